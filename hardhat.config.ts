@@ -1,0 +1,101 @@
+import path from "node:path";
+
+import "@nomicfoundation/hardhat-toolbox";
+import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
+import { subtask } from "hardhat/config";
+import type { HardhatUserConfig, NetworkUserConfig } from "hardhat/types";
+
+/**
+ * The compiler comes from the npm `solc` package, never from a download: this machine (and CI)
+ * reaches only the npm registry. The version below must equal the installed package's version,
+ * which `npm ci` pins through package-lock.json.
+ */
+const SOLC_VERSION = "0.8.28";
+
+subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string }, _hre, runSuper) => {
+  if (args.solcVersion !== SOLC_VERSION) return runSuper();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const solc = require("solc") as { version(): string };
+  const longVersion = solc.version();
+  if (!longVersion.startsWith(`${SOLC_VERSION}+`)) {
+    throw new Error(`npm solc is ${longVersion}, hardhat.config.ts pins ${SOLC_VERSION}: run npm ci`);
+  }
+  return {
+    version: SOLC_VERSION,
+    longVersion,
+    compilerPath: path.join(path.dirname(require.resolve("solc/package.json")), "soljson.js"),
+    isSolcJs: true,
+  };
+});
+
+/** A live network is configured only from the environment; no URL or key lives in the repo. */
+function liveNetwork(urlVar: string, chainId: number): NetworkUserConfig | undefined {
+  const url = process.env[urlVar];
+  if (!url) return undefined;
+  const key = process.env.DEPLOYER_PRIVATE_KEY;
+  return { url, chainId, accounts: key ? [key] : [] };
+}
+
+const live: Record<string, NetworkUserConfig | undefined> = {
+  mainnet: liveNetwork("MAINNET_RPC_URL", 1),
+  arbitrum: liveNetwork("ARBITRUM_RPC_URL", 42161),
+  base: liveNetwork("BASE_RPC_URL", 8453),
+  sepolia: liveNetwork("SEPOLIA_RPC_URL", 11155111),
+};
+
+const forkUrl = process.env.FORK_URL;
+
+const config: HardhatUserConfig = {
+  solidity: {
+    version: SOLC_VERSION,
+    settings: {
+      optimizer: { enabled: true, runs: 200 },
+      // Cancun (transient storage, MCOPY) is live on Ethereum mainnet, Arbitrum and Base.
+      evmVersion: "cancun",
+    },
+  },
+  networks: {
+    hardhat: {
+      hardfork: "cancun",
+      ...(forkUrl
+        ? {
+            forking: {
+              url: forkUrl,
+              ...(process.env.FORK_BLOCK ? { blockNumber: Number(process.env.FORK_BLOCK) } : {}),
+            },
+          }
+        : {}),
+    },
+    localhost: { url: process.env.LOCALHOST_RPC_URL ?? "http://127.0.0.1:8545" },
+    ...Object.fromEntries(Object.entries(live).filter((e): e is [string, NetworkUserConfig] => e[1] !== undefined)),
+  },
+  paths: {
+    ignition: "deploy",
+  },
+  typechain: {
+    outDir: "typechain-types",
+    target: "ethers-v6",
+    // Typed factories for the real Uniswap V3 and WETH9 bytecode shipped on npm: tests deploy these
+    // exact artifacts, never a recompiled copy.
+    externalArtifacts: [
+      "node_modules/@uniswap/v3-core/artifacts/contracts/UniswapV3Factory.sol/UniswapV3Factory.json",
+      "node_modules/@uniswap/v3-core/artifacts/contracts/UniswapV3Pool.sol/UniswapV3Pool.json",
+      "node_modules/@uniswap/v3-periphery/artifacts/contracts/SwapRouter.sol/SwapRouter.json",
+      "node_modules/@uniswap/v3-periphery/artifacts/contracts/NonfungiblePositionManager.sol/NonfungiblePositionManager.json",
+      "node_modules/@uniswap/v3-periphery/artifacts/contracts/NonfungibleTokenPositionDescriptor.sol/NonfungibleTokenPositionDescriptor.json",
+      "node_modules/@uniswap/v3-periphery/artifacts/contracts/libraries/NFTDescriptor.sol/NFTDescriptor.json",
+      "node_modules/@uniswap/v3-periphery/artifacts/contracts/lens/QuoterV2.sol/QuoterV2.json",
+      "node_modules/canonical-weth/build/contracts/WETH9.json",
+    ],
+  },
+  gasReporter: {
+    enabled: process.env.REPORT_GAS === "true",
+    offline: true,
+    currency: "USD",
+  },
+  mocha: {
+    timeout: 120_000,
+  },
+};
+
+export default config;
