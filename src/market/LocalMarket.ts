@@ -18,7 +18,9 @@ import {
 import type {
   MockAggregatorV3,
   MockERC20,
+  NFTDescriptor,
   NonfungiblePositionManager,
+  NonfungibleTokenPositionDescriptor,
   QuoterV2,
   SwapRouter,
   UniswapV3Factory,
@@ -26,7 +28,7 @@ import type {
   WETH9,
 } from "../../typechain-types";
 
-import { MarketConfigError, resolveOptions, toFeedAnswer, USD_FEED_DECIMALS } from "./config";
+import { MarketConfigError, resolveOptions, toFeedAnswer, toFixedPoint, USD_FEED_DECIMALS } from "./config";
 import type { LocalMarketOptions, PositionSpec, ResolvedToken } from "./config";
 import {
   amountsForLiquidity,
@@ -103,6 +105,9 @@ export class LocalMarket {
     readonly factory: UniswapV3Factory,
     readonly router: SwapRouter,
     readonly positionManager: NonfungiblePositionManager,
+    /** Renders position NFTs; linked against the NFTDescriptor library. */
+    readonly positionDescriptor: NonfungibleTokenPositionDescriptor,
+    readonly nftDescriptorLibrary: NFTDescriptor,
     readonly quoter: QuoterV2,
     private readonly tokensBySymbol: Map<string, MarketToken>,
     private readonly poolsByKey: Map<string, MarketPool>,
@@ -140,6 +145,8 @@ export class LocalMarket {
       factory,
       router,
       positionManager,
+      descriptor,
+      nftDescriptor,
       quoter,
       tokens,
       new Map(),
@@ -221,12 +228,13 @@ export class LocalMarket {
     base: string,
     price: number | string,
   ): Promise<{ amountIn: bigint; amountOut: bigint }> {
-    const answer = toFeedAnswer(price, `pool ${pool.key} target`);
-    const unit = 10n ** BigInt(USD_FEED_DECIMALS);
+    // 18 decimals keep small quotes (1 USDC in WBTC) exact enough for a tick-precise target.
+    const fixed = toFixedPoint(price, 18, `pool ${pool.key} target`);
+    const unit = 10n ** 18n;
     const target =
       this.orient(pool, base) === 0
-        ? sqrtPriceX96FromPrices(answer, pool.token0.decimals, unit, pool.token1.decimals)
-        : sqrtPriceX96FromPrices(unit, pool.token0.decimals, answer, pool.token1.decimals);
+        ? sqrtPriceX96FromPrices(fixed, pool.token0.decimals, unit, pool.token1.decimals)
+        : sqrtPriceX96FromPrices(unit, pool.token0.decimals, fixed, pool.token1.decimals);
     return this.moveToSqrtPrice(pool, target);
   }
 

@@ -113,20 +113,24 @@ export class MarketConfigError extends Error {
   }
 }
 
+/** A positive decimal number as a fixed-point integer with `decimals` decimals. */
+export function toFixedPoint(value: number | string, decimals: number, what: string): bigint {
+  const text = typeof value === "number" ? (Number.isFinite(value) ? value.toFixed(decimals) : "") : value;
+  let fixed: bigint;
+  try {
+    fixed = parseUnits(text.trim(), decimals);
+  } catch {
+    throw new MarketConfigError(`${what}: price ${String(value)} is not a decimal number`);
+  }
+  if (fixed <= 0n) {
+    throw new MarketConfigError(`${what}: price ${String(value)} must be positive (at least 1e-${decimals})`);
+  }
+  return fixed;
+}
+
 /** A USD price as an 8-decimal feed answer; refuses anything that is not a positive number. */
 export function toFeedAnswer(priceUsd: number | string, what: string): bigint {
-  const text =
-    typeof priceUsd === "number" ? (Number.isFinite(priceUsd) ? priceUsd.toFixed(USD_FEED_DECIMALS) : "") : priceUsd;
-  let answer: bigint;
-  try {
-    answer = parseUnits(text.trim(), USD_FEED_DECIMALS);
-  } catch {
-    throw new MarketConfigError(`${what}: price ${String(priceUsd)} is not a decimal number`);
-  }
-  if (answer <= 0n) {
-    throw new MarketConfigError(`${what}: price ${String(priceUsd)} must be positive (at least 1e-8 USD)`);
-  }
-  return answer;
+  return toFixedPoint(priceUsd, USD_FEED_DECIMALS, what);
 }
 
 export interface ResolvedToken extends Required<TokenSpec> {
