@@ -36,6 +36,7 @@ import {
   MAX_TICK,
   meanTick,
   MIN_TICK,
+  priceAtTick,
   priceFromSqrtPriceX96,
   sqrtPriceX96FromPrices,
 } from "./uniswapMath";
@@ -209,7 +210,7 @@ export class LocalMarket {
   /** Mean price of `base` over the last `seconds`, from the pool's `observe()` tick cumulatives. */
   async twapPrice(pool: MarketPool, base: string, seconds: number): Promise<number> {
     const tick = await this.twapTick(pool, seconds);
-    const price0 = 1.0001 ** tick * 10 ** (pool.token0.decimals - pool.token1.decimals);
+    const price0 = priceAtTick(tick, pool.token0.decimals, pool.token1.decimals);
     return this.orient(pool, base) === 0 ? price0 : 1 / price0;
   }
 

@@ -76,7 +76,10 @@ export function sqrtFloor(value: bigint): bigint {
   if (value < 2n) return value;
   // Newton's method converges monotonically downward from any overestimate; start just above the
   // float estimate so that only a few steps are needed.
-  let x = BigInt(Math.ceil(Math.sqrt(Number(value)) * (1 + 1e-9))) + 1n;
+  const estimate = Math.sqrt(Number(value));
+  let x = Number.isFinite(estimate)
+    ? BigInt(Math.ceil(estimate * (1 + 1e-9))) + 1n
+    : 1n << BigInt((value.toString(2).length >> 1) + 1); // beyond a double's range: 2^ceil(bits/2)
   for (;;) {
     const y = (x + value / x) >> 1n;
     if (y >= x) break;
@@ -107,14 +110,6 @@ export function priceFromSqrtPriceX96(sqrtPriceX96: bigint, decimals0: number, d
 /** Human price of one whole token0 in whole token1 at `tick`. */
 export function priceAtTick(tick: number, decimals0: number, decimals1: number): number {
   return 1.0001 ** tick * 10 ** (decimals0 - decimals1);
-}
-
-/** The usable tick (a multiple of `tickSpacing`) nearest to `tick`, kept inside the tick range. */
-export function nearestUsableTick(tick: number, tickSpacing: number): number {
-  const rounded = Math.round(tick / tickSpacing) * tickSpacing;
-  if (rounded < MIN_TICK) return rounded + tickSpacing;
-  if (rounded > MAX_TICK) return rounded - tickSpacing;
-  return rounded;
 }
 
 /** LiquidityAmounts.getAmountsForLiquidity, rounded up (what a mint of `liquidity` pays). */

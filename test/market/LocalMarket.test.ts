@@ -380,7 +380,10 @@ describe("LocalMarket", () => {
       await expect(m.addLiquidity(pool, { valueUsd: 10, rangeBps: 10_000 })).to.be.rejectedWith(MarketConfigError);
       await expect(m.removeLiquidity(pool, pool.positionIds[0], 0)).to.be.rejectedWith(MarketConfigError);
       await expect(m.removeLiquidity(pool, 999_999n)).to.be.rejectedWith(MarketConfigError, "holds no position");
-      await expect(m.fund(await m.deployer.getAddress(), "USDC", -1n)).to.be.rejectedWith(MarketConfigError, "negative");
+      await expect(m.fund(await m.deployer.getAddress(), "USDC", -1n)).to.be.rejectedWith(
+        MarketConfigError,
+        "negative",
+      );
       await expect(m.advanceTime(0)).to.be.rejectedWith(MarketConfigError);
     });
   });
