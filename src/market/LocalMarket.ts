@@ -1,7 +1,9 @@
 import { setBalance, time } from "@nomicfoundation/hardhat-network-helpers";
-import { encodeBytes32String, keccak256, MaxUint256, toUtf8Bytes, Wallet } from "ethers";
+import { keccak256, MaxUint256, toUtf8Bytes, Wallet } from "ethers";
 import type { ContractTransactionResponse, Signer } from "ethers";
-import { ethers } from "hardhat";
+import hre, { ethers } from "hardhat";
+
+import UniswapV3Local from "../../deploy/modules/UniswapV3Local";
 
 import {
   MockAggregatorV3__factory,
@@ -77,7 +79,6 @@ const DEADLINE = MaxUint256;
 /** What the arbitrageur brings to a price move: enough to push any pool to any price it can reach. */
 const ARBITRAGE_BUDGET = 1n << 120n;
 const LIQUIDITY_REFERENCE = 10n ** 18n;
-const NPM_LIBRARY = "contracts/libraries/NFTDescriptor.sol:NFTDescriptor";
 
 async function mined(sent: Promise<ContractTransactionResponse>): Promise<void> {
   const tx = await sent;
@@ -120,18 +121,19 @@ export class LocalMarket {
     const resolved = resolveOptions(options);
     const owner = deployer ?? (await ethers.getSigners())[0];
 
-    const weth = await new WETH9__factory(owner).deploy();
-    const factory = await new UniswapV3Factory__factory(owner).deploy();
-    // The 1 bp tier is enabled on mainnet by governance after deployment; mirror it.
-    await mined(factory.enableFeeAmount(100, 1));
-    const router = await new SwapRouter__factory(owner).deploy(factory, weth);
-    const nftDescriptor = await new NFTDescriptor__factory(owner).deploy();
-    const descriptor = await new NonfungibleTokenPositionDescriptor__factory(
-      { [NPM_LIBRARY]: await nftDescriptor.getAddress() },
-      owner,
-    ).deploy(weth, encodeBytes32String("ETH"));
-    const positionManager = await new NonfungiblePositionManager__factory(owner).deploy(factory, weth, descriptor);
-    const quoter = await new QuoterV2__factory(owner).deploy(factory, weth);
+    const uniswap = await hre.ignition.deploy(UniswapV3Local, {
+      defaultSender: await owner.getAddress(),
+      // In-process deployments are ephemeral; on `localhost` each market gets its own journal.
+      ...(hre.network.name === "hardhat" ? {} : { deploymentId: `local-market-${Date.now()}` }),
+    });
+    const at = async (contract: { getAddress(): Promise<string> }) => contract.getAddress();
+    const weth = WETH9__factory.connect(await at(uniswap.weth), owner);
+    const factory = UniswapV3Factory__factory.connect(await at(uniswap.factory), owner);
+    const router = SwapRouter__factory.connect(await at(uniswap.router), owner);
+    const nftDescriptor = NFTDescriptor__factory.connect(await at(uniswap.nftDescriptor), owner);
+    const descriptor = NonfungibleTokenPositionDescriptor__factory.connect(await at(uniswap.positionDescriptor), owner);
+    const positionManager = NonfungiblePositionManager__factory.connect(await at(uniswap.positionManager), owner);
+    const quoter = QuoterV2__factory.connect(await at(uniswap.quoter), owner);
 
     const tokens = new Map<string, MarketToken>();
     for (const spec of resolved.tokens) {
