@@ -1,0 +1,646 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
+import {ERC4626} from "@openzeppelin/contracts/token/ERC20/extensions/ERC4626.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {IUniswapV3Factory} from "@uniswap/v3-core/contracts/interfaces/IUniswapV3Factory.sol";
+import {IPeripheryImmutableState} from "@uniswap/v3-periphery/contracts/interfaces/IPeripheryImmutableState.sol";
+import {ISwapRouter} from "@uniswap/v3-periphery/contracts/interfaces/ISwapRouter.sol";
+
+import {IBallastOracle} from "./interfaces/IBallastOracle.sol";
+import {IBallastVault} from "./interfaces/IBallastVault.sol";
+import {BasketMath} from "./libraries/BasketMath.sol";
+import {UniswapPath} from "./libraries/UniswapPath.sol";
+
+/// @title BallastVault
+/// @notice See {IBallastVault}. Custody, accounting and execution only: prices come from
+/// {IBallastOracle} sources, and trades go through Uniswap V3's SwapRouter.
+contract BallastVault is ERC4626, ReentrancyGuardTransient, IBallastVault {
+    using BasketMath for uint256;
+    using Math for uint256;
+    using SafeERC20 for IERC20;
+    using UniswapPath for bytes;
+
+    /// @notice Largest basket, base asset included.
+    uint256 public constant MAX_ASSETS = 16;
+
+    // Hard-coded safe ranges of the execution bounds.
+    uint256 internal constant MAX_SLIPPAGE_BPS = 500;
+    uint256 internal constant MIN_MAX_TRADE_BPS = 100;
+    uint256 internal constant MAX_LOSS_BPS = 500;
+    uint256 internal constant MAX_DRIFT_THRESHOLD_BPS = 5_000;
+
+    /// @dev One basket entry, packed in two slots.
+    struct Asset {
+        address token;
+        uint16 targetWeightBps;
+        uint8 decimals;
+        IBallastOracle oracle;
+    }
+
+    /// @dev Balances, prices and values of the basket at one instant. Prices are read once per
+    /// call; values are rounded down, so `nav` never exceeds the true value and `navCeil` (which
+    /// adds one unit per rounded value) never falls below it.
+    struct Valuation {
+        uint256[] balances;
+        uint256[] prices;
+        uint256[] values;
+        uint256 nav;
+        uint256 navCeil;
+        bool valid;
+    }
+
+    ISwapRouter private immutable _router;
+    uint256 private immutable _baseUnit;
+    uint8 private immutable _offset;
+    /// @dev `10 ** _offset`: the virtual shares of OpenZeppelin's inflation defence.
+    uint256 private immutable _virtualShares;
+
+    Asset[] private _assets;
+    bytes[] private _sellRoutes;
+    bytes[] private _buyRoutes;
+    RebalanceParams private _params;
+
+    constructor(
+        string memory name_,
+        string memory symbol_,
+        ISwapRouter router_,
+        AssetConfig[] memory basket,
+        RebalanceParams memory params
+    ) ERC20(name_, symbol_) ERC4626(IERC20(_baseToken(basket))) {
+        if (address(router_) == address(0)) revert BallastZeroAddress();
+        _router = router_;
+        uint8 baseDecimals = _validDecimals(basket[0].token);
+        _baseUnit = 10 ** baseDecimals;
+        _offset = 18 - baseDecimals;
+        _virtualShares = 10 ** (18 - baseDecimals);
+        IUniswapV3Factory factory = IUniswapV3Factory(IPeripheryImmutableState(address(router_)).factory());
+
+        uint256 weightSum;
+        for (uint256 i; i < basket.length; ++i) {
+            AssetConfig memory config = basket[i];
+            if (config.token == address(0) || address(config.oracle) == address(0)) revert BallastZeroAddress();
+            for (uint256 j; j < i; ++j) {
+                if (basket[j].token == config.token) revert BallastDuplicateToken(config.token);
+            }
+            if (i == 0) {
+                if (config.sellRoute.length != 0 || config.buyRoute.length != 0) revert BallastBaseRoute();
+            } else {
+                _validateRoute(factory, config.token, config.sellRoute, config.token, basket[0].token);
+                _validateRoute(factory, config.token, config.buyRoute, basket[0].token, config.token);
+            }
+            weightSum += config.targetWeightBps;
+            _assets.push(Asset(config.token, config.targetWeightBps, _validDecimals(config.token), config.oracle));
+            _sellRoutes.push(config.sellRoute);
+            _buyRoutes.push(config.buyRoute);
+            emit AssetListed(i, config.token, config.oracle, config.targetWeightBps, config.sellRoute, config.buyRoute);
+        }
+        if (weightSum != BasketMath.BPS) revert BallastWeightsSum(weightSum);
+        _setParams(params);
+    }
+
+    // --- Basket views --------------------------------------------------------------------------
+
+    /// @inheritdoc IBallastVault
+    function basketTokens() external view returns (address[] memory tokens) {
+        uint256 n = _assets.length;
+        tokens = new address[](n);
+        for (uint256 i; i < n; ++i) tokens[i] = _assets[i].token;
+    }
+
+    /// @inheritdoc IBallastVault
+    function targetWeights() external view returns (uint256[] memory weights) {
+        uint256 n = _assets.length;
+        weights = new uint256[](n);
+        for (uint256 i; i < n; ++i) weights[i] = _assets[i].targetWeightBps;
+    }
+
+    /// @inheritdoc IBallastVault
+    function oracles() external view returns (IBallastOracle[] memory sources) {
+        uint256 n = _assets.length;
+        sources = new IBallastOracle[](n);
+        for (uint256 i; i < n; ++i) sources[i] = _assets[i].oracle;
+    }
+
+    /// @inheritdoc IBallastVault
+    function routes(address token) external view returns (bytes memory sellRoute, bytes memory buyRoute) {
+        uint256 n = _assets.length;
+        for (uint256 i; i < n; ++i) {
+            if (_assets[i].token == token) return (_sellRoutes[i], _buyRoutes[i]);
+        }
+    }
+
+    /// @inheritdoc IBallastVault
+    function rebalanceParams() external view returns (RebalanceParams memory) {
+        return _params;
+    }
+
+    /// @inheritdoc IBallastVault
+    function swapRouter() external view returns (address) {
+        return address(_router);
+    }
+
+    /// @inheritdoc IBallastVault
+    function currentWeights() external view returns (uint256[] memory weights) {
+        Valuation memory v = _valuation(true);
+        uint256 n = v.values.length;
+        weights = new uint256[](n);
+        for (uint256 i; i < n; ++i) weights[i] = v.values[i].weightBps(v.nav);
+    }
+
+    /// @inheritdoc IBallastVault
+    function maxDrift() external view returns (uint256) {
+        return _maxDrift(_valuation(true));
+    }
+
+    // --- ERC-4626 accounting -------------------------------------------------------------------
+    //
+    // Conversions use the oracle NAV rounded against the caller: NAV rounded up where it divides
+    // (assets -> shares on entry) or multiplies a payment in (mint), rounded down where it
+    // multiplies a payment out (exits). Views that must not revert value an asset without a valid
+    // price at zero; every state-changing path and the previews require all prices to be valid.
+
+    /// @inheritdoc ERC4626
+    /// @dev The oracle value of every balance in base-asset units, rounded down. An asset whose
+    /// price is invalid counts as zero here (a lower bound); entries and exits are refused then.
+    function totalAssets() public view override(ERC4626, IERC4626) returns (uint256) {
+        return _valuation(false).nav;
+    }
+
+    /// @inheritdoc ERC4626
+    function convertToShares(uint256 assets) public view override(ERC4626, IERC4626) returns (uint256) {
+        return _toShares(assets, _valuation(false).navCeil, Math.Rounding.Floor);
+    }
+
+    /// @inheritdoc ERC4626
+    function convertToAssets(uint256 shares) public view override(ERC4626, IERC4626) returns (uint256) {
+        return _toAssets(shares, _valuation(false).nav, Math.Rounding.Floor);
+    }
+
+    /// @inheritdoc ERC4626
+    /// @dev Zero while any price is invalid: never mint at a wrong price.
+    function maxDeposit(address) public view override(ERC4626, IERC4626) returns (uint256) {
+        return _valuation(false).valid ? type(uint256).max : 0;
+    }
+
+    /// @inheritdoc ERC4626
+    function maxMint(address) public view override(ERC4626, IERC4626) returns (uint256) {
+        return _valuation(false).valid ? type(uint256).max : 0;
+    }
+
+    /// @inheritdoc ERC4626
+    /// @dev Net of the worst-case cost of the swaps the exit needs beyond the base balance.
+    function maxWithdraw(address owner) public view override(ERC4626, IERC4626) returns (uint256) {
+        Valuation memory v = _valuation(false);
+        return v.valid ? _maxWithdraw(owner, v) : 0;
+    }
+
+    /// @inheritdoc ERC4626
+    function maxRedeem(address owner) public view override(ERC4626, IERC4626) returns (uint256) {
+        return _valuation(false).valid ? balanceOf(owner) : 0;
+    }
+
+    /// @inheritdoc ERC4626
+    function previewDeposit(uint256 assets) public view override(ERC4626, IERC4626) returns (uint256) {
+        return _toShares(assets, _valuation(true).navCeil, Math.Rounding.Floor);
+    }
+
+    /// @inheritdoc ERC4626
+    function previewMint(uint256 shares) public view override(ERC4626, IERC4626) returns (uint256) {
+        return _toAssets(shares, _valuation(true).navCeil, Math.Rounding.Ceil);
+    }
+
+    /// @inheritdoc ERC4626
+    /// @dev Exactly the shares {withdraw} burns: beyond the base balance they cover the assets
+    /// grossed up by the worst-case swap cost, which the exiting holder bears.
+    function previewWithdraw(uint256 assets) public view override(ERC4626, IERC4626) returns (uint256) {
+        Valuation memory v = _valuation(true);
+        return _toShares(_exitValueForAssets(assets, v), v.nav, Math.Rounding.Ceil);
+    }
+
+    /// @inheritdoc ERC4626
+    /// @dev The least {redeem} delivers: beyond the base balance, the sum of the oracle-derived
+    /// minimum outputs of the swaps it makes.
+    function previewRedeem(uint256 shares) public view override(ERC4626, IERC4626) returns (uint256) {
+        Valuation memory v = _valuation(true);
+        uint256 value = _toAssets(shares, v.nav, Math.Rounding.Floor);
+        uint256 base = v.balances[0];
+        if (value <= base) return value;
+        (, , uint256 minProceeds) = _exitSlices(value - base, v);
+        return base + minProceeds;
+    }
+
+    /// @inheritdoc ERC4626
+    function deposit(
+        uint256 assets,
+        address receiver
+    ) public override(ERC4626, IERC4626) nonReentrant returns (uint256 shares) {
+        shares = _toShares(assets, _valuation(true).navCeil, Math.Rounding.Floor);
+        _deposit(_msgSender(), receiver, assets, shares);
+    }
+
+    /// @inheritdoc ERC4626
+    function mint(
+        uint256 shares,
+        address receiver
+    ) public override(ERC4626, IERC4626) nonReentrant returns (uint256 assets) {
+        assets = _toAssets(shares, _valuation(true).navCeil, Math.Rounding.Ceil);
+        _deposit(_msgSender(), receiver, assets, shares);
+    }
+
+    /// @inheritdoc ERC4626
+    function withdraw(
+        uint256 assets,
+        address receiver,
+        address owner
+    ) public override(ERC4626, IERC4626) nonReentrant returns (uint256 shares) {
+        Valuation memory v = _valuation(true);
+        uint256 maxAssets = _maxWithdraw(owner, v);
+        if (assets > maxAssets) revert ERC4626ExceededMaxWithdraw(owner, assets, maxAssets);
+        uint256 value = _exitValueForAssets(assets, v);
+        shares = _toShares(value, v.nav, Math.Rounding.Ceil);
+        _exit(receiver, owner, shares, value, assets, v);
+    }
+
+    /// @inheritdoc ERC4626
+    function redeem(
+        uint256 shares,
+        address receiver,
+        address owner
+    ) public override(ERC4626, IERC4626) nonReentrant returns (uint256 assets) {
+        Valuation memory v = _valuation(true);
+        uint256 maxShares = balanceOf(owner);
+        if (shares > maxShares) revert ERC4626ExceededMaxRedeem(owner, shares, maxShares);
+        assets = _exit(receiver, owner, shares, _toAssets(shares, v.nav, Math.Rounding.Floor), 0, v);
+    }
+
+    // --- In-kind exit --------------------------------------------------------------------------
+
+    /// @inheritdoc IBallastVault
+    function previewRedeemInKind(uint256 shares) public view returns (uint256[] memory amounts) {
+        uint256 n = _assets.length;
+        amounts = new uint256[](n);
+        // The virtual shares of the decimals offset keep their pro-rata claim, as in ERC4626's
+        // conversions: a final exit leaves only that dust behind.
+        uint256 supply = totalSupply() + _virtualShares;
+        for (uint256 i; i < n; ++i) {
+            amounts[i] = shares.mulDiv(IERC20(_assets[i].token).balanceOf(address(this)), supply, Math.Rounding.Floor);
+        }
+    }
+
+    /// @inheritdoc IBallastVault
+    function redeemInKind(
+        uint256 shares,
+        address receiver,
+        address owner
+    ) external nonReentrant returns (uint256[] memory amounts) {
+        uint256 maxShares = balanceOf(owner);
+        if (shares > maxShares) revert ERC4626ExceededMaxRedeem(owner, shares, maxShares);
+        amounts = previewRedeemInKind(shares);
+        address caller = _msgSender();
+        if (caller != owner) _spendAllowance(owner, caller, shares);
+        _burn(owner, shares);
+        uint256 n = amounts.length;
+        for (uint256 i; i < n; ++i) {
+            if (amounts[i] != 0) IERC20(_assets[i].token).safeTransfer(receiver, amounts[i]);
+        }
+        emit RedeemedInKind(caller, receiver, owner, shares, amounts);
+    }
+
+    // --- Rebalance -----------------------------------------------------------------------------
+
+    /// @inheritdoc IBallastVault
+    function rebalance() external nonReentrant returns (uint256 trades) {
+        Valuation memory v = _valuation(true);
+        RebalanceParams memory p = _params;
+        uint256 driftBefore = _maxDrift(v);
+        if (driftBefore < p.driftThresholdBps) revert BallastRebalanceNotDue(driftBefore, p.driftThresholdBps);
+
+        uint256 cap = v.nav.bps(p.maxTradeBps, Math.Rounding.Floor);
+        // Sell what is overweight into the base asset first, so that buys can be funded (two
+        // statements: Solidity does not specify the evaluation order of `a() + b()`).
+        trades = _sellOverweight(v, p, cap);
+        trades += _buyUnderweight(v, p, cap);
+
+        // Value the new balances at the same prices: the difference is what the trades cost.
+        Valuation memory a = _valuationAt(v.prices);
+        if (a.nav < v.nav.lessBpsDown(p.maxLossBps)) revert BallastRebalanceLoss(v.nav, a.nav, p.maxLossBps);
+        emit Rebalanced(_msgSender(), v.nav, a.nav, driftBefore, _maxDrift(a), trades);
+    }
+
+    /// @dev Sells each asset's excess over its target (at most `cap`, skipping dust) into the base.
+    function _sellOverweight(
+        Valuation memory v,
+        RebalanceParams memory p,
+        uint256 cap
+    ) private returns (uint256 trades) {
+        uint256 n = v.values.length;
+        for (uint256 i = 1; i < n; ++i) {
+            uint256 target = v.nav.bps(_assets[i].targetWeightBps, Math.Rounding.Floor);
+            if (v.values[i] <= target) continue;
+            uint256 value = Math.min(v.values[i] - target, cap);
+            if (value < p.minTradeValue) continue;
+            // Sell no more than the excess (amount rounded down), and ask at least its oracle value
+            // less the slippage bound.
+            uint256 amountIn = _toAmount(i, value, v, Math.Rounding.Floor);
+            _swap(i, true, amountIn, _minValueOut(i, amountIn, v, p.slippageBps));
+            ++trades;
+        }
+    }
+
+    /// @dev Buys each asset's shortfall under its target (at most `cap`, skipping dust) with the base
+    /// asset held above the base's own target; short of it, every buy is scaled down alike.
+    function _buyUnderweight(
+        Valuation memory v,
+        RebalanceParams memory p,
+        uint256 cap
+    ) private returns (uint256 trades) {
+        uint256 n = v.values.length;
+        uint256[] memory buys = new uint256[](n);
+        uint256 wanted;
+        for (uint256 i = 1; i < n; ++i) {
+            uint256 target = v.nav.bps(_assets[i].targetWeightBps, Math.Rounding.Floor);
+            if (v.values[i] >= target) continue;
+            buys[i] = Math.min(target - v.values[i], cap);
+            wanted += buys[i];
+        }
+        uint256 available = _baseAboveTarget(v.nav);
+        for (uint256 i = 1; i < n; ++i) {
+            uint256 spend = wanted > available ? buys[i].mulDiv(available, wanted, Math.Rounding.Floor) : buys[i];
+            if (spend == 0 || spend < p.minTradeValue) continue;
+            uint256 minOut = _toAmount(i, spend, v, Math.Rounding.Floor).lessBpsDown(p.slippageBps);
+            _swap(i, false, spend, minOut);
+            ++trades;
+        }
+    }
+
+    /// @dev The base balance above the base asset's own target weight (rounded up) of `nav`.
+    function _baseAboveTarget(uint256 nav) private view returns (uint256) {
+        uint256 baseTarget = nav.bps(_assets[0].targetWeightBps, Math.Rounding.Ceil);
+        uint256 baseBalance = IERC20(_assets[0].token).balanceOf(address(this));
+        return baseBalance > baseTarget ? baseBalance - baseTarget : 0;
+    }
+
+    /// @dev The least a sale of `amount` of asset `i` may fetch: its oracle value less the slippage
+    /// bound, both rounded down.
+    function _minValueOut(
+        uint256 i,
+        uint256 amount,
+        Valuation memory v,
+        uint256 slippageBps
+    ) private view returns (uint256) {
+        return _toValue(i, amount, v, Math.Rounding.Floor).lessBpsDown(slippageBps);
+    }
+
+    // --- Internals -----------------------------------------------------------------------------
+
+    /// @dev Shares of a vault with 18-decimal shares whatever the base asset's decimals: the
+    /// offset's virtual shares make a donation (inflation) attack cost the attacker ~10**offset
+    /// times what it could take.
+    function _decimalsOffset() internal view override returns (uint8) {
+        return _offset;
+    }
+
+    /// @dev OpenZeppelin's conversions, on the oracle NAV rounded in the vault's favour.
+    function _convertToShares(uint256 assets, Math.Rounding rounding) internal view override returns (uint256) {
+        Valuation memory v = _valuation(false);
+        return _toShares(assets, rounding == Math.Rounding.Floor ? v.navCeil : v.nav, rounding);
+    }
+
+    /// @dev See {_convertToShares}.
+    function _convertToAssets(uint256 shares, Math.Rounding rounding) internal view override returns (uint256) {
+        Valuation memory v = _valuation(false);
+        return _toAssets(shares, rounding == Math.Rounding.Floor ? v.nav : v.navCeil, rounding);
+    }
+
+    function _toShares(uint256 assets, uint256 nav, Math.Rounding rounding) private view returns (uint256) {
+        return assets.mulDiv(totalSupply() + _virtualShares, nav + 1, rounding);
+    }
+
+    function _toAssets(uint256 shares, uint256 nav, Math.Rounding rounding) private view returns (uint256) {
+        return shares.mulDiv(nav + 1, totalSupply() + _virtualShares, rounding);
+    }
+
+    /// @dev Burns `shares`, pays the exit from the base balance and, beyond it, from pro-rata
+    /// slices of the other assets sold through Uniswap V3. `exactAssets` is 0 for a redeem (pay what
+    /// the value fetches) or the amount a withdraw must deliver.
+    function _exit(
+        address receiver,
+        address owner,
+        uint256 shares,
+        uint256 value,
+        uint256 exactAssets,
+        Valuation memory v
+    ) private returns (uint256 assets) {
+        address caller = _msgSender();
+        if (caller != owner) _spendAllowance(owner, caller, shares);
+        _burn(owner, shares);
+
+        uint256 base = v.balances[0];
+        if (value <= base) {
+            assets = value;
+        } else {
+            (uint256[] memory amounts, uint256[] memory minOuts, ) = _exitSlices(value - base, v);
+            uint256 proceeds;
+            address baseToken = _assets[0].token;
+            for (uint256 i = 1; i < amounts.length; ++i) {
+                if (amounts[i] != 0) {
+                    proceeds += _swap(i, true, amounts[i], minOuts[i]);
+                }
+            }
+            assets = base + proceeds;
+            if (exactAssets != 0) {
+                // _exitValueForAssets sized the slices so that their minimum outputs cover this.
+                if (assets < exactAssets) revert BallastSlippageExceeded(baseToken, exactAssets, assets);
+                assets = exactAssets;
+            }
+        }
+        IERC20(_assets[0].token).safeTransfer(receiver, assets);
+        emit Withdraw(caller, receiver, owner, assets, shares);
+    }
+
+    /// @dev Pro-rata slices of the non-base assets worth `value` (each rounded down), and each
+    /// slice's minimum output at the slippage bound.
+    function _exitSlices(
+        uint256 value,
+        Valuation memory v
+    ) private view returns (uint256[] memory amounts, uint256[] memory minOuts, uint256 minTotal) {
+        uint256 n = v.values.length;
+        amounts = new uint256[](n);
+        minOuts = new uint256[](n);
+        uint256 others = v.nav - v.values[0];
+        uint256 slippage = _params.slippageBps;
+        for (uint256 i = 1; i < n; ++i) {
+            amounts[i] = v.balances[i].mulDiv(value, others, Math.Rounding.Floor);
+            minOuts[i] = _minValueOut(i, amounts[i], v, slippage);
+            minTotal += minOuts[i];
+        }
+    }
+
+    /// @dev The NAV value a withdraw of `assets` consumes: the assets themselves while the base
+    /// balance covers them; beyond it, the shortfall grossed up by the slippage bound plus a margin
+    /// for the rounding of each slice, so that the slices' minimum outputs always cover it.
+    function _exitValueForAssets(uint256 assets, Valuation memory v) private view returns (uint256) {
+        uint256 base = v.balances[0];
+        if (assets <= base) return assets;
+        return base + (assets - base + _sliceMargin(v)).grossUpBps(_params.slippageBps);
+    }
+
+    /// @dev The most `owner` can withdraw: the inverse of {_exitValueForAssets} at its shares' value.
+    function _maxWithdraw(address owner, Valuation memory v) private view returns (uint256) {
+        uint256 value = _toAssets(balanceOf(owner), v.nav, Math.Rounding.Floor);
+        uint256 base = v.balances[0];
+        if (value <= base) return value;
+        uint256 net = (value - base).lessBpsDown(_params.slippageBps);
+        uint256 margin = _sliceMargin(v);
+        return net > margin ? base + net - margin : base;
+    }
+
+    /// @dev Upper bound of the value the roundings of {_exitSlices} can lose: per asset, one unit of
+    /// the token (rounding its amount down), one base unit (rounding its value down) and one more
+    /// (rounding its minimum output down).
+    function _sliceMargin(Valuation memory v) private view returns (uint256 margin) {
+        uint256 n = v.values.length;
+        for (uint256 i = 1; i < n; ++i) {
+            if (v.balances[i] != 0) margin += _toValue(i, 1, v, Math.Rounding.Ceil) + 2;
+        }
+    }
+
+    /// @dev Swaps exactly `amountIn` along `route` with an exact approval. The router enforces
+    /// `minOut` on what the pool sent; the balance delta enforces it on what actually arrived (a
+    /// token that takes a fee in transit delivers less than the pool sent).
+    /// `sell` swaps asset `i` for the base asset along its sell route, otherwise the reverse.
+    function _swap(uint256 i, bool sell, uint256 amountIn, uint256 minOut) private returns (uint256 received) {
+        (address tokenIn, address tokenOut) = sell
+            ? (_assets[i].token, _assets[0].token)
+            : (_assets[0].token, _assets[i].token);
+        uint256 outBefore = IERC20(tokenOut).balanceOf(address(this));
+        IERC20(tokenIn).forceApprove(address(_router), amountIn);
+        _router.exactInput(
+            ISwapRouter.ExactInputParams({
+                path: sell ? _sellRoutes[i] : _buyRoutes[i],
+                recipient: address(this),
+                deadline: block.timestamp,
+                amountIn: amountIn,
+                amountOutMinimum: minOut
+            })
+        );
+        received = IERC20(tokenOut).balanceOf(address(this)) - outBefore;
+        if (received < minOut) revert BallastSlippageExceeded(tokenOut, minOut, received);
+        emit Swapped(tokenIn, tokenOut, amountIn, received, minOut);
+    }
+
+    /// @dev Reads every price once and values the current balances. With `strict`, an invalid
+    /// price reverts with {BallastPriceUnavailable}; otherwise it marks the valuation invalid and
+    /// values that asset (every asset, if it is the base asset's price) at zero.
+    function _valuation(bool strict) private view returns (Valuation memory) {
+        uint256 n = _assets.length;
+        uint256[] memory prices = new uint256[](n);
+        for (uint256 i; i < n; ++i) {
+            (bool ok, uint256 price) = _tryPrice(_assets[i].oracle);
+            if (!ok && strict) revert BallastPriceUnavailable(_assets[i].token);
+            prices[i] = ok ? price : 0;
+        }
+        return _valuationAt(prices);
+    }
+
+    /// @dev Values the current balances at `prices` (a zero price marks an invalid one).
+    function _valuationAt(uint256[] memory prices) private view returns (Valuation memory v) {
+        uint256 n = prices.length;
+        v.prices = prices;
+        v.balances = new uint256[](n);
+        v.values = new uint256[](n);
+        v.valid = true;
+        for (uint256 i; i < n; ++i) {
+            v.balances[i] = IERC20(_assets[i].token).balanceOf(address(this));
+            if (prices[i] == 0 || prices[0] == 0) {
+                v.valid = false;
+                if (i != 0) continue;
+            }
+            v.values[i] = i == 0 ? v.balances[0] : _toValue(i, v.balances[i], v, Math.Rounding.Floor);
+            v.nav += v.values[i];
+            if (i != 0 && v.balances[i] != 0) ++v.navCeil;
+        }
+        v.navCeil += v.nav;
+    }
+
+    function _tryPrice(IBallastOracle oracle) private view returns (bool ok, uint256 price) {
+        // A source that reverts or answers garbage is as invalid as one that says so.
+        try oracle.tryPrice() returns (bool valid, uint256 p) {
+            return (valid && p != 0, p);
+        } catch {
+            return (false, 0);
+        }
+    }
+
+    function _toValue(uint256 i, uint256 amount, Valuation memory v, Math.Rounding r) private view returns (uint256) {
+        return amount.toValue(v.prices[i], 10 ** _assets[i].decimals, v.prices[0], _baseUnit, r);
+    }
+
+    function _toAmount(uint256 i, uint256 value, Valuation memory v, Math.Rounding r) private view returns (uint256) {
+        return value.toAmount(v.prices[i], 10 ** _assets[i].decimals, v.prices[0], _baseUnit, r);
+    }
+
+    function _maxDrift(Valuation memory v) private view returns (uint256 drift) {
+        uint256 n = v.values.length;
+        for (uint256 i; i < n; ++i) {
+            uint256 d = v.values[i].weightBps(v.nav).absDiff(_assets[i].targetWeightBps);
+            if (d > drift) drift = d;
+        }
+    }
+
+    function _setParams(RebalanceParams memory p) private {
+        _checkRange(Parameter.SlippageBps, p.slippageBps, 1, MAX_SLIPPAGE_BPS);
+        _checkRange(Parameter.MaxTradeBps, p.maxTradeBps, MIN_MAX_TRADE_BPS, BasketMath.BPS);
+        _checkRange(Parameter.MaxLossBps, p.maxLossBps, 1, MAX_LOSS_BPS);
+        _checkRange(Parameter.DriftThresholdBps, p.driftThresholdBps, 1, MAX_DRIFT_THRESHOLD_BPS);
+        // Dust floor: at most 1_000_000 whole base-asset tokens ($1M for USDC).
+        _checkRange(Parameter.MinTradeValue, p.minTradeValue, 0, 1_000_000 * _baseUnit);
+        _params = p;
+        emit RebalanceParamsSet(p);
+    }
+
+    function _checkRange(Parameter parameter, uint256 value, uint256 min, uint256 max) private pure {
+        if (value < min || value > max) revert BallastParameterOutOfRange(parameter, value, min, max);
+    }
+
+    function _validateRoute(
+        IUniswapV3Factory factory,
+        address token,
+        bytes memory route,
+        address start,
+        address end
+    ) private view {
+        if (route.length == 0) revert BallastEmptyRoute(token);
+        if (!route.isWellFormed()) revert BallastMalformedRoute(token, route.length);
+        address first = route.tokenAt(0);
+        address last = route.lastToken();
+        if (first != start || last != end) revert BallastRouteEndpoints(token, start, first, end, last);
+        uint256 hops = route.hops();
+        for (uint256 h; h < hops; ++h) {
+            (address a, address b, uint24 fee) = (route.tokenAt(h), route.tokenAt(h + 1), route.feeAt(h));
+            if (factory.getPool(a, b, fee) == address(0)) revert BallastRoutePoolMissing(a, b, fee);
+        }
+    }
+
+    function _validDecimals(address token) private view returns (uint8) {
+        (bool ok, bytes memory data) = token.staticcall(abi.encodeCall(IERC20Metadata.decimals, ()));
+        if (!ok || data.length < 32) revert BallastUnsupportedDecimals(token, type(uint256).max);
+        uint256 tokenDecimals = abi.decode(data, (uint256));
+        if (tokenDecimals > 18) revert BallastUnsupportedDecimals(token, tokenDecimals);
+        return uint8(tokenDecimals);
+    }
+
+    /// @dev The base asset, read from the basket before ERC4626's constructor needs it.
+    function _baseToken(AssetConfig[] memory basket) private pure returns (address) {
+        if (basket.length < 2 || basket.length > MAX_ASSETS) revert BallastBasketSize(basket.length, MAX_ASSETS);
+        if (basket[0].token == address(0)) revert BallastZeroAddress();
+        return basket[0].token;
+    }
+}

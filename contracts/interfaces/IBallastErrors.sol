@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+/// @title IBallastErrors
+/// @notice Every custom error of Ballast's contracts, in one place (as OpenZeppelin's IERC6093).
+/// Each names the problem and carries the values that caused it.
+interface IBallastErrors {
+    /// @notice Which bounded parameter an out-of-range error is about.
+    enum Parameter {
+        SlippageBps,
+        MaxTradeBps,
+        MaxLossBps,
+        MinTradeValue,
+        DriftThresholdBps,
+        Heartbeat
+    }
+
+    // --- Configuration -------------------------------------------------------------------------
+
+    /// @notice A required address (token, oracle, router, feed) is the zero address.
+    error BallastZeroAddress();
+    /// @notice The basket must hold the base asset and at least one other asset, and at most `max`.
+    error BallastBasketSize(uint256 size, uint256 max);
+    /// @notice A token is listed twice in the basket.
+    error BallastDuplicateToken(address token);
+    /// @notice Target weights must sum to exactly 10_000 basis points.
+    error BallastWeightsSum(uint256 sum);
+    /// @notice Tokens with more than 18 decimals (or a base asset without readable decimals) are not supported.
+    error BallastUnsupportedDecimals(address token, uint256 decimals);
+    /// @notice A non-base asset was given no Uniswap V3 route.
+    error BallastEmptyRoute(address token);
+    /// @notice A route is not `20 + 23k` bytes long (a Uniswap V3 path of k >= 1 hops).
+    error BallastMalformedRoute(address token, uint256 length);
+    /// @notice A route for `token` starts or ends at the wrong token.
+    error BallastRouteEndpoints(address token, address expectedStart, address start, address expectedEnd, address end);
+    /// @notice A hop of a route names a pool the Uniswap V3 factory does not have.
+    error BallastRoutePoolMissing(address tokenA, address tokenB, uint24 fee);
+    /// @notice The base asset carries no route.
+    error BallastBaseRoute();
+    /// @notice A bounded parameter is outside its safe range `[min, max]`.
+    error BallastParameterOutOfRange(Parameter parameter, uint256 value, uint256 min, uint256 max);
+
+    // --- Oracles -------------------------------------------------------------------------------
+
+    /// @notice A feed reports more than 18 decimals, which the WAD normalisation cannot take.
+    error BallastFeedDecimals(address feed, uint8 decimals);
+    /// @notice The feed's answer is zero or negative.
+    error BallastFeedAnswer(address feed, int256 answer);
+    /// @notice The feed's round is incomplete (`updatedAt == 0`) or dated in the future.
+    error BallastFeedTimestamp(address feed, uint256 updatedAt);
+    /// @notice The feed has not updated within its heartbeat.
+    error BallastFeedStale(address feed, uint256 updatedAt, uint256 heartbeat);
+    /// @notice The feed's decimals changed since the adapter was deployed (a migration to review).
+    error BallastFeedDecimalsChanged(address feed, uint8 expected, uint8 actual);
+    /// @notice No valid price for `token` right now: deposits, base-asset exits and rebalances wait;
+    /// `redeemInKind` still works.
+    error BallastPriceUnavailable(address token);
+
+    // --- Trading -------------------------------------------------------------------------------
+
+    /// @notice A swap delivered less than the oracle-derived minimum.
+    error BallastSlippageExceeded(address token, uint256 minOut, uint256 out);
+    /// @notice The rebalance would lose more NAV, at oracle prices, than the loss bound allows.
+    error BallastRebalanceLoss(uint256 navBefore, uint256 navAfter, uint256 maxLossBps);
+    /// @notice The basket's largest drift is below the threshold: there is nothing to rebalance.
+    error BallastRebalanceNotDue(uint256 driftBps, uint256 thresholdBps);
+}

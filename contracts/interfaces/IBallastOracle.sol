@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+/// @title IBallastOracle
+/// @notice The one thing the vault asks of a price source: the USD price of one whole token.
+/// Chainlink is the first implementation ({ChainlinkOracle}); a Uniswap TWAP or any other source can
+/// be added behind the same interface without touching the vault. A pool's spot price must never be
+/// returned: it can be moved within one transaction.
+interface IBallastOracle {
+    /// @notice The USD price of one whole unit of the asset, with 18 decimals (1e18 = $1).
+    /// @dev Reverts with a custom error naming why when there is no valid price (stale, zero or
+    /// negative answer, incomplete round, changed decimals).
+    function price() external view returns (uint256 priceWad);
+
+    /// @notice As {price}, but reports an invalid price as `valid == false` instead of reverting,
+    /// so that views which must not revert (ERC-4626 `max*`) can ask.
+    function tryPrice() external view returns (bool valid, uint256 priceWad);
+}

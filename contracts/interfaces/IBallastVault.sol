@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
+
+import {IBallastErrors} from "./IBallastErrors.sol";
+import {IBallastOracle} from "./IBallastOracle.sol";
+
+/// @title IBallastVault
+/// @notice An ERC-4626 vault over a basket of tokens kept at target weights. The base asset
+/// (`asset()`, e.g. USDC) is the unit of account: deposits and base-asset exits are in it, and
+/// `totalAssets()` is the oracle value of every balance in its smallest units.
+///
+/// Units used throughout: weights and drifts in basis points (10_000 = 100%); values in base-asset
+/// units (e.g. 1e6 = 1 USDC); oracle prices in USD with 18 decimals (WAD); token amounts in each
+/// token's own smallest units. Every array is in {basketTokens} order, base asset first.
+interface IBallastVault is IERC4626, IBallastErrors {
+    /// @notice One basket entry as given to the constructor.
+    /// @param token The ERC-20 (at most 18 decimals). Entry 0 must be the base asset.
+    /// @param oracle Its USD price source.
+    /// @param targetWeightBps Its target share of NAV, in basis points; all entries sum to 10_000.
+    /// @param sellRoute Uniswap V3 path (`token, fee, token, ...`) from `token` to the base asset;
+    /// empty for the base asset.
+    /// @param buyRoute Uniswap V3 path from the base asset to `token`; empty for the base asset.
+    struct AssetConfig {
+        address token;
+        IBallastOracle oracle;
+        uint16 targetWeightBps;
+        bytes sellRoute;
+        bytes buyRoute;
+    }
+
+    /// @notice Execution bounds of trades (set at construction; governance bounds them later).
+    /// @param slippageBps Largest shortfall of a swap's output below its oracle value.
+    /// @param maxTradeBps Largest single trade, as a share of NAV; bigger moves take several calls.
+    /// @param maxLossBps Largest fall of NAV, at oracle prices, across one rebalance.
+    /// @param driftThresholdBps `rebalance()` is refused while {maxDrift} is below this.
+    /// @param minTradeValue Trades worth less than this, in base-asset units, are skipped as dust.
+    struct RebalanceParams {
+        uint16 slippageBps;
+        uint16 maxTradeBps;
+        uint16 maxLossBps;
+        uint16 driftThresholdBps;
+        uint128 minTradeValue;
+    }
+
+    /// @notice Emitted at construction for every basket entry.
+    event AssetListed(
+        uint256 indexed index,
+        address indexed token,
+        IBallastOracle oracle,
+        uint256 targetWeightBps,
+        bytes sellRoute,
+        bytes buyRoute
+    );
+
+    /// @notice Emitted when the execution bounds are set.
+    event RebalanceParamsSet(RebalanceParams params);
+
+    /// @notice Emitted for every swap the vault makes (rebalances and base-asset exits).
+    /// @param minAmountOut The oracle-derived minimum the swap had to deliver.
+    event Swapped(
+        address indexed tokenIn,
+        address indexed tokenOut,
+        uint256 amountIn,
+        uint256 amountOut,
+        uint256 minAmountOut
+    );
+
+    /// @notice Emitted once per successful rebalance, after its swaps.
+    /// @param navBefore NAV before the trades, at this call's oracle prices (base-asset units).
+    /// @param navAfter NAV after the trades, at the same prices: the difference is the trading cost.
+    event Rebalanced(
+        address indexed caller,
+        uint256 navBefore,
+        uint256 navAfter,
+        uint256 driftBeforeBps,
+        uint256 driftAfterBps,
+        uint256 trades
+    );
+
+    /// @notice Emitted when shares are redeemed for a pro-rata slice of every basket balance.
+    event RedeemedInKind(
+        address indexed caller,
+        address indexed receiver,
+        address indexed owner,
+        uint256 shares,
+        uint256[] amounts
+    );
+
+    /// @notice Every token the vault holds, the base asset (`asset()`) at index 0.
+    function basketTokens() external view returns (address[] memory);
+
+    /// @notice Target weights in basis points, summing to 10_000.
+    function targetWeights() external view returns (uint256[] memory);
+
+    /// @notice Each token's price source.
+    function oracles() external view returns (IBallastOracle[] memory);
+
+    /// @notice The Uniswap V3 paths `token -> base` and `base -> token` of a basket token.
+    function routes(address token) external view returns (bytes memory sellRoute, bytes memory buyRoute);
+
+    /// @notice The execution bounds in force.
+    function rebalanceParams() external view returns (RebalanceParams memory);
+
+    /// @notice The Uniswap V3 SwapRouter every trade goes through.
+    function swapRouter() external view returns (address);
+
+    /// @notice Current weights in basis points, valued by the oracles (rounded down).
+    /// @dev Reverts with {BallastPriceUnavailable} when a price is invalid.
+    function currentWeights() external view returns (uint256[] memory);
+
+    /// @notice The largest |current - target| weight, in basis points.
+    /// @dev Reverts with {BallastPriceUnavailable} when a price is invalid.
+    function maxDrift() external view returns (uint256);
+
+    /// @notice Trades the basket toward its target weights through Uniswap V3. Permissionless.
+    /// @dev Sells overweight assets into the base asset, then buys underweight ones with it. Each
+    /// swap's minimum output is its oracle value less `slippageBps`; each trade is capped at
+    /// `maxTradeBps` of NAV and skipped below `minTradeValue`; the call reverts if NAV falls by more
+    /// than `maxLossBps`. Reverts with {BallastRebalanceNotDue} while {maxDrift} is below the threshold.
+    /// @return trades The number of swaps made.
+    function rebalance() external returns (uint256 trades);
+
+    /// @notice Burns `shares` of `owner` and sends `receiver` the same fraction of every basket
+    /// balance. Uses no oracle and no swap, so it works even when prices are broken: the holder's
+    /// guaranteed exit. The caller needs an allowance unless it is `owner`.
+    /// @return amounts What was sent, in {basketTokens} order (rounded down, in favour of the vault).
+    function redeemInKind(uint256 shares, address receiver, address owner) external returns (uint256[] memory amounts);
+
+    /// @notice What {redeemInKind} would send for `shares` now.
+    function previewRedeemInKind(uint256 shares) external view returns (uint256[] memory amounts);
+}

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+/// @title UniswapPath
+/// @notice Reads Uniswap V3 swap paths: `token0 (20 bytes) | fee (3 bytes) | token1 (20 bytes) | ...`.
+library UniswapPath {
+    uint256 private constant ADDRESS_SIZE = 20;
+    uint256 private constant FEE_SIZE = 3;
+    uint256 private constant HOP_SIZE = ADDRESS_SIZE + FEE_SIZE;
+
+    /// @notice Whether `path` has the shape of a path of at least one hop.
+    function isWellFormed(bytes memory path) internal pure returns (bool) {
+        return path.length >= ADDRESS_SIZE + HOP_SIZE && (path.length - ADDRESS_SIZE) % HOP_SIZE == 0;
+    }
+
+    /// @notice Number of pools the path crosses (assumes {isWellFormed}).
+    function hops(bytes memory path) internal pure returns (uint256) {
+        return (path.length - ADDRESS_SIZE) / HOP_SIZE;
+    }
+
+    /// @notice The `i`-th token of the path (0 = first); assumes `i <= hops(path)`.
+    function tokenAt(bytes memory path, uint256 i) internal pure returns (address token) {
+        uint256 offset = i * HOP_SIZE;
+        // The caller guarantees offset + 20 <= path.length; the word read starts inside `path`.
+        assembly ("memory-safe") {
+            token := shr(96, mload(add(add(path, 32), offset)))
+        }
+    }
+
+    /// @notice The fee tier of the `i`-th hop (0 = first); assumes `i < hops(path)`.
+    function feeAt(bytes memory path, uint256 i) internal pure returns (uint24 fee) {
+        uint256 offset = i * HOP_SIZE + ADDRESS_SIZE;
+        // As in tokenAt: offset + 3 <= path.length.
+        assembly ("memory-safe") {
+            fee := shr(232, mload(add(add(path, 32), offset)))
+        }
+    }
+
+    /// @notice The last token of the path (assumes {isWellFormed}).
+    function lastToken(bytes memory path) internal pure returns (address) {
+        return tokenAt(path, hops(path));
+    }
+}

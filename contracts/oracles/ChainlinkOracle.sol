@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
+
+import {IBallastErrors} from "../interfaces/IBallastErrors.sol";
+import {IBallastOracle} from "../interfaces/IBallastOracle.sol";
+
+/// @title ChainlinkOracle
+/// @notice {IBallastOracle} over a Chainlink `AggregatorV3Interface` USD feed, with a per-feed
+/// heartbeat. Answers are normalised from the feed's decimals to 18 (WAD).
+contract ChainlinkOracle is IBallastOracle, IBallastErrors {
+    /// @notice Chainlink heartbeats range from 1 hour to 1 day on mainnet; allow a margin either side.
+    uint256 public constant MIN_HEARTBEAT = 1 minutes;
+    uint256 public constant MAX_HEARTBEAT = 7 days;
+
+    AggregatorV3Interface public immutable feed;
+    /// @notice Longest time, in seconds, an answer may go without an update before it is stale.
+    uint256 public immutable heartbeat;
+    /// @notice The feed's decimals when this adapter was deployed; a later change invalidates prices.
+    uint8 public immutable feedDecimals;
+    uint256 private immutable _scale;
+
+    constructor(AggregatorV3Interface feed_, uint256 heartbeat_) {
+        if (address(feed_) == address(0)) revert BallastZeroAddress();
+        if (heartbeat_ < MIN_HEARTBEAT || heartbeat_ > MAX_HEARTBEAT) {
+            revert BallastParameterOutOfRange(Parameter.Heartbeat, heartbeat_, MIN_HEARTBEAT, MAX_HEARTBEAT);
+        }
+        uint8 decimals_ = feed_.decimals();
+        if (decimals_ > 18) revert BallastFeedDecimals(address(feed_), decimals_);
+        feed = feed_;
+        heartbeat = heartbeat_;
+        feedDecimals = decimals_;
+        _scale = 10 ** (18 - decimals_);
+    }
+
+    /// @inheritdoc IBallastOracle
+    function price() external view returns (uint256 priceWad) {
+        (, int256 answer, , uint256 updatedAt, ) = feed.latestRoundData();
+        uint8 decimals_ = feed.decimals();
+        if (decimals_ != feedDecimals) revert BallastFeedDecimalsChanged(address(feed), feedDecimals, decimals_);
+        if (answer <= 0) revert BallastFeedAnswer(address(feed), answer);
+        if (updatedAt == 0 || updatedAt > block.timestamp) revert BallastFeedTimestamp(address(feed), updatedAt);
+        if (block.timestamp - updatedAt > heartbeat) revert BallastFeedStale(address(feed), updatedAt, heartbeat);
+        // answer > 0 was checked, and an int256 times 10**18 fits a uint256.
+        return uint256(answer) * _scale;
+    }
+
+    /// @inheritdoc IBallastOracle
+    function tryPrice() external view returns (bool valid, uint256 priceWad) {
+        try this.price() returns (uint256 p) {
+            return (true, p);
+        } catch {
+            return (false, 0);
+        }
+    }
+}

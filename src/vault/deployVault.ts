@@ -1,0 +1,129 @@
+import { solidityPacked } from "ethers";
+import type { Signer } from "ethers";
+
+import { BallastVault__factory, ChainlinkOracle__factory } from "../../typechain-types";
+import type { BallastVault, ChainlinkOracle } from "../../typechain-types";
+import type { IBallastVault } from "../../typechain-types/artifacts/contracts/BallastVault";
+import { MarketConfigError } from "../market";
+import type { LocalMarket } from "../market";
+
+/** A hop sequence from an asset to the base asset: `["WBTC", 500, "WETH", 500, "USDC"]`. */
+export type RouteSpec = readonly (string | number)[];
+
+export interface BasketEntry {
+  /** Token symbol in the market. The first entry is the base asset. */
+  symbol: string;
+  /** Target weight in basis points; all entries sum to 10_000. */
+  weightBps: number;
+  /** Route from this asset to the base asset; defaults to the asset/base pool of the deepest tier. */
+  route?: RouteSpec;
+  /** Seconds the feed may go without an update (default one day, Chainlink's longest heartbeat). */
+  heartbeat?: number;
+}
+
+export interface VaultOptions {
+  name?: string;
+  symbol?: string;
+  basket: readonly BasketEntry[];
+  /** Execution bounds; missing ones take {@link defaultParams}. */
+  params?: Partial<IBallastVault.RebalanceParamsStruct>;
+}
+
+export interface DeployedVault {
+  vault: BallastVault;
+  oracles: ChainlinkOracle[];
+}
+
+const DAY = 24 * 60 * 60;
+
+/** Default execution bounds, with `minTradeValue` of 10 whole base tokens. */
+export function defaultParams(baseDecimals: number): IBallastVault.RebalanceParamsStruct {
+  return {
+    slippageBps: 100,
+    maxTradeBps: 2_500,
+    maxLossBps: 100,
+    driftThresholdBps: 200,
+    minTradeValue: 10n * 10n ** BigInt(baseDecimals),
+  };
+}
+
+/** Encodes a route given by symbols and fee tiers as a Uniswap V3 path. */
+export function encodeRoute(market: LocalMarket, route: RouteSpec): string {
+  if (route.length < 3 || route.length % 2 === 0) {
+    throw new MarketConfigError(`route ${route.join(" ")} must alternate token, fee, token, ...`);
+  }
+  const types: string[] = [];
+  const values: (string | number)[] = [];
+  route.forEach((hop, i) => {
+    if (i % 2 === 0) {
+      if (typeof hop !== "string") throw new MarketConfigError(`route ${route.join(" ")}: expected a token at ${i}`);
+      types.push("address");
+      values.push(market.token(hop).address);
+    } else {
+      if (typeof hop !== "number") throw new MarketConfigError(`route ${route.join(" ")}: expected a fee at ${i}`);
+      types.push("uint24");
+      values.push(hop);
+    }
+  });
+  return solidityPacked(types, values);
+}
+
+/** The reverse of a route spec: the buy route of an asset whose sell route is `route`. */
+export function reverseRoute(route: RouteSpec): RouteSpec {
+  return [...route].reverse();
+}
+
+/** The sell route through the asset/base pool with the most in-range liquidity. */
+async function defaultRoute(market: LocalMarket, symbol: string, base: string): Promise<RouteSpec> {
+  let best: { fee: number; liquidity: bigint } | undefined;
+  for (const pool of market.pools) {
+    const symbols = [pool.token0.symbol, pool.token1.symbol];
+    if (!symbols.includes(symbol) || !symbols.includes(base)) continue;
+    const liquidity = await pool.contract.liquidity();
+    if (!best || liquidity > best.liquidity) best = { fee: pool.fee, liquidity };
+  }
+  if (!best) throw new MarketConfigError(`no ${symbol}/${base} pool: give ${symbol} a route`);
+  return [symbol, best.fee, base];
+}
+
+/**
+ * Deploys a Chainlink oracle adapter per basket token (over the market's feeds) and a BallastVault
+ * trading through the market's SwapRouter.
+ */
+export async function deployVault(
+  market: LocalMarket,
+  options: VaultOptions,
+  deployer?: Signer,
+): Promise<DeployedVault> {
+  const owner = deployer ?? market.deployer;
+  const [base] = options.basket;
+  if (!base) throw new MarketConfigError("basket: the base asset is required");
+  const baseToken = market.token(base.symbol);
+
+  const oracles: ChainlinkOracle[] = [];
+  const basket: IBallastVault.AssetConfigStruct[] = [];
+  for (const [i, entry] of options.basket.entries()) {
+    const token = market.token(entry.symbol);
+    const oracle = await new ChainlinkOracle__factory(owner).deploy(token.feed, entry.heartbeat ?? DAY);
+    await oracle.waitForDeployment();
+    oracles.push(oracle);
+    const route = i === 0 ? undefined : (entry.route ?? (await defaultRoute(market, entry.symbol, base.symbol)));
+    basket.push({
+      token: token.address,
+      oracle: await oracle.getAddress(),
+      targetWeightBps: entry.weightBps,
+      sellRoute: route ? encodeRoute(market, route) : "0x",
+      buyRoute: route ? encodeRoute(market, reverseRoute(route)) : "0x",
+    });
+  }
+  const params = { ...defaultParams(baseToken.decimals), ...options.params };
+  const vault = await new BallastVault__factory(owner).deploy(
+    options.name ?? "Ballast Basket",
+    options.symbol ?? "BLST",
+    market.router,
+    basket,
+    params,
+  );
+  await vault.waitForDeployment();
+  return { vault, oracles };
+}
