@@ -22,6 +22,8 @@ interface IBallastVault is IERC4626, IBallastErrors {
     /// @param sellRoute Uniswap V3 path (`token, fee, token, ...`) from `token` to the base asset;
     /// empty for the base asset.
     /// @param buyRoute Uniswap V3 path from the base asset to `token`; empty for the base asset.
+    // Only ever in memory (constructor input), where fields are not packed.
+    // solhint-disable-next-line gas-struct-packing
     struct AssetConfig {
         address token;
         IBallastOracle oracle;

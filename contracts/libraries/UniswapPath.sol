@@ -22,6 +22,7 @@ library UniswapPath {
     function tokenAt(bytes memory path, uint256 i) internal pure returns (address token) {
         uint256 offset = i * HOP_SIZE;
         // The caller guarantees offset + 20 <= path.length; the word read starts inside `path`.
+        // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             token := shr(96, mload(add(add(path, 32), offset)))
         }
@@ -31,6 +32,7 @@ library UniswapPath {
     function feeAt(bytes memory path, uint256 i) internal pure returns (uint24 fee) {
         uint256 offset = i * HOP_SIZE + ADDRESS_SIZE;
         // As in tokenAt: offset + 3 <= path.length.
+        // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             fee := shr(232, mload(add(add(path, 32), offset)))
         }
