@@ -75,31 +75,32 @@ export const DEFAULT_TOKENS: readonly TokenSpec[] = [
 ];
 
 /**
- * Default liquidity shape: most value concentrated within +-10% of the price, the rest spread over
- * the full range so that a crash of any size still finds liquidity (as on mainnet, where passive
- * full-range LPs remain).
+ * Default liquidity shape, as on mainnet's major pools: half the value concentrated within +-10% of
+ * the price, 30% within +-50%, and 20% over the full range, so that a move of any size still finds
+ * liquidity while the price impact near the price stays realistic.
  */
 export const DEFAULT_POSITIONS: readonly PositionSpec[] = [
-  { valueUsd: 0.75, rangeBps: 1_000 },
-  { valueUsd: 0.25, rangeBps: "full" },
+  { valueUsd: 0.5, rangeBps: 1_000 },
+  { valueUsd: 0.3, rangeBps: 5_000 },
+  { valueUsd: 0.2, rangeBps: "full" },
 ];
 
 /** The usual mainnet tiers: every asset against USDC, and WETH hubs for multi-hop routes. */
 export const DEFAULT_POOLS: readonly PoolSpec[] = [
-  { tokenA: "WETH", tokenB: "USDC", fee: 500, depthUsd: 40_000_000 },
-  { tokenA: "WETH", tokenB: "USDC", fee: 3000, depthUsd: 10_000_000 },
+  { tokenA: "WETH", tokenB: "USDC", fee: 500, depthUsd: 60_000_000 },
+  { tokenA: "WETH", tokenB: "USDC", fee: 3000, depthUsd: 15_000_000 },
   { tokenA: "WBTC", tokenB: "USDC", fee: 3000, depthUsd: 20_000_000 },
-  { tokenA: "WBTC", tokenB: "WETH", fee: 500, depthUsd: 30_000_000 },
-  { tokenA: "LINK", tokenB: "USDC", fee: 3000, depthUsd: 4_000_000 },
-  { tokenA: "LINK", tokenB: "WETH", fee: 3000, depthUsd: 8_000_000 },
-  { tokenA: "UNI", tokenB: "USDC", fee: 3000, depthUsd: 3_000_000 },
-  { tokenA: "UNI", tokenB: "WETH", fee: 3000, depthUsd: 6_000_000 },
-  { tokenA: "AAVE", tokenB: "USDC", fee: 3000, depthUsd: 3_000_000 },
-  { tokenA: "AAVE", tokenB: "WETH", fee: 3000, depthUsd: 6_000_000 },
-  { tokenA: "CRV", tokenB: "USDC", fee: 10000, depthUsd: 2_000_000 },
-  { tokenA: "CRV", tokenB: "WETH", fee: 10000, depthUsd: 4_000_000 },
-  { tokenA: "MKR", tokenB: "USDC", fee: 3000, depthUsd: 3_000_000 },
-  { tokenA: "MKR", tokenB: "WETH", fee: 3000, depthUsd: 6_000_000 },
+  { tokenA: "WBTC", tokenB: "WETH", fee: 500, depthUsd: 40_000_000 },
+  { tokenA: "LINK", tokenB: "USDC", fee: 3000, depthUsd: 10_000_000 },
+  { tokenA: "LINK", tokenB: "WETH", fee: 3000, depthUsd: 20_000_000 },
+  { tokenA: "UNI", tokenB: "USDC", fee: 3000, depthUsd: 8_000_000 },
+  { tokenA: "UNI", tokenB: "WETH", fee: 3000, depthUsd: 15_000_000 },
+  { tokenA: "AAVE", tokenB: "USDC", fee: 3000, depthUsd: 8_000_000 },
+  { tokenA: "AAVE", tokenB: "WETH", fee: 3000, depthUsd: 15_000_000 },
+  { tokenA: "CRV", tokenB: "USDC", fee: 3000, depthUsd: 6_000_000 },
+  { tokenA: "CRV", tokenB: "WETH", fee: 10000, depthUsd: 10_000_000 },
+  { tokenA: "MKR", tokenB: "USDC", fee: 3000, depthUsd: 8_000_000 },
+  { tokenA: "MKR", tokenB: "WETH", fee: 3000, depthUsd: 15_000_000 },
 ];
 
 const DEFAULT_DEPTH_USD = 5_000_000;

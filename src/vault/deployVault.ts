@@ -40,7 +40,7 @@ const DAY = 24 * 60 * 60;
 export function defaultParams(baseDecimals: number): IBallastVault.RebalanceParamsStruct {
   return {
     slippageBps: 100,
-    maxTradeBps: 2_500,
+    maxTradeBps: 1_000,
     maxLossBps: 100,
     driftThresholdBps: 200,
     minTradeValue: 10n * 10n ** BigInt(baseDecimals),

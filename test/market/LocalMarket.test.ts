@@ -154,25 +154,27 @@ describe("LocalMarket", () => {
         expect(Number(tick)).to.equal(getTickAtSqrtRatio(expected), pool.key);
         expect(cardinalityNext).to.equal(BigInt(m.observationCardinality));
         expect(await pool.contract.liquidity()).to.be.greaterThan(0n);
-        expect(pool.positionIds).to.have.length(2);
+        expect(pool.positionIds).to.have.length(3);
       }
     });
 
     it("places positions worth their USD value, concentrated around the price", async () => {
       const m = await loadFixture(marketFixture);
       const pool = m.pool("WETH", "USDC", 500);
-      const [tight, full] = await Promise.all(pool.positionIds.map((id) => m.positionManager.positions(id)));
+      const [tight, wide, full] = await Promise.all(pool.positionIds.map((id) => m.positionManager.positions(id)));
       const [, tick] = await pool.contract.slot0();
       expect(tight.tickLower).to.be.lessThan(tick);
       expect(tight.tickUpper).to.be.greaterThan(tick);
       // +-10% is about +-1000 ticks.
       expect(Number(tight.tickUpper - tight.tickLower)).to.be.within(1900, 2100);
+      expect(wide.tickLower).to.be.lessThan(tight.tickLower);
+      expect(wide.tickUpper).to.be.greaterThan(tight.tickUpper);
       expect(full.tickLower).to.equal(-887270n);
       expect(full.tickUpper).to.equal(887270n);
       const balance0 = await pool.token0.contract.balanceOf(pool.address);
       const balance1 = await pool.token1.contract.balanceOf(pool.address);
-      // The default WETH/USDC 5 bp pool holds $40M.
-      expect(await valueUsd(pool, balance0, balance1)).to.be.closeTo(40_000_000, 40_000);
+      // The default WETH/USDC 5 bp pool holds $60M.
+      expect(await valueUsd(pool, balance0, balance1)).to.be.closeTo(60_000_000, 60_000);
     });
   });
 
@@ -250,8 +252,8 @@ describe("LocalMarket", () => {
       const large = await quote(1_000_000n);
       const pricePaid = (usd: bigint, out: bigint) => Number(usd) / (Number(out) / 1e18);
       expect(pricePaid(1_000n, small.amountOut)).to.be.closeTo(15 * 1.003, 0.01);
-      // $1M is a quarter of the pool's $4M: a few percent of impact on top of the fee.
-      expect(pricePaid(1_000_000n, large.amountOut)).to.be.greaterThan(pricePaid(1_000n, small.amountOut) * 1.02);
+      // $1M is a tenth of the pool's $10M: more than a percent of impact on top of the fee.
+      expect(pricePaid(1_000_000n, large.amountOut)).to.be.greaterThan(pricePaid(1_000n, small.amountOut) * 1.01);
     });
   });
 
@@ -344,7 +346,7 @@ describe("LocalMarket", () => {
 
     it("pulls all liquidity from a pool, leaving it empty", async () => {
       const m = await loadFixture(marketFixture);
-      const pool = m.pool("CRV", "USDC", 10000);
+      const pool = m.pool("CRV", "WETH", 10000);
       for (const tokenId of [...pool.positionIds]) await m.removeLiquidity(pool, tokenId);
       expect(await pool.contract.liquidity()).to.equal(0n);
       expect(pool.positionIds).to.be.empty;

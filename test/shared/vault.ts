@@ -1,0 +1,56 @@
+import { MaxUint256, parseUnits } from "ethers";
+import type { Signer } from "ethers";
+
+import type { LocalMarket } from "../../src/market";
+import type { BallastVault } from "../../typechain-types";
+
+/** Funds `user` with `usd` whole USDC, approves the vault and deposits it all. */
+export async function depositUsdc(
+  market: LocalMarket,
+  vault: BallastVault,
+  user: Signer,
+  usd: number,
+): Promise<bigint> {
+  const amount = parseUnits(String(usd), market.token("USDC").decimals);
+  const address = await user.getAddress();
+  await market.fund(address, "USDC", amount);
+  await market.token("USDC").contract.connect(user).approve(vault, MaxUint256);
+  await vault.connect(user).deposit(amount, address);
+  return amount;
+}
+
+/**
+ * Calls `rebalance()` until the vault says it is not due, with arbitrageurs realigning every pool
+ * to the feeds between calls (as they do on mainnet within blocks). Returns the number of calls
+ * that traded.
+ */
+export async function rebalanceUntilSettled(market: LocalMarket, vault: BallastVault, maxCalls = 8): Promise<number> {
+  const threshold = (await vault.rebalanceParams()).driftThresholdBps;
+  for (let calls = 0; calls < maxCalls; calls++) {
+    if ((await vault.maxDrift()) < threshold) return calls;
+    await (await vault.rebalance()).wait();
+    await market.alignAllPools();
+  }
+  throw new Error(`still drifting after ${maxCalls} rebalances: ${await vault.maxDrift()} bps`);
+}
+
+/** The vault's oracle NAV recomputed off-chain from feed answers (each asset rounded down). */
+export async function oracleNav(market: LocalMarket, vault: BallastVault): Promise<bigint> {
+  const tokens = await vault.basketTokens();
+  const usdc = market.tokens.find((t) => t.address === tokens[0]);
+  if (!usdc) throw new Error("base asset not in market");
+  const [, basePrice] = await usdc.feed.latestRoundData();
+  let nav = 0n;
+  for (const address of tokens) {
+    const token = market.tokens.find((t) => t.address === address);
+    if (!token) throw new Error(`token ${address} not in market`);
+    const balance = await token.contract.balanceOf(vault);
+    if (token === usdc) {
+      nav += balance;
+      continue;
+    }
+    const [, price] = await token.feed.latestRoundData();
+    nav += (balance * price * 10n ** BigInt(usdc.decimals)) / (10n ** BigInt(token.decimals) * basePrice);
+  }
+  return nav;
+}

@@ -1,0 +1,248 @@
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { expect } from "chai";
+import { parseUnits } from "ethers";
+import { ethers } from "hardhat";
+
+import { deployVault } from "../../src/vault";
+import type { BasketEntry } from "../../src/vault";
+import type { BallastVault } from "../../typechain-types";
+import { FOUR_ASSET_BASKET, vaultFixture } from "../shared/fixtures";
+import type { VaultFixture } from "../shared/fixtures";
+import { depositUsdc, oracleNav, rebalanceUntilSettled } from "../shared/vault";
+
+const BPS = 10_000n;
+
+interface SwappedEvent {
+  tokenIn: string;
+  tokenOut: string;
+  amountIn: bigint;
+  amountOut: bigint;
+  minAmountOut: bigint;
+}
+
+async function swapsOf(vault: BallastVault, tx: Promise<{ wait(): Promise<unknown> }>): Promise<SwappedEvent[]> {
+  const receipt = (await (await tx).wait()) as { logs: { address: string; topics: readonly string[]; data: string }[] };
+  const vaultAddress = await vault.getAddress();
+  return receipt.logs
+    .filter((log) => log.address === vaultAddress)
+    .map((log) => vault.interface.parseLog(log))
+    .filter((parsed) => parsed?.name === "Swapped")
+    .map((parsed) => {
+      const [tokenIn, tokenOut, amountIn, amountOut, minAmountOut] = parsed!.args;
+      return { tokenIn, tokenOut, amountIn, amountOut, minAmountOut } as SwappedEvent;
+    });
+}
+
+/** Two depositors ($600k and $400k) in the four-asset vault, not yet invested. */
+async function depositedFixture(): Promise<VaultFixture> {
+  const f = await vaultFixture();
+  const [, alice, bob] = await ethers.getSigners();
+  await depositUsdc(f.market, f.vault, alice, 600_000);
+  await depositUsdc(f.market, f.vault, bob, 400_000);
+  return f;
+}
+
+/** The same, invested at target weights. */
+async function investedFixture(): Promise<VaultFixture> {
+  const f = await depositedFixture();
+  await rebalanceUntilSettled(f.market, f.vault);
+  return f;
+}
+
+async function weightsWithin(vault: BallastVault, toleranceBps: bigint): Promise<void> {
+  const current = await vault.currentWeights();
+  const target = await vault.targetWeights();
+  current.forEach((w, i) => {
+    const gap = w > target[i] ? w - target[i] : target[i] - w;
+    expect(gap, `asset ${i}: ${w} vs ${target[i]}`).to.be.lessThanOrEqual(toleranceBps);
+  });
+}
+
+describe("BallastVault rebalance", () => {
+  it("invests fresh deposits toward the targets, each trade capped at maxTradeBps of NAV", async () => {
+    const { vault, market } = await loadFixture(depositedFixture);
+    const [keeper] = await ethers.getSigners();
+    const nav = await vault.totalAssets();
+    expect(await vault.maxDrift()).to.equal(9_500n); // all in USDC, whose target is 5%
+    const cap = (nav * 1_000n) / BPS;
+
+    const tx = vault.connect(keeper).rebalance();
+    await expect(tx).to.emit(vault, "Rebalanced");
+    const swaps = await swapsOf(vault, tx);
+    const usdc = market.token("USDC").address;
+    expect(swaps.map((s) => s.tokenOut)).to.deep.equal(
+      ["WETH", "WBTC", "LINK"].map((symbol) => market.token(symbol).address),
+    );
+    // Every buy is capped at 10% of NAV.
+    expect(swaps.map((s) => s.amountIn)).to.deep.equal([cap, cap, cap]);
+    for (const swap of swaps) {
+      expect(swap.tokenIn).to.equal(usdc);
+      expect(swap.amountOut).to.be.greaterThanOrEqual(swap.minAmountOut);
+    }
+    // The vault keeps no allowance to the router after its swaps (exact approvals).
+    expect(await market.token("USDC").contract.allowance(vault, market.router)).to.equal(0n);
+  });
+
+  it("reports NAV and drift before and after, and loses no more than the loss bound", async () => {
+    const { vault, market } = await loadFixture(depositedFixture);
+    const [keeper] = await ethers.getSigners();
+    const navBefore = await vault.totalAssets();
+    const receipt = await (await vault.connect(keeper).rebalance()).wait();
+    const event = receipt!.logs
+      .map((log) => vault.interface.parseLog(log))
+      .find((parsed) => parsed?.name === "Rebalanced");
+    const [caller, before, after, driftBefore, driftAfter, trades] = event!.args;
+    expect(caller).to.equal(keeper.address);
+    expect(before).to.equal(navBefore);
+    // NAV after is valued at the same oracle prices: it is what totalAssets says now.
+    expect(after).to.equal(await vault.totalAssets());
+    expect(after).to.equal(await oracleNav(market, vault));
+    expect(after).to.be.lessThan(before); // fees and price impact are real
+    expect(after).to.be.greaterThanOrEqual((before * 9_900n) / BPS);
+    expect(driftBefore).to.equal(9_500n);
+    expect(driftAfter).to.equal(await vault.maxDrift());
+    expect(trades).to.equal(3n);
+  });
+
+  it("brings every weight within tolerance over several calls, keeping the cash buffer", async () => {
+    const { vault, market } = await loadFixture(depositedFixture);
+    const calls = await rebalanceUntilSettled(market, vault);
+    expect(calls).to.be.within(3, 6);
+    await weightsWithin(vault, 50n);
+    expect((await vault.currentWeights())[0]).to.be.closeTo(500n, 50n);
+  });
+
+  it("refuses to trade while the drift is below the threshold", async () => {
+    const { vault } = await loadFixture(investedFixture);
+    const drift = await vault.maxDrift();
+    expect(drift).to.be.lessThan(200n);
+    await expect(vault.rebalance())
+      .to.be.revertedWithCustomError(vault, "BallastRebalanceNotDue")
+      .withArgs(drift, 200n);
+  });
+
+  it("sells the winner and buys the laggards after a price move, back within tolerance", async () => {
+    const { vault, market } = await loadFixture(investedFixture);
+    await market.setFeedPrice("WETH", 3_450); // +15%
+    await market.setFeedPrice("LINK", 13.8); // -8%
+    await market.alignAllPools();
+    expect(await vault.maxDrift()).to.be.greaterThanOrEqual(200n);
+
+    const swaps = await swapsOf(vault, vault.rebalance());
+    const usdc = market.token("USDC").address;
+    const weth = market.token("WETH").address;
+    expect(swaps[0].tokenIn).to.equal(weth);
+    expect(swaps[0].tokenOut).to.equal(usdc);
+    expect(swaps.slice(1).every((s) => s.tokenIn === usdc)).to.be.true;
+    expect(swaps.map((s) => s.tokenOut)).to.include(market.token("LINK").address);
+    await weightsWithin(vault, 50n);
+  });
+
+  it("routes WBTC through WETH (multi-hop) and never touches the WBTC/USDC pool", async () => {
+    const { vault, market } = await loadFixture(depositedFixture);
+    const wbtc = market.token("WBTC");
+    const direct = market.pool("WBTC", "USDC", 3000);
+    const hub = market.pool("WBTC", "WETH", 500);
+    const directBefore = await wbtc.contract.balanceOf(direct.address);
+    const hubBefore = await wbtc.contract.balanceOf(hub.address);
+    const swaps = await swapsOf(vault, vault.rebalance());
+    const bought = swaps.find((s) => s.tokenOut === wbtc.address)!;
+    expect(await wbtc.contract.balanceOf(vault)).to.equal(bought.amountOut);
+    expect(await wbtc.contract.balanceOf(hub.address)).to.equal(hubBefore - bought.amountOut);
+    expect(await wbtc.contract.balanceOf(direct.address)).to.equal(directBefore);
+  });
+
+  it("sets each swap's minimum from the oracle less the slippage bound, never from the pool", async () => {
+    const { vault, market } = await loadFixture(depositedFixture);
+    const swaps = await swapsOf(vault, vault.rebalance());
+    const weth = swaps.find((s) => s.tokenOut === market.token("WETH").address)!;
+    // $100k at $3000/WETH (feeds) less 100 bps, in wei, rounded down twice.
+    const atOracle = (weth.amountIn * 10n ** 12n * 1n) / 3_000n;
+    expect(weth.minAmountOut).to.equal((atOracle * 9_900n) / BPS);
+  });
+
+  it("reverts when a manipulated pool would fill a trade beyond the slippage bound", async () => {
+    const { vault, market } = await loadFixture(investedFixture);
+    await market.setFeedPrice("WETH", 3_600);
+    await market.alignAllPools();
+    // An attacker pushes WETH 3% below the feed in the pool the vault sells into.
+    const pool = market.pool("WETH", "USDC", 500);
+    await market.movePoolPrice(pool, "WETH", 3_600 * 0.97);
+    const navBefore = await vault.totalAssets();
+    await expect(vault.rebalance()).to.be.revertedWith("Too little received");
+    expect(await vault.totalAssets()).to.equal(navBefore);
+    // Once the pool is back in line, the same rebalance goes through.
+    await market.alignPoolToFeeds(pool);
+    await expect(vault.rebalance()).to.emit(vault, "Rebalanced");
+  });
+
+  it("reverts when the trades together would lose more NAV than the loss bound", async () => {
+    const market = (await loadFixture(vaultFixture)).market;
+    const { vault } = await deployVault(market, { basket: FOUR_ASSET_BASKET, params: { maxLossBps: 5 } });
+    const [, alice] = await ethers.getSigners();
+    await depositUsdc(market, vault, alice, 1_000_000);
+    const nav = await vault.totalAssets();
+    // Each swap is inside its 1% slippage bound, but $950k of buys cost more than 5 bp in total.
+    await expect(vault.rebalance())
+      .to.be.revertedWithCustomError(vault, "BallastRebalanceLoss")
+      .withArgs(nav, (navAfter: bigint) => navAfter < (nav * 9_995n) / BPS, 5n);
+  });
+
+  it("skips trades worth less than minTradeValue", async () => {
+    const market = (await loadFixture(vaultFixture)).market;
+    const { vault } = await deployVault(market, {
+      basket: FOUR_ASSET_BASKET,
+      params: { minTradeValue: parseUnits("250000", 6) },
+    });
+    const [keeper, alice] = await ethers.getSigners();
+    await depositUsdc(market, vault, alice, 900_000);
+    const nav = parseUnits("900000", 6);
+    // Every buy is capped at 10% of NAV ($90k), below the $250k dust floor.
+    await expect(vault.connect(keeper).rebalance())
+      .to.emit(vault, "Rebalanced")
+      .withArgs(keeper.address, nav, nav, 9_500n, 9_500n, 0n)
+      .and.not.to.emit(vault, "Swapped");
+  });
+
+  const baskets: [string, BasketEntry[]][] = [
+    [
+      "2 assets (USDC 6 / WETH 18 decimals)",
+      [
+        { symbol: "USDC", weightBps: 0 },
+        { symbol: "WETH", weightBps: 10_000 },
+      ],
+    ],
+    [
+      "8 assets (6, 8 and 18 decimals, hub routes)",
+      [
+        { symbol: "USDC", weightBps: 1_000 },
+        { symbol: "WETH", weightBps: 2_000 },
+        { symbol: "WBTC", weightBps: 2_000, route: ["WBTC", 500, "WETH", 500, "USDC"] },
+        { symbol: "LINK", weightBps: 1_000, route: ["LINK", 3000, "WETH", 500, "USDC"] },
+        { symbol: "UNI", weightBps: 1_000 },
+        { symbol: "AAVE", weightBps: 1_000 },
+        { symbol: "CRV", weightBps: 1_000 },
+        { symbol: "MKR", weightBps: 1_000, route: ["MKR", 3000, "WETH", 500, "USDC"] },
+      ],
+    ],
+  ];
+  for (const [label, basket] of baskets) {
+    it(`settles a basket of ${label} within tolerance, before and after a shock`, async () => {
+      const market = (await loadFixture(vaultFixture)).market;
+      const { vault } = await deployVault(market, { basket });
+      const [, alice, bob] = await ethers.getSigners();
+      await depositUsdc(market, vault, alice, 300_000);
+      await depositUsdc(market, vault, bob, 200_000);
+      // Investing 90-100% of NAV at 10% per trade takes up to ten calls.
+      await rebalanceUntilSettled(market, vault, 12);
+      await weightsWithin(vault, 50n);
+      for (const { symbol } of basket.slice(1)) {
+        await market.setFeedPrice(symbol, (await market.feedPrice(symbol)) * (symbol === "WETH" ? 0.8 : 1.12));
+      }
+      await market.alignAllPools();
+      await rebalanceUntilSettled(market, vault);
+      await weightsWithin(vault, 50n);
+      expect(await vault.totalAssets()).to.equal(await oracleNav(market, vault));
+    });
+  }
+});
