@@ -8,6 +8,7 @@ import UniswapV3Local from "../../deploy/modules/UniswapV3Local";
 import {
   MockAggregatorV3__factory,
   MockERC20__factory,
+  MockFeeOnTransferERC20__factory,
   NFTDescriptor__factory,
   NonfungiblePositionManager__factory,
   NonfungibleTokenPositionDescriptor__factory,
@@ -47,7 +48,7 @@ export interface MarketToken {
   symbol: string;
   decimals: number;
   address: string;
-  /** MockERC20 for every token but WETH, which is canonical WETH9. */
+  /** MockERC20 (or its fee-on-transfer variant) for every token but WETH, which is canonical WETH9. */
   contract: MockERC20 | WETH9;
   /** Its Chainlink-compatible `<symbol> / USD` feed (8 decimals). */
   feed: MockAggregatorV3;
@@ -135,15 +136,17 @@ export class LocalMarket {
     const positionManager = NonfungiblePositionManager__factory.connect(await at(uniswap.positionManager), owner);
     const quoter = QuoterV2__factory.connect(await at(uniswap.quoter), owner);
 
+    const liquidityProvider = actor("liquidity-provider");
+    const arbitrageur = actor("arbitrageur");
     const tokens = new Map<string, MarketToken>();
     for (const spec of resolved.tokens) {
-      tokens.set(spec.symbol, await deployToken(owner, spec, weth));
+      tokens.set(spec.symbol, await deployToken(owner, spec, weth, [liquidityProvider.address, arbitrageur.address]));
     }
 
     const market = new LocalMarket(
       owner,
-      actor("liquidity-provider"),
-      actor("arbitrageur"),
+      liquidityProvider,
+      arbitrageur,
       weth,
       factory,
       router,
@@ -454,14 +457,27 @@ export class LocalMarket {
   }
 }
 
-async function deployToken(owner: Signer, spec: ResolvedToken, weth: WETH9): Promise<MarketToken> {
+async function deployToken(owner: Signer, spec: ResolvedToken, weth: WETH9, feeExempt: string[]): Promise<MarketToken> {
   const feed = await new MockAggregatorV3__factory(owner).deploy(
     USD_FEED_DECIMALS,
     `${spec.symbol} / USD`,
     spec.answer,
   );
-  const contract =
-    spec.symbol === "WETH" ? weth : await new MockERC20__factory(owner).deploy(spec.name, spec.symbol, spec.decimals);
+  let contract: MockERC20 | WETH9;
+  if (spec.symbol === "WETH") {
+    contract = weth;
+  } else if (spec.transferFeeBps !== undefined) {
+    const taxed = await new MockFeeOnTransferERC20__factory(owner).deploy(
+      spec.name,
+      spec.symbol,
+      spec.decimals,
+      spec.transferFeeBps,
+    );
+    for (const account of feeExempt) await mined(taxed.setFeeExempt(account, true));
+    contract = taxed;
+  } else {
+    contract = await new MockERC20__factory(owner).deploy(spec.name, spec.symbol, spec.decimals);
+  }
   return { symbol: spec.symbol, decimals: spec.decimals, address: await contract.getAddress(), contract, feed };
 }
 

@@ -28,6 +28,11 @@ export interface TokenSpec {
   priceUsd: number | string;
   /** ERC-20 name; defaults to "Ballast Test <symbol>". */
   name?: string;
+  /**
+   * Makes it a fee-on-transfer token burning this many basis points of every transfer (the market's
+   * liquidity provider and arbitrageur are exempt, so its pools can be funded and aligned).
+   */
+  transferFeeBps?: number;
 }
 
 /** One liquidity position placed when a pool is created. */
@@ -134,8 +139,9 @@ export function toFeedAnswer(priceUsd: number | string, what: string): bigint {
   return toFixedPoint(priceUsd, USD_FEED_DECIMALS, what);
 }
 
-export interface ResolvedToken extends Required<TokenSpec> {
+export interface ResolvedToken extends Required<Omit<TokenSpec, "transferFeeBps">> {
   answer: bigint;
+  transferFeeBps?: number;
 }
 
 export interface ResolvedPool {
@@ -174,7 +180,14 @@ export function resolveOptions(options: LocalMarketOptions = {}): ResolvedOption
         `token ${symbol}: decimals ${decimals} are inconsistent with the real ${symbol} (${known})`,
       );
     }
+    const fee = spec.transferFeeBps;
+    if (fee !== undefined && (!Number.isInteger(fee) || fee <= 0 || fee >= 10_000 || symbol === "WETH")) {
+      throw new MarketConfigError(
+        `token ${symbol}: transferFeeBps ${fee} must be an integer in (0, 10000), not on WETH`,
+      );
+    }
     tokens.push({
+      transferFeeBps: fee,
       symbol,
       decimals,
       priceUsd: spec.priceUsd,

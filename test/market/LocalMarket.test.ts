@@ -465,6 +465,16 @@ describe("LocalMarket", () => {
         { pools: [{ tokenA: "WETH", tokenB: "USDC", fee: 500, positions: [{ valueUsd: 0, rangeBps: 100 }] }] },
         /position value/,
       ],
+      [
+        "a transfer fee on WETH",
+        { tokens: [{ symbol: "WETH", decimals: 18, priceUsd: 1, transferFeeBps: 10 }] },
+        /transferFeeBps 10/,
+      ],
+      [
+        "a transfer fee of 100%",
+        { tokens: [{ symbol: "ABC", decimals: 18, priceUsd: 1, transferFeeBps: 10_000 }] },
+        /transferFeeBps 10000/,
+      ],
       ["an observation cardinality of 0", { observationCardinality: 0 }, /observationCardinality/],
       ["an observation cardinality above 65535", { observationCardinality: 65536 }, /observationCardinality/],
     ];
