@@ -1,107 +1,117 @@
 /**
- * `npm start`: deploys the local market on the in-process Hardhat chain and shows it working. The
- * vault and the market scenario it plays join this script as their issues land.
+ * `npm start`: on the in-process Hardhat chain, deploys the local market (real Uniswap V3) and a
+ * four-asset Ballast vault, then walks through its life: two deposits, a keeper investing them,
+ * a market move, a rebalance back to target, and exits in USDC and in kind. The multi-day market
+ * scenario with the keeper bot and the report joins this script with its own issue.
  */
-import { MaxUint256, parseUnits } from "ethers";
+import { formatUnits, MaxUint256, parseUnits } from "ethers";
+import type { Signer } from "ethers";
 import { ethers, network } from "hardhat";
 
 import { deployLocalMarket } from "../src/market";
-import type { LocalMarket, MarketPool } from "../src/market";
+import type { LocalMarket } from "../src/market";
+import { DEFAULT_BASKET, deployVault } from "../src/vault";
+import type { BallastVault } from "../typechain-types";
 
 const usd = (value: number) =>
   value.toLocaleString("en-US", { style: "currency", currency: "USD", maximumFractionDigits: 2 });
+const usdc = (raw: bigint) => usd(Number(formatUnits(raw, 6)));
 
-/** The pool's volatile token: the one quoted in USDC, or in WETH on a hub pool. */
-function baseOf(pool: MarketPool): string {
-  const quote = [pool.token0.symbol, pool.token1.symbol].includes("USDC") ? "USDC" : "WETH";
-  return pool.token0.symbol === quote ? pool.token1.symbol : pool.token0.symbol;
-}
-
-async function poolValueUsd(market: LocalMarket, pool: MarketPool): Promise<number> {
-  let total = 0;
-  for (const token of [pool.token0, pool.token1]) {
-    const balance = await token.contract.balanceOf(pool.address);
-    total += (Number(balance) / 10 ** token.decimals) * (await market.feedPrice(token.symbol));
-  }
-  return total;
-}
-
-async function printPools(market: LocalMarket): Promise<void> {
+async function showBasket(market: LocalMarket, vault: BallastVault, label: string): Promise<void> {
+  const tokens = await vault.basketTokens();
+  const current = await vault.currentWeights();
+  const target = await vault.targetWeights();
+  const nav = await vault.totalAssets();
+  const supply = await vault.totalSupply();
   const rows = [];
-  for (const pool of market.pools) {
-    const base = baseOf(pool);
-    const quote = base === pool.token0.symbol ? pool.token1.symbol : pool.token0.symbol;
-    const spot = await market.poolPrice(pool, base);
-    const implied = (await market.feedPrice(base)) / (await market.feedPrice(quote));
+  for (const [i, address] of tokens.entries()) {
+    const token = market.tokens.find((t) => t.address === address)!;
     rows.push({
-      pool: pool.key,
-      fee: `${pool.fee / 100} bp`,
-      [`spot`]: `${spot.toPrecision(6)} ${quote}`,
-      // `|| 0` folds -0 into 0 so that rounding noise does not print as "-0.0".
-      "vs feeds": `${(Math.round(((spot - implied) / implied) * 100_000) / 10 || 0).toFixed(1)} bp`,
-      TVL: usd(await poolValueUsd(market, pool)),
+      token: token.symbol,
+      balance: Number(formatUnits(await token.contract.balanceOf(vault), token.decimals)).toPrecision(8),
+      "feed (USD)": usd(await market.feedPrice(token.symbol)),
+      weight: `${(Number(current[i]) / 100).toFixed(2)}%`,
+      target: `${(Number(target[i]) / 100).toFixed(2)}%`,
     });
   }
+  const price = supply === 0n ? 0 : Number(formatUnits(nav, 6)) / Number(formatUnits(supply, 18));
+  console.log(`\n${label}: NAV ${usdc(nav)}, share price ${usd(price)}, max drift ${await vault.maxDrift()} bp`);
   console.table(rows);
+}
+
+async function deposit(market: LocalMarket, vault: BallastVault, user: Signer, amount: number): Promise<void> {
+  const raw = parseUnits(String(amount), 6);
+  await market.fund(await user.getAddress(), "USDC", raw);
+  await (await market.token("USDC").contract.connect(user).approve(vault, MaxUint256)).wait();
+  await (await vault.connect(user).deposit(raw, await user.getAddress())).wait();
+}
+
+/** The keeper's loop: rebalance while due, arbitrageurs realigning pools between blocks. */
+async function keep(market: LocalMarket, vault: BallastVault, keeper: Signer): Promise<void> {
+  const threshold = (await vault.rebalanceParams()).driftThresholdBps;
+  while ((await vault.maxDrift()) >= threshold) {
+    const receipt = await (await vault.connect(keeper).rebalance()).wait();
+    const event = receipt!.logs
+      .map((log) => vault.interface.parseLog(log))
+      .find((parsed) => parsed?.name === "Rebalanced");
+    const [, before, after, driftBefore, driftAfter, trades] = event!.args;
+    console.log(
+      `  rebalance: ${trades} trades, drift ${driftBefore} -> ${driftAfter} bp, ` +
+        `cost ${usdc(before - after)} (${((Number(before - after) / Number(before)) * 10_000).toFixed(1)} bp), gas ${receipt!.gasUsed}`,
+    );
+    await market.alignAllPools();
+  }
 }
 
 async function main(): Promise<void> {
   if (network.name !== "hardhat" && network.name !== "localhost") {
     throw new Error(`npm start runs on the local chain (hardhat or localhost), not ${network.name}`);
   }
+  const [keeper, alice, bob] = await ethers.getSigners();
   console.log(`Deploying the local market on '${network.name}' (Uniswap V3 from the npm artifacts)...`);
   const market = await deployLocalMarket();
-  console.log(`\nUniswap V3 factory  ${await market.factory.getAddress()}`);
-  console.log(`SwapRouter          ${await market.router.getAddress()}`);
-  console.log(`PositionManager     ${await market.positionManager.getAddress()}`);
-  console.log(`QuoterV2            ${await market.quoter.getAddress()}`);
-  console.log(`WETH9               ${await market.weth.getAddress()}\n`);
+  const { vault } = await deployVault(market, { basket: DEFAULT_BASKET });
+  console.log(`Uniswap V3 SwapRouter ${await market.router.getAddress()}`);
+  console.log(`BallastVault          ${await vault.getAddress()}  (${await vault.name()}, ${await vault.symbol()})`);
 
-  console.table(
-    await Promise.all(
-      market.tokens.map(async (t) => ({
-        token: t.symbol,
-        decimals: t.decimals,
-        address: t.address,
-        "feed (USD)": usd(await market.feedPrice(t.symbol)),
-        feed: await t.feed.getAddress(),
-      })),
-    ),
-  );
-  await printPools(market);
+  await deposit(market, vault, alice, 600_000);
+  await deposit(market, vault, bob, 400_000);
+  await showBasket(market, vault, "Alice deposits $600k, Bob $400k");
 
-  // A day in the market: ETH drops 8% on the feed, arbitrageurs follow, a trader buys the dip.
-  const pool = market.pool("WETH", "USDC", 500);
-  await market.advanceTime(3600);
-  await market.setFeedPrice("WETH", 2760);
+  console.log("\nThe keeper invests the deposits (each trade at most 10% of NAV):");
+  await keep(market, vault, keeper);
+  await showBasket(market, vault, "Invested");
+
+  await market.advanceTime(24 * 60 * 60);
+  await market.setFeedPrice("USDC", 1);
+  await market.setFeedPrice("WETH", 3_270);
+  await market.setFeedPrice("WBTC", 55_800);
+  await market.setFeedPrice("LINK", 16.2);
   await market.alignAllPools();
-  console.log(`\nETH/USD feed moved to ${usd(await market.feedPrice("WETH"))}; arbitrageurs realigned every pool.`);
-  await market.advanceTime(1800);
-  console.log(
-    `WETH/USDC 5 bp pool: spot ${usd(await market.poolPrice(pool, "WETH"))}, 1h TWAP ${usd(await market.twapPrice(pool, "WETH", 3600))}`,
-  );
+  await showBasket(market, vault, "A day later: ETH +9%, BTC -7%, LINK +8%");
+  console.log("\nThe keeper rebalances: sells the winners, buys the laggard:");
+  await keep(market, vault, keeper);
+  await showBasket(market, vault, "Rebalanced");
 
-  const [, trader] = await ethers.getSigners();
-  const amountIn = parseUnits("250000", 6);
-  await market.fund(trader.address, "USDC", amountIn);
-  await market.token("USDC").contract.connect(trader).approve(market.router, MaxUint256);
-  const tx = await market.router.connect(trader).exactInputSingle({
-    tokenIn: market.token("USDC").address,
-    tokenOut: market.token("WETH").address,
-    fee: 500,
-    recipient: trader.address,
-    deadline: MaxUint256,
-    amountIn,
-    amountOutMinimum: 0,
-    sqrtPriceLimitX96: 0,
+  const bobShares = await vault.balanceOf(bob);
+  const preview = await vault.previewRedeem(bobShares);
+  const before = await market.token("USDC").contract.balanceOf(bob);
+  await (await vault.connect(bob).redeem(bobShares, bob.address, bob.address)).wait();
+  const received = (await market.token("USDC").contract.balanceOf(bob)) - before;
+  console.log(`\nBob redeems in USDC: ${usdc(received)} (preview guaranteed at least ${usdc(preview)}).`);
+
+  const aliceShares = await vault.balanceOf(alice);
+  const amounts = await vault.previewRedeemInKind(aliceShares);
+  await (await vault.connect(alice).redeemInKind(aliceShares, alice.address, alice.address)).wait();
+  const tokens = await vault.basketTokens();
+  const parts = tokens.map((address, i) => {
+    const token = market.tokens.find((t) => t.address === address)!;
+    return `${Number(formatUnits(amounts[i], token.decimals)).toPrecision(6)} ${token.symbol}`;
   });
-  const receipt = await tx.wait();
-  const bought = Number(await market.weth.balanceOf(trader.address)) / 1e18;
+  console.log(`Alice redeems in kind (no oracle, no swap): ${parts.join(", ")}.`);
   console.log(
-    `A trader swapped ${usd(250_000)} for ${bought.toFixed(4)} WETH (${usd(250_000 / bought)} each, gas ${receipt?.gasUsed}); ` +
-      `pool spot now ${usd(await market.poolPrice(pool, "WETH"))}.`,
+    `Vault supply now ${await vault.totalSupply()}, NAV left ${usdc(await vault.totalAssets())} (virtual-share dust).`,
   );
-  console.log("\nThe Ballast vault, keeper and market scenario run here once they land (see README).");
 }
 
 main().catch((error: unknown) => {

@@ -39,10 +39,11 @@ contract ChainlinkOracle is IBallastOracle, IBallastErrors {
         (, int256 answer, , uint256 updatedAt, ) = feed.latestRoundData();
         uint8 decimals_ = feed.decimals();
         if (decimals_ != feedDecimals) revert BallastFeedDecimalsChanged(address(feed), feedDecimals, decimals_);
-        if (answer <= 0) revert BallastFeedAnswer(address(feed), answer);
+        // Non-positive, or so large that no real asset could be priced at it (the WAD would overflow).
+        if (answer <= 0 || uint256(answer) > type(uint256).max / _scale)
+            revert BallastFeedAnswer(address(feed), answer);
         if (updatedAt == 0 || updatedAt > block.timestamp) revert BallastFeedTimestamp(address(feed), updatedAt);
         if (block.timestamp - updatedAt > heartbeat) revert BallastFeedStale(address(feed), updatedAt, heartbeat);
-        // answer > 0 was checked, and an int256 times 10**18 fits a uint256.
         return uint256(answer) * _scale;
     }
 

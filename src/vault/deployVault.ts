@@ -36,6 +36,14 @@ export interface DeployedVault {
 
 const DAY = 24 * 60 * 60;
 
+/** USDC base (5% cash buffer) with WETH, WBTC (routed WBTC -> WETH -> USDC) and LINK. */
+export const DEFAULT_BASKET: readonly BasketEntry[] = [
+  { symbol: "USDC", weightBps: 500 },
+  { symbol: "WETH", weightBps: 4_000 },
+  { symbol: "WBTC", weightBps: 3_500, route: ["WBTC", 500, "WETH", 500, "USDC"] },
+  { symbol: "LINK", weightBps: 2_000 },
+];
+
 /** Default execution bounds, with `minTradeValue` of 10 whole base tokens. */
 export function defaultParams(baseDecimals: number): IBallastVault.RebalanceParamsStruct {
   return {

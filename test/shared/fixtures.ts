@@ -1,6 +1,6 @@
 import { deployLocalMarket } from "../../src/market";
 import type { LocalMarket } from "../../src/market";
-import { deployVault } from "../../src/vault";
+import { DEFAULT_BASKET, deployVault } from "../../src/vault";
 import type { BasketEntry, DeployedVault } from "../../src/vault";
 
 /** The default local market (8 tokens, 14 pools), as `npm start` and the vault tests use it. */
@@ -12,13 +12,8 @@ export interface VaultFixture extends DeployedVault {
   market: LocalMarket;
 }
 
-/** USDC base (5% cash buffer) with WETH, WBTC (routed WBTC -> WETH -> USDC) and LINK. */
-export const FOUR_ASSET_BASKET: readonly BasketEntry[] = [
-  { symbol: "USDC", weightBps: 500 },
-  { symbol: "WETH", weightBps: 4_000 },
-  { symbol: "WBTC", weightBps: 3_500, route: ["WBTC", 500, "WETH", 500, "USDC"] },
-  { symbol: "LINK", weightBps: 2_000 },
-];
+/** The default basket: USDC base (5% cash buffer) with WETH, WBTC (via WETH) and LINK. */
+export const FOUR_ASSET_BASKET: readonly BasketEntry[] = DEFAULT_BASKET;
 
 /** The four-asset vault on the default market, empty. */
 export async function vaultFixture(): Promise<VaultFixture> {

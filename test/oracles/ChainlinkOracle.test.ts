@@ -1,0 +1,378 @@
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { expect } from "chai";
+import { MaxUint256, parseUnits, Wallet, ZeroAddress } from "ethers";
+import { ethers } from "hardhat";
+
+import { ChainlinkOracle__factory, MockAggregatorV3__factory } from "../../typechain-types";
+import type { ChainlinkOracle, MockAggregatorV3 } from "../../typechain-types";
+
+/** `IBallastErrors.Parameter.Heartbeat`. */
+const PARAMETER_HEARTBEAT = 5;
+const MIN_HEARTBEAT = 60n;
+const MAX_HEARTBEAT = 604_800n;
+const HEARTBEAT = 3_600n;
+const WAD = 10n ** 18n;
+const INT256_MAX = (1n << 255n) - 1n;
+const INT256_MIN = -(1n << 255n);
+
+/** Runtime code that reverts with empty data on every call: PUSH1 0, PUSH1 0, REVERT. */
+const REVERTING_CODE = "0x60006000fd";
+/** Runtime code that executes INVALID on every call, consuming all the gas it is given. */
+const INVALID_CODE = "0xfe";
+
+describe("ChainlinkOracle", function () {
+  async function oracleFixture() {
+    const [owner, stranger] = await ethers.getSigners();
+    const feedFactory = new MockAggregatorV3__factory(owner);
+    const oracleFactory = new ChainlinkOracle__factory(owner);
+
+    const feed8 = await feedFactory.deploy(8, "ETH / USD", 3000n * 10n ** 8n);
+    const feed18 = await feedFactory.deploy(18, "LINK / USD", parseUnits("1234.5", 18));
+    const feed6 = await feedFactory.deploy(6, "USDC / USD", 999_876n);
+    const feed0 = await feedFactory.deploy(0, "BTC / USD", 60_000n);
+
+    const oracle8 = await oracleFactory.deploy(feed8, HEARTBEAT);
+    const oracle18 = await oracleFactory.deploy(feed18, HEARTBEAT);
+    const oracle6 = await oracleFactory.deploy(feed6, HEARTBEAT);
+    const oracle0 = await oracleFactory.deploy(feed0, HEARTBEAT);
+
+    return {
+      owner,
+      stranger,
+      feedFactory,
+      oracleFactory,
+      feed8,
+      feed18,
+      feed6,
+      feed0,
+      oracle8,
+      oracle18,
+      oracle6,
+      oracle0,
+    };
+  }
+
+  async function expectInvalid(oracle: ChainlinkOracle): Promise<void> {
+    const [valid, price] = await oracle.tryPrice();
+    expect(valid).to.equal(false);
+    expect(price).to.equal(0n);
+  }
+
+  async function expectValid(oracle: ChainlinkOracle, expected: bigint): Promise<void> {
+    expect(await oracle.price()).to.equal(expected);
+    const [valid, price] = await oracle.tryPrice();
+    expect(valid).to.equal(true);
+    expect(price).to.equal(expected);
+  }
+
+  /** Reports `answer` in a round updated at exactly `updatedAt`, mined in a block at that timestamp. */
+  async function roundMinedAt(feed: MockAggregatorV3, answer: bigint, updatedAt: number): Promise<void> {
+    await time.setNextBlockTimestamp(updatedAt);
+    await feed.setRound(answer, updatedAt, updatedAt);
+    expect(await time.latest()).to.equal(updatedAt);
+  }
+
+  describe("constructor", function () {
+    it("stores the feed, heartbeat and the feed's decimals", async function () {
+      const { feed8, feed18, feed6, feed0, oracle8, oracle18, oracle6, oracle0 } = await loadFixture(oracleFixture);
+      const cases: [ChainlinkOracle, MockAggregatorV3, bigint][] = [
+        [oracle8, feed8, 8n],
+        [oracle18, feed18, 18n],
+        [oracle6, feed6, 6n],
+        [oracle0, feed0, 0n],
+      ];
+      for (const [oracle, feed, decimals] of cases) {
+        expect(await oracle.feed()).to.equal(await feed.getAddress());
+        expect(await oracle.heartbeat()).to.equal(HEARTBEAT);
+        expect(await oracle.feedDecimals()).to.equal(decimals);
+      }
+    });
+
+    it("exposes the heartbeat bounds: one minute to seven days", async function () {
+      const { oracle8 } = await loadFixture(oracleFixture);
+      expect(await oracle8.MIN_HEARTBEAT()).to.equal(MIN_HEARTBEAT);
+      expect(await oracle8.MAX_HEARTBEAT()).to.equal(MAX_HEARTBEAT);
+    });
+
+    it("accepts a heartbeat at either bound", async function () {
+      const { oracleFactory, feed8 } = await loadFixture(oracleFixture);
+      const atMin = await oracleFactory.deploy(feed8, MIN_HEARTBEAT);
+      const atMax = await oracleFactory.deploy(feed8, MAX_HEARTBEAT);
+      expect(await atMin.heartbeat()).to.equal(MIN_HEARTBEAT);
+      expect(await atMax.heartbeat()).to.equal(MAX_HEARTBEAT);
+    });
+
+    it("reverts with BallastZeroAddress for a zero feed", async function () {
+      const { oracleFactory } = await loadFixture(oracleFixture);
+      await expect(oracleFactory.deploy(ZeroAddress, HEARTBEAT))
+        .to.be.revertedWithCustomError(oracleFactory, "BallastZeroAddress")
+        .withArgs();
+    });
+
+    for (const heartbeat of [0n, MIN_HEARTBEAT - 1n, MAX_HEARTBEAT + 1n, MaxUint256]) {
+      it(`reverts with BallastParameterOutOfRange(Heartbeat) for a heartbeat of ${heartbeat}`, async function () {
+        const { oracleFactory, feed8 } = await loadFixture(oracleFixture);
+        await expect(oracleFactory.deploy(feed8, heartbeat))
+          .to.be.revertedWithCustomError(oracleFactory, "BallastParameterOutOfRange")
+          .withArgs(PARAMETER_HEARTBEAT, heartbeat, MIN_HEARTBEAT, MAX_HEARTBEAT);
+      });
+    }
+
+    it("reverts with BallastFeedDecimals for a feed with more than 18 decimals", async function () {
+      const { feedFactory, oracleFactory } = await loadFixture(oracleFixture);
+      for (const decimals of [19, 36, 255]) {
+        const feed = await feedFactory.deploy(decimals, "WIDE / USD", 1n);
+        await expect(oracleFactory.deploy(feed, HEARTBEAT))
+          .to.be.revertedWithCustomError(oracleFactory, "BallastFeedDecimals")
+          .withArgs(await feed.getAddress(), decimals);
+      }
+    });
+
+    it("reverts when the feed is not a contract (decimals() returns nothing)", async function () {
+      const { oracleFactory } = await loadFixture(oracleFixture);
+      await expect(oracleFactory.deploy(Wallet.createRandom().address, HEARTBEAT)).to.be.revertedWithoutReason();
+    });
+  });
+
+  describe("price", function () {
+    it("normalises an 8-decimal answer to 18 decimals", async function () {
+      const { oracle8 } = await loadFixture(oracleFixture);
+      await expectValid(oracle8, 3000n * WAD);
+    });
+
+    it("normalises 18-, 6- and 0-decimal answers to 18 decimals", async function () {
+      const { oracle18, oracle6, oracle0 } = await loadFixture(oracleFixture);
+      await expectValid(oracle18, parseUnits("1234.5", 18));
+      await expectValid(oracle6, parseUnits("0.999876", 18));
+      await expectValid(oracle0, 60_000n * WAD);
+    });
+
+    it("scales the smallest positive answer exactly", async function () {
+      const { feed8, feed18, feed6, feed0, oracle8, oracle18, oracle6, oracle0 } = await loadFixture(oracleFixture);
+      for (const feed of [feed8, feed18, feed6, feed0]) await feed.setAnswer(1n);
+      await expectValid(oracle8, 10n ** 10n);
+      await expectValid(oracle18, 1n);
+      await expectValid(oracle6, 10n ** 12n);
+      await expectValid(oracle0, WAD);
+    });
+
+    it("follows the feed's latest round", async function () {
+      const { feed8, oracle8 } = await loadFixture(oracleFixture);
+      await feed8.setAnswer(2_500_12345678n);
+      await expectValid(oracle8, 2_500_12345678n * 10n ** 10n);
+    });
+
+    it("returns the largest answer an 18-decimal feed can give unscaled", async function () {
+      const { feed18, oracle18 } = await loadFixture(oracleFixture);
+      await feed18.setAnswer(INT256_MAX);
+      await expectValid(oracle18, INT256_MAX);
+    });
+
+    it("returns the largest 8-decimal answer whose WAD value fits 256 bits, and refuses one above it", async function () {
+      const { feed8, oracle8 } = await loadFixture(oracleFixture);
+      const largest = MaxUint256 / 10n ** 10n;
+      await feed8.setAnswer(largest);
+      await expectValid(oracle8, largest * 10n ** 10n);
+
+      // An int256 times 10**10 can overflow: the adapter refuses it by name, never wraps it.
+      for (const answer of [largest + 1n, INT256_MAX]) {
+        await feed8.setAnswer(answer);
+        await expect(oracle8.price())
+          .to.be.revertedWithCustomError(oracle8, "BallastFeedAnswer")
+          .withArgs(await feed8.getAddress(), answer);
+        await expectInvalid(oracle8);
+      }
+    });
+
+    for (const answer of [0n, -1n, -3000n * 10n ** 8n, INT256_MIN]) {
+      it(`reverts with BallastFeedAnswer for an answer of ${answer}`, async function () {
+        const { feed8, oracle8 } = await loadFixture(oracleFixture);
+        await feed8.setAnswer(answer);
+        await expect(oracle8.price())
+          .to.be.revertedWithCustomError(oracle8, "BallastFeedAnswer")
+          .withArgs(await feed8.getAddress(), answer);
+        await expectInvalid(oracle8);
+      });
+    }
+
+    it("reverts with BallastFeedTimestamp for an incomplete round (updatedAt == 0)", async function () {
+      const { feed8, oracle8 } = await loadFixture(oracleFixture);
+      await feed8.setRound(3000n * 10n ** 8n, 0, 0);
+      await expect(oracle8.price())
+        .to.be.revertedWithCustomError(oracle8, "BallastFeedTimestamp")
+        .withArgs(await feed8.getAddress(), 0);
+      await expectInvalid(oracle8);
+    });
+
+    it("reverts with BallastFeedTimestamp for a round updated in the future", async function () {
+      const { feed8, oracle8 } = await loadFixture(oracleFixture);
+      const now = await time.latest();
+      // The next block (the one mining setRound) is at now + 1: one second later is still the future.
+      const future = now + 2;
+      await feed8.setRound(3000n * 10n ** 8n, future, future);
+      expect(await time.latest()).to.be.lessThan(future);
+      await expect(oracle8.price())
+        .to.be.revertedWithCustomError(oracle8, "BallastFeedTimestamp")
+        .withArgs(await feed8.getAddress(), future);
+      await expectInvalid(oracle8);
+
+      // Once the chain reaches the round's timestamp it is a fresh, valid answer.
+      await time.increaseTo(future);
+      await expectValid(oracle8, 3000n * WAD);
+    });
+
+    it("reverts with BallastFeedTimestamp for a far-future round", async function () {
+      const { feed8, oracle8 } = await loadFixture(oracleFixture);
+      const farFuture = (1n << 64n) - 1n;
+      await feed8.setRound(1n, farFuture, farFuture);
+      await expect(oracle8.price())
+        .to.be.revertedWithCustomError(oracle8, "BallastFeedTimestamp")
+        .withArgs(await feed8.getAddress(), farFuture);
+      await expectInvalid(oracle8);
+    });
+
+    it("accepts an answer updated in the current block", async function () {
+      const { feed8, oracle8 } = await loadFixture(oracleFixture);
+      const updatedAt = (await time.latest()) + 10;
+      await roundMinedAt(feed8, 4_000n * 10n ** 8n, updatedAt);
+      await expectValid(oracle8, 4_000n * WAD);
+    });
+
+    it("is valid at exactly the heartbeat and stale one second past it", async function () {
+      const { feed8, oracle8 } = await loadFixture(oracleFixture);
+      const updatedAt = (await time.latest()) + 10;
+      await roundMinedAt(feed8, 3100n * 10n ** 8n, updatedAt);
+
+      await time.increaseTo(updatedAt + Number(HEARTBEAT) - 1);
+      await expectValid(oracle8, 3100n * WAD);
+      await time.increase(1);
+      expect(await time.latest()).to.equal(updatedAt + Number(HEARTBEAT));
+      await expectValid(oracle8, 3100n * WAD);
+
+      await time.increase(1);
+      await expect(oracle8.price())
+        .to.be.revertedWithCustomError(oracle8, "BallastFeedStale")
+        .withArgs(await feed8.getAddress(), updatedAt, HEARTBEAT);
+      await expectInvalid(oracle8);
+
+      // A fresh round makes it valid again.
+      await feed8.setAnswer(3200n * 10n ** 8n);
+      await expectValid(oracle8, 3200n * WAD);
+    });
+
+    it("reverts with BallastFeedStale for a round dated long ago", async function () {
+      const { feed18, oracle18 } = await loadFixture(oracleFixture);
+      const now = await time.latest();
+      const updatedAt = now - 10 * Number(HEARTBEAT);
+      await feed18.setRound(WAD, updatedAt, updatedAt);
+      await expect(oracle18.price())
+        .to.be.revertedWithCustomError(oracle18, "BallastFeedStale")
+        .withArgs(await feed18.getAddress(), updatedAt, HEARTBEAT);
+      await expectInvalid(oracle18);
+    });
+
+    it("measures staleness against its own heartbeat", async function () {
+      const { oracleFactory, feed8 } = await loadFixture(oracleFixture);
+      const daily = await oracleFactory.deploy(feed8, 86_400);
+      const hourly = await oracleFactory.deploy(feed8, HEARTBEAT);
+      const updatedAt = (await time.latest()) + 10;
+      await roundMinedAt(feed8, 3000n * 10n ** 8n, updatedAt);
+
+      await time.increaseTo(updatedAt + Number(HEARTBEAT) + 1);
+      await expectValid(daily, 3000n * WAD);
+      await expect(hourly.price())
+        .to.be.revertedWithCustomError(hourly, "BallastFeedStale")
+        .withArgs(await feed8.getAddress(), updatedAt, HEARTBEAT);
+
+      await time.increaseTo(updatedAt + 86_400 + 1);
+      await expect(daily.price())
+        .to.be.revertedWithCustomError(daily, "BallastFeedStale")
+        .withArgs(await feed8.getAddress(), updatedAt, 86_400);
+    });
+
+    it("reverts with BallastFeedDecimalsChanged when the feed's decimals change", async function () {
+      const { feed8, oracle8 } = await loadFixture(oracleFixture);
+      const feed = await feed8.getAddress();
+
+      await feed8.setDecimals(6);
+      await expect(oracle8.price())
+        .to.be.revertedWithCustomError(oracle8, "BallastFeedDecimalsChanged")
+        .withArgs(feed, 8, 6);
+      await expectInvalid(oracle8);
+
+      await feed8.setDecimals(19);
+      await expect(oracle8.price())
+        .to.be.revertedWithCustomError(oracle8, "BallastFeedDecimalsChanged")
+        .withArgs(feed, 8, 19);
+      await expectInvalid(oracle8);
+
+      // Restoring the decimals it was deployed with restores the price.
+      await feed8.setDecimals(8);
+      await expectValid(oracle8, 3000n * WAD);
+    });
+
+    it("reverts with BallastFeedDecimalsChanged for a 0-decimal feed that gains decimals", async function () {
+      const { feed0, oracle0 } = await loadFixture(oracleFixture);
+      await feed0.setDecimals(8);
+      await expect(oracle0.price())
+        .to.be.revertedWithCustomError(oracle0, "BallastFeedDecimalsChanged")
+        .withArgs(await feed0.getAddress(), 0, 8);
+      await expectInvalid(oracle0);
+    });
+  });
+
+  describe("tryPrice", function () {
+    it("returns [true, price] for every valid feed", async function () {
+      const { oracle8, oracle18, oracle6, oracle0 } = await loadFixture(oracleFixture);
+      expect(await oracle8.tryPrice()).to.deep.equal([true, 3000n * WAD]);
+      expect(await oracle18.tryPrice()).to.deep.equal([true, parseUnits("1234.5", 18)]);
+      expect(await oracle6.tryPrice()).to.deep.equal([true, parseUnits("0.999876", 18)]);
+      expect(await oracle0.tryPrice()).to.deep.equal([true, 60_000n * WAD]);
+    });
+
+    it("returns [false, 0] for a zero answer, an incomplete round, a stale round and changed decimals", async function () {
+      const { feed8, oracle8 } = await loadFixture(oracleFixture);
+      await feed8.setAnswer(0n);
+      expect(await oracle8.tryPrice()).to.deep.equal([false, 0n]);
+
+      await feed8.setRound(3000n * 10n ** 8n, 0, 0);
+      expect(await oracle8.tryPrice()).to.deep.equal([false, 0n]);
+
+      const stale = (await time.latest()) - Number(HEARTBEAT) - 1;
+      await feed8.setRound(3000n * 10n ** 8n, stale, stale);
+      expect(await oracle8.tryPrice()).to.deep.equal([false, 0n]);
+
+      await feed8.setAnswer(3000n * 10n ** 8n);
+      expect(await oracle8.tryPrice()).to.deep.equal([true, 3000n * WAD]);
+      await feed8.setDecimals(18);
+      expect(await oracle8.tryPrice()).to.deep.equal([false, 0n]);
+    });
+
+    it("returns [false, 0] instead of reverting when the feed has no code", async function () {
+      const { feed8, oracle8 } = await loadFixture(oracleFixture);
+      await ethers.provider.send("hardhat_setCode", [await feed8.getAddress(), "0x"]);
+      await expect(oracle8.price()).to.be.reverted;
+      await expectInvalid(oracle8);
+    });
+
+    it("returns [false, 0] instead of reverting when the feed reverts", async function () {
+      const { feed6, oracle6 } = await loadFixture(oracleFixture);
+      await ethers.provider.send("hardhat_setCode", [await feed6.getAddress(), REVERTING_CODE]);
+      await expect(oracle6.price()).to.be.revertedWithoutReason();
+      await expectInvalid(oracle6);
+    });
+
+    it("returns [false, 0] instead of reverting when the feed consumes all the gas it is given", async function () {
+      const { feed18, oracle18 } = await loadFixture(oracleFixture);
+      await ethers.provider.send("hardhat_setCode", [await feed18.getAddress(), INVALID_CODE]);
+      await expect(oracle18.price()).to.be.reverted;
+      await expectInvalid(oracle18);
+    });
+
+    it("is callable by anyone and does not change with the caller", async function () {
+      const { stranger, oracle8 } = await loadFixture(oracleFixture);
+      expect(await oracle8.connect(stranger).tryPrice()).to.deep.equal([true, 3000n * WAD]);
+      expect(await oracle8.connect(stranger).price()).to.equal(3000n * WAD);
+    });
+  });
+});
