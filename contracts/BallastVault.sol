@@ -465,8 +465,11 @@ contract BallastVault is ERC4626, ReentrancyGuardTransient, IBallastVault {
         emit Withdraw(caller, receiver, owner, assets, shares);
     }
 
-    /// @dev Pro-rata slices of the non-base assets worth `value` (each rounded down), and each
-    /// slice's minimum output at the slippage bound.
+    /// @dev Slices of the non-base assets worth `value` in total, pro-rata to each asset's value, and
+    /// each slice's minimum output. A slice worth less than {_sliceFloor} is too small to route (a
+    /// hop could round to nothing) and is folded into the largest asset's slice; when even that is
+    /// below the floor, nothing is sold. Each minimum allows one unit of the input token for
+    /// Uniswap's fee rounding on top of the slippage bound.
     function _exitSlices(
         uint256 value,
         Valuation memory v
@@ -475,21 +478,43 @@ contract BallastVault is ERC4626, ReentrancyGuardTransient, IBallastVault {
         amounts = new uint256[](n);
         minOuts = new uint256[](n);
         uint256 others = v.nav - v.values[0];
+        uint256 floor = _sliceFloor();
+        uint256 largest = 1;
+        uint256 folded;
+        for (uint256 i = 1; i < n; ++i) {
+            if (v.values[i] > v.values[largest]) largest = i;
+            uint256 share = v.values[i].mulDiv(value, others, Math.Rounding.Floor);
+            if (share < floor) folded += share;
+            else amounts[i] = _toAmount(i, share, v, Math.Rounding.Floor);
+        }
+        if (folded != 0) {
+            uint256 share = _toValue(largest, amounts[largest], v, Math.Rounding.Floor) + folded;
+            // A near-total exit can fold more than the largest holds: sell what there is.
+            amounts[largest] =
+                share < floor ? 0 : Math.min(_toAmount(largest, share, v, Math.Rounding.Floor), v.balances[largest]);
+        }
         uint256 slippage = _params.slippageBps;
         for (uint256 i = 1; i < n; ++i) {
-            amounts[i] = v.balances[i].mulDiv(value, others, Math.Rounding.Floor);
-            minOuts[i] = _minValueOut(i, amounts[i], v, slippage);
+            if (amounts[i] == 0) continue;
+            minOuts[i] = _minValueOut(i, amounts[i] - 1, v, slippage);
             minTotal += minOuts[i];
         }
     }
 
+    /// @dev The smallest exit slice worth routing: a hundredth of a base token (a cent for USDC).
+    function _sliceFloor() private view returns (uint256) {
+        return _baseUnit / 100;
+    }
+
     /// @dev The NAV value a withdraw of `assets` consumes: the assets themselves while the base
     /// balance covers them; beyond it, the shortfall grossed up by the slippage bound plus a margin
-    /// for the rounding of each slice, so that the slices' minimum outputs always cover it.
+    /// for the rounding of each slice (and at least two slice floors, so that something is sold),
+    /// so that the slices' minimum outputs always cover it.
     function _exitValueForAssets(uint256 assets, Valuation memory v) private view returns (uint256) {
         uint256 base = v.balances[0];
         if (assets <= base) return assets;
-        return base + (assets - base + _sliceMargin(v)).grossUpBps(_params.slippageBps);
+        uint256 grossed = (assets - base + _sliceMargin(v)).grossUpBps(_params.slippageBps);
+        return base + Math.max(grossed, 2 * _sliceFloor());
     }
 
     /// @dev The most `owner` can withdraw: the inverse of {_exitValueForAssets} at its shares' value.
@@ -497,18 +522,21 @@ contract BallastVault is ERC4626, ReentrancyGuardTransient, IBallastVault {
         uint256 value = _toAssets(balanceOf(owner), v.nav, Math.Rounding.Floor);
         uint256 base = v.balances[0];
         if (value <= base) return value;
+        // Too little beyond the base to sell anything for: the base balance is the limit.
+        if (value - base < 2 * _sliceFloor()) return base;
         uint256 net = (value - base).lessBpsDown(_params.slippageBps);
         uint256 margin = _sliceMargin(v);
         return net > margin ? base + net - margin : base;
     }
 
-    /// @dev Upper bound of the value the roundings of {_exitSlices} can lose: per asset, one unit of
-    /// the token (rounding its amount down), one base unit (rounding its value down) and one more
-    /// (rounding its minimum output down).
+    /// @dev Upper bound of the value the roundings of {_exitSlices} can lose, per asset: three units
+    /// of the token (its amount rounded down, again if folded into, and the unit its minimum allows
+    /// for Uniswap's fee rounding) and six base units (its share, values, amount and minimum output
+    /// rounded down).
     function _sliceMargin(Valuation memory v) private view returns (uint256 margin) {
         uint256 n = v.values.length;
         for (uint256 i = 1; i < n; ++i) {
-            if (v.balances[i] != 0) margin += _toValue(i, 1, v, Math.Rounding.Ceil) + 2;
+            if (v.balances[i] != 0) margin += 3 * _toValue(i, 1, v, Math.Rounding.Ceil) + 6;
         }
     }
 

@@ -9,6 +9,7 @@ import {
   MockAggregatorV3__factory,
   MockERC20__factory,
   MockFeeOnTransferERC20__factory,
+  MockReentrantERC20__factory,
   NFTDescriptor__factory,
   NonfungiblePositionManager__factory,
   NonfungibleTokenPositionDescriptor__factory,
@@ -475,6 +476,8 @@ async function deployToken(owner: Signer, spec: ResolvedToken, weth: WETH9, feeE
     );
     for (const account of feeExempt) await mined(taxed.setFeeExempt(account, true));
     contract = taxed;
+  } else if (spec.reentrant) {
+    contract = await new MockReentrantERC20__factory(owner).deploy(spec.name, spec.symbol, spec.decimals);
   } else {
     contract = await new MockERC20__factory(owner).deploy(spec.name, spec.symbol, spec.decimals);
   }

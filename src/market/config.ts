@@ -33,6 +33,8 @@ export interface TokenSpec {
    * liquidity provider and arbitrageur are exempt, so its pools can be funded and aligned).
    */
   transferFeeBps?: number;
+  /** Makes it a token with an armable transfer hook (MockReentrantERC20), for reentrancy tests. */
+  reentrant?: boolean;
 }
 
 /** One liquidity position placed when a pool is created. */
@@ -139,9 +141,10 @@ export function toFeedAnswer(priceUsd: number | string, what: string): bigint {
   return toFixedPoint(priceUsd, USD_FEED_DECIMALS, what);
 }
 
-export interface ResolvedToken extends Required<Omit<TokenSpec, "transferFeeBps">> {
+export interface ResolvedToken extends Required<Omit<TokenSpec, "transferFeeBps" | "reentrant">> {
   answer: bigint;
   transferFeeBps?: number;
+  reentrant: boolean;
 }
 
 export interface ResolvedPool {
@@ -186,8 +189,12 @@ export function resolveOptions(options: LocalMarketOptions = {}): ResolvedOption
         `token ${symbol}: transferFeeBps ${fee} must be an integer in (0, 10000), not on WETH`,
       );
     }
+    if (spec.reentrant && (fee !== undefined || symbol === "WETH")) {
+      throw new MarketConfigError(`token ${symbol}: a reentrant token cannot be WETH or take a transfer fee`);
+    }
     tokens.push({
       transferFeeBps: fee,
+      reentrant: spec.reentrant ?? false,
       symbol,
       decimals,
       priceUsd: spec.priceUsd,

@@ -475,6 +475,11 @@ describe("LocalMarket", () => {
         { tokens: [{ symbol: "ABC", decimals: 18, priceUsd: 1, transferFeeBps: 10_000 }] },
         /transferFeeBps 10000/,
       ],
+      [
+        "a reentrant token with a transfer fee",
+        { tokens: [{ symbol: "ABC", decimals: 18, priceUsd: 1, transferFeeBps: 10, reentrant: true }] },
+        /reentrant/,
+      ],
       ["an observation cardinality of 0", { observationCardinality: 0 }, /observationCardinality/],
       ["an observation cardinality above 65535", { observationCardinality: 65536 }, /observationCardinality/],
     ];
