@@ -479,19 +479,21 @@ contract BallastVault is ERC4626, ReentrancyGuardTransient, IBallastVault {
         minOuts = new uint256[](n);
         uint256 others = v.nav - v.values[0];
         uint256 floor = _sliceFloor();
+        uint256[] memory shares = new uint256[](n);
         uint256 largest = 1;
-        uint256 folded;
         for (uint256 i = 1; i < n; ++i) {
             if (v.values[i] > v.values[largest]) largest = i;
-            uint256 share = v.values[i].mulDiv(value, others, Math.Rounding.Floor);
-            if (share < floor) folded += share;
-            else amounts[i] = _toAmount(i, share, v, Math.Rounding.Floor);
+            shares[i] = v.values[i].mulDiv(value, others, Math.Rounding.Floor);
         }
-        if (folded != 0) {
-            uint256 share = _toValue(largest, amounts[largest], v, Math.Rounding.Floor) + folded;
+        uint256 largestShare = shares[largest];
+        for (uint256 i = 1; i < n; ++i) {
+            if (i == largest) continue;
+            if (shares[i] < floor) largestShare += shares[i];
+            else amounts[i] = _toAmount(i, shares[i], v, Math.Rounding.Floor);
+        }
+        if (largestShare >= floor) {
             // A near-total exit can fold more than the largest holds: sell what there is.
-            amounts[largest] =
-                share < floor ? 0 : Math.min(_toAmount(largest, share, v, Math.Rounding.Floor), v.balances[largest]);
+            amounts[largest] = Math.min(_toAmount(largest, largestShare, v, Math.Rounding.Floor), v.balances[largest]);
         }
         uint256 slippage = _params.slippageBps;
         for (uint256 i = 1; i < n; ++i) {
@@ -529,10 +531,10 @@ contract BallastVault is ERC4626, ReentrancyGuardTransient, IBallastVault {
         return net > margin ? base + net - margin : base;
     }
 
-    /// @dev Upper bound of the value the roundings of {_exitSlices} can lose, per asset: three units
-    /// of the token (its amount rounded down, again if folded into, and the unit its minimum allows
-    /// for Uniswap's fee rounding) and six base units (its share, values, amount and minimum output
-    /// rounded down).
+    /// @dev Upper bound of the value the roundings of {_exitSlices} can lose, per asset: two units of
+    /// the token (its amount rounded down, and the unit its minimum allows for Uniswap's fee
+    /// rounding) and four base units (its share, value and minimum output rounded down), with one
+    /// more of each kept spare.
     function _sliceMargin(Valuation memory v) private view returns (uint256 margin) {
         uint256 n = v.values.length;
         for (uint256 i = 1; i < n; ++i) {

@@ -51,10 +51,14 @@ async function keep(market: LocalMarket, vault: BallastVault, keeper: Signer): P
   const threshold = (await vault.rebalanceParams()).driftThresholdBps;
   while ((await vault.maxDrift()) >= threshold) {
     const receipt = await (await vault.connect(keeper).rebalance()).wait();
-    const event = receipt!.logs
-      .map((log) => vault.interface.parseLog(log))
-      .find((parsed) => parsed?.name === "Rebalanced");
-    const [, before, after, driftBefore, driftAfter, trades] = event!.args;
+    const [event] = await vault.queryFilter(vault.filters.Rebalanced, receipt!.blockNumber, receipt!.blockNumber);
+    const {
+      navBefore: before,
+      navAfter: after,
+      driftBeforeBps: driftBefore,
+      driftAfterBps: driftAfter,
+      trades,
+    } = event.args;
     console.log(
       `  rebalance: ${trades} trades, drift ${driftBefore} -> ${driftAfter} bp, ` +
         `cost ${usdc(before - after)} (${((Number(before - after) / Number(before)) * 10_000).toFixed(1)} bp), gas ${receipt!.gasUsed}`,
