@@ -8,12 +8,15 @@ import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 import {ERC4626} from "@openzeppelin/contracts/token/ERC20/extensions/ERC4626.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IUniswapV3Factory} from "@uniswap/v3-core/contracts/interfaces/IUniswapV3Factory.sol";
 import {IPeripheryImmutableState} from "@uniswap/v3-periphery/contracts/interfaces/IPeripheryImmutableState.sol";
 import {ISwapRouter} from "@uniswap/v3-periphery/contracts/interfaces/ISwapRouter.sol";
 
 import {IBallastOracle} from "./interfaces/IBallastOracle.sol";
+import {IBallastPolicy} from "./interfaces/IBallastPolicy.sol";
 import {IBallastVault} from "./interfaces/IBallastVault.sol";
 import {BasketMath} from "./libraries/BasketMath.sol";
 import {UniswapPath} from "./libraries/UniswapPath.sol";
@@ -21,7 +24,7 @@ import {UniswapPath} from "./libraries/UniswapPath.sol";
 /// @title BallastVault
 /// @notice See {IBallastVault}. Custody, accounting and execution only: prices come from
 /// {IBallastOracle} sources, and trades go through Uniswap V3's SwapRouter.
-contract BallastVault is ERC4626, ReentrancyGuardTransient, IBallastVault {
+contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransient, IBallastVault {
     using BasketMath for uint256;
     using Math for uint256;
     using SafeERC20 for IERC20;
@@ -30,11 +33,13 @@ contract BallastVault is ERC4626, ReentrancyGuardTransient, IBallastVault {
     /// @notice Largest basket, base asset included.
     uint256 public constant MAX_ASSETS = 16;
 
+    /// @inheritdoc IBallastVault
+    bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
+
     // Hard-coded safe ranges of the execution bounds.
     uint256 internal constant MAX_SLIPPAGE_BPS = 500;
     uint256 internal constant MIN_MAX_TRADE_BPS = 100;
     uint256 internal constant MAX_LOSS_BPS = 500;
-    uint256 internal constant MAX_DRIFT_THRESHOLD_BPS = 5_000;
 
     /// @dev One basket entry, packed in two slots.
     struct Asset {
@@ -66,15 +71,24 @@ contract BallastVault is ERC4626, ReentrancyGuardTransient, IBallastVault {
     bytes[] private _sellRoutes;
     bytes[] private _buyRoutes;
     RebalanceParams private _params;
+    IBallastPolicy private _policy;
 
     constructor(
         string memory name_,
         string memory symbol_,
         ISwapRouter router_,
         AssetConfig[] memory basket,
-        RebalanceParams memory params
+        RebalanceParams memory params,
+        IBallastPolicy policy_,
+        address admin,
+        address guardian
     ) ERC20(name_, symbol_) ERC4626(IERC20(_baseToken(basket))) {
-        if (address(router_) == address(0)) revert BallastZeroAddress();
+        if (address(router_) == address(0) || admin == address(0) || guardian == address(0)) {
+            revert BallastZeroAddress();
+        }
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _grantRole(GUARDIAN_ROLE, guardian);
+        _setPolicy(policy_);
         _router = router_;
         uint8 baseDecimals = _validDecimals(basket[0].token);
         _baseUnit = 10 ** baseDecimals;
@@ -159,6 +173,63 @@ contract BallastVault is ERC4626, ReentrancyGuardTransient, IBallastVault {
         return _maxDrift(_valuation(true));
     }
 
+    /// @inheritdoc IBallastVault
+    function policy() external view returns (IBallastPolicy) {
+        return _policy;
+    }
+
+    /// @inheritdoc IBallastVault
+    function rebalanceStatus()
+        public
+        view
+        returns (IBallastPolicy.Status status, uint256 driftBps, uint256 targetBandBps)
+    {
+        Valuation memory v = _valuation(false);
+        if (!v.valid) return (IBallastPolicy.Status.PriceUnavailable, 0, 0);
+        driftBps = _maxDrift(v);
+        if (paused()) return (IBallastPolicy.Status.Paused, driftBps, 0);
+        (status, targetBandBps) = _policy.evaluate(address(this), driftBps);
+    }
+
+    /// @inheritdoc IBallastVault
+    function checkUpkeep(bytes calldata) external view returns (bool upkeepNeeded, bytes memory performData) {
+        (IBallastPolicy.Status status, , ) = rebalanceStatus();
+        upkeepNeeded = status == IBallastPolicy.Status.Due || status == IBallastPolicy.Status.DueByCalendar;
+        performData = "";
+    }
+
+    /// @inheritdoc IBallastVault
+    function performUpkeep(bytes calldata) external {
+        rebalance();
+    }
+
+    // --- Governance ----------------------------------------------------------------------------
+
+    /// @inheritdoc IBallastVault
+    function pause() external {
+        if (!hasRole(GUARDIAN_ROLE, _msgSender()) && !hasRole(DEFAULT_ADMIN_ROLE, _msgSender())) {
+            revert AccessControlUnauthorizedAccount(_msgSender(), GUARDIAN_ROLE);
+        }
+        _pause();
+    }
+
+    /// @inheritdoc IBallastVault
+    function unpause() external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _unpause();
+    }
+
+    /// @inheritdoc IBallastVault
+    function setRebalanceParams(RebalanceParams calldata params) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (keccak256(abi.encode(params)) == keccak256(abi.encode(_params))) revert BallastParameterUnchanged();
+        _setParams(params);
+    }
+
+    /// @inheritdoc IBallastVault
+    function setPolicy(IBallastPolicy newPolicy) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (newPolicy == _policy) revert BallastParameterUnchanged();
+        _setPolicy(newPolicy);
+    }
+
     // --- ERC-4626 accounting -------------------------------------------------------------------
     //
     // Conversions use the oracle NAV rounded against the caller: NAV rounded up where it divides
@@ -186,12 +257,12 @@ contract BallastVault is ERC4626, ReentrancyGuardTransient, IBallastVault {
     /// @inheritdoc ERC4626
     /// @dev Zero while any price is invalid: never mint at a wrong price.
     function maxDeposit(address) public view override(ERC4626, IERC4626) returns (uint256) {
-        return _valuation(false).valid ? type(uint256).max : 0;
+        return !paused() && _valuation(false).valid ? type(uint256).max : 0;
     }
 
     /// @inheritdoc ERC4626
     function maxMint(address) public view override(ERC4626, IERC4626) returns (uint256) {
-        return _valuation(false).valid ? type(uint256).max : 0;
+        return !paused() && _valuation(false).valid ? type(uint256).max : 0;
     }
 
     /// @inheritdoc ERC4626
@@ -240,7 +311,7 @@ contract BallastVault is ERC4626, ReentrancyGuardTransient, IBallastVault {
     function deposit(
         uint256 assets,
         address receiver
-    ) public override(ERC4626, IERC4626) nonReentrant returns (uint256 shares) {
+    ) public override(ERC4626, IERC4626) nonReentrant whenNotPaused returns (uint256 shares) {
         shares = _toShares(assets, _valuation(true).navCeil, Math.Rounding.Floor);
         _deposit(_msgSender(), receiver, assets, shares);
     }
@@ -249,7 +320,7 @@ contract BallastVault is ERC4626, ReentrancyGuardTransient, IBallastVault {
     function mint(
         uint256 shares,
         address receiver
-    ) public override(ERC4626, IERC4626) nonReentrant returns (uint256 assets) {
+    ) public override(ERC4626, IERC4626) nonReentrant whenNotPaused returns (uint256 assets) {
         assets = _toAssets(shares, _valuation(true).navCeil, Math.Rounding.Ceil);
         _deposit(_msgSender(), receiver, assets, shares);
     }
@@ -316,67 +387,94 @@ contract BallastVault is ERC4626, ReentrancyGuardTransient, IBallastVault {
     // --- Rebalance -----------------------------------------------------------------------------
 
     /// @inheritdoc IBallastVault
-    function rebalance() external nonReentrant returns (uint256 trades) {
+    function rebalance() public nonReentrant whenNotPaused returns (uint256 trades) {
         Valuation memory v = _valuation(true);
-        RebalanceParams memory p = _params;
         uint256 driftBefore = _maxDrift(v);
-        if (driftBefore < p.driftThresholdBps) revert BallastRebalanceNotDue(driftBefore, p.driftThresholdBps);
+        (IBallastPolicy.Status status, uint256 band) = _policy.evaluate(address(this), driftBefore);
+        if (status != IBallastPolicy.Status.Due && status != IBallastPolicy.Status.DueByCalendar) {
+            revert BallastRebalanceNotDue(uint8(status), driftBefore);
+        }
 
-        uint256 cap = v.nav.bps(p.maxTradeBps, Math.Rounding.Floor);
+        RebalanceParams memory p = _params;
         // Sell what is overweight into the base asset first, so that buys can be funded (two
         // statements: Solidity does not specify the evaluation order of `a() + b()`).
-        trades = _sellOverweight(v, p, cap);
-        trades += _buyUnderweight(v, p, cap);
+        trades = _sellOverweight(v, p, band);
+        trades += _buyUnderweight(v, p, band);
 
         // Value the new balances at the same prices: the difference is what the trades cost.
         Valuation memory a = _valuationAt(v.prices);
         if (a.nav < v.nav.lessBpsDown(p.maxLossBps)) revert BallastRebalanceLoss(v.nav, a.nav, p.maxLossBps);
+        _policy.recordRebalance();
         emit Rebalanced(_msgSender(), v.nav, a.nav, driftBefore, _maxDrift(a), trades);
     }
 
-    /// @dev Sells each asset's excess over its target (at most `cap`, skipping dust) into the base.
+    /// @dev Sells each asset's excess over target + band (at most `maxTradeBps` of NAV, skipping dust)
+    /// into the base.
     function _sellOverweight(
         Valuation memory v,
         RebalanceParams memory p,
-        uint256 cap
+        uint256 band
     ) private returns (uint256 trades) {
         uint256 n = v.values.length;
+        uint256 cap = v.nav.bps(p.maxTradeBps, Math.Rounding.Floor);
         for (uint256 i = 1; i < n; ++i) {
-            uint256 target = v.nav.bps(_assets[i].targetWeightBps, Math.Rounding.Floor);
+            uint256 target = v.nav.bps(_assets[i].targetWeightBps + band, Math.Rounding.Floor);
             if (v.values[i] <= target) continue;
             uint256 value = Math.min(v.values[i] - target, cap);
             if (value < p.minTradeValue) continue;
-            // Sell no more than the excess (amount rounded down), and ask at least its oracle value
-            // less the slippage bound.
-            uint256 amountIn = _toAmount(i, value, v, Math.Rounding.Floor);
-            _swap(i, true, amountIn, _minValueOut(i, amountIn, v, p.slippageBps));
+            _sellValue(i, value, v, p.slippageBps);
             ++trades;
         }
     }
 
-    /// @dev Buys each asset's shortfall under its target (at most `cap`, skipping dust) with the base
-    /// asset held above the base's own target; short of it, every buy is scaled down alike.
+    /// @dev Sells asset `i` worth `value` (amount rounded down, so never more than the excess), asking
+    /// at least its oracle value less the slippage bound.
+    function _sellValue(uint256 i, uint256 value, Valuation memory v, uint256 slippageBps) private {
+        uint256 amountIn = _toAmount(i, value, v, Math.Rounding.Floor);
+        _swap(i, true, amountIn, _minValueOut(i, amountIn, v, slippageBps));
+    }
+
+    /// @dev Buys each asset's shortfall under target - band (at most `maxTradeBps` of NAV, skipping
+    /// dust) with the base asset held above the base's own target; short of it, every buy is scaled
+    /// down alike (rounded down).
     function _buyUnderweight(
         Valuation memory v,
         RebalanceParams memory p,
-        uint256 cap
+        uint256 band
     ) private returns (uint256 trades) {
-        uint256 n = v.values.length;
-        uint256[] memory buys = new uint256[](n);
-        uint256 wanted;
-        for (uint256 i = 1; i < n; ++i) {
-            uint256 target = v.nav.bps(_assets[i].targetWeightBps, Math.Rounding.Floor);
-            if (v.values[i] >= target) continue;
-            buys[i] = Math.min(target - v.values[i], cap);
-            wanted += buys[i];
-        }
+        (uint256[] memory buys, uint256 wanted) = _shortfalls(v, p, band);
         uint256 available = _baseAboveTarget(v.nav);
+        uint256 n = buys.length;
         for (uint256 i = 1; i < n; ++i) {
             uint256 spend = wanted > available ? buys[i].mulDiv(available, wanted, Math.Rounding.Floor) : buys[i];
             if (spend == 0 || spend < p.minTradeValue) continue;
-            uint256 minOut = _toAmount(i, spend, v, Math.Rounding.Floor).lessBpsDown(p.slippageBps);
-            _swap(i, false, spend, minOut);
+            _buyValue(i, spend, v, p.slippageBps);
             ++trades;
+        }
+    }
+
+    /// @dev Buys asset `i` with `spend` base units, asking at least their oracle worth of it (rounded
+    /// down) less the slippage bound.
+    function _buyValue(uint256 i, uint256 spend, Valuation memory v, uint256 slippageBps) private {
+        _swap(i, false, spend, _toAmount(i, spend, v, Math.Rounding.Floor).lessBpsDown(slippageBps));
+    }
+
+    /// @dev Each asset's value below target - band, capped at `maxTradeBps` of NAV, and their sum.
+    function _shortfalls(
+        Valuation memory v,
+        RebalanceParams memory p,
+        uint256 band
+    ) private view returns (uint256[] memory buys, uint256 wanted) {
+        uint256 n = v.values.length;
+        uint256 cap = v.nav.bps(p.maxTradeBps, Math.Rounding.Floor);
+        buys = new uint256[](n);
+        for (uint256 i = 1; i < n; ++i) {
+            uint256 weight = _assets[i].targetWeightBps;
+            if (weight <= band) continue;
+            uint256 target = v.nav.bps(weight - band, Math.Rounding.Floor);
+            if (v.values[i] >= target) continue;
+            buys[i] = Math.min(target - v.values[i], cap);
+            wanted += buys[i];
         }
     }
 
@@ -629,11 +727,16 @@ contract BallastVault is ERC4626, ReentrancyGuardTransient, IBallastVault {
         _checkRange(Parameter.SlippageBps, p.slippageBps, 1, MAX_SLIPPAGE_BPS);
         _checkRange(Parameter.MaxTradeBps, p.maxTradeBps, MIN_MAX_TRADE_BPS, BasketMath.BPS);
         _checkRange(Parameter.MaxLossBps, p.maxLossBps, 1, MAX_LOSS_BPS);
-        _checkRange(Parameter.DriftThresholdBps, p.driftThresholdBps, 1, MAX_DRIFT_THRESHOLD_BPS);
         // Dust floor: at most 1_000_000 whole base-asset tokens ($1M for USDC).
         _checkRange(Parameter.MinTradeValue, p.minTradeValue, 0, 1_000_000 * _baseUnit);
+        emit RebalanceParamsSet(_params, p);
         _params = p;
-        emit RebalanceParamsSet(p);
+    }
+
+    function _setPolicy(IBallastPolicy newPolicy) private {
+        if (address(newPolicy) == address(0)) revert BallastZeroAddress();
+        emit PolicySet(_policy, newPolicy);
+        _policy = newPolicy;
     }
 
     function _checkRange(Parameter parameter, uint256 value, uint256 min, uint256 max) private pure {

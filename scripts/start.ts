@@ -46,10 +46,22 @@ async function deposit(market: LocalMarket, vault: BallastVault, user: Signer, a
   await (await vault.connect(user).deposit(raw, await user.getAddress())).wait();
 }
 
-/** The keeper's loop: rebalance while due, arbitrageurs realigning pools between blocks. */
+// IBallastPolicy.Status values the keeper acts on.
+const DUE = 0n;
+const DUE_BY_CALENDAR = 1n;
+const COOLDOWN = 3n;
+/** How long the demo keeper waits out a cooldown (the default policy's is 10 minutes). */
+const COOLDOWN_WAIT = 600;
+
+/** The keeper's loop: rebalance while due, waiting out the cooldown, arbitrageurs realigning pools. */
 async function keep(market: LocalMarket, vault: BallastVault, keeper: Signer): Promise<void> {
-  const threshold = (await vault.rebalanceParams()).driftThresholdBps;
-  while ((await vault.maxDrift()) >= threshold) {
+  for (;;) {
+    let [status] = await vault.rebalanceStatus();
+    if (status === COOLDOWN) {
+      await market.advanceTime(COOLDOWN_WAIT);
+      [status] = await vault.rebalanceStatus();
+    }
+    if (status !== DUE && status !== DUE_BY_CALENDAR) return;
     const receipt = await (await vault.connect(keeper).rebalance()).wait();
     const [event] = await vault.queryFilter(vault.filters.Rebalanced, receipt!.blockNumber, receipt!.blockNumber);
     const {

@@ -11,8 +11,11 @@ interface IBallastErrors {
         MaxTradeBps,
         MaxLossBps,
         MinTradeValue,
-        DriftThresholdBps,
-        Heartbeat
+        TriggerBandBps,
+        Heartbeat,
+        TargetBandBps,
+        Cooldown,
+        CalendarInterval
     }
 
     // --- Configuration -------------------------------------------------------------------------
@@ -39,6 +42,8 @@ interface IBallastErrors {
     error BallastBaseRoute();
     /// @notice A bounded parameter is outside its safe range `[min, max]`.
     error BallastParameterOutOfRange(Parameter parameter, uint256 value, uint256 min, uint256 max);
+    /// @notice A setter was called with the values already in force: nothing would change.
+    error BallastParameterUnchanged();
 
     // --- Oracles -------------------------------------------------------------------------------
 
@@ -62,6 +67,6 @@ interface IBallastErrors {
     error BallastSlippageExceeded(address token, uint256 minOut, uint256 out);
     /// @notice The rebalance would lose more NAV, at oracle prices, than the loss bound allows.
     error BallastRebalanceLoss(uint256 navBefore, uint256 navAfter, uint256 maxLossBps);
-    /// @notice The basket's largest drift is below the threshold: there is nothing to rebalance.
-    error BallastRebalanceNotDue(uint256 driftBps, uint256 thresholdBps);
+    /// @notice A rebalance is not allowed now; `status` (an {IBallastPolicy-Status}) says why.
+    error BallastRebalanceNotDue(uint8 status, uint256 driftBps);
 }

@@ -5,6 +5,7 @@ import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
 
 import {IBallastErrors} from "./IBallastErrors.sol";
 import {IBallastOracle} from "./IBallastOracle.sol";
+import {IBallastPolicy} from "./IBallastPolicy.sol";
 
 /// @title IBallastVault
 /// @notice An ERC-4626 vault over a basket of tokens kept at target weights. The base asset
@@ -32,17 +33,15 @@ interface IBallastVault is IERC4626, IBallastErrors {
         bytes buyRoute;
     }
 
-    /// @notice Execution bounds of trades (set at construction; governance bounds them later).
+    /// @notice Execution bounds of trades, each within hard bounds (see {setRebalanceParams}).
     /// @param slippageBps Largest shortfall of a swap's output below its oracle value.
     /// @param maxTradeBps Largest single trade, as a share of NAV; bigger moves take several calls.
     /// @param maxLossBps Largest fall of NAV, at oracle prices, across one rebalance.
-    /// @param driftThresholdBps `rebalance()` is refused while {maxDrift} is below this.
     /// @param minTradeValue Trades worth less than this, in base-asset units, are skipped as dust.
     struct RebalanceParams {
         uint16 slippageBps;
         uint16 maxTradeBps;
         uint16 maxLossBps;
-        uint16 driftThresholdBps;
         uint128 minTradeValue;
     }
 
@@ -56,8 +55,11 @@ interface IBallastVault is IERC4626, IBallastErrors {
         bytes buyRoute
     );
 
-    /// @notice Emitted when the execution bounds are set.
-    event RebalanceParamsSet(RebalanceParams params);
+    /// @notice Emitted when the execution bounds are set (at construction `oldParams` is all zero).
+    event RebalanceParamsSet(RebalanceParams oldParams, RebalanceParams newParams);
+
+    /// @notice Emitted when governance points the vault at another trigger policy.
+    event PolicySet(IBallastPolicy oldPolicy, IBallastPolicy newPolicy);
 
     /// @notice Emitted for every swap the vault makes (rebalances and base-asset exits).
     /// @param minAmountOut The oracle-derived minimum the swap had to deliver.
@@ -90,6 +92,38 @@ interface IBallastVault is IERC4626, IBallastErrors {
         uint256[] amounts
     );
 
+    /// @notice Role allowed to pause (a guardian, e.g. a Safe). `DEFAULT_ADMIN_ROLE` (governance,
+    /// a TimelockController) sets parameters and alone may unpause. No role can move depositors' funds.
+    function GUARDIAN_ROLE() external view returns (bytes32);
+
+    /// @notice The trigger policy consulted by {rebalance}.
+    function policy() external view returns (IBallastPolicy);
+
+    /// @notice Whether a rebalance may run now and why (independent of the caller), with the
+    /// current largest drift and the band trades would stop at. Never reverts.
+    function rebalanceStatus()
+        external
+        view
+        returns (IBallastPolicy.Status status, uint256 driftBps, uint256 targetBandBps);
+
+    /// @notice Chainlink Automation (and Gelato) entry: whether {rebalance} is due. `performData` is empty.
+    function checkUpkeep(bytes calldata checkData) external view returns (bool upkeepNeeded, bytes memory performData);
+
+    /// @notice Chainlink Automation (and Gelato) entry: runs {rebalance}.
+    function performUpkeep(bytes calldata performData) external;
+
+    /// @notice Halts trading and deposits at once. Guardian or governance. Exits stay open.
+    function pause() external;
+
+    /// @notice Resumes trading and deposits. Governance only.
+    function unpause() external;
+
+    /// @notice Sets the execution bounds (governance). Reverts when out of bounds or unchanged.
+    function setRebalanceParams(RebalanceParams calldata params) external;
+
+    /// @notice Points the vault at another trigger policy (governance). Reverts for zero or unchanged.
+    function setPolicy(IBallastPolicy newPolicy) external;
+
     /// @notice Every token the vault holds, the base asset (`asset()`) at index 0.
     function basketTokens() external view returns (address[] memory);
 
@@ -117,10 +151,11 @@ interface IBallastVault is IERC4626, IBallastErrors {
     function maxDrift() external view returns (uint256);
 
     /// @notice Trades the basket toward its target weights through Uniswap V3. Permissionless.
-    /// @dev Sells overweight assets into the base asset, then buys underweight ones with it. Each
-    /// swap's minimum output is its oracle value less `slippageBps`; each trade is capped at
-    /// `maxTradeBps` of NAV and skipped below `minTradeValue`; the call reverts if NAV falls by more
-    /// than `maxLossBps`. Reverts with {BallastRebalanceNotDue} while {maxDrift} is below the threshold.
+    /// @dev Runs only when {rebalanceStatus} says Due or DueByCalendar (else reverts with
+    /// {BallastRebalanceNotDue}). Sells what is above target + band into the base asset, then buys
+    /// what is below target - band with it (band = the policy's target band). Each swap's minimum
+    /// output is its oracle value less `slippageBps`; each trade is capped at `maxTradeBps` of NAV
+    /// and skipped below `minTradeValue`; the call reverts if NAV falls by more than `maxLossBps`.
     /// @return trades The number of swaps made.
     function rebalance() external returns (uint256 trades);
 

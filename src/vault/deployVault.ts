@@ -1,9 +1,15 @@
-import { solidityPacked } from "ethers";
+import { ethers, solidityPacked } from "ethers";
 import type { Signer } from "ethers";
 
-import { BallastVault__factory, ChainlinkOracle__factory } from "../../typechain-types";
-import type { BallastVault, ChainlinkOracle } from "../../typechain-types";
+import {
+  BallastPolicy__factory,
+  BallastVault__factory,
+  ChainlinkOracle__factory,
+  TimelockController__factory,
+} from "../../typechain-types";
+import type { BallastPolicy, BallastVault, ChainlinkOracle, TimelockController } from "../../typechain-types";
 import type { IBallastVault } from "../../typechain-types/artifacts/contracts/BallastVault";
+import type { IBallastPolicy } from "../../typechain-types/artifacts/contracts/BallastPolicy";
 import { MarketConfigError } from "../market";
 import type { LocalMarket } from "../market";
 
@@ -27,12 +33,34 @@ export interface VaultOptions {
   basket: readonly BasketEntry[];
   /** Execution bounds; missing ones take {@link defaultParams}. */
   params?: Partial<IBallastVault.RebalanceParamsStruct>;
+  /** Trigger rules; missing ones take {@link DEFAULT_TRIGGERS}. */
+  triggers?: Partial<IBallastPolicy.TriggerParamsStruct>;
+  /**
+   * Who governs. By default a new TimelockController (delay `timelockDelay`, the deployer proposing
+   * and executing) is the admin of the vault and the policy, and the deployer is the guardian.
+   * `admin` skips the timelock and makes that address the admin directly (for tests of setters).
+   */
+  governance?: { admin?: string; guardian?: string; timelockDelay?: number };
 }
 
 export interface DeployedVault {
   vault: BallastVault;
   oracles: ChainlinkOracle[];
+  policy: BallastPolicy;
+  /** The admin timelock; undefined when `governance.admin` was given. */
+  timelock?: TimelockController;
 }
+
+/** Default trigger rules: a 2% drift band, full rebalances, a 10-minute cooldown, no calendar. */
+export const DEFAULT_TRIGGERS: IBallastPolicy.TriggerParamsStruct = {
+  triggerBandBps: 200,
+  targetBandBps: 0,
+  cooldown: 600,
+  calendarInterval: 0,
+};
+
+/** Default timelock delay of governance: two days. */
+export const DEFAULT_TIMELOCK_DELAY = 2 * 24 * 60 * 60;
 
 const DAY = 24 * 60 * 60;
 
@@ -50,7 +78,6 @@ export function defaultParams(baseDecimals: number): IBallastVault.RebalancePara
     slippageBps: 100,
     maxTradeBps: 1_000,
     maxLossBps: 100,
-    driftThresholdBps: 200,
     minTradeValue: 10n * 10n ** BigInt(baseDecimals),
   };
 }
@@ -124,6 +151,23 @@ export async function deployVault(
       buyRoute: route ? encodeRoute(market, reverseRoute(route)) : "0x",
     });
   }
+  const deployerAddress = await owner.getAddress();
+  let timelock: TimelockController | undefined;
+  let admin = options.governance?.admin;
+  if (!admin) {
+    timelock = await new TimelockController__factory(owner).deploy(
+      options.governance?.timelockDelay ?? DEFAULT_TIMELOCK_DELAY,
+      [deployerAddress],
+      [deployerAddress],
+      ethers.ZeroAddress, // the timelock administers itself: no bypass
+    );
+    await timelock.waitForDeployment();
+    admin = await timelock.getAddress();
+  }
+  const guardian = options.governance?.guardian ?? deployerAddress;
+
+  const policy = await new BallastPolicy__factory(owner).deploy(admin, { ...DEFAULT_TRIGGERS, ...options.triggers });
+  await policy.waitForDeployment();
   const params = { ...defaultParams(baseToken.decimals), ...options.params };
   const vault = await new BallastVault__factory(owner).deploy(
     options.name ?? "Ballast Basket",
@@ -131,7 +175,10 @@ export async function deployVault(
     market.router,
     basket,
     params,
+    policy,
+    admin,
+    guardian,
   );
   await vault.waitForDeployment();
-  return { vault, oracles };
+  return { vault, oracles, policy, timelock };
 }

@@ -1,7 +1,9 @@
+import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { MaxUint256, parseUnits } from "ethers";
 import type { Signer } from "ethers";
 
 import type { LocalMarket } from "../../src/market";
+import { BallastPolicy__factory } from "../../typechain-types";
 import type { BallastVault } from "../../typechain-types";
 
 /** Funds `user` with `usd` whole USDC, approves the vault and deposits it all. */
@@ -19,15 +21,30 @@ export async function depositUsdc(
   return amount;
 }
 
+/** Policy statuses (IBallastPolicy.Status) as numbers. */
+export const Status = {
+  Due: 0n,
+  DueByCalendar: 1n,
+  NotDue: 2n,
+  Cooldown: 3n,
+  Paused: 4n,
+  PriceUnavailable: 5n,
+} as const;
+
 /**
- * Calls `rebalance()` until the vault says it is not due, with arbitrageurs realigning every pool
- * to the feeds between calls (as they do on mainnet within blocks). Returns the number of calls
- * that traded.
+ * Calls `rebalance()` while the vault says one is due, waiting out the cooldown as a keeper would
+ * and with arbitrageurs realigning every pool to the feeds between calls (as they do on mainnet
+ * within blocks). Returns the number of calls that traded.
  */
 export async function rebalanceUntilSettled(market: LocalMarket, vault: BallastVault, maxCalls = 8): Promise<number> {
-  const threshold = (await vault.rebalanceParams()).driftThresholdBps;
+  const policy = BallastPolicy__factory.connect(await vault.policy(), vault.runner);
   for (let calls = 0; calls < maxCalls; calls++) {
-    if ((await vault.maxDrift()) < threshold) return calls;
+    let [status] = await vault.rebalanceStatus();
+    if (status === Status.Cooldown) {
+      await time.increase((await policy.triggerParams()).cooldown);
+      [status] = await vault.rebalanceStatus();
+    }
+    if (status !== Status.Due && status !== Status.DueByCalendar) return calls;
     await (await vault.rebalance()).wait();
     await market.alignAllPools();
   }

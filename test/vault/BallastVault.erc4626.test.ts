@@ -9,6 +9,7 @@ import { IERC20__factory } from "../../typechain-types";
 import type { IERC20 } from "../../typechain-types";
 import { vaultFixture } from "../shared/fixtures";
 import type { VaultFixture } from "../shared/fixtures";
+import { rebalanceUntilSettled } from "../shared/vault";
 
 const DAY = 24 * 60 * 60;
 const BPS = 10_000n;
@@ -61,11 +62,7 @@ async function baseOnlyFixture(): Promise<Fixture> {
 /** The same deposits, invested in the basket at target weights through Uniswap V3. */
 async function fundedFixture(): Promise<Fixture> {
   const f = await baseOnlyFixture();
-  for (let round = 0; (await f.vault.maxDrift()) >= DRIFT_THRESHOLD_BPS; round++) {
-    if (round === 10) throw new Error(`still drifting after 10 rebalances: ${await f.vault.maxDrift()} bps`);
-    await (await f.vault.rebalance()).wait();
-    await f.market.alignAllPools();
-  }
+  await rebalanceUntilSettled(f.market, f.vault, 10);
   return f;
 }
 

@@ -1,4 +1,4 @@
-import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
 import { parseUnits } from "ethers";
 import { ethers } from "hardhat";
@@ -8,7 +8,7 @@ import type { BasketEntry } from "../../src/vault";
 import type { BallastVault } from "../../typechain-types";
 import { FOUR_ASSET_BASKET, vaultFixture } from "../shared/fixtures";
 import type { VaultFixture } from "../shared/fixtures";
-import { depositUsdc, oracleNav, rebalanceUntilSettled } from "../shared/vault";
+import { depositUsdc, oracleNav, rebalanceUntilSettled, Status } from "../shared/vault";
 
 const BPS = 10_000n;
 
@@ -114,11 +114,25 @@ describe("BallastVault rebalance", () => {
 
   it("refuses to trade while the drift is below the threshold", async () => {
     const { vault } = await loadFixture(investedFixture);
+    await time.increase(600); // past the cooldown
     const drift = await vault.maxDrift();
     expect(drift).to.be.lessThan(200n);
     await expect(vault.rebalance())
       .to.be.revertedWithCustomError(vault, "BallastRebalanceNotDue")
-      .withArgs(drift, 200n);
+      .withArgs(Status.NotDue, drift);
+  });
+
+  it("refuses a second rebalance within the cooldown, even when due (a second keeper's call)", async () => {
+    const { vault, market } = await loadFixture(depositedFixture);
+    await vault.rebalance();
+    await market.alignAllPools();
+    const drift = await vault.maxDrift();
+    expect(drift).to.be.greaterThanOrEqual(200n);
+    await expect(vault.rebalance())
+      .to.be.revertedWithCustomError(vault, "BallastRebalanceNotDue")
+      .withArgs(Status.Cooldown, drift);
+    await time.increase(600);
+    await expect(vault.rebalance()).to.emit(vault, "Rebalanced");
   });
 
   it("sells the winner and buys the laggards after a price move, back within tolerance", async () => {

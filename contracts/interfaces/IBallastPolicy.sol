@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IBallastErrors} from "./IBallastErrors.sol";
+
+/// @title IBallastPolicy
+/// @notice When a Ballast vault may rebalance, and how far: the trigger rules, kept out of the vault
+/// so that governance can tune or replace them without touching custody. A policy serves any number
+/// of vaults: its state (last rebalance) is kept per calling vault, its parameters are shared.
+///
+/// Rules: a rebalance is due when the basket's largest drift reaches the trigger band, or when the
+/// calendar interval has passed since the last one and something drifts beyond the target band;
+/// never within the cooldown after the last one. Trades then bring each drifting weight back to the
+/// edge of the target band (hysteresis: trading to the edge, not the target, is what minimises cost).
+interface IBallastPolicy is IBallastErrors {
+    /// @notice Why a rebalance is or is not due. Order matters: the first that applies is reported.
+    enum Status {
+        Due,
+        DueByCalendar,
+        NotDue,
+        Cooldown,
+        Paused,
+        PriceUnavailable
+    }
+
+    /// @notice The trigger parameters.
+    /// @param triggerBandBps A rebalance is due once the largest drift reaches this.
+    /// @param targetBandBps Trades stop at target +- this (0 trades to the exact target); below the trigger band.
+    /// @param cooldown Seconds after a rebalance during which no other may run.
+    /// @param calendarInterval Seconds after which a rebalance is due below the trigger band (0 = never).
+    struct TriggerParams {
+        uint16 triggerBandBps;
+        uint16 targetBandBps;
+        uint32 cooldown;
+        uint32 calendarInterval;
+    }
+
+    /// @notice Emitted when the trigger parameters change.
+    event TriggerParamsSet(TriggerParams oldParams, TriggerParams newParams);
+
+    /// @notice Emitted when `vault` records a rebalance.
+    event RebalanceRecorded(address indexed vault, uint256 timestamp);
+
+    /// @notice The trigger parameters in force.
+    function triggerParams() external view returns (TriggerParams memory);
+
+    /// @notice When `vault` last recorded a rebalance (0 = never).
+    function lastRebalance(address vault) external view returns (uint256);
+
+    /// @notice Whether `vault`, whose largest drift is `driftBps`, may rebalance now, and the band its
+    /// trades stop at. Independent of the caller.
+    function evaluate(address vault, uint256 driftBps) external view returns (Status status, uint256 targetBandBps);
+
+    /// @notice Records a rebalance of the calling vault now (starts its cooldown and calendar).
+    function recordRebalance() external;
+
+    /// @notice Sets the trigger parameters (governance). Reverts when out of bounds or unchanged.
+    function setTriggerParams(TriggerParams calldata params) external;
+}
