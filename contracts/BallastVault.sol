@@ -72,6 +72,8 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     bytes[] private _buyRoutes;
     RebalanceParams private _params;
     IBallastPolicy private _policy;
+    /// @dev Last valid oracle price of each asset, recorded by {poke} and {rebalance}.
+    uint256[] private _lastPrices;
 
     constructor(
         string memory name_,
@@ -111,12 +113,14 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
             }
             weightSum += config.targetWeightBps;
             _assets.push(Asset(config.token, config.targetWeightBps, _validDecimals(config.token), config.oracle));
+            _lastPrices.push(0);
             _sellRoutes.push(config.sellRoute);
             _buyRoutes.push(config.buyRoute);
             emit AssetListed(i, config.token, config.oracle, config.targetWeightBps, config.sellRoute, config.buyRoute);
         }
         if (weightSum != BasketMath.BPS) revert BallastWeightsSum(weightSum);
         _setParams(params);
+        _pokePrices();
     }
 
     // --- Basket views --------------------------------------------------------------------------
@@ -201,6 +205,16 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     /// @inheritdoc IBallastVault
     function performUpkeep(bytes calldata) external {
         rebalance();
+    }
+
+    /// @inheritdoc IBallastVault
+    function poke() external nonReentrant {
+        _pokePrices();
+    }
+
+    /// @inheritdoc IBallastVault
+    function lastPrices() external view returns (uint256[] memory) {
+        return _lastPrices;
     }
 
     // --- Governance ----------------------------------------------------------------------------
@@ -395,6 +409,7 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
             revert BallastRebalanceNotDue(uint8(status), driftBefore);
         }
 
+        _recordPrices(v.prices);
         RebalanceParams memory p = _params;
         // Sell what is overweight into the base asset first, so that buys can be funded (two
         // statements: Solidity does not specify the evaluation order of `a() + b()`).
@@ -476,6 +491,23 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
             buys[i] = Math.min(target - v.values[i], cap);
             wanted += buys[i];
         }
+    }
+
+    /// @dev Records every valid oracle price, keeping the last one of each invalid oracle.
+    function _pokePrices() private {
+        uint256 n = _assets.length;
+        uint256[] memory prices = new uint256[](n);
+        for (uint256 i; i < n; ++i) {
+            (bool ok, uint256 price) = _tryPrice(_assets[i].oracle);
+            prices[i] = ok ? price : _lastPrices[i];
+        }
+        _recordPrices(prices);
+    }
+
+    /// @dev Stores `prices` as the last valid ones (each entry must be valid or the previous one).
+    function _recordPrices(uint256[] memory prices) private {
+        _lastPrices = prices;
+        emit PricesRecorded(prices);
     }
 
     /// @dev The base balance above the base asset's own target weight (rounded up) of `nav`.
@@ -666,16 +698,24 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
 
     /// @dev Reads every price once and values the current balances. With `strict`, an invalid
     /// price reverts with {BallastPriceUnavailable}; otherwise it marks the valuation invalid and
-    /// values that asset (every asset, if it is the base asset's price) at zero.
-    function _valuation(bool strict) private view returns (Valuation memory) {
+    /// uses the last recorded price (zero, and so a zero value, only if none was ever recorded).
+    function _valuation(bool strict) private view returns (Valuation memory v) {
         uint256 n = _assets.length;
         uint256[] memory prices = new uint256[](n);
+        bool valid = true;
         for (uint256 i; i < n; ++i) {
             (bool ok, uint256 price) = _tryPrice(_assets[i].oracle);
-            if (!ok && strict) revert BallastPriceUnavailable(_assets[i].token);
-            prices[i] = ok ? price : 0;
+            if (!ok) {
+                if (strict) revert BallastPriceUnavailable(_assets[i].token);
+                // A failing oracle never values an asset at zero: views fall back on the last
+                // price recorded (by poke or rebalance); entries and exits stay refused meanwhile.
+                valid = false;
+                price = _lastPrices[i];
+            }
+            prices[i] = price;
         }
-        return _valuationAt(prices);
+        v = _valuationAt(prices);
+        v.valid = v.valid && valid;
     }
 
     /// @dev Values the current balances at `prices` (a zero price marks an invalid one).

@@ -58,6 +58,9 @@ interface IBallastVault is IERC4626, IBallastErrors {
     /// @notice Emitted when the execution bounds are set (at construction `oldParams` is all zero).
     event RebalanceParamsSet(RebalanceParams oldParams, RebalanceParams newParams);
 
+    /// @notice Emitted when the last valid oracle prices are recorded ({poke}, {rebalance}).
+    event PricesRecorded(uint256[] prices);
+
     /// @notice Emitted when governance points the vault at another trigger policy.
     event PolicySet(IBallastPolicy oldPolicy, IBallastPolicy newPolicy);
 
@@ -111,6 +114,13 @@ interface IBallastVault is IERC4626, IBallastErrors {
 
     /// @notice Chainlink Automation (and Gelato) entry: runs {rebalance}.
     function performUpkeep(bytes calldata performData) external;
+
+    /// @notice Records every valid oracle price as the last known one. Permissionless. Views that
+    /// must not revert value an asset whose oracle fails at its last recorded price, never at zero.
+    function poke() external;
+
+    /// @notice The last valid oracle prices recorded (USD WAD per whole token; 0 = never recorded).
+    function lastPrices() external view returns (uint256[] memory);
 
     /// @notice Halts trading and deposits at once. Guardian or governance. Exits stay open.
     function pause() external;

@@ -1,0 +1,74 @@
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { expect } from "chai";
+import { ethers } from "hardhat";
+
+import { vaultFixture } from "../shared/fixtures";
+import type { VaultFixture } from "../shared/fixtures";
+import { depositUsdc, oracleNav, rebalanceUntilSettled, Status } from "../shared/vault";
+
+const WAD_PER_ANSWER = 10n ** 10n; // 8-decimal feed answers to 18-decimal prices
+
+async function investedFixture(): Promise<VaultFixture> {
+  const f = await vaultFixture();
+  const [, alice] = await ethers.getSigners();
+  await depositUsdc(f.market, f.vault, alice, 500_000);
+  await rebalanceUntilSettled(f.market, f.vault);
+  return f;
+}
+
+async function feedPrices(f: VaultFixture): Promise<bigint[]> {
+  const tokens = await f.vault.basketTokens();
+  return Promise.all(
+    tokens.map(async (address) => {
+      const token = f.market.tokens.find((t) => t.address === address)!;
+      const [, answer] = await token.feed.latestRoundData();
+      return answer * WAD_PER_ANSWER;
+    }),
+  );
+}
+
+describe("BallastVault last recorded prices", () => {
+  it("records every oracle price at deployment", async () => {
+    const f = await loadFixture(vaultFixture);
+    expect(await f.vault.lastPrices()).to.deep.equal(await feedPrices(f));
+  });
+
+  it("values an asset whose oracle fails at its last price, never at zero, and refuses entries", async () => {
+    const f = await loadFixture(investedFixture);
+    const navBefore = await f.vault.totalAssets();
+    expect(navBefore).to.equal(await oracleNav(f.market, f.vault));
+    // WBTC's feed stops answering sensibly; the others stay fresh.
+    const now = await time.latest();
+    await f.market.token("WBTC").feed.setRound(0, now, now);
+    expect(await f.vault.totalAssets()).to.equal(navBefore);
+    expect(await f.vault.maxDeposit(ethers.ZeroAddress)).to.equal(0n);
+    const [status] = await f.vault.rebalanceStatus();
+    expect(status).to.equal(Status.PriceUnavailable);
+    const [, alice] = await ethers.getSigners();
+    await expect(f.vault.connect(alice).deposit(1n, alice.address))
+      .to.be.revertedWithCustomError(f.vault, "BallastPriceUnavailable")
+      .withArgs(f.market.token("WBTC").address);
+  });
+
+  it("poke records the valid prices and keeps the last one of a failing oracle", async () => {
+    const f = await loadFixture(investedFixture);
+    const before = await f.vault.lastPrices();
+    await f.market.setFeedPrice("WETH", 3_100);
+    const now = await time.latest();
+    await f.market.token("LINK").feed.setRound(-1, now, now);
+    const expected = [...before];
+    expected[1] = 3_100n * 10n ** 18n; // WETH moved; LINK (index 3) keeps its last price
+    await expect(f.vault.poke()).to.emit(f.vault, "PricesRecorded").withArgs(expected);
+    expect(await f.vault.lastPrices()).to.deep.equal(expected);
+  });
+
+  it("rebalance records the prices it traded at", async () => {
+    const f = await loadFixture(investedFixture);
+    await f.market.setFeedPrice("WETH", 3_270);
+    await f.market.alignAllPools();
+    await time.increase(600);
+    await expect(f.vault.rebalance())
+      .to.emit(f.vault, "PricesRecorded")
+      .withArgs(await feedPrices(f));
+  });
+});
