@@ -2,6 +2,7 @@
 pragma solidity 0.8.28;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
 import {IBallastPolicy} from "./interfaces/IBallastPolicy.sol";
 
@@ -12,9 +13,25 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
     uint256 public constant MAX_TRIGGER_BAND_BPS = 5_000;
     uint256 public constant MAX_COOLDOWN = 30 days;
     uint256 public constant MAX_CALENDAR_INTERVAL = 365 days;
+    uint256 public constant MAX_REFERENCE_VOL_BPS = 50_000; // 500% a year
+    uint256 public constant MAX_AVERAGING_TIME = 365 days;
+    uint256 public constant MAX_OBSERVATION_INTERVAL = 7 days;
+
+    uint256 private constant WAD = 1e18;
+    uint256 private constant YEAR = 365 days;
+
+    /// @dev A vault's volatility state: the last observed price of each asset in the base asset
+    /// (WAD) and the EWMA of annualised squared returns (WAD).
+    struct VolatilityState {
+        uint64 updatedAt;
+        uint256[] ratios;
+        uint256[] variances;
+    }
 
     TriggerParams private _triggers;
+    VolatilityParams private _volatility;
     mapping(address vault => uint256 timestamp) private _lastRebalance;
+    mapping(address vault => VolatilityState) private _states;
 
     constructor(address admin, TriggerParams memory triggers) {
         if (admin == address(0)) revert BallastZeroAddress();
@@ -39,7 +56,7 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
         TriggerParams memory t = _triggers;
         uint256 last = _lastRebalance[vault];
         if (last != 0 && block.timestamp < last + t.cooldown) return (Status.Cooldown, t.targetBandBps);
-        if (driftBps >= t.triggerBandBps) return (Status.Due, t.targetBandBps);
+        if (driftBps >= effectiveTriggerBand(vault)) return (Status.Due, t.targetBandBps);
         // The calendar makes a rebalance due below the trigger band, but never for drift the target
         // band would leave alone (no dust trades).
         if (t.calendarInterval != 0 && driftBps > t.targetBandBps && block.timestamp >= last + t.calendarInterval)
@@ -51,6 +68,81 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
     function recordRebalance() external {
         _lastRebalance[msg.sender] = block.timestamp;
         emit RebalanceRecorded(msg.sender, block.timestamp);
+    }
+
+    /// @inheritdoc IBallastPolicy
+    function observe(uint256[] calldata prices) external {
+        // Scaling off: no estimate is kept (and none is paid for).
+        if (_volatility.referenceVolBps == 0) return;
+        VolatilityState storage state = _states[msg.sender];
+        uint256 n = prices.length;
+        uint256 dt = block.timestamp - state.updatedAt;
+        bool fresh = state.updatedAt == 0 || state.ratios.length != n;
+        if (!fresh && dt < _volatility.minObservationInterval) return;
+
+        uint256 prior = _referenceVariance();
+        uint256 tau = _volatility.averagingTime;
+        if (fresh) {
+            state.ratios = new uint256[](n);
+            state.variances = new uint256[](n);
+        }
+        for (uint256 i = 1; i < n; ++i) {
+            // The asset's price in the base asset: drift is relative to the base.
+            uint256 ratio = Math.mulDiv(prices[i], WAD, prices[0]);
+            uint256 previous = state.ratios[i];
+            state.ratios[i] = ratio;
+            if (fresh || previous == 0) {
+                // Start from the reference, so the band starts where governance set it.
+                state.variances[i] = prior;
+                continue;
+            }
+            // Annualised squared return over dt (WAD), folded into the running average with
+            // weight dt / (dt + averagingTime): a time-weighted EWMA that irregular pokes cannot bias.
+            uint256 r = Math.mulDiv(ratio > previous ? ratio - previous : previous - ratio, WAD, previous);
+            uint256 sample = Math.mulDiv(Math.mulDiv(r, r, WAD), YEAR, dt);
+            uint256 v = state.variances[i];
+            state.variances[i] =
+                sample > v ? v + Math.mulDiv(sample - v, dt, dt + tau) : v - Math.mulDiv(v - sample, dt, dt + tau);
+        }
+        state.updatedAt = uint64(block.timestamp);
+        emit Observed(msg.sender, block.timestamp, state.variances);
+    }
+
+    /// @inheritdoc IBallastPolicy
+    function volatilityParams() external view returns (VolatilityParams memory) {
+        return _volatility;
+    }
+
+    /// @inheritdoc IBallastPolicy
+    function variances(address vault) external view returns (uint256[] memory, uint256) {
+        VolatilityState storage state = _states[vault];
+        return (state.variances, state.updatedAt);
+    }
+
+    /// @inheritdoc IBallastPolicy
+    function effectiveTriggerBand(address vault) public view returns (uint256) {
+        uint256 band = _triggers.triggerBandBps;
+        VolatilityParams memory vp = _volatility;
+        uint256[] storage vars = _states[vault].variances;
+        uint256 n = vars.length;
+        if (vp.referenceVolBps == 0 || n < 2) return band;
+        // The basket's variance: the mean over its non-base assets.
+        uint256 sum;
+        for (uint256 i = 1; i < n; ++i) sum += vars[i];
+        uint256 ratio = Math.mulDiv(sum / (n - 1), WAD, _referenceVariance());
+        // band * (variance / reference)^(1/3), rounded down.
+        band = Math.mulDiv(band, _cbrt(ratio * WAD * WAD), WAD);
+        uint256 floor = Math.max(vp.minBandBps, _triggers.targetBandBps + 1);
+        return Math.min(Math.max(band, floor), vp.maxBandBps);
+    }
+
+    /// @inheritdoc IBallastPolicy
+    function setVolatilityParams(VolatilityParams calldata params) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        VolatilityParams memory old = _volatility;
+        if (keccak256(abi.encode(params)) == keccak256(abi.encode(old))) revert BallastParameterUnchanged();
+        _checkVolatility(params);
+        _volatility = params;
+        emit VolatilityParamsSet(old, params);
     }
 
     /// @inheritdoc IBallastPolicy
@@ -73,6 +165,40 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
         _checkRange(Parameter.Cooldown, t.cooldown, 0, MAX_COOLDOWN);
         if (t.calendarInterval != 0) {
             _checkRange(Parameter.CalendarInterval, t.calendarInterval, t.cooldown, MAX_CALENDAR_INTERVAL);
+        }
+    }
+
+    function _checkVolatility(VolatilityParams memory v) private pure {
+        if (v.referenceVolBps == 0) {
+            // Scaling off: every other field must be zero too, so a half-set configuration is refused.
+            _checkRange(Parameter.MinBandBps, v.minBandBps, 0, 0);
+            _checkRange(Parameter.MaxBandBps, v.maxBandBps, 0, 0);
+            _checkRange(Parameter.AveragingTime, v.averagingTime, 0, 0);
+            _checkRange(Parameter.MinObservationInterval, v.minObservationInterval, 0, 0);
+            return;
+        }
+        _checkRange(Parameter.ReferenceVolBps, v.referenceVolBps, 100, MAX_REFERENCE_VOL_BPS);
+        _checkRange(Parameter.MinBandBps, v.minBandBps, 1, MAX_TRIGGER_BAND_BPS);
+        _checkRange(Parameter.MaxBandBps, v.maxBandBps, v.minBandBps, MAX_TRIGGER_BAND_BPS);
+        _checkRange(Parameter.AveragingTime, v.averagingTime, 1 hours, MAX_AVERAGING_TIME);
+        _checkRange(Parameter.MinObservationInterval, v.minObservationInterval, 1 minutes, MAX_OBSERVATION_INTERVAL);
+    }
+
+    /// @dev The reference variance (annualised, WAD) of `referenceVolBps`.
+    function _referenceVariance() private view returns (uint256) {
+        uint256 vol = uint256(_volatility.referenceVolBps) * 1e14; // bps to WAD
+        return Math.mulDiv(vol, vol, WAD);
+    }
+
+    /// @dev Integer cube root, rounded down (Newton's method from an overestimate).
+    function _cbrt(uint256 x) private pure returns (uint256 y) {
+        if (x == 0) return 0;
+        // 2^ceil(log2(x)/3) is at least the root.
+        y = 1 << ((Math.log2(x) + 3) / 3);
+        uint256 z = (2 * y + x / (y * y)) / 3;
+        while (z < y) {
+            y = z;
+            z = (2 * y + x / (y * y)) / 3;
         }
     }
 

@@ -508,6 +508,8 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     function _recordPrices(uint256[] memory prices) private {
         _lastPrices = prices;
         emit PricesRecorded(prices);
+        // The policy's volatility estimate learns from the same observations.
+        if (prices[0] != 0) _policy.observe(prices);
     }
 
     /// @dev The base balance above the base asset's own target weight (rounded up) of `nav`.

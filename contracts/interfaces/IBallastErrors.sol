@@ -15,7 +15,12 @@ interface IBallastErrors {
         Heartbeat,
         TargetBandBps,
         Cooldown,
-        CalendarInterval
+        CalendarInterval,
+        ReferenceVolBps,
+        MinBandBps,
+        MaxBandBps,
+        AveragingTime,
+        MinObservationInterval
     }
 
     // --- Configuration -------------------------------------------------------------------------

@@ -8,7 +8,8 @@ import {IBallastErrors} from "./IBallastErrors.sol";
 /// so that governance can tune or replace them without touching custody. A policy serves any number
 /// of vaults: its state (last rebalance) is kept per calling vault, its parameters are shared.
 ///
-/// Rules: a rebalance is due when the basket's largest drift reaches the trigger band, or when the
+/// Rules: a rebalance is due when the basket's largest drift reaches the trigger band (optionally
+/// scaled by the basket's realised volatility, see {VolatilityParams}), or when the
 /// calendar interval has passed since the last one and something drifts beyond the target band;
 /// never within the cooldown after the last one. Trades then bring each drifting weight back to the
 /// edge of the target band (hysteresis: trading to the edge, not the target, is what minimises cost).
@@ -35,8 +36,32 @@ interface IBallastPolicy is IBallastErrors {
         uint32 calendarInterval;
     }
 
+    /// @notice How the trigger band follows realised volatility (all zero: it does not).
+    /// @param referenceVolBps Annualised volatility at which the band equals `triggerBandBps`; 0 turns
+    /// the scaling off. The band scales with the cube root of variance (volatility^(2/3)), the
+    /// exponent of the optimal no-trade band under proportional costs (see docs/policy.md).
+    /// @param minBandBps Floor of the scaled trigger band (kept above the target band).
+    /// @param maxBandBps Cap of the scaled trigger band.
+    /// @param averagingTime Seconds: an observation `dt` apart moves the variance estimate by
+    /// `dt / (dt + averagingTime)` of the way to the new sample.
+    /// @param minObservationInterval Observations closer together than this are ignored, so that
+    /// nobody can steer the estimate by poking repeatedly.
+    struct VolatilityParams {
+        uint32 referenceVolBps;
+        uint16 minBandBps;
+        uint16 maxBandBps;
+        uint32 averagingTime;
+        uint32 minObservationInterval;
+    }
+
     /// @notice Emitted when the trigger parameters change.
     event TriggerParamsSet(TriggerParams oldParams, TriggerParams newParams);
+
+    /// @notice Emitted when the volatility parameters change.
+    event VolatilityParamsSet(VolatilityParams oldParams, VolatilityParams newParams);
+
+    /// @notice Emitted when `vault`'s prices are taken into its volatility estimate.
+    event Observed(address indexed vault, uint256 timestamp, uint256[] variancesWad);
 
     /// @notice Emitted when `vault` records a rebalance.
     event RebalanceRecorded(address indexed vault, uint256 timestamp);
@@ -53,6 +78,24 @@ interface IBallastPolicy is IBallastErrors {
 
     /// @notice Records a rebalance of the calling vault now (starts its cooldown and calendar).
     function recordRebalance() external;
+
+    /// @notice Takes the calling vault's oracle prices (USD WAD, base asset first) into its
+    /// volatility estimate; ignored within `minObservationInterval` of the last observation, and
+    /// while volatility scaling is off.
+    function observe(uint256[] calldata prices) external;
+
+    /// @notice The volatility parameters in force.
+    function volatilityParams() external view returns (VolatilityParams memory);
+
+    /// @notice `vault`'s annualised variance estimate of each asset's price in the base asset (WAD:
+    /// 1e18 = 100%^2; entry 0, the base, is 0) and when it was last updated.
+    function variances(address vault) external view returns (uint256[] memory variancesWad, uint256 updatedAt);
+
+    /// @notice The trigger band in force for `vault`: `triggerBandBps` scaled by its volatility.
+    function effectiveTriggerBand(address vault) external view returns (uint256);
+
+    /// @notice Sets the volatility parameters (governance). Reverts when out of bounds or unchanged.
+    function setVolatilityParams(VolatilityParams calldata params) external;
 
     /// @notice Sets the trigger parameters (governance). Reverts when out of bounds or unchanged.
     function setTriggerParams(TriggerParams calldata params) external;

@@ -115,8 +115,9 @@ interface IBallastVault is IERC4626, IBallastErrors {
     /// @notice Chainlink Automation (and Gelato) entry: runs {rebalance}.
     function performUpkeep(bytes calldata performData) external;
 
-    /// @notice Records every valid oracle price as the last known one. Permissionless. Views that
-    /// must not revert value an asset whose oracle fails at its last recorded price, never at zero.
+    /// @notice Records every valid oracle price as the last known one and hands them to the policy's
+    /// volatility estimate. Permissionless. Views that must not revert value an asset whose oracle
+    /// fails at its last recorded price, never at zero.
     function poke() external;
 
     /// @notice The last valid oracle prices recorded (USD WAD per whole token; 0 = never recorded).
