@@ -193,6 +193,7 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         driftBps = _maxDrift(v);
         if (paused()) return (IBallastPolicy.Status.Paused, driftBps, 0);
         (status, targetBandBps) = _policy.evaluate(address(this), driftBps);
+        targetBandBps = _usableBand(targetBandBps);
     }
 
     /// @inheritdoc IBallastVault
@@ -408,6 +409,7 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         if (status != IBallastPolicy.Status.Due && status != IBallastPolicy.Status.DueByCalendar) {
             revert BallastRebalanceNotDue(uint8(status), driftBefore);
         }
+        band = _usableBand(band);
 
         _recordPrices(v.prices);
         RebalanceParams memory p = _params;
@@ -510,6 +512,15 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         emit PricesRecorded(prices);
         // The policy's volatility estimate learns from the same observations.
         if (prices[0] != 0) _policy.observe(prices);
+    }
+
+    /// @dev The policy's target band, capped so that the base asset, which absorbs what every other
+    /// asset leaves inside its band, stays well inside the trigger band: at most half the trigger
+    /// band spread over the non-base assets. Without the cap, N assets each stopping a band short of
+    /// target could leave the base N bands off, a drift no trade would ever remove.
+    function _usableBand(uint256 band) private view returns (uint256) {
+        uint256 cap = _policy.effectiveTriggerBand(address(this)) / (2 * (_assets.length - 1));
+        return Math.min(band, cap);
     }
 
     /// @dev The base balance above the base asset's own target weight (rounded up) of `nav`.
@@ -777,6 +788,8 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
 
     function _setPolicy(IBallastPolicy newPolicy) private {
         if (address(newPolicy) == address(0)) revert BallastZeroAddress();
+        // An account without code would make every rebalance and status view revert.
+        if (address(newPolicy).code.length == 0) revert BallastNotAContract(address(newPolicy));
         emit PolicySet(_policy, newPolicy);
         _policy = newPolicy;
     }

@@ -20,13 +20,16 @@ interface IBallastErrors {
         MinBandBps,
         MaxBandBps,
         AveragingTime,
-        MinObservationInterval
+        MinObservationInterval,
+        TwapWindow
     }
 
     // --- Configuration -------------------------------------------------------------------------
 
     /// @notice A required address (token, oracle, router, feed) is the zero address.
     error BallastZeroAddress();
+    /// @notice An address that must be a contract (the policy) has no code.
+    error BallastNotAContract(address account);
     /// @notice The basket must hold the base asset and at least one other asset, and at most `max`.
     error BallastBasketSize(uint256 size, uint256 max);
     /// @notice A token is listed twice in the basket.
@@ -62,6 +65,8 @@ interface IBallastErrors {
     error BallastFeedStale(address feed, uint256 updatedAt, uint256 heartbeat);
     /// @notice The feed's decimals changed since the adapter was deployed (a migration to review).
     error BallastFeedDecimalsChanged(address feed, uint8 expected, uint8 actual);
+    /// @notice `token` is not one of `pool`'s two tokens.
+    error BallastPoolToken(address pool, address token);
     /// @notice No valid price for `token` right now: deposits, base-asset exits and rebalances wait;
     /// `redeemInKind` still works.
     error BallastPriceUnavailable(address token);

@@ -14,7 +14,8 @@ import {IBallastErrors} from "./IBallastErrors.sol";
 /// never within the cooldown after the last one. Trades then bring each drifting weight back to the
 /// edge of the target band (hysteresis: trading to the edge, not the target, is what minimises cost).
 interface IBallastPolicy is IBallastErrors {
-    /// @notice Why a rebalance is or is not due. Order matters: the first that applies is reported.
+    /// @notice Why a rebalance is or is not due. The vault reports PriceUnavailable, then Paused,
+    /// before asking the policy, which reports Cooldown, then Due, then DueByCalendar, else NotDue.
     enum Status {
         Due,
         DueByCalendar,

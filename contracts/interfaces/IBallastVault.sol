@@ -103,7 +103,9 @@ interface IBallastVault is IERC4626, IBallastErrors {
     function policy() external view returns (IBallastPolicy);
 
     /// @notice Whether a rebalance may run now and why (independent of the caller), with the
-    /// current largest drift and the band trades would stop at. Never reverts.
+    /// current largest drift and the band trades would stop at: the policy's target band, capped at
+    /// half the trigger band spread over the non-base assets (the base asset absorbs what each of
+    /// them leaves inside its band). Never reverts.
     function rebalanceStatus()
         external
         view
@@ -132,7 +134,9 @@ interface IBallastVault is IERC4626, IBallastErrors {
     /// @notice Sets the execution bounds (governance). Reverts when out of bounds or unchanged.
     function setRebalanceParams(RebalanceParams calldata params) external;
 
-    /// @notice Points the vault at another trigger policy (governance). Reverts for zero or unchanged.
+    /// @notice Points the vault at another trigger policy (governance). Reverts for zero, an account
+    /// without code, or unchanged. The new policy keeps its own record of this vault's last
+    /// rebalance (none, if it never served it): its cooldown starts from that record.
     function setPolicy(IBallastPolicy newPolicy) external;
 
     /// @notice Every token the vault holds, the base asset (`asset()`) at index 0.
@@ -164,7 +168,7 @@ interface IBallastVault is IERC4626, IBallastErrors {
     /// @notice Trades the basket toward its target weights through Uniswap V3. Permissionless.
     /// @dev Runs only when {rebalanceStatus} says Due or DueByCalendar (else reverts with
     /// {BallastRebalanceNotDue}). Sells what is above target + band into the base asset, then buys
-    /// what is below target - band with it (band = the policy's target band). Each swap's minimum
+    /// what is below target - band with it (band as reported by {rebalanceStatus}). Each swap's minimum
     /// output is its oracle value less `slippageBps`; each trade is capped at `maxTradeBps` of NAV
     /// and skipped below `minTradeValue`; the call reverts if NAV falls by more than `maxLossBps`.
     /// @return trades The number of swaps made.

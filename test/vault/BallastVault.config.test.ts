@@ -6,8 +6,13 @@ import type { ContractTransactionResponse } from "ethers";
 import type { LocalMarket } from "../../src/market";
 import { encodeRoute, reverseRoute } from "../../src/vault";
 import type { RouteSpec } from "../../src/vault";
-import { BallastVault__factory, ChainlinkOracle__factory, MockERC20__factory } from "../../typechain-types";
-import type { BallastVault, MockERC20 } from "../../typechain-types";
+import {
+  BallastPolicy__factory,
+  BallastVault__factory,
+  ChainlinkOracle__factory,
+  MockERC20__factory,
+} from "../../typechain-types";
+import type { BallastPolicy, BallastVault, MockERC20 } from "../../typechain-types";
 import type { IBallastVault } from "../../typechain-types/artifacts/contracts/BallastVault";
 import { marketFixture } from "../shared/fixtures";
 
@@ -15,7 +20,7 @@ type AssetConfig = IBallastVault.AssetConfigStruct;
 type RebalanceParams = IBallastVault.RebalanceParamsStruct;
 
 /** `IBallastErrors.Parameter`. */
-const Parameter = { SlippageBps: 0, MaxTradeBps: 1, MaxLossBps: 2, MinTradeValue: 3, DriftThresholdBps: 4 } as const;
+const Parameter = { SlippageBps: 0, MaxTradeBps: 1, MaxLossBps: 2, MinTradeValue: 3 } as const;
 
 const MAX_ASSETS = 16;
 const NAME = "Ballast Basket";
@@ -28,9 +33,18 @@ const PARAMS: RebalanceParams = {
   slippageBps: 100,
   maxTradeBps: 2_500,
   maxLossBps: 100,
-  driftThresholdBps: 200,
   minTradeValue: 10_000_000n,
 };
+
+/** The trigger rules of the policy every vault here is deployed with. */
+const TRIGGERS = { triggerBandBps: 200, targetBandBps: 0, cooldown: 600, calendarInterval: 0 };
+
+/** Who governs a vault deployed by {@link Setup.deploy}; each field defaults to the setup's own. */
+interface Governance {
+  policy?: string;
+  admin?: string;
+  guardian?: string;
+}
 
 /**
  * The fee tier of the market's direct `symbol`/USDC pool, the cheapest when there are several
@@ -65,6 +79,12 @@ interface Setup {
   market: LocalMarket;
   factory: BallastVault__factory;
   router: string;
+  /** The trigger policy the vaults are deployed with (administered by `admin`). */
+  policy: BallastPolicy;
+  /** DEFAULT_ADMIN_ROLE of the vaults (the market's deployer). */
+  admin: string;
+  /** GUARDIAN_ROLE of the vaults (a fresh address, not the admin). */
+  guardian: string;
   usdc: string;
   weth: string;
   wbtc: string;
@@ -77,7 +97,12 @@ interface Setup {
   asset(symbol: string, weightBps: number, route?: RouteSpec): Promise<AssetConfig>;
   /** USDC 5%, WETH 40%, WBTC 35% (via WETH), LINK 20%. */
   defaultBasket(): Promise<AssetConfig[]>;
-  deploy(basket: AssetConfig[], params?: RebalanceParams, router?: string): Promise<BallastVault>;
+  deploy(
+    basket: AssetConfig[],
+    params?: RebalanceParams,
+    router?: string,
+    governance?: Governance,
+  ): Promise<BallastVault>;
   /** A fresh MockERC20 with a pool against USDC at `fee` (uninitialised: the constructor only asks the factory). */
   extraToken(symbol: string, decimals: number, fee?: number): Promise<MockERC20>;
 }
@@ -87,6 +112,11 @@ async function setup(): Promise<Setup> {
   const signer = market.deployer;
   const factory = new BallastVault__factory(signer);
   const router = await market.router.getAddress();
+  const admin = await signer.getAddress();
+  const guardian = Wallet.createRandom().address;
+  const policy = await new BallastPolicy__factory(signer).deploy(admin, TRIGGERS);
+  await policy.waitForDeployment();
+  const policyAddress = await policy.getAddress();
   const oracles = new Map<string, string>();
 
   async function oracle(symbol: string): Promise<string> {
@@ -128,8 +158,22 @@ async function setup(): Promise<Setup> {
     ];
   }
 
-  async function deploy(basket: AssetConfig[], params: RebalanceParams = PARAMS, via: string = router) {
-    const vault = await factory.deploy(NAME, SYMBOL, via, basket, params);
+  async function deploy(
+    basket: AssetConfig[],
+    params: RebalanceParams = PARAMS,
+    via: string = router,
+    governance: Governance = {},
+  ) {
+    const vault = await factory.deploy(
+      NAME,
+      SYMBOL,
+      via,
+      basket,
+      params,
+      governance.policy ?? policyAddress,
+      governance.admin ?? admin,
+      governance.guardian ?? guardian,
+    );
     await vault.waitForDeployment();
     return vault;
   }
@@ -146,6 +190,9 @@ async function setup(): Promise<Setup> {
     market,
     factory,
     router,
+    policy,
+    admin,
+    guardian,
     usdc: market.token("USDC").address,
     weth: market.token("WETH").address,
     wbtc: market.token("WBTC").address,
@@ -179,18 +226,30 @@ async function deploymentTx(vault: BallastVault): Promise<ContractTransactionRes
 
 describe("BallastVault configuration", function () {
   describe("a valid deployment", function () {
-    it("emits AssetListed for every entry, in basket order, then RebalanceParamsSet", async function () {
+    it("grants the roles, emits PolicySet, AssetListed for every entry in basket order, then RebalanceParamsSet", async function () {
       const s = await setup();
       const basket = await s.defaultBasket();
       const vault = await s.deploy(basket);
       const receipt = await (await deploymentTx(vault)).wait();
       if (receipt === null) throw new Error("no receipt");
 
+      // Only the configuration events are ordered here (others, e.g. price records, may follow).
+      const configuration = ["RoleGranted", "PolicySet", "AssetListed", "RebalanceParamsSet"];
       const events = receipt.logs
         .map((log) => vault.interface.parseLog(log))
         .filter((parsed) => parsed !== null)
-        .map((parsed) => parsed.name);
-      expect(events).to.deep.equal(["AssetListed", "AssetListed", "AssetListed", "AssetListed", "RebalanceParamsSet"]);
+        .map((parsed) => parsed.name)
+        .filter((name) => configuration.includes(name));
+      expect(events).to.deep.equal([
+        "RoleGranted",
+        "RoleGranted",
+        "PolicySet",
+        "AssetListed",
+        "AssetListed",
+        "AssetListed",
+        "AssetListed",
+        "RebalanceParamsSet",
+      ]);
 
       const listed = receipt.logs
         .map((log) => vault.interface.parseLog(log))
@@ -217,7 +276,17 @@ describe("BallastVault configuration", function () {
           .to.emit(vault, "AssetListed")
           .withArgs(i, entry.token, entry.oracle, entry.targetWeightBps, entry.sellRoute, entry.buyRoute);
       }
-      await expect(tx).to.emit(vault, "RebalanceParamsSet").withArgs([100, 2_500, 100, 200, 10_000_000n]);
+      // At construction the old parameters and the old policy are all zero.
+      await expect(tx).to.emit(vault, "RebalanceParamsSet").withArgs([0, 0, 0, 0], [100, 2_500, 100, 10_000_000n]);
+      await expect(tx)
+        .to.emit(vault, "PolicySet")
+        .withArgs(ZeroAddress, await s.policy.getAddress());
+      await expect(tx)
+        .to.emit(vault, "RoleGranted")
+        .withArgs(await vault.DEFAULT_ADMIN_ROLE(), s.admin, s.admin);
+      await expect(tx)
+        .to.emit(vault, "RoleGranted")
+        .withArgs(await vault.GUARDIAN_ROLE(), s.guardian, s.admin);
     });
 
     it("exposes the basket: tokens (base first), weights, oracles and routes", async function () {
@@ -264,7 +333,6 @@ describe("BallastVault configuration", function () {
       expect(params.slippageBps).to.equal(100n);
       expect(params.maxTradeBps).to.equal(2_500n);
       expect(params.maxLossBps).to.equal(100n);
-      expect(params.driftThresholdBps).to.equal(200n);
       expect(params.minTradeValue).to.equal(10_000_000n);
 
       expect(await vault.swapRouter()).to.equal(s.router);
@@ -274,6 +342,18 @@ describe("BallastVault configuration", function () {
       expect(await vault.MAX_ASSETS()).to.equal(BigInt(MAX_ASSETS));
       expect(await vault.totalSupply()).to.equal(0n);
       expect(await vault.totalAssets()).to.equal(0n);
+    });
+
+    it("exposes the policy and grants the admin and guardian roles, to them only", async function () {
+      const s = await setup();
+      const vault = await s.deploy(await s.defaultBasket());
+      const [adminRole, guardianRole] = [await vault.DEFAULT_ADMIN_ROLE(), await vault.GUARDIAN_ROLE()];
+      expect(await vault.policy()).to.equal(await s.policy.getAddress());
+      expect(await vault.hasRole(adminRole, s.admin)).to.be.true;
+      expect(await vault.hasRole(guardianRole, s.guardian)).to.be.true;
+      expect(await vault.hasRole(guardianRole, s.admin)).to.be.false;
+      expect(await vault.hasRole(adminRole, s.guardian)).to.be.false;
+      expect(await vault.paused()).to.be.false;
     });
 
     it("has 18-decimal shares over a 6-decimal USDC base (decimals offset 12)", async function () {
@@ -368,28 +448,15 @@ describe("BallastVault configuration", function () {
     it("accepts every execution bound at its minimum and at its maximum", async function () {
       const s = await setup();
       const basket = await s.defaultBasket();
-      const lowest = { slippageBps: 1, maxTradeBps: 100, maxLossBps: 1, driftThresholdBps: 1, minTradeValue: 0n };
-      const highest = {
-        slippageBps: 500,
-        maxTradeBps: 10_000,
-        maxLossBps: 500,
-        driftThresholdBps: 5_000,
-        minTradeValue: 1_000_000n * USDC_UNIT,
-      };
+      const lowest = { slippageBps: 1, maxTradeBps: 100, maxLossBps: 1, minTradeValue: 0n };
+      const highest = { slippageBps: 500, maxTradeBps: 10_000, maxLossBps: 500, minTradeValue: 1_000_000n * USDC_UNIT };
       for (const params of [lowest, highest]) {
         const vault = await s.deploy(basket, params);
         const stored = await vault.rebalanceParams();
-        expect([
-          stored.slippageBps,
-          stored.maxTradeBps,
-          stored.maxLossBps,
-          stored.driftThresholdBps,
-          stored.minTradeValue,
-        ]).to.deep.equal([
+        expect([stored.slippageBps, stored.maxTradeBps, stored.maxLossBps, stored.minTradeValue]).to.deep.equal([
           BigInt(params.slippageBps),
           BigInt(params.maxTradeBps),
           BigInt(params.maxLossBps),
-          BigInt(params.driftThresholdBps),
           params.minTradeValue,
         ]);
       }
@@ -474,6 +541,27 @@ describe("BallastVault configuration", function () {
     it("reverts for a zero router before asking it for its factory", async function () {
       const s = await setup();
       await expect(s.deploy(await s.defaultBasket(), PARAMS, ZeroAddress))
+        .to.be.revertedWithCustomError(s.factory, "BallastZeroAddress")
+        .withArgs();
+    });
+
+    it("reverts for a zero admin", async function () {
+      const s = await setup();
+      await expect(s.deploy(await s.defaultBasket(), PARAMS, s.router, { admin: ZeroAddress }))
+        .to.be.revertedWithCustomError(s.factory, "BallastZeroAddress")
+        .withArgs();
+    });
+
+    it("reverts for a zero guardian", async function () {
+      const s = await setup();
+      await expect(s.deploy(await s.defaultBasket(), PARAMS, s.router, { guardian: ZeroAddress }))
+        .to.be.revertedWithCustomError(s.factory, "BallastZeroAddress")
+        .withArgs();
+    });
+
+    it("reverts for a zero policy", async function () {
+      const s = await setup();
+      await expect(s.deploy(await s.defaultBasket(), PARAMS, s.router, { policy: ZeroAddress }))
         .to.be.revertedWithCustomError(s.factory, "BallastZeroAddress")
         .withArgs();
     });
@@ -828,22 +916,6 @@ describe("BallastVault configuration", function () {
         value: 501n,
         min: 1n,
         max: 500n,
-      },
-      {
-        name: "driftThresholdBps below 1",
-        field: "driftThresholdBps",
-        parameter: Parameter.DriftThresholdBps,
-        value: 0n,
-        min: 1n,
-        max: 5_000n,
-      },
-      {
-        name: "driftThresholdBps above 5000",
-        field: "driftThresholdBps",
-        parameter: Parameter.DriftThresholdBps,
-        value: 5_001n,
-        min: 1n,
-        max: 5_000n,
       },
       {
         name: "minTradeValue above 1M USDC",

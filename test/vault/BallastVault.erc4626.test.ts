@@ -102,23 +102,25 @@ async function model(f: Fixture, invalid: readonly BasketSymbol[] = []): Promise
     supply: await f.vault.totalSupply(),
     slippageBps: (await f.vault.rebalanceParams()).slippageBps,
   };
-  const [, baseAnswer] = await f.market.token("USDC").feed.latestRoundData();
+  // A failing oracle is replaced by the vault's last recorded price (WAD = 8-decimal answer * 1e10).
+  const lastPrices = await f.vault.lastPrices();
+  const answerOf = async (i: number, symbol: string) =>
+    invalid.includes(symbol) ? lastPrices[i] / 10n ** 10n : (await f.market.token(symbol).feed.latestRoundData())[1];
+  const baseAnswer = await answerOf(0, "USDC");
   for (const [i, symbol] of SYMBOLS.entries()) {
     const token = f.market.token(symbol);
     const balance = await f.tokens[i].balanceOf(vault);
-    const [, answer] = await token.feed.latestRoundData();
+    const answer = await answerOf(i, symbol);
     const valid = !invalid.includes(symbol) && !baseInvalid;
     const unit = 10n ** BigInt(token.decimals);
-    let value = 0n;
-    if (i === 0) value = balance;
-    else if (valid) value = (balance * answer * USDC) / (unit * baseAnswer);
+    const value = i === 0 ? balance : (balance * answer * USDC) / (unit * baseAnswer);
     m.balances.push(balance);
     m.answers.push(answer);
     m.decimals.push(BigInt(token.decimals));
     m.values.push(value);
     m.valid.push(valid);
     m.nav += value;
-    if (i !== 0 && valid && balance !== 0n) m.navCeil += 1n;
+    if (i !== 0 && balance !== 0n) m.navCeil += 1n;
   }
   m.navCeil += m.nav;
   return m;
@@ -527,7 +529,7 @@ describe("BallastVault ERC-4626", () => {
         expect(await f.vault.maxMint(f.alice.address)).to.equal(0n);
         expect(await f.vault.maxWithdraw(f.alice.address)).to.equal(0n);
         expect(await f.vault.maxRedeem(f.alice.address)).to.equal(0n);
-        // A lower bound: the asset without a price counts as zero (USDC itself at face value).
+        // The asset without a price counts at its last recorded price, never at zero.
         expect(await f.vault.totalAssets()).to.equal(m.nav);
         expect(await f.vault.convertToShares(1_000n * USDC)).to.equal(sharesForDeposit(m, 1_000n * USDC));
         expect(await f.vault.convertToAssets(10n ** 18n)).to.equal(valueOfShares(m, 10n ** 18n));

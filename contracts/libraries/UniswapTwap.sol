@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IUniswapV3Pool} from "@uniswap/v3-core/contracts/interfaces/IUniswapV3Pool.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+
+import {TickMath} from "./TickMath.sol";
+
+/// @title UniswapTwap
+/// @notice Reads Uniswap V3 pool oracles from 0.8 code: the arithmetic-mean tick over a window (as
+/// OracleLibrary.consult) and prices derived from ticks.
+library UniswapTwap {
+    /// @notice The time-weighted mean tick of `pool` over the last `window` seconds, rounded toward
+    /// negative infinity. Reverts (in the pool, "OLD") when the pool's observations do not reach back.
+    function meanTick(IUniswapV3Pool pool, uint32 window) internal view returns (int24) {
+        uint32[] memory secondsAgos = new uint32[](2);
+        secondsAgos[0] = window;
+        (int56[] memory cumulatives, ) = pool.observe(secondsAgos);
+        int56 delta = cumulatives[1] - cumulatives[0];
+        int56 period = int56(uint56(window));
+        int24 tick = int24(delta / period);
+        if (delta < 0 && delta % period != 0) tick--;
+        return tick;
+    }
+
+    /// @notice The pool's current tick.
+    function spotTick(IUniswapV3Pool pool) internal view returns (int24 tick) {
+        (, tick, , , , , ) = pool.slot0();
+    }
+
+    /// @notice Raw units of token1 per `1e18` raw units of token0 at `tick` (WAD-scaled raw ratio),
+    /// rounded down.
+    function ratioAtTick(int24 tick) internal pure returns (uint256) {
+        uint256 sqrtPrice = TickMath.sqrtRatioAtTick(tick);
+        // sqrtPrice^2 / 2^192, scaled by 1e18, without overflow: split the square.
+        return Math.mulDiv(Math.mulDiv(sqrtPrice, sqrtPrice, 1 << 64), 1e18, 1 << 128);
+    }
+}

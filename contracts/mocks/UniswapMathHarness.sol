@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IUniswapV3Pool} from "@uniswap/v3-core/contracts/interfaces/IUniswapV3Pool.sol";
+
+import {TickMath} from "../libraries/TickMath.sol";
+import {UniswapTwap} from "../libraries/UniswapTwap.sol";
+
+/// @title UniswapMathHarness
+/// @notice Test-only: exposes the internal TickMath and UniswapTwap functions.
+contract UniswapMathHarness {
+    function sqrtRatioAtTick(int24 tick) external pure returns (uint160) {
+        return TickMath.sqrtRatioAtTick(tick);
+    }
+
+    function ratioAtTick(int24 tick) external pure returns (uint256) {
+        return UniswapTwap.ratioAtTick(tick);
+    }
+
+    function meanTick(IUniswapV3Pool pool, uint32 window) external view returns (int24) {
+        return UniswapTwap.meanTick(pool, window);
+    }
+
+    function spotTick(IUniswapV3Pool pool) external view returns (int24) {
+        return UniswapTwap.spotTick(pool);
+    }
+}

@@ -1,0 +1,323 @@
+import { loadFixture, mine, time } from "@nomicfoundation/hardhat-network-helpers";
+import { expect } from "chai";
+import { ethers } from "hardhat";
+
+import { deployLocalMarket } from "../../src/market";
+import type { LocalMarket } from "../../src/market";
+import { deployVault } from "../../src/vault";
+import type { BallastVault } from "../../typechain-types";
+import type { IBallastPolicy } from "../../typechain-types/artifacts/contracts/BallastPolicy";
+import { FOUR_ASSET_BASKET } from "../shared/fixtures";
+import type { VaultFixture } from "../shared/fixtures";
+import { depositUsdc, rebalanceUntilSettled, Status } from "../shared/vault";
+
+const DAY = 86_400;
+/** Rounding and fees may leave a traded weight this far from the band edge it aims at. */
+const EDGE_TOLERANCE_BPS = 3n;
+
+/** Hysteresis: due at a 4% drift, trades stop 0.5% from the target (below the vault's cap of 400/6). */
+const BANDED: IBallastPolicy.TriggerParamsStruct = {
+  triggerBandBps: 400,
+  targetBandBps: 50,
+  cooldown: 600,
+  calendarInterval: 0,
+};
+
+interface SwappedEvent {
+  tokenIn: string;
+  tokenOut: string;
+  amountIn: bigint;
+  amountOut: bigint;
+}
+
+/** The Swapped events of a mined rebalance. */
+async function swapsOf(vault: BallastVault, tx: Promise<{ wait(): Promise<unknown> }>): Promise<SwappedEvent[]> {
+  const receipt = (await (await tx).wait()) as { logs: { address: string; topics: readonly string[]; data: string }[] };
+  const vaultAddress = await vault.getAddress();
+  return receipt.logs
+    .filter((log) => log.address === vaultAddress)
+    .map((log) => vault.interface.parseLog(log))
+    .filter((parsed) => parsed?.name === "Swapped")
+    .map((parsed) => {
+      const [tokenIn, tokenOut, amountIn, amountOut] = parsed!.args;
+      return { tokenIn, tokenOut, amountIn, amountOut } as SwappedEvent;
+    });
+}
+
+/** The vault's balance of every basket token, in basket order. */
+async function balancesOf(market: LocalMarket, vault: BallastVault): Promise<bigint[]> {
+  return Promise.all(FOUR_ASSET_BASKET.map(({ symbol }) => market.token(symbol).contract.balanceOf(vault)));
+}
+
+/** Every basket feed reports its current answer again, in a round dated now (keeps them fresh). */
+async function refreshFeeds(market: LocalMarket): Promise<void> {
+  for (const { symbol } of FOUR_ASSET_BASKET) await market.setFeedPrice(symbol, await market.feedPrice(symbol));
+}
+
+/** Signed drift of every asset, current weight less target, in basis points. */
+async function driftsOf(vault: BallastVault): Promise<bigint[]> {
+  const current = await vault.currentWeights();
+  const target = await vault.targetWeights();
+  return current.map((w, i) => w - target[i]);
+}
+
+/**
+ * The four-asset vault (USDC 5%, WETH 40%, WBTC 35% via WETH, LINK 20%) with the deployer as its
+ * direct admin (no timelock), $1M deposited and invested at target under the default triggers (2%
+ * trigger band, full rebalances, 10-minute cooldown, no calendar), past its last cooldown.
+ */
+async function investedFixture(): Promise<VaultFixture> {
+  const market = await deployLocalMarket();
+  const [deployer, alice, bob] = await ethers.getSigners();
+  const deployed = await deployVault(market, {
+    basket: FOUR_ASSET_BASKET,
+    governance: { admin: deployer.address },
+  });
+  await depositUsdc(market, deployed.vault, alice, 600_000);
+  await depositUsdc(market, deployed.vault, bob, 400_000);
+  await rebalanceUntilSettled(market, deployed.vault);
+  return { market, ...deployed };
+}
+
+/** WETH +12% and WBTC -12%: WETH drifts ~+450 bps, WBTC ~-440 bps, LINK and USDC barely move. */
+async function shockWethUpWbtcDown(market: LocalMarket): Promise<void> {
+  await market.setFeedPrice("WETH", 3_360);
+  await market.setFeedPrice("WBTC", 52_800);
+  await market.alignAllPools();
+}
+
+describe("BallastVault triggers (policy-driven rebalances)", () => {
+  it("starts from an invested vault at target, past its cooldown and not due", async () => {
+    const { vault, policy } = await loadFixture(investedFixture);
+    for (const drift of await driftsOf(vault)) expect(drift).to.be.within(-50n, 50n);
+    const [status, drift, band] = await vault.rebalanceStatus();
+    expect(status).to.equal(Status.NotDue);
+    expect(drift).to.equal(await vault.maxDrift());
+    expect(band).to.equal(0n);
+    expect(await policy.lastRebalance(vault)).to.be.greaterThan(0n);
+  });
+
+  describe("target band (hysteresis)", () => {
+    it("trades drifting assets to exactly target +- targetBandBps, not to target, and leaves small drifts alone", async () => {
+      const { vault, policy, market } = await loadFixture(investedFixture);
+      await policy.setTriggerParams(BANDED);
+      await shockWethUpWbtcDown(market);
+
+      const before = await driftsOf(vault);
+      const [, dWeth, dWbtc, dLink] = before;
+      expect(dWeth).to.be.within(400n, 550n);
+      expect(dWbtc).to.be.within(-500n, -300n);
+      expect(dLink).to.be.within(-99n, 99n);
+      const [status, drift, band] = await vault.rebalanceStatus();
+      expect([status, band]).to.deep.equal([Status.Due, 50n]);
+      expect(drift).to.equal(dWeth);
+
+      const linkBefore = await market.token("LINK").contract.balanceOf(vault);
+      const swaps = await swapsOf(vault, vault.rebalance());
+
+      const usdc = market.token("USDC").address;
+      const weth = market.token("WETH").address;
+      const wbtc = market.token("WBTC").address;
+      const link = market.token("LINK").address;
+      expect(swaps.map((s) => [s.tokenIn, s.tokenOut])).to.deep.equal([
+        [weth, usdc],
+        [usdc, wbtc],
+      ]);
+      expect(swaps.some((s) => s.tokenIn === link || s.tokenOut === link)).to.be.false;
+      expect(await market.token("LINK").contract.balanceOf(vault)).to.equal(linkBefore);
+
+      const weights = await vault.currentWeights();
+      // WETH sold down to 40.5%, WBTC bought up to 34.5%: the edges of the band, not the targets.
+      expect(weights[1]).to.be.closeTo(4_050n, EDGE_TOLERANCE_BPS);
+      expect(weights[2]).to.be.closeTo(3_450n, EDGE_TOLERANCE_BPS);
+      // LINK's weight moved only through the NAV (fees), not through a trade.
+      expect(weights[3]).to.be.closeTo(2_000n + dLink, EDGE_TOLERANCE_BPS);
+      // Inside the trigger band now: the next call, past the cooldown, has nothing to do.
+      await time.increase(BANDED.cooldown);
+      const [after] = await vault.rebalanceStatus();
+      expect(after).to.equal(Status.NotDue);
+    });
+
+    it("trades every asset to its target with targetBandBps 0 (a full rebalance)", async () => {
+      const { vault, policy, market } = await loadFixture(investedFixture);
+      expect((await policy.triggerParams()).targetBandBps).to.equal(0n);
+      await shockWethUpWbtcDown(market);
+      const [status, , band] = await vault.rebalanceStatus();
+      expect([status, band]).to.deep.equal([Status.Due, 0n]);
+
+      const swaps = await swapsOf(vault, vault.rebalance());
+      // LINK's small drift is traded too: nothing is left inside a band.
+      expect(swaps.map((s) => s.tokenOut)).to.include(market.token("LINK").address);
+      const weights = await vault.currentWeights();
+      const targets = await vault.targetWeights();
+      weights.forEach((w, i) => expect(w, `asset ${i}`).to.be.closeTo(targets[i], EDGE_TOLERANCE_BPS));
+    });
+  });
+
+  it("caps the target band so that the base asset cannot be left drifting past the trigger", async () => {
+    // 250/100 on four assets: three assets each stopping 100 bp short would leave USDC ~300 bp over,
+    // due forever with nothing to trade. The vault caps the band at 250 / (2 * 3) = 41 bp.
+    const market = await deployLocalMarket();
+    const [deployer, alice] = await ethers.getSigners();
+    const { vault } = await deployVault(market, {
+      basket: FOUR_ASSET_BASKET,
+      triggers: { triggerBandBps: 250, targetBandBps: 100 },
+      governance: { admin: deployer.address },
+    });
+    await depositUsdc(market, vault, alice, 1_000_000);
+    const [, , band] = await vault.rebalanceStatus();
+    expect(band).to.equal(41n);
+    await rebalanceUntilSettled(market, vault, 12);
+    await time.increase(600);
+    const [status, drift] = await vault.rebalanceStatus();
+    expect(status).to.equal(Status.NotDue);
+    expect(drift).to.be.lessThan(250n);
+  });
+
+  describe("calendar", () => {
+    it("rebalances a drift between the bands only once calendarInterval has passed", async () => {
+      const { vault, policy, market } = await loadFixture(investedFixture);
+      await policy.setTriggerParams({ ...BANDED, calendarInterval: DAY });
+      await market.setFeedPrice("WETH", 3_240); // +8%: WETH drifts ~+185 bps, WBTC ~-110, LINK ~-60
+      await market.alignAllPools();
+      const last = Number(await policy.lastRebalance(vault));
+      const drift = await vault.maxDrift();
+      expect(drift).to.be.within(101n, 299n);
+      const [, , dWbtc, dLink] = await driftsOf(vault);
+      expect(dWbtc).to.be.lessThan(-100n);
+      expect(dLink).to.be.within(-99n, 99n);
+
+      await expect(vault.rebalance())
+        .to.be.revertedWithCustomError(vault, "BallastRebalanceNotDue")
+        .withArgs(Status.NotDue, drift);
+
+      // Nearly a day later (feeds kept fresh: their heartbeat is a day too), still not due.
+      await time.increaseTo(last + DAY - 60);
+      await refreshFeeds(market);
+      expect(await vault.maxDrift()).to.equal(drift);
+      await expect(vault.rebalance())
+        .to.be.revertedWithCustomError(vault, "BallastRebalanceNotDue")
+        .withArgs(Status.NotDue, drift);
+      await time.increaseTo(last + DAY - 1);
+      expect(await vault.rebalanceStatus()).to.deep.equal([Status.NotDue, drift, 50n]);
+      expect((await vault.checkUpkeep("0x"))[0]).to.be.false;
+
+      await time.increaseTo(last + DAY);
+      expect(await vault.rebalanceStatus()).to.deep.equal([Status.DueByCalendar, drift, 50n]);
+      expect((await vault.checkUpkeep("0x"))[0]).to.be.true;
+      const [keeper] = await ethers.getSigners();
+      await expect(vault.connect(keeper).rebalance())
+        .to.emit(vault, "Rebalanced")
+        .withArgs(
+          keeper.address,
+          (x: bigint) => x > 0n,
+          (x: bigint) => x > 0n,
+          drift,
+          (x: bigint) => x < drift,
+          3n,
+        );
+      // WETH sold, WBTC and LINK (~-60, beyond the 50 bp band) bought, each to its band's edge; the
+      // calendar restarts now.
+      const weights = await vault.currentWeights();
+      expect(dLink).to.be.lessThan(-50n);
+      expect(weights[1]).to.be.closeTo(4_050n, EDGE_TOLERANCE_BPS);
+      expect(weights[2]).to.be.closeTo(3_450n, EDGE_TOLERANCE_BPS);
+      expect(weights[3]).to.be.closeTo(1_950n, EDGE_TOLERANCE_BPS);
+      expect(await policy.lastRebalance(vault)).to.equal(await time.latest());
+    });
+
+    it("does not fire for a drift within the target band, however long since the last rebalance", async () => {
+      const { vault, policy, market } = await loadFixture(investedFixture);
+      await policy.setTriggerParams({ ...BANDED, calendarInterval: DAY });
+      const last = Number(await policy.lastRebalance(vault));
+      await time.increaseTo(last + 2 * DAY);
+      await refreshFeeds(market);
+      const drift = await vault.maxDrift();
+      expect(drift).to.be.lessThanOrEqual(50n);
+      expect(await vault.rebalanceStatus()).to.deep.equal([Status.NotDue, drift, 50n]);
+      await expect(vault.rebalance())
+        .to.be.revertedWithCustomError(vault, "BallastRebalanceNotDue")
+        .withArgs(Status.NotDue, drift);
+    });
+  });
+
+  describe("cooldown", () => {
+    it("refuses a second keeper within the cooldown without trading, then lets it through", async () => {
+      const { vault, policy, market } = await loadFixture(investedFixture);
+      const [, , , keeperA, keeperB] = await ethers.getSigners();
+      const { cooldown } = await policy.triggerParams();
+      await shockWethUpWbtcDown(market);
+      // Both keepers see an upkeep; the first one's transaction lands first.
+      expect((await vault.connect(keeperA).checkUpkeep("0x"))[0]).to.be.true;
+      expect((await vault.connect(keeperB).checkUpkeep("0x"))[0]).to.be.true;
+      await expect(vault.connect(keeperA).rebalance()).to.emit(vault, "Rebalanced");
+      const last = Number(await policy.lastRebalance(vault));
+      expect(last).to.equal(await time.latest());
+
+      // The market moves again at once: the drift is above the trigger band, but the vault waits.
+      await market.setFeedPrice("WETH", 3_000); // -10.7%
+      await market.alignAllPools();
+      const drift = await vault.maxDrift();
+      expect(drift).to.be.greaterThanOrEqual(200n);
+      expect(await vault.rebalanceStatus()).to.deep.equal([Status.Cooldown, drift, 0n]);
+      expect((await vault.checkUpkeep("0x"))[0]).to.be.false;
+
+      const block = await ethers.provider.getBlockNumber();
+      const balances = await balancesOf(market, vault);
+      const nav = await vault.totalAssets();
+      await expect(vault.connect(keeperB).rebalance())
+        .to.be.revertedWithCustomError(vault, "BallastRebalanceNotDue")
+        .withArgs(Status.Cooldown, drift);
+      await expect(vault.connect(keeperB).performUpkeep("0x"))
+        .to.be.revertedWithCustomError(vault, "BallastRebalanceNotDue")
+        .withArgs(Status.Cooldown, drift);
+      expect(await balancesOf(market, vault)).to.deep.equal(balances);
+      expect(await vault.totalAssets()).to.equal(nav);
+      expect(await policy.lastRebalance(vault)).to.equal(last);
+      expect(await vault.queryFilter(vault.filters.Swapped, block + 1)).to.be.empty;
+      expect(await vault.queryFilter(vault.filters.Rebalanced, block + 1)).to.be.empty;
+
+      // The last second of the cooldown, then its end.
+      await time.increaseTo(last + Number(cooldown) - 1);
+      expect((await vault.checkUpkeep("0x"))[0]).to.be.false;
+      expect((await vault.rebalanceStatus())[0]).to.equal(Status.Cooldown);
+      await time.increaseTo(last + Number(cooldown));
+      expect((await vault.checkUpkeep("0x"))[0]).to.be.true;
+      expect((await vault.rebalanceStatus())[0]).to.equal(Status.Due);
+      await expect(vault.connect(keeperB).performUpkeep("0x")).to.emit(vault, "Rebalanced");
+      expect((await vault.checkUpkeep("0x"))[0]).to.be.false;
+    });
+
+    it("reports no upkeep after the cooldown when the drift is below the trigger band", async () => {
+      const { vault, policy, market } = await loadFixture(investedFixture);
+      await shockWethUpWbtcDown(market);
+      await vault.rebalance();
+      const last = Number(await policy.lastRebalance(vault));
+      await time.increaseTo(last + 600);
+      await mine();
+      expect(await vault.maxDrift()).to.be.lessThan(200n);
+      expect((await vault.checkUpkeep("0x"))[0]).to.be.false;
+      expect((await vault.rebalanceStatus())[0]).to.equal(Status.NotDue);
+    });
+
+    it("keeps the cooldown per vault when two vaults share one policy", async () => {
+      const { vault, policy, market } = await loadFixture(investedFixture);
+      const [deployer, alice] = await ethers.getSigners();
+      const { vault: other } = await deployVault(market, {
+        basket: FOUR_ASSET_BASKET,
+        governance: { admin: deployer.address },
+      });
+      await other.setPolicy(policy);
+      await depositUsdc(market, other, alice, 100_000);
+      // The first vault rebalances after a shock; the other, never rebalanced, is still due.
+      await shockWethUpWbtcDown(market);
+      await vault.rebalance();
+      expect((await vault.rebalanceStatus())[0]).to.equal(Status.Cooldown);
+      expect(await policy.lastRebalance(other)).to.equal(0n);
+      expect((await other.rebalanceStatus())[0]).to.equal(Status.Due);
+      await expect(other.rebalance()).to.emit(other, "Rebalanced");
+      expect(await policy.lastRebalance(other)).to.equal(await time.latest());
+      expect((await other.rebalanceStatus())[0]).to.equal(Status.Cooldown);
+    });
+  });
+});
