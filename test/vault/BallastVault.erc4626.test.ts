@@ -87,7 +87,7 @@ interface Model {
   slippageBps: bigint;
 }
 
-/** The vault's valuation recomputed from balances and feed answers; `invalid` feeds count as 0. */
+/** The vault's valuation recomputed from balances and feed answers; `invalid` feeds count at the last recorded price. */
 async function model(f: Fixture, invalid: readonly BasketSymbol[] = []): Promise<Model> {
   const vault = await f.vault.getAddress();
   const baseInvalid = invalid.includes("USDC");
@@ -104,7 +104,7 @@ async function model(f: Fixture, invalid: readonly BasketSymbol[] = []): Promise
   };
   // A failing oracle is replaced by the vault's last recorded price (WAD = 8-decimal answer * 1e10).
   const lastPrices = await f.vault.lastPrices();
-  const answerOf = async (i: number, symbol: string) =>
+  const answerOf = async (i: number, symbol: BasketSymbol) =>
     invalid.includes(symbol) ? lastPrices[i] / 10n ** 10n : (await f.market.token(symbol).feed.latestRoundData())[1];
   const baseAnswer = await answerOf(0, "USDC");
   for (const [i, symbol] of SYMBOLS.entries()) {
