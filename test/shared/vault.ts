@@ -1,6 +1,6 @@
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { MaxUint256, parseUnits } from "ethers";
-import type { Signer } from "ethers";
+import type { ContractTransactionResponse, Signer } from "ethers";
 
 import type { LocalMarket } from "../../src/market";
 import { BallastPolicy__factory } from "../../typechain-types";
@@ -70,4 +70,31 @@ export async function oracleNav(market: LocalMarket, vault: BallastVault): Promi
     nav += (balance * price * 10n ** BigInt(usdc.decimals)) / (10n ** BigInt(token.decimals) * basePrice);
   }
   return nav;
+}
+
+export interface SwappedEvent {
+  tokenIn: string;
+  tokenOut: string;
+  amountIn: bigint;
+  amountOut: bigint;
+  minAmountOut: bigint;
+}
+
+/** The Swapped events of a mined vault transaction, in order. */
+export async function swapsOf(
+  vault: BallastVault,
+  sent: Promise<ContractTransactionResponse>,
+): Promise<SwappedEvent[]> {
+  const receipt = await (await sent).wait();
+  if (!receipt) throw new Error("transaction was not mined");
+  const events = await vault.queryFilter(vault.filters.Swapped, receipt.blockNumber, receipt.blockNumber);
+  return events
+    .filter((event) => event.transactionHash === receipt.hash)
+    .map(({ args }) => ({
+      tokenIn: args.tokenIn,
+      tokenOut: args.tokenOut,
+      amountIn: args.amountIn,
+      amountOut: args.amountOut,
+      minAmountOut: args.minAmountOut,
+    }));
 }

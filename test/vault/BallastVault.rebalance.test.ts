@@ -8,30 +8,9 @@ import type { BasketEntry } from "../../src/vault";
 import type { BallastVault } from "../../typechain-types";
 import { FOUR_ASSET_BASKET, vaultFixture } from "../shared/fixtures";
 import type { VaultFixture } from "../shared/fixtures";
-import { depositUsdc, oracleNav, rebalanceUntilSettled, Status } from "../shared/vault";
+import { depositUsdc, oracleNav, rebalanceUntilSettled, Status, swapsOf } from "../shared/vault";
 
 const BPS = 10_000n;
-
-interface SwappedEvent {
-  tokenIn: string;
-  tokenOut: string;
-  amountIn: bigint;
-  amountOut: bigint;
-  minAmountOut: bigint;
-}
-
-async function swapsOf(vault: BallastVault, tx: Promise<{ wait(): Promise<unknown> }>): Promise<SwappedEvent[]> {
-  const receipt = (await (await tx).wait()) as { logs: { address: string; topics: readonly string[]; data: string }[] };
-  const vaultAddress = await vault.getAddress();
-  return receipt.logs
-    .filter((log) => log.address === vaultAddress)
-    .map((log) => vault.interface.parseLog(log))
-    .filter((parsed) => parsed?.name === "Swapped")
-    .map((parsed) => {
-      const [tokenIn, tokenOut, amountIn, amountOut, minAmountOut] = parsed!.args;
-      return { tokenIn, tokenOut, amountIn, amountOut, minAmountOut } as SwappedEvent;
-    });
-}
 
 /** Two depositors ($600k and $400k) in the four-asset vault, not yet invested. */
 async function depositedFixture(): Promise<VaultFixture> {

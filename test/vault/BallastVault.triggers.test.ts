@@ -9,7 +9,7 @@ import type { BallastVault } from "../../typechain-types";
 import type { IBallastPolicy } from "../../typechain-types/artifacts/contracts/BallastPolicy";
 import { FOUR_ASSET_BASKET } from "../shared/fixtures";
 import type { VaultFixture } from "../shared/fixtures";
-import { depositUsdc, rebalanceUntilSettled, Status } from "../shared/vault";
+import { depositUsdc, rebalanceUntilSettled, Status, swapsOf } from "../shared/vault";
 
 const DAY = 86_400;
 /** Rounding and fees may leave a traded weight this far from the band edge it aims at. */
@@ -22,27 +22,6 @@ const BANDED: IBallastPolicy.TriggerParamsStruct = {
   cooldown: 600,
   calendarInterval: 0,
 };
-
-interface SwappedEvent {
-  tokenIn: string;
-  tokenOut: string;
-  amountIn: bigint;
-  amountOut: bigint;
-}
-
-/** The Swapped events of a mined rebalance. */
-async function swapsOf(vault: BallastVault, tx: Promise<{ wait(): Promise<unknown> }>): Promise<SwappedEvent[]> {
-  const receipt = (await (await tx).wait()) as { logs: { address: string; topics: readonly string[]; data: string }[] };
-  const vaultAddress = await vault.getAddress();
-  return receipt.logs
-    .filter((log) => log.address === vaultAddress)
-    .map((log) => vault.interface.parseLog(log))
-    .filter((parsed) => parsed?.name === "Swapped")
-    .map((parsed) => {
-      const [tokenIn, tokenOut, amountIn, amountOut] = parsed!.args;
-      return { tokenIn, tokenOut, amountIn, amountOut } as SwappedEvent;
-    });
-}
 
 /** The vault's balance of every basket token, in basket order. */
 async function balancesOf(market: LocalMarket, vault: BallastVault): Promise<bigint[]> {
