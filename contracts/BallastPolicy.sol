@@ -3,8 +3,11 @@ pragma solidity 0.8.28;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
+import {IUniswapV3Pool} from "@uniswap/v3-core/contracts/interfaces/IUniswapV3Pool.sol";
 
 import {IBallastPolicy} from "./interfaces/IBallastPolicy.sol";
+import {UniswapTwap} from "./libraries/UniswapTwap.sol";
 
 /// @title BallastPolicy
 /// @notice See {IBallastPolicy}. Governed by its `DEFAULT_ADMIN_ROLE` (a TimelockController).
@@ -17,6 +20,14 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
     uint256 public constant MAX_AVERAGING_TIME = 365 days;
     uint256 public constant MAX_OBSERVATION_INTERVAL = 7 days;
 
+    uint256 public constant MAX_TWAP_WINDOW = 1 days;
+    uint256 public constant MIN_TWAP_WINDOW = 5 minutes;
+    uint256 public constant MAX_DEVIATION_BPS = 5_000;
+    uint256 public constant MAX_SPOT_TWAP_TICKS = 5_000;
+    uint256 public constant MAX_MOVE_WINDOW = 7 days;
+    uint256 public constant MAX_BREAKER_COOLDOWN = 7 days;
+    uint256 public constant MAX_SEQUENCER_GRACE = 1 days;
+
     uint256 private constant WAD = 1e18;
     uint256 private constant YEAR = 365 days;
 
@@ -28,8 +39,19 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
         uint256[] variances;
     }
 
+    /// @dev A vault's breaker: why and when it tripped, and the prices a move is measured from.
+    struct BreakerState {
+        Trip reason;
+        uint64 index;
+        uint64 trippedAt;
+        uint64 anchoredAt;
+        uint256[] anchors;
+    }
+
     TriggerParams private _triggers;
     VolatilityParams private _volatility;
+    BreakerParams private _breakers;
+    mapping(address vault => BreakerState) private _breakerStates;
     mapping(address vault => uint256 timestamp) private _lastRebalance;
     mapping(address vault => VolatilityState) private _states;
 
@@ -54,6 +76,7 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
     /// @inheritdoc IBallastPolicy
     function evaluate(address vault, uint256 driftBps) external view returns (Status, uint256) {
         TriggerParams memory t = _triggers;
+        if (_breakerStates[vault].reason != Trip.None) return (Status.BreakerTripped, t.targetBandBps);
         uint256 last = _lastRebalance[vault];
         if (last != 0 && block.timestamp < last + t.cooldown) return (Status.Cooldown, t.targetBandBps);
         if (driftBps >= effectiveTriggerBand(vault)) return (Status.Due, t.targetBandBps);
@@ -146,6 +169,63 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
     }
 
     /// @inheritdoc IBallastPolicy
+    function checkBreakers(uint256[] calldata prices, PoolCheck[] calldata pools) external returns (bool) {
+        BreakerState storage state = _breakerStates[msg.sender];
+        (Trip reason, uint256 index) = _findTrip(state, prices, pools);
+        _moveAnchors(state, prices);
+        if (reason != Trip.None) {
+            if (state.reason == Trip.None) {
+                (state.reason, state.index, state.trippedAt) = (reason, uint64(index), uint64(block.timestamp));
+                emit BreakerTripped(msg.sender, reason, index);
+            }
+            return true;
+        }
+        if (state.reason == Trip.None) return false;
+        // Healthy again: reset once the cooldown has passed.
+        if (block.timestamp < state.trippedAt + _breakers.cooldown) return true;
+        _clearTrip(state, msg.sender, false);
+        return false;
+    }
+
+    /// @inheritdoc IBallastPolicy
+    function breaker(address vault) external view returns (Trip, uint256, uint256) {
+        BreakerState storage state = _breakerStates[vault];
+        return (state.reason, state.index, state.trippedAt);
+    }
+
+    /// @inheritdoc IBallastPolicy
+    function breakerParams() external view returns (BreakerParams memory) {
+        return _breakers;
+    }
+
+    /// @inheritdoc IBallastPolicy
+    function setBreakerParams(BreakerParams calldata params) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        BreakerParams memory old = _breakers;
+        if (keccak256(abi.encode(params)) == keccak256(abi.encode(old))) revert BallastParameterUnchanged();
+        _checkRange(
+            Parameter.TwapWindow,
+            params.twapWindow,
+            params.twapWindow == 0 ? 0 : MIN_TWAP_WINDOW,
+            MAX_TWAP_WINDOW
+        );
+        _checkRange(Parameter.MaxOracleTwapDeviationBps, params.maxOracleTwapDeviationBps, 0, MAX_DEVIATION_BPS);
+        _checkRange(Parameter.MaxSpotTwapTicks, params.maxSpotTwapTicks, 0, MAX_SPOT_TWAP_TICKS);
+        _checkRange(Parameter.MaxMoveBps, params.maxMoveBps, 0, MAX_DEVIATION_BPS);
+        _checkRange(Parameter.MoveWindow, params.moveWindow, params.maxMoveBps == 0 ? 0 : 1 minutes, MAX_MOVE_WINDOW);
+        _checkRange(Parameter.BreakerCooldown, params.cooldown, 0, MAX_BREAKER_COOLDOWN);
+        _checkRange(Parameter.SequencerGracePeriod, params.sequencerGracePeriod, 0, MAX_SEQUENCER_GRACE);
+        _breakers = params;
+        emit BreakerParamsSet(old, params);
+    }
+
+    /// @inheritdoc IBallastPolicy
+    function resetBreaker(address vault) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        BreakerState storage state = _breakerStates[vault];
+        if (state.reason == Trip.None) revert BallastBreakerNotTripped(vault);
+        _clearTrip(state, vault, true);
+    }
+
+    /// @inheritdoc IBallastPolicy
     function setTriggerParams(TriggerParams calldata params) external onlyRole(DEFAULT_ADMIN_ROLE) {
         TriggerParams memory old = _triggers;
         if (
@@ -165,6 +245,77 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
         _checkRange(Parameter.Cooldown, t.cooldown, 0, MAX_COOLDOWN);
         if (t.calendarInterval != 0) {
             _checkRange(Parameter.CalendarInterval, t.calendarInterval, t.cooldown, MAX_CALENDAR_INTERVAL);
+        }
+    }
+
+    /// @dev The first failing condition, if any, and the asset it concerns.
+    function _findTrip(
+        BreakerState storage state,
+        uint256[] calldata prices,
+        PoolCheck[] calldata pools
+    ) private view returns (Trip, uint256) {
+        BreakerParams memory b = _breakers;
+        if (b.sequencerFeed != address(0) && !_sequencerUp(b)) return (Trip.SequencerDown, 0);
+        if (b.twapWindow != 0) {
+            for (uint256 i; i < pools.length; ++i) {
+                if (pools[i].pool == address(0)) continue;
+                IUniswapV3Pool pool = IUniswapV3Pool(pools[i].pool);
+                int24 twapTick = UniswapTwap.meanTick(pool, b.twapWindow);
+                if (b.maxSpotTwapTicks != 0) {
+                    int256 gap = int256(UniswapTwap.spotTick(pool)) - int256(twapTick);
+                    if ((gap < 0 ? uint256(-gap) : uint256(gap)) > b.maxSpotTwapTicks) {
+                        return (Trip.SpotTwapDivergence, i);
+                    }
+                }
+                if (b.maxOracleTwapDeviationBps != 0) {
+                    uint256 twap = UniswapTwap.ratioAtTick(twapTick);
+                    uint256 oracle = pools[i].oracleRatioWad;
+                    uint256 gapBps = Math.mulDiv(twap > oracle ? twap - oracle : oracle - twap, 10_000, oracle);
+                    if (gapBps > b.maxOracleTwapDeviationBps) return (Trip.OracleTwapDivergence, i);
+                }
+            }
+        }
+        if (b.maxMoveBps != 0 && state.anchors.length == prices.length) {
+            for (uint256 i = 1; i < prices.length; ++i) {
+                uint256 anchor = state.anchors[i];
+                uint256 ratio = Math.mulDiv(prices[i], WAD, prices[0]);
+                if (anchor == 0) continue;
+                uint256 moveBps = Math.mulDiv(ratio > anchor ? ratio - anchor : anchor - ratio, 10_000, anchor);
+                if (moveBps > b.maxMoveBps) return (Trip.Dislocation, i);
+            }
+        }
+        return (Trip.None, 0);
+    }
+
+    /// @dev Restarts the window a move is measured over once it has elapsed (or the basket changed).
+    function _moveAnchors(BreakerState storage state, uint256[] calldata prices) private {
+        if (_breakers.maxMoveBps == 0) return;
+        if (state.anchors.length == prices.length && block.timestamp < state.anchoredAt + _breakers.moveWindow) return;
+        uint256 n = prices.length;
+        uint256[] memory anchors = new uint256[](n);
+        for (uint256 i = 1; i < n; ++i) anchors[i] = Math.mulDiv(prices[i], WAD, prices[0]);
+        state.anchors = anchors;
+        state.anchoredAt = uint64(block.timestamp);
+    }
+
+    function _clearTrip(BreakerState storage state, address vault, bool byGovernance) private {
+        (state.reason, state.index, state.trippedAt) = (Trip.None, 0, 0);
+        emit BreakerReset(vault, byGovernance);
+    }
+
+    /// @dev Chainlink's L2 sequencer uptime feed: answer 0 is up, 1 is down; `startedAt` is when the
+    /// current status began. Trading waits out a grace period after a restart.
+    function _sequencerUp(BreakerParams memory b) private view returns (bool) {
+        try AggregatorV3Interface(b.sequencerFeed).latestRoundData() returns (
+            uint80,
+            int256 answer,
+            uint256 startedAt,
+            uint256,
+            uint80
+        ) {
+            return answer == 0 && startedAt != 0 && block.timestamp >= startedAt + b.sequencerGracePeriod;
+        } catch {
+            return false;
         }
     }
 

@@ -74,6 +74,14 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     IBallastPolicy private _policy;
     /// @dev Last valid oracle price of each asset, recorded by {poke} and {rebalance}.
     uint256[] private _lastPrices;
+    /// @dev Per asset, the first pool of its sell route and the basket index of that pool's other
+    /// token, for the policy's circuit breakers (no pool when that token is outside the basket).
+    PoolRef[] private _poolRefs;
+
+    struct PoolRef {
+        address pool;
+        uint8 quoteIndex;
+    }
 
     constructor(
         string memory name_,
@@ -119,6 +127,8 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
             emit AssetListed(i, config.token, config.oracle, config.targetWeightBps, config.sellRoute, config.buyRoute);
         }
         if (weightSum != BasketMath.BPS) revert BallastWeightsSum(weightSum);
+        _poolRefs.push(PoolRef(address(0), 0));
+        for (uint256 i = 1; i < basket.length; ++i) _poolRefs.push(_poolRef(factory, basket, i));
         _setParams(params);
         _pokePrices();
     }
@@ -211,6 +221,9 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     /// @inheritdoc IBallastVault
     function poke() external nonReentrant {
         _pokePrices();
+        Valuation memory v = _valuation(false);
+        // Breakers judge valid prices only; a failing oracle already halts trading by itself.
+        if (v.valid) _policy.checkBreakers(v.prices, _poolChecks(v));
     }
 
     /// @inheritdoc IBallastVault
@@ -412,6 +425,8 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         band = _usableBand(band);
 
         _recordPrices(v.prices);
+        // A breaker that trips now must stay recorded: return without trading rather than revert.
+        if (_policy.checkBreakers(v.prices, _poolChecks(v))) return 0;
         RebalanceParams memory p = _params;
         // Sell what is overweight into the base asset first, so that buys can be funded (two
         // statements: Solidity does not specify the evaluation order of `a() + b()`).
@@ -521,6 +536,45 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     function _usableBand(uint256 band) private view returns (uint256) {
         uint256 cap = _policy.effectiveTriggerBand(address(this)) / (2 * (_assets.length - 1));
         return Math.min(band, cap);
+    }
+
+    /// @dev The pools the breakers watch, with the price each should show by the oracles (raw
+    /// token1 per 1e18 raw token0).
+    function _poolChecks(Valuation memory v) private view returns (IBallastPolicy.PoolCheck[] memory checks) {
+        uint256 n = v.prices.length;
+        checks = new IBallastPolicy.PoolCheck[](n);
+        for (uint256 i = 1; i < n; ++i) {
+            PoolRef memory ref = _poolRefs[i];
+            if (ref.pool == address(0)) continue;
+            uint256 q = ref.quoteIndex;
+            // Raw quote per raw asset, WAD: price ratio times the units' ratio.
+            uint256 quotePerAsset = Math.mulDiv(
+                v.prices[i] * 10 ** _assets[q].decimals,
+                1e18,
+                v.prices[q] * 10 ** _assets[i].decimals
+            );
+            bool assetIsToken0 = _assets[i].token < _assets[q].token;
+            checks[i] = IBallastPolicy.PoolCheck(
+                ref.pool,
+                assetIsToken0 ? quotePerAsset : Math.mulDiv(1e18, 1e18, quotePerAsset)
+            );
+        }
+    }
+
+    /// @dev The first pool of asset `i`'s sell route, if the pool's other token is in the basket.
+    function _poolRef(
+        IUniswapV3Factory factory,
+        AssetConfig[] memory basket,
+        uint256 i
+    ) private view returns (PoolRef memory) {
+        bytes memory route = basket[i].sellRoute;
+        address next = route.tokenAt(1);
+        for (uint256 q; q < basket.length; ++q) {
+            if (basket[q].token == next) {
+                return PoolRef(factory.getPool(basket[i].token, next, route.feeAt(0)), uint8(q));
+            }
+        }
+        return PoolRef(address(0), 0);
     }
 
     /// @dev The base balance above the base asset's own target weight (rounded up) of `nav`.

@@ -21,7 +21,13 @@ interface IBallastErrors {
         MaxBandBps,
         AveragingTime,
         MinObservationInterval,
-        TwapWindow
+        TwapWindow,
+        MaxOracleTwapDeviationBps,
+        MaxSpotTwapTicks,
+        MaxMoveBps,
+        MoveWindow,
+        BreakerCooldown,
+        SequencerGracePeriod
     }
 
     // --- Configuration -------------------------------------------------------------------------
@@ -65,6 +71,8 @@ interface IBallastErrors {
     error BallastFeedStale(address feed, uint256 updatedAt, uint256 heartbeat);
     /// @notice The feed's decimals changed since the adapter was deployed (a migration to review).
     error BallastFeedDecimalsChanged(address feed, uint8 expected, uint8 actual);
+    /// @notice The breaker of `vault` is not tripped: there is nothing to reset.
+    error BallastBreakerNotTripped(address vault);
     /// @notice `token` is not one of `pool`'s two tokens.
     error BallastPoolToken(address pool, address token);
     /// @notice No valid price for `token` right now: deposits, base-asset exits and rebalances wait;

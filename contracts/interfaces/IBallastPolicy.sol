@@ -22,8 +22,56 @@ interface IBallastPolicy is IBallastErrors {
         NotDue,
         Cooldown,
         Paused,
-        PriceUnavailable
+        PriceUnavailable,
+        BreakerTripped
     }
+
+    /// @notice Why a circuit breaker tripped.
+    enum Trip {
+        None,
+        OracleTwapDivergence,
+        SpotTwapDivergence,
+        Dislocation,
+        SequencerDown
+    }
+
+    /// @notice Circuit-breaker bounds (each check is off while its bound is 0).
+    /// @param twapWindow Seconds of the pools' TWAP the checks compare against (0: no pool checks).
+    /// @param maxOracleTwapDeviationBps Largest gap between the oracle price and the pool's TWAP.
+    /// @param maxSpotTwapTicks Largest gap between a pool's spot tick and its TWAP tick (1 tick ~ 1 bp):
+    /// beyond it, someone is moving the pool right now.
+    /// @param maxMoveBps Largest oracle price move of any asset (in the base asset) within `moveWindow`.
+    /// @param moveWindow Seconds over which `maxMoveBps` is measured.
+    /// @param cooldown A tripped breaker stays tripped at least this long, then resets itself at the
+    /// first check that finds every condition healthy (governance can also reset it).
+    /// @param sequencerFeed Chainlink L2 sequencer uptime feed (zero on L1).
+    /// @param sequencerGracePeriod Seconds after the sequencer comes back before trading resumes.
+    struct BreakerParams {
+        uint32 twapWindow;
+        uint16 maxOracleTwapDeviationBps;
+        uint16 maxSpotTwapTicks;
+        uint16 maxMoveBps;
+        uint32 moveWindow;
+        uint32 cooldown;
+        address sequencerFeed;
+        uint32 sequencerGracePeriod;
+    }
+
+    /// @notice What the vault hands the breaker checks for one asset: the pool its trades go through
+    /// first and the pool price its oracles imply (raw token1 per 1e18 raw token0).
+    struct PoolCheck {
+        address pool;
+        uint256 oracleRatioWad;
+    }
+
+    /// @notice Emitted when a breaker trips for `vault`; `index` is the basket asset concerned.
+    event BreakerTripped(address indexed vault, Trip reason, uint256 index);
+
+    /// @notice Emitted when `vault`'s breaker resets (by itself after its cooldown, or by governance).
+    event BreakerReset(address indexed vault, bool byGovernance);
+
+    /// @notice Emitted when the breaker bounds change.
+    event BreakerParamsSet(BreakerParams oldParams, BreakerParams newParams);
 
     /// @notice The trigger parameters.
     /// @param triggerBandBps A rebalance is due once the largest drift reaches this.
@@ -97,6 +145,24 @@ interface IBallastPolicy is IBallastErrors {
 
     /// @notice Sets the volatility parameters (governance). Reverts when out of bounds or unchanged.
     function setVolatilityParams(VolatilityParams calldata params) external;
+
+    /// @notice Runs the calling vault's circuit breakers on its oracle `prices` (USD WAD, base first)
+    /// and its pools, tripping (and recording why) or resetting after the cooldown. Returns whether
+    /// the breaker is tripped after the check. Uses oracles and TWAPs only, never a pool's spot price
+    /// alone, so a dust trade cannot trip it.
+    function checkBreakers(uint256[] calldata prices, PoolCheck[] calldata pools) external returns (bool tripped);
+
+    /// @notice `vault`'s breaker: why it tripped (None if not), for which asset, and when.
+    function breaker(address vault) external view returns (Trip reason, uint256 index, uint256 trippedAt);
+
+    /// @notice The breaker bounds in force.
+    function breakerParams() external view returns (BreakerParams memory);
+
+    /// @notice Sets the breaker bounds (governance). Reverts when out of bounds or unchanged.
+    function setBreakerParams(BreakerParams calldata params) external;
+
+    /// @notice Resets `vault`'s tripped breaker (governance), e.g. once a dislocation is understood.
+    function resetBreaker(address vault) external;
 
     /// @notice Sets the trigger parameters (governance). Reverts when out of bounds or unchanged.
     function setTriggerParams(TriggerParams calldata params) external;
