@@ -1,0 +1,302 @@
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { expect } from "chai";
+import { ZeroAddress, ZeroHash } from "ethers";
+import { ethers } from "hardhat";
+
+import { deployLocalMarket } from "../../src/market";
+import type { LocalMarket } from "../../src/market";
+import { deployVault } from "../../src/vault";
+import { MockAggregatorV3__factory } from "../../typechain-types";
+import type { BallastPolicy, BallastVault } from "../../typechain-types";
+import type { IBallastPolicy } from "../../typechain-types/artifacts/contracts/BallastPolicy";
+import { FOUR_ASSET_BASKET } from "../shared/fixtures";
+import type { VaultFixture } from "../shared/fixtures";
+import { depositUsdc, rebalanceUntilSettled, Status } from "../shared/vault";
+
+const HOUR = 3_600;
+
+/** IBallastPolicy.Status.BreakerTripped (not in the shared Status map). */
+const BREAKER_TRIPPED = 6n;
+
+/** IBallastPolicy.Trip as numbers. */
+const Trip = {
+  None: 0n,
+  OracleTwapDivergence: 1n,
+  SpotTwapDivergence: 2n,
+  Dislocation: 3n,
+  SequencerDown: 4n,
+} as const;
+
+/** IBallastErrors.Parameter entries used here. */
+const Parameter = { TwapWindow: 14, MaxMoveBps: 17 } as const;
+
+/** Basket indices (FOUR_ASSET_BASKET order). */
+const WETH_INDEX = 1n;
+
+/** 30-minute TWAPs, 3% oracle/TWAP gap, 200 ticks spot/TWAP, 15% move per hour, 1-hour cooldown. */
+const BREAKERS: IBallastPolicy.BreakerParamsStruct = {
+  twapWindow: 1_800,
+  maxOracleTwapDeviationBps: 300,
+  maxSpotTwapTicks: 200,
+  maxMoveBps: 1_500,
+  moveWindow: HOUR,
+  cooldown: HOUR,
+  sequencerFeed: ZeroAddress,
+  sequencerGracePeriod: 0,
+};
+
+/** Every basket feed reports its current answer again, in a round dated now (keeps them fresh). */
+async function refreshFeeds(market: LocalMarket): Promise<void> {
+  for (const { symbol } of FOUR_ASSET_BASKET) await market.setFeedPrice(symbol, await market.feedPrice(symbol));
+}
+
+/** An attacker pushes the WETH/USDC 0.05% pool (WETH's first pool) `factor` away from its price. */
+async function pushWethPool(market: LocalMarket, factor: number): Promise<void> {
+  const pool = market.pool("WETH", "USDC", 500);
+  await market.movePoolPrice(pool, "WETH", (await market.poolPrice(pool, "WETH")) * factor);
+}
+
+async function breakerOf(policy: BallastPolicy, vault: BallastVault): Promise<[bigint, bigint, bigint]> {
+  const [reason, index, trippedAt] = await policy.breaker(vault);
+  return [reason, index, trippedAt];
+}
+
+/**
+ * The four-asset vault with the deployer as direct admin, $1M deposited and invested, an hour of
+ * pool history behind it, the breakers on (BREAKERS) and one poke to set the move anchors.
+ */
+async function breakersFixture(): Promise<VaultFixture> {
+  const market = await deployLocalMarket();
+  const [deployer, alice] = await ethers.getSigners();
+  const deployed = await deployVault(market, {
+    basket: FOUR_ASSET_BASKET,
+    governance: { admin: deployer.address },
+  });
+  await depositUsdc(market, deployed.vault, alice, 1_000_000);
+  await rebalanceUntilSettled(market, deployed.vault);
+  await market.advanceTime(HOUR);
+  await deployed.policy.setBreakerParams(BREAKERS);
+  await deployed.vault.poke();
+  return { market, ...deployed };
+}
+
+describe("BallastVault circuit breakers", () => {
+  it("stays untripped on healthy markets", async () => {
+    const { vault, policy } = await loadFixture(breakersFixture);
+    await expect(vault.poke()).to.not.emit(policy, "BreakerTripped");
+    expect(await breakerOf(policy, vault)).to.deep.equal([0n, 0n, 0n]);
+    const [status] = await vault.rebalanceStatus();
+    expect(status).to.equal(Status.NotDue);
+  });
+
+  it("trips on a pool pushed away from its TWAP (spot vs TWAP), halting rebalances but not exits", async () => {
+    const { vault, policy, market } = await loadFixture(breakersFixture);
+    const [, alice] = await ethers.getSigners();
+    await pushWethPool(market, 1.05);
+
+    await expect(vault.poke())
+      .to.emit(policy, "BreakerTripped")
+      .withArgs(await vault.getAddress(), Trip.SpotTwapDivergence, WETH_INDEX);
+    const [reason, index, trippedAt] = await breakerOf(policy, vault);
+    expect([reason, index]).to.deep.equal([Trip.SpotTwapDivergence, WETH_INDEX]);
+    expect(trippedAt).to.equal(BigInt(await time.latest()));
+
+    const [status, drift] = await vault.rebalanceStatus();
+    expect(status).to.equal(BREAKER_TRIPPED);
+    await expect(vault.rebalance())
+      .to.be.revertedWithCustomError(vault, "BallastRebalanceNotDue")
+      .withArgs(BREAKER_TRIPPED, drift);
+
+    // Exits stay open: in kind always, and in USDC from the buffer while the oracles are valid.
+    const shares = (await vault.balanceOf(alice)) / 10n;
+    await expect(vault.connect(alice).redeemInKind(shares, alice.address, alice.address)).to.emit(
+      vault,
+      "RedeemedInKind",
+    );
+    const usdc = market.token("USDC").contract;
+    const before = await usdc.balanceOf(alice);
+    const amount = 1_000n * 10n ** 6n;
+    await vault.connect(alice).withdraw(amount, alice.address, alice.address);
+    expect((await usdc.balanceOf(alice)) - before).to.equal(amount);
+    // Still tripped afterwards.
+    expect((await breakerOf(policy, vault))[0]).to.equal(Trip.SpotTwapDivergence);
+  });
+
+  it("trips when the oracle leaves the pool's TWAP, and resets itself once healthy past the cooldown", async () => {
+    const { vault, policy, market } = await loadFixture(breakersFixture);
+    await market.setFeedPrice("WETH", (await market.feedPrice("WETH")) * 1.1);
+    await market.advanceTime(31 * 60);
+
+    await expect(vault.poke())
+      .to.emit(policy, "BreakerTripped")
+      .withArgs(await vault.getAddress(), Trip.OracleTwapDivergence, WETH_INDEX);
+    const [status] = await vault.rebalanceStatus();
+    expect(status).to.equal(BREAKER_TRIPPED);
+
+    // Arbitrage catches the pools up; still tripped within the cooldown.
+    await market.alignAllPools();
+    await expect(vault.poke()).to.not.emit(policy, "BreakerReset");
+    expect((await breakerOf(policy, vault))[0]).to.equal(Trip.OracleTwapDivergence);
+
+    // A full TWAP window and the cooldown later, the first healthy check resets it.
+    await market.advanceTime(BREAKERS.cooldown as number);
+    await refreshFeeds(market);
+    await expect(vault.poke())
+      .to.emit(policy, "BreakerReset")
+      .withArgs(await vault.getAddress(), false);
+    expect(await breakerOf(policy, vault)).to.deep.equal([0n, 0n, 0n]);
+
+    // WETH +10% drifted the basket past the trigger band: the rebalance runs again.
+    const [after] = await vault.rebalanceStatus();
+    expect(after).to.equal(Status.Due);
+    await expect(vault.rebalance()).to.emit(vault, "Rebalanced");
+  });
+
+  it("trips on a dislocation: a move beyond maxMoveBps within the move window, pools agreeing", async () => {
+    const { vault, policy, market } = await loadFixture(breakersFixture);
+    await market.setFeedPrice("WETH", (await market.feedPrice("WETH")) * 0.8);
+    await market.alignAllPools();
+    // The TWAPs catch up (35 min > 30-min window), still inside the 1-hour move window.
+    await market.advanceTime(35 * 60);
+
+    await expect(vault.poke())
+      .to.emit(policy, "BreakerTripped")
+      .withArgs(await vault.getAddress(), Trip.Dislocation, WETH_INDEX);
+    const [reason, index] = await breakerOf(policy, vault);
+    expect([reason, index]).to.deep.equal([Trip.Dislocation, WETH_INDEX]);
+    const [status] = await vault.rebalanceStatus();
+    expect(status).to.equal(BREAKER_TRIPPED);
+  });
+
+  it("a rebalance that trips the breaker returns without trading and keeps the trip recorded", async () => {
+    const { vault, policy, market } = await loadFixture(breakersFixture);
+    // WETH +10% (due) and the pool pushed there just now: spot far from its TWAP.
+    await market.setFeedPrice("WETH", (await market.feedPrice("WETH")) * 1.1);
+    await market.alignAllPools();
+    const [status] = await vault.rebalanceStatus();
+    expect(status).to.equal(Status.Due);
+
+    const balances = await Promise.all(
+      FOUR_ASSET_BASKET.map(({ symbol }) => market.token(symbol).contract.balanceOf(vault)),
+    );
+    expect(await vault.rebalance.staticCall()).to.equal(0n);
+    const tx = vault.rebalance();
+    await expect(tx).to.not.be.reverted;
+    await expect(tx)
+      .to.emit(policy, "BreakerTripped")
+      .withArgs(await vault.getAddress(), Trip.SpotTwapDivergence, WETH_INDEX);
+    await expect(tx).to.not.emit(vault, "Swapped");
+    await expect(tx).to.not.emit(vault, "Rebalanced");
+    await expect(tx).to.not.emit(policy, "RebalanceRecorded");
+
+    expect((await breakerOf(policy, vault))[0]).to.equal(Trip.SpotTwapDivergence);
+    for (const [i, { symbol }] of FOUR_ASSET_BASKET.entries()) {
+      expect(await market.token(symbol).contract.balanceOf(vault)).to.equal(balances[i]);
+    }
+    const [after] = await vault.rebalanceStatus();
+    expect(after).to.equal(BREAKER_TRIPPED);
+  });
+
+  it("governance resets a tripped breaker; strangers cannot, and an untripped one cannot be reset", async () => {
+    const { vault, policy, market } = await loadFixture(breakersFixture);
+    const [, , stranger] = await ethers.getSigners();
+    const vaultAddress = await vault.getAddress();
+
+    await expect(policy.resetBreaker(vault))
+      .to.be.revertedWithCustomError(policy, "BallastBreakerNotTripped")
+      .withArgs(vaultAddress);
+
+    await pushWethPool(market, 1.05);
+    await vault.poke();
+    expect((await breakerOf(policy, vault))[0]).to.equal(Trip.SpotTwapDivergence);
+
+    await expect(policy.connect(stranger).resetBreaker(vault))
+      .to.be.revertedWithCustomError(policy, "AccessControlUnauthorizedAccount")
+      .withArgs(stranger.address, ZeroHash);
+
+    await expect(policy.resetBreaker(vault)).to.emit(policy, "BreakerReset").withArgs(vaultAddress, true);
+    expect(await breakerOf(policy, vault)).to.deep.equal([0n, 0n, 0n]);
+    await expect(policy.resetBreaker(vault))
+      .to.be.revertedWithCustomError(policy, "BallastBreakerNotTripped")
+      .withArgs(vaultAddress);
+  });
+
+  it("trips while the L2 sequencer is down and through its grace period, then resets", async () => {
+    const { vault, policy, market } = await loadFixture(breakersFixture);
+    const [deployer] = await ethers.getSigners();
+    const sequencer = await new MockAggregatorV3__factory(deployer).deploy(0, "Sequencer Uptime", 0);
+    // Up for two hours already: past its grace period.
+    const upSince = (await time.latest()) - 2 * HOUR;
+    await sequencer.setRound(0, upSince, upSince);
+    await policy.setBreakerParams({
+      ...BREAKERS,
+      sequencerFeed: await sequencer.getAddress(),
+      sequencerGracePeriod: HOUR,
+    });
+    await expect(vault.poke()).to.not.emit(policy, "BreakerTripped");
+
+    await sequencer.setAnswer(1);
+    await expect(vault.poke())
+      .to.emit(policy, "BreakerTripped")
+      .withArgs(await vault.getAddress(), Trip.SequencerDown, 0n);
+
+    // Back up now: still within the grace period.
+    const now = await time.latest();
+    await sequencer.setRound(0, now, now);
+    const poke = vault.poke();
+    await expect(poke).to.not.emit(policy, "BreakerReset");
+    await expect(poke).to.not.emit(policy, "BreakerTripped");
+    expect((await breakerOf(policy, vault))[0]).to.equal(Trip.SequencerDown);
+    const [status] = await vault.rebalanceStatus();
+    expect(status).to.equal(BREAKER_TRIPPED);
+
+    // Past the grace period and the cooldown.
+    await market.advanceTime(HOUR + 1);
+    await refreshFeeds(market);
+    await expect(vault.poke())
+      .to.emit(policy, "BreakerReset")
+      .withArgs(await vault.getAddress(), false);
+    expect(await breakerOf(policy, vault)).to.deep.equal([0n, 0n, 0n]);
+  });
+
+  describe("setBreakerParams", () => {
+    it("rejects a TWAP window below 5 minutes (0 turns the pool checks off)", async () => {
+      const { policy } = await loadFixture(breakersFixture);
+      for (const twapWindow of [1, 299]) {
+        await expect(policy.setBreakerParams({ ...BREAKERS, twapWindow }))
+          .to.be.revertedWithCustomError(policy, "BallastParameterOutOfRange")
+          .withArgs(Parameter.TwapWindow, twapWindow, 300, 86_400);
+      }
+      await expect(policy.setBreakerParams({ ...BREAKERS, twapWindow: 86_401 }))
+        .to.be.revertedWithCustomError(policy, "BallastParameterOutOfRange")
+        .withArgs(Parameter.TwapWindow, 86_401, 300, 86_400);
+      await expect(policy.setBreakerParams({ ...BREAKERS, twapWindow: 0 })).to.emit(policy, "BreakerParamsSet");
+    });
+
+    it("rejects maxMoveBps above 50%", async () => {
+      const { policy } = await loadFixture(breakersFixture);
+      await expect(policy.setBreakerParams({ ...BREAKERS, maxMoveBps: 5_001 }))
+        .to.be.revertedWithCustomError(policy, "BallastParameterOutOfRange")
+        .withArgs(Parameter.MaxMoveBps, 5_001, 0, 5_000);
+    });
+
+    it("rejects unchanged parameters and non-admins, and emits BreakerParamsSet on change", async () => {
+      const { policy } = await loadFixture(breakersFixture);
+      const [, , stranger] = await ethers.getSigners();
+      await expect(policy.setBreakerParams(BREAKERS)).to.be.revertedWithCustomError(
+        policy,
+        "BallastParameterUnchanged",
+      );
+      const next = { ...BREAKERS, maxSpotTwapTicks: 300 };
+      await expect(policy.connect(stranger).setBreakerParams(next))
+        .to.be.revertedWithCustomError(policy, "AccessControlUnauthorizedAccount")
+        .withArgs(stranger.address, ZeroHash);
+
+      await expect(policy.setBreakerParams(next)).to.emit(policy, "BreakerParamsSet");
+      const params = await policy.breakerParams();
+      expect(params.maxSpotTwapTicks).to.equal(300n);
+      expect(params.twapWindow).to.equal(1_800n);
+      expect(params.cooldown).to.equal(BigInt(HOUR));
+    });
+  });
+});
