@@ -130,7 +130,8 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         _poolRefs.push(PoolRef(address(0), 0));
         for (uint256 i = 1; i < basket.length; ++i) _poolRefs.push(_poolRef(factory, basket, i));
         _setParams(params);
-        _pokePrices();
+        Valuation memory v = _valuation(false);
+        _recordPrices(v.prices, v.valid);
     }
 
     // --- Basket views --------------------------------------------------------------------------
@@ -220,8 +221,9 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
 
     /// @inheritdoc IBallastVault
     function poke() external nonReentrant {
-        _pokePrices();
+        // One read of every oracle: a failing one keeps its last price (see {_valuation}).
         Valuation memory v = _valuation(false);
+        _recordPrices(v.prices, v.valid);
         // Breakers judge valid prices only; a failing oracle already halts trading by itself.
         if (v.valid) _policy.checkBreakers(v.prices, _poolChecks(v));
     }
@@ -424,7 +426,7 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         }
         band = _usableBand(band);
 
-        _recordPrices(v.prices);
+        _recordPrices(v.prices, true);
         // A breaker that trips now must stay recorded: return without trading rather than revert.
         if (_policy.checkBreakers(v.prices, _poolChecks(v))) return 0;
         RebalanceParams memory p = _params;
@@ -510,23 +512,12 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         }
     }
 
-    /// @dev Records every valid oracle price, keeping the last one of each invalid oracle.
-    function _pokePrices() private {
-        uint256 n = _assets.length;
-        uint256[] memory prices = new uint256[](n);
-        for (uint256 i; i < n; ++i) {
-            (bool ok, uint256 price) = _tryPrice(_assets[i].oracle);
-            prices[i] = ok ? price : _lastPrices[i];
-        }
-        _recordPrices(prices);
-    }
-
-    /// @dev Stores `prices` as the last valid ones (each entry must be valid or the previous one).
-    function _recordPrices(uint256[] memory prices) private {
+    /// @dev Stores `prices` as the last valid ones (each entry valid, or the previous one kept).
+    function _recordPrices(uint256[] memory prices, bool valid) private {
         _lastPrices = prices;
         emit PricesRecorded(prices);
-        // The policy's volatility estimate learns from the same observations.
-        if (prices[0] != 0) _policy.observe(prices);
+        // The policy's volatility estimate learns from the same observations, when they are fresh.
+        if (valid) _policy.observe(prices);
     }
 
     /// @dev The policy's target band, capped so that the base asset, which absorbs what every other
