@@ -260,7 +260,9 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
             for (uint256 i; i < pools.length; ++i) {
                 if (pools[i].pool == address(0)) continue;
                 IUniswapV3Pool pool = IUniswapV3Pool(pools[i].pool);
-                int24 twapTick = UniswapTwap.meanTick(pool, b.twapWindow);
+                // A pool whose history does not reach the window cannot be checked: do not trade blind.
+                (bool ok, int24 twapTick) = UniswapTwap.tryMeanTick(pool, b.twapWindow);
+                if (!ok) return (Trip.TwapUnavailable, i);
                 if (b.maxSpotTwapTicks != 0) {
                     int256 gap = int256(UniswapTwap.spotTick(pool)) - int256(twapTick);
                     if ((gap < 0 ? uint256(-gap) : uint256(gap)) > b.maxSpotTwapTicks) {

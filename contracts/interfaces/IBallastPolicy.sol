@@ -32,7 +32,8 @@ interface IBallastPolicy is IBallastErrors {
         OracleTwapDivergence,
         SpotTwapDivergence,
         Dislocation,
-        SequencerDown
+        SequencerDown,
+        TwapUnavailable
     }
 
     /// @notice Circuit-breaker bounds (each check is off while its bound is 0).

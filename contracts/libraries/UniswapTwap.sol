@@ -16,11 +16,26 @@ library UniswapTwap {
         uint32[] memory secondsAgos = new uint32[](2);
         secondsAgos[0] = window;
         (int56[] memory cumulatives, ) = pool.observe(secondsAgos);
+        return _mean(cumulatives, window);
+    }
+
+    function _mean(int56[] memory cumulatives, uint32 window) private pure returns (int24 tick) {
         int56 delta = cumulatives[1] - cumulatives[0];
         int56 period = int56(uint56(window));
-        int24 tick = int24(delta / period);
+        tick = int24(delta / period);
         if (delta < 0 && delta % period != 0) tick--;
-        return tick;
+    }
+
+    /// @notice {meanTick}, reporting a pool that cannot answer (too little history: "OLD") as
+    /// `ok == false` instead of reverting.
+    function tryMeanTick(IUniswapV3Pool pool, uint32 window) internal view returns (bool ok, int24 tick) {
+        uint32[] memory secondsAgos = new uint32[](2);
+        secondsAgos[0] = window;
+        try pool.observe(secondsAgos) returns (int56[] memory cumulatives, uint160[] memory) {
+            return (true, _mean(cumulatives, window));
+        } catch {
+            return (false, 0);
+        }
     }
 
     /// @notice The pool's current tick.

@@ -25,6 +25,7 @@ const Trip = {
   SpotTwapDivergence: 2n,
   Dislocation: 3n,
   SequencerDown: 4n,
+  TwapUnavailable: 5n,
 } as const;
 
 /** IBallastErrors.Parameter entries used here. */
@@ -193,6 +194,17 @@ describe("BallastVault circuit breakers", () => {
     for (const [i, { symbol }] of FOUR_ASSET_BASKET.entries()) {
       expect(await market.token(symbol).contract.balanceOf(vault)).to.equal(balances[i]);
     }
+    const [after] = await vault.rebalanceStatus();
+    expect(after).to.equal(BREAKER_TRIPPED);
+  });
+
+  it("trips with TwapUnavailable when a pool's history does not reach the TWAP window", async () => {
+    const { vault, policy } = await loadFixture(breakersFixture);
+    // A day-long window: the pools are only hours old.
+    await policy.setBreakerParams({ ...BREAKERS, twapWindow: 24 * HOUR });
+    await expect(vault.poke())
+      .to.emit(policy, "BreakerTripped")
+      .withArgs(await vault.getAddress(), Trip.TwapUnavailable, WETH_INDEX);
     const [after] = await vault.rebalanceStatus();
     expect(after).to.equal(BREAKER_TRIPPED);
   });
