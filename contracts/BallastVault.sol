@@ -128,7 +128,7 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         }
         if (weightSum != BasketMath.BPS) revert BallastWeightsSum(weightSum);
         _poolRefs.push(PoolRef(address(0), 0));
-        for (uint256 i = 1; i < basket.length; ++i) _poolRefs.push(_poolRef(factory, basket, i));
+        for (uint256 i = 1; i < basket.length; ++i) _poolRefs.push(_poolRef(factory, i, basket[i].sellRoute));
         _setParams(params);
         Valuation memory v = _valuation(false);
         _recordPrices(v.prices, v.valid);
@@ -252,6 +252,40 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     function setRebalanceParams(RebalanceParams calldata params) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (keccak256(abi.encode(params)) == keccak256(abi.encode(_params))) revert BallastParameterUnchanged();
         _setParams(params);
+    }
+
+    /// @inheritdoc IBallastVault
+    function setOracle(address token, IBallastOracle oracle) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        uint256 i = _indexOf(token);
+        if (address(oracle) == address(0)) revert BallastZeroAddress();
+        IBallastOracle old = _assets[i].oracle;
+        if (oracle == old) revert BallastParameterUnchanged();
+        // Never switch to a source that cannot price the asset now.
+        (bool ok, ) = _tryPrice(oracle);
+        if (!ok) revert BallastPriceUnavailable(token);
+        _assets[i].oracle = oracle;
+        emit OracleSet(token, old, oracle);
+    }
+
+    /// @inheritdoc IBallastVault
+    function setRoutes(
+        address token,
+        bytes calldata sellRoute,
+        bytes calldata buyRoute
+    ) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        uint256 i = _indexOf(token);
+        if (i == 0) revert BallastBaseRoute();
+        if (keccak256(sellRoute) == keccak256(_sellRoutes[i]) && keccak256(buyRoute) == keccak256(_buyRoutes[i])) {
+            revert BallastParameterUnchanged();
+        }
+        IUniswapV3Factory factory = IUniswapV3Factory(IPeripheryImmutableState(address(_router)).factory());
+        address base = _assets[0].token;
+        _validateRoute(factory, token, sellRoute, token, base);
+        _validateRoute(factory, token, buyRoute, base, token);
+        _sellRoutes[i] = sellRoute;
+        _buyRoutes[i] = buyRoute;
+        _poolRefs[i] = _poolRef(factory, i, sellRoute);
+        emit RoutesSet(token, sellRoute, buyRoute);
     }
 
     /// @inheritdoc IBallastVault
@@ -553,16 +587,12 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     }
 
     /// @dev The first pool of asset `i`'s sell route, if the pool's other token is in the basket.
-    function _poolRef(
-        IUniswapV3Factory factory,
-        AssetConfig[] memory basket,
-        uint256 i
-    ) private view returns (PoolRef memory) {
-        bytes memory route = basket[i].sellRoute;
+    function _poolRef(IUniswapV3Factory factory, uint256 i, bytes memory route) private view returns (PoolRef memory) {
         address next = route.tokenAt(1);
-        for (uint256 q; q < basket.length; ++q) {
-            if (basket[q].token == next) {
-                return PoolRef(factory.getPool(basket[i].token, next, route.feeAt(0)), uint8(q));
+        uint256 n = _assets.length;
+        for (uint256 q; q < n; ++q) {
+            if (_assets[q].token == next) {
+                return PoolRef(factory.getPool(_assets[i].token, next, route.feeAt(0)), uint8(q));
             }
         }
         return PoolRef(address(0), 0);
@@ -860,6 +890,14 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
             (address a, address b, uint24 fee) = (route.tokenAt(h), route.tokenAt(h + 1), route.feeAt(h));
             if (factory.getPool(a, b, fee) == address(0)) revert BallastRoutePoolMissing(a, b, fee);
         }
+    }
+
+    function _indexOf(address token) private view returns (uint256) {
+        uint256 n = _assets.length;
+        for (uint256 i; i < n; ++i) {
+            if (_assets[i].token == token) return i;
+        }
+        revert BallastUnknownToken(token);
     }
 
     function _validDecimals(address token) private view returns (uint8) {

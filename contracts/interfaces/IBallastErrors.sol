@@ -38,6 +38,8 @@ interface IBallastErrors {
     error BallastNotAContract(address account);
     /// @notice The basket must hold the base asset and at least one other asset, and at most `max`.
     error BallastBasketSize(uint256 size, uint256 max);
+    /// @notice `token` is not in the basket.
+    error BallastUnknownToken(address token);
     /// @notice A token is listed twice in the basket.
     error BallastDuplicateToken(address token);
     /// @notice Target weights must sum to exactly 10_000 basis points.

@@ -61,6 +61,12 @@ interface IBallastVault is IERC4626, IBallastErrors {
     /// @notice Emitted when the last valid oracle prices are recorded ({poke}, {rebalance}).
     event PricesRecorded(uint256[] prices);
 
+    /// @notice Emitted when governance changes a token's price source.
+    event OracleSet(address indexed token, IBallastOracle oldOracle, IBallastOracle newOracle);
+
+    /// @notice Emitted when governance changes a token's Uniswap V3 routes.
+    event RoutesSet(address indexed token, bytes sellRoute, bytes buyRoute);
+
     /// @notice Emitted when governance points the vault at another trigger policy.
     event PolicySet(IBallastPolicy oldPolicy, IBallastPolicy newPolicy);
 
@@ -133,6 +139,14 @@ interface IBallastVault is IERC4626, IBallastErrors {
 
     /// @notice Sets the execution bounds (governance). Reverts when out of bounds or unchanged.
     function setRebalanceParams(RebalanceParams calldata params) external;
+
+    /// @notice Replaces a basket token's price source (governance). Reverts for an unknown token,
+    /// zero, unchanged, or a source that cannot price the token now.
+    function setOracle(address token, IBallastOracle oracle) external;
+
+    /// @notice Replaces a non-base token's routes (governance), validated as at construction.
+    /// Reverts for an unknown token, the base asset, or unchanged routes.
+    function setRoutes(address token, bytes calldata sellRoute, bytes calldata buyRoute) external;
 
     /// @notice Points the vault at another trigger policy (governance). Reverts for zero, an account
     /// without code, or unchanged. The new policy keeps its own record of this vault's last
