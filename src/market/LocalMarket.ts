@@ -118,6 +118,9 @@ export class LocalMarket {
     readonly observationCardinality: number,
   ) {}
 
+  /** The range each position the market placed was given, by token id. */
+  private readonly ranges = new Map<bigint, number | "full">();
+
   /** Deploys the whole market; see {@link deployLocalMarket}. */
   static async deploy(options: LocalMarketOptions = {}, deployer?: Signer): Promise<LocalMarket> {
     const resolved = resolveOptions(options);
@@ -290,8 +293,8 @@ export class LocalMarket {
     const { amount0, amount1 } = amountsForLiquidity(sqrtPriceX96, sqrtLower, sqrtUpper, liquidity);
 
     const lp = this.liquidityProvider;
-    await this.fund(lp.address, pool.token0.symbol, amount0);
-    await this.fund(lp.address, pool.token1.symbol, amount1);
+    await this.topUp(lp.address, pool.token0, amount0);
+    await this.topUp(lp.address, pool.token1, amount1);
     await this.approveOnce(lp, pool.token0, await this.positionManager.getAddress());
     await this.approveOnce(lp, pool.token1, await this.positionManager.getAddress());
     const tx = await this.positionManager.connect(lp).mint({
@@ -323,7 +326,35 @@ export class LocalMarket {
       tickUpper,
     };
     pool.positionIds.push(placed.tokenId);
+    this.ranges.set(placed.tokenId, position.rangeBps);
     return placed;
+  }
+
+  /**
+   * Moves the pool's concentrated positions back around the current price, as active LPs do after
+   * the market moves: each is withdrawn and placed again, with the same range width and the same
+   * value at feed prices. Full-range positions stay. Returns how many positions moved.
+   */
+  async recenterLiquidity(pool: MarketPool): Promise<number> {
+    let moved = 0;
+    for (const tokenId of [...pool.positionIds]) {
+      const rangeBps = this.ranges.get(tokenId);
+      if (rangeBps === undefined || rangeBps === "full") continue;
+      const { amount0, amount1 } = await this.removeLiquidity(pool, tokenId);
+      const [, answer0] = await pool.token0.feed.latestRoundData();
+      const [, answer1] = await pool.token1.feed.latestRoundData();
+      const value =
+        (Number(amount0) / 10 ** pool.token0.decimals) * (Number(answer0) / 10 ** USD_FEED_DECIMALS) +
+        (Number(amount1) / 10 ** pool.token1.decimals) * (Number(answer1) / 10 ** USD_FEED_DECIMALS);
+      await this.addLiquidity(pool, { valueUsd: value, rangeBps });
+      moved++;
+    }
+    return moved;
+  }
+
+  /** Re-centres every pool's concentrated liquidity (see {@link recenterLiquidity}). */
+  async recenterAllLiquidity(): Promise<void> {
+    for (const pool of this.pools) await this.recenterLiquidity(pool);
   }
 
   /**
@@ -352,7 +383,10 @@ export class LocalMarket {
     const collectParams = { tokenId, recipient: lp.address, amount0Max: 2n ** 128n - 1n, amount1Max: 2n ** 128n - 1n };
     const collected = await npm.collect.staticCall(collectParams);
     await mined(npm.collect(collectParams));
-    if (amount === liquidity) pool.positionIds.splice(pool.positionIds.indexOf(tokenId), 1);
+    if (amount === liquidity) {
+      pool.positionIds.splice(pool.positionIds.indexOf(tokenId), 1);
+      this.ranges.delete(tokenId);
+    }
     return { amount0: collected.amount0, amount1: collected.amount1 };
   }
 
@@ -370,6 +404,12 @@ export class LocalMarket {
     } else {
       await mined((token.contract as MockERC20).connect(this.deployer).mint(account, amount));
     }
+  }
+
+  /** Funds `account` with what it lacks of `amount` raw units of `token`. */
+  private async topUp(account: string, token: MarketToken, amount: bigint): Promise<void> {
+    const balance = await token.contract.balanceOf(account);
+    if (balance < amount) await this.fund(account, token.symbol, amount - balance);
   }
 
   /** Moves the chain's clock forward and mines a block. */

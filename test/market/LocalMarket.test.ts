@@ -344,6 +344,40 @@ describe("LocalMarket", () => {
       expect(await pool.contract.liquidity()).to.equal(liquidityBefore);
     });
 
+    it("re-centres concentrated liquidity around a moved price, keeping its value", async () => {
+      const m = await loadFixture(marketFixture);
+      const pool = m.pool("WETH", "USDC", 500);
+      const inRangeBefore = await pool.contract.liquidity();
+      // ETH falls 25%: the +-10% position is now entirely out of range.
+      await m.setFeedPrice("WETH", 2_250);
+      await m.alignPoolToFeeds(pool);
+      const outOfRange = await pool.contract.liquidity();
+      expect(outOfRange).to.be.lessThan(inRangeBefore / 2n);
+      const quote = () =>
+        m.quoter.quoteExactInputSingle.staticCall({
+          tokenIn: m.token("USDC").address,
+          tokenOut: m.token("WETH").address,
+          fee: 500,
+          amountIn: 1_000_000n * 10n ** 6n,
+          sqrtPriceLimitX96: 0,
+        });
+      const thin = await quote();
+      const ids = [...pool.positionIds];
+
+      expect(await m.recenterLiquidity(pool)).to.equal(2); // the +-10% and +-50% ones; full range stays
+      expect(pool.positionIds).to.have.length(3);
+      expect(pool.positionIds).to.include(ids[2]);
+      const recentred = await pool.contract.liquidity();
+      expect(recentred).to.be.greaterThan(outOfRange * 2n);
+      // A $1M buy now gets more WETH: the depth is back around the price.
+      expect((await quote()).amountOut).to.be.greaterThan(thin.amountOut);
+      expect(await m.poolPrice(pool, "WETH")).to.be.closeTo(2_250, 0.01);
+      const balance0 = await pool.token0.contract.balanceOf(pool.address);
+      const balance1 = await pool.token1.contract.balanceOf(pool.address);
+      // The LP's value is what it was at the new price (what the arbitrage left it), less rounding.
+      expect(await valueUsd(pool, balance0, balance1)).to.be.within(40_000_000, 60_000_000);
+    });
+
     it("pulls all liquidity from a pool, leaving it empty", async () => {
       const m = await loadFixture(marketFixture);
       const pool = m.pool("CRV", "WETH", 10000);
