@@ -18,6 +18,7 @@ import {ISwapRouter} from "@uniswap/v3-periphery/contracts/interfaces/ISwapRoute
 import {IBallastOracle} from "./interfaces/IBallastOracle.sol";
 import {IBallastPolicy} from "./interfaces/IBallastPolicy.sol";
 import {IBallastVault} from "./interfaces/IBallastVault.sol";
+import {BasketAdmin} from "./libraries/BasketAdmin.sol";
 import {BasketMath} from "./libraries/BasketMath.sol";
 import {UniswapPath} from "./libraries/UniswapPath.sol";
 
@@ -41,14 +42,6 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     uint256 internal constant MIN_MAX_TRADE_BPS = 100;
     uint256 internal constant MAX_LOSS_BPS = 500;
 
-    /// @dev One basket entry, packed in two slots.
-    struct Asset {
-        address token;
-        uint16 targetWeightBps;
-        uint8 decimals;
-        IBallastOracle oracle;
-    }
-
     /// @dev Balances, prices and values of the basket at one instant. Prices are read once per
     /// call; values are rounded down, so `nav` never exceeds the true value and `navCeil` (which
     /// adds one unit per rounded value) never falls below it.
@@ -67,21 +60,11 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     /// @dev `10 ** _offset`: the virtual shares of OpenZeppelin's inflation defence.
     uint256 private immutable _virtualShares;
 
-    Asset[] private _assets;
-    bytes[] private _sellRoutes;
-    bytes[] private _buyRoutes;
+    BasketAdmin.Basket private _basket;
     RebalanceParams private _params;
     IBallastPolicy private _policy;
     /// @dev Last valid oracle price of each asset, recorded by {poke} and {rebalance}.
     uint256[] private _lastPrices;
-    /// @dev Per asset, the first pool of its sell route and the basket index of that pool's other
-    /// token, for the policy's circuit breakers (no pool when that token is outside the basket).
-    PoolRef[] private _poolRefs;
-
-    struct PoolRef {
-        address pool;
-        uint8 quoteIndex;
-    }
 
     constructor(
         string memory name_,
@@ -113,22 +96,20 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
             for (uint256 j; j < i; ++j) {
                 if (basket[j].token == config.token) revert BallastDuplicateToken(config.token);
             }
-            if (i == 0) {
-                if (config.sellRoute.length != 0 || config.buyRoute.length != 0) revert BallastBaseRoute();
-            } else {
-                _validateRoute(factory, config.token, config.sellRoute, config.token, basket[0].token);
-                _validateRoute(factory, config.token, config.buyRoute, basket[0].token, config.token);
-            }
+            _checkRoutes(factory, config, basket[0].token, i == 0);
             weightSum += config.targetWeightBps;
-            _assets.push(Asset(config.token, config.targetWeightBps, _validDecimals(config.token), config.oracle));
+            _basket.assets.push(
+                BasketAdmin.Asset(config.token, config.targetWeightBps, _validDecimals(config.token), config.oracle)
+            );
             _lastPrices.push(0);
-            _sellRoutes.push(config.sellRoute);
-            _buyRoutes.push(config.buyRoute);
+            _basket.sellRoutes.push(config.sellRoute);
+            _basket.buyRoutes.push(config.buyRoute);
             emit AssetListed(i, config.token, config.oracle, config.targetWeightBps, config.sellRoute, config.buyRoute);
         }
         if (weightSum != BasketMath.BPS) revert BallastWeightsSum(weightSum);
-        _poolRefs.push(PoolRef(address(0), 0));
-        for (uint256 i = 1; i < basket.length; ++i) _poolRefs.push(_poolRef(factory, i, basket[i].sellRoute));
+        _basket.poolRefs.push(BasketAdmin.PoolRef(address(0), 0));
+        for (uint256 i = 1; i < basket.length; ++i)
+            _basket.poolRefs.push(BasketAdmin.poolRef(_basket, factory, i, basket[i].sellRoute));
         _setParams(params);
         Valuation memory v = _valuation(false);
         _recordPrices(v.prices, v.valid);
@@ -138,30 +119,30 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
 
     /// @inheritdoc IBallastVault
     function basketTokens() external view returns (address[] memory tokens) {
-        uint256 n = _assets.length;
+        uint256 n = _basket.assets.length;
         tokens = new address[](n);
-        for (uint256 i; i < n; ++i) tokens[i] = _assets[i].token;
+        for (uint256 i; i < n; ++i) tokens[i] = _basket.assets[i].token;
     }
 
     /// @inheritdoc IBallastVault
     function targetWeights() external view returns (uint256[] memory weights) {
-        uint256 n = _assets.length;
+        uint256 n = _basket.assets.length;
         weights = new uint256[](n);
-        for (uint256 i; i < n; ++i) weights[i] = _assets[i].targetWeightBps;
+        for (uint256 i; i < n; ++i) weights[i] = _basket.assets[i].targetWeightBps;
     }
 
     /// @inheritdoc IBallastVault
     function oracles() external view returns (IBallastOracle[] memory sources) {
-        uint256 n = _assets.length;
+        uint256 n = _basket.assets.length;
         sources = new IBallastOracle[](n);
-        for (uint256 i; i < n; ++i) sources[i] = _assets[i].oracle;
+        for (uint256 i; i < n; ++i) sources[i] = _basket.assets[i].oracle;
     }
 
     /// @inheritdoc IBallastVault
     function routes(address token) external view returns (bytes memory sellRoute, bytes memory buyRoute) {
-        uint256 n = _assets.length;
+        uint256 n = _basket.assets.length;
         for (uint256 i; i < n; ++i) {
-            if (_assets[i].token == token) return (_sellRoutes[i], _buyRoutes[i]);
+            if (_basket.assets[i].token == token) return (_basket.sellRoutes[i], _basket.buyRoutes[i]);
         }
     }
 
@@ -256,14 +237,14 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
 
     /// @inheritdoc IBallastVault
     function setOracle(address token, IBallastOracle oracle) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        uint256 i = _indexOf(token);
+        uint256 i = BasketAdmin.indexOf(_basket, token);
         if (address(oracle) == address(0)) revert BallastZeroAddress();
-        IBallastOracle old = _assets[i].oracle;
+        IBallastOracle old = _basket.assets[i].oracle;
         if (oracle == old) revert BallastParameterUnchanged();
         // Never switch to a source that cannot price the asset now.
         (bool ok, ) = _tryPrice(oracle);
         if (!ok) revert BallastPriceUnavailable(token);
-        _assets[i].oracle = oracle;
+        _basket.assets[i].oracle = oracle;
         emit OracleSet(token, old, oracle);
     }
 
@@ -273,19 +254,11 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         bytes calldata sellRoute,
         bytes calldata buyRoute
     ) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        uint256 i = _indexOf(token);
-        if (i == 0) revert BallastBaseRoute();
-        if (keccak256(sellRoute) == keccak256(_sellRoutes[i]) && keccak256(buyRoute) == keccak256(_buyRoutes[i])) {
-            revert BallastParameterUnchanged();
-        }
-        IUniswapV3Factory factory = IUniswapV3Factory(IPeripheryImmutableState(address(_router)).factory());
-        address base = _assets[0].token;
-        _validateRoute(factory, token, sellRoute, token, base);
-        _validateRoute(factory, token, buyRoute, base, token);
-        _sellRoutes[i] = sellRoute;
-        _buyRoutes[i] = buyRoute;
-        _poolRefs[i] = _poolRef(factory, i, sellRoute);
-        emit RoutesSet(token, sellRoute, buyRoute);
+        BasketAdmin.setRoutes(_basket, _factory(), token, sellRoute, buyRoute);
+    }
+
+    function _factory() private view returns (IUniswapV3Factory) {
+        return IUniswapV3Factory(IPeripheryImmutableState(address(_router)).factory());
     }
 
     /// @inheritdoc IBallastVault
@@ -419,13 +392,17 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
 
     /// @inheritdoc IBallastVault
     function previewRedeemInKind(uint256 shares) public view returns (uint256[] memory amounts) {
-        uint256 n = _assets.length;
+        uint256 n = _basket.assets.length;
         amounts = new uint256[](n);
         // The virtual shares of the decimals offset keep their pro-rata claim, as in ERC4626's
         // conversions: a final exit leaves only that dust behind.
         uint256 supply = totalSupply() + _virtualShares;
         for (uint256 i; i < n; ++i) {
-            amounts[i] = shares.mulDiv(IERC20(_assets[i].token).balanceOf(address(this)), supply, Math.Rounding.Floor);
+            amounts[i] = shares.mulDiv(
+                IERC20(_basket.assets[i].token).balanceOf(address(this)),
+                supply,
+                Math.Rounding.Floor
+            );
         }
     }
 
@@ -443,7 +420,7 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         _burn(owner, shares);
         uint256 n = amounts.length;
         for (uint256 i; i < n; ++i) {
-            if (amounts[i] != 0) IERC20(_assets[i].token).safeTransfer(receiver, amounts[i]);
+            if (amounts[i] != 0) IERC20(_basket.assets[i].token).safeTransfer(receiver, amounts[i]);
         }
         emit RedeemedInKind(caller, receiver, owner, shares, amounts);
     }
@@ -486,7 +463,7 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         uint256 n = v.values.length;
         uint256 cap = v.nav.bps(p.maxTradeBps, Math.Rounding.Floor);
         for (uint256 i = 1; i < n; ++i) {
-            uint256 target = v.nav.bps(_assets[i].targetWeightBps + band, Math.Rounding.Floor);
+            uint256 target = v.nav.bps(_basket.assets[i].targetWeightBps + band, Math.Rounding.Floor);
             if (v.values[i] <= target) continue;
             uint256 value = Math.min(v.values[i] - target, cap);
             if (value < p.minTradeValue) continue;
@@ -537,7 +514,7 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         uint256 cap = v.nav.bps(p.maxTradeBps, Math.Rounding.Floor);
         buys = new uint256[](n);
         for (uint256 i = 1; i < n; ++i) {
-            uint256 weight = _assets[i].targetWeightBps;
+            uint256 weight = _basket.assets[i].targetWeightBps;
             if (weight <= band) continue;
             uint256 target = v.nav.bps(weight - band, Math.Rounding.Floor);
             if (v.values[i] >= target) continue;
@@ -559,7 +536,7 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     /// band spread over the non-base assets. Without the cap, N assets each stopping a band short of
     /// target could leave the base N bands off, a drift no trade would ever remove.
     function _usableBand(uint256 band) private view returns (uint256) {
-        uint256 cap = _policy.effectiveTriggerBand(address(this)) / (2 * (_assets.length - 1));
+        uint256 cap = _policy.effectiveTriggerBand(address(this)) / (2 * (_basket.assets.length - 1));
         return Math.min(band, cap);
     }
 
@@ -569,16 +546,16 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         uint256 n = v.prices.length;
         checks = new IBallastPolicy.PoolCheck[](n);
         for (uint256 i = 1; i < n; ++i) {
-            PoolRef memory ref = _poolRefs[i];
+            BasketAdmin.PoolRef memory ref = _basket.poolRefs[i];
             if (ref.pool == address(0)) continue;
             uint256 q = ref.quoteIndex;
             // Raw quote per raw asset, WAD: price ratio times the units' ratio.
             uint256 quotePerAsset = Math.mulDiv(
-                v.prices[i] * 10 ** _assets[q].decimals,
+                v.prices[i] * 10 ** _basket.assets[q].decimals,
                 1e18,
-                v.prices[q] * 10 ** _assets[i].decimals
+                v.prices[q] * 10 ** _basket.assets[i].decimals
             );
-            bool assetIsToken0 = _assets[i].token < _assets[q].token;
+            bool assetIsToken0 = _basket.assets[i].token < _basket.assets[q].token;
             checks[i] = IBallastPolicy.PoolCheck(
                 ref.pool,
                 assetIsToken0 ? quotePerAsset : Math.mulDiv(1e18, 1e18, quotePerAsset)
@@ -586,22 +563,10 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         }
     }
 
-    /// @dev The first pool of asset `i`'s sell route, if the pool's other token is in the basket.
-    function _poolRef(IUniswapV3Factory factory, uint256 i, bytes memory route) private view returns (PoolRef memory) {
-        address next = route.tokenAt(1);
-        uint256 n = _assets.length;
-        for (uint256 q; q < n; ++q) {
-            if (_assets[q].token == next) {
-                return PoolRef(factory.getPool(_assets[i].token, next, route.feeAt(0)), uint8(q));
-            }
-        }
-        return PoolRef(address(0), 0);
-    }
-
     /// @dev The base balance above the base asset's own target weight (rounded up) of `nav`.
     function _baseAboveTarget(uint256 nav) private view returns (uint256) {
-        uint256 baseTarget = nav.bps(_assets[0].targetWeightBps, Math.Rounding.Ceil);
-        uint256 baseBalance = IERC20(_assets[0].token).balanceOf(address(this));
+        uint256 baseTarget = nav.bps(_basket.assets[0].targetWeightBps, Math.Rounding.Ceil);
+        uint256 baseBalance = IERC20(_basket.assets[0].token).balanceOf(address(this));
         return baseBalance > baseTarget ? baseBalance - baseTarget : 0;
     }
 
@@ -666,7 +631,7 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         } else {
             (uint256[] memory amounts, uint256[] memory minOuts, ) = _exitSlices(value - base, v);
             uint256 proceeds;
-            address baseToken = _assets[0].token;
+            address baseToken = _basket.assets[0].token;
             for (uint256 i = 1; i < amounts.length; ++i) {
                 if (amounts[i] != 0) {
                     proceeds += _swap(i, true, amounts[i], minOuts[i]);
@@ -679,7 +644,7 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
                 assets = exactAssets;
             }
         }
-        IERC20(_assets[0].token).safeTransfer(receiver, assets);
+        IERC20(_basket.assets[0].token).safeTransfer(receiver, assets);
         emit Withdraw(caller, receiver, owner, assets, shares);
     }
 
@@ -766,13 +731,13 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     /// `sell` swaps asset `i` for the base asset along its sell route, otherwise the reverse.
     function _swap(uint256 i, bool sell, uint256 amountIn, uint256 minOut) private returns (uint256 received) {
         (address tokenIn, address tokenOut) = sell
-            ? (_assets[i].token, _assets[0].token)
-            : (_assets[0].token, _assets[i].token);
+            ? (_basket.assets[i].token, _basket.assets[0].token)
+            : (_basket.assets[0].token, _basket.assets[i].token);
         uint256 outBefore = IERC20(tokenOut).balanceOf(address(this));
         IERC20(tokenIn).forceApprove(address(_router), amountIn);
         _router.exactInput(
             ISwapRouter.ExactInputParams({
-                path: sell ? _sellRoutes[i] : _buyRoutes[i],
+                path: sell ? _basket.sellRoutes[i] : _basket.buyRoutes[i],
                 recipient: address(this),
                 deadline: block.timestamp,
                 amountIn: amountIn,
@@ -788,13 +753,13 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     /// price reverts with {BallastPriceUnavailable}; otherwise it marks the valuation invalid and
     /// uses the last recorded price (zero, and so a zero value, only if none was ever recorded).
     function _valuation(bool strict) private view returns (Valuation memory v) {
-        uint256 n = _assets.length;
+        uint256 n = _basket.assets.length;
         uint256[] memory prices = new uint256[](n);
         bool valid = true;
         for (uint256 i; i < n; ++i) {
-            (bool ok, uint256 price) = _tryPrice(_assets[i].oracle);
+            (bool ok, uint256 price) = _tryPrice(_basket.assets[i].oracle);
             if (!ok) {
-                if (strict) revert BallastPriceUnavailable(_assets[i].token);
+                if (strict) revert BallastPriceUnavailable(_basket.assets[i].token);
                 // A failing oracle never values an asset at zero: views fall back on the last
                 // price recorded (by poke or rebalance); entries and exits stay refused meanwhile.
                 valid = false;
@@ -814,7 +779,7 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         v.values = new uint256[](n);
         v.valid = true;
         for (uint256 i; i < n; ++i) {
-            v.balances[i] = IERC20(_assets[i].token).balanceOf(address(this));
+            v.balances[i] = IERC20(_basket.assets[i].token).balanceOf(address(this));
             if (prices[i] == 0 || prices[0] == 0) {
                 v.valid = false;
                 if (i != 0) continue;
@@ -836,17 +801,17 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     }
 
     function _toValue(uint256 i, uint256 amount, Valuation memory v, Math.Rounding r) private view returns (uint256) {
-        return amount.toValue(v.prices[i], 10 ** _assets[i].decimals, v.prices[0], _baseUnit, r);
+        return amount.toValue(v.prices[i], 10 ** _basket.assets[i].decimals, v.prices[0], _baseUnit, r);
     }
 
     function _toAmount(uint256 i, uint256 value, Valuation memory v, Math.Rounding r) private view returns (uint256) {
-        return value.toAmount(v.prices[i], 10 ** _assets[i].decimals, v.prices[0], _baseUnit, r);
+        return value.toAmount(v.prices[i], 10 ** _basket.assets[i].decimals, v.prices[0], _baseUnit, r);
     }
 
     function _maxDrift(Valuation memory v) private view returns (uint256 drift) {
         uint256 n = v.values.length;
         for (uint256 i; i < n; ++i) {
-            uint256 d = v.values[i].weightBps(v.nav).absDiff(_assets[i].targetWeightBps);
+            uint256 d = v.values[i].weightBps(v.nav).absDiff(_basket.assets[i].targetWeightBps);
             if (d > drift) drift = d;
         }
     }
@@ -873,31 +838,19 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         if (value < min || value > max) revert BallastParameterOutOfRange(parameter, value, min, max);
     }
 
-    function _validateRoute(
+    /// @dev The base asset carries no route; every other asset a valid one each way.
+    function _checkRoutes(
         IUniswapV3Factory factory,
-        address token,
-        bytes memory route,
-        address start,
-        address end
+        AssetConfig memory config,
+        address base,
+        bool isBase
     ) private view {
-        if (route.length == 0) revert BallastEmptyRoute(token);
-        if (!route.isWellFormed()) revert BallastMalformedRoute(token, route.length);
-        address first = route.tokenAt(0);
-        address last = route.lastToken();
-        if (first != start || last != end) revert BallastRouteEndpoints(token, start, first, end, last);
-        uint256 hops = route.hops();
-        for (uint256 h; h < hops; ++h) {
-            (address a, address b, uint24 fee) = (route.tokenAt(h), route.tokenAt(h + 1), route.feeAt(h));
-            if (factory.getPool(a, b, fee) == address(0)) revert BallastRoutePoolMissing(a, b, fee);
+        if (isBase) {
+            if (config.sellRoute.length != 0 || config.buyRoute.length != 0) revert BallastBaseRoute();
+            return;
         }
-    }
-
-    function _indexOf(address token) private view returns (uint256) {
-        uint256 n = _assets.length;
-        for (uint256 i; i < n; ++i) {
-            if (_assets[i].token == token) return i;
-        }
-        revert BallastUnknownToken(token);
+        BasketAdmin.validateRoute(factory, config.token, config.sellRoute, config.token, base);
+        BasketAdmin.validateRoute(factory, config.token, config.buyRoute, base, config.token);
     }
 
     function _validDecimals(address token) private view returns (uint8) {

@@ -4,6 +4,7 @@ import type { Signer } from "ethers";
 import {
   BallastPolicy__factory,
   BallastVault__factory,
+  BasketAdmin__factory,
   ChainlinkOracle__factory,
   TimelockController__factory,
 } from "../../typechain-types";
@@ -80,6 +81,19 @@ export function defaultParams(baseDecimals: number): IBallastVault.RebalancePara
     maxLossBps: 100,
     minTradeValue: 10n * 10n ** BigInt(baseDecimals),
   };
+}
+
+/**
+ * A BallastVault factory linked to a freshly deployed BasketAdmin library (the vault's basket
+ * administration runs there by delegatecall, outside the vault's 24 KB).
+ */
+export async function vaultFactory(deployer: Signer): Promise<BallastVault__factory> {
+  const basketAdmin = await new BasketAdmin__factory(deployer).deploy();
+  await basketAdmin.waitForDeployment();
+  return new BallastVault__factory(
+    { "contracts/libraries/BasketAdmin.sol:BasketAdmin": await basketAdmin.getAddress() },
+    deployer,
+  );
 }
 
 /** Encodes a route given by symbols and fee tiers as a Uniswap V3 path. */
@@ -169,7 +183,9 @@ export async function deployVault(
   const policy = await new BallastPolicy__factory(owner).deploy(admin, { ...DEFAULT_TRIGGERS, ...options.triggers });
   await policy.waitForDeployment();
   const params = { ...defaultParams(baseToken.decimals), ...options.params };
-  const vault = await new BallastVault__factory(owner).deploy(
+  const vault = await (
+    await vaultFactory(owner)
+  ).deploy(
     options.name ?? "Ballast Basket",
     options.symbol ?? "BLST",
     market.router,

@@ -4,7 +4,7 @@ import { concat, dataLength, dataSlice, MaxUint256, solidityPacked, Wallet, Zero
 import type { ContractTransactionResponse } from "ethers";
 
 import type { LocalMarket } from "../../src/market";
-import { encodeRoute, reverseRoute } from "../../src/vault";
+import { encodeRoute, reverseRoute, vaultFactory } from "../../src/vault";
 import type { RouteSpec } from "../../src/vault";
 import {
   BallastPolicy__factory,
@@ -110,7 +110,7 @@ interface Setup {
 async function setup(): Promise<Setup> {
   const market = await loadFixture(marketFixture);
   const signer = market.deployer;
-  const factory = new BallastVault__factory(signer);
+  const factory = await vaultFactory(signer);
   const router = await market.router.getAddress();
   const admin = await signer.getAddress();
   const guardian = Wallet.createRandom().address;
