@@ -49,6 +49,7 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         uint256[] balances;
         uint256[] prices;
         uint256[] values;
+        uint256[] targets;
         uint256 nav;
         uint256 navCeil;
         bool valid;
@@ -98,13 +99,7 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
             }
             _checkRoutes(factory, config, basket[0].token, i == 0);
             weightSum += config.targetWeightBps;
-            _basket.assets.push(
-                BasketAdmin.Asset(config.token, config.targetWeightBps, _validDecimals(config.token), config.oracle)
-            );
-            _lastPrices.push(0);
-            _basket.sellRoutes.push(config.sellRoute);
-            _basket.buyRoutes.push(config.buyRoute);
-            emit AssetListed(i, config.token, config.oracle, config.targetWeightBps, config.sellRoute, config.buyRoute);
+            _listAsset(i, config);
         }
         if (weightSum != BasketMath.BPS) revert BallastWeightsSum(weightSum);
         _basket.poolRefs.push(BasketAdmin.PoolRef(address(0), 0));
@@ -125,10 +120,8 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     }
 
     /// @inheritdoc IBallastVault
-    function targetWeights() external view returns (uint256[] memory weights) {
-        uint256 n = _basket.assets.length;
-        weights = new uint256[](n);
-        for (uint256 i; i < n; ++i) weights[i] = _basket.assets[i].targetWeightBps;
+    function targetWeights() external view returns (uint256[] memory) {
+        return BasketAdmin.targetWeights(_basket);
     }
 
     /// @inheritdoc IBallastVault
@@ -233,6 +226,15 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     function setRebalanceParams(RebalanceParams calldata params) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (keccak256(abi.encode(params)) == keccak256(abi.encode(_params))) revert BallastParameterUnchanged();
         _setParams(params);
+    }
+
+    /// @inheritdoc IBallastVault
+    function setTargetWeights(
+        uint16[] calldata weights,
+        uint64 start,
+        uint64 end
+    ) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        BasketAdmin.setTargetWeights(_basket, weights, start, end);
     }
 
     /// @inheritdoc IBallastVault
@@ -463,7 +465,7 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         uint256 n = v.values.length;
         uint256 cap = v.nav.bps(p.maxTradeBps, Math.Rounding.Floor);
         for (uint256 i = 1; i < n; ++i) {
-            uint256 target = v.nav.bps(_basket.assets[i].targetWeightBps + band, Math.Rounding.Floor);
+            uint256 target = v.nav.bps(v.targets[i] + band, Math.Rounding.Floor);
             if (v.values[i] <= target) continue;
             uint256 value = Math.min(v.values[i] - target, cap);
             if (value < p.minTradeValue) continue;
@@ -488,7 +490,7 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         uint256 band
     ) private returns (uint256 trades) {
         (uint256[] memory buys, uint256 wanted) = _shortfalls(v, p, band);
-        uint256 available = _baseAboveTarget(v.nav);
+        uint256 available = _baseAboveTarget(v);
         uint256 n = buys.length;
         for (uint256 i = 1; i < n; ++i) {
             uint256 spend = wanted > available ? buys[i].mulDiv(available, wanted, Math.Rounding.Floor) : buys[i];
@@ -509,12 +511,12 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         Valuation memory v,
         RebalanceParams memory p,
         uint256 band
-    ) private view returns (uint256[] memory buys, uint256 wanted) {
+    ) private pure returns (uint256[] memory buys, uint256 wanted) {
         uint256 n = v.values.length;
         uint256 cap = v.nav.bps(p.maxTradeBps, Math.Rounding.Floor);
         buys = new uint256[](n);
         for (uint256 i = 1; i < n; ++i) {
-            uint256 weight = _basket.assets[i].targetWeightBps;
+            uint256 weight = v.targets[i];
             if (weight <= band) continue;
             uint256 target = v.nav.bps(weight - band, Math.Rounding.Floor);
             if (v.values[i] >= target) continue;
@@ -563,9 +565,9 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         }
     }
 
-    /// @dev The base balance above the base asset's own target weight (rounded up) of `nav`.
-    function _baseAboveTarget(uint256 nav) private view returns (uint256) {
-        uint256 baseTarget = nav.bps(_basket.assets[0].targetWeightBps, Math.Rounding.Ceil);
+    /// @dev The base balance above the base asset's own target weight (rounded up) of the NAV.
+    function _baseAboveTarget(Valuation memory v) private view returns (uint256) {
+        uint256 baseTarget = v.nav.bps(v.targets[0], Math.Rounding.Ceil);
         uint256 baseBalance = IERC20(_basket.assets[0].token).balanceOf(address(this));
         return baseBalance > baseTarget ? baseBalance - baseTarget : 0;
     }
@@ -775,6 +777,7 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     function _valuationAt(uint256[] memory prices) private view returns (Valuation memory v) {
         uint256 n = prices.length;
         v.prices = prices;
+        v.targets = BasketAdmin.targetWeights(_basket);
         v.balances = new uint256[](n);
         v.values = new uint256[](n);
         v.valid = true;
@@ -808,10 +811,10 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         return value.toAmount(v.prices[i], 10 ** _basket.assets[i].decimals, v.prices[0], _baseUnit, r);
     }
 
-    function _maxDrift(Valuation memory v) private view returns (uint256 drift) {
+    function _maxDrift(Valuation memory v) private pure returns (uint256 drift) {
         uint256 n = v.values.length;
         for (uint256 i; i < n; ++i) {
-            uint256 d = v.values[i].weightBps(v.nav).absDiff(_basket.assets[i].targetWeightBps);
+            uint256 d = v.values[i].weightBps(v.nav).absDiff(v.targets[i]);
             if (d > drift) drift = d;
         }
     }
@@ -836,6 +839,18 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
 
     function _checkRange(Parameter parameter, uint256 value, uint256 min, uint256 max) private pure {
         if (value < min || value > max) revert BallastParameterOutOfRange(parameter, value, min, max);
+    }
+
+    /// @dev Stores basket entry `i` (no ramp in progress: its weight starts where it ends).
+    function _listAsset(uint256 i, AssetConfig memory config) private {
+        uint16 weight = config.targetWeightBps;
+        _basket.assets.push(
+            BasketAdmin.Asset(config.token, weight, _validDecimals(config.token), weight, config.oracle)
+        );
+        _lastPrices.push(0);
+        _basket.sellRoutes.push(config.sellRoute);
+        _basket.buyRoutes.push(config.buyRoute);
+        emit AssetListed(i, config.token, config.oracle, weight, config.sellRoute, config.buyRoute);
     }
 
     /// @dev The base asset carries no route; every other asset a valid one each way.

@@ -27,7 +27,8 @@ interface IBallastErrors {
         MaxMoveBps,
         MoveWindow,
         BreakerCooldown,
-        SequencerGracePeriod
+        SequencerGracePeriod,
+        RampDuration
     }
 
     // --- Configuration -------------------------------------------------------------------------

@@ -61,6 +61,10 @@ interface IBallastVault is IERC4626, IBallastErrors {
     /// @notice Emitted when the last valid oracle prices are recorded ({poke}, {rebalance}).
     event PricesRecorded(uint256[] prices);
 
+    /// @notice Emitted when governance starts a ramp of the target weights: from `fromWeights` (those
+    /// in force when it was set) at `start` to `toWeights` at `end`, linearly.
+    event TargetWeightsSet(uint256[] fromWeights, uint256[] toWeights, uint64 start, uint64 end);
+
     /// @notice Emitted when governance changes a token's price source.
     event OracleSet(address indexed token, IBallastOracle oldOracle, IBallastOracle newOracle);
 
@@ -140,6 +144,12 @@ interface IBallastVault is IERC4626, IBallastErrors {
     /// @notice Sets the execution bounds (governance). Reverts when out of bounds or unchanged.
     function setRebalanceParams(RebalanceParams calldata params) external;
 
+    /// @notice Moves the target weights to `weights` (basis points, summing to 10_000, basket order)
+    /// linearly from `start` to `end` (governance), so that the market cannot front-run a jump;
+    /// `start == end` switches at once. The ramp starts from the weights in force now. Reverts for a
+    /// wrong length, a sum other than 10_000, a start in the past, a ramp longer than 90 days, or no change.
+    function setTargetWeights(uint16[] calldata weights, uint64 start, uint64 end) external;
+
     /// @notice Replaces a basket token's price source (governance). Reverts for an unknown token,
     /// zero, unchanged, or a source that cannot price the token now.
     function setOracle(address token, IBallastOracle oracle) external;
@@ -156,7 +166,8 @@ interface IBallastVault is IERC4626, IBallastErrors {
     /// @notice Every token the vault holds, the base asset (`asset()`) at index 0.
     function basketTokens() external view returns (address[] memory);
 
-    /// @notice Target weights in basis points, summing to 10_000.
+    /// @notice Target weights in force now, in basis points, summing to 10_000 (along a ramp, each
+    /// non-base weight interpolated and rounded down, the base asset taking the remainder).
     function targetWeights() external view returns (uint256[] memory);
 
     /// @notice Each token's price source.

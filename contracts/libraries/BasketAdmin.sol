@@ -15,11 +15,16 @@ import {UniswapPath} from "./UniswapPath.sol";
 library BasketAdmin {
     using UniswapPath for bytes;
 
-    /// @notice One basket entry, packed in two slots.
+    /// @notice Longest ramp of target weights.
+    uint256 internal constant MAX_RAMP = 90 days;
+
+    /// @notice One basket entry, packed in two slots. During a ramp the target weight moves linearly
+    /// from `fromWeightBps` to `targetWeightBps`.
     struct Asset {
         address token;
         uint16 targetWeightBps;
         uint8 decimals;
+        uint16 fromWeightBps;
         IBallastOracle oracle;
     }
 
@@ -36,6 +41,66 @@ library BasketAdmin {
         bytes[] sellRoutes;
         bytes[] buyRoutes;
         PoolRef[] poolRefs;
+        uint64 rampStart;
+        uint64 rampEnd;
+    }
+
+    /// @notice Starts a ramp of the target weights to `weights` between `start` and `end`; see
+    /// {IBallastVault-setTargetWeights}.
+    function setTargetWeights(Basket storage basket, uint16[] calldata weights, uint64 start, uint64 end) external {
+        uint256 n = basket.assets.length;
+        if (weights.length != n) revert IBallastErrors.BallastBasketSize(weights.length, n);
+        if (start < block.timestamp || end < start || end - start > MAX_RAMP) {
+            revert IBallastErrors.BallastParameterOutOfRange(
+                IBallastErrors.Parameter.RampDuration,
+                end >= start ? end - start : 0,
+                0,
+                MAX_RAMP
+            );
+        }
+        uint256[] memory from = targetWeights(basket);
+        uint256[] memory to = new uint256[](n);
+        uint256 sum;
+        bool changed;
+        for (uint256 i; i < n; ++i) {
+            to[i] = weights[i];
+            sum += weights[i];
+            if (to[i] != from[i] || to[i] != basket.assets[i].targetWeightBps) changed = true;
+        }
+        if (sum != 10_000) revert IBallastErrors.BallastWeightsSum(sum);
+        if (!changed) revert IBallastErrors.BallastParameterUnchanged();
+        for (uint256 i; i < n; ++i) {
+            // from[i] and weights[i] are basis points (<= 10_000): they fit 16 bits.
+            basket.assets[i].fromWeightBps = uint16(from[i]);
+            basket.assets[i].targetWeightBps = weights[i];
+        }
+        (basket.rampStart, basket.rampEnd) = (start, end);
+        emit IBallastVault.TargetWeightsSet(from, to, start, end);
+    }
+
+    /// @notice The target weights in force now (basis points, summing to 10_000): along a ramp,
+    /// each non-base weight is interpolated (rounded down) and the base takes the remainder.
+    function targetWeights(Basket storage basket) internal view returns (uint256[] memory weights) {
+        uint256 n = basket.assets.length;
+        weights = new uint256[](n);
+        (uint256 start, uint256 end) = (basket.rampStart, basket.rampEnd);
+        bool ramping = block.timestamp < end;
+        uint256 others;
+        for (uint256 i = 1; i < n; ++i) {
+            Asset storage a = basket.assets[i];
+            uint256 to = a.targetWeightBps;
+            if (ramping) {
+                uint256 from = a.fromWeightBps;
+                uint256 elapsed = block.timestamp > start ? block.timestamp - start : 0;
+                to =
+                    to >= from
+                        ? from + ((to - from) * elapsed) / (end - start)
+                        : from - ((from - to) * elapsed + (end - start) - 1) / (end - start);
+            }
+            weights[i] = to;
+            others += to;
+        }
+        weights[0] = 10_000 - others;
     }
 
     /// @notice Replaces asset `i`'s routes after validating them; see {IBallastVault-setRoutes}.

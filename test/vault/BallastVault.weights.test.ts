@@ -1,0 +1,101 @@
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { expect } from "chai";
+import { ethers } from "hardhat";
+
+import { deployLocalMarket } from "../../src/market";
+import { deployVault } from "../../src/vault";
+import { FOUR_ASSET_BASKET } from "../shared/fixtures";
+import type { VaultFixture } from "../shared/fixtures";
+import { depositUsdc, rebalanceUntilSettled } from "../shared/vault";
+
+const DAY = 86_400;
+/** IBallastErrors.Parameter.RampDuration */
+const RAMP_DURATION = 21;
+
+/** The four-asset vault (USDC 5, WETH 40, WBTC 35, LINK 20 %) with a signer as direct admin, invested. */
+async function adminFixture(): Promise<VaultFixture> {
+  const market = await deployLocalMarket();
+  const [admin, alice] = await ethers.getSigners();
+  const deployed = await deployVault(market, { basket: FOUR_ASSET_BASKET, governance: { admin: admin.address } });
+  await depositUsdc(market, deployed.vault, alice, 500_000);
+  await rebalanceUntilSettled(market, deployed.vault);
+  return { market, ...deployed };
+}
+
+describe("BallastVault target-weight ramps", () => {
+  it("moves the targets linearly from the weights in force to the new ones, base taking the remainder", async () => {
+    const { vault } = await loadFixture(adminFixture);
+    const start = (await time.latest()) + 100;
+    const end = start + 10 * DAY;
+    await expect(vault.setTargetWeights([500, 3_000, 3_500, 3_000], start, end))
+      .to.emit(vault, "TargetWeightsSet")
+      .withArgs([500n, 4_000n, 3_500n, 2_000n], [500n, 3_000n, 3_500n, 3_000n], start, end);
+    expect(await vault.targetWeights()).to.deep.equal([500n, 4_000n, 3_500n, 2_000n]); // not started
+    // Off the grid, a falling weight rounds up and a rising one down; the base takes the rest.
+    await time.increaseTo(start + 3 * DAY + 4 * 3600); // 31.67% of the way
+    expect(await vault.targetWeights()).to.deep.equal([501n, 3_683n, 3_500n, 2_316n]);
+    await time.increaseTo(start + 276_480); // 32%: WETH -320, LINK +320
+    expect(await vault.targetWeights()).to.deep.equal([500n, 3_680n, 3_500n, 2_320n]);
+    await time.increaseTo(end);
+    expect(await vault.targetWeights()).to.deep.equal([500n, 3_000n, 3_500n, 3_000n]);
+  });
+
+  it("lets rebalances follow the ramp gradually, so there is no jump to front-run", async () => {
+    const { vault, market } = await loadFixture(adminFixture);
+    const start = (await time.latest()) + 1;
+    await vault.setTargetWeights([500, 3_000, 3_500, 3_000], start, start + 10 * DAY);
+    // A day in, targets moved 100 bp: below the 200 bp trigger, nothing to do yet.
+    await time.increaseTo(start + DAY);
+    for (const s of ["USDC", "WETH", "WBTC", "LINK"]) await market.setFeedPrice(s, await market.feedPrice(s));
+    expect(await vault.maxDrift()).to.be.within(99n, 101n);
+    // Three days in, 300 bp: due; the rebalance trades only toward the interpolated targets.
+    await time.increaseTo(start + 3 * DAY);
+    for (const s of ["USDC", "WETH", "WBTC", "LINK"]) await market.setFeedPrice(s, await market.feedPrice(s));
+    await expect(vault.rebalance()).to.emit(vault, "Rebalanced");
+    const weights = await vault.currentWeights();
+    expect(weights[1]).to.be.closeTo(3_700n, 10n);
+    expect(weights[3]).to.be.closeTo(2_300n, 10n);
+  });
+
+  it("switches at once when start equals end, and chains a new ramp from the weights in force", async () => {
+    const { vault } = await loadFixture(adminFixture);
+    const now = (await time.latest()) + 1;
+    await vault.setTargetWeights([1_000, 4_000, 3_000, 2_000], now, now);
+    expect(await vault.targetWeights()).to.deep.equal([1_000n, 4_000n, 3_000n, 2_000n]);
+    const start = (await time.latest()) + 1;
+    await vault.setTargetWeights([1_000, 2_000, 3_000, 4_000], start, start + 100);
+    await time.increaseTo(start + 50);
+    expect(await vault.targetWeights()).to.deep.equal([1_000n, 3_000n, 3_000n, 3_000n]);
+    // Changing course mid-ramp starts from where the targets are now.
+    const next = (await time.latest()) + 1;
+    await time.setNextBlockTimestamp(next);
+    await expect(vault.setTargetWeights([1_000, 4_000, 3_000, 2_000], next, next + 100))
+      .to.emit(vault, "TargetWeightsSet")
+      .withArgs([1_000n, 2_980n, 3_000n, 3_020n], [1_000n, 4_000n, 3_000n, 2_000n], next, next + 100);
+  });
+
+  it("refuses a wrong length, a wrong sum, a past start, a ramp over 90 days, no change, and strangers", async () => {
+    const { vault } = await loadFixture(adminFixture);
+    const now = (await time.latest()) + 10;
+    await expect(vault.setTargetWeights([5_000, 5_000], now, now))
+      .to.be.revertedWithCustomError(vault, "BallastBasketSize")
+      .withArgs(2n, 4n);
+    await expect(vault.setTargetWeights([500, 4_000, 3_500, 2_001], now, now))
+      .to.be.revertedWithCustomError(vault, "BallastWeightsSum")
+      .withArgs(10_001n);
+    await expect(vault.setTargetWeights([500, 3_000, 3_500, 3_000], now - 100, now))
+      .to.be.revertedWithCustomError(vault, "BallastParameterOutOfRange")
+      .withArgs(RAMP_DURATION, 100n, 0n, 90n * 86_400n);
+    await expect(vault.setTargetWeights([500, 3_000, 3_500, 3_000], now, now + 90 * DAY + 1))
+      .to.be.revertedWithCustomError(vault, "BallastParameterOutOfRange")
+      .withArgs(RAMP_DURATION, 90n * 86_400n + 1n, 0n, 90n * 86_400n);
+    await expect(vault.setTargetWeights([500, 4_000, 3_500, 2_000], now, now)).to.be.revertedWithCustomError(
+      vault,
+      "BallastParameterUnchanged",
+    );
+    const [, stranger] = await ethers.getSigners();
+    await expect(vault.connect(stranger).setTargetWeights([500, 3_000, 3_500, 3_000], now, now))
+      .to.be.revertedWithCustomError(vault, "AccessControlUnauthorizedAccount")
+      .withArgs(stranger.address, ethers.ZeroHash);
+  });
+});
