@@ -1,7 +1,11 @@
+import { ethers } from "hardhat";
+
 import { deployLocalMarket } from "../../src/market";
 import type { LocalMarket } from "../../src/market";
 import { DEFAULT_BASKET, deployVault } from "../../src/vault";
 import type { BasketEntry, DeployedVault } from "../../src/vault";
+
+import { depositUsdc, rebalanceUntilSettled } from "./vault";
 
 /** The default local market (8 tokens, 14 pools), as `npm start` and the vault tests use it. */
 export async function marketFixture(): Promise<LocalMarket> {
@@ -19,4 +23,14 @@ export const FOUR_ASSET_BASKET: readonly BasketEntry[] = DEFAULT_BASKET;
 export async function vaultFixture(): Promise<VaultFixture> {
   const market = await deployLocalMarket();
   return { market, ...(await deployVault(market, { basket: FOUR_ASSET_BASKET })) };
+}
+
+/** The four-asset vault with the first signer as its direct admin (no timelock), $500k invested. */
+export async function investedAdminFixture(): Promise<VaultFixture> {
+  const market = await deployLocalMarket();
+  const [admin, alice] = await ethers.getSigners();
+  const deployed = await deployVault(market, { basket: FOUR_ASSET_BASKET, governance: { admin: admin.address } });
+  await depositUsdc(market, deployed.vault, alice, 500_000);
+  await rebalanceUntilSettled(market, deployed.vault);
+  return { market, ...deployed };
 }

@@ -2,27 +2,15 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
 import { ethers } from "hardhat";
 
-import { deployLocalMarket } from "../../src/market";
-import { deployVault, encodeRoute } from "../../src/vault";
+import { encodeRoute } from "../../src/vault";
 import { ChainlinkOracle__factory } from "../../typechain-types";
-import { FOUR_ASSET_BASKET } from "../shared/fixtures";
-import type { VaultFixture } from "../shared/fixtures";
-import { depositUsdc, rebalanceUntilSettled, swapsOf } from "../shared/vault";
-
-/** The four-asset vault with a signer as its direct admin, invested. */
-async function adminFixture(): Promise<VaultFixture> {
-  const market = await deployLocalMarket();
-  const [admin, alice] = await ethers.getSigners();
-  const deployed = await deployVault(market, { basket: FOUR_ASSET_BASKET, governance: { admin: admin.address } });
-  await depositUsdc(market, deployed.vault, alice, 500_000);
-  await rebalanceUntilSettled(market, deployed.vault);
-  return { market, ...deployed };
-}
+import { investedAdminFixture } from "../shared/fixtures";
+import { swapsOf } from "../shared/vault";
 
 describe("BallastVault basket governance", () => {
   describe("setOracle", () => {
     it("replaces a token's price source, emitting old and new", async () => {
-      const { vault, market, oracles } = await loadFixture(adminFixture);
+      const { vault, market, oracles } = await loadFixture(investedAdminFixture);
       const link = market.token("LINK");
       const next = await new ChainlinkOracle__factory(market.deployer).deploy(link.feed, 3_600);
       await expect(vault.setOracle(link.address, next))
@@ -39,7 +27,7 @@ describe("BallastVault basket governance", () => {
     });
 
     it("refuses a source that cannot price the token now, zero, unchanged, unknown tokens and strangers", async () => {
-      const { vault, market, oracles } = await loadFixture(adminFixture);
+      const { vault, market, oracles } = await loadFixture(investedAdminFixture);
       const link = market.token("LINK");
       const stale = await new ChainlinkOracle__factory(market.deployer).deploy(market.token("UNI").feed, 60);
       await time.increase(120);
@@ -67,7 +55,7 @@ describe("BallastVault basket governance", () => {
 
   describe("setRoutes", () => {
     it("reroutes a token, and the next trades follow the new route", async () => {
-      const { vault, market } = await loadFixture(adminFixture);
+      const { vault, market } = await loadFixture(investedAdminFixture);
       const link = market.token("LINK");
       const sell = encodeRoute(market, ["LINK", 3000, "WETH", 500, "USDC"]);
       const buy = encodeRoute(market, ["USDC", 500, "WETH", 3000, "LINK"]);
@@ -90,7 +78,7 @@ describe("BallastVault basket governance", () => {
     });
 
     it("validates routes as the constructor does and refuses the base, unchanged routes and strangers", async () => {
-      const { vault, market } = await loadFixture(adminFixture);
+      const { vault, market } = await loadFixture(investedAdminFixture);
       const link = market.token("LINK").address;
       const [sell, buy] = await vault.routes(link);
       await expect(vault.setRoutes(link, sell, buy)).to.be.revertedWithCustomError(vault, "BallastParameterUnchanged");

@@ -2,29 +2,15 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
 import { ethers } from "hardhat";
 
-import { deployLocalMarket } from "../../src/market";
-import { deployVault } from "../../src/vault";
-import { FOUR_ASSET_BASKET } from "../shared/fixtures";
-import type { VaultFixture } from "../shared/fixtures";
-import { depositUsdc, rebalanceUntilSettled } from "../shared/vault";
+import { investedAdminFixture } from "../shared/fixtures";
 
 const DAY = 86_400;
 /** IBallastErrors.Parameter.RampDuration */
 const RAMP_DURATION = 21;
 
-/** The four-asset vault (USDC 5, WETH 40, WBTC 35, LINK 20 %) with a signer as direct admin, invested. */
-async function adminFixture(): Promise<VaultFixture> {
-  const market = await deployLocalMarket();
-  const [admin, alice] = await ethers.getSigners();
-  const deployed = await deployVault(market, { basket: FOUR_ASSET_BASKET, governance: { admin: admin.address } });
-  await depositUsdc(market, deployed.vault, alice, 500_000);
-  await rebalanceUntilSettled(market, deployed.vault);
-  return { market, ...deployed };
-}
-
 describe("BallastVault target-weight ramps", () => {
   it("moves the targets linearly from the weights in force to the new ones, base taking the remainder", async () => {
-    const { vault } = await loadFixture(adminFixture);
+    const { vault } = await loadFixture(investedAdminFixture);
     const start = (await time.latest()) + 100;
     const end = start + 10 * DAY;
     await expect(vault.setTargetWeights([500, 3_000, 3_500, 3_000], start, end))
@@ -41,7 +27,7 @@ describe("BallastVault target-weight ramps", () => {
   });
 
   it("lets rebalances follow the ramp gradually, so there is no jump to front-run", async () => {
-    const { vault, market } = await loadFixture(adminFixture);
+    const { vault, market } = await loadFixture(investedAdminFixture);
     const start = (await time.latest()) + 1;
     await vault.setTargetWeights([500, 3_000, 3_500, 3_000], start, start + 10 * DAY);
     // A day in, targets moved 100 bp: below the 200 bp trigger, nothing to do yet.
@@ -58,7 +44,7 @@ describe("BallastVault target-weight ramps", () => {
   });
 
   it("switches at once when start equals end, and chains a new ramp from the weights in force", async () => {
-    const { vault } = await loadFixture(adminFixture);
+    const { vault } = await loadFixture(investedAdminFixture);
     const now = (await time.latest()) + 1;
     await vault.setTargetWeights([1_000, 4_000, 3_000, 2_000], now, now);
     expect(await vault.targetWeights()).to.deep.equal([1_000n, 4_000n, 3_000n, 2_000n]);
@@ -75,7 +61,7 @@ describe("BallastVault target-weight ramps", () => {
   });
 
   it("refuses a wrong length, a wrong sum, a past start, a ramp over 90 days, no change, and strangers", async () => {
-    const { vault } = await loadFixture(adminFixture);
+    const { vault } = await loadFixture(investedAdminFixture);
     const now = (await time.latest()) + 10;
     await expect(vault.setTargetWeights([5_000, 5_000], now, now))
       .to.be.revertedWithCustomError(vault, "BallastBasketSize")
