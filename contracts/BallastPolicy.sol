@@ -4,14 +4,19 @@ pragma solidity 0.8.28;
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
+import {IUniswapV3Factory} from "@uniswap/v3-core/contracts/interfaces/IUniswapV3Factory.sol";
 import {IUniswapV3Pool} from "@uniswap/v3-core/contracts/interfaces/IUniswapV3Pool.sol";
 
+import {IBallastOracle} from "./interfaces/IBallastOracle.sol";
 import {IBallastPolicy} from "./interfaces/IBallastPolicy.sol";
+import {UniswapPath} from "./libraries/UniswapPath.sol";
 import {UniswapTwap} from "./libraries/UniswapTwap.sol";
 
 /// @title BallastPolicy
 /// @notice See {IBallastPolicy}. Governed by its `DEFAULT_ADMIN_ROLE` (a TimelockController).
 contract BallastPolicy is IBallastPolicy, AccessControl {
+    using UniswapPath for bytes;
+
     // Hard bounds of the trigger parameters.
     uint256 public constant MAX_TRIGGER_BAND_BPS = 5_000;
     uint256 public constant MAX_COOLDOWN = 30 days;
@@ -28,8 +33,14 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
     uint256 public constant MAX_BREAKER_COOLDOWN = 7 days;
     uint256 public constant MAX_SEQUENCER_GRACE = 1 days;
 
+    uint256 public constant MAX_BENEFIT_PER_BP_WAD = 1e16; // 1% of NAV per bp of drift removed
+    uint256 public constant MAX_COST_RATIO_BPS = 100_000; // cost up to 10x the benefit
+    uint256 public constant MAX_GAS_BASE = 5_000_000;
+    uint256 public constant MAX_GAS_PER_HOP = 1_000_000;
+
     uint256 private constant WAD = 1e18;
     uint256 private constant YEAR = 365 days;
+    uint256 private constant Q96 = 2 ** 96;
 
     /// @dev A vault's volatility state: the last observed price of each asset in the base asset
     /// (WAD) and the EWMA of annualised squared returns (WAD).
@@ -51,6 +62,7 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
     TriggerParams private _triggers;
     VolatilityParams private _volatility;
     BreakerParams private _breakers;
+    CostParams private _costs;
     mapping(address vault => BreakerState) private _breakerStates;
     mapping(address vault => uint256 timestamp) private _lastRebalance;
     mapping(address vault => VolatilityState) private _states;
@@ -61,6 +73,47 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
         _checkTriggers(triggers);
         _triggers = triggers;
         emit TriggerParamsSet(TriggerParams(0, 0, 0, 0), triggers);
+    }
+
+    /// @inheritdoc IBallastPolicy
+    function costParams() external view returns (CostParams memory) {
+        return _costs;
+    }
+
+    /// @inheritdoc IBallastPolicy
+    function setCostParams(CostParams calldata params) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        CostParams memory old = _costs;
+        if (keccak256(abi.encode(params)) == keccak256(abi.encode(old))) revert BallastParameterUnchanged();
+        _checkRange(Parameter.BenefitPerBpWad, params.benefitPerBpWad, 0, MAX_BENEFIT_PER_BP_WAD);
+        _checkRange(Parameter.MaxCostRatioBps, params.maxCostRatioBps, 0, MAX_COST_RATIO_BPS);
+        _checkRange(Parameter.GasBase, params.gasBase, 0, MAX_GAS_BASE);
+        _checkRange(Parameter.GasPerHop, params.gasPerHop, 0, MAX_GAS_PER_HOP);
+        IBallastOracle oracle = params.gasTokenOracle;
+        if (address(oracle) != address(0)) {
+            // Never adopt a gas-token price source that cannot price now.
+            (bool ok, ) = _tryPrice(oracle);
+            if (!ok) revert BallastPriceUnavailable(address(oracle));
+        }
+        _costs = params;
+        emit CostParamsSet(old, params);
+    }
+
+    /// @inheritdoc IBallastPolicy
+    function assessCost(CostInput calldata input) external view returns (uint256 cost, uint256 benefit, bool worthIt) {
+        CostParams memory cp = _costs;
+        uint256 hops;
+        uint256 n = input.trades.length;
+        for (uint256 i; i < n; ++i) {
+            Trade calldata t = input.trades[i];
+            bytes memory route = t.route;
+            hops += route.hops();
+            uint256 out = _estimateOut(IUniswapV3Factory(input.factory), route, t.amountIn);
+            // What the trade loses against the oracle, in base units of its input's value.
+            if (out < t.fairOut) cost += Math.mulDiv(t.valueIn, t.fairOut - out, t.fairOut, Math.Rounding.Ceil);
+        }
+        cost += _gasCost(cp, cp.gasBase + cp.gasPerHop * hops, input);
+        benefit = Math.mulDiv(input.nav, input.driftRemovedBps * cp.benefitPerBpWad, WAD);
+        worthIt = cp.maxCostRatioBps == 0 || cost * 10_000 <= benefit * cp.maxCostRatioBps;
     }
 
     /// @inheritdoc IBallastPolicy
@@ -352,6 +405,57 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
         while (z < y) {
             y = z;
             z = (2 * y + x / (y * y)) / 3;
+        }
+    }
+
+    /// @dev What `amountIn` fetches along `route` at each pool's current price and in-range
+    /// liquidity: each hop takes its fee, then trades against the pool's virtual reserves
+    /// (x = L / sqrtP, y = L * sqrtP), exact while the price stays inside the current tick range.
+    /// Past that range liquidity changes, so this is an estimate of impact, never a bound on output
+    /// (the vault's oracle minimums are the bound). A hop without liquidity fetches nothing.
+    function _estimateOut(
+        IUniswapV3Factory factory,
+        bytes memory route,
+        uint256 amountIn
+    ) private view returns (uint256) {
+        uint256 hops = route.hops();
+        for (uint256 h; h < hops; ++h) {
+            (address tokenIn, address tokenOut, uint24 fee) = (route.tokenAt(h), route.tokenAt(h + 1), route.feeAt(h));
+            IUniswapV3Pool pool = IUniswapV3Pool(factory.getPool(tokenIn, tokenOut, fee));
+            (uint160 sqrtPriceX96, , , , , , ) = pool.slot0();
+            uint256 liquidity = pool.liquidity();
+            if (liquidity == 0 || sqrtPriceX96 == 0) return 0;
+            uint256 x = Math.mulDiv(liquidity, Q96, sqrtPriceX96);
+            uint256 y = Math.mulDiv(liquidity, sqrtPriceX96, Q96);
+            (uint256 reserveIn, uint256 reserveOut) = tokenIn < tokenOut ? (x, y) : (y, x);
+            uint256 netIn = Math.mulDiv(amountIn, 1e6 - fee, 1e6);
+            amountIn = Math.mulDiv(reserveOut, netIn, reserveIn + netIn);
+        }
+        return amountIn;
+    }
+
+    /// @dev `gasUnits` at the block's base fee, valued in base units through the gas token's price
+    /// (rounded up); 0 without a gas-token oracle.
+    function _gasCost(CostParams memory cp, uint256 gasUnits, CostInput calldata input) private view returns (uint256) {
+        if (address(cp.gasTokenOracle) == address(0)) return 0;
+        (bool ok, uint256 gasTokenPrice) = _tryPrice(cp.gasTokenOracle);
+        if (!ok) revert BallastPriceUnavailable(address(cp.gasTokenOracle));
+        // wei * (USD WAD per 1e18 wei) / (USD WAD per base token) * base unit.
+        return
+            Math.mulDiv(
+                gasUnits * block.basefee,
+                gasTokenPrice * input.baseUnit,
+                WAD * input.basePriceWad,
+                Math.Rounding.Ceil
+            );
+    }
+
+    function _tryPrice(IBallastOracle oracle) private view returns (bool ok, uint256 price) {
+        // A source that reverts or answers garbage is as invalid as one that says so.
+        try oracle.tryPrice() returns (bool valid, uint256 p) {
+            return (valid && p != 0, p);
+        } catch {
+            return (false, 0);
         }
     }
 

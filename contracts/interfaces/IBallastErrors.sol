@@ -28,7 +28,14 @@ interface IBallastErrors {
         MoveWindow,
         BreakerCooldown,
         SequencerGracePeriod,
-        RampDuration
+        RampDuration,
+        BenefitPerBpWad,
+        MaxCostRatioBps,
+        GasBase,
+        GasPerHop,
+        ManagementFeeBps,
+        EntryFeeBps,
+        ExitFeeBps
     }
 
     // --- Configuration -------------------------------------------------------------------------
@@ -61,6 +68,12 @@ interface IBallastErrors {
     error BallastParameterOutOfRange(Parameter parameter, uint256 value, uint256 min, uint256 max);
     /// @notice A setter was called with the values already in force: nothing would change.
     error BallastParameterUnchanged();
+    /// @notice An asset is listed at weight 0 (then ramped in) and removed only once its target
+    /// weight, and the weight in force, are 0; `token` has `weightBps`.
+    error BallastAssetWeight(address token, uint256 weightBps);
+    /// @notice `token` still holds `balance` worth more than dust: sell it (a rebalance sells a
+    /// retiring asset entirely) before removing it.
+    error BallastAssetNotEmpty(address token, uint256 balance);
 
     // --- Oracles -------------------------------------------------------------------------------
 

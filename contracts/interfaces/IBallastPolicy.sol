@@ -2,6 +2,7 @@
 pragma solidity 0.8.28;
 
 import {IBallastErrors} from "./IBallastErrors.sol";
+import {IBallastOracle} from "./IBallastOracle.sol";
 
 /// @title IBallastPolicy
 /// @notice When a Ballast vault may rebalance, and how far: the trigger rules, kept out of the vault
@@ -15,7 +16,9 @@ import {IBallastErrors} from "./IBallastErrors.sol";
 /// edge of the target band (hysteresis: trading to the edge, not the target, is what minimises cost).
 interface IBallastPolicy is IBallastErrors {
     /// @notice Why a rebalance is or is not due. The vault reports PriceUnavailable, then Paused,
-    /// before asking the policy, which reports Cooldown, then Due, then DueByCalendar, else NotDue.
+    /// before asking the policy, which reports BreakerTripped, then Cooldown, then Due, then
+    /// DueByCalendar, else NotDue; a due rebalance whose cost exceeds its benefit (see
+    /// {assessCost}) is Uneconomic.
     enum Status {
         Due,
         DueByCalendar,
@@ -23,7 +26,8 @@ interface IBallastPolicy is IBallastErrors {
         Cooldown,
         Paused,
         PriceUnavailable,
-        BreakerTripped
+        BreakerTripped,
+        Uneconomic
     }
 
     /// @notice Why a circuit breaker tripped.
@@ -115,6 +119,68 @@ interface IBallastPolicy is IBallastErrors {
 
     /// @notice Emitted when `vault` records a rebalance.
     event RebalanceRecorded(address indexed vault, uint256 timestamp);
+
+    /// @notice The cost-efficiency gate. A rebalance trades only if its estimated cost is at most
+    /// its benefit times `maxCostRatioBps / 10_000` (0 turns the gate off).
+    /// @param benefitPerBpWad Benefit of removing one basis point of total drift (the sum over assets
+    /// of |weight - target|), as a fraction of NAV (WAD: 1e14 = 1 bp of NAV per bp removed).
+    /// @param maxCostRatioBps Largest cost / benefit ratio a rebalance may have, bps; 0 = gate off.
+    /// @param gasBase Gas of a rebalance besides its swaps.
+    /// @param gasPerHop Gas of each pool hop of each swap.
+    /// @param gasTokenOracle USD price of the chain's gas token (ETH), which values the gas at the
+    /// block's base fee; zero leaves gas out of the cost.
+    struct CostParams {
+        uint64 benefitPerBpWad;
+        uint32 maxCostRatioBps;
+        uint32 gasBase;
+        uint32 gasPerHop;
+        IBallastOracle gasTokenOracle;
+    }
+
+    /// @notice One planned swap, as the vault hands it to {assessCost}.
+    /// @param route Its Uniswap V3 path.
+    /// @param amountIn Exact input, raw units of the route's first token.
+    /// @param valueIn Oracle value of the input, base-asset units.
+    /// @param fairOut Output at oracle prices, raw units of the route's last token.
+    struct Trade {
+        bytes route;
+        uint256 amountIn;
+        uint256 valueIn;
+        uint256 fairOut;
+    }
+
+    /// @notice A planned rebalance, as the vault hands it to {assessCost}.
+    /// @param factory The Uniswap V3 factory of the routes' pools.
+    /// @param nav NAV at oracle prices, base-asset units.
+    /// @param driftRemovedBps Total drift (sum over assets of |weight - target|) the trades remove.
+    /// @param basePriceWad The base asset's USD price (WAD); `baseUnit` its `10 ** decimals`.
+    struct CostInput {
+        address factory;
+        uint256 nav;
+        uint256 driftRemovedBps;
+        uint256 basePriceWad;
+        uint256 baseUnit;
+        Trade[] trades;
+    }
+
+    /// @notice Emitted when the cost-efficiency gate's parameters change.
+    event CostParamsSet(CostParams oldParams, CostParams newParams);
+
+    /// @notice The cost-efficiency gate's parameters in force.
+    function costParams() external view returns (CostParams memory);
+
+    /// @notice Sets the cost-efficiency gate's parameters (governance). Reverts when out of bounds
+    /// or unchanged.
+    function setCostParams(CostParams calldata params) external;
+
+    /// @notice Estimated cost and benefit of a planned rebalance, in base-asset units, and whether
+    /// it is worth trading. Cost: for each trade, the oracle value lost between its input and the
+    /// output its route's pools would give now (each hop's fee, and its price impact on the
+    /// in-range liquidity, which includes any gap between the pool price and the oracle; a trade a
+    /// pool would price better than the oracle counts 0), plus gas (`gasBase + gasPerHop * hops`) at
+    /// the block's base fee. Benefit: `nav * driftRemovedBps * benefitPerBpWad / 1e18`. Cost rounds
+    /// up and benefit down. Reverts with {BallastPriceUnavailable} if the gas token's price is invalid.
+    function assessCost(CostInput calldata input) external view returns (uint256 cost, uint256 benefit, bool worthIt);
 
     /// @notice The trigger parameters in force.
     function triggerParams() external view returns (TriggerParams memory);

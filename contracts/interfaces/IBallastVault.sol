@@ -45,7 +45,21 @@ interface IBallastVault is IERC4626, IBallastErrors {
         uint128 minTradeValue;
     }
 
-    /// @notice Emitted at construction for every basket entry.
+    /// @notice Fees, each 0 by default and within hard bounds (see {setFeeParams}).
+    /// @param managementFeeBps Yearly fee streamed to `recipient` as newly minted shares (dilution
+    /// of `managementFeeBps / 10_000` of the supply a year), accrued at every entry and exit.
+    /// @param entryFeeBps Fee on deposits and mints, kept in the vault for the remaining holders.
+    /// @param exitFeeBps Fee on base-asset withdrawals and redemptions, kept in the vault: flows pay
+    /// for the rebalancing they cause. In-kind exits cause none and pay none.
+    /// @param recipient Receives the management fee's shares.
+    struct FeeParams {
+        uint16 managementFeeBps;
+        uint16 entryFeeBps;
+        uint16 exitFeeBps;
+        address recipient;
+    }
+
+    /// @notice Emitted for every basket entry, at construction and by {addAsset}.
     event AssetListed(
         uint256 indexed index,
         address indexed token,
@@ -54,6 +68,20 @@ interface IBallastVault is IERC4626, IBallastErrors {
         bytes sellRoute,
         bytes buyRoute
     );
+
+    /// @notice Emitted when governance removes a retired asset; `dust` (worth under a hundredth of a
+    /// base token) stays in the vault, no longer counted.
+    event AssetRemoved(uint256 indexed index, address indexed token, uint256 dust);
+
+    /// @notice Emitted when the fees are set (at construction `oldParams` is all zero).
+    event FeeParamsSet(FeeParams oldParams, FeeParams newParams);
+
+    /// @notice Emitted when the management fee accrues: `shares` minted to `recipient`.
+    event ManagementFeeAccrued(address indexed recipient, uint256 shares);
+
+    /// @notice Emitted when a due rebalance makes no trade because its estimated cost exceeds its
+    /// benefit times the policy's ratio (base-asset units; see {IBallastPolicy-assessCost}).
+    event RebalanceSkipped(address indexed caller, uint256 cost, uint256 benefit);
 
     /// @notice Emitted when the execution bounds are set (at construction `oldParams` is all zero).
     event RebalanceParamsSet(RebalanceParams oldParams, RebalanceParams newParams);
@@ -163,6 +191,34 @@ interface IBallastVault is IERC4626, IBallastErrors {
     /// rebalance (none, if it never served it): its cooldown starts from that record.
     function setPolicy(IBallastPolicy newPolicy) external;
 
+    /// @notice Lists a new asset at target weight 0 (governance); ramp it in with
+    /// {setTargetWeights}. Validated as at construction; its oracle must price it now. Reverts when
+    /// the basket is full, the token is listed, or `config.targetWeightBps` is not 0. Resets the
+    /// policy's volatility estimate and move anchors for this vault (the basket changed shape).
+    function addAsset(AssetConfig calldata config) external;
+
+    /// @notice Removes a retired asset (governance): its target weight and the weight in force must
+    /// be 0 and its balance worth less than a hundredth of a base token at the last recorded price
+    /// (a rebalance sells a zero-weight asset entirely). Later assets move down one index.
+    function removeAsset(address token) external;
+
+    /// @notice Sets the fees (governance), accruing the management fee due under the old ones
+    /// first. Bounds: management fee at most 500 bps a year, entry and exit fees at most 100 bps
+    /// each; a recipient is required while the management fee is not 0.
+    function setFeeParams(FeeParams calldata params) external;
+
+    /// @notice The fees in force.
+    function feeParams() external view returns (FeeParams memory);
+
+    /// @notice Management-fee shares accrued but not yet minted. Every ERC-4626 conversion and
+    /// preview counts them in the supply, so that they match what the next entry or exit does.
+    function pendingFeeShares() external view returns (uint256);
+
+    /// @notice What the cost-efficiency gate would say of a rebalance now, whether or not one is
+    /// due (keepers' view): its estimated cost and benefit (base-asset units) and whether it passes.
+    /// @dev Reverts with {BallastPriceUnavailable} when a price is invalid.
+    function rebalanceCost() external view returns (uint256 cost, uint256 benefit, bool worthIt);
+
     /// @notice Every token the vault holds, the base asset (`asset()`) at index 0.
     function basketTokens() external view returns (address[] memory);
 
@@ -173,7 +229,8 @@ interface IBallastVault is IERC4626, IBallastErrors {
     /// @notice Each token's price source.
     function oracles() external view returns (IBallastOracle[] memory);
 
-    /// @notice The Uniswap V3 paths `token -> base` and `base -> token` of a basket token.
+    /// @notice The Uniswap V3 paths `token -> base` and `base -> token` of a basket token (empty for
+    /// the base asset). Reverts with {BallastUnknownToken} for a token outside the basket.
     function routes(address token) external view returns (bytes memory sellRoute, bytes memory buyRoute);
 
     /// @notice The execution bounds in force.
@@ -191,9 +248,12 @@ interface IBallastVault is IERC4626, IBallastErrors {
     function maxDrift() external view returns (uint256);
 
     /// @notice Trades the basket toward its target weights through Uniswap V3. Permissionless.
-    /// @dev Runs only when {rebalanceStatus} says Due or DueByCalendar (else reverts with
-    /// {BallastRebalanceNotDue}). Sells what is above target + band into the base asset, then buys
-    /// what is below target - band with it (band as reported by {rebalanceStatus}). Each swap's minimum
+    /// @dev Runs only when the policy says Due or DueByCalendar (else reverts with
+    /// {BallastRebalanceNotDue}). A tripped circuit breaker, or a cost-efficiency gate that finds the
+    /// trades not worth their cost ({RebalanceSkipped}), ends the call without trading and without
+    /// reverting, so that the record stays. Sells what is above target + band into the base asset
+    /// (all of an asset whose target weight is 0), then buys what is below target - band with it
+    /// (band as reported by {rebalanceStatus}). Each swap's minimum
     /// output is its oracle value less `slippageBps`; each trade is capped at `maxTradeBps` of NAV
     /// and skipped below `minTradeValue`; the call reverts if NAV falls by more than `maxLossBps`.
     /// @return trades The number of swaps made.

@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {IUniswapV3Factory} from "@uniswap/v3-core/contracts/interfaces/IUniswapV3Factory.sol";
 
 import {IBallastErrors} from "../interfaces/IBallastErrors.sol";
 import {IBallastOracle} from "../interfaces/IBallastOracle.sol";
+import {IBallastPolicy} from "../interfaces/IBallastPolicy.sol";
 import {IBallastVault} from "../interfaces/IBallastVault.sol";
 import {UniswapPath} from "./UniswapPath.sol";
 
@@ -14,6 +18,9 @@ import {UniswapPath} from "./UniswapPath.sol";
 /// stays out of the vault's 24 KB (the pattern of Aave V3's logic libraries).
 library BasketAdmin {
     using UniswapPath for bytes;
+
+    /// @notice Largest basket, base asset included.
+    uint256 internal constant MAX_ASSETS = 16;
 
     /// @notice Longest ramp of target weights.
     uint256 internal constant MAX_RAMP = 90 days;
@@ -103,10 +110,160 @@ library BasketAdmin {
         weights[0] = 10_000 - others;
     }
 
+    /// @notice Appends `config` to the basket after validating it (the base asset, entry 0, carries
+    /// no route; every other asset a valid one each way), with a last price of 0 to be recorded.
+    function listAsset(
+        Basket storage basket,
+        uint256[] storage lastPrices,
+        address factory,
+        IBallastVault.AssetConfig memory config
+    ) public {
+        uint256 i = basket.assets.length;
+        if (i >= MAX_ASSETS) revert IBallastErrors.BallastBasketSize(i + 1, MAX_ASSETS);
+        if (config.token == address(0) || address(config.oracle) == address(0)) {
+            revert IBallastErrors.BallastZeroAddress();
+        }
+        for (uint256 j; j < i; ++j) {
+            if (basket.assets[j].token == config.token) revert IBallastErrors.BallastDuplicateToken(config.token);
+        }
+        if (i == 0) {
+            if (config.sellRoute.length != 0 || config.buyRoute.length != 0) revert IBallastErrors.BallastBaseRoute();
+        } else {
+            address base = basket.assets[0].token;
+            validateRoute(factory, config.token, config.sellRoute, config.token, base);
+            validateRoute(factory, config.token, config.buyRoute, base, config.token);
+        }
+        uint16 weight = config.targetWeightBps;
+        // No ramp in progress for a new entry: its weight starts where it ends.
+        basket.assets.push(Asset(config.token, weight, validDecimals(config.token), weight, config.oracle));
+        lastPrices.push(0);
+        basket.sellRoutes.push(config.sellRoute);
+        basket.buyRoutes.push(config.buyRoute);
+        basket.poolRefs.push(i == 0 ? PoolRef(address(0), 0) : poolRef(basket, factory, i, config.sellRoute));
+        emit IBallastVault.AssetListed(i, config.token, config.oracle, weight, config.sellRoute, config.buyRoute);
+    }
+
+    /// @notice Lists a new asset at weight 0; see {IBallastVault-addAsset}.
+    function addAsset(
+        Basket storage basket,
+        uint256[] storage lastPrices,
+        address factory,
+        IBallastVault.AssetConfig calldata config
+    ) external {
+        if (config.targetWeightBps != 0) revert IBallastErrors.BallastAssetWeight(config.token, config.targetWeightBps);
+        listAsset(basket, lastPrices, factory, config);
+        // Never list what cannot be priced now.
+        (bool ok, uint256 price) = tryPrice(config.oracle);
+        if (!ok) revert IBallastErrors.BallastPriceUnavailable(config.token);
+        lastPrices[lastPrices.length - 1] = price;
+    }
+
+    /// @notice Replaces `token`'s price source; see {IBallastVault-setOracle}.
+    function setOracle(Basket storage basket, address token, IBallastOracle oracle) external {
+        uint256 i = indexOf(basket, token);
+        if (address(oracle) == address(0)) revert IBallastErrors.BallastZeroAddress();
+        IBallastOracle old = basket.assets[i].oracle;
+        if (oracle == old) revert IBallastErrors.BallastParameterUnchanged();
+        // Never switch to a source that cannot price the asset now.
+        (bool ok, ) = tryPrice(oracle);
+        if (!ok) revert IBallastErrors.BallastPriceUnavailable(token);
+        basket.assets[i].oracle = oracle;
+        emit IBallastVault.OracleSet(token, old, oracle);
+    }
+
+    /// @notice `oracle`'s price, or `ok == false` when it reverts, says invalid, or answers 0.
+    function tryPrice(IBallastOracle oracle) internal view returns (bool ok, uint256 price) {
+        // A source that reverts or answers garbage is as invalid as one that says so.
+        try oracle.tryPrice() returns (bool valid, uint256 p) {
+            return (valid && p != 0, p);
+        } catch {
+            return (false, 0);
+        }
+    }
+
+    /// @notice Removes a retired asset; see {IBallastVault-removeAsset}. `dustValue` is the value, in
+    /// base units, below which a balance left behind is dust.
+    function removeAsset(
+        Basket storage basket,
+        uint256[] storage lastPrices,
+        address token,
+        uint256 dustValue
+    ) external {
+        uint256 i = indexOf(basket, token);
+        uint256 weight = Math.max(targetWeights(basket)[i], basket.assets[i].targetWeightBps);
+        if (i == 0 || weight != 0) revert IBallastErrors.BallastAssetWeight(token, weight);
+        uint256 balance = IERC20(token).balanceOf(address(this));
+        // Valued at the last recorded prices (oracles may be failing: retiring an asset must not wait).
+        uint256 value = Math.mulDiv(
+            balance * lastPrices[i],
+            10 ** basket.assets[0].decimals,
+            10 ** basket.assets[i].decimals * Math.max(lastPrices[0], 1)
+        );
+        if (value >= dustValue) revert IBallastErrors.BallastAssetNotEmpty(token, balance);
+        uint256 last = basket.assets.length - 1;
+        // The base asset and at least one other stay.
+        if (last < 2) revert IBallastErrors.BallastBasketSize(last, MAX_ASSETS);
+        // Shift the later entries down: basket order is part of every array the vault reports.
+        for (uint256 j = i; j < last; ++j) {
+            basket.assets[j] = basket.assets[j + 1];
+            basket.sellRoutes[j] = basket.sellRoutes[j + 1];
+            basket.buyRoutes[j] = basket.buyRoutes[j + 1];
+            basket.poolRefs[j] = basket.poolRefs[j + 1];
+            lastPrices[j] = lastPrices[j + 1];
+        }
+        basket.assets.pop();
+        basket.sellRoutes.pop();
+        basket.buyRoutes.pop();
+        basket.poolRefs.pop();
+        lastPrices.pop();
+        // A pool reference points at its quote token by index: re-point those past the gap.
+        for (uint256 j = 1; j < last; ++j) {
+            uint8 q = basket.poolRefs[j].quoteIndex;
+            if (q == i) basket.poolRefs[j] = PoolRef(address(0), 0);
+            else if (q > i) basket.poolRefs[j].quoteIndex = q - 1;
+        }
+        emit IBallastVault.AssetRemoved(i, token, balance);
+    }
+
+    /// @notice The pools the breakers watch, with the price each should show by the oracle `prices`
+    /// (raw token1 per 1e18 raw token0).
+    function poolChecks(
+        Basket storage basket,
+        uint256[] calldata prices
+    ) external view returns (IBallastPolicy.PoolCheck[] memory checks) {
+        uint256 n = prices.length;
+        checks = new IBallastPolicy.PoolCheck[](n);
+        for (uint256 i = 1; i < n; ++i) {
+            PoolRef memory ref = basket.poolRefs[i];
+            if (ref.pool == address(0)) continue;
+            uint256 q = ref.quoteIndex;
+            // Raw quote per raw asset, WAD: price ratio times the units' ratio.
+            uint256 quotePerAsset = Math.mulDiv(
+                prices[i] * 10 ** basket.assets[q].decimals,
+                1e18,
+                prices[q] * 10 ** basket.assets[i].decimals
+            );
+            bool assetIsToken0 = basket.assets[i].token < basket.assets[q].token;
+            checks[i] = IBallastPolicy.PoolCheck(
+                ref.pool,
+                assetIsToken0 ? quotePerAsset : Math.mulDiv(1e18, 1e18, quotePerAsset)
+            );
+        }
+    }
+
+    /// @notice `token`'s decimals; reverts unless it reports at most 18.
+    function validDecimals(address token) public view returns (uint8) {
+        (bool ok, bytes memory data) = token.staticcall(abi.encodeCall(IERC20Metadata.decimals, ()));
+        if (!ok || data.length < 32) revert IBallastErrors.BallastUnsupportedDecimals(token, type(uint256).max);
+        uint256 tokenDecimals = abi.decode(data, (uint256));
+        if (tokenDecimals > 18) revert IBallastErrors.BallastUnsupportedDecimals(token, tokenDecimals);
+        return uint8(tokenDecimals);
+    }
+
     /// @notice Replaces asset `i`'s routes after validating them; see {IBallastVault-setRoutes}.
     function setRoutes(
         Basket storage basket,
-        IUniswapV3Factory factory,
+        address factory,
         address token,
         bytes calldata sellRoute,
         bytes calldata buyRoute
@@ -128,13 +285,7 @@ library BasketAdmin {
 
     /// @notice Reverts unless `route` is a well-formed path from `start` to `end` whose every hop is
     /// a pool `factory` has. `token` names the basket token in the errors.
-    function validateRoute(
-        IUniswapV3Factory factory,
-        address token,
-        bytes memory route,
-        address start,
-        address end
-    ) public view {
+    function validateRoute(address factory, address token, bytes memory route, address start, address end) public view {
         if (route.length == 0) revert IBallastErrors.BallastEmptyRoute(token);
         if (!route.isWellFormed()) revert IBallastErrors.BallastMalformedRoute(token, route.length);
         address first = route.tokenAt(0);
@@ -145,14 +296,15 @@ library BasketAdmin {
         uint256 hops = route.hops();
         for (uint256 h; h < hops; ++h) {
             (address a, address b, uint24 fee) = (route.tokenAt(h), route.tokenAt(h + 1), route.feeAt(h));
-            if (factory.getPool(a, b, fee) == address(0)) revert IBallastErrors.BallastRoutePoolMissing(a, b, fee);
+            if (IUniswapV3Factory(factory).getPool(a, b, fee) == address(0))
+                revert IBallastErrors.BallastRoutePoolMissing(a, b, fee);
         }
     }
 
     /// @notice The first pool of asset `i`'s sell `route`, if the pool's other token is in the basket.
     function poolRef(
         Basket storage basket,
-        IUniswapV3Factory factory,
+        address factory,
         uint256 i,
         bytes memory route
     ) public view returns (PoolRef memory) {
@@ -160,7 +312,8 @@ library BasketAdmin {
         uint256 n = basket.assets.length;
         for (uint256 q; q < n; ++q) {
             if (basket.assets[q].token == next) {
-                return PoolRef(factory.getPool(basket.assets[i].token, next, route.feeAt(0)), uint8(q));
+                return
+                    PoolRef(IUniswapV3Factory(factory).getPool(basket.assets[i].token, next, route.feeAt(0)), uint8(q));
             }
         }
         return PoolRef(address(0), 0);

@@ -7,6 +7,7 @@ import {
   BasketAdmin__factory,
   ChainlinkOracle__factory,
   TimelockController__factory,
+  VaultLogic__factory,
 } from "../../typechain-types";
 import type { BallastPolicy, BallastVault, ChainlinkOracle, TimelockController } from "../../typechain-types";
 import type { IBallastVault } from "../../typechain-types/artifacts/contracts/BallastVault";
@@ -36,6 +37,17 @@ export interface VaultOptions {
   params?: Partial<IBallastVault.RebalanceParamsStruct>;
   /** Trigger rules; missing ones take {@link DEFAULT_TRIGGERS}. */
   triggers?: Partial<IBallastPolicy.TriggerParamsStruct>;
+  /** Circuit breakers; off unless given ({@link RECOMMENDED_BREAKERS} once pools have TWAP history). */
+  breakers?: IBallastPolicy.BreakerParamsStruct;
+  /** Volatility scaling of the trigger band; off unless given. */
+  volatility?: IBallastPolicy.VolatilityParamsStruct;
+  /**
+   * Cost-efficiency gate; off unless given. `gasTokenOracle: "WETH"` (a basket symbol) uses that
+   * asset's oracle for the gas token's price.
+   */
+  costs?: Omit<IBallastPolicy.CostParamsStruct, "gasTokenOracle"> & { gasTokenOracle?: string };
+  /** Fees; all zero unless given. */
+  fees?: IBallastVault.FeeParamsStruct;
   /**
    * Who governs. By default a new TimelockController (delay `timelockDelay`, the deployer proposing
    * and executing) is the admin of the vault and the policy, and the deployer is the guardian.
@@ -59,6 +71,34 @@ export const DEFAULT_TRIGGERS: IBallastPolicy.TriggerParamsStruct = {
   cooldown: 600,
   calendarInterval: 0,
 };
+
+/**
+ * Breaker bounds for live networks and the demo, once every watched pool has `twapWindow` of
+ * history: a 30-minute TWAP; trading halts when an oracle and its pool's TWAP disagree by over 3%,
+ * when a pool's spot is 2% off its TWAP (a manipulation in progress), or when a price moves 20%
+ * within an hour; a trip lasts at least an hour.
+ */
+export const RECOMMENDED_BREAKERS: IBallastPolicy.BreakerParamsStruct = {
+  twapWindow: 1_800,
+  maxOracleTwapDeviationBps: 300,
+  maxSpotTwapTicks: 200,
+  maxMoveBps: 2_000,
+  moveWindow: 3_600,
+  cooldown: 3_600,
+  sequencerFeed: ethers.ZeroAddress,
+  sequencerGracePeriod: 0,
+};
+
+/**
+ * A cost gate for live networks and the demo: removing one basis point of total drift is worth a
+ * millionth of NAV, and a rebalance may cost at most that; gas as measured by the benchmarks.
+ */
+export const RECOMMENDED_COSTS = {
+  benefitPerBpWad: 10n ** 12n,
+  maxCostRatioBps: 10_000,
+  gasBase: 150_000,
+  gasPerHop: 100_000,
+} as const;
 
 /** Default timelock delay of governance: two days. */
 export const DEFAULT_TIMELOCK_DELAY = 2 * 24 * 60 * 60;
@@ -84,14 +124,19 @@ export function defaultParams(baseDecimals: number): IBallastVault.RebalancePara
 }
 
 /**
- * A BallastVault factory linked to a freshly deployed BasketAdmin library (the vault's basket
- * administration runs there by delegatecall, outside the vault's 24 KB).
+ * A BallastVault factory linked to freshly deployed BasketAdmin and VaultLogic libraries (the
+ * vault's basket administration, valuation and trade sizing run there by delegatecall, outside the
+ * vault's 24 KB).
  */
 export async function vaultFactory(deployer: Signer): Promise<BallastVault__factory> {
   const basketAdmin = await new BasketAdmin__factory(deployer).deploy();
-  await basketAdmin.waitForDeployment();
+  const vaultLogic = await new VaultLogic__factory(deployer).deploy();
+  await Promise.all([basketAdmin.waitForDeployment(), vaultLogic.waitForDeployment()]);
   return new BallastVault__factory(
-    { "contracts/libraries/BasketAdmin.sol:BasketAdmin": await basketAdmin.getAddress() },
+    {
+      "contracts/libraries/BasketAdmin.sol:BasketAdmin": await basketAdmin.getAddress(),
+      "contracts/libraries/VaultLogic.sol:VaultLogic": await vaultLogic.getAddress(),
+    },
     deployer,
   );
 }
@@ -180,7 +225,13 @@ export async function deployVault(
   }
   const guardian = options.governance?.guardian ?? deployerAddress;
 
-  const policy = await new BallastPolicy__factory(owner).deploy(admin, { ...DEFAULT_TRIGGERS, ...options.triggers });
+  // Deployed under the deployer's control while it applies the options, then handed to `admin`.
+  const configure = Boolean(options.breakers ?? options.volatility ?? options.costs ?? options.fees);
+  const initialAdmin = configure ? deployerAddress : admin;
+  const policy = await new BallastPolicy__factory(owner).deploy(initialAdmin, {
+    ...DEFAULT_TRIGGERS,
+    ...options.triggers,
+  });
   await policy.waitForDeployment();
   const params = { ...defaultParams(baseToken.decimals), ...options.params };
   const vault = await (
@@ -192,9 +243,28 @@ export async function deployVault(
     basket,
     params,
     policy,
-    admin,
+    initialAdmin,
     guardian,
   );
   await vault.waitForDeployment();
+  if (configure) {
+    if (options.breakers) await (await policy.setBreakerParams(options.breakers)).wait();
+    if (options.volatility) await (await policy.setVolatilityParams(options.volatility)).wait();
+    if (options.costs) {
+      const symbol = options.costs.gasTokenOracle;
+      const index = symbol ? options.basket.findIndex((entry) => entry.symbol === symbol) : -1;
+      if (symbol && index < 0) throw new MarketConfigError(`costs.gasTokenOracle: ${symbol} is not in the basket`);
+      const gasTokenOracle = index >= 0 ? await oracles[index].getAddress() : ethers.ZeroAddress;
+      await (await policy.setCostParams({ ...options.costs, gasTokenOracle })).wait();
+    }
+    if (options.fees) await (await vault.setFeeParams(options.fees)).wait();
+    if (admin !== deployerAddress) {
+      for (const governed of [policy, vault]) {
+        const role = await governed.DEFAULT_ADMIN_ROLE();
+        await (await governed.grantRole(role, admin)).wait();
+        await (await governed.renounceRole(role, deployerAddress)).wait();
+      }
+    }
+  }
   return { vault, oracles, policy, timelock };
 }

@@ -29,6 +29,8 @@ export const Status = {
   Cooldown: 3n,
   Paused: 4n,
   PriceUnavailable: 5n,
+  BreakerTripped: 6n,
+  Uneconomic: 7n,
 } as const;
 
 /**

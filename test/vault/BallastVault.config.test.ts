@@ -317,12 +317,15 @@ describe("BallastVault configuration", function () {
       expect(linkBuy).to.equal(lower(encodeRoute(s.market, ["USDC", 3000, "LINK"])));
     });
 
-    it("returns empty routes for the base asset and for tokens outside the basket", async function () {
+    it("returns empty routes for the base asset and refuses tokens outside the basket", async function () {
       const s = await setup();
       const vault = await s.deploy(await s.defaultBasket());
       expect(await vault.routes(s.usdc)).to.deep.equal(["0x", "0x"]);
-      expect(await vault.routes(s.market.token("UNI").address)).to.deep.equal(["0x", "0x"]);
-      expect(await vault.routes(ZeroAddress)).to.deep.equal(["0x", "0x"]);
+      const uni = s.market.token("UNI").address;
+      await expect(vault.routes(uni)).to.be.revertedWithCustomError(vault, "BallastUnknownToken").withArgs(uni);
+      await expect(vault.routes(ZeroAddress))
+        .to.be.revertedWithCustomError(vault, "BallastUnknownToken")
+        .withArgs(ZeroAddress);
     });
 
     it("exposes the execution bounds, router, asset, name, symbol and ERC-20 state", async function () {

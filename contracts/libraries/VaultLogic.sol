@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+
+import {IBallastErrors} from "../interfaces/IBallastErrors.sol";
+import {IBallastPolicy} from "../interfaces/IBallastPolicy.sol";
+import {IBallastVault} from "../interfaces/IBallastVault.sol";
+import {BasketAdmin} from "./BasketAdmin.sol";
+import {BasketMath} from "./BasketMath.sol";
+import {UniswapPath} from "./UniswapPath.sol";
+
+/// @title VaultLogic
+/// @notice The vault's trade sizing: the slices a base-asset exit sells, and the trades a rebalance
+/// plans. Pure functions of a {Valuation}, in an external (linked) library so that the vault keeps
+/// to custody and execution within its 24 KB. Every rounding is chosen against the trader: amounts
+/// sold round down, minimum outputs round down, the value an exit consumes rounds up.
+library VaultLogic {
+    using BasketMath for uint256;
+    using Math for uint256;
+    using UniswapPath for bytes;
+
+    /// @notice Balances, prices and values of the basket at one instant, index-aligned, base first.
+    /// Prices are read once per call; values are rounded down, so `nav` never exceeds the true value
+    /// and `navCeil` (which adds one unit per rounded value) never falls below it.
+    /// @param units Each token's `10 ** decimals`.
+    /// @param targets The target weights in force (bps).
+    struct Valuation {
+        uint256[] balances;
+        uint256[] prices;
+        uint256[] units;
+        uint256[] values;
+        uint256[] targets;
+        uint256 nav;
+        uint256 navCeil;
+        bool valid;
+    }
+
+    /// @notice The trades a rebalance plans, in base-asset value: `sells[i]` of asset `i` into the
+    /// base, then `buys[i]` of it with the base (entry 0 unused), and the total absolute drift (sum
+    /// over assets of |weight - target|, bps) they remove at oracle prices.
+    struct Plan {
+        uint256[] sells;
+        uint256[] buys;
+        uint256 driftRemovedBps;
+    }
+
+    // --- Valuation ----------------------------------------------------------------------------
+
+    /// @notice Reads every price once and values the vault's balances. With `strict`, an invalid
+    /// price reverts with {IBallastErrors-BallastPriceUnavailable}; otherwise it marks the valuation
+    /// invalid and uses the last recorded price (zero, and so a zero value, only if none was ever
+    /// recorded): a failing oracle never values an asset at zero in the views, while entries and
+    /// exits stay refused.
+    function valuation(
+        BasketAdmin.Basket storage basket,
+        uint256[] storage lastPrices,
+        bool strict
+    ) public view returns (Valuation memory v) {
+        uint256 n = basket.assets.length;
+        uint256[] memory prices = new uint256[](n);
+        bool valid = true;
+        for (uint256 i; i < n; ++i) {
+            (bool ok, uint256 price) = BasketAdmin.tryPrice(basket.assets[i].oracle);
+            if (!ok) {
+                if (strict) revert IBallastErrors.BallastPriceUnavailable(basket.assets[i].token);
+                valid = false;
+                price = lastPrices[i];
+            }
+            prices[i] = price;
+        }
+        v = valuationAt(basket, prices);
+        v.valid = v.valid && valid;
+    }
+
+    /// @notice Values the vault's balances at `prices` (a zero price marks an invalid one).
+    function valuationAt(
+        BasketAdmin.Basket storage basket,
+        uint256[] memory prices
+    ) public view returns (Valuation memory v) {
+        uint256 n = prices.length;
+        v.prices = prices;
+        v.targets = BasketAdmin.targetWeights(basket);
+        v.balances = new uint256[](n);
+        v.units = new uint256[](n);
+        v.values = new uint256[](n);
+        v.valid = true;
+        for (uint256 i; i < n; ++i) {
+            v.balances[i] = IERC20(basket.assets[i].token).balanceOf(address(this));
+            v.units[i] = 10 ** basket.assets[i].decimals;
+            if (prices[i] == 0 || prices[0] == 0) {
+                v.valid = false;
+                if (i != 0) continue;
+            }
+            v.values[i] = i == 0 ? v.balances[0] : toValue(v, i, v.balances[i], Math.Rounding.Floor);
+            v.nav += v.values[i];
+            if (i != 0 && v.balances[i] != 0) ++v.navCeil;
+        }
+        v.navCeil += v.nav;
+    }
+
+    // --- Conversions (inlined into callers) ---------------------------------------------------
+
+    /// @notice Value in base units of `amount` of asset `i`.
+    function toValue(Valuation memory v, uint256 i, uint256 amount, Math.Rounding r) internal pure returns (uint256) {
+        return amount.toValue(v.prices[i], v.units[i], v.prices[0], v.units[0], r);
+    }
+
+    /// @notice Amount of asset `i` worth `value` base units.
+    function toAmount(Valuation memory v, uint256 i, uint256 value, Math.Rounding r) internal pure returns (uint256) {
+        return value.toAmount(v.prices[i], v.units[i], v.prices[0], v.units[0], r);
+    }
+
+    /// @notice The least a sale of `amount` of asset `i` may fetch: its oracle value less the
+    /// slippage bound, both rounded down.
+    function minValueOut(
+        Valuation memory v,
+        uint256 i,
+        uint256 amount,
+        uint256 slippageBps
+    ) internal pure returns (uint256) {
+        return toValue(v, i, amount, Math.Rounding.Floor).lessBpsDown(slippageBps);
+    }
+
+    /// @notice The largest |weight - target| of the basket, bps.
+    function maxDrift(Valuation memory v) internal pure returns (uint256 drift) {
+        uint256 n = v.values.length;
+        for (uint256 i; i < n; ++i) {
+            uint256 d = v.values[i].weightBps(v.nav).absDiff(v.targets[i]);
+            if (d > drift) drift = d;
+        }
+    }
+
+    /// @notice The smallest exit slice or retiring balance worth routing: a hundredth of a base
+    /// token (a cent for USDC). Smaller amounts could round to nothing along a hop.
+    function sliceFloor(Valuation memory v) internal pure returns (uint256) {
+        return v.units[0] / 100;
+    }
+
+    // --- Base-asset exits ---------------------------------------------------------------------
+
+    /// @notice Slices of the non-base assets worth `value` in total, pro-rata to each asset's value,
+    /// and each slice's minimum output. A slice worth less than {sliceFloor} is folded into the
+    /// largest asset's slice; when even that is below the floor, nothing is sold. Each minimum allows
+    /// one unit of the input token for Uniswap's fee rounding on top of the slippage bound.
+    function exitSlices(
+        Valuation memory v,
+        uint256 value,
+        uint256 slippageBps
+    ) public pure returns (uint256[] memory amounts, uint256[] memory minOuts, uint256 minTotal) {
+        uint256 n = v.values.length;
+        amounts = new uint256[](n);
+        minOuts = new uint256[](n);
+        uint256 others = v.nav - v.values[0];
+        uint256 floor = sliceFloor(v);
+        uint256[] memory shares = new uint256[](n);
+        uint256 largest = 1;
+        for (uint256 i = 1; i < n; ++i) {
+            if (v.values[i] > v.values[largest]) largest = i;
+            shares[i] = v.values[i].mulDiv(value, others, Math.Rounding.Floor);
+        }
+        uint256 largestShare = shares[largest];
+        for (uint256 i = 1; i < n; ++i) {
+            if (i == largest) continue;
+            if (shares[i] < floor) largestShare += shares[i];
+            else amounts[i] = toAmount(v, i, shares[i], Math.Rounding.Floor);
+        }
+        if (largestShare >= floor) {
+            // A near-total exit can fold more than the largest holds: sell what there is.
+            amounts[largest] = Math.min(toAmount(v, largest, largestShare, Math.Rounding.Floor), v.balances[largest]);
+        }
+        for (uint256 i = 1; i < n; ++i) {
+            if (amounts[i] == 0) continue;
+            minOuts[i] = minValueOut(v, i, amounts[i] - 1, slippageBps);
+            minTotal += minOuts[i];
+        }
+    }
+
+    /// @notice The NAV value a withdraw of `assets` consumes: the assets themselves while the base
+    /// balance covers them; beyond it, the shortfall grossed up by the slippage bound plus a margin
+    /// for the rounding of each slice (and at least two slice floors, so that something is sold), so
+    /// that the slices' minimum outputs always cover it.
+    function exitValueForAssets(Valuation memory v, uint256 assets, uint256 slippageBps) public pure returns (uint256) {
+        uint256 base = v.balances[0];
+        if (assets <= base) return assets;
+        uint256 grossed = (assets - base + sliceMargin(v)).grossUpBps(slippageBps);
+        return base + Math.max(grossed, 2 * sliceFloor(v));
+    }
+
+    /// @notice The most a holder of shares worth `value` can withdraw: the inverse of
+    /// {exitValueForAssets}, rounded down.
+    function maxWithdrawable(Valuation memory v, uint256 value, uint256 slippageBps) public pure returns (uint256) {
+        uint256 base = v.balances[0];
+        if (value <= base) return value;
+        // Too little beyond the base to sell anything for: the base balance is the limit.
+        if (value - base < 2 * sliceFloor(v)) return base;
+        uint256 net = (value - base).lessBpsDown(slippageBps);
+        uint256 margin = sliceMargin(v);
+        return net > margin ? base + net - margin : base;
+    }
+
+    /// @notice Upper bound of the value the roundings of {exitSlices} can lose, per asset: two units
+    /// of the token (its amount rounded down, and the unit its minimum allows for Uniswap's fee
+    /// rounding) and four base units (its share, value and minimum output rounded down), with one
+    /// more of each kept spare.
+    function sliceMargin(Valuation memory v) internal pure returns (uint256 margin) {
+        uint256 n = v.values.length;
+        for (uint256 i = 1; i < n; ++i) {
+            if (v.balances[i] != 0) margin += 3 * toValue(v, i, 1, Math.Rounding.Ceil) + 6;
+        }
+    }
+
+    // --- Rebalance planning -------------------------------------------------------------------
+
+    /// @notice The trades a rebalance makes with target band `band`: each asset above target + band
+    /// is sold down to that edge, each below target - band bought up to it, every trade capped at
+    /// `maxTradeBps` of NAV and skipped below `minTradeValue`. An asset whose target weight is 0 is
+    /// retiring: its whole balance is sold (dust under {sliceFloor} aside), so that governance can
+    /// then remove it. Buys are funded by the base held above its own target plus the sells'
+    /// oracle value; short of that, every buy is scaled down alike (rounded down).
+    function plan(
+        Valuation memory v,
+        IBallastVault.RebalanceParams memory p,
+        uint256 band
+    ) public pure returns (Plan memory out) {
+        uint256 n = v.values.length;
+        uint256 cap = v.nav.bps(p.maxTradeBps, Math.Rounding.Floor);
+        out.sells = new uint256[](n);
+        out.buys = new uint256[](n);
+        uint256 proceeds;
+        for (uint256 i = 1; i < n; ++i) {
+            bool retiring = v.targets[i] == 0;
+            // Rounded down: never sell past the band edge.
+            uint256 keep = retiring ? 0 : v.nav.bps(v.targets[i] + band, Math.Rounding.Floor);
+            if (v.values[i] <= keep) continue;
+            uint256 value = Math.min(v.values[i] - keep, cap);
+            if (value < (retiring ? Math.max(sliceFloor(v), 1) : Math.max(p.minTradeValue, 1))) continue;
+            out.sells[i] = value;
+            proceeds += value;
+        }
+        uint256 wanted;
+        for (uint256 i = 1; i < n; ++i) {
+            uint256 weight = v.targets[i];
+            if (weight <= band) continue;
+            uint256 floorValue = v.nav.bps(weight - band, Math.Rounding.Floor);
+            if (v.values[i] >= floorValue) continue;
+            out.buys[i] = Math.min(floorValue - v.values[i], cap);
+            wanted += out.buys[i];
+        }
+        uint256 baseTarget = v.nav.bps(v.targets[0], Math.Rounding.Ceil);
+        uint256 funds = v.balances[0] + proceeds;
+        uint256 available = funds > baseTarget ? funds - baseTarget : 0;
+        for (uint256 i = 1; i < n; ++i) {
+            uint256 spend = scaled(out.buys[i], available, wanted);
+            out.buys[i] = spend < Math.max(p.minTradeValue, 1) ? 0 : spend;
+        }
+        out.driftRemovedBps = _driftRemoved(v, out);
+    }
+
+    /// @notice `amount` scaled by `available / wanted` when `wanted` exceeds `available` (rounded down).
+    function scaled(uint256 amount, uint256 available, uint256 wanted) internal pure returns (uint256) {
+        return wanted > available ? amount.mulDiv(available, wanted, Math.Rounding.Floor) : amount;
+    }
+
+    /// @notice The policy's cost-efficiency verdict on plan `pl` (see {IBallastPolicy-assessCost}).
+    function assess(
+        BasketAdmin.Basket storage basket,
+        Valuation memory v,
+        Plan memory pl,
+        IBallastPolicy policy,
+        address factory
+    ) public view returns (uint256 cost, uint256 benefit, bool worthIt) {
+        return
+            policy.assessCost(
+                IBallastPolicy.CostInput(
+                    factory,
+                    v.nav,
+                    pl.driftRemovedBps,
+                    v.prices[0],
+                    v.units[0],
+                    quote(basket, v, pl)
+                )
+            );
+    }
+
+    /// @notice What the planned trades would look like to the cost model: each one's route, exact
+    /// input, oracle value of the input (base units) and oracle-fair output (raw output units).
+    function quote(
+        BasketAdmin.Basket storage basket,
+        Valuation memory v,
+        Plan memory pl
+    ) internal view returns (IBallastPolicy.Trade[] memory trades) {
+        uint256 n = pl.sells.length;
+        uint256 count;
+        for (uint256 i = 1; i < n; ++i) {
+            if (pl.sells[i] != 0) ++count;
+            if (pl.buys[i] != 0) ++count;
+        }
+        trades = new IBallastPolicy.Trade[](count);
+        count = 0;
+        for (uint256 i = 1; i < n; ++i) {
+            if (pl.sells[i] != 0) {
+                uint256 amountIn = sellAmount(v, i, pl.sells[i]);
+                trades[count++] = IBallastPolicy.Trade(
+                    basket.sellRoutes[i],
+                    amountIn,
+                    pl.sells[i],
+                    toValue(v, i, amountIn, Math.Rounding.Floor)
+                );
+            }
+            if (pl.buys[i] != 0) {
+                uint256 spend = pl.buys[i];
+                trades[count++] = IBallastPolicy.Trade(
+                    basket.buyRoutes[i],
+                    spend,
+                    spend,
+                    toAmount(v, i, spend, Math.Rounding.Floor)
+                );
+            }
+        }
+    }
+
+    /// @notice The amount of asset `i` a planned sale worth `value` sells: the whole balance when the
+    /// sale is all of it (a retiring asset), otherwise the amount worth `value`, rounded down.
+    function sellAmount(Valuation memory v, uint256 i, uint256 value) internal pure returns (uint256) {
+        return value >= v.values[i] ? v.balances[i] : toAmount(v, i, value, Math.Rounding.Floor);
+    }
+
+    /// @dev Total absolute drift before the plan less after it (0 if it would not fall), at the
+    /// valuation's prices with NAV unchanged (the cost model prices the trades' losses).
+    function _driftRemoved(Valuation memory v, Plan memory pl) private pure returns (uint256) {
+        uint256 n = v.values.length;
+        uint256 before;
+        uint256 afterwards;
+        uint256 base = v.values[0];
+        for (uint256 i = 1; i < n; ++i) {
+            uint256 value = v.values[i] - pl.sells[i] + pl.buys[i];
+            base += pl.sells[i];
+            before += v.values[i].weightBps(v.nav).absDiff(v.targets[i]);
+            afterwards += value.weightBps(v.nav).absDiff(v.targets[i]);
+        }
+        // Buys spend at most the base above its target plus the sells' proceeds: no underflow.
+        for (uint256 i = 1; i < n; ++i) base -= pl.buys[i];
+        before += v.values[0].weightBps(v.nav).absDiff(v.targets[0]);
+        afterwards += base.weightBps(v.nav).absDiff(v.targets[0]);
+        return before > afterwards ? before - afterwards : 0;
+    }
+}

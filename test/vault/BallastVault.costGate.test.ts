@@ -1,0 +1,331 @@
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { expect } from "chai";
+import { ethers, network } from "hardhat";
+
+import type { LocalMarket } from "../../src/market";
+import { encodeRoute } from "../../src/vault";
+import { ChainlinkOracle__factory } from "../../typechain-types";
+import type { BallastPolicy, BallastVault } from "../../typechain-types";
+import type { IBallastPolicy } from "../../typechain-types/artifacts/contracts/BallastPolicy";
+import { investedAdminFixture } from "../shared/fixtures";
+import { rebalanceUntilSettled, Status, swapsOf } from "../shared/vault";
+
+const WAD = 10n ** 18n;
+const Q96 = 2n ** 96n;
+const GWEI = 10n ** 9n;
+/** IBallastErrors.Parameter indices of the cost parameters. */
+const Parameter = { BenefitPerBpWad: 22, MaxCostRatioBps: 23, GasBase: 24, GasPerHop: 25 } as const;
+
+const GATE_OFF: IBallastPolicy.CostParamsStruct = {
+  benefitPerBpWad: 0,
+  maxCostRatioBps: 0,
+  gasBase: 0,
+  gasPerHop: 0,
+  gasTokenOracle: ethers.ZeroAddress,
+};
+
+interface GateFixture {
+  market: LocalMarket;
+  vault: BallastVault;
+  policy: BallastPolicy;
+}
+
+/** The invested four-asset vault after WETH rose 10%: WETH overweight, a rebalance due. */
+async function driftedFixture(): Promise<GateFixture> {
+  const { market, vault, policy } = await investedAdminFixture();
+  await market.setFeedPrice("WETH", (await market.feedPrice("WETH")) * 1.1);
+  await market.alignAllPools();
+  for (const s of ["USDC", "WBTC", "LINK"]) await market.setFeedPrice(s, await market.feedPrice(s));
+  return { market, vault, policy };
+}
+
+/** Cost of `gas` units at `baseFee` wei, valued in USDC units through the WETH feed (rounded up). */
+async function gasValue(market: LocalMarket, gas: bigint, baseFee: bigint): Promise<bigint> {
+  const [, ethAnswer] = await market.token("WETH").feed.latestRoundData();
+  const [, usdcAnswer] = await market.token("USDC").feed.latestRoundData();
+  const numerator = gas * baseFee * ethAnswer * 10n ** 6n;
+  const denominator = WAD * usdcAnswer;
+  return (numerator + denominator - 1n) / denominator;
+}
+
+/** Sends `rebalance()` in a block whose base fee is `baseFee`. */
+async function rebalanceAtBaseFee(vault: BallastVault, baseFee: bigint) {
+  await network.provider.send("hardhat_setNextBlockBaseFeePerGas", [ethers.toQuantity(baseFee)]);
+  return vault.rebalance({ maxFeePerGas: baseFee * 2n, maxPriorityFeePerGas: 0 });
+}
+
+describe("BallastVault cost-efficiency gate", () => {
+  describe("setCostParams", () => {
+    it("is for governance only", async () => {
+      const { policy } = await loadFixture(driftedFixture);
+      const [, stranger] = await ethers.getSigners();
+      await expect(policy.connect(stranger).setCostParams({ ...GATE_OFF, maxCostRatioBps: 1 }))
+        .to.be.revertedWithCustomError(policy, "AccessControlUnauthorizedAccount")
+        .withArgs(stranger.address, ethers.ZeroHash);
+    });
+
+    it("emits old and new values, and refuses a no-op", async () => {
+      const { policy, vault } = await loadFixture(driftedFixture);
+      const oracle = (await vault.oracles())[1];
+      const params = { benefitPerBpWad: 10n ** 12n, maxCostRatioBps: 10_000, gasBase: 300_000, gasPerHop: 90_000 };
+      await expect(policy.setCostParams({ ...params, gasTokenOracle: oracle }))
+        .to.emit(policy, "CostParamsSet")
+        .withArgs([0n, 0n, 0n, 0n, ethers.ZeroAddress], [10n ** 12n, 10_000n, 300_000n, 90_000n, oracle]);
+      expect(await policy.costParams()).to.deep.equal([10n ** 12n, 10_000n, 300_000n, 90_000n, oracle]);
+      await expect(policy.setCostParams({ ...params, gasTokenOracle: oracle })).to.be.revertedWithCustomError(
+        policy,
+        "BallastParameterUnchanged",
+      );
+    });
+
+    for (const [name, field, parameter, max] of [
+      ["benefit per bp above 1% of NAV", "benefitPerBpWad", Parameter.BenefitPerBpWad, 10n ** 16n],
+      ["cost ratio above 10x", "maxCostRatioBps", Parameter.MaxCostRatioBps, 100_000n],
+      ["base gas above 5M", "gasBase", Parameter.GasBase, 5_000_000n],
+      ["gas per hop above 1M", "gasPerHop", Parameter.GasPerHop, 1_000_000n],
+    ] as const) {
+      it(`refuses a ${name}, and takes the bound itself`, async () => {
+        const { policy } = await loadFixture(driftedFixture);
+        await expect(policy.setCostParams({ ...GATE_OFF, [field]: max + 1n }))
+          .to.be.revertedWithCustomError(policy, "BallastParameterOutOfRange")
+          .withArgs(parameter, max + 1n, 0n, max);
+        await expect(policy.setCostParams({ ...GATE_OFF, [field]: max })).to.emit(policy, "CostParamsSet");
+      });
+    }
+
+    it("refuses a gas-token oracle that cannot price now", async () => {
+      const { policy, vault } = await loadFixture(driftedFixture);
+      // The vault has no tryPrice(): a source that reverts is as invalid as one that says so.
+      const notAnOracle = await vault.getAddress();
+      await expect(policy.setCostParams({ ...GATE_OFF, gasTokenOracle: notAnOracle }))
+        .to.be.revertedWithCustomError(policy, "BallastPriceUnavailable")
+        .withArgs(notAnOracle);
+    });
+  });
+
+  describe("assessCost", () => {
+    it("matches QuoterV2's output for an in-range trade: fee plus impact, against the oracle", async () => {
+      const { market, policy } = await loadFixture(driftedFixture);
+      const route = encodeRoute(market, ["WETH", 500, "USDC"]);
+      const amountIn = 20n * WAD;
+      const valueIn = BigInt(Math.floor((await market.feedPrice("WETH")) * 20 * 1e6));
+      const quoted = await market.quoter.quoteExactInput.staticCall(route, amountIn);
+      const input = {
+        factory: await market.factory.getAddress(),
+        nav: 0n,
+        driftRemovedBps: 0n,
+        basePriceWad: WAD,
+        baseUnit: 10n ** 6n,
+        trades: [{ route, amountIn, valueIn, fairOut: valueIn }],
+      };
+      const [cost, benefit, worthIt] = await policy.assessCost(input);
+      const quotedCost = valueIn - quoted.amountOut;
+      // Within the current tick range the virtual-reserve formula is Uniswap's own math: only the
+      // rounding of the fee and of the price step differ.
+      expect(cost).to.be.closeTo(quotedCost, quotedCost / 1000n + 2n);
+      expect(cost).to.be.greaterThan((valueIn * 5n) / 10_000n); // at least the 0.05% fee
+      expect(benefit).to.equal(0n);
+      expect(worthIt).to.equal(true); // gate off
+    });
+
+    it("walks every hop of a route and prices a pool without liquidity at a total loss", async () => {
+      const { market, policy } = await loadFixture(driftedFixture);
+      const factory = await market.factory.getAddress();
+      const twoHops = encodeRoute(market, ["WBTC", 500, "WETH", 500, "USDC"]);
+      const amountIn = 10n ** 7n; // 0.1 WBTC
+      const valueIn = BigInt(Math.floor((await market.feedPrice("WBTC")) * 0.1 * 1e6));
+      const quoted = await market.quoter.quoteExactInput.staticCall(twoHops, amountIn);
+      const base = { factory, nav: 0n, driftRemovedBps: 0n, basePriceWad: WAD, baseUnit: 10n ** 6n };
+      const [cost] = await policy.assessCost({
+        ...base,
+        trades: [{ route: twoHops, amountIn, valueIn, fairOut: valueIn }],
+      });
+      expect(cost).to.be.closeTo(valueIn - quoted.amountOut, (valueIn - quoted.amountOut) / 100n + 2n);
+
+      // A real pool the factory creates and initialises, with no liquidity in range.
+      const [usdc, uni] = [market.token("USDC").address, market.token("UNI").address];
+      await (await market.factory.createPool(usdc, uni, 100)).wait();
+      const pool = await ethers.getContractAt("IUniswapV3Pool", await market.factory.getPool(usdc, uni, 100));
+      await (await pool.initialize(Q96)).wait();
+      const empty = encodeRoute(market, ["UNI", 100, "USDC"]);
+      const [lost] = await policy.assessCost({
+        ...base,
+        trades: [{ route: empty, amountIn: WAD, valueIn: 5_000_000n, fairOut: 5_000_000n }],
+      });
+      expect(lost).to.equal(5_000_000n);
+    });
+
+    it("counts a pool priced better than the oracle as no cost, and a worse one as the gap", async () => {
+      const { market, policy } = await loadFixture(driftedFixture);
+      const route = encodeRoute(market, ["WETH", 500, "USDC"]);
+      const input = {
+        factory: await market.factory.getAddress(),
+        nav: 0n,
+        driftRemovedBps: 0n,
+        basePriceWad: WAD,
+        baseUnit: 10n ** 6n,
+      };
+      // Say the oracle valued 1 WETH at $1: the pool pays far more, no loss.
+      const [none] = await policy.assessCost({
+        ...input,
+        trades: [{ route, amountIn: WAD, valueIn: 1_000_000n, fairOut: 1_000_000n }],
+      });
+      expect(none).to.equal(0n);
+      // Say it valued 1 WETH at 10x the pool: almost all of it is lost.
+      const value = BigInt(Math.floor((await market.feedPrice("WETH")) * 10 * 1e6));
+      const [most] = await policy.assessCost({
+        ...input,
+        trades: [{ route, amountIn: WAD, valueIn: value, fairOut: value }],
+      });
+      expect(most).to.be.greaterThan((value * 89n) / 100n);
+    });
+
+    it("values gas units at the block's base fee through the gas token's price, hops included", async () => {
+      const { market, policy, vault } = await loadFixture(driftedFixture);
+      const oracle = (await vault.oracles())[1]; // WETH / USD
+      const baseFee = 40n * GWEI;
+      /** The cost a skipped rebalance reports at `baseFee` under these gas parameters. */
+      const skippedCost = async (gasBase: number, gasPerHop: number): Promise<bigint> => {
+        await policy.setCostParams({
+          benefitPerBpWad: 1,
+          maxCostRatioBps: 10_000,
+          gasBase,
+          gasPerHop,
+          gasTokenOracle: oracle,
+        });
+        const receipt = await (await rebalanceAtBaseFee(vault, baseFee)).wait();
+        const skipped = receipt?.logs
+          .map((log) => vault.interface.parseLog(log))
+          .find((event) => event?.name === "RebalanceSkipped");
+        if (!skipped) throw new Error("the rebalance was not skipped");
+        return skipped.args.cost as bigint;
+      };
+      // An eth_call runs at a base fee of 0 on Hardhat (and most nodes): the view leaves gas out,
+      // and keepers add their own estimate.
+      await policy.setCostParams({ ...GATE_OFF, gasBase: 200_000, gasTokenOracle: oracle });
+      const [feesOnly] = await vault.rebalanceCost();
+      expect(await skippedCost(200_000, 0)).to.equal(feesOnly + (await gasValue(market, 200_000n, baseFee)));
+      // Per hop: the planned trades (sell WETH, buy WBTC via WETH, buy LINK) make four hops.
+      const perHop = (await skippedCost(0, 50_000)) - feesOnly;
+      expect(perHop).to.equal(await gasValue(market, 4n * 50_000n, baseFee));
+    });
+  });
+
+  describe("rebalance", () => {
+    it("reports cost and benefit while the gate is off, and trades regardless", async () => {
+      const { vault, policy } = await loadFixture(driftedFixture);
+      await policy.setCostParams({ ...GATE_OFF, benefitPerBpWad: 10n ** 12n });
+      const [cost, benefit, worthIt] = await vault.rebalanceCost();
+      expect(cost).to.be.greaterThan(0n);
+      expect(benefit).to.be.greaterThan(0n);
+      expect(worthIt).to.equal(true);
+      expect((await vault.rebalanceStatus())[0]).to.equal(Status.Due);
+      await expect(vault.rebalance()).to.emit(vault, "Rebalanced");
+    });
+
+    it("values the benefit as NAV x drift removed x price per bp", async () => {
+      const { vault, policy } = await loadFixture(driftedFixture);
+      await policy.setCostParams({ ...GATE_OFF, benefitPerBpWad: 10n ** 12n });
+      const [, one] = await vault.rebalanceCost();
+      await policy.setCostParams({ ...GATE_OFF, benefitPerBpWad: 3n * 10n ** 12n });
+      const [, three] = await vault.rebalanceCost();
+      expect(three).to.be.closeTo(3n * one, 3n);
+      // WETH 10% up in a 40% slot moved ~2.2% of NAV: the total drift removed is about twice that.
+      const nav = await vault.totalAssets();
+      const removedBps = (one * WAD) / (nav * 10n ** 12n);
+      expect(removedBps).to.be.within(300n, 600n);
+    });
+
+    it("skips an uneconomic rebalance: no trade, no cooldown, both numbers in an event", async () => {
+      const { market, vault, policy } = await loadFixture(driftedFixture);
+      // One millionth of a bp of NAV per bp of drift: nothing is worth a fee.
+      await policy.setCostParams({ ...GATE_OFF, benefitPerBpWad: 10n ** 8n, maxCostRatioBps: 10_000 });
+      const [cost, benefit, worthIt] = await vault.rebalanceCost();
+      expect(worthIt).to.equal(false);
+      expect(cost).to.be.greaterThan(benefit);
+      expect((await vault.rebalanceStatus())[0]).to.equal(Status.Uneconomic);
+      expect((await vault.checkUpkeep("0x"))[0]).to.equal(false);
+
+      const balances = await Promise.all(
+        ["USDC", "WETH", "WBTC", "LINK"].map((s) => market.token(s).contract.balanceOf(vault)),
+      );
+      const last = await policy.lastRebalance(vault);
+      const [admin] = await ethers.getSigners();
+      const tx = vault.rebalance();
+      await expect(tx).to.emit(vault, "RebalanceSkipped").withArgs(admin.address, cost, benefit);
+      await expect(tx).to.not.emit(vault, "Rebalanced");
+      expect(await swapsOf(vault, tx)).to.have.length(0);
+      expect(await policy.lastRebalance(vault)).to.equal(last);
+      for (const [i, s] of ["USDC", "WETH", "WBTC", "LINK"].entries()) {
+        expect(await market.token(s).contract.balanceOf(vault)).to.equal(balances[i]);
+      }
+    });
+
+    it("passes an economic rebalance, and the ratio decides at the margin", async () => {
+      const { vault, policy } = await loadFixture(driftedFixture);
+      await policy.setCostParams({ ...GATE_OFF, benefitPerBpWad: 10n ** 12n, maxCostRatioBps: 10_000 });
+      const [cost, benefit, worthIt] = await vault.rebalanceCost();
+      expect(worthIt).to.equal(true);
+      // The smallest ratio that passes: cost * 10_000 <= benefit * ratio.
+      const ratio = (cost * 10_000n + benefit - 1n) / benefit;
+      await policy.setCostParams({ ...GATE_OFF, benefitPerBpWad: 10n ** 12n, maxCostRatioBps: ratio - 1n });
+      expect((await vault.rebalanceCost())[2]).to.equal(false);
+      await policy.setCostParams({ ...GATE_OFF, benefitPerBpWad: 10n ** 12n, maxCostRatioBps: ratio });
+      expect((await vault.rebalanceCost())[2]).to.equal(true);
+      expect((await vault.rebalanceStatus())[0]).to.equal(Status.Due);
+      await expect(vault.rebalance()).to.emit(vault, "Rebalanced");
+    });
+
+    it("turns dormant when gas is dear, and trades when it is cheap", async () => {
+      const { vault, policy } = await loadFixture(driftedFixture);
+      await policy.setCostParams({
+        benefitPerBpWad: 10n ** 12n,
+        maxCostRatioBps: 10_000,
+        gasBase: 400_000,
+        gasPerHop: 120_000,
+        gasTokenOracle: (await vault.oracles())[1],
+      });
+      await expect(rebalanceAtBaseFee(vault, 20_000n * GWEI)).to.emit(vault, "RebalanceSkipped");
+      await expect(rebalanceAtBaseFee(vault, GWEI)).to.emit(vault, "Rebalanced");
+    });
+
+    it("prices a pool pushed away from the oracle as a cost", async () => {
+      const { market, vault, policy } = await loadFixture(driftedFixture);
+      await policy.setCostParams({ ...GATE_OFF, benefitPerBpWad: 10n ** 12n });
+      const [aligned] = await vault.rebalanceCost();
+      // The rebalance sells WETH: a pool where WETH is 2% cheaper than its feed costs ~2% more on it.
+      const pool = market.pool("WETH", "USDC", 500);
+      await market.movePoolPrice(pool, "WETH", (await market.feedPrice("WETH")) * 0.98);
+      const [pushed] = await vault.rebalanceCost();
+      expect(pushed).to.be.greaterThan(aligned);
+    });
+
+    it("reverts while the gas token's price is invalid, and prices again once it is back", async () => {
+      const { market, vault, policy } = await loadFixture(driftedFixture);
+      const uni = market.token("UNI");
+      const oracle = await new ChainlinkOracle__factory(market.deployer).deploy(uni.feed, 3_600);
+      await policy.setCostParams({
+        ...GATE_OFF,
+        benefitPerBpWad: 10n ** 12n,
+        maxCostRatioBps: 10_000,
+        gasBase: 100_000,
+        gasTokenOracle: oracle,
+      });
+      await uni.feed.connect(market.deployer).setAnswer(0);
+      await expect(vault.rebalance())
+        .to.be.revertedWithCustomError(policy, "BallastPriceUnavailable")
+        .withArgs(await oracle.getAddress());
+      await market.setFeedPrice("UNI", 7);
+      await expect(vault.rebalance()).to.emit(vault, "Rebalanced");
+    });
+
+    it("stays off the settled path: a calm vault is not due, whatever the gate says", async () => {
+      const { market, vault, policy } = await loadFixture(driftedFixture);
+      await rebalanceUntilSettled(market, vault);
+      await policy.setCostParams({ ...GATE_OFF, benefitPerBpWad: 10n ** 12n, maxCostRatioBps: 10_000 });
+      expect((await vault.rebalanceStatus())[0]).to.be.oneOf([Status.NotDue, Status.Cooldown]);
+      const [, benefit] = await vault.rebalanceCost();
+      expect(benefit).to.be.lessThan(10n ** 6n); // nothing left to remove but rounding
+    });
+  });
+});
