@@ -10,7 +10,7 @@ import { ethers, network } from "hardhat";
 
 import { deployLocalMarket } from "../src/market";
 import type { LocalMarket } from "../src/market";
-import { DEFAULT_BASKET, deployVault } from "../src/vault";
+import { DEFAULT_BASKET, deployVault, RECOMMENDED_BREAKERS, RECOMMENDED_COSTS } from "../src/vault";
 import type { BallastVault } from "../typechain-types";
 
 const usd = (value: number) =>
@@ -50,6 +50,17 @@ async function deposit(market: LocalMarket, vault: BallastVault, user: Signer, a
 const DUE = 0n;
 const DUE_BY_CALENDAR = 1n;
 const COOLDOWN = 3n;
+const BREAKER_TRIPPED = 6n;
+const STATUS_NAMES = [
+  "due",
+  "due by calendar",
+  "not due",
+  "cooldown",
+  "paused",
+  "price unavailable",
+  "breaker tripped",
+  "uneconomic",
+];
 /** How long the demo keeper waits out a cooldown (the default policy's is 10 minutes). */
 const COOLDOWN_WAIT = 600;
 
@@ -61,7 +72,10 @@ async function keep(market: LocalMarket, vault: BallastVault, keeper: Signer): P
       await market.advanceTime(COOLDOWN_WAIT);
       [status] = await vault.rebalanceStatus();
     }
-    if (status !== DUE && status !== DUE_BY_CALENDAR) return;
+    if (status !== DUE && status !== DUE_BY_CALENDAR) {
+      if (status >= BREAKER_TRIPPED) console.log(`  the keeper stands by: ${STATUS_NAMES[Number(status)]}`);
+      return;
+    }
     const receipt = await (await vault.connect(keeper).rebalance()).wait();
     const [event] = await vault.queryFilter(vault.filters.Rebalanced, receipt!.blockNumber, receipt!.blockNumber);
     const {
@@ -79,6 +93,12 @@ async function keep(market: LocalMarket, vault: BallastVault, keeper: Signer): P
   }
 }
 
+/** Lets `seconds` pass with the pools held at the feeds' prices and every feed answering again. */
+async function warmUp(market: LocalMarket, seconds: number): Promise<void> {
+  await market.advanceTime(seconds);
+  for (const { symbol } of DEFAULT_BASKET) await market.setFeedPrice(symbol, await market.feedPrice(symbol));
+}
+
 async function main(): Promise<void> {
   if (network.name !== "hardhat" && network.name !== "localhost") {
     throw new Error(`npm start runs on the local chain (hardhat or localhost), not ${network.name}`);
@@ -86,7 +106,12 @@ async function main(): Promise<void> {
   const [keeper, alice, bob] = await ethers.getSigners();
   console.log(`Deploying the local market on '${network.name}' (Uniswap V3 from the npm artifacts)...`);
   const market = await deployLocalMarket();
-  const { vault } = await deployVault(market, { basket: DEFAULT_BASKET });
+  // Breakers and the cost gate as on a live network; the breakers watch 30-minute pool TWAPs.
+  const { vault } = await deployVault(market, {
+    basket: DEFAULT_BASKET,
+    breakers: RECOMMENDED_BREAKERS,
+    costs: { ...RECOMMENDED_COSTS, gasTokenOracle: "WETH" },
+  });
   console.log(`Uniswap V3 SwapRouter ${await market.router.getAddress()}`);
   console.log(`BallastVault          ${await vault.getAddress()}  (${await vault.name()}, ${await vault.symbol()})`);
 
@@ -94,6 +119,8 @@ async function main(): Promise<void> {
   await deposit(market, vault, bob, 400_000);
   await showBasket(market, vault, "Alice deposits $600k, Bob $400k");
 
+  // The pools need TWAP history reaching the breakers' window before anything may trade.
+  await warmUp(market, 3_600);
   console.log("\nThe keeper invests the deposits (each trade at most 10% of NAV):");
   await keep(market, vault, keeper);
   await showBasket(market, vault, "Invested");
@@ -104,6 +131,8 @@ async function main(): Promise<void> {
   await market.setFeedPrice("WBTC", 55_800);
   await market.setFeedPrice("LINK", 16.2);
   await market.alignAllPools();
+  // Arbitrageurs hold the pools there for an hour: their TWAPs catch up with the feeds.
+  await warmUp(market, 3_600);
   await showBasket(market, vault, "A day later: ETH +9%, BTC -7%, LINK +8%");
   console.log("\nThe keeper rebalances: sells the winners, buys the laggard:");
   await keep(market, vault, keeper);

@@ -73,7 +73,7 @@ interface IBallastVault is IERC4626, IBallastErrors {
     /// base token) stays in the vault, no longer counted.
     event AssetRemoved(uint256 indexed index, address indexed token, uint256 dust);
 
-    /// @notice Emitted when the fees are set (at construction `oldParams` is all zero).
+    /// @notice Emitted when governance sets the fees (all 0 at construction).
     event FeeParamsSet(FeeParams oldParams, FeeParams newParams);
 
     /// @notice Emitted when the management fee accrues: `shares` minted to `recipient`.
@@ -216,7 +216,9 @@ interface IBallastVault is IERC4626, IBallastErrors {
 
     /// @notice What the cost-efficiency gate would say of a rebalance now, whether or not one is
     /// due (keepers' view): its estimated cost and benefit (base-asset units) and whether it passes.
-    /// @dev Reverts with {BallastPriceUnavailable} when a price is invalid.
+    /// @dev Reverts with {BallastPriceUnavailable} when a price is invalid. The gas part uses the
+    /// block's base fee, which an `eth_call` on most nodes (Hardhat included) sets to 0: keepers
+    /// add their own gas estimate to the view's numbers.
     function rebalanceCost() external view returns (uint256 cost, uint256 benefit, bool worthIt);
 
     /// @notice Every token the vault holds, the base asset (`asset()`) at index 0.
