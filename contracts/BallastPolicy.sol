@@ -241,6 +241,25 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
     }
 
     /// @inheritdoc IBallastPolicy
+    function reportInvalidPrice(uint256 index) external returns (bool) {
+        BreakerState storage state = _breakerStates[msg.sender];
+        if (state.reason != Trip.None) return true;
+        if (!_breakers.tripOnInvalidPrice) return false;
+        (state.reason, state.index, state.trippedAt) = (Trip.InvalidPrice, uint64(index), uint64(block.timestamp));
+        emit BreakerTripped(msg.sender, Trip.InvalidPrice, index);
+        return true;
+    }
+
+    /// @inheritdoc IBallastPolicy
+    function resetObservations() external {
+        delete _states[msg.sender];
+        BreakerState storage state = _breakerStates[msg.sender];
+        delete state.anchors;
+        state.anchoredAt = 0;
+        emit ObservationsReset(msg.sender);
+    }
+
+    /// @inheritdoc IBallastPolicy
     function breaker(address vault) external view returns (Trip, uint256, uint256) {
         BreakerState storage state = _breakerStates[vault];
         return (state.reason, state.index, state.trippedAt);

@@ -211,8 +211,10 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         // One read of every oracle: a failing one keeps its last price (see {_valuation}).
         VaultLogic.Valuation memory v = _valuation(false);
         _recordPrices(v.prices, v.valid);
-        // Breakers judge valid prices only; a failing oracle already halts trading by itself.
+        // Breakers judge valid prices only; a failing oracle halts trading by itself, and trips the
+        // breaker too where the policy says so.
         if (v.valid) _policy.checkBreakers(v.prices, BasketAdmin.poolChecks(_basket, v.prices));
+        else _policy.reportInvalidPrice(v.firstInvalid);
     }
 
     /// @inheritdoc IBallastVault
@@ -268,11 +270,20 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     /// @inheritdoc IBallastVault
     function addAsset(AssetConfig calldata config) external onlyRole(DEFAULT_ADMIN_ROLE) {
         BasketAdmin.addAsset(_basket, _lastPrices, _factory(), config);
+        _policy.resetObservations();
     }
 
     /// @inheritdoc IBallastVault
-    function removeAsset(address token) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        BasketAdmin.removeAsset(_basket, _lastPrices, token, _baseUnit / 100);
+    function removeAsset(address token) external nonReentrant onlyRole(DEFAULT_ADMIN_ROLE) {
+        uint256 i = BasketAdmin.indexOf(_basket, token);
+        VaultLogic.Valuation memory v = _valuation(false);
+        // Whatever a capped rebalance left, or someone sent to delay the removal, is sold first at
+        // the oracle-bounded price (the removal reverts as a whole if the weights are not 0).
+        if (i != 0 && v.valid && v.targets[i] == 0 && v.values[i] >= v.sliceFloor()) {
+            _swap(i, true, v.balances[i], v.minValueOut(i, v.balances[i], _params.slippageBps));
+        }
+        BasketAdmin.removeAsset(_basket, _lastPrices, token, v.sliceFloor());
+        _policy.resetObservations();
     }
 
     /// @inheritdoc IBallastVault
@@ -705,28 +716,9 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         emit Withdraw(caller, receiver, owner, assets, shares);
     }
 
-    /// @dev Swaps exactly `amountIn` along `route` with an exact approval. The router enforces
-    /// `minOut` on what the pool sent; the balance delta enforces it on what actually arrived (a
-    /// token that takes a fee in transit delivers less than the pool sent).
-    /// `sell` swaps asset `i` for the base asset along its sell route, otherwise the reverse.
-    function _swap(uint256 i, bool sell, uint256 amountIn, uint256 minOut) private returns (uint256 received) {
-        (address tokenIn, address tokenOut) = sell
-            ? (_basket.assets[i].token, _basket.assets[0].token)
-            : (_basket.assets[0].token, _basket.assets[i].token);
-        uint256 outBefore = IERC20(tokenOut).balanceOf(address(this));
-        IERC20(tokenIn).forceApprove(address(_router), amountIn);
-        _router.exactInput(
-            ISwapRouter.ExactInputParams({
-                path: sell ? _basket.sellRoutes[i] : _basket.buyRoutes[i],
-                recipient: address(this),
-                deadline: block.timestamp,
-                amountIn: amountIn,
-                amountOutMinimum: minOut
-            })
-        );
-        received = IERC20(tokenOut).balanceOf(address(this)) - outBefore;
-        if (received < minOut) revert BallastSlippageExceeded(tokenOut, minOut, received);
-        emit Swapped(tokenIn, tokenOut, amountIn, received, minOut);
+    /// @dev See {VaultLogic-swap}.
+    function _swap(uint256 i, bool sell, uint256 amountIn, uint256 minOut) private returns (uint256) {
+        return VaultLogic.swap(_basket, address(_router), i, sell, amountIn, minOut);
     }
 
     function _valuation(bool strict) private view returns (VaultLogic.Valuation memory) {

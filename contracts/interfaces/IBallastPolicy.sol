@@ -37,7 +37,8 @@ interface IBallastPolicy is IBallastErrors {
         SpotTwapDivergence,
         Dislocation,
         SequencerDown,
-        TwapUnavailable
+        TwapUnavailable,
+        InvalidPrice
     }
 
     /// @notice Circuit-breaker bounds (each check is off while its bound is 0).
@@ -51,6 +52,9 @@ interface IBallastPolicy is IBallastErrors {
     /// first check that finds every condition healthy (governance can also reset it).
     /// @param sequencerFeed Chainlink L2 sequencer uptime feed (zero on L1).
     /// @param sequencerGracePeriod Seconds after the sequencer comes back before trading resumes.
+    /// @param tripOnInvalidPrice Whether an oracle found failing (stale, zero, negative, reverting)
+    /// by the vault's {IBallastVault-poke} trips the breaker, so that trading resumes only after
+    /// `cooldown` once every price is valid again, rather than at the first valid answer.
     struct BreakerParams {
         uint32 twapWindow;
         uint16 maxOracleTwapDeviationBps;
@@ -60,6 +64,7 @@ interface IBallastPolicy is IBallastErrors {
         uint32 cooldown;
         address sequencerFeed;
         uint32 sequencerGracePeriod;
+        bool tripOnInvalidPrice;
     }
 
     /// @notice What the vault hands the breaker checks for one asset: the pool its trades go through
@@ -218,6 +223,19 @@ interface IBallastPolicy is IBallastErrors {
     /// the breaker is tripped after the check. Uses oracles and TWAPs only, never a pool's spot price
     /// alone, so a dust trade cannot trip it.
     function checkBreakers(uint256[] calldata prices, PoolCheck[] calldata pools) external returns (bool tripped);
+
+    /// @notice Tells the policy that the calling vault found asset `index`'s oracle failing: trips
+    /// its breaker with {Trip-InvalidPrice} when `tripOnInvalidPrice` is set and it is not tripped
+    /// already. Returns whether the breaker is tripped after the call.
+    function reportInvalidPrice(uint256 index) external returns (bool tripped);
+
+    /// @notice Forgets the calling vault's volatility estimate and move anchors: its basket changed
+    /// (an asset was added or removed), so its entries no longer mean the same assets. A trip in
+    /// force stays.
+    function resetObservations() external;
+
+    /// @notice Emitted when a vault's volatility estimate and move anchors are forgotten.
+    event ObservationsReset(address indexed vault);
 
     /// @notice `vault`'s breaker: why it tripped (None if not), for which asset, and when.
     function breaker(address vault) external view returns (Trip reason, uint256 index, uint256 trippedAt);

@@ -193,13 +193,17 @@ interface IBallastVault is IERC4626, IBallastErrors {
 
     /// @notice Lists a new asset at target weight 0 (governance); ramp it in with
     /// {setTargetWeights}. Validated as at construction; its oracle must price it now. Reverts when
-    /// the basket is full, the token is listed, or `config.targetWeightBps` is not 0. Resets the
-    /// policy's volatility estimate and move anchors for this vault (the basket changed shape).
+    /// the basket is full, the token is listed, or `config.targetWeightBps` is not 0. The policy
+    /// forgets this vault's volatility estimate and move anchors ({IBallastPolicy-resetObservations}),
+    /// and listed assets whose first pool leads to the new token gain its breaker check.
     function addAsset(AssetConfig calldata config) external;
 
     /// @notice Removes a retired asset (governance): its target weight and the weight in force must
-    /// be 0 and its balance worth less than a hundredth of a base token at the last recorded price
-    /// (a rebalance sells a zero-weight asset entirely). Later assets move down one index.
+    /// be 0. Rebalances sell a zero-weight asset (in trades capped at `maxTradeBps`); what is left,
+    /// if prices are valid, this call sells along the asset's sell route with the oracle-derived
+    /// minimum output. It then requires the balance worth less than a hundredth of a base token at
+    /// the last recorded price (dust, left in the vault). Later assets move down one index; the
+    /// policy forgets this vault's observations ({IBallastPolicy-resetObservations}).
     function removeAsset(address token) external;
 
     /// @notice Sets the fees (governance), accruing the management fee due under the old ones

@@ -156,6 +156,9 @@ library BasketAdmin {
         (bool ok, uint256 price) = tryPrice(config.oracle);
         if (!ok) revert IBallastErrors.BallastPriceUnavailable(config.token);
         lastPrices[lastPrices.length - 1] = price;
+        // A listed asset's first pool may lead to the new token: its breaker check now has a quote.
+        uint256 n = basket.assets.length - 1;
+        for (uint256 i = 1; i < n; ++i) basket.poolRefs[i] = poolRef(basket, factory, i, basket.sellRoutes[i]);
     }
 
     /// @notice Replaces `token`'s price source; see {IBallastVault-setOracle}.

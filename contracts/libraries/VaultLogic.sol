@@ -2,7 +2,9 @@
 pragma solidity 0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {ISwapRouter} from "@uniswap/v3-periphery/contracts/interfaces/ISwapRouter.sol";
 
 import {IBallastErrors} from "../interfaces/IBallastErrors.sol";
 import {IBallastPolicy} from "../interfaces/IBallastPolicy.sol";
@@ -19,6 +21,7 @@ import {UniswapPath} from "./UniswapPath.sol";
 library VaultLogic {
     using BasketMath for uint256;
     using Math for uint256;
+    using SafeERC20 for IERC20;
     using UniswapPath for bytes;
 
     /// @notice Balances, prices and values of the basket at one instant, index-aligned, base first.
@@ -26,6 +29,7 @@ library VaultLogic {
     /// and `navCeil` (which adds one unit per rounded value) never falls below it.
     /// @param units Each token's `10 ** decimals`.
     /// @param targets The target weights in force (bps).
+    /// @param firstInvalid The first asset whose price is invalid (meaningful only when not `valid`).
     struct Valuation {
         uint256[] balances;
         uint256[] prices;
@@ -34,6 +38,7 @@ library VaultLogic {
         uint256[] targets;
         uint256 nav;
         uint256 navCeil;
+        uint256 firstInvalid;
         bool valid;
     }
 
@@ -60,18 +65,18 @@ library VaultLogic {
     ) public view returns (Valuation memory v) {
         uint256 n = basket.assets.length;
         uint256[] memory prices = new uint256[](n);
-        bool valid = true;
+        uint256 firstInvalid = type(uint256).max;
         for (uint256 i; i < n; ++i) {
             (bool ok, uint256 price) = BasketAdmin.tryPrice(basket.assets[i].oracle);
             if (!ok) {
                 if (strict) revert IBallastErrors.BallastPriceUnavailable(basket.assets[i].token);
-                valid = false;
+                if (firstInvalid > i) firstInvalid = i;
                 price = lastPrices[i];
             }
             prices[i] = price;
         }
         v = valuationAt(basket, prices);
-        v.valid = v.valid && valid;
+        if (firstInvalid < v.firstInvalid) (v.firstInvalid, v.valid) = (firstInvalid, false);
     }
 
     /// @notice Values the vault's balances at `prices` (a zero price marks an invalid one).
@@ -86,11 +91,13 @@ library VaultLogic {
         v.units = new uint256[](n);
         v.values = new uint256[](n);
         v.valid = true;
+        v.firstInvalid = type(uint256).max;
         for (uint256 i; i < n; ++i) {
             v.balances[i] = IERC20(basket.assets[i].token).balanceOf(address(this));
             v.units[i] = 10 ** basket.assets[i].decimals;
             if (prices[i] == 0 || prices[0] == 0) {
                 v.valid = false;
+                if (v.firstInvalid > i) v.firstInvalid = prices[0] == 0 ? 0 : i;
                 if (i != 0) continue;
             }
             v.values[i] = i == 0 ? v.balances[0] : toValue(v, i, v.balances[i], Math.Rounding.Floor);
@@ -98,6 +105,39 @@ library VaultLogic {
             if (i != 0 && v.balances[i] != 0) ++v.navCeil;
         }
         v.navCeil += v.nav;
+    }
+
+    // --- Execution ----------------------------------------------------------------------------
+
+    /// @notice Swaps exactly `amountIn` through `router` with an exact approval: asset `i` for the
+    /// base along its sell route when `sell`, otherwise the reverse. The router enforces `minOut` on
+    /// what the pool sent; the balance delta enforces it on what actually arrived (a token that
+    /// takes a fee in transit delivers less than the pool sent). Emits {IBallastVault-Swapped}.
+    function swap(
+        BasketAdmin.Basket storage basket,
+        address router,
+        uint256 i,
+        bool sell,
+        uint256 amountIn,
+        uint256 minOut
+    ) external returns (uint256 received) {
+        (address tokenIn, address tokenOut) = sell
+            ? (basket.assets[i].token, basket.assets[0].token)
+            : (basket.assets[0].token, basket.assets[i].token);
+        uint256 outBefore = IERC20(tokenOut).balanceOf(address(this));
+        IERC20(tokenIn).forceApprove(router, amountIn);
+        ISwapRouter(router).exactInput(
+            ISwapRouter.ExactInputParams({
+                path: sell ? basket.sellRoutes[i] : basket.buyRoutes[i],
+                recipient: address(this),
+                deadline: block.timestamp,
+                amountIn: amountIn,
+                amountOutMinimum: minOut
+            })
+        );
+        received = IERC20(tokenOut).balanceOf(address(this)) - outBefore;
+        if (received < minOut) revert IBallastErrors.BallastSlippageExceeded(tokenOut, minOut, received);
+        emit IBallastVault.Swapped(tokenIn, tokenOut, amountIn, received, minOut);
     }
 
     // --- Conversions (inlined into callers) ---------------------------------------------------

@@ -76,7 +76,7 @@ export const DEFAULT_TRIGGERS: IBallastPolicy.TriggerParamsStruct = {
  * Breaker bounds for live networks and the demo, once every watched pool has `twapWindow` of
  * history: a 30-minute TWAP; trading halts when an oracle and its pool's TWAP disagree by over 3%,
  * when a pool's spot is 2% off its TWAP (a manipulation in progress), or when a price moves 20%
- * within an hour; a trip lasts at least an hour.
+ * within an hour, or when an oracle fails; a trip lasts at least an hour.
  */
 export const RECOMMENDED_BREAKERS: IBallastPolicy.BreakerParamsStruct = {
   twapWindow: 1_800,
@@ -87,6 +87,7 @@ export const RECOMMENDED_BREAKERS: IBallastPolicy.BreakerParamsStruct = {
   cooldown: 3_600,
   sequencerFeed: ethers.ZeroAddress,
   sequencerGracePeriod: 0,
+  tripOnInvalidPrice: true,
 };
 
 /**

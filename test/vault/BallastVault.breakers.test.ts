@@ -26,6 +26,7 @@ const Trip = {
   Dislocation: 3n,
   SequencerDown: 4n,
   TwapUnavailable: 5n,
+  InvalidPrice: 6n,
 } as const;
 
 /** IBallastErrors.Parameter entries used here. */
@@ -44,6 +45,7 @@ const BREAKERS: IBallastPolicy.BreakerParamsStruct = {
   cooldown: HOUR,
   sequencerFeed: ZeroAddress,
   sequencerGracePeriod: 0,
+  tripOnInvalidPrice: false,
 };
 
 /** Every basket feed reports its current answer again, in a round dated now (keeps them fresh). */
@@ -269,6 +271,65 @@ describe("BallastVault circuit breakers", () => {
       .to.emit(policy, "BreakerReset")
       .withArgs(await vault.getAddress(), false);
     expect(await breakerOf(policy, vault)).to.deep.equal([0n, 0n, 0n]);
+  });
+
+  it("leaves a failing oracle to PriceUnavailable alone while tripOnInvalidPrice is off", async () => {
+    const { vault, policy, market } = await loadFixture(breakersFixture);
+    const price = await market.feedPrice("LINK");
+    await market.token("LINK").feed.connect(market.deployer).setAnswer(0);
+    await expect(vault.poke()).to.not.emit(policy, "BreakerTripped");
+    expect((await vault.rebalanceStatus())[0]).to.equal(Status.PriceUnavailable);
+    await market.setFeedPrice("LINK", price);
+    expect(await breakerOf(policy, vault)).to.deep.equal([0n, 0n, 0n]);
+  });
+
+  it("trips on a failing oracle when told to, and resumes only a cooldown after prices are valid", async () => {
+    const { vault, policy, market } = await loadFixture(breakersFixture);
+    await policy.setBreakerParams({ ...BREAKERS, tripOnInvalidPrice: true });
+    const link = market.token("LINK");
+    const price = await market.feedPrice("LINK");
+    await link.feed.connect(market.deployer).setAnswer(-1);
+    await expect(vault.poke())
+      .to.emit(policy, "BreakerTripped")
+      .withArgs(await vault.getAddress(), Trip.InvalidPrice, 3n);
+    const [, , trippedAt] = await breakerOf(policy, vault);
+    // Still failing: the trip stays as it was recorded.
+    await expect(vault.poke()).to.not.emit(policy, "BreakerTripped");
+    expect((await breakerOf(policy, vault))[2]).to.equal(trippedAt);
+
+    // The feed answers again: valid prices, but the breaker holds until its cooldown has passed.
+    await market.setFeedPrice("LINK", price);
+    await expect(vault.poke()).to.not.emit(policy, "BreakerReset");
+    expect((await vault.rebalanceStatus())[0]).to.equal(BREAKER_TRIPPED);
+    await market.advanceTime(HOUR);
+    await refreshFeeds(market);
+    await expect(vault.poke())
+      .to.emit(policy, "BreakerReset")
+      .withArgs(await vault.getAddress(), false);
+    expect((await vault.rebalanceStatus())[0]).to.equal(Status.NotDue);
+  });
+
+  it("names the base asset when its own oracle fails", async () => {
+    const { vault, policy, market } = await loadFixture(breakersFixture);
+    await policy.setBreakerParams({ ...BREAKERS, tripOnInvalidPrice: true });
+    await market.advanceTime(2 * 86_400); // every feed is stale now
+    await expect(vault.poke())
+      .to.emit(policy, "BreakerTripped")
+      .withArgs(await vault.getAddress(), Trip.InvalidPrice, 0n);
+  });
+
+  it("lets only the calling vault's own record be tripped or reset", async () => {
+    const { vault, policy } = await loadFixture(breakersFixture);
+    const [, stranger] = await ethers.getSigners();
+    await policy.setBreakerParams({ ...BREAKERS, tripOnInvalidPrice: true });
+    await expect(policy.connect(stranger).reportInvalidPrice(1))
+      .to.emit(policy, "BreakerTripped")
+      .withArgs(stranger.address, Trip.InvalidPrice, 1n);
+    await expect(policy.connect(stranger).resetObservations())
+      .to.emit(policy, "ObservationsReset")
+      .withArgs(stranger.address);
+    expect(await breakerOf(policy, vault)).to.deep.equal([0n, 0n, 0n]);
+    expect((await vault.rebalanceStatus())[0]).to.equal(Status.NotDue);
   });
 
   describe("setBreakerParams", () => {
