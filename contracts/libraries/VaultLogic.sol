@@ -11,7 +11,6 @@ import {IBallastPolicy} from "../interfaces/IBallastPolicy.sol";
 import {IBallastVault} from "../interfaces/IBallastVault.sol";
 import {BasketAdmin} from "./BasketAdmin.sol";
 import {BasketMath} from "./BasketMath.sol";
-import {UniswapPath} from "./UniswapPath.sol";
 
 /// @title VaultLogic
 /// @notice The vault's trade sizing: the slices a base-asset exit sells, and the trades a rebalance
@@ -22,7 +21,6 @@ library VaultLogic {
     using BasketMath for uint256;
     using Math for uint256;
     using SafeERC20 for IERC20;
-    using UniswapPath for bytes;
 
     /// @notice Balances, prices and values of the basket at one instant, index-aligned, base first.
     /// Prices are read once per call; values are rounded down, so `nav` never exceeds the true value
