@@ -1,6 +1,7 @@
 import path from "node:path";
 
 import "@nomicfoundation/hardhat-toolbox";
+import "./tasks";
 import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
 import { subtask } from "hardhat/config";
 import type { HardhatUserConfig, NetworkUserConfig } from "hardhat/types";
