@@ -45,6 +45,8 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     uint256 internal constant MAX_FLOW_FEE_BPS = 100;
 
     ISwapRouter private immutable _router;
+    /// @dev Whether `_router` is SwapRouter02 (whose `exactInput` takes no deadline).
+    bool private immutable _router02;
     uint256 private immutable _baseUnit;
     uint8 private immutable _offset;
     /// @dev `10 ** _offset`: the virtual shares of OpenZeppelin's inflation defence.
@@ -76,6 +78,9 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         _grantRole(GUARDIAN_ROLE, guardian);
         _setPolicy(policy_);
         _router = router_;
+        // SwapRouter02 alone has factoryV2(): the original SwapRouter has no fallback, so the call fails.
+        (bool isRouter02, bytes memory data) = address(router_).staticcall(abi.encodeWithSignature("factoryV2()"));
+        _router02 = isRouter02 && data.length == 32;
         uint8 baseDecimals = BasketAdmin.validDecimals(basket[0].token);
         _baseUnit = 10 ** baseDecimals;
         _offset = 18 - baseDecimals;
@@ -718,7 +723,7 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
 
     /// @dev See {VaultLogic-swap}.
     function _swap(uint256 i, bool sell, uint256 amountIn, uint256 minOut) private returns (uint256) {
-        return VaultLogic.swap(_basket, address(_router), i, sell, amountIn, minOut);
+        return VaultLogic.swap(_basket, address(_router), _router02, i, sell, amountIn, minOut);
     }
 
     function _valuation(bool strict) private view returns (VaultLogic.Valuation memory) {

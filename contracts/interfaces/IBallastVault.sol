@@ -242,7 +242,9 @@ interface IBallastVault is IERC4626, IBallastErrors {
     /// @notice The execution bounds in force.
     function rebalanceParams() external view returns (RebalanceParams memory);
 
-    /// @notice The Uniswap V3 SwapRouter every trade goes through.
+    /// @notice The Uniswap V3 router every trade goes through: the original SwapRouter (mainnet,
+    /// Arbitrum) or SwapRouter02 (Base, Sepolia and newer deployments), told apart at construction by
+    /// SwapRouter02's `factoryV2()`.
     function swapRouter() external view returns (address);
 
     /// @notice Current weights in basis points, valued by the oracles (rounded down).

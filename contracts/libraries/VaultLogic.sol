@@ -4,6 +4,7 @@ pragma solidity 0.8.28;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {IV3SwapRouter} from "@uniswap/swap-router-contracts/contracts/interfaces/IV3SwapRouter.sol";
 import {ISwapRouter} from "@uniswap/v3-periphery/contracts/interfaces/ISwapRouter.sol";
 
 import {IBallastErrors} from "../interfaces/IBallastErrors.sol";
@@ -108,12 +109,15 @@ library VaultLogic {
     // --- Execution ----------------------------------------------------------------------------
 
     /// @notice Swaps exactly `amountIn` through `router` with an exact approval: asset `i` for the
-    /// base along its sell route when `sell`, otherwise the reverse. The router enforces `minOut` on
-    /// what the pool sent; the balance delta enforces it on what actually arrived (a token that
-    /// takes a fee in transit delivers less than the pool sent). Emits {IBallastVault-Swapped}.
+    /// base along its sell route when `sell`, otherwise the reverse. `router02` selects SwapRouter02's
+    /// `exactInput` (no deadline field) over the original SwapRouter's (deadline: this block, as the
+    /// swap runs inside this call anyway). The router enforces `minOut` on what the pool sent; the
+    /// balance delta enforces it on what actually arrived (a token that takes a fee in transit
+    /// delivers less than the pool sent). Emits {IBallastVault-Swapped}.
     function swap(
         BasketAdmin.Basket storage basket,
         address router,
+        bool router02,
         uint256 i,
         bool sell,
         uint256 amountIn,
@@ -124,15 +128,14 @@ library VaultLogic {
             : (basket.assets[0].token, basket.assets[i].token);
         uint256 outBefore = IERC20(tokenOut).balanceOf(address(this));
         IERC20(tokenIn).forceApprove(router, amountIn);
-        ISwapRouter(router).exactInput(
-            ISwapRouter.ExactInputParams({
-                path: sell ? basket.sellRoutes[i] : basket.buyRoutes[i],
-                recipient: address(this),
-                deadline: block.timestamp,
-                amountIn: amountIn,
-                amountOutMinimum: minOut
-            })
-        );
+        bytes memory path = sell ? basket.sellRoutes[i] : basket.buyRoutes[i];
+        if (router02) {
+            IV3SwapRouter(router).exactInput(IV3SwapRouter.ExactInputParams(path, address(this), amountIn, minOut));
+        } else {
+            ISwapRouter(router).exactInput(
+                ISwapRouter.ExactInputParams(path, address(this), block.timestamp, amountIn, minOut)
+            );
+        }
         received = IERC20(tokenOut).balanceOf(address(this)) - outBefore;
         if (received < minOut) revert IBallastErrors.BallastSlippageExceeded(tokenOut, minOut, received);
         emit IBallastVault.Swapped(tokenIn, tokenOut, amountIn, received, minOut);

@@ -1,5 +1,6 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import type { Artifact } from "@nomicfoundation/ignition-core";
+import SwapRouter02 from "@uniswap/swap-router-contracts/artifacts/contracts/SwapRouter02.sol/SwapRouter02.json";
 import Factory from "@uniswap/v3-core/artifacts/contracts/UniswapV3Factory.sol/UniswapV3Factory.json";
 import PositionManager from "@uniswap/v3-periphery/artifacts/contracts/NonfungiblePositionManager.sol/NonfungiblePositionManager.json";
 import PositionDescriptor from "@uniswap/v3-periphery/artifacts/contracts/NonfungibleTokenPositionDescriptor.sol/NonfungibleTokenPositionDescriptor.json";
@@ -41,5 +42,12 @@ export default buildModule("UniswapV3Local", (m) => {
     positionDescriptor,
   ]);
   const quoter = m.contract("QuoterV2", QuoterV2 as Artifact, [factory, weth]);
-  return { weth, factory, router, nftDescriptor, positionDescriptor, positionManager, quoter };
+  // The router of Base, Sepolia and newer deployments (no V2 factory here: its V2 paths stay unused).
+  const router02 = m.contract("SwapRouter02", SwapRouter02 as Artifact, [
+    "0x0000000000000000000000000000000000000000",
+    factory,
+    positionManager,
+    weth,
+  ]);
+  return { weth, factory, router, router02, nftDescriptor, positionDescriptor, positionManager, quoter };
 });

@@ -15,6 +15,7 @@ import {
   NonfungibleTokenPositionDescriptor__factory,
   QuoterV2__factory,
   SwapRouter__factory,
+  SwapRouter02__factory,
   UniswapV3Factory__factory,
   UniswapV3Pool__factory,
   WETH9__factory,
@@ -27,6 +28,7 @@ import type {
   NonfungibleTokenPositionDescriptor,
   QuoterV2,
   SwapRouter,
+  SwapRouter02,
   UniswapV3Factory,
   UniswapV3Pool,
   WETH9,
@@ -108,6 +110,8 @@ export class LocalMarket {
     readonly weth: WETH9,
     readonly factory: UniswapV3Factory,
     readonly router: SwapRouter,
+    /** SwapRouter02, the router of Base, Sepolia and newer deployments, on the same pools. */
+    readonly router02: SwapRouter02,
     readonly positionManager: NonfungiblePositionManager,
     /** Renders position NFTs; linked against the NFTDescriptor library. */
     readonly positionDescriptor: NonfungibleTokenPositionDescriptor,
@@ -135,6 +139,7 @@ export class LocalMarket {
     const weth = WETH9__factory.connect(await at(uniswap.weth), owner);
     const factory = UniswapV3Factory__factory.connect(await at(uniswap.factory), owner);
     const router = SwapRouter__factory.connect(await at(uniswap.router), owner);
+    const router02 = SwapRouter02__factory.connect(await at(uniswap.router02), owner);
     const nftDescriptor = NFTDescriptor__factory.connect(await at(uniswap.nftDescriptor), owner);
     const descriptor = NonfungibleTokenPositionDescriptor__factory.connect(await at(uniswap.positionDescriptor), owner);
     const positionManager = NonfungiblePositionManager__factory.connect(await at(uniswap.positionManager), owner);
@@ -154,6 +159,7 @@ export class LocalMarket {
       weth,
       factory,
       router,
+      router02,
       positionManager,
       descriptor,
       nftDescriptor,

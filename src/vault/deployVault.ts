@@ -46,6 +46,8 @@ export interface VaultOptions {
    * asset's oracle for the gas token's price.
    */
   costs?: Omit<IBallastPolicy.CostParamsStruct, "gasTokenOracle"> & { gasTokenOracle?: string };
+  /** The Uniswap router the vault trades through: the original SwapRouter (default) or SwapRouter02. */
+  router?: "SwapRouter" | "SwapRouter02";
   /** Fees; all zero unless given. */
   fees?: IBallastVault.FeeParamsStruct;
   /**
@@ -240,7 +242,7 @@ export async function deployVault(
   ).deploy(
     options.name ?? "Ballast Basket",
     options.symbol ?? "BLST",
-    market.router,
+    options.router === "SwapRouter02" ? market.router02 : market.router,
     basket,
     params,
     policy,

@@ -1,6 +1,6 @@
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
-import { encodeBytes32String, keccak256, MaxUint256, parseUnits, toUtf8Bytes } from "ethers";
+import { encodeBytes32String, keccak256, MaxUint256, parseUnits, toUtf8Bytes, ZeroAddress } from "ethers";
 import { ethers } from "hardhat";
 
 import {
@@ -60,6 +60,16 @@ describe("LocalMarket", () => {
           weth,
         ]),
       ).to.be.greaterThan(0);
+      // SwapRouter02 (no V2 factory: that immutable stays zero) over the same V3 pools.
+      expect(
+        assertRuntimeMatches(
+          await code(m.router02),
+          npmArtifact("@uniswap/swap-router-contracts/artifacts/contracts/SwapRouter02.sol/SwapRouter02.json"),
+          [factory, addressWord(await m.positionManager.getAddress()), weth],
+        ),
+      ).to.be.greaterThan(0);
+      expect(await m.router02.factoryV2()).to.equal(ZeroAddress);
+      expect(await m.router02.factory()).to.equal(await m.factory.getAddress());
 
       const descriptor = addressWord(await m.positionDescriptor.getAddress());
       expect(
