@@ -73,6 +73,13 @@ const config: HardhatUserConfig = {
   paths: {
     ignition: "deploy",
   },
+  // hardhat-verify (Etherscan's v2 API: one key for every chain it serves).
+  etherscan: {
+    apiKey: process.env.ETHERSCAN_API_KEY ?? "",
+  },
+  sourcify: {
+    enabled: false,
+  },
   typechain: {
     outDir: "typechain-types",
     target: "ethers-v6",

@@ -1,0 +1,288 @@
+import { Contract, formatUnits, ZeroHash } from "ethers";
+import type { ContractRunner, Provider } from "ethers";
+
+import {
+  BallastPolicy__factory,
+  BallastVault__factory,
+  ChainlinkOracle__factory,
+  IERC20Metadata__factory,
+  QuoterV2__factory,
+  TimelockController__factory,
+} from "../typechain-types";
+
+import type { NetworkDeployConfig } from "./config/types";
+import type { ResolvedDeployment } from "./modules/Ballast";
+import { encodeRoute } from "./resolve";
+
+/** One line of a check: what was compared, whether it held, and the values seen. */
+export interface CheckResult {
+  check: string;
+  ok: boolean;
+  detail: string;
+}
+
+/** Thrown when a check fails; carries every result so the report shows all problems at once. */
+export class DeploymentCheckError extends Error {
+  constructor(readonly results: readonly CheckResult[]) {
+    super(
+      `deployment check failed:\n${results
+        .filter((r) => !r.ok)
+        .map((r) => `  ${r.check}: ${r.detail}`)
+        .join("\n")}`,
+    );
+    this.name = "DeploymentCheckError";
+  }
+}
+
+/** Throws {@link DeploymentCheckError} unless every result holds. */
+export function assertAllOk(results: readonly CheckResult[]): void {
+  if (results.some((r) => !r.ok)) throw new DeploymentCheckError(results);
+}
+
+/** Largest gap between a route's quote and the feeds' price before the check calls it wrong. */
+const QUOTE_TOLERANCE_BPS = 500n;
+
+const AGGREGATOR_ABI = [
+  "function description() view returns (string)",
+  "function decimals() view returns (uint8)",
+  "function latestRoundData() view returns (uint80, int256, uint256, uint256, uint80)",
+];
+
+function result(check: string, ok: boolean, detail: string): CheckResult {
+  return { check, ok, detail };
+}
+
+async function attempt<T>(
+  check: string,
+  run: () => Promise<T>,
+  judge: (value: T) => CheckResult,
+): Promise<CheckResult> {
+  try {
+    return judge(await run());
+  } catch (error) {
+    return result(check, false, `call failed: ${(error as Error).message.split("\n")[0]}`);
+  }
+}
+
+/** USD price (18 decimals) of one whole `symbol` from its configured feed. */
+async function feedPriceWad(config: NetworkDeployConfig, symbol: string, runner: ContractRunner): Promise<bigint> {
+  const feed = new Contract(config.tokens[symbol].feed, AGGREGATOR_ABI, runner);
+  const [, answer] = (await feed.latestRoundData()) as [bigint, bigint];
+  const decimals = (await feed.decimals()) as bigint;
+  return answer * 10n ** (18n - decimals);
+}
+
+/**
+ * Compares a network's configuration with the chain before anything is deployed: the chain id,
+ * each token's decimals, each feed's description, decimals and freshness, the sequencer feed, the
+ * router's kind and factory, and a QuoterV2 quote along every route both ways (which proves every
+ * pool and fee tier exists and trades) within 5% of what the feeds imply.
+ */
+export async function checkConfig(config: NetworkDeployConfig, provider: Provider): Promise<CheckResult[]> {
+  const results: CheckResult[] = [];
+  const { chainId } = await provider.getNetwork();
+  results.push(result("chain id", chainId === BigInt(config.chainId), `${chainId} (config ${config.chainId})`));
+  const latest = await provider.getBlock("latest");
+  const now = BigInt(latest?.timestamp ?? 0);
+
+  for (const [symbol, token] of Object.entries(config.tokens)) {
+    results.push(
+      await attempt(
+        `${symbol} decimals`,
+        () => IERC20Metadata__factory.connect(token.address, provider).decimals(),
+        (d) => result(`${symbol} decimals`, d === BigInt(token.decimals), `${d} (config ${token.decimals})`),
+      ),
+    );
+    const feed = new Contract(token.feed, AGGREGATOR_ABI, provider);
+    results.push(
+      await attempt(
+        `${symbol} feed`,
+        async () => {
+          const description = (await feed.description()) as string;
+          const decimals = (await feed.decimals()) as bigint;
+          const [, answer, , updatedAt] = (await feed.latestRoundData()) as [bigint, bigint, bigint, bigint];
+          return { description, decimals, answer, updatedAt };
+        },
+        ({ description, decimals, answer, updatedAt }) =>
+          result(
+            `${symbol} feed`,
+            description === token.feedDescription &&
+              decimals <= 18n &&
+              answer > 0n &&
+              now - updatedAt <= token.staleAfter,
+            `"${description}" (config "${token.feedDescription}"), ${formatUnits(answer, decimals)} USD, ` +
+              `${now - updatedAt}s old (stale after ${token.staleAfter}s)`,
+          ),
+      ),
+    );
+  }
+
+  if (config.sequencerFeed) {
+    const sequencer = new Contract(config.sequencerFeed, AGGREGATOR_ABI, provider);
+    results.push(
+      await attempt(
+        "sequencer feed",
+        async () => ((await sequencer.latestRoundData()) as [bigint, bigint])[1],
+        (answer) => result("sequencer feed", answer === 0n, answer === 0n ? "up" : "down"),
+      ),
+    );
+  }
+
+  const router = new Contract(
+    config.uniswap.router,
+    ["function factory() view returns (address)", "function factoryV2() view returns (address)"],
+    provider,
+  );
+  results.push(
+    await attempt(
+      "router",
+      async () => {
+        const factory = (await router.factory()) as string;
+        const isRouter02 = await router.factoryV2().then(
+          () => true,
+          () => false,
+        );
+        return { factory, isRouter02 };
+      },
+      ({ factory, isRouter02 }) =>
+        result(
+          "router",
+          factory === config.uniswap.factory && isRouter02 === (config.uniswap.routerKind === "SwapRouter02"),
+          `factory ${factory}, ${isRouter02 ? "SwapRouter02" : "SwapRouter"} (config ${config.uniswap.routerKind})`,
+        ),
+    ),
+  );
+
+  const base = config.basket[0].symbol;
+  for (const asset of config.basket.slice(1)) {
+    const route = asset.route ?? [];
+    for (const [from, to, hops] of [
+      [asset.symbol, base, route],
+      [base, asset.symbol, [...route].reverse()],
+    ] as const) {
+      results.push(await checkRoute(config, from, to, encodeRoute(config, hops, from, to), provider));
+    }
+  }
+  return results;
+}
+
+/** Quotes one whole `from` along `path` and compares the output with the feeds' price. */
+async function checkRoute(
+  config: NetworkDeployConfig,
+  from: string,
+  to: string,
+  path: string,
+  provider: Provider,
+): Promise<CheckResult> {
+  const check = `route ${from} -> ${to}`;
+  return attempt(
+    check,
+    async () => {
+      const quoter = QuoterV2__factory.connect(config.uniswap.quoter, provider);
+      const amountIn = 10n ** BigInt(config.tokens[from].decimals);
+      const [amountOut] = await quoter.quoteExactInput.staticCall(path, amountIn);
+      const fromPrice = await feedPriceWad(config, from, provider);
+      const toPrice = await feedPriceWad(config, to, provider);
+      const expected = (fromPrice * 10n ** BigInt(config.tokens[to].decimals)) / toPrice;
+      return { amountOut, expected };
+    },
+    ({ amountOut, expected }) => {
+      const gap = amountOut > expected ? amountOut - expected : expected - amountOut;
+      return result(
+        check,
+        expected > 0n && gap * 10_000n <= expected * QUOTE_TOLERANCE_BPS,
+        `1 ${from} -> ${formatUnits(amountOut, config.tokens[to].decimals)} ${to} ` +
+          `(feeds: ${formatUnits(expected, config.tokens[to].decimals)})`,
+      );
+    },
+  );
+}
+
+/** The addresses a deployment produced. */
+export interface DeployedAddresses {
+  vault: string;
+  policy: string;
+  timelock: string;
+}
+
+/**
+ * Checks a deployment against what was asked: roles (the timelock alone is admin of vault and
+ * policy, the deployer kept nothing, the guardian can pause), the timelock's delay, proposers and
+ * executors, the basket, every parameter, each oracle pricing now, and every route quoting.
+ */
+export async function checkDeployment(
+  deployed: DeployedAddresses,
+  resolved: ResolvedDeployment,
+  config: NetworkDeployConfig,
+  deployer: string,
+  provider: Provider,
+): Promise<CheckResult[]> {
+  const vault = BallastVault__factory.connect(deployed.vault, provider);
+  const policy = BallastPolicy__factory.connect(deployed.policy, provider);
+  const timelock = TimelockController__factory.connect(deployed.timelock, provider);
+  const results: CheckResult[] = [];
+  /** The fields of a struct returned by a view that `expected` names. */
+  const pick = (struct: object, expected: object): Record<string, unknown> =>
+    Object.fromEntries(Object.keys(expected).map((key) => [key, (struct as Record<string, unknown>)[key]]));
+  const same = (check: string, actual: unknown, expected: unknown) => {
+    const [a, e] = [JSON.stringify(actual, bigints), JSON.stringify(expected, bigints)];
+    results.push(result(check, a === e, a === e ? a : `${a} (expected ${e})`));
+  };
+
+  for (const [name, governed] of [
+    ["vault", vault],
+    ["policy", policy],
+  ] as const) {
+    same(`${name} admin is the timelock`, await governed.hasRole(ZeroHash, deployed.timelock), true);
+    same(`${name} admin left by the deployer`, await governed.hasRole(ZeroHash, deployer), false);
+  }
+  same("guardian", await vault.hasRole(await vault.GUARDIAN_ROLE(), resolved.governance.guardian), true);
+  same("timelock delay", await timelock.getMinDelay(), BigInt(resolved.governance.timelockDelay));
+  for (const proposer of resolved.governance.proposers) {
+    same(`proposer ${proposer}`, await timelock.hasRole(await timelock.PROPOSER_ROLE(), proposer), true);
+  }
+  for (const executor of resolved.governance.executors) {
+    same(`executor ${executor}`, await timelock.hasRole(await timelock.EXECUTOR_ROLE(), executor), true);
+  }
+  same("timelock admin left by the deployer", await timelock.hasRole(ZeroHash, deployer), false);
+  same("vault policy", await vault.policy(), deployed.policy);
+  same("router", await vault.swapRouter(), resolved.router);
+  same(
+    "basket",
+    await vault.basketTokens(),
+    resolved.assets.map((a) => a.token),
+  );
+  same(
+    "target weights",
+    await vault.targetWeights(),
+    resolved.assets.map((a) => BigInt(a.weightBps)),
+  );
+  same("rebalance params", pick(await vault.rebalanceParams(), resolved.params), resolved.params);
+  same("fees", pick(await vault.feeParams(), resolved.fees), resolved.fees);
+  same("triggers", pick(await policy.triggerParams(), resolved.triggers), resolved.triggers);
+  same("breakers", pick(await policy.breakerParams(), resolved.breakers), resolved.breakers);
+  same("volatility", pick(await policy.volatilityParams(), resolved.volatility), resolved.volatility);
+  const oracles = await vault.oracles();
+  const costs = { ...resolved.costs, gasTokenOracle: oracles[resolved.gasTokenIndex] };
+  same("cost gate", pick(await policy.costParams(), costs), costs);
+  for (const [i, asset] of resolved.assets.entries()) {
+    results.push(
+      await attempt(
+        `${asset.symbol} oracle`,
+        () => ChainlinkOracle__factory.connect(oracles[i], provider).price(),
+        (price) => result(`${asset.symbol} oracle`, price > 0n, `${formatUnits(price, 18)} USD`),
+      ),
+    );
+    if (i === 0) continue;
+    const [sell, buy] = await vault.routes(asset.token);
+    const base = resolved.assets[0].symbol;
+    results.push(await checkRoute(config, asset.symbol, base, sell, provider));
+    results.push(await checkRoute(config, base, asset.symbol, buy, provider));
+  }
+  return results;
+}
+
+/** JSON.stringify replacer: bigints as decimal strings, numbers as bigints' strings too. */
+function bigints(_key: string, value: unknown): unknown {
+  return typeof value === "bigint" || typeof value === "number" ? value.toString() : value;
+}

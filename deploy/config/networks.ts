@@ -1,0 +1,257 @@
+import type { NetworkDeployConfig } from "./types";
+
+/*
+ * Reviewed per-network deployment parameters. Addresses come from the issuers' and protocols' own
+ * documentation (Circle, WETH, BitGo/Coinbase, Chainlink data feeds, Uniswap's deployment pages)
+ * and are never assumed equal across chains. `npm run deploy -- --network <net> --check-only`
+ * compares every one of them with the chain before anything is deployed: token decimals, feed
+ * descriptions and freshness, and a QuoterV2 quote along every route (which proves each pool and
+ * fee tier exists and trades).
+ */
+
+const DAY = 86_400;
+const HOUR = 3_600;
+
+/** Settings shared by every live network; each network below states what differs. */
+const COMMON = {
+  vault: { name: "Ballast Basket", symbol: "BLST" },
+  params: { slippageBps: 100, maxTradeBps: 1_000, maxLossBps: 100, minTradeValueWhole: 100 },
+  triggers: { triggerBandBps: 300, targetBandBps: 50, cooldown: HOUR, calendarInterval: 30 * DAY },
+  breakers: {
+    twapWindow: 1_800,
+    maxOracleTwapDeviationBps: 300,
+    maxSpotTwapTicks: 200,
+    maxMoveBps: 2_000,
+    moveWindow: HOUR,
+    cooldown: HOUR,
+    sequencerGracePeriod: 0,
+    tripOnInvalidPrice: true,
+  },
+  volatility: {
+    referenceVolBps: 6_000,
+    minBandBps: 150,
+    maxBandBps: 1_000,
+    averagingTime: 14 * DAY,
+    minObservationInterval: HOUR,
+  },
+  costs: {
+    benefitPerBpWad: 10n ** 12n,
+    maxCostRatioBps: 10_000,
+    gasBase: 150_000,
+    gasPerHop: 100_000,
+    gasToken: "WETH",
+  },
+  fees: { managementFeeBps: 0, entryFeeBps: 0, exitFeeBps: 0 },
+  timelockDelay: 2 * DAY,
+} as const;
+
+/** Ethereum mainnet: the original SwapRouter; 1-hour feeds but USDC's (1 day). */
+const mainnet: NetworkDeployConfig = {
+  ...COMMON,
+  network: "mainnet",
+  chainId: 1,
+  explorer: "https://etherscan.io",
+  uniswap: {
+    factory: "0x1F98431c8aD98523631AE4a59f267346ea31F984",
+    router: "0xE592427A0AEce92De3Edee1F18E0157C05861564",
+    routerKind: "SwapRouter",
+    quoter: "0x61fFE014bA17989E743c5F6cB21bF9697530B21e",
+  },
+  tokens: {
+    USDC: {
+      address: "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48",
+      decimals: 6,
+      feed: "0x8fFfFfd4AfB6115b954Bd326cbe7B4BA576818f6",
+      feedDescription: "USDC / USD",
+      staleAfter: DAY + 2 * HOUR,
+    },
+    WETH: {
+      address: "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2",
+      decimals: 18,
+      feed: "0x5f4eC3Df9cbd43714FE2740f5E3616155c5b8419",
+      feedDescription: "ETH / USD",
+      staleAfter: HOUR + 6 * 60,
+    },
+    // Priced by BTC / USD: a WBTC de-peg would not show; the breakers' oracle-vs-TWAP check on the
+    // WBTC/WETH pool does catch one.
+    WBTC: {
+      address: "0x2260FAC5E5542a773Aa44fBCfeDf7C193bc2C599",
+      decimals: 8,
+      feed: "0xF4030086522a5bEEa4988F8cA5B36dbC97BeE88c",
+      feedDescription: "BTC / USD",
+      staleAfter: HOUR + 6 * 60,
+    },
+    LINK: {
+      address: "0x514910771AF9Ca656af840dff83E8264EcF986CA",
+      decimals: 18,
+      feed: "0x2c1d072e956AFFC0D435Cb7AC38EF18d24d9127c",
+      feedDescription: "LINK / USD",
+      staleAfter: HOUR + 6 * 60,
+    },
+    UNI: {
+      address: "0x1f9840a85d5aF5bf1D1762F925BDADdC4201F984",
+      decimals: 18,
+      feed: "0x553303d460EE0afB37EdFf9bE42922D8FF63220e",
+      feedDescription: "UNI / USD",
+      staleAfter: HOUR + 6 * 60,
+    },
+  },
+  basket: [
+    { symbol: "USDC", weightBps: 500 },
+    { symbol: "WETH", weightBps: 4_000, route: ["WETH", 500, "USDC"] },
+    { symbol: "WBTC", weightBps: 3_500, route: ["WBTC", 500, "WETH", 500, "USDC"] },
+    { symbol: "LINK", weightBps: 1_000, route: ["LINK", 3_000, "WETH", 500, "USDC"] },
+    { symbol: "UNI", weightBps: 1_000, route: ["UNI", 3_000, "WETH", 500, "USDC"] },
+  ],
+};
+
+/** Arbitrum One: the original SwapRouter at mainnet's address; the sequencer feed guards trading. */
+const arbitrum: NetworkDeployConfig = {
+  ...COMMON,
+  network: "arbitrum",
+  chainId: 42161,
+  explorer: "https://arbiscan.io",
+  uniswap: {
+    factory: "0x1F98431c8aD98523631AE4a59f267346ea31F984",
+    router: "0xE592427A0AEce92De3Edee1F18E0157C05861564",
+    routerKind: "SwapRouter",
+    quoter: "0x61fFE014bA17989E743c5F6cB21bF9697530B21e",
+  },
+  tokens: {
+    USDC: {
+      address: "0xaf88d065e77c8cC2239327C5EDb3A432268e5831",
+      decimals: 6,
+      feed: "0x50834F3163758fcC1Df9973b6e91f0F0F0434aD3",
+      feedDescription: "USDC / USD",
+      staleAfter: DAY + 2 * HOUR,
+    },
+    WETH: {
+      address: "0x82aF49447D8a07e3bd95BD0d56f35241523fBab1",
+      decimals: 18,
+      feed: "0x639Fe6ab55C921f74e7fac1ee960C0B6293ba612",
+      feedDescription: "ETH / USD",
+      staleAfter: DAY + 2 * HOUR,
+    },
+    WBTC: {
+      address: "0x2f2a2543B76A4166549F7aaB2e75Bef0aefC5B0f",
+      decimals: 8,
+      feed: "0x6ce185860a4963106506C203335A2910413708e9",
+      feedDescription: "BTC / USD",
+      staleAfter: DAY + 2 * HOUR,
+    },
+    ARB: {
+      address: "0x912CE59144191C1204E64559FE8253a0e49E6548",
+      decimals: 18,
+      feed: "0xb2A824043730FE05F3DA2efaFa1CBbe83fa548D6",
+      feedDescription: "ARB / USD",
+      staleAfter: DAY + 2 * HOUR,
+    },
+    LINK: {
+      address: "0xf97f4df75117a78c1A5a0DBb814Af92458539FB4",
+      decimals: 18,
+      feed: "0x86E53CF1B870786351Da77A57575e79CB55812CB",
+      feedDescription: "LINK / USD",
+      staleAfter: HOUR + 6 * 60,
+    },
+  },
+  basket: [
+    { symbol: "USDC", weightBps: 500 },
+    { symbol: "WETH", weightBps: 4_000, route: ["WETH", 500, "USDC"] },
+    { symbol: "WBTC", weightBps: 3_500, route: ["WBTC", 500, "WETH", 500, "USDC"] },
+    { symbol: "ARB", weightBps: 1_000, route: ["ARB", 500, "WETH", 500, "USDC"] },
+    { symbol: "LINK", weightBps: 1_000, route: ["LINK", 3_000, "WETH", 500, "USDC"] },
+  ],
+  sequencerFeed: "0xFdB631F5EE196F0ed6FAa767959853A9F217697D",
+  breakers: { ...COMMON.breakers, sequencerGracePeriod: HOUR },
+};
+
+/** Base: SwapRouter02 only; cbBTC is the deep BTC; the sequencer feed guards trading. */
+const base: NetworkDeployConfig = {
+  ...COMMON,
+  network: "base",
+  chainId: 8453,
+  explorer: "https://basescan.org",
+  uniswap: {
+    factory: "0x33128a8fC17869897dcE68Ed026d694621f6FDfD",
+    router: "0x2626664c2603336E57B271c5C0b26F421741e481",
+    routerKind: "SwapRouter02",
+    quoter: "0x3d4e44Eb1374240CE5F1B871ab261CD16335B76a",
+  },
+  tokens: {
+    USDC: {
+      address: "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913",
+      decimals: 6,
+      feed: "0x7e860098F58bBFC8648a4311b374B1D669a2bc6B",
+      feedDescription: "USDC / USD",
+      staleAfter: DAY + 2 * HOUR,
+    },
+    WETH: {
+      address: "0x4200000000000000000000000000000000000006",
+      decimals: 18,
+      feed: "0x71041dddad3595F9CEd3DcCFBe3D1F4b0a16Bb70",
+      feedDescription: "ETH / USD",
+      staleAfter: DAY + 2 * HOUR,
+    },
+    cbBTC: {
+      address: "0xcbB7C0000aB88B473b1f5aFd9ef808440eed33Bf",
+      decimals: 8,
+      feed: "0x07DA0E54543a844a80ABE69c8A12F22B3aA59f9D",
+      feedDescription: "cbBTC / USD",
+      staleAfter: DAY + 2 * HOUR,
+    },
+  },
+  basket: [
+    { symbol: "USDC", weightBps: 1_000 },
+    { symbol: "WETH", weightBps: 5_000, route: ["WETH", 500, "USDC"] },
+    { symbol: "cbBTC", weightBps: 4_000, route: ["cbBTC", 500, "WETH", 500, "USDC"] },
+  ],
+  sequencerFeed: "0xBCF85224fc0756B9Fa45aA7892530B47e10b6433",
+  breakers: { ...COMMON.breakers, sequencerGracePeriod: HOUR },
+};
+
+/**
+ * Sepolia: Uniswap's testnet deployment (SwapRouter02) and Chainlink's testnet feeds; Circle's test
+ * USDC. Testnet pools are thin and often stale: the breakers and the cost gate will say so.
+ */
+const sepolia: NetworkDeployConfig = {
+  ...COMMON,
+  network: "sepolia",
+  chainId: 11155111,
+  explorer: "https://sepolia.etherscan.io",
+  uniswap: {
+    factory: "0x0227628f3F023bb0B980b67D528571c95c6DaC1c",
+    router: "0x3bFA4769FB09eefC5a80d6E87c3B9C650f7Ae48E",
+    routerKind: "SwapRouter02",
+    quoter: "0xEd1f6473345F45b75F8179591dd5bA1888cf2FB3",
+  },
+  tokens: {
+    USDC: {
+      address: "0x1c7D4B196Cb0C7B01d743Fbc6116a902379C7238",
+      decimals: 6,
+      feed: "0xA2F78ab2355fe2f984D808B5CeE7FD0A93D5270E",
+      feedDescription: "USDC / USD",
+      staleAfter: DAY + 2 * HOUR,
+    },
+    WETH: {
+      address: "0xfFf9976782d46CC05630D1f6eBAb18b2324d6B14",
+      decimals: 18,
+      feed: "0x694AA1769357215DE4FAC081bf1f309aDC325306",
+      feedDescription: "ETH / USD",
+      staleAfter: HOUR + 6 * 60,
+    },
+  },
+  basket: [
+    { symbol: "USDC", weightBps: 5_000 },
+    { symbol: "WETH", weightBps: 5_000, route: ["WETH", 3_000, "USDC"] },
+  ],
+  params: { ...COMMON.params, minTradeValueWhole: 1 },
+  timelockDelay: HOUR,
+};
+
+/** Live networks by chain id. `localhost` and `hardhat` build theirs from a fresh local market. */
+export const NETWORKS: Readonly<Record<number, NetworkDeployConfig>> = {
+  [mainnet.chainId]: mainnet,
+  [arbitrum.chainId]: arbitrum,
+  [base.chainId]: base,
+  [sepolia.chainId]: sepolia,
+};

@@ -1,0 +1,82 @@
+/**
+ * The shape of a network's deployment configuration: everything `npm run deploy` needs to deploy
+ * and check a Ballast vault on one chain. One file per chain id in this folder, reviewed like code.
+ */
+
+/** A hop sequence from an asset to the base asset by symbols and fee tiers: `["WBTC", 500, "WETH", 500, "USDC"]`. */
+export type Route = readonly (string | number)[];
+
+export interface TokenConfig {
+  address: string;
+  decimals: number;
+  /** Chainlink `<token> / USD` aggregator proxy. */
+  feed: string;
+  /** What the feed's `description()` must answer: the deployment check compares it. */
+  feedDescription: string;
+  /**
+   * Seconds after which the vault's oracle treats the feed as stale: the feed's heartbeat plus a
+   * margin for rounds that land late (about 10%).
+   */
+  staleAfter: number;
+}
+
+export interface BasketAssetConfig {
+  symbol: string;
+  weightBps: number;
+  /** Route to the base asset (the reverse is the buy route); none for the base asset. */
+  route?: Route;
+}
+
+export type RouterKind = "SwapRouter" | "SwapRouter02";
+
+export interface NetworkDeployConfig {
+  /** Hardhat network name. */
+  network: string;
+  chainId: number;
+  /** Block explorer that hardhat-verify submits to (informational). */
+  explorer: string;
+  uniswap: {
+    factory: string;
+    router: string;
+    /** The original SwapRouter (mainnet, Arbitrum) or SwapRouter02 (Base, Sepolia). */
+    routerKind: RouterKind;
+    /** QuoterV2: the deployment check quotes every route through it. */
+    quoter: string;
+  };
+  tokens: Readonly<Record<string, TokenConfig>>;
+  /** Base asset first. */
+  basket: readonly BasketAssetConfig[];
+  /** Chainlink L2 sequencer uptime feed (L2s only). */
+  sequencerFeed?: string;
+  vault: { name: string; symbol: string };
+  params: { slippageBps: number; maxTradeBps: number; maxLossBps: number; minTradeValueWhole: number };
+  triggers: { triggerBandBps: number; targetBandBps: number; cooldown: number; calendarInterval: number };
+  breakers: {
+    twapWindow: number;
+    maxOracleTwapDeviationBps: number;
+    maxSpotTwapTicks: number;
+    maxMoveBps: number;
+    moveWindow: number;
+    cooldown: number;
+    sequencerGracePeriod: number;
+    tripOnInvalidPrice: boolean;
+  };
+  volatility: {
+    referenceVolBps: number;
+    minBandBps: number;
+    maxBandBps: number;
+    averagingTime: number;
+    minObservationInterval: number;
+  };
+  costs: {
+    benefitPerBpWad: bigint;
+    maxCostRatioBps: number;
+    gasBase: number;
+    gasPerHop: number;
+    /** Basket symbol whose oracle prices the gas token (the chain's ETH). */
+    gasToken: string;
+  };
+  fees: { managementFeeBps: number; entryFeeBps: number; exitFeeBps: number };
+  /** Minimum delay of the TimelockController that governs the vault and its policy. */
+  timelockDelay: number;
+}

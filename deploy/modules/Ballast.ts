@@ -1,0 +1,112 @@
+import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+import type { ContractCallFuture } from "@nomicfoundation/ignition-core";
+import { ZeroAddress, ZeroHash } from "ethers";
+
+/** A deployment with every address and encoding settled (see `deploy/resolve.ts`). */
+export interface ResolvedDeployment {
+  chainId: number;
+  router: string;
+  /** Basket order, base asset first. */
+  assets: readonly {
+    symbol: string;
+    token: string;
+    feed: string;
+    staleAfter: number;
+    weightBps: number;
+    sellRoute: string;
+    buyRoute: string;
+  }[];
+  vault: { name: string; symbol: string };
+  params: { slippageBps: number; maxTradeBps: number; maxLossBps: number; minTradeValue: bigint };
+  triggers: { triggerBandBps: number; targetBandBps: number; cooldown: number; calendarInterval: number };
+  breakers: {
+    twapWindow: number;
+    maxOracleTwapDeviationBps: number;
+    maxSpotTwapTicks: number;
+    maxMoveBps: number;
+    moveWindow: number;
+    cooldown: number;
+    sequencerFeed: string;
+    sequencerGracePeriod: number;
+    tripOnInvalidPrice: boolean;
+  };
+  volatility: {
+    referenceVolBps: number;
+    minBandBps: number;
+    maxBandBps: number;
+    averagingTime: number;
+    minObservationInterval: number;
+  };
+  costs: { benefitPerBpWad: bigint; maxCostRatioBps: number; gasBase: number; gasPerHop: number };
+  /** Basket index whose oracle prices the gas token. */
+  gasTokenIndex: number;
+  fees: { managementFeeBps: number; entryFeeBps: number; exitFeeBps: number; recipient: string };
+  governance: { timelockDelay: number; proposers: readonly string[]; executors: readonly string[]; guardian: string };
+}
+
+/**
+ * Ballast on one chain: a `ChainlinkOracle` per basket token, the `BasketAdmin` and `VaultLogic`
+ * libraries, a `BallastPolicy`, the `BallastVault`, and the `TimelockController` that governs both.
+ * The deployer holds the admin role only while the module applies the breaker, volatility, cost
+ * and fee parameters, then grants it to the timelock and renounces it: at the end no key can change
+ * a parameter without the timelock's delay.
+ */
+export function ballastModule(d: ResolvedDeployment) {
+  return buildModule("Ballast", (m) => {
+    const deployer = m.getAccount(0);
+    const basketAdmin = m.library("BasketAdmin");
+    const vaultLogic = m.library("VaultLogic");
+    const oracles = d.assets.map((asset) =>
+      m.contract("ChainlinkOracle", [asset.feed, asset.staleAfter], { id: `Oracle_${asset.symbol}` }),
+    );
+    // The timelock administers itself (admin zero): nobody can bypass its delay.
+    const timelock = m.contract("TimelockController", [
+      d.governance.timelockDelay,
+      [...d.governance.proposers],
+      [...d.governance.executors],
+      ZeroAddress,
+    ]);
+    const policy = m.contract("BallastPolicy", [deployer, d.triggers]);
+    const basket = d.assets.map((asset, i) => ({
+      token: asset.token,
+      oracle: oracles[i],
+      targetWeightBps: asset.weightBps,
+      sellRoute: asset.sellRoute,
+      buyRoute: asset.buyRoute,
+    }));
+    const vault = m.contract(
+      "BallastVault",
+      [d.vault.name, d.vault.symbol, d.router, basket, d.params, policy, deployer, d.governance.guardian],
+      { libraries: { BasketAdmin: basketAdmin, VaultLogic: vaultLogic } },
+    );
+
+    const configured: ContractCallFuture<string, string>[] = [
+      m.call(policy, "setBreakerParams", [d.breakers]),
+      m.call(policy, "setVolatilityParams", [d.volatility]),
+      m.call(policy, "setCostParams", [{ ...d.costs, gasTokenOracle: oracles[d.gasTokenIndex] }]),
+    ];
+    const { managementFeeBps, entryFeeBps, exitFeeBps } = d.fees;
+    // All-zero fees are the vault's initial state: setting them again would be refused as a no-op.
+    if (managementFeeBps + entryFeeBps + exitFeeBps !== 0) configured.push(m.call(vault, "setFeeParams", [d.fees]));
+
+    for (const [name, governed] of [
+      ["Policy", policy],
+      ["Vault", vault],
+    ] as const) {
+      const grant = m.call(governed, "grantRole", [ZeroHash, timelock], {
+        id: `${name}_grantAdmin`,
+        after: configured,
+      });
+      m.call(governed, "renounceRole", [ZeroHash, deployer], { id: `${name}_renounceAdmin`, after: [grant] });
+    }
+
+    return {
+      vault,
+      policy,
+      timelock,
+      basketAdmin,
+      vaultLogic,
+      ...Object.fromEntries(oracles.map((oracle, i) => [`oracle${d.assets[i].symbol}`, oracle])),
+    };
+  });
+}

@@ -1,0 +1,133 @@
+import { getAddress, isAddress, solidityPacked, ZeroAddress } from "ethers";
+
+import type { ResolvedDeployment } from "./modules/Ballast";
+import type { NetworkDeployConfig, Route } from "./config/types";
+
+/** A deployment configuration or option that cannot work, named before anything is sent. */
+export class DeployConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "DeployConfigError";
+  }
+}
+
+const FEE_TIERS = new Set([100, 500, 3_000, 10_000]);
+
+/** Who governs: proposers and executors of the timelock, the guardian, the fee recipient. */
+export interface GovernanceOptions {
+  /** Proposers (and cancellers) of the timelock; default the deployer. */
+  proposers?: readonly string[];
+  /** Executors; default the proposers. */
+  executors?: readonly string[];
+  /** May pause at once (e.g. a Safe); default the deployer. */
+  guardian?: string;
+  /** Receives the management fee's shares; required when the configuration sets one. */
+  feeRecipient?: string;
+}
+
+function address(value: string, what: string): string {
+  if (!isAddress(value)) throw new DeployConfigError(`${what}: ${value} is not an address`);
+  return getAddress(value);
+}
+
+/** Encodes a route given by symbols as a Uniswap V3 path, checking its tokens, tiers and ends. */
+export function encodeRoute(config: NetworkDeployConfig, route: Route, from: string, to: string): string {
+  if (route.length < 3 || route.length % 2 === 0) {
+    throw new DeployConfigError(`route ${route.join(" ")}: must alternate token, fee, token, ...`);
+  }
+  if (route[0] !== from || route[route.length - 1] !== to) {
+    throw new DeployConfigError(`route ${route.join(" ")}: must lead from ${from} to ${to}`);
+  }
+  const types: string[] = [];
+  const values: (string | number)[] = [];
+  route.forEach((hop, i) => {
+    if (i % 2 === 0) {
+      const token = typeof hop === "string" ? config.tokens[hop] : undefined;
+      if (!token) throw new DeployConfigError(`route ${route.join(" ")}: ${hop} is not a configured token`);
+      types.push("address");
+      values.push(address(token.address, `${config.network} ${hop}`));
+    } else {
+      if (typeof hop !== "number" || !FEE_TIERS.has(hop)) {
+        throw new DeployConfigError(`route ${route.join(" ")}: ${hop} is not a Uniswap V3 fee tier`);
+      }
+      types.push("uint24");
+      values.push(hop);
+    }
+  });
+  return solidityPacked(types, values);
+}
+
+/**
+ * Settles a network's configuration into what the Ignition module deploys: addresses checksummed,
+ * routes encoded both ways, whole-token amounts scaled, governance filled in. Throws
+ * {@link DeployConfigError} for any inconsistency.
+ */
+export function resolveDeployment(
+  config: NetworkDeployConfig,
+  deployer: string,
+  governance: GovernanceOptions = {},
+): ResolvedDeployment {
+  const [base] = config.basket;
+  if (!base || base.route)
+    throw new DeployConfigError(`${config.network}: the basket starts with the base asset, unrouted`);
+  const weights = config.basket.reduce((sum, asset) => sum + asset.weightBps, 0);
+  if (weights !== 10_000) throw new DeployConfigError(`${config.network}: basket weights sum to ${weights}, not 10000`);
+  const seen = new Set<string>();
+  const assets = config.basket.map((entry, i) => {
+    const token = config.tokens[entry.symbol];
+    if (!token) throw new DeployConfigError(`${config.network}: basket token ${entry.symbol} is not configured`);
+    if (seen.has(entry.symbol)) throw new DeployConfigError(`${config.network}: ${entry.symbol} is listed twice`);
+    seen.add(entry.symbol);
+    if (i > 0 && !entry.route) throw new DeployConfigError(`${config.network}: ${entry.symbol} needs a route`);
+    const route = entry.route;
+    return {
+      symbol: entry.symbol,
+      token: address(token.address, `${config.network} ${entry.symbol}`),
+      feed: address(token.feed, `${config.network} ${entry.symbol} feed`),
+      staleAfter: token.staleAfter,
+      weightBps: entry.weightBps,
+      sellRoute: route ? encodeRoute(config, route, entry.symbol, base.symbol) : "0x",
+      buyRoute: route ? encodeRoute(config, [...route].reverse(), base.symbol, entry.symbol) : "0x",
+    };
+  });
+  const gasTokenIndex = config.basket.findIndex((entry) => entry.symbol === config.costs.gasToken);
+  if (gasTokenIndex < 0) {
+    throw new DeployConfigError(`${config.network}: gas token ${config.costs.gasToken} is not in the basket`);
+  }
+  const { managementFeeBps, entryFeeBps, exitFeeBps } = config.fees;
+  const feeRecipient = governance.feeRecipient ? address(governance.feeRecipient, "fee recipient") : ZeroAddress;
+  if (managementFeeBps !== 0 && feeRecipient === ZeroAddress) {
+    throw new DeployConfigError(`${config.network}: a management fee needs a fee recipient`);
+  }
+  const proposers = (governance.proposers ?? [deployer]).map((a) => address(a, "proposer"));
+  if (proposers.length === 0) throw new DeployConfigError("the timelock needs at least one proposer");
+  const { benefitPerBpWad, maxCostRatioBps, gasBase, gasPerHop } = config.costs;
+  const costs = { benefitPerBpWad, maxCostRatioBps, gasBase, gasPerHop };
+  return {
+    chainId: config.chainId,
+    router: address(config.uniswap.router, `${config.network} router`),
+    assets,
+    vault: config.vault,
+    params: {
+      slippageBps: config.params.slippageBps,
+      maxTradeBps: config.params.maxTradeBps,
+      maxLossBps: config.params.maxLossBps,
+      minTradeValue: BigInt(config.params.minTradeValueWhole) * 10n ** BigInt(config.tokens[base.symbol].decimals),
+    },
+    triggers: config.triggers,
+    breakers: {
+      ...config.breakers,
+      sequencerFeed: config.sequencerFeed ? address(config.sequencerFeed, "sequencer feed") : ZeroAddress,
+    },
+    volatility: config.volatility,
+    costs,
+    gasTokenIndex,
+    fees: { managementFeeBps, entryFeeBps, exitFeeBps, recipient: feeRecipient },
+    governance: {
+      timelockDelay: config.timelockDelay,
+      proposers,
+      executors: (governance.executors ?? proposers).map((a) => address(a, "executor")),
+      guardian: address(governance.guardian ?? deployer, "guardian"),
+    },
+  };
+}

@@ -1,0 +1,78 @@
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
+
+import { deployLocalMarket } from "../src/market";
+
+import { assertAllOk, checkConfig, checkDeployment } from "./check";
+import type { CheckResult, DeployedAddresses } from "./check";
+import { localConfig } from "./config/local";
+import { NETWORKS } from "./config/networks";
+import type { NetworkDeployConfig } from "./config/types";
+import { deployBallast } from "./deployBallast";
+import { DeployConfigError, resolveDeployment } from "./resolve";
+import type { GovernanceOptions } from "./resolve";
+
+export interface DeployOptions {
+  checkOnly?: boolean;
+  verify?: boolean;
+  governance?: GovernanceOptions;
+  deploymentId?: string;
+  /** Where progress goes (the task prints; tests stay quiet). */
+  log?: (line: string) => void;
+}
+
+export interface DeployOutcome {
+  config: NetworkDeployConfig;
+  preChecks: CheckResult[];
+  deployed?: DeployedAddresses;
+  postChecks?: CheckResult[];
+}
+
+const LOCAL = new Set(["hardhat", "localhost"]);
+
+/** The reviewed configuration of the connected chain; on a local chain, a fresh local market's. */
+export async function networkConfig(hre: HardhatRuntimeEnvironment): Promise<NetworkDeployConfig> {
+  const chainId = Number((await hre.ethers.provider.getNetwork()).chainId);
+  if (LOCAL.has(hre.network.name)) return localConfig(await deployLocalMarket(), hre.network.name, chainId);
+  const config = NETWORKS[chainId];
+  if (!config) throw new DeployConfigError(`no Ballast configuration for chain ${chainId} (${hre.network.name})`);
+  return config;
+}
+
+function table(log: (line: string) => void, title: string, results: readonly CheckResult[]): void {
+  log(`\n${title}`);
+  for (const r of results) log(`  ${r.ok ? "ok  " : "FAIL"} ${r.check}: ${r.detail}`);
+}
+
+/**
+ * `npm run deploy`: checks the network's configuration against the chain, deploys the Ignition
+ * module, checks the deployment, and optionally verifies the contracts. Throws on the first failed
+ * stage, after reporting every check of it.
+ */
+export async function deployFromConfig(
+  hre: HardhatRuntimeEnvironment,
+  options: DeployOptions = {},
+): Promise<DeployOutcome> {
+  const log = options.log ?? console.log;
+  const config = await networkConfig(hre);
+  const preChecks = await checkConfig(config, hre.ethers.provider);
+  table(log, `Configuration of ${config.network} (chain ${config.chainId}) against the chain:`, preChecks);
+  assertAllOk(preChecks);
+  if (options.checkOnly) return { config, preChecks };
+
+  const [deployer] = await hre.ethers.getSigners();
+  if (!deployer) throw new DeployConfigError(`no deployer account on ${hre.network.name}: set DEPLOYER_PRIVATE_KEY`);
+  const resolved = resolveDeployment(config, deployer.address, options.governance);
+  const deploymentId =
+    options.deploymentId ?? (hre.network.name === "localhost" ? `ballast-local-${Date.now()}` : undefined);
+  const deployed = await deployBallast(hre, resolved, deploymentId);
+  log(`\nDeployed on ${config.network}:\n${JSON.stringify(deployed, null, 2)}`);
+
+  const postChecks = await checkDeployment(deployed, resolved, config, deployer.address, hre.ethers.provider);
+  table(log, "Deployment check:", postChecks);
+  assertAllOk(postChecks);
+
+  if (options.verify) {
+    await hre.run({ scope: "ignition", task: "verify" }, { deploymentId: deploymentId ?? `chain-${config.chainId}` });
+  }
+  return { config, preChecks, deployed, postChecks };
+}

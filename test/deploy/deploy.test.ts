@@ -1,0 +1,217 @@
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { expect } from "chai";
+import { getAddress, ZeroHash } from "ethers";
+import hre, { ethers } from "hardhat";
+
+import { checkConfig, checkDeployment, DeploymentCheckError } from "../../deploy/check";
+import { localConfig } from "../../deploy/config/local";
+import { NETWORKS } from "../../deploy/config/networks";
+import type { NetworkDeployConfig } from "../../deploy/config/types";
+import { deployFromConfig } from "../../deploy/run";
+import { DeployConfigError, resolveDeployment } from "../../deploy/resolve";
+import { deployLocalMarket } from "../../src/market";
+import { DEFAULT_BASKET, deployVault } from "../../src/vault";
+import { BallastPolicy__factory, BallastVault__factory, TimelockController__factory } from "../../typechain-types";
+
+const quiet = () => undefined;
+
+async function deployedFixture() {
+  const [, guardian, proposer] = await ethers.getSigners();
+  return deployFromConfig(hre, {
+    log: quiet,
+    governance: { guardian: guardian.address, proposers: [proposer.address] },
+  });
+}
+
+async function localConfigFixture(): Promise<NetworkDeployConfig> {
+  return localConfig(await deployLocalMarket(), "hardhat", 31337);
+}
+
+/** A copy of `config` with one token's fields changed. */
+function withToken(config: NetworkDeployConfig, symbol: string, change: object): NetworkDeployConfig {
+  return { ...config, tokens: { ...config.tokens, [symbol]: { ...config.tokens[symbol], ...change } } };
+}
+
+function failed(results: { check: string; ok: boolean }[]): string[] {
+  return results.filter((r) => !r.ok).map((r) => r.check);
+}
+
+describe("npm run deploy", () => {
+  describe("on the local chain", () => {
+    it("deploys through Ignition, hands governance to the timelock, and passes every check", async () => {
+      const outcome = await loadFixture(deployedFixture);
+      const [deployer, guardian, proposer] = await ethers.getSigners();
+      expect(failed(outcome.preChecks)).to.deep.equal([]);
+      expect(failed(outcome.postChecks ?? [])).to.deep.equal([]);
+      expect(outcome.postChecks?.length).to.be.greaterThan(25);
+
+      const { vault: vaultAddress, policy: policyAddress, timelock: timelockAddress } = outcome.deployed!;
+      const vault = BallastVault__factory.connect(vaultAddress, ethers.provider);
+      const policy = BallastPolicy__factory.connect(policyAddress, ethers.provider);
+      const timelock = TimelockController__factory.connect(timelockAddress, ethers.provider);
+      for (const governed of [vault, policy]) {
+        expect(await governed.hasRole(ZeroHash, timelockAddress)).to.equal(true);
+        expect(await governed.hasRole(ZeroHash, deployer.address)).to.equal(false);
+      }
+      expect(await vault.hasRole(await vault.GUARDIAN_ROLE(), guardian.address)).to.equal(true);
+      expect(await timelock.hasRole(await timelock.PROPOSER_ROLE(), proposer.address)).to.equal(true);
+      expect(await timelock.hasRole(await timelock.PROPOSER_ROLE(), deployer.address)).to.equal(false);
+      expect(await timelock.getMinDelay()).to.equal(2n * 86_400n);
+      expect((await policy.breakerParams()).tripOnInvalidPrice).to.equal(true);
+      expect((await policy.costParams()).gasTokenOracle).to.equal((await vault.oracles())[1]);
+      await expect(policy.connect(deployer).resetBreaker(vaultAddress))
+        .to.be.revertedWithCustomError(policy, "AccessControlUnauthorizedAccount")
+        .withArgs(deployer.address, ZeroHash);
+    });
+
+    it("checks only, deploying nothing, with --check-only", async () => {
+      const before = await ethers.provider.getBlockNumber();
+      const outcome = await deployFromConfig(hre, { checkOnly: true, log: quiet });
+      expect(outcome.deployed).to.equal(undefined);
+      expect(failed(outcome.preChecks)).to.deep.equal([]);
+      // Only the local market's own deployment ran.
+      expect(await ethers.provider.getBlockNumber()).to.be.greaterThan(before);
+      await hre.run("ballast:deploy", { checkOnly: true });
+    });
+  });
+
+  describe("checkConfig", () => {
+    it("names a wrong feed, decimals, router kind, a route without a pool, and a stale feed", async () => {
+      const config = await loadFixture(localConfigFixture);
+      expect(failed(await checkConfig(config, ethers.provider))).to.deep.equal([]);
+      let bad = withToken(config, "WETH", { feedDescription: "BTC / USD" });
+      bad = withToken(bad, "LINK", { staleAfter: 1 });
+      bad = {
+        ...bad,
+        uniswap: { ...bad.uniswap, routerKind: "SwapRouter02" },
+        basket: bad.basket.map((a) => (a.symbol === "WBTC" ? { ...a, route: ["WBTC", 100, "USDC"] } : a)),
+      };
+      await ethers.provider.send("evm_mine", []);
+      expect(failed(await checkConfig(bad, ethers.provider))).to.deep.equal([
+        "WETH feed",
+        "LINK feed",
+        "router",
+        "route WBTC -> USDC",
+        "route USDC -> WBTC",
+      ]);
+      // Wrong decimals also throw every quote of the token off.
+      const decimals = failed(await checkConfig(withToken(config, "USDC", { decimals: 18 }), ethers.provider));
+      expect(decimals).to.include.members(["USDC decimals", "route WETH -> USDC", "route USDC -> WETH"]);
+    });
+
+    it("names the chain when the configuration is another's", async () => {
+      const config = await loadFixture(localConfigFixture);
+      expect(failed(await checkConfig({ ...config, chainId: 1 }, ethers.provider))).to.deep.equal(["chain id"]);
+    });
+  });
+
+  describe("checkDeployment", () => {
+    it("catches a vault and policy still governed by a key rather than the timelock", async () => {
+      const config = await loadFixture(localConfigFixture);
+      const market = await deployLocalMarket();
+      const [deployer] = await ethers.getSigners();
+      const direct = await deployVault(market, { basket: DEFAULT_BASKET, governance: { admin: deployer.address } });
+      const { timelock } = await deployVault(market, { basket: DEFAULT_BASKET });
+      const resolved = resolveDeployment(await localConfig(market, "hardhat", 31337), deployer.address);
+      const results = await checkDeployment(
+        {
+          vault: await direct.vault.getAddress(),
+          policy: await direct.policy.getAddress(),
+          timelock: await timelock!.getAddress(),
+        },
+        resolved,
+        config,
+        deployer.address,
+        ethers.provider,
+      );
+      expect(failed(results)).to.include.members([
+        "vault admin is the timelock",
+        "vault admin left by the deployer",
+        "policy admin is the timelock",
+        "policy admin left by the deployer",
+        "breakers",
+        "cost gate",
+      ]);
+      expect(() => {
+        throw new DeploymentCheckError(results);
+      }).to.throw(DeploymentCheckError, "vault admin is the timelock");
+    });
+  });
+
+  describe("network configurations", () => {
+    const EXPECTED: Record<string, { chainId: number; router: "SwapRouter" | "SwapRouter02"; l2: boolean }> = {
+      mainnet: { chainId: 1, router: "SwapRouter", l2: false },
+      arbitrum: { chainId: 42161, router: "SwapRouter", l2: true },
+      base: { chainId: 8453, router: "SwapRouter02", l2: true },
+      sepolia: { chainId: 11155111, router: "SwapRouter02", l2: false },
+    };
+
+    for (const config of Object.values(NETWORKS)) {
+      it(`${config.network}: resolves, with checksummed addresses and its own chain's facts`, async () => {
+        const expected = EXPECTED[config.network];
+        expect(config.chainId).to.equal(expected.chainId);
+        expect(config.uniswap.routerKind).to.equal(expected.router);
+        expect(Boolean(config.sequencerFeed)).to.equal(expected.l2);
+        for (const value of [
+          config.uniswap.factory,
+          config.uniswap.router,
+          config.uniswap.quoter,
+          ...Object.values(config.tokens).flatMap((t) => [t.address, t.feed]),
+        ]) {
+          expect(getAddress(value)).to.equal(value);
+        }
+        const [deployer] = await ethers.getSigners();
+        const resolved = resolveDeployment(config, deployer.address);
+        expect(resolved.assets[0].sellRoute).to.equal("0x");
+        expect(resolved.breakers.sequencerGracePeriod > 0).to.equal(expected.l2);
+        expect(resolved.params.minTradeValue).to.be.greaterThan(0n);
+      });
+    }
+
+    it("never assumes one chain's token addresses on another", () => {
+      const usdc = Object.values(NETWORKS).map((c) => c.tokens.USDC.address);
+      const weth = Object.values(NETWORKS).map((c) => c.tokens.WETH.address);
+      expect(new Set(usdc).size).to.equal(usdc.length);
+      expect(new Set(weth).size).to.equal(weth.length);
+    });
+
+    it("refuses inconsistent configurations by name", async () => {
+      const [deployer] = await ethers.getSigners();
+      const mainnet = NETWORKS[1];
+      const cases: [NetworkDeployConfig, string][] = [
+        [{ ...mainnet, basket: [...mainnet.basket.slice(0, 4)] }, "basket weights sum to 9000, not 10000"],
+        [
+          {
+            ...mainnet,
+            basket: mainnet.basket.map((a) =>
+              a.symbol === "UNI" ? { ...a, route: ["UNI", 3_000, "DAI", 100, "USDC"] } : a,
+            ),
+          },
+          "DAI is not a configured token",
+        ],
+        [
+          {
+            ...mainnet,
+            basket: mainnet.basket.map((a) => (a.symbol === "UNI" ? { ...a, route: ["UNI", 2_500, "USDC"] } : a)),
+          },
+          "2500 is not a Uniswap V3 fee tier",
+        ],
+        [{ ...mainnet, fees: { ...mainnet.fees, managementFeeBps: 100 } }, "a management fee needs a fee recipient"],
+        [{ ...mainnet, costs: { ...mainnet.costs, gasToken: "ARB" } }, "gas token ARB is not in the basket"],
+        [withToken(mainnet, "LINK", { address: "0x1234" }), "0x1234 is not an address"],
+      ];
+      for (const [config, message] of cases) {
+        expect(() => resolveDeployment(config, deployer.address)).to.throw(DeployConfigError, message);
+      }
+    });
+  });
+
+  describe("against mainnet (FORK_URL)", () => {
+    it("finds every configured token, feed and route as configured", async function () {
+      const { chainId } = await ethers.provider.getNetwork();
+      if (!process.env.FORK_URL || chainId !== 31337n) this.skip();
+      // A mainnet fork keeps Hardhat's chain id: compare against mainnet's configuration.
+      expect(failed(await checkConfig({ ...NETWORKS[1], chainId: 31337 }, ethers.provider))).to.deep.equal([]);
+    });
+  });
+});
