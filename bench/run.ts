@@ -1,0 +1,327 @@
+/**
+ * `npm run bench`: gas of Ballast's entry points next to baselines measured in the same run on the
+ * same local market (a plain OpenZeppelin ERC4626, raw SwapRouter swaps of the very legs a
+ * rebalance trades), reported as ratios against the issue's targets. Gas does not depend on the
+ * machine, so the figures are deterministic. `BENCH_MODE=fast` (CI) measures the 4-asset basket
+ * only. Writes `bench/results.json` (schema in bench/README.md).
+ */
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+
+import { MaxUint256, parseUnits } from "ethers";
+import type { ContractTransactionResponse, Signer } from "ethers";
+import hre, { ethers } from "hardhat";
+
+import { deployLocalMarket } from "../src/market";
+import type { LocalMarket } from "../src/market";
+import { deployVault } from "../src/vault";
+import type { BasketEntry } from "../src/vault";
+import { PlainERC4626__factory } from "../typechain-types";
+import type { BallastVault } from "../typechain-types";
+
+/** Intrinsic gas of a transaction: not part of what a contract call costs inside another. */
+const TX_BASE = 21_000n;
+
+const BASKETS: Record<number, readonly BasketEntry[]> = {
+  2: [
+    { symbol: "USDC", weightBps: 500 },
+    { symbol: "WETH", weightBps: 9_500, route: ["WETH", 500, "USDC"] },
+  ],
+  4: [
+    { symbol: "USDC", weightBps: 500 },
+    { symbol: "WETH", weightBps: 4_000, route: ["WETH", 500, "USDC"] },
+    { symbol: "WBTC", weightBps: 3_500, route: ["WBTC", 500, "WETH", 500, "USDC"] },
+    { symbol: "LINK", weightBps: 2_000, route: ["LINK", 3_000, "USDC"] },
+  ],
+  8: [
+    { symbol: "USDC", weightBps: 500 },
+    { symbol: "WETH", weightBps: 3_000, route: ["WETH", 500, "USDC"] },
+    { symbol: "WBTC", weightBps: 2_500, route: ["WBTC", 500, "WETH", 500, "USDC"] },
+    { symbol: "LINK", weightBps: 1_000, route: ["LINK", 3_000, "USDC"] },
+    { symbol: "UNI", weightBps: 800, route: ["UNI", 3_000, "USDC"] },
+    { symbol: "AAVE", weightBps: 800, route: ["AAVE", 3_000, "USDC"] },
+    { symbol: "CRV", weightBps: 700, route: ["CRV", 3_000, "USDC"] },
+    { symbol: "MKR", weightBps: 700, route: ["MKR", 3_000, "USDC"] },
+  ],
+};
+
+export interface Ratio {
+  name: string;
+  value: number;
+  target: string;
+  met: boolean;
+  detail: string;
+}
+
+export interface BasketBench {
+  assets: number;
+  gas: Record<string, number>;
+  legs: { tokenIn: string; tokenOut: string; hops: number; vaultAmountIn: string; rawGas: number }[];
+  ratios: Ratio[];
+}
+
+export interface BenchResults {
+  schema: 1;
+  mode: "full" | "fast";
+  network: string;
+  baselines: { plainDeposit: number; plainRedeem: number };
+  baskets: BasketBench[];
+}
+
+async function gasOf(sent: Promise<ContractTransactionResponse>): Promise<bigint> {
+  const receipt = await (await sent).wait();
+  if (!receipt) throw new Error("transaction was not mined");
+  return receipt.gasUsed;
+}
+
+/** Execution gas of a call inside a transaction: the receipt's less the intrinsic 21k. */
+async function callGas(sent: Promise<ContractTransactionResponse>): Promise<number> {
+  return Number((await gasOf(sent)) - TX_BASE);
+}
+
+async function fundUsdc(market: LocalMarket, user: Signer, spender: string, usd: number): Promise<bigint> {
+  const amount = parseUnits(String(usd), 6);
+  await market.fund(await user.getAddress(), "USDC", amount);
+  await (await market.token("USDC").contract.connect(user).approve(spender, MaxUint256)).wait();
+  return amount;
+}
+
+/** OpenZeppelin's ERC4626 with the same offset: a seeded vault, then one user's deposit and redeem. */
+async function plainBaselines(market: LocalMarket, seeder: Signer, user: Signer) {
+  const plain = await new PlainERC4626__factory(market.deployer).deploy(market.token("USDC").address, 12);
+  const address = await plain.getAddress();
+  await plain.connect(seeder).deposit(await fundUsdc(market, seeder, address, 1_000_000), await seeder.getAddress());
+  const amount = await fundUsdc(market, user, address, 10_000);
+  const plainDeposit = await callGas(plain.connect(user).deposit(amount, await user.getAddress()));
+  const shares = (await plain.balanceOf(user)) / 2n;
+  const me = await user.getAddress();
+  const plainRedeem = await callGas(plain.connect(user).redeem(shares, me, me));
+  return { plainDeposit, plainRedeem };
+}
+
+/** Every feed answers its current price again, dated now. */
+async function refreshFeeds(market: LocalMarket, basket: readonly BasketEntry[]): Promise<void> {
+  for (const { symbol } of basket) await market.setFeedPrice(symbol, await market.feedPrice(symbol));
+}
+
+async function settle(market: LocalMarket, vault: BallastVault): Promise<void> {
+  for (let i = 0; i < 12; i++) {
+    const [status] = await vault.rebalanceStatus();
+    if (status === 3n) {
+      await market.advanceTime(600);
+      continue;
+    }
+    if (status !== 0n) return;
+    await (await vault.rebalance()).wait();
+    await market.alignAllPools();
+  }
+}
+
+/** Oracle value in USDC units of `amount` of `symbol`. */
+async function oracleValue(market: LocalMarket, symbol: string, amount: bigint): Promise<bigint> {
+  const token = market.token(symbol);
+  const [, price] = await token.feed.latestRoundData();
+  const [, usdc] = await market.token("USDC").feed.latestRoundData();
+  return (amount * price * 10n ** 6n) / (10n ** BigInt(token.decimals) * usdc);
+}
+
+function ratio(name: string, value: number, target: string, met: boolean, detail: string): Ratio {
+  return { name, value: Number(value.toFixed(4)), target, met, detail };
+}
+
+async function benchBasket(
+  market: LocalMarket,
+  n: number,
+  baselines: { plainDeposit: number },
+  [admin, seeder, user, trader]: Signer[],
+): Promise<BasketBench> {
+  const basket = BASKETS[n];
+  const { vault, policy } = await deployVault(market, { basket, governance: { admin: await admin.getAddress() } });
+  const vaultAddress = await vault.getAddress();
+  const me = await user.getAddress();
+  await vault
+    .connect(seeder)
+    .deposit(await fundUsdc(market, seeder, vaultAddress, 1_000_000), await seeder.getAddress());
+  await settle(market, vault);
+  await market.advanceTime(600);
+  await refreshFeeds(market, basket);
+
+  const gas: Record<string, number> = {};
+  // Enough for the deposit and the mint after it.
+  await fundUsdc(market, user, vaultAddress, 20_000);
+  gas.deposit = await callGas(vault.connect(user).deposit(parseUnits("10000", 6), me));
+  gas.mint = await callGas(vault.connect(user).mint(parseUnits("1000", 18), me));
+  gas.withdrawFromBase = await callGas(vault.connect(user).withdraw(parseUnits("1000", 6), me, me));
+  gas.redeemFromBase = await callGas(vault.connect(user).redeem(parseUnits("1000", 18), me, me));
+  gas.redeemInKind = await callGas(vault.connect(user).redeemInKind(parseUnits("1000", 18), me, me));
+  // Exits beyond the cash buffer sell pro-rata slices of every asset.
+  gas.redeemWithSwaps = await callGas(
+    vault.connect(seeder).redeem(parseUnits("100000", 18), me, await seeder.getAddress()),
+  );
+  gas.withdrawWithSwaps = await callGas(
+    vault.connect(seeder).withdraw(parseUnits("100000", 6), me, await seeder.getAddress()),
+  );
+  gas.poke = await callGas(vault.poke());
+  await settle(market, vault);
+  await market.advanceTime(600);
+
+  // Drift: WETH up 10% (every other price unchanged), pools realigned by arbitrage.
+  await market.setFeedPrice("WETH", (await market.feedPrice("WETH")) * 1.1);
+  await market.alignAllPools();
+  await refreshFeeds(market, basket);
+  gas.checkUpkeep = Number((await vault.checkUpkeep.estimateGas("0x")) - TX_BASE);
+  const snapshot = (await ethers.provider.send("evm_snapshot", [])) as string;
+
+  // The rebalance, its legs and what it cost at the call's oracle prices.
+  const receipt = await (await vault.rebalance()).wait();
+  if (!receipt) throw new Error("rebalance not mined");
+  gas.rebalance = Number(receipt.gasUsed - TX_BASE);
+  const swapped = (await vault.queryFilter(vault.filters.Swapped, receipt.blockNumber, receipt.blockNumber)).map(
+    (e) => e.args,
+  );
+  const [rebalanced] = await vault.queryFilter(vault.filters.Rebalanced, receipt.blockNumber, receipt.blockNumber);
+  const realisedCost = rebalanced.args.navBefore - rebalanced.args.navAfter;
+
+  // The same legs from an EOA, in the same order on the same pool state: the raw swap floor, and
+  // QuoterV2's fee-and-impact cost of each leg just before it trades.
+  await ethers.provider.send("evm_revert", [snapshot]);
+  const symbolOf = (address: string) => market.tokens.find((t) => t.address === address)!.symbol;
+  const legs: BasketBench["legs"] = [];
+  let quotedCost = 0n;
+  const traderAddress = await trader.getAddress();
+  for (const leg of swapped) {
+    const [sell, buy] = await vault.routes(leg.tokenIn === market.token("USDC").address ? leg.tokenOut : leg.tokenIn);
+    const route = leg.tokenIn === market.token("USDC").address ? buy : sell;
+    const hops = (route.length - 2 - 40) / 46;
+    const [symbolIn, symbolOut] = [symbolOf(leg.tokenIn), symbolOf(leg.tokenOut)];
+    await market.fund(traderAddress, symbolIn, leg.amountIn);
+    await (await market.token(symbolIn).contract.connect(trader).approve(market.router, leg.amountIn)).wait();
+    const [quotedOut] = await market.quoter.quoteExactInput.staticCall(route, leg.amountIn);
+    quotedCost +=
+      (await oracleValue(market, symbolIn, leg.amountIn)) - (await oracleValue(market, symbolOut, quotedOut));
+    const block = await ethers.provider.getBlock("latest");
+    const deadline = (block?.timestamp ?? 0) + 3_600;
+    const raw =
+      hops === 1
+        ? market.router.connect(trader).exactInputSingle({
+            tokenIn: leg.tokenIn,
+            tokenOut: leg.tokenOut,
+            fee: Number(BigInt("0x" + route.slice(42, 48))),
+            recipient: traderAddress,
+            deadline,
+            amountIn: leg.amountIn,
+            amountOutMinimum: 0,
+            sqrtPriceLimitX96: 0,
+          })
+        : market.router.connect(trader).exactInput({
+            path: route,
+            recipient: traderAddress,
+            deadline,
+            amountIn: leg.amountIn,
+            amountOutMinimum: 0,
+          });
+    legs.push({
+      tokenIn: symbolIn,
+      tokenOut: symbolOut,
+      hops,
+      vaultAmountIn: leg.amountIn.toString(),
+      rawGas: await callGas(raw),
+    });
+  }
+  await ethers.provider.send("evm_revert", [snapshot]);
+  await ethers.provider.send("evm_snapshot", []);
+
+  // The same drifted state with the gate set to refuse: the dormant path.
+  await (
+    await policy.setCostParams({
+      benefitPerBpWad: 1,
+      maxCostRatioBps: 10_000,
+      gasBase: 0,
+      gasPerHop: 0,
+      gasTokenOracle: ethers.ZeroAddress,
+    })
+  ).wait();
+  gas.skippedRebalance = await callGas(vault.rebalance());
+
+  const rawSum = legs.reduce((sum, leg) => sum + leg.rawGas, 0);
+  const perAsset = (x: number) => x / n;
+  const ratios: Ratio[] = [
+    ratio(
+      "rebalance / raw swaps",
+      gas.rebalance / rawSum,
+      "<= 1.15 x raw + 25k",
+      gas.rebalance <= 1.15 * rawSum + 25_000,
+      `${gas.rebalance} vs ${rawSum} raw over ${legs.length} legs (budget ${Math.round(1.15 * rawSum + 25_000)})`,
+    ),
+    ratio(
+      "deposit overhead per asset",
+      perAsset(gas.deposit - baselines.plainDeposit),
+      "<= 12000",
+      perAsset(gas.deposit - baselines.plainDeposit) <= 12_000,
+      `${gas.deposit} vs plain ${baselines.plainDeposit}`,
+    ),
+    ratio("redeemInKind per asset", perAsset(gas.redeemInKind), "report", true, `${gas.redeemInKind} in total`),
+    ratio(
+      "skipped rebalance per asset",
+      perAsset(gas.skippedRebalance),
+      "<= 15000",
+      perAsset(gas.skippedRebalance) <= 15_000,
+      `${gas.skippedRebalance} in total`,
+    ),
+    ratio(
+      "checkUpkeep per asset",
+      perAsset(gas.checkUpkeep),
+      "<= 15000",
+      perAsset(gas.checkUpkeep) <= 15_000,
+      `${gas.checkUpkeep} in total (a due rebalance: plans and prices the trades)`,
+    ),
+    ratio(
+      "execution cost / QuoterV2 cost",
+      quotedCost > 0n ? Number(realisedCost) / Number(quotedCost) : 0,
+      "<= 1.02",
+      quotedCost > 0n && realisedCost * 100n <= quotedCost * 102n,
+      `${realisedCost} vs ${quotedCost} USDC units lost against the oracle`,
+    ),
+  ];
+  return { assets: n, gas, legs, ratios };
+}
+
+async function main(): Promise<void> {
+  const mode = process.env.BENCH_MODE === "fast" ? "fast" : "full";
+  const signers = await ethers.getSigners();
+  const market = await deployLocalMarket();
+  const baselines = await plainBaselines(market, signers[1], signers[2]);
+  const sizes = mode === "fast" ? [4] : [2, 4, 8];
+  const baskets: BasketBench[] = [];
+  for (const n of sizes) {
+    console.log(`measuring the ${n}-asset basket...`);
+    baskets.push(await benchBasket(market, n, baselines, [signers[0], signers[3], signers[4], signers[5]]));
+  }
+  const results: BenchResults = { schema: 1, mode, network: hre.network.name, baselines, baskets };
+
+  console.log(
+    `\nBaselines (same run): plain ERC4626 deposit ${baselines.plainDeposit}, redeem ${baselines.plainRedeem}`,
+  );
+  for (const b of baskets) {
+    console.log(`\n${b.assets} assets: gas`);
+    console.table(b.gas);
+    console.table(b.legs);
+    console.table(
+      b.ratios.map((r) => ({
+        ratio: r.name,
+        value: r.value,
+        target: r.target,
+        met: r.met ? "yes" : "NO",
+        detail: r.detail,
+      })),
+    );
+  }
+  const out = path.join(__dirname, "results.json");
+  writeFileSync(out, JSON.stringify(results, null, 2) + "\n");
+  console.log(`\nwrote ${path.relative(process.cwd(), out)}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
