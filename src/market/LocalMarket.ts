@@ -470,6 +470,8 @@ export class LocalMarket {
     const inBefore = await inContract.balanceOf(arb.address);
     const outBefore = await outContract.balanceOf(arb.address);
     if (inBefore < ARBITRAGE_BUDGET) await this.fund(arb.address, tokenIn.symbol, ARBITRAGE_BUDGET - inBefore);
+    // What it holds now, top-up included: the swap's input is what leaves this balance.
+    const inStart = await inContract.balanceOf(arb.address);
     await this.approveOnce(arb, tokenIn, await this.router.getAddress());
     await mined(
       this.router.connect(arb).exactInputSingle({
@@ -485,7 +487,7 @@ export class LocalMarket {
     );
     const inAfter = await inContract.balanceOf(arb.address);
     return {
-      amountIn: ARBITRAGE_BUDGET - inAfter,
+      amountIn: inStart - inAfter,
       amountOut: (await outContract.balanceOf(arb.address)) - outBefore,
     };
   }

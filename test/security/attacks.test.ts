@@ -1,0 +1,234 @@
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { expect } from "chai";
+import { MaxUint256 } from "ethers";
+import { ethers } from "hardhat";
+
+import type { LocalMarket } from "../../src/market";
+import { RECOMMENDED_BREAKERS } from "../../src/vault";
+import { investedAdminFixture } from "../shared/fixtures";
+import type { VaultFixture } from "../shared/fixtures";
+import { depositUsdc, oracleNav, Status } from "../shared/vault";
+
+/*
+ * Attacks as tests: each measures what the attacker made (the tokens its swaps took in and paid
+ * out, valued at the oracle prices) and what the vault's holders lost (NAV at the same prices). The
+ * attacker is the market's arbitrageur, which moves pools by real swaps through SwapRouter.
+ */
+
+const BASKET = ["USDC", "WETH", "WBTC", "LINK"];
+
+/** Oracle value of `amount` of `symbol`, in USDC units. */
+async function value(market: LocalMarket, symbol: string, amount: bigint): Promise<bigint> {
+  const token = market.token(symbol);
+  const [, answer] = await token.feed.latestRoundData();
+  const [, usdc] = await market.token("USDC").feed.latestRoundData();
+  return (amount * answer * 10n ** 6n) / (10n ** BigInt(token.decimals) * usdc);
+}
+
+/**
+ * Runs `victim` between a front-run that sells WETH into the WETH/USDC 0.05% pool down to `factor`
+ * of the feed price and a back-run that buys it back to the feed price. Returns the attacker's
+ * profit at oracle prices (USDC units) and whether the victim's call reverted.
+ */
+async function sandwich(
+  market: LocalMarket,
+  factor: number,
+  victim: () => Promise<unknown>,
+): Promise<{ profit: bigint; reverted: string | undefined }> {
+  const pool = market.pool("WETH", "USDC", 500);
+  const front = await market.movePoolPrice(pool, "WETH", (await market.feedPrice("WETH")) * factor);
+  let reverted: string | undefined;
+  try {
+    await victim();
+  } catch (error) {
+    reverted = (error as Error).message;
+  }
+  const back = await market.alignPoolToFeeds(pool);
+  // Front: WETH in, USDC out. Back: USDC in, WETH out.
+  const profit =
+    front.amountOut -
+    back.amountIn +
+    (await value(market, "WETH", back.amountOut)) -
+    (await value(market, "WETH", front.amountIn));
+  return { profit, reverted };
+}
+
+async function refreshFeeds(market: LocalMarket): Promise<void> {
+  for (const symbol of BASKET) await market.setFeedPrice(symbol, await market.feedPrice(symbol));
+}
+
+/** The invested vault after WETH rose 10%: the next rebalance sells ~$45k of WETH into WETH/USDC. */
+async function dueFixture(): Promise<VaultFixture> {
+  const f = await investedAdminFixture();
+  await time.increase(600);
+  await f.market.setFeedPrice("WETH", (await f.market.feedPrice("WETH")) * 1.1);
+  await f.market.alignAllPools();
+  await refreshFeeds(f.market);
+  return f;
+}
+
+/** The same, with the recommended breakers on over an hour of pool history. */
+async function guardedFixture(): Promise<VaultFixture> {
+  const f = await investedAdminFixture();
+  await f.market.advanceTime(3_600);
+  await refreshFeeds(f.market);
+  await f.policy.setBreakerParams(RECOMMENDED_BREAKERS);
+  await f.vault.poke();
+  await f.market.setFeedPrice("WETH", (await f.market.feedPrice("WETH")) * 1.1);
+  await f.market.alignAllPools();
+  await f.market.advanceTime(1_800); // the pool's TWAP catches up with the move
+  await refreshFeeds(f.market);
+  return f;
+}
+
+describe("attacks", () => {
+  describe("sandwiching rebalance()", () => {
+    for (const pushBps of [100, 200, 500, 1_000, 2_500, 5_000]) {
+      it(`a ${pushBps / 100}% push of the pool the vault sells into: the rebalance refuses, the attacker pays`, async () => {
+        const { market, vault } = await loadFixture(dueFixture);
+        const nav = await vault.totalAssets();
+        const { profit, reverted } = await sandwich(market, 1 - pushBps / 10_000, async () =>
+          (await vault.rebalance()).wait(),
+        );
+        // SwapRouter's own check fires first on the oracle-derived minimum.
+        expect(reverted).to.include("Too little received");
+        expect(profit).to.be.lessThan(0n); // fees and impact, paid both ways
+        expect(await vault.totalAssets()).to.equal(nav); // nothing traded
+      });
+    }
+
+    it("a push under the slippage bound: the vault loses at most the bound on what it trades, the attacker gains less", async () => {
+      const { market, vault } = await loadFixture(dueFixture);
+      const nav = await vault.totalAssets();
+      let block = 0;
+      const { profit, reverted } = await sandwich(market, 0.9975, async () => {
+        block = (await (await vault.rebalance()).wait())!.blockNumber;
+      });
+      expect(reverted).to.equal(undefined);
+      const [event] = await vault.queryFilter(vault.filters.Rebalanced, block, block);
+      const swaps = await vault.queryFilter(vault.filters.Swapped, block, block);
+      const usdc = market.token("USDC").address;
+      // Every leg's oracle value in base units: sells' proceeds and buys' spend.
+      const traded = swaps.reduce((sum, e) => sum + (e.args.tokenIn === usdc ? e.args.amountIn : e.args.amountOut), 0n);
+      const loss = nav - (await vault.totalAssets());
+      expect(event.args.navBefore - event.args.navAfter).to.equal(loss);
+      // Each leg is bounded by slippageBps (1%) of its value.
+      expect(loss).to.be.lessThanOrEqual(traded / 100n);
+      // Whatever the attacker made came out of the vault's loss, less what both paid the LPs.
+      expect(profit).to.be.lessThan(loss);
+    });
+
+    it("with the breakers on, a push the pool holds trips them and nothing trades", async () => {
+      const { market, vault, policy } = await loadFixture(guardedFixture);
+      const pool = market.pool("WETH", "USDC", 500);
+      const nav = await vault.totalAssets();
+      await market.movePoolPrice(pool, "WETH", (await market.feedPrice("WETH")) * 0.95);
+      await expect(vault.rebalance()).to.emit(policy, "BreakerTripped");
+      expect(await vault.totalAssets()).to.equal(nav);
+      expect((await vault.rebalanceStatus())[0]).to.equal(Status.BreakerTripped);
+      // Exits stay open: in kind always.
+      const [, alice] = await ethers.getSigners();
+      await expect(vault.connect(alice).redeemInKind(10n ** 18n, alice.address, alice.address)).to.emit(
+        vault,
+        "RedeemedInKind",
+      );
+    });
+  });
+
+  describe("manipulating a pool around an entry or exit", () => {
+    it("a pushed pool changes neither the shares a deposit mints nor the NAV (oracle-priced)", async () => {
+      const { market, vault } = await loadFixture(dueFixture);
+      const [, , bob] = await ethers.getSigners();
+      const amount = 100_000n * 10n ** 6n;
+      const clean = await vault.previewDeposit(amount);
+      const nav = await vault.totalAssets();
+      await market.movePoolPrice(market.pool("WETH", "USDC", 500), "WETH", (await market.feedPrice("WETH")) * 0.5);
+      await market.movePoolPrice(
+        market.pool("WBTC", "WETH", 500),
+        "WBTC",
+        (await market.poolPrice(market.pool("WBTC", "WETH", 500), "WBTC")) * 2,
+      );
+      expect(await vault.totalAssets()).to.equal(nav);
+      expect(await vault.previewDeposit(amount)).to.equal(clean);
+      await market.fund(bob.address, "USDC", amount);
+      await market.token("USDC").contract.connect(bob).approve(vault, MaxUint256);
+      await expect(vault.connect(bob).deposit(amount, bob.address))
+        .to.emit(vault, "Deposit")
+        .withArgs(bob.address, bob.address, amount, clean);
+    });
+
+    it("a redemption that would sell into a pushed pool refuses rather than fill at the attacker's price", async () => {
+      const { market, vault } = await loadFixture(dueFixture);
+      const [, alice] = await ethers.getSigners();
+      const shares = (await vault.balanceOf(alice)) / 2n;
+      const { profit, reverted } = await sandwich(market, 0.9, async () =>
+        (await vault.connect(alice).redeem(shares, alice.address, alice.address)).wait(),
+      );
+      expect(reverted).to.include("Too little received");
+      expect(profit).to.be.lessThan(0n);
+      // The holder still has the in-kind exit, at no price at all.
+      await expect(vault.connect(alice).redeemInKind(shares, alice.address, alice.address)).to.emit(
+        vault,
+        "RedeemedInKind",
+      );
+    });
+  });
+
+  describe("deposit just before, redeem just after a rebalance", () => {
+    it("earns the attacker nothing in the base asset, and costs the other holders under 0.1%", async () => {
+      const { market, vault } = await loadFixture(dueFixture);
+      const [, alice, , mallory] = await ethers.getSigners();
+      const aliceShares = await vault.balanceOf(alice);
+      const aliceBefore = await vault.convertToAssets(aliceShares);
+      const deposited = await depositUsdc(market, vault, mallory, 1_000_000);
+      await vault.rebalance();
+      await market.alignAllPools();
+      await time.increase(600);
+      await refreshFeeds(market);
+      const usdc = market.token("USDC").contract;
+      const start = await usdc.balanceOf(mallory);
+      await vault.connect(mallory).redeem(await vault.balanceOf(mallory), mallory.address, mallory.address);
+      const got = (await usdc.balanceOf(mallory)) - start;
+      expect(got).to.be.lessThan(deposited);
+      expect(await vault.convertToAssets(aliceShares)).to.be.greaterThan((aliceBefore * 9_990n) / 10_000n);
+      expect(await vault.totalAssets()).to.equal(await oracleNav(market, vault));
+    });
+  });
+
+  describe("griefing", () => {
+    it("calling rebalance() over and over only costs the caller: a clean revert, no state change", async () => {
+      const { market, vault, policy } = await loadFixture(dueFixture);
+      await vault.rebalance();
+      await market.alignAllPools();
+      const last = await policy.lastRebalance(vault);
+      for (let i = 0; i < 3; i++) {
+        await expect(vault.rebalance()).to.be.revertedWithCustomError(vault, "BallastRebalanceNotDue");
+      }
+      expect(await policy.lastRebalance(vault)).to.equal(last);
+    });
+
+    it("poking over and over cannot steer the volatility estimate inside its observation interval", async () => {
+      const { vault, policy } = await loadFixture(dueFixture);
+      await policy.setVolatilityParams({
+        referenceVolBps: 6_000,
+        minBandBps: 100,
+        maxBandBps: 800,
+        averagingTime: 7 * 86_400,
+        minObservationInterval: 3_600,
+      });
+      await vault.poke();
+      const [variances, updatedAt] = await policy.variances(vault);
+      for (let i = 0; i < 3; i++) await vault.poke();
+      expect(await policy.variances(vault)).to.deep.equal([variances, updatedAt]);
+    });
+
+    it("a dust trade cannot trip the breakers: they compare oracles with time-weighted prices", async () => {
+      const { market, vault, policy } = await loadFixture(guardedFixture);
+      const pool = market.pool("WETH", "USDC", 500);
+      // A trade of a few dollars moves the spot by far less than a tick range.
+      await market.movePoolPrice(pool, "WETH", (await market.poolPrice(pool, "WETH")) * 0.99999);
+      await expect(vault.poke()).to.not.emit(policy, "BreakerTripped");
+      expect((await policy.breaker(vault))[0]).to.equal(0n);
+    });
+  });
+});
