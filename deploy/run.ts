@@ -32,6 +32,12 @@ const LOCAL = new Set(["hardhat", "localhost"]);
 /** The reviewed configuration of the connected chain; on a local chain, a fresh local market's. */
 export async function networkConfig(hre: HardhatRuntimeEnvironment): Promise<NetworkDeployConfig> {
   const chainId = Number((await hre.ethers.provider.getNetwork()).chainId);
+  // A fork of a live chain keeps Hardhat's chain id: FORK_CHAIN_ID (default mainnet) names the chain.
+  if (hre.network.name === "hardhat" && process.env.FORK_URL) {
+    const forked = NETWORKS[Number(process.env.FORK_CHAIN_ID ?? 1)];
+    if (!forked) throw new DeployConfigError(`no Ballast configuration for FORK_CHAIN_ID ${process.env.FORK_CHAIN_ID}`);
+    return { ...forked, chainId };
+  }
   if (LOCAL.has(hre.network.name)) return localConfig(await deployLocalMarket(), hre.network.name, chainId);
   const config = NETWORKS[chainId];
   if (!config) throw new DeployConfigError(`no Ballast configuration for chain ${chainId} (${hre.network.name})`);
