@@ -1,0 +1,126 @@
+/** Connecting to a vault (checked to be one) and choosing the signer of a command. */
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import { getAddress, isAddress } from "ethers";
+import type { ContractRunner, Interface, Provider } from "ethers";
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
+
+import {
+  BallastPolicy__factory,
+  BallastVault__factory,
+  IERC20Metadata__factory,
+  TimelockController__factory,
+} from "../../typechain-types";
+import type { BallastPolicy, BallastVault } from "../../typechain-types";
+
+import { OpsInputError } from "./errors";
+import { parseAddress } from "./units";
+
+/** The environment variable that gives `--vault` its default. */
+export const VAULT_ENV = "BALLAST_VAULT";
+
+export interface TokenInfo {
+  address: string;
+  symbol: string;
+  decimals: number;
+}
+
+export interface VaultContext {
+  vault: BallastVault;
+  address: string;
+  name: string;
+  symbol: string;
+  /** Decimals of the vault's shares (18 whatever the base asset). */
+  shareDecimals: number;
+  /** The base asset (`asset()`, basket index 0). */
+  asset: TokenInfo;
+  policy: BallastPolicy;
+}
+
+/** The vault address from `--vault`, else from BALLAST_VAULT, else an error saying so. */
+export function vaultAddress(given?: string): string {
+  const text = given ?? process.env[VAULT_ENV];
+  if (!text) throw new OpsInputError(`no vault given: pass --vault <address> or set ${VAULT_ENV}`);
+  return parseAddress(text, given ? "--vault" : VAULT_ENV);
+}
+
+function providerOf(runner: ContractRunner): Provider {
+  if (!runner.provider) throw new OpsInputError("the signer has no provider: connect it to a network");
+  return runner.provider;
+}
+
+/** Symbol and decimals of an ERC-20; a token without `symbol()` is named by its address. */
+export async function tokenInfo(runner: ContractRunner, address: string): Promise<TokenInfo> {
+  const token = IERC20Metadata__factory.connect(address, runner);
+  const decimals = Number(await token.decimals());
+  const symbol = await token.symbol().catch(() => `${address.slice(0, 8)}…`);
+  return { address: getAddress(address), symbol, decimals };
+}
+
+/**
+ * Connects to the Ballast vault at `address`, after checking that a contract is there and that it
+ * answers as a Ballast vault: a wrong address fails here with its reason, not later as an opaque
+ * revert in the middle of a command.
+ */
+export async function connectVault(runner: ContractRunner, address: string): Promise<VaultContext> {
+  const checked = parseAddress(address, "--vault");
+  const provider = providerOf(runner);
+  const network = await provider.getNetwork();
+  if ((await provider.getCode(checked)) === "0x") {
+    throw new OpsInputError(`no contract at --vault ${checked} on ${network.name} (chain ${network.chainId})`);
+  }
+  const vault = BallastVault__factory.connect(checked, runner);
+  let assetAddress: string;
+  let policyAddress: string;
+  try {
+    [assetAddress, policyAddress] = await Promise.all([vault.asset(), vault.policy(), vault.basketTokens()]);
+  } catch {
+    throw new OpsInputError(`--vault ${checked} is not a Ballast vault (asset(), policy() or basketTokens() failed)`);
+  }
+  const [name, symbol, shareDecimals, asset] = await Promise.all([
+    vault.name(),
+    vault.symbol(),
+    vault.decimals(),
+    tokenInfo(runner, assetAddress),
+  ]);
+  return {
+    vault,
+    address: checked,
+    name,
+    symbol,
+    shareDecimals: Number(shareDecimals),
+    asset,
+    policy: BallastPolicy__factory.connect(policyAddress, runner),
+  };
+}
+
+/**
+ * The account that signs: `--from` as an address or an index into the network's accounts, by
+ * default the first (the DEPLOYER_PRIVATE_KEY account on live networks).
+ */
+export async function resolveSigner(hre: HardhatRuntimeEnvironment, from?: string): Promise<HardhatEthersSigner> {
+  const signers = await hre.ethers.getSigners();
+  if (signers.length === 0) {
+    throw new OpsInputError(`no account configured for network ${hre.network.name}: set DEPLOYER_PRIVATE_KEY`);
+  }
+  if (from === undefined) return signers[0];
+  if (/^\d+$/.test(from)) {
+    const signer = signers[Number(from)];
+    if (!signer) throw new OpsInputError(`--from ${from}: network ${hre.network.name} has ${signers.length} accounts`);
+    return signer;
+  }
+  if (!isAddress(from)) throw new OpsInputError(`--from "${from}" is neither an address nor an account index`);
+  const signer = signers.find((s) => s.address.toLowerCase() === from.toLowerCase());
+  if (!signer) {
+    throw new OpsInputError(`--from ${from} is not one of the accounts configured for network ${hre.network.name}`);
+  }
+  return signer;
+}
+
+/** The ABIs used to name reverts: vault (with every Ballast error), policy, timelock. */
+export function knownInterfaces(): Interface[] {
+  return [
+    BallastVault__factory.createInterface(),
+    BallastPolicy__factory.createInterface(),
+    TimelockController__factory.createInterface(),
+  ];
+}

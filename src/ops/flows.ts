@@ -1,0 +1,385 @@
+/**
+ * The depositor's and keeper's commands: deposit, redeem (in the base asset or in kind), rebalance
+ * and poke. Each checks what the vault would refuse before sending, so that a mistake costs an
+ * error message rather than gas, and returns what the transaction did, read from its events.
+ */
+import type { ContractTransactionReceipt, ContractTransactionResponse, Signer } from "ethers";
+
+import { IERC20__factory } from "../../typechain-types";
+import type { BallastVault } from "../../typechain-types";
+
+import { connectVault, knownInterfaces, tokenInfo } from "./context";
+import type { TokenInfo, VaultContext } from "./context";
+import { describeError, OpsInputError } from "./errors";
+import { STATUS_NAMES, TRIP_NAMES } from "./status";
+import { formatAmount, formatDuration, formatTime, parseAddress, parseAmount } from "./units";
+
+/** Sends a transaction and waits for it; a revert comes back named (`BallastPriceUnavailable(0x…)`). */
+async function send(
+  what: string,
+  sent: () => Promise<ContractTransactionResponse>,
+): Promise<ContractTransactionReceipt> {
+  let receipt: ContractTransactionReceipt | null;
+  try {
+    receipt = await (await sent()).wait();
+  } catch (error) {
+    throw new Error(`${what} failed: ${describeError(error, knownInterfaces())}`, { cause: error });
+  }
+  if (!receipt) throw new Error(`${what}: the transaction was not mined`);
+  return receipt;
+}
+
+/** The typed events a vault emitted in one transaction. */
+async function eventsOf<E extends keyof BallastVault["filters"]>(
+  vault: BallastVault,
+  name: E,
+  receipt: ContractTransactionReceipt,
+) {
+  // queryFilter over the receipt's block gives typechain's typed `args`; the hash picks this tx.
+  const filter = vault.filters[name];
+  const events = await vault.queryFilter(filter, receipt.blockNumber, receipt.blockNumber);
+  return events.filter((event) => event.transactionHash === receipt.hash);
+}
+
+function receiverOf(given: string | undefined, signer: string): string {
+  return given === undefined ? signer : parseAddress(given, "--receiver");
+}
+
+export interface DepositOptions {
+  vault: string;
+  /** Whole base-asset tokens, e.g. `1000.5` (USDC). */
+  amount: string;
+  /** Who gets the shares (default the signer). */
+  receiver?: string;
+  /** Least shares accepted, in whole shares; default what previewDeposit gives now. */
+  minShares?: string;
+}
+
+export interface DepositResult {
+  vault: string;
+  asset: TokenInfo;
+  receiver: string;
+  assets: bigint;
+  shares: bigint;
+  previewShares: bigint;
+  minShares: bigint;
+  /** The approval sent first, when the allowance was short. */
+  approvalTx: string | null;
+  tx: string;
+}
+
+/**
+ * Deposits `amount` of the base asset: checks the signer's balance, `maxDeposit` (0 while paused or
+ * a price is unavailable) and that `previewDeposit` gives at least `minShares`; approves exactly
+ * the amount when the allowance is short (never an unlimited approval); deposits.
+ *
+ * ERC-4626 `deposit` has no on-chain minimum, so `minShares` is checked against the preview just
+ * before sending: it catches a wrong expectation or a moved price, not a change within the block.
+ */
+export async function deposit(signer: Signer, options: DepositOptions): Promise<DepositResult> {
+  const ctx = await connectVault(signer, options.vault);
+  const { vault, asset } = ctx;
+  const from = await signer.getAddress();
+  const receiver = receiverOf(options.receiver, from);
+  const amount = parseAmount(options.amount, asset.decimals, "--amount", asset.symbol);
+  const token = IERC20__factory.connect(asset.address, signer);
+
+  const balance = await token.balanceOf(from);
+  if (balance < amount) {
+    throw new OpsInputError(
+      `${from} holds ${formatAmount(balance, asset.decimals)} ${asset.symbol}, less than --amount ${options.amount}`,
+    );
+  }
+  const max = await vault.maxDeposit(receiver);
+  if (max < amount) {
+    const [status] = await vault.rebalanceStatus();
+    const why = (await vault.paused())
+      ? "the vault is paused"
+      : status === 5n
+        ? "a price is unavailable (an oracle fails)"
+        : `maxDeposit is ${formatAmount(max, asset.decimals)} ${asset.symbol}`;
+    throw new OpsInputError(`the vault accepts no deposit of ${options.amount} ${asset.symbol} now: ${why}`);
+  }
+  const previewShares = await vault.previewDeposit(amount);
+  const minShares =
+    options.minShares === undefined
+      ? previewShares
+      : parseAmount(options.minShares, ctx.shareDecimals, "--min-shares", ctx.symbol, { allowZero: true });
+  if (previewShares < minShares) {
+    throw new OpsInputError(
+      `--min-shares ${options.minShares} is more than the ${formatAmount(previewShares, ctx.shareDecimals)} ${ctx.symbol} ` +
+        `that ${options.amount} ${asset.symbol} buys now (previewDeposit): nothing sent`,
+    );
+  }
+
+  let approvalTx: string | null = null;
+  if ((await token.allowance(from, ctx.address)) < amount) {
+    const approval = await send(`approve ${ctx.address}`, () => token.approve(ctx.address, amount));
+    approvalTx = approval.hash;
+  }
+  const receipt = await send("deposit", () => vault.connect(signer).deposit(amount, receiver));
+  const [event] = await eventsOf(vault, "Deposit", receipt);
+  return {
+    vault: ctx.address,
+    asset,
+    receiver,
+    assets: event.args.assets,
+    shares: event.args.shares,
+    previewShares,
+    minShares,
+    approvalTx,
+    tx: receipt.hash,
+  };
+}
+
+export interface SharesOptions {
+  vault: string;
+  /** Whole shares, e.g. `12.5`. */
+  shares?: string;
+  /** Every share the signer holds. */
+  all?: boolean;
+  /** Who gets the assets (default the signer). */
+  receiver?: string;
+}
+
+/** The shares to redeem, from `--shares` or `--all`, checked against the signer's balance. */
+async function sharesToRedeem(ctx: VaultContext, owner: string, options: SharesOptions): Promise<bigint> {
+  if ((options.shares === undefined) === !options.all) {
+    throw new OpsInputError("give either --shares <amount> or --all");
+  }
+  const balance = await ctx.vault.balanceOf(owner);
+  const shares = options.all ? balance : parseAmount(options.shares!, ctx.shareDecimals, "--shares", ctx.symbol);
+  if (shares === 0n) throw new OpsInputError(`${owner} holds no ${ctx.symbol}`);
+  if (shares > balance) {
+    throw new OpsInputError(
+      `${owner} holds ${formatAmount(balance, ctx.shareDecimals)} ${ctx.symbol}, less than --shares ${options.shares}`,
+    );
+  }
+  return shares;
+}
+
+export interface RedeemOptions extends SharesOptions {
+  /** Least base asset accepted, in whole tokens; default what previewRedeem gives now. */
+  minAssets?: string;
+}
+
+export interface RedeemResult {
+  vault: string;
+  asset: TokenInfo;
+  receiver: string;
+  shares: bigint;
+  assets: bigint;
+  previewAssets: bigint;
+  minAssets: bigint;
+  tx: string;
+}
+
+/**
+ * Redeems shares for the base asset. The vault sells slices of the other assets with minimum
+ * outputs from its oracles, so what arrives is at least `previewRedeem` at execution; `minAssets`
+ * is checked against the preview before sending. Needs valid prices: otherwise use redeem-in-kind.
+ */
+export async function redeem(signer: Signer, options: RedeemOptions): Promise<RedeemResult> {
+  const ctx = await connectVault(signer, options.vault);
+  const { vault, asset } = ctx;
+  const owner = await signer.getAddress();
+  const receiver = receiverOf(options.receiver, owner);
+  const shares = await sharesToRedeem(ctx, owner, options);
+  if ((await vault.maxRedeem(owner)) < shares) {
+    throw new OpsInputError(
+      "a price is unavailable (an oracle fails), so the vault cannot pay in the base asset now: " +
+        "redeem-in-kind always works",
+    );
+  }
+  const previewAssets = await vault.previewRedeem(shares);
+  const minAssets =
+    options.minAssets === undefined
+      ? previewAssets
+      : parseAmount(options.minAssets, asset.decimals, "--min-assets", asset.symbol, { allowZero: true });
+  if (previewAssets < minAssets) {
+    throw new OpsInputError(
+      `--min-assets ${options.minAssets} is more than the ${formatAmount(previewAssets, asset.decimals)} ${asset.symbol} ` +
+        `these shares are guaranteed now (previewRedeem): nothing sent`,
+    );
+  }
+  const receipt = await send("redeem", () => vault.connect(signer).redeem(shares, receiver, owner));
+  const [event] = await eventsOf(vault, "Withdraw", receipt);
+  return {
+    vault: ctx.address,
+    asset,
+    receiver,
+    shares: event.args.shares,
+    assets: event.args.assets,
+    previewAssets,
+    minAssets,
+    tx: receipt.hash,
+  };
+}
+
+export interface InKindResult {
+  vault: string;
+  receiver: string;
+  shares: bigint;
+  /** What each basket token sent, basket order. */
+  amounts: (TokenInfo & { amount: bigint })[];
+  tx: string;
+}
+
+/** Redeems shares for a pro-rata slice of every basket balance: no oracle, no swap, always open. */
+export async function redeemInKind(signer: Signer, options: SharesOptions): Promise<InKindResult> {
+  const ctx = await connectVault(signer, options.vault);
+  const { vault } = ctx;
+  const owner = await signer.getAddress();
+  const receiver = receiverOf(options.receiver, owner);
+  const shares = await sharesToRedeem(ctx, owner, options);
+  const tokens = await vault.basketTokens();
+  const receipt = await send("redeemInKind", () => vault.connect(signer).redeemInKind(shares, receiver, owner));
+  const [event] = await eventsOf(vault, "RedeemedInKind", receipt);
+  const infos = await Promise.all(tokens.map((token) => tokenInfo(signer, token)));
+  return {
+    vault: ctx.address,
+    receiver,
+    shares: event.args.shares,
+    amounts: infos.map((info, i) => ({ ...info, amount: event.args.amounts[i] })),
+    tx: receipt.hash,
+  };
+}
+
+export interface SwapInfo {
+  tokenIn: string;
+  tokenOut: string;
+  amountIn: bigint;
+  amountOut: bigint;
+  minAmountOut: bigint;
+}
+
+export type RebalanceOutcome =
+  | {
+      kind: "rebalanced";
+      navBefore: bigint;
+      navAfter: bigint;
+      driftBeforeBps: bigint;
+      driftAfterBps: bigint;
+      trades: bigint;
+      swaps: SwapInfo[];
+    }
+  | { kind: "skipped"; cost: bigint; benefit: bigint }
+  | { kind: "breaker-tripped"; reason: string; index: bigint };
+
+export interface RebalanceResult {
+  vault: string;
+  asset: TokenInfo;
+  statusBefore: string;
+  outcome: RebalanceOutcome;
+  tx: string;
+}
+
+/** Why the vault would refuse a rebalance now, in words, with the time it may change. */
+async function notDueReason(ctx: VaultContext, status: bigint, driftBps: bigint): Promise<string> {
+  const { vault, policy } = ctx;
+  const name = STATUS_NAMES[Number(status)] ?? `status ${status}`;
+  const block = await ctx.vault.runner!.provider!.getBlock("latest");
+  const now = block?.timestamp ?? 0;
+  switch (name) {
+    case "Cooldown": {
+      const next = Number(await policy.lastRebalance(vault)) + Number((await policy.triggerParams()).cooldown);
+      return `Cooldown: the last rebalance was less than the cooldown ago; next allowed at ${formatTime(next)} (in ${formatDuration(next - now)})`;
+    }
+    case "NotDue":
+      return `NotDue: max drift ${driftBps} bp is below the trigger band of ${await policy.effectiveTriggerBand(vault)} bp`;
+    case "Uneconomic": {
+      const [cost, benefit] = await vault.rebalanceCost();
+      const unit = ctx.asset;
+      return (
+        `Uneconomic: the trades would cost ${formatAmount(cost, unit.decimals, 2)} ${unit.symbol} for a benefit of ` +
+        `${formatAmount(benefit, unit.decimals, 2)} ${unit.symbol} (cost-efficiency gate)`
+      );
+    }
+    case "BreakerTripped": {
+      const [reason, index, trippedAt] = await policy.breaker(vault);
+      const reset = Number(trippedAt) + Number((await policy.breakerParams()).cooldown);
+      return (
+        `BreakerTripped: ${TRIP_NAMES[Number(reason)]} on asset ${index} at ${formatTime(Number(trippedAt))}; ` +
+        `poke from ${formatTime(reset)} resets it once conditions are healthy`
+      );
+    }
+    case "Paused":
+      return "Paused: the guardian or governance paused the vault (exits stay open)";
+    case "PriceUnavailable":
+      return "PriceUnavailable: an oracle fails; no trade at a price the vault cannot check";
+    default:
+      return name;
+  }
+}
+
+/**
+ * Runs `rebalance()` when the vault says one is due (Due or DueByCalendar), else refuses with the
+ * reason and when it may change. A due call can still end without trading (a breaker trips, or the
+ * cost gate skips it); the outcome says which.
+ */
+export async function rebalance(signer: Signer, options: { vault: string }): Promise<RebalanceResult> {
+  const ctx = await connectVault(signer, options.vault);
+  const { vault, policy } = ctx;
+  const [status, driftBps] = await vault.rebalanceStatus();
+  if (status !== 0n && status !== 1n) {
+    throw new OpsInputError(`no rebalance is due: ${await notDueReason(ctx, status, driftBps)}`);
+  }
+  const receipt = await send("rebalance", () => vault.connect(signer).rebalance());
+  const [done] = await eventsOf(vault, "Rebalanced", receipt);
+  const [skipped] = await eventsOf(vault, "RebalanceSkipped", receipt);
+  let outcome: RebalanceOutcome;
+  if (done) {
+    const swaps = (await eventsOf(vault, "Swapped", receipt)).map(({ args }) => ({
+      tokenIn: args.tokenIn,
+      tokenOut: args.tokenOut,
+      amountIn: args.amountIn,
+      amountOut: args.amountOut,
+      minAmountOut: args.minAmountOut,
+    }));
+    outcome = {
+      kind: "rebalanced",
+      navBefore: done.args.navBefore,
+      navAfter: done.args.navAfter,
+      driftBeforeBps: done.args.driftBeforeBps,
+      driftAfterBps: done.args.driftAfterBps,
+      trades: done.args.trades,
+      swaps,
+    };
+  } else if (skipped) {
+    outcome = { kind: "skipped", cost: skipped.args.cost, benefit: skipped.args.benefit };
+  } else {
+    const [reason, index] = await policy.breaker(vault);
+    outcome = { kind: "breaker-tripped", reason: TRIP_NAMES[Number(reason)] ?? String(reason), index };
+  }
+  return {
+    vault: ctx.address,
+    asset: ctx.asset,
+    statusBefore: STATUS_NAMES[Number(status)],
+    outcome,
+    tx: receipt.hash,
+  };
+}
+
+export interface PokeResult {
+  vault: string;
+  /** The breaker after the poke: its reason (None when not tripped). */
+  breaker: string;
+  status: string;
+  tx: string;
+}
+
+/**
+ * `poke()`: records the oracle prices, feeds the volatility estimate and runs the breaker checks;
+ * the way a tripped breaker resets once its cooldown has passed.
+ */
+export async function poke(signer: Signer, options: { vault: string }): Promise<PokeResult> {
+  const ctx = await connectVault(signer, options.vault);
+  const receipt = await send("poke", () => ctx.vault.connect(signer).poke());
+  const [[reason], [status]] = await Promise.all([ctx.policy.breaker(ctx.vault), ctx.vault.rebalanceStatus()]);
+  return {
+    vault: ctx.address,
+    breaker: TRIP_NAMES[Number(reason)] ?? String(reason),
+    status: STATUS_NAMES[Number(status)] ?? String(status),
+    tx: receipt.hash,
+  };
+}
