@@ -1,0 +1,1262 @@
+/**
+ * The keeper: watches blocks and, for each vault, asks whether a rebalance is due, simulates it,
+ * prices it with a real gas estimate, sends it under a fee cap, follows it to confirmation and
+ * replaces it when stuck; pokes while a breaker is tripped and on an interval.
+ *
+ * Safety rests on two rules. One transaction per vault at a time: a vault with a transaction in
+ * flight gets no other until that nonce is mined (by it or by a replacement). And every send or
+ * replacement reuses a nonce the keeper reserved, so retries and replacements can never land twice.
+ * Several keepers on one vault are safe because the vault itself refuses a second rebalance within
+ * its cooldown (`BallastRebalanceNotDue(Cooldown)`), which the keeper treats as a clean no-op.
+ */
+import { formatUnits, isError, Transaction, ZeroAddress } from "ethers";
+import type { Block, Interface, Provider, Signer, TransactionReceipt, TransactionRequest } from "ethers";
+
+import {
+  BallastVault__factory,
+  IBallastOracle__factory,
+  IBallastPolicy__factory,
+  IERC20Metadata__factory,
+} from "../../typechain-types";
+import type { BallastVault } from "../../typechain-types";
+import { resolveKeeperConfig } from "./config";
+import type { KeeperConfig, KeeperOptions } from "./config";
+import { describeError, KeeperConfigError, KeeperError, KeeperRpcError, KeeperStoppedError } from "./errors";
+import { bumpFees, effectiveGasPrice, gasValueInBase, initialFees, passesCostGate, withMargin } from "./fees";
+import type { Fees } from "./fees";
+import { jsonLogger } from "./logger";
+import type { KeeperLogger, LogFields, LogLevel } from "./logger";
+import { isRevert, revertData, sleep, withRetry } from "./retry";
+
+/** IBallastPolicy.Status, in enum order. */
+export const STATUS_NAMES = [
+  "Due",
+  "DueByCalendar",
+  "NotDue",
+  "Cooldown",
+  "Paused",
+  "PriceUnavailable",
+  "BreakerTripped",
+  "Uneconomic",
+] as const;
+export type StatusName = (typeof STATUS_NAMES)[number];
+
+/** IBallastPolicy.Trip, in enum order. */
+const TRIP_NAMES = [
+  "None",
+  "OracleTwapDivergence",
+  "SpotTwapDivergence",
+  "Dislocation",
+  "SequencerDown",
+  "TwapUnavailable",
+  "InvalidPrice",
+] as const;
+
+/** A plain value transfer to oneself: the cheapest transaction that consumes a nonce. */
+const CANCEL_GAS = 21_000n;
+const CANNOT_SIGN = "the signer cannot sign raw transactions, which a private RPC needs: use a private-key signer";
+/** Without new blocks (a quiet local node) the keeper still runs a cycle this often. */
+const IDLE_TICK_MS = 60_000;
+
+export function statusName(status: bigint | number): StatusName | `Unknown(${string})` {
+  return STATUS_NAMES[Number(status)] ?? `Unknown(${String(status)})`;
+}
+
+/** What a transaction is for: a rebalance, a poke (periodic, breaker, or after a no-trade simulation), or a cancellation. */
+export type TxKind = "rebalance" | "poke" | "cancel";
+export type PokeReason = "interval" | "breaker" | "no_trade";
+
+/** What one cycle did for one vault. */
+export type CycleAction =
+  | "idle" // nothing to do
+  | "skipped" // something was due but not worth or not possible to send (see reason)
+  | "waiting" // something is due and waits for a condition (fee cap, foreign pending transactions)
+  | "would_send" // dry run: would have sent
+  | "sent"
+  | "pending" // a transaction in flight, not yet mined (or not yet confirmed)
+  | "replaced"
+  | "confirmed"
+  | "failed";
+
+export interface CycleResult {
+  vault: string;
+  action: CycleAction;
+  kind?: TxKind;
+  reason?: string;
+  status?: string;
+  hash?: string;
+  nonce?: number;
+}
+
+/** A decoded revert: the custom error (or Error(string)/Panic) and its arguments. */
+export interface RevertReason {
+  name: string;
+  args: unknown[];
+  data?: string;
+}
+
+interface Attempt {
+  /** Undefined when a send may have reached the node but its hash is unknown (e.g. the reply timed out). */
+  hash: string | undefined;
+  kind: TxKind;
+  to: string;
+  data: string;
+  gasLimit: bigint;
+  fees: Fees;
+}
+
+interface InFlight {
+  nonce: number;
+  purpose: TxKind;
+  pokeReason?: PokeReason;
+  attempts: Attempt[];
+  sentBlock: number;
+  sentAt: number;
+  replacementCapped: boolean;
+}
+
+interface VaultState {
+  address: string;
+  vault: BallastVault;
+  baseDecimals: number;
+  gasTokenIndex: number | undefined;
+  inFlight: InFlight | undefined;
+  lastStatus: string | undefined;
+  lastPokeAt: number | undefined;
+  lastBreakerPokeAt: number | undefined;
+  /** The last outcome logged at info, so that a state lasting many blocks logs once, then at debug. */
+  lastNote: string | undefined;
+  gasUnpricedLogged: boolean;
+}
+
+/** The chain as one cycle sees it. */
+interface Context {
+  block: { number: number; baseFee: bigint; timestamp: number };
+  now: number;
+  tip?: bigint;
+}
+
+type Plan =
+  | { ok: true; gasEstimate: bigint; gasLimit: bigint; fees: Fees; trades: bigint; gate: LogFields }
+  | { ok: false; result: CycleResult; noTrade?: boolean };
+
+/** In-flight transaction of a vault, as reported by {@link Keeper.inFlight}. */
+export interface InFlightInfo {
+  vault: string;
+  nonce: number;
+  kind: TxKind;
+  hashes: (string | undefined)[];
+  maxFeePerGas: bigint;
+  maxPriorityFeePerGas: bigint;
+}
+
+export class Keeper {
+  readonly config: KeeperConfig;
+  private readonly provider: Provider;
+  private readonly signer: Signer | undefined;
+  private readonly sendProvider: Provider | undefined;
+  private readonly logger: KeeperLogger;
+  private readonly clock: () => number;
+  private readonly abort = new AbortController();
+  private readonly vaultInterface: Interface = BallastVault__factory.createInterface();
+  private readonly policyInterface: Interface = IBallastPolicy__factory.createInterface();
+  private states: VaultState[] = [];
+  private initialized: Promise<void> | undefined;
+  private from = ZeroAddress;
+  private chainId = 0n;
+  /** Cycles run one after another: two at once could each see a vault idle and both send. */
+  private tickChain: Promise<unknown> = Promise.resolve();
+  private running: Promise<void> | undefined;
+  private stopping = false;
+
+  constructor(options: KeeperOptions) {
+    this.config = resolveKeeperConfig(options);
+    this.signer = options.signer;
+    const provider = options.provider ?? options.signer?.provider;
+    if (!provider) throw new KeeperConfigError("a provider is required");
+    this.provider = provider;
+    this.sendProvider = options.sendProvider;
+    this.logger = options.logger ?? jsonLogger();
+    this.clock = options.clock ?? Date.now;
+    if (options.from !== undefined) this.from = options.from;
+  }
+
+  /** The account that sends (or, in a dry run, simulates). */
+  get account(): string {
+    return this.from;
+  }
+
+  /** Whether `stop()` was called. */
+  get stopped(): boolean {
+    return this.stopping;
+  }
+
+  /** Transactions in flight, one per vault at most. */
+  inFlight(): InFlightInfo[] {
+    return this.states.flatMap(({ address, inFlight }) => {
+      if (!inFlight) return [];
+      const last = inFlight.attempts[inFlight.attempts.length - 1];
+      return [
+        {
+          vault: address,
+          nonce: inFlight.nonce,
+          kind: last.kind,
+          hashes: inFlight.attempts.map((a) => a.hash),
+          maxFeePerGas: last.fees.maxFeePerGas,
+          maxPriorityFeePerGas: last.fees.maxPriorityFeePerGas,
+        },
+      ];
+    });
+  }
+
+  /**
+   * Checks the chain and every vault once: the chain must have EIP-1559 fees, each address must be
+   * a Ballast vault, and a configured gas token must be in its basket. Runs once; later calls wait
+   * for the first.
+   */
+  init(): Promise<void> {
+    // A failed start (the node down at boot) must not be remembered: the next call tries again.
+    this.initialized ??= this.initialize().catch((error: unknown) => {
+      this.initialized = undefined;
+      throw error;
+    });
+    return this.initialized;
+  }
+
+  private async initialize(): Promise<void> {
+    const network = await this.rpc("getNetwork", () => this.provider.getNetwork());
+    this.chainId = network.chainId;
+    const block = await this.latestBlock();
+    if (block.baseFeePerGas == null) {
+      throw new KeeperConfigError(
+        `chain ${this.chainId} has no EIP-1559 base fee: the keeper sends type-2 transactions`,
+      );
+    }
+    if (this.signer) this.from = await this.signer.getAddress();
+    if (this.sendProvider && this.signer && !this.config.dryRun) {
+      // Fail at start, not at the first rebalance: a JSON-RPC account cannot sign raw transactions.
+      try {
+        await this.signer.signTransaction({
+          type: 2,
+          chainId: this.chainId,
+          from: this.from,
+          to: this.from,
+          nonce: 0,
+          gasLimit: CANCEL_GAS,
+          maxFeePerGas: 1n,
+          maxPriorityFeePerGas: 1n,
+        });
+      } catch (error) {
+        throw new KeeperConfigError(CANNOT_SIGN, { cause: error });
+      }
+    }
+    const states: VaultState[] = [];
+    for (const address of this.config.vaults) {
+      const code = await this.rpc("getCode", () => this.provider.getCode(address), address);
+      if (code === "0x") throw new KeeperConfigError(`no contract at vault ${address} on chain ${this.chainId}`);
+      const vault = BallastVault__factory.connect(address, this.provider);
+      let asset: string;
+      try {
+        await this.rpc("rebalanceStatus", () => vault.rebalanceStatus(), address);
+        asset = await this.rpc("asset", () => vault.asset(), address);
+      } catch (error) {
+        if (error instanceof KeeperRpcError) throw error;
+        throw new KeeperConfigError(`${address} does not answer rebalanceStatus(): not a Ballast vault?`, {
+          cause: error,
+        });
+      }
+      const baseDecimals = Number(
+        await this.rpc("decimals", () => IERC20Metadata__factory.connect(asset, this.provider).decimals(), address),
+      );
+      states.push({
+        address,
+        vault,
+        baseDecimals,
+        gasTokenIndex: await this.gasTokenIndex(vault, address),
+        inFlight: undefined,
+        lastStatus: undefined,
+        lastPokeAt: undefined,
+        lastBreakerPokeAt: undefined,
+        lastNote: undefined,
+        gasUnpricedLogged: false,
+      });
+    }
+    this.states = states;
+    const c = this.config;
+    this.logger.log("info", "keeper_started", {
+      chainId: this.chainId,
+      account: this.from,
+      vaults: c.vaults,
+      dryRun: c.dryRun,
+      maxFeePerGasGwei: formatUnits(c.maxFeePerGas, "gwei"),
+      priorityFeeGwei: c.priorityFee === undefined ? "node" : formatUnits(c.priorityFee, "gwei"),
+      // Private RPC URLs usually embed an API key: say only whether one is used.
+      privateRpc: this.sendProvider !== undefined,
+      trigger: c.trigger,
+      pollIntervalMs: c.pollIntervalMs,
+      confirmations: c.confirmations,
+      replaceAfterBlocks: c.replaceAfterBlocks,
+      replaceAfterMs: c.replaceAfterMs,
+      pokeIntervalMs: c.pokeIntervalMs,
+      breakerPokeIntervalMs: c.breakerPokeIntervalMs,
+    });
+  }
+
+  /** Resolves the configured gas token to a basket index of `vault`. */
+  private async gasTokenIndex(vault: BallastVault, address: string): Promise<number | undefined> {
+    const source = this.config.gasToken;
+    if (source === undefined || !("basketAsset" in source)) return undefined;
+    const tokens = await this.rpc("basketTokens", () => vault.basketTokens(), address);
+    const wanted = source.basketAsset;
+    if (typeof wanted === "number") {
+      if (wanted >= tokens.length) {
+        throw new KeeperConfigError(
+          `gas token index ${wanted} is outside vault ${address}'s basket of ${tokens.length}`,
+        );
+      }
+      return wanted;
+    }
+    const byAddress = tokens.findIndex((t) => t.toLowerCase() === wanted.toLowerCase());
+    if (byAddress >= 0) return byAddress;
+    for (const [i, token] of tokens.entries()) {
+      const symbol = await this.rpc(
+        "symbol",
+        () => IERC20Metadata__factory.connect(token, this.provider).symbol(),
+        address,
+      );
+      if (symbol.toLowerCase() === wanted.toLowerCase()) return i;
+    }
+    throw new KeeperConfigError(`gas token ${wanted} is not in vault ${address}'s basket`);
+  }
+
+  // --- Running ---------------------------------------------------------------------------------
+
+  /**
+   * One cycle over every vault (or, with `settleOnly`, over those with a transaction in flight).
+   * Cycles are serialised: a call made while one runs starts after it.
+   */
+  tick(options: { settleOnly?: boolean } = {}): Promise<CycleResult[]> {
+    const run = this.tickChain.then(() => this.cycle(options.settleOnly ?? false));
+    this.tickChain = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * One cycle, then waits (polling) until every transaction it sent is confirmed, replacing stuck
+   * ones, for at most `onceTimeoutMs`: what `--once` runs. Returns each vault's last result.
+   */
+  async runOnce(): Promise<CycleResult[]> {
+    const results = new Map<string, CycleResult>();
+    for (const result of await this.tick()) results.set(result.vault, result);
+    const deadline = Date.now() + this.config.onceTimeoutMs;
+    while (this.states.some((s) => s.inFlight) && !this.stopping) {
+      if (Date.now() >= deadline) {
+        this.logger.log("warn", "pending_at_exit", { inFlight: this.inFlight() });
+        break;
+      }
+      try {
+        await sleep(this.config.pollIntervalMs, this.abort.signal);
+      } catch {
+        break;
+      }
+      // Keep what the first cycle saw (the status) under what settling found.
+      for (const result of await this.tick({ settleOnly: true })) {
+        results.set(result.vault, { ...results.get(result.vault), ...result });
+      }
+    }
+    return this.config.vaults.map((vault) => results.get(vault) ?? { vault, action: "idle" });
+  }
+
+  /** Runs until {@link stop}: a cycle on every new block (polled or subscribed). */
+  start(): Promise<void> {
+    if (this.stopping) throw new KeeperError("a stopped keeper cannot be restarted: create a new one");
+    if (this.running) throw new KeeperError("the keeper is already running");
+    this.running = this.loop();
+    return this.running;
+  }
+
+  /**
+   * Stops cleanly: no new cycle or transaction starts, waits and backoffs end at once, the cycle
+   * under way finishes (a send in progress is recorded, never abandoned half-way). Transactions still
+   * in flight are logged with their nonces (`keeper_stopped`) for the next run or an operator.
+   */
+  async stop(): Promise<void> {
+    if (!this.stopping) {
+      this.stopping = true;
+      this.logger.log("info", "keeper_stopping", {});
+      this.abort.abort();
+    }
+    await this.tickChain;
+    await this.running?.catch(() => undefined);
+  }
+
+  private async loop(): Promise<void> {
+    try {
+      // A long-running keeper outlives RPC outages, including one at boot; a bad option stays fatal.
+      for (;;) {
+        try {
+          await this.init();
+          break;
+        } catch (error) {
+          // Stopped while the node was still unreachable: that is a clean stop, not a failure.
+          if (error instanceof KeeperStoppedError || this.stopping) return;
+          if (!(error instanceof KeeperRpcError)) throw error;
+          this.logger.log("error", "init_failed", { error: describeError(error) });
+          try {
+            await sleep(Math.max(this.config.pollIntervalMs, 5_000), this.abort.signal);
+          } catch {
+            return;
+          }
+        }
+      }
+      this.logger.log("info", "keeper_running", { trigger: this.config.trigger });
+      if (this.config.trigger === "block") await this.loopOnBlocks();
+      else await this.loopPolling();
+    } finally {
+      this.logger.log("info", "keeper_stopped", { inFlight: this.inFlight() });
+    }
+  }
+
+  private async loopPolling(): Promise<void> {
+    let lastBlock = -1;
+    let lastTickAt = 0;
+    while (!this.stopping) {
+      try {
+        const number = await this.rpc("getBlockNumber", () => this.provider.getBlockNumber());
+        const idle = Date.now() - lastTickAt >= Math.max(this.config.pollIntervalMs, IDLE_TICK_MS);
+        if (number !== lastBlock || idle) {
+          lastBlock = number;
+          lastTickAt = Date.now();
+          await this.tick();
+        }
+      } catch (error) {
+        if (error instanceof KeeperStoppedError) break;
+        this.logger.log("error", "poll_failed", { error: describeError(error) });
+      }
+      try {
+        await sleep(this.config.pollIntervalMs, this.abort.signal);
+      } catch {
+        break;
+      }
+    }
+  }
+
+  private async loopOnBlocks(): Promise<void> {
+    let again = false;
+    let busy = false;
+    // Blocks that arrive during a cycle collapse into one more cycle, not a queue of them.
+    const onBlock = (): void => {
+      if (this.stopping) return;
+      if (busy) {
+        again = true;
+        return;
+      }
+      busy = true;
+      void (async () => {
+        do {
+          again = false;
+          await this.tick().catch((error: unknown) =>
+            this.logger.log("error", "cycle_failed", { error: describeError(error) }),
+          );
+        } while (again && !this.stopping);
+        busy = false;
+      })();
+    };
+    await this.provider.on("block", onBlock);
+    try {
+      onBlock();
+      while (!this.stopping) {
+        try {
+          await sleep(Math.max(this.config.pollIntervalMs, IDLE_TICK_MS), this.abort.signal);
+        } catch {
+          break;
+        }
+        onBlock();
+      }
+    } finally {
+      await this.provider.off("block", onBlock);
+    }
+  }
+
+  private async cycle(settleOnly: boolean): Promise<CycleResult[]> {
+    await this.init();
+    const results: CycleResult[] = [];
+    let context: Context;
+    try {
+      const block = await this.latestBlock();
+      context = {
+        block: { number: block.number, baseFee: block.baseFeePerGas ?? 0n, timestamp: block.timestamp },
+        now: this.clock(),
+      };
+    } catch (error) {
+      if (error instanceof KeeperStoppedError) return [];
+      this.logger.log("error", "cycle_failed", { error: describeError(error) });
+      return this.states.map(({ address }) => ({ vault: address, action: "failed", reason: describeError(error) }));
+    }
+    for (const state of this.states) {
+      if (this.stopping) break;
+      if (settleOnly && !state.inFlight) continue;
+      try {
+        results.push(await this.processVault(state, context));
+      } catch (error) {
+        if (error instanceof KeeperStoppedError) break;
+        this.logger.log("error", "cycle_failed", { vault: state.address, error: describeError(error) });
+        results.push({ vault: state.address, action: "failed", reason: describeError(error) });
+      }
+    }
+    return results;
+  }
+
+  // --- Deciding --------------------------------------------------------------------------------
+
+  private async processVault(state: VaultState, ctx: Context): Promise<CycleResult> {
+    if (state.inFlight) return this.checkInFlight(state, ctx);
+    const [code, drift, band] = await this.rpc("rebalanceStatus", () => state.vault.rebalanceStatus(), state.address);
+    const status = statusName(code);
+    const fields = { vault: state.address, status, driftBps: drift, targetBandBps: band, block: ctx.block.number };
+    if (status !== state.lastStatus) {
+      this.logger.log("info", "status_changed", { ...fields, previous: state.lastStatus ?? null });
+      state.lastStatus = status;
+      state.lastNote = undefined;
+    } else {
+      this.logger.log("debug", "status", fields);
+    }
+    switch (status) {
+      case "Due":
+      case "DueByCalendar":
+        return this.tryRebalance(state, ctx, status);
+      case "BreakerTripped":
+        return this.maybePoke(state, ctx, "breaker", status);
+      case "Paused":
+        return { vault: state.address, action: "idle", status, reason: "paused" };
+      default:
+        return this.maybePoke(state, ctx, "interval", status);
+    }
+  }
+
+  private async tryRebalance(state: VaultState, ctx: Context, status: string): Promise<CycleResult> {
+    const plan = await this.planRebalance(state, ctx, undefined);
+    if (!plan.ok) {
+      // A due rebalance that would not trade is a breaker about to trip (or dust): a poke records the trip.
+      if (plan.noTrade) return this.maybePoke(state, ctx, "no_trade", status);
+      return { ...plan.result, status };
+    }
+    const data = this.vaultInterface.encodeFunctionData("rebalance");
+    const details = {
+      vault: state.address,
+      kind: "rebalance",
+      status,
+      trades: plan.trades,
+      gasEstimate: plan.gasEstimate,
+      gasLimit: plan.gasLimit,
+      maxFeePerGas: plan.fees.maxFeePerGas,
+      maxPriorityFeePerGas: plan.fees.maxPriorityFeePerGas,
+      baseFeePerGas: ctx.block.baseFee,
+      ...plan.gate,
+    };
+    if (this.config.dryRun) {
+      this.logger.log("info", "dry_run", details);
+      return { vault: state.address, action: "would_send", kind: "rebalance", status };
+    }
+    return this.send(
+      state,
+      ctx,
+      { kind: "rebalance", to: state.address, data, gasLimit: plan.gasLimit, fees: plan.fees },
+      details,
+    );
+  }
+
+  /**
+   * Simulates a rebalance at the latest block, estimates its gas, sets its fees (or takes `fees`,
+   * for a replacement) and applies the cost gate with that gas. Logs why it stops, if it does.
+   */
+  private async planRebalance(state: VaultState, ctx: Context, fees: Fees | undefined): Promise<Plan> {
+    const data = this.vaultInterface.encodeFunctionData("rebalance");
+    const simulated = await this.simulate(state, data);
+    if ("revert" in simulated)
+      return { ok: false, result: this.reportRevert(state, "rebalance", simulated.revert, "simulation") };
+    const [trades] = this.vaultInterface.decodeFunctionResult("rebalance", simulated.result) as unknown as [bigint];
+    if (trades === 0n) {
+      this.note(state, "info", "rebalance_would_not_trade", {});
+      return { ok: false, noTrade: true, result: { vault: state.address, action: "skipped", reason: "no_trade" } };
+    }
+    const estimated = await this.estimate(state, data);
+    if ("revert" in estimated)
+      return { ok: false, result: this.reportRevert(state, "rebalance", estimated.revert, "estimate") };
+    const gasEstimate = estimated.gas;
+    const chosen = fees ?? (await this.newFees(state, ctx));
+    if (!chosen) return { ok: false, result: { vault: state.address, action: "waiting", reason: "fee_cap" } };
+
+    const gate = await this.costGate(state, ctx, gasEstimate, chosen);
+    if (!gate.passes) {
+      this.note(state, "info", "uneconomic", { ...gate.fields, gasEstimate });
+      return { ok: false, result: { vault: state.address, action: "skipped", reason: "uneconomic" } };
+    }
+    return {
+      ok: true,
+      gasEstimate,
+      gasLimit: withMargin(gasEstimate, this.config.gasLimitMarginBps),
+      fees: chosen,
+      trades,
+      gate: gate.fields,
+    };
+  }
+
+  /**
+   * The policy's cost gate with the keeper's real gas added: `rebalanceCost()` runs in an eth_call
+   * whose base fee is 0 on most nodes, so its gas part is 0 and the keeper supplies
+   * `estimate x (baseFee + tip)` valued in the base asset.
+   */
+  private async costGate(
+    state: VaultState,
+    ctx: Context,
+    gasEstimate: bigint,
+    fees: Fees,
+  ): Promise<{ passes: boolean; fields: LogFields }> {
+    const policy = IBallastPolicy__factory.connect(
+      await this.rpc("policy", () => state.vault.policy(), state.address),
+      this.provider,
+    );
+    const params = await this.rpc("costParams", () => policy.costParams(), state.address);
+    const ratio = params.maxCostRatioBps;
+    if (ratio === 0n) return { passes: true, fields: { costGate: "off" } };
+    const [cost, benefit] = await this.rpc("rebalanceCost", () => state.vault.rebalanceCost(), state.address);
+    const gasPrice = effectiveGasPrice(fees, ctx.block.baseFee);
+    const gasWei = gasEstimate * gasPrice;
+    const gasTokenUsd = await this.gasTokenPrice(state, params.gasTokenOracle);
+    const baseUsd = await this.assetPrice(state, 0);
+    let gasCost = 0n;
+    if (gasTokenUsd === undefined || baseUsd === undefined) {
+      if (!state.gasUnpricedLogged) {
+        this.logger.log("warn", "gas_unpriced", {
+          vault: state.address,
+          detail:
+            "no price for the gas token (set gasToken, or the policy's gasTokenOracle) or the base asset: the gate runs without gas",
+        });
+        state.gasUnpricedLogged = true;
+      }
+    } else {
+      gasCost = gasValueInBase(gasWei, gasTokenUsd, baseUsd, state.baseDecimals);
+    }
+    return {
+      passes: passesCostGate(cost, gasCost, benefit, ratio),
+      fields: { cost, gasCost, benefit, maxCostRatioBps: ratio, gasPrice, gasTokenUsdWad: gasTokenUsd ?? null },
+    };
+  }
+
+  private async gasTokenPrice(state: VaultState, policyOracle: string): Promise<bigint | undefined> {
+    const source = this.config.gasToken;
+    if (source !== undefined && "usdPriceWad" in source) return source.usdPriceWad;
+    if (state.gasTokenIndex !== undefined) return this.assetPrice(state, state.gasTokenIndex);
+    if (policyOracle !== ZeroAddress) {
+      const oracle = IBallastOracle__factory.connect(policyOracle, this.provider);
+      const [valid, price] = await this.rpc("gasTokenOracle.tryPrice", () => oracle.tryPrice(), state.address);
+      return valid && price > 0n ? price : undefined;
+    }
+    return undefined;
+  }
+
+  /** A basket asset's USD price (WAD) from the vault's oracle, else the last one the vault recorded. */
+  private async assetPrice(state: VaultState, index: number): Promise<bigint | undefined> {
+    const oracles = await this.rpc("oracles", () => state.vault.oracles(), state.address);
+    if (index < oracles.length) {
+      const oracle = IBallastOracle__factory.connect(oracles[index], this.provider);
+      const [valid, price] = await this.rpc("oracle.tryPrice", () => oracle.tryPrice(), state.address);
+      if (valid && price > 0n) return price;
+    }
+    const last = await this.rpc("lastPrices", () => state.vault.lastPrices(), state.address);
+    return index < last.length && last[index] > 0n ? last[index] : undefined;
+  }
+
+  private async maybePoke(state: VaultState, ctx: Context, reason: PokeReason, status: string): Promise<CycleResult> {
+    const idle: CycleResult = { vault: state.address, action: "idle", status };
+    if (reason === "interval") {
+      if (this.config.pokeIntervalMs === 0) return idle;
+      if (state.lastPokeAt !== undefined && ctx.now - state.lastPokeAt < this.config.pokeIntervalMs) return idle;
+      // Another keeper (or a rebalance) may have fed the volatility estimate lately: no need to poke again.
+      const policy = IBallastPolicy__factory.connect(
+        await this.rpc("policy", () => state.vault.policy(), state.address),
+        this.provider,
+      );
+      const [, updatedAt] = await this.rpc("variances", () => policy.variances(state.address), state.address);
+      const sinceMs = (ctx.block.timestamp - Number(updatedAt)) * 1_000;
+      if (updatedAt > 0n && sinceMs < this.config.pokeIntervalMs) {
+        state.lastPokeAt = ctx.now - Math.max(0, sinceMs);
+        return { ...idle, reason: "recently_observed" };
+      }
+    } else if (
+      state.lastBreakerPokeAt !== undefined &&
+      ctx.now - state.lastBreakerPokeAt < this.config.breakerPokeIntervalMs
+    ) {
+      return { vault: state.address, action: "waiting", status, reason: "breaker_poke_interval" };
+    }
+
+    const data = this.vaultInterface.encodeFunctionData("poke");
+    const simulated = await this.simulate(state, data);
+    if ("revert" in simulated) return { ...this.reportRevert(state, "poke", simulated.revert, "simulation"), status };
+    const estimated = await this.estimate(state, data);
+    if ("revert" in estimated) return { ...this.reportRevert(state, "poke", estimated.revert, "estimate"), status };
+    const fees = await this.newFees(state, ctx);
+    if (!fees) return { vault: state.address, action: "waiting", status, reason: "fee_cap" };
+    const gasLimit = withMargin(estimated.gas, this.config.gasLimitMarginBps);
+    const details = {
+      vault: state.address,
+      kind: "poke",
+      pokeReason: reason,
+      status,
+      gasEstimate: estimated.gas,
+      gasLimit,
+      maxFeePerGas: fees.maxFeePerGas,
+      maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
+    };
+    let result: CycleResult;
+    if (this.config.dryRun) {
+      this.logger.log("info", "dry_run", details);
+      result = { vault: state.address, action: "would_send", kind: "poke" };
+    } else {
+      result = await this.send(state, ctx, { kind: "poke", to: state.address, data, gasLimit, fees }, details);
+      if (state.inFlight) state.inFlight.pokeReason = reason;
+    }
+    // A poke that waits (foreign pending transactions) keeps its turn; one sent, simulated or failed
+    // waits its interval, so that a failing poke is not retried every block.
+    if (result.action !== "waiting" && result.action !== "skipped") {
+      if (reason === "interval") state.lastPokeAt = ctx.now;
+      else state.lastBreakerPokeAt = ctx.now;
+    }
+    return { ...result, status, reason };
+  }
+
+  /** Fees for a new transaction now, or undefined (logged) when the cap is below the base fee. */
+  private async newFees(state: VaultState, ctx: Context): Promise<Fees | undefined> {
+    const fees = initialFees(ctx.block.baseFee, await this.tip(ctx), this.config.maxFeePerGas);
+    if (!fees) {
+      this.note(state, "warn", "fee_cap_below_base_fee", {
+        baseFeeGwei: formatUnits(ctx.block.baseFee, "gwei"),
+        maxFeePerGasGwei: formatUnits(this.config.maxFeePerGas, "gwei"),
+      });
+    }
+    return fees;
+  }
+
+  private async tip(ctx: Context): Promise<bigint> {
+    if (ctx.tip === undefined) {
+      const configured = this.config.priorityFee;
+      const suggested =
+        configured ?? (await this.rpc("getFeeData", () => this.provider.getFeeData())).maxPriorityFeePerGas ?? 0n;
+      ctx.tip = suggested < this.config.maxFeePerGas ? suggested : this.config.maxFeePerGas;
+    }
+    return ctx.tip;
+  }
+
+  // --- Sending ---------------------------------------------------------------------------------
+
+  private async send(
+    state: VaultState,
+    ctx: Context,
+    tx: Omit<Attempt, "hash">,
+    details: LogFields,
+  ): Promise<CycleResult> {
+    const vault = state.address;
+    if (this.stopping) return { vault, action: "skipped", kind: tx.kind, reason: "stopping" };
+    const latest = await this.rpc(
+      "getTransactionCount",
+      () => this.provider.getTransactionCount(this.from, "latest"),
+      vault,
+    );
+    const pending = await this.rpc(
+      "getTransactionCount",
+      () => this.provider.getTransactionCount(this.from, "pending"),
+      vault,
+    );
+    const own = this.states.flatMap((s) => (s.inFlight && s.inFlight.nonce >= latest ? [s.inFlight.nonce] : []));
+    const nonce = own.length > 0 ? Math.max(...own) + 1 : latest;
+    if (pending > nonce) {
+      // Someone else (another process with this key, or this keeper before a restart) has
+      // transactions pending: sending now could race them for nonces or repeat what they do.
+      this.note(state, "warn", "foreign_pending_transactions", { latestNonce: latest, pendingNonce: pending, nonce });
+      return { vault, action: "waiting", kind: tx.kind, reason: "foreign_pending" };
+    }
+    let hash: string | undefined;
+    try {
+      hash = await this.broadcast(state, tx, nonce);
+    } catch (error) {
+      return this.sendFailed(state, tx, nonce, error);
+    }
+    state.inFlight = {
+      nonce,
+      purpose: tx.kind,
+      attempts: [{ ...tx, hash }],
+      sentBlock: ctx.block.number,
+      sentAt: ctx.now,
+      replacementCapped: false,
+    };
+    state.lastNote = undefined;
+    this.logger.log("info", "tx_sent", {
+      ...details,
+      hash: hash ?? null,
+      nonce,
+      privateRpc: this.sendProvider !== undefined,
+    });
+    return { vault, action: "sent", kind: tx.kind, hash, nonce };
+  }
+
+  /**
+   * Signs and sends with the given nonce, retrying transport errors: the nonce is fixed, so a retry
+   * of a send that did reach the node is at worst refused, never mined twice. Returns the hash, or
+   * undefined when the node may have the transaction but never told us (the in-flight check then
+   * follows the nonce).
+   */
+  private async broadcast(state: VaultState, tx: Omit<Attempt, "hash">, nonce: number): Promise<string | undefined> {
+    const signer = this.signer;
+    if (!signer) throw new KeeperConfigError("no signer: cannot send");
+    const request: TransactionRequest = {
+      type: 2,
+      chainId: this.chainId,
+      from: this.from,
+      to: tx.to,
+      data: tx.data,
+      value: 0n,
+      nonce,
+      gasLimit: tx.gasLimit,
+      maxFeePerGas: tx.fees.maxFeePerGas,
+      maxPriorityFeePerGas: tx.fees.maxPriorityFeePerGas,
+    };
+    let hash: string | undefined;
+    let send: () => Promise<unknown>;
+    if (this.sendProvider) {
+      const sendProvider = this.sendProvider;
+      let signed: string;
+      try {
+        signed = await signer.signTransaction(request);
+      } catch (error) {
+        throw new KeeperConfigError(CANNOT_SIGN, { cause: error });
+      }
+      hash = Transaction.from(signed).hash ?? undefined;
+      send = () => sendProvider.broadcastTransaction(signed);
+    } else {
+      send = async () => {
+        hash = (await signer.sendTransaction(request)).hash;
+      };
+    }
+    let tries = 0;
+    try {
+      await this.rpc(
+        "sendTransaction",
+        () => {
+          tries++;
+          return send();
+        },
+        state.address,
+      );
+      return hash;
+    } catch (error) {
+      // Transport trouble to the end, the node already has this very transaction, or a retry finds
+      // the nonce taken (by the first try, whose reply was lost): it may be out there. Keep the
+      // nonce reserved; the in-flight check will see it mined or replace it.
+      if (error instanceof KeeperRpcError || isAlreadyKnown(error) || (tries > 1 && isNonceTaken(error))) {
+        this.logger.log("warn", "send_uncertain", {
+          vault: state.address,
+          nonce,
+          hash: hash ?? null,
+          error: describeError(error),
+        });
+        return hash;
+      }
+      throw error;
+    }
+  }
+
+  /** A send that threw for a reason other than transport: a revert (Hardhat automine reports those at once), or a refusal. */
+  private async sendFailed(
+    state: VaultState,
+    tx: Omit<Attempt, "hash">,
+    nonce: number,
+    error: unknown,
+  ): Promise<CycleResult> {
+    if (error instanceof KeeperConfigError || error instanceof KeeperStoppedError) throw error;
+    if (isRevert(error)) {
+      const mined =
+        (await this.rpc(
+          "getTransactionCount",
+          () => this.provider.getTransactionCount(this.from, "latest"),
+          state.address,
+        )) > nonce;
+      return { ...this.reportRevert(state, tx.kind, this.decodeRevert(error), mined ? "mined" : "send"), nonce };
+    }
+    this.logger.log("error", "send_failed", {
+      vault: state.address,
+      kind: tx.kind,
+      nonce,
+      error: describeError(error),
+    });
+    return { vault: state.address, action: "failed", kind: tx.kind, reason: describeError(error), nonce };
+  }
+
+  // --- Following a transaction -----------------------------------------------------------------
+
+  private async checkInFlight(state: VaultState, ctx: Context): Promise<CycleResult> {
+    const flight = state.inFlight as InFlight;
+    const vault = state.address;
+    // The nonce first, receipts second: a transaction mined between the two reads is then seen by
+    // its receipt rather than mistaken for someone else's.
+    const latestNonce = await this.rpc(
+      "getTransactionCount",
+      () => this.provider.getTransactionCount(this.from, "latest"),
+      vault,
+    );
+    for (const attempt of [...flight.attempts].reverse()) {
+      const hash = attempt.hash;
+      if (hash === undefined) continue;
+      const receipt = await this.rpc("getTransactionReceipt", () => this.provider.getTransactionReceipt(hash), vault);
+      if (!receipt) continue;
+      const confirmations = ctx.block.number - receipt.blockNumber + 1;
+      if (confirmations < this.config.confirmations) {
+        this.logger.log("debug", "awaiting_confirmations", { vault, hash, confirmations });
+        return { vault, action: "pending", kind: attempt.kind, hash, nonce: flight.nonce, reason: "confirmations" };
+      }
+      return this.finalize(state, flight, attempt, receipt);
+    }
+    if (latestNonce > flight.nonce) {
+      // Mined, but not as any hash we know (a send whose reply was lost, or another holder of the key).
+      state.inFlight = undefined;
+      this.logger.log("warn", "nonce_consumed", {
+        vault,
+        nonce: flight.nonce,
+        hashes: flight.attempts.map((a) => a.hash ?? null),
+      });
+      return { vault, action: "confirmed", kind: flight.purpose, nonce: flight.nonce, reason: "nonce_consumed" };
+    }
+    const last = flight.attempts[flight.attempts.length - 1];
+    const stuck =
+      ctx.block.number - flight.sentBlock >= this.config.replaceAfterBlocks ||
+      (this.config.replaceAfterMs > 0 && ctx.now - flight.sentAt >= this.config.replaceAfterMs);
+    if (stuck && !this.stopping) return this.replace(state, ctx, flight, last);
+    return { vault, action: "pending", kind: last.kind, hash: last.hash, nonce: flight.nonce };
+  }
+
+  /**
+   * Same nonce, fees bumped: what the transaction still should be is decided again (a rebalance
+   * that is no longer due or worth it becomes a cancellation, so the nonce does not stay blocked).
+   */
+  private async replace(state: VaultState, ctx: Context, flight: InFlight, last: Attempt): Promise<CycleResult> {
+    const vault = state.address;
+    const fees = bumpFees(
+      last.fees,
+      this.config.feeBumpBps,
+      ctx.block.baseFee,
+      await this.tip(ctx),
+      this.config.maxFeePerGas,
+    );
+    if (!fees) {
+      if (!flight.replacementCapped) {
+        this.logger.log("warn", "replacement_capped", {
+          vault,
+          nonce: flight.nonce,
+          maxFeePerGas: last.fees.maxFeePerGas,
+          capGwei: formatUnits(this.config.maxFeePerGas, "gwei"),
+          baseFeeGwei: formatUnits(ctx.block.baseFee, "gwei"),
+        });
+        flight.replacementCapped = true;
+      }
+      return {
+        vault,
+        action: "pending",
+        kind: last.kind,
+        hash: last.hash,
+        nonce: flight.nonce,
+        reason: "replacement_capped",
+      };
+    }
+    let next: Omit<Attempt, "hash"> = { kind: "cancel", to: this.from, data: "0x", gasLimit: CANCEL_GAS, fees };
+    // From the purpose, not the last attempt: that may be a cancellation, and a vault due again
+    // (the other keeper's transaction dropped) gets its rebalance back.
+    if (flight.purpose === "rebalance") {
+      const plan = await this.planRebalance(state, ctx, fees);
+      if (plan.ok) {
+        const data = this.vaultInterface.encodeFunctionData("rebalance");
+        next = { kind: "rebalance", to: vault, data, gasLimit: max(plan.gasLimit, last.gasLimit), fees };
+      }
+    } else if (flight.purpose === "poke") {
+      const data = this.vaultInterface.encodeFunctionData("poke");
+      const estimated = await this.estimate(state, data);
+      if (!("revert" in estimated)) {
+        const gasLimit = max(withMargin(estimated.gas, this.config.gasLimitMarginBps), last.gasLimit);
+        next = { kind: "poke", to: vault, data, gasLimit, fees };
+      }
+    }
+    let hash: string | undefined;
+    try {
+      hash = await this.broadcast(state, next, flight.nonce);
+    } catch (error) {
+      if (error instanceof KeeperConfigError || error instanceof KeeperStoppedError) throw error;
+      // Most often the original was mined meanwhile (nonce too low) or the node wants a larger
+      // bump: the next check sees the receipt, or tries again with the fees then.
+      this.logger.log("warn", "replacement_failed", {
+        vault,
+        nonce: flight.nonce,
+        kind: next.kind,
+        error: describeError(error),
+      });
+      return {
+        vault,
+        action: "pending",
+        kind: last.kind,
+        hash: last.hash,
+        nonce: flight.nonce,
+        reason: "replacement_failed",
+      };
+    }
+    flight.attempts.push({ ...next, hash });
+    flight.sentBlock = ctx.block.number;
+    flight.sentAt = ctx.now;
+    this.logger.log("info", "tx_replaced", {
+      vault,
+      nonce: flight.nonce,
+      kind: next.kind,
+      replaces: last.hash ?? null,
+      hash: hash ?? null,
+      previousMaxFeePerGas: last.fees.maxFeePerGas,
+      maxFeePerGas: fees.maxFeePerGas,
+      maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
+      baseFeePerGas: ctx.block.baseFee,
+    });
+    return { vault, action: "replaced", kind: next.kind, hash, nonce: flight.nonce };
+  }
+
+  private async finalize(
+    state: VaultState,
+    flight: InFlight,
+    attempt: Attempt,
+    receipt: TransactionReceipt,
+  ): Promise<CycleResult> {
+    state.inFlight = undefined;
+    const vault = state.address;
+    const fields: LogFields = {
+      vault,
+      kind: attempt.kind,
+      hash: receipt.hash,
+      nonce: flight.nonce,
+      block: receipt.blockNumber,
+      gasUsed: receipt.gasUsed,
+      effectiveGasPrice: receipt.gasPrice,
+      feeWei: receipt.gasUsed * receipt.gasPrice,
+      replacements: flight.attempts.length - 1,
+    };
+    const base: CycleResult = {
+      vault,
+      action: "confirmed",
+      kind: attempt.kind,
+      hash: receipt.hash,
+      nonce: flight.nonce,
+    };
+    if (receipt.status !== 1) {
+      const reason = await this.replayRevert(attempt, receipt.blockNumber);
+      return {
+        ...this.reportRevert(state, attempt.kind, reason, "mined", fields),
+        hash: receipt.hash,
+        nonce: flight.nonce,
+      };
+    }
+    const events = this.eventsOf(receipt);
+    const tripped = events.find((e) => e.name === "BreakerTripped");
+    if (tripped) {
+      this.logger.log("warn", "breaker_tripped", {
+        vault,
+        reason: TRIP_NAMES[Number(tripped.args[1])] ?? String(tripped.args[1]),
+        index: tripped.args[2],
+      });
+    }
+    if (attempt.kind === "rebalance") {
+      const rebalanced = events.find((e) => e.name === "Rebalanced");
+      const skipped = events.find((e) => e.name === "RebalanceSkipped");
+      // A rebalance hands the oracle prices to the policy as a poke would.
+      state.lastPokeAt = this.clock();
+      if (rebalanced) {
+        const [, navBefore, navAfter, driftBeforeBps, driftAfterBps, trades] = rebalanced.args;
+        this.logger.log("info", "rebalanced", {
+          ...fields,
+          navBefore,
+          navAfter,
+          driftBeforeBps,
+          driftAfterBps,
+          trades,
+        });
+        return { ...base, reason: "rebalanced" };
+      }
+      if (skipped) {
+        this.logger.log("warn", "rebalance_skipped_on_chain", {
+          ...fields,
+          cost: skipped.args[1],
+          benefit: skipped.args[2],
+        });
+        return { ...base, reason: "skipped_on_chain" };
+      }
+      this.logger.log("warn", "rebalance_no_trade", fields);
+      return { ...base, reason: tripped ? "breaker_tripped" : "no_trade" };
+    }
+    if (attempt.kind === "poke") {
+      const reset = events.some((e) => e.name === "BreakerReset");
+      this.logger.log("info", "poked", {
+        ...fields,
+        pokeReason: flight.pokeReason ?? null,
+        breakerReset: reset,
+        breakerTripped: Boolean(tripped),
+      });
+      if (reset) this.logger.log("info", "breaker_reset", { vault, hash: receipt.hash });
+      return { ...base, reason: reset ? "breaker_reset" : tripped ? "breaker_tripped" : "poked" };
+    }
+    this.logger.log("info", "cancelled", fields);
+    return { ...base, reason: "cancelled" };
+  }
+
+  private eventsOf(receipt: TransactionReceipt): { name: string; args: readonly unknown[] }[] {
+    const events: { name: string; args: readonly unknown[] }[] = [];
+    for (const log of receipt.logs) {
+      for (const iface of [this.vaultInterface, this.policyInterface]) {
+        try {
+          const parsed = iface.parseLog(log);
+          if (parsed) {
+            events.push({ name: parsed.name, args: parsed.args.toArray() });
+            break;
+          }
+        } catch {
+          // Not this interface's event (e.g. a token Transfer): ignore.
+        }
+      }
+    }
+    return events;
+  }
+
+  // --- Simulation and reverts ------------------------------------------------------------------
+
+  /** eth_call at the latest block (never `pending`: our own transaction in the mempool would distort it). */
+  private async simulate(state: VaultState, data: string): Promise<{ result: string } | { revert: RevertReason }> {
+    try {
+      const result = await this.rpc(
+        "call",
+        () => this.provider.call({ from: this.from, to: state.address, data, blockTag: "latest" }),
+        state.address,
+      );
+      return { result };
+    } catch (error) {
+      if (!isRevert(error)) throw error;
+      return { revert: this.decodeRevert(error) };
+    }
+  }
+
+  private async estimate(state: VaultState, data: string): Promise<{ gas: bigint } | { revert: RevertReason }> {
+    try {
+      const gas = await this.rpc(
+        "estimateGas",
+        () => this.provider.estimateGas({ from: this.from, to: state.address, data, blockTag: "latest" }),
+        state.address,
+      );
+      return { gas };
+    } catch (error) {
+      if (!isRevert(error)) throw error;
+      return { revert: this.decodeRevert(error) };
+    }
+  }
+
+  /** Why a mined transaction reverted: replayed at the end of its block (exact when it reverted for state that block left). */
+  private async replayRevert(attempt: Attempt, blockNumber: number): Promise<RevertReason> {
+    try {
+      await this.rpc("call", () =>
+        this.provider.call({ from: this.from, to: attempt.to, data: attempt.data, blockTag: blockNumber }),
+      );
+      return { name: "unknown", args: [] };
+    } catch (error) {
+      return isRevert(error) ? this.decodeRevert(error) : { name: "unknown", args: [describeError(error)] };
+    }
+  }
+
+  /** Decodes a revert with the vault's errors (every Ballast error), Error(string) and Panic. */
+  decodeRevert(error: unknown): RevertReason {
+    const data = revertData(error);
+    if (data) {
+      try {
+        const parsed = this.vaultInterface.parseError(data);
+        if (parsed) return { name: parsed.name, args: parsed.args.toArray(), data };
+      } catch {
+        // Malformed data: report it raw below.
+      }
+      return { name: "unknown", args: [], data };
+    }
+    return { name: "unknown", args: [describeError(error)] };
+  }
+
+  /**
+   * Logs a revert. `BallastRebalanceNotDue` is the expected answer when another keeper (or a
+   * Chainlink upkeep) got there first: a clean no-op, logged at info. Anything else is an error.
+   */
+  private reportRevert(
+    state: VaultState,
+    kind: TxKind,
+    reason: RevertReason,
+    stage: "simulation" | "estimate" | "send" | "mined",
+    fields: LogFields = {},
+  ): CycleResult {
+    const vault = state.address;
+    if (reason.name === "BallastRebalanceNotDue") {
+      const status = statusName(reason.args[0] as bigint);
+      this.logger.log("info", "rebalance_not_due", { ...fields, vault, kind, stage, status, driftBps: reason.args[1] });
+      return { vault, action: "skipped", kind, reason: `not_due:${status}`, status };
+    }
+    const level: LogLevel = stage === "mined" ? "error" : "warn";
+    this.logger.log(level, stage === "mined" ? "tx_reverted" : "simulation_reverted", {
+      ...fields,
+      vault,
+      kind,
+      stage,
+      error: reason.name,
+      args: reason.args,
+      data: reason.data ?? null,
+    });
+    return { vault, action: stage === "mined" ? "failed" : "skipped", kind, reason: `reverted:${reason.name}` };
+  }
+
+  // --- Helpers ---------------------------------------------------------------------------------
+
+  private rpc<T>(label: string, fn: () => Promise<T>, vault?: string): Promise<T> {
+    return withRetry(label, fn, {
+      policy: this.config.retry,
+      logger: this.logger,
+      signal: this.abort.signal,
+      fields: vault === undefined ? {} : { vault },
+    });
+  }
+
+  private async latestBlock(): Promise<Block> {
+    const block = await this.rpc("getBlock", async () => {
+      const latest = await this.provider.getBlock("latest");
+      // A lagging node behind a load balancer can answer null: treat it like a timeout.
+      if (!latest) throw Object.assign(new Error("latest block unavailable"), { code: "SERVER_ERROR" });
+      return latest;
+    });
+    return block;
+  }
+
+  /** Logs at `level` the first time, then at debug while the same condition lasts (one line per episode, not per block). */
+  private note(state: VaultState, level: LogLevel, event: string, fields: LogFields): void {
+    const repeated = state.lastNote === event;
+    state.lastNote = event;
+    this.logger.log(repeated ? "debug" : level, event, { vault: state.address, ...fields });
+  }
+}
+
+function isAlreadyKnown(error: unknown): boolean {
+  return /already known|known transaction|already imported|AlreadyKnown/i.test(describeError(error));
+}
+
+/** The node refuses the nonce: used already (mined), or held by a pending transaction with fees as high. */
+function isNonceTaken(error: unknown): boolean {
+  return (
+    isError(error, "NONCE_EXPIRED") ||
+    isError(error, "REPLACEMENT_UNDERPRICED") ||
+    /nonce too low|nonce has already been used|replacement (transaction )?underpriced/i.test(describeError(error))
+  );
+}
+
+function max(a: bigint, b: bigint): bigint {
+  return a > b ? a : b;
+}
