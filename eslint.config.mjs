@@ -14,6 +14,11 @@ export default tseslint.config(
     },
   },
   {
+    // Tool configs that their tools load with require(): CommonJS.
+    files: ["**/*.js"],
+    languageOptions: { sourceType: "commonjs", globals: { module: "writable", require: "readonly" } },
+  },
+  {
     // chai's `expect(x).to.be.true` style is an expression statement.
     files: ["test/**/*.ts"],
     rules: { "@typescript-eslint/no-unused-expressions": "off" },

@@ -1,0 +1,765 @@
+/**
+ * The scenario simulator behind `npm start`: deploys the local market and a Ballast vault on the
+ * connected Hardhat chain (in-process, or a `hardhat node` on localhost), then plays the scenario
+ * step by step with four actors:
+ *
+ * - the market: each step the feeds publish the planned prices, an arbitrageur trades the pools
+ *   the vault uses back to them, and liquidity providers re-centre their ranges after big moves;
+ * - depositors, who come and go at random (deposits, exits in USDC and in kind);
+ * - the keeper, which pokes the vault every step (so the breakers see the prices) and rebalances
+ *   whenever the vault says one is due, waiting out cooldowns;
+ * - the clock, which the simulation advances.
+ *
+ * Everything is recorded into a ScenarioReport. Imports typechain-types (through src/market and
+ * src/vault): Hardhat tasks must import this module lazily, inside their action.
+ */
+import { time } from "@nomicfoundation/hardhat-network-helpers";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import { dataLength, dataSlice, formatUnits, getAddress, MaxUint256, parseUnits, toQuantity } from "ethers";
+import type { ContractTransactionReceipt, ContractTransactionResponse, Interface, Log, Result } from "ethers";
+import { ethers, network } from "hardhat";
+
+import { DEFAULT_TOKENS, deployLocalMarket } from "../market";
+import type { LocalMarket, MarketPool, MarketToken } from "../market";
+import { deployVault, RECOMMENDED_BREAKERS, RECOMMENDED_COSTS } from "../vault";
+import type { BallastPolicy, BallastVault } from "../../typechain-types";
+
+import { Arbitrageur, publishFeedPrice } from "./arbitrage";
+import type { ScenarioOptions } from "./options";
+import { Rng } from "./random";
+import { signed, usd } from "./format";
+import { BASE_SYMBOL, planScenario } from "./scenarios";
+import type { ScenarioPlan } from "./scenarios";
+import type {
+  BasketAsset,
+  BreakerEvent,
+  FlowRecord,
+  Logger,
+  RebalanceRecord,
+  ScenarioReport,
+  ScenarioSummary,
+  SkippedRecord,
+  Snapshot,
+  TradeRecord,
+  VaultSettings,
+} from "./types";
+
+/** IBallastPolicy.Status, by value. */
+export const STATUS_NAMES = [
+  "Due",
+  "DueByCalendar",
+  "NotDue",
+  "Cooldown",
+  "Paused",
+  "PriceUnavailable",
+  "BreakerTripped",
+  "Uneconomic",
+] as const;
+const Status = { Due: 0, DueByCalendar: 1, Cooldown: 3, BreakerTripped: 6 } as const;
+
+/** IBallastPolicy.Trip, by value. */
+export const TRIP_NAMES = [
+  "None",
+  "OracleTwapDivergence",
+  "SpotTwapDivergence",
+  "Dislocation",
+  "SequencerDown",
+  "TwapUnavailable",
+  "InvalidPrice",
+] as const;
+
+/**
+ * A pool's liquidity providers move their concentrated ranges back around the price once it has
+ * left the ±10% positions the market placed: active LPs re-range when out of range, and a vault
+ * trading into the thin liquidity left would pay impact no real market charges.
+ */
+const RECENTER_THRESHOLD = 0.1;
+/**
+ * Seconds between a step's price move and the keeper's turn. Real prices move continuously and
+ * arbitrage keeps pools on them block by block, so a pool's 30-minute TWAP lags its spot by
+ * minutes of drift. A simulated step moves prices in one jump; letting the TWAP window pass before
+ * the keeper looks keeps ordinary steps from looking like manipulation to the breakers, while a
+ * crash still trips the move-window check (Dislocation).
+ */
+const SETTLE_SECONDS = Number(RECOMMENDED_BREAKERS.twapWindow) + 60;
+/** How often the base asset's feed answers again (half its one-day heartbeat). */
+const BASE_FEED_REFRESH = 12 * 3_600;
+/** Keeper calls per turn at most (each trade is capped at maxTradeBps of NAV: investing takes ~10). */
+const MAX_CALLS_PER_TURN = 40;
+/** Gas limits of the keeper's calls: explicit, so that no estimate runs each call twice. */
+const REBALANCE_GAS_LIMIT = 10_000_000n;
+const POKE_GAS_LIMIT = 2_000_000n;
+/** Share of the opening deposit each of the first two depositors makes. */
+const OPENING_SHARES = [0.6, 0.4];
+const DEPOSITOR_NAMES = ["alice", "bob", "carol", "dave"];
+
+export interface RunOptions {
+  /** Where progress goes (a line per simulated day, and each rebalance and breaker event). */
+  log?: Logger;
+}
+
+/** A depositor: a Hardhat signer with a name for the report. */
+interface Depositor {
+  name: string;
+  signer: HardhatEthersSigner;
+}
+
+/**
+ * A flow's size as a fraction of the opening deposit: log-uniform from 0.25% to 6%, small ones
+ * more frequent. The largest move the base asset's weight by ~5 points, past the trigger band, so
+ * flows cause some rebalances and the market the others.
+ */
+function flowSize(rng: Rng): number {
+  return rng.logUniform(0.0025, 0.06);
+}
+
+/** A Poisson draw (Knuth): how many flows happen in a step at a mean of `lambda`. */
+function poisson(rng: Rng, lambda: number): number {
+  const limit = Math.exp(-lambda);
+  let count = 0;
+  let product = rng.next();
+  while (product > limit) {
+    count++;
+    product *= rng.next();
+  }
+  return count;
+}
+
+async function mined(sent: Promise<ContractTransactionResponse>): Promise<ContractTransactionReceipt> {
+  const receipt = await (await sent).wait();
+  if (!receipt) throw new Error("transaction was not mined");
+  return receipt;
+}
+
+/** The logs of `address` in a receipt, parsed by `iface` (unknown events skipped). */
+function parsedLogs(receipt: ContractTransactionReceipt, address: string, iface: Interface) {
+  const target = address.toLowerCase();
+  return receipt.logs
+    .filter((log: Log) => log.address.toLowerCase() === target)
+    .map((log: Log) => iface.parseLog(log))
+    .filter((parsed) => parsed !== null);
+}
+
+/** The message of an error, first line only (a revert reason, not a stack). */
+function errorMessage(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split("\n")[0].slice(0, 200);
+}
+
+/** One run of a scenario: its chain objects, actors and records. Used through {@link runScenario}. */
+class ScenarioRun {
+  private readonly plan: ScenarioPlan;
+  private readonly log: Logger;
+  private readonly flowRng: Rng;
+  private market!: LocalMarket;
+  private vault!: BallastVault;
+  private policy!: BallastPolicy;
+  private keeper!: HardhatEthersSigner;
+  private arbitrageur!: Arbitrageur;
+  private depositors: Depositor[] = [];
+  private vaultAddress = "";
+  private policyAddress = "";
+  private contracts: Record<string, string> = {};
+  private settings!: VaultSettings;
+  private basket: BasketAsset[] = [];
+  private tokens: MarketToken[] = [];
+  /** The pools the vault's routes go through: the ones the arbitrageur keeps on the feeds. */
+  private routePools: MarketPool[] = [];
+  /** token0/token1 price ratio each pool's liquidity was last centred at. */
+  private readonly centres = new Map<string, number>();
+  /** USD price of every basket token now, by symbol (what the feeds answer). */
+  private readonly prices = new Map<string, number>();
+  private cooldown = 0;
+  /** Chain time of hour 0 (set once the opening deposits are invested). */
+  private t0 = 0;
+  private breakerTripped = false;
+  private baseFeedUpdatedAt = 0;
+  private readonly snapshots: Snapshot[] = [];
+  private readonly rebalances: RebalanceRecord[] = [];
+  private readonly skipped: SkippedRecord[] = [];
+  private readonly breakerEvents: BreakerEvent[] = [];
+  private readonly flows: FlowRecord[] = [];
+  private keeperGas = 0;
+  private pokeGas = 0;
+  private recenters = 0;
+  private keeperGasCostUsd = 0;
+  private unitsPerShare: number[] = [];
+
+  constructor(
+    private readonly options: ScenarioOptions,
+    runOptions: RunOptions = {},
+  ) {
+    this.plan = planScenario(options);
+    this.log = runOptions.log ?? ((line) => console.log(line));
+    this.flowRng = new Rng(options.seed).fork("flows");
+  }
+
+  async run(): Promise<ScenarioReport> {
+    const started = Date.now();
+    if (network.name !== "hardhat" && network.name !== "localhost") {
+      throw new Error(`the scenario runs on a local Hardhat chain (hardhat or localhost), not ${network.name}`);
+    }
+    await this.deploy();
+    await this.open();
+    this.snapshots.push(await this.snapshot());
+    this.log(`Scenario "${this.options.scenario}": ${this.plan.definition.description}.`);
+    if (this.plan.crashStep !== undefined) {
+      const depths = this.plan.crashReturns!.map((r, i) => `${this.plan.risky[i].symbol} ${(r * 100).toFixed(0)}%`);
+      this.log(`The crash comes at hour ${this.plan.crashStep * this.options.stepHours}: ${depths.join(", ")}.`);
+    }
+    for (let step = 1; step <= this.plan.steps; step++) {
+      await this.playStep(step);
+      const hours = step * this.options.stepHours;
+      if (hours % 24 === 0 || step === this.plan.steps) this.progress(hours, started);
+    }
+    return this.report((Date.now() - started) / 1_000);
+  }
+
+  /** The local market with the basket's tokens only (fewer pools to deploy and keep aligned), and the vault. */
+  private async deploy(): Promise<void> {
+    const symbols = this.plan.basket.map((entry) => entry.symbol);
+    this.log(`Deploying the local market (Uniswap V3 from the npm artifacts) on '${network.name}'...`);
+    this.market = await deployLocalMarket({ tokens: DEFAULT_TOKENS.filter((t) => symbols.includes(t.symbol)) });
+    // Breakers and the cost gate as recommended for a live network; see docs/policy.md.
+    const deployed = await deployVault(this.market, {
+      basket: this.plan.basket,
+      breakers: RECOMMENDED_BREAKERS,
+      costs: { ...RECOMMENDED_COSTS, gasTokenOracle: "WETH" },
+    });
+    this.vault = deployed.vault;
+    this.policy = deployed.policy;
+    this.vaultAddress = await this.vault.getAddress();
+    this.policyAddress = await this.policy.getAddress();
+    const triggers = await this.policy.triggerParams();
+    const params = await this.vault.rebalanceParams();
+    const breakers = await this.policy.breakerParams();
+    const costs = await this.policy.costParams();
+    this.cooldown = Number(triggers.cooldown);
+    this.settings = {
+      triggerBandBps: Number(triggers.triggerBandBps),
+      targetBandBps: Number(triggers.targetBandBps),
+      cooldownSeconds: this.cooldown,
+      maxTradeBps: Number(params.maxTradeBps),
+      slippageBps: Number(params.slippageBps),
+      breakerMaxMoveBps: Number(breakers.maxMoveBps),
+      breakerOracleTwapBps: Number(breakers.maxOracleTwapDeviationBps),
+      breakerSpotTwapTicks: Number(breakers.maxSpotTwapTicks),
+      breakerTwapWindowSeconds: Number(breakers.twapWindow),
+      breakerCooldownSeconds: Number(breakers.cooldown),
+      costGateMaxRatioBps: Number(costs.maxCostRatioBps),
+      costGateBenefitPerBp: Number(costs.benefitPerBpWad) / 1e18,
+    };
+    const signers = await ethers.getSigners();
+    // Signer 0 deployed the market; the keeper, the depositors and the arbitrageur are separate accounts.
+    this.keeper = signers[1];
+    this.depositors = DEPOSITOR_NAMES.map((name, i) => ({ name, signer: signers[2 + i] }));
+    const arbitrageur = signers[2 + DEPOSITOR_NAMES.length];
+
+    const targets = await this.vault.targetWeights();
+    this.tokens = (await this.vault.basketTokens()).map((address) => {
+      const token = this.market.tokens.find((t) => t.address === address);
+      if (!token) throw new Error(`basket token ${address} is not in the market`);
+      return token;
+    });
+    this.basket = this.tokens.map((token, i) => ({
+      symbol: token.symbol,
+      decimals: token.decimals,
+      targetBps: Number(targets[i]),
+    }));
+    this.tokens.forEach((token, i) => this.prices.set(token.symbol, i === 0 ? 1 : this.plan.prices[0][i - 1]));
+    this.routePools = await this.findRoutePools();
+    this.arbitrageur = await Arbitrageur.create(this.market, arbitrageur, this.routePools);
+    for (const pool of this.routePools) this.centres.set(pool.key, this.poolRatio(pool));
+    this.contracts = {
+      vault: this.vaultAddress,
+      policy: this.policyAddress,
+      ...(deployed.timelock ? { timelock: await deployed.timelock.getAddress() } : {}),
+      swapRouter: await this.market.router.getAddress(),
+      ...Object.fromEntries(this.tokens.map((token) => [token.symbol, token.address])),
+    };
+    this.log(`BallastVault ${this.vaultAddress}, basket ${this.describeBasket()}`);
+  }
+
+  private describeBasket(): string {
+    return this.basket.map((asset) => `${asset.symbol} ${asset.targetBps / 100}%`).join(", ");
+  }
+
+  /** Every pool on the vault's sell routes (the buy routes are their reverse), decoded from the vault. */
+  private async findRoutePools(): Promise<MarketPool[]> {
+    const pools = new Map<string, MarketPool>();
+    const bySymbolAddress = (address: string) => {
+      const token = this.market.tokens.find((t) => t.address === getAddress(address));
+      if (!token) throw new Error(`route token ${address} is not in the market`);
+      return token.symbol;
+    };
+    for (const token of this.tokens.slice(1)) {
+      const [sellRoute] = await this.vault.routes(token.address);
+      // A Uniswap V3 path: address (20 bytes), then fee (3 bytes) and address for each hop.
+      for (let offset = 0; offset + 43 <= dataLength(sellRoute); offset += 23) {
+        const a = bySymbolAddress(dataSlice(sellRoute, offset, offset + 20));
+        const fee = Number(BigInt(dataSlice(sellRoute, offset + 20, offset + 23)));
+        const b = bySymbolAddress(dataSlice(sellRoute, offset + 23, offset + 43));
+        const pool = this.market.pool(a, b, fee);
+        pools.set(pool.key, pool);
+      }
+    }
+    return [...pools.values()];
+  }
+
+  /** Price of the pool's token0 in token1 at the current feed prices. */
+  private poolRatio(pool: MarketPool): number {
+    return this.price(pool.token0.symbol) / this.price(pool.token1.symbol);
+  }
+
+  private price(symbol: string): number {
+    const price = this.prices.get(symbol);
+    if (price === undefined) throw new Error(`no price for ${symbol}`);
+    return price;
+  }
+
+  private get ethPrice(): number {
+    return this.price("WETH");
+  }
+
+  private gasCostUsd(gasUsed: number): number {
+    return gasUsed * this.options.gasGwei * 1e-9 * this.ethPrice;
+  }
+
+  /** Hours since hour 0 at a chain time. */
+  private hourAt(timestamp: number): number {
+    return (timestamp - this.t0) / 3_600;
+  }
+
+  /** The opening deposits, an hour of pool history for the breakers' TWAPs, and the keeper investing. */
+  private async open(): Promise<void> {
+    const usdc = this.market.token(BASE_SYMBOL).contract;
+    for (const { signer } of this.depositors) await mined(usdc.connect(signer).approve(this.vaultAddress, MaxUint256));
+    for (const [i, share] of OPENING_SHARES.entries()) {
+      await this.deposit(this.depositors[i], Math.round(this.options.deposit * share));
+    }
+    await this.market.advanceTime(3_600);
+    // Hours are counted from the end of the investment; until then the opening records hold chain times.
+    const openingRecords = this.rebalances.length;
+    this.log(
+      `Opening deposits ${usd(this.options.deposit)}; the keeper invests them (each trade at most ${this.settings.maxTradeBps / 100}% of NAV)...`,
+    );
+    await this.keeperTurn(Number.POSITIVE_INFINITY, "invest");
+    this.t0 = await time.latest();
+    for (const record of this.rebalances.slice(openingRecords)) record.hour = this.hourAt(record.hour);
+    for (const record of [...this.flows, ...this.breakerEvents, ...this.skipped])
+      record.hour = this.hourAt(record.hour);
+
+    // The buy-and-hold benchmark: this basket per share, never traded again.
+    const supply = Number(formatUnits(await this.vault.totalSupply(), 18));
+    this.unitsPerShare = [];
+    for (const token of this.tokens) {
+      const balance = Number(formatUnits(await token.contract.balanceOf(this.vaultAddress), token.decimals));
+      this.unitsPerShare.push(balance / supply);
+    }
+  }
+
+  /** Chain time as an hour value for records: hours once hour 0 is known, chain time before it. */
+  private async recordTime(): Promise<number> {
+    const now = await time.latest();
+    return this.t0 === 0 ? now : this.hourAt(now);
+  }
+
+  private async playStep(step: number): Promise<void> {
+    const moveTime = this.t0 + step * this.plan.stepSeconds;
+    await this.advanceTo(moveTime);
+    await this.moveMarket(step);
+    const flowCount = poisson(this.flowRng, (this.options.flowsPerDay * this.options.stepHours) / 24);
+    for (let i = 0; i < flowCount; i++) await this.randomFlow();
+    await this.advanceTo(moveTime + SETTLE_SECONDS);
+    // The keeper's cooldown waits must end before the next price move.
+    const status = await this.keeperTurn(moveTime + this.plan.stepSeconds - 60, "scenario");
+    this.snapshots.push(await this.snapshot(status));
+  }
+
+  private async advanceTo(timestamp: number): Promise<void> {
+    const now = await time.latest();
+    if (timestamp > now) await time.increaseTo(timestamp);
+  }
+
+  /** The feeds publish the step's prices; arbitrage and liquidity providers follow. */
+  private async moveMarket(step: number): Promise<void> {
+    const prices = this.plan.prices[step];
+    // The base asset's price does not move, but its feed answers again within Chainlink's
+    // heartbeat (a day, the oracle's staleness bound), as a real one does.
+    const now = await time.latest();
+    if (now - this.baseFeedUpdatedAt >= BASE_FEED_REFRESH) {
+      await publishFeedPrice(this.market, BASE_SYMBOL, 1);
+      this.baseFeedUpdatedAt = now;
+    }
+    for (const [i, asset] of this.plan.risky.entries()) {
+      // Rounded to the feed's 8 decimals, so that the report's prices are exactly the feeds'.
+      const price = Math.max(1e-8, Math.round(prices[i] * 1e8) / 1e8);
+      this.prices.set(asset.symbol, price);
+      await publishFeedPrice(this.market, asset.symbol, price);
+    }
+    await this.alignPools();
+    for (const pool of this.routePools) {
+      const ratio = this.poolRatio(pool);
+      const centre = this.centres.get(pool.key)!;
+      if (Math.abs(ratio / centre - 1) > RECENTER_THRESHOLD) {
+        await this.market.recenterLiquidity(pool);
+        this.centres.set(pool.key, ratio);
+        this.recenters++;
+      }
+    }
+  }
+
+  private async alignPools(): Promise<void> {
+    for (const pool of this.routePools) await this.arbitrageur.align(pool, (symbol) => this.price(symbol));
+  }
+
+  /** One random depositor action: a deposit, or an exit in USDC or in kind. */
+  private async randomFlow(): Promise<void> {
+    const rng = this.flowRng;
+    const depositor = rng.pick(this.depositors);
+    const shares = await this.vault.balanceOf(depositor.signer.address);
+    const roll = rng.next();
+    if (shares === 0n || roll < 0.55) {
+      await this.deposit(depositor, Math.round(flowSize(rng) * this.options.deposit));
+    } else {
+      // Exits are sized like deposits (so NAV neither drains nor balloons), capped at the holding.
+      const value = flowSize(rng) * this.options.deposit;
+      const wanted = await this.vault.convertToShares(parseUnits(value.toFixed(6), this.tokens[0].decimals));
+      await this.redeem(depositor, wanted < shares ? wanted : shares, roll < 0.85 ? "redeem" : "redeemInKind");
+    }
+  }
+
+  private async deposit(depositor: Depositor, amountUsd: number): Promise<void> {
+    const hour = await this.recordTime();
+    const amount = parseUnits(String(amountUsd), this.tokens[0].decimals);
+    const address = depositor.signer.address;
+    await this.market.fund(address, BASE_SYMBOL, amount);
+    const record: FlowRecord = {
+      hour,
+      account: depositor.name,
+      kind: "deposit",
+      usd: amountUsd,
+      shares: 0,
+      swaps: 0,
+      gasUsed: 0,
+    };
+    try {
+      const receipt = await mined(this.vault.connect(depositor.signer).deposit(amount, address));
+      const event = parsedLogs(receipt, this.vaultAddress, this.vault.interface).find((e) => e.name === "Deposit");
+      record.shares = event ? Number(formatUnits(event.args.shares as bigint, 18)) : 0;
+      record.gasUsed = Number(receipt.gasUsed);
+    } catch (error) {
+      record.error = errorMessage(error);
+    }
+    this.flows.push(record);
+  }
+
+  private async redeem(depositor: Depositor, shares: bigint, kind: "redeem" | "redeemInKind"): Promise<void> {
+    const hour = await this.recordTime();
+    const address = depositor.signer.address;
+    const record: FlowRecord = {
+      hour,
+      account: depositor.name,
+      kind,
+      usd: 0,
+      shares: Number(formatUnits(shares, 18)),
+      swaps: 0,
+      gasUsed: 0,
+    };
+    try {
+      const vault = this.vault.connect(depositor.signer);
+      const receipt = await mined(
+        kind === "redeem" ? vault.redeem(shares, address, address) : vault.redeemInKind(shares, address, address),
+      );
+      const events = parsedLogs(receipt, this.vaultAddress, this.vault.interface);
+      record.gasUsed = Number(receipt.gasUsed);
+      record.swaps = events.filter((e) => e.name === "Swapped").length;
+      if (kind === "redeem") {
+        const withdraw = events.find((e) => e.name === "Withdraw");
+        record.usd = withdraw ? Number(formatUnits(withdraw.args.assets as bigint, this.tokens[0].decimals)) : 0;
+      } else {
+        const inKind = events.find((e) => e.name === "RedeemedInKind");
+        const amounts = inKind ? (inKind.args.amounts as bigint[]) : [];
+        record.usd = amounts.reduce(
+          (sum, amount, i) =>
+            sum + Number(formatUnits(amount, this.tokens[i].decimals)) * this.price(this.tokens[i].symbol),
+          0,
+        );
+      }
+      // An exit in USDC sold slices of the basket through the pools: the arbitrageur restores them.
+      if (record.swaps > 0) await this.alignPools();
+    } catch (error) {
+      record.error = errorMessage(error);
+    }
+    this.flows.push(record);
+  }
+
+  /** Breaker trips and resets in a keeper transaction's receipt. */
+  private async recordBreakerEvents(receipt: ContractTransactionReceipt, via: "poke" | "rebalance"): Promise<void> {
+    for (const event of parsedLogs(receipt, this.policyAddress, this.policy.interface)) {
+      if (event.name === "BreakerTripped") {
+        const reason = TRIP_NAMES[Number(event.args.reason as bigint)] ?? "Unknown";
+        const asset = this.basket[Number(event.args.index as bigint)]?.symbol;
+        this.breakerTripped = true;
+        this.breakerEvents.push({ hour: await this.recordTime(), kind: "trip", reason, asset, via });
+        this.log(`    breaker TRIPPED (${reason}, ${asset}) on ${via}: rebalancing halts, exits stay open`);
+      } else if (event.name === "BreakerReset") {
+        this.breakerTripped = false;
+        this.breakerEvents.push({ hour: await this.recordTime(), kind: "reset", via });
+        this.log(`    breaker reset on ${via}: healthy again after its cooldown`);
+      }
+    }
+  }
+
+  private addKeeperGas(gasUsed: bigint): number {
+    const gas = Number(gasUsed);
+    this.keeperGas += gas;
+    this.keeperGasCostUsd += this.gasCostUsd(gas);
+    return gas;
+  }
+
+  /**
+   * The keeper's turn: a poke (the breakers and the volatility estimate see the prices; a tripped
+   * breaker resets here once healthy), then rebalances while the vault says one is due, waiting
+   * out cooldowns that end before `deadline`.
+   */
+  private async keeperTurn(deadline: number, phase: "invest" | "scenario"): Promise<number | undefined> {
+    const keeper = this.vault.connect(this.keeper);
+    const poke = await mined(keeper.poke({ gasLimit: POKE_GAS_LIMIT }));
+    this.pokeGas += this.addKeeperGas(poke.gasUsed);
+    await this.recordBreakerEvents(poke, "poke");
+    // Two checks per call at most (a cooldown wait, then the call): a bound even if a status repeats.
+    for (let checks = 0, calls = 0; checks < 2 * MAX_CALLS_PER_TURN && calls < MAX_CALLS_PER_TURN; checks++) {
+      const [statusValue] = await this.vault.rebalanceStatus();
+      const status = Number(statusValue);
+      if (status === Status.Cooldown) {
+        const ready = Number(await this.policy.lastRebalance(this.vaultAddress)) + this.cooldown;
+        if (ready > deadline) return status;
+        await this.advanceTo(ready);
+        continue;
+      }
+      // A tripped breaker is left to the next turn's poke, which resets it once healthy after its cooldown.
+      if (status === Status.BreakerTripped) return status;
+      if (status !== Status.Due && status !== Status.DueByCalendar) return status;
+      calls++;
+      const outcome = await this.rebalance(phase, STATUS_NAMES[status]);
+      if (outcome !== "traded") return undefined;
+    }
+    return undefined;
+  }
+
+  /** One rebalance() at the configured base fee, recorded; the arbitrageur realigns the pools after. */
+  private async rebalance(phase: "invest" | "scenario", reason: string): Promise<"traded" | "skipped" | "tripped"> {
+    const baseFee = parseUnits(String(this.options.gasGwei), "gwei");
+    const fees: { maxFeePerGas?: bigint; maxPriorityFeePerGas?: bigint } = {};
+    if (baseFee > 0n) {
+      // The cost gate values gas at the block's base fee: set it as on a live network, where it
+      // decides whether a small rebalance is worth its gas. Hardhat's would decay to ~0 here.
+      await network.provider.send("hardhat_setNextBlockBaseFeePerGas", [toQuantity(baseFee)]);
+      Object.assign(fees, { maxFeePerGas: baseFee * 2n, maxPriorityFeePerGas: 0n });
+    }
+    const hour = await this.recordTime();
+    const receipt = await mined(this.vault.connect(this.keeper).rebalance({ gasLimit: REBALANCE_GAS_LIMIT, ...fees }));
+    const gasUsed = this.addKeeperGas(receipt.gasUsed);
+    await this.recordBreakerEvents(receipt, "rebalance");
+    const events = parsedLogs(receipt, this.vaultAddress, this.vault.interface);
+    const skip = events.find((e) => e.name === "RebalanceSkipped");
+    if (skip) {
+      const base = this.tokens[0].decimals;
+      const record: SkippedRecord = {
+        hour,
+        costUsd: Number(formatUnits(skip.args.cost as bigint, base)),
+        benefitUsd: Number(formatUnits(skip.args.benefit as bigint, base)),
+        gasUsed,
+      };
+      this.skipped.push(record);
+      this.log(
+        `    rebalance skipped by the cost gate: cost ${usd(record.costUsd, 2)} > benefit ${usd(record.benefitUsd, 2)}`,
+      );
+      return "skipped";
+    }
+    const done = events.find((e) => e.name === "Rebalanced");
+    if (!done) return "tripped";
+    const trades = events.filter((e) => e.name === "Swapped").map((e) => this.trade(e.args));
+    const base = this.tokens[0].decimals;
+    const navBeforeUsd = Number(formatUnits(done.args.navBefore as bigint, base));
+    const navAfterUsd = Number(formatUnits(done.args.navAfter as bigint, base));
+    const record: RebalanceRecord = {
+      hour,
+      phase,
+      reason,
+      trades,
+      navBeforeUsd,
+      navAfterUsd,
+      costUsd: navBeforeUsd - navAfterUsd,
+      costBps: navBeforeUsd > 0 ? ((navBeforeUsd - navAfterUsd) / navBeforeUsd) * 10_000 : 0,
+      driftBeforeBps: Number(done.args.driftBeforeBps as bigint),
+      driftAfterBps: Number(done.args.driftAfterBps as bigint),
+      gasUsed,
+      gasCostUsd: this.gasCostUsd(gasUsed),
+    };
+    this.rebalances.push(record);
+    const when = phase === "invest" ? "invest" : `hour ${hour.toFixed(1)}`;
+    this.log(
+      `    rebalance (${when}): ${trades.length} trade(s) ${trades.map((t) => `${t.sell}->${t.buy}`).join(" ")}, ` +
+        `drift ${record.driftBeforeBps} -> ${record.driftAfterBps} bp, cost ${usd(record.costUsd, 2)} ` +
+        `(${record.costBps.toFixed(2)} bp), gas ${gasUsed.toLocaleString("en-US")}`,
+    );
+    await this.alignPools();
+    return "traded";
+  }
+
+  private trade(args: Result): TradeRecord {
+    const tokenIn = this.tokens.find((t) => t.address === getAddress(String(args.tokenIn)))!;
+    const tokenOut = this.tokens.find((t) => t.address === getAddress(String(args.tokenOut)))!;
+    const amountIn = Number(formatUnits(args.amountIn as bigint, tokenIn.decimals));
+    const amountOut = Number(formatUnits(args.amountOut as bigint, tokenOut.decimals));
+    const valueInUsd = amountIn * this.price(tokenIn.symbol);
+    const valueOutUsd = amountOut * this.price(tokenOut.symbol);
+    return {
+      sell: tokenIn.symbol,
+      buy: tokenOut.symbol,
+      amountIn,
+      amountOut,
+      valueInUsd,
+      valueOutUsd,
+      slippageBps: valueInUsd > 0 ? ((valueInUsd - valueOutUsd) / valueInUsd) * 10_000 : 0,
+    };
+  }
+
+  /** The state now; `knownStatus` is the keeper's last reading, when nothing happened since. */
+  private async snapshot(knownStatus?: number): Promise<Snapshot> {
+    const base = this.tokens[0].decimals;
+    const [nav, supply, weights, oneShare, status] = await Promise.all([
+      this.vault.totalAssets(),
+      this.vault.totalSupply(),
+      this.vault.currentWeights(),
+      this.vault.convertToAssets(10n ** 18n),
+      knownStatus ?? this.vault.rebalanceStatus().then(([value]) => Number(value)),
+    ]);
+    const prices = this.tokens.map((token) => this.price(token.symbol));
+    const weightsBps = weights.map(Number);
+    return {
+      hour: await this.recordTime(),
+      prices,
+      nav: Number(formatUnits(nav, base)),
+      supply: Number(formatUnits(supply, 18)),
+      sharePrice: Number(formatUnits(oneShare, base)),
+      holdPerShare: this.unitsPerShare.reduce((sum, units, i) => sum + units * prices[i], 0),
+      weightsBps,
+      maxDriftBps: Math.max(...weightsBps.map((w, i) => Math.abs(w - this.basket[i].targetBps))),
+      status: STATUS_NAMES[status] ?? "Unknown",
+      breakerTripped: this.breakerTripped,
+    };
+  }
+
+  private progress(hours: number, started: number): void {
+    const last = this.snapshots[this.snapshots.length - 1];
+    const days = this.options.days;
+    const day = Math.ceil(hours / 24);
+    const first = this.snapshots[0];
+    // The same measure as the summary: vault return minus buy-and-hold return, percentage points.
+    const edge = signed((last.sharePrice / first.sharePrice - last.holdPerShare / first.holdPerShare) * 100);
+    const rebalances = this.rebalances.filter((r) => r.phase === "scenario").length;
+    this.log(
+      `day ${String(day).padStart(String(days).length)}/${days}  NAV ${usd(last.nav)}  share ${usd(last.sharePrice, 4)}` +
+        ` (hold ${usd(last.holdPerShare, 4)}, ${edge} pp)  drift ${last.maxDriftBps} bp` +
+        `  rebalances ${rebalances}  breaker ${last.breakerTripped ? "TRIPPED" : "ok"}  [${((Date.now() - started) / 1_000).toFixed(0)} s]`,
+    );
+  }
+
+  private report(wallTimeSeconds: number): ScenarioReport {
+    const scenario = this.rebalances.filter((r) => r.phase === "scenario");
+    const first = this.snapshots[0];
+    const last = this.snapshots[this.snapshots.length - 1];
+    const drawdown = (series: number[]) => {
+      let peak = -Infinity;
+      let worst = 0;
+      for (const value of series) {
+        peak = Math.max(peak, value);
+        worst = Math.max(worst, 1 - value / peak);
+      }
+      return worst * 100;
+    };
+    let hoursHalted = 0;
+    let trippedAt: number | undefined;
+    for (const event of this.breakerEvents) {
+      if (event.kind === "trip") trippedAt = event.hour;
+      else if (trippedAt !== undefined) {
+        hoursHalted += event.hour - trippedAt;
+        trippedAt = undefined;
+      }
+    }
+    if (trippedAt !== undefined) hoursHalted += last.hour - trippedAt;
+    const vaultReturnPct = (last.sharePrice / first.sharePrice - 1) * 100;
+    const holdReturnPct = (last.holdPerShare / first.holdPerShare - 1) * 100;
+    const done = this.flows.filter((f) => f.error === undefined);
+    const summary: ScenarioSummary = {
+      startSharePrice: first.sharePrice,
+      endSharePrice: last.sharePrice,
+      vaultReturnPct,
+      holdReturnPct,
+      excessReturnPct: vaultReturnPct - holdReturnPct,
+      startNav: first.nav,
+      endNav: last.nav,
+      maxDrawdownPct: drawdown(this.snapshots.map((s) => s.sharePrice)),
+      holdMaxDrawdownPct: drawdown(this.snapshots.map((s) => s.holdPerShare)),
+      rebalances: scenario.length,
+      trades: scenario.reduce((sum, r) => sum + r.trades.length, 0),
+      skipped: this.skipped.length,
+      tradingCostUsd: scenario.reduce((sum, r) => sum + r.costUsd, 0),
+      tradingCostPct: scenario.reduce((sum, r) => sum + r.costBps, 0) / 100,
+      keeperGas: this.keeperGas,
+      pokeGas: this.pokeGas,
+      liquidityRecenters: this.recenters,
+      keeperGasCostUsd: this.keeperGasCostUsd,
+      breakerTrips: this.breakerEvents.filter((e) => e.kind === "trip").length,
+      breakerResets: this.breakerEvents.filter((e) => e.kind === "reset").length,
+      hoursHalted,
+      deposits: done.filter((f) => f.kind === "deposit" && f.hour >= 0).length,
+      redemptions: done.filter((f) => f.kind !== "deposit").length,
+      netFlowsUsd: done.filter((f) => f.hour >= 0).reduce((sum, f) => sum + (f.kind === "deposit" ? f.usd : -f.usd), 0),
+      endMaxDriftBps: last.maxDriftBps,
+      meanMaxDriftBps: this.snapshots.reduce((sum, s) => sum + s.maxDriftBps, 0) / this.snapshots.length,
+    };
+    return {
+      meta: {
+        name: this.options.name,
+        scenario: this.options.scenario,
+        description: this.plan.definition.description,
+        options: this.options,
+        network: network.name,
+        wallTimeSeconds,
+        createdAt: new Date().toISOString(),
+        ...(this.plan.crashStep !== undefined
+          ? {
+              crashHour: this.plan.crashStep * this.options.stepHours,
+              crashReturnsPct: this.plan.crashReturns!.map((r) => r * 100),
+            }
+          : {}),
+      },
+      settings: this.settings,
+      contracts: this.contracts,
+      basket: this.basket,
+      benchmark: {
+        description:
+          "the vault's basket per share at hour 0 (after investing the opening deposits), held without trading, valued at the same feed prices",
+        unitsPerShare: this.unitsPerShare,
+      },
+      snapshots: this.snapshots,
+      rebalances: this.rebalances,
+      skipped: this.skipped,
+      breakerEvents: this.breakerEvents,
+      flows: this.flows,
+      summary,
+    };
+  }
+}
+
+/**
+ * Deploys the local market and a vault on the connected Hardhat chain and plays the scenario;
+ * returns the report (write it with `writeReportFiles`, print it with `printReport`).
+ */
+export async function runScenario(options: ScenarioOptions, runOptions: RunOptions = {}): Promise<ScenarioReport> {
+  return new ScenarioRun(options, runOptions).run();
+}

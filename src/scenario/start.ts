@@ -1,0 +1,26 @@
+/**
+ * `npm start` end to end: options in, scenario played, report printed and written. Shared by the
+ * `ballast:start` task (`npm start`), which takes flags and environment variables.
+ */
+import { resolveScenarioOptions } from "./options";
+import type { RawScenarioOptions } from "./options";
+import { printReport, writeReportFiles } from "./report";
+import type { ReportFiles } from "./report";
+import { runScenario } from "./simulation";
+import type { Logger, ScenarioReport } from "./types";
+
+export async function runStart(
+  raw: RawScenarioOptions,
+  log: Logger = (line) => console.log(line),
+): Promise<{ report: ScenarioReport; files: ReportFiles }> {
+  // Validated before anything is deployed, so a typo costs nothing.
+  const options = resolveScenarioOptions(raw);
+  const report = await runScenario(options, { log });
+  printReport(report, log);
+  const files = writeReportFiles(report, options.outDir);
+  log("");
+  log(`Report: ${files.json}`);
+  log(`Chart:  ${files.svg}`);
+  log(`Page:   ${files.html} (open it in a browser)`);
+  return { report, files };
+}

@@ -1,0 +1,183 @@
+/**
+ * The scenario report: everything a run recorded, in plain numbers (USD as floats, gas as integers)
+ * so that it serialises to JSON as is and the chart and the console read the same object.
+ * Times are hours since the scenario's start (step 0); the initial investment has negative hours.
+ */
+import type { ScenarioOptions } from "./options";
+import type { ScenarioName } from "./scenarios";
+
+/** Where progress and report lines go (console.log by default; tests collect them). */
+export type Logger = (line: string) => void;
+
+export interface BasketAsset {
+  symbol: string;
+  decimals: number;
+  targetBps: number;
+}
+
+/** The state after a step's keeper turn. */
+export interface Snapshot {
+  hour: number;
+  /** USD feed price of every basket asset (base first). */
+  prices: number[];
+  /** totalAssets(), USD. */
+  nav: number;
+  /** Shares outstanding (whole shares). */
+  supply: number;
+  /** convertToAssets(1 share), USD. */
+  sharePrice: number;
+  /** What the buy-and-hold basket of one share is worth at the same prices, USD. */
+  holdPerShare: number;
+  weightsBps: number[];
+  maxDriftBps: number;
+  /** rebalanceStatus() after the keeper's turn, by name. */
+  status: string;
+  breakerTripped: boolean;
+}
+
+export interface TradeRecord {
+  sell: string;
+  buy: string;
+  amountIn: number;
+  amountOut: number;
+  /** Oracle value of what was sold and bought, USD. */
+  valueInUsd: number;
+  valueOutUsd: number;
+  /** What the trade gave up against the oracle, bps of its value (negative: better than the oracle). */
+  slippageBps: number;
+}
+
+export interface RebalanceRecord {
+  hour: number;
+  /** "invest": putting the opening deposits to work before step 0; "scenario": during the run. */
+  phase: "invest" | "scenario";
+  /** The status that made the keeper call (Due or DueByCalendar). */
+  reason: string;
+  trades: TradeRecord[];
+  navBeforeUsd: number;
+  navAfterUsd: number;
+  /** navBefore - navAfter at the call's oracle prices: fees, price impact, rounding. */
+  costUsd: number;
+  costBps: number;
+  driftBeforeBps: number;
+  driftAfterBps: number;
+  gasUsed: number;
+  gasCostUsd: number;
+}
+
+/** A due rebalance the cost gate refused (RebalanceSkipped): no trade, no cooldown. */
+export interface SkippedRecord {
+  hour: number;
+  costUsd: number;
+  benefitUsd: number;
+  gasUsed: number;
+}
+
+export interface BreakerEvent {
+  hour: number;
+  kind: "trip" | "reset";
+  /** IBallastPolicy.Trip by name (for a trip). */
+  reason?: string;
+  /** The asset concerned (for a trip). */
+  asset?: string;
+  /** The call that ran the check. */
+  via: "poke" | "rebalance";
+}
+
+export interface FlowRecord {
+  hour: number;
+  account: string;
+  kind: "deposit" | "redeem" | "redeemInKind";
+  /** USDC paid in or out, or the oracle value of the assets taken in kind, USD. */
+  usd: number;
+  shares: number;
+  /** Swaps the vault made to pay a base-asset exit. */
+  swaps: number;
+  gasUsed: number;
+  /** Why it failed, when it did (the vault refused it): the run goes on. */
+  error?: string;
+}
+
+export interface ScenarioSummary {
+  startSharePrice: number;
+  endSharePrice: number;
+  vaultReturnPct: number;
+  holdReturnPct: number;
+  /** Vault return minus buy-and-hold return, percentage points. */
+  excessReturnPct: number;
+  startNav: number;
+  endNav: number;
+  maxDrawdownPct: number;
+  holdMaxDrawdownPct: number;
+  rebalances: number;
+  trades: number;
+  skipped: number;
+  /** Sum of rebalance costs (navBefore - navAfter) during the scenario, USD. */
+  tradingCostUsd: number;
+  /** The same costs as a drag on the share price: the sum of each rebalance's cost in % of NAV. */
+  tradingCostPct: number;
+  /** Gas of every keeper transaction (pokes and rebalances) and its USD value at `gasGwei`. */
+  keeperGas: number;
+  keeperGasCostUsd: number;
+  /** The part of keeperGas spent on pokes (one per keeper turn). */
+  pokeGas: number;
+  /** Times a pool's liquidity providers re-centred their ranges after a move. */
+  liquidityRecenters: number;
+  breakerTrips: number;
+  breakerResets: number;
+  /** Hours the breaker was tripped. */
+  hoursHalted: number;
+  deposits: number;
+  redemptions: number;
+  netFlowsUsd: number;
+  endMaxDriftBps: number;
+  /** Mean of the largest drift over the snapshots, bps. */
+  meanMaxDriftBps: number;
+}
+
+export interface VaultSettings {
+  triggerBandBps: number;
+  targetBandBps: number;
+  cooldownSeconds: number;
+  maxTradeBps: number;
+  slippageBps: number;
+  breakerMaxMoveBps: number;
+  breakerOracleTwapBps: number;
+  breakerSpotTwapTicks: number;
+  breakerTwapWindowSeconds: number;
+  breakerCooldownSeconds: number;
+  /** The cost gate: max cost / benefit ratio in bps (0: off) and the benefit of 1 bp of drift removed, fraction of NAV. */
+  costGateMaxRatioBps: number;
+  costGateBenefitPerBp: number;
+}
+
+export interface ScenarioReport {
+  meta: {
+    name: string;
+    scenario: ScenarioName;
+    description: string;
+    options: ScenarioOptions;
+    network: string;
+    /** Wall-clock seconds the run took. */
+    wallTimeSeconds: number;
+    createdAt: string;
+    /** Step at which the crash happened, and the hour. */
+    crashHour?: number;
+    crashReturnsPct?: number[];
+  };
+  /** The vault's rules in force (read from the chain), for the reader of the report. */
+  settings: VaultSettings;
+  contracts: Record<string, string>;
+  basket: BasketAsset[];
+  benchmark: {
+    description: string;
+    /** Units of each basket asset held per share from hour 0 on. */
+    unitsPerShare: number[];
+  };
+  snapshots: Snapshot[];
+  rebalances: RebalanceRecord[];
+  skipped: SkippedRecord[];
+  breakerEvents: BreakerEvent[];
+  flows: FlowRecord[];
+  summary: ScenarioSummary;
+}

@@ -1,0 +1,105 @@
+/**
+ * `npm start -- [--days N] [--assets N] [--seed N] [--scenario NAME] ...` (`hardhat ballast:start`):
+ * the scenario simulator (src/scenario). Environment variables (DAYS, ASSETS, SEED, SCENARIO, ...)
+ * fill in flags not given.
+ *
+ * Loaded with the config (tasks/index.ts), when typechain-types may not exist yet: everything
+ * beyond hardhat/config is imported inside the action, after compiling.
+ */
+import { TASK_COMPILE } from "hardhat/builtin-tasks/task-names";
+import { task, types } from "hardhat/config";
+import { HardhatPluginError } from "hardhat/plugins";
+
+interface StartArgs {
+  days?: string;
+  assets?: string;
+  seed?: string;
+  scenario?: string;
+  crashDay?: string;
+  stepHours?: string;
+  deposit?: string;
+  flowsPerDay?: string;
+  gasGwei?: string;
+  out?: string;
+  name?: string;
+}
+
+// Every flag is taken as a string and validated by the shared parser, so flags and environment
+// variables get the same checks and the same messages.
+task("ballast:start", "Plays a market scenario against a Ballast vault on the local chain and writes a report")
+  .addOptionalParam("days", "Simulated days, 1-365 (default 30; env DAYS)", undefined, types.string)
+  .addOptionalParam(
+    "assets",
+    "Risky assets besides USDC, 1-7, taken in order WETH, WBTC, LINK, UNI, AAVE, MKR, CRV (default 4; env ASSETS)",
+    undefined,
+    types.string,
+  )
+  .addOptionalParam("seed", "Random seed of prices and depositors (default 7; env SEED)", undefined, types.string)
+  .addOptionalParam(
+    "scenario",
+    "crash | calm | bull | bear | chop (default crash; env SCENARIO)",
+    undefined,
+    types.string,
+  )
+  .addOptionalParam(
+    "crashDay",
+    "Day of the crash, fractions allowed; crash scenario only (default a third of the way in; env CRASH_DAY)",
+    undefined,
+    types.string,
+  )
+  .addOptionalParam(
+    "stepHours",
+    "Hours between price moves and keeper checks: 1, 2, 3, 4, 6, 8, 12 or 24 (default 3; env STEP_HOURS)",
+    undefined,
+    types.string,
+  )
+  .addOptionalParam("deposit", "Opening deposits in USD (default 1000000; env DEPOSIT)", undefined, types.string)
+  .addOptionalParam(
+    "flowsPerDay",
+    "Mean deposits and redemptions a day (default 2; env FLOWS_PER_DAY)",
+    undefined,
+    types.string,
+  )
+  .addOptionalParam(
+    "gasGwei",
+    "Base fee of the keeper's rebalances, and the gas price of the report (default 10; env GAS_GWEI)",
+    undefined,
+    types.string,
+  )
+  .addOptionalParam("out", "Folder of the report files (default reports; env REPORT_DIR)", undefined, types.string)
+  .addOptionalParam(
+    "name",
+    "Base name of the report files (default from scenario, days, assets, seed; env REPORT_NAME)",
+    undefined,
+    types.string,
+  )
+  .setAction(async (args: StartArgs, hre) => {
+    const { optionsFromEnv, resolveScenarioOptions, ScenarioOptionsError } = await import("../src/scenario/options");
+    const flags = {
+      days: args.days,
+      assets: args.assets,
+      seed: args.seed,
+      scenario: args.scenario,
+      crashDay: args.crashDay,
+      stepHours: args.stepHours,
+      deposit: args.deposit,
+      flowsPerDay: args.flowsPerDay,
+      gasGwei: args.gasGwei,
+      outDir: args.out,
+      name: args.name,
+    };
+    const raw = { ...optionsFromEnv(process.env) };
+    for (const [key, value] of Object.entries(flags) as [keyof typeof flags, string | undefined][]) {
+      if (value !== undefined) raw[key] = value;
+    }
+    try {
+      // Checked before compiling and deploying: a typo fails at once.
+      resolveScenarioOptions(raw);
+    } catch (error) {
+      if (error instanceof ScenarioOptionsError) throw new HardhatPluginError("ballast:start", error.message);
+      throw error;
+    }
+    await hre.run(TASK_COMPILE, { quiet: true });
+    const { runStart } = await import("../src/scenario");
+    await runStart(raw);
+  });

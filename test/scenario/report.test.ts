@@ -1,0 +1,188 @@
+import { expect } from "chai";
+import { mkdtempSync, readFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+import { escapeXml, niceTicks, renderChartSvg } from "../../src/scenario/chart";
+import { resolveScenarioOptions } from "../../src/scenario/options";
+import { signed, when } from "../../src/scenario/format";
+import { dailySnapshots, formatTable, printReport, writeReportFiles } from "../../src/scenario/report";
+import type { ScenarioReport, Snapshot } from "../../src/scenario/types";
+
+/** A small report as the simulator writes it: two assets, a day, a rebalance and a breaker trip. */
+function sampleReport(): ScenarioReport {
+  const snapshots: Snapshot[] = Array.from({ length: 25 }, (_, hour) => ({
+    hour,
+    prices: [1, 3_000 * (1 + hour / 100)],
+    nav: 1_000_000 + hour * 1_000,
+    supply: 1_000_000,
+    sharePrice: 1 + hour / 1_000,
+    holdPerShare: 1 + hour / 1_100,
+    weightsBps: [500 + hour, 9_500 - hour],
+    maxDriftBps: hour,
+    status: "NotDue",
+    breakerTripped: hour >= 10 && hour < 12,
+  }));
+  return {
+    meta: {
+      name: "sample",
+      scenario: "crash",
+      description: "a <test> & scenario",
+      options: resolveScenarioOptions({ days: 1, assets: 1, outDir: os.tmpdir(), name: "sample" }),
+      network: "hardhat",
+      wallTimeSeconds: 1,
+      createdAt: "2025-01-01T00:00:00.000Z",
+      crashHour: 10,
+      crashReturnsPct: [-35],
+    },
+    settings: {
+      triggerBandBps: 200,
+      targetBandBps: 0,
+      cooldownSeconds: 600,
+      maxTradeBps: 1_000,
+      slippageBps: 100,
+      breakerMaxMoveBps: 2_000,
+      breakerOracleTwapBps: 300,
+      breakerSpotTwapTicks: 200,
+      breakerTwapWindowSeconds: 1_800,
+      breakerCooldownSeconds: 3_600,
+      costGateMaxRatioBps: 10_000,
+      costGateBenefitPerBp: 1e-6,
+    },
+    contracts: { vault: "0x0000000000000000000000000000000000000001" },
+    basket: [
+      { symbol: "USDC", decimals: 6, targetBps: 500 },
+      { symbol: "WETH", decimals: 18, targetBps: 9_500 },
+    ],
+    benchmark: { description: "held", unitsPerShare: [0.05, 0.95 / 3_000] },
+    snapshots,
+    rebalances: [
+      {
+        hour: 12.5,
+        phase: "scenario",
+        reason: "Due",
+        trades: [
+          {
+            sell: "USDC",
+            buy: "WETH",
+            amountIn: 30_000,
+            amountOut: 9.9,
+            valueInUsd: 30_000,
+            valueOutUsd: 29_985,
+            slippageBps: 5,
+          },
+        ],
+        navBeforeUsd: 1_012_000,
+        navAfterUsd: 1_011_985,
+        costUsd: 15,
+        costBps: 0.15,
+        driftBeforeBps: 250,
+        driftAfterBps: 1,
+        gasUsed: 900_000,
+        gasCostUsd: 27,
+      },
+    ],
+    skipped: [{ hour: 5, costUsd: 50, benefitUsd: 10, gasUsed: 200_000 }],
+    breakerEvents: [
+      { hour: 10.5, kind: "trip", reason: "Dislocation", asset: "WETH", via: "poke" },
+      { hour: 11.5, kind: "reset", via: "poke" },
+    ],
+    flows: [{ hour: 3, account: "alice", kind: "deposit", usd: 10_000, shares: 9_990, swaps: 0, gasUsed: 90_000 }],
+    summary: {
+      startSharePrice: 1,
+      endSharePrice: 1.024,
+      vaultReturnPct: 2.4,
+      holdReturnPct: 2.18,
+      excessReturnPct: 0.22,
+      startNav: 1_000_000,
+      endNav: 1_024_000,
+      maxDrawdownPct: 0,
+      holdMaxDrawdownPct: 0,
+      rebalances: 1,
+      trades: 1,
+      skipped: 1,
+      tradingCostUsd: 15,
+      tradingCostPct: 0.0015,
+      keeperGas: 1_500_000,
+      keeperGasCostUsd: 45,
+      pokeGas: 600_000,
+      liquidityRecenters: 0,
+      breakerTrips: 1,
+      breakerResets: 1,
+      hoursHalted: 1,
+      deposits: 1,
+      redemptions: 0,
+      netFlowsUsd: 10_000,
+      endMaxDriftBps: 24,
+      meanMaxDriftBps: 12,
+    },
+  };
+}
+
+describe("scenario report", () => {
+  it("formats tables with numbers right-aligned and times as day and hour", () => {
+    expect(
+      formatTable(
+        ["a", "value"],
+        [
+          ["x", "$1.00"],
+          ["yy", "$10.00"],
+        ],
+      ),
+    ).to.deep.equal(["a   value", "--  ------", "x    $1.00", "yy  $10.00"]);
+    expect(when(-1)).to.equal("open");
+    expect([signed(1.234), signed(-0.001), signed(-0.4)]).to.deep.equal(["+1.23", "0.00", "-0.40"]);
+    expect(when(27.5)).to.equal("d1 03:30");
+    expect(niceTicks(0, 1, 5)).to.deep.equal([0, 0.2, 0.4, 0.6, 0.8, 1]);
+    expect(niceTicks(0.97, 1.23, 4)).to.deep.equal([1, 1.1, 1.2]);
+    expect(escapeXml(`<a & "b">`)).to.equal("&lt;a &amp; &quot;b&quot;&gt;");
+  });
+
+  it("picks one snapshot a day and the last for the weights table", () => {
+    const report = sampleReport();
+    expect(dailySnapshots(report.snapshots).map((s) => s.hour)).to.deep.equal([0, 24]);
+  });
+
+  it("prints every section", () => {
+    const lines: string[] = [];
+    printReport(sampleReport(), (line) => lines.push(line));
+    const text = lines.join("\n");
+    for (const heading of [
+      "Vault vs buy-and-hold",
+      "Weights vs targets over time",
+      "Rebalances (1,",
+      "skipped (1)",
+      "Circuit breaker (1 trips, 1 resets",
+      "Depositors",
+      "Costs during the scenario",
+    ]) {
+      expect(text).to.include(heading);
+    }
+    expect(text).to.include("30,000 USDC -> 9.9 WETH");
+  });
+
+  it("renders an SVG chart with every panel, the markers and escaped text", () => {
+    const svg = renderChartSvg(sampleReport());
+    expect(svg.startsWith("<svg xmlns=")).to.be.true;
+    expect(svg.trimEnd().endsWith("</svg>")).to.be.true;
+    for (const title of ["Share price vs buy-and-hold", "Weights (solid)", "Largest drift", "Feed prices"]) {
+      expect(svg).to.include(title);
+    }
+    expect(svg.match(/<polyline/g)!.length).to.be.at.least(8);
+    expect(svg).to.include("breaker tripped");
+    expect(svg).to.include(">crash<");
+    expect(svg).to.not.match(/NaN|Infinity|undefined/);
+  });
+
+  it("writes the JSON, SVG and HTML files", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "ballast-report-"));
+    const files = writeReportFiles(sampleReport(), dir);
+    expect(files.json).to.equal(path.join(dir, "sample.json"));
+    expect(JSON.parse(readFileSync(files.json, "utf8"))).to.deep.equal(JSON.parse(JSON.stringify(sampleReport())));
+    expect(readFileSync(files.svg, "utf8")).to.match(/^<svg /);
+    const html = readFileSync(files.html, "utf8");
+    expect(html).to.match(/^<!doctype html>/);
+    expect(html).to.include("<svg ");
+    expect(html).to.include("a &lt;test&gt; &amp; scenario");
+  });
+});

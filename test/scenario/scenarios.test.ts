@@ -1,0 +1,110 @@
+import { expect } from "chai";
+import path from "node:path";
+
+import {
+  DEFAULT_SCENARIO_OPTIONS,
+  optionsFromEnv,
+  resolveScenarioOptions,
+  ScenarioOptionsError,
+} from "../../src/scenario/options";
+import {
+  BASE_WEIGHT_BPS,
+  crashStepOf,
+  MAX_RISKY_ASSETS,
+  planScenario,
+  SCENARIO_NAMES,
+  targetWeights,
+} from "../../src/scenario/scenarios";
+
+describe("scenario plans and options", () => {
+  it("weights every basket size to exactly 10 000 bps, base first", () => {
+    for (let n = 1; n <= MAX_RISKY_ASSETS; n++) {
+      const weights = targetWeights(n);
+      expect(weights).to.have.length(n);
+      expect(weights.reduce((s, w) => s + w, 0) + BASE_WEIGHT_BPS).to.equal(10_000);
+      for (const w of weights) expect(w).to.be.greaterThan(0);
+    }
+    const { basket } = planScenario({ scenario: "calm", days: 1, assets: 4, seed: 1, stepHours: 1 });
+    expect(basket.map((e) => [e.symbol, e.weightBps])).to.deep.equal([
+      ["USDC", 500],
+      ["WETH", 3_500],
+      ["WBTC", 3_000],
+      ["LINK", 1_500],
+      ["UNI", 1_500],
+    ]);
+    // WBTC trades through its deep WETH pool, as in DEFAULT_BASKET.
+    expect(basket[2].route).to.deep.equal(["WBTC", 500, "WETH", 500, "USDC"]);
+  });
+
+  it("crashes every risky asset by 30-40% at the crash step, and only there", () => {
+    const plan = planScenario({ scenario: "crash", days: 3, assets: 4, seed: 7, stepHours: 1, crashDay: 1 });
+    expect(plan.steps).to.equal(72);
+    expect(plan.crashStep).to.equal(24);
+    expect(plan.prices).to.have.length(73);
+    plan.crashReturns!.forEach((r) => expect(r).to.be.within(-0.41, -0.29));
+    const moves = plan.prices.slice(1).map((row, step) => Math.min(...row.map((p, i) => p / plan.prices[step][i] - 1)));
+    // The worst one-step move is the crash, deep enough for the 20%-an-hour breaker; no other comes close.
+    const worst = moves.indexOf(Math.min(...moves)) + 1;
+    expect(worst).to.equal(24);
+    expect(moves[23]).to.be.below(-0.25);
+    expect(moves.filter((m, i) => i !== 23 && m < -0.1)).to.deep.equal([]);
+  });
+
+  it("draws the same prices for the same seed, other prices for another, and each scenario its own shape", () => {
+    const input = { scenario: "bull" as const, days: 2, assets: 3, seed: 5, stepHours: 2 };
+    expect(planScenario(input).prices).to.deep.equal(planScenario(input).prices);
+    expect(planScenario({ ...input, seed: 6 }).prices).to.not.deep.equal(planScenario(input).prices);
+    for (const scenario of SCENARIO_NAMES) {
+      const plan = planScenario({ ...input, scenario, crashDay: 1 });
+      expect(plan.definition.name).to.equal(scenario);
+      expect(plan.crashStep !== undefined).to.equal(scenario === "crash");
+      expect(plan.prices.every((row) => row.every((p) => p > 0))).to.be.true;
+    }
+    expect(crashStepOf(0.01, 3)).to.equal(1);
+  });
+
+  it("resolves the defaults: a 30-day crash on a 4-asset vault, crash a third of the way in", () => {
+    const options = resolveScenarioOptions();
+    expect(options).to.include({ days: 30, assets: 4, seed: 7, scenario: "crash", crashDay: 10 });
+    expect(options.stepHours).to.equal(DEFAULT_SCENARIO_OPTIONS.stepHours);
+    expect(options.outDir).to.equal(path.resolve("reports"));
+    expect(options.name).to.equal("ballast-crash-30d-4assets-seed7");
+    expect(resolveScenarioOptions({ days: "3" }).crashDay).to.equal(1);
+    expect(resolveScenarioOptions({ days: 1 }).crashDay).to.equal(0.5);
+    expect(resolveScenarioOptions({ scenario: "CALM" })).to.not.have.property("crashDay");
+  });
+
+  it("reads DAYS, ASSETS, SEED, SCENARIO ... from the environment", () => {
+    const raw = optionsFromEnv({
+      DAYS: "3",
+      ASSETS: "2",
+      SEED: "9",
+      SCENARIO: "chop",
+      REPORT_DIR: "/tmp/x",
+      HOME: "/root",
+    });
+    expect(raw).to.deep.equal({ days: "3", assets: "2", seed: "9", scenario: "chop", outDir: "/tmp/x" });
+    expect(resolveScenarioOptions(raw)).to.include({ days: 3, assets: 2, seed: 9, scenario: "chop", outDir: "/tmp/x" });
+  });
+
+  it("refuses bad values with a message naming the flag and the variable", () => {
+    const cases: [Record<string, string | number>, RegExp][] = [
+      [{ days: "0" }, /--days \(DAYS\) must be from 1 to 365, got 0/],
+      [{ days: "3.5" }, /--days \(DAYS\) must be a whole number, got "3.5"/],
+      [{ days: "ten" }, /--days \(DAYS\) must be a whole number/],
+      [{ assets: "8" }, /--assets \(ASSETS\) must be from 1 to 7, got 8/],
+      [{ seed: "-1" }, /--seed \(SEED\) must be a whole number/],
+      [{ scenario: "moon" }, /--scenario \(SCENARIO\) must be one of crash, calm, bull, bear, chop, got "moon"/],
+      [{ stepHours: "25" }, /--step-hours \(STEP_HOURS\) must be from 1 to 24/],
+      [{ stepHours: "5" }, /--step-hours \(STEP_HOURS\) must divide a day \(1, 2, 3, 4, 6, 8, 12 or 24\), got 5/],
+      [{ days: "1", stepHours: "24", crashDay: "0.5" }, /--crash-day \(CRASH_DAY\) must fall after the start/],
+      [{ days: "3", crashDay: "3" }, /--crash-day \(CRASH_DAY\) must fall after the start and at least one/],
+      [{ scenario: "calm", crashDay: "1" }, /--crash-day \(CRASH_DAY\) applies to the crash scenario only/],
+      [{ name: "../etc" }, /--name \(REPORT_NAME\) must be 1-100 letters/],
+      [{ gasGwei: "1e3" }, /--gas-gwei \(GAS_GWEI\) must be a number, got "1e3"/],
+    ];
+    for (const [raw, message] of cases) {
+      expect(() => resolveScenarioOptions(raw), JSON.stringify(raw)).to.throw(ScenarioOptionsError, message);
+    }
+  });
+});
