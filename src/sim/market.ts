@@ -1,0 +1,248 @@
+/**
+ * The simulated market a vault trades in: a Uniswap V3 pool per pair (fee tier, USD depth and the
+ * liquidity shape of src/market's local replica), each asset's route to the base asset, and gas.
+ *
+ * Arbitrageurs keep every pool at the oracle price between rebalances (as `LocalMarket.alignAllPools`
+ * does in tests), so each rebalance starts from pools at the path's prices; within a rebalance the
+ * trades move the pools they cross, so a second trade through a pool pays for the first one's
+ * impact. With `recenter` (the default) liquidity providers keep their ranges centred on the price,
+ * as active LPs do; without it positions stay where they were placed at the start and a trending
+ * price walks out of the concentrated ranges.
+ */
+import { checkNumber, SimError } from "./errors";
+import type { PricePath } from "./paths";
+import { checkFeeTier, checkShape, ConcentratedPool, LOCAL_MARKET_SHAPE } from "./uniswap";
+import type { RangeShare } from "./uniswap";
+import type { HopState } from "./vaultModel";
+
+/** A pool between two symbols of the path: tokenA is the pool's token0, priced in tokenB. */
+export interface PoolModel {
+  tokenA: string;
+  tokenB: string;
+  feePips: number;
+  depthUsd: number;
+  shape?: readonly RangeShare[];
+}
+
+/** Gas of a rebalance: `gasBase + gasPerHop x hops` units at `baseFeeGwei`, priced in the gas token. */
+export interface GasModel {
+  baseFeeGwei: number;
+  gasBase: number;
+  gasPerHop: number;
+  /** Symbol of the gas token in the path (its price is read there); default WETH when present. */
+  gasTokenSymbol?: string;
+  /** USD price of the gas token when it is not in the path; default 3000. */
+  gasTokenPriceUsd?: number;
+}
+
+export interface MarketModel {
+  /** Fee tier (pips) of pools not listed in `pools`; default 3000 (0.3%). */
+  feePips?: number;
+  /** USD depth of pools not listed; default $20M. */
+  depthUsd?: number;
+  /** Liquidity shape of pools not listed; default the local market's (+-10% / +-50% / full). */
+  shape?: readonly RangeShare[];
+  pools?: readonly PoolModel[];
+  /** Route of an asset to the base, by symbol (`["WBTC", "WETH", "USDC"]`); default direct. */
+  routes?: Readonly<Record<string, readonly string[]>>;
+  /** Liquidity providers re-centre their ranges on the price (default true). */
+  recenter?: boolean;
+  /** No fees, no impact, no gas: trades at the oracle price (for theory checks). */
+  frictionless?: boolean;
+  gas?: Partial<GasModel>;
+}
+
+/** Gas defaults: the cost gate's RECOMMENDED_COSTS (src/vault) at 20 gwei, an L1 base fee. */
+export const DEFAULT_GAS: GasModel = { baseFeeGwei: 20, gasBase: 150_000, gasPerHop: 100_000 };
+
+interface Hop {
+  pool: number;
+  /** The hop's input is the pool's token0 (tokenA). */
+  zeroForOne: boolean;
+}
+
+/** One swap along a route, valued at the path's USD prices. */
+export interface RouteSwap {
+  /** Output, whole tokens. */
+  amountOut: number;
+  valueInUsd: number;
+  valueOutUsd: number;
+  /** Fees taken by every hop, USD. */
+  feeUsd: number;
+  hops: number;
+}
+
+export class SimMarket {
+  readonly frictionless: boolean;
+  readonly gas: GasModel;
+  private readonly pools: PoolModel[];
+  private readonly live: ConcentratedPool[] = [];
+  private readonly sellRoutes: Hop[][] = [];
+  private readonly buyRoutes: Hop[][] = [];
+  private readonly recenter: boolean;
+  private readonly gasColumn: number;
+  private readonly col: Map<string, number>;
+
+  constructor(
+    model: MarketModel,
+    private readonly path: PricePath,
+  ) {
+    this.frictionless = model.frictionless ?? false;
+    this.recenter = model.recenter ?? true;
+    this.gas = { ...DEFAULT_GAS, ...model.gas };
+    checkNumber("gas baseFeeGwei", this.gas.baseFeeGwei, 0, 1e6);
+    checkNumber("gas gasBase", this.gas.gasBase, 0, 5e6);
+    checkNumber("gas gasPerHop", this.gas.gasPerHop, 0, 1e6);
+    this.col = new Map(path.symbols.map((s, i) => [s, i]));
+    const gasSymbol = this.gas.gasTokenSymbol ?? (this.col.has("WETH") ? "WETH" : undefined);
+    if (gasSymbol !== undefined && !this.col.has(gasSymbol))
+      throw new SimError(`gas token ${gasSymbol} is not in the path`);
+    this.gasColumn = gasSymbol === undefined ? -1 : (this.col.get(gasSymbol) as number);
+    if (this.gasColumn < 0) checkNumber("gas token price", this.gas.gasTokenPriceUsd ?? 3000, 0, 1e9);
+
+    const fee = checkFeeTier(model.feePips ?? 3000);
+    const depth = checkNumber("market depthUsd", model.depthUsd ?? 20e6, 0, 1e15);
+    const shape = checkShape(model.shape ?? LOCAL_MARKET_SHAPE);
+    this.pools = [];
+    const key = (a: string, b: string) => [a, b].sort().join("/");
+    const byPair = new Map<string, number>();
+    for (const p of model.pools ?? []) {
+      for (const s of [p.tokenA, p.tokenB])
+        if (!this.col.has(s)) throw new SimError(`pool ${p.tokenA}/${p.tokenB}: ${s} is not in the path`);
+      checkFeeTier(p.feePips);
+      checkNumber(`pool ${p.tokenA}/${p.tokenB} depthUsd`, p.depthUsd, 0, 1e15);
+      if (p.shape) checkShape(p.shape);
+      if (byPair.has(key(p.tokenA, p.tokenB))) throw new SimError(`pool ${p.tokenA}/${p.tokenB} listed twice`);
+      byPair.set(key(p.tokenA, p.tokenB), this.pools.length);
+      this.pools.push(p);
+    }
+    const base = path.symbols[0];
+    for (let i = 1; i < path.width; i++) {
+      const symbol = path.symbols[i];
+      const route = model.routes?.[symbol] ?? [symbol, base];
+      if (route.length < 2 || route[0] !== symbol || route[route.length - 1] !== base) {
+        throw new SimError(`route of ${symbol} must run from ${symbol} to ${base}, got ${route.join(" -> ")}`);
+      }
+      const hops: Hop[] = [];
+      for (let h = 0; h + 1 < route.length; h++) {
+        const [u, w] = [route[h], route[h + 1]];
+        if (!this.col.has(u) || !this.col.has(w))
+          throw new SimError(`route of ${symbol}: ${!this.col.has(u) ? u : w} is not in the path`);
+        let pool = byPair.get(key(u, w));
+        if (pool === undefined) {
+          pool = this.pools.length;
+          byPair.set(key(u, w), pool);
+          // A default pool quotes the asset in the base (or the hub), like the local market's.
+          this.pools.push({ tokenA: u, tokenB: w, feePips: fee, depthUsd: depth, shape });
+        }
+        hops.push({ pool, zeroForOne: this.pools[pool].tokenA === u });
+      }
+      this.sellRoutes[i] = hops;
+      this.buyRoutes[i] = [...hops].reverse().map((h) => ({ pool: h.pool, zeroForOne: !h.zeroForOne }));
+    }
+    for (const p of this.pools) {
+      const [a, b] = [this.col.get(p.tokenA) as number, this.col.get(p.tokenB) as number];
+      const pa = path.prices[a];
+      const pb = path.prices[b];
+      this.live.push(ConcentratedPool.fromShape(p.feePips, pa / pb, pa, pb, p.depthUsd, p.shape ?? shape));
+    }
+  }
+
+  /** Number of hops of asset `i`'s route. */
+  hopCount(i: number): number {
+    return this.sellRoutes[i].length;
+  }
+
+  /** Arbitrageurs (and, with `recenter`, LPs) bring every pool to the prices of row `row`. */
+  align(row: number): void {
+    const p = this.path.prices;
+    const w = this.path.width;
+    for (let k = 0; k < this.pools.length; k++) {
+      const spec = this.pools[k];
+      const pa = p[row * w + (this.col.get(spec.tokenA) as number)];
+      const pb = p[row * w + (this.col.get(spec.tokenB) as number)];
+      if (this.recenter) {
+        this.live[k] = ConcentratedPool.fromShape(
+          spec.feePips,
+          pa / pb,
+          pa,
+          pb,
+          spec.depthUsd,
+          spec.shape ?? LOCAL_MARKET_SHAPE,
+        );
+      } else {
+        this.live[k].setPrice(pa / pb);
+      }
+    }
+  }
+
+  /**
+   * Swaps `amountIn` whole tokens of asset `i` into the base (`sell`) or of the base into asset
+   * `i`, through the route's pools at their current state (moving them), at row `row`'s prices.
+   */
+  swap(i: number, sell: boolean, amountIn: number, row: number): RouteSwap {
+    const p = this.path.prices;
+    const w = this.path.width;
+    const inCol = sell ? i : 0;
+    const outCol = sell ? 0 : i;
+    const valueInUsd = amountIn * p[row * w + inCol];
+    if (this.frictionless) {
+      const out = valueInUsd / p[row * w + outCol];
+      return { amountOut: out, valueInUsd, valueOutUsd: valueInUsd, feeUsd: 0, hops: this.hopCount(i) };
+    }
+    const route = sell ? this.sellRoutes[i] : this.buyRoutes[i];
+    let amount = amountIn;
+    let feeUsd = 0;
+    for (const hop of route) {
+      const spec = this.pools[hop.pool];
+      const tokenIn = hop.zeroForOne ? spec.tokenA : spec.tokenB;
+      const r = this.live[hop.pool].swap(hop.zeroForOne, amount);
+      feeUsd += r.fee * p[row * w + (this.col.get(tokenIn) as number)];
+      amount = r.amountOut;
+    }
+    return { amountOut: amount, valueInUsd, valueOutUsd: amount * p[row * w + outCol], feeUsd, hops: route.length };
+  }
+
+  /**
+   * Each hop's pool as BallastPolicy's cost estimate reads it (slot0's sqrtPriceX96 and the in-range
+   * liquidity, in raw units, tokenA as token0), for the simulated cost gate.
+   */
+  hopStates(i: number, sell: boolean): HopState[] {
+    const route = sell ? this.sellRoutes[i] : this.buyRoutes[i];
+    return route.map((hop) => {
+      const spec = this.pools[hop.pool];
+      const pool = this.live[hop.pool];
+      const decA = this.path.decimals[this.col.get(spec.tokenA) as number];
+      const decB = this.path.decimals[this.col.get(spec.tokenB) as number];
+      // Raw token1 per raw token0 = price x 10^(decB - decA); liquidity scales by 10^((decA + decB) / 2).
+      const sqrtRaw = pool.sqrtPrice * Math.sqrt(10 ** (decB - decA));
+      const liquidityRaw = pool.inRangeLiquidity() * Math.sqrt(10 ** (decA + decB));
+      return {
+        sqrtPriceX96: toBigInt(sqrtRaw * 2 ** 96),
+        liquidity: toBigInt(liquidityRaw),
+        feePips: this.frictionless ? 0 : spec.feePips,
+        zeroForOne: hop.zeroForOne,
+      };
+    });
+  }
+
+  /** USD price of the gas token at row `row`. */
+  gasTokenPriceUsd(row: number): number {
+    return this.gasColumn < 0
+      ? (this.gas.gasTokenPriceUsd ?? 3000)
+      : this.path.prices[row * this.path.width + this.gasColumn];
+  }
+
+  /** USD cost of a rebalance of `hops` hops at row `row` (0 when frictionless). */
+  gasUsd(hops: number, row: number): number {
+    if (this.frictionless || hops === 0) return 0;
+    const units = this.gas.gasBase + this.gas.gasPerHop * hops;
+    return units * this.gas.baseFeeGwei * 1e-9 * this.gasTokenPriceUsd(row);
+  }
+}
+
+/** A non-negative float as a bigint, rounded down. */
+export function toBigInt(x: number): bigint {
+  if (!Number.isFinite(x) || x < 0) throw new SimError(`cannot convert ${x} to an amount`);
+  return BigInt(Math.floor(x));
+}

@@ -1,0 +1,593 @@
+/**
+ * The vault's rebalancing rules, mirrored from the contracts in bigint so that the simulator decides
+ * and sizes exactly what the chain would:
+ *
+ * - VaultLogic (contracts/libraries/VaultLogic.sol): `valuationAt`, `maxDrift`, `plan` (band-edge
+ *   sizing, `maxTradeBps` cap, `minTradeValue` dust, retiring assets, buys scaled to the base
+ *   available), `_driftRemoved`, `sellAmount`, `minValueOut`, `quote`.
+ * - BallastVault: `rebalanceStatus`, `_usableBand` (target band capped at
+ *   effectiveTriggerBand / (2 (n - 1))), `_execute`'s buy scaling on the base actually received.
+ * - BallastPolicy: `evaluate`, `observe` (time-weighted EWMA of annualised squared returns),
+ *   `effectiveTriggerBand` (cube-root scaling, floor and cap), `assessCost` (in-range constant
+ *   product estimate, gas at the base fee, linear benefit, the ratio rule).
+ *
+ * Every multiplication-then-division is OpenZeppelin's `Math.mulDiv` with the contract's rounding
+ * direction; `test/sim/differential.test.ts` holds the two to the same numbers on random states.
+ * Units: weights and bands in bps, prices USD WAD per whole token, values in raw base-asset units,
+ * balances in each token's raw units, times in seconds.
+ */
+import { SimError } from "./errors";
+
+export const BPS = 10_000n;
+export const WAD = 10n ** 18n;
+/** BallastPolicy's YEAR: 365 days. */
+export const YEAR = 365n * 86_400n;
+const Q96 = 1n << 96n;
+
+/** IBallastPolicy.Status, numbered as in the contract. */
+export const Status = {
+  Due: 0,
+  DueByCalendar: 1,
+  NotDue: 2,
+  Cooldown: 3,
+  Paused: 4,
+  PriceUnavailable: 5,
+  BreakerTripped: 6,
+  Uneconomic: 7,
+} as const;
+export type StatusCode = (typeof Status)[keyof typeof Status];
+
+/** OpenZeppelin Math.mulDiv: a * b / d, rounded down or (with `ceil`) up. */
+export function mulDiv(a: bigint, b: bigint, d: bigint, ceil = false): bigint {
+  if (d === 0n) throw new SimError("mulDiv: division by zero (the contract would revert)");
+  const p = a * b;
+  const q = p / d;
+  return ceil && q * d !== p ? q + 1n : q;
+}
+
+/** BasketMath.weightBps: floor(value * 10_000 / total), 0 when total is 0. */
+export function weightBps(value: bigint, total: bigint): bigint {
+  return total === 0n ? 0n : (value * BPS) / total;
+}
+
+/** BasketMath.bps. */
+export function bps(x: bigint, b: bigint, ceil = false): bigint {
+  return mulDiv(x, b, BPS, ceil);
+}
+
+/** BasketMath.lessBpsDown. */
+export function lessBpsDown(x: bigint, b: bigint): bigint {
+  return (x * (BPS - b)) / BPS;
+}
+
+function absDiff(a: bigint, b: bigint): bigint {
+  return a > b ? a - b : b - a;
+}
+function max(a: bigint, b: bigint): bigint {
+  return a > b ? a : b;
+}
+function min(a: bigint, b: bigint): bigint {
+  return a < b ? a : b;
+}
+
+// --- VaultLogic -------------------------------------------------------------------------------
+
+/** VaultLogic.Valuation: the basket at one set of prices, base first. */
+export interface Valuation {
+  balances: bigint[];
+  prices: bigint[];
+  units: bigint[];
+  values: bigint[];
+  targets: bigint[];
+  nav: bigint;
+  navCeil: bigint;
+  valid: boolean;
+}
+
+/** VaultLogic.valuationAt: values rounded down; a zero price marks the valuation invalid. */
+export function valuationAt(
+  balances: readonly bigint[],
+  pricesWad: readonly bigint[],
+  units: readonly bigint[],
+  targets: readonly bigint[],
+): Valuation {
+  const n = pricesWad.length;
+  if (balances.length !== n || units.length !== n || targets.length !== n) {
+    throw new SimError(
+      `valuation: ${n} prices but ${balances.length} balances, ${units.length} units, ${targets.length} targets`,
+    );
+  }
+  const v: Valuation = {
+    balances: [...balances],
+    prices: [...pricesWad],
+    units: [...units],
+    values: new Array<bigint>(n).fill(0n),
+    targets: [...targets],
+    nav: 0n,
+    navCeil: 0n,
+    valid: true,
+  };
+  for (let i = 0; i < n; i++) {
+    if (pricesWad[i] === 0n || pricesWad[0] === 0n) {
+      v.valid = false;
+      if (i !== 0) continue;
+    }
+    v.values[i] = i === 0 ? balances[0] : toValue(v, i, balances[i]);
+    v.nav += v.values[i];
+    if (i !== 0 && balances[i] !== 0n) v.navCeil++;
+  }
+  v.navCeil += v.nav;
+  return v;
+}
+
+/** VaultLogic.toValue: value in base units of `amount` of asset `i`. */
+export function toValue(v: Valuation, i: number, amount: bigint, ceil = false): bigint {
+  return mulDiv(amount, v.prices[i] * v.units[0], v.units[i] * v.prices[0], ceil);
+}
+
+/** VaultLogic.toAmount: amount of asset `i` worth `value` base units. */
+export function toAmount(v: Valuation, i: number, value: bigint, ceil = false): bigint {
+  return mulDiv(value, v.units[i] * v.prices[0], v.prices[i] * v.units[0], ceil);
+}
+
+/** VaultLogic.maxDrift: the largest |weight - target|, bps. */
+export function maxDrift(v: Valuation): bigint {
+  let drift = 0n;
+  for (let i = 0; i < v.values.length; i++) {
+    const d = absDiff(weightBps(v.values[i], v.nav), v.targets[i]);
+    if (d > drift) drift = d;
+  }
+  return drift;
+}
+
+/** VaultLogic.sliceFloor: a hundredth of a base token. */
+export function sliceFloor(v: Valuation): bigint {
+  return v.units[0] / 100n;
+}
+
+/** IBallastVault.RebalanceParams. */
+export interface RebalanceParams {
+  slippageBps: bigint;
+  maxTradeBps: bigint;
+  maxLossBps: bigint;
+  minTradeValue: bigint;
+}
+
+/** VaultLogic.Plan: sells and buys in base-asset value, entry 0 unused. */
+export interface Plan {
+  sells: bigint[];
+  buys: bigint[];
+  driftRemovedBps: bigint;
+}
+
+/** VaultLogic.plan (see the contract for the reasoning of each rule). */
+export function plan(v: Valuation, p: RebalanceParams, band: bigint): Plan {
+  const n = v.values.length;
+  const cap = bps(v.nav, p.maxTradeBps);
+  const out: Plan = { sells: new Array<bigint>(n).fill(0n), buys: new Array<bigint>(n).fill(0n), driftRemovedBps: 0n };
+  const dust = max(p.minTradeValue, 1n);
+  let proceeds = 0n;
+  for (let i = 1; i < n; i++) {
+    const retiring = v.targets[i] === 0n;
+    const keep = retiring ? 0n : bps(v.nav, v.targets[i] + band);
+    if (v.values[i] <= keep) continue;
+    const value = min(v.values[i] - keep, cap);
+    if (value < (retiring ? max(sliceFloor(v), 1n) : dust)) continue;
+    out.sells[i] = value;
+    proceeds += value;
+  }
+  let wanted = 0n;
+  for (let i = 1; i < n; i++) {
+    const weight = v.targets[i];
+    if (weight <= band) continue;
+    const floorValue = bps(v.nav, weight - band);
+    if (v.values[i] >= floorValue) continue;
+    out.buys[i] = min(floorValue - v.values[i], cap);
+    wanted += out.buys[i];
+  }
+  const baseTarget = bps(v.nav, v.targets[0], true);
+  const funds = v.balances[0] + proceeds;
+  const available = funds > baseTarget ? funds - baseTarget : 0n;
+  for (let i = 1; i < n; i++) {
+    const spend = scaled(out.buys[i], available, wanted);
+    out.buys[i] = spend < dust ? 0n : spend;
+  }
+  out.driftRemovedBps = driftRemoved(v, out);
+  return out;
+}
+
+/** VaultLogic.scaled: `amount * available / wanted` (floor) when short. */
+export function scaled(amount: bigint, available: bigint, wanted: bigint): bigint {
+  return wanted > available ? mulDiv(amount, available, wanted) : amount;
+}
+
+/** VaultLogic.sellAmount: the whole balance for a sale of all of it, else the amount worth `value`. */
+export function sellAmount(v: Valuation, i: number, value: bigint): bigint {
+  return value >= v.values[i] ? v.balances[i] : toAmount(v, i, value);
+}
+
+/** VaultLogic.minValueOut: oracle value of `amount` less the slippage bound, both rounded down. */
+export function minValueOut(v: Valuation, i: number, amount: bigint, slippageBps: bigint): bigint {
+  return lessBpsDown(toValue(v, i, amount), slippageBps);
+}
+
+/** The least a buy spending `spend` may receive (BallastVault._buy). */
+export function minBuyOut(v: Valuation, i: number, spend: bigint, slippageBps: bigint): bigint {
+  return lessBpsDown(toAmount(v, i, spend), slippageBps);
+}
+
+/** VaultLogic._driftRemoved: fall in total absolute drift at the valuation's prices, NAV unchanged. */
+export function driftRemoved(v: Valuation, pl: Plan): bigint {
+  const n = v.values.length;
+  let before = 0n;
+  let after = 0n;
+  let base = v.values[0];
+  for (let i = 1; i < n; i++) {
+    const value = v.values[i] - pl.sells[i] + pl.buys[i];
+    base += pl.sells[i];
+    before += absDiff(weightBps(v.values[i], v.nav), v.targets[i]);
+    after += absDiff(weightBps(value, v.nav), v.targets[i]);
+  }
+  for (let i = 1; i < n; i++) base -= pl.buys[i];
+  before += absDiff(weightBps(v.values[0], v.nav), v.targets[0]);
+  after += absDiff(weightBps(base, v.nav), v.targets[0]);
+  return before > after ? before - after : 0n;
+}
+
+/**
+ * BallastVault._execute's buys: once the sells are done, each planned buy is scaled by the base
+ * actually held above its target (rounded down) and skipped below dust. `baseBalance` is the base
+ * balance after the sells.
+ */
+export function executionSpends(v: Valuation, pl: Plan, p: RebalanceParams, baseBalance: bigint): bigint[] {
+  let wanted = 0n;
+  for (let i = 1; i < pl.buys.length; i++) wanted += pl.buys[i];
+  const baseTarget = bps(v.nav, v.targets[0], true);
+  const available = baseBalance > baseTarget ? baseBalance - baseTarget : 0n;
+  return pl.buys.map((b, i) => {
+    if (i === 0) return 0n;
+    const spend = scaled(b, available, wanted);
+    return spend === 0n || spend < p.minTradeValue ? 0n : spend;
+  });
+}
+
+// --- BallastPolicy ----------------------------------------------------------------------------
+
+/** IBallastPolicy.TriggerParams (seconds and bps). */
+export interface TriggerParams {
+  triggerBandBps: bigint;
+  targetBandBps: bigint;
+  cooldown: bigint;
+  calendarInterval: bigint;
+}
+
+/** IBallastPolicy.VolatilityParams; `referenceVolBps = 0` turns scaling off. */
+export interface VolatilityParams {
+  referenceVolBps: bigint;
+  minBandBps: bigint;
+  maxBandBps: bigint;
+  averagingTime: bigint;
+  minObservationInterval: bigint;
+}
+
+export const VOLATILITY_OFF: VolatilityParams = {
+  referenceVolBps: 0n,
+  minBandBps: 0n,
+  maxBandBps: 0n,
+  averagingTime: 0n,
+  minObservationInterval: 0n,
+};
+
+/** BallastPolicy's per-vault volatility state. */
+export interface VolatilityState {
+  updatedAt: bigint;
+  ratios: bigint[];
+  variances: bigint[];
+}
+
+export function emptyVolatilityState(): VolatilityState {
+  return { updatedAt: 0n, ratios: [], variances: [] };
+}
+
+/** BallastPolicy._checkTriggers: the bounds setTriggerParams enforces. */
+export function checkTriggers(t: TriggerParams): TriggerParams {
+  if (t.triggerBandBps < 1n || t.triggerBandBps > 5_000n)
+    throw new SimError(`triggerBandBps ${t.triggerBandBps} must be in [1, 5000]`);
+  if (t.targetBandBps < 0n || t.targetBandBps >= t.triggerBandBps) {
+    throw new SimError(
+      `targetBandBps ${t.targetBandBps} must be in [0, triggerBandBps - 1 = ${t.triggerBandBps - 1n}]`,
+    );
+  }
+  if (t.cooldown < 0n || t.cooldown > 30n * 86_400n)
+    throw new SimError(`cooldown ${t.cooldown} must be in [0, 30 days]`);
+  if (t.calendarInterval !== 0n && (t.calendarInterval < t.cooldown || t.calendarInterval > YEAR)) {
+    throw new SimError(`calendarInterval ${t.calendarInterval} must be 0 or in [cooldown, 365 days]`);
+  }
+  return t;
+}
+
+/** BallastPolicy._checkVolatility. */
+export function checkVolatility(v: VolatilityParams): VolatilityParams {
+  const range = (what: string, x: bigint, lo: bigint, hi: bigint) => {
+    if (x < lo || x > hi) throw new SimError(`volatility ${what} ${x} must be in [${lo}, ${hi}]`);
+  };
+  if (v.referenceVolBps === 0n) {
+    range("minBandBps", v.minBandBps, 0n, 0n);
+    range("maxBandBps", v.maxBandBps, 0n, 0n);
+    range("averagingTime", v.averagingTime, 0n, 0n);
+    range("minObservationInterval", v.minObservationInterval, 0n, 0n);
+    return v;
+  }
+  range("referenceVolBps", v.referenceVolBps, 100n, 50_000n);
+  range("minBandBps", v.minBandBps, 1n, 5_000n);
+  range("maxBandBps", v.maxBandBps, v.minBandBps, 5_000n);
+  range("averagingTime", v.averagingTime, 3_600n, YEAR);
+  range("minObservationInterval", v.minObservationInterval, 60n, 7n * 86_400n);
+  return v;
+}
+
+/** BallastPolicy._checkRebalanceParams equivalent (BallastVault._setParams; minTradeValue unbounded here). */
+export function checkRebalanceParams(p: RebalanceParams): RebalanceParams {
+  if (p.slippageBps < 1n || p.slippageBps > 500n)
+    throw new SimError(`slippageBps ${p.slippageBps} must be in [1, 500]`);
+  if (p.maxTradeBps < 100n || p.maxTradeBps > BPS)
+    throw new SimError(`maxTradeBps ${p.maxTradeBps} must be in [100, 10000]`);
+  if (p.maxLossBps < 1n || p.maxLossBps > 500n) throw new SimError(`maxLossBps ${p.maxLossBps} must be in [1, 500]`);
+  if (p.minTradeValue < 0n) throw new SimError(`minTradeValue ${p.minTradeValue} must not be negative`);
+  return p;
+}
+
+/** BallastPolicy._referenceVariance: (referenceVolBps * 1e14)^2 / 1e18. */
+export function referenceVariance(vol: VolatilityParams): bigint {
+  const v = vol.referenceVolBps * 10n ** 14n;
+  return (v * v) / WAD;
+}
+
+/** BallastPolicy._cbrt: integer cube root rounded down, by the contract's Newton iteration. */
+export function cbrt(x: bigint): bigint {
+  if (x === 0n) return 0n;
+  const log2 = BigInt(x.toString(2).length - 1);
+  let y = 1n << ((log2 + 3n) / 3n);
+  let z = (2n * y + x / (y * y)) / 3n;
+  while (z < y) {
+    y = z;
+    z = (2n * y + x / (y * y)) / 3n;
+  }
+  return y;
+}
+
+/** BallastPolicy.effectiveTriggerBand for a vault whose volatility state holds `variances`. */
+export function effectiveTriggerBand(t: TriggerParams, vol: VolatilityParams, variances: readonly bigint[]): bigint {
+  let band = t.triggerBandBps;
+  const n = variances.length;
+  if (vol.referenceVolBps === 0n || n < 2) return band;
+  let sum = 0n;
+  for (let i = 1; i < n; i++) sum += variances[i];
+  const ratio = mulDiv(sum / BigInt(n - 1), WAD, referenceVariance(vol));
+  band = mulDiv(band, cbrt(ratio * WAD * WAD), WAD);
+  const floor = max(vol.minBandBps, t.targetBandBps + 1n);
+  return min(max(band, floor), vol.maxBandBps);
+}
+
+/**
+ * BallastPolicy.observe: folds the annualised squared return of each asset's price in the base
+ * asset into a time-weighted EWMA. Mutates `state`; returns whether the observation was taken.
+ */
+export function observe(
+  state: VolatilityState,
+  vol: VolatilityParams,
+  pricesWad: readonly bigint[],
+  now: bigint,
+): boolean {
+  if (vol.referenceVolBps === 0n) return false;
+  const n = pricesWad.length;
+  const dt = now - state.updatedAt;
+  const fresh = state.updatedAt === 0n || state.ratios.length !== n;
+  if (!fresh && dt < vol.minObservationInterval) return false;
+  const prior = referenceVariance(vol);
+  const tau = vol.averagingTime;
+  if (fresh) {
+    state.ratios = new Array<bigint>(n).fill(0n);
+    state.variances = new Array<bigint>(n).fill(0n);
+  }
+  for (let i = 1; i < n; i++) {
+    const ratio = mulDiv(pricesWad[i], WAD, pricesWad[0]);
+    const previous = state.ratios[i];
+    state.ratios[i] = ratio;
+    if (fresh || previous === 0n) {
+      state.variances[i] = prior;
+      continue;
+    }
+    const r = mulDiv(absDiff(ratio, previous), WAD, previous);
+    const sample = mulDiv(mulDiv(r, r, WAD), YEAR, dt);
+    const v = state.variances[i];
+    state.variances[i] = sample > v ? v + mulDiv(sample - v, dt, dt + tau) : v - mulDiv(v - sample, dt, dt + tau);
+  }
+  state.updatedAt = now;
+  return true;
+}
+
+/** BallastPolicy.evaluate (breakers are not modelled: a simulated market never trips them). */
+export function evaluate(
+  t: TriggerParams,
+  effectiveTrigger: bigint,
+  lastRebalance: bigint,
+  now: bigint,
+  driftBps: bigint,
+): { status: StatusCode; targetBandBps: bigint } {
+  if (lastRebalance !== 0n && now < lastRebalance + t.cooldown)
+    return { status: Status.Cooldown, targetBandBps: t.targetBandBps };
+  if (driftBps >= effectiveTrigger) return { status: Status.Due, targetBandBps: t.targetBandBps };
+  if (t.calendarInterval !== 0n && driftBps > t.targetBandBps && now >= lastRebalance + t.calendarInterval) {
+    return { status: Status.DueByCalendar, targetBandBps: t.targetBandBps };
+  }
+  return { status: Status.NotDue, targetBandBps: t.targetBandBps };
+}
+
+/** BallastVault._usableBand: the target band, capped at effectiveTriggerBand / (2 (n - 1)). */
+export function usableBand(band: bigint, effectiveTrigger: bigint, assets: number): bigint {
+  const cap = effectiveTrigger / (2n * BigInt(assets - 1));
+  return min(band, cap);
+}
+
+// --- Cost-efficiency gate ---------------------------------------------------------------------
+
+/** IBallastPolicy.CostParams, with the gas token's price standing for its oracle (undefined: none). */
+export interface CostParams {
+  benefitPerBpWad: bigint;
+  maxCostRatioBps: bigint;
+  gasBase: bigint;
+  gasPerHop: bigint;
+  gasTokenPriceWad?: bigint;
+}
+
+export const COSTS_OFF: CostParams = { benefitPerBpWad: 0n, maxCostRatioBps: 0n, gasBase: 0n, gasPerHop: 0n };
+
+/** What BallastPolicy._estimateOut reads of one hop's pool. */
+export interface HopState {
+  sqrtPriceX96: bigint;
+  liquidity: bigint;
+  feePips: number;
+  /** tokenIn < tokenOut: the input is the pool's token0. */
+  zeroForOne: boolean;
+}
+
+/** IBallastPolicy.Trade, with each hop's pool state in place of the route bytes. */
+export interface CostTrade {
+  hops: readonly HopState[];
+  amountIn: bigint;
+  valueIn: bigint;
+  fairOut: bigint;
+}
+
+/** BallastPolicy._estimateOut: fee then a constant product on the in-range virtual reserves, per hop. */
+export function estimateOut(hops: readonly HopState[], amountIn: bigint): bigint {
+  let amount = amountIn;
+  for (const h of hops) {
+    if (h.liquidity === 0n || h.sqrtPriceX96 === 0n) return 0n;
+    const x = mulDiv(h.liquidity, Q96, h.sqrtPriceX96);
+    const y = mulDiv(h.liquidity, h.sqrtPriceX96, Q96);
+    const [reserveIn, reserveOut] = h.zeroForOne ? [x, y] : [y, x];
+    const netIn = mulDiv(amount, 1_000_000n - BigInt(h.feePips), 1_000_000n);
+    amount = mulDiv(reserveOut, netIn, reserveIn + netIn);
+  }
+  return amount;
+}
+
+/** BallastPolicy.assessCost. `basefeeWei` is the block's base fee. */
+export function assessCost(
+  cp: CostParams,
+  nav: bigint,
+  driftRemovedBps: bigint,
+  basePriceWad: bigint,
+  baseUnit: bigint,
+  trades: readonly CostTrade[],
+  basefeeWei: bigint,
+): { cost: bigint; benefit: bigint; worthIt: boolean } {
+  let cost = 0n;
+  let hops = 0n;
+  for (const t of trades) {
+    hops += BigInt(t.hops.length);
+    const out = estimateOut(t.hops, t.amountIn);
+    if (out < t.fairOut) cost += mulDiv(t.valueIn, t.fairOut - out, t.fairOut, true);
+  }
+  if (cp.gasTokenPriceWad !== undefined) {
+    const gasUnits = cp.gasBase + cp.gasPerHop * hops;
+    cost += mulDiv(gasUnits * basefeeWei, cp.gasTokenPriceWad * baseUnit, WAD * basePriceWad, true);
+  }
+  const benefit = mulDiv(nav, driftRemovedBps * cp.benefitPerBpWad, WAD);
+  const worthIt = cp.maxCostRatioBps === 0n || cost * BPS <= benefit * cp.maxCostRatioBps;
+  return { cost, benefit, worthIt };
+}
+
+/** VaultLogic.quote: the trades the cost model sees, sells then buys per asset in basket order. */
+export function quoteTrades(
+  v: Valuation,
+  pl: Plan,
+  hops: (i: number, sell: boolean) => readonly HopState[],
+): CostTrade[] {
+  const trades: CostTrade[] = [];
+  for (let i = 1; i < pl.sells.length; i++) {
+    if (pl.sells[i] !== 0n) {
+      const amountIn = sellAmount(v, i, pl.sells[i]);
+      trades.push({ hops: hops(i, true), amountIn, valueIn: pl.sells[i], fairOut: toValue(v, i, amountIn) });
+    }
+    if (pl.buys[i] !== 0n) {
+      const spend = pl.buys[i];
+      trades.push({ hops: hops(i, false), amountIn: spend, valueIn: spend, fairOut: toAmount(v, i, spend) });
+    }
+  }
+  return trades;
+}
+
+// --- BallastVault.rebalanceStatus -------------------------------------------------------------
+
+/** Everything `rebalanceStatus()` reads, as plain values. */
+export interface VaultSnapshot {
+  balances: readonly bigint[];
+  pricesWad: readonly bigint[];
+  units: readonly bigint[];
+  targets: readonly bigint[];
+  params: RebalanceParams;
+  triggers: TriggerParams;
+  volatility: VolatilityParams;
+  /** The policy's variance estimate for the vault (`variances(vault)`), base first. */
+  variances: readonly bigint[];
+  costs: CostParams;
+  lastRebalance: bigint;
+  now: bigint;
+  paused?: boolean;
+  basefeeWei?: bigint;
+}
+
+export interface StatusResult {
+  status: StatusCode;
+  driftBps: bigint;
+  targetBandBps: bigint;
+  effectiveTriggerBandBps: bigint;
+  valuation: Valuation;
+  /** The plan at the usable band (computed whenever the status is due or uneconomic). */
+  plan?: Plan;
+  cost?: { cost: bigint; benefit: bigint; worthIt: boolean };
+}
+
+/**
+ * BallastVault.rebalanceStatus, and the plan `rebalance()` would execute now. `hops` gives the
+ * pool state of each asset's sell (true) or buy route, for the cost gate.
+ */
+export function rebalanceStatus(
+  s: VaultSnapshot,
+  hops: (i: number, sell: boolean) => readonly HopState[] = () => [],
+): StatusResult {
+  const v = valuationAt(s.balances, s.pricesWad, s.units, s.targets);
+  const effective = effectiveTriggerBand(s.triggers, s.volatility, s.variances);
+  if (!v.valid)
+    return {
+      status: Status.PriceUnavailable,
+      driftBps: 0n,
+      targetBandBps: 0n,
+      effectiveTriggerBandBps: effective,
+      valuation: v,
+    };
+  const driftBps = maxDrift(v);
+  if (s.paused)
+    return { status: Status.Paused, driftBps, targetBandBps: 0n, effectiveTriggerBandBps: effective, valuation: v };
+  const e = evaluate(s.triggers, effective, s.lastRebalance, s.now, driftBps);
+  const band = usableBand(e.targetBandBps, effective, s.units.length);
+  const result: StatusResult = {
+    status: e.status,
+    driftBps,
+    targetBandBps: band,
+    effectiveTriggerBandBps: effective,
+    valuation: v,
+  };
+  if (e.status === Status.Due || e.status === Status.DueByCalendar) {
+    const pl = plan(v, s.params, band);
+    result.plan = pl;
+    const trades =
+      s.costs.maxCostRatioBps === 0n && s.costs.gasTokenPriceWad === undefined ? [] : quoteTrades(v, pl, hops);
+    result.cost = assessCost(s.costs, v.nav, pl.driftRemovedBps, v.prices[0], v.units[0], trades, s.basefeeWei ?? 0n);
+    if (!result.cost.worthIt) result.status = Status.Uneconomic;
+  }
+  return result;
+}
