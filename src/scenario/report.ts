@@ -150,6 +150,8 @@ export function printReport(report: ScenarioReport, log: Logger = (line) => cons
     log(`(${report.rebalances.length - shown.length} more in the JSON report)`);
 
   if (report.skipped.length > 0) {
+    // The keeper bot refuses most before sending (its gate adds the gas it estimated: no gas spent);
+    // the vault's own gate refuses the rest on chain (a RebalanceSkipped event, gas spent).
     section(`Rebalances the cost gate skipped (${report.skipped.length})`);
     for (const line of formatTable(
       ["time", "cost", "benefit", "gas"],
@@ -157,7 +159,7 @@ export function printReport(report: ScenarioReport, log: Logger = (line) => cons
         when(s.hour),
         usd(s.costUsd, 2),
         usd(s.benefitUsd, 2),
-        s.gasUsed.toLocaleString("en-US"),
+        s.gasUsed === 0 ? "- (not sent)" : s.gasUsed.toLocaleString("en-US"),
       ]),
     ))
       log(line);

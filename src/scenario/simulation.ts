@@ -6,8 +6,9 @@
  * - the market: each step the feeds publish the planned prices, an arbitrageur trades the pools
  *   the vault uses back to them, and liquidity providers re-centre their ranges after big moves;
  * - depositors, who come and go at random (deposits, exits in USDC and in kind);
- * - the keeper, which pokes the vault every step (so the breakers see the prices) and rebalances
- *   whenever the vault says one is due, waiting out cooldowns;
+ * - the keeper: a poke every step (so the breakers see the prices), and the keeper bot of
+ *   `npm run keeper` (src/keeper) rebalancing whenever the vault says one is due, waiting out
+ *   cooldowns;
  * - the clock, which the simulation advances.
  *
  * Everything is recorded into a ScenarioReport. Imports typechain-types (through src/market and
@@ -16,9 +17,18 @@
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { dataLength, dataSlice, formatUnits, getAddress, MaxUint256, parseUnits, toQuantity } from "ethers";
-import type { ContractTransactionReceipt, ContractTransactionResponse, Interface, Log, Result } from "ethers";
+import type {
+  ContractTransactionReceipt,
+  ContractTransactionResponse,
+  Interface,
+  Log,
+  Result,
+  TransactionReceipt,
+} from "ethers";
 import { ethers, network } from "hardhat";
 
+import { Keeper, STATUS_NAMES } from "../keeper";
+import type { KeeperLogger, LogFields } from "../keeper";
 import { DEFAULT_TOKENS, deployLocalMarket } from "../market";
 import type { LocalMarket, MarketPool, MarketToken } from "../market";
 import { deployVault, RECOMMENDED_BREAKERS, RECOMMENDED_COSTS } from "../vault";
@@ -44,17 +54,6 @@ import type {
   VaultSettings,
 } from "./types";
 
-/** IBallastPolicy.Status, by value. */
-export const STATUS_NAMES = [
-  "Due",
-  "DueByCalendar",
-  "NotDue",
-  "Cooldown",
-  "Paused",
-  "PriceUnavailable",
-  "BreakerTripped",
-  "Uneconomic",
-] as const;
 const Status = { Due: 0, DueByCalendar: 1, Cooldown: 3, BreakerTripped: 6 } as const;
 
 /** IBallastPolicy.Trip, by value. */
@@ -86,8 +85,7 @@ const SETTLE_SECONDS = Number(RECOMMENDED_BREAKERS.twapWindow) + 60;
 const BASE_FEED_REFRESH = 12 * 3_600;
 /** Keeper calls per turn at most (each trade is capped at maxTradeBps of NAV: investing takes ~10). */
 const MAX_CALLS_PER_TURN = 40;
-/** Gas limits of the keeper's calls: explicit, so that no estimate runs each call twice. */
-const REBALANCE_GAS_LIMIT = 10_000_000n;
+/** Gas limit of the scenario's pokes: explicit, so that no estimate runs each call twice (the bot estimates its rebalances). */
 const POKE_GAS_LIMIT = 2_000_000n;
 /** Share of the opening deposit each of the first two depositors makes. */
 const OPENING_SHARES = [0.6, 0.4];
@@ -132,7 +130,7 @@ async function mined(sent: Promise<ContractTransactionResponse>): Promise<Contra
 }
 
 /** The logs of `address` in a receipt, parsed by `iface` (unknown events skipped). */
-function parsedLogs(receipt: ContractTransactionReceipt, address: string, iface: Interface) {
+function parsedLogs(receipt: TransactionReceipt, address: string, iface: Interface) {
   const target = address.toLowerCase();
   return receipt.logs
     .filter((log: Log) => log.address.toLowerCase() === target)
@@ -155,6 +153,12 @@ class ScenarioRun {
   private vault!: BallastVault;
   private policy!: BallastPolicy;
   private keeper!: HardhatEthersSigner;
+  /** The keeper bot, signing as `keeper`. */
+  private bot!: Keeper;
+  /** The fields of the bot's last cost-gate refusal. */
+  private lastGate: LogFields | undefined;
+  /** Chain time at the keeper's last turn, the bot's clock. */
+  private chainTimeMs = 0;
   private arbitrageur!: Arbitrageur;
   private depositors: Depositor[] = [];
   private vaultAddress = "";
@@ -252,6 +256,20 @@ class ScenarioRun {
     const signers = await ethers.getSigners();
     // Signer 0 deployed the market; the keeper, the depositors and the arbitrageur are separate accounts.
     this.keeper = signers[1];
+    this.bot = new Keeper({
+      vaults: [this.vaultAddress],
+      signer: this.keeper,
+      // The scenario pokes every step itself; the bot only rebalances (and pokes when a due
+      // rebalance would not trade, i.e. a breaker is about to trip).
+      pokeIntervalMs: 0,
+      pollIntervalMs: 10,
+      priorityFeeGwei: 0,
+      maxFeePerGasGwei: Math.max(100, 4 * this.options.gasGwei),
+      gasToken: { basketAsset: "WETH" },
+      logger: this.keeperLogger(),
+      // Simulated time stands still between calls: the bot's clock is the chain's.
+      clock: () => this.chainTimeMs,
+    });
     this.depositors = DEPOSITOR_NAMES.map((name, i) => ({ name, signer: signers[2 + i] }));
     const arbitrageur = signers[2 + DEPOSITOR_NAMES.length];
 
@@ -361,6 +379,7 @@ class ScenarioRun {
   /** Chain time as an hour value for records: hours once hour 0 is known, chain time before it. */
   private async recordTime(): Promise<number> {
     const now = await time.latest();
+    this.chainTimeMs = now * 1_000;
     return this.t0 === 0 ? now : this.hourAt(now);
   }
 
@@ -495,7 +514,7 @@ class ScenarioRun {
   }
 
   /** Breaker trips and resets in a keeper transaction's receipt. */
-  private async recordBreakerEvents(receipt: ContractTransactionReceipt, via: "poke" | "rebalance"): Promise<void> {
+  private async recordBreakerEvents(receipt: TransactionReceipt, via: "poke" | "rebalance"): Promise<void> {
     for (const event of parsedLogs(receipt, this.policyAddress, this.policy.interface)) {
       if (event.name === "BreakerTripped") {
         const reason = TRIP_NAMES[Number(event.args.reason as bigint)] ?? "Unknown";
@@ -548,18 +567,40 @@ class ScenarioRun {
     return undefined;
   }
 
-  /** One rebalance() at the configured base fee, recorded; the arbitrageur realigns the pools after. */
+  /**
+   * One rebalance by the keeper bot (src/keeper, what `npm run keeper` runs): it simulates the call,
+   * estimates its gas, applies the cost gate with that gas at the block's base fee, then sends it
+   * with EIP-1559 fees and waits for it. Recorded; the arbitrageur realigns the pools after.
+   */
   private async rebalance(phase: "invest" | "scenario", reason: string): Promise<"traded" | "skipped" | "tripped"> {
-    const baseFee = parseUnits(String(this.options.gasGwei), "gwei");
-    const fees: { maxFeePerGas?: bigint; maxPriorityFeePerGas?: bigint } = {};
-    if (baseFee > 0n) {
-      // The cost gate values gas at the block's base fee: set it as on a live network, where it
-      // decides whether a small rebalance is worth its gas. Hardhat's would decay to ~0 here.
-      await network.provider.send("hardhat_setNextBlockBaseFeePerGas", [toQuantity(baseFee)]);
-      Object.assign(fees, { maxFeePerGas: baseFee * 2n, maxPriorityFeePerGas: 0n });
-    }
+    await this.setBaseFee();
     const hour = await this.recordTime();
-    const receipt = await mined(this.vault.connect(this.keeper).rebalance({ gasLimit: REBALANCE_GAS_LIMIT, ...fees }));
+    this.lastGate = undefined;
+    const [result] = await this.bot.runOnce();
+    if (result.kind !== "rebalance" || result.hash === undefined) {
+      if (result.reason === "uneconomic") {
+        // The bot's gate: the vault's cost (fees, impact, pool-oracle gap) plus the gas it estimated.
+        const gate: LogFields = this.lastGate ?? {};
+        const units = (value: unknown) =>
+          typeof value === "bigint" ? Number(formatUnits(value, this.tokens[0].decimals)) : 0;
+        const record: SkippedRecord = {
+          hour,
+          costUsd: units(gate.cost) + units(gate.gasCost),
+          benefitUsd: units(gate.benefit),
+          // Nothing was sent: the bot's simulation and estimate are calls, not transactions.
+          gasUsed: 0,
+        };
+        this.skipped.push(record);
+        this.log(
+          `    keeper skips the rebalance (cost gate with gas): cost ${usd(record.costUsd, 2)} > benefit ${usd(record.benefitUsd, 2)}`,
+        );
+        return "skipped";
+      }
+      // No trade (a breaker about to trip: the bot pokes instead) or nothing sent: the next turn looks again.
+      return "tripped";
+    }
+    const receipt = await ethers.provider.getTransactionReceipt(result.hash);
+    if (!receipt) throw new Error(`the keeper's rebalance ${result.hash} has no receipt`);
     const gasUsed = this.addKeeperGas(receipt.gasUsed);
     await this.recordBreakerEvents(receipt, "rebalance");
     const events = parsedLogs(receipt, this.vaultAddress, this.vault.interface);
@@ -607,6 +648,33 @@ class ScenarioRun {
     );
     await this.alignPools();
     return "traded";
+  }
+
+  /**
+   * Blocks at the --gas-gwei base fee, as on a live network, where it decides whether a small
+   * rebalance is worth its gas (Hardhat's would decay to ~0 here). An empty block at that fee
+   * first: the bot prices gas at the latest block's base fee, and the next block has it too.
+   */
+  private async setBaseFee(): Promise<void> {
+    const baseFee = parseUnits(String(this.options.gasGwei), "gwei");
+    if (baseFee === 0n) return;
+    await network.provider.send("hardhat_setNextBlockBaseFeePerGas", [toQuantity(baseFee)]);
+    await network.provider.send("evm_mine", []);
+    await network.provider.send("hardhat_setNextBlockBaseFeePerGas", [toQuantity(baseFee)]);
+  }
+
+  /** The bot's structured log: its warnings and errors in the progress, its gate's numbers kept. */
+  private keeperLogger(): KeeperLogger {
+    return {
+      log: (level, event, fields) => {
+        if (event === "uneconomic") this.lastGate = fields;
+        if (level !== "warn" && level !== "error") return;
+        const text = JSON.stringify(fields ?? {}, (_key, value: unknown) =>
+          typeof value === "bigint" ? value.toString() : value,
+        );
+        this.log(`    keeper ${level}: ${event} ${text}`);
+      },
+    };
   }
 
   private trade(args: Result): TradeRecord {

@@ -68,8 +68,10 @@ export interface RebalanceRecord {
 /** A due rebalance the cost gate refused (RebalanceSkipped): no trade, no cooldown. */
 export interface SkippedRecord {
   hour: number;
+  /** Cost including gas, as the gate that refused saw it. */
   costUsd: number;
   benefitUsd: number;
+  /** Gas of the refused call: 0 when the keeper bot refused before sending. */
   gasUsed: number;
 }
 

@@ -109,6 +109,27 @@ describe("npm start: a short crash scenario end to end", function () {
   });
 });
 
+describe("npm start: a vault too small for its gas", function () {
+  this.timeout(240_000);
+
+  it("is left uninvested by the keeper bot, whose cost gate counts the gas it estimated", async () => {
+    const outDir = mkdtempSync(path.join(os.tmpdir(), "ballast-start-"));
+    const { report } = await runStart(
+      { days: 1, assets: 1, stepHours: 12, deposit: 5_000, gasGwei: 50, scenario: "calm", outDir, name: "small" },
+      () => undefined,
+    );
+    // $5,000 at 50 gwei: the rebalance's gas alone is worth more than the drift it would remove.
+    expect(report.rebalances).to.deep.equal([]);
+    expect(report.skipped.length).to.be.at.least(2);
+    for (const skip of report.skipped) {
+      expect(skip.costUsd).to.be.greaterThan(skip.benefitUsd);
+      expect(skip.benefitUsd).to.be.greaterThan(0);
+      expect(skip.gasUsed).to.equal(0); // refused off chain: nothing sent
+    }
+    expect(report.snapshots[report.snapshots.length - 1].maxDriftBps).to.equal(9_500);
+  });
+});
+
 describe("ballast:start and ballast:node flags", () => {
   it("refuse bad values before deploying anything, naming the flag", async () => {
     let message = "";
