@@ -160,6 +160,41 @@ function axes(
   return out;
 }
 
+interface Box {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+/**
+ * Where a point's label goes: the first spot around the point (right, left, above, below, then
+ * further out) whose box overlaps no label placed before, so that policies with nearly the same
+ * cost and tracking error stay readable. 11px sans-serif is taken as 6.5px a character.
+ */
+function placeLabel(
+  x: number,
+  y: number,
+  text: string,
+  placed: Box[],
+): { x: number; y: number; anchor: "start" | "end" } {
+  const width = text.length * 6.5;
+  const height = 12;
+  const spots: [number, number, "start" | "end"][] = [];
+  for (const reach of [1, 2, 3]) {
+    const dy = 12 * reach;
+    spots.push([8, -6 * reach, "start"], [-8, -6 * reach, "end"], [8, dy, "start"], [-8, dy, "end"]);
+  }
+  const boxOf = ([dx, dy, anchor]: [number, number, "start" | "end"]): Box => {
+    const left = anchor === "start" ? x + dx : x + dx - width;
+    return { x0: left, y0: y + dy - height + 2, x1: left + width, y1: y + dy + 2 };
+  };
+  const overlaps = (a: Box) => placed.some((b) => a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1);
+  const spot = spots.find((candidate) => !overlaps(boxOf(candidate))) ?? spots[0];
+  placed.push(boxOf(spot));
+  return { x: x + spot[0], y: y + spot[1], anchor: spot[2] };
+}
+
 /** Scatter of cost (bps of NAV a year) against tracking error (bps), the frontier drawn through it. */
 export function frontierSvg(
   points: readonly FrontierPoint[],
@@ -181,13 +216,15 @@ export function frontierSvg(
       .join(" ");
     out.push(`<path d="${d}" fill="none" stroke="#2ca02c" stroke-width="2" stroke-dasharray="6 3"/>`);
   }
+  const placed: Box[] = [];
   points.forEach((p, i) => {
-    const x = sx(p.trackingErrorBps).toFixed(1);
-    const y = sy(p.costBpsPerYear).toFixed(1);
+    const x = sx(p.trackingErrorBps);
+    const y = sy(p.costBpsPerYear);
     const onFrontier = frontier.includes(p);
+    const label = placeLabel(x, y, p.label, placed);
     out.push(
-      `<circle cx="${x}" cy="${y}" r="${p.highlight ? 7 : 5}" fill="${p.highlight ? "#d62728" : COLORS[i % COLORS.length]}" stroke="${onFrontier ? "#000" : "none"}"/>`,
-      `<text x="${x}" y="${y}" dx="8" dy="-6" font-size="11">${escape(p.label)}</text>`,
+      `<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="${p.highlight ? 7 : 5}" fill="${p.highlight ? "#d62728" : COLORS[i % COLORS.length]}" stroke="${onFrontier ? "#000" : "none"}"/>`,
+      `<text x="${label.x.toFixed(1)}" y="${label.y.toFixed(1)}" text-anchor="${label.anchor}" font-size="11">${escape(p.label)}</text>`,
     );
   });
   out.push(
