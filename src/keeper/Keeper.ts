@@ -19,6 +19,8 @@ import {
   IERC20Metadata__factory,
 } from "../../typechain-types";
 import type { BallastVault } from "../../typechain-types";
+import { STATUS_NAMES, TRIP_NAMES } from "../vault/enums";
+import type { StatusName } from "../vault/enums";
 import { resolveKeeperConfig } from "./config";
 import type { KeeperConfig, KeeperOptions } from "./config";
 import { describeError, KeeperConfigError, KeeperError, KeeperRpcError, KeeperStoppedError } from "./errors";
@@ -28,29 +30,8 @@ import { jsonLogger } from "./logger";
 import type { KeeperLogger, LogFields, LogLevel } from "./logger";
 import { isRevert, revertData, sleep, withRetry } from "./retry";
 
-/** IBallastPolicy.Status, in enum order. */
-export const STATUS_NAMES = [
-  "Due",
-  "DueByCalendar",
-  "NotDue",
-  "Cooldown",
-  "Paused",
-  "PriceUnavailable",
-  "BreakerTripped",
-  "Uneconomic",
-] as const;
-export type StatusName = (typeof STATUS_NAMES)[number];
-
-/** IBallastPolicy.Trip, in enum order. */
-const TRIP_NAMES = [
-  "None",
-  "OracleTwapDivergence",
-  "SpotTwapDivergence",
-  "Dislocation",
-  "SequencerDown",
-  "TwapUnavailable",
-  "InvalidPrice",
-] as const;
+export { STATUS_NAMES };
+export type { StatusName };
 
 /** A plain value transfer to oneself: the cheapest transaction that consumes a nonce. */
 const CANCEL_GAS = 21_000n;

@@ -10,29 +10,11 @@ import type { TokenInfo } from "./context";
 import { describeError } from "./errors";
 import { formatAmount, formatDrift, formatDuration, formatPercent, formatTime, formatWhen } from "./units";
 
-/** `IBallastPolicy.Status`, by value. */
-export const STATUS_NAMES = [
-  "Due",
-  "DueByCalendar",
-  "NotDue",
-  "Cooldown",
-  "Paused",
-  "PriceUnavailable",
-  "BreakerTripped",
-  "Uneconomic",
-] as const;
-export type StatusName = (typeof STATUS_NAMES)[number];
+import { STATUS_NAMES, TRIP_NAMES } from "../vault/enums";
+import type { StatusName } from "../vault/enums";
 
-/** `IBallastPolicy.Trip`, by value. */
-export const TRIP_NAMES = [
-  "None",
-  "OracleTwapDivergence",
-  "SpotTwapDivergence",
-  "Dislocation",
-  "SequencerDown",
-  "TwapUnavailable",
-  "InvalidPrice",
-] as const;
+export { STATUS_NAMES, TRIP_NAMES };
+export type { StatusName };
 
 const BPS = 10_000n;
 

@@ -27,9 +27,10 @@ import type {
 } from "ethers";
 import { ethers, network } from "hardhat";
 
-import { Keeper, STATUS_NAMES } from "../keeper";
+import { Keeper } from "../keeper";
 import type { KeeperLogger, LogFields } from "../keeper";
 import { DEFAULT_TOKENS, deployLocalMarket } from "../market";
+import { STATUS_NAMES, TRIP_NAMES } from "../vault/enums";
 import type { LocalMarket, MarketPool, MarketToken } from "../market";
 import { deployVault, RECOMMENDED_BREAKERS, RECOMMENDED_COSTS } from "../vault";
 import type { BallastPolicy, BallastVault } from "../../typechain-types";
@@ -55,17 +56,6 @@ import type {
 } from "./types";
 
 const Status = { Due: 0, DueByCalendar: 1, Cooldown: 3, BreakerTripped: 6 } as const;
-
-/** IBallastPolicy.Trip, by value. */
-export const TRIP_NAMES = [
-  "None",
-  "OracleTwapDivergence",
-  "SpotTwapDivergence",
-  "Dislocation",
-  "SequencerDown",
-  "TwapUnavailable",
-  "InvalidPrice",
-] as const;
 
 /**
  * A pool's liquidity providers move their concentrated ranges back around the price once it has

@@ -1,0 +1,29 @@
+/**
+ * The names of the policy's enums, by value, for everything off chain that reads them (the keeper,
+ * the operator tasks, `npm start`). Pure: safe to import before typechain-types exist.
+ */
+
+/** `IBallastPolicy.Status`, by value. */
+export const STATUS_NAMES = [
+  "Due",
+  "DueByCalendar",
+  "NotDue",
+  "Cooldown",
+  "Paused",
+  "PriceUnavailable",
+  "BreakerTripped",
+  "Uneconomic",
+] as const;
+export type StatusName = (typeof STATUS_NAMES)[number];
+
+/** `IBallastPolicy.Trip`, by value. */
+export const TRIP_NAMES = [
+  "None",
+  "OracleTwapDivergence",
+  "SpotTwapDivergence",
+  "Dislocation",
+  "SequencerDown",
+  "TwapUnavailable",
+  "InvalidPrice",
+] as const;
+export type TripName = (typeof TRIP_NAMES)[number];
