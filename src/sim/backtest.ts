@@ -169,6 +169,16 @@ function meanVolBps(p: PricePath): number {
   return Math.max(100, Math.min(50_000, (total / (p.width - 1)) * 10_000));
 }
 
+/**
+ * The simulation loop's own speed, for reports: `runs` simulations totalling `steps` path rows took
+ * `ms`. Path generation and report writing are excluded, so the figure is the simulator's alone,
+ * comparable with bench/sim.ts's "simulation" time.
+ */
+function speedLine(runs: number, steps: number, ms: number): string {
+  const rate = ms > 0 ? `${Math.round(steps / (ms / 1000)).toLocaleString("en-US")} steps/s` : "under 1 ms";
+  return `${steps.toLocaleString("en-US")} steps simulated (${runs} runs) in ${(ms / 1000).toFixed(2)} s: ${rate}`;
+}
+
 /** Runs every policy of `o` on one path. */
 export function runBacktest(o: BacktestOptions, progress?: Progress): BacktestRun {
   const path = buildPath(o);
@@ -208,6 +218,14 @@ export function runBacktest(o: BacktestOptions, progress?: Progress): BacktestRu
     ["gas", `${market.gas?.baseFeeGwei ?? 20} gwei, 150k + 100k per hop`],
     ["cost gate", o.gate ? "on (RECOMMENDED_COSTS)" : "off"],
     ["vol reference", `${(ctx.referenceVolBps / 100).toFixed(1)}% (vol-T presets)`],
+    [
+      "speed",
+      speedLine(
+        results.length,
+        results.reduce((sum, r) => sum + r.steps, 0),
+        results.reduce((sum, r) => sum + r.elapsedMs, 0),
+      ),
+    ],
   ];
   return { path, targetsBps, market, navUsd, policies, results, description };
 }
@@ -264,6 +282,8 @@ export function runSweep(o: SweepOptions, progress?: Progress): SweepResult {
   const total = seeds * bands.length * 2;
   const acc = new Map<string, SweepRow>();
   let done = 0;
+  let simulatedSteps = 0;
+  let simulateMs = 0;
   let costSum = 0;
   let tradedSum = 0;
   let width = 0;
@@ -291,6 +311,8 @@ export function runSweep(o: SweepOptions, progress?: Progress): SweepResult {
           onProgress: progress && ((f) => progress(policy.name, done, total, f)),
         });
         done++;
+        simulatedSteps += r.steps;
+        simulateMs += r.elapsedMs;
         // Theory prices proportional costs only: gas, a fixed cost per rebalance, is left out of c.
         costSum += r.costs.feesUsd + r.costs.impactUsd;
         tradedSum += r.tradedUsd;
@@ -350,6 +372,7 @@ export function runSweep(o: SweepOptions, progress?: Progress): SweepResult {
     ["volatility", o.volatility !== undefined ? `${(o.volatility * 100).toFixed(0)}% for every asset` : "catalog"],
     ["fee tier", `${(market.feePips ?? 3000) / 10_000}%`],
     ["TE price", `${teCostBps} bps a year for 1% RMS tracking error`],
+    ["speed", speedLine(total, simulatedSteps, simulateMs)],
   ];
   return {
     rows,
