@@ -7,6 +7,7 @@
 import path from "node:path";
 
 import { task } from "hardhat/config";
+import { HardhatPluginError } from "hardhat/plugins";
 
 interface BacktestArgs {
   assets?: string;
@@ -36,7 +37,8 @@ interface BacktestArgs {
 function num(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const x = Number(value);
-  if (value.trim() === "" || !Number.isFinite(x)) throw new Error(`--${flag}: "${value}" is not a number`);
+  if (value.trim() === "" || !Number.isFinite(x))
+    throw new HardhatPluginError("backtest", `--${flag}: "${value}" is not a number`);
   return x;
 }
 
@@ -49,7 +51,7 @@ function nums(flag: string, value: string | undefined): number[] | undefined {
 function seconds(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const m = /^(\d+(?:\.\d+)?)(s|m|h|d)?$/.exec(value.trim());
-  if (!m) throw new Error(`--step: "${value}" is not a duration (e.g. 60, 1m, 5m, 1h, 1d)`);
+  if (!m) throw new HardhatPluginError("backtest", `--step: "${value}" is not a duration (e.g. 60, 1m, 5m, 1h, 1d)`);
   return Number(m[1]) * { s: 1, m: 60, h: 3_600, d: 86_400 }[(m[2] ?? "s") as "s" | "m" | "h" | "d"];
 }
 
@@ -102,7 +104,7 @@ task(
   .addFlag("fixedLiquidity", "Leave LP ranges where placed at the start instead of re-centring them")
   .addFlag("sweep", "Sweep trigger bands (edge and full) and recommend one for --vol and --fee")
   .addOptionalParam("bands", "Sweep: trigger bands in bps, comma-separated (default 25..1200)")
-  .addOptionalParam("seeds", "Sweep: paths averaged per band (default 3)")
+  .addOptionalParam("seeds", "Sweep: paths averaged per band (default 3; 1 with --csv)")
   .addOptionalParam("teCost", "Sweep: bps a year worth paying to avoid 1% RMS tracking error (default 10)")
   .addOptionalParam("out", "Directory for the reports (default reports)")
   .setAction(async (args: BacktestArgs) => {
@@ -163,7 +165,7 @@ task(
       }
     } catch (error) {
       // Bad input is reported as a message, not a stack trace.
-      if (error instanceof sim.SimError) throw new Error(`backtest: ${error.message}`, { cause: error });
+      if (error instanceof sim.SimError) throw new HardhatPluginError("backtest", error.message, error);
       throw error;
     }
     // Wall time of the whole command (paths, simulation, reports); the "speed" line above is the loop's.

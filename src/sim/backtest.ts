@@ -235,7 +235,7 @@ export function runBacktest(o: BacktestOptions, progress?: Progress): BacktestRu
 export interface SweepOptions extends BacktestOptions {
   /** Trigger bands to try, bps; default 25 .. 1200. */
   bandsBps?: readonly number[];
-  /** Independent paths averaged per band; default 3. */
+  /** Independent paths averaged per band; default 3 (1 with a CSV, whose every "path" is the same file). */
   seeds?: number;
   /**
    * What a year of 1% RMS tracking error is worth avoiding, in bps of NAV (default 10): the
@@ -274,7 +274,7 @@ export const DEFAULT_SWEEP_BANDS = [25, 50, 75, 100, 150, 200, 300, 400, 600, 80
 export function runSweep(o: SweepOptions, progress?: Progress): SweepResult {
   const bands = [...(o.bandsBps ?? DEFAULT_SWEEP_BANDS)];
   for (const b of bands) checkInteger("sweep band", b, 2, 5_000);
-  const seeds = checkInteger("seeds", o.seeds ?? 3, 1, 100);
+  const seeds = checkInteger("seeds", o.seeds ?? (o.csv ? 1 : 3), 1, 100);
   const teCostBps = checkNumber("teCostBps", o.teCostBps ?? 10, 0, 1e6);
   const navUsd = checkNumber("nav", o.navUsd ?? 1_000_000, 1, 1e13);
   const market = marketOf(o);
@@ -342,6 +342,8 @@ export function runSweep(o: SweepOptions, progress?: Progress): SweepResult {
   const recommended = rows.reduce((best, r) => (r.objectiveBps < best.objectiveBps ? r : best));
 
   // Theory: each asset's weight moves with volatility s_i = w_i sd(R_i - R_p) (the base is cash).
+  // Turnover, hence cost, adds up over the assets while the band's tracking error does not depend
+  // on s_i: the optimum follows the sum of the s_i^2, not their mean.
   const c = tradedSum > 0 ? costSum / tradedSum : 0;
   const weights = (o.weightsBps ?? defaultWeights(width - 1)).map((x) => x / 10_000);
   let s2 = 0;
@@ -355,7 +357,7 @@ export function runSweep(o: SweepOptions, progress?: Progress): SweepResult {
     for (let i = 0; i < vols.length; i++) {
       let covIP = 0;
       for (let j = 0; j < vols.length; j++) covIP += weights[j + 1] * cov(i, j);
-      s2 += (weights[i + 1] ** 2 * (vols[i] ** 2 - 2 * covIP + varP)) / vols.length;
+      s2 += weights[i + 1] ** 2 * (vols[i] ** 2 - 2 * covIP + varP);
     }
   }
   const kappa = 2 * teCostBps;
@@ -367,7 +369,7 @@ export function runSweep(o: SweepOptions, progress?: Progress): SweepResult {
       "prices",
       o.csv
         ? `CSV ${o.csv}`
-        : `${o.model ?? "gbm"}, ${seeds} paths of ${model?.years ?? 1} years at ${model?.stepSeconds ?? 300} s steps`,
+        : `${o.model ?? "gbm"}, ${seeds} paths of ${model?.years ?? 1} year${(model?.years ?? 1) === 1 ? "" : "s"} at ${model?.stepSeconds ?? 300} s steps`,
     ],
     ["volatility", o.volatility !== undefined ? `${(o.volatility * 100).toFixed(0)}% for every asset` : "catalog"],
     ["fee tier", `${(market.feePips ?? 3000) / 10_000}%`],
@@ -420,7 +422,7 @@ export function sweepSummary(s: SweepResult): string {
   return [
     `recommended: ${r.mode}-${r.triggerBps} (triggerBandBps ${r.triggerBps}, targetBandBps ${r.targetBps}): ` +
       `TE ${r.trackingErrorBps.toFixed(0)} bps, cost ${r.costBpsPerYear.toFixed(1)} bps/yr, objective ${r.objectiveBps.toFixed(1)} bps/yr`,
-    `theory (continuous, proportional cost (fees + impact) c = ${(t.costPerTurnover * 10_000).toFixed(1)} bps per unit turnover, weight vol s = ${(t.weightVolatility * 100).toFixed(1)}%): ` +
+    `theory (continuous, proportional cost (fees + impact) c = ${(t.costPerTurnover * 10_000).toFixed(1)} bps per unit turnover, weight vol sqrt(sum s_i^2) = ${(t.weightVolatility * 100).toFixed(1)}%): ` +
       `T* = ${Number.isFinite(t.edgeTriggerBps) ? t.edgeTriggerBps.toFixed(0) : "n/a"} bps band-edge, ${Number.isFinite(t.fullTriggerBps) ? t.fullTriggerBps.toFixed(0) : "n/a"} bps full`,
   ].join("\n");
 }
