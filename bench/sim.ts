@@ -8,20 +8,11 @@
  * Prints the timings and a JSON line; it measures, it never fails on a number (that is for CI to
  * decide, not a test: a loaded machine would make a timing test flaky).
  */
-import { DEFAULT_POLICIES, generatePath, presetPolicy, simulate, YEAR_SECONDS } from "../src/sim";
-import type { AssetModel } from "../src/sim";
+import { ASSET_CATALOG, DEFAULT_POLICIES, generatePath, presetPolicy, simulate, YEAR_SECONDS } from "../src/sim";
 
 const TARGET_MS = 5_000;
-const ASSETS: AssetModel[] = [
-  { symbol: "WETH", priceUsd: 3000, volatility: 0.7 },
-  { symbol: "WBTC", priceUsd: 60000, volatility: 0.55 },
-  { symbol: "LINK", priceUsd: 15, volatility: 0.9 },
-  { symbol: "UNI", priceUsd: 8, volatility: 0.95 },
-  { symbol: "AAVE", priceUsd: 150, volatility: 0.95 },
-  { symbol: "CRV", priceUsd: 0.5, volatility: 1.1 },
-  { symbol: "MKR", priceUsd: 1500, volatility: 0.85 },
-  { symbol: "SOL", priceUsd: 150, volatility: 0.9 },
-];
+/** The first eight assets of the catalog (the local market's tokens, then SOL). */
+const ASSETS = ASSET_CATALOG.slice(0, 8);
 
 function main(): void {
   const steps = YEAR_SECONDS / 60;
