@@ -186,7 +186,9 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         if (paused()) return (IBallastPolicy.Status.Paused, driftBps, 0);
         (status, targetBandBps) = _policy.evaluate(address(this), driftBps);
         targetBandBps = _usableBand(targetBandBps);
-        if (status == IBallastPolicy.Status.Due || status == IBallastPolicy.Status.DueByCalendar) {
+        if (
+            (status == IBallastPolicy.Status.Due || status == IBallastPolicy.Status.DueByCalendar) && _gateCanRefuse()
+        ) {
             (, , bool worthIt) = _assess(v, targetBandBps);
             if (!worthIt) status = IBallastPolicy.Status.Uneconomic;
         }
@@ -201,9 +203,16 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
 
     /// @inheritdoc IBallastVault
     function checkUpkeep(bytes calldata) external view returns (bool upkeepNeeded, bytes memory performData) {
+        performData = "";
+        // Cheap checks first: paused, or a tripped breaker or a cooldown, which no drift can make due
+        // (the policy answers for the largest drift there is), before any oracle is read.
+        if (paused()) return (false, performData);
+        (IBallastPolicy.Status dormant, ) = _policy.evaluate(address(this), type(uint256).max);
+        if (dormant == IBallastPolicy.Status.BreakerTripped || dormant == IBallastPolicy.Status.Cooldown) {
+            return (false, performData);
+        }
         (IBallastPolicy.Status status, , ) = rebalanceStatus();
         upkeepNeeded = status == IBallastPolicy.Status.Due || status == IBallastPolicy.Status.DueByCalendar;
-        performData = "";
     }
 
     /// @inheritdoc IBallastVault
@@ -218,7 +227,7 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         _recordPrices(v.prices, v.valid);
         // Breakers judge valid prices only; a failing oracle halts trading by itself, and trips the
         // breaker too where the policy says so.
-        if (v.valid) _policy.checkBreakers(v.prices, BasketAdmin.poolChecks(_basket, v.prices));
+        if (v.valid) _policy.checkBreakers(v.prices, _poolChecks(v.prices));
         else _policy.reportInvalidPrice(v.firstInvalid);
     }
 
@@ -494,10 +503,10 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
 
         _recordPrices(v.prices, true);
         // A breaker that trips now must stay recorded: return without trading rather than revert.
-        if (_policy.checkBreakers(v.prices, BasketAdmin.poolChecks(_basket, v.prices))) return 0;
+        if (_policy.checkBreakers(v.prices, _poolChecks(v.prices))) return 0;
         RebalanceParams memory p = _params;
         VaultLogic.Plan memory pl = VaultLogic.plan(v, p, band);
-        if (!_worthIt(v, pl)) return 0;
+        if (_gateCanRefuse() && !_worthIt(v, pl)) return 0;
         trades = _execute(v, pl, p);
         _settle(v, p, driftBefore, trades);
     }
@@ -570,6 +579,21 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         VaultLogic.Plan memory pl
     ) private view returns (uint256, uint256, bool) {
         return VaultLogic.assess(_basket, v, pl, _policy, _factory());
+    }
+
+    /// @dev Whether the cost gate may refuse a plan. With `maxCostRatioBps` 0 and no gas-token oracle
+    /// {IBallastPolicy-assessCost} answers `worthIt` whatever the trades (and reads no price that
+    /// could fail), so the quote, the dearest part of a rebalance's planning, is not made.
+    function _gateCanRefuse() private view returns (bool) {
+        IBallastPolicy.CostParams memory cp = _policy.costParams();
+        return cp.maxCostRatioBps != 0 || address(cp.gasTokenOracle) != address(0);
+    }
+
+    /// @dev The pools the breakers watch at `prices`; none when the policy checks no TWAP, which is
+    /// the only use it makes of them (see {IBallastPolicy-checkBreakers}).
+    function _poolChecks(uint256[] memory prices) private view returns (IBallastPolicy.PoolCheck[] memory) {
+        if (_policy.breakerParams().twapWindow == 0) return new IBallastPolicy.PoolCheck[](0);
+        return BasketAdmin.poolChecks(_basket, prices);
     }
 
     /// @dev Stores `prices` as the last valid ones (each entry valid, or the previous one kept).

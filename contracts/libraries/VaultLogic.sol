@@ -84,26 +84,35 @@ library VaultLogic {
         uint256[] memory prices
     ) public view returns (Valuation memory v) {
         uint256 n = prices.length;
-        v.prices = prices;
+        // Filled through local references: one bounds check per write, none through `v`.
+        uint256[] memory balances = new uint256[](n);
+        uint256[] memory units = new uint256[](n);
+        uint256[] memory values = new uint256[](n);
+        (v.prices, v.balances, v.units, v.values) = (prices, balances, units, values);
         v.targets = BasketAdmin.targetWeights(basket);
-        v.balances = new uint256[](n);
-        v.units = new uint256[](n);
-        v.values = new uint256[](n);
         v.valid = true;
         v.firstInvalid = type(uint256).max;
+        uint256 basePrice = prices[0];
+        uint256 nav;
+        uint256 roundedDown;
         for (uint256 i; i < n; ++i) {
-            v.balances[i] = IERC20(basket.assets[i].token).balanceOf(address(this));
-            v.units[i] = 10 ** basket.assets[i].decimals;
-            if (prices[i] == 0 || prices[0] == 0) {
+            BasketAdmin.Asset storage a = basket.assets[i];
+            uint256 balance = IERC20(a.token).balanceOf(address(this));
+            uint256 unit = 10 ** a.decimals;
+            (balances[i], units[i]) = (balance, unit);
+            if (prices[i] == 0 || basePrice == 0) {
                 v.valid = false;
-                if (v.firstInvalid > i) v.firstInvalid = prices[0] == 0 ? 0 : i;
+                if (v.firstInvalid > i) v.firstInvalid = basePrice == 0 ? 0 : i;
                 if (i != 0) continue;
             }
-            v.values[i] = i == 0 ? v.balances[0] : toValue(v, i, v.balances[i], Math.Rounding.Floor);
-            v.nav += v.values[i];
-            if (i != 0 && v.balances[i] != 0) ++v.navCeil;
+            uint256 value =
+                i == 0 ? balance : balance.toValue(prices[i], unit, basePrice, units[0], Math.Rounding.Floor);
+            values[i] = value;
+            nav += value;
+            if (i != 0 && balance != 0) ++roundedDown;
         }
-        v.navCeil += v.nav;
+        // Each value rounded down lost less than one unit.
+        (v.nav, v.navCeil) = (nav, nav + roundedDown);
     }
 
     // --- Execution ----------------------------------------------------------------------------

@@ -48,11 +48,25 @@ contract ChainlinkOracle is IBallastOracle, IBallastErrors {
     }
 
     /// @inheritdoc IBallastOracle
+    /// @dev The checks of {price}, without its external self-call: each feed call is a low-level
+    /// static call whose failure, short or malformed return data (as {price}'s ABI decoding would
+    /// reject) or failed check answers `(false, 0)`.
     function tryPrice() external view returns (bool valid, uint256 priceWad) {
-        try this.price() returns (uint256 p) {
-            return (true, p);
-        } catch {
-            return (false, 0);
-        }
+        (bool ok, bytes memory data) = address(feed).staticcall(
+            abi.encodeCall(AggregatorV3Interface.latestRoundData, ())
+        );
+        if (!ok || data.length < 160) return (false, 0);
+        // Decoded as whole words, which cannot fail on 160 bytes; the uint80 ones are checked below.
+        (uint256 roundId, int256 answer, , uint256 updatedAt, uint256 answeredInRound) = abi.decode(
+            data,
+            (uint256, int256, uint256, uint256, uint256)
+        );
+        // uint80 words with bits above 80 set fail {price}'s decoding.
+        if (roundId >> 80 != 0 || answeredInRound >> 80 != 0) return (false, 0);
+        (ok, data) = address(feed).staticcall(abi.encodeCall(AggregatorV3Interface.decimals, ()));
+        if (!ok || data.length < 32 || abi.decode(data, (uint256)) != feedDecimals) return (false, 0);
+        if (answer <= 0 || uint256(answer) > type(uint256).max / _scale) return (false, 0);
+        if (updatedAt == 0 || updatedAt > block.timestamp || block.timestamp - updatedAt > heartbeat) return (false, 0);
+        return (true, uint256(answer) * _scale);
     }
 }

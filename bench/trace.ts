@@ -1,0 +1,183 @@
+/**
+ * Profiling aid, not part of the benchmark: `npx hardhat run bench/trace.ts` sets up the bench's
+ * 4-asset basket, then traces a deposit, a rebalance (WETH up 12%) and the same rebalance refused by
+ * the cost gate with `debug_traceTransaction`, and prints every call frame in call order with its
+ * inclusive gas (before refunds), its own gas, SLOAD/SSTORE counts and its dearest opcodes. Library
+ * delegatecalls show as their address; vault, policy, oracles, feeds and tokens by name.
+ */
+import { MaxUint256, parseUnits } from "ethers";
+import { ethers } from "hardhat";
+
+import { deployLocalMarket } from "../src/market";
+import { deployVault } from "../src/vault";
+
+interface Log {
+  op: string;
+  gas: number;
+  gasCost: number;
+  depth: number;
+  stack?: string[];
+}
+
+async function trace(hash: string, labels: Map<string, string>, title: string) {
+  const t = (await ethers.provider.send("debug_traceTransaction", [
+    hash,
+    { disableMemory: true, disableStorage: true },
+  ])) as { gas: number; structLogs: Log[] };
+  const logs = t.structLogs;
+  interface Frame {
+    label: string;
+    start: number;
+    callGas: number;
+    depth: number;
+    own: number;
+    children: number;
+    sload: number;
+    sstore: number;
+    calls: number;
+    idx: number;
+    ops: Map<string, number>;
+  }
+  const frames: Frame[] = [];
+  const stack: Frame[] = [
+    {
+      label: "tx",
+      start: logs[0].gas,
+      callGas: logs[0].gas,
+      depth: 1,
+      own: 0,
+      children: 0,
+      sload: 0,
+      sstore: 0,
+      calls: 0,
+      idx: 0,
+      ops: new Map(),
+    },
+  ];
+  const out: string[] = [];
+  for (let k = 0; k < logs.length; k++) {
+    const l = logs[k];
+    while (l.depth < stack[stack.length - 1].depth) {
+      const f = stack.pop()!;
+      const incl = f.callGas - l.gas;
+      frames.push(f);
+      out.push(
+        `${"  ".repeat(f.depth - 1)}${f.label} incl~${incl} sload=${f.sload} sstore=${f.sstore} calls=${f.calls} own=${[...f.ops.values()].reduce((a, b) => a + b, 0)} top=${[
+          ...f.ops.entries(),
+        ]
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 6)
+          .map(([o, g]) => `${o}:${g}`)
+          .join(",")}`,
+      );
+    }
+    const cur = stack[stack.length - 1];
+    if (!["CALL", "STATICCALL", "DELEGATECALL", "CALLCODE"].includes(l.op))
+      cur.ops.set(l.op, (cur.ops.get(l.op) ?? 0) + l.gasCost);
+    if (l.op === "SLOAD") cur.sload++;
+    if (l.op === "SSTORE") cur.sstore++;
+    if (["CALL", "STATICCALL", "DELEGATECALL", "CALLCODE"].includes(l.op) && l.stack) {
+      cur.calls++;
+      const addr = "0x" + l.stack[l.stack.length - 2].slice(-40).toLowerCase();
+      const next = logs[k + 1];
+      if (next && next.depth === l.depth + 1) {
+        stack.push({
+          label: `${l.op} ${labels.get(addr) ?? addr}`,
+          start: next.gas,
+          callGas: l.gas,
+          depth: l.depth + 1,
+          own: 0,
+          children: 0,
+          sload: 0,
+          sstore: 0,
+          calls: 0,
+          idx: k,
+          ops: new Map(),
+        });
+      }
+    }
+  }
+  const root = stack[0];
+  console.log(
+    `\n=== ${title}: ${t.gas} root own=${[...root.ops.values()].reduce((a, b) => a + b, 0)} top=${[
+      ...root.ops.entries(),
+    ]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 10)
+      .map(([o, g]) => `${o}:${g}`)
+      .join(",")}`,
+  );
+  // print in call order (entries were pushed at pop time; re-sort by idx)
+  const order = frames.map((f, i) => ({ f, line: out[i] })).sort((a, b) => a.f.idx - b.f.idx);
+  for (const o of order) console.log(o.line);
+}
+
+async function main() {
+  const [admin, seeder, user] = await ethers.getSigners();
+  const market = await deployLocalMarket();
+  const basket = [
+    { symbol: "USDC", weightBps: 500 },
+    { symbol: "WETH", weightBps: 4_000, route: ["WETH", 500, "USDC"] },
+    { symbol: "WBTC", weightBps: 3_500, route: ["WBTC", 500, "WETH", 500, "USDC"] },
+    { symbol: "LINK", weightBps: 2_000, route: ["LINK", 3_000, "USDC"] },
+  ] as const;
+  const { vault, policy, oracles } = await deployVault(market, {
+    basket,
+    governance: { admin: await admin.getAddress() },
+  });
+  const labels = new Map<string, string>();
+  labels.set((await vault.getAddress()).toLowerCase(), "vault");
+  labels.set((await policy.getAddress()).toLowerCase(), "policy");
+  for (const [i, o] of oracles.entries()) labels.set((await o.getAddress()).toLowerCase(), `oracle${basket[i].symbol}`);
+  for (const t of market.tokens) {
+    labels.set(t.address.toLowerCase(), t.symbol);
+    labels.set((await t.feed.getAddress()).toLowerCase(), `feed${t.symbol}`);
+  }
+  const va = await vault.getAddress();
+  const fund = async (s: typeof seeder, usd: number) => {
+    const a = parseUnits(String(usd), 6);
+    await market.fund(await s.getAddress(), "USDC", a);
+    await (await market.token("USDC").contract.connect(s).approve(va, MaxUint256)).wait();
+    return a;
+  };
+  await (await vault.connect(seeder).deposit(await fund(seeder, 1_000_000), await seeder.getAddress())).wait();
+  for (let i = 0; i < 12; i++) {
+    const [status] = await vault.rebalanceStatus();
+    if (status === 3n) {
+      await market.advanceTime(600);
+      continue;
+    }
+    if (status !== 0n) break;
+    await (await vault.rebalance()).wait();
+    await market.alignAllPools();
+  }
+  await market.advanceTime(600);
+  for (const { symbol } of basket) await market.setFeedPrice(symbol, await market.feedPrice(symbol));
+  await fund(user, 20_000);
+  const d = await vault.connect(user).deposit(parseUnits("10000", 6), await user.getAddress());
+  await trace(d.hash, labels, "deposit");
+  await market.advanceTime(600);
+  await market.setFeedPrice("WETH", (await market.feedPrice("WETH")) * 1.12);
+  await market.alignAllPools();
+  for (const { symbol } of basket) await market.setFeedPrice(symbol, await market.feedPrice(symbol));
+  const snap = await ethers.provider.send("evm_snapshot", []);
+  const r = await vault.rebalance();
+  await trace(r.hash, labels, "rebalance");
+  await ethers.provider.send("evm_revert", [snap]);
+  await (
+    await policy.setCostParams({
+      benefitPerBpWad: 1,
+      maxCostRatioBps: 10_000,
+      gasBase: 0,
+      gasPerHop: 0,
+      gasTokenOracle: ethers.ZeroAddress,
+    })
+  ).wait();
+  const s = await vault.rebalance();
+  await trace(s.hash, labels, "skipped");
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});
