@@ -80,6 +80,8 @@ describe("Keeper lifecycle", () => {
     it("replaces a transaction stuck under a rising base fee: same nonce, fees up at least 12.5%, mined once", async () => {
       const { vault } = await loadFixture(driftedFixture);
       const [, , , keeperSigner] = await ethers.getSigners();
+      // Relative: other test files may have used this account before.
+      const keeperSignerNonce = await nonceOf(keeperSigner);
       const from = await ethers.provider.getBlockNumber();
       await mineWithBaseFee(10n * GWEI);
       const { keeper, logger } = testKeeper(vault, keeperSigner, { replaceAfterBlocks: 1, replaceAfterMs: 0 });
@@ -87,16 +89,16 @@ describe("Keeper lifecycle", () => {
 
       await setAutomine(false);
       const [sent] = await keeper.tick();
-      expect(sent).to.include({ action: "sent", kind: "rebalance", nonce: 0 });
+      expect(sent).to.include({ action: "sent", kind: "rebalance", nonce: keeperSignerNonce });
       // The base fee jumps past the transaction's maxFeePerGas (2 x 10 + 1 gwei): it stays out of the block.
       await mineWithBaseFee(30n * GWEI);
       expect(await ethers.provider.getTransactionReceipt(sent.hash as string)).to.equal(null);
 
       const [replaced] = await keeper.tick();
-      expect(replaced).to.include({ action: "replaced", kind: "rebalance", nonce: 0 });
+      expect(replaced).to.include({ action: "replaced", kind: "rebalance", nonce: keeperSignerNonce });
       expect(replaced.hash).to.not.equal(sent.hash);
       const replacement = await ethers.provider.getTransaction(replaced.hash as string);
-      expect(replacement?.nonce).to.equal(0);
+      expect(replacement?.nonce).to.equal(keeperSignerNonce);
       expect(replacement?.maxFeePerGas).to.be.at.least((21n * GWEI * 11_250n) / 10_000n);
       expect(replacement?.maxPriorityFeePerGas).to.be.at.least((GWEI * 11_250n) / 10_000n);
       const [log] = logger.events("tx_replaced");
@@ -108,13 +110,15 @@ describe("Keeper lifecycle", () => {
       expect(done).to.include({ action: "confirmed", reason: "rebalanced", hash: replaced.hash });
       expect(await ethers.provider.getTransactionReceipt(sent.hash as string)).to.equal(null);
       expect(await rebalancesSince(vault, from)).to.equal(1);
-      expect(await nonceOf(keeperSigner)).to.equal(1);
+      expect(await nonceOf(keeperSigner)).to.equal(keeperSignerNonce + 1);
       expect(logger.events("rebalanced")[0]).to.include({ replacements: 1 });
     });
 
     it("cancels a stuck rebalance that another keeper made unnecessary (a self-transfer on the same nonce)", async () => {
       const { vault } = await loadFixture(driftedFixture);
       const [, , , keeperSigner, other] = await ethers.getSigners();
+      // Relative: other test files may have used this account before.
+      const keeperSignerNonce = await nonceOf(keeperSigner);
       const from = await ethers.provider.getBlockNumber();
       await mineWithBaseFee(10n * GWEI);
       const { keeper, logger } = testKeeper(vault, keeperSigner, { replaceAfterBlocks: 1, replaceAfterMs: 0 });
@@ -131,14 +135,14 @@ describe("Keeper lifecycle", () => {
       expect(await rebalancesSince(vault, from)).to.equal(1);
 
       const [cancelling] = await keeper.tick();
-      expect(cancelling).to.include({ action: "replaced", kind: "cancel", nonce: 0 });
+      expect(cancelling).to.include({ action: "replaced", kind: "cancel", nonce: keeperSignerNonce });
       expect(logger.events("rebalance_not_due")[0]).to.include({ stage: "simulation", status: "Cooldown" });
       const cancel = await ethers.provider.getTransaction(cancelling.hash as string);
       expect([cancel?.to, cancel?.value, cancel?.data, cancel?.nonce]).to.deep.equal([
         keeperSigner.address,
         0n,
         "0x",
-        0,
+        keeperSignerNonce,
       ]);
 
       await ethers.provider.send("evm_mine", []);
@@ -146,7 +150,7 @@ describe("Keeper lifecycle", () => {
       await setAutomine(true);
       expect(done).to.include({ action: "confirmed", kind: "cancel", reason: "cancelled" });
       expect(await rebalancesSince(vault, from)).to.equal(1);
-      expect(await nonceOf(keeperSigner)).to.equal(1);
+      expect(await nonceOf(keeperSigner)).to.equal(keeperSignerNonce + 1);
       expect(keeper.inFlight()).to.deep.equal([]);
     });
 
@@ -214,6 +218,8 @@ describe("Keeper lifecycle", () => {
       const fixture = await loadFixture(driftedFixture);
       const { vault, policy, market } = fixture;
       const [, , , keeperSigner] = await ethers.getSigners();
+      // Relative: other test files may have used this account before.
+      const keeperSignerNonce = await nonceOf(keeperSigner);
       await policy.setBreakerParams(DISLOCATION_ONLY);
       await vault.poke(); // the move window's anchors
       await market.setFeedPrice("WETH", (await market.feedPrice("WETH")) * 1.15);
@@ -228,7 +234,7 @@ describe("Keeper lifecycle", () => {
       expect(logger.events("poked")[0]).to.include({ pokeReason: "breaker", breakerReset: false });
       const [waiting] = await keeper.runOnce();
       expect(waiting).to.include({ action: "waiting", reason: "breaker_poke_interval" });
-      expect(await nonceOf(keeperSigner)).to.equal(1);
+      expect(await nonceOf(keeperSigner)).to.equal(keeperSignerNonce + 1);
 
       // Past the breaker's cooldown: the first poke of a new move window still compares with the old
       // anchors (and moves them); the next one, an interval later, finds the market healthy.
@@ -248,6 +254,8 @@ describe("Keeper lifecycle", () => {
     it("pokes on its interval, and not when a recent observation already fed the volatility estimate", async () => {
       const { vault, policy } = await loadFixture(driftedFixture);
       const [, , , keeperSigner] = await ethers.getSigners();
+      // Relative: other test files may have used this account before.
+      const keeperSignerNonce = await nonceOf(keeperSigner);
       await vault.rebalance();
       await time.increase((await policy.triggerParams()).cooldown);
       const clock = new TestClock();
@@ -275,7 +283,7 @@ describe("Keeper lifecycle", () => {
       clock.advance(HOUR * 1_000);
       const [fourth] = await keeper.runOnce();
       expect(fourth).to.include({ action: "idle", reason: "recently_observed" });
-      expect(await nonceOf(keeperSigner)).to.equal(2);
+      expect(await nonceOf(keeperSigner)).to.equal(keeperSignerNonce + 2);
     });
   });
 

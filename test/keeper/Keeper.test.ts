@@ -89,6 +89,8 @@ describe("Keeper against a local node", () => {
     it("sends nothing in cooldown or while not due, and names the status", async () => {
       const { vault, policy } = await loadFixture(driftedFixture);
       const [, , , keeperSigner] = await ethers.getSigners();
+      // Relative: other test files may have used this account before.
+      const keeperSignerNonce = await nonceOf(keeperSigner);
       // Someone else (the admin here) rebalances the drift first.
       await vault.rebalance();
       const { keeper, logger } = testKeeper(vault, keeperSigner);
@@ -99,7 +101,7 @@ describe("Keeper against a local node", () => {
       const [second] = await keeper.runOnce();
       expect(second).to.include({ action: "idle", status: "NotDue" });
 
-      expect(await nonceOf(keeperSigner)).to.equal(0);
+      expect(await nonceOf(keeperSigner)).to.equal(keeperSignerNonce);
       expect(logger.events("status_changed").map((r) => r.status)).to.deep.equal(["Cooldown", "NotDue"]);
       expect(logger.events("tx_sent")).to.deep.equal([]);
     });
@@ -107,11 +109,13 @@ describe("Keeper against a local node", () => {
     it("sends nothing while paused", async () => {
       const { vault } = await loadFixture(driftedFixture);
       const [, , , keeperSigner] = await ethers.getSigners();
+      // Relative: other test files may have used this account before.
+      const keeperSignerNonce = await nonceOf(keeperSigner);
       await vault.pause();
       const { keeper } = testKeeper(vault, keeperSigner, { pokeIntervalMs: 1 });
       const [result] = await keeper.runOnce();
       expect(result).to.include({ action: "idle", status: "Paused" });
-      expect(await nonceOf(keeperSigner)).to.equal(0);
+      expect(await nonceOf(keeperSigner)).to.equal(keeperSignerNonce);
     });
   });
 
@@ -135,6 +139,8 @@ describe("Keeper against a local node", () => {
       await gateOn(fixture);
       const { vault } = fixture;
       const [, , , keeperSigner] = await ethers.getSigners();
+      // Relative: other test files may have used this account before.
+      const keeperSignerNonce = await nonceOf(keeperSigner);
       const [status] = await vault.rebalanceStatus();
       expect(status).to.equal(Status.Due); // the view, at base fee 0, finds it worth it
 
@@ -142,7 +148,7 @@ describe("Keeper against a local node", () => {
       const { keeper, logger } = testKeeper(vault, keeperSigner);
       const [skipped] = await keeper.runOnce();
       expect(skipped).to.include({ action: "skipped", reason: "uneconomic" });
-      expect(await nonceOf(keeperSigner)).to.equal(0);
+      expect(await nonceOf(keeperSigner)).to.equal(keeperSignerNonce);
       const gate = gateOf(logger.events("uneconomic")[0]);
       expect(gate.cost).to.be.lessThan(gate.benefit);
       expect(gate.cost + gate.gasCost).to.be.greaterThan(gate.benefit);
@@ -173,6 +179,8 @@ describe("Keeper against a local node", () => {
     it("waits while the base fee is above the cap, then sends once it falls", async () => {
       const { vault } = await loadFixture(driftedFixture);
       const [, , , keeperSigner] = await ethers.getSigners();
+      // Relative: other test files may have used this account before.
+      const keeperSignerNonce = await nonceOf(keeperSigner);
       await mineWithBaseFee(80n * GWEI);
       const { keeper, logger } = testKeeper(vault, keeperSigner, { maxFeePerGasGwei: "50" });
 
@@ -180,7 +188,7 @@ describe("Keeper against a local node", () => {
         const [waiting] = await keeper.runOnce();
         expect(waiting).to.include({ action: "waiting", reason: "fee_cap" });
       }
-      expect(await nonceOf(keeperSigner)).to.equal(0);
+      expect(await nonceOf(keeperSigner)).to.equal(keeperSignerNonce);
       // One warning per episode, not one per block.
       const capped = logger.events("fee_cap_below_base_fee");
       expect(capped.map((r) => r.level)).to.deep.equal(["warn", "debug"]);
@@ -229,6 +237,8 @@ describe("Keeper against a local node", () => {
     it("gives up a cycle after the last retry without sending, and recovers at the next", async () => {
       const { vault } = await loadFixture(driftedFixture);
       const [, , , keeperSigner] = await ethers.getSigners();
+      // Relative: other test files may have used this account before.
+      const keeperSignerNonce = await nonceOf(keeperSigner);
       const flaky = flakyProvider(ethers.provider, {});
       const { keeper, logger } = testKeeper(vault, keeperSigner, {
         provider: flaky.provider,
@@ -240,7 +250,7 @@ describe("Keeper against a local node", () => {
       expect(failed.action).to.equal("failed");
       expect(failed.reason).to.match(/RPC rebalanceStatus failed after 3 attempt/);
       expect(logger.events("cycle_failed")).to.have.length(1);
-      expect(await nonceOf(keeperSigner)).to.equal(0);
+      expect(await nonceOf(keeperSigner)).to.equal(keeperSignerNonce);
 
       const [result] = await keeper.runOnce();
       expect(result).to.include({ action: "confirmed", reason: "rebalanced" });
@@ -302,6 +312,8 @@ describe("Keeper against a local node", () => {
     it("a keeper that reads Due and then finds another keeper's rebalance mined simulates a clean no-op and sends nothing", async () => {
       const { vault } = await loadFixture(driftedFixture);
       const [, , , keeperA, keeperB] = await ethers.getSigners();
+      // Relative: other test files may have used this account before.
+      const keeperANonce = await nonceOf(keeperA);
       const from = await ethers.provider.getBlockNumber();
       let raced = false;
       const rebalanceData = vault.interface.encodeFunctionData("rebalance");
@@ -321,18 +333,20 @@ describe("Keeper against a local node", () => {
       expect(raced).to.be.true;
       expect(result).to.include({ action: "skipped", reason: "not_due:Cooldown", status: "Due" });
       expect(logger.events("rebalance_not_due")[0]).to.include({ stage: "simulation", status: "Cooldown" });
-      expect(await nonceOf(keeperA)).to.equal(0);
+      expect(await nonceOf(keeperA)).to.equal(keeperANonce);
       expect(await rebalancesSince(vault, from)).to.equal(1);
     });
 
     it("a second keeper after the first sees the cooldown and sends nothing", async () => {
       const { vault } = await loadFixture(driftedFixture);
       const [, , , keeperA, keeperB] = await ethers.getSigners();
+      // Relative: other test files may have used this account before.
+      const keeperBNonce = await nonceOf(keeperB);
       const keepers: Keeper[] = [testKeeper(vault, keeperA).keeper, testKeeper(vault, keeperB).keeper];
       const [[first], [second]] = [await keepers[0].runOnce(), await keepers[1].runOnce()];
       expect(first).to.include({ reason: "rebalanced" });
       expect(second).to.include({ action: "idle", status: "Cooldown" });
-      expect(await nonceOf(keeperB)).to.equal(0);
+      expect(await nonceOf(keeperB)).to.equal(keeperBNonce);
     });
   });
 
