@@ -5,13 +5,24 @@ import { ethers } from "hardhat";
 import { investedAdminFixture } from "../shared/fixtures";
 
 const DAY = 86_400;
+
+/**
+ * Pins the next block's timestamp and returns it. After loadFixture restores a snapshot the chain's
+ * clock lags the wall clock, and the next block would land wherever the wall clock stands: a ramp
+ * start computed from `time.latest()` could already be past on a slow run.
+ */
+async function pinNextBlock(): Promise<number> {
+  const next = (await time.latest()) + 1;
+  await time.setNextBlockTimestamp(next);
+  return next;
+}
 /** IBallastErrors.Parameter.RampDuration */
 const RAMP_DURATION = 21;
 
 describe("BallastVault target-weight ramps", () => {
   it("moves the targets linearly from the weights in force to the new ones, base taking the remainder", async () => {
     const { vault } = await loadFixture(investedAdminFixture);
-    const start = (await time.latest()) + 100;
+    const start = (await pinNextBlock()) + 99;
     const end = start + 10 * DAY;
     await expect(vault.setTargetWeights([500, 3_000, 3_500, 3_000], start, end))
       .to.emit(vault, "TargetWeightsSet")
@@ -28,7 +39,7 @@ describe("BallastVault target-weight ramps", () => {
 
   it("lets rebalances follow the ramp gradually, so there is no jump to front-run", async () => {
     const { vault, market } = await loadFixture(investedAdminFixture);
-    const start = (await time.latest()) + 1;
+    const start = await pinNextBlock();
     await vault.setTargetWeights([500, 3_000, 3_500, 3_000], start, start + 10 * DAY);
     // A day in, targets moved 100 bp: below the 200 bp trigger, nothing to do yet.
     await time.increaseTo(start + DAY);
@@ -45,16 +56,15 @@ describe("BallastVault target-weight ramps", () => {
 
   it("switches at once when start equals end, and chains a new ramp from the weights in force", async () => {
     const { vault } = await loadFixture(investedAdminFixture);
-    const now = (await time.latest()) + 1;
+    const now = await pinNextBlock();
     await vault.setTargetWeights([1_000, 4_000, 3_000, 2_000], now, now);
     expect(await vault.targetWeights()).to.deep.equal([1_000n, 4_000n, 3_000n, 2_000n]);
-    const start = (await time.latest()) + 1;
+    const start = await pinNextBlock();
     await vault.setTargetWeights([1_000, 2_000, 3_000, 4_000], start, start + 100);
     await time.increaseTo(start + 50);
     expect(await vault.targetWeights()).to.deep.equal([1_000n, 3_000n, 3_000n, 3_000n]);
     // Changing course mid-ramp starts from where the targets are now.
-    const next = (await time.latest()) + 1;
-    await time.setNextBlockTimestamp(next);
+    const next = await pinNextBlock();
     await expect(vault.setTargetWeights([1_000, 4_000, 3_000, 2_000], next, next + 100))
       .to.emit(vault, "TargetWeightsSet")
       .withArgs([1_000n, 2_980n, 3_000n, 3_020n], [1_000n, 4_000n, 3_000n, 2_000n], next, next + 100);
@@ -62,14 +72,16 @@ describe("BallastVault target-weight ramps", () => {
 
   it("refuses a wrong length, a wrong sum, a past start, a ramp over 90 days, no change, and strangers", async () => {
     const { vault } = await loadFixture(investedAdminFixture);
-    const now = (await time.latest()) + 10;
+    // An hour ahead: the refusals below mine blocks at wall-clock time, which may run ahead of latest().
+    const now = (await time.latest()) + 3_600;
     await expect(vault.setTargetWeights([5_000, 5_000], now, now))
       .to.be.revertedWithCustomError(vault, "BallastBasketSize")
       .withArgs(2n, 4n);
     await expect(vault.setTargetWeights([500, 4_000, 3_500, 2_001], now, now))
       .to.be.revertedWithCustomError(vault, "BallastWeightsSum")
       .withArgs(10_001n);
-    await expect(vault.setTargetWeights([500, 3_000, 3_500, 3_000], now - 100, now))
+    const past = (await time.latest()) - 100;
+    await expect(vault.setTargetWeights([500, 3_000, 3_500, 3_000], past, past + 100))
       .to.be.revertedWithCustomError(vault, "BallastParameterOutOfRange")
       .withArgs(RAMP_DURATION, 100n, 0n, 90n * 86_400n);
     await expect(vault.setTargetWeights([500, 3_000, 3_500, 3_000], now, now + 90 * DAY + 1))
