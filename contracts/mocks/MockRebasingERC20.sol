@@ -10,7 +10,8 @@ import {MockERC20} from "./MockERC20.sol";
 /// `balanceOf` is `shares * index / 1e18`, so a rebase (the owner setting a new index, as an oracle
 /// report or a supply policy does) changes every balance at once without a transfer. A transfer of
 /// `value` moves `ceil(value * 1e18 / index)` shares, so the recipient always gains at least `value`
-/// (a pool's balance check passes) and the sender may pay one unit more, as with stETH.
+/// (a pool's balance check passes) and either side may move up to one share's worth more, as
+/// with stETH's 1-2 wei rounding.
 contract MockRebasingERC20 is MockERC20 {
     uint256 private constant ONE = 1e18;
 
