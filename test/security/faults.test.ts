@@ -207,6 +207,17 @@ describe("faults", () => {
         .to.emit(vault, "Withdraw")
         .withArgs(alice.address, alice.address, alice.address, expected, small);
 
+      // Entries stay open at the oracle prices: the sequencer check guards trading only (a gap
+      // docs/threat-model.md records: on an L2, prices may lag while the sequencer is down).
+      const [, , bob] = await ethers.getSigners();
+      const amount = parseUnits("1000", 6);
+      const minted = await vault.previewDeposit(amount);
+      await market.fund(bob.address, "USDC", amount);
+      await market.token("USDC").contract.connect(bob).approve(vault, amount);
+      await expect(vault.connect(bob).deposit(amount, bob.address))
+        .to.emit(vault, "Deposit")
+        .withArgs(bob.address, bob.address, amount, minted);
+
       // Back up: still refused through the grace period, then trading resumes.
       const now = await time.latest();
       await sequencer.setRound(0, now, now);
@@ -382,6 +393,23 @@ describe("faults", () => {
       await expect(vault.rebalance()).to.be.revertedWith("TF");
       expect(await vaultBalances(vault)).to.deep.equal(balances);
       expect(await vault.totalAssets()).to.equal(nav);
+    });
+
+    it("a token that blocks the vault itself: in-kind exits revert with the token's error (a documented gap), nothing is lost; unblocked, they pay", async () => {
+      const f = await loadFixture(blocklistFixture);
+      const { market, vault } = f;
+      const [, alice] = await ethers.getSigners();
+      const token = MockBlocklistERC20__factory.connect(market.token("BLOCK").address, market.deployer);
+      await token.setBlocked(vault, true);
+      const balances = await vaultBalances(vault);
+      const shares = (await vault.balanceOf(alice)) / 4n;
+      // redeemInKind pays every asset in one call: one token refusing to move stops the whole exit.
+      await expect(vault.connect(alice).redeemInKind(shares, alice.address, alice.address))
+        .to.be.revertedWithCustomError(token, "MockBlocklistAccountBlocked")
+        .withArgs(await vault.getAddress());
+      expect(await vaultBalances(vault)).to.deep.equal(balances);
+      await token.setBlocked(vault, false);
+      await expectInKindExit(vault, alice, shares);
     });
 
     it("meanwhile in kind pays every asset; a base exit that must sell the faulty token refuses (STF); unblocked, trading resumes", async () => {
