@@ -309,3 +309,50 @@ describe("governance setting extreme but valid parameters", () => {
     });
   }
 });
+
+describe("governance one step past a breaker bound", () => {
+  /** IBallastErrors.Parameter of the breaker bounds. */
+  const P = { MaxOracleTwapDeviationBps: 15, MaxSpotTwapTicks: 16, MoveWindow: 18, BreakerCooldown: 19, Grace: 20 };
+  const ON: IBallastPolicy.BreakerParamsStruct = {
+    twapWindow: 1_800,
+    maxOracleTwapDeviationBps: 300,
+    maxSpotTwapTicks: 200,
+    maxMoveBps: 2_000,
+    moveWindow: 3_600,
+    cooldown: 3_600,
+    sequencerFeed: ZeroAddress,
+    sequencerGracePeriod: 0,
+    tripOnInvalidPrice: true,
+  };
+  const cases: [string, Partial<IBallastPolicy.BreakerParamsStruct>, number, bigint, bigint, bigint][] = [
+    [
+      "an oracle/TWAP gap above 50%",
+      { maxOracleTwapDeviationBps: 5_001 },
+      P.MaxOracleTwapDeviationBps,
+      5_001n,
+      0n,
+      5_000n,
+    ],
+    ["a spot/TWAP gap above 5000 ticks", { maxSpotTwapTicks: 5_001 }, P.MaxSpotTwapTicks, 5_001n, 0n, 5_000n],
+    ["a move window under a minute while moves are checked", { moveWindow: 59 }, P.MoveWindow, 59n, 60n, 7n * 86_400n],
+    ["a move window over a week", { moveWindow: 7 * DAY + 1 }, P.MoveWindow, 7n * 86_400n + 1n, 60n, 7n * 86_400n],
+    [
+      "a move window with moves unchecked",
+      { maxMoveBps: 0, moveWindow: 8 * DAY },
+      P.MoveWindow,
+      8n * 86_400n,
+      0n,
+      7n * 86_400n,
+    ],
+    ["a cooldown over a week", { cooldown: 7 * DAY + 1 }, P.BreakerCooldown, 7n * 86_400n + 1n, 0n, 7n * 86_400n],
+    ["a sequencer grace period over a day", { sequencerGracePeriod: DAY + 1 }, P.Grace, 86_401n, 0n, 86_400n],
+  ];
+  for (const [label, change, parameter, value, min, max] of cases) {
+    it(`refuses ${label} with BallastParameterOutOfRange`, async () => {
+      const { policy } = await loadFixture(investedAdminFixture);
+      await expect(policy.setBreakerParams({ ...ON, ...change }))
+        .to.be.revertedWithCustomError(policy, "BallastParameterOutOfRange")
+        .withArgs(parameter, value, min, max);
+    });
+  }
+});
