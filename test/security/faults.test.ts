@@ -229,6 +229,58 @@ describe("faults", () => {
         .withArgs(await vault.getAddress(), false);
       await expect(vault.rebalance()).to.emit(vault, "Rebalanced");
     });
+
+    it("a sequencer feed that reverts, or reports no start time, counts as down: SequencerDown, nothing trades", async () => {
+      const f = await loadFixture(dueAdminFixture);
+      const { vault, policy, market } = f;
+      const sequencer = await withSequencer(f);
+      const balances = await vaultBalances(vault);
+      // An incomplete round (startedAt 0): no proof the sequencer is up.
+      await sequencer.setRound(0, 0, 0);
+      await expect(vault.poke())
+        .to.emit(policy, "BreakerTripped")
+        .withArgs(await vault.getAddress(), Trip.SequencerDown, 0n);
+      await policy.resetBreaker(vault);
+      // A feed address that answers nothing (a token contract): its revert is caught, not bubbled.
+      await policy.setBreakerParams({
+        ...TRIP_ON_INVALID,
+        tripOnInvalidPrice: false,
+        sequencerFeed: market.token("USDC").address,
+        sequencerGracePeriod: HOUR,
+      });
+      await expect(vault.rebalance())
+        .to.emit(policy, "BreakerTripped")
+        .withArgs(await vault.getAddress(), Trip.SequencerDown, 0n);
+      expect(await vaultBalances(vault)).to.deep.equal(balances);
+    });
+  });
+
+  describe("the cost gate's gas-token feed failing", () => {
+    it("a stale ETH/USD feed outside the basket: rebalances refuse with BallastPriceUnavailable(its oracle); entries and exits go on", async () => {
+      const f = await loadFixture(dueAdminFixture);
+      const { market, vault, policy } = f;
+      const [admin, alice, bob] = await ethers.getSigners();
+      const ethUsd = await new MockAggregatorV3__factory(admin).deploy(8, "ETH / USD", 3_300n * 10n ** 8n);
+      const gasOracle = await new ChainlinkOracle__factory(admin).deploy(ethUsd, HOUR);
+      await policy.setCostParams({ ...RECOMMENDED_COSTS, gasTokenOracle: await gasOracle.getAddress() });
+      expect((await vault.rebalanceStatus())[0]).to.equal(Status.Due);
+      await time.increase(HOUR + 1);
+      await refreshFeeds(market, BASKET); // the basket's feeds stay fresh; ETH/USD goes stale
+      const balances = await vaultBalances(vault);
+      await expect(vault.rebalance())
+        .to.be.revertedWithCustomError(policy, "BallastPriceUnavailable")
+        .withArgs(await gasOracle.getAddress());
+      // The status view cannot price the gate either: it reverts with the same error.
+      await expect(vault.rebalanceStatus())
+        .to.be.revertedWithCustomError(policy, "BallastPriceUnavailable")
+        .withArgs(await gasOracle.getAddress());
+      expect(await vaultBalances(vault)).to.deep.equal(balances);
+      await depositUsdc(market, vault, bob, 1_000);
+      await expectInKindExit(vault, alice, (await vault.balanceOf(alice)) / 4n);
+      // The feed answers again: the rebalance goes through.
+      await ethUsd.setAnswer(3_300n * 10n ** 8n);
+      await expect(vault.rebalance()).to.emit(vault, "Rebalanced");
+    });
   });
 
   describe("a pool whose liquidity is pulled", () => {
