@@ -7,8 +7,10 @@ import UniswapV3Local from "../../deploy/modules/UniswapV3Local";
 
 import {
   MockAggregatorV3__factory,
+  MockBlocklistERC20__factory,
   MockERC20__factory,
   MockFeeOnTransferERC20__factory,
+  MockRebasingERC20__factory,
   MockReentrantERC20__factory,
   NFTDescriptor__factory,
   NonfungiblePositionManager__factory,
@@ -526,6 +528,10 @@ async function deployToken(owner: Signer, spec: ResolvedToken, weth: WETH9, feeE
     contract = taxed;
   } else if (spec.reentrant) {
     contract = await new MockReentrantERC20__factory(owner).deploy(spec.name, spec.symbol, spec.decimals);
+  } else if (spec.blocklist) {
+    contract = await new MockBlocklistERC20__factory(owner).deploy(spec.name, spec.symbol, spec.decimals);
+  } else if (spec.rebasing) {
+    contract = await new MockRebasingERC20__factory(owner).deploy(spec.name, spec.symbol, spec.decimals);
   } else {
     contract = await new MockERC20__factory(owner).deploy(spec.name, spec.symbol, spec.decimals);
   }

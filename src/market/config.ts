@@ -35,6 +35,13 @@ export interface TokenSpec {
   transferFeeBps?: number;
   /** Makes it a token with an armable transfer hook (MockReentrantERC20), for reentrancy tests. */
   reentrant?: boolean;
+  /**
+   * Makes it a token with a switchable transfer fault (MockBlocklistERC20): transfers from or to an
+   * account its owner blocks revert, as USDC's and USDT's blocklists do.
+   */
+  blocklist?: boolean;
+  /** Makes it a rebasing token (MockRebasingERC20): balances follow an index its owner sets. */
+  rebasing?: boolean;
 }
 
 /** One liquidity position placed when a pool is created. */
@@ -141,10 +148,14 @@ export function toFeedAnswer(priceUsd: number | string, what: string): bigint {
   return toFixedPoint(priceUsd, USD_FEED_DECIMALS, what);
 }
 
-export interface ResolvedToken extends Required<Omit<TokenSpec, "transferFeeBps" | "reentrant">> {
+export interface ResolvedToken extends Required<
+  Omit<TokenSpec, "transferFeeBps" | "reentrant" | "blocklist" | "rebasing">
+> {
   answer: bigint;
   transferFeeBps?: number;
   reentrant: boolean;
+  blocklist: boolean;
+  rebasing: boolean;
 }
 
 export interface ResolvedPool {
@@ -192,9 +203,15 @@ export function resolveOptions(options: LocalMarketOptions = {}): ResolvedOption
     if (spec.reentrant && (fee !== undefined || symbol === "WETH")) {
       throw new MarketConfigError(`token ${symbol}: a reentrant token cannot be WETH or take a transfer fee`);
     }
+    const behaviours = [fee !== undefined, spec.reentrant, spec.blocklist, spec.rebasing].filter(Boolean).length;
+    if ((spec.blocklist || spec.rebasing) && (behaviours > 1 || symbol === "WETH")) {
+      throw new MarketConfigError(`token ${symbol}: a blocklist or rebasing token cannot be WETH or combined`);
+    }
     tokens.push({
       transferFeeBps: fee,
       reentrant: spec.reentrant ?? false,
+      blocklist: spec.blocklist ?? false,
+      rebasing: spec.rebasing ?? false,
       symbol,
       decimals,
       priceUsd: spec.priceUsd,

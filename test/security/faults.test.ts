@@ -1,0 +1,482 @@
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { expect } from "chai";
+import { MaxUint256, parseUnits, ZeroAddress } from "ethers";
+import { ethers } from "hardhat";
+
+import { deployLocalMarket } from "../../src/market";
+import { deployVault, RECOMMENDED_COSTS } from "../../src/vault";
+import {
+  ChainlinkOracle__factory,
+  MockAggregatorV3__factory,
+  MockBlocklistERC20__factory,
+} from "../../typechain-types";
+import type { IBallastPolicy } from "../../typechain-types/artifacts/contracts/BallastPolicy";
+import type { VaultFixture } from "../shared/fixtures";
+import { BASKET, dueAdminFixture, expectInKindExit, refreshFeeds, Trip, vaultBalances } from "../shared/security";
+import { depositUsdc, oracleNav, rebalanceUntilSettled, Status, swapsOf } from "../shared/vault";
+
+/*
+ * Faults as tests: each injects a fault the vault must survive and asserts that no funds are lost
+ * (the vault's balances and its oracle NAV are untouched by the refused calls), that holders can
+ * still leave in kind, and that the refusal names the fault (a custom error or an event).
+ */
+
+const DAY = 86_400;
+const HOUR = 3_600;
+const MAX_UINT128 = 2n ** 128n - 1n;
+
+/** Breakers all off but the invalid-price trip, so that a failing feed shows as an event. */
+const TRIP_ON_INVALID: IBallastPolicy.BreakerParamsStruct = {
+  twapWindow: 0,
+  maxOracleTwapDeviationBps: 0,
+  maxSpotTwapTicks: 0,
+  maxMoveBps: 0,
+  moveWindow: 0,
+  cooldown: HOUR,
+  sequencerFeed: ZeroAddress,
+  sequencerGracePeriod: 0,
+  tripOnInvalidPrice: true,
+};
+
+interface FeedFault {
+  name: string;
+  /** Breaks WETH's feed and returns the adapter's expected custom error and its arguments. */
+  inject(f: VaultFixture): Promise<{ error: string; args: unknown[] }>;
+}
+
+const FEED_FAULTS: FeedFault[] = [
+  {
+    name: "gone stale (last update two days ago, heartbeat one day)",
+    async inject({ market }) {
+      const feed = market.token("WETH").feed;
+      const [, answer] = await feed.latestRoundData();
+      const updatedAt = (await time.latest()) - 2 * DAY;
+      await feed.setRound(answer, updatedAt, updatedAt);
+      return { error: "BallastFeedStale", args: [await feed.getAddress(), updatedAt, DAY] };
+    },
+  },
+  {
+    name: "answering zero",
+    async inject({ market }) {
+      const feed = market.token("WETH").feed;
+      const now = await time.latest();
+      await feed.setRound(0, now, now);
+      return { error: "BallastFeedAnswer", args: [await feed.getAddress(), 0] };
+    },
+  },
+  {
+    name: "answering a negative price",
+    async inject({ market }) {
+      const feed = market.token("WETH").feed;
+      const now = await time.latest();
+      await feed.setRound(-3_000n * 10n ** 8n, now, now);
+      return { error: "BallastFeedAnswer", args: [await feed.getAddress(), -3_000n * 10n ** 8n] };
+    },
+  },
+  {
+    name: "whose decimals changed (8 to 18, a migration)",
+    async inject({ market }) {
+      const feed = market.token("WETH").feed;
+      await feed.setDecimals(18);
+      return { error: "BallastFeedDecimalsChanged", args: [await feed.getAddress(), 8, 18] };
+    },
+  },
+];
+
+describe("faults", () => {
+  describe("a failing price feed", () => {
+    for (const fault of FEED_FAULTS) {
+      it(`a WETH feed ${fault.name}: entries, base exits and rebalances refuse with BallastPriceUnavailable(WETH), nothing moves, in kind pays`, async () => {
+        const f = await loadFixture(dueAdminFixture);
+        const { market, vault, policy, oracles } = f;
+        const [, alice, bob] = await ethers.getSigners();
+        const weth = market.token("WETH").address;
+        await policy.setBreakerParams(TRIP_ON_INVALID);
+        await vault.poke(); // the last valid prices are today's
+        const nav = await vault.totalAssets();
+        const balances = await vaultBalances(vault);
+        const supply = await vault.totalSupply();
+
+        const { error, args } = await fault.inject(f);
+        // The adapter names the fault; the vault sees an invalid price.
+        await expect(oracles[1].price())
+          .to.be.revertedWithCustomError(oracles[1], error)
+          .withArgs(...args);
+        expect(await oracles[1].tryPrice()).to.deep.equal([false, 0n]);
+
+        expect((await vault.rebalanceStatus())[0]).to.equal(Status.PriceUnavailable);
+        expect(await vault.maxDeposit(bob)).to.equal(0n);
+        expect(await vault.maxMint(bob)).to.equal(0n);
+        expect(await vault.maxRedeem(alice)).to.equal(0n);
+        expect(await vault.maxWithdraw(alice)).to.equal(0n);
+        const amount = parseUnits("10000", 6);
+        await market.fund(bob.address, "USDC", amount);
+        await market.token("USDC").contract.connect(bob).approve(vault, MaxUint256);
+        const shares = (await vault.balanceOf(alice)) / 4n;
+        const refusals = [
+          () => vault.connect(bob).deposit(amount, bob.address),
+          () => vault.connect(bob).mint(10n ** 18n, bob.address),
+          () => vault.connect(alice).redeem(shares, alice.address, alice.address),
+          () => vault.connect(alice).withdraw(1_000_000n, alice.address, alice.address),
+          () => vault.rebalance(),
+        ];
+        for (const call of refusals) {
+          await expect(call()).to.be.revertedWithCustomError(vault, "BallastPriceUnavailable").withArgs(weth);
+        }
+        // A poke records the trip (tripOnInvalidPrice) against WETH, basket index 1.
+        await expect(vault.poke())
+          .to.emit(policy, "BreakerTripped")
+          .withArgs(await vault.getAddress(), Trip.InvalidPrice, 1n);
+
+        // No funds lost: WETH is still valued at its last valid price, never at zero.
+        expect(await vaultBalances(vault)).to.deep.equal(balances);
+        expect(await vault.totalAssets()).to.equal(nav);
+        expect(await vault.totalSupply()).to.equal(supply);
+        await expectInKindExit(vault, alice, shares);
+      });
+    }
+
+    it("a feed whose decimals changed stays refused until governance adopts a reviewed adapter; then entries resume at the same NAV", async () => {
+      const f = await loadFixture(dueAdminFixture);
+      const { market, vault, oracles } = f;
+      const [admin, , bob] = await ethers.getSigners();
+      const feed = market.token("WETH").feed;
+      const nav = await vault.totalAssets();
+      const [, answer] = await feed.latestRoundData();
+      // The migrated feed answers the same price with 18 decimals.
+      await feed.setDecimals(18);
+      await feed.setAnswer(answer * 10n ** 10n);
+      await expect(oracles[1].price())
+        .to.be.revertedWithCustomError(oracles[1], "BallastFeedDecimalsChanged")
+        .withArgs(await feed.getAddress(), 8, 18);
+      expect(await vault.maxDeposit(bob)).to.equal(0n);
+      const reviewed = await new ChainlinkOracle__factory(admin).deploy(feed, DAY);
+      await expect(vault.setOracle(market.token("WETH").address, reviewed))
+        .to.emit(vault, "OracleSet")
+        .withArgs(market.token("WETH").address, await oracles[1].getAddress(), await reviewed.getAddress());
+      expect(await vault.totalAssets()).to.equal(nav);
+      expect(await vault.maxDeposit(bob)).to.equal(MaxUint256);
+      await depositUsdc(market, vault, bob, 10_000);
+      expect(await vault.totalAssets()).to.equal(nav + parseUnits("10000", 6));
+    });
+  });
+
+  describe("the L2 sequencer down", () => {
+    async function withSequencer(f: VaultFixture) {
+      const [admin] = await ethers.getSigners();
+      const sequencer = await new MockAggregatorV3__factory(admin).deploy(0, "L2 Sequencer Uptime Status Feed", 0);
+      const upSince = (await time.latest()) - 2 * HOUR;
+      await sequencer.setRound(0, upSince, upSince);
+      await f.policy.setBreakerParams({
+        ...TRIP_ON_INVALID,
+        tripOnInvalidPrice: false,
+        sequencerFeed: await sequencer.getAddress(),
+        sequencerGracePeriod: HOUR,
+      });
+      return sequencer;
+    }
+
+    it("a due rebalance trips SequencerDown and trades nothing; the next is refused by name; in kind and covered base exits pay", async () => {
+      const f = await loadFixture(dueAdminFixture);
+      const { vault, policy, market } = f;
+      const sequencer = await withSequencer(f);
+      const [, alice] = await ethers.getSigners();
+      expect((await vault.rebalanceStatus())[0]).to.equal(Status.Due);
+      const nav = await vault.totalAssets();
+      const balances = await vaultBalances(vault);
+
+      await sequencer.setAnswer(1); // down
+      const tx = vault.rebalance();
+      await expect(tx)
+        .to.emit(policy, "BreakerTripped")
+        .withArgs(await vault.getAddress(), Trip.SequencerDown, 0n);
+      await expect(tx).to.not.emit(vault, "Swapped");
+      await expect(tx).to.not.emit(vault, "Rebalanced");
+      const drift = await vault.maxDrift();
+      await expect(vault.rebalance())
+        .to.be.revertedWithCustomError(vault, "BallastRebalanceNotDue")
+        .withArgs(Status.BreakerTripped, drift);
+      expect(await vaultBalances(vault)).to.deep.equal(balances);
+      expect(await vault.totalAssets()).to.equal(nav);
+
+      // Exits need no sequencer check: in kind, and in the base asset while the buffer covers it.
+      await expectInKindExit(vault, alice, (await vault.balanceOf(alice)) / 4n);
+      const small = await vault.convertToShares(parseUnits("1000", 6));
+      const expected = await vault.previewRedeem(small);
+      await expect(vault.connect(alice).redeem(small, alice.address, alice.address))
+        .to.emit(vault, "Withdraw")
+        .withArgs(alice.address, alice.address, alice.address, expected, small);
+
+      // Entries stay open at the oracle prices: the sequencer check guards trading only (a gap
+      // docs/threat-model.md records: on an L2, prices may lag while the sequencer is down).
+      const [, , bob] = await ethers.getSigners();
+      const amount = parseUnits("1000", 6);
+      const minted = await vault.previewDeposit(amount);
+      await market.fund(bob.address, "USDC", amount);
+      await market.token("USDC").contract.connect(bob).approve(vault, amount);
+      await expect(vault.connect(bob).deposit(amount, bob.address))
+        .to.emit(vault, "Deposit")
+        .withArgs(bob.address, bob.address, amount, minted);
+
+      // Back up: still refused through the grace period, then trading resumes.
+      const now = await time.latest();
+      await sequencer.setRound(0, now, now);
+      await expect(vault.poke()).to.not.emit(policy, "BreakerReset");
+      await time.increase(HOUR + 1);
+      await refreshFeeds(market, BASKET);
+      await expect(vault.poke())
+        .to.emit(policy, "BreakerReset")
+        .withArgs(await vault.getAddress(), false);
+      await expect(vault.rebalance()).to.emit(vault, "Rebalanced");
+    });
+
+    it("a sequencer feed that reverts, or reports no start time, counts as down: SequencerDown, nothing trades", async () => {
+      const f = await loadFixture(dueAdminFixture);
+      const { vault, policy, market } = f;
+      const sequencer = await withSequencer(f);
+      const balances = await vaultBalances(vault);
+      // An incomplete round (startedAt 0): no proof the sequencer is up.
+      await sequencer.setRound(0, 0, 0);
+      await expect(vault.poke())
+        .to.emit(policy, "BreakerTripped")
+        .withArgs(await vault.getAddress(), Trip.SequencerDown, 0n);
+      await policy.resetBreaker(vault);
+      // A feed address that answers nothing (a token contract): its revert is caught, not bubbled.
+      await policy.setBreakerParams({
+        ...TRIP_ON_INVALID,
+        tripOnInvalidPrice: false,
+        sequencerFeed: market.token("USDC").address,
+        sequencerGracePeriod: HOUR,
+      });
+      await expect(vault.rebalance())
+        .to.emit(policy, "BreakerTripped")
+        .withArgs(await vault.getAddress(), Trip.SequencerDown, 0n);
+      expect(await vaultBalances(vault)).to.deep.equal(balances);
+    });
+  });
+
+  describe("the cost gate's gas-token feed failing", () => {
+    it("a stale ETH/USD feed outside the basket: rebalances refuse with BallastPriceUnavailable(its oracle); entries and exits go on", async () => {
+      const f = await loadFixture(dueAdminFixture);
+      const { market, vault, policy } = f;
+      const [admin, alice, bob] = await ethers.getSigners();
+      const ethUsd = await new MockAggregatorV3__factory(admin).deploy(8, "ETH / USD", 3_300n * 10n ** 8n);
+      const gasOracle = await new ChainlinkOracle__factory(admin).deploy(ethUsd, HOUR);
+      await policy.setCostParams({ ...RECOMMENDED_COSTS, gasTokenOracle: await gasOracle.getAddress() });
+      expect((await vault.rebalanceStatus())[0]).to.equal(Status.Due);
+      await time.increase(HOUR + 1);
+      await refreshFeeds(market, BASKET); // the basket's feeds stay fresh; ETH/USD goes stale
+      const balances = await vaultBalances(vault);
+      await expect(vault.rebalance())
+        .to.be.revertedWithCustomError(policy, "BallastPriceUnavailable")
+        .withArgs(await gasOracle.getAddress());
+      // The status view cannot price the gate either: it reverts with the same error.
+      await expect(vault.rebalanceStatus())
+        .to.be.revertedWithCustomError(policy, "BallastPriceUnavailable")
+        .withArgs(await gasOracle.getAddress());
+      expect(await vaultBalances(vault)).to.deep.equal(balances);
+      await depositUsdc(market, vault, bob, 1_000);
+      await expectInKindExit(vault, alice, (await vault.balanceOf(alice)) / 4n);
+      // The feed answers again: the rebalance goes through.
+      await ethUsd.setAnswer(3_300n * 10n ** 8n);
+      await expect(vault.rebalance()).to.emit(vault, "Rebalanced");
+    });
+  });
+
+  describe("a pool whose liquidity is pulled", () => {
+    /**
+     * The liquidity provider withdraws `fractionBps` of each of its positions in the WETH/USDC 0.05%
+     * pool (which WETH's sells and WBTC's buys route through) through the NonfungiblePositionManager
+     * and collects the tokens. Positions are read from the chain: fixtures revert the chain only.
+     */
+    async function pullAll(f: VaultFixture, fractionBps = 10_000n): Promise<void> {
+      const { market } = f;
+      const pool = market.pool("WETH", "USDC", 500);
+      const lp = market.liquidityProvider;
+      const npm = market.positionManager.connect(lp);
+      const count = await npm.balanceOf(lp.address);
+      for (let i = 0n; i < count; i++) {
+        const tokenId = await npm.tokenOfOwnerByIndex(lp.address, i);
+        const position = await npm.positions(tokenId);
+        const fee = Number(position.fee);
+        if (position.token0 !== pool.token0.address || position.token1 !== pool.token1.address || fee !== pool.fee) {
+          continue;
+        }
+        const liquidity = (position.liquidity * fractionBps) / 10_000n;
+        if (liquidity === 0n) continue;
+        await npm.decreaseLiquidity({ tokenId, liquidity, amount0Min: 0, amount1Min: 0, deadline: MaxUint256 });
+        await npm.collect({ tokenId, recipient: lp.address, amount0Max: MAX_UINT128, amount1Max: MAX_UINT128 });
+      }
+    }
+
+    it("all of it, under a pending rebalance: the rebalance reverts as a whole, nothing trades", async () => {
+      const f = await loadFixture(dueAdminFixture);
+      const { market, vault } = f;
+      const pool = market.pool("WETH", "USDC", 500);
+      const nav = await vault.totalAssets();
+      const balances = await vaultBalances(vault);
+      await pullAll(f);
+      expect(await pool.contract.liquidity()).to.equal(0n);
+      expect((await vault.rebalanceStatus())[0]).to.equal(Status.Due);
+      // A swap entirely in a zero-liquidity region fetches nothing; SwapRouter's callback refuses it
+      // without a reason (its require has none). With any liquidity left, the oracle minimum
+      // refuses instead (below); with the cost gate on, the rebalance is skipped by name.
+      await expect(vault.rebalance()).to.be.revertedWithoutReason();
+      expect(await vaultBalances(vault)).to.deep.equal(balances);
+      expect(await vault.totalAssets()).to.equal(nav);
+    });
+
+    it("all of it, with the cost gate on: the rebalance is skipped (RebalanceSkipped, status Uneconomic), nothing trades", async () => {
+      const f = await loadFixture(dueAdminFixture);
+      const { vault, policy } = f;
+      const [keeper] = await ethers.getSigners();
+      await policy.setCostParams({ ...RECOMMENDED_COSTS, gasTokenOracle: ZeroAddress });
+      await pullAll(f);
+      const balances = await vaultBalances(vault);
+      const [, benefit] = await vault.rebalanceCost();
+      expect((await vault.rebalanceStatus())[0]).to.equal(Status.Uneconomic);
+      const tx = vault.connect(keeper).rebalance();
+      // The empty pool fetches nothing: the whole sale counts as cost.
+      await expect(tx)
+        .to.emit(vault, "RebalanceSkipped")
+        .withArgs(keeper.address, (cost: bigint) => cost > benefit, benefit);
+      await expect(tx).to.not.emit(vault, "Swapped");
+      expect(await vaultBalances(vault)).to.deep.equal(balances);
+    });
+
+    it("99% of it, then the thin pool pushed 20% by an attacker: the rebalance still refuses at the oracle minimum", async () => {
+      const f = await loadFixture(dueAdminFixture);
+      const { market, vault } = f;
+      const pool = market.pool("WETH", "USDC", 500);
+      await pullAll(f, 9_900n);
+      const nav = await vault.totalAssets();
+      await market.movePoolPrice(pool, "WETH", (await market.feedPrice("WETH")) * 0.8);
+      await expect(vault.rebalance()).to.be.revertedWith("Too little received");
+      expect(await vault.totalAssets()).to.equal(nav);
+      expect(await vault.totalAssets()).to.equal(await oracleNav(market, vault));
+    });
+
+    it("exits: in kind always pays; base exits within the buffer pay; base exits that must sell into the empty pool refuse", async () => {
+      const f = await loadFixture(dueAdminFixture);
+      const { market, vault } = f;
+      const [, alice] = await ethers.getSigners();
+      await pullAll(f);
+      const nav = await vault.totalAssets();
+      await expectInKindExit(vault, alice, (await vault.balanceOf(alice)) / 4n);
+      const small = await vault.convertToShares(parseUnits("1000", 6));
+      const expected = await vault.previewRedeem(small);
+      await expect(vault.connect(alice).redeem(small, alice.address, alice.address)).to.changeTokenBalance(
+        market.token("USDC").contract,
+        alice,
+        expected,
+      );
+      const rest = await vault.balanceOf(alice);
+      await expect(vault.connect(alice).redeem(rest, alice.address, alice.address)).to.be.revertedWithoutReason();
+      expect(await vault.balanceOf(alice)).to.equal(rest);
+      // Whatever left the vault left through the two exits, at NAV.
+      expect(await vault.totalAssets()).to.be.greaterThan((nav * 74n) / 100n);
+      expect(await vault.totalAssets()).to.equal(await oracleNav(market, vault));
+    });
+
+    it("once liquidity returns, the same rebalance goes through within its loss bound", async () => {
+      const f = await loadFixture(dueAdminFixture);
+      const { market, vault } = f;
+      const pool = market.pool("WETH", "USDC", 500);
+      await pullAll(f);
+      await expect(vault.rebalance()).to.be.revertedWithoutReason();
+      await market.addLiquidity(pool, { valueUsd: 30_000_000, rangeBps: 1_000 });
+      const nav = await vault.totalAssets();
+      const swaps = await swapsOf(vault, vault.rebalance());
+      expect(swaps.length).to.be.greaterThan(0);
+      for (const s of swaps) expect(s.amountOut).to.be.greaterThanOrEqual(s.minAmountOut);
+      expect(await vault.totalAssets()).to.be.greaterThanOrEqual((nav * 9_900n) / 10_000n);
+    });
+  });
+
+  describe("a swap that reverts mid-rebalance", () => {
+    /** USDC 10%, WETH 45%, BLOCK 45% (a token with a blocklist, as USDC and USDT have), invested. */
+    async function blocklistFixture(): Promise<VaultFixture> {
+      const market = await deployLocalMarket({
+        tokens: [
+          { symbol: "USDC", decimals: 6, priceUsd: 1 },
+          { symbol: "WETH", decimals: 18, priceUsd: 3000 },
+          { symbol: "BLOCK", decimals: 18, priceUsd: 10, blocklist: true },
+        ],
+        pools: [
+          { tokenA: "WETH", tokenB: "USDC", fee: 500, depthUsd: 60_000_000 },
+          { tokenA: "BLOCK", tokenB: "USDC", fee: 3000, depthUsd: 20_000_000 },
+        ],
+      });
+      const [admin, alice] = await ethers.getSigners();
+      const deployed = await deployVault(market, {
+        basket: [
+          { symbol: "USDC", weightBps: 1_000 },
+          { symbol: "WETH", weightBps: 4_500 },
+          { symbol: "BLOCK", weightBps: 4_500 },
+        ],
+        params: { maxTradeBps: 5_000 },
+        governance: { admin: admin.address },
+      });
+      await depositUsdc(market, deployed.vault, alice, 100_000);
+      await rebalanceUntilSettled(market, deployed.vault);
+      // WETH rises 10%: the next rebalance sells WETH first, then buys BLOCK.
+      await time.increase(600);
+      await market.setFeedPrice("WETH", 3_300);
+      await market.alignAllPools();
+      await refreshFeeds(market, ["USDC", "WETH", "BLOCK"]);
+      return { market, ...deployed };
+    }
+
+    async function block(f: VaultFixture, blocked: boolean): Promise<void> {
+      const token = MockBlocklistERC20__factory.connect(f.market.token("BLOCK").address, f.market.deployer);
+      await token.setBlocked(f.market.pool("BLOCK", "USDC", 3000).address, blocked);
+    }
+
+    it("the second leg's token refuses the pool: the whole rebalance reverts, the first leg's sale is undone", async () => {
+      const f = await loadFixture(blocklistFixture);
+      const { vault } = f;
+      const nav = await vault.totalAssets();
+      const balances = await vaultBalances(vault);
+      // Unblocked, the rebalance would sell WETH and then buy BLOCK.
+      const plan = await vault.rebalance.staticCall();
+      expect(plan).to.equal(2n);
+      await block(f, true);
+      // The pool's TransferHelper reports the failed payout as "TF".
+      await expect(vault.rebalance()).to.be.revertedWith("TF");
+      expect(await vaultBalances(vault)).to.deep.equal(balances);
+      expect(await vault.totalAssets()).to.equal(nav);
+    });
+
+    it("a token that blocks the vault itself: in-kind exits revert with the token's error (a documented gap), nothing is lost; unblocked, they pay", async () => {
+      const f = await loadFixture(blocklistFixture);
+      const { market, vault } = f;
+      const [, alice] = await ethers.getSigners();
+      const token = MockBlocklistERC20__factory.connect(market.token("BLOCK").address, market.deployer);
+      await token.setBlocked(vault, true);
+      const balances = await vaultBalances(vault);
+      const shares = (await vault.balanceOf(alice)) / 4n;
+      // redeemInKind pays every asset in one call: one token refusing to move stops the whole exit.
+      await expect(vault.connect(alice).redeemInKind(shares, alice.address, alice.address))
+        .to.be.revertedWithCustomError(token, "MockBlocklistAccountBlocked")
+        .withArgs(await vault.getAddress());
+      expect(await vaultBalances(vault)).to.deep.equal(balances);
+      await token.setBlocked(vault, false);
+      await expectInKindExit(vault, alice, shares);
+    });
+
+    it("meanwhile in kind pays every asset; a base exit that must sell the faulty token refuses (STF); unblocked, trading resumes", async () => {
+      const f = await loadFixture(blocklistFixture);
+      const { market, vault } = f;
+      const [, alice] = await ethers.getSigners();
+      await block(f, true);
+      await expectInKindExit(vault, alice, (await vault.balanceOf(alice)) / 4n);
+      const rest = await vault.balanceOf(alice);
+      // The router cannot pay the blocked pool the BLOCK it sells.
+      await expect(vault.connect(alice).redeem(rest / 2n, alice.address, alice.address)).to.be.revertedWith("STF");
+      await block(f, false);
+      const swaps = await swapsOf(vault, vault.rebalance());
+      expect(swaps.map((s) => s.tokenIn)).to.deep.equal([market.token("WETH").address, market.token("USDC").address]);
+      expect(await vault.totalAssets()).to.equal(await oracleNav(market, vault));
+    });
+  });
+});

@@ -1,0 +1,67 @@
+import { time } from "@nomicfoundation/hardhat-network-helpers";
+import { expect } from "chai";
+import { ethers } from "hardhat";
+import type { Signer } from "ethers";
+
+import type { LocalMarket } from "../../src/market";
+import type { BallastVault } from "../../typechain-types";
+
+import { investedAdminFixture } from "./fixtures";
+import type { VaultFixture } from "./fixtures";
+
+/** IBallastPolicy.Trip as numbers. */
+export const Trip = {
+  None: 0n,
+  OracleTwapDivergence: 1n,
+  SpotTwapDivergence: 2n,
+  Dislocation: 3n,
+  SequencerDown: 4n,
+  TwapUnavailable: 5n,
+  InvalidPrice: 6n,
+} as const;
+
+/** Every listed feed reports its current answer again, in a round dated now (keeps them fresh). */
+export async function refreshFeeds(market: LocalMarket, symbols: readonly string[]): Promise<void> {
+  for (const symbol of symbols) await market.setFeedPrice(symbol, await market.feedPrice(symbol));
+}
+
+/** The vault's raw balance of each basket token, in basket order. */
+export async function vaultBalances(vault: BallastVault): Promise<bigint[]> {
+  const tokens = await vault.basketTokens();
+  return Promise.all(tokens.map(async (t) => (await ethers.getContractAt("IERC20", t)).balanceOf(vault)));
+}
+
+/**
+ * `holder` redeems `shares` in kind: asserts the RedeemedInKind event with exactly the preview's
+ * amounts, that each amount reached the holder, and that every basket token paid something.
+ */
+export async function expectInKindExit(vault: BallastVault, holder: Signer, shares: bigint): Promise<bigint[]> {
+  const address = await holder.getAddress();
+  const expected = await vault.previewRedeemInKind(shares);
+  const tokens = await Promise.all((await vault.basketTokens()).map((t) => ethers.getContractAt("IERC20", t)));
+  const before = await Promise.all(tokens.map((t) => t.balanceOf(address)));
+  await expect(vault.connect(holder).redeemInKind(shares, address, address))
+    .to.emit(vault, "RedeemedInKind")
+    .withArgs(address, address, address, shares, expected);
+  for (const [i, token] of tokens.entries()) {
+    expect(expected[i], `asset ${i} paid in kind`).to.be.greaterThan(0n);
+    expect(await token.balanceOf(address)).to.equal(before[i] + expected[i]);
+  }
+  return [...expected];
+}
+
+/** The four basket symbols of {@link investedAdminFixture}. */
+export const BASKET = ["USDC", "WETH", "WBTC", "LINK"] as const;
+
+/**
+ * The invested four-asset vault (direct admin, $500k by the second signer) after WETH rose 10%:
+ * the next rebalance sells ~$45k of WETH into the WETH/USDC 0.05% pool and buys the others.
+ */
+export async function dueAdminFixture(): Promise<VaultFixture> {
+  const f = await investedAdminFixture();
+  await time.increase(600);
+  await f.market.setFeedPrice("WETH", (await f.market.feedPrice("WETH")) * 1.1);
+  await f.market.alignAllPools();
+  await refreshFeeds(f.market, BASKET);
+  return f;
+}
