@@ -11,6 +11,7 @@ import type { BallastPolicy, BallastVault } from "../../typechain-types";
 import type { IBallastPolicy } from "../../typechain-types/artifacts/contracts/BallastPolicy";
 import { FOUR_ASSET_BASKET } from "../shared/fixtures";
 import type { VaultFixture } from "../shared/fixtures";
+import { Trip } from "../shared/security";
 import { depositUsdc, rebalanceUntilSettled, Status } from "../shared/vault";
 
 const HOUR = 3_600;
@@ -18,16 +19,6 @@ const HOUR = 3_600;
 /** IBallastPolicy.Status.BreakerTripped (not in the shared Status map). */
 const BREAKER_TRIPPED = 6n;
 
-/** IBallastPolicy.Trip as numbers. */
-const Trip = {
-  None: 0n,
-  OracleTwapDivergence: 1n,
-  SpotTwapDivergence: 2n,
-  Dislocation: 3n,
-  SequencerDown: 4n,
-  TwapUnavailable: 5n,
-  InvalidPrice: 6n,
-} as const;
 
 /** IBallastErrors.Parameter entries used here. */
 const Parameter = { TwapWindow: 14, MaxMoveBps: 17 } as const;
