@@ -19,7 +19,6 @@ const HOUR = 3_600;
 /** IBallastPolicy.Status.BreakerTripped (not in the shared Status map). */
 const BREAKER_TRIPPED = 6n;
 
-
 /** IBallastErrors.Parameter entries used here. */
 const Parameter = { TwapWindow: 14, MaxMoveBps: 17 } as const;
 
