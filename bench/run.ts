@@ -19,7 +19,8 @@ import type { LocalMarket } from "../src/market";
 import { deployVault } from "../src/vault";
 import type { BasketEntry } from "../src/vault";
 import { PlainERC4626__factory } from "../typechain-types";
-import type { BallastVault } from "../typechain-types";
+
+import { settle } from "./settle";
 
 /** Intrinsic gas of a transaction: not part of what a contract call costs inside another. */
 const TX_BASE = 21_000n;
@@ -105,19 +106,6 @@ async function plainBaselines(market: LocalMarket, seeder: Signer, user: Signer)
 /** Every feed answers its current price again, dated now. */
 async function refreshFeeds(market: LocalMarket, basket: readonly BasketEntry[]): Promise<void> {
   for (const { symbol } of basket) await market.setFeedPrice(symbol, await market.feedPrice(symbol));
-}
-
-async function settle(market: LocalMarket, vault: BallastVault): Promise<void> {
-  for (let i = 0; i < 12; i++) {
-    const [status] = await vault.rebalanceStatus();
-    if (status === 3n) {
-      await market.advanceTime(600);
-      continue;
-    }
-    if (status !== 0n) return;
-    await (await vault.rebalance()).wait();
-    await market.alignAllPools();
-  }
 }
 
 /** Oracle value in USDC units of `amount` of `symbol`. */

@@ -11,6 +11,8 @@ import { ethers } from "hardhat";
 import { deployLocalMarket } from "../src/market";
 import { deployVault } from "../src/vault";
 
+import { settle } from "./settle";
+
 interface Log {
   op: string;
   gas: number;
@@ -141,16 +143,7 @@ async function main() {
     return a;
   };
   await (await vault.connect(seeder).deposit(await fund(seeder, 1_000_000), await seeder.getAddress())).wait();
-  for (let i = 0; i < 12; i++) {
-    const [status] = await vault.rebalanceStatus();
-    if (status === 3n) {
-      await market.advanceTime(600);
-      continue;
-    }
-    if (status !== 0n) break;
-    await (await vault.rebalance()).wait();
-    await market.alignAllPools();
-  }
+  await settle(market, vault);
   await market.advanceTime(600);
   for (const { symbol } of basket) await market.setFeedPrice(symbol, await market.feedPrice(symbol));
   await fund(user, 20_000);
