@@ -586,7 +586,15 @@ class ScenarioRun {
         );
         return "skipped";
       }
-      // No trade (a breaker about to trip: the bot pokes instead) or nothing sent: the next turn looks again.
+      if (result.kind === "poke" && result.hash !== undefined) {
+        // No trade: a breaker about to trip, which the bot's poke records instead.
+        const poke = await ethers.provider.getTransactionReceipt(result.hash);
+        if (poke) {
+          this.pokeGas += this.addKeeperGas(poke.gasUsed);
+          await this.recordBreakerEvents(poke, "poke");
+        }
+      }
+      // Nothing traded: the next turn looks again.
       return "tripped";
     }
     const receipt = await ethers.provider.getTransactionReceipt(result.hash);
