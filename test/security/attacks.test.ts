@@ -175,13 +175,23 @@ describe("attacks", () => {
   });
 
   describe("deposit just before, redeem just after a rebalance", () => {
-    it("earns the attacker nothing in the base asset, and costs the other holders under 0.1%", async () => {
+    it("earns the attacker nothing in the base asset, and costs the other holders no more than their share of the rebalance's cost", async () => {
       const { market, vault } = await loadFixture(dueFixture);
       const [, alice, , mallory] = await ethers.getSigners();
       const aliceShares = await vault.balanceOf(alice);
       const aliceBefore = await vault.convertToAssets(aliceShares);
       const deposited = await depositUsdc(market, vault, mallory, 1_000_000);
-      await vault.rebalance();
+      const receipt = await (await vault.rebalance()).wait();
+      const [rebalanced] = await vault.queryFilter(
+        vault.filters.Rebalanced,
+        receipt!.blockNumber,
+        receipt!.blockNumber,
+      );
+      // The trades' fees and impact fall on every holder pro rata, the attacker included; how much
+      // the rebalance trades depends on the fixture's volatility estimate, hence on its timing.
+      const tradingCost = rebalanced.args.navBefore - rebalanced.args.navAfter;
+      const aliceCostShare = (tradingCost * aliceShares) / (await vault.totalSupply()) + 1n;
+      expect(aliceCostShare).to.be.lessThan(aliceBefore / 200n); // under 0.5%: a real rebalance, not a drain
       await market.alignAllPools();
       await time.increase(600);
       await refreshFeeds(market);
@@ -190,7 +200,10 @@ describe("attacks", () => {
       await vault.connect(mallory).redeem(await vault.balanceOf(mallory), mallory.address, mallory.address);
       const got = (await usdc.balanceOf(mallory)) - start;
       expect(got).to.be.lessThan(deposited);
-      expect(await vault.convertToAssets(aliceShares)).to.be.greaterThan((aliceBefore * 9_990n) / 10_000n);
+      // Nothing beyond that share: the attacker's entry and exit moved no value from Alice (a
+      // thousandth of a basis point of slack for rounding).
+      const aliceAfter = await vault.convertToAssets(aliceShares);
+      expect(aliceAfter).to.be.at.least(aliceBefore - aliceCostShare - aliceBefore / 10_000_000n);
       expect(await vault.totalAssets()).to.equal(await oracleNav(market, vault));
     });
   });
