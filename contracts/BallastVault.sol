@@ -474,17 +474,35 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         uint256 shares,
         address receiver,
         address owner
-    ) external nonReentrant returns (uint256[] memory amounts) {
+    ) external returns (uint256[] memory amounts) {
+        return redeemInKindExcept(shares, receiver, owner, 0);
+    }
+
+    /// @inheritdoc IBallastVault
+    function redeemInKindExcept(
+        uint256 shares,
+        address receiver,
+        address owner,
+        uint256 forfeited
+    ) public nonReentrant returns (uint256[] memory amounts) {
         _accrueFees();
         uint256 maxShares = balanceOf(owner);
         if (shares > maxShares) revert ERC4626ExceededMaxRedeem(owner, shares, maxShares);
         amounts = previewRedeemInKind(shares);
+        uint256 n = amounts.length;
+        if (forfeited >> n != 0) revert BallastForfeitMask(forfeited, n);
         address caller = _msgSender();
         if (caller != owner) _spendAllowance(owner, caller, shares);
         _burn(owner, shares);
-        uint256 n = amounts.length;
         for (uint256 i; i < n; ++i) {
-            if (amounts[i] != 0) IERC20(_basket.assets[i].token).safeTransfer(receiver, amounts[i]);
+            address token = _basket.assets[i].token;
+            if ((forfeited >> i) & 1 != 0) {
+                // The slice stays in the vault, with the remaining holders.
+                emit ForfeitedInKind(owner, token, amounts[i]);
+                amounts[i] = 0;
+            } else if (amounts[i] != 0) {
+                IERC20(token).safeTransfer(receiver, amounts[i]);
+            }
         }
         emit RedeemedInKind(caller, receiver, owner, shares, amounts);
     }

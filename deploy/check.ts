@@ -1,4 +1,4 @@
-import { Contract, formatUnits, ZeroHash } from "ethers";
+import { Contract, formatUnits, ZeroAddress, ZeroHash } from "ethers";
 import type { ContractRunner, Provider } from "ethers";
 
 import {
@@ -265,13 +265,21 @@ export async function checkDeployment(
   const oracles = await vault.oracles();
   const costs = { ...resolved.costs, gasTokenOracle: oracles[resolved.gasTokenIndex] };
   same("cost gate", pick(await policy.costParams(), costs), costs);
+  const { sequencerFeed, sequencerGracePeriod } = resolved.breakers;
+  const sequencer = [sequencerFeed, sequencerFeed === ZeroAddress ? 0 : sequencerGracePeriod];
   for (const [i, asset] of resolved.assets.entries()) {
+    const oracle = ChainlinkOracle__factory.connect(oracles[i], provider);
     results.push(
       await attempt(
         `${asset.symbol} oracle`,
-        () => ChainlinkOracle__factory.connect(oracles[i], provider).price(),
+        () => oracle.price(),
         (price) => result(`${asset.symbol} oracle`, price > 0n, `${formatUnits(price, 18)} USD`),
       ),
+    );
+    same(
+      `${asset.symbol} oracle sequencer feed and grace`,
+      [await oracle.sequencerFeed(), await oracle.sequencerGracePeriod()],
+      sequencer,
     );
     if (i === 0) continue;
     const [sell, buy] = await vault.routes(asset.token);

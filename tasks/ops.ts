@@ -124,6 +124,7 @@ interface InKindArgs {
   shares?: string;
   all: boolean;
   receiver?: string;
+  forfeit?: string;
   from?: string;
 }
 
@@ -135,6 +136,10 @@ task(
   .addFlag("all", "redeem every share the signer holds")
   .addOptionalParam("vault", VAULT_PARAM)
   .addOptionalParam("receiver", "who receives the tokens (default: the signer)")
+  .addOptionalParam(
+    "forfeit",
+    "basket tokens to leave in the vault, comma-separated (for a token that refuses the transfer)",
+  )
   .addOptionalParam("from", FROM_PARAM)
   .setAction(async (args: InKindArgs, hre) =>
     reportInputErrors(async () => {
@@ -146,6 +151,8 @@ task(
       );
       for (const a of result.amounts)
         console.log(`  ${ops.formatAmount(a.amount, a.decimals, a.decimals)} ${a.symbol}`);
+      for (const f of result.forfeited)
+        console.log(`  forfeited ${ops.formatAmount(f.amount, f.decimals, f.decimals)} ${f.symbol} (left in the vault)`);
       return result;
     }),
   );

@@ -87,6 +87,12 @@ interface IBallastErrors {
     error BallastFeedStale(address feed, uint256 updatedAt, uint256 heartbeat);
     /// @notice The feed's decimals changed since the adapter was deployed (a migration to review).
     error BallastFeedDecimalsChanged(address feed, uint8 expected, uint8 actual);
+    /// @notice A forfeit mask names basket indices at or beyond the basket's `size`.
+    error BallastForfeitMask(uint256 mask, uint256 size);
+    /// @notice The L2 sequencer uptime feed says the sequencer is down (or has no round yet).
+    error BallastSequencerDown(address sequencerFeed);
+    /// @notice The L2 sequencer restarted at `startedAt`, less than `gracePeriod` seconds ago.
+    error BallastSequencerGracePeriod(address sequencerFeed, uint256 startedAt, uint256 gracePeriod);
     /// @notice The breaker of `vault` is not tripped: there is nothing to reset.
     error BallastBreakerNotTripped(address vault);
     /// @notice `token` is not one of `pool`'s two tokens.

@@ -133,6 +133,10 @@ interface IBallastVault is IERC4626, IBallastErrors {
         uint256[] amounts
     );
 
+    /// @notice Emitted by {redeemInKindExcept} for each forfeited asset: `amount` of `token`, which
+    /// `owner`'s shares could have taken, stays in the vault.
+    event ForfeitedInKind(address indexed owner, address indexed token, uint256 amount);
+
     /// @notice Role allowed to pause (a guardian, e.g. a Safe). `DEFAULT_ADMIN_ROLE` (governance,
     /// a TimelockController) sets parameters and alone may unpause. No role can move depositors' funds.
     function GUARDIAN_ROLE() external view returns (bytes32);
@@ -272,6 +276,18 @@ interface IBallastVault is IERC4626, IBallastErrors {
     /// guaranteed exit. The caller needs an allowance unless it is `owner`.
     /// @return amounts What was sent, in {basketTokens} order (rounded down, in favour of the vault).
     function redeemInKind(uint256 shares, address receiver, address owner) external returns (uint256[] memory amounts);
+
+    /// @notice As {redeemInKind}, but leaves the basket assets whose bits are set in `forfeited` (bit
+    /// `i` for {basketTokens}`[i]`) in the vault: the exit for a holder whom a token refuses (one that
+    /// blocklists or pauses the receiver or the vault would otherwise stop the whole in-kind exit).
+    /// The forfeited slices stay with the remaining holders (each {ForfeitedInKind}); `amounts` shows
+    /// them as 0. Reverts with {BallastForfeitMask} if a bit names no basket asset.
+    function redeemInKindExcept(
+        uint256 shares,
+        address receiver,
+        address owner,
+        uint256 forfeited
+    ) external returns (uint256[] memory amounts);
 
     /// @notice What {redeemInKind} would send for `shares` now.
     function previewRedeemInKind(uint256 shares) external view returns (uint256[] memory amounts);

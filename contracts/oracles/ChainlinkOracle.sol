@@ -8,34 +8,65 @@ import {IBallastOracle} from "../interfaces/IBallastOracle.sol";
 
 /// @title ChainlinkOracle
 /// @notice {IBallastOracle} over a Chainlink `AggregatorV3Interface` USD feed, with a per-feed
-/// heartbeat. Answers are normalised from the feed's decimals to 18 (WAD).
+/// heartbeat. Answers are normalised from the feed's decimals to 18 (WAD). On an L2 it also
+/// consults Chainlink's sequencer uptime feed, as Chainlink advises every consumer to: while the
+/// sequencer is down, and for a grace period after it restarts, feeds can lag the market (updates
+/// queue behind the sequencer), so there is no price. The vault then refuses entries, base exits and
+/// trades, and in-kind exits stay open.
 contract ChainlinkOracle is IBallastOracle, IBallastErrors {
     /// @notice Chainlink heartbeats range from 1 hour to 1 day on mainnet; allow a margin either side.
     uint256 public constant MIN_HEARTBEAT = 1 minutes;
     uint256 public constant MAX_HEARTBEAT = 7 days;
+    /// @notice Longest wait after a sequencer restart (Chainlink's example uses one hour).
+    uint256 public constant MAX_SEQUENCER_GRACE = 1 days;
 
     AggregatorV3Interface public immutable feed;
     /// @notice Longest time, in seconds, an answer may go without an update before it is stale.
     uint256 public immutable heartbeat;
     /// @notice The feed's decimals when this adapter was deployed; a later change invalidates prices.
     uint8 public immutable feedDecimals;
+    /// @notice Chainlink's L2 sequencer uptime feed (answer 0 up, 1 down); zero on L1.
+    AggregatorV3Interface public immutable sequencerFeed;
+    /// @notice Seconds after the sequencer comes back up before prices count again.
+    uint256 public immutable sequencerGracePeriod;
     uint256 private immutable _scale;
 
-    constructor(AggregatorV3Interface feed_, uint256 heartbeat_) {
+    constructor(
+        AggregatorV3Interface feed_,
+        uint256 heartbeat_,
+        AggregatorV3Interface sequencerFeed_,
+        uint256 sequencerGracePeriod_
+    ) {
         if (address(feed_) == address(0)) revert BallastZeroAddress();
         if (heartbeat_ < MIN_HEARTBEAT || heartbeat_ > MAX_HEARTBEAT) {
             revert BallastParameterOutOfRange(Parameter.Heartbeat, heartbeat_, MIN_HEARTBEAT, MAX_HEARTBEAT);
+        }
+        // Without a sequencer feed there is nothing to wait for: a grace period then is a mistake.
+        uint256 maxGrace = address(sequencerFeed_) == address(0) ? 0 : MAX_SEQUENCER_GRACE;
+        if (sequencerGracePeriod_ > maxGrace) {
+            revert BallastParameterOutOfRange(Parameter.SequencerGracePeriod, sequencerGracePeriod_, 0, maxGrace);
         }
         uint8 decimals_ = feed_.decimals();
         if (decimals_ > 18) revert BallastFeedDecimals(address(feed_), decimals_);
         feed = feed_;
         heartbeat = heartbeat_;
         feedDecimals = decimals_;
+        sequencerFeed = sequencerFeed_;
+        sequencerGracePeriod = sequencerGracePeriod_;
         _scale = 10 ** (18 - decimals_);
     }
 
     /// @inheritdoc IBallastOracle
     function price() external view returns (uint256 priceWad) {
+        if (address(sequencerFeed) != address(0)) {
+            (, int256 status, uint256 startedAt, , ) = sequencerFeed.latestRoundData();
+            // startedAt 0: the uptime feed has no round yet (seen on Arbitrum), no proof it is up.
+            if (status != 0 || startedAt == 0) revert BallastSequencerDown(address(sequencerFeed));
+            // Subtracted, not added: a start time from the future is a restart still in its grace.
+            if (startedAt > block.timestamp || block.timestamp - startedAt < sequencerGracePeriod) {
+                revert BallastSequencerGracePeriod(address(sequencerFeed), startedAt, sequencerGracePeriod);
+            }
+        }
         (, int256 answer, , uint256 updatedAt, ) = feed.latestRoundData();
         uint8 decimals_ = feed.decimals();
         if (decimals_ != feedDecimals) revert BallastFeedDecimalsChanged(address(feed), feedDecimals, decimals_);
@@ -52,7 +83,16 @@ contract ChainlinkOracle is IBallastOracle, IBallastErrors {
     /// static call whose failure, short or malformed return data (as {price}'s ABI decoding would
     /// reject) or failed check answers `(false, 0)`.
     function tryPrice() external view returns (bool valid, uint256 priceWad) {
-        (bool ok, bytes memory data) = address(feed).staticcall(
+        bool ok;
+        bytes memory data;
+        if (address(sequencerFeed) != address(0)) {
+            (ok, data) = address(sequencerFeed).staticcall(abi.encodeCall(AggregatorV3Interface.latestRoundData, ()));
+            if (!ok || data.length < 160) return (false, 0);
+            (, int256 status, uint256 startedAt) = abi.decode(data, (uint256, int256, uint256));
+            if (status != 0 || startedAt == 0) return (false, 0);
+            if (startedAt > block.timestamp || block.timestamp - startedAt < sequencerGracePeriod) return (false, 0);
+        }
+        (ok, data) = address(feed).staticcall(
             abi.encodeCall(AggregatorV3Interface.latestRoundData, ())
         );
         if (!ok || data.length < 160) return (false, 0);

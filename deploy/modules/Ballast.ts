@@ -45,7 +45,7 @@ export interface ResolvedDeployment {
 }
 
 /**
- * Ballast on one chain: a `ChainlinkOracle` per basket token, the `BasketAdmin` and `VaultLogic`
+ * Ballast on one chain: a `ChainlinkOracle` per basket token (consulting the L2 sequencer feed if any), the `BasketAdmin` and `VaultLogic`
  * libraries, a `BallastPolicy`, the `BallastVault`, and the `TimelockController` that governs both.
  * The deployer holds the admin role only while the module applies the breaker, volatility, cost
  * and fee parameters, then grants it to the timelock and renounces it: at the end no key can change
@@ -56,8 +56,13 @@ export function ballastModule(d: ResolvedDeployment) {
     const deployer = m.getAccount(0);
     const basketAdmin = m.library("BasketAdmin");
     const vaultLogic = m.library("VaultLogic");
+    // On an L2 every oracle consults the sequencer feed too: no price while it is down.
+    const { sequencerFeed, sequencerGracePeriod } = d.breakers;
+    const grace = sequencerFeed === ZeroAddress ? 0 : sequencerGracePeriod;
     const oracles = d.assets.map((asset) =>
-      m.contract("ChainlinkOracle", [asset.feed, asset.staleAfter], { id: `Oracle_${asset.symbol}` }),
+      m.contract("ChainlinkOracle", [asset.feed, asset.staleAfter, sequencerFeed, grace], {
+        id: `Oracle_${asset.symbol}`,
+      }),
     );
     // The timelock administers itself (admin zero): nobody can bypass its delay.
     const timelock = m.contract("TimelockController", [

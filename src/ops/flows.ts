@@ -220,29 +220,65 @@ export interface InKindResult {
   vault: string;
   receiver: string;
   shares: bigint;
-  /** What each basket token sent, basket order. */
+  /** What each basket token sent, basket order (0 for a forfeited one). */
   amounts: (TokenInfo & { amount: bigint })[];
+  /** The basket tokens left in the vault, and what the shares could have taken of each. */
+  forfeited: (TokenInfo & { amount: bigint })[];
   tx: string;
 }
 
+export interface InKindOptions extends SharesOptions {
+  /**
+   * Basket tokens to leave behind (symbols or addresses, comma-separated): for a token that refuses
+   * the transfer, which would otherwise stop the whole exit. Their slices stay in the vault.
+   */
+  forfeit?: string;
+}
+
 /** Redeems shares for a pro-rata slice of every basket balance: no oracle, no swap, always open. */
-export async function redeemInKind(signer: Signer, options: SharesOptions): Promise<InKindResult> {
+export async function redeemInKind(signer: Signer, options: InKindOptions): Promise<InKindResult> {
   const ctx = await connectVault(signer, options.vault);
   const { vault } = ctx;
   const owner = await signer.getAddress();
   const receiver = receiverOf(options.receiver, owner);
   const shares = await sharesToRedeem(ctx, owner, options);
   const tokens = await vault.basketTokens();
-  const receipt = await send("redeemInKind", () => vault.connect(signer).redeemInKind(shares, receiver, owner));
-  const [event] = await eventsOf(vault, "RedeemedInKind", receipt);
   const infos = await Promise.all(tokens.map((token) => tokenInfo(signer, token)));
+  const mask = forfeitMask(infos, options.forfeit);
+  const receipt = await send("redeemInKind", () =>
+    mask === 0n
+      ? vault.connect(signer).redeemInKind(shares, receiver, owner)
+      : vault.connect(signer).redeemInKindExcept(shares, receiver, owner, mask),
+  );
+  const [event] = await eventsOf(vault, "RedeemedInKind", receipt);
+  const forfeits = await eventsOf(vault, "ForfeitedInKind", receipt);
   return {
     vault: ctx.address,
     receiver,
     shares: event.args.shares,
     amounts: infos.map((info, i) => ({ ...info, amount: event.args.amounts[i] })),
+    forfeited: forfeits.map((f) => ({
+      ...infos.find((info) => info.address.toLowerCase() === f.args.token.toLowerCase())!,
+      amount: f.args.amount,
+    })),
     tx: receipt.hash,
   };
+}
+
+/** The contract's forfeit mask (bit i for basket token i) of a `--forfeit` list. */
+export function forfeitMask(basket: readonly TokenInfo[], forfeit: string | undefined): bigint {
+  let mask = 0n;
+  for (const name of (forfeit ?? "").split(",").map((n) => n.trim())) {
+    if (name === "") continue;
+    const i = basket.findIndex(
+      (t) => t.symbol.toLowerCase() === name.toLowerCase() || t.address.toLowerCase() === name.toLowerCase(),
+    );
+    if (i < 0) {
+      throw new OpsInputError(`--forfeit ${name}: not a basket token (${basket.map((t) => t.symbol).join(", ")})`);
+    }
+    mask |= 1n << BigInt(i);
+  }
+  return mask;
 }
 
 export interface SwapInfo {

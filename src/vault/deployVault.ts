@@ -56,6 +56,11 @@ export interface VaultOptions {
    * `admin` skips the timelock and makes that address the admin directly (for tests of setters).
    */
   governance?: { admin?: string; guardian?: string; timelockDelay?: number };
+  /**
+   * An L2's sequencer uptime feed, which every oracle consults: no price while the sequencer is
+   * down or within `gracePeriod` seconds of its restart. None by default (an L1).
+   */
+  sequencer?: { feed: string; gracePeriod: number };
 }
 
 export interface DeployedVault {
@@ -201,7 +206,12 @@ export async function deployVault(
   const basket: IBallastVault.AssetConfigStruct[] = [];
   for (const [i, entry] of options.basket.entries()) {
     const token = market.token(entry.symbol);
-    const oracle = await new ChainlinkOracle__factory(owner).deploy(token.feed, entry.heartbeat ?? DAY);
+    const oracle = await new ChainlinkOracle__factory(owner).deploy(
+      token.feed,
+      entry.heartbeat ?? DAY,
+      options.sequencer?.feed ?? ethers.ZeroAddress,
+      options.sequencer?.gracePeriod ?? 0,
+    );
     await oracle.waitForDeployment();
     oracles.push(oracle);
     const route = i === 0 ? undefined : (entry.route ?? (await defaultRoute(market, entry.symbol, base.symbol)));

@@ -293,6 +293,30 @@ describe("operator tasks", function () {
       expect(output).to.contain("redeemed 5,000 shares in kind");
     });
 
+    it("--forfeit leaves the named tokens (symbol or address) in the vault and reports what they were", async function () {
+      const { vault, market, bob, vaultAddress } = await loadFixture(investedFixture);
+      const shares = parseUnits("5000", 18);
+      const preview = await vault.previewRedeemInKind(shares);
+      const { result, output } = await runTask<InKindResult>("redeem-in-kind", {
+        vault: vaultAddress,
+        shares: "5000",
+        forfeit: `wbtc, ${market.token("LINK").address}`,
+        from: bob.address,
+      });
+      expect(result.amounts.map((a) => a.amount)).to.deep.equal([preview[0], preview[1], 0n, 0n]);
+      expect(result.forfeited.map((f) => [f.symbol, f.amount])).to.deep.equal([
+        ["WBTC", preview[2]],
+        ["LINK", preview[3]],
+      ]);
+      expect(await market.token("WBTC").contract.balanceOf(bob)).to.equal(0n);
+      expect(output).to.match(/forfeited [\d,.]+ WBTC \(left in the vault\)/);
+      await expectTaskError(
+        "redeem-in-kind",
+        { vault: vaultAddress, shares: "1", forfeit: "DOGE", from: bob.address },
+        /--forfeit DOGE: not a basket token \(USDC, WETH, WBTC, LINK\)/,
+      );
+    });
+
     it("refuses an account without shares and an unknown vault", async function () {
       const { stranger, vaultAddress } = await loadFixture(investedFixture);
       await expectTaskError(

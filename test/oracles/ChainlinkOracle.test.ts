@@ -8,6 +8,10 @@ import type { ChainlinkOracle, MockAggregatorV3 } from "../../typechain-types";
 
 /** `IBallastErrors.Parameter.Heartbeat`. */
 const PARAMETER_HEARTBEAT = 5;
+/** `IBallastErrors.Parameter.SequencerGracePeriod`. */
+const PARAMETER_SEQUENCER_GRACE = 20;
+const MAX_SEQUENCER_GRACE = 86_400n;
+const GRACE = 3_600;
 const MIN_HEARTBEAT = 60n;
 const MAX_HEARTBEAT = 604_800n;
 const HEARTBEAT = 3_600n;
@@ -31,10 +35,10 @@ describe("ChainlinkOracle", function () {
     const feed6 = await feedFactory.deploy(6, "USDC / USD", 999_876n);
     const feed0 = await feedFactory.deploy(0, "BTC / USD", 60_000n);
 
-    const oracle8 = await oracleFactory.deploy(feed8, HEARTBEAT);
-    const oracle18 = await oracleFactory.deploy(feed18, HEARTBEAT);
-    const oracle6 = await oracleFactory.deploy(feed6, HEARTBEAT);
-    const oracle0 = await oracleFactory.deploy(feed0, HEARTBEAT);
+    const oracle8 = await oracleFactory.deploy(feed8, HEARTBEAT, ZeroAddress, 0);
+    const oracle18 = await oracleFactory.deploy(feed18, HEARTBEAT, ZeroAddress, 0);
+    const oracle6 = await oracleFactory.deploy(feed6, HEARTBEAT, ZeroAddress, 0);
+    const oracle0 = await oracleFactory.deploy(feed0, HEARTBEAT, ZeroAddress, 0);
 
     return {
       owner,
@@ -96,15 +100,15 @@ describe("ChainlinkOracle", function () {
 
     it("accepts a heartbeat at either bound", async function () {
       const { oracleFactory, feed8 } = await loadFixture(oracleFixture);
-      const atMin = await oracleFactory.deploy(feed8, MIN_HEARTBEAT);
-      const atMax = await oracleFactory.deploy(feed8, MAX_HEARTBEAT);
+      const atMin = await oracleFactory.deploy(feed8, MIN_HEARTBEAT, ZeroAddress, 0);
+      const atMax = await oracleFactory.deploy(feed8, MAX_HEARTBEAT, ZeroAddress, 0);
       expect(await atMin.heartbeat()).to.equal(MIN_HEARTBEAT);
       expect(await atMax.heartbeat()).to.equal(MAX_HEARTBEAT);
     });
 
     it("reverts with BallastZeroAddress for a zero feed", async function () {
       const { oracleFactory } = await loadFixture(oracleFixture);
-      await expect(oracleFactory.deploy(ZeroAddress, HEARTBEAT))
+      await expect(oracleFactory.deploy(ZeroAddress, HEARTBEAT, ZeroAddress, 0))
         .to.be.revertedWithCustomError(oracleFactory, "BallastZeroAddress")
         .withArgs();
     });
@@ -112,7 +116,7 @@ describe("ChainlinkOracle", function () {
     for (const heartbeat of [0n, MIN_HEARTBEAT - 1n, MAX_HEARTBEAT + 1n, MaxUint256]) {
       it(`reverts with BallastParameterOutOfRange(Heartbeat) for a heartbeat of ${heartbeat}`, async function () {
         const { oracleFactory, feed8 } = await loadFixture(oracleFixture);
-        await expect(oracleFactory.deploy(feed8, heartbeat))
+        await expect(oracleFactory.deploy(feed8, heartbeat, ZeroAddress, 0))
           .to.be.revertedWithCustomError(oracleFactory, "BallastParameterOutOfRange")
           .withArgs(PARAMETER_HEARTBEAT, heartbeat, MIN_HEARTBEAT, MAX_HEARTBEAT);
       });
@@ -122,7 +126,7 @@ describe("ChainlinkOracle", function () {
       const { feedFactory, oracleFactory } = await loadFixture(oracleFixture);
       for (const decimals of [19, 36, 255]) {
         const feed = await feedFactory.deploy(decimals, "WIDE / USD", 1n);
-        await expect(oracleFactory.deploy(feed, HEARTBEAT))
+        await expect(oracleFactory.deploy(feed, HEARTBEAT, ZeroAddress, 0))
           .to.be.revertedWithCustomError(oracleFactory, "BallastFeedDecimals")
           .withArgs(await feed.getAddress(), decimals);
       }
@@ -130,7 +134,7 @@ describe("ChainlinkOracle", function () {
 
     it("reverts when the feed is not a contract (decimals() returns nothing)", async function () {
       const { oracleFactory } = await loadFixture(oracleFixture);
-      await expect(oracleFactory.deploy(Wallet.createRandom().address, HEARTBEAT)).to.be.revertedWithoutReason();
+      await expect(oracleFactory.deploy(Wallet.createRandom().address, HEARTBEAT, ZeroAddress, 0)).to.be.revertedWithoutReason();
     });
   });
 
@@ -273,8 +277,8 @@ describe("ChainlinkOracle", function () {
 
     it("measures staleness against its own heartbeat", async function () {
       const { oracleFactory, feed8 } = await loadFixture(oracleFixture);
-      const daily = await oracleFactory.deploy(feed8, 86_400);
-      const hourly = await oracleFactory.deploy(feed8, HEARTBEAT);
+      const daily = await oracleFactory.deploy(feed8, 86_400, ZeroAddress, 0);
+      const hourly = await oracleFactory.deploy(feed8, HEARTBEAT, ZeroAddress, 0);
       const updatedAt = (await time.latest()) + 10;
       await roundMinedAt(feed8, 3000n * 10n ** 8n, updatedAt);
 
@@ -373,6 +377,104 @@ describe("ChainlinkOracle", function () {
       const { stranger, oracle8 } = await loadFixture(oracleFixture);
       expect(await oracle8.connect(stranger).tryPrice()).to.deep.equal([true, 3000n * WAD]);
       expect(await oracle8.connect(stranger).price()).to.equal(3000n * WAD);
+    });
+  });
+
+  describe("on an L2: the sequencer uptime feed", function () {
+    async function sequencerFixture() {
+      const base = await oracleFixture();
+      const sequencer = await base.feedFactory.deploy(0, "L2 Sequencer Uptime Status Feed", 0);
+      const upSince = (await time.latest()) - 2 * GRACE;
+      await sequencer.setRound(0, upSince, upSince);
+      const guarded = await base.oracleFactory.deploy(base.feed8, HEARTBEAT, sequencer, GRACE);
+      return { ...base, sequencer, guarded, upSince };
+    }
+
+    it("keeps the sequencer feed and grace period", async function () {
+      const { sequencer, guarded, oracle8 } = await loadFixture(sequencerFixture);
+      expect(await guarded.sequencerFeed()).to.equal(await sequencer.getAddress());
+      expect(await guarded.sequencerGracePeriod()).to.equal(GRACE);
+      expect(await oracle8.sequencerFeed()).to.equal(ZeroAddress);
+      expect(await oracle8.sequencerGracePeriod()).to.equal(0n);
+    });
+
+    it("accepts a grace period up to one day, and none at all", async function () {
+      const { oracleFactory, feed8, sequencer } = await loadFixture(sequencerFixture);
+      for (const grace of [0n, MAX_SEQUENCER_GRACE]) {
+        const oracle = await oracleFactory.deploy(feed8, HEARTBEAT, sequencer, grace);
+        expect(await oracle.sequencerGracePeriod()).to.equal(grace);
+      }
+    });
+
+    it("reverts with BallastParameterOutOfRange(SequencerGracePeriod) beyond a day, or with no sequencer feed", async function () {
+      const { oracleFactory, feed8, sequencer } = await loadFixture(sequencerFixture);
+      await expect(oracleFactory.deploy(feed8, HEARTBEAT, sequencer, MAX_SEQUENCER_GRACE + 1n))
+        .to.be.revertedWithCustomError(oracleFactory, "BallastParameterOutOfRange")
+        .withArgs(PARAMETER_SEQUENCER_GRACE, MAX_SEQUENCER_GRACE + 1n, 0n, MAX_SEQUENCER_GRACE);
+      await expect(oracleFactory.deploy(feed8, HEARTBEAT, ZeroAddress, 1))
+        .to.be.revertedWithCustomError(oracleFactory, "BallastParameterOutOfRange")
+        .withArgs(PARAMETER_SEQUENCER_GRACE, 1n, 0n, 0n);
+    });
+
+    it("prices while the sequencer has been up for the grace period or longer", async function () {
+      const { guarded } = await loadFixture(sequencerFixture);
+      await expectValid(guarded, 3000n * WAD);
+    });
+
+    it("has no price while the sequencer is down: BallastSequencerDown", async function () {
+      const { guarded, sequencer } = await loadFixture(sequencerFixture);
+      await sequencer.setAnswer(1);
+      await expect(guarded.price())
+        .to.be.revertedWithCustomError(guarded, "BallastSequencerDown")
+        .withArgs(await sequencer.getAddress());
+      await expectInvalid(guarded);
+    });
+
+    it("has no price when the uptime feed has no round yet (startedAt 0): BallastSequencerDown", async function () {
+      const { guarded, sequencer } = await loadFixture(sequencerFixture);
+      await sequencer.setRound(0, 0, 0);
+      await expect(guarded.price())
+        .to.be.revertedWithCustomError(guarded, "BallastSequencerDown")
+        .withArgs(await sequencer.getAddress());
+      await expectInvalid(guarded);
+    });
+
+    it("has no price within the grace period after a restart, and prices from its last second on", async function () {
+      const { guarded, sequencer, feed8 } = await loadFixture(sequencerFixture);
+      const restart = (await time.latest()) + 1;
+      await time.setNextBlockTimestamp(restart);
+      await sequencer.setRound(0, restart, restart);
+      await expect(guarded.price())
+        .to.be.revertedWithCustomError(guarded, "BallastSequencerGracePeriod")
+        .withArgs(await sequencer.getAddress(), restart, GRACE);
+      await expectInvalid(guarded);
+
+      await time.setNextBlockTimestamp(restart + GRACE - 1);
+      await feed8.setAnswer(3000n * 10n ** 8n);
+      await expectInvalid(guarded);
+      await time.setNextBlockTimestamp(restart + GRACE);
+      await feed8.setAnswer(3000n * 10n ** 8n);
+      await expectValid(guarded, 3000n * WAD);
+    });
+
+    it("treats a restart time in the future as a restart within its grace period", async function () {
+      const { guarded, sequencer } = await loadFixture(sequencerFixture);
+      const future = (await time.latest()) + 10 * GRACE;
+      await sequencer.setRound(0, future, future);
+      await expect(guarded.price())
+        .to.be.revertedWithCustomError(guarded, "BallastSequencerGracePeriod")
+        .withArgs(await sequencer.getAddress(), future, GRACE);
+      await expectInvalid(guarded);
+    });
+
+    it("has no price when the uptime feed reverts or has no code, and never reverts in tryPrice", async function () {
+      const { guarded, sequencer } = await loadFixture(sequencerFixture);
+      await ethers.provider.send("hardhat_setCode", [await sequencer.getAddress(), REVERTING_CODE]);
+      await expect(guarded.price()).to.be.revertedWithoutReason();
+      await expectInvalid(guarded);
+      await ethers.provider.send("hardhat_setCode", [await sequencer.getAddress(), "0x"]);
+      await expect(guarded.price()).to.be.reverted;
+      await expectInvalid(guarded);
     });
   });
 });

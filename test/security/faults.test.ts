@@ -150,7 +150,7 @@ describe("faults", () => {
         .to.be.revertedWithCustomError(oracles[1], "BallastFeedDecimalsChanged")
         .withArgs(await feed.getAddress(), 8, 18);
       expect(await vault.maxDeposit(bob)).to.equal(0n);
-      const reviewed = await new ChainlinkOracle__factory(admin).deploy(feed, DAY);
+      const reviewed = await new ChainlinkOracle__factory(admin).deploy(feed, DAY, ZeroAddress, 0);
       await expect(vault.setOracle(market.token("WETH").address, reviewed))
         .to.emit(vault, "OracleSet")
         .withArgs(market.token("WETH").address, await oracles[1].getAddress(), await reviewed.getAddress());
@@ -207,8 +207,8 @@ describe("faults", () => {
         .to.emit(vault, "Withdraw")
         .withArgs(alice.address, alice.address, alice.address, expected, small);
 
-      // Entries stay open at the oracle prices: the sequencer check guards trading only (a gap
-      // docs/threat-model.md records: on an L2, prices may lag while the sequencer is down).
+      // With oracles that do not consult the sequencer, entries stay open at the oracle prices: the
+      // policy's check guards trading only (deployments on L2s give the oracles the feed too, below).
       const [, , bob] = await ethers.getSigners();
       const amount = parseUnits("1000", 6);
       const minted = await vault.previewDeposit(amount);
@@ -228,6 +228,78 @@ describe("faults", () => {
         .to.emit(policy, "BreakerReset")
         .withArgs(await vault.getAddress(), false);
       await expect(vault.rebalance()).to.emit(vault, "Rebalanced");
+    });
+
+    it("with oracles that consult it (as deployed on L2s): entries and base exits refused by name while down and in the grace period; in kind pays; all reopen after", async () => {
+      const f = await loadFixture(dueAdminFixture);
+      const { vault, market } = f;
+      const [admin, alice, bob] = await ethers.getSigners();
+      const sequencer = await withSequencer(f);
+      const usdc = market.token("USDC").address;
+      for (const symbol of BASKET) {
+        const { address, feed } = market.token(symbol);
+        const guarded = await new ChainlinkOracle__factory(admin).deploy(feed, DAY, sequencer, HOUR);
+        await expect(vault.setOracle(address, guarded)).to.emit(vault, "OracleSet");
+      }
+      const guardedUsdc = (await vault.oracles())[0];
+      const oracle = ChainlinkOracle__factory.connect(guardedUsdc, admin);
+      await vault.poke(); // the last valid prices are today's
+      let nav = await vault.totalAssets();
+      const amount = parseUnits("1000", 6);
+      await market.fund(bob.address, "USDC", 10n * amount);
+      await market.token("USDC").contract.connect(bob).approve(vault, MaxUint256);
+      const shares = (await vault.balanceOf(alice)) / 10n;
+
+      const expectClosed = async () => {
+        const balances = await vaultBalances(vault);
+        expect(await vault.maxDeposit(bob)).to.equal(0n);
+        expect(await vault.maxMint(bob)).to.equal(0n);
+        expect(await vault.maxRedeem(alice)).to.equal(0n);
+        expect(await vault.maxWithdraw(alice)).to.equal(0n);
+        expect((await vault.rebalanceStatus())[0]).to.equal(Status.PriceUnavailable);
+        for (const call of [
+          () => vault.connect(bob).deposit(amount, bob.address),
+          () => vault.connect(bob).mint(10n ** 18n, bob.address),
+          () => vault.connect(alice).redeem(shares, alice.address, alice.address),
+          () => vault.connect(alice).withdraw(amount, alice.address, alice.address),
+          () => vault.rebalance(),
+        ]) {
+          await expect(call()).to.be.revertedWithCustomError(vault, "BallastPriceUnavailable").withArgs(usdc);
+        }
+        // No funds lost, valued at the last prices; the holder's exit in kind pays every asset.
+        expect(await vaultBalances(vault)).to.deep.equal(balances);
+        expect(await vault.totalAssets()).to.equal(nav);
+        await expectInKindExit(vault, alice, shares);
+        nav = await vault.totalAssets();
+      };
+
+      await sequencer.setAnswer(1); // down
+      await expect(oracle.price())
+        .to.be.revertedWithCustomError(oracle, "BallastSequencerDown")
+        .withArgs(await sequencer.getAddress());
+      await expectClosed();
+
+      const restart = (await time.latest()) + 1;
+      await time.setNextBlockTimestamp(restart);
+      await sequencer.setRound(0, restart, restart); // back up: the grace period starts
+      await expect(oracle.price())
+        .to.be.revertedWithCustomError(oracle, "BallastSequencerGracePeriod")
+        .withArgs(await sequencer.getAddress(), restart, HOUR);
+      await expectClosed();
+
+      await time.increase(HOUR);
+      await refreshFeeds(market, BASKET);
+      expect(await vault.maxDeposit(bob)).to.equal(MaxUint256);
+      const minted = await vault.previewDeposit(amount);
+      await expect(vault.connect(bob).deposit(amount, bob.address))
+        .to.emit(vault, "Deposit")
+        .withArgs(bob.address, bob.address, amount, minted);
+      // previewRedeem is the least a redeem that swaps delivers.
+      const least = await vault.previewRedeem(shares);
+      const usdcToken = market.token("USDC").contract;
+      const before = await usdcToken.balanceOf(alice);
+      await expect(vault.connect(alice).redeem(shares, alice.address, alice.address)).to.emit(vault, "Withdraw");
+      expect(await usdcToken.balanceOf(alice)).to.be.gte(before + least);
     });
 
     it("a sequencer feed that reverts, or reports no start time, counts as down: SequencerDown, nothing trades", async () => {
@@ -261,7 +333,7 @@ describe("faults", () => {
       const { market, vault, policy } = f;
       const [admin, alice, bob] = await ethers.getSigners();
       const ethUsd = await new MockAggregatorV3__factory(admin).deploy(8, "ETH / USD", 3_300n * 10n ** 8n);
-      const gasOracle = await new ChainlinkOracle__factory(admin).deploy(ethUsd, HOUR);
+      const gasOracle = await new ChainlinkOracle__factory(admin).deploy(ethUsd, HOUR, ZeroAddress, 0);
       await policy.setCostParams({ ...RECOMMENDED_COSTS, gasTokenOracle: await gasOracle.getAddress() });
       expect((await vault.rebalanceStatus())[0]).to.equal(Status.Due);
       await time.increase(HOUR + 1);
@@ -447,7 +519,7 @@ describe("faults", () => {
       expect(await vault.totalAssets()).to.equal(nav);
     });
 
-    it("a token that blocks the vault itself: in-kind exits revert with the token's error (a documented gap), nothing is lost; unblocked, they pay", async () => {
+    it("a token that blocks the vault itself: a full in-kind exit reverts with the token's error; forfeiting that token, the rest pays and the slice stays with the other holders", async () => {
       const f = await loadFixture(blocklistFixture);
       const { market, vault } = f;
       const [, alice] = await ethers.getSigners();
@@ -460,8 +532,29 @@ describe("faults", () => {
         .to.be.revertedWithCustomError(token, "MockBlocklistAccountBlocked")
         .withArgs(await vault.getAddress());
       expect(await vaultBalances(vault)).to.deep.equal(balances);
+
+      // Forfeiting BLOCK (basket index 2): USDC and WETH pay, the BLOCK slice stays in the vault.
+      const expected = await vault.previewRedeemInKind(shares);
+      const supply = await vault.totalSupply();
+      const tx = vault.connect(alice).redeemInKindExcept(shares, alice.address, alice.address, 1n << 2n);
+      await expect(tx)
+        .to.emit(vault, "ForfeitedInKind")
+        .withArgs(alice.address, await token.getAddress(), expected[2]);
+      await expect(tx)
+        .to.emit(vault, "RedeemedInKind")
+        .withArgs(alice.address, alice.address, alice.address, shares, [expected[0], expected[1], 0n]);
+      expect(await vaultBalances(vault)).to.deep.equal([
+        balances[0] - expected[0],
+        balances[1] - expected[1],
+        balances[2],
+      ]);
+      expect(await vault.totalSupply()).to.equal(supply - shares);
+      expect(await token.balanceOf(alice)).to.equal(0n);
+
+      // The remaining shares own all of BLOCK: the same number of shares now takes more of it.
       await token.setBlocked(vault, false);
-      await expectInKindExit(vault, alice, shares);
+      const after = await expectInKindExit(vault, alice, shares);
+      expect(after[2]).to.be.greaterThan(expected[2]);
     });
 
     it("meanwhile in kind pays every asset; a base exit that must sell the faulty token refuses (STF); unblocked, trading resumes", async () => {

@@ -1,5 +1,6 @@
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
+import { ZeroAddress } from "ethers";
 import { ethers } from "hardhat";
 
 import { encodeRoute } from "../../src/vault";
@@ -12,7 +13,7 @@ describe("BallastVault basket governance", () => {
     it("replaces a token's price source, emitting old and new", async () => {
       const { vault, market, oracles } = await loadFixture(investedAdminFixture);
       const link = market.token("LINK");
-      const next = await new ChainlinkOracle__factory(market.deployer).deploy(link.feed, 3_600);
+      const next = await new ChainlinkOracle__factory(market.deployer).deploy(link.feed, 3_600, ZeroAddress, 0);
       await expect(vault.setOracle(link.address, next))
         .to.emit(vault, "OracleSet")
         .withArgs(link.address, await oracles[3].getAddress(), await next.getAddress());
@@ -29,7 +30,7 @@ describe("BallastVault basket governance", () => {
     it("refuses a source that cannot price the token now, zero, unchanged, unknown tokens and strangers", async () => {
       const { vault, market, oracles } = await loadFixture(investedAdminFixture);
       const link = market.token("LINK");
-      const stale = await new ChainlinkOracle__factory(market.deployer).deploy(market.token("UNI").feed, 60);
+      const stale = await new ChainlinkOracle__factory(market.deployer).deploy(market.token("UNI").feed, 60, ZeroAddress, 0);
       await time.increase(120);
       await expect(vault.setOracle(link.address, stale))
         .to.be.revertedWithCustomError(vault, "BallastPriceUnavailable")

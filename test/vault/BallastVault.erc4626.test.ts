@@ -1032,6 +1032,85 @@ describe("BallastVault ERC-4626", () => {
       await expect(f.vault.connect(f.alice).redeemInKind(balance + 1n, f.alice.address, f.alice.address))
         .to.be.revertedWithCustomError(f.vault, "ERC4626ExceededMaxRedeem")
         .withArgs(f.alice.address, balance + 1n, balance);
+      await expect(f.vault.connect(f.alice).redeemInKindExcept(balance + 1n, f.alice.address, f.alice.address, 1n))
+        .to.be.revertedWithCustomError(f.vault, "ERC4626ExceededMaxRedeem")
+        .withArgs(f.alice.address, balance + 1n, balance);
+    });
+  });
+
+  describe("redeemInKindExcept", () => {
+    it("leaves the forfeited assets in the vault (ForfeitedInKind each), pays the rest as previewed", async () => {
+      const f = await loadFixture(fundedFixture);
+      const m = await model(f);
+      const shares = 123_456n * 10n ** 18n + 789n;
+      const full = inKind(m, shares);
+      // Forfeit WETH and LINK (indices 1 and 3).
+      const mask = (1n << 1n) | (1n << 3n);
+      const paid = full.map((amount, i) => ((mask >> BigInt(i)) & 1n ? 0n : amount));
+      const tx = f.vault.connect(f.alice).redeemInKindExcept(shares, f.carol.address, f.alice.address, mask);
+      await expect(tx)
+        .to.emit(f.vault, "RedeemedInKind")
+        .withArgs(f.alice.address, f.carol.address, f.alice.address, shares, paid);
+      for (const i of [1, 3]) {
+        await expect(tx)
+          .to.emit(f.vault, "ForfeitedInKind")
+          .withArgs(f.alice.address, await f.tokens[i].getAddress(), full[i]);
+      }
+      const after = await model(f);
+      for (const [i, token] of f.tokens.entries()) {
+        expect(await token.balanceOf(f.carol.address)).to.equal(paid[i]);
+        expect(after.balances[i]).to.equal(m.balances[i] - paid[i]);
+      }
+      expect(after.supply).to.equal(m.supply - shares);
+      // The forfeited slices now belong to the remaining shares: the same shares take more of them.
+      const next = inKind(after, shares);
+      expect(next[1]).to.be.greaterThan(full[1]);
+      expect(next[3]).to.be.greaterThan(full[3]);
+    });
+
+    it("with no asset forfeited is redeemInKind, emitting no ForfeitedInKind", async () => {
+      const f = await loadFixture(fundedFixture);
+      const shares = 10_000n * 10n ** 18n;
+      const expected = await f.vault.previewRedeemInKind(shares);
+      await expect(f.vault.connect(f.alice).redeemInKindExcept(shares, f.alice.address, f.alice.address, 0n))
+        .to.emit(f.vault, "RedeemedInKind")
+        .withArgs(f.alice.address, f.alice.address, f.alice.address, shares, expected)
+        .and.not.to.emit(f.vault, "ForfeitedInKind");
+    });
+
+    it("may forfeit every asset: the shares burn for nothing", async () => {
+      const f = await loadFixture(fundedFixture);
+      const shares = 10_000n * 10n ** 18n;
+      const supply = await f.vault.totalSupply();
+      const all = (1n << BigInt(SYMBOLS.length)) - 1n;
+      await expect(f.vault.connect(f.alice).redeemInKindExcept(shares, f.alice.address, f.alice.address, all))
+        .to.emit(f.vault, "RedeemedInKind")
+        .withArgs(f.alice.address, f.alice.address, f.alice.address, shares, SYMBOLS.map(() => 0n));
+      expect(await f.vault.totalSupply()).to.equal(supply - shares);
+    });
+
+    it("reverts with BallastForfeitMask for a bit beyond the basket, before anything moves", async () => {
+      const f = await loadFixture(fundedFixture);
+      const n = BigInt(SYMBOLS.length);
+      for (const mask of [1n << n, (1n << 255n) | 1n]) {
+        await expect(f.vault.connect(f.alice).redeemInKindExcept(10n ** 18n, f.alice.address, f.alice.address, mask))
+          .to.be.revertedWithCustomError(f.vault, "BallastForfeitMask")
+          .withArgs(mask, n);
+      }
+    });
+
+    it("spends an allowance like redeemInKind, and without one reverts with ERC20InsufficientAllowance", async () => {
+      const f = await loadFixture(fundedFixture);
+      const shares = 10n ** 18n;
+      await expect(f.vault.connect(f.carol).redeemInKindExcept(shares, f.carol.address, f.alice.address, 1n))
+        .to.be.revertedWithCustomError(f.vault, "ERC20InsufficientAllowance")
+        .withArgs(f.carol.address, 0n, shares);
+      await mined(f.vault.connect(f.alice).approve(f.carol.address, shares));
+      await expect(f.vault.connect(f.carol).redeemInKindExcept(shares, f.carol.address, f.alice.address, 1n)).to.emit(
+        f.vault,
+        "RedeemedInKind",
+      );
+      expect(await f.vault.allowance(f.alice.address, f.carol.address)).to.equal(0n);
     });
   });
 });
