@@ -189,8 +189,10 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         if (
             (status == IBallastPolicy.Status.Due || status == IBallastPolicy.Status.DueByCalendar) && _gateCanRefuse()
         ) {
-            (, , bool worthIt) = _assess(v, targetBandBps);
-            if (!worthIt) status = IBallastPolicy.Status.Uneconomic;
+            (, , bool worthIt, bool priced) = _assess(v, targetBandBps, false);
+            // The gate's gas-token oracle failing: no verdict, and no rebalance, until it prices.
+            if (!priced) status = IBallastPolicy.Status.PriceUnavailable;
+            else if (!worthIt) status = IBallastPolicy.Status.Uneconomic;
         }
     }
 
@@ -198,7 +200,7 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     function rebalanceCost() external view returns (uint256 cost, uint256 benefit, bool worthIt) {
         VaultLogic.Valuation memory v = _valuation(true);
         (, uint256 band) = _policy.evaluate(address(this), v.maxDrift());
-        (cost, benefit, worthIt) = _assess(v, _usableBand(band));
+        (cost, benefit, worthIt, ) = _assess(v, _usableBand(band), true);
     }
 
     /// @inheritdoc IBallastVault
@@ -470,11 +472,7 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     }
 
     /// @inheritdoc IBallastVault
-    function redeemInKind(
-        uint256 shares,
-        address receiver,
-        address owner
-    ) external returns (uint256[] memory amounts) {
+    function redeemInKind(uint256 shares, address receiver, address owner) external returns (uint256[] memory amounts) {
         return redeemInKindExcept(shares, receiver, owner, 0);
     }
 
@@ -534,7 +532,7 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     function _worthIt(VaultLogic.Valuation memory v, VaultLogic.Plan memory pl) private returns (bool worthIt) {
         uint256 cost;
         uint256 benefit;
-        (cost, benefit, worthIt) = _assessPlan(v, pl);
+        (cost, benefit, worthIt, ) = _assessPlan(v, pl, true);
         if (!worthIt) emit RebalanceSkipped(_msgSender(), cost, benefit);
     }
 
@@ -587,16 +585,18 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     /// make now.
     function _assess(
         VaultLogic.Valuation memory v,
-        uint256 band
-    ) private view returns (uint256 cost, uint256 benefit, bool worthIt) {
-        return _assessPlan(v, VaultLogic.plan(v, _params, band));
+        uint256 band,
+        bool strict
+    ) private view returns (uint256, uint256, bool, bool) {
+        return _assessPlan(v, VaultLogic.plan(v, _params, band), strict);
     }
 
     function _assessPlan(
         VaultLogic.Valuation memory v,
-        VaultLogic.Plan memory pl
-    ) private view returns (uint256, uint256, bool) {
-        return VaultLogic.assess(_basket, v, pl, _policy, _factory());
+        VaultLogic.Plan memory pl,
+        bool strict
+    ) private view returns (uint256, uint256, bool, bool) {
+        return VaultLogic.assess(_basket, v, pl, _policy, _factory(), strict);
     }
 
     /// @dev Whether the cost gate may refuse a plan. With `maxCostRatioBps` 0 and no gas-token oracle

@@ -152,7 +152,9 @@ task(
       for (const a of result.amounts)
         console.log(`  ${ops.formatAmount(a.amount, a.decimals, a.decimals)} ${a.symbol}`);
       for (const f of result.forfeited)
-        console.log(`  forfeited ${ops.formatAmount(f.amount, f.decimals, f.decimals)} ${f.symbol} (left in the vault)`);
+        console.log(
+          `  forfeited ${ops.formatAmount(f.amount, f.decimals, f.decimals)} ${f.symbol} (left in the vault)`,
+        );
       return result;
     }),
   );

@@ -103,6 +103,9 @@ interface IBallastErrors {
 
     // --- Trading -------------------------------------------------------------------------------
 
+    /// @notice A swap from `tokenIn` to `tokenOut` failed without a reason: a pool on its route has
+    /// no liquidity in range (failures with a reason are passed on as they are).
+    error BallastSwapFailed(address tokenIn, address tokenOut);
     /// @notice A swap delivered less than the oracle-derived minimum.
     error BallastSlippageExceeded(address token, uint256 minOut, uint256 out);
     /// @notice The rebalance would lose more NAV, at oracle prices, than the loss bound allows.

@@ -138,16 +138,43 @@ library VaultLogic {
         uint256 outBefore = IERC20(tokenOut).balanceOf(address(this));
         IERC20(tokenIn).forceApprove(router, amountIn);
         bytes memory path = sell ? basket.sellRoutes[i] : basket.buyRoutes[i];
+        // The router's own output figure goes unused: the balance delta below is what counts.
+        /* solhint-disable no-empty-blocks */
         if (router02) {
-            IV3SwapRouter(router).exactInput(IV3SwapRouter.ExactInputParams(path, address(this), amountIn, minOut));
+            try
+                IV3SwapRouter(router).exactInput(IV3SwapRouter.ExactInputParams(path, address(this), amountIn, minOut))
+            {} catch (bytes memory reason) {
+                _swapFailed(tokenIn, tokenOut, reason);
+            }
         } else {
-            ISwapRouter(router).exactInput(
-                ISwapRouter.ExactInputParams(path, address(this), block.timestamp, amountIn, minOut)
-            );
+            try
+                ISwapRouter(router).exactInput(
+                    ISwapRouter.ExactInputParams(path, address(this), block.timestamp, amountIn, minOut)
+                )
+            {} catch (bytes memory reason) {
+                _swapFailed(tokenIn, tokenOut, reason);
+            }
         }
+        /* solhint-enable no-empty-blocks */
         received = IERC20(tokenOut).balanceOf(address(this)) - outBefore;
         if (received < minOut) revert IBallastErrors.BallastSlippageExceeded(tokenOut, minOut, received);
         emit IBallastVault.Swapped(tokenIn, tokenOut, amountIn, received, minOut);
+    }
+
+    /// @dev The router, its pools and tokens name most faults ("Too little received", "STF", a
+    /// token's custom error), which are passed on as they are; a pool without liquidity in range
+    /// refuses the swap with no reason at all, and then the leg is named instead.
+    function _swapFailed(address tokenIn, address tokenOut, bytes memory reason) private pure {
+        if (reason.length == 0) revert IBallastErrors.BallastSwapFailed(tokenIn, tokenOut);
+        _bubble(reason);
+    }
+
+    /// @dev Reverts with `reason`, a callee's revert data, unchanged.
+    function _bubble(bytes memory reason) private pure {
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            revert(add(reason, 32), mload(reason))
+        }
     }
 
     // --- Conversions (inlined into callers) ---------------------------------------------------
@@ -314,24 +341,30 @@ library VaultLogic {
     }
 
     /// @notice The policy's cost-efficiency verdict on plan `pl` (see {IBallastPolicy-assessCost}).
+    /// `priced` is false, rather than the call reverting, when the policy cannot price the plan (its
+    /// gas-token oracle fails) and `strict` is off: a status report must not revert. Any other
+    /// failure is passed on.
     function assess(
         BasketAdmin.Basket storage basket,
         Valuation memory v,
         Plan memory pl,
         IBallastPolicy policy,
-        address factory
-    ) public view returns (uint256 cost, uint256 benefit, bool worthIt) {
-        return
-            policy.assessCost(
-                IBallastPolicy.CostInput(
-                    factory,
-                    v.nav,
-                    pl.driftRemovedBps,
-                    v.prices[0],
-                    v.units[0],
-                    quote(basket, v, pl)
-                )
-            );
+        address factory,
+        bool strict
+    ) public view returns (uint256 cost, uint256 benefit, bool worthIt, bool priced) {
+        IBallastPolicy.CostInput memory input = IBallastPolicy.CostInput(
+            factory,
+            v.nav,
+            pl.driftRemovedBps,
+            v.prices[0],
+            v.units[0],
+            quote(basket, v, pl)
+        );
+        try policy.assessCost(input) returns (uint256 c, uint256 b, bool w) {
+            return (c, b, w, true);
+        } catch (bytes memory reason) {
+            if (strict || bytes4(reason) != IBallastErrors.BallastPriceUnavailable.selector) _bubble(reason);
+        }
     }
 
     /// @notice What the planned trades would look like to the cost model: each one's route, exact

@@ -92,9 +92,7 @@ contract ChainlinkOracle is IBallastOracle, IBallastErrors {
             if (status != 0 || startedAt == 0) return (false, 0);
             if (startedAt > block.timestamp || block.timestamp - startedAt < sequencerGracePeriod) return (false, 0);
         }
-        (ok, data) = address(feed).staticcall(
-            abi.encodeCall(AggregatorV3Interface.latestRoundData, ())
-        );
+        (ok, data) = address(feed).staticcall(abi.encodeCall(AggregatorV3Interface.latestRoundData, ()));
         if (!ok || data.length < 160) return (false, 0);
         // Decoded as whole words, which cannot fail on 160 bytes; the uint80 ones are checked below.
         (uint256 roundId, int256 answer, , uint256 updatedAt, uint256 answeredInRound) = abi.decode(

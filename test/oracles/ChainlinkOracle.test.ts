@@ -134,7 +134,9 @@ describe("ChainlinkOracle", function () {
 
     it("reverts when the feed is not a contract (decimals() returns nothing)", async function () {
       const { oracleFactory } = await loadFixture(oracleFixture);
-      await expect(oracleFactory.deploy(Wallet.createRandom().address, HEARTBEAT, ZeroAddress, 0)).to.be.revertedWithoutReason();
+      await expect(
+        oracleFactory.deploy(Wallet.createRandom().address, HEARTBEAT, ZeroAddress, 0),
+      ).to.be.revertedWithoutReason();
     });
   });
 

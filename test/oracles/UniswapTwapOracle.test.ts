@@ -12,7 +12,12 @@ const WINDOW = 1_800;
 /** A TWAP oracle for LINK (LINK/USDC 30 bp pool, USDC's Chainlink feed as quote), with history. */
 async function twapFixture() {
   const market = await marketFixture();
-  const usdcOracle = await new ChainlinkOracle__factory(market.deployer).deploy(market.token("USDC").feed, 86_400, ZeroAddress, 0);
+  const usdcOracle = await new ChainlinkOracle__factory(market.deployer).deploy(
+    market.token("USDC").feed,
+    86_400,
+    ZeroAddress,
+    0,
+  );
   const pool = market.pool("LINK", "USDC", 3000);
   const oracle = await new UniswapTwapOracle__factory(market.deployer).deploy(
     pool.address,

@@ -328,7 +328,7 @@ describe("faults", () => {
   });
 
   describe("the cost gate's gas-token feed failing", () => {
-    it("a stale ETH/USD feed outside the basket: rebalances refuse with BallastPriceUnavailable(its oracle); entries and exits go on", async () => {
+    it("a stale ETH/USD feed outside the basket: rebalances refuse with BallastPriceUnavailable(its oracle), the status says PriceUnavailable; entries and exits go on", async () => {
       const f = await loadFixture(dueAdminFixture);
       const { market, vault, policy } = f;
       const [admin, alice, bob] = await ethers.getSigners();
@@ -342,8 +342,12 @@ describe("faults", () => {
       await expect(vault.rebalance())
         .to.be.revertedWithCustomError(policy, "BallastPriceUnavailable")
         .withArgs(await gasOracle.getAddress());
-      // The status view cannot price the gate either: it reverts with the same error.
-      await expect(vault.rebalanceStatus())
+      // The status view, which must not revert, reports the missing price; keepers stand by.
+      const [status, drift] = await vault.rebalanceStatus();
+      expect(status).to.equal(Status.PriceUnavailable);
+      expect(drift).to.equal(await vault.maxDrift());
+      expect((await vault.checkUpkeep("0x"))[0]).to.equal(false);
+      await expect(vault.rebalanceCost())
         .to.be.revertedWithCustomError(policy, "BallastPriceUnavailable")
         .withArgs(await gasOracle.getAddress());
       expect(await vaultBalances(vault)).to.deep.equal(balances);
@@ -391,9 +395,12 @@ describe("faults", () => {
       expect(await pool.contract.liquidity()).to.equal(0n);
       expect((await vault.rebalanceStatus())[0]).to.equal(Status.Due);
       // A swap entirely in a zero-liquidity region fetches nothing; SwapRouter's callback refuses it
-      // without a reason (its require has none). With any liquidity left, the oracle minimum
-      // refuses instead (below); with the cost gate on, the rebalance is skipped by name.
-      await expect(vault.rebalance()).to.be.revertedWithoutReason();
+      // without a reason (its require has none), and the vault names the leg. With any liquidity
+      // left, the oracle minimum refuses instead (below); with the cost gate on, the rebalance is
+      // skipped by name.
+      await expect(vault.rebalance())
+        .to.be.revertedWithCustomError(vault, "BallastSwapFailed")
+        .withArgs(market.token("WETH").address, market.token("USDC").address);
       expect(await vaultBalances(vault)).to.deep.equal(balances);
       expect(await vault.totalAssets()).to.equal(nav);
     });
@@ -443,7 +450,9 @@ describe("faults", () => {
         expected,
       );
       const rest = await vault.balanceOf(alice);
-      await expect(vault.connect(alice).redeem(rest, alice.address, alice.address)).to.be.revertedWithoutReason();
+      await expect(vault.connect(alice).redeem(rest, alice.address, alice.address))
+        .to.be.revertedWithCustomError(vault, "BallastSwapFailed")
+        .withArgs(market.token("WETH").address, market.token("USDC").address);
       expect(await vault.balanceOf(alice)).to.equal(rest);
       // Whatever left the vault left through the two exits, at NAV.
       expect(await vault.totalAssets()).to.be.greaterThan((nav * 74n) / 100n);
@@ -455,7 +464,7 @@ describe("faults", () => {
       const { market, vault } = f;
       const pool = market.pool("WETH", "USDC", 500);
       await pullAll(f);
-      await expect(vault.rebalance()).to.be.revertedWithoutReason();
+      await expect(vault.rebalance()).to.be.revertedWithCustomError(vault, "BallastSwapFailed");
       await market.addLiquidity(pool, { valueUsd: 30_000_000, rangeBps: 1_000 });
       const nav = await vault.totalAssets();
       const swaps = await swapsOf(vault, vault.rebalance());

@@ -42,7 +42,12 @@ const BREAKERS: IBallastPolicy.BreakerParamsStruct = {
 
 /** A ChainlinkOracle over the market's feed of `symbol`. */
 async function feedOracle(market: LocalMarket, symbol: string, heartbeat = DAY): Promise<ChainlinkOracle> {
-  const oracle = await new ChainlinkOracle__factory(market.deployer).deploy(market.token(symbol).feed, heartbeat, ZeroAddress, 0);
+  const oracle = await new ChainlinkOracle__factory(market.deployer).deploy(
+    market.token(symbol).feed,
+    heartbeat,
+    ZeroAddress,
+    0,
+  );
   await oracle.waitForDeployment();
   return oracle;
 }

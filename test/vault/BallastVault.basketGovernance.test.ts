@@ -30,7 +30,12 @@ describe("BallastVault basket governance", () => {
     it("refuses a source that cannot price the token now, zero, unchanged, unknown tokens and strangers", async () => {
       const { vault, market, oracles } = await loadFixture(investedAdminFixture);
       const link = market.token("LINK");
-      const stale = await new ChainlinkOracle__factory(market.deployer).deploy(market.token("UNI").feed, 60, ZeroAddress, 0);
+      const stale = await new ChainlinkOracle__factory(market.deployer).deploy(
+        market.token("UNI").feed,
+        60,
+        ZeroAddress,
+        0,
+      );
       await time.increase(120);
       await expect(vault.setOracle(link.address, stale))
         .to.be.revertedWithCustomError(vault, "BallastPriceUnavailable")

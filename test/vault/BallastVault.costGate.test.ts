@@ -1,5 +1,6 @@
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
+import { ZeroAddress } from "ethers";
 import { ethers, network } from "hardhat";
 
 import type { LocalMarket } from "../../src/market";

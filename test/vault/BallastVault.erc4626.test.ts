@@ -1085,7 +1085,13 @@ describe("BallastVault ERC-4626", () => {
       const all = (1n << BigInt(SYMBOLS.length)) - 1n;
       await expect(f.vault.connect(f.alice).redeemInKindExcept(shares, f.alice.address, f.alice.address, all))
         .to.emit(f.vault, "RedeemedInKind")
-        .withArgs(f.alice.address, f.alice.address, f.alice.address, shares, SYMBOLS.map(() => 0n));
+        .withArgs(
+          f.alice.address,
+          f.alice.address,
+          f.alice.address,
+          shares,
+          SYMBOLS.map(() => 0n),
+        );
       expect(await f.vault.totalSupply()).to.equal(supply - shares);
     });
 
