@@ -9,9 +9,9 @@ import { NETWORKS } from "../../deploy/config/networks";
 import type { NetworkDeployConfig } from "../../deploy/config/types";
 import { deployFromConfig } from "../../deploy/run";
 import { DeployConfigError, resolveDeployment } from "../../deploy/resolve";
-import { deployLocalMarket } from "../../src/market";
 import { DEFAULT_BASKET, deployVault } from "../../src/vault";
 import { BallastPolicy__factory, BallastVault__factory, TimelockController__factory } from "../../typechain-types";
+import { deployLocalMarket } from "../shared/market";
 
 const quiet = () => undefined;
 

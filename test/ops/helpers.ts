@@ -3,12 +3,12 @@ import { expect } from "chai";
 import { parseUnits } from "ethers";
 import hre, { ethers } from "hardhat";
 
-import { deployLocalMarket } from "../../src/market";
 import type { LocalMarket } from "../../src/market";
 import { DEFAULT_BASKET, deployVault, RECOMMENDED_BREAKERS, RECOMMENDED_COSTS } from "../../src/vault";
 import type { DeployedVault } from "../../src/vault";
 import type { TimelockController } from "../../typechain-types";
 import { depositUsdc, rebalanceUntilSettled } from "../shared/vault";
+import { deployLocalMarket } from "../shared/market";
 
 export interface OpsFixture extends DeployedVault {
   market: LocalMarket;

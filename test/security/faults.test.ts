@@ -3,7 +3,6 @@ import { expect } from "chai";
 import { MaxUint256, parseUnits, ZeroAddress } from "ethers";
 import { ethers } from "hardhat";
 
-import { deployLocalMarket } from "../../src/market";
 import { deployVault, RECOMMENDED_COSTS } from "../../src/vault";
 import {
   ChainlinkOracle__factory,
@@ -14,6 +13,7 @@ import type { IBallastPolicy } from "../../typechain-types/artifacts/contracts/B
 import type { VaultFixture } from "../shared/fixtures";
 import { BASKET, dueAdminFixture, expectInKindExit, refreshFeeds, Trip, vaultBalances } from "../shared/security";
 import { depositUsdc, oracleNav, rebalanceUntilSettled, Status, swapsOf } from "../shared/vault";
+import { deployLocalMarket } from "../shared/market";
 
 /*
  * Faults as tests: each injects a fault the vault must survive and asserts that no funds are lost

@@ -1,11 +1,11 @@
 import { ethers } from "hardhat";
 
-import { deployLocalMarket } from "../../src/market";
 import type { LocalMarket } from "../../src/market";
 import { DEFAULT_BASKET, deployVault } from "../../src/vault";
 import type { BasketEntry, DeployedVault } from "../../src/vault";
 
 import { depositUsdc, rebalanceUntilSettled } from "./vault";
+import { deployLocalMarket } from "./market";
 
 /** The default local market (8 tokens, 14 pools), as `npm start` and the vault tests use it. */
 export async function marketFixture(): Promise<LocalMarket> {

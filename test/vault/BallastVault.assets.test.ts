@@ -4,7 +4,6 @@ import { expect } from "chai";
 import { parseUnits, solidityPacked, ZeroAddress, ZeroHash } from "ethers";
 import { ethers } from "hardhat";
 
-import { deployLocalMarket } from "../../src/market";
 import type { LocalMarket } from "../../src/market";
 import { deployVault, encodeRoute, reverseRoute } from "../../src/vault";
 import type { RouteSpec } from "../../src/vault";
@@ -15,6 +14,7 @@ import type { IBallastVault } from "../../typechain-types/artifacts/contracts/Ba
 import { investedAdminFixture } from "../shared/fixtures";
 import type { VaultFixture } from "../shared/fixtures";
 import { depositUsdc, rebalanceUntilSettled, Status, swapsOf } from "../shared/vault";
+import { deployLocalMarket } from "../shared/market";
 
 const DAY = 86_400;
 const HOUR = 3_600;

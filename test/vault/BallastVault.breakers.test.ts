@@ -3,7 +3,6 @@ import { expect } from "chai";
 import { ZeroAddress, ZeroHash } from "ethers";
 import { ethers } from "hardhat";
 
-import { deployLocalMarket } from "../../src/market";
 import type { LocalMarket } from "../../src/market";
 import { deployVault } from "../../src/vault";
 import { MockAggregatorV3__factory } from "../../typechain-types";
@@ -13,6 +12,7 @@ import { FOUR_ASSET_BASKET } from "../shared/fixtures";
 import type { VaultFixture } from "../shared/fixtures";
 import { Trip } from "../shared/security";
 import { depositUsdc, rebalanceUntilSettled, Status } from "../shared/vault";
+import { deployLocalMarket } from "../shared/market";
 
 const HOUR = 3_600;
 

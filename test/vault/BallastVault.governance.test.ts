@@ -6,7 +6,6 @@ import { id, MaxUint256, parseUnits, toBeHex, ZeroAddress, ZeroHash, zeroPadValu
 import type { ContractTransactionResponse } from "ethers";
 import { ethers } from "hardhat";
 
-import { deployLocalMarket } from "../../src/market";
 import type { LocalMarket } from "../../src/market";
 import { DEFAULT_TIMELOCK_DELAY, DEFAULT_TRIGGERS, defaultParams, deployVault } from "../../src/vault";
 import type { DeployedVault } from "../../src/vault";
@@ -16,6 +15,7 @@ import type { IBallastPolicy } from "../../typechain-types/artifacts/contracts/B
 import type { IBallastVault } from "../../typechain-types/artifacts/contracts/BallastVault";
 import { FOUR_ASSET_BASKET } from "../shared/fixtures";
 import { depositUsdc, rebalanceUntilSettled, Status } from "../shared/vault";
+import { deployLocalMarket } from "../shared/market";
 
 type RebalanceParams = IBallastVault.RebalanceParamsStruct;
 type TriggerParams = IBallastPolicy.TriggerParamsStruct;

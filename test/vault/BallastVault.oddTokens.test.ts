@@ -2,12 +2,12 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
 import { ethers } from "hardhat";
 
-import { deployLocalMarket } from "../../src/market";
 import { deployVault } from "../../src/vault";
 import { MockRebasingERC20__factory } from "../../typechain-types";
 import type { MockRebasingERC20 } from "../../typechain-types";
 import type { VaultFixture } from "../shared/fixtures";
 import { depositUsdc, oracleNav, rebalanceUntilSettled, Status, swapsOf } from "../shared/vault";
+import { deployLocalMarket } from "../shared/market";
 
 /** USDC and a token that burns 2% of every transfer, 50/50, with $100k deposited. */
 async function feeOnTransferFixture(): Promise<VaultFixture> {

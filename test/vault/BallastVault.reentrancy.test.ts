@@ -3,11 +3,11 @@ import { expect } from "chai";
 import { parseUnits } from "ethers";
 import { ethers } from "hardhat";
 
-import { deployLocalMarket } from "../../src/market";
 import { deployVault } from "../../src/vault";
 import { MockReentrantERC20__factory } from "../../typechain-types";
 import type { VaultFixture } from "../shared/fixtures";
 import { depositUsdc, rebalanceUntilSettled } from "../shared/vault";
+import { deployLocalMarket } from "../shared/market";
 
 /** USDC and HOOK (a token with a transfer hook, as ERC-777 tokens have), invested 50/50. */
 async function hookFixture(): Promise<VaultFixture> {

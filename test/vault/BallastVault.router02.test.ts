@@ -2,11 +2,11 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
 import { ethers } from "hardhat";
 
-import { deployLocalMarket } from "../../src/market";
 import { deployVault } from "../../src/vault";
 import { FOUR_ASSET_BASKET } from "../shared/fixtures";
 import type { VaultFixture } from "../shared/fixtures";
 import { depositUsdc, oracleNav, rebalanceUntilSettled, swapsOf } from "../shared/vault";
+import { deployLocalMarket } from "../shared/market";
 
 /** The four-asset vault trading through SwapRouter02 (Base, Sepolia), $500k deposited. */
 async function router02Fixture(): Promise<VaultFixture> {

@@ -1,10 +1,10 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 
-import { deployLocalMarket } from "../../src/market";
 import { deployVault } from "../../src/vault";
 import { FOUR_ASSET_BASKET } from "../shared/fixtures";
 import { depositUsdc, rebalanceUntilSettled } from "../shared/vault";
+import { deployLocalMarket } from "../shared/market";
 
 /** The acceptance walk-through, as a new user would try it on the local market. */
 describe("BallastVault: a new user's walk-through", () => {

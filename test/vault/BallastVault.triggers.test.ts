@@ -2,7 +2,6 @@ import { loadFixture, mine, time } from "@nomicfoundation/hardhat-network-helper
 import { expect } from "chai";
 import { ethers } from "hardhat";
 
-import { deployLocalMarket } from "../../src/market";
 import type { LocalMarket } from "../../src/market";
 import { deployVault } from "../../src/vault";
 import type { BallastVault } from "../../typechain-types";
@@ -10,6 +9,7 @@ import type { IBallastPolicy } from "../../typechain-types/artifacts/contracts/B
 import { FOUR_ASSET_BASKET } from "../shared/fixtures";
 import type { VaultFixture } from "../shared/fixtures";
 import { depositUsdc, rebalanceUntilSettled, Status, swapsOf } from "../shared/vault";
+import { deployLocalMarket } from "../shared/market";
 
 const DAY = 86_400;
 /** Rounding and fees may leave a traded weight this far from the band edge it aims at. */
