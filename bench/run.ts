@@ -20,7 +20,7 @@ import { deployVault } from "../src/vault";
 import type { BasketEntry } from "../src/vault";
 import { PlainERC4626__factory } from "../typechain-types";
 
-import { settle } from "./settle";
+import { refuseEveryPlan, settle } from "./settle";
 
 /** Intrinsic gas of a transaction: not part of what a contract call costs inside another. */
 const TX_BASE = 21_000n;
@@ -229,15 +229,7 @@ async function benchBasket(
   await ethers.provider.send("evm_snapshot", []);
 
   // The same drifted state with the gate set to refuse: the dormant path.
-  await (
-    await policy.setCostParams({
-      benefitPerBpWad: 1,
-      maxCostRatioBps: 10_000,
-      gasBase: 0,
-      gasPerHop: 0,
-      gasTokenOracle: ethers.ZeroAddress,
-    })
-  ).wait();
+  await refuseEveryPlan(policy);
   gas.skippedRebalance = await callGas(vault.rebalance());
 
   const rawSum = legs.reduce((sum, leg) => sum + leg.rawGas, 0);

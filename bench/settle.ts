@@ -1,5 +1,7 @@
+import { ZeroAddress } from "ethers";
+
 import type { LocalMarket } from "../src/market";
-import type { BallastVault } from "../typechain-types";
+import type { BallastPolicy, BallastVault } from "../typechain-types";
 
 /** IBallastPolicy.Status values the loop below acts on. */
 const DUE = 0n;
@@ -20,4 +22,20 @@ export async function settle(market: LocalMarket, vault: BallastVault): Promise<
     await (await vault.rebalance()).wait();
     await market.alignAllPools();
   }
+}
+
+/**
+ * Sets the cost gate so that it refuses any plan (a benefit of one wei per basis point, at most
+ * 100% of it in cost): the dormant path a skipped rebalance takes, with no gas-token oracle.
+ */
+export async function refuseEveryPlan(policy: BallastPolicy): Promise<void> {
+  await (
+    await policy.setCostParams({
+      benefitPerBpWad: 1,
+      maxCostRatioBps: 10_000,
+      gasBase: 0,
+      gasPerHop: 0,
+      gasTokenOracle: ZeroAddress,
+    })
+  ).wait();
 }

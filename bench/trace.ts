@@ -11,7 +11,7 @@ import { ethers } from "hardhat";
 import { deployLocalMarket } from "../src/market";
 import { deployVault } from "../src/vault";
 
-import { settle } from "./settle";
+import { refuseEveryPlan, settle } from "./settle";
 
 interface Log {
   op: string;
@@ -157,15 +157,7 @@ async function main() {
   const r = await vault.rebalance();
   await trace(r.hash, labels, "rebalance");
   await ethers.provider.send("evm_revert", [snap]);
-  await (
-    await policy.setCostParams({
-      benefitPerBpWad: 1,
-      maxCostRatioBps: 10_000,
-      gasBase: 0,
-      gasPerHop: 0,
-      gasTokenOracle: ethers.ZeroAddress,
-    })
-  ).wait();
+  await refuseEveryPlan(policy);
   const s = await vault.rebalance();
   await trace(s.hash, labels, "skipped");
 }
