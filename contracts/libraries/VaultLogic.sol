@@ -342,8 +342,7 @@ library VaultLogic {
 
     /// @notice The policy's cost-efficiency verdict on plan `pl` (see {IBallastPolicy-assessCost}).
     /// `priced` is false, rather than the call reverting, when the policy cannot price the plan (its
-    /// gas-token oracle fails) and `strict` is off: a status report must not revert. Any other
-    /// failure is passed on.
+    /// gas-token oracle fails) and `strict` is off: a status report must not revert.
     function assess(
         BasketAdmin.Basket storage basket,
         Valuation memory v,
@@ -363,7 +362,8 @@ library VaultLogic {
         try policy.assessCost(input) returns (uint256 c, uint256 b, bool w) {
             return (c, b, w, true);
         } catch (bytes memory reason) {
-            if (strict || bytes4(reason) != IBallastErrors.BallastPriceUnavailable.selector) _bubble(reason);
+            // The policy fails only when its gas-token oracle does (the pools it reads do not revert).
+            if (strict) _bubble(reason);
         }
     }
 
