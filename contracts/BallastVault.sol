@@ -47,6 +47,8 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     ISwapRouter private immutable _router;
     /// @dev Whether `_router` is SwapRouter02 (whose `exactInput` takes no deadline).
     bool private immutable _router02;
+    /// @dev The router's Uniswap V3 factory, read once: it validates routes and finds pools.
+    address private immutable _factory;
     uint256 private immutable _baseUnit;
     uint8 private immutable _offset;
     /// @dev `10 ** _offset`: the virtual shares of OpenZeppelin's inflation defence.
@@ -85,7 +87,8 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         _baseUnit = 10 ** baseDecimals;
         _offset = 18 - baseDecimals;
         _virtualShares = 10 ** (18 - baseDecimals);
-        address factory = _factory();
+        address factory = IPeripheryImmutableState(address(router_)).factory();
+        _factory = factory;
 
         uint256 weightSum;
         for (uint256 i; i < basket.length; ++i) {
@@ -285,7 +288,7 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
 
     /// @inheritdoc IBallastVault
     function addAsset(AssetConfig calldata config) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        BasketAdmin.addAsset(_basket, _lastPrices, _factory(), config);
+        BasketAdmin.addAsset(_basket, _lastPrices, _factory, config);
         _policy.resetObservations();
     }
 
@@ -313,7 +316,7 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         bytes calldata sellRoute,
         bytes calldata buyRoute
     ) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        BasketAdmin.setRoutes(_basket, _factory(), token, sellRoute, buyRoute);
+        BasketAdmin.setRoutes(_basket, _factory, token, sellRoute, buyRoute);
     }
 
     /// @inheritdoc IBallastVault
@@ -596,7 +599,7 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         VaultLogic.Plan memory pl,
         bool strict
     ) private view returns (uint256, uint256, bool, bool) {
-        return VaultLogic.assess(_basket, v, pl, _policy, _factory(), strict);
+        return VaultLogic.assess(_basket, v, pl, _policy, _factory, strict);
     }
 
     /// @dev Whether the cost gate may refuse a plan. With `maxCostRatioBps` 0 and no gas-token oracle
@@ -774,10 +777,6 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
 
     function _valuationAt(uint256[] memory prices) private view returns (VaultLogic.Valuation memory) {
         return VaultLogic.valuationAt(_basket, prices);
-    }
-
-    function _factory() private view returns (address) {
-        return IPeripheryImmutableState(address(_router)).factory();
     }
 
     function _setParams(RebalanceParams memory p) private {
