@@ -9,7 +9,7 @@ pragma solidity 0.8.28;
 interface IBallastOracle {
     /// @notice The USD price of one whole unit of the asset, with 18 decimals (1e18 = $1).
     /// @dev Reverts with a custom error naming why when there is no valid price (stale, zero or
-    /// negative answer, incomplete round, changed decimals).
+    /// negative answer, incomplete round, changed decimals, an L2 sequencer down or just restarted).
     function price() external view returns (uint256 priceWad);
 
     /// @notice As {price}, but reports an invalid price as `valid == false` instead of reverting,

@@ -18,7 +18,8 @@ interface IBallastPolicy is IBallastErrors {
     /// @notice Why a rebalance is or is not due. The vault reports PriceUnavailable, then Paused,
     /// before asking the policy, which reports BreakerTripped, then Cooldown, then Due, then
     /// DueByCalendar, else NotDue; a due rebalance whose cost exceeds its benefit (see
-    /// {assessCost}) is Uneconomic.
+    /// {assessCost}) is Uneconomic, and one whose cost cannot be priced (the gas token's oracle
+    /// fails) is PriceUnavailable.
     enum Status {
         Due,
         DueByCalendar,
