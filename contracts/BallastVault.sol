@@ -344,16 +344,6 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     }
 
     /// @inheritdoc ERC4626
-    function convertToShares(uint256 assets) public view override(ERC4626, IERC4626) returns (uint256) {
-        return _toShares(assets, _valuation(false).navCeil, Math.Rounding.Floor);
-    }
-
-    /// @inheritdoc ERC4626
-    function convertToAssets(uint256 shares) public view override(ERC4626, IERC4626) returns (uint256) {
-        return _toAssets(shares, _valuation(false).nav, Math.Rounding.Floor);
-    }
-
-    /// @inheritdoc ERC4626
     /// @dev Zero while any price is invalid: never mint at a wrong price.
     function maxDeposit(address) public view override(ERC4626, IERC4626) returns (uint256) {
         return !paused() && _valuation(false).valid ? type(uint256).max : 0;

@@ -176,12 +176,15 @@ library BasketAdmin {
 
     /// @notice `oracle`'s price, or `ok == false` when it reverts, says invalid, or answers 0.
     function tryPrice(IBallastOracle oracle) internal view returns (bool ok, uint256 price) {
-        // A source that reverts or answers garbage is as invalid as one that says so.
-        try oracle.tryPrice() returns (bool valid, uint256 p) {
-            return (valid && p != 0, p);
-        } catch {
-            return (false, 0);
-        }
+        // A source that reverts, has no code, or answers short or garbage data is as invalid as one
+        // that says so: a low-level call, because `try` lets a failed decoding revert the caller (and
+        // so views that must not revert).
+        bytes memory data;
+        (ok, data) = address(oracle).staticcall(abi.encodeCall(IBallastOracle.tryPrice, ()));
+        if (!ok || data.length < 64) return (false, 0);
+        // `valid` decoded as a word: anything but an exact `true` counts as invalid.
+        (uint256 valid, uint256 p) = abi.decode(data, (uint256, uint256));
+        return (valid == 1 && p != 0, p);
     }
 
     /// @notice Removes a retired asset; see {IBallastVault-removeAsset}. `dustValue` is the value, in

@@ -50,6 +50,28 @@ describe("BallastVault last recorded prices", () => {
       .withArgs(f.market.token("WBTC").address);
   });
 
+  it("treats an oracle adapter that reverts, has no code or answers short data as a failing price: last price, entries refused", async () => {
+    const f = await loadFixture(investedFixture);
+    const navBefore = await f.vault.totalAssets();
+    const oracle = (await f.vault.oracles())[2]; // WBTC's adapter
+    // PUSH1 0, PUSH1 0, REVERT: every call reverts with no data.
+    await ethers.provider.send("hardhat_setCode", [oracle, "0x60006000fd"]);
+    expect(await f.vault.totalAssets()).to.equal(navBefore);
+    expect(await f.vault.maxDeposit(ethers.ZeroAddress)).to.equal(0n);
+    expect((await f.vault.rebalanceStatus())[0]).to.equal(Status.PriceUnavailable);
+    const [, alice] = await ethers.getSigners();
+    await expect(f.vault.connect(alice).deposit(1n, alice.address))
+      .to.be.revertedWithCustomError(f.vault, "BallastPriceUnavailable")
+      .withArgs(f.market.token("WBTC").address);
+    // No code at all, or one word where two are due: nothing to decode, and the views still answer.
+    for (const code of ["0x", "0x600160005260206000f3"]) {
+      await ethers.provider.send("hardhat_setCode", [oracle, code]);
+      expect(await f.vault.totalAssets()).to.equal(navBefore);
+      expect(await f.vault.maxDeposit(ethers.ZeroAddress)).to.equal(0n);
+      expect((await f.vault.rebalanceStatus())[0]).to.equal(Status.PriceUnavailable);
+    }
+  });
+
   it("poke records the valid prices and keeps the last one of a failing oracle", async () => {
     const f = await loadFixture(investedFixture);
     const before = await f.vault.lastPrices();
