@@ -177,14 +177,22 @@ library BasketAdmin {
     /// @notice `oracle`'s price, or `ok == false` when it reverts, says invalid, or answers 0.
     function tryPrice(IBallastOracle oracle) internal view returns (bool ok, uint256 price) {
         // A source that reverts, has no code, or answers short or garbage data is as invalid as one
-        // that says so: a low-level call, because `try` lets a failed decoding revert the caller (and
-        // so views that must not revert).
-        bytes memory data;
-        (ok, data) = address(oracle).staticcall(abi.encodeCall(IBallastOracle.tryPrice, ()));
-        if (!ok || data.length < 64) return (false, 0);
-        // `valid` decoded as a word: anything but an exact `true` counts as invalid.
-        (uint256 valid, uint256 p) = abi.decode(data, (uint256, uint256));
-        return (valid == 1 && p != 0, p);
+        // that says so. A low-level call, because `try` lets a failed decoding revert the caller (and
+        // so views that must not revert); in assembly, into the scratch space, because it runs once
+        // per asset in every valuation.
+        bytes4 selector = IBallastOracle.tryPrice.selector;
+        uint256 valid;
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            mstore(0, selector)
+            ok := staticcall(gas(), oracle, 0, 4, 0, 64)
+            // Fewer than two words back leaves the scratch space stale: no answer.
+            ok := and(ok, iszero(lt(returndatasize(), 64)))
+            valid := mload(0)
+            price := mload(32)
+        }
+        // Anything but an exact `true` is invalid, as is a zero price.
+        if (!ok || valid != 1 || price == 0) return (false, 0);
     }
 
     /// @notice Removes a retired asset; see {IBallastVault-removeAsset}. `dustValue` is the value, in
