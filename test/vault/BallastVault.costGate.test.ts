@@ -51,10 +51,14 @@ async function gasValue(market: LocalMarket, gas: bigint, baseFee: bigint): Prom
 
 /** Sends `rebalance()` in a block whose base fee is `baseFee`. */
 async function rebalanceAtBaseFee(vault: BallastVault, baseFee: bigint) {
+  const before = (await ethers.provider.getBlock("latest"))?.baseFeePerGas ?? 0n;
   await network.provider.send("hardhat_setNextBlockBaseFeePerGas", [ethers.toQuantity(baseFee)]);
   // An explicit gas limit: the default under coverage (2^40) at this fee is more ether than any
   // test account holds.
-  return vault.rebalance({ maxFeePerGas: baseFee * 2n, maxPriorityFeePerGas: 0, gasLimit: 10_000_000 });
+  const tx = await vault.rebalance({ maxFeePerGas: baseFee * 2n, maxPriorityFeePerGas: 0, gasLimit: 10_000_000 });
+  // The base fee as it was: coverage sends every later transaction at a gas price of 1 wei.
+  await network.provider.send("hardhat_setNextBlockBaseFeePerGas", [ethers.toQuantity(before)]);
+  return tx;
 }
 
 describe("BallastVault cost-efficiency gate", () => {
