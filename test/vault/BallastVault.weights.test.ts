@@ -72,7 +72,9 @@ describe("BallastVault target-weight ramps", () => {
 
   it("refuses a wrong length, a wrong sum, a past start, a ramp over 90 days, no change, and strangers", async () => {
     const { vault } = await loadFixture(investedAdminFixture);
-    // An hour ahead: the refusals below mine blocks at wall-clock time, which may run ahead of latest().
+    // After a restored fixture, later blocks follow a clock that can run far ahead of latest() (over
+    // an hour under coverage): mining at latest() + 1 pins it. An hour ahead covers the refusals.
+    await time.increaseTo((await time.latest()) + 1);
     const now = (await time.latest()) + 3_600;
     await expect(vault.setTargetWeights([5_000, 5_000], now, now))
       .to.be.revertedWithCustomError(vault, "BallastBasketSize")
