@@ -96,9 +96,14 @@ library VaultLogic {
         uint256 nav;
         uint256 roundedDown;
         for (uint256 i; i < n; ++i) {
-            BasketAdmin.Asset storage a = basket.assets[i];
-            uint256 balance = IERC20(a.token).balanceOf(address(this));
-            uint256 unit = 10 ** a.decimals;
+            uint256 balance;
+            uint256 unit;
+            {
+                BasketAdmin.Asset storage a = basket.assets[i];
+                // Both fields before the call: one read of their slot, where the call forces two.
+                (address token, uint256 decimals) = (a.token, a.decimals);
+                (balance, unit) = (IERC20(token).balanceOf(address(this)), 10 ** decimals);
+            }
             (balances[i], units[i]) = (balance, unit);
             if (prices[i] == 0 || basePrice == 0) {
                 v.valid = false;
