@@ -3,12 +3,12 @@ pragma solidity 0.8.28;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
-import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
 import {IUniswapV3Factory} from "@uniswap/v3-core/contracts/interfaces/IUniswapV3Factory.sol";
 import {IUniswapV3Pool} from "@uniswap/v3-core/contracts/interfaces/IUniswapV3Pool.sol";
 
 import {IBallastOracle} from "./interfaces/IBallastOracle.sol";
 import {IBallastPolicy} from "./interfaces/IBallastPolicy.sol";
+import {SequencerUptime} from "./libraries/SequencerUptime.sol";
 import {UniswapPath} from "./libraries/UniswapPath.sol";
 import {UniswapTwap} from "./libraries/UniswapTwap.sol";
 
@@ -50,39 +50,67 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
         uint256[] variances;
     }
 
-    /// @dev A vault's breaker: why and when it tripped, and the prices a move is measured from.
+    /// @dev A vault's breaker (why and when it tripped, and the prices a move is measured from) and
+    /// its last rebalance, which shares the trip's slot: {evaluate} reads both with one cold read.
     struct BreakerState {
         Trip reason;
-        uint64 index;
+        uint32 index;
         uint64 trippedAt;
         uint64 anchoredAt;
+        uint64 lastRebalance;
         uint256[] anchors;
     }
 
-    TriggerParams private _triggers;
-    VolatilityParams private _volatility;
+    /// @dev The trigger and volatility parameters, flattened into one slot (224 bits): {evaluate}
+    /// needs both, and reads them with one cold read. Read through {_triggers} and {_volatility}.
+    struct BandParams {
+        uint16 triggerBandBps;
+        uint16 targetBandBps;
+        uint32 cooldown;
+        uint32 calendarInterval;
+        uint32 referenceVolBps;
+        uint16 minBandBps;
+        uint16 maxBandBps;
+        uint32 averagingTime;
+        uint32 minObservationInterval;
+    }
+
+    BandParams private _bands;
     BreakerParams private _breakers;
-    CostParams private _costs;
+    /// @dev The cost parameters, stored with the two that {costGateActive} reads in one slot.
+    struct CostSlots {
+        IBallastOracle gasTokenOracle;
+        uint32 maxCostRatioBps;
+        uint32 gasBase;
+        uint32 gasPerHop;
+        uint64 benefitPerBpWad;
+    }
+
+    CostSlots private _costs;
     mapping(address vault => BreakerState) private _breakerStates;
-    mapping(address vault => uint256 timestamp) private _lastRebalance;
     mapping(address vault => VolatilityState) private _states;
 
     constructor(address admin, TriggerParams memory triggers) {
         if (admin == address(0)) revert BallastZeroAddress();
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _checkTriggers(triggers);
-        _triggers = triggers;
+        _setTriggers(triggers);
         emit TriggerParamsSet(TriggerParams(0, 0, 0, 0), triggers);
     }
 
     /// @inheritdoc IBallastPolicy
     function costParams() external view returns (CostParams memory) {
-        return _costs;
+        return _costParams();
+    }
+
+    /// @inheritdoc IBallastPolicy
+    function costGateActive() external view returns (bool) {
+        return _costs.maxCostRatioBps != 0 || address(_costs.gasTokenOracle) != address(0);
     }
 
     /// @inheritdoc IBallastPolicy
     function setCostParams(CostParams calldata params) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        CostParams memory old = _costs;
+        CostParams memory old = _costParams();
         if (keccak256(abi.encode(params)) == keccak256(abi.encode(old))) revert BallastParameterUnchanged();
         _checkRange(Parameter.BenefitPerBpWad, params.benefitPerBpWad, 0, MAX_BENEFIT_PER_BP_WAD);
         _checkRange(Parameter.MaxCostRatioBps, params.maxCostRatioBps, 0, MAX_COST_RATIO_BPS);
@@ -94,13 +122,13 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
             (bool ok, ) = _tryPrice(oracle);
             if (!ok) revert BallastPriceUnavailable(address(oracle));
         }
-        _costs = params;
+        _costs = CostSlots(oracle, params.maxCostRatioBps, params.gasBase, params.gasPerHop, params.benefitPerBpWad);
         emit CostParamsSet(old, params);
     }
 
     /// @inheritdoc IBallastPolicy
     function assessCost(CostInput calldata input) external view returns (uint256 cost, uint256 benefit, bool worthIt) {
-        CostParams memory cp = _costs;
+        CostParams memory cp = _costParams();
         uint256 hops;
         uint256 n = input.trades.length;
         for (uint256 i; i < n; ++i) {
@@ -118,19 +146,20 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
 
     /// @inheritdoc IBallastPolicy
     function triggerParams() external view returns (TriggerParams memory) {
-        return _triggers;
+        return _triggers();
     }
 
     /// @inheritdoc IBallastPolicy
     function lastRebalance(address vault) external view returns (uint256) {
-        return _lastRebalance[vault];
+        return _breakerStates[vault].lastRebalance;
     }
 
     /// @inheritdoc IBallastPolicy
     function evaluate(address vault, uint256 driftBps) external view returns (Status, uint256) {
-        TriggerParams memory t = _triggers;
-        if (_breakerStates[vault].reason != Trip.None) return (Status.BreakerTripped, t.targetBandBps);
-        uint256 last = _lastRebalance[vault];
+        TriggerParams memory t = _triggers();
+        BreakerState storage state = _breakerStates[vault];
+        if (state.reason != Trip.None) return (Status.BreakerTripped, t.targetBandBps);
+        uint256 last = state.lastRebalance;
         if (last != 0 && block.timestamp < last + t.cooldown) return (Status.Cooldown, t.targetBandBps);
         if (driftBps >= effectiveTriggerBand(vault)) return (Status.Due, t.targetBandBps);
         // The calendar makes a rebalance due below the trigger band, but never for drift the target
@@ -142,22 +171,22 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
 
     /// @inheritdoc IBallastPolicy
     function recordRebalance() external {
-        _lastRebalance[msg.sender] = block.timestamp;
+        _breakerStates[msg.sender].lastRebalance = uint64(block.timestamp);
         emit RebalanceRecorded(msg.sender, block.timestamp);
     }
 
     /// @inheritdoc IBallastPolicy
     function observe(uint256[] calldata prices) external {
         // Scaling off: no estimate is kept (and none is paid for).
-        if (_volatility.referenceVolBps == 0) return;
+        if (_bands.referenceVolBps == 0) return;
         VolatilityState storage state = _states[msg.sender];
         uint256 n = prices.length;
         uint256 dt = block.timestamp - state.updatedAt;
         bool fresh = state.updatedAt == 0 || state.ratios.length != n;
-        if (!fresh && dt < _volatility.minObservationInterval) return;
+        if (!fresh && dt < _bands.minObservationInterval) return;
 
         uint256 prior = _referenceVariance();
-        uint256 tau = _volatility.averagingTime;
+        uint256 tau = _bands.averagingTime;
         if (fresh) {
             state.ratios = new uint256[](n);
             state.variances = new uint256[](n);
@@ -186,7 +215,7 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
 
     /// @inheritdoc IBallastPolicy
     function volatilityParams() external view returns (VolatilityParams memory) {
-        return _volatility;
+        return _volatility();
     }
 
     /// @inheritdoc IBallastPolicy
@@ -197,27 +226,34 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
 
     /// @inheritdoc IBallastPolicy
     function effectiveTriggerBand(address vault) public view returns (uint256) {
-        uint256 band = _triggers.triggerBandBps;
-        VolatilityParams memory vp = _volatility;
+        BandParams memory bp = _bands;
+        uint256 band = bp.triggerBandBps;
+        // Scaling off: no need to read the vault's variances.
+        if (bp.referenceVolBps == 0) return band;
         uint256[] storage vars = _states[vault].variances;
         uint256 n = vars.length;
-        if (vp.referenceVolBps == 0 || n < 2) return band;
+        if (n < 2) return band;
         // The basket's variance: the mean over its non-base assets.
         uint256 sum;
         for (uint256 i = 1; i < n; ++i) sum += vars[i];
         uint256 ratio = Math.mulDiv(sum / (n - 1), WAD, _referenceVariance());
         // band * (variance / reference)^(1/3), rounded down.
         band = Math.mulDiv(band, _cbrt(ratio * WAD * WAD), WAD);
-        uint256 floor = Math.max(vp.minBandBps, _triggers.targetBandBps + 1);
-        return Math.min(Math.max(band, floor), vp.maxBandBps);
+        uint256 floor = Math.max(bp.minBandBps, bp.targetBandBps + 1);
+        return Math.min(Math.max(band, floor), bp.maxBandBps);
     }
 
     /// @inheritdoc IBallastPolicy
     function setVolatilityParams(VolatilityParams calldata params) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        VolatilityParams memory old = _volatility;
+        VolatilityParams memory old = _volatility();
         if (keccak256(abi.encode(params)) == keccak256(abi.encode(old))) revert BallastParameterUnchanged();
         _checkVolatility(params);
-        _volatility = params;
+        (_bands.referenceVolBps, _bands.minBandBps, _bands.maxBandBps) = (
+            params.referenceVolBps,
+            params.minBandBps,
+            params.maxBandBps
+        );
+        (_bands.averagingTime, _bands.minObservationInterval) = (params.averagingTime, params.minObservationInterval);
         emit VolatilityParamsSet(old, params);
     }
 
@@ -228,7 +264,7 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
         _moveAnchors(state, prices);
         if (reason != Trip.None) {
             if (state.reason == Trip.None) {
-                (state.reason, state.index, state.trippedAt) = (reason, uint64(index), uint64(block.timestamp));
+                (state.reason, state.index, state.trippedAt) = (reason, uint32(index), uint64(block.timestamp));
                 emit BreakerTripped(msg.sender, reason, index);
             }
             return true;
@@ -245,7 +281,7 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
         BreakerState storage state = _breakerStates[msg.sender];
         if (state.reason != Trip.None) return true;
         if (!_breakers.tripOnInvalidPrice) return false;
-        (state.reason, state.index, state.trippedAt) = (Trip.InvalidPrice, uint64(index), uint64(block.timestamp));
+        (state.reason, state.index, state.trippedAt) = (Trip.InvalidPrice, uint32(index), uint64(block.timestamp));
         emit BreakerTripped(msg.sender, Trip.InvalidPrice, index);
         return true;
     }
@@ -299,7 +335,7 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
 
     /// @inheritdoc IBallastPolicy
     function setTriggerParams(TriggerParams calldata params) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        TriggerParams memory old = _triggers;
+        TriggerParams memory old = _triggers();
         if (
             params.triggerBandBps == old.triggerBandBps &&
             params.targetBandBps == old.targetBandBps &&
@@ -307,8 +343,29 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
             params.calendarInterval == old.calendarInterval
         ) revert BallastParameterUnchanged();
         _checkTriggers(params);
-        _triggers = params;
+        _setTriggers(params);
         emit TriggerParamsSet(old, params);
+    }
+
+    function _costParams() private view returns (CostParams memory) {
+        CostSlots memory c = _costs;
+        return CostParams(c.benefitPerBpWad, c.maxCostRatioBps, c.gasBase, c.gasPerHop, c.gasTokenOracle);
+    }
+
+    function _triggers() private view returns (TriggerParams memory) {
+        BandParams memory b = _bands;
+        return TriggerParams(b.triggerBandBps, b.targetBandBps, b.cooldown, b.calendarInterval);
+    }
+
+    function _volatility() private view returns (VolatilityParams memory) {
+        BandParams memory b = _bands;
+        return
+            VolatilityParams(b.referenceVolBps, b.minBandBps, b.maxBandBps, b.averagingTime, b.minObservationInterval);
+    }
+
+    function _setTriggers(TriggerParams memory t) private {
+        (_bands.triggerBandBps, _bands.targetBandBps) = (t.triggerBandBps, t.targetBandBps);
+        (_bands.cooldown, _bands.calendarInterval) = (t.cooldown, t.calendarInterval);
     }
 
     function _checkTriggers(TriggerParams memory t) private pure {
@@ -327,7 +384,9 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
         PoolCheck[] calldata pools
     ) private view returns (Trip, uint256) {
         BreakerParams memory b = _breakers;
-        if (b.sequencerFeed != address(0) && !_sequencerUp(b)) return (Trip.SequencerDown, 0);
+        if (b.sequencerFeed != address(0) && !SequencerUptime.isUp(b.sequencerFeed, b.sequencerGracePeriod)) {
+            return (Trip.SequencerDown, 0);
+        }
         if (b.twapWindow != 0) {
             for (uint256 i; i < pools.length; ++i) {
                 if (pools[i].pool == address(0)) continue;
@@ -377,22 +436,6 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
         emit BreakerReset(vault, byGovernance);
     }
 
-    /// @dev Chainlink's L2 sequencer uptime feed: answer 0 is up, 1 is down; `startedAt` is when the
-    /// current status began. Trading waits out a grace period after a restart.
-    function _sequencerUp(BreakerParams memory b) private view returns (bool) {
-        try AggregatorV3Interface(b.sequencerFeed).latestRoundData() returns (
-            uint80,
-            int256 answer,
-            uint256 startedAt,
-            uint256,
-            uint80
-        ) {
-            return answer == 0 && startedAt != 0 && block.timestamp >= startedAt + b.sequencerGracePeriod;
-        } catch {
-            return false;
-        }
-    }
-
     function _checkVolatility(VolatilityParams memory v) private pure {
         if (v.referenceVolBps == 0) {
             // Scaling off: every other field must be zero too, so a half-set configuration is refused.
@@ -411,7 +454,7 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
 
     /// @dev The reference variance (annualised, WAD) of `referenceVolBps`.
     function _referenceVariance() private view returns (uint256) {
-        uint256 vol = uint256(_volatility.referenceVolBps) * 1e14; // bps to WAD
+        uint256 vol = uint256(_bands.referenceVolBps) * 1e14; // bps to WAD
         return Math.mulDiv(vol, vol, WAD);
     }
 

@@ -537,10 +537,10 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         uint256 driftBefore,
         uint256 trades
     ) private {
-        VaultLogic.Valuation memory a = _valuationAt(v.prices);
-        if (a.nav < v.nav.lessBpsDown(p.maxLossBps)) revert BallastRebalanceLoss(v.nav, a.nav, p.maxLossBps);
+        (uint256 navAfter, uint256 driftAfter) = VaultLogic.navAndDriftAt(_basket, v.prices);
+        if (navAfter < v.nav.lessBpsDown(p.maxLossBps)) revert BallastRebalanceLoss(v.nav, navAfter, p.maxLossBps);
         _policy.recordRebalance();
-        emit Rebalanced(_msgSender(), v.nav, a.nav, driftBefore, a.maxDrift(), trades);
+        emit Rebalanced(_msgSender(), v.nav, navAfter, driftBefore, driftAfter, trades);
     }
 
     /// @dev Sells first, so that buys can be funded; a buy is scaled down further if the sells
@@ -592,12 +592,10 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         return VaultLogic.assess(_basket, v, pl, _policy, _factory, strict);
     }
 
-    /// @dev Whether the cost gate may refuse a plan. With `maxCostRatioBps` 0 and no gas-token oracle
-    /// {IBallastPolicy-assessCost} answers `worthIt` whatever the trades (and reads no price that
-    /// could fail), so the quote, the dearest part of a rebalance's planning, is not made.
+    /// @dev Whether the cost gate may refuse a plan: when not, the quote, the dearest part of a
+    /// rebalance's planning, is not made.
     function _gateCanRefuse() private view returns (bool) {
-        IBallastPolicy.CostParams memory cp = _policy.costParams();
-        return cp.maxCostRatioBps != 0 || address(cp.gasTokenOracle) != address(0);
+        return _policy.costGateActive();
     }
 
     /// @dev The pools the breakers watch at `prices`; none when the policy checks no TWAP, which is
@@ -763,10 +761,6 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
 
     function _valuation(bool strict) private view returns (VaultLogic.Valuation memory) {
         return VaultLogic.valuation(_basket, _lastPrices, strict);
-    }
-
-    function _valuationAt(uint256[] memory prices) private view returns (VaultLogic.Valuation memory) {
-        return VaultLogic.valuationAt(_basket, prices);
     }
 
     function _setParams(RebalanceParams memory p) private {

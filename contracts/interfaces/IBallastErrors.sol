@@ -89,7 +89,8 @@ interface IBallastErrors {
     error BallastFeedDecimalsChanged(address feed, uint8 expected, uint8 actual);
     /// @notice A forfeit mask names basket indices at or beyond the basket's `size`.
     error BallastForfeitMask(uint256 mask, uint256 size);
-    /// @notice The L2 sequencer uptime feed says the sequencer is down (or has no round yet).
+    /// @notice The L2 sequencer uptime feed says the sequencer is down, has no round yet, or gives no
+    /// answer (reverts, has no code, answers short data).
     error BallastSequencerDown(address sequencerFeed);
     /// @notice The L2 sequencer restarted at `startedAt`, less than `gracePeriod` seconds ago.
     error BallastSequencerGracePeriod(address sequencerFeed, uint256 startedAt, uint256 gracePeriod);

@@ -175,6 +175,11 @@ interface IBallastPolicy is IBallastErrors {
     /// @notice The cost-efficiency gate's parameters in force.
     function costParams() external view returns (CostParams memory);
 
+    /// @notice Whether {assessCost} can refuse a plan or fail: `maxCostRatioBps` or a gas-token oracle
+    /// is set. When not, it answers `worthIt` whatever the trades, and a vault need not price them.
+    /// One storage read, where {costParams} takes two.
+    function costGateActive() external view returns (bool);
+
     /// @notice Sets the cost-efficiency gate's parameters (governance). Reverts when out of bounds
     /// or unchanged.
     function setCostParams(CostParams calldata params) external;

@@ -82,7 +82,7 @@ library VaultLogic {
     function valuationAt(
         BasketAdmin.Basket storage basket,
         uint256[] memory prices
-    ) public view returns (Valuation memory v) {
+    ) internal view returns (Valuation memory v) {
         uint256 n = prices.length;
         // Filled through local references: one bounds check per write, none through `v`.
         uint256[] memory balances = new uint256[](n);
@@ -118,6 +118,16 @@ library VaultLogic {
         }
         // Each value rounded down lost less than one unit.
         (v.nav, v.navCeil) = (nav, nav + roundedDown);
+    }
+
+    /// @notice NAV and largest drift of the vault's balances at `prices` (see {valuationAt}): all a
+    /// rebalance's settlement needs, without the cost of returning the whole valuation.
+    function navAndDriftAt(
+        BasketAdmin.Basket storage basket,
+        uint256[] memory prices
+    ) public view returns (uint256 nav, uint256 drift) {
+        Valuation memory v = valuationAt(basket, prices);
+        return (v.nav, maxDrift(v));
     }
 
     // --- Execution ----------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interf
 
 import {IBallastErrors} from "../interfaces/IBallastErrors.sol";
 import {IBallastOracle} from "../interfaces/IBallastOracle.sol";
+import {SequencerUptime} from "../libraries/SequencerUptime.sol";
 
 /// @title ChainlinkOracle
 /// @notice {IBallastOracle} over a Chainlink `AggregatorV3Interface` USD feed, with a per-feed
@@ -59,11 +60,12 @@ contract ChainlinkOracle is IBallastOracle, IBallastErrors {
     /// @inheritdoc IBallastOracle
     function price() external view returns (uint256 priceWad) {
         if (address(sequencerFeed) != address(0)) {
-            (, int256 status, uint256 startedAt, , ) = sequencerFeed.latestRoundData();
-            // startedAt 0: the uptime feed has no round yet (seen on Arbitrum), no proof it is up.
-            if (status != 0 || startedAt == 0) revert BallastSequencerDown(address(sequencerFeed));
-            // Subtracted, not added: a start time from the future is a restart still in its grace.
-            if (startedAt > block.timestamp || block.timestamp - startedAt < sequencerGracePeriod) {
+            (SequencerUptime.State state, uint256 startedAt) = SequencerUptime.state(
+                address(sequencerFeed),
+                sequencerGracePeriod
+            );
+            if (state == SequencerUptime.State.Down) revert BallastSequencerDown(address(sequencerFeed));
+            if (state == SequencerUptime.State.GracePeriod) {
                 revert BallastSequencerGracePeriod(address(sequencerFeed), startedAt, sequencerGracePeriod);
             }
         }
@@ -86,11 +88,7 @@ contract ChainlinkOracle is IBallastOracle, IBallastErrors {
         bool ok;
         bytes memory data;
         if (address(sequencerFeed) != address(0)) {
-            (ok, data) = address(sequencerFeed).staticcall(abi.encodeCall(AggregatorV3Interface.latestRoundData, ()));
-            if (!ok || data.length < 160) return (false, 0);
-            (, int256 status, uint256 startedAt) = abi.decode(data, (uint256, int256, uint256));
-            if (status != 0 || startedAt == 0) return (false, 0);
-            if (startedAt > block.timestamp || block.timestamp - startedAt < sequencerGracePeriod) return (false, 0);
+            if (!SequencerUptime.isUp(address(sequencerFeed), sequencerGracePeriod)) return (false, 0);
         }
         (ok, data) = address(feed).staticcall(abi.encodeCall(AggregatorV3Interface.latestRoundData, ()));
         if (!ok || data.length < 160) return (false, 0);

@@ -5,6 +5,7 @@ import { ethers } from "hardhat";
 
 import { ChainlinkOracle__factory, MockAggregatorV3__factory } from "../../typechain-types";
 import type { ChainlinkOracle, MockAggregatorV3 } from "../../typechain-types";
+import { FAR_RESTART_CODE, ONE_WORD_CODE } from "../shared/bytecode";
 
 /** `IBallastErrors.Parameter.Heartbeat`. */
 const PARAMETER_HEARTBEAT = 5;
@@ -469,13 +470,23 @@ describe("ChainlinkOracle", function () {
       await expectInvalid(guarded);
     });
 
-    it("has no price when the uptime feed reverts or has no code, and never reverts in tryPrice", async function () {
+    it("has no price when the uptime feed reverts, has no code or answers short data: BallastSequencerDown, and tryPrice never reverts", async function () {
       const { guarded, sequencer } = await loadFixture(sequencerFixture);
-      await ethers.provider.send("hardhat_setCode", [await sequencer.getAddress(), REVERTING_CODE]);
-      await expect(guarded.price()).to.be.revertedWithoutReason();
-      await expectInvalid(guarded);
-      await ethers.provider.send("hardhat_setCode", [await sequencer.getAddress(), "0x"]);
-      await expect(guarded.price()).to.be.reverted;
+      for (const code of [REVERTING_CODE, "0x", ONE_WORD_CODE]) {
+        await ethers.provider.send("hardhat_setCode", [await sequencer.getAddress(), code]);
+        await expect(guarded.price())
+          .to.be.revertedWithCustomError(guarded, "BallastSequencerDown")
+          .withArgs(await sequencer.getAddress());
+        await expectInvalid(guarded);
+      }
+    });
+
+    it("treats the latest possible restart time as a restart within its grace period (no overflow)", async function () {
+      const { guarded, sequencer } = await loadFixture(sequencerFixture);
+      await ethers.provider.send("hardhat_setCode", [await sequencer.getAddress(), FAR_RESTART_CODE]);
+      await expect(guarded.price())
+        .to.be.revertedWithCustomError(guarded, "BallastSequencerGracePeriod")
+        .withArgs(await sequencer.getAddress(), MaxUint256, GRACE);
       await expectInvalid(guarded);
     });
   });

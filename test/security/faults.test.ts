@@ -10,6 +10,7 @@ import {
   MockBlocklistERC20__factory,
 } from "../../typechain-types";
 import type { IBallastPolicy } from "../../typechain-types/artifacts/contracts/BallastPolicy";
+import { FAR_RESTART_CODE, ONE_WORD_CODE } from "../shared/bytecode";
 import type { VaultFixture } from "../shared/fixtures";
 import { BASKET, dueAdminFixture, expectInKindExit, refreshFeeds, Trip, vaultBalances } from "../shared/security";
 import { depositUsdc, oracleNav, rebalanceUntilSettled, Status, swapsOf } from "../shared/vault";
@@ -320,6 +321,25 @@ describe("faults", () => {
         sequencerFeed: market.token("USDC").address,
         sequencerGracePeriod: HOUR,
       });
+      await expect(vault.rebalance())
+        .to.emit(policy, "BreakerTripped")
+        .withArgs(await vault.getAddress(), Trip.SequencerDown, 0n);
+      expect(await vaultBalances(vault)).to.deep.equal(balances);
+    });
+
+    it("a sequencer feed that answers short data, or the latest possible restart time, counts as down instead of reverting the breakers", async () => {
+      const f = await loadFixture(dueAdminFixture);
+      const { vault, policy } = f;
+      const sequencer = await withSequencer(f);
+      const balances = await vaultBalances(vault);
+      // A restart "at the end of time": still in its grace period, with no overflow of start + grace.
+      await ethers.provider.send("hardhat_setCode", [await sequencer.getAddress(), FAR_RESTART_CODE]);
+      await expect(vault.poke())
+        .to.emit(policy, "BreakerTripped")
+        .withArgs(await vault.getAddress(), Trip.SequencerDown, 0n);
+      await policy.resetBreaker(vault);
+      // One word back where latestRoundData answers five: no answer, not a failed decoding.
+      await ethers.provider.send("hardhat_setCode", [await sequencer.getAddress(), ONE_WORD_CODE]);
       await expect(vault.rebalance())
         .to.emit(policy, "BreakerTripped")
         .withArgs(await vault.getAddress(), Trip.SequencerDown, 0n);

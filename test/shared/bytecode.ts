@@ -61,3 +61,12 @@ export function assertRuntimeMatches(
   }
   return found;
 }
+
+/** Runtime code that answers one zero word to every call: PUSH1 32, PUSH1 0, RETURN. */
+export const ONE_WORD_CODE = "0x60206000f3";
+
+/**
+ * Runtime code that answers five words, all zero but the third (`startedAt`) at its maximum, which
+ * no real feed reports: PUSH32 2**256-1, PUSH1 64, MSTORE, PUSH1 160, PUSH1 0, RETURN.
+ */
+export const FAR_RESTART_CODE = "0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff60405260a06000f3";

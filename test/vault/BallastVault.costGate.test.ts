@@ -61,6 +61,9 @@ async function rebalanceAtBaseFee(vault: BallastVault, baseFee: bigint) {
   return tx;
 }
 
+/** The largest benefit per bp the policy takes (MAX_BENEFIT_PER_BP_WAD): 64 bits of the cost slots. */
+const MAX_BENEFIT = 10n ** 16n;
+
 describe("BallastVault cost-efficiency gate", () => {
   describe("setCostParams", () => {
     it("is for governance only", async () => {
@@ -99,6 +102,23 @@ describe("BallastVault cost-efficiency gate", () => {
         await expect(policy.setCostParams({ ...GATE_OFF, [field]: max })).to.emit(policy, "CostParamsSet");
       });
     }
+
+    it("is active (costGateActive) exactly when a cost ratio or a gas-token oracle is set", async () => {
+      const { policy, vault } = await loadFixture(driftedFixture);
+      const oracle = (await vault.oracles())[1];
+      expect(await policy.costGateActive()).to.equal(false);
+      // A benefit and gas figures alone cannot refuse anything: still inactive.
+      await policy.setCostParams({ ...GATE_OFF, benefitPerBpWad: 10n ** 12n, gasBase: 300_000, gasPerHop: 90_000 });
+      expect(await policy.costGateActive()).to.equal(false);
+      await policy.setCostParams({ ...GATE_OFF, maxCostRatioBps: 1 });
+      expect(await policy.costGateActive()).to.equal(true);
+      await policy.setCostParams({ ...GATE_OFF, gasTokenOracle: oracle });
+      expect(await policy.costGateActive()).to.equal(true);
+      await policy.setCostParams({ ...GATE_OFF, gasTokenOracle: oracle, benefitPerBpWad: MAX_BENEFIT });
+      expect(await policy.costParams()).to.deep.equal([MAX_BENEFIT, 0n, 0n, 0n, oracle]);
+      await policy.setCostParams(GATE_OFF);
+      expect(await policy.costGateActive()).to.equal(false);
+    });
 
     it("refuses a gas-token oracle that cannot price now", async () => {
       const { policy, vault } = await loadFixture(driftedFixture);
