@@ -54,6 +54,7 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
     /// its last rebalance, which shares the trip's slot: {evaluate} reads both with one cold read.
     struct BreakerState {
         Trip reason;
+        // A basket index: 32 bits hold any basket a calldata array can carry.
         uint32 index;
         uint64 trippedAt;
         uint64 anchoredAt;
@@ -75,8 +76,6 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
         uint32 minObservationInterval;
     }
 
-    BandParams private _bands;
-    BreakerParams private _breakers;
     /// @dev The cost parameters, stored with the two that {costGateActive} reads in one slot.
     struct CostSlots {
         IBallastOracle gasTokenOracle;
@@ -86,6 +85,8 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
         uint64 benefitPerBpWad;
     }
 
+    BandParams private _bands;
+    BreakerParams private _breakers;
     CostSlots private _costs;
     mapping(address vault => BreakerState) private _breakerStates;
     mapping(address vault => VolatilityState) private _states;
