@@ -48,11 +48,21 @@ const forkUrl = process.env.FORK_URL;
 
 const config: HardhatUserConfig = {
   solidity: {
-    version: SOLC_VERSION,
-    settings: {
-      optimizer: { enabled: true, runs: 200 },
-      // Cancun (transient storage, MCOPY) is live on Ethereum mainnet, Arbitrum and Base.
-      evmVersion: "cancun",
+    compilers: [
+      {
+        version: SOLC_VERSION,
+        settings: {
+          optimizer: { enabled: true, runs: 200 },
+          // Cancun (transient storage, MCOPY) is live on Ethereum mainnet, Arbitrum and Base.
+          evmVersion: "cancun",
+        },
+      },
+    ],
+    overrides: {
+      "contracts/BallastVault.sol": {
+        version: SOLC_VERSION,
+        settings: { optimizer: { enabled: true, runs: 1 }, evmVersion: "cancun" },
+      },
     },
   },
   networks: {

@@ -105,6 +105,15 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         _recordPrices(v.prices, v.valid);
     }
 
+    /// @dev Pricing views refuse to answer while a call of this vault is under way (read-only
+    /// reentrancy): mid-exit, shares are burnt before the assets leave, and a token's transfer hook
+    /// would read a share price that is not the vault's. `max*` answer 0 then instead (nothing can
+    /// enter or leave until the call ends).
+    modifier notMidCall() {
+        if (_reentrancyGuardEntered()) revert ReentrancyGuardReentrantCall();
+        _;
+    }
+
     // --- Basket views --------------------------------------------------------------------------
 
     /// @inheritdoc IBallastVault
@@ -189,13 +198,8 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         if (paused()) return (IBallastPolicy.Status.Paused, driftBps, 0);
         (status, targetBandBps) = _policy.evaluate(address(this), driftBps);
         targetBandBps = _usableBand(targetBandBps);
-        if (
-            (status == IBallastPolicy.Status.Due || status == IBallastPolicy.Status.DueByCalendar) && _gateCanRefuse()
-        ) {
-            (, , bool worthIt, bool priced) = _assess(v, targetBandBps, false);
-            // The gate's gas-token oracle failing: no verdict, and no rebalance, until it prices.
-            if (!priced) status = IBallastPolicy.Status.PriceUnavailable;
-            else if (!worthIt) status = IBallastPolicy.Status.Uneconomic;
+        if (status == IBallastPolicy.Status.Due || status == IBallastPolicy.Status.DueByCalendar) {
+            status = VaultLogic.dueStatus(_basket, _factory, v, _params, targetBandBps, _policy, status);
         }
     }
 
@@ -339,49 +343,49 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     /// @inheritdoc ERC4626
     /// @dev The oracle value of every balance in base-asset units, rounded down. An asset whose
     /// price is invalid counts as zero here (a lower bound); entries and exits are refused then.
-    function totalAssets() public view override(ERC4626, IERC4626) returns (uint256) {
+    function totalAssets() public view override(ERC4626, IERC4626) notMidCall returns (uint256) {
         return _valuation(false).nav;
     }
 
     /// @inheritdoc ERC4626
     /// @dev Zero while any price is invalid: never mint at a wrong price.
     function maxDeposit(address) public view override(ERC4626, IERC4626) returns (uint256) {
-        return !paused() && _valuation(false).valid ? type(uint256).max : 0;
+        return _open() ? type(uint256).max : 0;
     }
 
     /// @inheritdoc ERC4626
     function maxMint(address) public view override(ERC4626, IERC4626) returns (uint256) {
-        return !paused() && _valuation(false).valid ? type(uint256).max : 0;
+        return _open() ? type(uint256).max : 0;
     }
 
     /// @inheritdoc ERC4626
     /// @dev Net of the exit fee and of the worst-case cost of the swaps the exit needs beyond the
     /// base balance.
     function maxWithdraw(address owner) public view override(ERC4626, IERC4626) returns (uint256) {
-        VaultLogic.Valuation memory v = _valuation(false);
-        return v.valid ? _maxWithdraw(owner, v) : 0;
+        VaultLogic.Valuation memory v = _flowValuation(VaultLogic.Side.Exit, false);
+        return v.valid && !_reentrancyGuardEntered() ? _maxWithdraw(owner, v) : 0;
     }
 
     /// @inheritdoc ERC4626
     function maxRedeem(address owner) public view override(ERC4626, IERC4626) returns (uint256) {
-        return _valuation(false).valid ? balanceOf(owner) : 0;
+        return _valuation(false).valid && !_reentrancyGuardEntered() ? balanceOf(owner) : 0;
     }
 
     /// @inheritdoc ERC4626
-    function previewDeposit(uint256 assets) public view override(ERC4626, IERC4626) returns (uint256) {
-        return _depositShares(assets, _valuation(true));
+    function previewDeposit(uint256 assets) public view override(ERC4626, IERC4626) notMidCall returns (uint256) {
+        return _depositShares(assets, _entryValuation());
     }
 
     /// @inheritdoc ERC4626
-    function previewMint(uint256 shares) public view override(ERC4626, IERC4626) returns (uint256) {
-        return _mintAssets(shares, _valuation(true));
+    function previewMint(uint256 shares) public view override(ERC4626, IERC4626) notMidCall returns (uint256) {
+        return _mintAssets(shares, _entryValuation());
     }
 
     /// @inheritdoc ERC4626
     /// @dev Exactly the shares {withdraw} burns: beyond the base balance they cover the assets
     /// grossed up by the worst-case swap cost, which the exiting holder bears, plus the exit fee.
-    function previewWithdraw(uint256 assets) public view override(ERC4626, IERC4626) returns (uint256) {
-        VaultLogic.Valuation memory v = _valuation(true);
+    function previewWithdraw(uint256 assets) public view override(ERC4626, IERC4626) notMidCall returns (uint256) {
+        VaultLogic.Valuation memory v = _exitValuation();
         (, uint256 shares) = _withdrawShares(assets, v);
         return shares;
     }
@@ -389,8 +393,8 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     /// @inheritdoc ERC4626
     /// @dev The least {redeem} delivers: net of the exit fee, and beyond the base balance the sum of
     /// the oracle-derived minimum outputs of the swaps it makes.
-    function previewRedeem(uint256 shares) public view override(ERC4626, IERC4626) returns (uint256) {
-        VaultLogic.Valuation memory v = _valuation(true);
+    function previewRedeem(uint256 shares) public view override(ERC4626, IERC4626) notMidCall returns (uint256) {
+        VaultLogic.Valuation memory v = _exitValuation();
         uint256 value = _redeemValue(shares, v);
         uint256 base = v.balances[0];
         if (value <= base) return value;
@@ -403,8 +407,8 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         uint256 assets,
         address receiver
     ) public override(ERC4626, IERC4626) nonReentrant whenNotPaused returns (uint256 shares) {
-        _accrueFees();
-        shares = _depositShares(assets, _valuation(true));
+        _accrueFeesFor(assets);
+        shares = _depositShares(assets, _entryValuation());
         _deposit(_msgSender(), receiver, assets, shares);
     }
 
@@ -413,8 +417,8 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         uint256 shares,
         address receiver
     ) public override(ERC4626, IERC4626) nonReentrant whenNotPaused returns (uint256 assets) {
-        _accrueFees();
-        assets = _mintAssets(shares, _valuation(true));
+        _accrueFeesFor(shares);
+        assets = _mintAssets(shares, _entryValuation());
         _deposit(_msgSender(), receiver, assets, shares);
     }
 
@@ -424,8 +428,8 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         address receiver,
         address owner
     ) public override(ERC4626, IERC4626) nonReentrant returns (uint256 shares) {
-        _accrueFees();
-        VaultLogic.Valuation memory v = _valuation(true);
+        _accrueFeesFor(assets);
+        VaultLogic.Valuation memory v = _exitValuation();
         uint256 maxAssets = _maxWithdraw(owner, v);
         if (assets > maxAssets) revert ERC4626ExceededMaxWithdraw(owner, assets, maxAssets);
         uint256 value;
@@ -439,8 +443,8 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         address receiver,
         address owner
     ) public override(ERC4626, IERC4626) nonReentrant returns (uint256 assets) {
-        _accrueFees();
-        VaultLogic.Valuation memory v = _valuation(true);
+        _accrueFeesFor(shares);
+        VaultLogic.Valuation memory v = _exitValuation();
         uint256 maxShares = balanceOf(owner);
         if (shares > maxShares) revert ERC4626ExceededMaxRedeem(owner, shares, maxShares);
         assets = _exit(receiver, owner, shares, _redeemValue(shares, v), 0, v);
@@ -449,7 +453,12 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     // --- In-kind exit --------------------------------------------------------------------------
 
     /// @inheritdoc IBallastVault
-    function previewRedeemInKind(uint256 shares) public view returns (uint256[] memory amounts) {
+    function previewRedeemInKind(uint256 shares) external view notMidCall returns (uint256[] memory) {
+        return _inKindAmounts(shares);
+    }
+
+    /// @dev Each basket balance's pro-rata part for `shares`, rounded down.
+    function _inKindAmounts(uint256 shares) private view returns (uint256[] memory amounts) {
         uint256 n = _basket.assets.length;
         amounts = new uint256[](n);
         // The virtual shares of the decimals offset keep their pro-rata claim, as in ERC4626's
@@ -476,10 +485,10 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         address owner,
         uint256 forfeited
     ) public nonReentrant returns (uint256[] memory amounts) {
-        _accrueFees();
+        _accrueFeesFor(shares);
         uint256 maxShares = balanceOf(owner);
         if (shares > maxShares) revert ERC4626ExceededMaxRedeem(owner, shares, maxShares);
-        amounts = previewRedeemInKind(shares);
+        amounts = _inKindAmounts(shares);
         uint256 n = amounts.length;
         if (forfeited >> n != 0) revert BallastForfeitMask(forfeited, n);
         address caller = _msgSender();
@@ -515,8 +524,9 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         if (_policy.checkBreakers(v.prices, _poolChecks(v.prices))) return 0;
         RebalanceParams memory p = _params;
         VaultLogic.Plan memory pl = VaultLogic.plan(v, p, band);
+        VaultLogic.vetPlan(_basket, _factory, v, pl, p, true);
         if (_gateCanRefuse() && !_worthIt(v, pl)) return 0;
-        trades = _execute(v, pl, p);
+        trades = VaultLogic.execute(_basket, address(_router), _router02, v, pl, p);
         _settle(v, p, driftBefore, trades);
     }
 
@@ -541,37 +551,6 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         if (navAfter < v.nav.lessBpsDown(p.maxLossBps)) revert BallastRebalanceLoss(v.nav, navAfter, p.maxLossBps);
         _policy.recordRebalance();
         emit Rebalanced(_msgSender(), v.nav, navAfter, driftBefore, driftAfter, trades);
-    }
-
-    /// @dev Sells first, so that buys can be funded; a buy is scaled down further if the sells
-    /// fetched less than their oracle value (rounded down), and skipped when it falls below dust.
-    function _execute(
-        VaultLogic.Valuation memory v,
-        VaultLogic.Plan memory pl,
-        RebalanceParams memory p
-    ) private returns (uint256 trades) {
-        uint256 n = pl.sells.length;
-        uint256 wanted;
-        for (uint256 i = 1; i < n; ++i) {
-            wanted += pl.buys[i];
-            if (pl.sells[i] == 0) continue;
-            uint256 amountIn = v.sellAmount(i, pl.sells[i]);
-            _swap(i, true, amountIn, v.minValueOut(i, amountIn, p.slippageBps));
-            ++trades;
-        }
-        uint256 available = _baseAboveTarget(v);
-        for (uint256 i = 1; i < n; ++i) {
-            uint256 spend = VaultLogic.scaled(pl.buys[i], available, wanted);
-            if (spend == 0 || spend < p.minTradeValue) continue;
-            _buy(v, i, spend, p.slippageBps);
-            ++trades;
-        }
-    }
-
-    /// @dev Buys asset `i` with `spend` base units, asking at least their oracle worth of it (rounded
-    /// down) less the slippage bound.
-    function _buy(VaultLogic.Valuation memory v, uint256 i, uint256 spend, uint256 slippageBps) private {
-        _swap(i, false, spend, v.toAmount(i, spend, Math.Rounding.Floor).lessBpsDown(slippageBps));
     }
 
     /// @dev The cost-efficiency gate's view of the trades a rebalance with target band `band` would
@@ -622,13 +601,6 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         return Math.min(band, cap);
     }
 
-    /// @dev The base balance above the base asset's own target weight (rounded up) of the NAV.
-    function _baseAboveTarget(VaultLogic.Valuation memory v) private view returns (uint256) {
-        uint256 baseTarget = v.nav.bps(v.targets[0], Math.Rounding.Ceil);
-        uint256 baseBalance = IERC20(_basket.assets[0].token).balanceOf(address(this));
-        return baseBalance > baseTarget ? baseBalance - baseTarget : 0;
-    }
-
     // --- Internals -----------------------------------------------------------------------------
 
     /// @dev Shares of a vault with 18-decimal shares whatever the base asset's decimals: the
@@ -639,13 +611,19 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     }
 
     /// @dev OpenZeppelin's conversions, on the oracle NAV rounded in the vault's favour.
-    function _convertToShares(uint256 assets, Math.Rounding rounding) internal view override returns (uint256) {
+    function _convertToShares(
+        uint256 assets,
+        Math.Rounding rounding
+    ) internal view override notMidCall returns (uint256) {
         VaultLogic.Valuation memory v = _valuation(false);
         return _toShares(assets, rounding == Math.Rounding.Floor ? v.navCeil : v.nav, rounding);
     }
 
     /// @dev See {_convertToShares}.
-    function _convertToAssets(uint256 shares, Math.Rounding rounding) internal view override returns (uint256) {
+    function _convertToAssets(
+        uint256 shares,
+        Math.Rounding rounding
+    ) internal view override notMidCall returns (uint256) {
         VaultLogic.Valuation memory v = _valuation(false);
         return _toAssets(shares, rounding == Math.Rounding.Floor ? v.nav : v.navCeil, rounding);
     }
@@ -705,6 +683,17 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         return VaultLogic.maxWithdrawable(v, value, _params.slippageBps);
     }
 
+    /// @dev Whether entries are open: not paused, every price valid, no call under way.
+    function _open() private view returns (bool) {
+        return !paused() && _valuation(false).valid && !_reentrancyGuardEntered();
+    }
+
+    /// @dev {_accrueFees} before an entry or exit of `amount`: a zero one changes nothing, and
+    /// accrues nothing.
+    function _accrueFeesFor(uint256 amount) private {
+        if (amount != 0) _accrueFees();
+    }
+
     /// @dev Mints the management fee accrued since the last accrual to its recipient.
     function _accrueFees() private {
         uint256 shares = pendingFeeShares();
@@ -743,7 +732,10 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
             for (uint256 i = 1; i < amounts.length; ++i) {
                 if (amounts[i] != 0) proceeds += _swap(i, true, amounts[i], minOuts[i]);
             }
-            assets = base + proceeds;
+            // The leaver gets at most the value its shares were priced at: slices that fetch more
+            // (pools above the oracle) leave the surplus with the holders, so that no round trip
+            // through a base exit pays more than it put in.
+            assets = base + Math.min(proceeds, value - base);
             if (exactAssets != 0) {
                 // exitValueForAssets sized the slices so that their minimum outputs cover this.
                 if (assets < exactAssets) revert BallastSlippageExceeded(asset(), exactAssets, assets);
@@ -760,7 +752,21 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     }
 
     function _valuation(bool strict) private view returns (VaultLogic.Valuation memory) {
-        return VaultLogic.valuation(_basket, _lastPrices, strict);
+        return VaultLogic.valuation(_basket, _lastPrices, strict, VaultLogic.Side.Oracle);
+    }
+
+    /// @dev The valuation an entry (`side` Entry) or an exit (Exit) is priced at: each asset at the
+    /// worse, for the caller, of its oracle and its pools (see {VaultLogic-valuation}).
+    function _entryValuation() private view returns (VaultLogic.Valuation memory) {
+        return _flowValuation(VaultLogic.Side.Entry, true);
+    }
+
+    function _exitValuation() private view returns (VaultLogic.Valuation memory) {
+        return _flowValuation(VaultLogic.Side.Exit, true);
+    }
+
+    function _flowValuation(VaultLogic.Side side, bool strict) private view returns (VaultLogic.Valuation memory) {
+        return VaultLogic.valuation(_basket, _lastPrices, strict, side);
     }
 
     function _setParams(RebalanceParams memory p) private {
@@ -769,6 +775,7 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         _checkRange(Parameter.MaxLossBps, p.maxLossBps, 1, MAX_LOSS_BPS);
         // Dust floor: at most 1_000_000 whole base-asset tokens ($1M for USDC).
         _checkRange(Parameter.MinTradeValue, p.minTradeValue, 0, 1_000_000 * _baseUnit);
+        _checkRange(Parameter.MaxPoolGapBps, p.maxPoolGapBps, 1, MAX_SLIPPAGE_BPS);
         emit RebalanceParamsSet(_params, p);
         _params = p;
     }

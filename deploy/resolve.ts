@@ -113,6 +113,7 @@ export function resolveDeployment(
       maxTradeBps: config.params.maxTradeBps,
       maxLossBps: config.params.maxLossBps,
       minTradeValue: BigInt(config.params.minTradeValueWhole) * 10n ** BigInt(config.tokens[base.symbol].decimals),
+      maxPoolGapBps: config.params.maxPoolGapBps,
     },
     triggers: config.triggers,
     breakers: {

@@ -35,7 +35,9 @@ interface IBallastErrors {
         GasPerHop,
         ManagementFeeBps,
         EntryFeeBps,
-        ExitFeeBps
+        ExitFeeBps,
+        MaxPoolGapBps,
+        RampStart
     }
 
     // --- Configuration -------------------------------------------------------------------------
@@ -111,6 +113,18 @@ interface IBallastErrors {
     error BallastSlippageExceeded(address token, uint256 minOut, uint256 out);
     /// @notice The rebalance would lose more NAV, at oracle prices, than the loss bound allows.
     error BallastRebalanceLoss(uint256 navBefore, uint256 navAfter, uint256 maxLossBps);
+    /// @notice A rebalance's leg of `token` (a sale into the base when `sell`, else a purchase) cannot
+    /// trade now: its route's spot output `spotOut` is below `spotFloor` (the oracle-fair output less
+    /// `maxPoolGapBps`: a pool pushed against the vault), or the output estimated from the route's
+    /// in-range liquidity, `estimatedOut`, is below the leg's minimum `minOut` (pools too thin).
+    error BallastLegUnfit(
+        address token,
+        bool sell,
+        uint256 spotOut,
+        uint256 spotFloor,
+        uint256 estimatedOut,
+        uint256 minOut
+    );
     /// @notice A rebalance is not allowed now; `status` (an {IBallastPolicy-Status}) says why.
     error BallastRebalanceNotDue(uint8 status, uint256 driftBps);
 }

@@ -19,7 +19,8 @@ interface IBallastPolicy is IBallastErrors {
     /// before asking the policy, which reports BreakerTripped, then Cooldown, then Due, then
     /// DueByCalendar, else NotDue; a due rebalance whose cost exceeds its benefit (see
     /// {assessCost}) is Uneconomic, and one whose cost cannot be priced (the gas token's oracle
-    /// fails) is PriceUnavailable.
+    /// fails) is PriceUnavailable. The vault reports LegUnfit, before asking the cost gate, for a
+    /// due rebalance that a leg's pools cannot fill now (see {IBallastErrors-BallastLegUnfit}).
     enum Status {
         Due,
         DueByCalendar,
@@ -28,7 +29,8 @@ interface IBallastPolicy is IBallastErrors {
         Paused,
         PriceUnavailable,
         BreakerTripped,
-        Uneconomic
+        Uneconomic,
+        LegUnfit
     }
 
     /// @notice Why a circuit breaker tripped.

@@ -38,11 +38,16 @@ interface IBallastVault is IERC4626, IBallastErrors {
     /// @param maxTradeBps Largest single trade, as a share of NAV; bigger moves take several calls.
     /// @param maxLossBps Largest fall of NAV, at oracle prices, across one rebalance.
     /// @param minTradeValue Trades worth less than this, in base-asset units, are skipped as dust.
+    /// @param maxPoolGapBps Largest shortfall of a leg's route spot price below its oracle price
+    /// when a rebalance starts: beyond it the pools are pushed against the vault (or its oracle
+    /// lags the market) and the rebalance refuses (see {IBallastErrors-BallastLegUnfit}). It bounds
+    /// what a sandwich can take from a leg.
     struct RebalanceParams {
         uint16 slippageBps;
         uint16 maxTradeBps;
         uint16 maxLossBps;
         uint128 minTradeValue;
+        uint16 maxPoolGapBps;
     }
 
     /// @notice Fees, each 0 by default and within hard bounds (see {setFeeParams}).
@@ -178,8 +183,10 @@ interface IBallastVault is IERC4626, IBallastErrors {
 
     /// @notice Moves the target weights to `weights` (basis points, summing to 10_000, basket order)
     /// linearly from `start` to `end` (governance), so that the market cannot front-run a jump;
-    /// `start == end` switches at once. The ramp starts from the weights in force now. Reverts for a
-    /// wrong length, a sum other than 10_000, a start in the past, a ramp longer than 90 days, or no change.
+    /// `start == end` switches at once (at `start`; the old weights hold until then). The ramp starts
+    /// from the weights in force now; a call replaces any ramp under way or scheduled, so that
+    /// setting the weights in force, now, cancels one. Reverts for a wrong length, a sum other than
+    /// 10_000, a start in the past or more than 90 days ahead, a ramp longer than 90 days, or no change.
     function setTargetWeights(uint16[] calldata weights, uint64 start, uint64 end) external;
 
     /// @notice Replaces a basket token's price source (governance). Reverts for an unknown token,

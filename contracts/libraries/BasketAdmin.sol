@@ -57,7 +57,16 @@ library BasketAdmin {
     function setTargetWeights(Basket storage basket, uint16[] calldata weights, uint64 start, uint64 end) external {
         uint256 n = basket.assets.length;
         if (weights.length != n) revert IBallastErrors.BallastBasketSize(weights.length, n);
-        if (start < block.timestamp || end < start || end - start > MAX_RAMP) {
+        // A ramp starts within MAX_RAMP from now: a proposal cannot schedule one for a far future.
+        if (start < block.timestamp || start > block.timestamp + MAX_RAMP) {
+            revert IBallastErrors.BallastParameterOutOfRange(
+                IBallastErrors.Parameter.RampStart,
+                start,
+                block.timestamp,
+                block.timestamp + MAX_RAMP
+            );
+        }
+        if (end < start || end - start > MAX_RAMP) {
             revert IBallastErrors.BallastParameterOutOfRange(
                 IBallastErrors.Parameter.RampDuration,
                 end >= start ? end - start : 0,
@@ -91,14 +100,19 @@ library BasketAdmin {
         uint256 n = basket.assets.length;
         weights = new uint256[](n);
         (uint256 start, uint256 end) = (basket.rampStart, basket.rampEnd);
-        bool ramping = block.timestamp < end;
+        // Before its start a scheduled ramp holds the old weights (an instant switch, start == end,
+        // included: it never divides by its zero length); after its end, the new ones.
+        bool before = block.timestamp < start;
+        bool ramping = !before && block.timestamp < end;
         uint256 others;
         for (uint256 i = 1; i < n; ++i) {
             Asset storage a = basket.assets[i];
             uint256 to = a.targetWeightBps;
-            if (ramping) {
+            if (before) {
+                to = a.fromWeightBps;
+            } else if (ramping) {
                 uint256 from = a.fromWeightBps;
-                uint256 elapsed = block.timestamp > start ? block.timestamp - start : 0;
+                uint256 elapsed = block.timestamp - start;
                 to =
                     to >= from
                         ? from + ((to - from) * elapsed) / (end - start)

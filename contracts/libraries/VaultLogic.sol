@@ -10,8 +10,13 @@ import {ISwapRouter} from "@uniswap/v3-periphery/contracts/interfaces/ISwapRoute
 import {IBallastErrors} from "../interfaces/IBallastErrors.sol";
 import {IBallastPolicy} from "../interfaces/IBallastPolicy.sol";
 import {IBallastVault} from "../interfaces/IBallastVault.sol";
+import {IUniswapV3Factory} from "@uniswap/v3-core/contracts/interfaces/IUniswapV3Factory.sol";
+import {IUniswapV3Pool} from "@uniswap/v3-core/contracts/interfaces/IUniswapV3Pool.sol";
+
 import {BasketAdmin} from "./BasketAdmin.sol";
 import {BasketMath} from "./BasketMath.sol";
+import {PoolPrice} from "./PoolPrice.sol";
+import {UniswapPath} from "./UniswapPath.sol";
 
 /// @title VaultLogic
 /// @notice The vault's trade sizing: the slices a base-asset exit sells, and the trades a rebalance
@@ -22,6 +27,9 @@ library VaultLogic {
     using BasketMath for uint256;
     using Math for uint256;
     using SafeERC20 for IERC20;
+    using UniswapPath for bytes;
+
+    uint256 private constant Q96 = 1 << 96;
 
     /// @notice Balances, prices and values of the basket at one instant, index-aligned, base first.
     /// Prices are read once per call; values are rounded down, so `nav` never exceeds the true value
@@ -39,6 +47,14 @@ library VaultLogic {
         uint256 navCeil;
         uint256 firstInvalid;
         bool valid;
+    }
+
+    /// @notice Which way a valuation prices the basket: at the oracles (accounting and views), or
+    /// against an entrant or a leaver (see {valuation}).
+    enum Side {
+        Oracle,
+        Entry,
+        Exit
     }
 
     /// @notice The trades a rebalance plans, in base-asset value: `sells[i]` of asset `i` into the
@@ -60,7 +76,8 @@ library VaultLogic {
     function valuation(
         BasketAdmin.Basket storage basket,
         uint256[] storage lastPrices,
-        bool strict
+        bool strict,
+        Side side
     ) public view returns (Valuation memory v) {
         uint256 n = basket.assets.length;
         uint256[] memory prices = new uint256[](n);
@@ -74,8 +91,54 @@ library VaultLogic {
             }
             prices[i] = price;
         }
+        if (side != Side.Oracle && firstInvalid == type(uint256).max) prices = _flowPrices(basket, prices, side);
         v = valuationAt(basket, prices);
         if (firstInvalid < v.firstInvalid) (v.firstInvalid, v.valid) = (firstInvalid, false);
+    }
+
+    /// @dev Each non-base asset at the worse, for the flow's side, of its oracle price and its
+    /// pools' price (see {marketPrice}): the higher for an entry, the lower for an exit. A lagging
+    /// oracle then never sells shares below, nor buys them back above, what the basket fetches in the
+    /// market; a pool pushed to move the price only moves it against the pusher.
+    function _flowPrices(
+        BasketAdmin.Basket storage basket,
+        uint256[] memory oracle,
+        Side side
+    ) private view returns (uint256[] memory prices) {
+        uint256 n = oracle.length;
+        prices = new uint256[](n);
+        prices[0] = oracle[0];
+        for (uint256 i = 1; i < n; ++i) {
+            uint256 market = marketPrice(basket, oracle, i, n);
+            // No pool price (no pool into the basket, or an empty one): the oracle's alone.
+            if (market == 0) prices[i] = oracle[i];
+            else prices[i] = side == Side.Entry ? Math.max(oracle[i], market) : Math.min(oracle[i], market);
+        }
+    }
+
+    /// @notice Asset `i`'s price (USD WAD per whole token, like an oracle's) read from the pools: the
+    /// spot price of the first pool of its sell route in the pool's other basket token, times that
+    /// token's own pool price, down to the base asset, which the oracle prices. 0 when a link has no
+    /// pool, no price, or the chain is longer than `depth` (a cycle of first pools).
+    function marketPrice(
+        BasketAdmin.Basket storage basket,
+        uint256[] memory oracle,
+        uint256 i,
+        uint256 depth
+    ) internal view returns (uint256) {
+        if (i == 0) return oracle[0];
+        BasketAdmin.PoolRef memory ref = basket.poolRefs[i];
+        if (ref.pool == address(0) || depth == 0) return 0;
+        uint256 q = ref.quoteIndex;
+        uint256 quotePrice = marketPrice(basket, oracle, q, depth - 1);
+        if (quotePrice == 0) return 0;
+        (uint160 sqrtPriceX96, , , , , , ) = IUniswapV3Pool(ref.pool).slot0();
+        (address token, uint256 decimals) = (basket.assets[i].token, basket.assets[i].decimals);
+        (address quoteToken, uint256 quoteDecimals) = (basket.assets[q].token, basket.assets[q].decimals);
+        // Raw quote-token units per 1e18 whole tokens: 18 extra digits, so that a token worth a
+        // billionth of the quote token keeps its precision. Rounded down, as is the product.
+        uint256 quoteOut = PoolPrice.quote(sqrtPriceX96, 10 ** (decimals + 18), token < quoteToken);
+        return Math.mulDiv(quoteOut, quotePrice, 10 ** (quoteDecimals + 18));
     }
 
     /// @notice Values the vault's balances at `prices` (a zero price marks an invalid one).
@@ -146,7 +209,7 @@ library VaultLogic {
         bool sell,
         uint256 amountIn,
         uint256 minOut
-    ) external returns (uint256 received) {
+    ) public returns (uint256 received) {
         (address tokenIn, address tokenOut) = sell
             ? (basket.assets[i].token, basket.assets[0].token)
             : (basket.assets[0].token, basket.assets[i].token);
@@ -174,6 +237,64 @@ library VaultLogic {
         received = IERC20(tokenOut).balanceOf(address(this)) - outBefore;
         if (received < minOut) revert IBallastErrors.BallastSlippageExceeded(tokenOut, minOut, received);
         emit IBallastVault.Swapped(tokenIn, tokenOut, amountIn, received, minOut);
+    }
+
+    /// @notice Trades plan `pl` (see {plan}) through `router` (see {swap}): sells first, so that buys
+    /// can be funded; each sale asks its oracle value less `p.slippageBps`. Buys spend the base held
+    /// above its own target weight once the sells are in, each scaled down alike (rounded down) if
+    /// the sells fetched less than their oracle value, skipped below `p.minTradeValue`, and asks its
+    /// oracle worth (rounded down) less the slippage bound. Returns the number of swaps made.
+    function execute(
+        BasketAdmin.Basket storage basket,
+        address router,
+        bool router02,
+        Valuation memory v,
+        Plan memory pl,
+        IBallastVault.RebalanceParams memory p
+    ) external returns (uint256 trades) {
+        uint256 n = pl.sells.length;
+        uint256 wanted;
+        for (uint256 i = 1; i < n; ++i) {
+            wanted += pl.buys[i];
+            if (pl.sells[i] == 0) continue;
+            _leg(basket, router, router02, v, i, true, pl.sells[i], p.slippageBps);
+            ++trades;
+        }
+        uint256 available = _baseAboveTarget(basket, v);
+        for (uint256 i = 1; i < n; ++i) {
+            uint256 spend = scaled(pl.buys[i], available, wanted);
+            if (spend == 0 || spend < p.minTradeValue) continue;
+            _leg(basket, router, router02, v, i, false, spend, p.slippageBps);
+            ++trades;
+        }
+    }
+
+    /// @dev One leg of {execute}: a sale of asset `i` worth `value` base units, or a purchase of it
+    /// with `value` base units, asking the oracle-fair output (rounded down) less `slippageBps`.
+    function _leg(
+        BasketAdmin.Basket storage basket,
+        address router,
+        bool router02,
+        Valuation memory v,
+        uint256 i,
+        bool sell,
+        uint256 value,
+        uint256 slippageBps
+    ) private {
+        if (sell) {
+            uint256 amountIn = sellAmount(v, i, value);
+            swap(basket, router, router02, i, true, amountIn, minValueOut(v, i, amountIn, slippageBps));
+        } else {
+            uint256 minOut = toAmount(v, i, value, Math.Rounding.Floor).lessBpsDown(slippageBps);
+            swap(basket, router, router02, i, false, value, minOut);
+        }
+    }
+
+    /// @dev The base balance above the base asset's own target weight (rounded up) of the NAV.
+    function _baseAboveTarget(BasketAdmin.Basket storage basket, Valuation memory v) private view returns (uint256) {
+        uint256 baseTarget = v.nav.bps(v.targets[0], Math.Rounding.Ceil);
+        uint256 baseBalance = IERC20(basket.assets[0].token).balanceOf(address(this));
+        return baseBalance > baseTarget ? baseBalance - baseTarget : 0;
     }
 
     /// @dev The router, its pools and tokens name most faults ("Too little received", "STF", a
@@ -353,6 +474,114 @@ library VaultLogic {
     /// @notice `amount` scaled by `available / wanted` when `wanted` exceeds `available` (rounded down).
     function scaled(uint256 amount, uint256 available, uint256 wanted) internal pure returns (uint256) {
         return wanted > available ? amount.mulDiv(available, wanted, Math.Rounding.Floor) : amount;
+    }
+
+    /// @notice Whether every leg of plan `pl` can trade now: its route's spot price (no fee, no
+    /// impact) gives at least the leg's oracle-fair output less `maxPoolGapBps`, and the route's
+    /// in-range liquidity is deep enough that the leg's estimated output (fees and impact, see
+    /// {routeOut}) reaches its minimum (oracle value less `slippageBps`). A pool pushed against the
+    /// vault right before a rebalance therefore makes it refuse rather than trade at the pusher's
+    /// price: a sandwich can take at most `maxPoolGapBps` of a leg. With `strict`, the first unfit
+    /// leg reverts with {IBallastErrors-BallastLegUnfit}; otherwise it returns false.
+    function vetPlan(
+        BasketAdmin.Basket storage basket,
+        address factory,
+        Valuation memory v,
+        Plan memory pl,
+        IBallastVault.RebalanceParams memory p,
+        bool strict
+    ) public view returns (bool) {
+        uint256 n = pl.sells.length;
+        for (uint256 i = 1; i < n; ++i) {
+            if (pl.sells[i] != 0) {
+                uint256 amountIn = sellAmount(v, i, pl.sells[i]);
+                uint256 fairOut = toValue(v, i, amountIn, Math.Rounding.Floor);
+                if (!_vetLeg(basket, factory, i, true, amountIn, fairOut, p, strict)) return false;
+            }
+            if (pl.buys[i] != 0) {
+                uint256 fairOut = toAmount(v, i, pl.buys[i], Math.Rounding.Floor);
+                if (!_vetLeg(basket, factory, i, false, pl.buys[i], fairOut, p, strict)) return false;
+            }
+        }
+        return true;
+    }
+
+    /// @dev {vetPlan} for one leg: `amountIn` of asset `i` (or of the base when buying) whose fair
+    /// output at oracle prices is `fairOut`.
+    function _vetLeg(
+        BasketAdmin.Basket storage basket,
+        address factory,
+        uint256 i,
+        bool sell,
+        uint256 amountIn,
+        uint256 fairOut,
+        IBallastVault.RebalanceParams memory p,
+        bool strict
+    ) private view returns (bool) {
+        (uint256 spotOut, uint256 estimatedOut) = routeOut(
+            factory,
+            sell ? basket.sellRoutes[i] : basket.buyRoutes[i],
+            amountIn
+        );
+        uint256 spotFloor = fairOut.lessBpsDown(p.maxPoolGapBps);
+        uint256 minOut = fairOut.lessBpsDown(p.slippageBps);
+        if (spotOut >= spotFloor && estimatedOut >= minOut) return true;
+        if (!strict) return false;
+        revert IBallastErrors.BallastLegUnfit(basket.assets[i].token, sell, spotOut, spotFloor, estimatedOut, minOut);
+    }
+
+    /// @notice What `amountIn` fetches along `route` now: `spotOut` at each pool's spot price (no
+    /// fee, no impact), and `estimatedOut` after each hop's fee and its impact on the pool's virtual
+    /// reserves (x = L / sqrtP, y = L * sqrtP), exact while the price stays inside the current tick
+    /// range: an estimate past it, where liquidity changes. A hop without liquidity fetches nothing.
+    /// Both rounded down.
+    function routeOut(
+        address factory,
+        bytes memory route,
+        uint256 amountIn
+    ) internal view returns (uint256 spotOut, uint256 estimatedOut) {
+        (spotOut, estimatedOut) = (amountIn, amountIn);
+        uint256 hops = route.hops();
+        for (uint256 h; h < hops; ++h) {
+            (address tokenIn, address tokenOut, uint24 fee) = (route.tokenAt(h), route.tokenAt(h + 1), route.feeAt(h));
+            IUniswapV3Pool pool = IUniswapV3Pool(IUniswapV3Factory(factory).getPool(tokenIn, tokenOut, fee));
+            (uint160 sqrtPriceX96, , , , , , ) = pool.slot0();
+            uint256 liquidity = pool.liquidity();
+            bool zeroIn = tokenIn < tokenOut;
+            spotOut = PoolPrice.quote(sqrtPriceX96, spotOut, zeroIn);
+            if (liquidity == 0 || sqrtPriceX96 == 0) {
+                estimatedOut = 0;
+                continue;
+            }
+            uint256 x = Math.mulDiv(liquidity, Q96, sqrtPriceX96);
+            uint256 y = Math.mulDiv(liquidity, sqrtPriceX96, Q96);
+            (uint256 reserveIn, uint256 reserveOut) = zeroIn ? (x, y) : (y, x);
+            uint256 netIn = Math.mulDiv(estimatedOut, 1e6 - fee, 1e6);
+            estimatedOut = Math.mulDiv(reserveOut, netIn, reserveIn + netIn);
+        }
+    }
+
+    /// @notice What a rebalance the policy finds `due` (Due or DueByCalendar) would do now, for the
+    /// vault's status report: LegUnfit when a leg of its plan (target band `band`) would be refused
+    /// (see {vetPlan}); when the policy's cost gate is on, Uneconomic when the plan is not worth its
+    /// cost and PriceUnavailable when the gate cannot price it; else `due`. Never reverts on the
+    /// pools or the gate: what {IBallastVault-rebalance} would refuse, the status does not promise.
+    function dueStatus(
+        BasketAdmin.Basket storage basket,
+        address factory,
+        Valuation memory v,
+        IBallastVault.RebalanceParams memory p,
+        uint256 band,
+        IBallastPolicy policy,
+        IBallastPolicy.Status due
+    ) public view returns (IBallastPolicy.Status) {
+        Plan memory pl = plan(v, p, band);
+        if (!vetPlan(basket, factory, v, pl, p, false)) return IBallastPolicy.Status.LegUnfit;
+        if (!policy.costGateActive()) return due;
+        (, , bool worthIt, bool priced) = assess(basket, v, pl, policy, factory, false);
+        // The gate's gas-token oracle failing: no verdict, and no rebalance, until it prices.
+        if (!priced) return IBallastPolicy.Status.PriceUnavailable;
+        return worthIt ? due : IBallastPolicy.Status.Uneconomic;
     }
 
     /// @notice The policy's cost-efficiency verdict on plan `pl` (see {IBallastPolicy-assessCost}).

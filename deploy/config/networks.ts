@@ -15,7 +15,8 @@ const HOUR = 3_600;
 /** Settings shared by every live network; each network below states what differs. */
 const COMMON = {
   vault: { name: "Ballast Basket", symbol: "BLST" },
-  params: { slippageBps: 100, maxTradeBps: 1_000, maxLossBps: 100, minTradeValueWhole: 100 },
+  // A leg whose pools are 5 bps worse than its oracles waits (see docs/threat-model.md, H2).
+  params: { slippageBps: 100, maxTradeBps: 1_000, maxLossBps: 100, minTradeValueWhole: 100, maxPoolGapBps: 5 },
   triggers: { triggerBandBps: 300, targetBandBps: 50, cooldown: HOUR, calendarInterval: 30 * DAY },
   breakers: {
     twapWindow: 1_800,
@@ -41,7 +42,8 @@ const COMMON = {
     gasPerHop: 100_000,
     gasToken: "WETH",
   },
-  fees: { managementFeeBps: 0, entryFeeBps: 0, exitFeeBps: 0 },
+  // Entering and leaving in the base asset pay for the rebalancing they cause (threat model, H2).
+  fees: { managementFeeBps: 0, entryFeeBps: 10, exitFeeBps: 10 },
   timelockDelay: 2 * DAY,
 } as const;
 

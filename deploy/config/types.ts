@@ -49,7 +49,13 @@ export interface NetworkDeployConfig {
   /** Chainlink L2 sequencer uptime feed (L2s only). */
   sequencerFeed?: string;
   vault: { name: string; symbol: string };
-  params: { slippageBps: number; maxTradeBps: number; maxLossBps: number; minTradeValueWhole: number };
+  params: {
+    slippageBps: number;
+    maxTradeBps: number;
+    maxLossBps: number;
+    minTradeValueWhole: number;
+    maxPoolGapBps: number;
+  };
   triggers: { triggerBandBps: number; targetBandBps: number; cooldown: number; calendarInterval: number };
   breakers: {
     twapWindow: number;

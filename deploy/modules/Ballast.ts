@@ -17,7 +17,13 @@ export interface ResolvedDeployment {
     buyRoute: string;
   }[];
   vault: { name: string; symbol: string };
-  params: { slippageBps: number; maxTradeBps: number; maxLossBps: number; minTradeValue: bigint };
+  params: {
+    slippageBps: number;
+    maxTradeBps: number;
+    maxLossBps: number;
+    minTradeValue: bigint;
+    maxPoolGapBps: number;
+  };
   triggers: { triggerBandBps: number; targetBandBps: number; cooldown: number; calendarInterval: number };
   breakers: {
     twapWindow: number;
@@ -90,9 +96,11 @@ export function ballastModule(d: ResolvedDeployment) {
       m.call(policy, "setVolatilityParams", [d.volatility]),
       m.call(policy, "setCostParams", [{ ...d.costs, gasTokenOracle: oracles[d.gasTokenIndex] }]),
     ];
-    const { managementFeeBps, entryFeeBps, exitFeeBps } = d.fees;
-    // All-zero fees are the vault's initial state: setting them again would be refused as a no-op.
-    if (managementFeeBps + entryFeeBps + exitFeeBps !== 0) configured.push(m.call(vault, "setFeeParams", [d.fees]));
+    const { managementFeeBps, entryFeeBps, exitFeeBps, recipient } = d.fees;
+    // All-zero fees and no recipient are the vault's initial state: setting them again would be
+    // refused as a no-op. A recipient alone is set, so that the deployment and the chain agree.
+    const initial = managementFeeBps + entryFeeBps + exitFeeBps === 0 && BigInt(recipient) === 0n;
+    if (!initial) configured.push(m.call(vault, "setFeeParams", [d.fees]));
 
     for (const [name, governed] of [
       ["Policy", policy],

@@ -354,6 +354,7 @@ function runVault(
     maxTradeBps: BigInt(spec.maxTradeBps ?? 1_000),
     maxLossBps: BigInt(spec.maxLossBps ?? 100),
     minTradeValue: BigInt(Math.round((spec.minTradeValueTokens ?? 10) * baseUnits)),
+    maxPoolGapBps: 5n,
   });
   const gas = market.gas;
   const costs: vm.CostParams = spec.costs

@@ -151,6 +151,8 @@ export interface RebalanceParams {
   maxTradeBps: bigint;
   maxLossBps: bigint;
   minTradeValue: bigint;
+  /** Not modelled here: the simulated pools follow the oracles (see VaultLogic.vetPlan). */
+  maxPoolGapBps: bigint;
 }
 
 /** VaultLogic.Plan: sells and buys in base-asset value, entry 0 unused. */

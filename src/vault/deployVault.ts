@@ -48,7 +48,7 @@ export interface VaultOptions {
   costs?: Omit<IBallastPolicy.CostParamsStruct, "gasTokenOracle"> & { gasTokenOracle?: string };
   /** The Uniswap router the vault trades through: the original SwapRouter (default) or SwapRouter02. */
   router?: "SwapRouter" | "SwapRouter02";
-  /** Fees; all zero unless given. */
+  /** Fees; {@link DEFAULT_FEES} unless given. */
   fees?: IBallastVault.FeeParamsStruct;
   /**
    * Who governs. By default a new TimelockController (delay `timelockDelay`, the deployer proposing
@@ -108,6 +108,26 @@ export const RECOMMENDED_COSTS = {
   gasPerHop: 100_000,
 } as const;
 
+/**
+ * Default fees: no management fee; 10 bps on entering and on leaving in the base asset, kept by the
+ * vault. They make flows pay for the rebalancing they cause: with {@link defaultParams}' 5 bps pool
+ * gap, twice what a sandwich could take from the trades a flow forces (see docs/threat-model.md).
+ */
+export const DEFAULT_FEES = {
+  managementFeeBps: 0,
+  entryFeeBps: 10,
+  exitFeeBps: 10,
+  recipient: ethers.ZeroAddress,
+} as const satisfies IBallastVault.FeeParamsStruct;
+
+/** No fees at all: for tests of arithmetic that fees would only blur. */
+export const NO_FEES = {
+  managementFeeBps: 0,
+  entryFeeBps: 0,
+  exitFeeBps: 0,
+  recipient: ethers.ZeroAddress,
+} as const satisfies IBallastVault.FeeParamsStruct;
+
 /** Default timelock delay of governance: two days. */
 export const DEFAULT_TIMELOCK_DELAY = 2 * 24 * 60 * 60;
 
@@ -121,13 +141,17 @@ export const DEFAULT_BASKET: readonly BasketEntry[] = [
   { symbol: "LINK", weightBps: 2_000 },
 ];
 
-/** Default execution bounds, with `minTradeValue` of 10 whole base tokens. */
+/**
+ * Default execution bounds, with `minTradeValue` of 10 whole base tokens; a rebalance refuses a leg
+ * whose pools are priced over 5 bps worse than its oracles (a push against the vault).
+ */
 export function defaultParams(baseDecimals: number): IBallastVault.RebalanceParamsStruct {
   return {
     slippageBps: 100,
     maxTradeBps: 1_000,
     maxLossBps: 100,
     minTradeValue: 10n * 10n ** BigInt(baseDecimals),
+    maxPoolGapBps: 5,
   };
 }
 
@@ -239,7 +263,9 @@ export async function deployVault(
   const guardian = options.governance?.guardian ?? deployerAddress;
 
   // Deployed under the deployer's control while it applies the options, then handed to `admin`.
-  const configure = Boolean(options.breakers ?? options.volatility ?? options.costs ?? options.fees);
+  const fees = options.fees ?? DEFAULT_FEES;
+  const feesSet = BigInt(fees.managementFeeBps) + BigInt(fees.entryFeeBps) + BigInt(fees.exitFeeBps) !== 0n;
+  const configure = Boolean(options.breakers ?? options.volatility ?? options.costs) || feesSet;
   const initialAdmin = configure ? deployerAddress : admin;
   const policy = await new BallastPolicy__factory(owner).deploy(initialAdmin, {
     ...DEFAULT_TRIGGERS,
@@ -270,7 +296,8 @@ export async function deployVault(
       const gasTokenOracle = index >= 0 ? await oracles[index].getAddress() : ethers.ZeroAddress;
       await (await policy.setCostParams({ ...options.costs, gasTokenOracle })).wait();
     }
-    if (options.fees) await (await vault.setFeeParams(options.fees)).wait();
+    // All-zero fees are the vault's initial state: setting them again would be refused as a no-op.
+    if (feesSet) await (await vault.setFeeParams(fees)).wait();
     if (admin !== deployerAddress) {
       for (const governed of [policy, vault]) {
         const role = await governed.DEFAULT_ADMIN_ROLE();

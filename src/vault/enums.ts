@@ -13,6 +13,7 @@ export const STATUS_NAMES = [
   "PriceUnavailable",
   "BreakerTripped",
   "Uneconomic",
+  "LegUnfit",
 ] as const;
 export type StatusName = (typeof STATUS_NAMES)[number];
 

@@ -226,6 +226,7 @@ class Governance implements fc.AsyncCommand<Model, Real> {
           maxTradeBps: params.maxTradeBps,
           maxLossBps: params.maxLossBps,
           minTradeValue: params.minTradeValue,
+          maxPoolGapBps: params.maxPoolGapBps,
         });
       }
     }

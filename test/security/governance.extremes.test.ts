@@ -43,7 +43,7 @@ interface Context {
 }
 
 const MIN: (c: Context) => Settings = () => ({
-  rebalance: { slippageBps: 1, maxTradeBps: 100, maxLossBps: 1, minTradeValue: 0 },
+  rebalance: { slippageBps: 1, maxTradeBps: 100, maxLossBps: 1, minTradeValue: 0, maxPoolGapBps: 1 },
   // Fees at their minimum are the defaults (all zero): nothing to set.
   triggers: { triggerBandBps: 1, targetBandBps: 0, cooldown: 0, calendarInterval: 0 },
   volatility: {
@@ -70,7 +70,13 @@ const MIN: (c: Context) => Settings = () => ({
 });
 
 const MAX: (c: Context) => Settings = (c) => ({
-  rebalance: { slippageBps: 500, maxTradeBps: 10_000, maxLossBps: 500, minTradeValue: 1_000_000n * USDC },
+  rebalance: {
+    slippageBps: 500,
+    maxTradeBps: 10_000,
+    maxLossBps: 500,
+    minTradeValue: 1_000_000n * USDC,
+    maxPoolGapBps: 500,
+  },
   fees: { managementFeeBps: 500, entryFeeBps: 100, exitFeeBps: 100, recipient: c.recipient },
   triggers: { triggerBandBps: 5_000, targetBandBps: 4_999, cooldown: 30 * DAY, calendarInterval: 365 * DAY },
   volatility: {

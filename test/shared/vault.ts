@@ -31,6 +31,7 @@ export const Status = {
   PriceUnavailable: 5n,
   BreakerTripped: 6n,
   Uneconomic: 7n,
+  LegUnfit: 8n,
 } as const;
 
 /**

@@ -107,6 +107,7 @@ async function snapshot(c: Chain, now: bigint): Promise<{ snap: vm.VaultSnapshot
         maxTradeBps: p.maxTradeBps,
         maxLossBps: p.maxLossBps,
         minTradeValue: p.minTradeValue,
+        maxPoolGapBps: p.maxPoolGapBps,
       },
       triggers: {
         triggerBandBps: t.triggerBandBps,
@@ -198,6 +199,8 @@ function randomParams(rng: Rng): vm.RebalanceParams {
     maxTradeBps: BigInt(100 + Math.floor(rng.uniform() * 4_900)),
     maxLossBps: 500n,
     minTradeValue: rng.uniform() < 0.3 ? 0n : BigInt(Math.floor(rng.uniform() * 5_000e6)),
+    // The differential run compares plans: any pool gap is accepted (the gap's own tests are the vault's).
+    maxPoolGapBps: 500n,
   };
 }
 

@@ -26,6 +26,7 @@ const PARAMS: vm.RebalanceParams = {
   maxTradeBps: 10_000n,
   maxLossBps: 100n,
   minTradeValue: 10n * USDC,
+  maxPoolGapBps: 5n,
 };
 
 describe("vault model (contract rules)", () => {

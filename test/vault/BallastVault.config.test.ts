@@ -34,6 +34,7 @@ const PARAMS: RebalanceParams = {
   maxTradeBps: 2_500,
   maxLossBps: 100,
   minTradeValue: 10_000_000n,
+  maxPoolGapBps: 5,
 };
 
 /** The trigger rules of the policy every vault here is deployed with. */
@@ -451,16 +452,29 @@ describe("BallastVault configuration", function () {
     it("accepts every execution bound at its minimum and at its maximum", async function () {
       const s = await setup();
       const basket = await s.defaultBasket();
-      const lowest = { slippageBps: 1, maxTradeBps: 100, maxLossBps: 1, minTradeValue: 0n };
-      const highest = { slippageBps: 500, maxTradeBps: 10_000, maxLossBps: 500, minTradeValue: 1_000_000n * USDC_UNIT };
+      const lowest = { slippageBps: 1, maxTradeBps: 100, maxLossBps: 1, minTradeValue: 0n, maxPoolGapBps: 1 };
+      const highest = {
+        slippageBps: 500,
+        maxTradeBps: 10_000,
+        maxLossBps: 500,
+        minTradeValue: 1_000_000n * USDC_UNIT,
+        maxPoolGapBps: 500,
+      };
       for (const params of [lowest, highest]) {
         const vault = await s.deploy(basket, params);
         const stored = await vault.rebalanceParams();
-        expect([stored.slippageBps, stored.maxTradeBps, stored.maxLossBps, stored.minTradeValue]).to.deep.equal([
+        expect([
+          stored.slippageBps,
+          stored.maxTradeBps,
+          stored.maxLossBps,
+          stored.minTradeValue,
+          stored.maxPoolGapBps,
+        ]).to.deep.equal([
           BigInt(params.slippageBps),
           BigInt(params.maxTradeBps),
           BigInt(params.maxLossBps),
           params.minTradeValue,
+          BigInt(params.maxPoolGapBps),
         ]);
       }
     });

@@ -35,7 +35,7 @@ const READY_STATE = zeroPadValue(toBeHex(1n << 2n), 32);
 
 /** A struct as the event arguments and return values present it (field order of the struct). */
 function tuple(p: RebalanceParams): bigint[] {
-  return [p.slippageBps, p.maxTradeBps, p.maxLossBps, p.minTradeValue].map((v) => BigInt(v));
+  return [p.slippageBps, p.maxTradeBps, p.maxLossBps, p.minTradeValue, p.maxPoolGapBps].map((v) => BigInt(v));
 }
 
 function triggerTuple(t: TriggerParams): bigint[] {
@@ -375,8 +375,14 @@ describe("BallastVault governance", function () {
 
     it("accepts every bound at its minimum and at its maximum", async function () {
       const { vault, admin } = await loadFixture(directFixture);
-      const lowest = { slippageBps: 1, maxTradeBps: 100, maxLossBps: 1, minTradeValue: 0n };
-      const highest = { slippageBps: 500, maxTradeBps: 10_000, maxLossBps: 500, minTradeValue: 1_000_000n * USDC_UNIT };
+      const lowest = { slippageBps: 1, maxTradeBps: 100, maxLossBps: 1, minTradeValue: 0n, maxPoolGapBps: 1 };
+      const highest = {
+        slippageBps: 500,
+        maxTradeBps: 10_000,
+        maxLossBps: 500,
+        minTradeValue: 1_000_000n * USDC_UNIT,
+        maxPoolGapBps: 500,
+      };
       for (const params of [lowest, highest]) {
         await vault.connect(admin).setRebalanceParams(params);
         expect(tuple(await vault.rebalanceParams())).to.deep.equal(tuple(params));
@@ -403,7 +409,13 @@ describe("BallastVault governance", function () {
 
     it("sets new bounds, emitting RebalanceParamsSet(old, new)", async function () {
       const { vault, admin } = await loadFixture(directFixture);
-      const next = { slippageBps: 30, maxTradeBps: 2_500, maxLossBps: 50, minTradeValue: 100n * USDC_UNIT };
+      const next = {
+        slippageBps: 30,
+        maxTradeBps: 2_500,
+        maxLossBps: 50,
+        minTradeValue: 100n * USDC_UNIT,
+        maxPoolGapBps: 10,
+      };
       await expect(vault.connect(admin).setRebalanceParams(next))
         .to.emit(vault, "RebalanceParamsSet")
         .withArgs(tuple(PARAMS), tuple(next));
