@@ -3,11 +3,12 @@ pragma solidity 0.8.28;
 
 import {IUniswapV3Pool} from "@uniswap/v3-core/contracts/interfaces/IUniswapV3Pool.sol";
 
+import {PoolPrice} from "../libraries/PoolPrice.sol";
 import {TickMath} from "../libraries/TickMath.sol";
 import {UniswapTwap} from "../libraries/UniswapTwap.sol";
 
 /// @title UniswapMathHarness
-/// @notice Test-only: exposes the internal TickMath and UniswapTwap functions.
+/// @notice Test-only: exposes the internal TickMath, UniswapTwap and PoolPrice functions.
 contract UniswapMathHarness {
     function sqrtRatioAtTick(int24 tick) external pure returns (uint160) {
         return TickMath.sqrtRatioAtTick(tick);
@@ -23,5 +24,9 @@ contract UniswapMathHarness {
 
     function spotTick(IUniswapV3Pool pool) external view returns (int24) {
         return UniswapTwap.spotTick(pool);
+    }
+
+    function quote(uint160 sqrtPriceX96, uint256 amount, bool zeroIn) external pure returns (uint256) {
+        return PoolPrice.quote(sqrtPriceX96, amount, zeroIn);
     }
 }

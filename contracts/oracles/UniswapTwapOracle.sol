@@ -7,6 +7,8 @@ import {IUniswapV3Pool} from "@uniswap/v3-core/contracts/interfaces/IUniswapV3Po
 
 import {IBallastErrors} from "../interfaces/IBallastErrors.sol";
 import {IBallastOracle} from "../interfaces/IBallastOracle.sol";
+import {PoolPrice} from "../libraries/PoolPrice.sol";
+import {TickMath} from "../libraries/TickMath.sol";
 import {UniswapTwap} from "../libraries/UniswapTwap.sol";
 
 /// @title UniswapTwapOracle
@@ -15,9 +17,21 @@ import {UniswapTwap} from "../libraries/UniswapTwap.sol";
 /// over `window` seconds can only be moved by holding the pool away from the market for a sizeable
 /// part of the window, at the cost of arbitrage against every block: choose the pool's deepest
 /// tier and a window of at least 30 minutes. The spot price is never used.
+/// @dev The mean tick's price is applied to a large fixed amount of the asset ({QUOTED_AMOUNT} raw
+/// units, at least one whole asset times 1e18) at full precision (`PoolPrice.quote`), so the price
+/// keeps about 18 significant digits however cheap the asset is against the quote token; no
+/// intermediate is a WAD ratio of raw units, which would keep only a handful of digits for an
+/// 18-decimal asset worth a fraction of a cent against a 6-decimal quote.
 contract UniswapTwapOracle is IBallastOracle, IBallastErrors {
     uint256 public constant MIN_WINDOW = 5 minutes;
     uint256 public constant MAX_WINDOW = 7 days;
+    /// @notice Most decimals the asset or the quote token may have (as the vault's basket).
+    uint256 public constant MAX_DECIMALS = 18;
+    /// @notice Raw units of the asset quoted at the mean tick: 1e36 = one whole asset times
+    /// 10^(36 - decimals) >= 1e18. Below 2^120 (~1.33e36), well within `PoolPrice.quote`'s exact
+    /// range (below 2^128), and the quote, below 2^128 raw per raw unit even at the maximum tick,
+    /// stays below 2^248: nothing overflows.
+    uint256 public constant QUOTED_AMOUNT = 1e36;
 
     IUniswapV3Pool public immutable pool;
     /// @notice The token this oracle prices.
@@ -27,8 +41,10 @@ contract UniswapTwapOracle is IBallastOracle, IBallastErrors {
     uint32 public immutable window;
 
     bool private immutable _assetIsToken0;
-    uint256 private immutable _assetUnit;
-    uint256 private immutable _quoteUnit;
+    /// @dev `10^quoteDecimals * QUOTED_AMOUNT / 10^assetDecimals`: dividing the quote (raw quote
+    /// units for QUOTED_AMOUNT raw asset) by it gives whole quote tokens per whole asset. At most
+    /// 1e18 * 1e36, so it fits; exact, as 10^assetDecimals divides 1e36.
+    uint256 private immutable _quoteDivisor;
 
     constructor(IUniswapV3Pool pool_, address asset_, IBallastOracle quoteOracle_, uint32 window_) {
         if (address(pool_) == address(0) || asset_ == address(0) || address(quoteOracle_) == address(0)) {
@@ -40,25 +56,38 @@ contract UniswapTwapOracle is IBallastOracle, IBallastErrors {
         address token0 = pool_.token0();
         address token1 = pool_.token1();
         if (asset_ != token0 && asset_ != token1) revert BallastPoolToken(address(pool_), asset_);
+        address quoteToken = asset_ == token0 ? token1 : token0;
+        uint256 assetDecimals = IERC20Metadata(asset_).decimals();
+        uint256 quoteDecimals = IERC20Metadata(quoteToken).decimals();
+        if (assetDecimals > MAX_DECIMALS) revert BallastUnsupportedDecimals(asset_, assetDecimals);
+        if (quoteDecimals > MAX_DECIMALS) revert BallastUnsupportedDecimals(quoteToken, quoteDecimals);
         pool = pool_;
         asset = asset_;
         quoteOracle = quoteOracle_;
         window = window_;
         _assetIsToken0 = asset_ == token0;
-        _assetUnit = 10 ** IERC20Metadata(asset_).decimals();
-        _quoteUnit = 10 ** IERC20Metadata(asset_ == token0 ? token1 : token0).decimals();
+        _quoteDivisor = (10 ** quoteDecimals) * (QUOTED_AMOUNT / 10 ** assetDecimals);
     }
 
     /// @inheritdoc IBallastOracle
     /// @dev Reverts when the quote oracle does, or in the pool ("OLD") while its observations do not
-    /// reach `window` seconds back.
+    /// reach `window` seconds back. Rounded down, twice: the result is below the mean tick's exact
+    /// price (times the quote's price) by less than `1 + quotePrice / 1e18` wei, i.e. (1 + the
+    /// quote token's price in dollars) wei: 2 wei against a $1 quote, a relative 2e-10 for an asset
+    /// worth $1e-8. Rounding down values the vault's holding of the asset at the lower end of that
+    /// band, never above what the pool says. A price below 1 wei ($1e-18) per whole asset is
+    /// 0, which {tryPrice} reports as invalid.
     function price() public view returns (uint256) {
         uint256 quotePrice = quoteOracle.price();
-        // Raw token1 per 1e18 raw token0 at the mean tick.
-        uint256 ratio = UniswapTwap.ratioAtTick(UniswapTwap.meanTick(pool, window));
-        // USD per whole asset = (quote raw per asset raw) * assetUnit / quoteUnit * quote USD price.
-        uint256 quotePerAsset = _assetIsToken0 ? ratio : Math.mulDiv(1e18, 1e18, ratio);
-        return Math.mulDiv(Math.mulDiv(quotePerAsset, _assetUnit, _quoteUnit), quotePrice, 1e18);
+        uint160 sqrtPriceX96 = TickMath.sqrtRatioAtTick(UniswapTwap.meanTick(pool, window));
+        // Raw quote units for QUOTED_AMOUNT raw asset units at the mean tick, rounded down: at least
+        // 1e18 times what one whole asset fetches, so the floor costs at most 1e-18 of a raw quote
+        // unit per whole asset.
+        uint256 quoted = PoolPrice.quote(sqrtPriceX96, QUOTED_AMOUNT, _assetIsToken0);
+        // USD WAD per whole asset = quote USD WAD per whole quote token * whole quote tokens per whole
+        // asset (`quoted / _quoteDivisor`), rounded down: the one multiplication and division are
+        // done in 512 bits, so nothing is rounded in between.
+        return Math.mulDiv(quoted, quotePrice, _quoteDivisor);
     }
 
     /// @inheritdoc IBallastOracle
