@@ -18,6 +18,7 @@ import {IBallastPolicy} from "./interfaces/IBallastPolicy.sol";
 import {IBallastVault} from "./interfaces/IBallastVault.sol";
 import {BasketAdmin} from "./libraries/BasketAdmin.sol";
 import {BasketMath} from "./libraries/BasketMath.sol";
+import {FeeMath} from "./libraries/FeeMath.sol";
 import {VaultLogic} from "./libraries/VaultLogic.sol";
 
 /// @title BallastVault
@@ -110,8 +111,12 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     /// would read a share price that is not the vault's. `max*` answer 0 then instead (nothing can
     /// enter or leave until the call ends).
     modifier notMidCall() {
-        if (_reentrancyGuardEntered()) revert ReentrancyGuardReentrantCall();
+        _checkNotMidCall();
         _;
+    }
+
+    function _checkNotMidCall() private view {
+        if (_reentrancyGuardEntered()) revert ReentrancyGuardReentrantCall();
     }
 
     // --- Basket views --------------------------------------------------------------------------
@@ -153,14 +158,9 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
 
     /// @inheritdoc IBallastVault
     function pendingFeeShares() public view returns (uint256) {
-        uint256 rate = _fees.managementFeeBps;
-        uint256 supply = totalSupply();
-        if (rate == 0 || supply == 0) return 0;
-        // Dilute holders by rate * dt / year: minting m shares leaves them supply / (supply + m) of
-        // the vault, so m = supply * f / (1 - f). Rounded down, in favour of the holders; the
-        // fraction is capped at one half so that decades without an entry or exit cannot overflow.
-        uint256 f = Math.min(rate * (block.timestamp - _feesAccruedAt), (BasketMath.BPS * 365 days) / 2);
-        return supply.mulDiv(f, BasketMath.BPS * 365 days - f);
+        // The holders keep (1 - rate)^(elapsed / year) of the vault however often it accrues:
+        // forcing accruals changes nothing (see {FeeMath-feeShares}; rounded down, for the holders).
+        return FeeMath.feeShares(totalSupply(), _fees.managementFeeBps, block.timestamp - _feesAccruedAt);
     }
 
     /// @inheritdoc IBallastVault
@@ -642,16 +642,34 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         return shares.mulDiv(nav + 1, _supply(), rounding);
     }
 
-    /// @dev Shares a deposit of `assets` mints: for the assets net of the entry fee, at NAV rounded up.
+    /// @dev Shares a deposit of `assets` mints: for the assets net of the entry fee and of the cost
+    /// of investing them ({VaultLogic-flowCost}), at the entry NAV rounded up.
     function _depositShares(uint256 assets, VaultLogic.Valuation memory v) private view returns (uint256) {
-        uint256 fee = assets.mulDiv(_fees.entryFeeBps, _fees.entryFeeBps + BasketMath.BPS, Math.Rounding.Ceil);
-        return _toShares(assets - fee, v.navCeil, Math.Rounding.Floor);
+        uint256 net = assets - assets.mulDiv(_fees.entryFeeBps, _fees.entryFeeBps + BasketMath.BPS, Math.Rounding.Ceil);
+        return _toShares(net - _flowCost(v, net), v.navCeil, Math.Rounding.Floor);
     }
 
-    /// @dev Assets a mint of `shares` takes: their value at NAV rounded up, plus the entry fee.
+    /// @dev Assets a mint of `shares` takes: their value at the entry NAV rounded up, plus the cost
+    /// of investing the whole payment (the cost of the value plus that cost, with the step from one
+    /// estimate to the next added again, so that the payment is never below what a deposit of it
+    /// would need), plus the entry fee.
     function _mintAssets(uint256 shares, VaultLogic.Valuation memory v) private view returns (uint256 assets) {
-        assets = _toAssets(shares, v.navCeil, Math.Rounding.Ceil);
+        uint256 value = _toAssets(shares, v.navCeil, Math.Rounding.Ceil);
+        uint256 first = _flowCost(v, value);
+        uint256 second = _flowCost(v, value + first);
+        assets = value + 2 * second - first;
         assets += assets.bps(_fees.entryFeeBps, Math.Rounding.Ceil);
+    }
+
+    /// @dev {VaultLogic-flowCost} of `value` at the execution bounds' slippage cap.
+    function _flowCost(VaultLogic.Valuation memory v, uint256 value) private view returns (uint256) {
+        return VaultLogic.flowCost(v, value, _params.slippageBps);
+    }
+
+    /// @dev The cost a base exit of `value` leaves the holders: the part the base balance pays must
+    /// later be bought back by selling basket assets; the part beyond it the exit sells itself.
+    function _exitFlowCost(VaultLogic.Valuation memory v, uint256 value) private view returns (uint256) {
+        return _flowCost(v, Math.min(value, v.balances[0]));
     }
 
     /// @dev The NAV value a withdraw of `assets` sells for (see {VaultLogic-exitValueForAssets}) and
@@ -662,13 +680,15 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     ) private view returns (uint256 value, uint256 shares) {
         value = VaultLogic.exitValueForAssets(v, assets, _params.slippageBps);
         uint256 fee = assets.bps(_fees.exitFeeBps, Math.Rounding.Ceil);
-        shares = _toShares(value + fee, v.nav, Math.Rounding.Ceil);
+        shares = _toShares(value + fee + _exitFlowCost(v, assets), v.nav, Math.Rounding.Ceil);
     }
 
-    /// @dev The value a redeem of `shares` pays out: theirs at NAV rounded down, less the exit fee.
+    /// @dev The value a redeem of `shares` pays out: theirs at the exit NAV rounded down, less the
+    /// exit fee and the exit's flow cost ({_exitFlowCost}).
     function _redeemValue(uint256 shares, VaultLogic.Valuation memory v) private view returns (uint256) {
         uint256 value = _toAssets(shares, v.nav, Math.Rounding.Floor);
-        return value - value.mulDiv(_fees.exitFeeBps, _fees.exitFeeBps + BasketMath.BPS, Math.Rounding.Ceil);
+        value -= value.mulDiv(_fees.exitFeeBps, _fees.exitFeeBps + BasketMath.BPS, Math.Rounding.Ceil);
+        return value - _exitFlowCost(v, value);
     }
 
     /// @dev The most `owner` can withdraw: their shares' value less the exit fee on a total (and one
@@ -680,7 +700,8 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
             uint256 fee = value.mulDiv(feeBps, feeBps + BasketMath.BPS, Math.Rounding.Ceil) + 1;
             value = value > fee ? value - fee : 0;
         }
-        return VaultLogic.maxWithdrawable(v, value, _params.slippageBps);
+        // The flow cost of the largest exit bounds that of any smaller one.
+        return VaultLogic.maxWithdrawable(v, value - _exitFlowCost(v, value), _params.slippageBps);
     }
 
     /// @dev Whether entries are open: not paused, every price valid, no call under way.
@@ -721,7 +742,7 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
 
         uint256 base = v.balances[0];
         if (value <= base) {
-            assets = value;
+            assets = exactAssets != 0 ? exactAssets : value;
         } else {
             (uint256[] memory amounts, uint256[] memory minOuts, ) = VaultLogic.exitSlices(
                 v,

@@ -41,7 +41,7 @@ library FeeMath {
     /// holders), and at most `supply` (the exponent is capped at {LN2_WAD}: see there). 0 when any
     /// argument is 0. Reverts with {FeeMathRateTooHigh} above {MAX_RATE_BPS}. Never overflows:
     /// any `supply` and `elapsed` are accepted.
-    function feeShares(uint256 supply, uint256 rateBps, uint256 elapsed) internal pure returns (uint256 shares) {
+    function feeShares(uint256 supply, uint256 rateBps, uint256 elapsed) public pure returns (uint256 shares) {
         // Checked before the early return too, so that a bad rate fails whatever the supply.
         if (rateBps > MAX_RATE_BPS) revert FeeMathRateTooHigh(rateBps, MAX_RATE_BPS);
         if (supply == 0 || rateBps == 0 || elapsed == 0) return 0;

@@ -37,6 +37,8 @@ library VaultLogic {
     /// @param units Each token's `10 ** decimals`.
     /// @param targets The target weights in force (bps).
     /// @param firstInvalid The first asset whose price is invalid (meaningful only when not `valid`).
+    /// @param flowFeeWad, flowImpactWad A flow valuation's cost terms: trading `x` base units into or
+    /// out of the basket costs `x * flowFeeWad + x^2 * flowImpactWad` (both / 1e18; see {flowCost}).
     struct Valuation {
         uint256[] balances;
         uint256[] prices;
@@ -47,6 +49,8 @@ library VaultLogic {
         uint256 navCeil;
         uint256 firstInvalid;
         bool valid;
+        uint256 flowFeeWad;
+        uint256 flowImpactWad;
     }
 
     /// @notice Which way a valuation prices the basket: at the oracles (accounting and views), or
@@ -91,9 +95,62 @@ library VaultLogic {
             }
             prices[i] = price;
         }
-        if (side != Side.Oracle && firstInvalid == type(uint256).max) prices = _flowPrices(basket, prices, side);
+        bool flow = side != Side.Oracle && firstInvalid == type(uint256).max;
+        if (flow) prices = _flowPrices(basket, prices, side);
         v = valuationAt(basket, prices);
         if (firstInvalid < v.firstInvalid) (v.firstInvalid, v.valid) = (firstInvalid, false);
+        if (flow && v.valid) _flowTerms(basket, v);
+    }
+
+    /// @notice What trading `value` base units into or out of the basket, at its target weights,
+    /// costs in its pools ("swing pricing": a flow pays for the rebalancing it causes, and the
+    /// holders who stay do not): `value * flowFeeWad + value^2 * flowImpactWad` (see {_flowTerms}),
+    /// rounded up, and at most the slippage bound on `value` (what a rebalance would accept).
+    function flowCost(Valuation memory v, uint256 value, uint256 slippageBps) internal pure returns (uint256) {
+        uint256 linear = value.mulDiv(v.flowFeeWad, 1e18, Math.Rounding.Ceil);
+        uint256 impact = value.mulDiv(value.mulDiv(v.flowImpactWad, 1e18, Math.Rounding.Ceil), 1, Math.Rounding.Ceil);
+        return Math.min(linear + impact, value.bps(slippageBps, Math.Rounding.Ceil));
+    }
+
+    /// @dev The cost terms of a flow valuation. Each non-base asset `i` takes `w_i` (its target
+    /// weight) of a flow; along the first pools of its sell route down to the base (the chain of
+    /// {marketPrice}), each pool charges its fee on that share and its price impact on the pool's
+    /// in-range liquidity: `(w_i x)^2 / R`, the constant-product impact, where R is the value of
+    /// either side of the pool's virtual reserves (equal at the spot price). Rounded up. A pool
+    /// without liquidity in range makes the cost the slippage bound's (see {flowCost}).
+    function _flowTerms(BasketAdmin.Basket storage basket, Valuation memory v) private view {
+        uint256 n = v.prices.length;
+        uint256 feeWad;
+        uint256 impactWad;
+        for (uint256 i = 1; i < n; ++i) {
+            uint256 w = v.targets[i];
+            if (w == 0) continue;
+            uint256 j = i;
+            for (uint256 depth; depth < n && j != 0; ++depth) {
+                BasketAdmin.PoolRef memory ref = basket.poolRefs[j];
+                if (ref.pool == address(0)) break;
+                IUniswapV3Pool pool = IUniswapV3Pool(ref.pool);
+                uint256 q = ref.quoteIndex;
+                (uint160 sqrtPriceX96, , , , , , ) = pool.slot0();
+                uint256 liquidity = pool.liquidity();
+                // Raw units of the pool's quote-side token in its virtual reserve, then their value.
+                uint256 reserve =
+                    basket.assets[q].token > basket.assets[j].token
+                        ? Math.mulDiv(liquidity, sqrtPriceX96, Q96)
+                        : (sqrtPriceX96 == 0 ? 0 : Math.mulDiv(liquidity, Q96, sqrtPriceX96));
+                uint256 reserveValue = q == 0 ? reserve : toValue(v, q, reserve, Math.Rounding.Floor);
+                if (reserveValue == 0) return _saturate(v);
+                feeWad += Math.mulDiv(w * pool.fee(), 1e18, 1e10, Math.Rounding.Ceil);
+                impactWad += Math.mulDiv(w * w, 1e18, 1e8 * reserveValue, Math.Rounding.Ceil);
+                j = q;
+            }
+        }
+        (v.flowFeeWad, v.flowImpactWad) = (feeWad, impactWad);
+    }
+
+    /// @dev Cost terms no flow can pay: {flowCost} answers its cap, the slippage bound.
+    function _saturate(Valuation memory v) private pure {
+        (v.flowFeeWad, v.flowImpactWad) = (1e18, 1e18);
     }
 
     /// @dev Each non-base asset at the worse, for the flow's side, of its oracle price and its

@@ -18,8 +18,8 @@ contract FeeMathHarness {
         return FeeMath.expm1Wad(x);
     }
 
-    /// @notice `feeShares` and the gas its inlined body used (the gas between two `gasleft()`
-    /// reads, call overhead excluded).
+    /// @notice `feeShares` and the gas it used (between two `gasleft()` reads: the delegatecall to
+    /// the linked library included).
     function feeSharesGas(
         uint256 supply,
         uint256 rateBps,

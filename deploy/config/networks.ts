@@ -42,8 +42,8 @@ const COMMON = {
     gasPerHop: 100_000,
     gasToken: "WETH",
   },
-  // Entering and leaving in the base asset pay for the rebalancing they cause (threat model, H2).
-  fees: { managementFeeBps: 0, entryFeeBps: 10, exitFeeBps: 10 },
+  // Entries and base exits pay their flow cost by themselves (swing pricing, threat model H1/H2).
+  fees: { managementFeeBps: 0, entryFeeBps: 0, exitFeeBps: 0 },
   timelockDelay: 2 * DAY,
 } as const;
 

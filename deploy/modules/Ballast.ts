@@ -51,7 +51,7 @@ export interface ResolvedDeployment {
 }
 
 /**
- * Ballast on one chain: a `ChainlinkOracle` per basket token (consulting the L2 sequencer feed if any), the `BasketAdmin` and `VaultLogic`
+ * Ballast on one chain: a `ChainlinkOracle` per basket token (consulting the L2 sequencer feed if any), the `BasketAdmin`, `VaultLogic` and `FeeMath`
  * libraries, a `BallastPolicy`, the `BallastVault`, and the `TimelockController` that governs both.
  * The deployer holds the admin role only while the module applies the breaker, volatility, cost
  * and fee parameters, then grants it to the timelock and renounces it: at the end no key can change
@@ -62,6 +62,7 @@ export function ballastModule(d: ResolvedDeployment) {
     const deployer = m.getAccount(0);
     const basketAdmin = m.library("BasketAdmin");
     const vaultLogic = m.library("VaultLogic");
+    const feeMath = m.library("FeeMath");
     // On an L2 every oracle consults the sequencer feed too: no price while it is down.
     const { sequencerFeed, sequencerGracePeriod } = d.breakers;
     const grace = sequencerFeed === ZeroAddress ? 0 : sequencerGracePeriod;
@@ -88,7 +89,7 @@ export function ballastModule(d: ResolvedDeployment) {
     const vault = m.contract(
       "BallastVault",
       [d.vault.name, d.vault.symbol, d.router, basket, d.params, policy, deployer, d.governance.guardian],
-      { libraries: { BasketAdmin: basketAdmin, VaultLogic: vaultLogic } },
+      { libraries: { BasketAdmin: basketAdmin, FeeMath: feeMath, VaultLogic: vaultLogic } },
     );
 
     const configured: ContractCallFuture<string, string>[] = [

@@ -6,6 +6,7 @@ import {
   BallastVault__factory,
   BasketAdmin__factory,
   ChainlinkOracle__factory,
+  FeeMath__factory,
   TimelockController__factory,
   VaultLogic__factory,
 } from "../../typechain-types";
@@ -48,7 +49,7 @@ export interface VaultOptions {
   costs?: Omit<IBallastPolicy.CostParamsStruct, "gasTokenOracle"> & { gasTokenOracle?: string };
   /** The Uniswap router the vault trades through: the original SwapRouter (default) or SwapRouter02. */
   router?: "SwapRouter" | "SwapRouter02";
-  /** Fees; {@link DEFAULT_FEES} unless given. */
+  /** Fees; all zero unless given (entries and exits pay their flow cost regardless). */
   fees?: IBallastVault.FeeParamsStruct;
   /**
    * Who governs. By default a new TimelockController (delay `timelockDelay`, the deployer proposing
@@ -108,26 +109,6 @@ export const RECOMMENDED_COSTS = {
   gasPerHop: 100_000,
 } as const;
 
-/**
- * Default fees: no management fee; 10 bps on entering and on leaving in the base asset, kept by the
- * vault. They make flows pay for the rebalancing they cause: with {@link defaultParams}' 5 bps pool
- * gap, twice what a sandwich could take from the trades a flow forces (see docs/threat-model.md).
- */
-export const DEFAULT_FEES = {
-  managementFeeBps: 0,
-  entryFeeBps: 10,
-  exitFeeBps: 10,
-  recipient: ethers.ZeroAddress,
-} as const satisfies IBallastVault.FeeParamsStruct;
-
-/** No fees at all: for tests of arithmetic that fees would only blur. */
-export const NO_FEES = {
-  managementFeeBps: 0,
-  entryFeeBps: 0,
-  exitFeeBps: 0,
-  recipient: ethers.ZeroAddress,
-} as const satisfies IBallastVault.FeeParamsStruct;
-
 /** Default timelock delay of governance: two days. */
 export const DEFAULT_TIMELOCK_DELAY = 2 * 24 * 60 * 60;
 
@@ -156,17 +137,19 @@ export function defaultParams(baseDecimals: number): IBallastVault.RebalancePara
 }
 
 /**
- * A BallastVault factory linked to freshly deployed BasketAdmin and VaultLogic libraries (the
- * vault's basket administration, valuation and trade sizing run there by delegatecall, outside the
- * vault's 24 KB).
+ * A BallastVault factory linked to freshly deployed BasketAdmin, VaultLogic and FeeMath libraries
+ * (the vault's basket administration, valuation, trade sizing and fee dilution run there, outside
+ * the vault's 24 KB).
  */
 export async function vaultFactory(deployer: Signer): Promise<BallastVault__factory> {
   const basketAdmin = await new BasketAdmin__factory(deployer).deploy();
   const vaultLogic = await new VaultLogic__factory(deployer).deploy();
-  await Promise.all([basketAdmin.waitForDeployment(), vaultLogic.waitForDeployment()]);
+  const feeMath = await new FeeMath__factory(deployer).deploy();
+  await Promise.all([basketAdmin.waitForDeployment(), vaultLogic.waitForDeployment(), feeMath.waitForDeployment()]);
   return new BallastVault__factory(
     {
       "contracts/libraries/BasketAdmin.sol:BasketAdmin": await basketAdmin.getAddress(),
+      "contracts/libraries/FeeMath.sol:FeeMath": await feeMath.getAddress(),
       "contracts/libraries/VaultLogic.sol:VaultLogic": await vaultLogic.getAddress(),
     },
     deployer,
@@ -263,9 +246,7 @@ export async function deployVault(
   const guardian = options.governance?.guardian ?? deployerAddress;
 
   // Deployed under the deployer's control while it applies the options, then handed to `admin`.
-  const fees = options.fees ?? DEFAULT_FEES;
-  const feesSet = BigInt(fees.managementFeeBps) + BigInt(fees.entryFeeBps) + BigInt(fees.exitFeeBps) !== 0n;
-  const configure = Boolean(options.breakers ?? options.volatility ?? options.costs) || feesSet;
+  const configure = Boolean(options.breakers ?? options.volatility ?? options.costs ?? options.fees);
   const initialAdmin = configure ? deployerAddress : admin;
   const policy = await new BallastPolicy__factory(owner).deploy(initialAdmin, {
     ...DEFAULT_TRIGGERS,
@@ -296,8 +277,7 @@ export async function deployVault(
       const gasTokenOracle = index >= 0 ? await oracles[index].getAddress() : ethers.ZeroAddress;
       await (await policy.setCostParams({ ...options.costs, gasTokenOracle })).wait();
     }
-    // All-zero fees are the vault's initial state: setting them again would be refused as a no-op.
-    if (feesSet) await (await vault.setFeeParams(fees)).wait();
+    if (options.fees) await (await vault.setFeeParams(options.fees)).wait();
     if (admin !== deployerAddress) {
       for (const governed of [policy, vault]) {
         const role = await governed.DEFAULT_ADMIN_ROLE();

@@ -3,7 +3,7 @@ import { expect } from "chai";
 import { MaxUint256 } from "ethers";
 import { ethers } from "hardhat";
 
-import { FeeMathHarness__factory } from "../../typechain-types";
+import { FeeMathHarness__factory, FeeMath__factory } from "../../typechain-types";
 import type { FeeMathHarness } from "../../typechain-types";
 
 const WAD = 10n ** 18n;
@@ -34,7 +34,12 @@ function feeSharesRefScaled(supply: bigint, rateBps: bigint, elapsed: bigint): b
 
 async function harnessFixture() {
   const [deployer] = await ethers.getSigners();
-  return new FeeMathHarness__factory(deployer).deploy();
+  // feeShares is public: the vault links FeeMath, and so does the harness.
+  const feeMath = await new FeeMath__factory(deployer).deploy();
+  return new FeeMathHarness__factory(
+    { "contracts/libraries/FeeMath.sol:FeeMath": await feeMath.getAddress() },
+    deployer,
+  ).deploy();
 }
 
 /** Accrues over consecutive `intervals` from `supply`, as the vault would; returns the final supply. */
@@ -219,17 +224,19 @@ describe("FeeMath", () => {
       expect(Number(longLowRate) / Number(supply)).to.be.closeTo(0.9999 ** -50 - 1, 1e-12);
     });
 
-    it("costs under 1,500 gas for a gap up to a day, under 3,000 at worst", async () => {
+    it("costs under 1,500 gas for a gap up to a day, under 3,000 at worst, plus the call to the linked library", async () => {
       const harness = await loadFixture(harnessFixture);
       const supply = 10n ** 24n;
       const gas = async (rate: bigint, elapsed: bigint) => (await harness.feeSharesGas(supply, rate, elapsed))[1];
-      // Measured: 1,236 (12 s), 1,334 (an hour), 1,432 (a day), 1,530 (a week), 1,922 (a year),
-      // 2,706 (13 years, just below the cap), 719 (capped), 165 (zero rate).
-      for (const elapsed of [12n, 3_600n, 86_400n]) expect(await gas(500n, elapsed)).to.be.lessThan(1_500n);
+      // Measured inline: 1,236 (12 s), 1,334 (an hour), 1,432 (a day), 1,530 (a week), 1,922 (a
+      // year), 2,706 (13 years, just below the cap), 719 (capped), 165 (zero rate). The vault links
+      // FeeMath: a first (cold) delegatecall adds 2,600 for the account and ~500 for the call.
+      const CALL = 3_200n;
+      for (const elapsed of [12n, 3_600n, 86_400n]) expect(await gas(500n, elapsed)).to.be.lessThan(1_500n + CALL);
       for (const elapsed of [7n * 86_400n, YEAR, 13n * YEAR, 50n * YEAR]) {
-        expect(await gas(500n, elapsed)).to.be.lessThan(3_000n);
+        expect(await gas(500n, elapsed)).to.be.lessThan(3_000n + CALL);
       }
-      expect(await gas(0n, YEAR)).to.be.lessThan(200n);
+      expect(await gas(0n, YEAR)).to.be.lessThan(200n + CALL);
     });
   });
 });
