@@ -186,7 +186,10 @@ export class Attacker {
   async pushTx(pool: MarketPool, sqrtTarget: bigint, options: SendOptions = {}): Promise<ContractTransactionResponse> {
     const zeroForOne = options.zeroForOne ?? sqrtTarget < (await pool.contract.slot0())[0];
     const [tokenIn, tokenOut] = zeroForOne ? [pool.token0, pool.token1] : [pool.token1, pool.token0];
-    const { zeroForOne: _, ...overrides } = options;
+    const { gasLimit, maxPriorityFeePerGas, maxFeePerGas } = options;
+    const overrides = Object.fromEntries(
+      Object.entries({ gasLimit, maxPriorityFeePerGas, maxFeePerGas }).filter(([, v]) => v !== undefined),
+    );
     return this.market.router.connect(this.signer).exactInputSingle(
       {
         tokenIn: tokenIn.address,
