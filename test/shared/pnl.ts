@@ -97,7 +97,9 @@ export async function moveMarket(
     const f1 = factors[pool.token1.symbol] ?? 1;
     const [, a0] = await pool.token0.feed.latestRoundData();
     const [, a1] = await pool.token1.feed.latestRoundData();
-    const price = ((Number(a0) * f0) / (Number(a1) * f1)).toPrecision(15);
+    // A number: movePoolPrice writes it with 18 decimals (a 15-digit string of a price below 1e-3
+    // would need more).
+    const price = (Number(a0) * f0) / (Number(a1) * f1);
     await market.movePoolPrice(pool, pool.token0.symbol, price);
   }
 }
