@@ -8,6 +8,7 @@ import { MockReentrantERC20__factory } from "../../typechain-types";
 import { investedAdminFixture } from "../shared/fixtures";
 import type { VaultFixture } from "../shared/fixtures";
 import { deployLocalMarket } from "../shared/market";
+import { BASKET, refreshFeeds } from "../shared/security";
 import { depositUsdc, rebalanceUntilSettled } from "../shared/vault";
 
 /*
@@ -75,7 +76,7 @@ describe("leaks: governance and views", () => {
   });
 
   describe("L8: views read by a token hook during an in-kind exit", () => {
-    /** USDC and HOOK (a token with a transfer hook), invested 50/50 by alice. */
+    /** USDC and HOOK (a token with a transfer hook), $100k invested 50/50 by alice. */
     async function hookFixture(): Promise<VaultFixture> {
       const market = await deployLocalMarket({
         tokens: [
@@ -92,7 +93,7 @@ describe("leaks: governance and views", () => {
         params: { maxTradeBps: 5_000 },
       });
       const [, alice] = await ethers.getSigners();
-      await depositUsdc(market, deployed.vault, alice, 1_000_000);
+      await depositUsdc(market, deployed.vault, alice, 100_000);
       await rebalanceUntilSettled(market, deployed.vault);
       return { market, ...deployed };
     }
@@ -119,6 +120,8 @@ describe("leaks: governance and views", () => {
 
     it("pricing views revert with ReentrancyGuardReentrantCall instead of a share price +50% off", async () => {
       const f = await loadFixture(hookFixture);
+      // The exit pays HOOK, whose transfer calls the hook.
+      expect(await f.market.token("HOOK").contract.balanceOf(f.vault)).to.be.greaterThan(0n);
       const selector = f.vault.interface.getError("ReentrancyGuardReentrantCall")!.selector;
       const calls = [
         f.vault.interface.encodeFunctionData("convertToAssets", [10n ** 18n]),
@@ -167,14 +170,19 @@ describe("leaks: governance and views", () => {
       const { vault, market, recipient } = await loadFixture(feeFixture);
       const [, alice] = await ethers.getSigners();
       const start = await time.latest();
-      await depositUsdc(market, vault, alice, 1); // funds 1 USDC for the accruing deposits
-      for (let t = start + step; t < start + YEAR; t += step) {
+      // 1,000 base units for the accruing deposits.
+      await market.fund(alice.address, "USDC", 1_000n);
+      await market.token("USDC").contract.connect(alice).approve(vault, 1_000n);
+      // A real entry accrues (a zero one no longer does); the feeds report again first, as they do
+      // at least daily (a stale feed refuses entries).
+      const accrueAt = async (t: number) => {
+        await time.setNextBlockTimestamp(t - 60);
+        await refreshFeeds(market, BASKET);
         await time.setNextBlockTimestamp(t);
-        // A real entry accrues (a zero one no longer does).
         await vault.connect(alice).deposit(1n, alice.address);
-      }
-      await time.setNextBlockTimestamp(start + YEAR);
-      await vault.connect(alice).deposit(1n, alice.address);
+      };
+      for (let t = start + step; t < start + YEAR; t += step) await accrueAt(t);
+      await accrueAt(start + YEAR);
       return ((await vault.balanceOf(recipient)) * 10n ** 18n) / (await vault.totalSupply());
     }
 
@@ -188,9 +196,10 @@ describe("leaks: governance and views", () => {
     });
 
     it("does not accrue on a zero-share call: redeemInKind(0) mints nothing and moves no clock", async () => {
-      const { vault } = await loadFixture(feeFixture);
+      const { vault, market } = await loadFixture(feeFixture);
       const [, alice] = await ethers.getSigners();
       await time.increase(7 * DAY);
+      await refreshFeeds(market, BASKET);
       const pending = await vault.pendingFeeShares();
       expect(pending).to.be.greaterThan(0n);
       await expect(vault.connect(alice).redeemInKind(0n, alice.address, alice.address)).to.not.emit(

@@ -19,8 +19,10 @@ import { attempt, basketSymbols, moveMarket, printTable, stateValue, usd, vaultS
  *
  * Two measures, both must not be positive: the raw units (a complete round trip changes either
  * the holder's base units or its shares, by construction: that one must not grow), and the value
- * of the holder's whole position (base units plus all its shares, pro rata, at the oracle prices)
- * after versus before, which also counts what the round trip left in the vault for its other shares.
+ * of the holder's whole position (base units plus all its shares, pro rata, at the market's prices:
+ * the pools', where anyone can trade) after versus before, which also counts what the round trip
+ * left in the vault for its other shares. At the oracle prices instead, a sale the vault makes at
+ * the market above the oracle would count as a gain, although it is the market's price.
  * The holder is the vault's only one, as a large holder would be for most of the vault.
  */
 
@@ -51,7 +53,7 @@ async function world(): Promise<World> {
 }
 
 interface Trip {
-  /** The position's value after less before, in USDC units (all its shares pro rata at the oracle prices). */
+  /** The position's value after less before, in USDC units (all its shares pro rata at the market's prices). */
   gain: bigint;
   /** Raw change of base units and of shares. */
   assets: bigint;
@@ -65,11 +67,12 @@ async function roundTrip(kind: Kind, gapBps: number, amount: bigint): Promise<Tr
   const { market, vault } = f;
   const symbols = await basketSymbols(market, vault);
   const factor = 1 + gapBps / 10_000;
-  await moveMarket(market, symbols, Object.fromEntries(symbols.slice(1).map((s) => [s, factor])));
+  const factors = Object.fromEntries(symbols.slice(1).map((s) => [s, factor]));
+  await moveMarket(market, symbols, factors);
   const usdc = market.token("USDC").contract;
   const v = vault.connect(alice);
   const [assets0, shares0] = [await usdc.balanceOf(alice), await vault.balanceOf(alice)];
-  const before = await stateValue(market, await vaultState(market, vault), shares0);
+  const before = await stateValue(market, await vaultState(market, vault), shares0, factors);
   const assetsNow = async () => (await usdc.balanceOf(alice)) - assets0;
   const sharesNow = async () => (await vault.balanceOf(alice)) - shares0;
   const send = (tx: () => Promise<{ wait(): Promise<unknown> }>) => attempt(async () => (await tx()).wait());
@@ -94,7 +97,7 @@ async function roundTrip(kind: Kind, gapBps: number, amount: bigint): Promise<Tr
     if (second === "withdraw") refused = await send(() => v.withdraw(-da, alice, alice));
   }
   const [assets, shares] = [await assetsNow(), await sharesNow()];
-  const after = await stateValue(market, await vaultState(market, vault), await vault.balanceOf(alice));
+  const after = await stateValue(market, await vaultState(market, vault), await vault.balanceOf(alice), factors);
   const gain = assets + after - before;
   return { gain, assets, shares, refused };
 }

@@ -48,11 +48,19 @@ export async function vaultState(market: LocalMarket, vault: BallastVault): Prom
   return { balances, supply: (await vault.totalSupply()) + (await vault.pendingFeeShares()) };
 }
 
-/** Oracle value now (USDC units) of `shares`' pro-rata claim on every balance of `state`. */
-export async function stateValue(market: LocalMarket, state: VaultState, shares: bigint): Promise<bigint> {
+/** Value now (USDC units) of `shares`' pro-rata claim on every balance of `state`, each asset at its oracle price times its factor in `factors` (1 where absent: a market off the feeds). */
+export async function stateValue(
+  market: LocalMarket,
+  state: VaultState,
+  shares: bigint,
+  factors: Readonly<Record<string, number>> = {},
+): Promise<bigint> {
   if (state.supply === 0n) return 0n;
   let total = 0n;
-  for (const [symbol, balance] of state.balances) total += await oracleValue(market, symbol, balance);
+  for (const [symbol, balance] of state.balances) {
+    const value = await oracleValue(market, symbol, balance);
+    total += factors[symbol] === undefined ? value : (value * scaled(factors[symbol])) / 10n ** 9n;
+  }
   return (total * shares) / state.supply;
 }
 
