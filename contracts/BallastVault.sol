@@ -160,7 +160,10 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     function pendingFeeShares() public view returns (uint256) {
         // The holders keep (1 - rate)^(elapsed / year) of the vault however often it accrues:
         // forcing accruals changes nothing (see {FeeMath-feeShares}; rounded down, for the holders).
-        return FeeMath.feeShares(totalSupply(), _fees.managementFeeBps, block.timestamp - _feesAccruedAt);
+        uint256 rate = _fees.managementFeeBps;
+        // No fee, no call to the library (the common case, on every entry, exit and conversion).
+        if (rate == 0) return 0;
+        return FeeMath.feeShares(totalSupply(), rate, block.timestamp - _feesAccruedAt);
     }
 
     /// @inheritdoc IBallastVault
@@ -524,8 +527,8 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         if (_policy.checkBreakers(v.prices, _poolChecks(v.prices))) return 0;
         RebalanceParams memory p = _params;
         VaultLogic.Plan memory pl = VaultLogic.plan(v, p, band);
-        VaultLogic.vetPlan(_basket, _factory, v, pl, p, true);
         if (_gateCanRefuse() && !_worthIt(v, pl)) return 0;
+        VaultLogic.vetPlan(_basket, _factory, v, pl, p, true);
         trades = VaultLogic.execute(_basket, address(_router), _router02, v, pl, p);
         _settle(v, p, driftBefore, trades);
     }

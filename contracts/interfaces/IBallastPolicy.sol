@@ -19,7 +19,7 @@ interface IBallastPolicy is IBallastErrors {
     /// before asking the policy, which reports BreakerTripped, then Cooldown, then Due, then
     /// DueByCalendar, else NotDue; a due rebalance whose cost exceeds its benefit (see
     /// {assessCost}) is Uneconomic, and one whose cost cannot be priced (the gas token's oracle
-    /// fails) is PriceUnavailable. The vault reports LegUnfit, before asking the cost gate, for a
+    /// fails) is PriceUnavailable. The vault reports LegUnfit, after the cost gate, for a
     /// due rebalance that a leg's pools cannot fill now (see {IBallastErrors-BallastLegUnfit}).
     enum Status {
         Due,

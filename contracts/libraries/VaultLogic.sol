@@ -95,107 +95,111 @@ library VaultLogic {
             }
             prices[i] = price;
         }
-        bool flow = side != Side.Oracle && firstInvalid == type(uint256).max;
-        if (flow) prices = _flowPrices(basket, prices, side);
+        if (side == Side.Oracle || firstInvalid != type(uint256).max) {
+            v = valuationAt(basket, prices);
+            if (firstInvalid < v.firstInvalid) (v.firstInvalid, v.valid) = (firstInvalid, false);
+            return v;
+        }
+        PoolPass memory pass = _poolPass(basket, prices);
+        for (uint256 i = 1; i < n; ++i) {
+            uint256 market = pass.market[i];
+            // No pool price (no pool into the basket, or an empty one): the oracle's alone.
+            if (market != 0) prices[i] = side == Side.Entry ? Math.max(prices[i], market) : Math.min(prices[i], market);
+        }
         v = valuationAt(basket, prices);
-        if (firstInvalid < v.firstInvalid) (v.firstInvalid, v.valid) = (firstInvalid, false);
-        if (flow && v.valid) _flowTerms(basket, v);
+        if (!v.valid) return v;
+        uint256 feeWad;
+        uint256 impactWad;
+        for (uint256 i = 1; i < n; ++i) {
+            uint256 w = v.targets[i];
+            // w / 1e4 of a flow pays fee / 1e6 of it at each pool: w * fee * 1e8 in WAD.
+            feeWad += w * pass.feePips[i] * 1e8;
+            // (w / 1e4 * x)^2 / R at each pool: w^2 * (1e36 / R) / 1e26 in WAD, rounded up.
+            impactWad += Math.mulDiv(w * w, pass.inverseReserve[i], 1e26, Math.Rounding.Ceil);
+        }
+        (v.flowFeeWad, v.flowImpactWad) = (feeWad, impactWad);
     }
 
     /// @notice What trading `value` base units into or out of the basket, at its target weights,
     /// costs in its pools ("swing pricing": a flow pays for the rebalancing it causes, and the
-    /// holders who stay do not): `value * flowFeeWad + value^2 * flowImpactWad` (see {_flowTerms}),
-    /// rounded up, and at most the slippage bound on `value` (what a rebalance would accept).
+    /// holders who stay do not): `value * flowFeeWad + value^2 * flowImpactWad` (both / 1e18, see
+    /// {valuation}), rounded up, and at most the slippage bound on `value` (what a rebalance would
+    /// accept).
     function flowCost(Valuation memory v, uint256 value, uint256 slippageBps) internal pure returns (uint256) {
         uint256 linear = value.mulDiv(v.flowFeeWad, 1e18, Math.Rounding.Ceil);
         uint256 impact = value.mulDiv(value.mulDiv(v.flowImpactWad, 1e18, Math.Rounding.Ceil), 1, Math.Rounding.Ceil);
         return Math.min(linear + impact, value.bps(slippageBps, Math.Rounding.Ceil));
     }
 
-    /// @dev The cost terms of a flow valuation. Each non-base asset `i` takes `w_i` (its target
-    /// weight) of a flow; along the first pools of its sell route down to the base (the chain of
-    /// {marketPrice}), each pool charges its fee on that share and its price impact on the pool's
-    /// in-range liquidity: `(w_i x)^2 / R`, the constant-product impact, where R is the value of
-    /// either side of the pool's virtual reserves (equal at the spot price). Rounded up. A pool
-    /// without liquidity in range makes the cost the slippage bound's (see {flowCost}).
-    function _flowTerms(BasketAdmin.Basket storage basket, Valuation memory v) private view {
-        uint256 n = v.prices.length;
-        uint256 feeWad;
-        uint256 impactWad;
-        for (uint256 i = 1; i < n; ++i) {
-            uint256 w = v.targets[i];
-            if (w == 0) continue;
-            uint256 j = i;
-            for (uint256 depth; depth < n && j != 0; ++depth) {
-                BasketAdmin.PoolRef memory ref = basket.poolRefs[j];
-                if (ref.pool == address(0)) break;
-                IUniswapV3Pool pool = IUniswapV3Pool(ref.pool);
-                uint256 q = ref.quoteIndex;
-                (uint160 sqrtPriceX96, , , , , , ) = pool.slot0();
-                uint256 liquidity = pool.liquidity();
-                // Raw units of the pool's quote-side token in its virtual reserve, then their value.
-                uint256 reserve =
-                    basket.assets[q].token > basket.assets[j].token
-                        ? Math.mulDiv(liquidity, sqrtPriceX96, Q96)
-                        : (sqrtPriceX96 == 0 ? 0 : Math.mulDiv(liquidity, Q96, sqrtPriceX96));
-                uint256 reserveValue = q == 0 ? reserve : toValue(v, q, reserve, Math.Rounding.Floor);
-                if (reserveValue == 0) return _saturate(v);
-                feeWad += Math.mulDiv(w * pool.fee(), 1e18, 1e10, Math.Rounding.Ceil);
-                impactWad += Math.mulDiv(w * w, 1e18, 1e8 * reserveValue, Math.Rounding.Ceil);
-                j = q;
-            }
-        }
-        (v.flowFeeWad, v.flowImpactWad) = (feeWad, impactWad);
+    /// @dev What each asset's first pools say, down the chain to the base (asset `i`'s first pool
+    /// trades it against basket asset `q`, whose first pool trades `q` against the next, ... the
+    /// base): its market price (USD WAD per whole token, like an oracle's; 0 when a link has no pool
+    /// or no price), and the cost terms of trading along that chain: the sum of the pools' fees
+    /// (pips) and of `1e36 / R`, R the value in base units of either side of a pool's virtual
+    /// reserves (equal at the spot price), the constant-product impact of trading x being x^2 / R.
+    /// A pool without liquidity in range makes the impact term huge: {flowCost} answers its cap.
+    /// Each pool is read once.
+    struct PoolPass {
+        uint256[] oracle;
+        uint256[] market;
+        uint256[] feePips;
+        uint256[] inverseReserve;
+        bool[] seen;
     }
 
-    /// @dev Cost terms no flow can pay: {flowCost} answers its cap, the slippage bound.
-    function _saturate(Valuation memory v) private pure {
-        (v.flowFeeWad, v.flowImpactWad) = (1e18, 1e18);
-    }
-
-    /// @dev Each non-base asset at the worse, for the flow's side, of its oracle price and its
-    /// pools' price (see {marketPrice}): the higher for an entry, the lower for an exit. A lagging
-    /// oracle then never sells shares below, nor buys them back above, what the basket fetches in the
-    /// market; a pool pushed to move the price only moves it against the pusher.
-    function _flowPrices(
+    function _poolPass(
         BasketAdmin.Basket storage basket,
-        uint256[] memory oracle,
-        Side side
-    ) private view returns (uint256[] memory prices) {
+        uint256[] memory oracle
+    ) private view returns (PoolPass memory pass) {
         uint256 n = oracle.length;
-        prices = new uint256[](n);
-        prices[0] = oracle[0];
-        for (uint256 i = 1; i < n; ++i) {
-            uint256 market = marketPrice(basket, oracle, i, n);
-            // No pool price (no pool into the basket, or an empty one): the oracle's alone.
-            if (market == 0) prices[i] = oracle[i];
-            else prices[i] = side == Side.Entry ? Math.max(oracle[i], market) : Math.min(oracle[i], market);
-        }
+        (pass.oracle, pass.market, pass.feePips) = (oracle, new uint256[](n), new uint256[](n));
+        (pass.inverseReserve, pass.seen) = (new uint256[](n), new bool[](n));
+        pass.market[0] = oracle[0];
+        for (uint256 i = 1; i < n; ++i) _resolve(basket, pass, i, n);
     }
 
-    /// @notice Asset `i`'s price (USD WAD per whole token, like an oracle's) read from the pools: the
-    /// spot price of the first pool of its sell route in the pool's other basket token, times that
-    /// token's own pool price, down to the base asset, which the oracle prices. 0 when a link has no
-    /// pool, no price, or the chain is longer than `depth` (a cycle of first pools).
-    function marketPrice(
-        BasketAdmin.Basket storage basket,
-        uint256[] memory oracle,
-        uint256 i,
-        uint256 depth
-    ) internal view returns (uint256) {
-        if (i == 0) return oracle[0];
+    /// @dev Fills `pass` for asset `i` and, first, for the chain below it (at most `depth` links: a
+    /// cycle of first pools ends with no market price).
+    function _resolve(BasketAdmin.Basket storage basket, PoolPass memory pass, uint256 i, uint256 depth) private view {
+        if (i == 0 || pass.seen[i]) return;
+        pass.seen[i] = true;
         BasketAdmin.PoolRef memory ref = basket.poolRefs[i];
-        if (ref.pool == address(0) || depth == 0) return 0;
+        if (ref.pool == address(0) || depth == 0) return;
         uint256 q = ref.quoteIndex;
-        uint256 quotePrice = marketPrice(basket, oracle, q, depth - 1);
-        if (quotePrice == 0) return 0;
-        (uint160 sqrtPriceX96, , , , , , ) = IUniswapV3Pool(ref.pool).slot0();
-        (address token, uint256 decimals) = (basket.assets[i].token, basket.assets[i].decimals);
-        (address quoteToken, uint256 quoteDecimals) = (basket.assets[q].token, basket.assets[q].decimals);
-        // Raw quote-token units per 1e18 whole tokens: 18 extra digits, so that a token worth a
-        // billionth of the quote token keeps its precision. Rounded down, as is the product.
-        uint256 quoteOut = PoolPrice.quote(sqrtPriceX96, 10 ** (decimals + 18), token < quoteToken);
-        return Math.mulDiv(quoteOut, quotePrice, 10 ** (quoteDecimals + 18));
+        _resolve(basket, pass, q, depth - 1);
+        IUniswapV3Pool pool = IUniswapV3Pool(ref.pool);
+        (uint160 sqrtPriceX96, , , , , , ) = pool.slot0();
+        bool assetIsToken0 = basket.assets[i].token < basket.assets[q].token;
+        if (pass.market[q] != 0) {
+            // Raw quote-token units per 1e18 whole tokens: 18 extra digits, so that a token worth a
+            // billionth of the quote token keeps its precision. Rounded down, as is the product.
+            uint256 quoteOut = PoolPrice.quote(sqrtPriceX96, 10 ** (basket.assets[i].decimals + 18), assetIsToken0);
+            pass.market[i] = Math.mulDiv(quoteOut, pass.market[q], 10 ** (basket.assets[q].decimals + 18));
+        }
+        uint256 reserveValue =
+            sqrtPriceX96 == 0 ? 0 : _reserveValue(basket, pass, pool, sqrtPriceX96, q, assetIsToken0);
+        pass.feePips[i] = pass.feePips[q] + pool.fee();
+        pass.inverseReserve[i] =
+            pass.inverseReserve[q] + (reserveValue == 0 ? type(uint128).max : Math.ceilDiv(1e36, reserveValue));
+    }
+
+    /// @dev The value, in base units at the oracles, of the virtual reserve of basket asset `q` in
+    /// `pool` (y = L * sqrtP when `q` is token1, x = L / sqrtP when token0).
+    function _reserveValue(
+        BasketAdmin.Basket storage basket,
+        PoolPass memory pass,
+        IUniswapV3Pool pool,
+        uint160 sqrtPriceX96,
+        uint256 q,
+        bool quoteIsToken1
+    ) private view returns (uint256) {
+        uint256 liquidity = pool.liquidity();
+        uint256 reserve =
+            quoteIsToken1 ? Math.mulDiv(liquidity, sqrtPriceX96, Q96) : Math.mulDiv(liquidity, Q96, sqrtPriceX96);
+        if (q == 0) return reserve;
+        uint256 quoteUnit = 10 ** basket.assets[q].decimals;
+        uint256 baseUnit = 10 ** basket.assets[0].decimals;
+        return reserve.toValue(pass.oracle[q], quoteUnit, pass.oracle[0], baseUnit, Math.Rounding.Floor);
     }
 
     /// @notice Values the vault's balances at `prices` (a zero price marks an invalid one).
@@ -621,9 +625,9 @@ library VaultLogic {
     }
 
     /// @notice What a rebalance the policy finds `due` (Due or DueByCalendar) would do now, for the
-    /// vault's status report: LegUnfit when a leg of its plan (target band `band`) would be refused
-    /// (see {vetPlan}); when the policy's cost gate is on, Uneconomic when the plan is not worth its
-    /// cost and PriceUnavailable when the gate cannot price it; else `due`. Never reverts on the
+    /// vault's status report: when the policy's cost gate is on, Uneconomic when the plan (target
+    /// band `band`) is not worth its cost and PriceUnavailable when the gate cannot price it; then
+    /// LegUnfit when a leg of the plan would be refused (see {vetPlan}); else `due`. Never reverts on the
     /// pools or the gate: what {IBallastVault-rebalance} would refuse, the status does not promise.
     function dueStatus(
         BasketAdmin.Basket storage basket,
@@ -635,12 +639,13 @@ library VaultLogic {
         IBallastPolicy.Status due
     ) public view returns (IBallastPolicy.Status) {
         Plan memory pl = plan(v, p, band);
-        if (!vetPlan(basket, factory, v, pl, p, false)) return IBallastPolicy.Status.LegUnfit;
-        if (!policy.costGateActive()) return due;
-        (, , bool worthIt, bool priced) = assess(basket, v, pl, policy, factory, false);
-        // The gate's gas-token oracle failing: no verdict, and no rebalance, until it prices.
-        if (!priced) return IBallastPolicy.Status.PriceUnavailable;
-        return worthIt ? due : IBallastPolicy.Status.Uneconomic;
+        if (policy.costGateActive()) {
+            (, , bool worthIt, bool priced) = assess(basket, v, pl, policy, factory, false);
+            // The gate's gas-token oracle failing: no verdict, and no rebalance, until it prices.
+            if (!priced) return IBallastPolicy.Status.PriceUnavailable;
+            if (!worthIt) return IBallastPolicy.Status.Uneconomic;
+        }
+        return vetPlan(basket, factory, v, pl, p, false) ? due : IBallastPolicy.Status.LegUnfit;
     }
 
     /// @notice The policy's cost-efficiency verdict on plan `pl` (see {IBallastPolicy-assessCost}).
