@@ -239,8 +239,11 @@ library BasketAdmin {
         emit IBallastVault.AssetRemoved(i, token, balance);
     }
 
-    /// @notice The pools the breakers watch, with the price each should show by the oracle `prices`
-    /// (raw token1 per 1e18 raw token0).
+    /// @notice The pools the breakers watch, each with a whole asset token times 1e18 and what the
+    /// oracle `prices` say it is worth in the pool's other token (raw units). Amounts rather than a
+    /// ratio of raw units: an 18-decimal token at $0.00001 against a 6-decimal quote has a raw ratio
+    /// of 1e-17, which a WAD rounds to 0; its scaled amount keeps 18 significant digits, and nothing
+    /// here divides by a quantity that can be 0 (valid prices are not).
     function poolChecks(
         Basket storage basket,
         uint256[] calldata prices
@@ -251,16 +254,14 @@ library BasketAdmin {
             PoolRef memory ref = basket.poolRefs[i];
             if (ref.pool == address(0)) continue;
             uint256 q = ref.quoteIndex;
-            // Raw quote per raw asset, WAD: price ratio times the units' ratio.
-            uint256 quotePerAsset = Math.mulDiv(
-                prices[i] * 10 ** basket.assets[q].decimals,
-                1e18,
-                prices[q] * 10 ** basket.assets[i].decimals
-            );
-            bool assetIsToken0 = basket.assets[i].token < basket.assets[q].token;
+            // Below 2^120 (1e36), where {PoolPrice-quote} is exact.
+            uint256 amount = 10 ** basket.assets[i].decimals * 1e18;
+            uint256 fairQuote = Math.mulDiv(1e18 * 10 ** basket.assets[q].decimals, prices[i], prices[q]);
             checks[i] = IBallastPolicy.PoolCheck(
                 ref.pool,
-                assetIsToken0 ? quotePerAsset : Math.mulDiv(1e18, 1e18, quotePerAsset)
+                basket.assets[i].token < basket.assets[q].token,
+                amount,
+                fairQuote
             );
         }
     }

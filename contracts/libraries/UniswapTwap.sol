@@ -38,6 +38,21 @@ library UniswapTwap {
         }
     }
 
+    /// @notice How many seconds back `pool`'s oldest observation lies, and whether its ring has
+    /// wrapped (been written over at least once). Uniswap's oldest observation is the one after the
+    /// latest, or the first while that one was never written (a pool younger than its ring).
+    function reach(IUniswapV3Pool pool) internal view returns (uint32 age, bool wrapped) {
+        (, , uint16 index, uint16 cardinality, , , ) = pool.slot0();
+        if (cardinality == 0) return (0, false);
+        uint32 oldest;
+        (oldest, , , wrapped) = pool.observations((uint256(index) + 1) % cardinality);
+        if (!wrapped) (oldest, , , ) = pool.observations(0);
+        // Pools keep 32-bit timestamps and subtract them modulo 2^32: so does this.
+        unchecked {
+            age = uint32(block.timestamp) - oldest;
+        }
+    }
+
     /// @notice The pool's current tick.
     function spotTick(IUniswapV3Pool pool) internal view returns (int24 tick) {
         (, tick, , , , , ) = pool.slot0();
