@@ -2,10 +2,20 @@ import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import type { ContractCallFuture } from "@nomicfoundation/ignition-core";
 import { ZeroAddress, ZeroHash } from "ethers";
 
+import type { WatchedPool } from "../resolve";
+
 /** A deployment with every address and encoding settled (see `deploy/resolve.ts`). */
 export interface ResolvedDeployment {
   chainId: number;
   router: string;
+  /** The router's Uniswap V3 factory. */
+  factory: string;
+  /**
+   * The pools the breakers watch (each asset's first pool, when its other token is in the basket),
+   * and the observations each must be able to hold (0 when the breakers check no TWAP).
+   */
+  watchedPools: readonly WatchedPool[];
+  observationCardinality: number;
   /** Basket order, base asset first. */
   assets: readonly {
     symbol: string;
@@ -42,6 +52,20 @@ export interface ResolvedDeployment {
   gasTokenIndex: number;
   fees: { managementFeeBps: number; entryFeeBps: number; exitFeeBps: number; recipient: string };
   governance: { timelockDelay: number; proposers: readonly string[]; executors: readonly string[]; guardian: string };
+}
+
+/**
+ * Observations a single `increaseObservationCardinalityNext` call adds at most: each new slot costs
+ * ~22k gas, so 1,000 stay under Arbitrum's 32M per-transaction limit and any L1 block.
+ */
+export const CARDINALITY_STEP = 1_000;
+
+/** The targets of the calls that raise a ring to `cardinality`, `CARDINALITY_STEP` at a time. */
+export function cardinalitySteps(cardinality: number): number[] {
+  const steps: number[] = [];
+  for (let next = CARDINALITY_STEP; next < cardinality; next += CARDINALITY_STEP) steps.push(next);
+  if (cardinality > 0) steps.push(cardinality);
+  return steps;
 }
 
 /**
@@ -84,6 +108,21 @@ export function ballastModule(d: ResolvedDeployment) {
       [d.vault.name, d.vault.symbol, d.router, basket, d.params, policy, deployer, d.governance.guardian],
       { libraries: { BasketAdmin: basketAdmin, VaultLogic: vaultLogic } },
     );
+
+    // Each watched pool's observation ring raised to cover the TWAP window at the chain's block time
+    // with a margin: a ring anyone can write over within the window (one dust mint a block) would
+    // let them blind the breakers' TWAP checks. A step at or below a ring's size is a no-op.
+    const factory = m.contractAt("IUniswapV3Factory", d.factory);
+    for (const watched of d.watchedPools) {
+      const id = watched.label.replace(/[^A-Za-z0-9]/g, "_");
+      const address = m.staticCall(factory, "getPool", [watched.tokenA, watched.tokenB, watched.fee], 0, {
+        id: `Pool_${id}_address`,
+      });
+      const pool = m.contractAt("IUniswapV3Pool", address, { id: `Pool_${id}` });
+      for (const target of cardinalitySteps(d.observationCardinality)) {
+        m.call(pool, "increaseObservationCardinalityNext", [target], { id: `Pool_${id}_observations_${target}` });
+      }
+    }
 
     const configured: ContractCallFuture<string, string>[] = [
       m.call(policy, "setBreakerParams", [d.breakers]),
