@@ -220,6 +220,9 @@ describe("Keeper lifecycle", () => {
       const [, , , keeperSigner] = await ethers.getSigners();
       // Relative: other test files may have used this account before.
       const keeperSignerNonce = await nonceOf(keeperSigner);
+      // Moves are measured on the feeds' own rounds: an hour of history first (the market is new).
+      await time.increase(HOUR);
+      await refreshFeeds(fixture);
       await policy.setBreakerParams(DISLOCATION_ONLY);
       await market.setFeedPrice("WETH", (await market.feedPrice("WETH")) * 1.15);
       await market.alignAllPools();
