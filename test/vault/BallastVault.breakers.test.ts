@@ -418,6 +418,23 @@ describe("BallastVault circuit breakers", () => {
     expect((await vault.rebalanceStatus())[0]).to.equal(Status.NotDue);
   });
 
+  describe("checkBreakers called directly", () => {
+    it("judges only the caller: an account listing no oracles has no move measured, and an oracle value of 0 is a divergence", async () => {
+      const { policy, market } = await loadFixture(breakersFixture);
+      const [, , stranger] = await ethers.getSigners();
+      const WAD = 10n ** 18n;
+      // A 90% fall by the caller's own prices: with no oracle history to read, no move is measured.
+      const prices = [WAD, 300n * WAD];
+      expect(await policy.connect(stranger).checkBreakers.staticCall(prices, [])).to.equal(false);
+      // A pool whose asset the caller values at nothing: no ratio to divide by, a divergence.
+      const pool = market.pool("WETH", "USDC", 500);
+      const check = { pool: pool.address, assetIsToken0: true, amount: 10n ** 36n, fairQuote: 0n };
+      await expect(policy.connect(stranger).checkBreakers(prices, [check, check]))
+        .to.emit(policy, "BreakerTripped")
+        .withArgs(stranger.address, Trip.OracleTwapDivergence, 0n);
+    });
+  });
+
   describe("setBreakerParams", () => {
     it("rejects a TWAP window below 5 minutes (0 turns the pool checks off)", async () => {
       const { policy } = await loadFixture(breakersFixture);
