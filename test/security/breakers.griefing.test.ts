@@ -94,24 +94,25 @@ describe("breaker griefing", () => {
       const limit = (sqrtPriceX96 * BigInt(Math.round(1.0001 ** -125 * 1e12))) / 10n ** 12n;
       const poke = vault.interface.encodeFunctionData("poke");
       const tx = attacker.pushCallUnwind(pool.address, true, limit, await vault.getAddress(), poke);
-      // Inside the transaction the check refuses, as it must while the pool is off its TWAP...
+      const gas = (await (await tx).wait())!.gasUsed;
+      const cost = before - (await usdValue(market, attackerAddress));
+      // Nothing latched (before the fix: SpotTwapDivergence, for the breaker's hour-long cooldown).
+      await expectUntripped(policy, vault);
+      // Inside the transaction the check refused, as it must while the pool is off its TWAP...
       await expect(tx)
         .to.emit(policy, "TradingRefused")
         .withArgs(await vault.getAddress(), Trip.SpotTwapDivergence, 1n);
       // ...but records nothing that outlives it.
       await expect(tx).to.not.emit(policy, "BreakerTripped");
-      const cost = before - (await usdValue(market, attackerAddress));
-      const gas = (await (await tx).wait())!.gasUsed;
-
-      await expectUntripped(policy, vault);
       expect((await vault.rebalanceStatus())[0]).to.equal(Status.Due);
       await expect(vault.rebalance()).to.emit(vault, "Rebalanced");
 
-      // What the attempt cost: two swaps' fees through $30M of liquidity around the price (0.05%
-      // each way) on the amount that moves the pool 250 ticks, over $100, for no halt at all
-      // (before the fix: the same transaction latched SpotTwapDivergence for the 1-hour cooldown).
-      expect(cost).to.be.greaterThan(100n * 10n ** 8n);
-      expect(gas).to.be.greaterThan(0n);
+      // What the attempt cost: the 0.05% fee each way on what moves a $60M pool 250 ticks, ~$2,230
+      // and ~0.53M gas, for no halt at all. Before the fix the same transaction latched
+      // SpotTwapDivergence for the 1-hour cooldown: ~$2,230 an hour of halted rebalancing.
+      expect(cost).to.be.greaterThan(1_000n * 10n ** 8n);
+      expect(cost).to.be.lessThan(5_000n * 10n ** 8n);
+      expect(gas).to.be.lessThan(1_000_000n);
     });
 
     it("push, rebalance, unwind: the rebalance trades nothing and records nothing; the next one runs", async () => {
@@ -120,6 +121,8 @@ describe("breaker griefing", () => {
       const limit = (sqrtPriceX96 * BigInt(Math.round(1.0001 ** -125 * 1e12))) / 10n ** 12n;
       const rebalance = vault.interface.encodeFunctionData("rebalance");
       const tx = attacker.pushCallUnwind(pool.address, true, limit, await vault.getAddress(), rebalance);
+      await (await tx).wait();
+      await expectUntripped(policy, vault);
       await expect(tx).to.emit(policy, "TradingRefused");
       await expect(tx).to.not.emit(vault, "Swapped");
       await expect(tx).to.not.emit(policy, "RebalanceRecorded");
@@ -154,6 +157,9 @@ describe("breaker griefing", () => {
       await expect(pool.contract.observe([300, 0])).to.be.revertedWith("OLD");
 
       const tx = vault.rebalance();
+      await (await tx).wait();
+      // Before the fix: TwapUnavailable latched here, for the hour-long cooldown.
+      await expectUntripped(policy, vault);
       await expect(tx)
         .to.emit(policy, "TradingRefused")
         .withArgs(await vault.getAddress(), Trip.TwapUnavailable, 1n);
@@ -163,11 +169,11 @@ describe("breaker griefing", () => {
       expect((await vault.rebalanceStatus())[0]).to.equal(Status.Due);
 
       // Without more writes the ring ages back over the window: the rebalance runs. To hold trading
-      // off the attacker must write the whole ring again every window (here ten mints, ~1.7M gas,
-      // every 5 minutes); before the fix one ring latched TwapUnavailable for the hour's cooldown.
-      // A deployed pool's ring covers twice the window at the chain's block time, which no one can
-      // write over within the window (one observation a block).
-      expect(gas).to.be.lessThan(3_000_000n);
+      // off the attacker must write the whole ring again every window (here ten mints, ~1.5M gas,
+      // every 5 minutes); before the fix one ring (~1.5M gas) latched TwapUnavailable for the
+      // hour's cooldown. A deployed pool's ring covers twice the window at the chain's block time,
+      // which no one can write over within the window (one observation a block).
+      expect(gas).to.be.lessThan(2_000_000n);
       await market.advanceTime(300);
       await refreshFeeds(market, BASKET);
       await expect(vault.rebalance()).to.emit(vault, "Rebalanced");
@@ -182,8 +188,11 @@ describe("breaker griefing", () => {
       await market.advanceTime(400);
       await refreshFeeds(market, BASKET);
       await expect(pool.contract.observe([600, 0])).to.be.revertedWith("OLD");
-      // ~410 s of history, healthy: no refusal.
-      await expect(vault.poke()).to.not.emit(policy, "TradingRefused");
+      // ~410 s of history, healthy: nothing latches (before the fix: TwapUnavailable), no refusal.
+      const healthy = vault.poke();
+      await (await healthy).wait();
+      await expectUntripped(policy, vault);
+      await expect(healthy).to.not.emit(policy, "TradingRefused");
 
       // The oracle leaves the pool (5% > 3%): over the shortened window this refuses, it does not latch.
       await market.setFeedPrice("LINK", (await market.feedPrice("LINK")) * 1.05);
