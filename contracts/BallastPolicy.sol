@@ -91,6 +91,8 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
     BandParams private _bands;
     BreakerParams private _breakers;
     CostSlots private _costs;
+    /// @dev See {minObservations}: read only by governance's basket changes.
+    uint16 private _minObservations;
     mapping(address vault => BreakerState) private _breakerStates;
     mapping(address vault => VolatilityState) private _states;
 
@@ -330,6 +332,19 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
         _checkRange(Parameter.SequencerGracePeriod, params.sequencerGracePeriod, 0, MAX_SEQUENCER_GRACE);
         _breakers = params;
         emit BreakerParamsSet(old, params);
+    }
+
+    /// @inheritdoc IBallastPolicy
+    function minObservations() external view returns (uint256) {
+        return _minObservations;
+    }
+
+    /// @inheritdoc IBallastPolicy
+    function setMinObservations(uint16 observations) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        uint16 old = _minObservations;
+        if (observations == old) revert BallastParameterUnchanged();
+        _minObservations = observations;
+        emit MinObservationsSet(old, observations);
     }
 
     /// @inheritdoc IBallastPolicy

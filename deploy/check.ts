@@ -307,6 +307,7 @@ export async function checkDeployment(
   same("triggers", pick(await policy.triggerParams(), resolved.triggers), resolved.triggers);
   same("breakers", pick(await policy.breakerParams(), resolved.breakers), resolved.breakers);
   same("volatility", pick(await policy.volatilityParams(), resolved.volatility), resolved.volatility);
+  same("min observations", await policy.minObservations(), BigInt(resolved.observationCardinality));
   const oracles = await vault.oracles();
   const costs = { ...resolved.costs, gasTokenOracle: oracles[resolved.gasTokenIndex] };
   same("cost gate", pick(await policy.costParams(), costs), costs);

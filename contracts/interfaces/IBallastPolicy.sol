@@ -102,6 +102,14 @@ interface IBallastPolicy is IBallastErrors {
     /// @notice Emitted when the breaker bounds change.
     event BreakerParamsSet(BreakerParams oldParams, BreakerParams newParams);
 
+    /// @notice Emitted when the observations a watched pool must be able to hold change.
+    event MinObservationsSet(uint256 oldObservations, uint256 newObservations);
+
+    /// @notice A pool a vault's breakers would watch can hold `observations` oracle observations
+    /// (its `observationCardinalityNext`), fewer than the `required` {minObservations}: raise it
+    /// first (`increaseObservationCardinalityNext`, callable by anyone).
+    error BallastPoolObservations(address pool, uint256 observations, uint256 required);
+
     /// @notice The trigger parameters.
     /// @param triggerBandBps A rebalance is due once the largest drift reaches this.
     /// @param targetBandBps Trades stop at target +- this (0 trades to the exact target); below the trigger band.
@@ -279,6 +287,17 @@ interface IBallastPolicy is IBallastErrors {
 
     /// @notice Sets the breaker bounds (governance). Reverts when out of bounds or unchanged.
     function setBreakerParams(BreakerParams calldata params) external;
+
+    /// @notice The oracle observations (`observationCardinalityNext`) a pool must be able to hold
+    /// before a vault's governance lists an asset or sets routes that make the breakers watch it: the
+    /// TWAP window's worth at the chain's block time with a margin (one observation a block), so that
+    /// nobody can write its ring over within the window. 0: no requirement. Deployments set it per
+    /// chain (twice `twapWindow / blockTime`).
+    function minObservations() external view returns (uint256);
+
+    /// @notice Sets {minObservations} (governance; a pool holds at most 65,535). Reverts when
+    /// unchanged.
+    function setMinObservations(uint16 observations) external;
 
     /// @notice Resets `vault`'s tripped breaker (governance), e.g. once a dislocation is understood.
     function resetBreaker(address vault) external;

@@ -5,6 +5,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {IUniswapV3Factory} from "@uniswap/v3-core/contracts/interfaces/IUniswapV3Factory.sol";
+import {IUniswapV3Pool} from "@uniswap/v3-core/contracts/interfaces/IUniswapV3Pool.sol";
 
 import {IBallastErrors} from "../interfaces/IBallastErrors.sol";
 import {IBallastOracle} from "../interfaces/IBallastOracle.sol";
@@ -159,6 +160,22 @@ library BasketAdmin {
         // A listed asset's first pool may lead to the new token: its breaker check now has a quote.
         uint256 n = basket.assets.length - 1;
         for (uint256 i = 1; i < n; ++i) basket.poolRefs[i] = poolRef(basket, factory, i, basket.sellRoutes[i]);
+        uint256 required = _requiredObservations();
+        for (uint256 i = 1; i <= n; ++i) checkObservations(basket.poolRefs[i].pool, required);
+    }
+
+    /// @notice Reverts unless `pool` (zero: none) can hold `required` oracle observations; see
+    /// {IBallastPolicy-minObservations}.
+    function checkObservations(address pool, uint256 required) internal view {
+        if (pool == address(0) || required == 0) return;
+        (, , , , uint16 next, , ) = IUniswapV3Pool(pool).slot0();
+        if (next < required) revert IBallastPolicy.BallastPoolObservations(pool, next, required);
+    }
+
+    /// @dev The observations the vault's policy requires of a watched pool. This code runs in the
+    /// vault (delegatecall): it asks the vault for its policy.
+    function _requiredObservations() private view returns (uint256) {
+        return IBallastVault(address(this)).policy().minObservations();
     }
 
     /// @notice Replaces `token`'s price source; see {IBallastVault-setOracle}.
@@ -295,6 +312,7 @@ library BasketAdmin {
         basket.sellRoutes[i] = sellRoute;
         basket.buyRoutes[i] = buyRoute;
         basket.poolRefs[i] = poolRef(basket, factory, i, sellRoute);
+        checkObservations(basket.poolRefs[i].pool, _requiredObservations());
         emit IBallastVault.RoutesSet(token, sellRoute, buyRoute);
     }
 

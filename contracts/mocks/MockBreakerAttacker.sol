@@ -40,6 +40,7 @@ contract MockBreakerAttacker {
             sqrtPriceLimitX96,
             ""
         );
+        // solhint-disable-next-line avoid-low-level-calls
         (bool ok, bytes memory returned) = target.call(data);
         if (!ok) {
             // solhint-disable-next-line no-inline-assembly

@@ -70,7 +70,9 @@ export function cardinalitySteps(cardinality: number): number[] {
 
 /**
  * Ballast on one chain: a `ChainlinkOracle` per basket token (consulting the L2 sequencer feed if any), the `BasketAdmin` and `VaultLogic`
- * libraries, a `BallastPolicy`, the `BallastVault`, and the `TimelockController` that governs both.
+ * libraries, a `BallastPolicy`, the `BallastVault`, and the `TimelockController` that governs both;
+ * each pool the breakers watch gets an observation ring that spans twice the TWAP window at the
+ * chain's block time, and the policy requires as much of pools governance adds later.
  * The deployer holds the admin role only while the module applies the breaker, volatility, cost
  * and fee parameters, then grants it to the timelock and renounces it: at the end no key can change
  * a parameter without the timelock's delay.
@@ -129,6 +131,10 @@ export function ballastModule(d: ResolvedDeployment) {
       m.call(policy, "setVolatilityParams", [d.volatility]),
       m.call(policy, "setCostParams", [{ ...d.costs, gasTokenOracle: oracles[d.gasTokenIndex] }]),
     ];
+    // Governance's later basket changes must find their watched pools as deep (addAsset, setRoutes).
+    if (d.observationCardinality > 0) {
+      configured.push(m.call(policy, "setMinObservations", [d.observationCardinality]));
+    }
     const { managementFeeBps, entryFeeBps, exitFeeBps } = d.fees;
     // All-zero fees are the vault's initial state: setting them again would be refused as a no-op.
     if (managementFeeBps + entryFeeBps + exitFeeBps !== 0) configured.push(m.call(vault, "setFeeParams", [d.fees]));

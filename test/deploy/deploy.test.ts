@@ -58,9 +58,10 @@ describe("npm run deploy", () => {
       expect(await timelock.hasRole(await timelock.PROPOSER_ROLE(), deployer.address)).to.equal(false);
       expect(await timelock.getMinDelay()).to.equal(2n * 86_400n);
       expect((await policy.breakerParams()).tripOnInvalidPrice).to.equal(true);
+      expect(await policy.minObservations()).to.equal(3_600n);
       // Each watched pool's ring raised from the local market's 720 to a 30-minute window at 1 s
       // blocks, twice over: 3,600 observations, in steps of 1,000 (one transaction each).
-      const watched = outcome.postChecks!.filter((r) => r.check.endsWith(" observations"));
+      const watched = outcome.postChecks!.filter((r) => / \d+ observations$/.test(r.check));
       expect(watched.map((r) => r.check)).to.deep.equal([
         "WETH/USDC 500 observations",
         "WBTC/WETH 500 observations",
@@ -143,6 +144,7 @@ describe("npm run deploy", () => {
         "policy admin is the timelock",
         "policy admin left by the deployer",
         "breakers",
+        "min observations",
         "cost gate",
         // The local market's rings (720) are short of a 30-minute window at 1 s blocks (3,600).
         "WETH/USDC 500 observations",

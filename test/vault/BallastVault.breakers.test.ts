@@ -4,7 +4,7 @@ import { ZeroAddress, ZeroHash } from "ethers";
 import { ethers } from "hardhat";
 
 import type { LocalMarket } from "../../src/market";
-import { deployVault } from "../../src/vault";
+import { deployVault, encodeRoute } from "../../src/vault";
 import { ChainlinkOracle__factory, MockAggregatorV3__factory } from "../../typechain-types";
 import type { BallastPolicy, BallastVault } from "../../typechain-types";
 import type { IBallastPolicy } from "../../typechain-types/artifacts/contracts/BallastPolicy";
@@ -432,6 +432,69 @@ describe("BallastVault circuit breakers", () => {
       await expect(policy.connect(stranger).checkBreakers(prices, [check, check]))
         .to.emit(policy, "BreakerTripped")
         .withArgs(stranger.address, Trip.OracleTwapDivergence, 0n);
+    });
+  });
+
+  describe("minObservations: pools the breakers watch must hold the TWAP window", () => {
+    it("is set by governance only, bounded by its type, and refused unchanged", async () => {
+      const { policy } = await loadFixture(breakersFixture);
+      const [, , stranger] = await ethers.getSigners();
+      expect(await policy.minObservations()).to.equal(0n);
+      await expect(policy.connect(stranger).setMinObservations(300))
+        .to.be.revertedWithCustomError(policy, "AccessControlUnauthorizedAccount")
+        .withArgs(stranger.address, ZeroHash);
+      await expect(policy.setMinObservations(300)).to.emit(policy, "MinObservationsSet").withArgs(0n, 300n);
+      expect(await policy.minObservations()).to.equal(300n);
+      await expect(policy.setMinObservations(300)).to.be.revertedWithCustomError(policy, "BallastParameterUnchanged");
+      await expect(policy.setMinObservations(65_535)).to.emit(policy, "MinObservationsSet").withArgs(300n, 65_535n);
+    });
+
+    it("addAsset and setRoutes refuse a watched pool that cannot hold them, until anyone raises it", async () => {
+      const { vault, policy, market } = await loadFixture(breakersFixture);
+      const [deployer] = await ethers.getSigners();
+      // The local market's pools hold 720 observations.
+      await policy.setMinObservations(721);
+      const raise = async (pool: string) =>
+        (await ethers.getContractAt("IUniswapV3Pool", pool)).increaseObservationCardinalityNext(721);
+
+      // UNI through UNI/USDC 0.3%: the breakers would watch it, and every pool they watch already.
+      const uni = market.token("UNI");
+      const oracle = await new ChainlinkOracle__factory(deployer).deploy(uni.feed, 86_400, ZeroAddress, 0);
+      const config = {
+        token: uni.address,
+        oracle: await oracle.getAddress(),
+        targetWeightBps: 0,
+        sellRoute: encodeRoute(market, ["UNI", 3000, "USDC"]),
+        buyRoute: encodeRoute(market, ["USDC", 3000, "UNI"]),
+      };
+      const wethPool = market.pool("WETH", "USDC", 500).address;
+      await expect(vault.addAsset(config))
+        .to.be.revertedWithCustomError(policy, "BallastPoolObservations")
+        .withArgs(wethPool, 720n, 721n);
+      for (const [a, b, fee] of [
+        ["WETH", "USDC", 500],
+        ["WBTC", "WETH", 500],
+        ["LINK", "USDC", 3000],
+      ] as const) {
+        await raise(market.pool(a, b, fee).address);
+      }
+      const uniPool = market.pool("UNI", "USDC", 3000).address;
+      await expect(vault.addAsset(config))
+        .to.be.revertedWithCustomError(policy, "BallastPoolObservations")
+        .withArgs(uniPool, 720n, 721n);
+      await raise(uniPool);
+      await expect(vault.addAsset(config)).to.emit(vault, "AssetListed");
+
+      // WETH through the 0.3% pool instead: watched from then on, so it must hold them too.
+      const weth = market.token("WETH").address;
+      const sell = encodeRoute(market, ["WETH", 3000, "USDC"]);
+      const buy = encodeRoute(market, ["USDC", 3000, "WETH"]);
+      const pool = market.pool("WETH", "USDC", 3000).address;
+      await expect(vault.setRoutes(weth, sell, buy))
+        .to.be.revertedWithCustomError(policy, "BallastPoolObservations")
+        .withArgs(pool, 720n, 721n);
+      await raise(pool);
+      await expect(vault.setRoutes(weth, sell, buy)).to.emit(vault, "RoutesSet");
     });
   });
 
