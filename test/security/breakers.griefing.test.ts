@@ -1,4 +1,4 @@
-import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
 import { ZeroAddress } from "ethers";
 import { ethers } from "hardhat";
@@ -174,6 +174,41 @@ describe("breaker griefing", () => {
       // hour's cooldown. A deployed pool's ring covers twice the window at the chain's block time,
       // which no one can write over within the window (one observation a block).
       expect(gas).to.be.lessThan(2_000_000n);
+      await market.advanceTime(300);
+      await refreshFeeds(market, BASKET);
+      await expect(vault.rebalance()).to.emit(vault, "Rebalanced");
+    });
+
+    it("a ring written over, then grown by the attacker (slots anyone can add): still only a refusal", async () => {
+      const { market, vault, policy, attacker, pool } = await loadFixture(fixture);
+      const [, , , outsider] = await ethers.getSigners();
+      const start = await time.latest();
+      // Write until slot 0 is the attacker's and the ring's last slot is next...
+      let gas = 0n;
+      for (;;) {
+        const [, , index] = await pool.contract.slot0();
+        const [first] = await pool.contract.observations(0);
+        if (index === BigInt(CARDINALITY - 1) && first > BigInt(start)) break;
+        gas += await writeOver(attacker, pool, 1);
+      }
+      // ...then add two slots and write once: the ring grows, the slot after the latest was never
+      // written, and Uniswap's oldest observation is slot 0, seconds old.
+      const grow = await pool.contract.connect(outsider).increaseObservationCardinalityNext(CARDINALITY + 2);
+      gas += (await grow.wait())!.gasUsed;
+      gas += await writeOver(attacker, pool, 1);
+      const [, , index, cardinality] = await pool.contract.slot0();
+      expect(cardinality).to.equal(BigInt(CARDINALITY + 2));
+      expect((await pool.contract.observations((index + 1n) % cardinality)).initialized).to.equal(false);
+      await expect(pool.contract.observe([300, 0])).to.be.revertedWith("OLD");
+
+      const tx = vault.rebalance();
+      await (await tx).wait();
+      // A latch here would be a halt for ~2M gas: it only refuses.
+      await expectUntripped(policy, vault);
+      await expect(tx)
+        .to.emit(policy, "TradingRefused")
+        .withArgs(await vault.getAddress(), Trip.TwapUnavailable, 1n);
+      expect(gas).to.be.lessThan(4_000_000n);
       await market.advanceTime(300);
       await refreshFeeds(market, BASKET);
       await expect(vault.rebalance()).to.emit(vault, "Rebalanced");
