@@ -8,7 +8,11 @@ import {IUniswapV3Pool} from "@uniswap/v3-core/contracts/interfaces/IUniswapV3Po
 
 import {IBallastOracle} from "./interfaces/IBallastOracle.sol";
 import {IBallastPolicy} from "./interfaces/IBallastPolicy.sol";
+import {IBallastPriceHistory} from "./interfaces/IBallastPriceHistory.sol";
+import {IBallastVault} from "./interfaces/IBallastVault.sol";
+import {PoolPrice} from "./libraries/PoolPrice.sol";
 import {SequencerUptime} from "./libraries/SequencerUptime.sol";
+import {TickMath} from "./libraries/TickMath.sol";
 import {UniswapPath} from "./libraries/UniswapPath.sol";
 import {UniswapTwap} from "./libraries/UniswapTwap.sol";
 
@@ -50,16 +54,15 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
         uint256[] variances;
     }
 
-    /// @dev A vault's breaker (why and when it tripped, and the prices a move is measured from) and
-    /// its last rebalance, which shares the trip's slot: {evaluate} reads both with one cold read.
+    /// @dev A vault's breaker (why and when it tripped) and its last rebalance, in one slot: {evaluate}
+    /// reads both with one cold read. No price is kept: moves are measured on the oracles' own
+    /// histories (see {_dislocated}).
     struct BreakerState {
         Trip reason;
         // A basket index: 32 bits hold any basket a calldata array can carry.
         uint32 index;
         uint64 trippedAt;
-        uint64 anchoredAt;
         uint64 lastRebalance;
-        uint256[] anchors;
     }
 
     /// @dev The trigger and volatility parameters, flattened into one slot (224 bits): {evaluate}
@@ -88,6 +91,8 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
     BandParams private _bands;
     BreakerParams private _breakers;
     CostSlots private _costs;
+    /// @dev See {minObservations}: read only by governance's basket changes.
+    uint16 private _minObservations;
     mapping(address vault => BreakerState) private _breakerStates;
     mapping(address vault => VolatilityState) private _states;
 
@@ -261,13 +266,18 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
     /// @inheritdoc IBallastPolicy
     function checkBreakers(uint256[] calldata prices, PoolCheck[] calldata pools) external returns (bool) {
         BreakerState storage state = _breakerStates[msg.sender];
-        (Trip reason, uint256 index) = _findTrip(state, prices, pools);
-        _moveAnchors(state, prices);
-        if (reason != Trip.None) {
+        (Trip reason, uint256 index, bool latch) = _findTrip(prices, pools);
+        if (latch) {
             if (state.reason == Trip.None) {
                 (state.reason, state.index, state.trippedAt) = (reason, uint32(index), uint64(block.timestamp));
                 emit BreakerTripped(msg.sender, reason, index);
             }
+            return true;
+        }
+        if (reason != Trip.None) {
+            // Refused, nothing recorded: what one transaction (or a few cheap ones) can show must not
+            // outlive it, or an outsider could halt rebalancing for a cooldown at will.
+            emit TradingRefused(msg.sender, reason, index);
             return true;
         }
         if (state.reason == Trip.None) return false;
@@ -290,9 +300,6 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
     /// @inheritdoc IBallastPolicy
     function resetObservations() external {
         delete _states[msg.sender];
-        BreakerState storage state = _breakerStates[msg.sender];
-        delete state.anchors;
-        state.anchoredAt = 0;
         emit ObservationsReset(msg.sender);
     }
 
@@ -325,6 +332,19 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
         _checkRange(Parameter.SequencerGracePeriod, params.sequencerGracePeriod, 0, MAX_SEQUENCER_GRACE);
         _breakers = params;
         emit BreakerParamsSet(old, params);
+    }
+
+    /// @inheritdoc IBallastPolicy
+    function minObservations() external view returns (uint256) {
+        return _minObservations;
+    }
+
+    /// @inheritdoc IBallastPolicy
+    function setMinObservations(uint16 observations) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        uint16 old = _minObservations;
+        if (observations == old) revert BallastParameterUnchanged();
+        _minObservations = observations;
+        emit MinObservationsSet(old, observations);
     }
 
     /// @inheritdoc IBallastPolicy
@@ -378,58 +398,109 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
         }
     }
 
-    /// @dev The first failing condition, if any, and the asset it concerns.
+    /// @dev The first condition that latches, else the first that only refuses (see {checkBreakers}),
+    /// and the basket asset it concerns. Every pool is checked before a refusal is reported, so a
+    /// push that refuses cannot hide a divergence that latches.
     function _findTrip(
-        BreakerState storage state,
         uint256[] calldata prices,
         PoolCheck[] calldata pools
-    ) private view returns (Trip, uint256) {
+    ) private view returns (Trip reason, uint256 index, bool latch) {
         BreakerParams memory b = _breakers;
         if (b.sequencerFeed != address(0) && !SequencerUptime.isUp(b.sequencerFeed, b.sequencerGracePeriod)) {
-            return (Trip.SequencerDown, 0);
+            return (Trip.SequencerDown, 0, true);
         }
         if (b.twapWindow != 0) {
             for (uint256 i; i < pools.length; ++i) {
                 if (pools[i].pool == address(0)) continue;
-                IUniswapV3Pool pool = IUniswapV3Pool(pools[i].pool);
-                // A pool whose history does not reach the window cannot be checked: do not trade blind.
-                (bool ok, int24 twapTick) = UniswapTwap.tryMeanTick(pool, b.twapWindow);
-                if (!ok) return (Trip.TwapUnavailable, i);
-                if (b.maxSpotTwapTicks != 0) {
-                    int256 gap = int256(UniswapTwap.spotTick(pool)) - int256(twapTick);
-                    if ((gap < 0 ? uint256(-gap) : uint256(gap)) > b.maxSpotTwapTicks) {
-                        return (Trip.SpotTwapDivergence, i);
-                    }
-                }
-                if (b.maxOracleTwapDeviationBps != 0) {
-                    uint256 twap = UniswapTwap.ratioAtTick(twapTick);
-                    uint256 oracle = pools[i].oracleRatioWad;
-                    uint256 gapBps = Math.mulDiv(twap > oracle ? twap - oracle : oracle - twap, 10_000, oracle);
-                    if (gapBps > b.maxOracleTwapDeviationBps) return (Trip.OracleTwapDivergence, i);
-                }
+                (Trip found, bool latches) = _checkPool(b, pools[i]);
+                if (latches) return (found, i, true);
+                if (found != Trip.None && reason == Trip.None) (reason, index) = (found, i);
             }
         }
-        if (b.maxMoveBps != 0 && state.anchors.length == prices.length) {
-            for (uint256 i = 1; i < prices.length; ++i) {
-                uint256 anchor = state.anchors[i];
-                uint256 ratio = Math.mulDiv(prices[i], WAD, prices[0]);
-                if (anchor == 0) continue;
-                uint256 moveBps = Math.mulDiv(ratio > anchor ? ratio - anchor : anchor - ratio, 10_000, anchor);
-                if (moveBps > b.maxMoveBps) return (Trip.Dislocation, i);
-            }
+        if (b.maxMoveBps != 0) {
+            uint256 moved = _dislocated(prices, b.maxMoveBps, b.moveWindow);
+            if (moved != 0) return (Trip.Dislocation, moved, true);
         }
-        return (Trip.None, 0);
     }
 
-    /// @dev Restarts the window a move is measured over once it has elapsed (or the basket changed).
-    function _moveAnchors(BreakerState storage state, uint256[] calldata prices) private {
-        if (_breakers.maxMoveBps == 0) return;
-        if (state.anchors.length == prices.length && block.timestamp < state.anchoredAt + _breakers.moveWindow) return;
+    /// @dev One pool's checks against its TWAP, and whether a failure latches. A pool whose
+    /// observations never reached the window (younger than it) latches `TwapUnavailable`: nobody
+    /// outside can make a pool younger. One whose ring was written over (one observation a block,
+    /// for gas only) is checked over the window it still reaches, at least `MIN_TWAP_WINDOW`, and
+    /// only refuses: a latch there would be a halt anyone can buy.
+    function _checkPool(BreakerParams memory b, PoolCheck calldata check) private view returns (Trip, bool) {
+        IUniswapV3Pool pool = IUniswapV3Pool(check.pool);
+        (bool full, int24 twapTick) = UniswapTwap.tryMeanTick(pool, b.twapWindow);
+        if (!full) {
+            (uint32 reach, bool wrapped) = UniswapTwap.reach(pool);
+            if (!wrapped) return (Trip.TwapUnavailable, true);
+            if (reach < MIN_TWAP_WINDOW) return (Trip.TwapUnavailable, false);
+            bool ok;
+            (ok, twapTick) = UniswapTwap.tryMeanTick(pool, reach);
+            if (!ok) return (Trip.TwapUnavailable, false);
+        }
+        if (b.maxOracleTwapDeviationBps != 0) {
+            // Both sides as amounts of the quote token at full precision (see {PoolCheck}).
+            uint256 fair = check.fairQuote;
+            uint256 twap = PoolPrice.quote(TickMath.sqrtRatioAtTick(twapTick), check.amount, check.assetIsToken0);
+            if (
+                fair == 0 ||
+                Math.mulDiv(twap > fair ? twap - fair : fair - twap, 10_000, fair) > b.maxOracleTwapDeviationBps
+            ) return (Trip.OracleTwapDivergence, full);
+        }
+        if (b.maxSpotTwapTicks != 0) {
+            int256 gap = int256(UniswapTwap.spotTick(pool)) - int256(twapTick);
+            // A spot price can be pushed and unwound within one transaction: refuse, never latch.
+            if ((gap < 0 ? uint256(-gap) : uint256(gap)) > b.maxSpotTwapTicks) return (Trip.SpotTwapDivergence, false);
+        }
+        return (Trip.None, false);
+    }
+
+    /// @dev The first basket asset whose price in the base asset moved more than `maxMoveBps` since
+    /// `window` seconds ago (0: none), measured on the calling vault's oracles' own round histories:
+    /// a window that slides with the clock, so neither a slow drift over days nor a fast fall that
+    /// a keeper's poke happens to split is misjudged, and no transaction needs to record anything.
+    /// An asset (or a base) whose oracle keeps no history reaching back is left out.
+    function _dislocated(uint256[] calldata prices, uint256 maxMoveBps, uint256 window) private view returns (uint256) {
+        IBallastOracle[] memory sources = _oraclesOf(msg.sender);
         uint256 n = prices.length;
-        uint256[] memory anchors = new uint256[](n);
-        for (uint256 i = 1; i < n; ++i) anchors[i] = Math.mulDiv(prices[i], WAD, prices[0]);
-        state.anchors = anchors;
-        state.anchoredAt = uint64(block.timestamp);
+        if (sources.length != n) return 0;
+        uint256 since = block.timestamp - window;
+        (bool ok, uint256 baseThen) = _priceAt(sources[0], since);
+        if (!ok) return 0;
+        uint256 baseNow = prices[0];
+        for (uint256 i = 1; i < n; ++i) {
+            uint256 then;
+            (ok, then) = _priceAt(sources[i], since);
+            if (!ok) continue;
+            // (price now / base now) / (price then / base then) = scaled / base now: no ratio that
+            // can round to 0 for a cheap asset.
+            uint256 scaled = Math.mulDiv(prices[i], baseThen, then);
+            uint256 gap = scaled > baseNow ? scaled - baseNow : baseNow - scaled;
+            if (Math.mulDiv(gap, 10_000, baseNow) > maxMoveBps) return i;
+        }
+        return 0;
+    }
+
+    /// @dev The price sources of `vault` (none if it is not a contract that lists them).
+    function _oraclesOf(address vault) private view returns (IBallastOracle[] memory sources) {
+        if (vault.code.length == 0) return sources;
+        try IBallastVault(vault).oracles() returns (IBallastOracle[] memory listed) {
+            return listed;
+        } catch {
+            return sources;
+        }
+    }
+
+    /// @dev `oracle`'s price at `timestamp` from its history, or `ok == false` when it keeps none
+    /// that reaches back (including a source without {IBallastPriceHistory}, or one that reverts).
+    function _priceAt(IBallastOracle oracle, uint256 timestamp) private view returns (bool ok, uint256 price) {
+        bytes memory data;
+        (ok, data) = address(oracle).staticcall(abi.encodeCall(IBallastPriceHistory.priceAt, (timestamp)));
+        if (!ok || data.length < 64) return (false, 0);
+        uint256 valid;
+        (valid, price) = abi.decode(data, (uint256, uint256));
+        if (valid != 1 || price == 0) return (false, 0);
     }
 
     function _clearTrip(BreakerState storage state, address vault, bool byGovernance) private {

@@ -12,7 +12,8 @@ import {
 
 import type { NetworkDeployConfig } from "./config/types";
 import type { ResolvedDeployment } from "./modules/Ballast";
-import { encodeRoute } from "./resolve";
+import { encodeRoute, requiredCardinality, watchedPools } from "./resolve";
+import type { WatchedPool } from "./resolve";
 
 /** One line of a check: what was compared, whether it held, and the values seen. */
 export interface CheckResult {
@@ -48,6 +49,43 @@ const AGGREGATOR_ABI = [
   "function latestRoundData() view returns (uint80, int256, uint256, uint256, uint80)",
 ];
 
+const FACTORY_ABI = ["function getPool(address, address, uint24) view returns (address)"];
+const POOL_ABI = [
+  "function slot0() view returns (uint160, int24, uint16 observationIndex, uint16 observationCardinality, uint16 observationCardinalityNext, uint8, bool)",
+];
+
+/**
+ * A watched pool's observation ring against the `required` observations (the TWAP window at the
+ * chain's block time, with a margin). `mustHold`: a deployed vault's pools must (the deployment
+ * raised them); before deploying, a short ring is reported and left for the deployment to raise.
+ * The ring reaches its new size only as it wraps (one observation a block): the detail says both.
+ */
+async function checkObservations(
+  factoryAddress: string,
+  pool: WatchedPool,
+  required: number,
+  mustHold: boolean,
+  provider: Provider,
+): Promise<CheckResult> {
+  const check = `${pool.label} observations`;
+  return attempt(
+    check,
+    async () => {
+      const factory = new Contract(factoryAddress, FACTORY_ABI, provider);
+      const address = (await factory.getPool(pool.tokenA, pool.tokenB, pool.fee)) as string;
+      const [, , , cardinality, next] = (await new Contract(address, POOL_ABI, provider).slot0()) as bigint[];
+      return { cardinality, next };
+    },
+    ({ cardinality, next }) =>
+      result(
+        check,
+        !mustHold || next >= BigInt(required),
+        `${cardinality} (next ${next}), the TWAP window needs ${required}` +
+          (next >= BigInt(required) ? "" : mustHold ? "" : ": the deployment raises it"),
+      ),
+  );
+}
+
 function result(check: string, ok: boolean, detail: string): CheckResult {
   return { check, ok, detail };
 }
@@ -75,8 +113,9 @@ async function feedPriceWad(config: NetworkDeployConfig, symbol: string, runner:
 /**
  * Compares a network's configuration with the chain before anything is deployed: the chain id,
  * each token's decimals, each feed's description, decimals and freshness, the sequencer feed, the
- * router's kind and factory, and a QuoterV2 quote along every route both ways (which proves every
- * pool and fee tier exists and trades) within 5% of what the feeds imply.
+ * router's kind and factory, each watched pool's observation ring (reported: the deployment raises
+ * a short one), and a QuoterV2 quote along every route both ways (which proves every pool and fee
+ * tier exists and trades) within 5% of what the feeds imply.
  */
 export async function checkConfig(config: NetworkDeployConfig, provider: Provider): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
@@ -153,6 +192,11 @@ export async function checkConfig(config: NetworkDeployConfig, provider: Provide
     ),
   );
 
+  const required = requiredCardinality(config.breakers.twapWindow, config.blockTimeMs);
+  for (const pool of watchedPools(config)) {
+    results.push(await checkObservations(config.uniswap.factory, pool, required, false, provider));
+  }
+
   const base = config.basket[0].symbol;
   for (const asset of config.basket.slice(1)) {
     const route = asset.route ?? [];
@@ -208,7 +252,8 @@ export interface DeployedAddresses {
 /**
  * Checks a deployment against what was asked: roles (the timelock alone is admin of vault and
  * policy, the deployer kept nothing, the guardian can pause), the timelock's delay, proposers and
- * executors, the basket, every parameter, each oracle pricing now, and every route quoting.
+ * executors, the basket, every parameter, each oracle pricing now, every route quoting, and each
+ * watched pool's observation ring able to span the TWAP window at the chain's block time, twice.
  */
 export async function checkDeployment(
   deployed: DeployedAddresses,
@@ -262,6 +307,7 @@ export async function checkDeployment(
   same("triggers", pick(await policy.triggerParams(), resolved.triggers), resolved.triggers);
   same("breakers", pick(await policy.breakerParams(), resolved.breakers), resolved.breakers);
   same("volatility", pick(await policy.volatilityParams(), resolved.volatility), resolved.volatility);
+  same("min observations", await policy.minObservations(), BigInt(resolved.observationCardinality));
   const oracles = await vault.oracles();
   const costs = { ...resolved.costs, gasTokenOracle: oracles[resolved.gasTokenIndex] };
   same("cost gate", pick(await policy.costParams(), costs), costs);
@@ -286,6 +332,9 @@ export async function checkDeployment(
     const base = resolved.assets[0].symbol;
     results.push(await checkRoute(config, asset.symbol, base, sell, provider));
     results.push(await checkRoute(config, base, asset.symbol, buy, provider));
+  }
+  for (const pool of resolved.watchedPools) {
+    results.push(await checkObservations(resolved.factory, pool, resolved.observationCardinality, true, provider));
   }
   return results;
 }

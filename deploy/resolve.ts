@@ -13,6 +13,23 @@ export class DeployConfigError extends Error {
 
 const FEE_TIERS = new Set([100, 500, 3_000, 10_000]);
 
+/** How many times the TWAP window's observations a watched pool's ring holds. */
+export const OBSERVATION_MARGIN = 2;
+
+/**
+ * Observations a pool needs so that its ring spans `twapWindow` seconds at `blockTimeMs`, with
+ * {@link OBSERVATION_MARGIN}; at most Uniswap's 65,535.
+ */
+export function requiredCardinality(twapWindow: number, blockTimeMs: number): number {
+  if (twapWindow === 0) return 0;
+  if (!(blockTimeMs > 0)) throw new DeployConfigError(`block time ${blockTimeMs} ms must be positive`);
+  const needed = Math.ceil(((twapWindow * 1_000) / blockTimeMs) * OBSERVATION_MARGIN);
+  if (needed > 65_535) {
+    throw new DeployConfigError(`a ${twapWindow}s TWAP at ${blockTimeMs} ms blocks needs ${needed} observations`);
+  }
+  return needed;
+}
+
 /** Who governs: proposers and executors of the timelock, the guardian, the fee recipient. */
 export interface GovernanceOptions {
   /** Proposers (and cancellers) of the timelock; default the deployer. */
@@ -55,6 +72,37 @@ export function encodeRoute(config: NetworkDeployConfig, route: Route, from: str
     }
   });
   return solidityPacked(types, values);
+}
+
+/** A pool the breakers watch: `label` names it in checks (`WETH/USDC 500`). */
+export interface WatchedPool {
+  label: string;
+  tokenA: string;
+  tokenB: string;
+  fee: number;
+}
+
+/**
+ * The pools the breakers watch: each asset's first pool, when its other token is in the basket (as
+ * the vault's `BasketAdmin.poolRef` picks them); none when they check no TWAP.
+ */
+export function watchedPools(config: NetworkDeployConfig): WatchedPool[] {
+  if (config.breakers.twapWindow === 0) return [];
+  const symbols = new Set(config.basket.map((entry) => entry.symbol));
+  const pools = new Map<string, WatchedPool>();
+  for (const entry of config.basket.slice(1)) {
+    if (!entry.route || entry.route.length < 3) continue;
+    const [tokenA, fee, tokenB] = entry.route as readonly [string, number, string];
+    if (!symbols.has(tokenB) || !config.tokens[tokenA] || !config.tokens[tokenB]) continue;
+    const label = `${tokenA}/${tokenB} ${fee}`;
+    pools.set([tokenA, tokenB].sort().join("/") + fee, {
+      label,
+      tokenA: address(config.tokens[tokenA].address, label),
+      tokenB: address(config.tokens[tokenB].address, label),
+      fee,
+    });
+  }
+  return [...pools.values()];
 }
 
 /**
@@ -106,6 +154,9 @@ export function resolveDeployment(
   return {
     chainId: config.chainId,
     router: address(config.uniswap.router, `${config.network} router`),
+    factory: address(config.uniswap.factory, `${config.network} factory`),
+    watchedPools: watchedPools(config),
+    observationCardinality: requiredCardinality(config.breakers.twapWindow, config.blockTimeMs),
     assets,
     vault: config.vault,
     params: {

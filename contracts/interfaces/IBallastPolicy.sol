@@ -33,7 +33,8 @@ interface IBallastPolicy is IBallastErrors {
         LegUnfit
     }
 
-    /// @notice Why a circuit breaker tripped.
+    /// @notice Why a circuit breaker tripped, or why a check refused trading without tripping (see
+    /// {checkBreakers}: only evidence nobody can fake within one transaction, or cheaply, latches).
     enum Trip {
         None,
         OracleTwapDivergence,
@@ -48,8 +49,11 @@ interface IBallastPolicy is IBallastErrors {
     /// @param twapWindow Seconds of the pools' TWAP the checks compare against (0: no pool checks).
     /// @param maxOracleTwapDeviationBps Largest gap between the oracle price and the pool's TWAP.
     /// @param maxSpotTwapTicks Largest gap between a pool's spot tick and its TWAP tick (1 tick ~ 1 bp):
-    /// beyond it, someone is moving the pool right now.
-    /// @param maxMoveBps Largest oracle price move of any asset (in the base asset) within `moveWindow`.
+    /// beyond it, someone is moving the pool right now. Refuses the check's trade, never latches: a
+    /// spot price can be pushed and unwound within one transaction.
+    /// @param maxMoveBps Largest oracle price move of any asset (in the base asset) within `moveWindow`:
+    /// the price now against the one in force `moveWindow` ago, read from each oracle's own round
+    /// history (see {IBallastPriceHistory}), so the window slides and needs no keeper.
     /// @param moveWindow Seconds over which `maxMoveBps` is measured.
     /// @param cooldown A tripped breaker stays tripped at least this long, then resets itself at the
     /// first check that finds every condition healthy (governance can also reset it).
@@ -71,20 +75,42 @@ interface IBallastPolicy is IBallastErrors {
     }
 
     /// @notice What the vault hands the breaker checks for one asset: the pool its trades go through
-    /// first and the pool price its oracles imply (raw token1 per 1e18 raw token0).
+    /// first, and what `amount` raw units of the asset are worth in the pool's other token (raw
+    /// units) by the oracles. Amounts, not a WAD ratio: a whole token times 1e18 keeps 18 significant
+    /// digits of a price however small, where a ratio of raw units can round to 0.
+    /// @param pool The pool (zero: not checked).
+    /// @param assetIsToken0 Whether the asset is the pool's token0.
+    /// @param amount Raw units of the asset the comparison quotes.
+    /// @param fairQuote What `amount` is worth in the pool's other token at oracle prices, raw units.
     struct PoolCheck {
         address pool;
-        uint256 oracleRatioWad;
+        bool assetIsToken0;
+        uint256 amount;
+        uint256 fairQuote;
     }
 
     /// @notice Emitted when a breaker trips for `vault`; `index` is the basket asset concerned.
     event BreakerTripped(address indexed vault, Trip reason, uint256 index);
+
+    /// @notice Emitted when a check refuses `vault`'s trading now without tripping its breaker: a pool's
+    /// spot price far from its TWAP ({Trip-SpotTwapDivergence}), a pool whose observations no longer
+    /// reach the TWAP window ({Trip-TwapUnavailable}), or an oracle/TWAP gap measured over the shorter
+    /// window such a pool still reaches ({Trip-OracleTwapDivergence}). `index` is the basket asset.
+    event TradingRefused(address indexed vault, Trip reason, uint256 index);
 
     /// @notice Emitted when `vault`'s breaker resets (by itself after its cooldown, or by governance).
     event BreakerReset(address indexed vault, bool byGovernance);
 
     /// @notice Emitted when the breaker bounds change.
     event BreakerParamsSet(BreakerParams oldParams, BreakerParams newParams);
+
+    /// @notice Emitted when the observations a watched pool must be able to hold change.
+    event MinObservationsSet(uint256 oldObservations, uint256 newObservations);
+
+    /// @notice A pool a vault's breakers would watch can hold `observations` oracle observations
+    /// (its `observationCardinalityNext`), fewer than the `required` {minObservations}: raise it
+    /// first (`increaseObservationCardinalityNext`, callable by anyone).
+    error BallastPoolObservations(address pool, uint256 observations, uint256 required);
 
     /// @notice The trigger parameters.
     /// @param triggerBandBps A rebalance is due once the largest drift reaches this.
@@ -227,22 +253,32 @@ interface IBallastPolicy is IBallastErrors {
     function setVolatilityParams(VolatilityParams calldata params) external;
 
     /// @notice Runs the calling vault's circuit breakers on its oracle `prices` (USD WAD, base first)
-    /// and its pools, tripping (and recording why) or resetting after the cooldown. Returns whether
-    /// the breaker is tripped after the check. Uses oracles and TWAPs only, never a pool's spot price
-    /// alone, so a dust trade cannot trip it.
-    function checkBreakers(uint256[] calldata prices, PoolCheck[] calldata pools) external returns (bool tripped);
+    /// and its pools, and returns whether the vault must not trade now.
+    ///
+    /// What latches the breaker (until its cooldown has passed and a check finds every condition
+    /// healthy, or governance resets it; event {BreakerTripped}): the sequencer down, an oracle price
+    /// far from its pool's TWAP over the full `twapWindow`, an oracle move beyond `maxMoveBps` within
+    /// `moveWindow`, and a pool younger than the TWAP window (its observations never wrapped: a
+    /// configuration matter nobody outside can cause). All of it is evidence that no one can fake
+    /// within one transaction, nor cheaply.
+    ///
+    /// What only refuses the current trade (event {TradingRefused}, nothing recorded, so the next
+    /// check judges afresh): a pool's spot tick far from its TWAP (pushed now, perhaps to be unwound in
+    /// the same transaction), and a pool whose observation ring no longer reaches the window (written
+    /// over, which costs only gas): its checks then run over the window the ring still reaches, and
+    /// refuse below `MIN_TWAP_WINDOW`.
+    function checkBreakers(uint256[] calldata prices, PoolCheck[] calldata pools) external returns (bool refused);
 
     /// @notice Tells the policy that the calling vault found asset `index`'s oracle failing: trips
     /// its breaker with {Trip-InvalidPrice} when `tripOnInvalidPrice` is set and it is not tripped
     /// already. Returns whether the breaker is tripped after the call.
     function reportInvalidPrice(uint256 index) external returns (bool tripped);
 
-    /// @notice Forgets the calling vault's volatility estimate and move anchors: its basket changed
-    /// (an asset was added or removed), so its entries no longer mean the same assets. A trip in
-    /// force stays.
+    /// @notice Forgets the calling vault's volatility estimate: its basket changed (an asset was added
+    /// or removed), so its entries no longer mean the same assets. A trip in force stays.
     function resetObservations() external;
 
-    /// @notice Emitted when a vault's volatility estimate and move anchors are forgotten.
+    /// @notice Emitted when a vault's volatility estimate is forgotten.
     event ObservationsReset(address indexed vault);
 
     /// @notice `vault`'s breaker: why it tripped (None if not), for which asset, and when.
@@ -253,6 +289,17 @@ interface IBallastPolicy is IBallastErrors {
 
     /// @notice Sets the breaker bounds (governance). Reverts when out of bounds or unchanged.
     function setBreakerParams(BreakerParams calldata params) external;
+
+    /// @notice The oracle observations (`observationCardinalityNext`) a pool must be able to hold
+    /// before a vault's governance lists an asset or sets routes that make the breakers watch it: the
+    /// TWAP window's worth at the chain's block time with a margin (one observation a block), so that
+    /// nobody can write its ring over within the window. 0: no requirement. Deployments set it per
+    /// chain (twice `twapWindow / blockTime`).
+    function minObservations() external view returns (uint256);
+
+    /// @notice Sets {minObservations} (governance; a pool holds at most 65,535). Reverts when
+    /// unchanged.
+    function setMinObservations(uint16 observations) external;
 
     /// @notice Resets `vault`'s tripped breaker (governance), e.g. once a dislocation is understood.
     function resetBreaker(address vault) external;

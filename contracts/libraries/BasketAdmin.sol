@@ -5,6 +5,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {IUniswapV3Factory} from "@uniswap/v3-core/contracts/interfaces/IUniswapV3Factory.sol";
+import {IUniswapV3Pool} from "@uniswap/v3-core/contracts/interfaces/IUniswapV3Pool.sol";
 
 import {IBallastErrors} from "../interfaces/IBallastErrors.sol";
 import {IBallastOracle} from "../interfaces/IBallastOracle.sol";
@@ -173,6 +174,22 @@ library BasketAdmin {
         // A listed asset's first pool may lead to the new token: its breaker check now has a quote.
         uint256 n = basket.assets.length - 1;
         for (uint256 i = 1; i < n; ++i) basket.poolRefs[i] = poolRef(basket, factory, i, basket.sellRoutes[i]);
+        uint256 required = _requiredObservations();
+        for (uint256 i = 1; i <= n; ++i) checkObservations(basket.poolRefs[i].pool, required);
+    }
+
+    /// @notice Reverts unless `pool` (zero: none) can hold `required` oracle observations; see
+    /// {IBallastPolicy-minObservations}.
+    function checkObservations(address pool, uint256 required) internal view {
+        if (pool == address(0) || required == 0) return;
+        (, , , , uint16 next, , ) = IUniswapV3Pool(pool).slot0();
+        if (next < required) revert IBallastPolicy.BallastPoolObservations(pool, next, required);
+    }
+
+    /// @dev The observations the vault's policy requires of a watched pool. This code runs in the
+    /// vault (delegatecall): it asks the vault for its policy.
+    function _requiredObservations() private view returns (uint256) {
+        return IBallastVault(address(this)).policy().minObservations();
     }
 
     /// @notice Replaces `token`'s price source; see {IBallastVault-setOracle}.
@@ -253,8 +270,11 @@ library BasketAdmin {
         emit IBallastVault.AssetRemoved(i, token, balance);
     }
 
-    /// @notice The pools the breakers watch, with the price each should show by the oracle `prices`
-    /// (raw token1 per 1e18 raw token0).
+    /// @notice The pools the breakers watch, each with a whole asset token times 1e18 and what the
+    /// oracle `prices` say it is worth in the pool's other token (raw units). Amounts rather than a
+    /// ratio of raw units: an 18-decimal token at $0.00001 against a 6-decimal quote has a raw ratio
+    /// of 1e-17, which a WAD rounds to 0; its scaled amount keeps 18 significant digits, and nothing
+    /// here divides by a quantity that can be 0 (valid prices are not).
     function poolChecks(
         Basket storage basket,
         uint256[] calldata prices
@@ -265,16 +285,14 @@ library BasketAdmin {
             PoolRef memory ref = basket.poolRefs[i];
             if (ref.pool == address(0)) continue;
             uint256 q = ref.quoteIndex;
-            // Raw quote per raw asset, WAD: price ratio times the units' ratio.
-            uint256 quotePerAsset = Math.mulDiv(
-                prices[i] * 10 ** basket.assets[q].decimals,
-                1e18,
-                prices[q] * 10 ** basket.assets[i].decimals
-            );
-            bool assetIsToken0 = basket.assets[i].token < basket.assets[q].token;
+            // Below 2^120 (1e36), where {PoolPrice-quote} is exact.
+            uint256 amount = 10 ** basket.assets[i].decimals * 1e18;
+            uint256 fairQuote = Math.mulDiv(1e18 * 10 ** basket.assets[q].decimals, prices[i], prices[q]);
             checks[i] = IBallastPolicy.PoolCheck(
                 ref.pool,
-                assetIsToken0 ? quotePerAsset : Math.mulDiv(1e18, 1e18, quotePerAsset)
+                basket.assets[i].token < basket.assets[q].token,
+                amount,
+                fairQuote
             );
         }
     }
@@ -308,6 +326,7 @@ library BasketAdmin {
         basket.sellRoutes[i] = sellRoute;
         basket.buyRoutes[i] = buyRoute;
         basket.poolRefs[i] = poolRef(basket, factory, i, sellRoute);
+        checkObservations(basket.poolRefs[i].pool, _requiredObservations());
         emit IBallastVault.RoutesSet(token, sellRoute, buyRoute);
     }
 

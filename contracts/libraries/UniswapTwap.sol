@@ -38,6 +38,27 @@ library UniswapTwap {
         }
     }
 
+    /// @notice How many seconds back `pool`'s oldest observation lies, and whether its ring has
+    /// wrapped (come round to slot 0 since the pool's first observation: written over at least once).
+    /// Uniswap's oldest observation is the one after the latest, or slot 0 while that one was never
+    /// written (a pool younger than its ring, or one growing into slots just added).
+    function reach(IUniswapV3Pool pool) internal view returns (uint32 age, bool wrapped) {
+        (, , uint16 index, uint16 cardinality, , , ) = pool.slot0();
+        if (cardinality == 0) return (0, false);
+        (uint32 oldest, , , bool initialized) = pool.observations((uint256(index) + 1) % cardinality);
+        (uint32 first, , uint160 secondsPerLiquidity, ) = pool.observations(0);
+        if (!initialized) oldest = first;
+        // Slot 0 holds the pool's initialisation, all cumulatives 0, until the ring comes round to it;
+        // any later write there adds elapsed seconds per liquidity, at least 1. Not `initialized` of
+        // the next slot: anyone can add slots (`increaseObservationCardinalityNext`) right after
+        // writing the ring over, and a growing ring's next slot was never written.
+        wrapped = secondsPerLiquidity != 0;
+        // Pools keep 32-bit timestamps and subtract them modulo 2^32: so does this.
+        unchecked {
+            age = uint32(block.timestamp) - oldest;
+        }
+    }
+
     /// @notice The pool's current tick.
     function spotTick(IUniswapV3Pool pool) internal view returns (int24 tick) {
         (, tick, , , , , ) = pool.slot0();

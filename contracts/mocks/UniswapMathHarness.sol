@@ -22,6 +22,10 @@ contract UniswapMathHarness {
         return UniswapTwap.meanTick(pool, window);
     }
 
+    function reach(IUniswapV3Pool pool) external view returns (uint32 age, bool wrapped) {
+        return UniswapTwap.reach(pool);
+    }
+
     function spotTick(IUniswapV3Pool pool) external view returns (int24) {
         return UniswapTwap.spotTick(pool);
     }

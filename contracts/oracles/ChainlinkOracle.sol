@@ -5,6 +5,7 @@ import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interf
 
 import {IBallastErrors} from "../interfaces/IBallastErrors.sol";
 import {IBallastOracle} from "../interfaces/IBallastOracle.sol";
+import {IBallastPriceHistory} from "../interfaces/IBallastPriceHistory.sol";
 import {SequencerUptime} from "../libraries/SequencerUptime.sol";
 
 /// @title ChainlinkOracle
@@ -14,7 +15,7 @@ import {SequencerUptime} from "../libraries/SequencerUptime.sol";
 /// sequencer is down, and for a grace period after it restarts, feeds can lag the market (updates
 /// queue behind the sequencer), so there is no price. The vault then refuses entries, base exits and
 /// trades, and in-kind exits stay open.
-contract ChainlinkOracle is IBallastOracle, IBallastErrors {
+contract ChainlinkOracle is IBallastOracle, IBallastPriceHistory, IBallastErrors {
     /// @notice Chainlink heartbeats range from 1 hour to 1 day on mainnet; allow a margin either side.
     uint256 public constant MIN_HEARTBEAT = 1 minutes;
     uint256 public constant MAX_HEARTBEAT = 7 days;
@@ -78,6 +79,39 @@ contract ChainlinkOracle is IBallastOracle, IBallastErrors {
         if (updatedAt == 0 || updatedAt > block.timestamp) revert BallastFeedTimestamp(address(feed), updatedAt);
         if (block.timestamp - updatedAt > heartbeat) revert BallastFeedStale(address(feed), updatedAt, heartbeat);
         return uint256(answer) * _scale;
+    }
+
+    /// @inheritdoc IBallastPriceHistory
+    /// @dev Gallops back from the latest round (1, 2, 4, ... rounds) to one updated at or before
+    /// `timestamp`, then bisects: about 2 log2(k) reads for k rounds since, so a feed that updated
+    /// often (a fast market) costs little more than a quiet one. Stays within the latest phase (a
+    /// proxy's round ids are `phase << 64 | n`, n from 1): an older aggregator's rounds are not read.
+    /// The round found must have been fresh (within `heartbeat`) at `timestamp`.
+    function priceAt(uint256 timestamp) external view returns (bool valid, uint256 priceWad) {
+        if (feed.decimals() != feedDecimals) return (false, 0);
+        (uint80 latest, int256 answer, , uint256 updatedAt, ) = feed.latestRoundData();
+        uint80 phase = (latest >> 64) << 64;
+        if (updatedAt > timestamp) {
+            // Invariant: round `hi` was updated after `timestamp`; round `lo`, once found, was not.
+            uint256 hi = uint64(latest);
+            uint256 lo;
+            for (uint256 step = 1; ; step <<= 1) {
+                if (hi <= 1) return (false, 0); // the phase began after `timestamp`
+                lo = hi > step ? hi - step : 1;
+                (, answer, , updatedAt, ) = feed.getRoundData(phase | uint80(lo));
+                if (updatedAt <= timestamp) break;
+                hi = lo;
+            }
+            while (hi - lo > 1) {
+                uint256 mid = (lo + hi) / 2;
+                (, int256 a, , uint256 u, ) = feed.getRoundData(phase | uint80(mid));
+                if (u <= timestamp) (lo, answer, updatedAt) = (mid, a, u);
+                else hi = mid;
+            }
+        }
+        if (answer <= 0 || uint256(answer) > type(uint256).max / _scale) return (false, 0);
+        if (updatedAt == 0 || timestamp - updatedAt > heartbeat) return (false, 0);
+        return (true, uint256(answer) * _scale);
     }
 
     /// @inheritdoc IBallastOracle

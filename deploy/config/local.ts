@@ -39,6 +39,9 @@ export async function localConfig(market: LocalMarket, network: string, chainId:
       { symbol: "LINK", weightBps: 2_000, route: ["LINK", 3_000, "USDC"] },
     ],
     sequencerFeed: undefined,
+    // Hardhat mines a block a transaction, at least a second apart: its pools need 3,600
+    // observations for a 30-minute TWAP with the margin, more than the local market's 720.
+    blockTimeMs: 1_000,
     // A fresh market's pools have no TWAP history yet: the breakers would trip until they do.
     timelockDelay: 2 * 86_400,
   };

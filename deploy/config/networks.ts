@@ -53,6 +53,7 @@ const mainnet: NetworkDeployConfig = {
   network: "mainnet",
   chainId: 1,
   explorer: "https://etherscan.io",
+  blockTimeMs: 12_000,
   uniswap: {
     factory: "0x1F98431c8aD98523631AE4a59f267346ea31F984",
     router: "0xE592427A0AEce92De3Edee1F18E0157C05861564",
@@ -113,6 +114,8 @@ const arbitrum: NetworkDeployConfig = {
   network: "arbitrum",
   chainId: 42161,
   explorer: "https://arbiscan.io",
+  // ~0.25 s blocks: a 30-minute TWAP spans 7,200 observations.
+  blockTimeMs: 250,
   uniswap: {
     factory: "0x1F98431c8aD98523631AE4a59f267346ea31F984",
     router: "0xE592427A0AEce92De3Edee1F18E0157C05861564",
@@ -173,6 +176,7 @@ const base: NetworkDeployConfig = {
   network: "base",
   chainId: 8453,
   explorer: "https://basescan.org",
+  blockTimeMs: 2_000,
   uniswap: {
     factory: "0x33128a8fC17869897dcE68Ed026d694621f6FDfD",
     router: "0x2626664c2603336E57B271c5C0b26F421741e481",
@@ -220,6 +224,7 @@ const sepolia: NetworkDeployConfig = {
   network: "sepolia",
   chainId: 11155111,
   explorer: "https://sepolia.etherscan.io",
+  blockTimeMs: 12_000,
   uniswap: {
     factory: "0x0227628f3F023bb0B980b67D528571c95c6DaC1c",
     router: "0x3bFA4769FB09eefC5a80d6E87c3B9C650f7Ae48E",

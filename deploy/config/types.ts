@@ -46,6 +46,14 @@ export interface NetworkDeployConfig {
   tokens: Readonly<Record<string, TokenConfig>>;
   /** Base asset first. */
   basket: readonly BasketAssetConfig[];
+  /**
+   * The chain's block time in milliseconds, the shortest it runs at for long: a pool records at most
+   * one oracle observation a block, so the observations that span the breakers' TWAP window number
+   * `twapWindow / blockTime`. The deployment raises each watched pool's observation ring to twice
+   * that, so that nobody can write it over within the window (Arbitrum: 250 ms, 14,400 observations
+   * for 30 minutes).
+   */
+  blockTimeMs: number;
   /** Chainlink L2 sequencer uptime feed (L2s only). */
   sequencerFeed?: string;
   vault: { name: string; symbol: string };

@@ -2,10 +2,20 @@ import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import type { ContractCallFuture } from "@nomicfoundation/ignition-core";
 import { ZeroAddress, ZeroHash } from "ethers";
 
+import type { WatchedPool } from "../resolve";
+
 /** A deployment with every address and encoding settled (see `deploy/resolve.ts`). */
 export interface ResolvedDeployment {
   chainId: number;
   router: string;
+  /** The router's Uniswap V3 factory. */
+  factory: string;
+  /**
+   * The pools the breakers watch (each asset's first pool, when its other token is in the basket),
+   * and the observations each must be able to hold (0 when the breakers check no TWAP).
+   */
+  watchedPools: readonly WatchedPool[];
+  observationCardinality: number;
   /** Basket order, base asset first. */
   assets: readonly {
     symbol: string;
@@ -51,8 +61,24 @@ export interface ResolvedDeployment {
 }
 
 /**
- * Ballast on one chain: a `ChainlinkOracle` per basket token (consulting the L2 sequencer feed if any), the `BasketAdmin`, `VaultLogic` and `FeeMath`
- * libraries, a `BallastPolicy`, the `BallastVault`, and the `TimelockController` that governs both.
+ * Observations a single `increaseObservationCardinalityNext` call adds at most: each new slot costs
+ * ~22k gas, so 1,000 stay under Arbitrum's 32M per-transaction limit and any L1 block.
+ */
+export const CARDINALITY_STEP = 1_000;
+
+/** The targets of the calls that raise a ring to `cardinality`, `CARDINALITY_STEP` at a time. */
+export function cardinalitySteps(cardinality: number): number[] {
+  const steps: number[] = [];
+  for (let next = CARDINALITY_STEP; next < cardinality; next += CARDINALITY_STEP) steps.push(next);
+  if (cardinality > 0) steps.push(cardinality);
+  return steps;
+}
+
+/**
+ * Ballast on one chain: a `ChainlinkOracle` per basket token (consulting the L2 sequencer feed if any), the `BasketAdmin`, `VaultLogic` and
+ * `FeeMath` libraries, a `BallastPolicy`, the `BallastVault`, and the `TimelockController` that governs both;
+ * each pool the breakers watch gets an observation ring that spans twice the TWAP window at the
+ * chain's block time, and the policy requires as much of pools governance adds later.
  * The deployer holds the admin role only while the module applies the breaker, volatility, cost
  * and fee parameters, then grants it to the timelock and renounces it: at the end no key can change
  * a parameter without the timelock's delay.
@@ -92,11 +118,30 @@ export function ballastModule(d: ResolvedDeployment) {
       { libraries: { BasketAdmin: basketAdmin, FeeMath: feeMath, VaultLogic: vaultLogic } },
     );
 
+    // Each watched pool's observation ring raised to cover the TWAP window at the chain's block time
+    // with a margin: a ring anyone can write over within the window (one dust mint a block) would
+    // let them blind the breakers' TWAP checks. A step at or below a ring's size is a no-op.
+    const factory = m.contractAt("IUniswapV3Factory", d.factory);
+    for (const watched of d.watchedPools) {
+      const id = watched.label.replace(/[^A-Za-z0-9]/g, "_");
+      const address = m.staticCall(factory, "getPool", [watched.tokenA, watched.tokenB, watched.fee], 0, {
+        id: `Pool_${id}_address`,
+      });
+      const pool = m.contractAt("IUniswapV3Pool", address, { id: `Pool_${id}` });
+      for (const target of cardinalitySteps(d.observationCardinality)) {
+        m.call(pool, "increaseObservationCardinalityNext", [target], { id: `Pool_${id}_observations_${target}` });
+      }
+    }
+
     const configured: ContractCallFuture<string, string>[] = [
       m.call(policy, "setBreakerParams", [d.breakers]),
       m.call(policy, "setVolatilityParams", [d.volatility]),
       m.call(policy, "setCostParams", [{ ...d.costs, gasTokenOracle: oracles[d.gasTokenIndex] }]),
     ];
+    // Governance's later basket changes must find their watched pools as deep (addAsset, setRoutes).
+    if (d.observationCardinality > 0) {
+      configured.push(m.call(policy, "setMinObservations", [d.observationCardinality]));
+    }
     const { managementFeeBps, entryFeeBps, exitFeeBps, recipient } = d.fees;
     // All-zero fees and no recipient are the vault's initial state: setting them again would be
     // refused as a no-op. A recipient alone is set, so that the deployment and the chain agree.

@@ -58,6 +58,18 @@ describe("npm run deploy", () => {
       expect(await timelock.hasRole(await timelock.PROPOSER_ROLE(), deployer.address)).to.equal(false);
       expect(await timelock.getMinDelay()).to.equal(2n * 86_400n);
       expect((await policy.breakerParams()).tripOnInvalidPrice).to.equal(true);
+      expect(await policy.minObservations()).to.equal(3_600n);
+      // Each watched pool's ring raised from the local market's 720 to a 30-minute window at 1 s
+      // blocks, twice over: 3,600 observations, in steps of 1,000 (one transaction each).
+      const watched = outcome.postChecks!.filter((r) => / \d+ observations$/.test(r.check));
+      expect(watched.map((r) => r.check)).to.deep.equal([
+        "WETH/USDC 500 observations",
+        "WBTC/WETH 500 observations",
+        "LINK/USDC 3000 observations",
+      ]);
+      for (const r of watched) expect(r.detail).to.match(/^\d+ \(next 3600\), the TWAP window needs 3600$/);
+      const before = outcome.preChecks.find((r) => r.check === "WETH/USDC 500 observations");
+      expect(before?.detail).to.equal("720 (next 720), the TWAP window needs 3600: the deployment raises it");
       expect((await policy.costParams()).gasTokenOracle).to.equal((await vault.oracles())[1]);
       await expect(policy.connect(deployer).resetBreaker(vaultAddress))
         .to.be.revertedWithCustomError(policy, "AccessControlUnauthorizedAccount")
@@ -91,6 +103,8 @@ describe("npm run deploy", () => {
         "WETH feed",
         "LINK feed",
         "router",
+        // No such pool: its ring cannot be read either.
+        "WBTC/USDC 100 observations",
         "route WBTC -> USDC",
         "route USDC -> WBTC",
       ]);
@@ -130,7 +144,12 @@ describe("npm run deploy", () => {
         "policy admin is the timelock",
         "policy admin left by the deployer",
         "breakers",
+        "min observations",
         "cost gate",
+        // The local market's rings (720) are short of a 30-minute window at 1 s blocks (3,600).
+        "WETH/USDC 500 observations",
+        "WBTC/WETH 500 observations",
+        "LINK/USDC 3000 observations",
       ]);
       expect(() => {
         throw new DeploymentCheckError(results);
@@ -139,11 +158,15 @@ describe("npm run deploy", () => {
   });
 
   describe("network configurations", () => {
-    const EXPECTED: Record<string, { chainId: number; router: "SwapRouter" | "SwapRouter02"; l2: boolean }> = {
-      mainnet: { chainId: 1, router: "SwapRouter", l2: false },
-      arbitrum: { chainId: 42161, router: "SwapRouter", l2: true },
-      base: { chainId: 8453, router: "SwapRouter02", l2: true },
-      sepolia: { chainId: 11155111, router: "SwapRouter02", l2: false },
+    const EXPECTED: Record<
+      string,
+      { chainId: number; router: "SwapRouter" | "SwapRouter02"; l2: boolean; observations: number }
+    > = {
+      // A 30-minute TWAP, twice over, at 12 s, 0.25 s, 2 s and 12 s blocks.
+      mainnet: { chainId: 1, router: "SwapRouter", l2: false, observations: 300 },
+      arbitrum: { chainId: 42161, router: "SwapRouter", l2: true, observations: 14_400 },
+      base: { chainId: 8453, router: "SwapRouter02", l2: true, observations: 1_800 },
+      sepolia: { chainId: 11155111, router: "SwapRouter02", l2: false, observations: 300 },
     };
 
     for (const config of Object.values(NETWORKS)) {
@@ -165,6 +188,10 @@ describe("npm run deploy", () => {
         expect(resolved.assets[0].sellRoute).to.equal("0x");
         expect(resolved.breakers.sequencerGracePeriod > 0).to.equal(expected.l2);
         expect(resolved.params.minTradeValue).to.be.greaterThan(0n);
+        expect(resolved.observationCardinality).to.equal(expected.observations);
+        // Every first pool whose other token is in the basket: the breakers watch them all.
+        expect(resolved.watchedPools.length).to.be.greaterThan(0);
+        expect(resolved.watchedPools.length).to.be.lessThan(config.basket.length);
       });
     }
 
@@ -199,6 +226,8 @@ describe("npm run deploy", () => {
         [{ ...mainnet, fees: { ...mainnet.fees, managementFeeBps: 100 } }, "a management fee needs a fee recipient"],
         [{ ...mainnet, costs: { ...mainnet.costs, gasToken: "ARB" } }, "gas token ARB is not in the basket"],
         [withToken(mainnet, "LINK", { address: "0x1234" }), "0x1234 is not an address"],
+        [{ ...mainnet, blockTimeMs: 0 }, "block time 0 ms must be positive"],
+        [{ ...mainnet, blockTimeMs: 10 }, "a 1800s TWAP at 10 ms blocks needs 360000 observations"],
       ];
       for (const [config, message] of cases) {
         expect(() => resolveDeployment(config, deployer.address)).to.throw(DeployConfigError, message);

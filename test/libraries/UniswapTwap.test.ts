@@ -1,9 +1,10 @@
-import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
 
 import { getSqrtRatioAtTick, MAX_TICK, meanTick, MIN_TICK } from "../../src/market";
 import { UniswapMathHarness__factory } from "../../typechain-types";
 import { marketFixture } from "../shared/fixtures";
+import { deployLocalMarket } from "../shared/market";
 
 async function harnessFixture() {
   const market = await marketFixture();
@@ -61,5 +62,55 @@ describe("TickMath and UniswapTwap (0.8 ports)", () => {
     }
     // Beyond the pool's history the pool itself refuses.
     await expect(harness.meanTick(pool.address, 10 * 24 * 3600)).to.be.revertedWith("OLD");
+  });
+  describe("reach: how far back a pool's observations go", () => {
+    async function smallRingFixture() {
+      const market = await deployLocalMarket({
+        tokens: [
+          { symbol: "USDC", decimals: 6, priceUsd: 1 },
+          { symbol: "WETH", decimals: 18, priceUsd: 3000 },
+        ],
+        pools: [{ tokenA: "WETH", tokenB: "USDC", fee: 500, depthUsd: 1_000_000 }],
+        observationCardinality: 3,
+      });
+      const harness = await new UniswapMathHarness__factory(market.deployer).deploy();
+      return { market, harness };
+    }
+
+    it("a ring never written over: back to the pool's first observation, not wrapped", async () => {
+      const { market, harness } = await loadFixture(harnessFixture);
+      const pool = market.pool("WETH", "USDC", 500);
+      await market.advanceTime(600);
+      const [first] = await pool.contract.observations(0);
+      const [age, wrapped] = await harness.reach(pool.address);
+      expect(wrapped).to.equal(false);
+      expect(age).to.be.closeTo(BigInt(await time.latest()) - first, 1n);
+    });
+
+    it("a ring written over: back to the observation after the latest, wrapped", async () => {
+      const { market, harness } = await loadFixture(smallRingFixture);
+      const pool = market.pool("WETH", "USDC", 500);
+      // Four observations in four blocks ten seconds apart, in a ring of three.
+      for (const price of [3_010, 3_020, 3_030, 3_040]) {
+        await market.advanceTime(10);
+        await market.movePoolPrice(pool, "WETH", price);
+      }
+      const [, , index, cardinality] = await pool.contract.slot0();
+      expect(cardinality).to.equal(3n);
+      const [oldest] = await pool.contract.observations((index + 1n) % cardinality);
+      const [age, wrapped] = await harness.reach(pool.address);
+      expect(wrapped).to.equal(true);
+      expect(age).to.be.closeTo(BigInt(await time.latest()) - oldest, 1n);
+      // The pool agrees: it reaches exactly that far, and no further.
+      await expect(pool.contract.observe([age + 2n, 0])).to.be.revertedWith("OLD");
+    });
+
+    it("a pool not initialised: no observation at all", async () => {
+      const { market, harness } = await loadFixture(smallRingFixture);
+      const [usdc, weth] = [market.token("USDC").address, market.token("WETH").address];
+      await market.factory.createPool(usdc, weth, 3000);
+      const address = await market.factory.getPool(usdc, weth, 3000);
+      expect(await harness.reach(address)).to.deep.equal([0n, false]);
+    });
   });
 });

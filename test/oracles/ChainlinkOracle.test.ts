@@ -490,4 +490,71 @@ describe("ChainlinkOracle", function () {
       await expectInvalid(guarded);
     });
   });
+  describe("priceAt (round history)", function () {
+    /** An 8-decimal feed whose rounds answer 1, 2, 3, ... dollars, one every `spacing` seconds. */
+    async function historyFixture(rounds: number, spacing: number) {
+      const { feedFactory, oracleFactory } = await loadFixture(oracleFixture);
+      const feed = await feedFactory.deploy(8, "ETH / USD", 1n * 10n ** 8n);
+      const times = [await time.latest()];
+      for (let i = 2; i <= rounds; i++) {
+        await time.increase(spacing - 1);
+        await feed.setAnswer(BigInt(i) * 10n ** 8n);
+        times.push(await time.latest());
+      }
+      const oracle = await oracleFactory.deploy(feed, HEARTBEAT, ZeroAddress, 0);
+      return { feed, oracle, times };
+    }
+
+    it("answers the round in force at a past time, through many rounds (gallop, then bisection)", async function () {
+      const { oracle, times } = await historyFixture(40, 60);
+      for (const i of [0, 1, 2, 7, 19, 31, 38, 39]) {
+        expect(await oracle.priceAt(times[i]), `at round ${i + 1}`).to.deep.equal([true, BigInt(i + 1) * WAD]);
+        // Just before the next round: still this one.
+        if (i < 39) expect(await oracle.priceAt(times[i + 1] - 1)).to.deep.equal([true, BigInt(i + 1) * WAD]);
+      }
+      // Now, and after the last round: the latest answer.
+      expect(await oracle.priceAt(await time.latest())).to.deep.equal([true, 40n * WAD]);
+    });
+
+    it("answers nothing before the feed's first round (of its current phase)", async function () {
+      const { oracle, times } = await historyFixture(5, 60);
+      expect(await oracle.priceAt(times[0] - 1)).to.deep.equal([false, 0n]);
+      expect(await oracle.priceAt(0)).to.deep.equal([false, 0n]);
+    });
+
+    it("answers nothing when the round in force then was already stale, or was not a price", async function () {
+      const { feedFactory, oracleFactory } = await loadFixture(oracleFixture);
+      const feed = await feedFactory.deploy(8, "ETH / USD", 3000n * 10n ** 8n);
+      const oracle = await oracleFactory.deploy(feed, HEARTBEAT, ZeroAddress, 0);
+      const first = Number((await feed.latestRoundData())[3]);
+      // The first round, an hour old at `first + HEARTBEAT`: valid exactly then, stale a second later.
+      await time.increase(2n * HEARTBEAT);
+      expect(await oracle.priceAt(first + Number(HEARTBEAT))).to.deep.equal([true, 3000n * WAD]);
+      expect(await oracle.priceAt(first + Number(HEARTBEAT) + 1)).to.deep.equal([false, 0n]);
+      // A zero answer, then a negative one: not prices, at their time or later.
+      await feed.setAnswer(0);
+      const zero = await time.latest();
+      await time.increase(10);
+      await feed.setAnswer(-1);
+      expect(await oracle.priceAt(zero)).to.deep.equal([false, 0n]);
+      expect(await oracle.priceAt(await time.latest())).to.deep.equal([false, 0n]);
+      // An incomplete round (updatedAt 0) in force: not a price either.
+      await feed.setRound(3000n * 10n ** 8n, 0, 0);
+      expect(await oracle.priceAt(await time.latest())).to.deep.equal([false, 0n]);
+    });
+
+    it("answers nothing once the feed's decimals changed (its history is in other units)", async function () {
+      const { oracle8, feed8 } = await loadFixture(oracleFixture);
+      const now = await time.latest();
+      expect(await oracle8.priceAt(now)).to.deep.equal([true, 3000n * WAD]);
+      await feed8.setDecimals(18);
+      expect(await oracle8.priceAt(now)).to.deep.equal([false, 0n]);
+    });
+
+    it("reverts when the feed reverts (the policy reads it as no history)", async function () {
+      const { oracle8, feed8 } = await loadFixture(oracleFixture);
+      await ethers.provider.send("hardhat_setCode", [await feed8.getAddress(), REVERTING_CODE]);
+      await expect(oracle8.priceAt(0)).to.be.reverted;
+    });
+  });
 });

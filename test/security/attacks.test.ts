@@ -118,11 +118,20 @@ describe("attacks", () => {
       expect(profit).to.be.lessThan(loss);
     });
 
-    it("with the breakers on, a push the pool holds trips them and nothing trades", async () => {
+    it("with the breakers on, a push refuses the rebalance (nothing trades, nothing latches); held over the TWAP window it trips them", async () => {
       const { market, vault, policy } = await loadFixture(guardedFixture);
       const pool = market.pool("WETH", "USDC", 500);
       const nav = await vault.totalAssets();
       await market.movePoolPrice(pool, "WETH", (await market.feedPrice("WETH")) * 0.95);
+      // Spot far from the TWAP: this rebalance is refused; a push can be unwound, so nothing latches.
+      const refused = vault.rebalance();
+      await expect(refused).to.emit(policy, "TradingRefused");
+      await expect(refused).to.not.emit(policy, "BreakerTripped");
+      expect(await vault.totalAssets()).to.equal(nav);
+      expect((await vault.rebalanceStatus())[0]).to.equal(Status.Due);
+      // Held for the TWAP window (paying arbitrageurs all along), the pool's TWAP leaves the oracle.
+      await market.advanceTime(1_800);
+      await refreshFeeds(market);
       await expect(vault.rebalance()).to.emit(policy, "BreakerTripped");
       expect(await vault.totalAssets()).to.equal(nav);
       expect((await vault.rebalanceStatus())[0]).to.equal(Status.BreakerTripped);

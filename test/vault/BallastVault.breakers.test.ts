@@ -4,8 +4,8 @@ import { ZeroAddress, ZeroHash } from "ethers";
 import { ethers } from "hardhat";
 
 import type { LocalMarket } from "../../src/market";
-import { deployVault } from "../../src/vault";
-import { MockAggregatorV3__factory } from "../../typechain-types";
+import { deployVault, encodeRoute } from "../../src/vault";
+import { ChainlinkOracle__factory, MockAggregatorV3__factory } from "../../typechain-types";
 import type { BallastPolicy, BallastVault } from "../../typechain-types";
 import type { IBallastPolicy } from "../../typechain-types/artifacts/contracts/BallastPolicy";
 import { FOUR_ASSET_BASKET } from "../shared/fixtures";
@@ -82,23 +82,20 @@ describe("BallastVault circuit breakers", () => {
     expect(status).to.equal(Status.NotDue);
   });
 
-  it("trips on a pool pushed away from its TWAP (spot vs TWAP), halting rebalances but not exits", async () => {
+  it("refuses, without tripping, while a pool is pushed away from its TWAP (spot vs TWAP); exits stay open", async () => {
     const { vault, policy, market } = await loadFixture(breakersFixture);
     const [, alice] = await ethers.getSigners();
     await pushWethPool(market, 1.05);
 
-    await expect(vault.poke())
-      .to.emit(policy, "BreakerTripped")
+    // A spot price can be pushed and unwound within one transaction: it refuses, it never latches.
+    const poke = vault.poke();
+    await expect(poke)
+      .to.emit(policy, "TradingRefused")
       .withArgs(await vault.getAddress(), Trip.SpotTwapDivergence, WETH_INDEX);
-    const [reason, index, trippedAt] = await breakerOf(policy, vault);
-    expect([reason, index]).to.deep.equal([Trip.SpotTwapDivergence, WETH_INDEX]);
-    expect(trippedAt).to.equal(BigInt(await time.latest()));
-
-    const [status, drift] = await vault.rebalanceStatus();
-    expect(status).to.equal(BREAKER_TRIPPED);
-    await expect(vault.rebalance())
-      .to.be.revertedWithCustomError(vault, "BallastRebalanceNotDue")
-      .withArgs(BREAKER_TRIPPED, drift);
+    await expect(poke).to.not.emit(policy, "BreakerTripped");
+    expect(await breakerOf(policy, vault)).to.deep.equal([0n, 0n, 0n]);
+    const [status] = await vault.rebalanceStatus();
+    expect(status).to.equal(Status.NotDue);
 
     // Exits stay open: in kind always, and in USDC from the buffer while the oracles are valid.
     const shares = (await vault.balanceOf(alice)) / 10n;
@@ -111,8 +108,37 @@ describe("BallastVault circuit breakers", () => {
     const amount = 1_000n * 10n ** 6n;
     await vault.connect(alice).withdraw(amount, alice.address, alice.address);
     expect((await usdc.balanceOf(alice)) - before).to.equal(amount);
-    // Still tripped afterwards.
-    expect((await breakerOf(policy, vault))[0]).to.equal(Trip.SpotTwapDivergence);
+  });
+
+  it("a due rebalance into a pushed pool trades nothing and records nothing; once the push is gone it runs", async () => {
+    const { vault, policy, market } = await loadFixture(breakersFixture);
+    // WETH +10%, the pools caught up and their TWAPs too: a rebalance is due.
+    await market.setFeedPrice("WETH", (await market.feedPrice("WETH")) * 1.1);
+    await market.alignAllPools();
+    await market.advanceTime(31 * 60);
+    await refreshFeeds(market);
+    expect((await vault.rebalanceStatus())[0]).to.equal(Status.Due);
+
+    await pushWethPool(market, 1.05);
+    const balances = await Promise.all(
+      FOUR_ASSET_BASKET.map(({ symbol }) => market.token(symbol).contract.balanceOf(vault)),
+    );
+    expect(await vault.rebalance.staticCall()).to.equal(0n);
+    const tx = vault.rebalance();
+    await expect(tx)
+      .to.emit(policy, "TradingRefused")
+      .withArgs(await vault.getAddress(), Trip.SpotTwapDivergence, WETH_INDEX);
+    await expect(tx).to.not.emit(policy, "BreakerTripped");
+    await expect(tx).to.not.emit(vault, "Swapped");
+    await expect(tx).to.not.emit(policy, "RebalanceRecorded");
+    for (const [i, { symbol }] of FOUR_ASSET_BASKET.entries()) {
+      expect(await market.token(symbol).contract.balanceOf(vault)).to.equal(balances[i]);
+    }
+    expect((await vault.rebalanceStatus())[0]).to.equal(Status.Due);
+
+    // The push unwound (arbitrage): the same rebalance goes through.
+    await market.alignAllPools();
+    await expect(vault.rebalance()).to.emit(vault, "Rebalanced");
   });
 
   it("trips when the oracle leaves the pool's TWAP, and resets itself once healthy past the cooldown", async () => {
@@ -161,9 +187,79 @@ describe("BallastVault circuit breakers", () => {
     expect(status).to.equal(BREAKER_TRIPPED);
   });
 
+  describe("the move window slides (each oracle's own round history)", () => {
+    /** The review's bounds: 20% within an hour; pool checks off, so that only moves are judged. */
+    const MOVES_ONLY = { ...BREAKERS, twapWindow: 0, maxMoveBps: 2_000, moveWindow: HOUR };
+
+    it("a slow rise (+0.33% an hour for 72 hours, nobody checking) does not trip: no hour moved 20%", async () => {
+      const { vault, policy, market } = await loadFixture(breakersFixture);
+      await policy.setBreakerParams(MOVES_ONLY);
+      await vault.poke();
+      const start = await market.feedPrice("WETH");
+      for (let hour = 0; hour < 72; hour++) {
+        await market.advanceTime(HOUR);
+        await market.setFeedPrice("WETH", (await market.feedPrice("WETH")) * 1.0033);
+        if (hour % 12 === 0) await refreshFeeds(market);
+      }
+      await refreshFeeds(market);
+      // +26.7% in all: measured from a 72-hour-old anchor (before the fix), it tripped.
+      expect((await market.feedPrice("WETH")) / start).to.be.greaterThan(1.26);
+      await expect(vault.poke()).to.not.emit(policy, "BreakerTripped");
+      expect(await breakerOf(policy, vault)).to.deep.equal([0n, 0n, 0n]);
+    });
+
+    it("a fast fall (-34.4% within two minutes) split by a check halfway trips: measured from the price an hour before", async () => {
+      const { vault, policy, market } = await loadFixture(breakersFixture);
+      await policy.setBreakerParams(MOVES_ONLY);
+      await vault.poke(); // before the fix: the anchors, an hour before the check that moved them
+      await market.advanceTime(HOUR - 60);
+      await refreshFeeds(market);
+      await market.setFeedPrice("WETH", (await market.feedPrice("WETH")) * 0.82);
+      await market.advanceTime(60);
+      // -18% within the hour: under the bound.
+      await expect(vault.poke()).to.not.emit(policy, "BreakerTripped");
+      await market.advanceTime(60);
+      await market.setFeedPrice("WETH", (await market.feedPrice("WETH")) * 0.8);
+      // -20% since that check, -34.4% within the hour: trips.
+      await expect(vault.poke())
+        .to.emit(policy, "BreakerTripped")
+        .withArgs(await vault.getAddress(), Trip.Dislocation, WETH_INDEX);
+    });
+
+    it("leaves out an asset whose oracle keeps no history that reaches back, and every asset when the base's does not", async () => {
+      const { vault, policy, market, oracles } = await loadFixture(breakersFixture);
+      await policy.setBreakerParams(MOVES_ONLY);
+      const [deployer] = await ethers.getSigners();
+      /** An oracle over a feed whose first round is now: no history before the window began. */
+      const freshOracle = async (symbol: string) => {
+        const feed = await new MockAggregatorV3__factory(deployer).deploy(
+          8,
+          `${symbol} / USD`,
+          BigInt(Math.round((await market.feedPrice(symbol)) * 0.6 * 1e8)),
+        );
+        return new ChainlinkOracle__factory(deployer).deploy(feed, 86_400, ZeroAddress, 0);
+      };
+      // WETH -40% by a new feed: its move cannot be measured, so it cannot trip.
+      await vault.setOracle(market.token("WETH").address, await freshOracle("WETH"));
+      await expect(vault.poke()).to.not.emit(policy, "BreakerTripped");
+
+      // The base's oracle without history: no move can be measured against it.
+      const usdc = market.token("USDC").address;
+      await vault.setOracle(usdc, await freshOracle("USDC"));
+      await market.setFeedPrice("WBTC", (await market.feedPrice("WBTC")) * 0.7);
+      await expect(vault.poke()).to.not.emit(policy, "BreakerTripped");
+
+      // The base's own oracle back: WBTC -30% within the hour trips.
+      await vault.setOracle(usdc, oracles[0]);
+      await expect(vault.poke())
+        .to.emit(policy, "BreakerTripped")
+        .withArgs(await vault.getAddress(), Trip.Dislocation, 2n);
+    });
+  });
+
   it("a rebalance that trips the breaker returns without trading and keeps the trip recorded", async () => {
     const { vault, policy, market } = await loadFixture(breakersFixture);
-    // WETH +10% (due) and the pool pushed there just now: spot far from its TWAP.
+    // WETH +10% (due) and the pool pushed there just now: the oracle far from the pool's TWAP.
     await market.setFeedPrice("WETH", (await market.feedPrice("WETH")) * 1.1);
     await market.alignAllPools();
     const [status] = await vault.rebalanceStatus();
@@ -177,12 +273,12 @@ describe("BallastVault circuit breakers", () => {
     await expect(tx).to.not.be.reverted;
     await expect(tx)
       .to.emit(policy, "BreakerTripped")
-      .withArgs(await vault.getAddress(), Trip.SpotTwapDivergence, WETH_INDEX);
+      .withArgs(await vault.getAddress(), Trip.OracleTwapDivergence, WETH_INDEX);
     await expect(tx).to.not.emit(vault, "Swapped");
     await expect(tx).to.not.emit(vault, "Rebalanced");
     await expect(tx).to.not.emit(policy, "RebalanceRecorded");
 
-    expect((await breakerOf(policy, vault))[0]).to.equal(Trip.SpotTwapDivergence);
+    expect((await breakerOf(policy, vault))[0]).to.equal(Trip.OracleTwapDivergence);
     for (const [i, { symbol }] of FOUR_ASSET_BASKET.entries()) {
       expect(await market.token(symbol).contract.balanceOf(vault)).to.equal(balances[i]);
     }
@@ -190,9 +286,9 @@ describe("BallastVault circuit breakers", () => {
     expect(after).to.equal(BREAKER_TRIPPED);
   });
 
-  it("trips with TwapUnavailable when a pool's history does not reach the TWAP window", async () => {
+  it("trips with TwapUnavailable when a pool younger than the TWAP window cannot answer for it", async () => {
     const { vault, policy } = await loadFixture(breakersFixture);
-    // A day-long window: the pools are only hours old.
+    // A day-long window: the pools are only hours old (their observations never wrapped).
     await policy.setBreakerParams({ ...BREAKERS, twapWindow: 24 * HOUR });
     await expect(vault.poke())
       .to.emit(policy, "BreakerTripped")
@@ -210,9 +306,9 @@ describe("BallastVault circuit breakers", () => {
       .to.be.revertedWithCustomError(policy, "BallastBreakerNotTripped")
       .withArgs(vaultAddress);
 
-    await pushWethPool(market, 1.05);
+    await market.setFeedPrice("WETH", (await market.feedPrice("WETH")) * 1.1);
     await vault.poke();
-    expect((await breakerOf(policy, vault))[0]).to.equal(Trip.SpotTwapDivergence);
+    expect((await breakerOf(policy, vault))[0]).to.equal(Trip.OracleTwapDivergence);
 
     await expect(policy.connect(stranger).resetBreaker(vault))
       .to.be.revertedWithCustomError(policy, "AccessControlUnauthorizedAccount")
@@ -320,6 +416,86 @@ describe("BallastVault circuit breakers", () => {
       .withArgs(stranger.address);
     expect(await breakerOf(policy, vault)).to.deep.equal([0n, 0n, 0n]);
     expect((await vault.rebalanceStatus())[0]).to.equal(Status.NotDue);
+  });
+
+  describe("checkBreakers called directly", () => {
+    it("judges only the caller: an account listing no oracles has no move measured, and an oracle value of 0 is a divergence", async () => {
+      const { policy, market } = await loadFixture(breakersFixture);
+      const [, , stranger] = await ethers.getSigners();
+      const WAD = 10n ** 18n;
+      // A 90% fall by the caller's own prices: with no oracle history to read, no move is measured.
+      const prices = [WAD, 300n * WAD];
+      expect(await policy.connect(stranger).checkBreakers.staticCall(prices, [])).to.equal(false);
+      // A pool whose asset the caller values at nothing: no ratio to divide by, a divergence.
+      const pool = market.pool("WETH", "USDC", 500);
+      const check = { pool: pool.address, assetIsToken0: true, amount: 10n ** 36n, fairQuote: 0n };
+      await expect(policy.connect(stranger).checkBreakers(prices, [check, check]))
+        .to.emit(policy, "BreakerTripped")
+        .withArgs(stranger.address, Trip.OracleTwapDivergence, 0n);
+    });
+  });
+
+  describe("minObservations: pools the breakers watch must hold the TWAP window", () => {
+    it("is set by governance only, bounded by its type, and refused unchanged", async () => {
+      const { policy } = await loadFixture(breakersFixture);
+      const [, , stranger] = await ethers.getSigners();
+      expect(await policy.minObservations()).to.equal(0n);
+      await expect(policy.connect(stranger).setMinObservations(300))
+        .to.be.revertedWithCustomError(policy, "AccessControlUnauthorizedAccount")
+        .withArgs(stranger.address, ZeroHash);
+      await expect(policy.setMinObservations(300)).to.emit(policy, "MinObservationsSet").withArgs(0n, 300n);
+      expect(await policy.minObservations()).to.equal(300n);
+      await expect(policy.setMinObservations(300)).to.be.revertedWithCustomError(policy, "BallastParameterUnchanged");
+      await expect(policy.setMinObservations(65_535)).to.emit(policy, "MinObservationsSet").withArgs(300n, 65_535n);
+    });
+
+    it("addAsset and setRoutes refuse a watched pool that cannot hold them, until anyone raises it", async () => {
+      const { vault, policy, market } = await loadFixture(breakersFixture);
+      const [deployer] = await ethers.getSigners();
+      // The local market's pools hold 720 observations.
+      await policy.setMinObservations(721);
+      const raise = async (pool: string) =>
+        (await ethers.getContractAt("IUniswapV3Pool", pool)).increaseObservationCardinalityNext(721);
+
+      // UNI through UNI/USDC 0.3%: the breakers would watch it, and every pool they watch already.
+      const uni = market.token("UNI");
+      const oracle = await new ChainlinkOracle__factory(deployer).deploy(uni.feed, 86_400, ZeroAddress, 0);
+      const config = {
+        token: uni.address,
+        oracle: await oracle.getAddress(),
+        targetWeightBps: 0,
+        sellRoute: encodeRoute(market, ["UNI", 3000, "USDC"]),
+        buyRoute: encodeRoute(market, ["USDC", 3000, "UNI"]),
+      };
+      const wethPool = market.pool("WETH", "USDC", 500).address;
+      await expect(vault.addAsset(config))
+        .to.be.revertedWithCustomError(policy, "BallastPoolObservations")
+        .withArgs(wethPool, 720n, 721n);
+      for (const [a, b, fee] of [
+        ["WETH", "USDC", 500],
+        ["WBTC", "WETH", 500],
+        ["LINK", "USDC", 3000],
+      ] as const) {
+        await raise(market.pool(a, b, fee).address);
+      }
+      const uniPool = market.pool("UNI", "USDC", 3000).address;
+      await expect(vault.addAsset(config))
+        .to.be.revertedWithCustomError(policy, "BallastPoolObservations")
+        .withArgs(uniPool, 720n, 721n);
+      await raise(uniPool);
+      await expect(vault.addAsset(config)).to.emit(vault, "AssetListed");
+
+      // WETH through the 0.3% pool instead: watched from then on, so it must hold them too.
+      const weth = market.token("WETH").address;
+      const sell = encodeRoute(market, ["WETH", 3000, "USDC"]);
+      const buy = encodeRoute(market, ["USDC", 3000, "WETH"]);
+      const pool = market.pool("WETH", "USDC", 3000).address;
+      await expect(vault.setRoutes(weth, sell, buy))
+        .to.be.revertedWithCustomError(policy, "BallastPoolObservations")
+        .withArgs(pool, 720n, 721n);
+      await raise(pool);
+      await expect(vault.setRoutes(weth, sell, buy)).to.emit(vault, "RoutesSet");
+    });
   });
 
   describe("setBreakerParams", () => {
