@@ -362,8 +362,8 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     }
 
     /// @inheritdoc ERC4626
-    /// @dev Net of the exit fee and of the worst-case cost of the swaps the exit needs beyond the
-    /// base balance.
+    /// @dev Net of the exit fee, of the exit's flow cost and of the worst-case cost of the swaps it
+    /// needs beyond the base balance, and within what the pools can fill ({VaultLogic-exitLimit}).
     function maxWithdraw(address owner) public view override(ERC4626, IERC4626) returns (uint256) {
         VaultLogic.Valuation memory v = _flowValuation(VaultLogic.Side.Exit, false);
         return v.valid && !_reentrancyGuardEntered() ? _maxWithdraw(owner, v) : 0;
@@ -371,7 +371,13 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
 
     /// @inheritdoc ERC4626
     function maxRedeem(address owner) public view override(ERC4626, IERC4626) returns (uint256) {
-        return _valuation(false).valid && !_reentrancyGuardEntered() ? balanceOf(owner) : 0;
+        VaultLogic.Valuation memory v = _flowValuation(VaultLogic.Side.Exit, false);
+        if (!v.valid || _reentrancyGuardEntered()) return 0;
+        // All of the owner's shares while their exit stays within what the pools can fill now;
+        // beyond, the shares worth that limit (rounded down: fees only lower what they pay).
+        uint256 shares = balanceOf(owner);
+        uint256 limit = VaultLogic.exitLimit(v, _params.slippageBps);
+        return _redeemValue(shares, v) <= limit ? shares : _toShares(limit, v.nav, Math.Rounding.Floor);
     }
 
     /// @inheritdoc ERC4626

@@ -12,6 +12,15 @@ import {IBallastPolicy} from "./IBallastPolicy.sol";
 /// (`asset()`, e.g. USDC) is the unit of account: deposits and base-asset exits are in it, and
 /// `totalAssets()` is the oracle value of every balance in its smallest units.
 ///
+/// Entries and exits are priced against the caller (each asset at the worse, for them, of its
+/// oracle price and its pools' price) and pay the cost of the rebalancing they cause: the pool fees
+/// and price impact of trading their amount across the basket (a "flow cost", kept by the vault,
+/// at most `slippageBps` of it); `convertToShares`/`convertToAssets` and `totalAssets` are at the
+/// oracle prices, the `preview*` functions include everything. `maxWithdraw` and `maxRedeem` are
+/// conservative: beyond the base balance, only what the pools' in-range liquidity can fill within
+/// half the slippage bound (the rest leaves in kind, {redeemInKind}). While a call of the vault is
+/// under way (a token's transfer hook), the pricing views revert and `max*` return 0.
+///
 /// Units used throughout: weights and drifts in basis points (10_000 = 100%); values in base-asset
 /// units (e.g. 1e6 = 1 USDC); oracle prices in USD with 18 decimals (WAD); token amounts in each
 /// token's own smallest units. Every array is in {basketTokens} order, base asset first.

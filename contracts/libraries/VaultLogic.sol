@@ -107,15 +107,33 @@ library VaultLogic {
             if (market != 0) prices[i] = side == Side.Entry ? Math.max(prices[i], market) : Math.min(prices[i], market);
         }
         v = valuationAt(basket, prices);
-        if (!v.valid) return v;
+        if (v.valid) _flowTerms(v, pass);
+    }
+
+    /// @dev The cost terms of a flow valuation (see {flowCost}). Each non-base asset takes its
+    /// target weight `w` of a flow through every pool of its chain (see {PoolPass}); a pool that
+    /// several chains share (WETH/USDC for WETH and for WBTC routed through WETH) carries their sum.
+    /// Fees are linear: `w * fee` summed along each chain. Impact is quadratic in what a pool
+    /// carries: `(W / 1e4 * x)^2 / R` for the pool's total weight W.
+    function _flowTerms(Valuation memory v, PoolPass memory pass) private pure {
+        uint256 n = v.targets.length;
+        uint256[] memory carried = new uint256[](n);
         uint256 feeWad;
-        uint256 impactWad;
         for (uint256 i = 1; i < n; ++i) {
             uint256 w = v.targets[i];
             // w / 1e4 of a flow pays fee / 1e6 of it at each pool: w * fee * 1e8 in WAD.
             feeWad += w * pass.feePips[i] * 1e8;
-            // (w / 1e4 * x)^2 / R at each pool: w^2 * (1e36 / R) / 1e26 in WAD, rounded up.
-            impactWad += Math.mulDiv(w * w, pass.inverseReserve[i], 1e26, Math.Rounding.Ceil);
+            // Down the chain: asset j's first pool, then its quote token's, ... (a cycle stops at n).
+            for ((uint256 j, uint256 links) = (i, 0); j != 0 && links < n && pass.inverseReserve[j] != 0; ++links) {
+                carried[j] += w;
+                j = pass.next[j];
+            }
+        }
+        uint256 impactWad;
+        for (uint256 j = 1; j < n; ++j) {
+            // (W / 1e4 * x)^2 / R: W^2 * (1e36 / R) / 1e26 in WAD, rounded up.
+            if (carried[j] != 0)
+                impactWad += Math.mulDiv(carried[j] * carried[j], pass.inverseReserve[j], 1e26, Math.Rounding.Ceil);
         }
         (v.flowFeeWad, v.flowImpactWad) = (feeWad, impactWad);
     }
@@ -131,19 +149,35 @@ library VaultLogic {
         return Math.min(linear + impact, value.bps(slippageBps, Math.Rounding.Ceil));
     }
 
+    /// @notice The largest value a base exit can take now: the base balance plus the most its
+    /// slices can sell, by a flow valuation's cost terms: the slice total `x` whose pool fees and
+    /// impact on the pools' in-range liquidity (`x * flowFeeWad + x^2 * flowImpactWad`, see
+    /// {flowCost}) stay within half the slippage bound of `x`, the margin {vetPlan} keeps for
+    /// liquidity past the current range (the slices' minimum outputs allow the whole bound). Rounded
+    /// down; at most 2^128 beyond the base (unbounded in effect) when the pools show no impact.
+    function exitLimit(Valuation memory v, uint256 slippageBps) public pure returns (uint256) {
+        // Half the bound, in WAD.
+        uint256 budget = slippageBps * 5e13;
+        if (v.flowFeeWad >= budget) return v.balances[0];
+        // x * flowImpactWad / 1e18 (the impact's share of x) <= (budget - flowFeeWad) / 1e18.
+        uint256 capacity = v.flowImpactWad == 0 ? type(uint128).max : (budget - v.flowFeeWad) / v.flowImpactWad;
+        return v.balances[0] + Math.min(capacity, type(uint128).max);
+    }
+
     /// @dev What each asset's first pools say, down the chain to the base (asset `i`'s first pool
     /// trades it against basket asset `q`, whose first pool trades `q` against the next, ... the
     /// base): its market price (USD WAD per whole token, like an oracle's; 0 when a link has no pool
-    /// or no price), and the cost terms of trading along that chain: the sum of the pools' fees
-    /// (pips) and of `1e36 / R`, R the value in base units of either side of a pool's virtual
-    /// reserves (equal at the spot price), the constant-product impact of trading x being x^2 / R.
-    /// A pool without liquidity in range makes the impact term huge: {flowCost} answers its cap.
-    /// Each pool is read once.
+    /// or no price); the sum of the pools' fees along that chain (pips); and, for its own first pool,
+    /// `1e36 / R` (0: no pool read), R the value in base units of either side of the pool's virtual
+    /// reserves (equal at the spot price), the constant-product impact of trading x being x^2 / R,
+    /// and the next link `q`. A pool without liquidity in range makes the impact term huge:
+    /// {flowCost} answers its cap. Each pool is read once.
     struct PoolPass {
         uint256[] oracle;
         uint256[] market;
         uint256[] feePips;
         uint256[] inverseReserve;
+        uint256[] next;
         bool[] seen;
     }
 
@@ -153,7 +187,7 @@ library VaultLogic {
     ) private view returns (PoolPass memory pass) {
         uint256 n = oracle.length;
         (pass.oracle, pass.market, pass.feePips) = (oracle, new uint256[](n), new uint256[](n));
-        (pass.inverseReserve, pass.seen) = (new uint256[](n), new bool[](n));
+        (pass.inverseReserve, pass.next, pass.seen) = (new uint256[](n), new uint256[](n), new bool[](n));
         pass.market[0] = oracle[0];
         for (uint256 i = 1; i < n; ++i) _resolve(basket, pass, i, n);
     }
@@ -179,8 +213,8 @@ library VaultLogic {
         uint256 reserveValue =
             sqrtPriceX96 == 0 ? 0 : _reserveValue(basket, pass, pool, sqrtPriceX96, q, assetIsToken0);
         pass.feePips[i] = pass.feePips[q] + pool.fee();
-        pass.inverseReserve[i] =
-            pass.inverseReserve[q] + (reserveValue == 0 ? type(uint128).max : Math.ceilDiv(1e36, reserveValue));
+        pass.inverseReserve[i] = reserveValue == 0 ? type(uint128).max : Math.ceilDiv(1e36, reserveValue);
+        pass.next[i] = q;
     }
 
     /// @dev The value, in base units at the oracles, of the virtual reserve of basket asset `q` in
@@ -465,6 +499,8 @@ library VaultLogic {
     /// @notice The most a holder of shares worth `value` can withdraw: the inverse of
     /// {exitValueForAssets}, rounded down.
     function maxWithdrawable(Valuation memory v, uint256 value, uint256 slippageBps) public pure returns (uint256) {
+        // Within what the pools can fill now, when the valuation carries flow terms.
+        if (v.flowFeeWad != 0 || v.flowImpactWad != 0) value = Math.min(value, exitLimit(v, slippageBps));
         uint256 base = v.balances[0];
         if (value <= base) return value;
         // Too little beyond the base to sell anything for: the base balance is the limit.

@@ -313,3 +313,27 @@ export function printTable(title: string, rows: readonly Record<string, unknown>
   console.log(`\n    ${title}`);
   console.table(rows);
 }
+
+/**
+ * The market's liquidity provider withdraws `fractionBps` of each of its positions in `pool`
+ * through the NonfungiblePositionManager and collects the tokens. Positions are read from the
+ * chain, not from the market object, which fixtures do not restore.
+ */
+export async function pullLiquidity(market: LocalMarket, pool: MarketPool, fractionBps: number): Promise<void> {
+  const lp = market.liquidityProvider;
+  const npm = market.positionManager.connect(lp);
+  const count = await npm.balanceOf(lp.address);
+  for (let i = 0n; i < count; i++) {
+    const tokenId = await npm.tokenOfOwnerByIndex(lp.address, i);
+    const position = await npm.positions(tokenId);
+    if (position.token0 !== pool.token0.address || position.token1 !== pool.token1.address) continue;
+    if (Number(position.fee) !== pool.fee) continue;
+    const liquidity = (position.liquidity * BigInt(fractionBps)) / 10_000n;
+    if (liquidity === 0n) continue;
+    await (
+      await npm.decreaseLiquidity({ tokenId, liquidity, amount0Min: 0, amount1Min: 0, deadline: MaxUint256 })
+    ).wait();
+    const max = 2n ** 128n - 1n;
+    await (await npm.collect({ tokenId, recipient: lp.address, amount0Max: max, amount1Max: max })).wait();
+  }
+}
