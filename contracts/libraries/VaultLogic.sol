@@ -346,7 +346,7 @@ library VaultLogic {
         Valuation memory v,
         Plan memory pl,
         IBallastVault.RebalanceParams memory p
-    ) external returns (uint256 trades) {
+    ) public returns (uint256 trades) {
         uint256 n = pl.sells.length;
         uint256 wanted;
         for (uint256 i = 1; i < n; ++i) {
