@@ -18,7 +18,8 @@ import {IBallastPolicy} from "./IBallastPolicy.sol";
 /// at most `slippageBps` of it); `convertToShares`/`convertToAssets` and `totalAssets` are at the
 /// oracle prices, the `preview*` functions include everything. `maxWithdraw` and `maxRedeem` are
 /// conservative: beyond the base balance, only what the pools' in-range liquidity can fill within
-/// half the slippage bound (the rest leaves in kind, {redeemInKind}). While a call of the vault is
+/// the slippage bound with their estimated impact counted twice (the rest leaves in kind,
+/// {redeemInKind}). While a call of the vault is
 /// under way (a token's transfer hook), the pricing views revert and `max*` return 0.
 ///
 /// Units used throughout: weights and drifts in basis points (10_000 = 100%); values in base-asset

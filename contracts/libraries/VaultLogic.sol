@@ -151,16 +151,17 @@ library VaultLogic {
 
     /// @notice The largest value a base exit can take now: the base balance plus the most its
     /// slices can sell, by a flow valuation's cost terms: the slice total `x` whose pool fees and
-    /// impact on the pools' in-range liquidity (`x * flowFeeWad + x^2 * flowImpactWad`, see
-    /// {flowCost}) stay within half the slippage bound of `x`, the margin {vetPlan} keeps for
-    /// liquidity past the current range (the slices' minimum outputs allow the whole bound). Rounded
-    /// down; at most 2^128 beyond the base (unbounded in effect) when the pools show no impact.
+    /// twice its impact on the pools' in-range liquidity (`x * flowFeeWad + 2 * x^2 *
+    /// flowImpactWad`, see {flowCost}) stay within the slippage bound of `x` (the slices' minimum
+    /// outputs): the impact counted twice is the margin {vetPlan} keeps too, for liquidity past the
+    /// current range. Rounded down; at most 2^128 beyond the base (unbounded in effect) when the
+    /// pools show no impact.
     function exitLimit(Valuation memory v, uint256 slippageBps) public pure returns (uint256) {
-        // Half the bound, in WAD.
-        uint256 budget = slippageBps * 5e13;
+        // The bound, in WAD.
+        uint256 budget = slippageBps * 1e14;
         if (v.flowFeeWad >= budget) return v.balances[0];
-        // x * flowImpactWad / 1e18 (the impact's share of x) <= (budget - flowFeeWad) / 1e18.
-        uint256 capacity = v.flowImpactWad == 0 ? type(uint128).max : (budget - v.flowFeeWad) / v.flowImpactWad;
+        // 2 * x * flowImpactWad / 1e18 (the doubled impact's share of x) <= (budget - flowFeeWad) / 1e18.
+        uint256 capacity = v.flowImpactWad == 0 ? type(uint128).max : (budget - v.flowFeeWad) / (2 * v.flowImpactWad);
         return v.balances[0] + Math.min(capacity, type(uint128).max);
     }
 
@@ -615,31 +616,33 @@ library VaultLogic {
         IBallastVault.RebalanceParams memory p,
         bool strict
     ) private view returns (bool) {
-        (uint256 spotOut, uint256 estimatedOut) = routeOut(
+        (uint256 spotOut, uint256 netOut, uint256 filledOut) = routeOut(
             factory,
             sell ? basket.sellRoutes[i] : basket.buyRoutes[i],
             amountIn
         );
         uint256 spotFloor = fairOut.lessBpsDown(p.maxPoolGapBps);
-        // Half the slippage bound: a margin for the liquidity past the current tick range, which the
-        // estimate cannot see (a leg that crosses into thinner ranges fills worse than estimated).
-        uint256 minOut = fairOut.lessBpsDown(p.slippageBps / 2);
+        // The estimated impact counted twice: a margin for the liquidity past the current tick range,
+        // which the estimate cannot see (a leg that crosses into thinner ranges fills worse).
+        uint256 impact = netOut > filledOut ? netOut - filledOut : 0;
+        uint256 estimatedOut = filledOut > impact ? filledOut - impact : 0;
+        uint256 minOut = fairOut.lessBpsDown(p.slippageBps);
         if (spotOut >= spotFloor && estimatedOut >= minOut) return true;
         if (!strict) return false;
         revert IBallastErrors.BallastLegUnfit(basket.assets[i].token, sell, spotOut, spotFloor, estimatedOut, minOut);
     }
 
     /// @notice What `amountIn` fetches along `route` now: `spotOut` at each pool's spot price (no
-    /// fee, no impact), and `estimatedOut` after each hop's fee and its impact on the pool's virtual
-    /// reserves (x = L / sqrtP, y = L * sqrtP), exact while the price stays inside the current tick
-    /// range: an estimate past it, where liquidity changes. A hop without liquidity fetches nothing.
-    /// Both rounded down.
+    /// fee, no impact), `netOut` after each hop's fee (no impact), and `estimatedOut` after each
+    /// hop's fee and its impact on the pool's virtual reserves (x = L / sqrtP, y = L * sqrtP), exact
+    /// while the price stays inside the current tick range: an estimate past it, where liquidity
+    /// changes. A hop without liquidity fetches nothing. All rounded down.
     function routeOut(
         address factory,
         bytes memory route,
         uint256 amountIn
-    ) internal view returns (uint256 spotOut, uint256 estimatedOut) {
-        (spotOut, estimatedOut) = (amountIn, amountIn);
+    ) internal view returns (uint256 spotOut, uint256 netOut, uint256 estimatedOut) {
+        (spotOut, netOut, estimatedOut) = (amountIn, amountIn, amountIn);
         uint256 hops = route.hops();
         for (uint256 h; h < hops; ++h) {
             (address tokenIn, address tokenOut, uint24 fee) = (route.tokenAt(h), route.tokenAt(h + 1), route.feeAt(h));
@@ -648,6 +651,7 @@ library VaultLogic {
             uint256 liquidity = pool.liquidity();
             bool zeroIn = tokenIn < tokenOut;
             spotOut = PoolPrice.quote(sqrtPriceX96, spotOut, zeroIn);
+            netOut = PoolPrice.quote(sqrtPriceX96, Math.mulDiv(netOut, 1e6 - fee, 1e6), zeroIn);
             if (liquidity == 0 || sqrtPriceX96 == 0) {
                 estimatedOut = 0;
                 continue;
