@@ -24,6 +24,7 @@ interface StartArgs {
   name?: string;
   adversaries?: string;
   frontRunPct?: string;
+  frontRunMinBps?: string;
   sandwichBps?: string;
 }
 
@@ -89,6 +90,12 @@ task("ballast:start", "Plays a market scenario against a Ballast vault on the lo
     types.string,
   )
   .addOptionalParam(
+    "frontRunMinBps",
+    "The smallest basket step the front-runner plays, bps, 1-10000 (default 10; env FRONT_RUN_MIN_BPS)",
+    undefined,
+    types.string,
+  )
+  .addOptionalParam(
     "sandwichBps",
     "The sandwicher's small push, bps, 1-100; every other play pushes ten times as far (default 4; env SANDWICH_BPS)",
     undefined,
@@ -110,6 +117,7 @@ task("ballast:start", "Plays a market scenario against a Ballast vault on the lo
       name: args.name,
       adversaries: args.adversaries,
       frontRunPct: args.frontRunPct,
+      frontRunMinBps: args.frontRunMinBps,
       sandwichBps: args.sandwichBps,
     };
     const raw = { ...optionsFromEnv(process.env) };

@@ -26,8 +26,6 @@ import type { BallastVault } from "../../typechain-types";
 import { Arbitrageur } from "./arbitrage";
 import type { AdversaryAttempt, AdversaryReport, AdversarySummary } from "./types";
 
-/** The front-runner plays steps that move the basket (at its current weights) at least this much. */
-export const MIN_STEP_BPS = 10;
 /** Every other sandwich pushes this many times further than the small push. */
 export const BIG_PUSH_FACTOR = 10;
 /** Gas limit of the adversaries' vault calls: explicit, so that no estimate runs each call twice. */
@@ -233,6 +231,8 @@ export class FrontRunner extends Adversary {
   constructor(
     player: Player,
     private readonly stakePct: number,
+    /** It plays steps that move the basket (at the vault's current weights) at least this much, bps. */
+    private readonly minStepBps: number,
   ) {
     super("front-runner", player);
   }
@@ -256,12 +256,12 @@ export class FrontRunner extends Adversary {
     }
     const inKind = this.exits++ % 2 === 1;
     const exitName = inKind ? "redeemInKind + sell" : "redeem";
-    if (stepBps >= MIN_STEP_BPS) {
+    if (stepBps >= this.minStepBps) {
       const play = await this.begin(`up: deposit -> ${exitName}`, stepBps);
       play.sizeUsd = (Number(formatUnits(await vault.totalAssets(), tokens[0].decimals)) * this.stakePct) / 100;
       play.refused = await this.player.deposit(play.sizeUsd);
       this.direction = "up";
-    } else if (stepBps <= -MIN_STEP_BPS && this.standing > 0n) {
+    } else if (stepBps <= -this.minStepBps && this.standing > 0n) {
       const play = await this.begin(`down: ${exitName} -> deposit`, stepBps);
       play.sizeUsd = Number(formatUnits(this.standing, 18)) * (await this.player.navPerShare());
       play.refused = await this.player.exit(this.standing, inKind);
@@ -378,14 +378,18 @@ export class Adversaries {
   static async create(
     arena: Arena,
     signers: { frontRunner: HardhatEthersSigner; sandwicher: HardhatEthersSigner },
-    options: { frontRunPct: number; sandwichBps: number },
+    options: { frontRunPct: number; frontRunMinBps: number; sandwichBps: number },
   ): Promise<Adversaries> {
-    const frontRunner = new FrontRunner(await Player.create(arena, signers.frontRunner), options.frontRunPct);
+    const frontRunner = new FrontRunner(
+      await Player.create(arena, signers.frontRunner),
+      options.frontRunPct,
+      options.frontRunMinBps,
+    );
     const sandwicher = new Sandwicher(await Player.create(arena, signers.sandwicher), options.sandwichBps);
     const description =
-      `oracle front-runner: ${options.frontRunPct}% of NAV in before each basket step up of ${MIN_STEP_BPS} bp or more ` +
+      `oracle front-runner: ${options.frontRunPct}% of NAV in before each basket step up of ${options.frontRunMinBps} bp or more ` +
       `and out after (base redeem and redeemInKind + selling the legs, by turns); its standing holding ` +
-      `(${options.frontRunPct}% of the opening deposits) out before each step down and back in after (P&L vs staying). ` +
+      `(${options.frontRunPct}% of the opening deposits) out before each step down as large and back in after (P&L vs staying). ` +
       `Rebalance sandwicher: pushes the largest leg's pool against the vault by ${options.sandwichBps} bp ` +
       `(every other time ${options.sandwichBps * BIG_PUSH_FACTOR} bp) before the keeper's rebalance, trades it back after. ` +
       `P&L at the oracle prices at the end of each play, every token in and out, before gas`;

@@ -35,6 +35,8 @@ export interface ScenarioOptions {
   adversaries: boolean;
   /** The front-runner's stake: its deposit before a step up, and its standing holding, % of NAV. */
   frontRunPct: number;
+  /** The smallest basket step (at the vault's weights) the front-runner plays, bps. */
+  frontRunMinBps: number;
   /** The sandwicher's small push, bps (within the vault's pool-gap tolerance); every other play pushes ten times as far. */
   sandwichBps: number;
 }
@@ -55,6 +57,7 @@ export const DEFAULT_SCENARIO_OPTIONS = {
   outDir: "reports",
   adversaries: true,
   frontRunPct: 20,
+  frontRunMinBps: 10,
   sandwichBps: 4,
 } as const satisfies Partial<ScenarioOptions>;
 
@@ -83,6 +86,7 @@ export const OPTION_SPELLINGS: Readonly<Record<keyof ScenarioOptions, { flag: st
   name: { flag: "--name", env: "REPORT_NAME" },
   adversaries: { flag: "--adversaries", env: "ADVERSARIES" },
   frontRunPct: { flag: "--front-run-pct", env: "FRONT_RUN_PCT" },
+  frontRunMinBps: { flag: "--front-run-min-bps", env: "FRONT_RUN_MIN_BPS" },
   sandwichBps: { flag: "--sandwich-bps", env: "SANDWICH_BPS" },
 };
 
@@ -145,6 +149,14 @@ export function resolveScenarioOptions(raw: RawScenarioOptions = {}): ScenarioOp
   const gasGwei = inRange("gasGwei", raw.gasGwei, DEFAULT_SCENARIO_OPTIONS.gasGwei, 0, 1_000, false);
   const adversaries = toSwitch("adversaries", raw.adversaries, DEFAULT_SCENARIO_OPTIONS.adversaries);
   const frontRunPct = inRange("frontRunPct", raw.frontRunPct, DEFAULT_SCENARIO_OPTIONS.frontRunPct, 1, 100, false);
+  const frontRunMinBps = inRange(
+    "frontRunMinBps",
+    raw.frontRunMinBps,
+    DEFAULT_SCENARIO_OPTIONS.frontRunMinBps,
+    1,
+    10_000,
+    false,
+  );
   const sandwichBps = inRange("sandwichBps", raw.sandwichBps, DEFAULT_SCENARIO_OPTIONS.sandwichBps, 1, 100, false);
 
   const scenarioText = String(raw.scenario ?? DEFAULT_SCENARIO_OPTIONS.scenario)
@@ -200,6 +212,7 @@ export function resolveScenarioOptions(raw: RawScenarioOptions = {}): ScenarioOp
     name,
     adversaries,
     frontRunPct,
+    frontRunMinBps,
     sandwichBps,
   };
 }

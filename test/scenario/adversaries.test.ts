@@ -41,7 +41,7 @@ describe("npm start: the adversaries", function () {
     expect(front.attempts).to.be.greaterThan(0);
     const plays = played.adversaries!.attempts.filter((a) => a.adversary === "front-runner");
     for (const play of plays) {
-      expect(Math.abs(play.edgeBps)).to.be.at.least(10);
+      expect(Math.abs(play.edgeBps)).to.be.at.least(played.meta.options.frontRunMinBps);
       expect(play.sizeUsd).to.be.greaterThan(0);
       expect(play.play.startsWith(play.edgeBps > 0 ? "up:" : "down:")).to.be.true;
     }

@@ -73,7 +73,7 @@ describe("scenario plans and options", () => {
     expect(resolveScenarioOptions({ days: 1 }).crashDay).to.equal(0.5);
     expect(resolveScenarioOptions({ scenario: "CALM" })).to.not.have.property("crashDay");
     // The adversaries play by default; off by flag, variable or code.
-    expect(options).to.include({ adversaries: true, frontRunPct: 20, sandwichBps: 4 });
+    expect(options).to.include({ adversaries: true, frontRunPct: 20, frontRunMinBps: 10, sandwichBps: 4 });
     for (const off of ["off", "OFF", "false", "no", "0", false]) {
       expect(resolveScenarioOptions({ adversaries: off }).adversaries, String(off)).to.be.false;
     }
