@@ -80,3 +80,27 @@ describe("npm start: the adversaries", function () {
     expect(text).to.match(/Next to the holders' costs \(trading \$[\d,.]+, keeper gas \$[\d,.]+\)/);
   });
 });
+
+/**
+ * KNOWN LEAK (pending until the vault defends it): a front-runner that plays only the large steps.
+ * The default front-runner plays every step of 10 bp or more and loses (-$251,516 over 222 plays
+ * in the default `npm start`), but the flow cost an entry pays (the fees and impact of the trades
+ * it would cause) is a fixed fraction of the stake, while the gain of entering before a step up
+ * and leaving in kind after grows with the step: neither the oracle nor the pools have moved when
+ * it enters, so pricing entries at the higher of the two cannot see the step coming. Measured:
+ * `npm start -- --scenario bull --days 4 --front-run-min-bps 150`: deposit $280,193 before a
+ * +251 bp basket step, redeemInKind after and sell the legs at the pools: +$3,015.34 (+$882.15 at
+ * +158 bp); the default 30-day crash with --front-run-min-bps 150: every one of its 10 in-kind up
+ * plays gains, +$18,644.87 in all, taken from the holders net of the flow costs they were paid.
+ */
+describe("npm start: a front-runner that plays only steps of 150 bp or more", function () {
+  this.timeout(300_000);
+
+  it.skip("loses on deposit -> redeemInKind + sell (KNOWN LEAK: it gains; see the comment)", async () => {
+    const options = { scenario: "bull", days: 4, seed: 7, frontRunMinBps: 150, outDir: os.tmpdir(), name: "leak" };
+    const report = await runScenario(resolveScenarioOptions(options), { log: () => undefined });
+    const inKindUps = report.adversaries!.attempts.filter((a) => a.play === "up: deposit -> redeemInKind + sell");
+    expect(inKindUps.length).to.be.greaterThan(0);
+    for (const play of inKindUps) expect(play.pnlUsd, `${play.edgeBps.toFixed(0)} bp`).to.be.at.most(0);
+  });
+});
