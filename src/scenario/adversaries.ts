@@ -254,20 +254,20 @@ export class FrontRunner extends Adversary {
       const to = next.get(token.symbol);
       if (i > 0 && to !== undefined) stepBps += Number(weights[i]) * (to / price(token.symbol) - 1);
     }
-    const inKind = this.exits++ % 2 === 1;
-    const exitName = inKind ? "redeemInKind + sell" : "redeem";
+    // The exits take turns: a base redeem, then in kind.
+    const exitName = this.exits % 2 === 1 ? "redeemInKind + sell" : "redeem";
     if (stepBps >= this.minStepBps) {
+      this.exits++;
       const play = await this.begin(`up: deposit -> ${exitName}`, stepBps);
       play.sizeUsd = (Number(formatUnits(await vault.totalAssets(), tokens[0].decimals)) * this.stakePct) / 100;
       play.refused = await this.player.deposit(play.sizeUsd);
       this.direction = "up";
     } else if (stepBps <= -this.minStepBps && this.standing > 0n) {
+      this.exits++;
       const play = await this.begin(`down: ${exitName} -> deposit`, stepBps);
       play.sizeUsd = Number(formatUnits(this.standing, 18)) * (await this.player.navPerShare());
-      play.refused = await this.player.exit(this.standing, inKind);
+      play.refused = await this.player.exit(this.standing, exitName !== "redeem");
       this.direction = "down";
-    } else {
-      this.exits--;
     }
   }
 
@@ -319,7 +319,7 @@ export class Sandwicher extends Adversary {
       vault.targetWeights(),
       vault.rebalanceStatus(),
     ]);
-    const big = this.plays++ % 2 === 1;
+    const big = this.plays % 2 === 1;
     const bps = big ? this.pushBps * BIG_PUSH_FACTOR : this.pushBps;
     // The vault's largest leg: it sells what is above target + band (pushed down first) and buys
     // what is below target - band (pushed up). One pool only: routes share hub pools (WBTC's goes
@@ -332,11 +332,9 @@ export class Sandwicher extends Adversary {
       const factor = weights[i] > targets[i] ? 1 - bps / 10_000 : 1 + bps / 10_000;
       leg = { pool, symbol: token.symbol, factor, drift };
     }
-    const legs = leg ? [leg] : [];
-    if (legs.length === 0) {
-      this.plays--;
-      return;
-    }
+    if (!leg) return;
+    this.plays++;
+    const legs = [leg];
     const play = await this.begin(
       `push ${bps} bp: ${legs.map((l) => `${l.symbol} ${l.factor < 1 ? "down" : "up"}`).join(", ")}`,
       bps,
