@@ -22,6 +22,10 @@ interface StartArgs {
   gasGwei?: string;
   out?: string;
   name?: string;
+  adversaries?: string;
+  frontRunPct?: string;
+  frontRunMinBps?: string;
+  sandwichBps?: string;
 }
 
 // Every flag is taken as a string and validated by the shared parser, so flags and environment
@@ -73,6 +77,30 @@ task("ballast:start", "Plays a market scenario against a Ballast vault on the lo
     undefined,
     types.string,
   )
+  .addOptionalParam(
+    "adversaries",
+    "on | off: an oracle front-runner and a rebalance sandwicher play against the vault (default on; env ADVERSARIES)",
+    undefined,
+    types.string,
+  )
+  .addOptionalParam(
+    "frontRunPct",
+    "The front-runner's deposit before a step up, and its standing holding, % of NAV, 1-100 (default 20; env FRONT_RUN_PCT)",
+    undefined,
+    types.string,
+  )
+  .addOptionalParam(
+    "frontRunMinBps",
+    "The smallest basket step the front-runner plays, bps, 1-10000 (default 10; env FRONT_RUN_MIN_BPS)",
+    undefined,
+    types.string,
+  )
+  .addOptionalParam(
+    "sandwichBps",
+    "The sandwicher's small push, bps, 1-100; every other play pushes ten times as far (default 4; env SANDWICH_BPS)",
+    undefined,
+    types.string,
+  )
   .setAction(async (args: StartArgs, hre) => {
     const { optionsFromEnv, resolveScenarioOptions, ScenarioOptionsError } = await import("../src/scenario/options");
     const flags = {
@@ -87,6 +115,10 @@ task("ballast:start", "Plays a market scenario against a Ballast vault on the lo
       gasGwei: args.gasGwei,
       outDir: args.out,
       name: args.name,
+      adversaries: args.adversaries,
+      frontRunPct: args.frontRunPct,
+      frontRunMinBps: args.frontRunMinBps,
+      sandwichBps: args.sandwichBps,
     };
     const raw = { ...optionsFromEnv(process.env) };
     for (const [key, value] of Object.entries(flags) as [keyof typeof flags, string | undefined][]) {

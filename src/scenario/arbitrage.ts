@@ -68,6 +68,14 @@ export class Arbitrageur {
    * with that price as the swap's limit. Returns whether it traded.
    */
   async align(pool: MarketPool, priceOf: (symbol: string) => number): Promise<boolean> {
+    return (await this.trade(pool, priceOf)) > 0n;
+  }
+
+  /**
+   * {@link align}, returning the gas the swap used (0 when the pool was already there): the
+   * adversaries push pools with it, to the feeds' prices times a factor, and back.
+   */
+  async trade(pool: MarketPool, priceOf: (symbol: string) => number): Promise<bigint> {
     const target = sqrtPriceX96FromPrices(
       feedAnswer(priceOf(pool.token0.symbol)),
       pool.token0.decimals,
@@ -75,7 +83,7 @@ export class Arbitrageur {
       pool.token1.decimals,
     );
     const [current] = await pool.contract.slot0();
-    if (target === current) return false;
+    if (target === current) return 0n;
     // Selling token0 lowers the price (token1 per token0); selling token1 raises it.
     const zeroForOne = target < current;
     const [tokenIn, tokenOut] = zeroForOne ? [pool.token0, pool.token1] : [pool.token1, pool.token0];
@@ -92,7 +100,7 @@ export class Arbitrageur {
       },
       { gasLimit: SWAP_GAS_LIMIT },
     );
-    await tx.wait();
-    return true;
+    const receipt = await tx.wait();
+    return receipt?.gasUsed ?? 0n;
   }
 }

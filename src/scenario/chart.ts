@@ -4,6 +4,7 @@
  * their targets, the largest drift against the trigger band, and the prices; rebalances are
  * marked under each panel and the hours the breaker was tripped are shaded across all of them.
  */
+import { adversaryRows, adversaryVerdict } from "./adversaryTables";
 import { signed } from "./format";
 import type { ScenarioReport } from "./types";
 
@@ -319,6 +320,25 @@ export function renderHtml(report: ScenarioReport, svg: string): string {
     String(f.swaps),
     f.error ?? "",
   ]);
+  const adversaries = report.adversaries
+    ? `<p>${escapeXml(report.adversaries.description)}.</p>` +
+      table(
+        ["adversary", "plays", "refused", "refused by", "P&L", "best play", "gas"],
+        report.adversaries.summaries.map((a) => [
+          a.adversary,
+          String(a.attempts),
+          String(a.refusals),
+          Object.entries(a.refusedBy)
+            .map(([name, count]) => `${name} x${count}`)
+            .join(", "),
+          money(a.pnlUsd),
+          money(a.bestUsd),
+          `${a.gasUsed.toLocaleString("en-US")} (${money(a.gasCostUsd)})`,
+        ]),
+      ) +
+      table(["adversary", "play", "count", "refused", "P&L", "best", "worst"], adversaryRows(report.adversaries)) +
+      `<p>${escapeXml(adversaryVerdict(report.adversaries))}</p>`
+    : "<p>Off.</p>";
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeXml(meta.name)}</title>
 <style>
@@ -342,6 +362,8 @@ ${table(["time", "reason", "trades", "drift bp", "cost", "cost bp", "gas"], reba
 ${breakerRows.length > 0 ? table(["time", "event", "reason", "asset", "via"], breakerRows) : "<p>No trips.</p>"}
 <h2>Depositors</h2>
 ${table(["time", "who", "flow", "USD", "shares", "swaps", "refused"], flowRows)}
+<h2>Adversaries</h2>
+${adversaries}
 </body></html>
 `;
 }

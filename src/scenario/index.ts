@@ -10,6 +10,7 @@ export * from "./options";
 export * from "./types";
 export * from "./format";
 export * from "./report";
+export * from "./adversaryTables";
 export * from "./chart";
 export * from "./simulation";
 export * from "./start";

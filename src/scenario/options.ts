@@ -31,10 +31,18 @@ export interface ScenarioOptions {
   outDir: string;
   /** Base name of the report files (`<name>.json`, `.svg`, `.html`). */
   name: string;
+  /** Whether the adversaries (an oracle front-runner and a rebalance sandwicher) play against the vault. */
+  adversaries: boolean;
+  /** The front-runner's stake: its deposit before a step up, and its standing holding, % of NAV. */
+  frontRunPct: number;
+  /** The smallest basket step (at the vault's weights) the front-runner plays, bps. */
+  frontRunMinBps: number;
+  /** The sandwicher's small push, bps (within the vault's pool-gap tolerance); every other play pushes ten times as far. */
+  sandwichBps: number;
 }
 
 /** Raw option values, from flags, the environment or code: strings are parsed, numbers checked. */
-export type RawScenarioOptions = Partial<Record<keyof ScenarioOptions, string | number | undefined>>;
+export type RawScenarioOptions = Partial<Record<keyof ScenarioOptions, string | number | boolean | undefined>>;
 
 /** The defaults: a month of the crash scenario on a USDC + 4-asset vault, in under two minutes. */
 export const DEFAULT_SCENARIO_OPTIONS = {
@@ -47,6 +55,10 @@ export const DEFAULT_SCENARIO_OPTIONS = {
   flowsPerDay: 2,
   gasGwei: 10,
   outDir: "reports",
+  adversaries: true,
+  frontRunPct: 20,
+  frontRunMinBps: 10,
+  sandwichBps: 4,
 } as const satisfies Partial<ScenarioOptions>;
 
 export const MAX_DAYS = 365;
@@ -72,6 +84,10 @@ export const OPTION_SPELLINGS: Readonly<Record<keyof ScenarioOptions, { flag: st
   gasGwei: { flag: "--gas-gwei", env: "GAS_GWEI" },
   outDir: { flag: "--out", env: "REPORT_DIR" },
   name: { flag: "--name", env: "REPORT_NAME" },
+  adversaries: { flag: "--adversaries", env: "ADVERSARIES" },
+  frontRunPct: { flag: "--front-run-pct", env: "FRONT_RUN_PCT" },
+  frontRunMinBps: { flag: "--front-run-min-bps", env: "FRONT_RUN_MIN_BPS" },
+  sandwichBps: { flag: "--sandwich-bps", env: "SANDWICH_BPS" },
 };
 
 function label(key: keyof ScenarioOptions): string {
@@ -97,18 +113,29 @@ function toNumber(key: keyof ScenarioOptions, value: string | number, integer: b
 
 function inRange(
   key: keyof ScenarioOptions,
-  raw: string | number | undefined,
+  raw: string | number | boolean | undefined,
   fallback: number,
   min: number,
   max: number,
   integer = true,
 ): number {
   if (raw === undefined || raw === "") return fallback;
+  if (typeof raw === "boolean") throw new ScenarioOptionsError(`${label(key)} must be a number, got ${raw}`);
   const value = toNumber(key, raw, integer);
   if (value < min || value > max) {
     throw new ScenarioOptionsError(`${label(key)} must be from ${min} to ${max}, got ${value}`);
   }
   return value;
+}
+
+/** An on/off switch: on, off, true, false, yes, no, 1, 0 (any case). */
+function toSwitch(key: keyof ScenarioOptions, raw: string | number | boolean | undefined, fallback: boolean): boolean {
+  if (raw === undefined || raw === "") return fallback;
+  if (typeof raw === "boolean") return raw;
+  const text = String(raw).trim().toLowerCase();
+  if (["on", "true", "yes", "1"].includes(text)) return true;
+  if (["off", "false", "no", "0"].includes(text)) return false;
+  throw new ScenarioOptionsError(`${label(key)} must be on or off, got "${String(raw)}"`);
 }
 
 /** Validates raw options and fills in the defaults. Throws ScenarioOptionsError naming the option. */
@@ -120,6 +147,17 @@ export function resolveScenarioOptions(raw: RawScenarioOptions = {}): ScenarioOp
   const deposit = inRange("deposit", raw.deposit, DEFAULT_SCENARIO_OPTIONS.deposit, 1_000, 1_000_000_000, false);
   const flowsPerDay = inRange("flowsPerDay", raw.flowsPerDay, DEFAULT_SCENARIO_OPTIONS.flowsPerDay, 0, 48, false);
   const gasGwei = inRange("gasGwei", raw.gasGwei, DEFAULT_SCENARIO_OPTIONS.gasGwei, 0, 1_000, false);
+  const adversaries = toSwitch("adversaries", raw.adversaries, DEFAULT_SCENARIO_OPTIONS.adversaries);
+  const frontRunPct = inRange("frontRunPct", raw.frontRunPct, DEFAULT_SCENARIO_OPTIONS.frontRunPct, 1, 100, false);
+  const frontRunMinBps = inRange(
+    "frontRunMinBps",
+    raw.frontRunMinBps,
+    DEFAULT_SCENARIO_OPTIONS.frontRunMinBps,
+    1,
+    10_000,
+    false,
+  );
+  const sandwichBps = inRange("sandwichBps", raw.sandwichBps, DEFAULT_SCENARIO_OPTIONS.sandwichBps, 1, 100, false);
 
   const scenarioText = String(raw.scenario ?? DEFAULT_SCENARIO_OPTIONS.scenario)
     .trim()
@@ -172,6 +210,10 @@ export function resolveScenarioOptions(raw: RawScenarioOptions = {}): ScenarioOp
     gasGwei,
     outDir: path.resolve(outDir),
     name,
+    adversaries,
+    frontRunPct,
+    frontRunMinBps,
+    sandwichBps,
   };
 }
 

@@ -6,9 +6,10 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
+import { adversaryRows, adversaryVerdict } from "./adversaryTables";
 import { renderChartSvg, renderHtml } from "./chart";
 import { amount, pct, signed, usd, when } from "./format";
-import type { Logger, RebalanceRecord, ScenarioReport, Snapshot, TradeRecord } from "./types";
+import type { AdversaryAttempt, Logger, RebalanceRecord, ScenarioReport, Snapshot, TradeRecord } from "./types";
 
 /** "sell 12.3 WETH for 36,900 USDC". */
 export function describeTrade(trade: TradeRecord): string {
@@ -198,6 +199,51 @@ export function printReport(report: ScenarioReport, log: Logger = (line) => cons
       `keeper gas ${summary.keeperGas.toLocaleString("en-US")} (investing included; pokes ${summary.pokeGas.toLocaleString("en-US")}) = ` +
       `${usd(summary.keeperGasCostUsd, 2)} at ${o.gasGwei} gwei; mean largest drift ${summary.meanMaxDriftBps.toFixed(0)} bp, ` +
       `${summary.endMaxDriftBps} bp at the end; liquidity providers re-centred ${summary.liquidityRecenters} times.`,
+  );
+  printAdversaries(report, log);
+}
+
+function printAdversaries(report: ScenarioReport, log: Logger): void {
+  const adversaries = report.adversaries;
+  log("");
+  if (!adversaries) {
+    log("Adversaries: off (--adversaries off).");
+    return;
+  }
+  log("Adversaries (P&L at the oracle prices at the end of each play, every token in and out, before gas)");
+  log(`${adversaries.description}.`);
+  for (const line of formatTable(
+    ["adversary", "plays", "refused", "refused by", "P&L", "best play", "gas", "gas $"],
+    adversaries.summaries.map((s) => [
+      s.adversary,
+      String(s.attempts),
+      String(s.refusals),
+      Object.entries(s.refusedBy)
+        .map(([name, count]) => `${name} x${count}`)
+        .join(", ") || "-",
+      usd(s.pnlUsd, 2),
+      usd(s.bestUsd, 2),
+      s.gasUsed.toLocaleString("en-US"),
+      usd(s.gasCostUsd, 2),
+    ]),
+  ))
+    log(line);
+  log("");
+  for (const line of formatTable(
+    ["adversary", "play", "count", "refused", "P&L", "best", "worst"],
+    adversaryRows(adversaries),
+  ))
+    log(line);
+  const refusals = new Map<string, AdversaryAttempt>();
+  for (const a of adversaries.attempts) {
+    const name = a.refused?.replace(/\(.*$/, "");
+    if (name !== undefined && !refusals.has(name)) refusals.set(name, a);
+  }
+  for (const a of refusals.values()) log(`refused: ${a.adversary} ${a.play} at ${when(a.hour)}: ${a.refused}`);
+  const { summary } = report;
+  log(
+    `Next to the holders' costs (trading ${usd(summary.tradingCostUsd, 2)}, keeper gas ${usd(summary.keeperGasCostUsd, 2)}): ` +
+      adversaryVerdict(adversaries),
   );
 }
 

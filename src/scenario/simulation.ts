@@ -9,7 +9,9 @@
  * - the keeper: a poke every step (so the breakers see the prices), and the keeper bot of
  *   `npm run keeper` (src/keeper) rebalancing whenever the vault says one is due, waiting out
  *   cooldowns;
- * - the clock, which the simulation advances.
+ * - the clock, which the simulation advances;
+ * - unless `--adversaries off`, an oracle front-runner and a rebalance sandwicher
+ *   (src/scenario/adversaries.ts), whose plays and P&L the report shows.
  *
  * Everything is recorded into a ScenarioReport. Imports typechain-types (through src/market and
  * src/vault): Hardhat tasks must import this module lazily, inside their action.
@@ -35,6 +37,8 @@ import type { LocalMarket, MarketPool, MarketToken } from "../market";
 import { deployVault, RECOMMENDED_BREAKERS, RECOMMENDED_COSTS } from "../vault";
 import type { BallastPolicy, BallastVault } from "../../typechain-types";
 
+import { Adversaries } from "./adversaries";
+import type { Arena } from "./adversaries";
 import { Arbitrageur, publishFeedPrice } from "./arbitrage";
 import type { ScenarioOptions } from "./options";
 import { Rng } from "./random";
@@ -159,6 +163,9 @@ class ScenarioRun {
   private tokens: MarketToken[] = [];
   /** The pools the vault's routes go through: the ones the arbitrageur keeps on the feeds. */
   private routePools: MarketPool[] = [];
+  /** The first pool of each risky asset's sell route, by symbol. */
+  private readonly legPools = new Map<string, MarketPool>();
+  private adversaries: Adversaries | undefined;
   /** token0/token1 price ratio each pool's liquidity was last centred at. */
   private readonly centres = new Map<string, number>();
   /** USD price of every basket token now, by symbol (what the feeds answer). */
@@ -219,6 +226,11 @@ class ScenarioRun {
       basket: this.plan.basket,
       breakers: RECOMMENDED_BREAKERS,
       costs: { ...RECOMMENDED_COSTS, gasTokenOracle: "WETH" },
+      // Trades of at most 5% of NAV: each leg must fill within half the slippage bound (50 bps)
+      // by the vault's estimate, and a 10% leg of a $1M vault into a 0.3% pool of the local market
+      // (UNI/USDC, $8M deep) estimates ~51 bps: the vault would refuse every leg (LegUnfit) and
+      // never invest.
+      params: { maxTradeBps: 500 },
     });
     this.vault = deployed.vault;
     this.policy = deployed.policy;
@@ -278,6 +290,21 @@ class ScenarioRun {
     this.routePools = await this.findRoutePools();
     this.arbitrageur = await Arbitrageur.create(this.market, arbitrageur, this.routePools);
     for (const pool of this.routePools) this.centres.set(pool.key, this.poolRatio(pool));
+    if (this.options.adversaries) {
+      const arena: Arena = {
+        market: this.market,
+        vault: this.vault,
+        tokens: this.tokens,
+        routePools: this.routePools,
+        legPools: this.legPools,
+        price: (symbol) => this.price(symbol),
+        hour: () => this.recordTime(),
+        gasCostUsd: (gas) => this.gasCostUsd(gas),
+        interfaces: [this.vault.interface, this.policy.interface],
+      };
+      const [frontRunner, sandwicher] = signers.slice(3 + DEPOSITOR_NAMES.length);
+      this.adversaries = await Adversaries.create(arena, { frontRunner, sandwicher }, this.options);
+    }
     this.contracts = {
       vault: this.vaultAddress,
       policy: this.policyAddress,
@@ -309,6 +336,7 @@ class ScenarioRun {
         const b = bySymbolAddress(dataSlice(sellRoute, offset + 23, offset + 43));
         const pool = this.market.pool(a, b, fee);
         pools.set(pool.key, pool);
+        if (offset === 0) this.legPools.set(token.symbol, pool);
       }
     }
     return [...pools.values()];
@@ -345,6 +373,8 @@ class ScenarioRun {
     for (const [i, share] of OPENING_SHARES.entries()) {
       await this.deposit(this.depositors[i], Math.round(this.options.deposit * share));
     }
+    // The front-runner's standing holding, which it takes out before steps down.
+    await this.adversaries?.frontRunner.openHolding(this.options.deposit);
     await this.market.advanceTime(3_600);
     // Hours are counted from the end of the investment; until then the opening records hold chain times.
     const openingRecords = this.rebalances.length;
@@ -376,7 +406,23 @@ class ScenarioRun {
   private async playStep(step: number): Promise<void> {
     const moveTime = this.t0 + step * this.plan.stepSeconds;
     await this.advanceTo(moveTime);
+    const front = this.adversaries?.frontRunner;
+    if (front) {
+      const next = new Map(this.plan.risky.map((asset, i) => [asset.symbol, this.plan.prices[step][i]]));
+      await front.beforeStep(next);
+      await this.alignPools();
+    }
     await this.moveMarket(step);
+    const played = await front?.afterStep();
+    if (played) {
+      await this.alignPools();
+      if (played.refused !== undefined || played.pnlUsd > 0) {
+        this.log(
+          `    front-runner ${played.play} (step ${signed(played.edgeBps, 0)} bp, ${usd(played.sizeUsd)}): ` +
+            `P&L ${usd(played.pnlUsd, 2)}${played.refused === undefined ? "" : `, refused ${played.refused}`}`,
+        );
+      }
+    }
     const flowCount = poisson(this.flowRng, (this.options.flowsPerDay * this.options.stepHours) / 24);
     for (let i = 0; i < flowCount; i++) await this.randomFlow();
     await this.advanceTo(moveTime + SETTLE_SECONDS);
@@ -551,7 +597,10 @@ class ScenarioRun {
       if (status === Status.BreakerTripped) return status;
       if (status !== Status.Due && status !== Status.DueByCalendar) return status;
       calls++;
+      // The sandwicher front-runs the keeper's call (the bot's own checks see the pushed pools).
+      if (phase === "scenario") await this.adversaries?.sandwicher.front();
       const outcome = await this.rebalance(phase, STATUS_NAMES[status]);
+      await this.unwindSandwich();
       if (outcome !== "traded") return undefined;
     }
     return undefined;
@@ -644,8 +693,19 @@ class ScenarioRun {
         `drift ${record.driftBeforeBps} -> ${record.driftAfterBps} bp, cost ${usd(record.costUsd, 2)} ` +
         `(${record.costBps.toFixed(2)} bp), gas ${gasUsed.toLocaleString("en-US")}`,
     );
+    await this.unwindSandwich();
     await this.alignPools();
     return "traded";
+  }
+
+  /** The sandwicher's back-run, before the market's arbitrageur realigns the pools. */
+  private async unwindSandwich(): Promise<void> {
+    const played = await this.adversaries?.sandwicher.back();
+    if (!played) return;
+    this.log(
+      `    sandwicher ${played.play} (${usd(played.sizeUsd)}): P&L ${usd(played.pnlUsd, 2)}` +
+        (played.refused === undefined ? "" : `, refused ${played.refused}`),
+    );
   }
 
   /**
@@ -730,7 +790,9 @@ class ScenarioRun {
     this.log(
       `day ${String(day).padStart(String(days).length)}/${days}  NAV ${usd(last.nav)}  share ${usd(last.sharePrice, 4)}` +
         ` (hold ${usd(last.holdPerShare, 4)}, ${edge} pp)  drift ${last.maxDriftBps} bp` +
-        `  rebalances ${rebalances}  breaker ${last.breakerTripped ? "TRIPPED" : "ok"}  [${((Date.now() - started) / 1_000).toFixed(0)} s]`,
+        `  rebalances ${rebalances}  breaker ${last.breakerTripped ? "TRIPPED" : "ok"}` +
+        (this.adversaries ? `  adversaries ${usd(this.adversaries.pnlUsd(), 2)}` : "") +
+        `  [${((Date.now() - started) / 1_000).toFixed(0)} s]`,
     );
   }
 
@@ -818,6 +880,7 @@ class ScenarioRun {
       breakerEvents: this.breakerEvents,
       flows: this.flows,
       summary,
+      ...(this.adversaries ? { adversaries: this.adversaries.report() } : {}),
     };
   }
 }

@@ -153,6 +153,43 @@ export interface VaultSettings {
   costGateBenefitPerBp: number;
 }
 
+/** One play of an adversary (src/scenario/adversaries.ts). */
+export interface AdversaryAttempt {
+  hour: number;
+  adversary: "front-runner" | "sandwicher";
+  /** What it did: "up: deposit -> redeem", "down: redeemInKind + sell -> deposit", "push 4 bp", ... */
+  play: string;
+  /** The edge it played for: the basket step it foresaw (front-runner) or its push (sandwicher), bps. */
+  edgeBps: number;
+  /** USD it put at stake: its deposit or exit, or the value of its pushes. */
+  sizeUsd: number;
+  /** Its profit at the oracle prices at the end of the play, every token in and out (and shares, at NAV per share), before gas, USD. */
+  pnlUsd: number;
+  /** The vault's refusal of a step, decoded (custom error and arguments). */
+  refused?: string;
+  gasUsed: number;
+}
+
+export interface AdversarySummary {
+  adversary: AdversaryAttempt["adversary"];
+  attempts: number;
+  refusals: number;
+  /** Refusals by error name. */
+  refusedBy: Record<string, number>;
+  pnlUsd: number;
+  /** The best single play, USD. */
+  bestUsd: number;
+  gasUsed: number;
+  gasCostUsd: number;
+}
+
+export interface AdversaryReport {
+  /** How they played: sizes and pushes (the options). */
+  description: string;
+  attempts: AdversaryAttempt[];
+  summaries: AdversarySummary[];
+}
+
 export interface ScenarioReport {
   meta: {
     name: string;
@@ -182,4 +219,6 @@ export interface ScenarioReport {
   breakerEvents: BreakerEvent[];
   flows: FlowRecord[];
   summary: ScenarioSummary;
+  /** The adversaries' plays and P&L; absent when they were off (`--adversaries off`). */
+  adversaries?: AdversaryReport;
 }

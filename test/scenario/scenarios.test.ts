@@ -72,6 +72,15 @@ describe("scenario plans and options", () => {
     expect(resolveScenarioOptions({ days: "3" }).crashDay).to.equal(1);
     expect(resolveScenarioOptions({ days: 1 }).crashDay).to.equal(0.5);
     expect(resolveScenarioOptions({ scenario: "CALM" })).to.not.have.property("crashDay");
+    // The adversaries play by default; off by flag, variable or code.
+    expect(options).to.include({ adversaries: true, frontRunPct: 20, frontRunMinBps: 10, sandwichBps: 4 });
+    for (const off of ["off", "OFF", "false", "no", "0", false]) {
+      expect(resolveScenarioOptions({ adversaries: off }).adversaries, String(off)).to.be.false;
+    }
+    expect(resolveScenarioOptions(optionsFromEnv({ ADVERSARIES: "off", FRONT_RUN_PCT: "50" }))).to.include({
+      adversaries: false,
+      frontRunPct: 50,
+    });
   });
 
   it("reads DAYS, ASSETS, SEED, SCENARIO ... from the environment", () => {
@@ -102,6 +111,9 @@ describe("scenario plans and options", () => {
       [{ scenario: "calm", crashDay: "1" }, /--crash-day \(CRASH_DAY\) applies to the crash scenario only/],
       [{ name: "../etc" }, /--name \(REPORT_NAME\) must be 1-100 letters/],
       [{ gasGwei: "1e3" }, /--gas-gwei \(GAS_GWEI\) must be a number, got "1e3"/],
+      [{ adversaries: "maybe" }, /--adversaries \(ADVERSARIES\) must be on or off, got "maybe"/],
+      [{ frontRunPct: "0" }, /--front-run-pct \(FRONT_RUN_PCT\) must be from 1 to 100, got 0/],
+      [{ sandwichBps: "101" }, /--sandwich-bps \(SANDWICH_BPS\) must be from 1 to 100, got 101/],
     ];
     for (const [raw, message] of cases) {
       expect(() => resolveScenarioOptions(raw), JSON.stringify(raw)).to.throw(ScenarioOptionsError, message);

@@ -9,7 +9,9 @@ import type { ReportFiles, ScenarioReport } from "../../src/scenario";
 
 /**
  * `npm start` end to end on the in-process chain, short: 3 days in 3-hour steps, the crash on day 1,
- * a fixed seed. The report it returns (and writes) is checked, not the console text alone.
+ * a fixed seed. The report it returns (and writes) is checked, not the console text alone. The
+ * adversaries are off here: this is the vault's own behaviour (test/scenario/adversaries.test.ts
+ * plays them).
  */
 describe("npm start: a short crash scenario end to end", function () {
   // Deploying the market and playing 24 steps takes ~15 s on two idle cores; leave room for a busy CI.
@@ -21,8 +23,9 @@ describe("npm start: a short crash scenario end to end", function () {
 
   before(async () => {
     const outDir = mkdtempSync(path.join(os.tmpdir(), "ballast-start-"));
-    ({ report, files } = await runStart({ days: 3, crashDay: 1, seed: 11, stepHours: 3, outDir, name: "e2e" }, (line) =>
-      lines.push(line),
+    ({ report, files } = await runStart(
+      { days: 3, crashDay: 1, seed: 11, stepHours: 3, outDir, name: "e2e", adversaries: "off" },
+      (line) => lines.push(line),
     ));
   });
 
@@ -106,6 +109,8 @@ describe("npm start: a short crash scenario end to end", function () {
     expect(text).to.include("breaker TRIPPED (Dislocation");
     expect(text).to.include("Vault vs buy-and-hold (per share)");
     expect(text).to.include(`Report: ${files.json}`);
+    expect(text).to.include("Adversaries: off (--adversaries off).");
+    expect(report.adversaries).to.be.undefined;
   });
 });
 
@@ -115,7 +120,17 @@ describe("npm start: a vault too small for its gas", function () {
   it("is left uninvested by the keeper bot, whose cost gate counts the gas it estimated", async () => {
     const outDir = mkdtempSync(path.join(os.tmpdir(), "ballast-start-"));
     const { report } = await runStart(
-      { days: 1, assets: 1, stepHours: 12, deposit: 5_000, gasGwei: 50, scenario: "calm", outDir, name: "small" },
+      {
+        days: 1,
+        assets: 1,
+        stepHours: 12,
+        deposit: 5_000,
+        gasGwei: 50,
+        scenario: "calm",
+        outDir,
+        name: "small",
+        adversaries: "off",
+      },
       () => undefined,
     );
     // $5,000 at 50 gwei: the rebalance's gas alone is worth more than the drift it would remove.
@@ -145,5 +160,11 @@ describe("ballast:start and ballast:node flags", () => {
       message = (error as Error).message;
     }
     expect(message).to.match(/--assets must be a whole number, got "four"/);
+    try {
+      await hre.run("ballast:start", { adversaries: "maybe" });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).to.match(/--adversaries \(ADVERSARIES\) must be on or off, got "maybe"/);
   });
 });

@@ -1,0 +1,106 @@
+import { expect } from "chai";
+import os from "node:os";
+
+import { printReport, resolveScenarioOptions, runScenario } from "../../src/scenario";
+import type { AdversarySummary, ScenarioReport } from "../../src/scenario";
+
+/**
+ * `npm start`'s adversaries on a short scenario (a day in 3-hour steps), played twice from the
+ * same seed: with the adversaries and without. Each adversary plays, is refused by name where the
+ * vault refuses, and is measured; the report shows it all next to the holders' costs.
+ */
+describe("npm start: the adversaries", function () {
+  // Two short scenarios, ~20-40 s each on two idle cores.
+  this.timeout(300_000);
+
+  const base = { days: 1, scenario: "chop", seed: 3, stepHours: 3, outDir: os.tmpdir(), name: "adversaries" };
+  let played: ScenarioReport;
+  let quiet: ScenarioReport;
+  const lines: string[] = [];
+
+  before(async () => {
+    played = await runScenario(resolveScenarioOptions(base), { log: () => undefined });
+    quiet = await runScenario(resolveScenarioOptions({ ...base, adversaries: "off" }), { log: () => undefined });
+    printReport(played, (line) => lines.push(line));
+  });
+
+  const summary = (name: AdversarySummary["adversary"]): AdversarySummary => {
+    const found = played.adversaries!.summaries.find((s) => s.adversary === name);
+    expect(found, name).to.not.be.undefined;
+    return found!;
+  };
+
+  it("are on by default and off with --adversaries off", () => {
+    expect(played.meta.options.adversaries).to.be.true;
+    expect(played.adversaries).to.not.be.undefined;
+    expect(quiet.adversaries).to.be.undefined;
+  });
+
+  it("the front-runner plays the steps it foresees, both ways and both exits", () => {
+    const front = summary("front-runner");
+    expect(front.attempts).to.be.greaterThan(0);
+    const plays = played.adversaries!.attempts.filter((a) => a.adversary === "front-runner");
+    for (const play of plays) {
+      expect(Math.abs(play.edgeBps)).to.be.at.least(played.meta.options.frontRunMinBps);
+      expect(play.sizeUsd).to.be.greaterThan(0);
+      expect(play.play.startsWith(play.edgeBps > 0 ? "up:" : "down:")).to.be.true;
+    }
+    expect(plays.some((p) => p.play.includes("redeemInKind"))).to.be.true;
+    expect(plays.some((p) => /-> redeem$|: redeem ->/.test(p.play))).to.be.true;
+  });
+
+  it("the sandwicher's small pushes are tolerated and lose, its big ones are refused by name", () => {
+    const sandwich = summary("sandwicher");
+    expect(sandwich.attempts).to.be.greaterThan(0);
+    expect(sandwich.pnlUsd).to.be.at.most(0);
+    const plays = played.adversaries!.attempts.filter((a) => a.adversary === "sandwicher");
+    for (const play of plays) {
+      expect(play.pnlUsd).to.be.at.most(0);
+      if (play.edgeBps >= 40) expect(play.refused).to.match(/^BallastLegUnfit\(0x[0-9a-fA-F]{40}, /);
+    }
+    expect(sandwich.refusals).to.equal(plays.filter((p) => p.refused !== undefined).length);
+  });
+
+  it("each adversary's P&L is <= 0", () => {
+    for (const s of played.adversaries!.summaries) expect(s.pnlUsd, s.adversary).to.be.at.most(0);
+  });
+
+  it("the holders end no worse than without the adversaries", () => {
+    const last = (r: ScenarioReport) => r.snapshots[r.snapshots.length - 1];
+    // The same prices: the share price compares directly (1 bp of slack for the different path of rebalances).
+    expect(last(played).prices).to.deep.equal(last(quiet).prices);
+    expect(last(played).sharePrice).to.be.at.least(last(quiet).sharePrice * (1 - 1e-4));
+  });
+
+  it("the report shows their plays, refusals and P&L next to the holders' costs", () => {
+    const text = lines.join("\n");
+    expect(text).to.include("Adversaries (P&L at the oracle prices");
+    expect(text).to.match(/^front-runner +\d+ /m);
+    expect(text).to.match(/^sandwicher +\d+ /m);
+    expect(text).to.match(/Next to the holders' costs \(trading \$[\d,.]+, keeper gas \$[\d,.]+\)/);
+  });
+});
+
+/**
+ * KNOWN LEAK (pending until the vault defends it): a front-runner that plays only the large steps.
+ * The default front-runner plays every step of 10 bp or more and loses (-$251,516 over 222 plays
+ * in the default `npm start`), but the flow cost an entry pays (the fees and impact of the trades
+ * it would cause) is a fixed fraction of the stake, while the gain of entering before a step up
+ * and leaving in kind after grows with the step: neither the oracle nor the pools have moved when
+ * it enters, so pricing entries at the higher of the two cannot see the step coming. Measured:
+ * `npm start -- --scenario bull --days 4 --front-run-min-bps 150`: deposit $280,193 before a
+ * +251 bp basket step, redeemInKind after and sell the legs at the pools: +$3,015.34 (+$882.15 at
+ * +158 bp); the default 30-day crash with --front-run-min-bps 150: every one of its 10 in-kind up
+ * plays gains, +$18,644.87 in all, taken from the holders net of the flow costs they were paid.
+ */
+describe("npm start: a front-runner that plays only steps of 150 bp or more", function () {
+  this.timeout(300_000);
+
+  it.skip("loses on deposit -> redeemInKind + sell (KNOWN LEAK: it gains; see the comment)", async () => {
+    const options = { scenario: "bull", days: 4, seed: 7, frontRunMinBps: 150, outDir: os.tmpdir(), name: "leak" };
+    const report = await runScenario(resolveScenarioOptions(options), { log: () => undefined });
+    const inKindUps = report.adversaries!.attempts.filter((a) => a.play === "up: deposit -> redeemInKind + sell");
+    expect(inKindUps.length).to.be.greaterThan(0);
+    for (const play of inKindUps) expect(play.pnlUsd, `${play.edgeBps.toFixed(0)} bp`).to.be.at.most(0);
+  });
+});
