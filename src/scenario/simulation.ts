@@ -226,11 +226,6 @@ class ScenarioRun {
       basket: this.plan.basket,
       breakers: RECOMMENDED_BREAKERS,
       costs: { ...RECOMMENDED_COSTS, gasTokenOracle: "WETH" },
-      // Trades of at most 5% of NAV: each leg must fill within half the slippage bound (50 bps)
-      // by the vault's estimate, and a 10% leg of a $1M vault into a 0.3% pool of the local market
-      // (UNI/USDC, $8M deep) estimates ~51 bps: the vault would refuse every leg (LegUnfit) and
-      // never invest.
-      params: { maxTradeBps: 500 },
     });
     this.vault = deployed.vault;
     this.policy = deployed.policy;
