@@ -481,6 +481,27 @@ describe("BallastVault ERC-4626", () => {
       expect(await f.vault.totalSupply()).to.equal(m.supply + preview);
     });
 
+    it("a small flow pays the pools' fee share and its tiny impact, far below the slippage cap", async () => {
+      const f = await loadFixture(fundedFixture);
+      const entry = await flowModel(f, "entry");
+      const v = entryFlow(entry);
+      // Weighted pool fees of the basket's first pools: WETH 40% x 5 bps, WBTC 35% x (5 + 5 bps via
+      // WETH), LINK 20% x 30 bps: 11.5 bps.
+      expect(v.flowFeeWad).to.equal(115n * 10n ** 13n);
+      for (const assets of [1_000n * USDC, 10_000n * USDC, 50_000n * USDC]) {
+        const cost = flowCostOf(v, assets);
+        const fees = flowFeePart(v, assets);
+        expect(cost).to.be.greaterThanOrEqual(fees);
+        // The impact on the pools' in-range liquidity is a small part of it at these sizes...
+        expect(cost - fees).to.be.lessThan(fees / 10n + 2n);
+        // ...and the whole is far below the 1% cap.
+        expect(cost).to.be.lessThan(mulDiv(assets, v.slippageBps, BPS) / 5n);
+        const preview = await f.vault.previewDeposit(assets);
+        expect(preview).to.equal(depositShares(v, assets, entry.supply));
+        expect(preview).to.equal(mulDiv(assets - cost, entry.supply + VIRTUAL_SHARES, v.navCeil + 1n));
+      }
+    });
+
     it("previewMint == assets pulled by mint", async () => {
       const f = await loadFixture(fundedFixture);
       const shares = 33_333n * 10n ** 18n + 11n;
