@@ -172,10 +172,22 @@ describe("BallastVault rebalance", () => {
       .withArgs(
         market.token("WETH").address,
         true,
-        (x: bigint) => ((spotOut = x), true),
-        (x: bigint) => ((spotFloor = x), true),
-        (x: bigint) => ((estimatedOut = x), true),
-        (x: bigint) => ((minOut = x), true),
+        (x: bigint) => {
+          spotOut = x;
+          return true;
+        },
+        (x: bigint) => {
+          spotFloor = x;
+          return true;
+        },
+        (x: bigint) => {
+          estimatedOut = x;
+          return true;
+        },
+        (x: bigint) => {
+          minOut = x;
+          return true;
+        },
       );
     // The sale's spot output is ~3% short of its oracle-fair output, whose floor is 5 bps under it;
     // the estimate (fee and impact at the pushed price) misses the 1% slippage minimum too.

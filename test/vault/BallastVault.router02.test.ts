@@ -83,8 +83,14 @@ describe("BallastVault on SwapRouter02", () => {
         true,
         anyValue,
         anyValue,
-        (x: bigint) => ((estimatedOut = x), true),
-        (x: bigint) => ((minOut = x), true),
+        (x: bigint) => {
+          estimatedOut = x;
+          return true;
+        },
+        (x: bigint) => {
+          minOut = x;
+          return true;
+        },
       );
     expect(estimatedOut).to.be.lessThan(minOut);
   });
