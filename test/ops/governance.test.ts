@@ -74,7 +74,7 @@ describe("governance tasks", function () {
         function: "vault.setRebalanceParams",
       });
       expect(result.calls[0].data).to.equal(data);
-      expect(result.calls[0].summary).to.equal("vault.setRebalanceParams((30, 2000, 100, 10000000))");
+      expect(result.calls[0].summary).to.equal("vault.setRebalanceParams((30, 2000, 100, 10000000, 5))");
       expect(result.readyAt).to.equal((await time.latest()) + Number(DELAY));
       expect(await timelock.getOperationState(result.id)).to.equal(1n); // Waiting
       expect(output).to.contain(`scheduled operation ${result.id} on timelock ${await timelock.getAddress()}`);
@@ -87,7 +87,7 @@ describe("governance tasks", function () {
       expect(pending[0]).to.include({ id: result.id, state: "Waiting", readyAt: result.readyAt, batch: false });
       expect(pending[0].calls[0].function).to.equal("vault.setRebalanceParams");
       expect(listed).to.contain(result.id);
-      expect(listed).to.contain("vault.setRebalanceParams((30, 2000, 100, 10000000))");
+      expect(listed).to.contain("vault.setRebalanceParams((30, 2000, 100, 10000000, 5))");
 
       await expectTaskError(
         "gov:execute",
@@ -316,7 +316,7 @@ describe("governance tasks", function () {
       expect(file.createdAt).to.be.within(before, Date.now());
       expect(file.meta.name).to.equal("Ballast: schedule vault.setRebalanceParams");
       expect(file.meta.description).to.contain(`Timelock operation ${opId}`);
-      expect(file.meta.description).to.contain("1. vault.setRebalanceParams((30, 2000, 100, 10000000))");
+      expect(file.meta.description).to.contain("1. vault.setRebalanceParams((30, 2000, 100, 10000000, 5))");
       expect(file.meta.description).to.contain(`delay 172800s (2d) on timelock ${timelockAddress}`);
       expect(file.meta.txBuilderVersion).to.equal(TX_BUILDER_VERSION);
       expect(file.meta.createdFromSafeAddress).to.equal(deployer.address);

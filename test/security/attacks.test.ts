@@ -90,18 +90,28 @@ describe("attacks", () => {
         const { profit, reverted } = await sandwich(market, 1 - pushBps / 10_000, async () =>
           (await vault.rebalance()).wait(),
         );
-        // SwapRouter's own check fires first on the oracle-derived minimum.
-        expect(reverted).to.include("Too little received");
+        // The vault vets each leg before any trade: the pushed pool's spot price is beyond the
+        // pool-gap bound (5 bps), and the leg is refused by name.
+        expect(reverted).to.include("BallastLegUnfit");
         expect(profit).to.be.lessThan(0n); // fees and impact, paid both ways
         expect(await vault.totalAssets()).to.equal(nav); // nothing traded
       });
     }
 
-    it("a push under the slippage bound: the vault loses at most the bound on what it trades, the attacker gains less", async () => {
+    it("a push under the slippage bound but beyond the pool-gap bound (25 bps): refused too, the attacker pays", async () => {
+      const { market, vault } = await loadFixture(dueFixture);
+      const nav = await vault.totalAssets();
+      const { profit, reverted } = await sandwich(market, 0.9975, async () => (await vault.rebalance()).wait());
+      expect(reverted).to.include("BallastLegUnfit");
+      expect(profit).to.be.lessThan(0n);
+      expect(await vault.totalAssets()).to.equal(nav);
+    });
+
+    it("a push within the pool-gap bound (3 bps): the vault loses at most the bound on what it trades, the attacker gains less", async () => {
       const { market, vault } = await loadFixture(dueFixture);
       const nav = await vault.totalAssets();
       let block = 0;
-      const { profit, reverted } = await sandwich(market, 0.9975, async () => {
+      const { profit, reverted } = await sandwich(market, 0.9997, async () => {
         block = (await (await vault.rebalance()).wait())!.blockNumber;
       });
       expect(reverted).to.equal(undefined);
@@ -145,35 +155,66 @@ describe("attacks", () => {
   });
 
   describe("manipulating a pool around an entry or exit", () => {
-    it("a pushed pool changes neither the shares a deposit mints nor the NAV (oracle-priced)", async () => {
-      const { market, vault } = await loadFixture(dueFixture);
-      const [, , bob] = await ethers.getSigners();
-      const amount = 100_000n * 10n ** 6n;
-      const clean = await vault.previewDeposit(amount);
-      const nav = await vault.totalAssets();
-      await market.movePoolPrice(market.pool("WETH", "USDC", 500), "WETH", (await market.feedPrice("WETH")) * 0.5);
-      await market.movePoolPrice(
-        market.pool("WBTC", "WETH", 500),
-        "WBTC",
-        (await market.poolPrice(market.pool("WBTC", "WETH", 500), "WBTC")) * 2,
-      );
-      expect(await vault.totalAssets()).to.equal(nav);
-      expect(await vault.previewDeposit(amount)).to.equal(clean);
-      await market.fund(bob.address, "USDC", amount);
-      await market.token("USDC").contract.connect(bob).approve(vault, MaxUint256);
-      await expect(vault.connect(bob).deposit(amount, bob.address))
-        .to.emit(vault, "Deposit")
-        .withArgs(bob.address, bob.address, amount, clean);
-    });
+    for (const [direction, factor] of [
+      ["down", 0.5],
+      ["up", 2],
+    ] as const) {
+      it(`a pool pushed ${direction} never mints a deposit more shares, nor moves the NAV (oracle-priced)`, async () => {
+        const { market, vault } = await loadFixture(dueFixture);
+        const [, , bob] = await ethers.getSigners();
+        const amount = 100_000n * 10n ** 6n;
+        const clean = await vault.previewDeposit(amount);
+        const nav = await vault.totalAssets();
+        await market.movePoolPrice(market.pool("WETH", "USDC", 500), "WETH", (await market.feedPrice("WETH")) * factor);
+        await market.movePoolPrice(
+          market.pool("WBTC", "WETH", 500),
+          "WBTC",
+          (await market.poolPrice(market.pool("WBTC", "WETH", 500), "WBTC")) / factor,
+        );
+        expect(await vault.totalAssets()).to.equal(nav);
+        // Entries count each asset at the higher of its feed and its pools, and pay the flow cost
+        // of the pools as they are: a push only ever costs the entrant.
+        const pushed = await vault.previewDeposit(amount);
+        expect(pushed).to.be.lessThanOrEqual(clean);
+        if (direction === "up") expect(pushed).to.be.lessThan((clean * 9_000n) / 10_000n);
+        await market.fund(bob.address, "USDC", amount);
+        await market.token("USDC").contract.connect(bob).approve(vault, MaxUint256);
+        await expect(vault.connect(bob).deposit(amount, bob.address))
+          .to.emit(vault, "Deposit")
+          .withArgs(bob.address, bob.address, amount, pushed);
+        // The holders did not pay for the push: the NAV per share did not fall.
+        const supply = await vault.totalSupply();
+        expect(((await vault.totalAssets()) * 10n ** 18n) / supply).to.be.greaterThanOrEqual(
+          (nav * 10n ** 18n) / (supply - pushed),
+        );
+      });
+    }
 
-    it("a redemption that would sell into a pushed pool refuses rather than fill at the attacker's price", async () => {
+    it("a redemption into a pushed pool is priced at the pushed price: the leaver bears it, the holders lose nothing, a shareless attacker pays", async () => {
       const { market, vault } = await loadFixture(dueFixture);
       const [, alice] = await ethers.getSigners();
       const shares = (await vault.balanceOf(alice)) / 2n;
-      const { profit, reverted } = await sandwich(market, 0.9, async () =>
-        (await vault.connect(alice).redeem(shares, alice.address, alice.address)).wait(),
-      );
-      expect(reverted).to.include("Too little received");
+      const clean = await vault.previewRedeem(shares);
+      const usdc = market.token("USDC").contract;
+      const before = await usdc.balanceOf(alice);
+      const priceBefore = ((await vault.totalAssets()) * 10n ** 18n) / (await vault.totalSupply());
+      let pushed = 0n;
+      const { profit, reverted } = await sandwich(market, 0.9, async () => {
+        pushed = await vault.previewRedeem(shares);
+        await (await vault.connect(alice).redeem(shares, alice.address, alice.address)).wait();
+      });
+      expect(reverted).to.equal(undefined);
+      const got = (await usdc.balanceOf(alice)) - before;
+      // Exits count WETH (and WBTC, priced through the WETH pool) at the pool's 10% discount: the
+      // preview says so before the call, and the redeem pays at least that. A leaver who wants the
+      // oracle's price checks the preview (or a minimum through a router) or exits in kind.
+      expect(pushed).to.be.lessThan((clean * 95n) / 100n);
+      expect(got).to.be.greaterThanOrEqual(pushed);
+      expect(got).to.be.lessThan(clean);
+      // The holders who stay lose nothing (what the leaver left behind is theirs) and the attacker,
+      // who holds no shares, pays the pools' fees both ways.
+      const priceAfter = ((await vault.totalAssets()) * 10n ** 18n) / (await vault.totalSupply());
+      expect(priceAfter).to.be.greaterThan(priceBefore);
       expect(profit).to.be.lessThan(0n);
       // The holder still has the in-kind exit, at no price at all.
       await expect(vault.connect(alice).redeemInKind(shares, alice.address, alice.address)).to.emit(

@@ -1,4 +1,5 @@
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { expect } from "chai";
 import { MaxUint256, parseUnits, ZeroAddress } from "ethers";
 import { ethers } from "hardhat";
@@ -405,52 +406,89 @@ describe("faults", () => {
       }
     }
 
-    it("all of it, under a pending rebalance: the rebalance reverts as a whole, nothing trades", async () => {
+    it("all of it, under a pending rebalance: the rebalance refuses before any trade, nothing trades", async () => {
       const f = await loadFixture(dueAdminFixture);
       const { market, vault } = f;
       const pool = market.pool("WETH", "USDC", 500);
       const nav = await vault.totalAssets();
       const balances = await vaultBalances(vault);
+      expect((await vault.rebalanceStatus())[0]).to.equal(Status.Due);
       await pullAll(f);
       expect(await pool.contract.liquidity()).to.equal(0n);
-      expect((await vault.rebalanceStatus())[0]).to.equal(Status.Due);
-      // A swap entirely in a zero-liquidity region fetches nothing; SwapRouter's callback refuses it
-      // without a reason (its require has none), and the vault names the leg. With any liquidity
-      // left, the oracle minimum refuses instead (below); with the cost gate on, the rebalance is
-      // skipped by name.
+      // The pool's price is where it was, but nothing is in range: the WETH sale's estimated output
+      // is 0, below its oracle minimum. The status says so, and the rebalance refuses by name
+      // before any swap (with liquidity only thinned, the same check refuses; see below).
+      expect((await vault.rebalanceStatus())[0]).to.equal(Status.LegUnfit);
+      let spotOut = 0n;
+      let spotFloor = 0n;
       await expect(vault.rebalance())
-        .to.be.revertedWithCustomError(vault, "BallastSwapFailed")
-        .withArgs(market.token("WETH").address, market.token("USDC").address);
+        .to.be.revertedWithCustomError(vault, "BallastLegUnfit")
+        .withArgs(
+          market.token("WETH").address,
+          true,
+          (x: bigint) => {
+            spotOut = x;
+            return true;
+          },
+          (x: bigint) => {
+            spotFloor = x;
+            return true;
+          },
+          0n,
+          (minOut: bigint) => minOut > 0n,
+        );
+      expect(spotOut).to.be.greaterThanOrEqual(spotFloor);
       expect(await vaultBalances(vault)).to.deep.equal(balances);
       expect(await vault.totalAssets()).to.equal(nav);
     });
 
-    it("all of it, with the cost gate on: the rebalance is skipped (RebalanceSkipped, status Uneconomic), nothing trades", async () => {
+    it("all of it, with the cost gate on: the unfit leg is reported and refused before the gate is asked, nothing trades", async () => {
       const f = await loadFixture(dueAdminFixture);
-      const { vault, policy } = f;
+      const { market, vault, policy } = f;
       const [keeper] = await ethers.getSigners();
       await policy.setCostParams({ ...RECOMMENDED_COSTS, gasTokenOracle: ZeroAddress });
       await pullAll(f);
       const balances = await vaultBalances(vault);
-      const [, benefit] = await vault.rebalanceCost();
-      expect((await vault.rebalanceStatus())[0]).to.equal(Status.Uneconomic);
-      const tx = vault.connect(keeper).rebalance();
-      // The empty pool fetches nothing: the whole sale counts as cost.
-      await expect(tx)
-        .to.emit(vault, "RebalanceSkipped")
-        .withArgs(keeper.address, (cost: bigint) => cost > benefit, benefit);
-      await expect(tx).to.not.emit(vault, "Swapped");
+      // The gate would refuse too: the empty pool fetches nothing, the whole sale counts as cost.
+      const [cost, benefit, worthIt] = await vault.rebalanceCost();
+      expect(worthIt).to.equal(false);
+      expect(cost).to.be.greaterThan(benefit);
+      expect((await vault.rebalanceStatus())[0]).to.equal(Status.LegUnfit);
+      await expect(vault.connect(keeper).rebalance())
+        .to.be.revertedWithCustomError(vault, "BallastLegUnfit")
+        .withArgs(market.token("WETH").address, true, anyValue, anyValue, 0n, anyValue);
       expect(await vaultBalances(vault)).to.deep.equal(balances);
     });
 
-    it("99% of it, then the thin pool pushed 20% by an attacker: the rebalance still refuses at the oracle minimum", async () => {
+    it("99% of it, then the thin pool pushed 20% by an attacker: the rebalance still refuses, before any trade", async () => {
       const f = await loadFixture(dueAdminFixture);
       const { market, vault } = f;
       const pool = market.pool("WETH", "USDC", 500);
       await pullAll(f, 9_900n);
+      // Thinned alone, the pool can still fill the sale within its minimum.
+      expect((await vault.rebalanceStatus())[0]).to.equal(Status.Due);
       const nav = await vault.totalAssets();
       await market.movePoolPrice(pool, "WETH", (await market.feedPrice("WETH")) * 0.8);
-      await expect(vault.rebalance()).to.be.revertedWith("Too little received");
+      let spotOut = 0n;
+      let spotFloor = 0n;
+      await expect(vault.rebalance())
+        .to.be.revertedWithCustomError(vault, "BallastLegUnfit")
+        .withArgs(
+          market.token("WETH").address,
+          true,
+          (x: bigint) => {
+            spotOut = x;
+            return true;
+          },
+          (x: bigint) => {
+            spotFloor = x;
+            return true;
+          },
+          anyValue,
+          anyValue,
+        );
+      // The pushed pool's spot output is ~20% short of the oracle's.
+      expect(spotOut * 100n).to.be.lessThan(spotFloor * 81n);
       expect(await vault.totalAssets()).to.equal(nav);
       expect(await vault.totalAssets()).to.equal(await oracleNav(market, vault));
     });
@@ -484,8 +522,9 @@ describe("faults", () => {
       const { market, vault } = f;
       const pool = market.pool("WETH", "USDC", 500);
       await pullAll(f);
-      await expect(vault.rebalance()).to.be.revertedWithCustomError(vault, "BallastSwapFailed");
+      await expect(vault.rebalance()).to.be.revertedWithCustomError(vault, "BallastLegUnfit");
       await market.addLiquidity(pool, { valueUsd: 30_000_000, rangeBps: 1_000 });
+      expect((await vault.rebalanceStatus())[0]).to.equal(Status.Due);
       const nav = await vault.totalAssets();
       const swaps = await swapsOf(vault, vault.rebalance());
       expect(swaps.length).to.be.greaterThan(0);

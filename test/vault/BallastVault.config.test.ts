@@ -278,7 +278,9 @@ describe("BallastVault configuration", function () {
           .withArgs(i, entry.token, entry.oracle, entry.targetWeightBps, entry.sellRoute, entry.buyRoute);
       }
       // At construction the old parameters and the old policy are all zero.
-      await expect(tx).to.emit(vault, "RebalanceParamsSet").withArgs([0, 0, 0, 0], [100, 2_500, 100, 10_000_000n]);
+      await expect(tx)
+        .to.emit(vault, "RebalanceParamsSet")
+        .withArgs([0, 0, 0, 0, 0], [100, 2_500, 100, 10_000_000n, 5]);
       await expect(tx)
         .to.emit(vault, "PolicySet")
         .withArgs(ZeroAddress, await s.policy.getAddress());

@@ -5,6 +5,7 @@ import { ethers } from "hardhat";
 import type { BallastVault } from "../../typechain-types";
 import { vaultFixture } from "../shared/fixtures";
 import type { VaultFixture } from "../shared/fixtures";
+import { flowValuation, redeemValue } from "../shared/flow";
 import { depositUsdc, rebalanceUntilSettled } from "../shared/vault";
 
 /** $600k from alice and $400k from bob, invested at target (USDC 5%, WETH 40%, WBTC 35%, LINK 20%). */
@@ -32,14 +33,16 @@ async function swapCount(vault: BallastVault, hash: string): Promise<number> {
 
 describe("BallastVault exits", () => {
   describe("in the base asset", () => {
-    it("pays from the base balance alone when it covers the exit, at NAV", async () => {
+    it("pays from the base balance alone when it covers the exit, at the exit NAV less the flow cost", async () => {
       const { vault, market } = await loadFixture(investedFixture);
       const [, , bob] = await ethers.getSigners();
       const usdc = market.token("USDC").contract;
       const base = await usdc.balanceOf(vault);
       const shares = (await vault.balanceOf(bob)) / 10n; // ~$40k < the ~$50k cash buffer
-      const value = await vault.convertToAssets(shares);
+      const exit = await flowValuation(vault, "exit");
+      const value = redeemValue(exit, shares, await vault.totalSupply());
       expect(value).to.be.lessThan(base);
+      expect(value).to.be.lessThan(await vault.convertToAssets(shares));
       expect(await vault.previewRedeem(shares)).to.equal(value);
       const priceBefore = await sharePrice(vault);
 
@@ -108,14 +111,25 @@ describe("BallastVault exits", () => {
       expect(await vault.balanceOf(bob)).to.be.lessThan(10n ** 12n); // at most dust shares left
     });
 
-    it("refuses an exit that a manipulated pool would fill below the slippage bound", async () => {
+    it("prices an exit at a pool pushed below its feed: the leaver, not the holders, bears the push", async () => {
       const { vault, market } = await loadFixture(investedFixture);
       const [, , bob] = await ethers.getSigners();
-      await market.movePoolPrice(market.pool("LINK", "USDC", 3000), "LINK", 15 * 0.95);
       const shares = await vault.balanceOf(bob);
-      await expect(vault.connect(bob).redeem(shares, bob.address, bob.address)).to.be.revertedWith(
-        "Too little received",
-      );
+      const fair = await vault.previewRedeem(shares);
+      await market.movePoolPrice(market.pool("LINK", "USDC", 3000), "LINK", 15 * 0.95);
+      // LINK (20% of the basket) counts at the pool's price, 5% under the feed: ~1% less for Bob.
+      const preview = await vault.previewRedeem(shares);
+      expect(preview).to.be.lessThan((fair * 9_920n) / 10_000n);
+      expect(preview).to.be.greaterThan((fair * 9_850n) / 10_000n);
+      const priceBefore = await sharePrice(vault);
+      const snapshot = await ethers.provider.send("evm_snapshot", []);
+      const usdc = market.token("USDC").contract;
+      const before = await usdc.balanceOf(bob);
+      await expect(vault.connect(bob).redeem(shares, bob.address, bob.address)).to.emit(vault, "Withdraw");
+      expect((await usdc.balanceOf(bob)) - before).to.be.greaterThanOrEqual(preview);
+      // The LINK sold into the pushed pool cost the holders nothing: the NAV per share did not fall.
+      expect(await sharePrice(vault)).to.be.greaterThanOrEqual(priceBefore);
+      await ethers.provider.send("evm_revert", [snapshot]);
       // The in-kind exit needs no pool and still works.
       await expect(vault.connect(bob).redeemInKind(shares, bob.address, bob.address)).to.emit(vault, "RedeemedInKind");
     });

@@ -5,11 +5,13 @@ import { MaxUint256, parseUnits, ZeroAddress, ZeroHash } from "ethers";
 import type { ContractTransactionReceipt, ContractTransactionResponse } from "ethers";
 import { ethers } from "hardhat";
 
-import { IERC20__factory } from "../../typechain-types";
-import type { IERC20 } from "../../typechain-types";
+import { FeeMathHarness__factory, FeeMath__factory, IERC20__factory } from "../../typechain-types";
+import type { FeeMathHarness, IERC20 } from "../../typechain-types";
 import type { IBallastVault } from "../../typechain-types/artifacts/contracts/BallastVault";
 import { investedAdminFixture } from "../shared/fixtures";
 import type { VaultFixture } from "../shared/fixtures";
+import { exitFlowCost, flowCost, flowValuation } from "../shared/flow";
+import type { FlowValuation } from "../shared/flow";
 import { depositUsdc, rebalanceUntilSettled } from "../shared/vault";
 
 type FeeParams = IBallastVault.FeeParamsStruct;
@@ -49,6 +51,8 @@ interface Fixture extends VaultFixture {
   usdc: IERC20;
   /** The basket tokens as IERC20, in basket order. */
   tokens: IERC20[];
+  /** FeeMath (the library the vault links) behind a harness: the management fee's reference. */
+  feeMath: FeeMathHarness;
 }
 
 interface ManagementFixture extends Fixture {
@@ -118,12 +122,17 @@ const PENDING = { blockTag: "pending" } as const;
 const ceilDiv = (x: bigint, d: bigint): bigint => (x + d - 1n) / d;
 const mulDiv = (x: bigint, y: bigint, d: bigint, up = false): bigint => (up ? ceilDiv(x * y, d) : (x * y) / d);
 
-/** The management fee's shares: `supply * f / (BPS * YEAR - f)`, `f = min(rate * dt, BPS * YEAR / 2)`. */
-function pendingShares(totalSupply: bigint, rateBps: bigint, seconds: number): bigint {
-  const cap = (BPS * BigInt(YEAR)) / 2n;
-  const product = rateBps * BigInt(seconds);
-  const f = product < cap ? product : cap;
-  return (totalSupply * f) / (BPS * BigInt(YEAR) - f);
+/**
+ * The management fee's shares, `supply * ((1 - rate)^(-dt / year) - 1)` capped at `supply`, as
+ * FeeMath computes them (exactly: through the library the vault links, whose own tests check it
+ * against a high-precision reference); checked here against the closed form in floating point.
+ */
+async function pendingShares(f: Fixture, totalSupply: bigint, rateBps: bigint, seconds: number): Promise<bigint> {
+  const shares = await f.feeMath.feeShares(totalSupply, rateBps, seconds);
+  const factor = Math.min(Math.pow(1 - Number(rateBps) / 10_000, -seconds / YEAR) - 1, 1);
+  const approx = BigInt(Math.floor(factor * 1e15));
+  expect(shares * 10n ** 15n).to.be.closeTo(totalSupply * approx, totalSupply * 2n + totalSupply / 10n ** 3n);
+  return shares;
 }
 
 interface Snapshot {
@@ -136,6 +145,9 @@ interface Snapshot {
   supply: bigint;
   /** Basket balances, base first. */
   balances: bigint[];
+  /** The valuations entries and exits are priced at (the worse of oracle and pools, with the flow cost). */
+  entry: FlowValuation;
+  exit: FlowValuation;
 }
 
 /** The vault's accounting at the latest block or, with {@link PENDING}, at the next one. */
@@ -155,35 +167,62 @@ async function snapshot(
     totalSupply,
     supply: totalSupply + pending + VIRTUAL_SHARES,
     balances,
+    entry: await flowValuation(f.vault, "entry"),
+    exit: await flowValuation(f.vault, "exit"),
   };
   return s;
 }
 
-/** Shares a deposit of `assets` mints: the assets less `ceil(assets * fee / (BPS + fee))`, at NAV rounded up. */
-const depositShares = (s: Snapshot, assets: bigint, feeBps: bigint): bigint =>
-  mulDiv(assets - ceilDiv(assets * feeBps, BPS + feeBps), s.supply, s.navCeil + 1n);
+/** The entry fee a deposit of `assets` is charged: `ceil(assets * fee / (BPS + fee))`. */
+const entryFee = (assets: bigint, feeBps: bigint): bigint => ceilDiv(assets * feeBps, BPS + feeBps);
 
-/** The value of `shares` at NAV rounded up, rounded up: what a mint takes before the fee. */
-const mintValue = (s: Snapshot, shares: bigint): bigint => mulDiv(shares, s.navCeil + 1n, s.supply, true);
-
-/** Assets a mint of `shares` takes: their value plus `ceil(value * fee / BPS)`. */
-function mintAssets(s: Snapshot, shares: bigint, feeBps: bigint): bigint {
-  const value = mintValue(s, shares);
-  return value + ceilDiv(value * feeBps, BPS);
+/**
+ * Shares a deposit of `assets` mints: the assets less `ceil(assets * fee / (BPS + fee))`, less the
+ * flow cost of investing the rest, at the entry NAV rounded up.
+ */
+function depositShares(s: Snapshot, assets: bigint, feeBps: bigint): bigint {
+  const net = assets - entryFee(assets, feeBps);
+  return mulDiv(net - flowCost(s.entry, net), s.supply, s.entry.navCeil + 1n);
 }
 
-/** The value of `shares` at NAV rounded down, rounded down: what an exit is worth before the fee. */
-const exitValue = (s: Snapshot, shares: bigint): bigint => mulDiv(shares, s.nav + 1n, s.supply);
+/** The value of `shares` at the entry NAV rounded up, rounded up. */
+const mintValue = (s: Snapshot, shares: bigint): bigint => mulDiv(shares, s.entry.navCeil + 1n, s.supply, true);
 
-/** What a redeem of `shares` pays while the base balance covers it: value less `ceil(value * fee / (BPS + fee))`. */
-function redeemAssets(s: Snapshot, shares: bigint, feeBps: bigint): bigint {
+/** What a mint of `shares` takes before the fee: their value plus the flow cost of the whole payment. */
+function mintPayment(s: Snapshot, shares: bigint): bigint {
+  const value = mintValue(s, shares);
+  const first = flowCost(s.entry, value);
+  const second = flowCost(s.entry, value + first);
+  return value + 2n * second - first;
+}
+
+/** Assets a mint of `shares` takes: the payment plus `ceil(payment * fee / BPS)`. */
+function mintAssets(s: Snapshot, shares: bigint, feeBps: bigint): bigint {
+  const payment = mintPayment(s, shares);
+  return payment + ceilDiv(payment * feeBps, BPS);
+}
+
+/** The value of `shares` at the exit NAV rounded down, rounded down: what an exit is worth before the fee. */
+const exitValue = (s: Snapshot, shares: bigint): bigint => mulDiv(shares, s.exit.nav + 1n, s.supply);
+
+/** The value of `shares` less the exit fee `ceil(value * fee / (BPS + fee))`. */
+function afterExitFee(s: Snapshot, shares: bigint, feeBps: bigint): bigint {
   const value = exitValue(s, shares);
   return value - ceilDiv(value * feeBps, BPS + feeBps);
 }
 
-/** Shares a withdraw of `assets` within the base balance burns: `assets + ceil(assets * fee / BPS)`, rounded up. */
+/** What a redeem of `shares` pays while the base balance covers it: the value less the fee, less the flow cost. */
+function redeemAssets(s: Snapshot, shares: bigint, feeBps: bigint): bigint {
+  const value = afterExitFee(s, shares, feeBps);
+  return value - exitFlowCost(s.exit, value);
+}
+
+/**
+ * Shares a withdraw of `assets` within the base balance burns: `assets + ceil(assets * fee / BPS)`
+ * plus the flow cost of buying the base back, at the exit NAV rounded up.
+ */
 const withdrawShares = (s: Snapshot, assets: bigint, feeBps: bigint): bigint =>
-  mulDiv(assets + ceilDiv(assets * feeBps, BPS), s.supply, s.nav + 1n, true);
+  mulDiv(assets + ceilDiv(assets * feeBps, BPS) + exitFlowCost(s.exit, assets), s.supply, s.exit.nav + 1n, true);
 
 /** Pro-rata amounts of every basket asset for `shares`, rounded down. */
 const inKind = (s: Snapshot, shares: bigint): bigint[] => s.balances.map((b) => mulDiv(shares, b, s.supply));
@@ -202,7 +241,12 @@ async function feesFixture(): Promise<Fixture> {
   await rebalanceUntilSettled(f.market, f.vault);
   await f.market.fund(carol.address, "USDC", usdc(1_000_000));
   await mined(tokens[0].connect(carol).approve(f.vault, MaxUint256));
-  return { ...f, admin, alice, bob, carol, treasury, stranger, usdc: tokens[0], tokens };
+  const library = await new FeeMath__factory(admin).deploy();
+  const feeMath = await new FeeMathHarness__factory(
+    { "contracts/libraries/FeeMath.sol:FeeMath": await library.getAddress() },
+    admin,
+  ).deploy();
+  return { ...f, admin, alice, bob, carol, treasury, stranger, usdc: tokens[0], tokens, feeMath };
 }
 
 /** The same with an entry fee of 75 bps. */
@@ -237,33 +281,42 @@ describe("BallastVault fees", () => {
       expect(await f.vault.pendingFeeShares()).to.equal(0n);
     });
 
-    it("the previews are the fee-free conversions", async () => {
+    it("with no fee, the previews are the conversions less exactly the flow cost", async () => {
       const f = await loadFixture(feesFixture);
       const s = await snapshot(f);
       expect(s.supply).to.equal(s.totalSupply + VIRTUAL_SHARES);
       for (const assets of [1n, 999n, usdc("12345.678901"), usdc(250_000)]) {
         const shares = await f.vault.convertToShares(assets);
-        expect(await f.vault.previewDeposit(assets)).to.equal(shares);
-        expect(shares).to.equal(depositShares(s, assets, 0n));
+        const preview = await f.vault.previewDeposit(assets);
+        expect(preview).to.equal(depositShares(s, assets, 0n));
+        expect(preview).to.be.lessThan(shares);
       }
       for (const shares of [1n, 10n ** 18n + 7n, 12_345n * 10n ** 18n + 6_789n]) {
-        expect(await f.vault.previewMint(shares)).to.equal(mintValue(s, shares));
+        const preview = await f.vault.previewMint(shares);
+        expect(preview).to.equal(mintAssets(s, shares, 0n));
+        expect(preview).to.be.greaterThan(await f.vault.convertToAssets(shares));
       }
-      // Exits within the USDC balance: no exit fee.
+      // Exits within the USDC balance: no exit fee, the flow cost of buying the base back.
       for (const assets of [1n, usdc("1234.5678"), usdc(20_000)]) {
         expect(assets).to.be.lessThanOrEqual(s.balances[0]);
-        expect(await f.vault.previewWithdraw(assets)).to.equal(withdrawShares(s, assets, 0n));
+        const preview = await f.vault.previewWithdraw(assets);
+        expect(preview).to.equal(withdrawShares(s, assets, 0n));
+        expect(preview).to.be.greaterThan(await f.vault.convertToShares(assets));
       }
       for (const shares of [10n ** 18n + 7n, 12_345n * 10n ** 18n + 6_789n]) {
-        expect(await f.vault.previewRedeem(shares)).to.equal(await f.vault.convertToAssets(shares));
+        const preview = await f.vault.previewRedeem(shares);
+        expect(preview).to.equal(redeemAssets(s, shares, 0n));
+        expect(preview).to.be.lessThan(await f.vault.convertToAssets(shares));
       }
     });
 
-    it("a year later, a deposit and a redeem charge nothing and mint no fee shares", async () => {
+    it("a year later, a deposit and a redeem charge only their flow cost and mint no fee shares", async () => {
       const f = await loadFixture(feesFixture);
       await passTime(f, YEAR);
       const assets = usdc(10_000);
-      const shares = await f.vault.convertToShares(assets);
+      const entry = await snapshot(f);
+      const shares = depositShares(entry, assets, 0n);
+      expect(await f.vault.previewDeposit(assets)).to.equal(shares);
       const supplyBefore = await f.vault.totalSupply();
       await expect(f.vault.connect(f.carol).deposit(assets, f.carol.address))
         .to.emit(f.vault, "Deposit")
@@ -271,9 +324,12 @@ describe("BallastVault fees", () => {
         .and.not.to.emit(f.vault, "ManagementFeeAccrued");
       expect((await f.vault.totalSupply()) - supplyBefore).to.equal(shares);
 
-      const value = await f.vault.convertToAssets(shares);
-      // Only the NAV's roundings (a few units) separate the value from the deposit.
-      expect(value).to.be.closeTo(assets, 5n);
+      const exit = await snapshot(f);
+      const value = redeemAssets(exit, shares, 0n);
+      // Only the two flow costs (and the NAV's roundings) separate the value from the deposit.
+      const costs = flowCost(entry.entry, assets) + exitFlowCost(exit.exit, assets);
+      expect(value).to.be.lessThan(assets);
+      expect(assets - value).to.be.lessThanOrEqual(costs + 5n);
       expect(await f.vault.previewRedeem(shares)).to.equal(value);
       const before = await f.usdc.balanceOf(f.carol.address);
       await expect(f.vault.connect(f.carol).redeem(shares, f.carol.address, f.carol.address))
@@ -403,21 +459,30 @@ describe("BallastVault fees", () => {
       const bobShares = await f.vault.balanceOf(f.bob.address);
       const aliceBefore = await f.vault.convertToAssets(aliceShares);
       const bobBefore = await f.vault.convertToAssets(bobShares);
+      const s = await snapshot(f);
       const shares = await f.vault.previewDeposit(assets);
+      // What Carol leaves the holders: the fee, the flow cost of investing the rest, and whatever
+      // the entry prices (never below the oracle's) add; the oracle value of her shares at the
+      // price before the deposit is the rest.
+      const cost = flowCost(s.entry, assets - fee);
+      const kept = assets - mulDiv(shares, s.nav + 1n, s.supply);
+      expect(kept).to.be.greaterThanOrEqual(fee + cost);
+      const premium = mulDiv(assets, s.entry.navCeil - s.nav, s.nav) + 2n;
+      expect(kept).to.be.lessThanOrEqual(fee + cost + premium);
 
       await mined(f.vault.connect(f.carol).deposit(assets, f.carol.address));
       expect(await f.vault.totalAssets()).to.equal(navBefore + assets);
-      // The fee is shared pro rata by every holder after the deposit, Carol included: she holds
-      // the deposit less the fee plus her part of it, Alice and Bob theirs, all give or take the
+      // What she left is shared pro rata by every holder after the deposit, Carol included: she
+      // holds the deposit less it plus her part of it, Alice and Bob theirs, all give or take the
       // NAV's roundings.
       const supply = (await f.vault.totalSupply()) + VIRTUAL_SHARES;
       const carolValue = await f.vault.convertToAssets(shares);
-      expect(carolValue).to.be.closeTo(assets - fee + mulDiv(fee, shares, supply), 3n);
-      expect(carolValue).to.be.lessThan(assets - fee + fee / 5n);
+      expect(carolValue).to.be.closeTo(assets - kept + mulDiv(kept, shares, supply), 3n);
+      expect(carolValue).to.be.lessThan(assets - fee - cost + (fee + cost) / 5n);
       const aliceGain = (await f.vault.convertToAssets(aliceShares)) - aliceBefore;
       const bobGain = (await f.vault.convertToAssets(bobShares)) - bobBefore;
-      expect(aliceGain).to.be.closeTo(mulDiv(fee, aliceShares, supply), 2n);
-      expect(bobGain).to.be.closeTo(mulDiv(fee, bobShares, supply), 2n);
+      expect(aliceGain).to.be.closeTo(mulDiv(kept, aliceShares, supply), 2n);
+      expect(bobGain).to.be.closeTo(mulDiv(kept, bobShares, supply), 2n);
       // Between them, the three account for the whole deposit.
       expect(carolValue + aliceGain + bobGain).to.be.closeTo(assets, 4n);
     });
@@ -427,9 +492,10 @@ describe("BallastVault fees", () => {
       for (const shares of [1n, 10n ** 18n + 7n, 12_345n * 10n ** 18n + 6_789n]) {
         const s = await snapshot(f);
         const preview = await f.vault.previewMint(shares);
-        const value = mintValue(s, shares);
+        const payment = mintPayment(s, shares);
+        expect(payment, `${shares}`).to.be.greaterThan(mintValue(s, shares));
         expect(preview, `${shares}`).to.equal(mintAssets(s, shares, ENTRY_BPS));
-        expect(preview, `${shares}`).to.equal(value + ceilDiv(value * ENTRY_BPS, BPS));
+        expect(preview, `${shares}`).to.equal(payment + ceilDiv(payment * ENTRY_BPS, BPS));
         const usdcBefore = await f.usdc.balanceOf(f.carol.address);
         const sharesBefore = await f.vault.balanceOf(f.carol.address);
         await expect(f.vault.connect(f.carol).mint(shares, f.carol.address), `${shares}`)
@@ -438,22 +504,31 @@ describe("BallastVault fees", () => {
         expect(usdcBefore - (await f.usdc.balanceOf(f.carol.address)), `${shares}`).to.equal(preview);
         expect((await f.vault.balanceOf(f.carol.address)) - sharesBefore, `${shares}`).to.equal(shares);
       }
-      // $12,345.67 of shares cost their value plus 75 bps.
+      // $12,345.67 of shares cost their value at the entry prices, plus the flow cost, plus 75 bps.
       const s = await snapshot(f);
       const shares = await f.vault.convertToShares(usdc("12345.67"));
       const value = mintValue(s, shares);
-      expect(value).to.be.closeTo(usdc("12345.67"), 2n);
-      expect(await f.vault.previewMint(shares)).to.equal(value + ceilDiv(value * ENTRY_BPS, BPS));
+      expect(value).to.be.closeTo(usdc("12345.67"), mulDiv(usdc("12345.67"), s.entry.navCeil - s.nav, s.nav) + 2n);
+      const payment = mintPayment(s, shares);
+      expect(payment - value).to.be.within(flowCost(s.entry, value), 2n * flowCost(s.entry, payment));
+      expect(await f.vault.previewMint(shares)).to.equal(payment + ceilDiv(payment * ENTRY_BPS, BPS));
     });
 
     it("deposit(previewMint(shares)) mints at least the shares: deposit and mint charge the same fee", async () => {
       const f = await loadFixture(entryFeeFixture);
       const shares = 54_321n * 10n ** 18n + 1n;
+      const s = await snapshot(f);
       const assets = await f.vault.previewMint(shares);
       const minted = await f.vault.previewDeposit(assets);
       expect(minted).to.be.greaterThanOrEqual(shares);
-      // ...and not by more than one unit's worth of shares.
-      expect(await f.vault.previewDeposit(assets - 1n)).to.be.lessThan(shares);
+      // ...and not by more than the step mint adds to its flow cost estimate (the cost of the
+      // cost, with its fee) and a unit's worth of shares.
+      const value = mintValue(s, shares);
+      const first = flowCost(s.entry, value);
+      const step = flowCost(s.entry, value + first) - first;
+      const overpaid = step + ceilDiv(step * ENTRY_BPS, BPS) + 2n;
+      expect(step).to.be.lessThan(value / 10_000n);
+      expect(await f.vault.previewDeposit(assets - overpaid)).to.be.lessThan(shares);
     });
   });
 
@@ -466,7 +541,8 @@ describe("BallastVault fees", () => {
       expect(value).to.be.lessThanOrEqual(s.balances[0]);
       const preview = await f.vault.previewRedeem(shares);
       expect(preview).to.equal(redeemAssets(s, shares, EXIT_BPS));
-      expect(value - preview).to.equal(ceilDiv(value * EXIT_BPS, BPS + EXIT_BPS));
+      const net = value - ceilDiv(value * EXIT_BPS, BPS + EXIT_BPS);
+      expect(value - preview).to.equal(value - net + exitFlowCost(s.exit, net));
       expect(preview).to.be.lessThan(await f.vault.convertToAssets(shares));
 
       const before = await f.usdc.balanceOf(f.carol.address);
@@ -536,8 +612,10 @@ describe("BallastVault fees", () => {
       const s = await snapshot(f);
       const value = exitValue(s, shares);
       const max = await f.vault.maxWithdraw(f.carol.address);
-      // The value less the fee on a total, less one unit for the fee's rounding up.
-      expect(max).to.equal(value - ceilDiv(value * EXIT_BPS, BPS + EXIT_BPS) - 1n);
+      // The value less the fee on a total, less one unit for the fee's rounding up, less the flow
+      // cost of that much.
+      const net = value - ceilDiv(value * EXIT_BPS, BPS + EXIT_BPS) - 1n;
+      expect(max).to.equal(net - exitFlowCost(s.exit, net));
       await expect(f.vault.connect(f.carol).withdraw(max + 1n, f.carol.address, f.carol.address))
         .to.be.revertedWithCustomError(f.vault, "ERC4626ExceededMaxWithdraw")
         .withArgs(f.carol.address, max + 1n, max);
@@ -546,10 +624,14 @@ describe("BallastVault fees", () => {
       await expect(f.vault.connect(f.carol).withdraw(max, f.carol.address, f.carol.address))
         .to.emit(f.vault, "Withdraw")
         .withArgs(f.carol.address, f.carol.address, f.carol.address, max, preview);
-      // What is left is worth at most a couple of units.
+      // What is left is worth at most what maxWithdraw's flow cost (of the whole value) charged
+      // beyond the withdraw's (of `max`), its fee, and a couple of units.
       const left = await f.vault.balanceOf(f.carol.address);
       expect(left).to.equal(shares - preview);
-      expect(await f.vault.convertToAssets(left)).to.be.lessThanOrEqual(2n);
+      const reserved = exitFlowCost(s.exit, net);
+      const slack = reserved - exitFlowCost(s.exit, max);
+      expect(exitValue(s, left)).to.be.lessThanOrEqual(slack + ceilDiv(reserved * EXIT_BPS, BPS) + 3n);
+      expect(exitValue(s, left)).to.be.lessThan(value / 10_000n);
     });
 
     it("withdraw(maxWithdraw) succeeds beyond the USDC balance too, and one unit more reverts", async () => {
@@ -574,8 +656,11 @@ describe("BallastVault fees", () => {
       const f = await loadFixture(exitFeeFixture);
       const shares = await f.vault.balanceOf(f.carol.address);
       const s = await snapshot(f);
-      const fee = exitValue(s, shares) - redeemAssets(s, shares, EXIT_BPS);
-      expect(fee).to.be.closeTo(usdc("119.28"), usdc("0.01")); // 60 bps of the $19,880.72 paid
+      const fee = exitValue(s, shares) - afterExitFee(s, shares, EXIT_BPS);
+      // 60 bps of the ~$19,860 paid (Carol's $20k less its entry flow cost).
+      expect(fee).to.equal(ceilDiv(exitValue(s, shares) * EXIT_BPS, BPS + EXIT_BPS));
+      expect(fee).to.be.closeTo(usdc("119.28"), usdc("0.5"));
+      const cost = exitFlowCost(s.exit, afterExitFee(s, shares, EXIT_BPS));
       const aliceShares = await f.vault.balanceOf(f.alice.address);
       const bobShares = await f.vault.balanceOf(f.bob.address);
       const othersBefore = (await f.vault.convertToAssets(aliceShares)) + (await f.vault.convertToAssets(bobShares));
@@ -585,7 +670,11 @@ describe("BallastVault fees", () => {
       const paid = (await f.usdc.balanceOf(f.carol.address)) - usdcBefore;
       expect(await f.vault.totalAssets()).to.equal(s.nav - paid);
       const othersAfter = (await f.vault.convertToAssets(aliceShares)) + (await f.vault.convertToAssets(bobShares));
-      expect(othersAfter - othersBefore).to.be.closeTo(fee, 3n);
+      // They gain what Carol left: the fee, the flow cost, and the gap of the exit prices below the
+      // oracle's (the shares' oracle value less what was paid), bar the virtual shares' sliver.
+      const left = mulDiv(shares, s.nav + 1n, s.supply) - paid;
+      expect(left).to.be.greaterThanOrEqual(fee + cost);
+      expect(othersAfter - othersBefore).to.be.closeTo(left, 3n);
     });
 
     it("redeemInKind charges no exit fee: pro-rata amounts, as previewed", async () => {
@@ -609,7 +698,7 @@ describe("BallastVault fees", () => {
       // What left the vault is the shares' full value, up to the amounts' roundings down (a token
       // unit each: a satoshi is worth ~600 USDC units), not that value less a ~$1,000 fee...
       const taken = s.nav - (await f.vault.totalAssets());
-      expect(taken).to.be.closeTo(exitValue(s, shares), usdc("0.01"));
+      expect(taken).to.be.closeTo(mulDiv(shares, s.nav + 1n, s.supply), usdc("0.01"));
       expect(taken).to.be.greaterThan(redeemAssets(s, shares, EXIT_BPS) + usdc(900));
       // ...and the other holders gained no fee, only that dust.
       expect(await f.vault.convertToAssets(bobShares)).to.be.closeTo(bobBefore, usdc("0.01"));
@@ -622,9 +711,13 @@ describe("BallastVault fees", () => {
       const supply = await f.vault.totalSupply();
       for (const dt of [1, DAY, 100 * DAY, YEAR, 10 * YEAR - 1, 10 * YEAR, 30 * YEAR]) {
         await time.increaseTo(f.feesSetAt + dt);
-        expect(await f.vault.pendingFeeShares(), `dt ${dt}`).to.equal(pendingShares(supply, MANAGEMENT_BPS, dt));
+        const expected = await pendingShares(f, supply, MANAGEMENT_BPS, dt);
+        expect(await f.vault.pendingFeeShares(), `dt ${dt}`).to.equal(expected);
+        expect(expected, `dt ${dt}`).to.be.lessThan(supply);
       }
-      // 200 bps * 25 years is the cap: the fee then doubles the supply.
+      // (1 - 2%)^(-t) reaches 2 after ln 2 / -ln 0.98 = 34.3 years: the cap, the fee then doubles
+      // the supply.
+      await time.increaseTo(f.feesSetAt + 35 * YEAR);
       expect(await f.vault.pendingFeeShares()).to.equal(supply);
       // Nothing minted by a view.
       expect(await f.vault.totalSupply()).to.equal(supply);
@@ -641,11 +734,16 @@ describe("BallastVault fees", () => {
       await time.setNextBlockTimestamp(f.feesSetAt + YEAR);
       // Views in the context of the block the deposit will be mined in.
       const pending = await f.vault.pendingFeeShares(PENDING);
-      expect(pending).to.equal(supply / 49n); // m / (supply + m) = 2% exactly: m = supply * 200 / 9_800
+      // m / (supply + m) = 2%: m = supply * 200 / 9_800, to FeeMath's precision (below 1e-14).
+      expect(pending).to.equal(await pendingShares(f, supply, MANAGEMENT_BPS, YEAR));
+      expect(pending).to.be.closeTo(supply / 49n, supply / 10n ** 14n);
       const assets = usdc(10_000);
       const preview = await f.vault.previewDeposit(assets, PENDING);
       const s = await snapshot(f, PENDING);
       expect(preview).to.equal(depositShares(s, assets, 0n));
+      // What Carol's deposit leaves the holders (its flow cost, and any entry price premium).
+      const kept = assets - mulDiv(preview, s.nav + 1n, s.supply);
+      expect(kept).to.be.greaterThanOrEqual(flowCost(s.entry, assets));
       // Alice's shares are worth 2% less (same prices, same balances).
       const aliceValue = await f.vault.convertToAssets(aliceShares, PENDING);
       expect((aliceValue * 10n ** 8n) / aliceBefore).to.be.closeTo(98_000_000n, 100n);
@@ -665,8 +763,10 @@ describe("BallastVault fees", () => {
       expect(accrued).to.equal(supply + pending);
       const share = fees * BPS * 10n ** 6n;
       expect(share).to.be.closeTo(MANAGEMENT_BPS * 10n ** 6n * accrued, MANAGEMENT_BPS * accrued);
-      // The accrual moved no value: Alice's shares are worth what the view said before it.
-      expect(await f.vault.convertToAssets(aliceShares)).to.be.closeTo(aliceValue, 1n);
+      // The accrual moved no value: Alice's shares are worth what the view said before it, plus
+      // her part of what Carol's deposit left.
+      const gain = mulDiv(kept, aliceShares, (await f.vault.totalSupply()) + VIRTUAL_SHARES);
+      expect(await f.vault.convertToAssets(aliceShares)).to.be.closeTo(aliceValue + gain, 2n);
     });
 
     it("every entry and exit first mints exactly the pending shares, and its preview matches it exactly", async () => {
@@ -680,7 +780,7 @@ describe("BallastVault fees", () => {
         await passTime(f, 30 * DAY);
         const t = await pinNextBlock();
         const pending = await vault.pendingFeeShares(PENDING);
-        expect(pending).to.equal(pendingShares(await vault.totalSupply(), MANAGEMENT_BPS, t - accruedAt));
+        expect(pending).to.equal(await pendingShares(f, await vault.totalSupply(), MANAGEMENT_BPS, t - accruedAt));
         expect(pending).to.be.greaterThan(0n);
         accruedAt = t;
         minted += pending;
@@ -758,10 +858,12 @@ describe("BallastVault fees", () => {
       await passTime(f, 30 * DAY);
       let t = await pinNextBlock();
       let pending = await vault.pendingFeeShares(PENDING);
-      expect(pending).to.equal(pendingShares(await vault.totalSupply(), MANAGEMENT_BPS, t - accruedAt));
+      expect(pending).to.equal(await pendingShares(f, await vault.totalSupply(), MANAGEMENT_BPS, t - accruedAt));
       const assets = usdc(25_000);
       const shares = await vault.previewDeposit(assets, PENDING);
-      expect(shares).to.equal(depositShares(await snapshot(f, PENDING), assets, ENTRY_BPS));
+      const atDeposit = await snapshot(f, PENDING);
+      expect(shares).to.equal(depositShares(atDeposit, assets, ENTRY_BPS));
+      let flowCosts = flowCost(atDeposit.entry, assets - entryFee(assets, ENTRY_BPS));
       await expect(vault.connect(carol).deposit(assets, carol.address))
         .to.emit(vault, "ManagementFeeAccrued")
         .withArgs(treasury.address, pending)
@@ -772,10 +874,12 @@ describe("BallastVault fees", () => {
       await passTime(f, 30 * DAY);
       t = await pinNextBlock();
       pending = await vault.pendingFeeShares(PENDING);
-      expect(pending).to.equal(pendingShares(await vault.totalSupply(), MANAGEMENT_BPS, t - accruedAt));
+      expect(pending).to.equal(await pendingShares(f, await vault.totalSupply(), MANAGEMENT_BPS, t - accruedAt));
       const withdrawn = usdc(10_000);
       const burned = await vault.previewWithdraw(withdrawn, PENDING);
-      expect(burned).to.equal(withdrawShares(await snapshot(f, PENDING), withdrawn, EXIT_BPS));
+      const atWithdraw = await snapshot(f, PENDING);
+      expect(burned).to.equal(withdrawShares(atWithdraw, withdrawn, EXIT_BPS));
+      flowCosts += exitFlowCost(atWithdraw.exit, withdrawn);
       await expect(vault.connect(carol).withdraw(withdrawn, carol.address, carol.address))
         .to.emit(vault, "ManagementFeeAccrued")
         .withArgs(treasury.address, pending)
@@ -786,17 +890,20 @@ describe("BallastVault fees", () => {
       await passTime(f, 30 * DAY);
       t = await pinNextBlock();
       pending = await vault.pendingFeeShares(PENDING);
-      expect(pending).to.equal(pendingShares(await vault.totalSupply(), MANAGEMENT_BPS, t - accruedAt));
+      expect(pending).to.equal(await pendingShares(f, await vault.totalSupply(), MANAGEMENT_BPS, t - accruedAt));
       const rest = await vault.balanceOf(carol.address);
       const paid = await vault.previewRedeem(rest, PENDING);
-      expect(paid).to.equal(redeemAssets(await snapshot(f, PENDING), rest, EXIT_BPS));
+      const atRedeem = await snapshot(f, PENDING);
+      expect(paid).to.equal(redeemAssets(atRedeem, rest, EXIT_BPS));
+      flowCosts += exitFlowCost(atRedeem.exit, afterExitFee(atRedeem, rest, EXIT_BPS));
       await expect(vault.connect(carol).redeem(rest, carol.address, carol.address))
         .to.emit(vault, "ManagementFeeAccrued")
         .withArgs(treasury.address, pending)
         .and.to.emit(vault, "Withdraw")
         .withArgs(carol.address, carol.address, carol.address, paid, rest);
-      // Two months' management fee, 75 bps in and 60 bps out: Carol got back about 1.5% less.
-      const lost = assets - withdrawn - paid;
+      // Two months' management fee, 75 bps in and 60 bps out: beyond the flow costs, Carol got back
+      // about 1.5% less.
+      const lost = assets - withdrawn - paid - flowCosts;
       expect(lost).to.be.greaterThan(usdc(300));
       expect(lost).to.be.lessThan(usdc(450));
     });
@@ -806,7 +913,7 @@ describe("BallastVault fees", () => {
       await passTime(f, 100 * DAY);
       const t1 = await pinNextBlock();
       const supply = await f.vault.totalSupply();
-      const old = pendingShares(supply, MANAGEMENT_BPS, t1 - f.feesSetAt);
+      const old = await pendingShares(f, supply, MANAGEMENT_BPS, t1 - f.feesSetAt);
       expect(await f.vault.pendingFeeShares(PENDING)).to.equal(old);
       const before = feeParams({ managementFeeBps: MANAGEMENT_BPS, recipient: f.treasury.address });
       const after = feeParams({ managementFeeBps: 300n, recipient: f.stranger.address });
@@ -822,7 +929,7 @@ describe("BallastVault fees", () => {
       // From then on, the new rate to the new recipient.
       await passTime(f, 50 * DAY);
       const t2 = await pinNextBlock();
-      const next = pendingShares(supply + old, 300n, t2 - t1);
+      const next = await pendingShares(f, supply + old, 300n, t2 - t1);
       expect(await f.vault.pendingFeeShares(PENDING)).to.equal(next);
       await expect(f.vault.connect(f.carol).deposit(usdc(1_000), f.carol.address))
         .to.emit(f.vault, "ManagementFeeAccrued")
@@ -836,7 +943,7 @@ describe("BallastVault fees", () => {
       await passTime(f, 100 * DAY);
       const t1 = await pinNextBlock();
       const supply = await f.vault.totalSupply();
-      const due = pendingShares(supply, MANAGEMENT_BPS, t1 - f.feesSetAt);
+      const due = await pendingShares(f, supply, MANAGEMENT_BPS, t1 - f.feesSetAt);
       await expect(f.vault.setFeeParams(feeParams({})))
         .to.emit(f.vault, "ManagementFeeAccrued")
         .withArgs(f.treasury.address, due);
@@ -854,7 +961,7 @@ describe("BallastVault fees", () => {
       expect(await f.vault.balanceOf(f.treasury.address)).to.equal(due);
     });
 
-    it("30 idle years at 500 bps do not overflow: the fraction is capped at a half, the fee doubles the supply", async () => {
+    it("30 idle years at 500 bps do not overflow: the dilution is capped at a half, the fee doubles the supply", async () => {
       const f = await loadFixture(feesFixture);
       await setFees(f, { managementFeeBps: MAX_MANAGEMENT_BPS, recipient: f.treasury.address });
       await passTime(f, 30 * YEAR);
@@ -864,6 +971,7 @@ describe("BallastVault fees", () => {
       expect(await f.vault.pendingFeeShares(PENDING)).to.equal(supply);
       const assets = usdc(10_000);
       const preview = await f.vault.previewDeposit(assets, PENDING);
+      const cost = flowCost((await snapshot(f, PENDING)).entry, assets);
       await expect(f.vault.connect(f.carol).deposit(assets, f.carol.address))
         .to.emit(f.vault, "ManagementFeeAccrued")
         .withArgs(f.treasury.address, supply)
@@ -871,8 +979,10 @@ describe("BallastVault fees", () => {
         .withArgs(f.carol.address, f.carol.address, assets, preview);
       expect(await f.vault.balanceOf(f.treasury.address)).to.equal(supply);
       expect(await f.vault.totalSupply()).to.equal(2n * supply + preview);
-      // Carol still gets her deposit's worth.
-      expect(await f.vault.convertToAssets(preview)).to.be.closeTo(assets, 5n);
+      // Carol still gets her deposit's worth, less its flow cost (of which she keeps her ~1% part).
+      const value = await f.vault.convertToAssets(preview);
+      expect(value).to.be.lessThanOrEqual(assets - cost + cost / 20n + 5n);
+      expect(value).to.be.greaterThanOrEqual(assets - cost - assets / 10_000n);
       // Exits work too, from the fee's recipient.
       const redeemed = await f.vault.balanceOf(f.treasury.address);
       await expect(f.vault.connect(f.treasury).redeem(redeemed / 100n, f.treasury.address, f.treasury.address)).not.to

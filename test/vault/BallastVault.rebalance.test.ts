@@ -154,7 +154,7 @@ describe("BallastVault rebalance", () => {
     expect(weth.minAmountOut).to.equal((atOracle * 9_900n) / BPS);
   });
 
-  it("reverts when a manipulated pool would fill a trade beyond the slippage bound", async () => {
+  it("refuses, before any trade, a leg whose pool was pushed beyond the pool-gap bound (BallastLegUnfit)", async () => {
     const { vault, market } = await loadFixture(investedFixture);
     await market.setFeedPrice("WETH", 3_600);
     await market.alignAllPools();
@@ -162,7 +162,40 @@ describe("BallastVault rebalance", () => {
     const pool = market.pool("WETH", "USDC", 500);
     await market.movePoolPrice(pool, "WETH", 3_600 * 0.97);
     const navBefore = await vault.totalAssets();
-    await expect(vault.rebalance()).to.be.revertedWith("Too little received");
+    expect((await vault.rebalanceStatus())[0]).to.equal(Status.LegUnfit);
+    let spotOut = 0n;
+    let spotFloor = 0n;
+    let estimatedOut = 0n;
+    let minOut = 0n;
+    await expect(vault.rebalance())
+      .to.be.revertedWithCustomError(vault, "BallastLegUnfit")
+      .withArgs(
+        market.token("WETH").address,
+        true,
+        (x: bigint) => {
+          spotOut = x;
+          return true;
+        },
+        (x: bigint) => {
+          spotFloor = x;
+          return true;
+        },
+        (x: bigint) => {
+          estimatedOut = x;
+          return true;
+        },
+        (x: bigint) => {
+          minOut = x;
+          return true;
+        },
+      );
+    // The sale's spot output is ~3% short of its oracle-fair output, whose floor is 5 bps under it;
+    // the estimate (fee and impact at the pushed price) misses the 1% slippage minimum too.
+    const fair = (spotFloor * BPS) / 9_995n;
+    expect(spotOut).to.be.lessThan(spotFloor);
+    expect(spotOut * BPS).to.be.closeTo(fair * 9_700n, fair * 5n);
+    expect(minOut).to.be.closeTo((fair * 9_900n) / BPS, 1n);
+    expect(estimatedOut).to.be.lessThan(minOut);
     expect(await vault.totalAssets()).to.equal(navBefore);
     // Once the pool is back in line, the same rebalance goes through.
     await market.alignPoolToFeeds(pool);

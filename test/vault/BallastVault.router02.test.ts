@@ -1,4 +1,5 @@
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { expect } from "chai";
 import { ethers } from "hardhat";
 
@@ -49,7 +50,7 @@ describe("BallastVault on SwapRouter02", () => {
     expect(await vault.totalAssets()).to.equal(await oracleNav(market, vault));
   });
 
-  it("enforces the oracle minimum through SwapRouter02 as through SwapRouter", async () => {
+  it("refuses a leg into a pushed pool before trading, through SwapRouter02 as through SwapRouter", async () => {
     const { market, vault } = await loadFixture(router02Fixture);
     // WETH's pool pushed 5% under its feed: selling into it misses the 1% slippage bound.
     await vault.rebalance();
@@ -59,6 +60,38 @@ describe("BallastVault on SwapRouter02", () => {
     for (const s of ["USDC", "WBTC", "LINK"]) await market.setFeedPrice(s, await market.feedPrice(s));
     const pool = market.pool("WETH", "USDC", 500);
     await market.movePoolPrice(pool, "WETH", (await market.feedPrice("WETH")) * 0.95);
-    await expect(vault.rebalance()).to.be.revertedWith("Too little received");
+    const weth = market.token("WETH").address;
+    await expect(vault.rebalance())
+      .to.be.revertedWithCustomError(vault, "BallastLegUnfit")
+      .withArgs(weth, true, anyValue, anyValue, anyValue, anyValue);
+    // With the pool-gap bound at its widest (5%) the leg is still refused: its estimated output, at
+    // the pushed price, misses the 1% slippage minimum, which the router would enforce anyway.
+    const params = await vault.rebalanceParams();
+    await vault.setRebalanceParams({
+      slippageBps: params.slippageBps,
+      maxTradeBps: params.maxTradeBps,
+      maxLossBps: params.maxLossBps,
+      minTradeValue: params.minTradeValue,
+      maxPoolGapBps: 500,
+    });
+    let estimatedOut = 0n;
+    let minOut = 0n;
+    await expect(vault.rebalance())
+      .to.be.revertedWithCustomError(vault, "BallastLegUnfit")
+      .withArgs(
+        weth,
+        true,
+        anyValue,
+        anyValue,
+        (x: bigint) => {
+          estimatedOut = x;
+          return true;
+        },
+        (x: bigint) => {
+          minOut = x;
+          return true;
+        },
+      );
+    expect(estimatedOut).to.be.lessThan(minOut);
   });
 });

@@ -293,6 +293,10 @@ describe("BallastVault triggers (policy-driven rebalances)", () => {
       await vault.rebalance();
       expect((await vault.rebalanceStatus())[0]).to.equal(Status.Cooldown);
       expect(await policy.lastRebalance(other)).to.equal(0n);
+      // The first vault's trades moved the pools the other's legs would trade in: unfit until
+      // arbitrage realigns them to the feeds; then due, whatever the first vault's cooldown.
+      expect((await other.rebalanceStatus())[0]).to.equal(Status.LegUnfit);
+      await market.alignAllPools();
       expect((await other.rebalanceStatus())[0]).to.equal(Status.Due);
       await expect(other.rebalance()).to.emit(other, "Rebalanced");
       expect(await policy.lastRebalance(other)).to.equal(await time.latest());

@@ -18,6 +18,8 @@ async function pinNextBlock(): Promise<number> {
 }
 /** IBallastErrors.Parameter.RampDuration */
 const RAMP_DURATION = 21;
+/** IBallastErrors.Parameter.RampStart */
+const RAMP_START = 30;
 
 describe("BallastVault target-weight ramps", () => {
   it("moves the targets linearly from the weights in force to the new ones, base taking the remainder", async () => {
@@ -70,7 +72,7 @@ describe("BallastVault target-weight ramps", () => {
       .withArgs([1_000n, 2_980n, 3_000n, 3_020n], [1_000n, 4_000n, 3_000n, 2_000n], next, next + 100);
   });
 
-  it("refuses a wrong length, a wrong sum, a past start, a ramp over 90 days, no change, and strangers", async () => {
+  it("refuses a wrong length, a wrong sum, a past or far start, a ramp over 90 days, no change, and strangers", async () => {
     const { vault } = await loadFixture(investedAdminFixture);
     // After a restored fixture, later blocks follow a clock that can run far ahead of latest() (over
     // an hour under coverage): mining at latest() + 1 pins it. An hour ahead covers the refusals.
@@ -82,10 +84,17 @@ describe("BallastVault target-weight ramps", () => {
     await expect(vault.setTargetWeights([500, 4_000, 3_500, 2_001], now, now))
       .to.be.revertedWithCustomError(vault, "BallastWeightsSum")
       .withArgs(10_001n);
+    // A start in the past, or more than 90 days ahead: the start's own bound, from the block's time.
     const past = (await time.latest()) - 100;
+    let at = await pinNextBlock();
     await expect(vault.setTargetWeights([500, 3_000, 3_500, 3_000], past, past + 100))
       .to.be.revertedWithCustomError(vault, "BallastParameterOutOfRange")
-      .withArgs(RAMP_DURATION, 100n, 0n, 90n * 86_400n);
+      .withArgs(RAMP_START, BigInt(past), BigInt(at), BigInt(at + 90 * DAY));
+    at = await pinNextBlock();
+    const far = at + 90 * DAY + 1;
+    await expect(vault.setTargetWeights([500, 3_000, 3_500, 3_000], far, far))
+      .to.be.revertedWithCustomError(vault, "BallastParameterOutOfRange")
+      .withArgs(RAMP_START, BigInt(far), BigInt(at), BigInt(at + 90 * DAY));
     await expect(vault.setTargetWeights([500, 3_000, 3_500, 3_000], now, now + 90 * DAY + 1))
       .to.be.revertedWithCustomError(vault, "BallastParameterOutOfRange")
       .withArgs(RAMP_DURATION, 90n * 86_400n + 1n, 0n, 90n * 86_400n);
@@ -97,5 +106,11 @@ describe("BallastVault target-weight ramps", () => {
     await expect(vault.connect(stranger).setTargetWeights([500, 3_000, 3_500, 3_000], now, now))
       .to.be.revertedWithCustomError(vault, "AccessControlUnauthorizedAccount")
       .withArgs(stranger.address, ethers.ZeroHash);
+    // Exactly 90 days ahead is accepted, and a scheduled switch leaves the weights in force until then.
+    at = await pinNextBlock();
+    await expect(vault.setTargetWeights([500, 3_000, 3_500, 3_000], at + 90 * DAY, at + 90 * DAY)).not.to.be.reverted;
+    expect(await vault.targetWeights()).to.deep.equal([500n, 4_000n, 3_500n, 2_000n]);
+    await time.increaseTo(at + 90 * DAY);
+    expect(await vault.targetWeights()).to.deep.equal([500n, 3_000n, 3_500n, 3_000n]);
   });
 });
