@@ -11,7 +11,8 @@
  * - The rebalance sandwicher waits for the keeper: when a rebalance is due it pushes the first
  *   pool of the largest leg's route against the vault (the asset the vault sells down, or buys up),
  *   by `sandwichBps` (within the vault's pool-gap tolerance) and, every other time, ten times as
- *   far; the keeper's turn runs; then it trades the pools back to the feeds, as leaks.h2 does.
+ *   far; the keeper's turn runs; then it sells back exactly what its push bought (the price impact
+ *   of the vault's own trade is left to the market's arbitrageur: it is the rebalance's quoted cost).
  *
  * Refusals are the vault's own answers, decoded by src/ops/errors (the operator commands' decoder).
  */
@@ -119,6 +120,25 @@ class Player {
   async push(pool: MarketPool, symbol: string, factor: number): Promise<void> {
     const priceOf = (s: string) => (s === symbol ? this.arena.price(s) * factor : this.arena.price(s));
     this.gasUsed += await this.trader.trade(pool, priceOf);
+  }
+
+  /** Sells exactly `amountIn` of `tokenIn` into `pool` (for the other token), whatever the price. */
+  async swap(pool: MarketPool, tokenIn: MarketToken, amountIn: bigint): Promise<void> {
+    if (amountIn <= 0n) return;
+    const tokenOut = tokenIn.address === pool.token0.address ? pool.token1 : pool.token0;
+    const router = this.arena.market.router.connect(this.signer);
+    const params = {
+      tokenIn: tokenIn.address,
+      tokenOut: tokenOut.address,
+      fee: pool.fee,
+      recipient: this.signer.address,
+      deadline: MaxUint256,
+      amountIn,
+      amountOutMinimum: 0,
+      sqrtPriceLimitX96: 0,
+    };
+    const receipt = await (await router.exactInputSingle(params, { gasLimit: VAULT_GAS_LIMIT })).wait();
+    this.gasUsed += receipt?.gasUsed ?? 0n;
   }
 
   /** Deposits `usd` of the base asset; the decoded refusal, if any. */
@@ -297,7 +317,8 @@ export class FrontRunner extends Adversary {
 
 /** The rebalance sandwicher (see the module's comment). */
 export class Sandwicher extends Adversary {
-  private pushed: { pool: MarketPool; symbol: string }[] = [];
+  /** Each push's pool and what it bought (the token and amount the unwind sells back). */
+  private pushed: { pool: MarketPool; bought: MarketToken; amount: bigint }[] = [];
   private plays = 0;
 
   constructor(
@@ -340,8 +361,17 @@ export class Sandwicher extends Adversary {
       bps,
     );
     for (const leg of legs) {
+      const before = await this.player.holdings();
       await this.player.push(leg.pool, leg.symbol, leg.factor);
-      this.pushed.push(leg);
+      const after = await this.player.holdings();
+      // What the push bought: the unwind sells exactly that back, so that the play measures the
+      // sandwich alone (trading the pool on to the feeds would also take the vault's own price
+      // impact, which is the arbitrageurs' in any case and the rebalance's quoted cost).
+      for (const [i, token] of this.player.arena.tokens.entries()) {
+        const gained = after.balances[i] - before.balances[i];
+        const inPool = token.address === leg.pool.token0.address || token.address === leg.pool.token1.address;
+        if (gained > 0n && inPool) this.pushed.push({ pool: leg.pool, bought: token, amount: gained });
+      }
     }
     const after = await this.player.holdings();
     play.sizeUsd = after.balances.reduce(
@@ -356,10 +386,10 @@ export class Sandwicher extends Adversary {
     }
   }
 
-  /** Right after the keeper's rebalance (or its refusal): trades the pushed pools back to the feeds. */
+  /** Right after the keeper's rebalance (or its refusal): sells back what each push bought. */
   async back(): Promise<AdversaryAttempt | undefined> {
     if (!this.current) return undefined;
-    for (const { pool, symbol } of this.pushed) await this.player.push(pool, symbol, 1);
+    for (const { pool, bought, amount } of this.pushed) await this.player.swap(pool, bought, amount);
     this.pushed = [];
     return this.finish();
   }
@@ -389,7 +419,7 @@ export class Adversaries {
       `and out after (base redeem and redeemInKind + selling the legs, by turns); its standing holding ` +
       `(${options.frontRunPct}% of the opening deposits) out before each step down as large and back in after (P&L vs staying). ` +
       `Rebalance sandwicher: pushes the largest leg's pool against the vault by ${options.sandwichBps} bp ` +
-      `(every other time ${options.sandwichBps * BIG_PUSH_FACTOR} bp) before the keeper's rebalance, trades it back after. ` +
+      `(every other time ${options.sandwichBps * BIG_PUSH_FACTOR} bp) before the keeper's rebalance, sells back what the push bought after. ` +
       `P&L at the oracle prices at the end of each play, every token in and out, before gas`;
     return new Adversaries(frontRunner, sandwicher, description);
   }

@@ -49,13 +49,17 @@ describe("npm start: the adversaries", function () {
     expect(plays.some((p) => /-> redeem$|: redeem ->/.test(p.play))).to.be.true;
   });
 
-  it("the sandwicher's small pushes are tolerated and lose, its big ones are refused by name", () => {
+  it("the sandwicher loses overall; a tolerated push takes at most the pool gap of a leg, a big one is refused by name", () => {
     const sandwich = summary("sandwicher");
     expect(sandwich.attempts).to.be.greaterThan(0);
     expect(sandwich.pnlUsd).to.be.at.most(0);
+    // A leg is at most maxTradeBps (10%) of NAV, and a push the vault tolerates is at most
+    // maxPoolGapBps (5 bps) against it: what one sandwich can take, when the vault's own impact on
+    // the pool exceeds twice the pool's fee (docs/threat-model.md).
+    const nav = Math.max(...played.snapshots.map((snap) => snap.nav));
     const plays = played.adversaries!.attempts.filter((a) => a.adversary === "sandwicher");
     for (const play of plays) {
-      expect(play.pnlUsd).to.be.at.most(0);
+      expect(play.pnlUsd).to.be.at.most(nav * 0.1 * 0.0005);
       if (play.edgeBps >= 40) expect(play.refused).to.match(/^BallastLegUnfit\(0x[0-9a-fA-F]{40}, /);
     }
     expect(sandwich.refusals).to.equal(plays.filter((p) => p.refused !== undefined).length);
