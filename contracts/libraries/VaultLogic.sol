@@ -144,9 +144,12 @@ library VaultLogic {
     /// {valuation}), rounded up, and at most the slippage bound on `value` (what a rebalance would
     /// accept).
     function flowCost(Valuation memory v, uint256 value, uint256 slippageBps) internal pure returns (uint256) {
+        uint256 cap = value.bps(slippageBps, Math.Rounding.Ceil);
+        // No flow of 2^128 base units or more exists; past it, the square would overflow.
+        if (value > type(uint128).max) return cap;
         uint256 linear = value.mulDiv(v.flowFeeWad, 1e18, Math.Rounding.Ceil);
-        uint256 impact = value.mulDiv(value.mulDiv(v.flowImpactWad, 1e18, Math.Rounding.Ceil), 1, Math.Rounding.Ceil);
-        return Math.min(linear + impact, value.bps(slippageBps, Math.Rounding.Ceil));
+        uint256 impact = (value * value).mulDiv(v.flowImpactWad, 1e18, Math.Rounding.Ceil);
+        return Math.min(linear + impact, cap);
     }
 
     /// @notice The largest value a base exit can take now: the base balance plus the most its

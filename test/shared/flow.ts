@@ -166,35 +166,48 @@ export async function flowValuation(vault: BallastVault, side: FlowSide): Promis
   v.navCeil = v.nav + roundedDown;
   if (side === "oracle") return v;
 
-  // _flowTerms
+  // _poolPass: per asset with a pool, its chain's summed fee and its own pool's 1e36 / R (R valued
+  // at the oracles); then _flowTerms: fees linear along each chain, impact quadratic in the weight
+  // each pool carries (a pool shared by several chains carries their sum).
+  const feePips: bigint[] = new Array<bigint>(n).fill(0n);
+  const inverse: bigint[] = new Array<bigint>(n).fill(0n);
+  const next: number[] = new Array<number>(n).fill(0);
+  const seen: boolean[] = new Array<boolean>(n).fill(false);
+  const resolve = (i: number, depth: number): void => {
+    if (i === 0 || seen[i]) return;
+    seen[i] = true;
+    const ref = refs[i];
+    if (!ref || ref.pool === ethers.ZeroAddress || depth === 0) return;
+    const q = ref.quote;
+    resolve(q, depth - 1);
+    const state = pools.get(ref.pool);
+    if (!state) throw new Error("pool not read");
+    let reserveValue = 0n;
+    if (state.sqrtPriceX96 !== 0n) {
+      const reserve =
+        BigInt(tokens[q]) > BigInt(tokens[i])
+          ? (state.liquidity * state.sqrtPriceX96) / Q96
+          : (state.liquidity * Q96) / state.sqrtPriceX96;
+      reserveValue = q === 0 ? reserve : mulDiv(reserve, oracle[q] * units[0], units[q] * oracle[0]);
+    }
+    feePips[i] = feePips[q] + state.fee;
+    inverse[i] = reserveValue === 0n ? (1n << 128n) - 1n : (10n ** 36n + reserveValue - 1n) / reserveValue;
+    next[i] = q;
+  };
+  for (let i = 1; i < n; i++) resolve(i, n);
+  const carried: bigint[] = new Array<bigint>(n).fill(0n);
   let feeWad = 0n;
-  let impactWad = 0n;
   for (let i = 1; i < n; i++) {
     const w = targets[i];
-    if (w === 0n) continue;
-    let j = i;
-    for (let depth = 0; depth < n && j !== 0; depth++) {
-      const ref = refs[j];
-      if (!ref || ref.pool === ethers.ZeroAddress) break;
-      const state = pools.get(ref.pool);
-      if (!state) throw new Error("pool not read");
-      const q = ref.quote;
-      const reserve =
-        BigInt(tokens[q]) > BigInt(tokens[j])
-          ? (state.liquidity * state.sqrtPriceX96) / Q96
-          : state.sqrtPriceX96 === 0n
-            ? 0n
-            : (state.liquidity * Q96) / state.sqrtPriceX96;
-      const reserveValue = q === 0 ? reserve : toValue(v, q, reserve);
-      if (reserveValue === 0n) {
-        v.flowFeeWad = WAD;
-        v.flowImpactWad = WAD;
-        return v;
-      }
-      feeWad += mulDiv(w * state.fee, WAD, 10n ** 10n, true);
-      impactWad += mulDiv(w * w, WAD, 10n ** 8n * reserveValue, true);
-      j = q;
+    feeWad += w * feePips[i] * 10n ** 8n;
+    for (let j = i, links = 0; j !== 0 && links < n && inverse[j] !== 0n; links++) {
+      carried[j] += w;
+      j = next[j];
     }
+  }
+  let impactWad = 0n;
+  for (let j = 1; j < n; j++) {
+    if (carried[j] !== 0n) impactWad += mulDiv(carried[j] * carried[j], inverse[j], 10n ** 26n, true);
   }
   v.flowFeeWad = feeWad;
   v.flowImpactWad = impactWad;
