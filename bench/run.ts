@@ -173,6 +173,10 @@ async function benchBasket(
     vault.connect(seeder).withdraw(parseUnits("100000", 6), me, await seeder.getAddress()),
   );
   gas.poke = await callGas(vault.poke());
+  // The max exits read the pools (what the slices can sell): what an integrator's call costs.
+  const seederAddress = await seeder.getAddress();
+  gas.maxWithdraw = Number((await vault.maxWithdraw.estimateGas(seederAddress)) - TX_BASE);
+  gas.maxRedeem = Number((await vault.maxRedeem.estimateGas(seederAddress)) - TX_BASE);
   await settle(market, vault);
   await market.advanceTime(600);
 
