@@ -442,9 +442,9 @@ describe("faults", () => {
       expect(await vault.totalAssets()).to.equal(nav);
     });
 
-    it("all of it, with the cost gate on: the unfit leg is reported and refused before the gate is asked, nothing trades", async () => {
+    it("all of it, with the cost gate on: the gate, asked first, skips the rebalance (Uneconomic), nothing trades", async () => {
       const f = await loadFixture(dueAdminFixture);
-      const { market, vault, policy } = f;
+      const { vault, policy } = f;
       const [keeper] = await ethers.getSigners();
       await policy.setCostParams({ ...RECOMMENDED_COSTS, gasTokenOracle: ZeroAddress });
       await pullAll(f);
@@ -453,10 +453,10 @@ describe("faults", () => {
       const [cost, benefit, worthIt] = await vault.rebalanceCost();
       expect(worthIt).to.equal(false);
       expect(cost).to.be.greaterThan(benefit);
-      expect((await vault.rebalanceStatus())[0]).to.equal(Status.LegUnfit);
+      expect((await vault.rebalanceStatus())[0]).to.equal(Status.Uneconomic);
       await expect(vault.connect(keeper).rebalance())
-        .to.be.revertedWithCustomError(vault, "BallastLegUnfit")
-        .withArgs(market.token("WETH").address, true, anyValue, anyValue, 0n, anyValue);
+        .to.emit(vault, "RebalanceSkipped")
+        .and.to.not.emit(vault, "Swapped");
       expect(await vaultBalances(vault)).to.deep.equal(balances);
     });
 

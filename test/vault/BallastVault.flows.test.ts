@@ -37,8 +37,10 @@ describe("BallastVault flows around a rebalance", () => {
     const aliceShares = await f.vault.balanceOf(alice);
     const aliceValueBefore = await f.vault.convertToAssets(aliceShares);
 
-    // Bob front-runs the keeper with a large deposit, then leaves right after the rebalance.
-    const deposited = await depositUsdc(f.market, f.vault, bob, 2_000_000);
+    // Bob front-runs the keeper with a large deposit (40% of the vault), then leaves right after the
+    // rebalance. (Far larger, the rebalance's capped legs outgrow what these pools fill within the
+    // vault's margin: the status says LegUnfit and the vault waits.)
+    const deposited = await depositUsdc(f.market, f.vault, bob, 200_000);
     await expect(f.vault.connect(keeper).rebalance()).to.emit(f.vault, "Rebalanced");
     await f.market.alignAllPools();
     await f.vault.connect(bob).redeemInKind(await f.vault.balanceOf(bob), bob.address, bob.address);
