@@ -13,6 +13,7 @@ import {
 import type { IBallastPolicy } from "../../typechain-types/artifacts/contracts/BallastPolicy";
 import { FAR_RESTART_CODE, ONE_WORD_CODE } from "../shared/bytecode";
 import type { VaultFixture } from "../shared/fixtures";
+import { pullLiquidity } from "../shared/pnl";
 import { BASKET, dueAdminFixture, expectInKindExit, refreshFeeds, Trip, vaultBalances } from "../shared/security";
 import { depositUsdc, oracleNav, rebalanceUntilSettled, Status, swapsOf } from "../shared/vault";
 import { deployLocalMarket } from "../shared/market";
@@ -25,7 +26,6 @@ import { deployLocalMarket } from "../shared/market";
 
 const DAY = 86_400;
 const HOUR = 3_600;
-const MAX_UINT128 = 2n ** 128n - 1n;
 
 /** Breakers all off but the invalid-price trip, so that a failing feed shows as an event. */
 const TRIP_ON_INVALID: IBallastPolicy.BreakerParamsStruct = {
@@ -387,23 +387,7 @@ describe("faults", () => {
      * and collects the tokens. Positions are read from the chain: fixtures revert the chain only.
      */
     async function pullAll(f: VaultFixture, fractionBps = 10_000n): Promise<void> {
-      const { market } = f;
-      const pool = market.pool("WETH", "USDC", 500);
-      const lp = market.liquidityProvider;
-      const npm = market.positionManager.connect(lp);
-      const count = await npm.balanceOf(lp.address);
-      for (let i = 0n; i < count; i++) {
-        const tokenId = await npm.tokenOfOwnerByIndex(lp.address, i);
-        const position = await npm.positions(tokenId);
-        const fee = Number(position.fee);
-        if (position.token0 !== pool.token0.address || position.token1 !== pool.token1.address || fee !== pool.fee) {
-          continue;
-        }
-        const liquidity = (position.liquidity * fractionBps) / 10_000n;
-        if (liquidity === 0n) continue;
-        await npm.decreaseLiquidity({ tokenId, liquidity, amount0Min: 0, amount1Min: 0, deadline: MaxUint256 });
-        await npm.collect({ tokenId, recipient: lp.address, amount0Max: MAX_UINT128, amount1Max: MAX_UINT128 });
-      }
+      await pullLiquidity(f.market, f.market.pool("WETH", "USDC", 500), Number(fractionBps));
     }
 
     it("all of it, under a pending rebalance: the rebalance refuses before any trade, nothing trades", async () => {

@@ -3,13 +3,11 @@ import { expect } from "chai";
 import { AbiCoder, parseUnits } from "ethers";
 import { ethers } from "hardhat";
 
-import { deployVault } from "../../src/vault";
 import { MockReentrantERC20__factory } from "../../typechain-types";
-import { investedAdminFixture } from "../shared/fixtures";
+import { hookFixture, investedAdminFixture } from "../shared/fixtures";
 import type { VaultFixture } from "../shared/fixtures";
-import { deployLocalMarket } from "../shared/market";
 import { BASKET, refreshFeeds } from "../shared/security";
-import { depositUsdc, rebalanceUntilSettled } from "../shared/vault";
+import { depositUsdc } from "../shared/vault";
 
 /*
  * The review's medium and low findings that need no pool push: a scheduled instant weight switch
@@ -76,28 +74,6 @@ describe("leaks: governance and views", () => {
   });
 
   describe("L8: views read by a token hook during an in-kind exit", () => {
-    /** USDC and HOOK (a token with a transfer hook), $100k invested 50/50 by alice. */
-    async function hookFixture(): Promise<VaultFixture> {
-      const market = await deployLocalMarket({
-        tokens: [
-          { symbol: "USDC", decimals: 6, priceUsd: 1 },
-          { symbol: "HOOK", decimals: 18, priceUsd: 10, reentrant: true },
-        ],
-        pools: [{ tokenA: "HOOK", tokenB: "USDC", fee: 3000, depthUsd: 20_000_000 }],
-      });
-      const deployed = await deployVault(market, {
-        basket: [
-          { symbol: "USDC", weightBps: 5_000 },
-          { symbol: "HOOK", weightBps: 5_000 },
-        ],
-        params: { maxTradeBps: 5_000 },
-      });
-      const [, alice] = await ethers.getSigners();
-      await depositUsdc(market, deployed.vault, alice, 100_000);
-      await rebalanceUntilSettled(market, deployed.vault);
-      return { market, ...deployed };
-    }
-
     /** Arms HOOK to call the vault with `data` on its next transfer, then exits half the supply in kind. */
     async function readMidExit(f: VaultFixture, data: string): Promise<{ ok: boolean; result: string }> {
       const [, alice] = await ethers.getSigners();

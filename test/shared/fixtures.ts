@@ -34,3 +34,25 @@ export async function investedAdminFixture(): Promise<VaultFixture> {
   await rebalanceUntilSettled(market, deployed.vault);
   return { market, ...deployed };
 }
+
+/** USDC and HOOK (a token with a transfer hook, as ERC-777 tokens have), $100k invested 50/50. */
+export async function hookFixture(): Promise<VaultFixture> {
+  const market = await deployLocalMarket({
+    tokens: [
+      { symbol: "USDC", decimals: 6, priceUsd: 1 },
+      { symbol: "HOOK", decimals: 18, priceUsd: 10, reentrant: true },
+    ],
+    pools: [{ tokenA: "HOOK", tokenB: "USDC", fee: 3000, depthUsd: 20_000_000 }],
+  });
+  const deployed = await deployVault(market, {
+    basket: [
+      { symbol: "USDC", weightBps: 5_000 },
+      { symbol: "HOOK", weightBps: 5_000 },
+    ],
+    params: { maxTradeBps: 5_000 },
+  });
+  const [, alice] = await ethers.getSigners();
+  await depositUsdc(market, deployed.vault, alice, 100_000);
+  await rebalanceUntilSettled(market, deployed.vault);
+  return { market, ...deployed };
+}

@@ -3,33 +3,9 @@ import { expect } from "chai";
 import { parseUnits } from "ethers";
 import { ethers } from "hardhat";
 
-import { deployVault } from "../../src/vault";
 import { MockReentrantERC20__factory } from "../../typechain-types";
+import { hookFixture } from "../shared/fixtures";
 import type { VaultFixture } from "../shared/fixtures";
-import { depositUsdc, rebalanceUntilSettled } from "../shared/vault";
-import { deployLocalMarket } from "../shared/market";
-
-/** USDC and HOOK (a token with a transfer hook, as ERC-777 tokens have), invested 50/50. */
-async function hookFixture(): Promise<VaultFixture> {
-  const market = await deployLocalMarket({
-    tokens: [
-      { symbol: "USDC", decimals: 6, priceUsd: 1 },
-      { symbol: "HOOK", decimals: 18, priceUsd: 10, reentrant: true },
-    ],
-    pools: [{ tokenA: "HOOK", tokenB: "USDC", fee: 3000, depthUsd: 20_000_000 }],
-  });
-  const deployed = await deployVault(market, {
-    basket: [
-      { symbol: "USDC", weightBps: 5_000 },
-      { symbol: "HOOK", weightBps: 5_000 },
-    ],
-    params: { maxTradeBps: 5_000 },
-  });
-  const [, alice] = await ethers.getSigners();
-  await depositUsdc(market, deployed.vault, alice, 100_000);
-  await rebalanceUntilSettled(market, deployed.vault);
-  return { market, ...deployed };
-}
 
 describe("BallastVault reentrancy", () => {
   async function arm(f: VaultFixture, data: string) {
