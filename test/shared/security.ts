@@ -65,3 +65,31 @@ export async function dueAdminFixture(): Promise<VaultFixture> {
   await refreshFeeds(f.market, BASKET);
   return f;
 }
+
+/** The arguments of IBallastErrors.BallastLegUnfit. */
+export interface LegUnfit {
+  token: string;
+  sell: boolean;
+  spotOut: bigint;
+  spotFloor: bigint;
+  estimatedOut: bigint;
+  minOut: bigint;
+}
+
+/**
+ * `vault.rebalance()` as the keeper would send it, expected to revert with BallastLegUnfit: asserts
+ * that it does, for `token`'s leg (a sale when `sell`), and returns the error's arguments.
+ */
+export async function legUnfitOf(vault: BallastVault, token: string, sell: boolean): Promise<LegUnfit> {
+  const leg: LegUnfit = { token, sell, spotOut: 0n, spotFloor: 0n, estimatedOut: 0n, minOut: 0n };
+  const capture =
+    (key: "spotOut" | "spotFloor" | "estimatedOut" | "minOut") =>
+    (x: bigint): boolean => {
+      leg[key] = x;
+      return true;
+    };
+  await expect(vault.rebalance())
+    .to.be.revertedWithCustomError(vault, "BallastLegUnfit")
+    .withArgs(token, sell, capture("spotOut"), capture("spotFloor"), capture("estimatedOut"), capture("minOut"));
+  return leg;
+}

@@ -7,6 +7,7 @@ import { deployVault } from "../../src/vault";
 import type { BasketEntry } from "../../src/vault";
 import type { BallastVault } from "../../typechain-types";
 import { FOUR_ASSET_BASKET, vaultFixture } from "../shared/fixtures";
+import { legUnfitOf } from "../shared/security";
 import type { VaultFixture } from "../shared/fixtures";
 import { depositUsdc, oracleNav, rebalanceUntilSettled, Status, swapsOf } from "../shared/vault";
 
@@ -163,32 +164,7 @@ describe("BallastVault rebalance", () => {
     await market.movePoolPrice(pool, "WETH", 3_600 * 0.97);
     const navBefore = await vault.totalAssets();
     expect((await vault.rebalanceStatus())[0]).to.equal(Status.LegUnfit);
-    let spotOut = 0n;
-    let spotFloor = 0n;
-    let estimatedOut = 0n;
-    let minOut = 0n;
-    await expect(vault.rebalance())
-      .to.be.revertedWithCustomError(vault, "BallastLegUnfit")
-      .withArgs(
-        market.token("WETH").address,
-        true,
-        (x: bigint) => {
-          spotOut = x;
-          return true;
-        },
-        (x: bigint) => {
-          spotFloor = x;
-          return true;
-        },
-        (x: bigint) => {
-          estimatedOut = x;
-          return true;
-        },
-        (x: bigint) => {
-          minOut = x;
-          return true;
-        },
-      );
+    const { spotOut, spotFloor, estimatedOut, minOut } = await legUnfitOf(vault, market.token("WETH").address, true);
     // The sale's spot output is ~3% short of its oracle-fair output, whose floor is 5 bps under it;
     // the estimate (fee and impact at the pushed price) misses the 1% slippage minimum too.
     const fair = (spotFloor * BPS) / 9_995n;
