@@ -786,7 +786,7 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     }
 
     /// @dev The valuation an entry (`side` Entry) or an exit (Exit) is priced at: each asset at the
-    /// worse, for the caller, of its oracle and its pools (see {VaultLogic-valuation}).
+    /// worse, for the caller, of its oracle and its pools (see {VaultLogic-Side}).
     function _entryValuation() private view returns (VaultLogic.Valuation memory) {
         return _flowValuation(VaultLogic.Side.Entry, true);
     }

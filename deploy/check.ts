@@ -322,6 +322,7 @@ export async function checkDeployment(
         (price) => result(`${asset.symbol} oracle`, price > 0n, `${formatUnits(price, 18)} USD`),
       ),
     );
+    same(`${asset.symbol} oracle deviation threshold`, await oracle.deviationBps(), BigInt(asset.feedDeviationBps));
     same(
       `${asset.symbol} oracle sequencer feed and grace`,
       [await oracle.sequencerFeed(), await oracle.sequencerGracePeriod()],

@@ -127,12 +127,19 @@ export function resolveDeployment(
     if (seen.has(entry.symbol)) throw new DeployConfigError(`${config.network}: ${entry.symbol} is listed twice`);
     seen.add(entry.symbol);
     if (i > 0 && !entry.route) throw new DeployConfigError(`${config.network}: ${entry.symbol} needs a route`);
+    // The oracle's own bounds (ChainlinkOracle.MAX_DEVIATION_BPS), said before anything is deployed.
+    if (!Number.isInteger(token.feedDeviationBps) || token.feedDeviationBps < 1 || token.feedDeviationBps > 1_000) {
+      throw new DeployConfigError(
+        `${config.network}: ${entry.symbol}'s feed deviation ${token.feedDeviationBps} bps is outside 1..1000`,
+      );
+    }
     const route = entry.route;
     return {
       symbol: entry.symbol,
       token: address(token.address, `${config.network} ${entry.symbol}`),
       feed: address(token.feed, `${config.network} ${entry.symbol} feed`),
       staleAfter: token.staleAfter,
+      feedDeviationBps: token.feedDeviationBps,
       weightBps: entry.weightBps,
       sellRoute: route ? encodeRoute(config, route, entry.symbol, base.symbol) : "0x",
       buyRoute: route ? encodeRoute(config, [...route].reverse(), base.symbol, entry.symbol) : "0x",

@@ -37,7 +37,8 @@ interface IBallastErrors {
         EntryFeeBps,
         ExitFeeBps,
         MaxPoolGapBps,
-        RampStart
+        RampStart,
+        DeviationBps
     }
 
     // --- Configuration -------------------------------------------------------------------------

@@ -15,4 +15,11 @@ interface IBallastOracle {
     /// @notice As {price}, but reports an invalid price as `valid == false` instead of reverting,
     /// so that views which must not revert (ERC-4626 `max*`) can ask.
     function tryPrice() external view returns (bool valid, uint256 priceWad);
+
+    /// @notice The largest move of the market, in bps of the price, that this source may not show
+    /// yet: a Chainlink feed's deviation threshold (it reports a new answer once the market has moved
+    /// that far from the last one). Whoever sees such a move coming before the source does can buy
+    /// the basket at the old price; the vault prices every entry as if each asset were already that
+    /// much higher (see {VaultLogic-valuation}), so that foresight of an update earns nothing.
+    function deviationBps() external view returns (uint256);
 }

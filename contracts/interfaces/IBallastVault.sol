@@ -13,7 +13,9 @@ import {IBallastPolicy} from "./IBallastPolicy.sol";
 /// `totalAssets()` is the oracle value of every balance in its smallest units.
 ///
 /// Entries and exits are priced against the caller (each asset at the worse, for them, of its
-/// oracle price and its pools' price) and pay the cost of the rebalancing they cause: the pool fees
+/// oracle price and its pools' price; an entry as if each oracle had already moved up by its
+/// deviation threshold, {IBallastOracle-deviationBps}, the most that foresight of a price update can
+/// be worth) and pay the cost of the rebalancing they cause: the pool fees
 /// and price impact of trading their amount across the basket (a "flow cost", kept by the vault,
 /// at most `slippageBps` of it); `convertToShares`/`convertToAssets` and `totalAssets` are at the
 /// oracle prices, the `preview*` functions include everything. `maxWithdraw` and `maxRedeem` are

@@ -54,7 +54,9 @@ library VaultLogic {
     }
 
     /// @notice Which way a valuation prices the basket: at the oracles (accounting and views), or
-    /// against an entrant or a leaver (see {valuation}).
+    /// against the caller: an entrant at the higher of each asset's pool price and its oracle price
+    /// raised by the deviation thresholds of its oracle and the base's; a leaver at the lower of
+    /// its pool and oracle prices (see {valuation}).
     enum Side {
         Oracle,
         Entry,
@@ -101,10 +103,18 @@ library VaultLogic {
             return v;
         }
         PoolPass memory pass = _poolPass(basket, prices);
+        // An entrant may see an update coming that neither the feeds nor the pools show yet: each
+        // asset's price, against the base's, may move by both sources' deviation thresholds.
+        uint256 baseDeviation = side == Side.Entry ? basket.assets[0].oracle.deviationBps() : 0;
         for (uint256 i = 1; i < n; ++i) {
             uint256 market = pass.market[i];
-            // No pool price (no pool into the basket, or an empty one): the oracle's alone.
-            if (market != 0) prices[i] = side == Side.Entry ? Math.max(prices[i], market) : Math.min(prices[i], market);
+            if (side == Side.Entry) {
+                uint256 deviation = basket.assets[i].oracle.deviationBps() + baseDeviation;
+                prices[i] = Math.max(prices[i].bps(1e4 + deviation, Math.Rounding.Ceil), market);
+            } else if (market != 0) {
+                // No pool price (no pool into the basket, or an empty one): the oracle's alone.
+                prices[i] = Math.min(prices[i], market);
+            }
         }
         v = valuationAt(basket, prices);
         if (v.valid) _flowTerms(v, pass);

@@ -21,10 +21,16 @@ contract ChainlinkOracle is IBallastOracle, IBallastPriceHistory, IBallastErrors
     uint256 public constant MAX_HEARTBEAT = 7 days;
     /// @notice Longest wait after a sequencer restart (Chainlink's example uses one hour).
     uint256 public constant MAX_SEQUENCER_GRACE = 1 days;
+    /// @notice Chainlink's deviation thresholds range from 0.01% to a few percent; 10% bounds a typo.
+    uint256 public constant MAX_DEVIATION_BPS = 1_000;
 
     AggregatorV3Interface public immutable feed;
     /// @notice Longest time, in seconds, an answer may go without an update before it is stale.
     uint256 public immutable heartbeat;
+    /// @inheritdoc IBallastOracle
+    /// @dev The feed's deviation threshold as its operator publishes it (data.chain.link), which no
+    /// contract can read: the deployment states it, the deploy check compares it with its config.
+    uint256 public immutable deviationBps;
     /// @notice The feed's decimals when this adapter was deployed; a later change invalidates prices.
     uint8 public immutable feedDecimals;
     /// @notice Chainlink's L2 sequencer uptime feed (answer 0 up, 1 down); zero on L1.
@@ -36,12 +42,16 @@ contract ChainlinkOracle is IBallastOracle, IBallastPriceHistory, IBallastErrors
     constructor(
         AggregatorV3Interface feed_,
         uint256 heartbeat_,
+        uint256 deviationBps_,
         AggregatorV3Interface sequencerFeed_,
         uint256 sequencerGracePeriod_
     ) {
         if (address(feed_) == address(0)) revert BallastZeroAddress();
         if (heartbeat_ < MIN_HEARTBEAT || heartbeat_ > MAX_HEARTBEAT) {
             revert BallastParameterOutOfRange(Parameter.Heartbeat, heartbeat_, MIN_HEARTBEAT, MAX_HEARTBEAT);
+        }
+        if (deviationBps_ == 0 || deviationBps_ > MAX_DEVIATION_BPS) {
+            revert BallastParameterOutOfRange(Parameter.DeviationBps, deviationBps_, 1, MAX_DEVIATION_BPS);
         }
         // Without a sequencer feed there is nothing to wait for: a grace period then is a mistake.
         uint256 maxGrace = address(sequencerFeed_) == address(0) ? 0 : MAX_SEQUENCER_GRACE;
@@ -52,6 +62,7 @@ contract ChainlinkOracle is IBallastOracle, IBallastPriceHistory, IBallastErrors
         if (decimals_ > 18) revert BallastFeedDecimals(address(feed_), decimals_);
         feed = feed_;
         heartbeat = heartbeat_;
+        deviationBps = deviationBps_;
         feedDecimals = decimals_;
         sequencerFeed = sequencerFeed_;
         sequencerGracePeriod = sequencerGracePeriod_;

@@ -32,6 +32,8 @@ contract UniswapTwapOracle is IBallastOracle, IBallastErrors {
     /// range (below 2^128), and the quote, below 2^128 raw per raw unit even at the maximum tick,
     /// stays below 2^248: nothing overflows.
     uint256 public constant QUOTED_AMOUNT = 1e36;
+    /// @notice Bound of {windowDeviationBps}: 10% bounds a typo.
+    uint256 public constant MAX_DEVIATION_BPS = 1_000;
 
     IUniswapV3Pool public immutable pool;
     /// @notice The token this oracle prices.
@@ -39,6 +41,10 @@ contract UniswapTwapOracle is IBallastOracle, IBallastErrors {
     /// @notice USD price source of the pool's other token.
     IBallastOracle public immutable quoteOracle;
     uint32 public immutable window;
+    /// @notice The largest move, in bps, of the market that the mean price may not show yet: what
+    /// the market can move within `window` (a TWAP follows it at about half the move over the window).
+    /// {deviationBps} adds the quote oracle's own.
+    uint256 public immutable windowDeviationBps;
 
     bool private immutable _assetIsToken0;
     /// @dev `10^quoteDecimals * QUOTED_AMOUNT / 10^assetDecimals`: dividing the quote (raw quote
@@ -46,12 +52,21 @@ contract UniswapTwapOracle is IBallastOracle, IBallastErrors {
     /// 1e18 * 1e36, so it fits; exact, as 10^assetDecimals divides 1e36.
     uint256 private immutable _quoteDivisor;
 
-    constructor(IUniswapV3Pool pool_, address asset_, IBallastOracle quoteOracle_, uint32 window_) {
+    constructor(
+        IUniswapV3Pool pool_,
+        address asset_,
+        IBallastOracle quoteOracle_,
+        uint32 window_,
+        uint256 windowDeviationBps_
+    ) {
         if (address(pool_) == address(0) || asset_ == address(0) || address(quoteOracle_) == address(0)) {
             revert BallastZeroAddress();
         }
         if (window_ < MIN_WINDOW || window_ > MAX_WINDOW) {
             revert BallastParameterOutOfRange(Parameter.TwapWindow, window_, MIN_WINDOW, MAX_WINDOW);
+        }
+        if (windowDeviationBps_ == 0 || windowDeviationBps_ > MAX_DEVIATION_BPS) {
+            revert BallastParameterOutOfRange(Parameter.DeviationBps, windowDeviationBps_, 1, MAX_DEVIATION_BPS);
         }
         address token0 = pool_.token0();
         address token1 = pool_.token1();
@@ -65,6 +80,7 @@ contract UniswapTwapOracle is IBallastOracle, IBallastErrors {
         asset = asset_;
         quoteOracle = quoteOracle_;
         window = window_;
+        windowDeviationBps = windowDeviationBps_;
         _assetIsToken0 = asset_ == token0;
         _quoteDivisor = (10 ** quoteDecimals) * (QUOTED_AMOUNT / 10 ** assetDecimals);
     }
@@ -97,5 +113,11 @@ contract UniswapTwapOracle is IBallastOracle, IBallastErrors {
         } catch {
             return (false, 0);
         }
+    }
+
+    /// @inheritdoc IBallastOracle
+    /// @dev The price is the mean tick's times the quote token's oracle price: either may lag.
+    function deviationBps() external view returns (uint256) {
+        return windowDeviationBps + quoteOracle.deviationBps();
     }
 }

@@ -1,3 +1,4 @@
+import { DEFAULT_FEED_DEVIATION_BPS, FEED_DEVIATION_BPS } from "../../src/market";
 import type { LocalMarket } from "../../src/market";
 
 import { NETWORKS } from "./networks";
@@ -18,6 +19,7 @@ export async function localConfig(market: LocalMarket, network: string, chainId:
       feed: await token.feed.getAddress(),
       feedDescription: `${symbol} / USD`,
       staleAfter: 86_400,
+      feedDeviationBps: FEED_DEVIATION_BPS[symbol] ?? DEFAULT_FEED_DEVIATION_BPS,
     };
   }
   return {

@@ -12,6 +12,17 @@ import type { NetworkDeployConfig } from "./types";
 const DAY = 86_400;
 const HOUR = 3_600;
 
+/*
+ * Feed deviation thresholds (bps): entries are priced as if each feed had already moved this far
+ * (threat model H1), so a threshold set too low lets foresight of an update earn, one set too high
+ * overcharges entrants. Mainnet's are Chainlink's published ones for its USD feeds: ETH and BTC
+ * 0.5%, LINK and UNI 1%, USDC 0.25%. The L2 and testnet feeds below take mainnet's threshold of the
+ * same asset (ARB's: 1%, as most of Chainlink's altcoin feeds), an upper bound: Chainlink runs its
+ * L2 feeds of these assets at the same or tighter thresholds. Confirm each against data.chain.link
+ * when reviewing a deployment (no contract can read it) and lower it to the feed's own.
+ */
+const DEVIATION = { USD_STABLE: 25, ETH: 50, BTC: 50, ALT: 100 } as const;
+
 /** Settings shared by every live network; each network below states what differs. */
 const COMMON = {
   vault: { name: "Ballast Basket", symbol: "BLST" },
@@ -67,6 +78,7 @@ const mainnet: NetworkDeployConfig = {
       feed: "0x8fFfFfd4AfB6115b954Bd326cbe7B4BA576818f6",
       feedDescription: "USDC / USD",
       staleAfter: DAY + 2 * HOUR,
+      feedDeviationBps: DEVIATION.USD_STABLE,
     },
     WETH: {
       address: "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2",
@@ -74,6 +86,7 @@ const mainnet: NetworkDeployConfig = {
       feed: "0x5f4eC3Df9cbd43714FE2740f5E3616155c5b8419",
       feedDescription: "ETH / USD",
       staleAfter: HOUR + 6 * 60,
+      feedDeviationBps: DEVIATION.ETH,
     },
     // Priced by BTC / USD: a WBTC de-peg would not show; the breakers' oracle-vs-TWAP check on the
     // WBTC/WETH pool does catch one.
@@ -83,6 +96,7 @@ const mainnet: NetworkDeployConfig = {
       feed: "0xF4030086522a5bEEa4988F8cA5B36dbC97BeE88c",
       feedDescription: "BTC / USD",
       staleAfter: HOUR + 6 * 60,
+      feedDeviationBps: DEVIATION.BTC,
     },
     LINK: {
       address: "0x514910771AF9Ca656af840dff83E8264EcF986CA",
@@ -90,6 +104,7 @@ const mainnet: NetworkDeployConfig = {
       feed: "0x2c1d072e956AFFC0D435Cb7AC38EF18d24d9127c",
       feedDescription: "LINK / USD",
       staleAfter: HOUR + 6 * 60,
+      feedDeviationBps: DEVIATION.ALT,
     },
     UNI: {
       address: "0x1f9840a85d5aF5bf1D1762F925BDADdC4201F984",
@@ -97,6 +112,7 @@ const mainnet: NetworkDeployConfig = {
       feed: "0x553303d460EE0afB37EdFf9bE42922D8FF63220e",
       feedDescription: "UNI / USD",
       staleAfter: HOUR + 6 * 60,
+      feedDeviationBps: DEVIATION.ALT,
     },
   },
   basket: [
@@ -129,6 +145,7 @@ const arbitrum: NetworkDeployConfig = {
       feed: "0x50834F3163758fcC1Df9973b6e91f0F0F0434aD3",
       feedDescription: "USDC / USD",
       staleAfter: DAY + 2 * HOUR,
+      feedDeviationBps: DEVIATION.USD_STABLE,
     },
     WETH: {
       address: "0x82aF49447D8a07e3bd95BD0d56f35241523fBab1",
@@ -136,6 +153,7 @@ const arbitrum: NetworkDeployConfig = {
       feed: "0x639Fe6ab55C921f74e7fac1ee960C0B6293ba612",
       feedDescription: "ETH / USD",
       staleAfter: DAY + 2 * HOUR,
+      feedDeviationBps: DEVIATION.ETH,
     },
     WBTC: {
       address: "0x2f2a2543B76A4166549F7aaB2e75Bef0aefC5B0f",
@@ -143,6 +161,7 @@ const arbitrum: NetworkDeployConfig = {
       feed: "0x6ce185860a4963106506C203335A2910413708e9",
       feedDescription: "BTC / USD",
       staleAfter: DAY + 2 * HOUR,
+      feedDeviationBps: DEVIATION.BTC,
     },
     ARB: {
       address: "0x912CE59144191C1204E64559FE8253a0e49E6548",
@@ -150,6 +169,7 @@ const arbitrum: NetworkDeployConfig = {
       feed: "0xb2A824043730FE05F3DA2efaFa1CBbe83fa548D6",
       feedDescription: "ARB / USD",
       staleAfter: DAY + 2 * HOUR,
+      feedDeviationBps: DEVIATION.ALT,
     },
     LINK: {
       address: "0xf97f4df75117a78c1A5a0DBb814Af92458539FB4",
@@ -157,6 +177,7 @@ const arbitrum: NetworkDeployConfig = {
       feed: "0x86E53CF1B870786351Da77A57575e79CB55812CB",
       feedDescription: "LINK / USD",
       staleAfter: HOUR + 6 * 60,
+      feedDeviationBps: DEVIATION.ALT,
     },
   },
   basket: [
@@ -190,6 +211,7 @@ const base: NetworkDeployConfig = {
       feed: "0x7e860098F58bBFC8648a4311b374B1D669a2bc6B",
       feedDescription: "USDC / USD",
       staleAfter: DAY + 2 * HOUR,
+      feedDeviationBps: DEVIATION.USD_STABLE,
     },
     WETH: {
       address: "0x4200000000000000000000000000000000000006",
@@ -197,6 +219,7 @@ const base: NetworkDeployConfig = {
       feed: "0x71041dddad3595F9CEd3DcCFBe3D1F4b0a16Bb70",
       feedDescription: "ETH / USD",
       staleAfter: DAY + 2 * HOUR,
+      feedDeviationBps: DEVIATION.ETH,
     },
     cbBTC: {
       address: "0xcbB7C0000aB88B473b1f5aFd9ef808440eed33Bf",
@@ -204,6 +227,7 @@ const base: NetworkDeployConfig = {
       feed: "0x07DA0E54543a844a80ABE69c8A12F22B3aA59f9D",
       feedDescription: "cbBTC / USD",
       staleAfter: DAY + 2 * HOUR,
+      feedDeviationBps: DEVIATION.BTC,
     },
   },
   basket: [
@@ -238,6 +262,7 @@ const sepolia: NetworkDeployConfig = {
       feed: "0xA2F78ab2355fe2f984D808B5CeE7FD0A93D5270E",
       feedDescription: "USDC / USD",
       staleAfter: DAY + 2 * HOUR,
+      feedDeviationBps: DEVIATION.USD_STABLE,
     },
     WETH: {
       address: "0xfFf9976782d46CC05630D1f6eBAb18b2324d6B14",
@@ -245,6 +270,7 @@ const sepolia: NetworkDeployConfig = {
       feed: "0x694AA1769357215DE4FAC081bf1f309aDC325306",
       feedDescription: "ETH / USD",
       staleAfter: HOUR + 6 * 60,
+      feedDeviationBps: DEVIATION.ETH,
     },
   },
   basket: [

@@ -18,6 +18,11 @@ export interface TokenConfig {
    * margin for rounds that land late (about 10%).
    */
   staleAfter: number;
+  /**
+   * The feed's deviation threshold in bps, as Chainlink publishes it for the feed (data.chain.link;
+   * no contract can read it): entries are priced as if the feed had already moved that far.
+   */
+  feedDeviationBps: number;
 }
 
 export interface BasketAssetConfig {

@@ -22,6 +22,7 @@ export interface ResolvedDeployment {
     token: string;
     feed: string;
     staleAfter: number;
+    feedDeviationBps: number;
     weightBps: number;
     sellRoute: string;
     buyRoute: string;
@@ -93,7 +94,7 @@ export function ballastModule(d: ResolvedDeployment) {
     const { sequencerFeed, sequencerGracePeriod } = d.breakers;
     const grace = sequencerFeed === ZeroAddress ? 0 : sequencerGracePeriod;
     const oracles = d.assets.map((asset) =>
-      m.contract("ChainlinkOracle", [asset.feed, asset.staleAfter, sequencerFeed, grace], {
+      m.contract("ChainlinkOracle", [asset.feed, asset.staleAfter, asset.feedDeviationBps, sequencerFeed, grace], {
         id: `Oracle_${asset.symbol}`,
       }),
     );

@@ -19,6 +19,27 @@ export const KNOWN_DECIMALS: Readonly<Record<string, number>> = {
   MKR: 18,
 };
 
+/**
+ * The deviation thresholds (bps) the local feeds stand for: those of Chainlink's mainnet USD feeds
+ * of the same assets (a feed answers again once the market has moved this far). A vault prices
+ * entries as if each feed had already moved by its threshold (`IBallastOracle.deviationBps`).
+ */
+export const FEED_DEVIATION_BPS: Readonly<Record<string, number>> = {
+  USDC: 25,
+  USDT: 25,
+  DAI: 25,
+  WETH: 50,
+  WBTC: 50,
+  LINK: 100,
+  UNI: 100,
+  AAVE: 100,
+  CRV: 100,
+  MKR: 100,
+};
+
+/** The threshold of a local feed not listed in {@link FEED_DEVIATION_BPS}: 1%, as most of Chainlink's. */
+export const DEFAULT_FEED_DEVIATION_BPS = 100;
+
 export interface TokenSpec {
   /** Ticker, unique in the market. `WETH` is deployed from canonical-weth's WETH9. */
   symbol: string;

@@ -3,8 +3,11 @@
  * each measured at the oracle prices at the end of every play (every token in and out, and any
  * shares at NAV per share), before gas.
  *
- * - The oracle front-runner knows the next step of the price path, as a mempool watcher sees a
- *   feed update coming. Before a step that lifts the basket it deposits (`frontRunPct` of NAV) and
+ * - The oracle front-runner sees each step's last feed update coming before the feeds and the
+ *   pools show it (as a searcher who watches the market elsewhere and orders its deposit before the
+ *   arbitrage): the scenario moves the feeds and pools through the rest of the step first, so the
+ *   move it foresees is at most each feed's deviation threshold, as a real feed's next update is.
+ *   Before a step that lifts the basket it deposits (`frontRunPct` of NAV) and
  *   after it exits, by turns with a base `redeem` and with `redeemInKind` plus selling the legs at
  *   the pools. Before a step that lowers the basket it exits its standing holding (taken with the
  *   opening deposits) and re-enters after; that play is measured against staying.

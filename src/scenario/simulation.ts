@@ -170,6 +170,8 @@ class ScenarioRun {
   private readonly centres = new Map<string, number>();
   /** USD price of every basket token now, by symbol (what the feeds answer). */
   private readonly prices = new Map<string, number>();
+  /** Each risky asset's feed deviation threshold, bps, as its oracle states it. */
+  private readonly deviations = new Map<string, number>();
   private cooldown = 0;
   /** Chain time of hour 0 (set once the opening deposits are invested). */
   private t0 = 0;
@@ -229,6 +231,9 @@ class ScenarioRun {
     });
     this.vault = deployed.vault;
     this.policy = deployed.policy;
+    for (const [i, entry] of this.plan.basket.entries()) {
+      this.deviations.set(entry.symbol, Number(await deployed.oracles[i].deviationBps()));
+    }
     this.vaultAddress = await this.vault.getAddress();
     this.policyAddress = await this.policy.getAddress();
     const triggers = await this.policy.triggerParams();
@@ -403,7 +408,17 @@ class ScenarioRun {
     await this.advanceTo(moveTime);
     const front = this.adversaries?.frontRunner;
     if (front) {
+      // The feeds follow the step in updates of at most their deviation thresholds, the pools
+      // with them: the front-runner sees the last update coming, before the feeds and the pools.
       const next = new Map(this.plan.risky.map((asset, i) => [asset.symbol, this.plan.prices[step][i]]));
+      const lead = new Map<string, number>();
+      for (const [symbol, to] of next) {
+        const threshold = this.deviations.get(symbol)! / 10_000;
+        const last = Math.min(threshold, Math.max(-threshold, to / this.price(symbol) - 1));
+        lead.set(symbol, to / (1 + last));
+      }
+      await this.publishPrices(lead);
+      await this.alignPools();
       await front.beforeStep(next);
       await this.alignPools();
     }
@@ -441,12 +456,7 @@ class ScenarioRun {
       await publishFeedPrice(this.market, BASE_SYMBOL, 1);
       this.baseFeedUpdatedAt = now;
     }
-    for (const [i, asset] of this.plan.risky.entries()) {
-      // Rounded to the feed's 8 decimals, so that the report's prices are exactly the feeds'.
-      const price = Math.max(1e-8, Math.round(prices[i] * 1e8) / 1e8);
-      this.prices.set(asset.symbol, price);
-      await publishFeedPrice(this.market, asset.symbol, price);
-    }
+    await this.publishPrices(new Map(this.plan.risky.map((asset, i) => [asset.symbol, prices[i]])));
     await this.alignPools();
     for (const pool of this.routePools) {
       const ratio = this.poolRatio(pool);
@@ -456,6 +466,16 @@ class ScenarioRun {
         this.centres.set(pool.key, ratio);
         this.recenters++;
       }
+    }
+  }
+
+  /** The feeds answer `prices` (USD by symbol). */
+  private async publishPrices(prices: ReadonlyMap<string, number>): Promise<void> {
+    for (const [symbol, usd] of prices) {
+      // Rounded to the feed's 8 decimals, so that the report's prices are exactly the feeds'.
+      const price = Math.max(1e-8, Math.round(usd * 1e8) / 1e8);
+      this.prices.set(symbol, price);
+      await publishFeedPrice(this.market, symbol, price);
     }
   }
 

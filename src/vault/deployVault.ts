@@ -13,7 +13,7 @@ import {
 import type { BallastPolicy, BallastVault, ChainlinkOracle, TimelockController } from "../../typechain-types";
 import type { IBallastVault } from "../../typechain-types/artifacts/contracts/BallastVault";
 import type { IBallastPolicy } from "../../typechain-types/artifacts/contracts/BallastPolicy";
-import { MarketConfigError } from "../market";
+import { DEFAULT_FEED_DEVIATION_BPS, FEED_DEVIATION_BPS, MarketConfigError } from "../market";
 import type { LocalMarket } from "../market";
 
 /** A hop sequence from an asset to the base asset: `["WBTC", 500, "WETH", 500, "USDC"]`. */
@@ -28,6 +28,8 @@ export interface BasketEntry {
   route?: RouteSpec;
   /** Seconds the feed may go without an update (default one day, Chainlink's longest heartbeat). */
   heartbeat?: number;
+  /** The feed's deviation threshold in bps (default: the local feeds' {@link FEED_DEVIATION_BPS}). */
+  deviationBps?: number;
 }
 
 export interface VaultOptions {
@@ -216,6 +218,7 @@ export async function deployVault(
     const oracle = await new ChainlinkOracle__factory(owner).deploy(
       token.feed,
       entry.heartbeat ?? DAY,
+      entry.deviationBps ?? FEED_DEVIATION_BPS[entry.symbol] ?? DEFAULT_FEED_DEVIATION_BPS,
       options.sequencer?.feed ?? ethers.ZeroAddress,
       options.sequencer?.gracePeriod ?? 0,
     );

@@ -34,7 +34,7 @@ describe("ValuationFloor", function () {
       ].map(([d, answer]) => new MockAggregatorV3__factory(deployer).deploy(d, "feed", answer)),
     );
     const oracles = await Promise.all(
-      feeds.map(async (feed) => new ChainlinkOracle__factory(deployer).deploy(feed, HEARTBEAT, ZeroAddress, 0)),
+      feeds.map(async (feed) => new ChainlinkOracle__factory(deployer).deploy(feed, HEARTBEAT, 50, ZeroAddress, 0)),
     );
     const balances = [parseUnits("1500", 6), parseUnits("0.25", 8), parseUnits("2", 18)];
     for (const [i, token] of tokens.entries()) await token.mint(holder, balances[i]);

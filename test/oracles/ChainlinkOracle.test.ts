@@ -36,10 +36,10 @@ describe("ChainlinkOracle", function () {
     const feed6 = await feedFactory.deploy(6, "USDC / USD", 999_876n);
     const feed0 = await feedFactory.deploy(0, "BTC / USD", 60_000n);
 
-    const oracle8 = await oracleFactory.deploy(feed8, HEARTBEAT, ZeroAddress, 0);
-    const oracle18 = await oracleFactory.deploy(feed18, HEARTBEAT, ZeroAddress, 0);
-    const oracle6 = await oracleFactory.deploy(feed6, HEARTBEAT, ZeroAddress, 0);
-    const oracle0 = await oracleFactory.deploy(feed0, HEARTBEAT, ZeroAddress, 0);
+    const oracle8 = await oracleFactory.deploy(feed8, HEARTBEAT, 50, ZeroAddress, 0);
+    const oracle18 = await oracleFactory.deploy(feed18, HEARTBEAT, 50, ZeroAddress, 0);
+    const oracle6 = await oracleFactory.deploy(feed6, HEARTBEAT, 50, ZeroAddress, 0);
+    const oracle0 = await oracleFactory.deploy(feed0, HEARTBEAT, 50, ZeroAddress, 0);
 
     return {
       owner,
@@ -101,15 +101,15 @@ describe("ChainlinkOracle", function () {
 
     it("accepts a heartbeat at either bound", async function () {
       const { oracleFactory, feed8 } = await loadFixture(oracleFixture);
-      const atMin = await oracleFactory.deploy(feed8, MIN_HEARTBEAT, ZeroAddress, 0);
-      const atMax = await oracleFactory.deploy(feed8, MAX_HEARTBEAT, ZeroAddress, 0);
+      const atMin = await oracleFactory.deploy(feed8, MIN_HEARTBEAT, 50, ZeroAddress, 0);
+      const atMax = await oracleFactory.deploy(feed8, MAX_HEARTBEAT, 50, ZeroAddress, 0);
       expect(await atMin.heartbeat()).to.equal(MIN_HEARTBEAT);
       expect(await atMax.heartbeat()).to.equal(MAX_HEARTBEAT);
     });
 
     it("reverts with BallastZeroAddress for a zero feed", async function () {
       const { oracleFactory } = await loadFixture(oracleFixture);
-      await expect(oracleFactory.deploy(ZeroAddress, HEARTBEAT, ZeroAddress, 0))
+      await expect(oracleFactory.deploy(ZeroAddress, HEARTBEAT, 50, ZeroAddress, 0))
         .to.be.revertedWithCustomError(oracleFactory, "BallastZeroAddress")
         .withArgs();
     });
@@ -117,7 +117,7 @@ describe("ChainlinkOracle", function () {
     for (const heartbeat of [0n, MIN_HEARTBEAT - 1n, MAX_HEARTBEAT + 1n, MaxUint256]) {
       it(`reverts with BallastParameterOutOfRange(Heartbeat) for a heartbeat of ${heartbeat}`, async function () {
         const { oracleFactory, feed8 } = await loadFixture(oracleFixture);
-        await expect(oracleFactory.deploy(feed8, heartbeat, ZeroAddress, 0))
+        await expect(oracleFactory.deploy(feed8, heartbeat, 50, ZeroAddress, 0))
           .to.be.revertedWithCustomError(oracleFactory, "BallastParameterOutOfRange")
           .withArgs(PARAMETER_HEARTBEAT, heartbeat, MIN_HEARTBEAT, MAX_HEARTBEAT);
       });
@@ -127,7 +127,7 @@ describe("ChainlinkOracle", function () {
       const { feedFactory, oracleFactory } = await loadFixture(oracleFixture);
       for (const decimals of [19, 36, 255]) {
         const feed = await feedFactory.deploy(decimals, "WIDE / USD", 1n);
-        await expect(oracleFactory.deploy(feed, HEARTBEAT, ZeroAddress, 0))
+        await expect(oracleFactory.deploy(feed, HEARTBEAT, 50, ZeroAddress, 0))
           .to.be.revertedWithCustomError(oracleFactory, "BallastFeedDecimals")
           .withArgs(await feed.getAddress(), decimals);
       }
@@ -136,7 +136,7 @@ describe("ChainlinkOracle", function () {
     it("reverts when the feed is not a contract (decimals() returns nothing)", async function () {
       const { oracleFactory } = await loadFixture(oracleFixture);
       await expect(
-        oracleFactory.deploy(Wallet.createRandom().address, HEARTBEAT, ZeroAddress, 0),
+        oracleFactory.deploy(Wallet.createRandom().address, HEARTBEAT, 50, ZeroAddress, 0),
       ).to.be.revertedWithoutReason();
     });
   });
@@ -280,8 +280,8 @@ describe("ChainlinkOracle", function () {
 
     it("measures staleness against its own heartbeat", async function () {
       const { oracleFactory, feed8 } = await loadFixture(oracleFixture);
-      const daily = await oracleFactory.deploy(feed8, 86_400, ZeroAddress, 0);
-      const hourly = await oracleFactory.deploy(feed8, HEARTBEAT, ZeroAddress, 0);
+      const daily = await oracleFactory.deploy(feed8, 86_400, 50, ZeroAddress, 0);
+      const hourly = await oracleFactory.deploy(feed8, HEARTBEAT, 50, ZeroAddress, 0);
       const updatedAt = (await time.latest()) + 10;
       await roundMinedAt(feed8, 3000n * 10n ** 8n, updatedAt);
 
@@ -389,7 +389,7 @@ describe("ChainlinkOracle", function () {
       const sequencer = await base.feedFactory.deploy(0, "L2 Sequencer Uptime Status Feed", 0);
       const upSince = (await time.latest()) - 2 * GRACE;
       await sequencer.setRound(0, upSince, upSince);
-      const guarded = await base.oracleFactory.deploy(base.feed8, HEARTBEAT, sequencer, GRACE);
+      const guarded = await base.oracleFactory.deploy(base.feed8, HEARTBEAT, 50, sequencer, GRACE);
       return { ...base, sequencer, guarded, upSince };
     }
 
@@ -404,17 +404,17 @@ describe("ChainlinkOracle", function () {
     it("accepts a grace period up to one day, and none at all", async function () {
       const { oracleFactory, feed8, sequencer } = await loadFixture(sequencerFixture);
       for (const grace of [0n, MAX_SEQUENCER_GRACE]) {
-        const oracle = await oracleFactory.deploy(feed8, HEARTBEAT, sequencer, grace);
+        const oracle = await oracleFactory.deploy(feed8, HEARTBEAT, 50, sequencer, grace);
         expect(await oracle.sequencerGracePeriod()).to.equal(grace);
       }
     });
 
     it("reverts with BallastParameterOutOfRange(SequencerGracePeriod) beyond a day, or with no sequencer feed", async function () {
       const { oracleFactory, feed8, sequencer } = await loadFixture(sequencerFixture);
-      await expect(oracleFactory.deploy(feed8, HEARTBEAT, sequencer, MAX_SEQUENCER_GRACE + 1n))
+      await expect(oracleFactory.deploy(feed8, HEARTBEAT, 50, sequencer, MAX_SEQUENCER_GRACE + 1n))
         .to.be.revertedWithCustomError(oracleFactory, "BallastParameterOutOfRange")
         .withArgs(PARAMETER_SEQUENCER_GRACE, MAX_SEQUENCER_GRACE + 1n, 0n, MAX_SEQUENCER_GRACE);
-      await expect(oracleFactory.deploy(feed8, HEARTBEAT, ZeroAddress, 1))
+      await expect(oracleFactory.deploy(feed8, HEARTBEAT, 50, ZeroAddress, 1))
         .to.be.revertedWithCustomError(oracleFactory, "BallastParameterOutOfRange")
         .withArgs(PARAMETER_SEQUENCER_GRACE, 1n, 0n, 0n);
     });
@@ -501,7 +501,7 @@ describe("ChainlinkOracle", function () {
         await feed.setAnswer(BigInt(i) * 10n ** 8n);
         times.push(await time.latest());
       }
-      const oracle = await oracleFactory.deploy(feed, HEARTBEAT, ZeroAddress, 0);
+      const oracle = await oracleFactory.deploy(feed, HEARTBEAT, 50, ZeroAddress, 0);
       return { feed, oracle, times };
     }
 
@@ -525,7 +525,7 @@ describe("ChainlinkOracle", function () {
     it("answers nothing when the round in force then was already stale, or was not a price", async function () {
       const { feedFactory, oracleFactory } = await loadFixture(oracleFixture);
       const feed = await feedFactory.deploy(8, "ETH / USD", 3000n * 10n ** 8n);
-      const oracle = await oracleFactory.deploy(feed, HEARTBEAT, ZeroAddress, 0);
+      const oracle = await oracleFactory.deploy(feed, HEARTBEAT, 50, ZeroAddress, 0);
       const first = Number((await feed.latestRoundData())[3]);
       // The first round, an hour old at `first + HEARTBEAT`: valid exactly then, stale a second later.
       await time.increase(2n * HEARTBEAT);

@@ -25,6 +25,7 @@ async function twapFixture() {
   const usdcOracle = await new ChainlinkOracle__factory(market.deployer).deploy(
     market.token("USDC").feed,
     86_400,
+    25,
     ZeroAddress,
     0,
   );
@@ -34,6 +35,7 @@ async function twapFixture() {
     market.token("LINK").address,
     usdcOracle,
     WINDOW,
+    100,
   );
   return { market, usdcOracle, pool, oracle };
 }
@@ -91,8 +93,8 @@ async function deployAtTick(deployer: Signer, factory: UniswapV3Factory, c: Tick
   await (await pool.initialize(getSqrtRatioAtTick(c.tick))).wait();
   expect(await pool.token0()).to.equal(c.assetIsToken0 ? await asset.getAddress() : await quoteToken.getAddress());
   const feed = await new MockAggregatorV3__factory(deployer).deploy(8, "QTE / USD", c.quote.answer);
-  const quoteOracle = await new ChainlinkOracle__factory(deployer).deploy(feed, 86_400, ZeroAddress, 0);
-  const oracle = await new UniswapTwapOracle__factory(deployer).deploy(pool, asset, quoteOracle, WINDOW);
+  const quoteOracle = await new ChainlinkOracle__factory(deployer).deploy(feed, 86_400, 50, ZeroAddress, 0);
+  const oracle = await new UniswapTwapOracle__factory(deployer).deploy(pool, asset, quoteOracle, WINDOW, 50);
   return { ...c, oracle, quoteOracle };
 }
 
@@ -152,6 +154,7 @@ describe("UniswapTwapOracle", () => {
       market.weth,
       usdcOracle,
       WINDOW,
+      100,
     );
     expect(await oracle.price()).to.be.closeTo(3_000n * WAD, (3_000n * WAD) / 10_000n);
   });
@@ -190,28 +193,27 @@ describe("UniswapTwapOracle", () => {
     const { market, usdcOracle, pool } = await loadFixture(twapFixture);
     const factory = new UniswapTwapOracle__factory(market.deployer);
     const link = market.token("LINK").address;
-    await expect(factory.deploy(ethers.ZeroAddress, link, usdcOracle, WINDOW)).to.be.revertedWithCustomError(
+    await expect(factory.deploy(ethers.ZeroAddress, link, usdcOracle, WINDOW, 50)).to.be.revertedWithCustomError(
       factory,
       "BallastZeroAddress",
     );
-    await expect(factory.deploy(pool.address, ethers.ZeroAddress, usdcOracle, WINDOW)).to.be.revertedWithCustomError(
-      factory,
-      "BallastZeroAddress",
-    );
-    await expect(factory.deploy(pool.address, link, ethers.ZeroAddress, WINDOW)).to.be.revertedWithCustomError(
+    await expect(
+      factory.deploy(pool.address, ethers.ZeroAddress, usdcOracle, WINDOW, 50),
+    ).to.be.revertedWithCustomError(factory, "BallastZeroAddress");
+    await expect(factory.deploy(pool.address, link, ethers.ZeroAddress, WINDOW, 50)).to.be.revertedWithCustomError(
       factory,
       "BallastZeroAddress",
     );
     for (const window of [299, 7 * 86_400 + 1]) {
-      await expect(factory.deploy(pool.address, link, usdcOracle, window))
+      await expect(factory.deploy(pool.address, link, usdcOracle, window, 50))
         .to.be.revertedWithCustomError(factory, "BallastParameterOutOfRange")
         .withArgs(14, window, 300, 7 * 86_400);
     }
     const wbtc = market.token("WBTC").address;
-    await expect(factory.deploy(pool.address, wbtc, usdcOracle, WINDOW))
+    await expect(factory.deploy(pool.address, wbtc, usdcOracle, WINDOW, 50))
       .to.be.revertedWithCustomError(factory, "BallastPoolToken")
       .withArgs(pool.address, wbtc);
-    const oracle = await factory.deploy(pool.address, link, usdcOracle, WINDOW);
+    const oracle = await factory.deploy(pool.address, link, usdcOracle, WINDOW, 50);
     expect(await oracle.pool()).to.equal(pool.address);
     expect(await oracle.asset()).to.equal(link);
     expect(await oracle.quoteOracle()).to.equal(await usdcOracle.getAddress());
@@ -300,13 +302,13 @@ describe("UniswapTwapOracle", () => {
       await (await factory.createPool(wide, usdc, 3000)).wait();
       const pool = await factory.getPool(wide, usdc, 3000);
       const feed = await new MockAggregatorV3__factory(deployer).deploy(8, "X / USD", 100_000_000n);
-      const quoteOracle = await new ChainlinkOracle__factory(deployer).deploy(feed, 86_400, ZeroAddress, 0);
+      const quoteOracle = await new ChainlinkOracle__factory(deployer).deploy(feed, 86_400, 50, ZeroAddress, 0);
       const oracles = new UniswapTwapOracle__factory(deployer);
       for (const [asset, offender] of [
         [wide, wide],
         [usdc, wide],
       ]) {
-        await expect(oracles.deploy(pool, asset, quoteOracle, WINDOW))
+        await expect(oracles.deploy(pool, asset, quoteOracle, WINDOW, 50))
           .to.be.revertedWithCustomError(oracles, "BallastUnsupportedDecimals")
           .withArgs(await offender.getAddress(), 19);
       }

@@ -69,14 +69,11 @@ describe("npm start: the adversaries", function () {
     expect(summary("sandwicher").pnlUsd).to.be.at.most(0);
   });
 
-  // KNOWN LEAK (pending until the vault defends it; see the comment below): with a flow cost of
-  // ~12 bps, a front-runner that foresees the scenario's steps (10 bp and more) gains (+$13,419 in
-  // this day), and the holders end 0.27% below the quiet run.
-  it.skip("the front-runner's P&L is <= 0 (KNOWN LEAK: it gains)", () => {
+  it("the front-runner's P&L is <= 0", () => {
     expect(summary("front-runner").pnlUsd).to.be.at.most(0);
   });
 
-  it.skip("the holders end no worse than without the adversaries (KNOWN LEAK: the front-runner's gain)", () => {
+  it("the holders end no worse than without the adversaries", () => {
     const last = (r: ScenarioReport) => r.snapshots[r.snapshots.length - 1];
     // The same prices: the share price compares directly (1 bp of slack for the different path of rebalances).
     expect(last(played).prices).to.deep.equal(last(quiet).prices);
@@ -93,21 +90,16 @@ describe("npm start: the adversaries", function () {
 });
 
 /**
- * KNOWN LEAK (pending until the vault defends it): a front-runner that foresees the next step.
- * The flow cost an entry pays (the fees and impact of the trades it would cause, ~12 bps for the
- * default basket) is a fixed fraction of the stake, while the gain of entering before a step up
- * and leaving in kind after grows with the step: neither the oracle nor the pools have moved when
- * it enters, so pricing entries at the higher of the two cannot see the step coming. Measured:
- * `npm start -- --scenario bull --days 4 --front-run-min-bps 150`: deposit $280,193 before a
- * +251 bp basket step, redeemInKind after and sell the legs at the pools: +$3,015.34 (+$882.15 at
- * +158 bp); the default 30-day crash with --front-run-min-bps 150: every one of its 10 in-kind up
- * plays gains, +$18,644.87 in all, taken from the holders net of the flow costs they were paid.
+ * The front-runner on a bull run, playing every step it foresees (1 bp and more): the update it
+ * sees coming is at most each feed's deviation threshold, and an entry is priced as if every feed
+ * had already moved that far (docs/threat-model.md, H1 foresight). Before that pricing, its in-kind
+ * up plays gained (+$3,015 on a $280k deposit before a +251 bp step, with foresight of whole steps).
  */
-describe("npm start: a front-runner that plays only steps of 150 bp or more", function () {
+describe("npm start: a front-runner that plays every update it foresees", function () {
   this.timeout(300_000);
 
-  it.skip("loses on deposit -> redeemInKind + sell (KNOWN LEAK: it gains; see the comment)", async () => {
-    const options = { scenario: "bull", days: 4, seed: 7, frontRunMinBps: 150, outDir: os.tmpdir(), name: "leak" };
+  it("loses on every deposit -> redeemInKind + sell", async () => {
+    const options = { scenario: "bull", days: 4, seed: 7, frontRunMinBps: 1, outDir: os.tmpdir(), name: "foresight" };
     const report = await runScenario(resolveScenarioOptions(options), { log: () => undefined });
     const inKindUps = report.adversaries!.attempts.filter((a) => a.play === "up: deposit -> redeemInKind + sell");
     expect(inKindUps.length).to.be.greaterThan(0);

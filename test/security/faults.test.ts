@@ -159,7 +159,7 @@ describe("faults", () => {
         .to.be.revertedWithCustomError(oracles[1], "BallastFeedDecimalsChanged")
         .withArgs(await feed.getAddress(), 8, 18);
       expect(await vault.maxDeposit(bob)).to.equal(0n);
-      const reviewed = await new ChainlinkOracle__factory(admin).deploy(feed, DAY, ZeroAddress, 0);
+      const reviewed = await new ChainlinkOracle__factory(admin).deploy(feed, DAY, 50, ZeroAddress, 0);
       await expect(vault.setOracle(market.token("WETH").address, reviewed))
         .to.emit(vault, "OracleSet")
         .withArgs(market.token("WETH").address, await oracles[1].getAddress(), await reviewed.getAddress());
@@ -247,7 +247,7 @@ describe("faults", () => {
       const usdc = market.token("USDC").address;
       for (const symbol of BASKET) {
         const { address, feed } = market.token(symbol);
-        const guarded = await new ChainlinkOracle__factory(admin).deploy(feed, DAY, sequencer, HOUR);
+        const guarded = await new ChainlinkOracle__factory(admin).deploy(feed, DAY, 50, sequencer, HOUR);
         await expect(vault.setOracle(address, guarded)).to.emit(vault, "OracleSet");
       }
       const guardedUsdc = (await vault.oracles())[0];
@@ -361,7 +361,7 @@ describe("faults", () => {
       const { market, vault, policy } = f;
       const [admin, alice, bob] = await ethers.getSigners();
       const ethUsd = await new MockAggregatorV3__factory(admin).deploy(8, "ETH / USD", 3_300n * 10n ** 8n);
-      const gasOracle = await new ChainlinkOracle__factory(admin).deploy(ethUsd, HOUR, ZeroAddress, 0);
+      const gasOracle = await new ChainlinkOracle__factory(admin).deploy(ethUsd, HOUR, 50, ZeroAddress, 0);
       await policy.setCostParams({ ...RECOMMENDED_COSTS, gasTokenOracle: await gasOracle.getAddress() });
       expect((await vault.rebalanceStatus())[0]).to.equal(Status.Due);
       await time.increase(HOUR + 1);

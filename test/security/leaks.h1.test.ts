@@ -6,8 +6,7 @@ import { ethers } from "hardhat";
 import { investedAdminFixture } from "../shared/fixtures";
 import type { VaultFixture } from "../shared/fixtures";
 import { attempt, Attacker, basketSymbols, moveMarket, printTable, stateValue, usd, vaultState } from "../shared/pnl";
-import { refreshFeeds } from "../shared/security";
-import { depositUsdc, rebalanceUntilSettled } from "../shared/vault";
+import { refreshFeeds, twoHoldersFixture } from "../shared/security";
 
 /*
  * H1: entries and exits priced at a lagging oracle. An outsider enters at the oracle price, the
@@ -38,15 +37,6 @@ interface Measured {
   refused?: string;
 }
 
-/** `attacker` sells what it received of each of `symbols` at the market, along the vault's sell route. */
-async function sellAtMarket(f: VaultFixture, attacker: Attacker, symbols: readonly string[]): Promise<void> {
-  const deltas = await attacker.deltas();
-  for (const symbol of symbols) {
-    const [sellRoute] = await f.vault.routes(f.market.token(symbol).address);
-    await attacker.sell(symbol, deltas.get(symbol) ?? 0n, sellRoute);
-  }
-}
-
 /** The attacker's full exit: a base redeem, or in kind with the legs in `sell` sold at the market. */
 async function exitAll(f: VaultFixture, attacker: Attacker, exit: Exit, sell: readonly string[]) {
   const shares = await f.vault.balanceOf(attacker.address);
@@ -57,7 +47,7 @@ async function exitAll(f: VaultFixture, attacker: Attacker, exit: Exit, sell: re
   const refused = await attempt(async () =>
     (await vault.redeemInKind(shares, attacker.address, attacker.address)).wait(),
   );
-  if (!refused) await sellAtMarket(f, attacker, sell);
+  if (!refused) await attacker.sellAtMarket(f.vault, sell);
   return refused;
 }
 
@@ -110,17 +100,6 @@ function expectNoLeak(m: Measured): void {
   expect(m.loss * 20n, `holders lost ${usd(m.loss)} of a ${usd(m.gain)} gain`).to.be.lessThanOrEqual(
     m.gain > 0n ? m.gain : 0n,
   );
-}
-
-/** The invested fixture with a second holder (Bob, $1M) whose shares the round-tripper's moves dilute. */
-async function twoHoldersFixture(): Promise<VaultFixture> {
-  const f = await investedAdminFixture();
-  const [, , bob] = await ethers.getSigners();
-  await depositUsdc(f.market, f.vault, bob, 1_000_000);
-  await rebalanceUntilSettled(f.market, f.vault);
-  await time.increase(600);
-  await refreshFeeds(f.market, await basketSymbols(f.market, f.vault));
-  return f;
 }
 
 /**

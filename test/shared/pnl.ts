@@ -223,6 +223,15 @@ export class Attacker {
     await (await this.pushTx(pool, target)).wait();
   }
 
+  /** Sells what it received (since {@link start}) of each of `symbols` at the market, along `vault`'s sell routes. */
+  async sellAtMarket(vault: BallastVault, symbols: readonly string[]): Promise<void> {
+    const deltas = await this.deltas();
+    for (const symbol of symbols) {
+      const [sellRoute] = await vault.routes(this.market.token(symbol).address);
+      await this.sell(symbol, deltas.get(symbol) ?? 0n, sellRoute);
+    }
+  }
+
   /** Sells `amount` of `symbol` at the market along `path` (a Uniswap V3 path ending in USDC). */
   async sell(symbol: string, amount: bigint, path: string): Promise<void> {
     if (amount === 0n) return;

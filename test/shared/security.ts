@@ -8,6 +8,8 @@ import type { BallastVault } from "../../typechain-types";
 
 import { investedAdminFixture } from "./fixtures";
 import type { VaultFixture } from "./fixtures";
+import { basketSymbols } from "./pnl";
+import { depositUsdc, rebalanceUntilSettled } from "./vault";
 
 /** IBallastPolicy.Trip as numbers. */
 export const Trip = {
@@ -92,4 +94,15 @@ export async function legUnfitOf(vault: BallastVault, token: string, sell: boole
     .to.be.revertedWithCustomError(vault, "BallastLegUnfit")
     .withArgs(token, sell, capture("spotOut"), capture("spotFloor"), capture("estimatedOut"), capture("minOut"));
   return leg;
+}
+
+/** The invested fixture with a second holder (Bob, $1M) whose shares a round-tripper's moves dilute. */
+export async function twoHoldersFixture(): Promise<VaultFixture> {
+  const f = await investedAdminFixture();
+  const [, , bob] = await ethers.getSigners();
+  await depositUsdc(f.market, f.vault, bob, 1_000_000);
+  await rebalanceUntilSettled(f.market, f.vault);
+  await time.increase(600);
+  await refreshFeeds(f.market, await basketSymbols(f.market, f.vault));
+  return f;
 }

@@ -4,6 +4,7 @@ import { expect } from "chai";
 import { parseUnits, solidityPacked, ZeroAddress, ZeroHash } from "ethers";
 import { ethers } from "hardhat";
 
+import { DEFAULT_FEED_DEVIATION_BPS, FEED_DEVIATION_BPS } from "../../src/market";
 import type { LocalMarket } from "../../src/market";
 import { deployVault, encodeRoute, reverseRoute } from "../../src/vault";
 import type { RouteSpec } from "../../src/vault";
@@ -46,6 +47,7 @@ async function feedOracle(market: LocalMarket, symbol: string, heartbeat = DAY):
   const oracle = await new ChainlinkOracle__factory(market.deployer).deploy(
     market.token(symbol).feed,
     heartbeat,
+    FEED_DEVIATION_BPS[symbol] ?? DEFAULT_FEED_DEVIATION_BPS,
     ZeroAddress,
     0,
   );

@@ -13,7 +13,7 @@ describe("BallastVault basket governance", () => {
     it("replaces a token's price source, emitting old and new", async () => {
       const { vault, market, oracles } = await loadFixture(investedAdminFixture);
       const link = market.token("LINK");
-      const next = await new ChainlinkOracle__factory(market.deployer).deploy(link.feed, 3_600, ZeroAddress, 0);
+      const next = await new ChainlinkOracle__factory(market.deployer).deploy(link.feed, 3_600, 50, ZeroAddress, 0);
       await expect(vault.setOracle(link.address, next))
         .to.emit(vault, "OracleSet")
         .withArgs(link.address, await oracles[3].getAddress(), await next.getAddress());
@@ -33,6 +33,7 @@ describe("BallastVault basket governance", () => {
       const stale = await new ChainlinkOracle__factory(market.deployer).deploy(
         market.token("UNI").feed,
         60,
+        100,
         ZeroAddress,
         0,
       );

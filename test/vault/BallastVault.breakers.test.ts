@@ -238,7 +238,7 @@ describe("BallastVault circuit breakers", () => {
           `${symbol} / USD`,
           BigInt(Math.round((await market.feedPrice(symbol)) * 0.6 * 1e8)),
         );
-        return new ChainlinkOracle__factory(deployer).deploy(feed, 86_400, ZeroAddress, 0);
+        return new ChainlinkOracle__factory(deployer).deploy(feed, 86_400, 50, ZeroAddress, 0);
       };
       // WETH -40% by a new feed: its move cannot be measured, so it cannot trip.
       await vault.setOracle(market.token("WETH").address, await freshOracle("WETH"));
@@ -460,7 +460,7 @@ describe("BallastVault circuit breakers", () => {
 
       // UNI through UNI/USDC 0.3%: the breakers would watch it, and every pool they watch already.
       const uni = market.token("UNI");
-      const oracle = await new ChainlinkOracle__factory(deployer).deploy(uni.feed, 86_400, ZeroAddress, 0);
+      const oracle = await new ChainlinkOracle__factory(deployer).deploy(uni.feed, 86_400, 50, ZeroAddress, 0);
       const config = {
         token: uni.address,
         oracle: await oracle.getAddress(),

@@ -123,7 +123,13 @@ async function setup(): Promise<Setup> {
   async function oracle(symbol: string): Promise<string> {
     const known = oracles.get(symbol);
     if (known) return known;
-    const deployed = await new ChainlinkOracle__factory(signer).deploy(market.token(symbol).feed, DAY, ZeroAddress, 0);
+    const deployed = await new ChainlinkOracle__factory(signer).deploy(
+      market.token(symbol).feed,
+      DAY,
+      50,
+      ZeroAddress,
+      0,
+    );
     const address = await deployed.getAddress();
     oracles.set(symbol, address);
     return address;

@@ -330,7 +330,7 @@ describe("BallastVault cost-efficiency gate", () => {
     it("reverts while the gas token's price is invalid, and prices again once it is back", async () => {
       const { market, vault, policy } = await loadFixture(driftedFixture);
       const uni = market.token("UNI");
-      const oracle = await new ChainlinkOracle__factory(market.deployer).deploy(uni.feed, 3_600, ZeroAddress, 0);
+      const oracle = await new ChainlinkOracle__factory(market.deployer).deploy(uni.feed, 3_600, 50, ZeroAddress, 0);
       await policy.setCostParams({
         ...GATE_OFF,
         benefitPerBpWad: 10n ** 12n,
