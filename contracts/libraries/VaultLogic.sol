@@ -155,8 +155,10 @@ library VaultLogic {
     /// accept).
     function flowCost(Valuation memory v, uint256 value, uint256 slippageBps) internal pure returns (uint256) {
         uint256 cap = value.bps(slippageBps, Math.Rounding.Ceil);
-        // No flow of 2^128 base units or more exists; past it, the square would overflow.
-        if (value > type(uint128).max) return cap;
+        // No flow of 2^112 base units (5e33) exists. Below it the impact term cannot overflow:
+        // flowImpactWad < 2^75 (weights^2 < 2^33 times an inverse reserve < 2^128, over 1e26), so
+        // value^2 * flowImpactWad / 1e18 < 2^224 * 2^75 / 2^59.
+        if (value > type(uint112).max) return cap;
         uint256 linear = value.mulDiv(v.flowFeeWad, 1e18, Math.Rounding.Ceil);
         uint256 impact = (value * value).mulDiv(v.flowImpactWad, 1e18, Math.Rounding.Ceil);
         return Math.min(linear + impact, cap);

@@ -42,7 +42,7 @@ export interface FlowValuation {
   tokens: string[];
   /** Oracle prices (USD WAD). */
   oracle: bigint[];
-  /** The prices this side values at (oracle for "oracle"; the worse of oracle and pools otherwise). */
+  /** The prices this side values at: the oracle's; an entry the higher of the pools' and the oracle's raised by the deviation thresholds; an exit the lower of the pools' and the oracle's. */
   prices: bigint[];
   /** Pool prices (USD WAD; 0 where none). */
   market: bigint[];
@@ -134,9 +134,17 @@ export async function flowValuation(vault: BallastVault, side: FlowSide): Promis
   };
 
   const market = tokens.map((_, i) => (i === 0 ? oracle[0] : marketPrice(i, n)));
+  // An entry: the oracle raised by its and the base's deviation thresholds, unless the pools are higher.
+  const deviations = await Promise.all(
+    oracles.map((o) => IBallastOracle__factory.connect(o, ethers.provider).deviationBps()),
+  );
   const prices = oracle.map((p, i) => {
-    if (i === 0 || side === "oracle" || market[i] === 0n) return p;
-    if (side === "entry") return p > market[i] ? p : market[i];
+    if (i === 0 || side === "oracle") return p;
+    if (side === "entry") {
+      const ahead = mulDiv(p, BPS + deviations[i] + deviations[0], BPS, true);
+      return ahead > market[i] ? ahead : market[i];
+    }
+    if (market[i] === 0n) return p;
     return p < market[i] ? p : market[i];
   });
   const targets = [...(await vault.targetWeights())];
@@ -223,6 +231,15 @@ export function flowCost(v: FlowValuation, value: bigint): bigint {
   const impact = mulDiv(value * value, v.flowImpactWad, WAD, true);
   const cap = mulDiv(value, v.slippageBps, BPS, true);
   return linear + impact < cap ? linear + impact : cap;
+}
+
+/**
+ * What an entry of `value` base units pays beyond its worth at the oracles: its flow cost, and the
+ * premium of valuing the basket at `v`'s (entry) NAV rather than at the oracle NAV `oracleNav` (the
+ * feeds' deviation thresholds, or the pools where higher). The shares' oracle value rounds down.
+ */
+export function entryCharge(v: FlowValuation, value: bigint, oracleNav: bigint): bigint {
+  return value - mulDiv(value - flowCost(v, value), oracleNav + 1n, v.navCeil + 1n);
 }
 
 /** The cost's pool-fee part alone (rounded down): a lower bound of any flow cost below the cap. */

@@ -10,7 +10,7 @@ import type { FeeMathHarness, IERC20 } from "../../typechain-types";
 import type { IBallastVault } from "../../typechain-types/artifacts/contracts/BallastVault";
 import { investedAdminFixture } from "../shared/fixtures";
 import type { VaultFixture } from "../shared/fixtures";
-import { exitFlowCost, flowCost, flowValuation } from "../shared/flow";
+import { entryCharge, exitFlowCost, flowCost, flowValuation } from "../shared/flow";
 import type { FlowValuation } from "../shared/flow";
 import { depositUsdc, rebalanceUntilSettled } from "../shared/vault";
 
@@ -326,8 +326,8 @@ describe("BallastVault fees", () => {
 
       const exit = await snapshot(f);
       const value = redeemAssets(exit, shares, 0n);
-      // Only the two flow costs (and the NAV's roundings) separate the value from the deposit.
-      const costs = flowCost(entry.entry, assets) + exitFlowCost(exit.exit, assets);
+      // Only the entry's charge, the exit's flow cost (and the NAV's roundings) separate the value from the deposit.
+      const costs = entryCharge(entry.entry, assets, entry.nav) + exitFlowCost(exit.exit, assets);
       expect(value).to.be.lessThan(assets);
       expect(assets - value).to.be.lessThanOrEqual(costs + 5n);
       expect(await f.vault.previewRedeem(shares)).to.equal(value);
@@ -657,9 +657,9 @@ describe("BallastVault fees", () => {
       const shares = await f.vault.balanceOf(f.carol.address);
       const s = await snapshot(f);
       const fee = exitValue(s, shares) - afterExitFee(s, shares, EXIT_BPS);
-      // 60 bps of the ~$19,860 paid (Carol's $20k less its entry flow cost).
+      // 60 bps of the ~$19,820 paid (Carol's $20k less its entry charge).
       expect(fee).to.equal(ceilDiv(exitValue(s, shares) * EXIT_BPS, BPS + EXIT_BPS));
-      expect(fee).to.be.closeTo(usdc("119.28"), usdc("0.5"));
+      expect(fee).to.be.closeTo(usdc("118.21"), usdc("0.5"));
       const cost = exitFlowCost(s.exit, afterExitFee(s, shares, EXIT_BPS));
       const aliceShares = await f.vault.balanceOf(f.alice.address);
       const bobShares = await f.vault.balanceOf(f.bob.address);
@@ -863,7 +863,7 @@ describe("BallastVault fees", () => {
       const shares = await vault.previewDeposit(assets, PENDING);
       const atDeposit = await snapshot(f, PENDING);
       expect(shares).to.equal(depositShares(atDeposit, assets, ENTRY_BPS));
-      let flowCosts = flowCost(atDeposit.entry, assets - entryFee(assets, ENTRY_BPS));
+      let flowCosts = entryCharge(atDeposit.entry, assets - entryFee(assets, ENTRY_BPS), atDeposit.nav);
       await expect(vault.connect(carol).deposit(assets, carol.address))
         .to.emit(vault, "ManagementFeeAccrued")
         .withArgs(treasury.address, pending)
@@ -901,7 +901,7 @@ describe("BallastVault fees", () => {
         .withArgs(treasury.address, pending)
         .and.to.emit(vault, "Withdraw")
         .withArgs(carol.address, carol.address, carol.address, paid, rest);
-      // Two months' management fee, 75 bps in and 60 bps out: beyond the flow costs, Carol got back
+      // Two months' management fee, 75 bps in and 60 bps out: beyond the flow costs and the entry charge, Carol got back
       // about 1.5% less.
       const lost = assets - withdrawn - paid - flowCosts;
       expect(lost).to.be.greaterThan(usdc(300));
@@ -971,7 +971,8 @@ describe("BallastVault fees", () => {
       expect(await f.vault.pendingFeeShares(PENDING)).to.equal(supply);
       const assets = usdc(10_000);
       const preview = await f.vault.previewDeposit(assets, PENDING);
-      const cost = flowCost((await snapshot(f, PENDING)).entry, assets);
+      const atDeposit = await snapshot(f, PENDING);
+      const cost = entryCharge(atDeposit.entry, assets, atDeposit.nav);
       await expect(f.vault.connect(f.carol).deposit(assets, f.carol.address))
         .to.emit(f.vault, "ManagementFeeAccrued")
         .withArgs(f.treasury.address, supply)
@@ -979,7 +980,7 @@ describe("BallastVault fees", () => {
         .withArgs(f.carol.address, f.carol.address, assets, preview);
       expect(await f.vault.balanceOf(f.treasury.address)).to.equal(supply);
       expect(await f.vault.totalSupply()).to.equal(2n * supply + preview);
-      // Carol still gets her deposit's worth, less its flow cost (of which she keeps her ~1% part).
+      // Carol still gets her deposit's worth, less its entry charge (of which she keeps her ~1% part).
       const value = await f.vault.convertToAssets(preview);
       expect(value).to.be.lessThanOrEqual(assets - cost + cost / 20n + 5n);
       expect(value).to.be.greaterThanOrEqual(assets - cost - assets / 10_000n);
