@@ -145,7 +145,6 @@ contract BallastRouter is IBallastRouter {
     }
 
     function _checkDeadline(uint256 deadline) private view {
-        // solhint-disable-next-line not-rely-on-time
         if (block.timestamp > deadline) revert BallastRouterExpired(deadline, block.timestamp);
     }
 
