@@ -247,6 +247,8 @@ export interface DeployedAddresses {
   vault: string;
   policy: string;
   timelock: string;
+  /** The chain's BallastRouter (periphery, nothing to configure); absent from older deployments. */
+  router?: string;
 }
 
 /**

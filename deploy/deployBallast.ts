@@ -21,5 +21,6 @@ export async function deployBallast(
     vault: await deployed.vault.getAddress(),
     policy: await deployed.policy.getAddress(),
     timelock: await deployed.timelock.getAddress(),
+    router: await deployed.router.getAddress(),
   };
 }

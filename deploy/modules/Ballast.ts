@@ -4,6 +4,8 @@ import { ZeroAddress, ZeroHash } from "ethers";
 
 import type { WatchedPool } from "../resolve";
 
+import BallastRouterModule from "./BallastRouter";
+
 /** A deployment with every address and encoding settled (see `deploy/resolve.ts`). */
 export interface ResolvedDeployment {
   chainId: number;
@@ -83,6 +85,7 @@ export function cardinalitySteps(cardinality: number): number[] {
  * The deployer holds the admin role only while the module applies the breaker, volatility, cost
  * and fee parameters, then grants it to the timelock and renounces it: at the end no key can change
  * a parameter without the timelock's delay.
+ * The chain's `BallastRouter` comes with it (a submodule, once per deployment).
  */
 export function ballastModule(d: ResolvedDeployment) {
   return buildModule("Ballast", (m) => {
@@ -160,10 +163,13 @@ export function ballastModule(d: ResolvedDeployment) {
       m.call(governed, "renounceRole", [ZeroHash, deployer], { id: `${name}_renounceAdmin`, after: [grant] });
     }
 
+    const { router } = m.useModule(BallastRouterModule);
+
     return {
       vault,
       policy,
       timelock,
+      router,
       basketAdmin,
       vaultLogic,
       ...Object.fromEntries(oracles.map((oracle, i) => [`oracle${d.assets[i].symbol}`, oracle])),

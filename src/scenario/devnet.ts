@@ -12,9 +12,10 @@ import { formatUnits, parseUnits } from "ethers";
 import { ethers, network } from "hardhat";
 import type { EIP1193Provider } from "hardhat/types";
 
+import type { BallastRouter } from "../../typechain-types";
 import { deployLocalMarket } from "../market";
 import type { LocalMarket } from "../market";
-import { deployVault, RECOMMENDED_BREAKERS, RECOMMENDED_COSTS } from "../vault";
+import { deployRouter, deployVault, RECOMMENDED_BREAKERS, RECOMMENDED_COSTS } from "../vault";
 import type { DeployedVault } from "../vault";
 
 import { SECONDS_PER_YEAR } from "./prices";
@@ -51,6 +52,8 @@ export interface Devnet extends DeployedVault {
   market: LocalMarket;
   options: DevnetOptions;
   chainId: number;
+  /** Slippage and deadline bounds for wallets' entries and exits (any vault). */
+  router: BallastRouter;
   /** Every address worth knowing, by name: contracts, tokens, feeds, oracles. */
   addresses: Record<string, string>;
   /** The accounts funded with USDC. */
@@ -125,6 +128,7 @@ export async function deployDevnet(options: DevnetOptions, log: Logger = (line) 
     costs: { ...RECOMMENDED_COSTS, gasTokenOracle: "WETH" },
   });
   const { vault } = deployed;
+  const router = await deployRouter(operator);
   // The breakers read 30-minute TWAPs: a pool younger than that would trip them (TwapUnavailable).
   await advance(WARM_UP_SECONDS);
   await refreshFeeds(market);
@@ -156,6 +160,7 @@ export async function deployDevnet(options: DevnetOptions, log: Logger = (line) 
   const addresses: Record<string, string> = {
     BallastVault: await vault.getAddress(),
     BallastPolicy: await deployed.policy.getAddress(),
+    BallastRouter: await router.getAddress(),
     ...(deployed.timelock ? { TimelockController: await deployed.timelock.getAddress() } : {}),
     UniswapV3Factory: await market.factory.getAddress(),
     SwapRouter: await market.router.getAddress(),
@@ -169,7 +174,7 @@ export async function deployDevnet(options: DevnetOptions, log: Logger = (line) 
   }
   for (const pool of market.pools) addresses[`pool ${pool.key}`] = pool.address;
   const chainId = Number((await ethers.provider.getNetwork()).chainId);
-  const devnet: Devnet = { market, ...deployed, options, chainId, addresses, funded };
+  const devnet: Devnet = { market, ...deployed, options, chainId, router, addresses, funded };
   if (options.addressesFile) {
     mkdirSync(path.dirname(options.addressesFile), { recursive: true });
     writeFileSync(

@@ -3,6 +3,7 @@ import type { Signer } from "ethers";
 
 import {
   BallastPolicy__factory,
+  BallastRouter__factory,
   BallastVault__factory,
   BasketAdmin__factory,
   ChainlinkOracle__factory,
@@ -10,7 +11,13 @@ import {
   TimelockController__factory,
   VaultLogic__factory,
 } from "../../typechain-types";
-import type { BallastPolicy, BallastVault, ChainlinkOracle, TimelockController } from "../../typechain-types";
+import type {
+  BallastPolicy,
+  BallastRouter,
+  BallastVault,
+  ChainlinkOracle,
+  TimelockController,
+} from "../../typechain-types";
 import type { IBallastVault } from "../../typechain-types/artifacts/contracts/BallastVault";
 import type { IBallastPolicy } from "../../typechain-types/artifacts/contracts/BallastPolicy";
 import { DEFAULT_FEED_DEVIATION_BPS, FEED_DEVIATION_BPS, MarketConfigError } from "../market";
@@ -290,4 +297,14 @@ export async function deployVault(
     }
   }
   return { vault, oracles, policy, timelock };
+}
+
+/**
+ * Deploys the BallastRouter: slippage and deadline bounds for any ERC-4626 vault's entries and
+ * exits (a vault is an argument of every call), so one serves every vault on a chain.
+ */
+export async function deployRouter(deployer: Signer): Promise<BallastRouter> {
+  const router = await new BallastRouter__factory(deployer).deploy();
+  await router.waitForDeployment();
+  return router;
 }

@@ -71,6 +71,9 @@ describe("npm run deploy", () => {
       const before = outcome.preChecks.find((r) => r.check === "WETH/USDC 500 observations");
       expect(before?.detail).to.equal("720 (next 720), the TWAP window needs 3600: the deployment raises it");
       expect((await policy.costParams()).gasTokenOracle).to.equal((await vault.oracles())[1]);
+      // The chain's router, for depositors' bounds: no immutable and no state, so its code is all of it.
+      const router = await hre.artifacts.readArtifact("BallastRouter");
+      expect(await ethers.provider.getCode(outcome.deployed!.router!)).to.equal(router.deployedBytecode);
       await expect(policy.connect(deployer).resetBreaker(vaultAddress))
         .to.be.revertedWithCustomError(policy, "AccessControlUnauthorizedAccount")
         .withArgs(deployer.address, ZeroHash);

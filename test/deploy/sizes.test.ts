@@ -13,6 +13,7 @@ const CONTRACTS = [
   "FeeMath",
   "ChainlinkOracle",
   "UniswapTwapOracle",
+  "BallastRouter",
 ] as const;
 
 describe("contract sizes", () => {

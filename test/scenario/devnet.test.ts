@@ -58,13 +58,23 @@ describe("npm run node: the deployment when the node is ready", function () {
     const text = lines.join("\n");
     const vaultAddress = await vault.getAddress();
     expect(devnet.addresses.BallastVault).to.equal(vaultAddress);
-    for (const name of ["BallastPolicy", "TimelockController", "SwapRouter", "QuoterV2", "USDC", "WETH/USD feed"]) {
+    for (const name of [
+      "BallastPolicy",
+      "BallastRouter",
+      "TimelockController",
+      "SwapRouter",
+      "QuoterV2",
+      "USDC",
+      "WETH/USD feed",
+    ]) {
       expect(devnet.addresses[name], name).to.match(/^0x[0-9a-fA-F]{40}$/);
       expect(text).to.include(devnet.addresses[name]);
     }
     expect(text).to.include("chain ID 31337");
     expect(text).to.include(`--vault ${vaultAddress}`);
-    expect(JSON.parse(readFileSync(addressesFile, "utf8")).addresses.BallastVault).to.equal(vaultAddress);
+    const written = JSON.parse(readFileSync(addressesFile, "utf8")).addresses;
+    expect(written.BallastVault).to.equal(vaultAddress);
+    expect(written.BallastRouter).to.equal(await devnet.router.getAddress());
 
     // A price tick moves the feeds and the arbitrageur keeps the pools on them.
     const before = await market.feedPrice("WETH");
