@@ -108,8 +108,9 @@ async function plainBaselines(market: LocalMarket, seeder: Signer, user: Signer)
  * The cold-state floors of valuing `vault`'s basket in one call: {ValuationFloor} over the vault's
  * oracles and tokens (token and oracle from storage, the price as the vault reads it, the balance)
  * less the same contract over an empty basket, which cancels the call's fixed costs; and what
- * reading each asset's first pool adds to that (its address from storage, price, liquidity, fee):
- * the floor of pricing entries and exits against the market.
+ * reading each asset's first pool adds to that (its address computed from the fee and quote token
+ * kept in the asset's slots, its price and liquidity): the floor of pricing entries and exits
+ * against the market.
  */
 async function valuationFloors(
   market: LocalMarket,
@@ -117,19 +118,19 @@ async function valuationFloors(
   basket: readonly BasketEntry[],
 ): Promise<{ valuation: number; pools: number }> {
   const factory = new ValuationFloor__factory(market.deployer);
-  const pools = await Promise.all(
-    basket.map(({ route }) =>
-      route
-        ? market.factory.getPool(
-            market.token(String(route[0])).address,
-            market.token(String(route[2])).address,
-            route[1],
-          )
-        : ZeroAddress,
-    ),
+  const symbols = basket.map((entry) => entry.symbol);
+  // Each asset's first pool: the first hop of its route, against the basket token it leads to.
+  const fees = basket.map(({ route }) => (route ? Number(route[1]) : 0));
+  const quotes = basket.map(({ route }) => (route ? symbols.indexOf(String(route[2])) : -1));
+  const empty = await factory.deploy([], [], ZeroAddress, [], []);
+  const noPool = Number(await empty.NO_POOL());
+  const full = await factory.deploy(
+    [...(await vault.oracles())],
+    [...(await vault.basketTokens())],
+    await market.factory.getAddress(),
+    fees,
+    quotes.map((q) => (q < 0 ? noPool : q)),
   );
-  const full = await factory.deploy([...(await vault.oracles())], [...(await vault.basketTokens())], pools);
-  const empty = await factory.deploy([], [], []);
   const holder = await vault.getAddress();
   const valuation = (await callGas(full.value(holder))) - (await callGas(empty.value(holder)));
   return { valuation, pools: (await callGas(full.valueWithPools(holder))) - (await callGas(full.value(holder))) };
@@ -306,7 +307,7 @@ async function benchBasket(
       gas.poolReadFloor / (n - 1),
       "report",
       true,
-      `${gas.poolReadFloor} in total: per asset with a pool, its address slot, price, liquidity and fee, cold ` +
+      `${gas.poolReadFloor} in total: per asset with a pool, its address computed, its price and liquidity, cold ` +
         `(the floor of pricing entries and exits against the market)`,
     ),
     ratio(
