@@ -21,5 +21,7 @@ interface IBallastOracle {
     /// that far from the last one). Whoever sees such a move coming before the source does can buy
     /// the basket at the old price; the vault prices every entry as if each asset were already that
     /// much higher (see {VaultLogic-valuation}), so that foresight of an update earns nothing.
+    /// @dev Constant: the vault reads it once, when the source is set (listing or `setOracle`), and
+    /// refuses one above 10,000.
     function deviationBps() external view returns (uint256);
 }

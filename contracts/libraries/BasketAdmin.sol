@@ -378,7 +378,13 @@ library BasketAdmin {
         validateRoute(factory, token, buyRoute, base, token);
         basket.sellRoutes[i] = sellRoute;
         basket.buyRoutes[i] = buyRoute;
-        linkPools(basket, factory, true);
+        linkPools(basket, factory, false);
+        // Only the new route's first pool is held to the policy's observations now.
+        Asset storage a = basket.assets[i];
+        if (a.quoteIndex != NO_POOL) {
+            address quoteToken = basket.assets[a.quoteIndex].token;
+            checkObservations(PoolAddress.compute(factory, token, quoteToken, a.poolFee), _requiredObservations());
+        }
         emit IBallastVault.RoutesSet(token, sellRoute, buyRoute);
     }
 
