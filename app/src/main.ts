@@ -1,0 +1,38 @@
+/** Boots the app: one controller, one lit-html render of the whole page per state change. */
+import { render } from "lit-html";
+
+import { Controller } from "./controller";
+import { drawSharePrice, drawWeights } from "./ui/charts";
+import { page } from "./ui/page";
+import "./styles.css";
+
+const root = document.getElementById("app");
+if (!root) throw new Error("#app is missing from index.html");
+
+const controller = new Controller();
+let frame = 0;
+let firstRender = false;
+
+controller.onChange(() => {
+  // Coalesce bursts of changes into one render per frame.
+  if (frame) return;
+  frame = requestAnimationFrame(() => {
+    frame = 0;
+    const state = controller.state;
+    render(page(state, controller), root);
+    if (state.view && state.page === "vault") {
+      drawWeights(state.view);
+      if (state.prices.length > 1) drawSharePrice(state.prices, state.view.base.decimals);
+    }
+    if (state.view && !firstRender) {
+      // First meaningful render: the vault's NAV is on screen (read by the e2e run).
+      firstRender = true;
+      performance.mark("ballast:first-meaningful-render");
+    }
+    document.body.dataset.ready = state.view ? "true" : "false";
+    document.body.dataset.block = String(state.view?.block ?? "");
+  });
+});
+
+render(page(controller.state, controller), root);
+void controller.start();
