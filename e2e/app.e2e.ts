@@ -27,7 +27,9 @@ describe("depositor app in Chromium (e2e)", function () {
   after(async () => {
     await world?.close();
     if (timing.firstRenderMs !== undefined) {
-      console.log(`      first meaningful render: ${timing.firstRenderMs.toFixed(0)} ms (budget ${FIRST_RENDER_BUDGET_MS} ms)`);
+      console.log(
+        `      first meaningful render: ${timing.firstRenderMs.toFixed(0)} ms (budget ${FIRST_RENDER_BUDGET_MS} ms)`,
+      );
     }
   });
 

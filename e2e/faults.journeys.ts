@@ -32,7 +32,12 @@ export function faultJourneys(world: () => World): void {
   });
   const vault = () => world().devnet.vault;
   const market = () => world().devnet.market;
-  const breakFeed = (symbol: string) => market().token(symbol).feed.connect(market().deployer).setAnswer(0).then((tx) => tx.wait());
+  const breakFeed = (symbol: string) =>
+    market()
+      .token(symbol)
+      .feed.connect(market().deployer)
+      .setAnswer(0)
+      .then((tx) => tx.wait());
 
   it("10 a revert shown by its custom error's name and a sentence (WETH's feed down)", async () => {
     await inSnapshot(async () => {
@@ -50,7 +55,9 @@ export function faultJourneys(world: () => World): void {
       await connectWallet(page);
       await enterAmount(page, "1000");
       expect(await page.getByTestId("preview-error").textContent()).to.equal("BallastPriceUnavailable(WETH)");
-      expect(await page.getByTestId("preview").textContent()).to.contain("WETH's price feed is not answering; exits in kind still work.");
+      expect(await page.getByTestId("preview").textContent()).to.contain(
+        "WETH's price feed is not answering; exits in kind still work.",
+      );
       expect(await page.getByRole("button", { name: "Deposit", exact: true }).isDisabled()).to.equal(true);
       // In kind stays offered and previews.
       await chooseFlow(page, "Exit in kind");

@@ -69,10 +69,16 @@ export function flowJourneys(world: () => World, timing: Timing): void {
     const base = await usdc().balanceOf(me);
     expect(shares).to.equal(0n);
     expect(await page.getByTestId("position-shares").textContent()).to.equal("0");
-    expect((await page.getByTestId("wallet-base").textContent())?.replace(/,/g, "")).to.equal((base / 10n ** 6n).toString());
+    expect((await page.getByTestId("wallet-base").textContent())?.replace(/,/g, "")).to.equal(
+      (base / 10n ** 6n).toString(),
+    );
     await page.getByRole("button", { name: /Add .* token to wallet/ }).click();
     await page.getByTestId("notice").waitFor();
-    expect(await page.evaluate(() => (window as unknown as { __testWallet: { watched: unknown[] } }).__testWallet.watched.length)).to.equal(1);
+    expect(
+      await page.evaluate(
+        () => (window as unknown as { __testWallet: { watched: unknown[] } }).__testWallet.watched.length,
+      ),
+    ).to.equal(1);
     await screenshots(page, "02-connect");
     await context.close();
   });
@@ -92,7 +98,9 @@ export function flowJourneys(world: () => World, timing: Timing): void {
     expect(wallet.requests).to.include.members(["wallet_switchEthereumChain", "wallet_addEthereumChain"]);
     // The position now read on the node's chain: the account's real balance.
     const base = await usdc().balanceOf(other);
-    expect((await page.getByTestId("wallet-base").textContent())?.replace(/,/g, "")).to.equal((base / 10n ** 6n).toString());
+    expect((await page.getByTestId("wallet-base").textContent())?.replace(/,/g, "")).to.equal(
+      (base / 10n ** 6n).toString(),
+    );
     await screenshots(page, "03-wrong-network-switched");
     await context.close();
   });
@@ -118,7 +126,10 @@ export function flowJourneys(world: () => World, timing: Timing): void {
     expect(baseBefore - (await usdc().balanceOf(me))).to.equal(amount);
     expect(await usdc().allowance(me, await router().getAddress())).to.equal(0n);
     // The position refreshed after the transaction.
-    await page.waitForFunction((text) => document.querySelector('[data-testid="position-shares"]')?.textContent !== text, "0");
+    await page.waitForFunction(
+      (text) => document.querySelector('[data-testid="position-shares"]')?.textContent !== text,
+      "0",
+    );
     await screenshots(page, "04-deposit");
     await context.close();
   });
@@ -209,7 +220,9 @@ export function flowJourneys(world: () => World, timing: Timing): void {
     const nonce = await hre.ethers.provider.getTransactionCount(me);
     const allowance = await usdc().allowance(me, await router().getAddress());
     await enterAmount(page, "50");
-    await page.evaluate(() => (window as unknown as { __testWallet: { rejectNext(): void } }).__testWallet.rejectNext());
+    await page.evaluate(() =>
+      (window as unknown as { __testWallet: { rejectNext(): void } }).__testWallet.rejectNext(),
+    );
     await page.getByRole("button", { name: "Approve", exact: true }).click();
     await txSettled(page, "rejected");
     const text = (await page.getByTestId("tx").textContent()) ?? "";

@@ -74,7 +74,10 @@ export async function startWorld(): Promise<World> {
     provider: hre.network.provider,
   })) as JsonRpcServer;
   await rpc.listen();
-  const devnet = await deployDevnet({ ...DEFAULT_DEVNET_OPTIONS, tickSeconds: 0, addressesFile: ADDRESSES }, () => undefined);
+  const devnet = await deployDevnet(
+    { ...DEFAULT_DEVNET_OPTIONS, tickSeconds: 0, addressesFile: ADDRESSES },
+    () => undefined,
+  );
   const app = await serveApp();
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
@@ -104,7 +107,11 @@ export interface WalletOptions {
 }
 
 /** A fresh browser context and page, with the test wallet injected unless `wallet` is undefined. */
-export async function openApp(world: World, wallet?: WalletOptions, hash = ""): Promise<{ context: BrowserContext; page: Page }> {
+export async function openApp(
+  world: World,
+  wallet?: WalletOptions,
+  hash = "",
+): Promise<{ context: BrowserContext; page: Page }> {
   const context = await world.browser.newContext({ viewport: DESKTOP, locale: "en-US" });
   if (wallet) {
     const config = {
@@ -120,7 +127,7 @@ export async function openApp(world: World, wallet?: WalletOptions, hash = ""): 
   const page = await context.newPage();
   page.on("pageerror", (error) => console.log(`    [page error] ${error.message}`));
   await page.goto(world.appUrl + hash);
-  await page.waitForSelector('[data-testid="nav"]', { timeout: 30_000 });
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
   return { context, page };
 }
 
@@ -136,15 +143,22 @@ export async function screenshots(page: Page, name: string): Promise<void> {
 /** Waits for the page's transaction panel to reach a phase, returning the hash it shows. */
 export async function txSettled(page: Page, phase: "confirmed" | "failed" | "rejected"): Promise<string | undefined> {
   await page.waitForSelector(`[data-testid="tx"][data-phase="${phase}"]`, { timeout: 60_000 });
-  return (await page.locator('[data-testid="tx-hash"]').textContent().catch(() => null)) ?? undefined;
+  // The page rereads balances and previews after a transaction: wait until it has.
+  await page.waitForSelector('body[data-refreshing="false"]', { timeout: 30_000 });
+  // No waiting for a hash that a declined request never had.
+  const hash = page.locator('[data-testid="tx-hash"]');
+  return (await hash.count()) > 0 ? ((await hash.textContent()) ?? undefined) : undefined;
 }
 
 /** Types an amount and waits for its preview to be read. */
 export async function enterAmount(page: Page, amount: string): Promise<void> {
   await page.getByLabel("Amount", { exact: true }).fill(amount);
-  await page.waitForSelector('[data-testid="preview-out"], [data-testid="preview-error"], fieldset[data-testid="preview"]', {
-    timeout: 30_000,
-  });
+  await page.waitForSelector(
+    '[data-testid="preview-out"], [data-testid="preview-error"], fieldset[data-testid="preview"]',
+    {
+      timeout: 30_000,
+    },
+  );
 }
 
 /** Chooses a flow by its radio label. */

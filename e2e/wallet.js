@@ -127,7 +127,9 @@
     rdns: "dev.ballast.testwallet",
   });
   function announce() {
-    window.dispatchEvent(new CustomEvent("eip6963:announceProvider", { detail: Object.freeze({ info: info, provider: provider }) }));
+    window.dispatchEvent(
+      new CustomEvent("eip6963:announceProvider", { detail: Object.freeze({ info: info, provider: provider }) }),
+    );
   }
   window.addEventListener("eip6963:requestProvider", announce);
   announce();

@@ -59,9 +59,12 @@ export class Controller {
     discoverWallets((wallets) => this.set({ wallets }));
     const chains = await loadChains(this.params);
     const chain = defaultChain(chains, this.params);
-    const reader = chain?.rpcUrl ? new JsonRpcProvider(chain.rpcUrl, chain.chainId, { staticNetwork: true }) : undefined;
+    const reader = chain?.rpcUrl
+      ? new JsonRpcProvider(chain.rpcUrl, chain.chainId, { staticNetwork: true })
+      : undefined;
     this.set({ chains, chain, reader });
-    if (!chain) this.set({ loading: false, loadError: "No Ballast deployment is known: start a local node (npm run node)." });
+    if (!chain)
+      this.set({ loading: false, loadError: "No Ballast deployment is known: start a local node (npm run node)." });
     await this.refresh();
   }
 
@@ -69,6 +72,15 @@ export class Controller {
 
   /** Rereads the vault, the position and the current preview. */
   async refresh(): Promise<void> {
+    this.set({ refreshing: true });
+    try {
+      await this.reread();
+    } finally {
+      this.set({ refreshing: false });
+    }
+  }
+
+  private async reread(): Promise<void> {
     const { chain, reader, connection, wrongNetwork } = this.state;
     const provider = connection && !wrongNetwork ? connection.provider : reader;
     if (!chain?.vault || !provider) return this.set({ loading: false });
@@ -133,7 +145,13 @@ export class Controller {
     const match = chains.find((chain) => chain.chainId === chainId && chain.vault);
     // A new BrowserProvider per chain: ethers' provider is bound to the network it first saw.
     const next = { ...connection, chainId, provider: new BrowserProvider(connection.wallet.provider, "any") };
-    if (match) this.set({ connection: next, wrongNetwork: false, chain: match, view: match.vault === this.state.view?.address ? this.state.view : undefined });
+    if (match)
+      this.set({
+        connection: next,
+        wrongNetwork: false,
+        chain: match,
+        view: match.vault === this.state.view?.address ? this.state.view : undefined,
+      });
     else this.set({ connection: next, wrongNetwork: true, position: undefined });
     await this.refresh();
   }
@@ -156,7 +174,9 @@ export class Controller {
     if (!connection || !view) return;
     try {
       await watchShareToken(connection.wallet, { address: view.address, symbol: view.symbol, decimals: view.decimals });
-      this.set({ notice: { kind: "other", title: "Share token offered", sentence: `${view.symbol} was offered to your wallet.` } });
+      this.set({
+        notice: { kind: "other", title: "Share token offered", sentence: `${view.symbol} was offered to your wallet.` },
+      });
     } catch (error) {
       this.set({ notice: explainError(error, ERROR_INTERFACES, this.symbolOf) });
     }
@@ -172,7 +192,18 @@ export class Controller {
   }
 
   selectFlow(kind: PreviewKind): void {
-    this.set({ form: { ...this.state.form, kind, amount: "", raw: undefined, preview: undefined, inputError: undefined, forfeited: [] }, tx: undefined });
+    this.set({
+      form: {
+        ...this.state.form,
+        kind,
+        amount: "",
+        raw: undefined,
+        preview: undefined,
+        inputError: undefined,
+        forfeited: [],
+      },
+      tx: undefined,
+    });
   }
 
   setAmount(text: string): void {
@@ -215,7 +246,9 @@ export class Controller {
 
   toggleForfeit(index: number): void {
     const { forfeited } = this.state.form;
-    this.setForm({ forfeited: forfeited.includes(index) ? forfeited.filter((i) => i !== index) : [...forfeited, index] });
+    this.setForm({
+      forfeited: forfeited.includes(index) ? forfeited.filter((i) => i !== index) : [...forfeited, index],
+    });
   }
 
   private async preview(): Promise<void> {
@@ -248,7 +281,13 @@ export class Controller {
   private tx = (label: string, send: Parameters<typeof runTx>[1]) => {
     const { connection, view } = this.state;
     if (!connection || !view) return Promise.resolve(false);
-    return runTx(label, send, (tx) => this.set({ tx }), confirmationsFor(connection.chainId), symbolLookup(view.tokens));
+    return runTx(
+      label,
+      send,
+      (tx) => this.set({ tx }),
+      confirmationsFor(connection.chainId),
+      symbolLookup(view.tokens),
+    );
   };
 
   async approve(): Promise<void> {
@@ -259,7 +298,9 @@ export class Controller {
     const router = chain.router;
     const ok =
       step.token === "base"
-        ? await this.tx(`Approve ${view.base.symbol}`, () => erc20At(view.base.address, signer).approve(router, step.amount))
+        ? await this.tx(`Approve ${view.base.symbol}`, () =>
+            erc20At(view.base.address, signer).approve(router, step.amount),
+          )
         : await this.tx(`Approve ${view.symbol}`, () => vaultAt(view.address, signer).approve(router, step.amount));
     if (ok) await this.refresh();
   }
@@ -279,13 +320,19 @@ export class Controller {
     let ok = false;
     switch (form.kind) {
       case "deposit":
-        ok = await this.tx("Deposit", () => router.depositMin(view.address, amount, me, minWithTolerance(preview.quoted, tol), deadline));
+        ok = await this.tx("Deposit", () =>
+          router.depositMin(view.address, amount, me, minWithTolerance(preview.quoted, tol), deadline),
+        );
         break;
       case "redeem":
-        ok = await this.tx("Redeem", () => router.redeemMin(view.address, amount, me, minWithTolerance(preview.quoted, tol), deadline));
+        ok = await this.tx("Redeem", () =>
+          router.redeemMin(view.address, amount, me, minWithTolerance(preview.quoted, tol), deadline),
+        );
         break;
       case "withdraw":
-        ok = await this.tx("Withdraw", () => router.withdrawMax(view.address, amount, me, maxWithTolerance(preview.quoted, tol), deadline));
+        ok = await this.tx("Withdraw", () =>
+          router.withdrawMax(view.address, amount, me, maxWithTolerance(preview.quoted, tol), deadline),
+        );
         break;
       case "inKind": {
         const minimums = inKindMinimums(preview.amounts ?? [], tol, form.forfeited);

@@ -20,16 +20,17 @@ controller.onChange(() => {
     frame = 0;
     const state = controller.state;
     render(page(state, controller), root);
+    if (state.view && !firstRender) {
+      // First meaningful render: the vault's NAV is in the document (read by the e2e run).
+      firstRender = true;
+      performance.mark("ballast:first-meaningful-render");
+    }
     if (state.view && state.page === "vault") {
       drawWeights(state.view);
       if (state.prices.length > 1) drawSharePrice(state.prices, state.view.base.decimals);
     }
-    if (state.view && !firstRender) {
-      // First meaningful render: the vault's NAV is on screen (read by the e2e run).
-      firstRender = true;
-      performance.mark("ballast:first-meaningful-render");
-    }
     document.body.dataset.ready = state.view ? "true" : "false";
+    document.body.dataset.refreshing = state.refreshing ? "true" : "false";
     document.body.dataset.block = String(state.view?.block ?? "");
   });
 });

@@ -46,6 +46,8 @@ export interface AppState {
   notice?: Explained;
   loadError?: string;
   loading: boolean;
+  /** A reread of the chain is under way (the e2e run waits for it to end). */
+  refreshing: boolean;
 }
 
 export function initialState(): AppState {
@@ -61,5 +63,6 @@ export function initialState(): AppState {
     pending: [],
     form: { kind: "deposit", amount: "", forfeited: [], toleranceBps: 50, deadlineMinutes: 20 },
     loading: true,
+    refreshing: false,
   };
 }

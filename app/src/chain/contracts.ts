@@ -6,13 +6,7 @@ import { Contract, Interface } from "ethers";
 import type { ContractRunner } from "ethers";
 import { erc20Abi, oracleAbi, policyAbi, routerAbi, timelockAbi, vaultAbi } from "virtual:ballast-abis";
 
-import type {
-  BallastPolicy,
-  BallastRouter,
-  BallastVault,
-  ERC20,
-  TimelockController,
-} from "../../../typechain-types";
+import type { BallastPolicy, BallastRouter, BallastVault, ERC20, TimelockController } from "../../../typechain-types";
 
 export const vaultInterface = new Interface(vaultAbi);
 export const policyInterface = new Interface(policyAbi);

@@ -147,7 +147,10 @@ export async function loadPendingOperations(
     if (!parsed) continue;
     const id = parsed.args.id as string;
     const calls = byId.get(id) ?? [];
-    calls.push({ target: parsed.args.target as string, summary: decodeCall(parsed.args.target, parsed.args.data, known) });
+    calls.push({
+      target: parsed.args.target as string,
+      summary: decodeCall(parsed.args.target, parsed.args.data, known),
+    });
     byId.set(id, calls);
   }
   const operations = await Promise.all(

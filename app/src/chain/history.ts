@@ -138,7 +138,8 @@ export async function loadBreakerHistory(
       const parsed = policyInterface.parseLog(log);
       if (!parsed) return undefined;
       const base = { block: log.blockNumber, hash: log.transactionHash };
-      if (parsed.name === "BreakerReset") return { ...base, kind: "reset", byGovernance: parsed.args.byGovernance as boolean };
+      if (parsed.name === "BreakerReset")
+        return { ...base, kind: "reset", byGovernance: parsed.args.byGovernance as boolean };
       return {
         ...base,
         kind: parsed.name === "BreakerTripped" ? "tripped" : "refused",

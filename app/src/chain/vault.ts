@@ -94,35 +94,52 @@ async function tokenInfo(address: string, provider: Provider): Promise<TokenInfo
 
 export async function loadVault(provider: Provider, address: string): Promise<VaultView> {
   const vault = vaultAt(address, provider);
-  const [name, symbol, decimals, tokenAddresses, policyAddress, block] = await Promise.all([
+  // Two round trips (ethers batches the calls of each): the first meaningful render waits on them.
+  let tokens: TokenInfo[] = [];
+  const symbolOf: SymbolOf = (a) => symbolLookup(tokens)(a);
+  const [
+    name,
+    symbol,
+    decimals,
+    tokenAddresses,
+    policyAddress,
+    block,
+    nav,
+    supply,
+    targetWeights,
+    [status, driftBps, targetBandBps],
+    paused,
+    fees,
+    weights,
+  ] = await Promise.all([
     vault.name(),
     vault.symbol(),
     vault.decimals(),
     vault.basketTokens(),
     vault.policy(),
     provider.getBlock("latest"),
+    vault.totalAssets(),
+    vault.totalSupply(),
+    vault.targetWeights(),
+    vault.rebalanceStatus(),
+    vault.paused(),
+    vault.feeParams(),
+    attempt(() => vault.currentWeights(), symbolOf),
   ]);
-  const tokens = await Promise.all(tokenAddresses.map((t) => tokenInfo(t, provider)));
-  const symbolOf = symbolLookup(tokens);
   const policy = policyAt(policyAddress, provider);
-  const unit = 10n ** decimals;
-  const [balances, nav, supply, targetWeights, [status, driftBps, targetBandBps], breaker, paused, fees, weights] =
-    await Promise.all([
-      Promise.all(tokens.map((t) => erc20At(t.address, provider).balanceOf(address))),
-      vault.totalAssets(),
-      vault.totalSupply(),
-      vault.targetWeights(),
-      vault.rebalanceStatus(),
-      policy.breaker(address),
-      vault.paused(),
-      vault.feeParams(),
-      attempt(() => vault.currentWeights(), symbolOf),
-    ]);
-  const [sharePrice, triggerBandBps] = await Promise.all([
-    vault.convertToAssets(unit),
+  const [tokenList, balances, breaker, triggerBandBps, sharePrice] = await Promise.all([
+    Promise.all(tokenAddresses.map((t) => tokenInfo(t, provider))),
+    Promise.all(tokenAddresses.map((t) => erc20At(t, provider).balanceOf(address))),
+    policy.breaker(address),
     policy.effectiveTriggerBand(address).catch(() => 0n),
+    vault.convertToAssets(10n ** decimals),
   ]);
-  const breakerView = describeBreaker(breaker[0], breaker[1], tokens.map((t) => t.symbol));
+  tokens = tokenList;
+  const breakerView = describeBreaker(
+    breaker[0],
+    breaker[1],
+    tokens.map((t) => t.symbol),
+  );
   const currentWeights = weights.value ? [...weights.value] : undefined;
   return {
     address,

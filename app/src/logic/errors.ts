@@ -42,9 +42,9 @@ export const ERROR_SENTENCES: Readonly<Record<string, Sentence>> = {
   BallastSequencerDown: () => "The L2 sequencer is down; exits in kind still work.",
   EnforcedPause: () => "The vault is paused: deposits are halted. Exits, in kind always, stay open.",
   ERC4626ExceededMaxDeposit: () => "The vault accepts no deposit of that size now (paused or capped).",
-  ERC4626ExceededMaxWithdraw: () =>
-    "That is more than the vault can pay in the base asset now; exit the rest in kind.",
-  ERC4626ExceededMaxRedeem: () => "That is more shares than the vault can redeem in the base asset now; exit the rest in kind.",
+  ERC4626ExceededMaxWithdraw: () => "That is more than the vault can pay in the base asset now; exit the rest in kind.",
+  ERC4626ExceededMaxRedeem: () =>
+    "That is more shares than the vault can redeem in the base asset now; exit the rest in kind.",
   ERC20InsufficientBalance: () => "The balance is too small for that amount.",
   ERC20InsufficientAllowance: () => "The approval is smaller than the amount; approve it first.",
 };
@@ -67,7 +67,11 @@ export function explainRevert(decoded: DecodedRevert, symbolOf: SymbolOf): Expla
 /** Anything the wallet, the node or a contract threw, explained for a depositor. */
 export function explainError(error: unknown, interfaces: readonly Interface[], symbolOf: SymbolOf): Explained {
   if (isUserRejection(error)) {
-    return { kind: "rejected", title: "Request declined", sentence: "You declined it in your wallet; nothing was sent." };
+    return {
+      kind: "rejected",
+      title: "Request declined",
+      sentence: "You declined it in your wallet; nothing was sent.",
+    };
   }
   const data = revertData(error);
   if (data) return explainRevert(decodeRevertData(data, interfaces), symbolOf);

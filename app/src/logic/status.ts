@@ -35,7 +35,11 @@ const TRIP_SENTENCES: Record<TripName, (asset: string) => string> = {
 };
 
 /** The breaker as `policy.breaker(vault)` returns it, with the basket's symbols. */
-export function describeBreaker(reason: bigint | number, index: bigint | number, symbols: readonly string[]): BreakerView {
+export function describeBreaker(
+  reason: bigint | number,
+  index: bigint | number,
+  symbols: readonly string[],
+): BreakerView {
   const name: TripName | "Unknown" = Number(reason) < TRIP_NAMES.length ? TRIP_NAMES[Number(reason)] : "Unknown";
   if (name === "None") return { tripped: false, reason: name, sentence: TRIP_SENTENCES.None("") };
   const asset = symbols[Number(index)] ?? `asset #${index}`;
@@ -60,9 +64,18 @@ export function describeStatus(
     case "DueByCalendar":
       return { name, tone: "info", sentence: `A rebalance is due by the calendar (drift ${drift}).` };
     case "NotDue":
-      return { name, tone: "ok", sentence: `On target: drift ${drift}, trades stop within ${band}.` };
+      return {
+        name,
+        tone: "ok",
+        sentence:
+          bandBps > 0n ? `On target: drift ${drift}, trades stop within ${band}.` : `On target: drift ${drift}.`,
+      };
     case "Cooldown":
-      return { name, tone: "ok", sentence: `Rebalanced recently; the next one waits for the cooldown (drift ${drift}).` };
+      return {
+        name,
+        tone: "ok",
+        sentence: `Rebalanced recently; the next one waits for the cooldown (drift ${drift}).`,
+      };
     case "Paused":
       return {
         name,
@@ -84,7 +97,11 @@ export function describeStatus(
     case "Uneconomic":
       return { name, tone: "info", sentence: `A rebalance would cost more than it is worth now (drift ${drift}).` };
     case "LegUnfit":
-      return { name, tone: "warn", sentence: "The pools are priced too far from the oracles to trade safely; it waits." };
+      return {
+        name,
+        tone: "warn",
+        sentence: "The pools are priced too far from the oracles to trade safely; it waits.",
+      };
     default:
       return { name: "Unknown", tone: "warn", sentence: `Status ${status}.` };
   }

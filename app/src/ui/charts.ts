@@ -19,7 +19,17 @@ import {
 import type { PricePoint } from "../chain/history";
 import type { VaultView } from "../chain/vault";
 
-Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement, Legend, Tooltip);
+Chart.register(
+  BarController,
+  BarElement,
+  CategoryScale,
+  LinearScale,
+  LineController,
+  LineElement,
+  PointElement,
+  Legend,
+  Tooltip,
+);
 
 const charts = new Map<string, Chart>();
 
@@ -93,6 +103,11 @@ export function drawSharePrice(points: readonly PricePoint[], baseDecimals: numb
         },
       ],
     },
-    options: { responsive: true, maintainAspectRatio: false, animation: false, plugins: { legend: { display: false } } },
+    options: {
+      responsive: true,
+      maintainAspectRatio: false,
+      animation: false,
+      plugins: { legend: { display: false } },
+    },
   } as Chart["config"]);
 }

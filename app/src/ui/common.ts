@@ -11,17 +11,22 @@ import type { TxState } from "../logic/txstate";
 export function txPanel(tx: TxState | undefined, chain: ChainConfig | undefined): TemplateResult | typeof nothing {
   if (!tx) return nothing;
   const link = tx.hash ? txLink(chain, tx.hash) : undefined;
-  const tone = tx.phase === "failed" ? "bad" : tx.phase === "rejected" ? "calm" : tx.phase === "confirmed" ? "ok" : "info";
+  const tone =
+    tx.phase === "failed" ? "bad" : tx.phase === "rejected" ? "calm" : tx.phase === "confirmed" ? "ok" : "info";
   return html`<div class="tx ${tone}" data-testid="tx" data-phase=${tx.phase} role="status" aria-live="polite">
     <strong>${tx.label}</strong>: <span class="phase">${phaseText(tx)}</span>
-    ${tx.hash
-      ? html`<div class="hash">
-          Transaction
-          ${link
-            ? html`<a href=${link} target="_blank" rel="noopener" data-testid="tx-hash">${tx.hash}</a>`
-            : html`<code data-testid="tx-hash">${tx.hash}</code>`}
-        </div>`
-      : nothing}
+    ${
+      tx.hash
+        ? html`<div class="hash">
+            Transaction
+            ${
+              link
+                ? html`<a href=${link} target="_blank" rel="noopener" data-testid="tx-hash">${tx.hash}</a>`
+                : html`<code data-testid="tx-hash">${tx.hash}</code>`
+            }
+          </div>`
+        : nothing
+    }
   </div>`;
 }
 
@@ -34,5 +39,8 @@ export function noticePanel(notice: Explained | undefined): TemplateResult | typ
 }
 
 export function stat(label: string, value: string, testId: string): TemplateResult {
-  return html`<div class="stat"><dt>${label}</dt><dd data-testid=${testId}>${value}</dd></div>`;
+  return html`<div class="stat">
+    <dt>${label}</dt>
+    <dd data-testid=${testId}>${value}</dd>
+  </div>`;
 }
