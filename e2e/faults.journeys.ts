@@ -54,15 +54,15 @@ export function faultJourneys(world: () => World): void {
       const { context, page } = await openApp(world(), { account: me });
       await connectWallet(page);
       await enterAmount(page, "1000");
-      expect(await page.getByTestId("preview-error").textContent()).to.equal("BallastPriceUnavailable(WETH)");
-      expect(await page.getByTestId("preview").textContent()).to.contain(
+      expect(await page.getByTestId("preview-error").innerText()).to.equal("BallastPriceUnavailable(WETH)");
+      expect(await page.getByTestId("preview").innerText()).to.contain(
         "WETH's price feed is not answering; exits in kind still work.",
       );
       expect(await page.getByRole("button", { name: "Deposit", exact: true }).isDisabled()).to.equal(true);
       // In kind stays offered and previews.
       await chooseFlow(page, "Exit in kind");
       await enterAmount(page, "10");
-      expect(await page.locator('fieldset[data-testid="preview"]').textContent()).to.contain("WETH");
+      expect(await page.locator('fieldset[data-testid="preview"]').innerText()).to.contain("WETH");
       await screenshots(page, "10-revert-by-name");
       await context.close();
     });
@@ -107,7 +107,7 @@ export function faultJourneys(world: () => World): void {
       const basket = await vault().basketTokens();
       const symbol = market().tokens.find((t) => t.address === basket[Number(index)])?.symbol;
       expect(symbol).to.equal("WETH");
-      expect(await page.getByTestId("status").textContent()).to.contain("InvalidPrice on WETH");
+      expect(await page.getByTestId("status").innerText()).to.contain("InvalidPrice on WETH");
       await chooseFlow(page, "Exit in kind");
       await enterAmount(page, "10");
       expect(await page.getByRole("button", { name: "Approve", exact: true }).isEnabled()).to.equal(true);
@@ -134,7 +134,7 @@ export function faultJourneys(world: () => World): void {
       await market().setFeedPrice("WETH", (await market().feedPrice("WETH")) * 1.05);
       await page.getByRole("button", { name: "Deposit", exact: true }).click();
       await txSettled(page, "failed");
-      const text = (await page.getByTestId("tx").textContent()) ?? "";
+      const text = (await page.getByTestId("tx").innerText()) ?? "";
       expect(text).to.contain("BallastRouterTooFewShares(");
       expect(text).to.contain("The price moved beyond your slippage tolerance");
       expect(await vault().balanceOf(me)).to.equal(shares);
@@ -158,7 +158,7 @@ export function faultJourneys(world: () => World): void {
       expect(await timelock.isOperationPending(opId)).to.equal(true);
       const { context, page } = await openApp(world(), undefined, "#/governance");
       await page.waitForSelector('ul[data-testid="pending"]', { timeout: 30_000 });
-      const pending = (await page.getByTestId("pending").textContent()) ?? "";
+      const pending = (await page.getByTestId("pending").innerText()) ?? "";
       expect(pending).to.contain("vault.setFeeParams(");
       expect(pending).to.contain("25");
       const params = (await page.locator('[data-testid="parameters"]').allTextContents()).join(" ");

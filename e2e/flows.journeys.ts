@@ -36,7 +36,7 @@ export function flowJourneys(world: () => World, timing: Timing): void {
   it("01 read-only: NAV, share price, basket and status without a wallet", async () => {
     const { context, page } = await openApp(world());
     const nav = await vault().totalAssets();
-    const navText = (await page.getByTestId("nav").textContent()) ?? "";
+    const navText = (await page.getByTestId("nav").innerText()) ?? "";
     // The page shows the chain's NAV, in whole USDC with grouping.
     expect(navText.replace(/[^0-9.]/g, "").split(".")[0]).to.equal((nav / 10n ** 6n).toString());
     const tokens = await vault().basketTokens();
@@ -55,6 +55,13 @@ export function flowJourneys(world: () => World, timing: Timing): void {
       () => performance.getEntriesByName("ballast:first-meaningful-render")[0]?.startTime ?? -1,
     );
     expect(timing.firstRenderMs).to.be.greaterThan(0);
+    const marks = await page.evaluate(() =>
+      performance
+        .getEntriesByType("mark")
+        .filter((m) => m.name.startsWith("ballast:"))
+        .map((m) => `${m.name.slice(8)} ${m.startTime.toFixed(0)}`),
+    );
+    console.log(`      marks (ms from navigation): ${marks.join(", ")}`);
     expect(await page.getByRole("button", { name: "Deposit", exact: true }).count()).to.equal(0);
     await screenshots(page, "01-read-only");
     await context.close();
@@ -64,12 +71,12 @@ export function flowJourneys(world: () => World, timing: Timing): void {
     const { context, page } = await openApp(world(), { account: me });
     await connectWallet(page);
     expect(await page.getByTestId("account").getAttribute("title")).to.equal(me);
-    expect(await page.getByTestId("network").textContent()).to.contain("Ballast local");
+    expect(await page.getByTestId("network").innerText()).to.contain("Ballast local");
     const shares = await vault().balanceOf(me);
     const base = await usdc().balanceOf(me);
     expect(shares).to.equal(0n);
-    expect(await page.getByTestId("position-shares").textContent()).to.equal("0");
-    expect((await page.getByTestId("wallet-base").textContent())?.replace(/,/g, "")).to.equal(
+    expect(await page.getByTestId("position-shares").innerText()).to.equal("0");
+    expect((await page.getByTestId("wallet-base").innerText())?.replace(/,/g, "")).to.equal(
       (base / 10n ** 6n).toString(),
     );
     await page.getByRole("button", { name: /Add .* token to wallet/ }).click();
@@ -98,7 +105,7 @@ export function flowJourneys(world: () => World, timing: Timing): void {
     expect(wallet.requests).to.include.members(["wallet_switchEthereumChain", "wallet_addEthereumChain"]);
     // The position now read on the node's chain: the account's real balance.
     const base = await usdc().balanceOf(other);
-    expect((await page.getByTestId("wallet-base").textContent())?.replace(/,/g, "")).to.equal(
+    expect((await page.getByTestId("wallet-base").innerText())?.replace(/,/g, "")).to.equal(
       (base / 10n ** 6n).toString(),
     );
     await screenshots(page, "03-wrong-network-switched");
@@ -111,7 +118,7 @@ export function flowJourneys(world: () => World, timing: Timing): void {
     const amount = 10_000n * 10n ** 6n;
     const [sharesBefore, baseBefore] = await Promise.all([vault().balanceOf(me), usdc().balanceOf(me)]);
     await enterAmount(page, "10,000");
-    const charge = (await page.getByTestId("preview-charge").textContent()) ?? "";
+    const charge = (await page.getByTestId("preview-charge").innerText()).trim();
     expect(charge).to.match(/^\d+(\.\d+)?%/);
     await page.getByRole("button", { name: "Approve", exact: true }).click();
     await txSettled(page, "confirmed");
@@ -140,7 +147,7 @@ export function flowJourneys(world: () => World, timing: Timing): void {
     await chooseFlow(page, "Exit by shares");
     const [sharesBefore, baseBefore] = await Promise.all([vault().balanceOf(me), usdc().balanceOf(me)]);
     await enterAmount(page, "1000");
-    expect(await page.getByTestId("preview-sells").textContent()).to.match(/^(Yes|No)/);
+    expect((await page.getByTestId("preview-sells").innerText()).trim()).to.match(/^(Yes|No)/);
     await page.getByRole("button", { name: "Approve", exact: true }).click();
     await txSettled(page, "confirmed");
     await page.getByRole("button", { name: "Redeem", exact: true }).click();
@@ -225,7 +232,7 @@ export function flowJourneys(world: () => World, timing: Timing): void {
     );
     await page.getByRole("button", { name: "Approve", exact: true }).click();
     await txSettled(page, "rejected");
-    const text = (await page.getByTestId("tx").textContent()) ?? "";
+    const text = (await page.getByTestId("tx").innerText()) ?? "";
     expect(text).to.contain("You declined it in your wallet; nothing was sent.");
     expect(await page.getByTestId("tx").getAttribute("class")).to.contain("calm");
     expect(await hre.ethers.provider.getTransactionCount(me)).to.equal(nonce);

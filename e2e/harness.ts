@@ -147,7 +147,7 @@ export async function txSettled(page: Page, phase: "confirmed" | "failed" | "rej
   await page.waitForSelector('body[data-refreshing="false"]', { timeout: 30_000 });
   // No waiting for a hash that a declined request never had.
   const hash = page.locator('[data-testid="tx-hash"]');
-  return (await hash.count()) > 0 ? ((await hash.textContent()) ?? undefined) : undefined;
+  return (await hash.count()) > 0 ? ((await hash.textContent()) ?? "").trim() : undefined;
 }
 
 /** Types an amount and waits for its preview to be read. */

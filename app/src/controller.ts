@@ -57,7 +57,9 @@ export class Controller {
       void this.refresh();
     });
     discoverWallets((wallets) => this.set({ wallets }));
+    performance.mark("ballast:start");
     const chains = await loadChains(this.params);
+    performance.mark("ballast:chains");
     const chain = defaultChain(chains, this.params);
     const reader = chain?.rpcUrl
       ? new JsonRpcProvider(chain.rpcUrl, chain.chainId, { staticNetwork: true })
@@ -86,6 +88,7 @@ export class Controller {
     if (!chain?.vault || !provider) return this.set({ loading: false });
     try {
       const view = await loadVault(provider, chain.vault);
+      performance.mark("ballast:vault");
       this.set({ view, loading: false, loadError: undefined });
       const account = connection && !wrongNetwork ? connection.account : undefined;
       const [position, rebalances, prices, breakerEvents] = await Promise.all([

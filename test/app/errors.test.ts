@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { Interface } from "ethers";
+import { ErrorFragment, Interface } from "ethers";
 import { artifacts } from "hardhat";
 
 import { ERROR_SENTENCES, explainError } from "../../app/src/logic/errors";
@@ -18,7 +18,7 @@ describe("app: errors explained (one shared revert decoder)", () => {
   it("names only errors that the contracts' ABIs have", async () => {
     const known = new Set(
       (await interfaces()).flatMap((iface) =>
-        iface.fragments.filter((f) => f.type === "error").map((f) => (f as { name: string }).name),
+        iface.fragments.filter((f): f is ErrorFragment => ErrorFragment.isFragment(f)).map((f) => f.name),
       ),
     );
     for (const name of Object.keys(ERROR_SENTENCES)) expect(known.has(name), name).to.equal(true);

@@ -27,7 +27,7 @@ interface NodeAddressesFile {
 /** The local node's addresses, or undefined when no node wrote them. */
 async function localChain(rpcUrl: string): Promise<ChainConfig | undefined> {
   try {
-    const response = await fetch("./node-addresses.json", { credentials: "omit" });
+    const response = await fetch("./node-addresses.json");
     if (!response.ok) return undefined;
     const file = (await response.json()) as NodeAddressesFile;
     const { addresses } = file;
