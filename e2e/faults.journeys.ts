@@ -81,9 +81,9 @@ export function faultJourneys(world: () => World): void {
       const shares = await vault().balanceOf(me);
       await enterAmount(page, "100");
       await page.getByRole("button", { name: "Approve", exact: true }).click();
-      await txSettled(page, "confirmed");
+      await txSettled(page, "Approve", "confirmed");
       await page.getByRole("button", { name: "Redeem in kind", exact: true }).click();
-      const hash = await txSettled(page, "confirmed");
+      const hash = await txSettled(page, "Redeem in kind", "confirmed");
       const rc = await hre.ethers.provider.getTransactionReceipt(hash as string);
       expect(rc?.logs.some((l) => vault().interface.parseLog(l)?.name === "RedeemedInKind")).to.equal(true);
       expect(await vault().paused()).to.equal(true);
@@ -122,7 +122,7 @@ export function faultJourneys(world: () => World): void {
       await connectWallet(page);
       await enterAmount(page, "5000");
       await page.getByRole("button", { name: "Approve", exact: true }).click();
-      await txSettled(page, "confirmed");
+      await txSettled(page, "Approve", "confirmed");
       await page.getByTestId("preview-out").waitFor();
       const usdc = market().token("USDC").contract;
       const [shares, base, nonce] = await Promise.all([
@@ -133,7 +133,7 @@ export function faultJourneys(world: () => World): void {
       // Between the preview and the send, WETH's feed jumps 5%: NAV up ~2%, 2% fewer shares, past 0.5%.
       await market().setFeedPrice("WETH", (await market().feedPrice("WETH")) * 1.05);
       await page.getByRole("button", { name: "Deposit", exact: true }).click();
-      await txSettled(page, "failed");
+      await txSettled(page, "Deposit", "failed");
       const text = (await page.getByTestId("tx").innerText()) ?? "";
       expect(text).to.contain("BallastRouterTooFewShares(");
       expect(text).to.contain("The price moved beyond your slippage tolerance");
@@ -196,7 +196,7 @@ export function faultJourneys(world: () => World): void {
     await page.getByTestId("preview-out").waitFor();
     await tabTo(async () => (await focused()).text === "Approve");
     await page.keyboard.press("Enter");
-    await txSettled(page, "confirmed");
+    await txSettled(page, "Approve", "confirmed");
     expect(await usdc.allowance(me, router)).to.equal(25_000_000n);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow, "nothing wider than 390 px").to.be.at.most(0);

@@ -121,10 +121,10 @@ export function flowJourneys(world: () => World, timing: Timing): void {
     const charge = (await page.getByTestId("preview-charge").innerText()).trim();
     expect(charge).to.match(/^\d+(\.\d+)?%/);
     await page.getByRole("button", { name: "Approve", exact: true }).click();
-    await txSettled(page, "confirmed");
+    await txSettled(page, "Approve", "confirmed");
     expect(await usdc().allowance(me, await router().getAddress())).to.equal(amount);
     await page.getByRole("button", { name: "Deposit", exact: true }).click();
-    const rc = await receipt(await txSettled(page, "confirmed"));
+    const rc = await receipt(await txSettled(page, "Deposit", "confirmed"));
     const deposit = rc.logs.map((l) => vault().interface.parseLog(l)).find((e) => e?.name === "Deposit");
     expect(deposit?.args.owner).to.equal(me);
     expect(deposit?.args.assets).to.equal(amount);
@@ -149,9 +149,9 @@ export function flowJourneys(world: () => World, timing: Timing): void {
     await enterAmount(page, "1000");
     expect((await page.getByTestId("preview-sells").innerText()).trim()).to.match(/^(Yes|No)/);
     await page.getByRole("button", { name: "Approve", exact: true }).click();
-    await txSettled(page, "confirmed");
+    await txSettled(page, "Approve", "confirmed");
     await page.getByRole("button", { name: "Redeem", exact: true }).click();
-    const rc = await receipt(await txSettled(page, "confirmed"));
+    const rc = await receipt(await txSettled(page, "Redeem", "confirmed"));
     const withdraw = rc.logs.map((l) => vault().interface.parseLog(l)).find((e) => e?.name === "Withdraw");
     expect(withdraw?.args.owner).to.equal(me);
     expect(sharesBefore - (await vault().balanceOf(me))).to.equal(10n ** 21n);
@@ -167,9 +167,9 @@ export function flowJourneys(world: () => World, timing: Timing): void {
     const [sharesBefore, baseBefore] = await Promise.all([vault().balanceOf(me), usdc().balanceOf(me)]);
     await enterAmount(page, "250.5");
     await page.getByRole("button", { name: "Approve", exact: true }).click();
-    await txSettled(page, "confirmed");
+    await txSettled(page, "Approve", "confirmed");
     await page.getByRole("button", { name: "Withdraw", exact: true }).click();
-    const rc = await receipt(await txSettled(page, "confirmed"));
+    const rc = await receipt(await txSettled(page, "Withdraw", "confirmed"));
     const withdraw = rc.logs.map((l) => vault().interface.parseLog(l)).find((e) => e?.name === "Withdraw");
     expect((await usdc().balanceOf(me)) - baseBefore).to.equal(250_500_000n);
     expect(sharesBefore - (await vault().balanceOf(me))).to.equal(withdraw?.args.shares);
@@ -186,9 +186,9 @@ export function flowJourneys(world: () => World, timing: Timing): void {
     const before = await Promise.all(tokens.map(async (t) => (await erc20(t)).balanceOf(me)));
     await enterAmount(page, "500");
     await page.getByRole("button", { name: "Approve", exact: true }).click();
-    await txSettled(page, "confirmed");
+    await txSettled(page, "Approve", "confirmed");
     await page.getByRole("button", { name: "Redeem in kind", exact: true }).click();
-    const rc = await receipt(await txSettled(page, "confirmed"));
+    const rc = await receipt(await txSettled(page, "Redeem in kind", "confirmed"));
     const event = rc.logs.map((l) => vault().interface.parseLog(l)).find((e) => e?.name === "RedeemedInKind");
     expect(event?.args.owner).to.equal(me);
     expect(event?.args.shares).to.equal(500n * 10n ** 18n);
@@ -209,9 +209,9 @@ export function flowJourneys(world: () => World, timing: Timing): void {
     await enterAmount(page, "200");
     await page.getByRole("checkbox", { name: "Leave WBTC behind" }).check();
     await page.getByRole("button", { name: "Approve", exact: true }).click();
-    await txSettled(page, "confirmed");
+    await txSettled(page, "Approve", "confirmed");
     await page.getByRole("button", { name: "Redeem in kind", exact: true }).click();
-    const rc = await receipt(await txSettled(page, "confirmed"));
+    const rc = await receipt(await txSettled(page, "Redeem in kind", "confirmed"));
     const events = rc.logs.map((l) => vault().interface.parseLog(l)).filter((e) => e !== null);
     const forfeited = events.find((e) => e?.name === "ForfeitedInKind");
     expect(forfeited?.args.token).to.equal(wbtc.address);
@@ -231,7 +231,7 @@ export function flowJourneys(world: () => World, timing: Timing): void {
       (window as unknown as { __testWallet: { rejectNext(): void } }).__testWallet.rejectNext(),
     );
     await page.getByRole("button", { name: "Approve", exact: true }).click();
-    await txSettled(page, "rejected");
+    await txSettled(page, "Approve", "rejected");
     const text = (await page.getByTestId("tx").innerText()) ?? "";
     expect(text).to.contain("You declined it in your wallet; nothing was sent.");
     expect(await page.getByTestId("tx").getAttribute("class")).to.contain("calm");

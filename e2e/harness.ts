@@ -141,8 +141,13 @@ export async function screenshots(page: Page, name: string): Promise<void> {
 }
 
 /** Waits for the page's transaction panel to reach a phase, returning the hash it shows. */
-export async function txSettled(page: Page, phase: "confirmed" | "failed" | "rejected"): Promise<string | undefined> {
-  await page.waitForSelector(`[data-testid="tx"][data-phase="${phase}"]`, { timeout: 60_000 });
+export async function txSettled(
+  page: Page,
+  label: string,
+  phase: "confirmed" | "failed" | "rejected",
+): Promise<string | undefined> {
+  // By label (prefix): the previous transaction's panel may still show for a frame after a click.
+  await page.waitForSelector(`[data-testid="tx"][data-label^="${label}"][data-phase="${phase}"]`, { timeout: 60_000 });
   // The page rereads balances and previews after a transaction: wait until it has.
   await page.waitForSelector('body[data-refreshing="false"]', { timeout: 30_000 });
   // No waiting for a hash that a declined request never had.

@@ -10,7 +10,7 @@ import { erc20At, ERROR_INTERFACES, routerAt, vaultAt } from "./chain/contracts"
 import { loadParameters, loadPendingOperations } from "./chain/governance";
 import { loadBreakerHistory, loadRebalances, loadSharePrices } from "./chain/history";
 import { runTx } from "./chain/tx";
-import { loadPosition, loadPreview, loadVault, symbolLookup } from "./chain/vault";
+import { loadHeadline, loadPosition, loadPreview, loadVault, symbolLookup } from "./chain/vault";
 import type { PreviewKind } from "./chain/vault";
 import { connect, discoverWallets, followWallet, switchChain, watchShareToken } from "./chain/wallet";
 import type { DiscoveredWallet } from "./chain/wallet";
@@ -25,10 +25,19 @@ import {
 } from "./logic/charge";
 import { explainError } from "./logic/errors";
 import { AmountError, amountInputValue, parseAmount } from "./logic/format";
+import { startTx } from "./logic/txstate";
 import type { AppState } from "./state";
 import { initialState } from "./state";
 
 type Listener = (state: AppState) => void;
+
+/** The transaction panel's label of each flow (the buttons' names). */
+const ACTION_LABELS: Record<PreviewKind, string> = {
+  deposit: "Deposit",
+  redeem: "Redeem",
+  withdraw: "Withdraw",
+  inKind: "Redeem in kind",
+};
 
 export class Controller {
   state: AppState = initialState();
@@ -40,6 +49,11 @@ export class Controller {
 
   onChange(listener: Listener): void {
     this.listener = listener;
+  }
+
+  /** Renders again without a change (a chunk arrived). */
+  redraw(): void {
+    this.listener(this.state);
   }
 
   private set(patch: Partial<AppState>): void {
@@ -87,6 +101,8 @@ export class Controller {
     const provider = connection && !wrongNetwork ? connection.provider : reader;
     if (!chain?.vault || !provider) return this.set({ loading: false });
     try {
+      // The headline (NAV, supply) first: one light round trip, on screen before the basket's reads.
+      if (!this.state.view) this.set({ headline: await loadHeadline(provider, chain.vault) });
       const view = await loadVault(provider, chain.vault);
       performance.mark("ballast:vault");
       this.set({ view, loading: false, loadError: undefined });
@@ -297,14 +313,15 @@ export class Controller {
     const step = this.approvalStep();
     const { connection, view, chain } = this.state;
     if (!step || !connection || !view || !chain?.router) return;
+    const label = step.token === "base" ? `Approve ${view.base.symbol}` : `Approve ${view.symbol}`;
+    // The previous transaction's panel goes at once: the click is answered before the wallet is.
+    this.set({ tx: startTx(label) });
     const signer = await connection.provider.getSigner(connection.account);
     const router = chain.router;
     const ok =
       step.token === "base"
-        ? await this.tx(`Approve ${view.base.symbol}`, () =>
-            erc20At(view.base.address, signer).approve(router, step.amount),
-          )
-        : await this.tx(`Approve ${view.symbol}`, () => vaultAt(view.address, signer).approve(router, step.amount));
+        ? await this.tx(label, () => erc20At(view.base.address, signer).approve(router, step.amount))
+        : await this.tx(label, () => vaultAt(view.address, signer).approve(router, step.amount));
     if (ok) await this.refresh();
   }
 
@@ -313,6 +330,7 @@ export class Controller {
     const { connection, view, chain, form } = this.state;
     const { preview } = form;
     if (!connection || !view || !chain?.router || !preview || preview.error || form.raw === undefined) return;
+    this.set({ tx: startTx(ACTION_LABELS[form.kind]) });
     const signer = await connection.provider.getSigner(connection.account);
     const router = routerAt(chain.router, signer);
     const latest = await connection.provider.getBlock("latest");
@@ -323,7 +341,7 @@ export class Controller {
     let ok = false;
     switch (form.kind) {
       case "deposit":
-        ok = await this.tx("Deposit", () =>
+        ok = await this.tx(ACTION_LABELS.deposit, () =>
           router.depositMin(view.address, amount, me, minWithTolerance(preview.quoted, tol), deadline),
         );
         break;

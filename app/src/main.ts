@@ -2,7 +2,6 @@
 import { render } from "lit-html";
 
 import { Controller } from "./controller";
-import { drawSharePrice, drawWeights } from "./ui/charts";
 import { page } from "./ui/page";
 import "./styles.css";
 
@@ -12,6 +11,13 @@ if (!root) throw new Error("#app is missing from index.html");
 const controller = new Controller();
 let frame = 0;
 let firstRender = false;
+/** Chart.js is most of the bundle: loaded in its own chunk, after the first render. */
+let charts: typeof import("./ui/charts") | undefined;
+const chartsLoading = import("./ui/charts").then((module) => {
+  charts = module;
+  controller.redraw();
+});
+void chartsLoading;
 
 controller.onChange(() => {
   // Coalesce bursts of changes into one render per frame.
@@ -20,14 +26,14 @@ controller.onChange(() => {
     frame = 0;
     const state = controller.state;
     render(page(state, controller), root);
-    if (state.view && !firstRender) {
+    if ((state.view || state.headline) && !firstRender) {
       // First meaningful render: the vault's NAV is in the document (read by the e2e run).
       firstRender = true;
       performance.mark("ballast:first-meaningful-render");
     }
-    if (state.view && state.page === "vault") {
-      drawWeights(state.view);
-      if (state.prices.length > 1) drawSharePrice(state.prices, state.view.base.decimals);
+    if (charts && state.view && state.page === "vault") {
+      charts.drawWeights(state.view);
+      if (state.prices.length > 1) charts.drawSharePrice(state.prices, state.view.base.decimals);
     }
     document.body.dataset.ready = state.view ? "true" : "false";
     document.body.dataset.refreshing = state.refreshing ? "true" : "false";

@@ -4,7 +4,7 @@ import type { Provider } from "ethers";
 import type { ChainConfig } from "./chain/config";
 import type { PendingOperation, Parameter } from "./chain/governance";
 import type { BreakerEvent, PricePoint, RebalanceRecord } from "./chain/history";
-import type { Position, Preview, PreviewKind, VaultView } from "./chain/vault";
+import type { Headline, Position, Preview, PreviewKind, VaultView } from "./chain/vault";
 import type { Connection, DiscoveredWallet } from "./chain/wallet";
 import type { Explained } from "./logic/errors";
 import type { TxState } from "./logic/txstate";
@@ -33,6 +33,8 @@ export interface AppState {
   connection?: Connection;
   /** The wallet is on a chain without a Ballast vault. */
   wrongNetwork: boolean;
+  /** NAV and supply, read before the rest of the vault. */
+  headline?: Headline;
   view?: VaultView;
   position?: Position;
   rebalances: RebalanceRecord[];

@@ -92,6 +92,29 @@ async function tokenInfo(address: string, provider: Provider): Promise<TokenInfo
   return info;
 }
 
+/** What the page shows first: the vault's name, NAV and supply, from the lightest reads. */
+export interface Headline {
+  name: string;
+  symbol: string;
+  decimals: number;
+  nav: bigint;
+  supply: bigint;
+  base: TokenInfo;
+}
+
+export async function loadHeadline(provider: Provider, address: string): Promise<Headline> {
+  const vault = vaultAt(address, provider);
+  const [name, symbol, decimals, nav, supply, asset] = await Promise.all([
+    vault.name(),
+    vault.symbol(),
+    vault.decimals(),
+    vault.totalAssets(),
+    vault.totalSupply(),
+    vault.asset(),
+  ]);
+  return { name, symbol, decimals: Number(decimals), nav, supply, base: await tokenInfo(asset, provider) };
+}
+
 export async function loadVault(provider: Provider, address: string): Promise<VaultView> {
   const vault = vaultAt(address, provider);
   // Two round trips (ethers batches the calls of each): the first meaningful render waits on them.

@@ -13,7 +13,14 @@ export function txPanel(tx: TxState | undefined, chain: ChainConfig | undefined)
   const link = tx.hash ? txLink(chain, tx.hash) : undefined;
   const tone =
     tx.phase === "failed" ? "bad" : tx.phase === "rejected" ? "calm" : tx.phase === "confirmed" ? "ok" : "info";
-  return html`<div class="tx ${tone}" data-testid="tx" data-phase=${tx.phase} role="status" aria-live="polite">
+  return html`<div
+    class="tx ${tone}"
+    data-testid="tx"
+    data-label=${tx.label}
+    data-phase=${tx.phase}
+    role="status"
+    aria-live="polite"
+  >
     <strong>${tx.label}</strong>: <span class="phase">${phaseText(tx)}</span>
     ${
       tx.hash

@@ -5,11 +5,24 @@ import type { TemplateResult } from "lit-html";
 import type { BreakerEvent, PricePoint, RebalanceRecord } from "../chain/history";
 import { tradeSymbols } from "../chain/history";
 import { symbolLookup } from "../chain/vault";
-import type { Position, VaultView } from "../chain/vault";
+import type { Headline, Position, VaultView } from "../chain/vault";
 import { formatAmount, formatBps, shortAddress } from "../logic/format";
 import { describeBreaker } from "../logic/status";
 
 import { stat } from "./common";
+
+/** The summary before the basket is read: NAV and supply only. */
+export function headlineSummary(headline: Headline): TemplateResult {
+  const base = headline.base;
+  return html`<section class="card" aria-labelledby="vault-title">
+    <h2 id="vault-title">${headline.name} <span class="muted">(${headline.symbol})</span></h2>
+    <dl class="stats">
+      ${stat("Net asset value", `${formatAmount(headline.nav, base.decimals, { maxFraction: 2 })} ${base.symbol}`, "nav")}
+      ${stat("Shares outstanding", formatAmount(headline.supply, headline.decimals, { maxFraction: 2 }), "supply")}
+    </dl>
+    <p class="muted">Reading the basket…</p>
+  </section>`;
+}
 
 export function vaultSummary(view: VaultView): TemplateResult {
   const base = view.base;

@@ -9,7 +9,7 @@ import type { AppState } from "../state";
 import { noticePanel } from "./common";
 import { flowsSection } from "./flows";
 import { governancePage } from "./governance";
-import { basketSection, historySection, positionSection, vaultSummary } from "./overview";
+import { basketSection, headlineSummary, historySection, positionSection, vaultSummary } from "./overview";
 
 function walletBar(state: AppState, c: Controller): TemplateResult {
   const { connection, wallets, chains, chain } = state;
@@ -76,7 +76,8 @@ export function page(state: AppState, c: Controller): TemplateResult {
     <main id="main" tabindex="-1">
       ${noticePanel(state.notice)}
       ${state.loadError ? html`<div class="notice bad" role="alert" data-testid="load-error">${state.loadError}</div>` : nothing}
-      ${state.loading && !view ? html`<p class="muted">Reading the vault…</p>` : nothing}
+      ${state.loading && !view && !state.headline ? html`<p class="muted">Reading the vault…</p>` : nothing}
+      ${!view && state.headline ? headlineSummary(state.headline) : nothing}
       ${
         view
           ? state.page === "governance"
