@@ -85,6 +85,11 @@ export async function startWorld(): Promise<World> {
   });
   const rpcUrl = `http://127.0.0.1:${RPC_PORT}`;
   const appUrl = `http://127.0.0.1:${(app.address() as AddressInfo).port}/?rpc=${encodeURIComponent(rpcUrl)}`;
+  // Starting the browser process is not the app's cost: one page load first, in a context that is
+  // then thrown away, so that journey 01 measures a fresh context (empty cache) in a running browser.
+  const warmUp = await browser.newContext();
+  await (await warmUp.newPage()).goto(appUrl, { waitUntil: "load" });
+  await warmUp.close();
   return {
     devnet,
     rpcUrl,

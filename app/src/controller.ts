@@ -102,7 +102,10 @@ export class Controller {
     if (!chain?.vault || !provider) return this.set({ loading: false });
     try {
       // The headline (NAV, supply) first: one light round trip, on screen before the basket's reads.
-      if (!this.state.view) this.set({ headline: await loadHeadline(provider, chain.vault) });
+      if (!this.state.view) {
+        this.set({ headline: await loadHeadline(provider, chain.vault) });
+        performance.mark("ballast:headline");
+      }
       const view = await loadVault(provider, chain.vault);
       performance.mark("ballast:vault");
       this.set({ view, loading: false, loadError: undefined });
