@@ -22,21 +22,30 @@ export interface DecodedRevert {
   description?: ErrorDescription;
 }
 
-/** The revert data carried by an ethers, EIP-1193 or Hardhat provider error, if any. */
+/** Revert data: a hex string of at least a selector. */
+function isRevertHex(value: unknown): value is string {
+  return typeof value === "string" && isHexString(value) && value.length >= 10 && value.length % 2 === 0;
+}
+
+/**
+ * The revert data carried by an ethers, EIP-1193 or Hardhat provider error, if any. Walks the
+ * wrappers (ethers' `info.error`, `error`, `cause`) without looping on cycles; the data sits on
+ * the error itself or, from EIP-1193 wallets and Hardhat's JSON-RPC server, one level down in
+ * `data.data`.
+ */
 export function revertData(error: unknown): string | undefined {
-  if (isCallException(error) && typeof error.data === "string" && error.data !== "0x") return error.data;
-  // Provider errors carry the data on the error, on its `data` object (EIP-1193 wallets) or on its
-  // cause (Hardhat, ethers' wrapping of a wallet error in `error` / `info.error`).
+  if (isCallException(error) && isRevertHex(error.data)) return error.data;
+  const seen = new Set<unknown>();
   let current: unknown = error;
-  for (let depth = 0; depth < 5 && current !== null && typeof current === "object"; depth++) {
-    const data = (current as { data?: unknown }).data;
-    if (typeof data === "string" && isHexString(data) && data.length >= 10) return data;
-    if (data !== null && typeof data === "object") {
-      const nested = (data as { data?: unknown }).data;
-      if (typeof nested === "string" && isHexString(nested) && nested.length >= 10) return nested;
+  while (current !== null && typeof current === "object" && !seen.has(current)) {
+    seen.add(current);
+    const candidate = current as { data?: unknown; error?: unknown; info?: { error?: unknown }; cause?: unknown };
+    if (isRevertHex(candidate.data)) return candidate.data;
+    if (candidate.data !== null && typeof candidate.data === "object") {
+      const nested = (candidate.data as { data?: unknown }).data;
+      if (isRevertHex(nested)) return nested;
     }
-    const next = current as { error?: unknown; cause?: unknown; info?: { error?: unknown } };
-    current = next.error ?? next.info?.error ?? next.cause;
+    current = candidate.error ?? candidate.info?.error ?? candidate.cause;
   }
   return undefined;
 }
@@ -94,8 +103,10 @@ export function describeError(error: unknown, interfaces: readonly Interface[]):
  * wraps as `ACTION_REJECTED` (the original under `info.error`).
  */
 export function isUserRejection(error: unknown): boolean {
+  const seen = new Set<unknown>();
   let current: unknown = error;
-  for (let depth = 0; depth < 5 && current !== null && typeof current === "object"; depth++) {
+  while (current !== null && typeof current === "object" && !seen.has(current)) {
+    seen.add(current);
     const { code } = current as { code?: unknown };
     if (code === 4001 || code === "ACTION_REJECTED") return true;
     const next = current as { error?: unknown; cause?: unknown; info?: { error?: unknown } };
