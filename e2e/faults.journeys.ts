@@ -9,7 +9,7 @@ import { ZeroAddress, ZeroHash, id as keccakText } from "ethers";
 import type { Interface, Signer } from "ethers";
 import hre from "hardhat";
 
-import { chooseFlow, connectWallet, enterAmount, MOBILE, openApp, screenshots, txSettled } from "./harness";
+import { chooseFlow, connectWallet, DESKTOP, enterAmount, MOBILE, openApp, screenshots, txSettled } from "./harness";
 import type { World } from "./harness";
 
 /** Runs `body` in an EVM snapshot, reverted afterwards even when it fails. */
@@ -200,7 +200,7 @@ export function faultJourneys(world: () => World): void {
     expect(await usdc.allowance(me, router)).to.equal(25_000_000n);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow, "nothing wider than 390 px").to.be.at.most(0);
-    await page.screenshot({ path: "reports/app/15-keyboard-390.png", fullPage: true });
+    await page.setViewportSize(DESKTOP);
     await screenshots(page, "15-keyboard");
     await context.close();
   });

@@ -131,6 +131,16 @@ export async function openApp(
   }
   const page = await context.newPage();
   page.on("pageerror", (error) => console.log(`    [page error] ${error.message}`));
+  if (process.env.E2E_TRACE_REQUESTS) {
+    // Diagnostics of the first render: when each request started and how long it took (ms).
+    page.on("requestfinished", (request) => {
+      const t = request.timing();
+      const body = request.postData()?.slice(0, 80) ?? "";
+      console.log(
+        `      ${t.startTime.toFixed(0)} +${t.responseEnd.toFixed(0)} ${request.method()} ${request.url().slice(0, 50)} ${body}`,
+      );
+    });
+  }
   await page.goto(world.appUrl + hash);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
   return { context, page };

@@ -24,8 +24,8 @@ type Sentence = (args: readonly string[]) => string;
 /** One sentence per error a depositor can meet; `args` are already symbols where they were tokens. */
 export const ERROR_SENTENCES: Readonly<Record<string, Sentence>> = {
   BallastPriceUnavailable: ([token]) => `${token}'s price feed is not answering; exits in kind still work.`,
-  BallastRouterTooFewShares: ([, min]) =>
-    `The price moved beyond your slippage tolerance since the preview (fewer shares than the minimum ${min}); nothing was spent. Review the new preview and try again.`,
+  BallastRouterTooFewShares: () =>
+    "The price moved beyond your slippage tolerance since the preview: the deposit would mint fewer shares than your minimum, so nothing was spent. Review the new preview and try again.",
   BallastRouterTooFewAssets: () =>
     "The price moved beyond your slippage tolerance since the preview; your shares were not redeemed.",
   BallastRouterTooManyShares: () =>

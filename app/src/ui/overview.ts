@@ -97,8 +97,8 @@ export function basketSection(view: VaultView): TemplateResult {
       </table>
     </div>
     <p class="muted">
-      Drift ${formatBps(view.driftBps)}; a rebalance is due beyond the band, and trades stop within
-      ${formatBps(view.targetBandBps)}.
+      Drift ${formatBps(view.driftBps)}; a rebalance is due beyond the
+      band${view.targetBandBps > 0n ? `, and trades stop within ${formatBps(view.targetBandBps)}` : ""}.
     </p>
   </section>`;
 }
