@@ -10,7 +10,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
-import { MaxUint256, parseUnits } from "ethers";
+import { MaxUint256, parseUnits, ZeroAddress } from "ethers";
 import type { ContractTransactionResponse, Signer } from "ethers";
 import hre, { ethers } from "hardhat";
 
@@ -105,16 +105,35 @@ async function plainBaselines(market: LocalMarket, seeder: Signer, user: Signer)
 }
 
 /**
- * The cold-state floor of valuing `vault`'s basket in one call: {ValuationFloor} over the vault's
+ * The cold-state floors of valuing `vault`'s basket in one call: {ValuationFloor} over the vault's
  * oracles and tokens (token and oracle from storage, the price as the vault reads it, the balance)
- * less the same contract over an empty basket, which cancels the call's fixed costs.
+ * less the same contract over an empty basket, which cancels the call's fixed costs; and what
+ * reading each asset's first pool adds to that (its address computed from the fee and quote token
+ * kept in the asset's slots, its price and liquidity): the floor of pricing entries and exits
+ * against the market.
  */
-async function valuationFloor(market: LocalMarket, vault: BallastVault): Promise<number> {
+async function valuationFloors(
+  market: LocalMarket,
+  vault: BallastVault,
+  basket: readonly BasketEntry[],
+): Promise<{ valuation: number; pools: number }> {
   const factory = new ValuationFloor__factory(market.deployer);
-  const full = await factory.deploy([...(await vault.oracles())], [...(await vault.basketTokens())]);
-  const empty = await factory.deploy([], []);
+  const symbols = basket.map((entry) => entry.symbol);
+  // Each asset's first pool: the first hop of its route, against the basket token it leads to.
+  const fees = basket.map(({ route }) => (route ? Number(route[1]) : 0));
+  const quotes = basket.map(({ route }) => (route ? symbols.indexOf(String(route[2])) : -1));
+  const empty = await factory.deploy([], [], ZeroAddress, [], []);
+  const noPool = Number(await empty.NO_POOL());
+  const full = await factory.deploy(
+    [...(await vault.oracles())],
+    [...(await vault.basketTokens())],
+    await market.factory.getAddress(),
+    fees,
+    quotes.map((q) => (q < 0 ? noPool : q)),
+  );
   const holder = await vault.getAddress();
-  return (await callGas(full.value(holder))) - (await callGas(empty.value(holder)));
+  const valuation = (await callGas(full.value(holder))) - (await callGas(empty.value(holder)));
+  return { valuation, pools: (await callGas(full.valueWithPools(holder))) - (await callGas(full.value(holder))) };
 }
 
 /** Every feed answers its current price again, dated now. */
@@ -251,7 +270,9 @@ async function benchBasket(
   gas.skippedRebalance = await callGas(vault.rebalance());
 
   // Last, so that the blocks it mines move no other figure's clock.
-  gas.valuationFloor = await valuationFloor(market, vault);
+  const floors = await valuationFloors(market, vault, basket);
+  gas.valuationFloor = floors.valuation;
+  gas.poolReadFloor = floors.pools;
 
   const rawSum = legs.reduce((sum, leg) => sum + leg.rawGas, 0);
   const perAsset = (x: number) => x / n;
@@ -282,11 +303,19 @@ async function benchBasket(
       `${gas.valuationFloor} in total: per asset, two basket slots, the oracle's price and the balance, cold`,
     ),
     ratio(
-      "deposit overhead beyond the floor per asset",
-      perAsset(gas.deposit - baselines.plainDeposit - gas.valuationFloor),
+      "pool-read floor per pooled asset",
+      gas.poolReadFloor / (n - 1),
       "report",
       true,
-      `what the vault adds to the plain deposit and the valuation floor`,
+      `${gas.poolReadFloor} in total: per asset with a pool, its address computed, its price and liquidity, cold ` +
+        `(the floor of pricing entries and exits against the market)`,
+    ),
+    ratio(
+      "deposit overhead beyond the floors per asset",
+      perAsset(gas.deposit - baselines.plainDeposit - gas.valuationFloor - gas.poolReadFloor),
+      "report",
+      true,
+      `what the vault adds to the plain deposit, the valuation floor and the pool-read floor`,
     ),
     ratio("redeemInKind per asset", perAsset(gas.redeemInKind), "report", true, `${gas.redeemInKind} in total`),
     ratio(

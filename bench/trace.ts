@@ -6,20 +6,19 @@
  * delegatecalls show as their address; vault, policy, oracles, feeds and tokens by name.
  */
 import { MaxUint256, parseUnits } from "ethers";
-import { ethers } from "hardhat";
+import { artifacts, ethers } from "hardhat";
 
 import { deployLocalMarket } from "../src/market";
 import { deployVault } from "../src/vault";
 
+import { lineProfile } from "./lines";
+import type { StructLog } from "./lines";
 import { refuseEveryPlan, settle } from "./settle";
 
-interface Log {
-  op: string;
-  gas: number;
-  gasCost: number;
-  depth: number;
-  stack?: string[];
-}
+/** `TRACE_LINES=VaultLogic` (a library's name): its gas by source line in each traced transaction. */
+const LINES = process.env.TRACE_LINES;
+
+type Log = StructLog;
 
 async function trace(hash: string, labels: Map<string, string>, title: string) {
   const t = (await ethers.provider.send("debug_traceTransaction", [
@@ -112,6 +111,24 @@ async function trace(hash: string, labels: Map<string, string>, title: string) {
   // print in call order (entries were pushed at pop time; re-sort by idx)
   const order = frames.map((f, i) => ({ f, line: out[i] })).sort((a, b) => a.f.idx - b.f.idx);
   for (const o of order) console.log(o.line);
+  if (LINES) await printLines(logs, LINES);
+}
+
+/** The library `name`'s own gas by source line, over every delegatecall into it. */
+async function printLines(logs: Log[], name: string) {
+  const artifact = await artifacts.readArtifact(name);
+  const size = (artifact.deployedBytecode.length - 2) / 2;
+  const starts: number[] = [];
+  for (let k = 0; k < logs.length - 1; ++k) {
+    const l = logs[k];
+    if (l.op !== "DELEGATECALL" || !l.stack || logs[k + 1].depth !== l.depth + 1) continue;
+    const code = await ethers.provider.getCode("0x" + l.stack[l.stack.length - 2].slice(-40));
+    if ((code.length - 2) / 2 === size) starts.push(k);
+  }
+  const lines = await lineProfile(logs, starts, `${artifact.sourceName}:${name}`);
+  const total = lines.reduce((a, b) => a + b.gas, 0);
+  console.log(`  ${name} own gas by line (${starts.length} calls, ${total} gas):`);
+  for (const { line, gas } of lines.slice(0, 45)) console.log(`    ${String(gas).padStart(7)}  ${line}`);
 }
 
 async function main() {

@@ -10,6 +10,7 @@ import {IBallastOracle} from "./interfaces/IBallastOracle.sol";
 import {IBallastPolicy} from "./interfaces/IBallastPolicy.sol";
 import {IBallastPriceHistory} from "./interfaces/IBallastPriceHistory.sol";
 import {IBallastVault} from "./interfaces/IBallastVault.sol";
+import {PoolAddress} from "./libraries/PoolAddress.sol";
 import {PoolPrice} from "./libraries/PoolPrice.sol";
 import {SequencerUptime} from "./libraries/SequencerUptime.sol";
 import {TickMath} from "./libraries/TickMath.sol";
@@ -555,7 +556,8 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
         uint256 hops = route.hops();
         for (uint256 h; h < hops; ++h) {
             (address tokenIn, address tokenOut, uint24 fee) = (route.tokenAt(h), route.tokenAt(h + 1), route.feeAt(h));
-            IUniswapV3Pool pool = IUniswapV3Pool(factory.getPool(tokenIn, tokenOut, fee));
+            // The vault's routes: every pool checked where its factory put it when listed.
+            IUniswapV3Pool pool = IUniswapV3Pool(PoolAddress.compute(address(factory), tokenIn, tokenOut, fee));
             (uint160 sqrtPriceX96, , , , , , ) = pool.slot0();
             uint256 liquidity = pool.liquidity();
             if (liquidity == 0 || sqrtPriceX96 == 0) return 0;

@@ -97,9 +97,9 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
             BasketAdmin.listAsset(_basket, _lastPrices, factory, basket[i]);
         }
         if (weightSum != BasketMath.BPS) revert BallastWeightsSum(weightSum);
-        // A pool reference names its quote token's index: only now is every token listed.
-        for (uint256 i = 1; i < basket.length; ++i)
-            _basket.poolRefs[i] = BasketAdmin.poolRef(_basket, factory, i, basket[i].sellRoute);
+        // A first pool names its quote token's index: only now is every token listed. Not checked
+        // against the policy's observations: the vault cannot be called back while it is built.
+        BasketAdmin.linkPools(_basket, factory, false);
         _setParams(params);
         _feesAccruedAt = block.timestamp;
         VaultLogic.Valuation memory v = _valuation(false);
@@ -308,7 +308,7 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         if (i != 0 && v.valid && v.targets[i] == 0 && v.values[i] >= v.sliceFloor()) {
             _swap(i, true, v.balances[i], v.minValueOut(i, v.balances[i], _params.slippageBps));
         }
-        BasketAdmin.removeAsset(_basket, _lastPrices, token, v.sliceFloor());
+        BasketAdmin.removeAsset(_basket, _lastPrices, _factory, token, v.sliceFloor());
         _policy.resetObservations();
     }
 
@@ -590,7 +590,7 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     /// the only use it makes of them (see {IBallastPolicy-checkBreakers}).
     function _poolChecks(uint256[] memory prices) private view returns (IBallastPolicy.PoolCheck[] memory) {
         if (_policy.breakerParams().twapWindow == 0) return new IBallastPolicy.PoolCheck[](0);
-        return BasketAdmin.poolChecks(_basket, prices);
+        return BasketAdmin.poolChecks(_basket, _factory, prices);
     }
 
     /// @dev Stores `prices` as the last valid ones (each entry valid, or the previous one kept).
@@ -782,7 +782,7 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     }
 
     function _valuation(bool strict) private view returns (VaultLogic.Valuation memory) {
-        return VaultLogic.valuation(_basket, _lastPrices, strict, VaultLogic.Side.Oracle);
+        return _flowValuation(VaultLogic.Side.Oracle, strict);
     }
 
     /// @dev The valuation an entry (`side` Entry) or an exit (Exit) is priced at: each asset at the
@@ -796,7 +796,7 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     }
 
     function _flowValuation(VaultLogic.Side side, bool strict) private view returns (VaultLogic.Valuation memory) {
-        return VaultLogic.valuation(_basket, _lastPrices, strict, side);
+        return VaultLogic.valuation(_basket, _lastPrices, _factory, strict, side);
     }
 
     function _setParams(RebalanceParams memory p) private {

@@ -65,6 +65,10 @@ interface IBallastErrors {
     error BallastRouteEndpoints(address token, address expectedStart, address start, address expectedEnd, address end);
     /// @notice A hop of a route names a pool the Uniswap V3 factory does not have.
     error BallastRoutePoolMissing(address tokenA, address tokenB, uint24 fee);
+    /// @notice The factory's pool for a hop is at `pool`, not at `computed`, where Uniswap's canonical
+    /// pool code would be: the factory deploys other code, which the vault does not support (it
+    /// computes pool addresses rather than asking the factory; see {PoolAddress}).
+    error BallastPoolAddress(address pool, address computed);
     /// @notice The base asset carries no route.
     error BallastBaseRoute();
     /// @notice A bounded parameter is outside its safe range `[min, max]`.

@@ -11,6 +11,7 @@ import {IBallastErrors} from "../interfaces/IBallastErrors.sol";
 import {IBallastOracle} from "../interfaces/IBallastOracle.sol";
 import {IBallastPolicy} from "../interfaces/IBallastPolicy.sol";
 import {IBallastVault} from "../interfaces/IBallastVault.sol";
+import {PoolAddress} from "./PoolAddress.sol";
 import {UniswapPath} from "./UniswapPath.sol";
 
 /// @title BasketAdmin
@@ -26,21 +27,31 @@ library BasketAdmin {
     /// @notice Longest ramp of target weights.
     uint256 internal constant MAX_RAMP = 90 days;
 
-    /// @notice One basket entry, packed in two slots. During a ramp the target weight moves linearly
-    /// from `fromWeightBps` to `targetWeightBps`.
+    /// @notice {Asset-quoteIndex} of an asset whose first pool trades it against a token outside the
+    /// basket (and of the base asset): no pool is read for it.
+    uint8 internal constant NO_POOL = type(uint8).max;
+
+    /// @notice The highest deviation threshold an oracle may state (100%): beyond, an entry's price
+    /// would be meaningless.
+    uint256 internal constant MAX_DEVIATION_BPS = 10_000;
+
+    /// @notice One basket entry, packed in two slots, which are all that a valuation reads of it.
+    /// During a ramp the target weight moves linearly from `fromWeightBps` to `targetWeightBps`.
+    /// `deviationBps` is the oracle's deviation threshold ({IBallastOracle-deviationBps}, immutable in
+    /// the oracle: copied when the oracle is set). The first pool of the asset's sell route trades it
+    /// against basket asset `quoteIndex` at fee `poolFee` ({NO_POOL}: that token is outside the
+    /// basket); its address is computed ({PoolAddress}), not stored.
+    // 25 + 26 bytes: two slots, the least 51 bytes take; each slot holds what is read together.
+    // solhint-disable-next-line gas-struct-packing
     struct Asset {
         address token;
         uint16 targetWeightBps;
         uint8 decimals;
         uint16 fromWeightBps;
         IBallastOracle oracle;
-    }
-
-    /// @notice The first pool of an asset's sell route and the basket index of that pool's other
-    /// token, for the policy's circuit breakers (no pool when that token is outside the basket).
-    struct PoolRef {
-        address pool;
+        uint16 deviationBps;
         uint8 quoteIndex;
+        uint24 poolFee;
     }
 
     /// @notice Everything the vault knows of its basket, index-aligned, base asset first.
@@ -48,7 +59,6 @@ library BasketAdmin {
         Asset[] assets;
         bytes[] sellRoutes;
         bytes[] buyRoutes;
-        PoolRef[] poolRefs;
         uint64 rampStart;
         uint64 rampEnd;
     }
@@ -149,12 +159,23 @@ library BasketAdmin {
             validateRoute(factory, config.token, config.buyRoute, base, config.token);
         }
         uint16 weight = config.targetWeightBps;
-        // No ramp in progress for a new entry: its weight starts where it ends.
-        basket.assets.push(Asset(config.token, weight, validDecimals(config.token), weight, config.oracle));
+        // No ramp in progress for a new entry: its weight starts where it ends. Its first pool is
+        // linked once every token it may lead to is listed (see {linkPools}).
+        basket.assets.push(
+            Asset(
+                config.token,
+                weight,
+                validDecimals(config.token),
+                weight,
+                config.oracle,
+                validDeviation(config.token, config.oracle),
+                NO_POOL,
+                0
+            )
+        );
         lastPrices.push(0);
         basket.sellRoutes.push(config.sellRoute);
         basket.buyRoutes.push(config.buyRoute);
-        basket.poolRefs.push(i == 0 ? PoolRef(address(0), 0) : poolRef(basket, factory, i, config.sellRoute));
         emit IBallastVault.AssetListed(i, config.token, config.oracle, weight, config.sellRoute, config.buyRoute);
     }
 
@@ -172,10 +193,26 @@ library BasketAdmin {
         if (!ok) revert IBallastErrors.BallastPriceUnavailable(config.token);
         lastPrices[lastPrices.length - 1] = price;
         // A listed asset's first pool may lead to the new token: its breaker check now has a quote.
-        uint256 n = basket.assets.length - 1;
-        for (uint256 i = 1; i < n; ++i) basket.poolRefs[i] = poolRef(basket, factory, i, basket.sellRoutes[i]);
-        uint256 required = _requiredObservations();
-        for (uint256 i = 1; i <= n; ++i) checkObservations(basket.poolRefs[i].pool, required);
+        linkPools(basket, factory, true);
+    }
+
+    /// @notice Locates every non-base asset's first pool ({Asset-quoteIndex}, {Asset-poolFee}); with
+    /// `checked`, reverts unless each can hold the observations the vault's policy requires
+    /// ({checkObservations}).
+    function linkPools(Basket storage basket, address factory, bool checked) public {
+        uint256 n = basket.assets.length;
+        uint256 required = checked ? _requiredObservations() : 0;
+        for (uint256 i = 1; i < n; ++i) {
+            bytes memory route = basket.sellRoutes[i];
+            (address next, uint24 fee) = (route.tokenAt(1), route.feeAt(0));
+            uint8 quote = NO_POOL;
+            for (uint256 q; q < n; ++q) {
+                if (basket.assets[q].token == next) quote = uint8(q);
+            }
+            Asset storage a = basket.assets[i];
+            (a.quoteIndex, a.poolFee) = (quote, quote == NO_POOL ? 0 : fee);
+            if (quote != NO_POOL) checkObservations(PoolAddress.compute(factory, a.token, next, fee), required);
+        }
     }
 
     /// @notice Reverts unless `pool` (zero: none) can hold `required` oracle observations; see
@@ -201,8 +238,26 @@ library BasketAdmin {
         // Never switch to a source that cannot price the asset now.
         (bool ok, ) = tryPrice(oracle);
         if (!ok) revert IBallastErrors.BallastPriceUnavailable(token);
-        basket.assets[i].oracle = oracle;
+        (basket.assets[i].oracle, basket.assets[i].deviationBps) = (oracle, validDeviation(token, oracle));
         emit IBallastVault.OracleSet(token, old, oracle);
+    }
+
+    /// @notice `oracle`'s deviation threshold for `token`; reverts with
+    /// {IBallastErrors-BallastPriceUnavailable} when the oracle does not answer it (no such source
+    /// can price an entry), and above {MAX_DEVIATION_BPS}.
+    function validDeviation(address token, IBallastOracle oracle) internal view returns (uint16) {
+        (bool ok, bytes memory data) = address(oracle).staticcall(abi.encodeCall(IBallastOracle.deviationBps, ()));
+        if (!ok || data.length < 32) revert IBallastErrors.BallastPriceUnavailable(token);
+        uint256 deviation = abi.decode(data, (uint256));
+        if (deviation > MAX_DEVIATION_BPS) {
+            revert IBallastErrors.BallastParameterOutOfRange(
+                IBallastErrors.Parameter.DeviationBps,
+                deviation,
+                0,
+                MAX_DEVIATION_BPS
+            );
+        }
+        return uint16(deviation);
     }
 
     /// @notice `oracle`'s price, or `ok == false` when it reverts, says invalid, or answers 0.
@@ -231,6 +286,7 @@ library BasketAdmin {
     function removeAsset(
         Basket storage basket,
         uint256[] storage lastPrices,
+        address factory,
         address token,
         uint256 dustValue
     ) external {
@@ -253,20 +309,15 @@ library BasketAdmin {
             basket.assets[j] = basket.assets[j + 1];
             basket.sellRoutes[j] = basket.sellRoutes[j + 1];
             basket.buyRoutes[j] = basket.buyRoutes[j + 1];
-            basket.poolRefs[j] = basket.poolRefs[j + 1];
             lastPrices[j] = lastPrices[j + 1];
         }
         basket.assets.pop();
         basket.sellRoutes.pop();
         basket.buyRoutes.pop();
-        basket.poolRefs.pop();
         lastPrices.pop();
-        // A pool reference points at its quote token by index: re-point those past the gap.
-        for (uint256 j = 1; j < last; ++j) {
-            uint8 q = basket.poolRefs[j].quoteIndex;
-            if (q == i) basket.poolRefs[j] = PoolRef(address(0), 0);
-            else if (q > i) basket.poolRefs[j].quoteIndex = q - 1;
-        }
+        // A first pool points at its quote token by index: re-point those past the gap (pools were
+        // checked when linked; one whose quote token left is no longer read).
+        linkPools(basket, factory, false);
         emit IBallastVault.AssetRemoved(i, token, balance);
     }
 
@@ -277,20 +328,22 @@ library BasketAdmin {
     /// here divides by a quantity that can be 0 (valid prices are not).
     function poolChecks(
         Basket storage basket,
+        address factory,
         uint256[] calldata prices
     ) external view returns (IBallastPolicy.PoolCheck[] memory checks) {
         uint256 n = prices.length;
         checks = new IBallastPolicy.PoolCheck[](n);
         for (uint256 i = 1; i < n; ++i) {
-            PoolRef memory ref = basket.poolRefs[i];
-            if (ref.pool == address(0)) continue;
-            uint256 q = ref.quoteIndex;
+            Asset storage a = basket.assets[i];
+            uint256 q = a.quoteIndex;
+            if (q == NO_POOL) continue;
+            (address token, address quoteToken) = (a.token, basket.assets[q].token);
             // Below 2^120 (1e36), where {PoolPrice-quote} is exact.
-            uint256 amount = 10 ** basket.assets[i].decimals * 1e18;
+            uint256 amount = 10 ** a.decimals * 1e18;
             uint256 fairQuote = Math.mulDiv(1e18 * 10 ** basket.assets[q].decimals, prices[i], prices[q]);
             checks[i] = IBallastPolicy.PoolCheck(
-                ref.pool,
-                basket.assets[i].token < basket.assets[q].token,
+                PoolAddress.compute(factory, token, quoteToken, a.poolFee),
+                token < quoteToken,
                 amount,
                 fairQuote
             );
@@ -325,8 +378,7 @@ library BasketAdmin {
         validateRoute(factory, token, buyRoute, base, token);
         basket.sellRoutes[i] = sellRoute;
         basket.buyRoutes[i] = buyRoute;
-        basket.poolRefs[i] = poolRef(basket, factory, i, sellRoute);
-        checkObservations(basket.poolRefs[i].pool, _requiredObservations());
+        linkPools(basket, factory, true);
         emit IBallastVault.RoutesSet(token, sellRoute, buyRoute);
     }
 
@@ -343,27 +395,12 @@ library BasketAdmin {
         uint256 hops = route.hops();
         for (uint256 h; h < hops; ++h) {
             (address a, address b, uint24 fee) = (route.tokenAt(h), route.tokenAt(h + 1), route.feeAt(h));
-            if (IUniswapV3Factory(factory).getPool(a, b, fee) == address(0))
-                revert IBallastErrors.BallastRoutePoolMissing(a, b, fee);
+            address pool = IUniswapV3Factory(factory).getPool(a, b, fee);
+            if (pool == address(0)) revert IBallastErrors.BallastRoutePoolMissing(a, b, fee);
+            // Every later read computes this address: it must be where the factory put the pool.
+            address computed = PoolAddress.compute(factory, a, b, fee);
+            if (pool != computed) revert IBallastErrors.BallastPoolAddress(pool, computed);
         }
-    }
-
-    /// @notice The first pool of asset `i`'s sell `route`, if the pool's other token is in the basket.
-    function poolRef(
-        Basket storage basket,
-        address factory,
-        uint256 i,
-        bytes memory route
-    ) public view returns (PoolRef memory) {
-        address next = route.tokenAt(1);
-        uint256 n = basket.assets.length;
-        for (uint256 q; q < n; ++q) {
-            if (basket.assets[q].token == next) {
-                return
-                    PoolRef(IUniswapV3Factory(factory).getPool(basket.assets[i].token, next, route.feeAt(0)), uint8(q));
-            }
-        }
-        return PoolRef(address(0), 0);
     }
 
     /// @notice The basket index of `token`; reverts for a token outside the basket.

@@ -10,11 +10,11 @@ import {ISwapRouter} from "@uniswap/v3-periphery/contracts/interfaces/ISwapRoute
 import {IBallastErrors} from "../interfaces/IBallastErrors.sol";
 import {IBallastPolicy} from "../interfaces/IBallastPolicy.sol";
 import {IBallastVault} from "../interfaces/IBallastVault.sol";
-import {IUniswapV3Factory} from "@uniswap/v3-core/contracts/interfaces/IUniswapV3Factory.sol";
 import {IUniswapV3Pool} from "@uniswap/v3-core/contracts/interfaces/IUniswapV3Pool.sol";
 
 import {BasketAdmin} from "./BasketAdmin.sol";
 import {BasketMath} from "./BasketMath.sol";
+import {PoolAddress} from "./PoolAddress.sol";
 import {PoolPrice} from "./PoolPrice.sol";
 import {UniswapPath} from "./UniswapPath.sol";
 
@@ -82,6 +82,7 @@ library VaultLogic {
     function valuation(
         BasketAdmin.Basket storage basket,
         uint256[] storage lastPrices,
+        address factory,
         bool strict,
         Side side
     ) public view returns (Valuation memory v) {
@@ -102,14 +103,14 @@ library VaultLogic {
             if (firstInvalid < v.firstInvalid) (v.firstInvalid, v.valid) = (firstInvalid, false);
             return v;
         }
-        PoolPass memory pass = _poolPass(basket, prices);
+        PoolPass memory pass = _poolPass(basket, factory, prices);
         // An entrant may see an update coming that neither the feeds nor the pools show yet: each
         // asset's price, against the base's, may move by both sources' deviation thresholds.
-        uint256 baseDeviation = side == Side.Entry ? basket.assets[0].oracle.deviationBps() : 0;
+        uint256 baseDeviation = side == Side.Entry ? basket.assets[0].deviationBps : 0;
         for (uint256 i = 1; i < n; ++i) {
             uint256 market = pass.market[i];
             if (side == Side.Entry) {
-                uint256 deviation = basket.assets[i].oracle.deviationBps() + baseDeviation;
+                uint256 deviation = basket.assets[i].deviationBps + baseDeviation;
                 prices[i] = Math.max(prices[i].bps(1e4 + deviation, Math.Rounding.Ceil), market);
             } else if (market != 0) {
                 // No pool price (no pool into the basket, or an empty one): the oracle's alone.
@@ -199,38 +200,57 @@ library VaultLogic {
 
     function _poolPass(
         BasketAdmin.Basket storage basket,
+        address factory,
         uint256[] memory oracle
     ) private view returns (PoolPass memory pass) {
         uint256 n = oracle.length;
         (pass.oracle, pass.market, pass.feePips) = (oracle, new uint256[](n), new uint256[](n));
         (pass.inverseReserve, pass.next, pass.seen) = (new uint256[](n), new uint256[](n), new bool[](n));
         pass.market[0] = oracle[0];
-        for (uint256 i = 1; i < n; ++i) _resolve(basket, pass, i, n);
+        for (uint256 i = 1; i < n; ++i) _resolve(basket, factory, pass, i, n);
     }
 
     /// @dev Fills `pass` for asset `i` and, first, for the chain below it (at most `depth` links: a
     /// cycle of first pools ends with no market price).
-    function _resolve(BasketAdmin.Basket storage basket, PoolPass memory pass, uint256 i, uint256 depth) private view {
+    function _resolve(
+        BasketAdmin.Basket storage basket,
+        address factory,
+        PoolPass memory pass,
+        uint256 i,
+        uint256 depth
+    ) private view {
         if (i == 0 || pass.seen[i]) return;
         pass.seen[i] = true;
-        BasketAdmin.PoolRef memory ref = basket.poolRefs[i];
-        if (ref.pool == address(0) || depth == 0) return;
-        uint256 q = ref.quoteIndex;
-        _resolve(basket, pass, q, depth - 1);
-        IUniswapV3Pool pool = IUniswapV3Pool(ref.pool);
+        BasketAdmin.Asset storage a = basket.assets[i];
+        uint256 q = a.quoteIndex;
+        if (q == BasketAdmin.NO_POOL || depth == 0) return;
+        _resolve(basket, factory, pass, q, depth - 1);
+        (IUniswapV3Pool pool, bool assetIsToken0, uint24 fee) = _firstPool(basket, factory, a, q);
         (uint160 sqrtPriceX96, , , , , , ) = pool.slot0();
-        bool assetIsToken0 = basket.assets[i].token < basket.assets[q].token;
         if (pass.market[q] != 0) {
             // Raw quote-token units per 1e18 whole tokens: 18 extra digits, so that a token worth a
             // billionth of the quote token keeps its precision. Rounded down, as is the product.
-            uint256 quoteOut = PoolPrice.quote(sqrtPriceX96, 10 ** (basket.assets[i].decimals + 18), assetIsToken0);
+            uint256 quoteOut = PoolPrice.quote(sqrtPriceX96, 10 ** (a.decimals + 18), assetIsToken0);
             pass.market[i] = Math.mulDiv(quoteOut, pass.market[q], 10 ** (basket.assets[q].decimals + 18));
         }
         uint256 reserveValue =
             sqrtPriceX96 == 0 ? 0 : _reserveValue(basket, pass, pool, sqrtPriceX96, q, assetIsToken0);
-        pass.feePips[i] = pass.feePips[q] + pool.fee();
+        pass.feePips[i] = pass.feePips[q] + fee;
         pass.inverseReserve[i] = reserveValue == 0 ? type(uint128).max : Math.ceilDiv(1e36, reserveValue);
         pass.next[i] = q;
+    }
+
+    /// @dev Asset `a`'s first pool, against basket asset `q`, at its fee; whether `a` is its token0.
+    function _firstPool(
+        BasketAdmin.Basket storage basket,
+        address factory,
+        BasketAdmin.Asset storage a,
+        uint256 q
+    ) private view returns (IUniswapV3Pool pool, bool assetIsToken0, uint24 fee) {
+        (address token, address quoteToken) = (a.token, basket.assets[q].token);
+        fee = a.poolFee;
+        pool = IUniswapV3Pool(PoolAddress.compute(factory, token, quoteToken, fee));
+        assetIsToken0 = token < quoteToken;
     }
 
     /// @dev The value, in base units at the oracles, of the virtual reserve of basket asset `q` in
@@ -661,7 +681,7 @@ library VaultLogic {
         uint256 hops = route.hops();
         for (uint256 h; h < hops; ++h) {
             (address tokenIn, address tokenOut, uint24 fee) = (route.tokenAt(h), route.tokenAt(h + 1), route.feeAt(h));
-            IUniswapV3Pool pool = IUniswapV3Pool(IUniswapV3Factory(factory).getPool(tokenIn, tokenOut, fee));
+            IUniswapV3Pool pool = IUniswapV3Pool(PoolAddress.compute(factory, tokenIn, tokenOut, fee));
             (uint160 sqrtPriceX96, , , , , , ) = pool.slot0();
             uint256 liquidity = pool.liquidity();
             bool zeroIn = tokenIn < tokenOut;

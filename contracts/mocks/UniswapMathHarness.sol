@@ -3,13 +3,18 @@ pragma solidity 0.8.28;
 
 import {IUniswapV3Pool} from "@uniswap/v3-core/contracts/interfaces/IUniswapV3Pool.sol";
 
+import {PoolAddress} from "../libraries/PoolAddress.sol";
 import {PoolPrice} from "../libraries/PoolPrice.sol";
 import {TickMath} from "../libraries/TickMath.sol";
 import {UniswapTwap} from "../libraries/UniswapTwap.sol";
 
 /// @title UniswapMathHarness
-/// @notice Test-only: exposes the internal TickMath, UniswapTwap and PoolPrice functions.
+/// @notice Test-only: exposes the internal TickMath, UniswapTwap, PoolPrice and PoolAddress functions.
 contract UniswapMathHarness {
+    function poolAddress(address factory, address tokenA, address tokenB, uint24 fee) external pure returns (address) {
+        return PoolAddress.compute(factory, tokenA, tokenB, fee);
+    }
+
     function sqrtRatioAtTick(int24 tick) external pure returns (uint160) {
         return TickMath.sqrtRatioAtTick(tick);
     }

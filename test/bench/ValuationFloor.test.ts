@@ -8,6 +8,8 @@ import {
   ChainlinkOracle__factory,
   MockAggregatorV3__factory,
   MockERC20__factory,
+  UniswapV3Factory__factory,
+  UniswapV3Pool__factory,
   ValuationFloor__factory,
 } from "../../typechain-types";
 
@@ -38,8 +40,23 @@ describe("ValuationFloor", function () {
     );
     const balances = [parseUnits("1500", 6), parseUnits("0.25", 8), parseUnits("2", 18)];
     for (const [i, token] of tokens.entries()) await token.mint(holder, balances[i]);
+    // Real Uniswap pools of assets 1 and 2 against asset 0, the base (which has none).
+    const uniswap = await new UniswapV3Factory__factory(deployer).deploy();
+    for (const token of tokens.slice(1)) {
+      await uniswap.createPool(tokens[0], token, 500);
+      const pool = UniswapV3Pool__factory.connect(await uniswap.getPool(tokens[0], token, 500), deployer);
+      await pool.initialize(2n ** 96n);
+    }
     const factory = new ValuationFloor__factory(deployer);
-    const deploy = (n: number) => factory.deploy(oracles.slice(0, n), tokens.slice(0, n));
+    const noPool = await (await factory.deploy([], [], ZeroAddress, [], [])).NO_POOL();
+    const deploy = (n: number) =>
+      factory.deploy(
+        oracles.slice(0, n),
+        tokens.slice(0, n),
+        uniswap,
+        [0, 500, 500].slice(0, n),
+        [noPool, 0n, 0n].slice(0, n),
+      );
     return { holder, tokens, feeds, oracles, balances, deploy };
   }
 
@@ -75,5 +92,21 @@ describe("ValuationFloor", function () {
     expect(perAssetOfOne).to.be.greaterThan(11_500n);
     // The same work per asset, give or take the loop and the tokens' different decimals.
     expect(perAssetOfThree).to.be.closeTo(perAssetOfOne, 300n);
+  });
+
+  it("reads each pool's price and liquidity on top, none for an asset without a pool", async function () {
+    const { holder, oracles, balances, deploy } = await loadFixture(floorFixture);
+    const floor = await deploy(3);
+    let sum = 0n;
+    for (const [i, oracle] of oracles.entries()) sum += balances[i] * (await oracle.price());
+    // Two pools at a price of 1 (sqrtPriceX96 = 2^96), no liquidity: found where the factory put them.
+    await expect(floor.valueWithPools(holder))
+      .to.emit(floor, "Valued")
+      .withArgs(sum + 2n * 2n ** 96n);
+    const poolReads = (await gasUsed(floor.valueWithPools(holder))) - (await gasUsed(floor.value(holder)));
+    // Per pool, cold: its account, slot0's and liquidity's slots (2,600 + 2 x 2,100), its address
+    // computed (two hashes), two calls and their answers decoded.
+    expect(poolReads / 2n).to.be.greaterThan(6_800n);
+    expect(poolReads / 2n).to.be.lessThan(11_000n);
   });
 });

@@ -8,8 +8,8 @@ import { DEFAULT_FEED_DEVIATION_BPS, FEED_DEVIATION_BPS } from "../../src/market
 import type { LocalMarket } from "../../src/market";
 import { deployVault, encodeRoute, reverseRoute } from "../../src/vault";
 import type { RouteSpec } from "../../src/vault";
-import { ChainlinkOracle__factory, MockERC20__factory } from "../../typechain-types";
-import type { BallastVault, ChainlinkOracle } from "../../typechain-types";
+import { ChainlinkOracle__factory, MockBallastOracle__factory, MockERC20__factory } from "../../typechain-types";
+import type { BallastVault, ChainlinkOracle, MockBallastOracle } from "../../typechain-types";
 import type { IBallastPolicy } from "../../typechain-types/artifacts/contracts/BallastPolicy";
 import type { IBallastVault } from "../../typechain-types/artifacts/contracts/BallastVault";
 import { investedAdminFixture } from "../shared/fixtures";
@@ -24,6 +24,8 @@ const HOUR = 3_600;
 const MAX_ASSETS = 16n;
 /** UNI's direct route to the base asset (the UNI/USDC 0.3% pool). */
 const UNI_ROUTE: RouteSpec = ["UNI", 3000, "USDC"];
+/** `IBallastErrors.Parameter.DeviationBps`. */
+const PARAMETER_DEVIATION_BPS = 31;
 /** Every token the tests price, so that their feeds can be kept fresh across long waits. */
 const FEEDS = ["USDC", "WETH", "WBTC", "LINK", "UNI"] as const;
 /** IBallastPolicy.Trip.SpotTwapDivergence */
@@ -59,7 +61,7 @@ async function feedOracle(market: LocalMarket, symbol: string, heartbeat = DAY):
 async function assetConfig(
   market: LocalMarket,
   symbol: string,
-  oracle: ChainlinkOracle,
+  oracle: ChainlinkOracle | MockBallastOracle,
   route: RouteSpec = [symbol, 3000, "USDC"],
 ): Promise<IBallastVault.AssetConfigStruct> {
   return {
@@ -338,6 +340,30 @@ describe("BallastVault asset listing and removal", () => {
       expect(await vault.basketTokens()).to.have.length(4);
       await market.setFeedPrice("UNI", 8);
       await expect(vault.addAsset(await assetConfig(market, "UNI", stale, UNI_ROUTE))).to.emit(vault, "AssetListed");
+    });
+
+    it("refuses an oracle that states no deviation threshold, or one above 100%, before listing anything", async () => {
+      const { vault, market } = await loadFixture(investedAdminFixture);
+      const uni = market.token("UNI").address;
+      const price = parseUnits("8", 18);
+      const wide = await new MockBallastOracle__factory(market.deployer).deploy(price, 10_001);
+      await expect(vault.addAsset(await assetConfig(market, "UNI", wide, UNI_ROUTE)))
+        .to.be.revertedWithCustomError(vault, "BallastParameterOutOfRange")
+        .withArgs(PARAMETER_DEVIATION_BPS, 10_001n, 0n, 10_000n);
+      // A source without deviationBps(): the feed itself (latestRoundData, no threshold).
+      const feed = market.token("UNI").feed;
+      await expect(
+        vault.addAsset({ ...(await assetConfig(market, "UNI", wide, UNI_ROUTE)), oracle: await feed.getAddress() }),
+      )
+        .to.be.revertedWithCustomError(vault, "BallastPriceUnavailable")
+        .withArgs(uni);
+      await expect(vault.setOracle(market.token("WETH").address, wide))
+        .to.be.revertedWithCustomError(vault, "BallastParameterOutOfRange")
+        .withArgs(PARAMETER_DEVIATION_BPS, 10_001n, 0n, 10_000n);
+      expect(await vault.basketTokens()).to.have.length(4);
+      // At the bound, listed.
+      const full = await new MockBallastOracle__factory(market.deployer).deploy(price, 10_000);
+      await expect(vault.addAsset(await assetConfig(market, "UNI", full, UNI_ROUTE))).to.emit(vault, "AssetListed");
     });
 
     it("refuses a token with more than 18 decimals", async () => {

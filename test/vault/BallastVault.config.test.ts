@@ -1,6 +1,17 @@
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
-import { concat, dataLength, dataSlice, MaxUint256, solidityPacked, Wallet, ZeroAddress } from "ethers";
+import {
+  AbiCoder,
+  concat,
+  dataLength,
+  dataSlice,
+  getCreate2Address,
+  keccak256,
+  MaxUint256,
+  solidityPacked,
+  Wallet,
+  ZeroAddress,
+} from "ethers";
 import type { ContractTransactionResponse } from "ethers";
 
 import type { LocalMarket } from "../../src/market";
@@ -11,6 +22,8 @@ import {
   BallastVault__factory,
   ChainlinkOracle__factory,
   MockERC20__factory,
+  MockUniswapFactory__factory,
+  SwapRouter__factory,
 } from "../../typechain-types";
 import type { BallastPolicy, BallastVault, MockERC20 } from "../../typechain-types";
 import type { IBallastVault } from "../../typechain-types/artifacts/contracts/BallastVault";
@@ -23,6 +36,8 @@ type RebalanceParams = IBallastVault.RebalanceParamsStruct;
 const Parameter = { SlippageBps: 0, MaxTradeBps: 1, MaxLossBps: 2, MinTradeValue: 3 } as const;
 
 const MAX_ASSETS = 16;
+/** keccak256 of UniswapV3Pool's creation code: where the canonical factory's CREATE2 puts a pool. */
+const POOL_INIT_CODE_HASH = "0xe34f199b19b2b4f47f68442619d555527d244f78a3297ea89325f843f87b8b54";
 const NAME = "Ballast Basket";
 const SYMBOL = "BLST";
 const DAY = 86_400;
@@ -601,6 +616,30 @@ describe("BallastVault configuration", function () {
     it("reverts for a router contract that has no factory()", async function () {
       const s = await setup();
       await expect(s.deploy(await s.defaultBasket(), PARAMS, s.link)).to.be.reverted;
+    });
+  });
+
+  describe("BallastPoolAddress", function () {
+    it("reverts for a factory whose pools are not where Uniswap's pool code would be, naming both addresses", async function () {
+      const s = await setup();
+      const signer = s.market.deployer;
+      // A fork's factory: it knows the pool, which its CREATE2 did not put at the canonical address.
+      const fork = await new MockUniswapFactory__factory(signer).deploy();
+      const router = await new SwapRouter__factory(signer).deploy(fork, await s.market.weth.getAddress());
+      const pool = await s.market.factory.getPool(s.weth, s.usdc, 500);
+      await fork.setPool(s.weth, s.usdc, 500, pool);
+      const [token0, token1] = BigInt(s.weth) < BigInt(s.usdc) ? [s.weth, s.usdc] : [s.usdc, s.weth];
+      const computed = getCreate2Address(
+        await fork.getAddress(),
+        keccak256(AbiCoder.defaultAbiCoder().encode(["address", "address", "uint24"], [token0, token1, 500])),
+        POOL_INIT_CODE_HASH,
+      );
+      const basket = [await s.base("USDC", 5_000), await s.asset("WETH", 5_000, ["WETH", 500, "USDC"])];
+      await expect(s.deploy(basket, PARAMS, await router.getAddress()))
+        .to.be.revertedWithCustomError(s.factory, "BallastPoolAddress")
+        .withArgs(pool, computed);
+      // The same basket over the real factory deploys: its pools are where the vault computes them.
+      await expect(s.deploy(basket)).to.not.be.reverted;
     });
   });
 
