@@ -27,6 +27,7 @@ const POLICY_BOUNDS: Record<string, { max?: string; min?: string }> = {
   maxSpotTwapTicks: { max: "MAX_SPOT_TWAP_TICKS" },
   moveWindow: { max: "MAX_MOVE_WINDOW" },
   sequencerGracePeriod: { max: "MAX_SEQUENCER_GRACE" },
+  breakerCooldown: { max: "MAX_BREAKER_COOLDOWN" },
   benefitPerBpWad: { max: "MAX_BENEFIT_PER_BP_WAD" },
   maxCostRatioBps: { max: "MAX_COST_RATIO_BPS" },
   gasBase: { max: "MAX_GAS_BASE" },
@@ -85,7 +86,8 @@ export async function loadParameters(provider: Provider, vaultAddress: string, p
     ...structRows("Vault: execution", rebalanceParams, (n) => VAULT_BOUNDS[n] ?? ""),
     ...structRows("Vault: fees", feeParams, (n) => VAULT_BOUNDS[n] ?? ""),
     ...structRows("Policy: triggers", trigger, policyBound),
-    ...structRows("Policy: breakers", breaker, policyBound),
+    // The breakers' cooldown has its own bound (the trigger's `cooldown` shares the name).
+    ...structRows("Policy: breakers", breaker, (n) => policyBound(n === "cooldown" ? "breakerCooldown" : n)),
     ...structRows("Policy: volatility", volatility, policyBound),
     ...structRows("Policy: cost gate", costs, policyBound),
     { group: "Policy: breakers", name: "minObservations", value: String(minObservations), bounds: "" },
