@@ -86,6 +86,18 @@ export function flowJourneys(world: () => World, timing: Timing): void {
         () => (window as unknown as { __testWallet: { watched: unknown[] } }).__testWallet.watched.length,
       ),
     ).to.equal(1);
+    // The wallet switches accounts: the page follows without a reload.
+    const second = await (await hre.ethers.getSigners())[3].getAddress();
+    await page.evaluate(
+      (account) =>
+        (window as unknown as { __testWallet: { setAccount(a: string): void } }).__testWallet.setAccount(account),
+      second,
+    );
+    await page.waitForSelector(`[data-testid="account"][title="${second}"]`);
+    await page.waitForSelector('body[data-refreshing="false"]');
+    expect((await page.getByTestId("wallet-base").innerText()).replace(/,/g, "")).to.equal(
+      ((await usdc().balanceOf(second)) / 10n ** 6n).toString(),
+    );
     await screenshots(page, "02-connect");
     await context.close();
   });
@@ -125,6 +137,10 @@ export function flowJourneys(world: () => World, timing: Timing): void {
     expect(await usdc().allowance(me, await router().getAddress())).to.equal(amount);
     await page.getByRole("button", { name: "Deposit", exact: true }).click();
     const rc = await receipt(await txSettled(page, "Deposit", "confirmed"));
+    // Every step shown, with the block the chain put it in.
+    expect(await page.getByTestId("tx-steps").innerText()).to.match(
+      new RegExp(`Pending[\\s\\S]*Included in block ${rc.blockNumber}[\\s\\S]*Confirmed`),
+    );
     const deposit = rc.logs.map((l) => vault().interface.parseLog(l)).find((e) => e?.name === "Deposit");
     expect(deposit?.args.owner).to.equal(me);
     expect(deposit?.args.assets).to.equal(amount);

@@ -116,6 +116,10 @@
     chainId: function () {
       return chainId;
     },
+    setAccount: function (account) {
+      config.account = account;
+      emit("accountsChanged", [account]);
+    },
     requests: requests,
     watched: watched,
   };

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 
-import { isSettled, nextTx, phaseText, startTx } from "../../app/src/logic/txstate";
+import { isSettled, nextTx, phaseText, startTx, txSteps } from "../../app/src/logic/txstate";
 
 const HASH = `0x${"ab".repeat(32)}`;
 
@@ -14,8 +14,15 @@ describe("app: a transaction's states", () => {
     expect(tx).to.include({ phase: "included", block: 12 });
     expect(phaseText(tx)).to.contain("block 12");
     expect(isSettled(tx)).to.equal(false);
+    expect(txSteps(tx).map((s) => s.done)).to.deep.equal([true, true, false]);
     tx = nextTx(tx, { type: "confirmed" });
     expect(tx.phase).to.equal("confirmed");
+    expect(txSteps(tx)).to.deep.equal([
+      { label: "Pending", done: true },
+      { label: "Included in block 12", done: true },
+      { label: "Confirmed", done: true },
+    ]);
+    expect(txSteps(startTx("Deposit"))).to.deep.equal([]);
     expect(isSettled(tx)).to.equal(true);
     // An end state is final.
     expect(nextTx(tx, { type: "sent", hash: "0x00" })).to.equal(tx);

@@ -64,3 +64,24 @@ export function phaseText(state: TxState): string {
       return state.error ? `${state.error.title}: ${state.error.sentence}` : "Failed";
   }
 }
+
+export interface TxStep {
+  label: string;
+  done: boolean;
+}
+
+/**
+ * The three steps a sent transaction goes through, each marked when reached: on a local chain
+ * they follow each other within a frame, and the list still shows that each happened.
+ */
+export function txSteps(state: TxState): TxStep[] {
+  if (!state.hash) return [];
+  return [
+    { label: "Pending", done: true },
+    {
+      label: state.block !== undefined ? `Included in block ${state.block}` : "Included",
+      done: state.block !== undefined,
+    },
+    { label: "Confirmed", done: state.phase === "confirmed" },
+  ];
+}

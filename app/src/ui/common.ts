@@ -5,7 +5,7 @@ import type { TemplateResult } from "lit-html";
 import type { ChainConfig } from "../chain/config";
 import { txLink } from "../chain/config";
 import type { Explained } from "../logic/errors";
-import { phaseText } from "../logic/txstate";
+import { phaseText, txSteps } from "../logic/txstate";
 import type { TxState } from "../logic/txstate";
 
 export function txPanel(tx: TxState | undefined, chain: ChainConfig | undefined): TemplateResult | typeof nothing {
@@ -22,6 +22,15 @@ export function txPanel(tx: TxState | undefined, chain: ChainConfig | undefined)
     aria-live="polite"
   >
     <strong>${tx.label}</strong>: <span class="phase">${phaseText(tx)}</span>
+    ${
+      tx.hash
+        ? html`<ol class="steps" data-testid="tx-steps">
+            ${txSteps(tx).map(
+              (step) => html`<li class=${step.done ? "done" : ""}>${step.done ? "✓ " : ""}${step.label}</li>`,
+            )}
+          </ol>`
+        : nothing
+    }
     ${
       tx.hash
         ? html`<div class="hash">
