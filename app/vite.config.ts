@@ -7,8 +7,9 @@
  * - `virtual:ballast-chains`: per chain id, what `npm run deploy` uses (deploy/config/networks.ts:
  *   tokens, explorer) and what it deployed (Ignition's deployed_addresses.json, when present).
  * The local node's addresses (reports/node-addresses.json) change with every `npm run node`, so
- * the page fetches them at run time: the dev server serves the file, the build copies it when it
- * exists (the e2e server serves the fresh one).
+ * the page fetches them at run time: the dev server serves the file (so does the e2e run's
+ * server). The static build leaves it out: a bundle for IPFS must not point visitors at a
+ * developer's localhost; copy the file next to index.html to use a build with a local node.
  */
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -85,11 +86,6 @@ function ballast(): Plugin {
           res.end("{}");
         }
       });
-    },
-    generateBundle() {
-      if (existsSync(NODE_ADDRESSES)) {
-        this.emitFile({ type: "asset", fileName: "node-addresses.json", source: readFileSync(NODE_ADDRESSES, "utf8") });
-      }
     },
   };
 }
