@@ -3,7 +3,18 @@ import prettier from "eslint-config-prettier";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "artifacts/", "cache/", "typechain-types/", "coverage/", "reports/", "dist/"] },
+  {
+    ignores: [
+      "node_modules/",
+      "artifacts/",
+      "cache/",
+      "typechain-types/",
+      "coverage/",
+      "reports/",
+      "dist/",
+      "app/dist/",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,
@@ -19,8 +30,16 @@ export default tseslint.config(
     languageOptions: { sourceType: "commonjs", globals: { module: "writable", require: "readonly" } },
   },
   {
+    // The e2e test wallet: a plain script that Playwright injects into the page (no module, no bundler).
+    files: ["e2e/wallet.js"],
+    languageOptions: {
+      sourceType: "script",
+      globals: { window: "readonly", fetch: "readonly", CustomEvent: "readonly", Event: "readonly" },
+    },
+  },
+  {
     // chai's `expect(x).to.be.true` style is an expression statement.
-    files: ["test/**/*.ts"],
+    files: ["test/**/*.ts", "e2e/**/*.ts"],
     rules: { "@typescript-eslint/no-unused-expressions": "off" },
   },
 );

@@ -1,3 +1,5 @@
+import { errorMessage } from "../shared/revert";
+
 /** Base class of every error the keeper throws on purpose, so callers can tell them from bugs. */
 export class KeeperError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -30,12 +32,9 @@ export class KeeperStoppedError extends KeeperError {
 /** `runOnce` (or `--once`) ended with a vault in error: its caller (CI, cron) should see a failure. */
 export class KeeperRunError extends KeeperError {}
 
-/** A one-line description of anything thrown, for logs and error messages. */
+/** A one-line description of anything thrown, for logs and error messages (the shared decoder's message, with its code). */
 export function describeError(error: unknown): string {
-  if (error instanceof Error) {
-    const { shortMessage, code } = error as Error & { shortMessage?: unknown; code?: unknown };
-    const text = typeof shortMessage === "string" ? shortMessage : error.message;
-    return typeof code === "string" ? `${code}: ${text}` : text;
-  }
-  return String(error);
+  const text = errorMessage(error);
+  const code = error instanceof Error ? (error as Error & { code?: unknown }).code : undefined;
+  return typeof code === "string" ? `${code}: ${text}` : text;
 }

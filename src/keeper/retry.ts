@@ -5,6 +5,8 @@
 import { isError } from "ethers";
 
 import type { RetryPolicy } from "./config";
+import { revertData } from "../shared/revert";
+
 import { describeError, KeeperRpcError, KeeperStoppedError } from "./errors";
 import type { KeeperLogger, LogFields } from "./logger";
 
@@ -24,25 +26,8 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-/** The revert data a failed call or send carries, if it reverted (Hardhat and ethers put it in different places). */
-export function revertData(error: unknown): string | undefined {
-  const seen = new Set<unknown>();
-  let current: unknown = error;
-  // Walk the wrappers (ethers' `info.error`, `error`, `cause`) without looping on cycles.
-  while (current !== null && typeof current === "object" && !seen.has(current)) {
-    seen.add(current);
-    const candidate = current as { data?: unknown; error?: unknown; info?: { error?: unknown }; cause?: unknown };
-    if (
-      typeof candidate.data === "string" &&
-      /^0x([0-9a-fA-F]{2})*$/.test(candidate.data) &&
-      candidate.data.length >= 10
-    ) {
-      return candidate.data;
-    }
-    current = candidate.error ?? candidate.info?.error ?? candidate.cause;
-  }
-  return undefined;
-}
+// The project's one revert decoder (src/shared/revert.ts), which the keeper's callers import from here.
+export { revertData };
 
 /** Whether `error` is a revert (the call ran and the contract said no), as opposed to an RPC failure. */
 export function isRevert(error: unknown): boolean {

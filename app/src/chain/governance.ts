@@ -1,0 +1,169 @@
+/**
+ * The governance page's reads: every parameter of the vault and its policy with its bounds, and
+ * the timelock's pending operations decoded against the contracts' ABIs.
+ */
+import type { Interface, Provider, Result } from "ethers";
+
+import { policyAt, policyInterface, timelockAt, timelockInterface, vaultAt, vaultInterface } from "./contracts";
+
+export interface Parameter {
+  group: string;
+  name: string;
+  value: string;
+  /** "≤ 500" etc.; empty when the contracts set no bound. */
+  bounds: string;
+}
+
+/** Policy bounds: the policy's public constants, read from the chain. */
+const POLICY_BOUNDS: Record<string, { max?: string; min?: string }> = {
+  triggerBandBps: { max: "MAX_TRIGGER_BAND_BPS" },
+  cooldown: { max: "MAX_COOLDOWN" },
+  calendarInterval: { max: "MAX_CALENDAR_INTERVAL" },
+  referenceVolBps: { max: "MAX_REFERENCE_VOL_BPS" },
+  averagingTime: { max: "MAX_AVERAGING_TIME" },
+  minObservationInterval: { max: "MAX_OBSERVATION_INTERVAL" },
+  twapWindow: { min: "MIN_TWAP_WINDOW", max: "MAX_TWAP_WINDOW" },
+  maxOracleTwapDeviationBps: { max: "MAX_DEVIATION_BPS" },
+  maxSpotTwapTicks: { max: "MAX_SPOT_TWAP_TICKS" },
+  moveWindow: { max: "MAX_MOVE_WINDOW" },
+  sequencerGracePeriod: { max: "MAX_SEQUENCER_GRACE" },
+  breakerCooldown: { max: "MAX_BREAKER_COOLDOWN" },
+  benefitPerBpWad: { max: "MAX_BENEFIT_PER_BP_WAD" },
+  maxCostRatioBps: { max: "MAX_COST_RATIO_BPS" },
+  gasBase: { max: "MAX_GAS_BASE" },
+  gasPerHop: { max: "MAX_GAS_PER_HOP" },
+};
+
+/**
+ * Vault bounds: internal constants of BallastVault.sol with no getter (documented in
+ * IBallastVault's setFeeParams and setRebalanceParams), so they are stated here.
+ */
+const VAULT_BOUNDS: Record<string, string> = {
+  slippageBps: "≤ 500",
+  maxTradeBps: "≥ 100",
+  maxLossBps: "≤ 500",
+  managementFeeBps: "≤ 500",
+  entryFeeBps: "≤ 100",
+  exitFeeBps: "≤ 100",
+};
+
+/** A struct return value (an ethers Result at run time, whatever typechain calls its type) as rows. */
+function structRows(group: string, value: object, bounds: (name: string) => string): Parameter[] {
+  const fields = (value as Result).toObject();
+  return Object.entries(fields).map(([name, v]) => ({ group, name, value: String(v), bounds: bounds(name) }));
+}
+
+export async function loadParameters(provider: Provider, vaultAddress: string, policyAddress: string) {
+  const vault = vaultAt(vaultAddress, provider);
+  const policy = policyAt(policyAddress, provider);
+  const constants = [...new Set(Object.values(POLICY_BOUNDS).flatMap((b) => [b.min, b.max]))].filter(
+    (c): c is string => c !== undefined,
+  );
+  const values = new Map<string, bigint>();
+  await Promise.all(
+    constants.map(async (name) => {
+      const result = await provider.call({ to: policyAddress, data: policyInterface.encodeFunctionData(name, []) });
+      values.set(name, policyInterface.decodeFunctionResult(name, result)[0] as bigint);
+    }),
+  );
+  const policyBound = (name: string) => {
+    const b = POLICY_BOUNDS[name];
+    if (!b) return "";
+    const min = b.min ? `≥ ${values.get(b.min)}` : "";
+    const max = b.max ? `≤ ${values.get(b.max)}` : "";
+    return [min, max].filter(Boolean).join(", ");
+  };
+  const [rebalanceParams, feeParams, trigger, breaker, volatility, costs, minObservations] = await Promise.all([
+    vault.rebalanceParams(),
+    vault.feeParams(),
+    policy.triggerParams(),
+    policy.breakerParams(),
+    policy.volatilityParams(),
+    policy.costParams(),
+    policy.minObservations(),
+  ]);
+  return [
+    ...structRows("Vault: execution", rebalanceParams, (n) => VAULT_BOUNDS[n] ?? ""),
+    ...structRows("Vault: fees", feeParams, (n) => VAULT_BOUNDS[n] ?? ""),
+    ...structRows("Policy: triggers", trigger, policyBound),
+    // The breakers' cooldown has its own bound (the trigger's `cooldown` shares the name).
+    ...structRows("Policy: breakers", breaker, (n) => policyBound(n === "cooldown" ? "breakerCooldown" : n)),
+    ...structRows("Policy: volatility", volatility, policyBound),
+    ...structRows("Policy: cost gate", costs, policyBound),
+    { group: "Policy: breakers", name: "minObservations", value: String(minObservations), bounds: "" },
+  ];
+}
+
+export interface PendingCall {
+  target: string;
+  /** `vault.setFeeParams(...)`, or the selector when no ABI knows it. */
+  summary: string;
+}
+
+export interface PendingOperation {
+  id: string;
+  /** Unix seconds when it may execute. */
+  eta: bigint;
+  ready: boolean;
+  calls: PendingCall[];
+}
+
+function decodeCall(target: string, data: string, known: { address: string; label: string; iface: Interface }[]) {
+  const match = known.find((k) => k.address.toLowerCase() === target.toLowerCase());
+  const parsed = match?.iface.parseTransaction({ data });
+  if (!match || !parsed) return `${target}: ${data.slice(0, 10)}`;
+  const args = parsed.fragment.inputs.map((input, i) => `${input.name}=${formatArg(parsed.args[i])}`);
+  return `${match.label}.${parsed.name}(${args.join(", ")})`;
+}
+
+function formatArg(value: unknown): string {
+  if (Array.isArray(value)) return `(${value.map(formatArg).join(", ")})`;
+  return String(value);
+}
+
+/** Operations scheduled on the timelock and neither executed nor cancelled, oldest first. */
+export async function loadPendingOperations(
+  provider: Provider,
+  timelockAddress: string,
+  vaultAddress: string,
+  policyAddress: string,
+  latest: number,
+): Promise<PendingOperation[]> {
+  const timelock = timelockAt(timelockAddress, provider);
+  const scheduled = timelockInterface.getEvent("CallScheduled");
+  if (!scheduled) return [];
+  const logs = await provider.getLogs({
+    address: timelockAddress,
+    topics: [scheduled.topicHash],
+    fromBlock: Math.max(0, latest - 50_000),
+    toBlock: latest,
+  });
+  const known = [
+    { address: vaultAddress, label: "vault", iface: vaultInterface },
+    { address: policyAddress, label: "policy", iface: policyInterface },
+    { address: timelockAddress, label: "timelock", iface: timelockInterface },
+  ];
+  const byId = new Map<string, PendingCall[]>();
+  for (const log of logs) {
+    const parsed = timelockInterface.parseLog(log);
+    if (!parsed) continue;
+    const id = parsed.args.id as string;
+    const calls = byId.get(id) ?? [];
+    calls.push({
+      target: parsed.args.target as string,
+      summary: decodeCall(parsed.args.target, parsed.args.data, known),
+    });
+    byId.set(id, calls);
+  }
+  const operations = await Promise.all(
+    [...byId.entries()].map(async ([id, calls]) => {
+      const [pending, ready, eta] = await Promise.all([
+        timelock.isOperationPending(id),
+        timelock.isOperationReady(id),
+        timelock.getTimestamp(id),
+      ]);
+      return pending ? { id, eta, ready, calls } : undefined;
+    }),
+  );
+  return operations.filter((op): op is PendingOperation => op !== undefined);
+}

@@ -1,0 +1,298 @@
+/**
+ * Everything the vault page reads: the vault (NAV, share price, basket, status, fees), one
+ * account's position, and the previews of a flow. Views that value the basket revert when a
+ * price is unavailable; those failures are kept as explained errors beside what still reads.
+ */
+import type { Provider } from "ethers";
+
+import { explainError } from "../logic/errors";
+import type { Explained } from "../logic/errors";
+import { describeBreaker, describeStatus } from "../logic/status";
+import type { BreakerView, StatusView } from "../logic/status";
+
+import { ERROR_INTERFACES, erc20At, policyAt, vaultAt } from "./contracts";
+
+export interface TokenInfo {
+  address: string;
+  symbol: string;
+  decimals: number;
+}
+
+export interface VaultView {
+  address: string;
+  name: string;
+  symbol: string;
+  decimals: number;
+  base: TokenInfo;
+  tokens: TokenInfo[];
+  policy: string;
+  nav: bigint;
+  supply: bigint;
+  /** Base-asset units one whole share converts to at the oracle NAV. */
+  sharePrice: bigint;
+  balances: bigint[];
+  /** Each token's value in base-asset units (undefined while a price is unavailable). */
+  values?: bigint[];
+  currentWeights?: bigint[];
+  targetWeights: bigint[];
+  /** The policy's trigger band (a drift beyond it makes a rebalance due). */
+  triggerBandBps: bigint;
+  targetBandBps: bigint;
+  driftBps: bigint;
+  status: StatusView;
+  breaker: BreakerView;
+  paused: boolean;
+  fees: { managementFeeBps: bigint; entryFeeBps: bigint; exitFeeBps: bigint };
+  /** Why the valuation views fail, when they do. */
+  priceError?: Explained;
+  block: number;
+  timestamp: number;
+}
+
+export interface Position {
+  account: string;
+  shares: bigint;
+  baseBalance: bigint;
+  /** Base asset the router may pull (entries). */
+  baseAllowance: bigint;
+  /** Shares the router may burn (exits). */
+  shareAllowance: bigint;
+  /** What the shares convert to at the oracle NAV, and what a base exit would pay now. */
+  fairValue: bigint;
+  exitValue?: bigint;
+  inKind: bigint[];
+  tokenBalances: bigint[];
+}
+
+export type SymbolOf = (address: string) => string | undefined;
+
+export function symbolLookup(tokens: readonly TokenInfo[]): SymbolOf {
+  const bySymbol = new Map(tokens.map((t) => [t.address.toLowerCase(), t.symbol]));
+  return (address) => bySymbol.get(address.toLowerCase());
+}
+
+/** A view that may revert: its value, or the explained error. */
+async function attempt<T>(read: () => Promise<T>, symbolOf: SymbolOf): Promise<{ value?: T; error?: Explained }> {
+  try {
+    return { value: await read() };
+  } catch (error) {
+    return { error: explainError(error, ERROR_INTERFACES, symbolOf) };
+  }
+}
+
+const tokenCache = new Map<string, TokenInfo>();
+
+async function tokenInfo(address: string, provider: Provider): Promise<TokenInfo> {
+  const cached = tokenCache.get(address);
+  if (cached) return cached;
+  const token = erc20At(address, provider);
+  const [symbol, decimals] = await Promise.all([token.symbol(), token.decimals()]);
+  const info = { address, symbol, decimals: Number(decimals) };
+  tokenCache.set(address, info);
+  return info;
+}
+
+/** What the page shows first: the vault's name, NAV and supply, from the lightest reads. */
+export interface Headline {
+  name: string;
+  symbol: string;
+  decimals: number;
+  nav: bigint;
+  supply: bigint;
+  base: TokenInfo;
+}
+
+export async function loadHeadline(provider: Provider, address: string): Promise<Headline> {
+  const vault = vaultAt(address, provider);
+  const [name, symbol, decimals, nav, supply, asset] = await Promise.all([
+    vault.name(),
+    vault.symbol(),
+    vault.decimals(),
+    vault.totalAssets(),
+    vault.totalSupply(),
+    vault.asset(),
+  ]);
+  return { name, symbol, decimals: Number(decimals), nav, supply, base: await tokenInfo(asset, provider) };
+}
+
+export async function loadVault(provider: Provider, address: string): Promise<VaultView> {
+  const vault = vaultAt(address, provider);
+  // Two round trips (ethers batches the calls of each): the first meaningful render waits on them.
+  let tokens: TokenInfo[] = [];
+  const symbolOf: SymbolOf = (a) => symbolLookup(tokens)(a);
+  const [
+    name,
+    symbol,
+    decimals,
+    tokenAddresses,
+    policyAddress,
+    block,
+    nav,
+    supply,
+    targetWeights,
+    [status, driftBps, targetBandBps],
+    paused,
+    fees,
+    weights,
+  ] = await Promise.all([
+    vault.name(),
+    vault.symbol(),
+    vault.decimals(),
+    vault.basketTokens(),
+    vault.policy(),
+    provider.getBlock("latest"),
+    vault.totalAssets(),
+    vault.totalSupply(),
+    vault.targetWeights(),
+    vault.rebalanceStatus(),
+    vault.paused(),
+    vault.feeParams(),
+    attempt(() => vault.currentWeights(), symbolOf),
+  ]);
+  const policy = policyAt(policyAddress, provider);
+  const [tokenList, balances, breaker, triggerBandBps, sharePrice] = await Promise.all([
+    Promise.all(tokenAddresses.map((t) => tokenInfo(t, provider))),
+    Promise.all(tokenAddresses.map((t) => erc20At(t, provider).balanceOf(address))),
+    policy.breaker(address),
+    policy.effectiveTriggerBand(address).catch(() => 0n),
+    vault.convertToAssets(10n ** decimals),
+  ]);
+  tokens = tokenList;
+  const breakerView = describeBreaker(
+    breaker[0],
+    breaker[1],
+    tokens.map((t) => t.symbol),
+  );
+  const currentWeights = weights.value ? [...weights.value] : undefined;
+  return {
+    address,
+    name,
+    symbol,
+    decimals: Number(decimals),
+    base: tokens[0],
+    tokens,
+    policy: policyAddress,
+    nav,
+    supply,
+    sharePrice,
+    balances,
+    values: currentWeights?.map((w) => (nav * w) / 10_000n),
+    currentWeights,
+    targetWeights: [...targetWeights],
+    triggerBandBps,
+    targetBandBps,
+    driftBps,
+    status: describeStatus(status, driftBps, targetBandBps, breakerView),
+    breaker: breakerView,
+    paused,
+    fees: { managementFeeBps: fees.managementFeeBps, entryFeeBps: fees.entryFeeBps, exitFeeBps: fees.exitFeeBps },
+    priceError: weights.error,
+    block: block?.number ?? 0,
+    timestamp: block?.timestamp ?? Math.floor(Date.now() / 1000),
+  };
+}
+
+export async function loadPosition(
+  provider: Provider,
+  view: VaultView,
+  account: string,
+  router: string | undefined,
+): Promise<Position> {
+  const vault = vaultAt(view.address, provider);
+  const base = erc20At(view.base.address, provider);
+  const symbolOf = symbolLookup(view.tokens);
+  const [shares, baseBalance, baseAllowance, shareAllowance, tokenBalances] = await Promise.all([
+    vault.balanceOf(account),
+    base.balanceOf(account),
+    router ? base.allowance(account, router) : Promise.resolve(0n),
+    router ? vault.allowance(account, router) : Promise.resolve(0n),
+    Promise.all(view.tokens.map((t) => erc20At(t.address, provider).balanceOf(account))),
+  ]);
+  const [fairValue, exitValue, inKind] = await Promise.all([
+    vault.convertToAssets(shares),
+    attempt(() => vault.previewRedeem(shares), symbolOf),
+    vault.previewRedeemInKind(shares),
+  ]);
+  return {
+    account,
+    shares,
+    baseBalance,
+    baseAllowance,
+    shareAllowance,
+    fairValue,
+    exitValue: exitValue.value,
+    inKind: [...inKind],
+    tokenBalances,
+  };
+}
+
+export type PreviewKind = "deposit" | "redeem" | "withdraw" | "inKind";
+
+export interface Preview {
+  kind: PreviewKind;
+  /** What the depositor typed, in smallest units (base asset for deposit/withdraw, shares otherwise). */
+  input: bigint;
+  /** deposit: shares; redeem: assets; withdraw: shares burnt; inKind: unused (see `amounts`). */
+  quoted: bigint;
+  /** The same at the oracle NAV (convertTo*): the charge is the gap. */
+  fair: bigint;
+  amounts?: bigint[];
+  /** Whether a base exit must sell basket assets (beyond the vault's base balance). */
+  sells?: boolean;
+  /** The largest the vault takes now (maxDeposit / maxRedeem / maxWithdraw). */
+  max?: bigint;
+  error?: Explained;
+}
+
+/** The preview of a flow and its oracle-NAV counterpart, read in the same block. */
+export async function loadPreview(
+  provider: Provider,
+  view: VaultView,
+  kind: PreviewKind,
+  input: bigint,
+  account?: string,
+): Promise<Preview> {
+  const vault = vaultAt(view.address, provider);
+  const symbolOf = symbolLookup(view.tokens);
+  const blockTag = await provider.getBlockNumber();
+  const at = { blockTag };
+  const who = account ?? "0x0000000000000000000000000000000000000001";
+  const read = async (): Promise<Preview> => {
+    switch (kind) {
+      case "deposit": {
+        const [quoted, fair, max] = await Promise.all([
+          vault.previewDeposit(input, at),
+          vault.convertToShares(input, at),
+          vault.maxDeposit(who, at),
+        ]);
+        return { kind, input, quoted, fair, max };
+      }
+      case "redeem": {
+        const [quoted, fair, max] = await Promise.all([
+          vault.previewRedeem(input, at),
+          vault.convertToAssets(input, at),
+          vault.maxRedeem(who, at),
+        ]);
+        return { kind, input, quoted, fair, max, sells: quoted > view.balances[0] };
+      }
+      case "withdraw": {
+        // A withdrawal's charge shows as extra shares burnt: fair is what the amount is worth in shares.
+        const [quoted, fair, max] = await Promise.all([
+          vault.previewWithdraw(input, at),
+          vault.convertToShares(input, at),
+          vault.maxWithdraw(who, at),
+        ]);
+        return { kind, input, quoted, fair, max, sells: input > view.balances[0] };
+      }
+      case "inKind": {
+        const amounts = await vault.previewRedeemInKind(input, at);
+        return { kind, input, quoted: 0n, fair: 0n, amounts: [...amounts] };
+      }
+    }
+  };
+  try {
+    return await read();
+  } catch (error) {
+    return { kind, input, quoted: 0n, fair: 0n, error: explainError(error, ERROR_INTERFACES, symbolOf) };
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * The rebalance status and the breaker in words. The enum names come from src/vault/enums.ts
+ * (the policy's enums, in ABI order, shared with the keeper and the operator tasks).
+ * Pure: unit-tested in test/app/status.test.ts.
+ */
+import { STATUS_NAMES, TRIP_NAMES } from "../../../src/vault/enums";
+import type { StatusName, TripName } from "../../../src/vault/enums";
+
+import { formatBps } from "./format";
+
+export type Tone = "ok" | "info" | "warn" | "bad";
+
+export interface StatusView {
+  name: StatusName | "Unknown";
+  sentence: string;
+  tone: Tone;
+}
+
+export interface BreakerView {
+  tripped: boolean;
+  reason: TripName | "Unknown";
+  /** The basket token the trip is about (by index), when the reason names one. */
+  asset?: string;
+  sentence: string;
+}
+
+const TRIP_SENTENCES: Record<TripName, (asset: string) => string> = {
+  None: () => "No breaker is tripped.",
+  OracleTwapDivergence: (asset) => `${asset}'s oracle price left its pools' 30-minute average.`,
+  SpotTwapDivergence: (asset) => `${asset}'s pool price jumped away from its own recent average.`,
+  Dislocation: (asset) => `${asset} moved further than the breaker allows within its window.`,
+  SequencerDown: () => "The L2 sequencer is down or just restarted.",
+  TwapUnavailable: (asset) => `${asset}'s pool has too little price history for a TWAP.`,
+  InvalidPrice: (asset) => `${asset}'s price feed gave no valid answer.`,
+};
+
+/** The breaker as `policy.breaker(vault)` returns it, with the basket's symbols. */
+export function describeBreaker(
+  reason: bigint | number,
+  index: bigint | number,
+  symbols: readonly string[],
+): BreakerView {
+  const name: TripName | "Unknown" = Number(reason) < TRIP_NAMES.length ? TRIP_NAMES[Number(reason)] : "Unknown";
+  if (name === "None") return { tripped: false, reason: name, sentence: TRIP_SENTENCES.None("") };
+  const asset = symbols[Number(index)] ?? `asset #${index}`;
+  const sentence = name === "Unknown" ? `Breaker tripped (reason ${reason}).` : TRIP_SENTENCES[name](asset);
+  return { tripped: true, reason: name, asset, sentence };
+}
+
+/** `rebalanceStatus()` in words, with the breaker when it is the reason. */
+export function describeStatus(
+  status: bigint | number,
+  driftBps: bigint,
+  bandBps: bigint,
+  breaker?: BreakerView,
+  locale?: string,
+): StatusView {
+  const name: StatusName | "Unknown" = Number(status) < STATUS_NAMES.length ? STATUS_NAMES[Number(status)] : "Unknown";
+  const drift = formatBps(driftBps, locale);
+  const band = formatBps(bandBps, locale);
+  switch (name) {
+    case "Due":
+      return { name, tone: "info", sentence: `A rebalance is due: the basket drifted ${drift} from its targets.` };
+    case "DueByCalendar":
+      return { name, tone: "info", sentence: `A rebalance is due by the calendar (drift ${drift}).` };
+    case "NotDue":
+      return {
+        name,
+        tone: "ok",
+        sentence:
+          bandBps > 0n ? `On target: drift ${drift}, trades stop within ${band}.` : `On target: drift ${drift}.`,
+      };
+    case "Cooldown":
+      return {
+        name,
+        tone: "ok",
+        sentence: `Rebalanced recently; the next one waits for the cooldown (drift ${drift}).`,
+      };
+    case "Paused":
+      return {
+        name,
+        tone: "warn",
+        sentence: "The vault is paused: deposits and trading are halted. Exits stay open, in kind always.",
+      };
+    case "PriceUnavailable":
+      return {
+        name,
+        tone: "bad",
+        sentence: "A price feed is not answering: the vault cannot value its basket. Exits in kind still work.",
+      };
+    case "BreakerTripped":
+      return {
+        name,
+        tone: "bad",
+        sentence: `A circuit breaker tripped: ${breaker?.tripped ? `${breaker.reason} on ${breaker.asset}. ${breaker.sentence}` : "trading is halted."} Exits in kind still work.`,
+      };
+    case "Uneconomic":
+      return { name, tone: "info", sentence: `A rebalance would cost more than it is worth now (drift ${drift}).` };
+    case "LegUnfit":
+      return {
+        name,
+        tone: "warn",
+        sentence: "The pools are priced too far from the oracles to trade safely; it waits.",
+      };
+    default:
+      return { name: "Unknown", tone: "warn", sentence: `Status ${status}.` };
+  }
+}

@@ -1,0 +1,64 @@
+/** The read-only governance and keepers page: parameters with bounds, pending timelock operations, breaker history. */
+import { html, nothing } from "lit-html";
+import type { TemplateResult } from "lit-html";
+
+import { formatTime } from "../logic/format";
+import type { AppState } from "../state";
+
+import { breakerHistory } from "./overview";
+
+export function governancePage(state: AppState): TemplateResult | typeof nothing {
+  const { view, parameters, pending } = state;
+  if (!view) return nothing;
+  const groups = [...new Set(parameters.map((p) => p.group))];
+  return html`<section class="card" aria-labelledby="params-title">
+      <h2 id="params-title">Parameters</h2>
+      ${groups.map(
+        (group) =>
+          html`<h3>${group}</h3>
+            <div class="table-wrap">
+              <table data-testid="parameters">
+                <thead>
+                  <tr>
+                    <th scope="col">Parameter</th>
+                    <th scope="col">Value</th>
+                    <th scope="col">Bounds</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${parameters
+                    .filter((p) => p.group === group)
+                    .map(
+                      (p) =>
+                        html`<tr>
+                          <th scope="row">${p.name}</th>
+                          <td>${p.value}</td>
+                          <td>${p.bounds || "–"}</td>
+                        </tr>`,
+                    )}
+                </tbody>
+              </table>
+            </div>`,
+      )}
+    </section>
+    <section class="card" aria-labelledby="pending-title">
+      <h2 id="pending-title">Pending timelock operations</h2>
+      ${
+        pending.length === 0
+          ? html`<p class="muted" data-testid="pending">None.</p>`
+          : html`<ul data-testid="pending">
+              ${pending.map(
+                (op) =>
+                  html`<li>
+                    <code title=${op.id}>${op.id.slice(0, 10)}…</code> ${op.ready ? "ready since" : "executable from"}
+                    <time>${formatTime(op.eta)}</time>
+                    <ul>
+                      ${op.calls.map((call) => html`<li><code class="wrap">${call.summary}</code></li>`)}
+                    </ul>
+                  </li>`,
+              )}
+            </ul>`
+      }
+    </section>
+    ${breakerHistory(view, state.breakerEvents)}`;
+}
