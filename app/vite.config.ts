@@ -26,6 +26,7 @@ const NODE_ADDRESSES = path.join(ROOT, "reports", "node-addresses.json");
 /** Artifact per exported name: the contracts the app calls, and those whose errors it decodes. */
 const ARTIFACTS: Record<string, string> = {
   vaultAbi: "artifacts/contracts/BallastVault.sol/BallastVault.json",
+  rebalancerAbi: "artifacts/contracts/BallastRebalancer.sol/BallastRebalancer.json",
   policyAbi: "artifacts/contracts/BallastPolicy.sol/BallastPolicy.json",
   routerAbi: "artifacts/contracts/periphery/BallastRouter.sol/BallastRouter.json",
   timelockAbi: "artifacts/@openzeppelin/contracts/governance/TimelockController.sol/TimelockController.json",
@@ -61,6 +62,7 @@ function chainsModule(): string {
       tokens: Object.fromEntries(Object.entries(config.tokens).map(([symbol, t]) => [symbol, t.address])),
       vault: find("BallastVault"),
       router: find("BallastRouter"),
+      timelock: find("TimelockController"),
       rpcUrl: undefined,
     };
   });

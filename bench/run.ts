@@ -162,7 +162,7 @@ async function benchBasket(
   const basket = BASKETS[n];
   // The local market's smaller pools (CRV, MKR, ...) move over 1% under the 8-asset basket's
   // first rebalance: that basket's seed trades at the 5% slippage bound. Gas barely depends on it.
-  const { vault, policy } = await deployVault(market, {
+  const { vault, policy, rebalancer } = await deployVault(market, {
     basket,
     governance: { admin: await admin.getAddress() },
     ...(n >= 8 ? { params: { slippageBps: 500 } } : {}),
@@ -172,7 +172,7 @@ async function benchBasket(
   await vault
     .connect(seeder)
     .deposit(await fundUsdc(market, seeder, vaultAddress, 1_000_000), await seeder.getAddress());
-  await settle(market, vault);
+  await settle(market, rebalancer);
   await market.advanceTime(600);
   await refreshFeeds(market, basket);
 
@@ -191,23 +191,23 @@ async function benchBasket(
   gas.withdrawWithSwaps = await callGas(
     vault.connect(seeder).withdraw(parseUnits("100000", 6), me, await seeder.getAddress()),
   );
-  gas.poke = await callGas(vault.poke());
+  gas.poke = await callGas(rebalancer.poke());
   // The max exits read the pools (what the slices can sell): what an integrator's call costs.
   const seederAddress = await seeder.getAddress();
   gas.maxWithdraw = Number((await vault.maxWithdraw.estimateGas(seederAddress)) - TX_BASE);
   gas.maxRedeem = Number((await vault.maxRedeem.estimateGas(seederAddress)) - TX_BASE);
-  await settle(market, vault);
+  await settle(market, rebalancer);
   await market.advanceTime(600);
 
   // Drift: WETH up 10% (every other price unchanged), pools realigned by arbitrage.
   await market.setFeedPrice("WETH", (await market.feedPrice("WETH")) * 1.1);
   await market.alignAllPools();
   await refreshFeeds(market, basket);
-  gas.checkUpkeep = Number((await vault.checkUpkeep.estimateGas("0x")) - TX_BASE);
+  gas.checkUpkeep = Number((await rebalancer.checkUpkeep.estimateGas("0x")) - TX_BASE);
   const snapshot = (await ethers.provider.send("evm_snapshot", [])) as string;
 
   // The rebalance, its legs and what it cost at the call's oracle prices.
-  const receipt = await (await vault.rebalance()).wait();
+  const receipt = await (await rebalancer.rebalance()).wait();
   if (!receipt) throw new Error("rebalance not mined");
   gas.rebalance = Number(receipt.gasUsed - TX_BASE);
   const swapped = (await vault.queryFilter(vault.filters.Swapped, receipt.blockNumber, receipt.blockNumber)).map(
@@ -267,7 +267,7 @@ async function benchBasket(
 
   // The same drifted state with the gate set to refuse: the dormant path.
   await refuseEveryPlan(policy);
-  gas.skippedRebalance = await callGas(vault.rebalance());
+  gas.skippedRebalance = await callGas(rebalancer.rebalance());
 
   // Last, so that the blocks it mines move no other figure's clock.
   const floors = await valuationFloors(market, vault, basket);

@@ -1,7 +1,7 @@
 import { ZeroAddress } from "ethers";
 
 import type { LocalMarket } from "../src/market";
-import type { BallastPolicy, BallastVault } from "../typechain-types";
+import type { BallastPolicy, BallastRebalancer } from "../typechain-types";
 
 /** IBallastPolicy.Status values the loop below acts on. */
 const DUE = 0n;
@@ -11,15 +11,15 @@ const COOLDOWN = 3n;
  * Rebalances until the vault is no longer due, waiting out cooldowns and realigning the pools after
  * each call, as a keeper and arbitrageurs would: the state every benchmark starts from.
  */
-export async function settle(market: LocalMarket, vault: BallastVault): Promise<void> {
+export async function settle(market: LocalMarket, rebalancer: BallastRebalancer): Promise<void> {
   for (let i = 0; i < 12; i++) {
-    const [status] = await vault.rebalanceStatus();
+    const [status] = await rebalancer.rebalanceStatus();
     if (status === COOLDOWN) {
       await market.advanceTime(600);
       continue;
     }
     if (status !== DUE) return;
-    await (await vault.rebalance()).wait();
+    await (await rebalancer.rebalance()).wait();
     await market.alignAllPools();
   }
 }

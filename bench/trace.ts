@@ -3,7 +3,7 @@
  * 4-asset basket, then traces a deposit, a rebalance (WETH up 12%) and the same rebalance refused by
  * the cost gate with `debug_traceTransaction`, and prints every call frame in call order with its
  * inclusive gas (before refunds), its own gas, SLOAD/SSTORE counts and its dearest opcodes. Library
- * delegatecalls show as their address; vault, policy, oracles, feeds and tokens by name.
+ * delegatecalls show as their address; vault, rebalancer, policy, oracles, feeds and tokens by name.
  */
 import { MaxUint256, parseUnits } from "ethers";
 import { artifacts, ethers } from "hardhat";
@@ -140,13 +140,14 @@ async function main() {
     { symbol: "WBTC", weightBps: 3_500, route: ["WBTC", 500, "WETH", 500, "USDC"] },
     { symbol: "LINK", weightBps: 2_000, route: ["LINK", 3_000, "USDC"] },
   ] as const;
-  const { vault, policy, oracles } = await deployVault(market, {
+  const { vault, policy, rebalancer, oracles } = await deployVault(market, {
     basket,
     governance: { admin: await admin.getAddress() },
   });
   const labels = new Map<string, string>();
   labels.set((await vault.getAddress()).toLowerCase(), "vault");
   labels.set((await policy.getAddress()).toLowerCase(), "policy");
+  labels.set((await rebalancer.getAddress()).toLowerCase(), "rebalancer");
   for (const [i, o] of oracles.entries()) labels.set((await o.getAddress()).toLowerCase(), `oracle${basket[i].symbol}`);
   for (const t of market.tokens) {
     labels.set(t.address.toLowerCase(), t.symbol);
@@ -160,7 +161,7 @@ async function main() {
     return a;
   };
   await (await vault.connect(seeder).deposit(await fund(seeder, 1_000_000), await seeder.getAddress())).wait();
-  await settle(market, vault);
+  await settle(market, rebalancer);
   await market.advanceTime(600);
   for (const { symbol } of basket) await market.setFeedPrice(symbol, await market.feedPrice(symbol));
   await fund(user, 20_000);
@@ -171,11 +172,11 @@ async function main() {
   await market.alignAllPools();
   for (const { symbol } of basket) await market.setFeedPrice(symbol, await market.feedPrice(symbol));
   const snap = await ethers.provider.send("evm_snapshot", []);
-  const r = await vault.rebalance();
+  const r = await rebalancer.rebalance();
   await trace(r.hash, labels, "rebalance");
   await ethers.provider.send("evm_revert", [snap]);
   await refuseEveryPlan(policy);
-  const s = await vault.rebalance();
+  const s = await rebalancer.rebalance();
   await trace(s.hash, labels, "skipped");
 }
 

@@ -14,7 +14,7 @@ import {IPeripheryImmutableState} from "@uniswap/v3-periphery/contracts/interfac
 import {ISwapRouter} from "@uniswap/v3-periphery/contracts/interfaces/ISwapRouter.sol";
 
 import {IBallastOracle} from "./interfaces/IBallastOracle.sol";
-import {IBallastPolicy} from "./interfaces/IBallastPolicy.sol";
+import {IBallastRebalancer} from "./interfaces/IBallastRebalancer.sol";
 import {IBallastVault} from "./interfaces/IBallastVault.sol";
 import {BasketAdmin} from "./libraries/BasketAdmin.sol";
 import {BasketMath} from "./libraries/BasketMath.sol";
@@ -22,8 +22,10 @@ import {FeeMath} from "./libraries/FeeMath.sol";
 import {VaultLogic} from "./libraries/VaultLogic.sol";
 
 /// @title BallastVault
-/// @notice See {IBallastVault}. Custody, accounting and execution only: prices come from
-/// {IBallastOracle} sources, and trades go through Uniswap V3's SwapRouter.
+/// @notice See {IBallastVault}. Custody, ERC-4626 accounting, fees, the basket and the execution of
+/// trades within the bounds that protect the holders: prices come from {IBallastOracle} sources,
+/// trades go through Uniswap V3's SwapRouter, and when and what to trade is its
+/// {IBallastRebalancer}'s to decide.
 contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransient, IBallastVault {
     using BasketMath for uint256;
     using Math for uint256;
@@ -57,8 +59,8 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
 
     BasketAdmin.Basket private _basket;
     RebalanceParams private _params;
-    IBallastPolicy private _policy;
-    /// @dev Last valid oracle price of each asset, recorded by {poke} and {rebalance}.
+    IBallastRebalancer private _rebalancer;
+    /// @dev Last valid oracle price of each asset, recorded by {recordPrices}.
     uint256[] private _lastPrices;
     FeeParams private _fees;
     /// @dev When the management fee last accrued.
@@ -70,7 +72,6 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         ISwapRouter router_,
         AssetConfig[] memory basket,
         RebalanceParams memory params,
-        IBallastPolicy policy_,
         address admin,
         address guardian
     ) ERC20(name_, symbol_) ERC4626(IERC20(_baseToken(basket))) {
@@ -79,7 +80,6 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         }
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(GUARDIAN_ROLE, guardian);
-        _setPolicy(policy_);
         _router = router_;
         // SwapRouter02 alone has factoryV2(): the original SwapRouter has no fallback, so the call fails.
         (bool isRouter02, bytes memory data) = address(router_).staticcall(abi.encodeWithSignature("factoryV2()"));
@@ -102,8 +102,7 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         BasketAdmin.linkPools(_basket, factory, false);
         _setParams(params);
         _feesAccruedAt = block.timestamp;
-        VaultLogic.Valuation memory v = _valuation(false);
-        _recordPrices(v.prices, v.valid);
+        _recordPrices(_valuation(false).prices);
     }
 
     /// @dev Pricing views refuse to answer while a call of this vault is under way (read-only
@@ -112,6 +111,11 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     /// enter or leave until the call ends).
     modifier notMidCall() {
         _checkNotMidCall();
+        _;
+    }
+
+    modifier onlyRebalancer() {
+        _checkRebalancer();
         _;
     }
 
@@ -172,75 +176,38 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     }
 
     /// @inheritdoc IBallastVault
-    function currentWeights() external view returns (uint256[] memory weights) {
-        VaultLogic.Valuation memory v = _valuation(true);
-        uint256 n = v.values.length;
-        weights = new uint256[](n);
-        for (uint256 i; i < n; ++i) weights[i] = v.values[i].weightBps(v.nav);
+    function rebalancer() external view returns (IBallastRebalancer) {
+        return _rebalancer;
     }
 
     /// @inheritdoc IBallastVault
-    function maxDrift() external view returns (uint256) {
-        return _valuation(true).maxDrift();
+    function basketState() external view returns (BasketState memory) {
+        return _state(_valuation(false));
     }
 
     /// @inheritdoc IBallastVault
-    function policy() external view returns (IBallastPolicy) {
-        return _policy;
-    }
-
-    /// @inheritdoc IBallastVault
-    function rebalanceStatus()
-        public
-        view
-        returns (IBallastPolicy.Status status, uint256 driftBps, uint256 targetBandBps)
-    {
-        VaultLogic.Valuation memory v = _valuation(false);
-        if (!v.valid) return (IBallastPolicy.Status.PriceUnavailable, 0, 0);
-        driftBps = v.maxDrift();
-        if (paused()) return (IBallastPolicy.Status.Paused, driftBps, 0);
-        (status, targetBandBps) = _policy.evaluate(address(this), driftBps);
-        targetBandBps = _usableBand(targetBandBps);
-        if (status == IBallastPolicy.Status.Due || status == IBallastPolicy.Status.DueByCalendar) {
-            status = VaultLogic.dueStatus(_basket, _factory, v, _params, targetBandBps, _policy, status);
-        }
-    }
-
-    /// @inheritdoc IBallastVault
-    function rebalanceCost() external view returns (uint256 cost, uint256 benefit, bool worthIt) {
-        VaultLogic.Valuation memory v = _valuation(true);
-        (, uint256 band) = _policy.evaluate(address(this), v.maxDrift());
-        (cost, benefit, worthIt, ) = _assess(v, _usableBand(band), true);
-    }
-
-    /// @inheritdoc IBallastVault
-    function checkUpkeep(bytes calldata) external view returns (bool upkeepNeeded, bytes memory performData) {
-        performData = "";
-        // Cheap checks first: paused, or a tripped breaker or a cooldown, which no drift can make due
-        // (the policy answers for the largest drift there is), before any oracle is read.
-        if (paused()) return (false, performData);
-        (IBallastPolicy.Status dormant, ) = _policy.evaluate(address(this), type(uint256).max);
-        if (dormant == IBallastPolicy.Status.BreakerTripped || dormant == IBallastPolicy.Status.Cooldown) {
-            return (false, performData);
-        }
-        (IBallastPolicy.Status status, , ) = rebalanceStatus();
-        upkeepNeeded = status == IBallastPolicy.Status.Due || status == IBallastPolicy.Status.DueByCalendar;
-    }
-
-    /// @inheritdoc IBallastVault
-    function performUpkeep(bytes calldata) external {
-        rebalance();
-    }
-
-    /// @inheritdoc IBallastVault
-    function poke() external nonReentrant {
+    function recordPrices() external nonReentrant onlyRebalancer returns (BasketState memory) {
         // One read of every oracle: a failing one keeps its last price (see {_valuation}).
         VaultLogic.Valuation memory v = _valuation(false);
-        _recordPrices(v.prices, v.valid);
-        // Breakers judge valid prices only; a failing oracle halts trading by itself, and trips the
-        // breaker too where the policy says so.
-        if (v.valid) _policy.checkBreakers(v.prices, _poolChecks(v.prices));
-        else _policy.reportInvalidPrice(v.firstInvalid);
+        _recordPrices(v.prices);
+        return _state(v);
+    }
+
+    /// @inheritdoc IBallastVault
+    function executeRebalance(
+        Leg[] calldata legs,
+        address keeper
+    ) external nonReentrant whenNotPaused onlyRebalancer returns (uint256 trades, uint256 navBefore, uint256 navAfter) {
+        VaultLogic.Valuation memory v = _valuation(true);
+        RebalanceParams memory p = _params;
+        VaultLogic.Venue memory venue = VaultLogic.Venue(address(_router), _router02, _factory);
+        trades = VaultLogic.executeLegs(_basket, venue, v, legs, p);
+        uint256 driftAfter;
+        navBefore = v.nav;
+        (navAfter, driftAfter) = VaultLogic.navAndDriftAt(_basket, v.prices);
+        if (navAfter < navBefore.lessBpsDown(p.maxLossBps))
+            revert BallastRebalanceLoss(navBefore, navAfter, p.maxLossBps);
+        emit Rebalanced(keeper, navBefore, navAfter, v.maxDrift(), driftAfter, trades);
     }
 
     /// @inheritdoc IBallastVault
@@ -296,7 +263,7 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     /// @inheritdoc IBallastVault
     function addAsset(AssetConfig calldata config) external onlyRole(DEFAULT_ADMIN_ROLE) {
         BasketAdmin.addAsset(_basket, _lastPrices, _factory, config);
-        _policy.resetObservations();
+        _basketChanged();
     }
 
     /// @inheritdoc IBallastVault
@@ -306,10 +273,10 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         // Whatever a capped rebalance left, or someone sent to delay the removal, is sold first at
         // the oracle-bounded price (the removal reverts as a whole if the weights are not 0).
         if (i != 0 && v.valid && v.targets[i] == 0 && v.values[i] >= v.sliceFloor()) {
-            _swap(i, true, v.balances[i], v.minValueOut(i, v.balances[i], _params.slippageBps));
+            _swap(i, v.balances[i], v.minValueOut(i, v.balances[i], _params.slippageBps));
         }
         BasketAdmin.removeAsset(_basket, _lastPrices, _factory, token, v.sliceFloor());
-        _policy.resetObservations();
+        _basketChanged();
     }
 
     /// @inheritdoc IBallastVault
@@ -327,9 +294,13 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     }
 
     /// @inheritdoc IBallastVault
-    function setPolicy(IBallastPolicy newPolicy) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (newPolicy == _policy) revert BallastParameterUnchanged();
-        _setPolicy(newPolicy);
+    function setRebalancer(IBallastRebalancer newRebalancer) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (newRebalancer == _rebalancer) revert BallastParameterUnchanged();
+        if (address(newRebalancer) == address(0)) revert BallastZeroAddress();
+        if (address(newRebalancer).code.length == 0) revert BallastNotAContract(address(newRebalancer));
+        if (newRebalancer.vault() != this) revert BallastRebalancerVault(address(newRebalancer), address(this));
+        emit RebalancerSet(_rebalancer, newRebalancer);
+        _rebalancer = newRebalancer;
     }
 
     // --- ERC-4626 accounting -------------------------------------------------------------------
@@ -516,100 +487,6 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         emit RedeemedInKind(caller, receiver, owner, shares, amounts);
     }
 
-    // --- Rebalance -----------------------------------------------------------------------------
-
-    /// @inheritdoc IBallastVault
-    function rebalance() public nonReentrant whenNotPaused returns (uint256 trades) {
-        VaultLogic.Valuation memory v = _valuation(true);
-        uint256 driftBefore = v.maxDrift();
-        (IBallastPolicy.Status status, uint256 band) = _policy.evaluate(address(this), driftBefore);
-        if (status != IBallastPolicy.Status.Due && status != IBallastPolicy.Status.DueByCalendar) {
-            revert BallastRebalanceNotDue(uint8(status), driftBefore);
-        }
-        band = _usableBand(band);
-
-        _recordPrices(v.prices, true);
-        // A breaker that trips now must stay recorded: return without trading rather than revert.
-        if (_policy.checkBreakers(v.prices, _poolChecks(v.prices))) return 0;
-        RebalanceParams memory p = _params;
-        VaultLogic.Plan memory pl = VaultLogic.plan(v, p, band);
-        if (_gateCanRefuse() && !_worthIt(v, pl)) return 0;
-        VaultLogic.vetPlan(_basket, _factory, v, pl, p, true);
-        trades = VaultLogic.execute(_basket, address(_router), _router02, v, pl, p);
-        _settle(v, p, driftBefore, trades);
-    }
-
-    /// @dev The cost-efficiency gate: a plan not worth its cost is skipped, dormant rather than
-    /// reverting, so that the numbers are on record.
-    function _worthIt(VaultLogic.Valuation memory v, VaultLogic.Plan memory pl) private returns (bool worthIt) {
-        uint256 cost;
-        uint256 benefit;
-        (cost, benefit, worthIt, ) = _assessPlan(v, pl, true);
-        if (!worthIt) emit RebalanceSkipped(_msgSender(), cost, benefit);
-    }
-
-    /// @dev Values the new balances at the same prices (the difference is what the trades cost),
-    /// enforces the loss bound and records the rebalance.
-    function _settle(
-        VaultLogic.Valuation memory v,
-        RebalanceParams memory p,
-        uint256 driftBefore,
-        uint256 trades
-    ) private {
-        (uint256 navAfter, uint256 driftAfter) = VaultLogic.navAndDriftAt(_basket, v.prices);
-        if (navAfter < v.nav.lessBpsDown(p.maxLossBps)) revert BallastRebalanceLoss(v.nav, navAfter, p.maxLossBps);
-        _policy.recordRebalance();
-        emit Rebalanced(_msgSender(), v.nav, navAfter, driftBefore, driftAfter, trades);
-    }
-
-    /// @dev The cost-efficiency gate's view of the trades a rebalance with target band `band` would
-    /// make now.
-    function _assess(
-        VaultLogic.Valuation memory v,
-        uint256 band,
-        bool strict
-    ) private view returns (uint256, uint256, bool, bool) {
-        return _assessPlan(v, VaultLogic.plan(v, _params, band), strict);
-    }
-
-    function _assessPlan(
-        VaultLogic.Valuation memory v,
-        VaultLogic.Plan memory pl,
-        bool strict
-    ) private view returns (uint256, uint256, bool, bool) {
-        return VaultLogic.assess(_basket, v, pl, _policy, _factory, strict);
-    }
-
-    /// @dev Whether the cost gate may refuse a plan: when not, the quote, the dearest part of a
-    /// rebalance's planning, is not made.
-    function _gateCanRefuse() private view returns (bool) {
-        return _policy.costGateActive();
-    }
-
-    /// @dev The pools the breakers watch at `prices`; none when the policy checks no TWAP, which is
-    /// the only use it makes of them (see {IBallastPolicy-checkBreakers}).
-    function _poolChecks(uint256[] memory prices) private view returns (IBallastPolicy.PoolCheck[] memory) {
-        if (_policy.breakerParams().twapWindow == 0) return new IBallastPolicy.PoolCheck[](0);
-        return BasketAdmin.poolChecks(_basket, _factory, prices);
-    }
-
-    /// @dev Stores `prices` as the last valid ones (each entry valid, or the previous one kept).
-    function _recordPrices(uint256[] memory prices, bool valid) private {
-        _lastPrices = prices;
-        emit PricesRecorded(prices);
-        // The policy's volatility estimate learns from the same observations, when they are fresh.
-        if (valid) _policy.observe(prices);
-    }
-
-    /// @dev The policy's target band, capped so that the base asset, which absorbs what every other
-    /// asset leaves inside its band, stays well inside the trigger band: at most half the trigger
-    /// band spread over the non-base assets. Without the cap, N assets each stopping a band short of
-    /// target could leave the base N bands off, a drift no trade would ever remove.
-    function _usableBand(uint256 band) private view returns (uint256) {
-        uint256 cap = _policy.effectiveTriggerBand(address(this)) / (2 * (_basket.assets.length - 1));
-        return Math.min(band, cap);
-    }
-
     // --- Internals -----------------------------------------------------------------------------
 
     /// @dev Shares of a vault with 18-decimal shares whatever the base asset's decimals: the
@@ -760,7 +637,7 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
             );
             uint256 proceeds;
             for (uint256 i = 1; i < amounts.length; ++i) {
-                if (amounts[i] != 0) proceeds += _swap(i, true, amounts[i], minOuts[i]);
+                if (amounts[i] != 0) proceeds += _swap(i, amounts[i], minOuts[i]);
             }
             // The leaver gets at most the value its shares were priced at: slices that fetch more
             // (pools above the oracle) leave the surplus with the holders, so that no round trip
@@ -776,9 +653,9 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         emit Withdraw(caller, receiver, owner, assets, shares);
     }
 
-    /// @dev See {VaultLogic-swap}.
-    function _swap(uint256 i, bool sell, uint256 amountIn, uint256 minOut) private returns (uint256) {
-        return VaultLogic.swap(_basket, address(_router), _router02, i, sell, amountIn, minOut);
+    /// @dev Sells `amountIn` of asset `i` for the base along its sell route (see {VaultLogic-swap}).
+    function _swap(uint256 i, uint256 amountIn, uint256 minOut) private returns (uint256) {
+        return VaultLogic.swap(address(_router), _router02, _basket.sellRoutes[i], amountIn, minOut);
     }
 
     function _valuation(bool strict) private view returns (VaultLogic.Valuation memory) {
@@ -810,12 +687,28 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         _params = p;
     }
 
-    function _setPolicy(IBallastPolicy newPolicy) private {
-        if (address(newPolicy) == address(0)) revert BallastZeroAddress();
-        // An account without code would make every rebalance and status view revert.
-        if (address(newPolicy).code.length == 0) revert BallastNotAContract(address(newPolicy));
-        emit PolicySet(_policy, newPolicy);
-        _policy = newPolicy;
+    /// @dev Stores `prices` as the last valid ones (each entry valid, or the previous one kept).
+    function _recordPrices(uint256[] memory prices) private {
+        _lastPrices = prices;
+        emit PricesRecorded(prices);
+    }
+
+    /// @dev Tells the rebalancer, if any, that the basket changed.
+    function _basketChanged() private {
+        if (address(_rebalancer) != address(0)) _rebalancer.basketChanged();
+    }
+
+    /// @dev `v` with the basket's tokens, routes, bounds and pause state: a rebalancer's view.
+    function _state(VaultLogic.Valuation memory v) private view returns (BasketState memory s) {
+        uint256 n = v.values.length;
+        (s.tokens, s.sellRoutes, s.buyRoutes) = (new address[](n), _basket.sellRoutes, _basket.buyRoutes);
+        for (uint256 i; i < n; ++i) s.tokens[i] = _basket.assets[i].token;
+        (s.balances, s.prices, s.units, s.values, s.targets) = (v.balances, v.prices, v.units, v.values, v.targets);
+        (s.nav, s.firstInvalid, s.valid, s.paused, s.params) = (v.nav, v.firstInvalid, v.valid, paused(), _params);
+    }
+
+    function _checkRebalancer() private view {
+        if (_msgSender() != address(_rebalancer)) revert BallastNotRebalancer(_msgSender());
     }
 
     function _checkRange(Parameter parameter, uint256 value, uint256 min, uint256 max) private pure {

@@ -3,6 +3,7 @@ import type { ContractRunner, Provider } from "ethers";
 
 import {
   BallastPolicy__factory,
+  BallastRebalancer__factory,
   BallastVault__factory,
   ChainlinkOracle__factory,
   IERC20Metadata__factory,
@@ -246,16 +247,20 @@ async function checkRoute(
 export interface DeployedAddresses {
   vault: string;
   policy: string;
+  /** The vault's BallastRebalancer, which consults `policy`. */
+  rebalancer: string;
   timelock: string;
   /** The chain's BallastRouter (periphery, nothing to configure); absent from older deployments. */
   router?: string;
 }
 
 /**
- * Checks a deployment against what was asked: roles (the timelock alone is admin of vault and
- * policy, the deployer kept nothing, the guardian can pause), the timelock's delay, proposers and
- * executors, the basket, every parameter, each oracle pricing now, every route quoting, and each
- * watched pool's observation ring able to span the TWAP window at the chain's block time, twice.
+ * Checks a deployment against what was asked: roles (the timelock alone is admin of vault,
+ * rebalancer and policy, the deployer kept nothing, the guardian can pause), the timelock's delay,
+ * proposers and executors, the links (the vault's rebalancer is the one deployed, for this vault,
+ * consulting the policy deployed), the basket, every parameter, each oracle pricing now, every
+ * route quoting, and each watched pool's observation ring able to span the TWAP window at the
+ * chain's block time, twice.
  */
 export async function checkDeployment(
   deployed: DeployedAddresses,
@@ -266,6 +271,7 @@ export async function checkDeployment(
 ): Promise<CheckResult[]> {
   const vault = BallastVault__factory.connect(deployed.vault, provider);
   const policy = BallastPolicy__factory.connect(deployed.policy, provider);
+  const rebalancer = BallastRebalancer__factory.connect(deployed.rebalancer, provider);
   const timelock = TimelockController__factory.connect(deployed.timelock, provider);
   const results: CheckResult[] = [];
   /** The fields of a struct returned by a view that `expected` names. */
@@ -278,6 +284,7 @@ export async function checkDeployment(
 
   for (const [name, governed] of [
     ["vault", vault],
+    ["rebalancer", rebalancer],
     ["policy", policy],
   ] as const) {
     same(`${name} admin is the timelock`, await governed.hasRole(ZeroHash, deployed.timelock), true);
@@ -292,7 +299,9 @@ export async function checkDeployment(
     same(`executor ${executor}`, await timelock.hasRole(await timelock.EXECUTOR_ROLE(), executor), true);
   }
   same("timelock admin left by the deployer", await timelock.hasRole(ZeroHash, deployer), false);
-  same("vault policy", await vault.policy(), deployed.policy);
+  same("vault rebalancer", await vault.rebalancer(), deployed.rebalancer);
+  same("rebalancer vault", await rebalancer.vault(), deployed.vault);
+  same("rebalancer policy", await rebalancer.policy(), deployed.policy);
   same("router", await vault.swapRouter(), resolved.router);
   same(
     "basket",

@@ -20,6 +20,7 @@ export async function deployBallast(
   return {
     vault: await deployed.vault.getAddress(),
     policy: await deployed.policy.getAddress(),
+    rebalancer: await deployed.rebalancer.getAddress(),
     timelock: await deployed.timelock.getAddress(),
     router: await deployed.router.getAddress(),
   };

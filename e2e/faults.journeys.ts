@@ -1,13 +1,16 @@
 /// <reference lib="dom" />
 /**
  * Journeys 10-15: a revert by name, the paused vault, a tripped breaker, the slippage
- * protection, the governance page, keyboard and 390 px. The journeys that break something run in
+ * protection, the governance page (the rebalancer, its policy, pending operations), keyboard and 390 px. The journeys that break something run in
  * an EVM snapshot and revert it, so that each starts from the same chain.
  */
 import { expect } from "chai";
 import { ZeroAddress, ZeroHash, id as keccakText } from "ethers";
 import type { Interface, Signer } from "ethers";
 import hre from "hardhat";
+
+import { DEFAULT_TRIGGERS } from "../src/vault/deployVault";
+import { BallastPolicy__factory, BallastRebalancer__factory } from "../typechain-types";
 
 import { chooseFlow, connectWallet, DESKTOP, enterAmount, MOBILE, openApp, screenshots, txSettled } from "./harness";
 import type { World } from "./harness";
@@ -31,6 +34,7 @@ export function faultJourneys(world: () => World): void {
     me = await user.getAddress();
   });
   const vault = () => world().devnet.vault;
+  const rebalancer = () => world().devnet.rebalancer;
   const market = () => world().devnet.market;
   const breakFeed = (symbol: string) =>
     market()
@@ -97,9 +101,10 @@ export function faultJourneys(world: () => World): void {
     await inSnapshot(async () => {
       const price = await market().feedPrice("WETH");
       await breakFeed("WETH");
-      await (await vault().poke()).wait();
+      const poked = await (await rebalancer().poke()).wait();
       await market().setFeedPrice("WETH", price);
-      const [reason, index] = await world().devnet.policy.breaker(await vault().getAddress());
+      // The policy keeps the breaker under its caller's address: the rebalancer's.
+      const [reason, index] = await world().devnet.policy.breaker(await rebalancer().getAddress());
       expect(reason).to.equal(6n); // Trip.InvalidPrice
       const { context, page } = await openApp(world(), { account: me });
       await connectWallet(page);
@@ -112,6 +117,14 @@ export function faultJourneys(world: () => World): void {
       await enterAmount(page, "10");
       expect(await page.getByRole("button", { name: "Approve", exact: true }).isEnabled()).to.equal(true);
       await screenshots(page, "12-breaker-tripped");
+      // The governance page finds the trip among the policy's events for the rebalancer.
+      await page.evaluate(() => {
+        location.hash = "#/governance";
+      });
+      await page.waitForSelector('ul[data-testid="breaker-history"]', { timeout: 30_000 });
+      expect(await page.locator('ul[data-testid="breaker-history"] > li').allInnerTexts()).to.deep.equal([
+        `Block ${poked?.blockNumber}: tripped — InvalidPrice on WETH`,
+      ]);
       await context.close();
     });
   });
@@ -145,22 +158,58 @@ export function faultJourneys(world: () => World): void {
     });
   });
 
-  it("14 governance page: parameters with bounds, a pending timelock operation decoded, breaker history", async () => {
+  it("14 governance page: the rebalancer and its policy, parameters with bounds, pending timelock operations decoded, breaker history", async () => {
     await inSnapshot(async () => {
       const timelock = world().devnet.timelock;
       if (!timelock) throw new Error("the devnet has no timelock");
-      const target = await vault().getAddress();
-      const data = (vault().interface as Interface).encodeFunctionData("setFeeParams", [[0, 25, 0, ZeroAddress]]);
-      const salt = keccakText("e2e-fee");
+      const vaultAddress = await vault().getAddress();
+      const rebalancerAddress = await rebalancer().getAddress();
+      const policyAddress = await world().devnet.policy.getAddress();
+      const timelockAddress = await timelock.getAddress();
+      expect(await vault().rebalancer()).to.equal(rebalancerAddress);
+      expect(await rebalancer().policy()).to.equal(policyAddress);
+      // What governance might queue: a fee change, another policy for the rebalancer, another rebalancer.
+      const nextPolicy = await new BallastPolicy__factory(operator).deploy(timelockAddress, DEFAULT_TRIGGERS);
+      const nextPolicyAddress = await nextPolicy.getAddress();
+      const nextRebalancer = await new BallastRebalancer__factory(operator).deploy(
+        vaultAddress,
+        nextPolicyAddress,
+        timelockAddress,
+      );
+      const nextRebalancerAddress = await nextRebalancer.getAddress();
+      const calls = [
+        {
+          target: vaultAddress,
+          data: (vault().interface as Interface).encodeFunctionData("setFeeParams", [[0, 25, 0, ZeroAddress]]),
+        },
+        {
+          target: rebalancerAddress,
+          data: (rebalancer().interface as Interface).encodeFunctionData("setPolicy", [nextPolicyAddress]),
+        },
+        {
+          target: vaultAddress,
+          data: (vault().interface as Interface).encodeFunctionData("setRebalancer", [nextRebalancerAddress]),
+        },
+      ];
       const delay = await timelock.getMinDelay();
-      await (await timelock.connect(operator).schedule(target, 0, data, ZeroHash, salt, delay)).wait();
-      const opId = await timelock.hashOperation(target, 0, data, ZeroHash, salt);
-      expect(await timelock.isOperationPending(opId)).to.equal(true);
+      for (const [i, { target, data }] of calls.entries()) {
+        const salt = keccakText(`e2e-governance-${i}`);
+        await (await timelock.connect(operator).schedule(target, 0, data, ZeroHash, salt, delay)).wait();
+        const opId = await timelock.hashOperation(target, 0, data, ZeroHash, salt);
+        expect(await timelock.isOperationPending(opId)).to.equal(true);
+      }
       const { context, page } = await openApp(world(), undefined, "#/governance");
       await page.waitForSelector('ul[data-testid="pending"]', { timeout: 30_000 });
-      const pending = (await page.getByTestId("pending").innerText()) ?? "";
-      expect(pending).to.contain("vault.setFeeParams(");
-      expect(pending).to.contain("25");
+      expect(await page.getByTestId("contract-vault").innerText()).to.equal(vaultAddress);
+      expect(await page.getByTestId("contract-rebalancer").innerText()).to.equal(rebalancerAddress);
+      expect(await page.getByTestId("contract-policy").innerText()).to.equal(policyAddress);
+      expect(await page.getByTestId("contract-timelock").innerText()).to.equal(timelockAddress);
+      const pending = await page.locator('ul[data-testid="pending"] > li code.wrap').allInnerTexts();
+      expect(pending).to.deep.equal([
+        `vault.setFeeParams(params=(0, 25, 0, ${ZeroAddress}))`,
+        `rebalancer.setPolicy(newPolicy=${nextPolicyAddress})`,
+        `vault.setRebalancer(newRebalancer=${nextRebalancerAddress})`,
+      ]);
       const params = (await page.locator('[data-testid="parameters"]').allTextContents()).join(" ");
       expect(params).to.contain("triggerBandBps");
       expect(params).to.contain(`≤ ${await world().devnet.policy.MAX_TRIGGER_BAND_BPS()}`);

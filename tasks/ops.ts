@@ -166,7 +166,7 @@ interface VaultOnlyArgs {
 
 task(
   "rebalance",
-  "Runs the vault's permissionless rebalance when the policy says one is due; else says why not and until when",
+  "Runs the permissionless rebalance through the vault's rebalancer when its policy says one is due; else says why not and until when",
 )
   .addOptionalParam("vault", VAULT_PARAM)
   .addOptionalParam("from", FROM_PARAM)
@@ -195,7 +195,7 @@ task(
 
 task(
   "poke",
-  "Records the oracle prices, feeds the volatility estimate and runs the breaker checks (resets a breaker after its cooldown)",
+  "Pokes the vault's rebalancer: records the oracle prices, feeds the volatility estimate and runs the breaker checks (resets a breaker after its cooldown)",
 )
   .addOptionalParam("vault", VAULT_PARAM)
   .addOptionalParam("from", FROM_PARAM)

@@ -33,18 +33,18 @@ interface Fixture {
   policy: BallastPolicy;
   factory: BallastPolicy__factory;
   admin: HardhatEthersSigner;
-  /** Accounts acting as vaults: they call `recordRebalance()` themselves. */
-  vaultA: HardhatEthersSigner;
-  vaultB: HardhatEthersSigner;
+  /** Accounts acting as rebalancers, whose records the policy keeps per caller: they call `recordRebalance()`. */
+  rebalancerA: HardhatEthersSigner;
+  rebalancerB: HardhatEthersSigner;
   stranger: HardhatEthersSigner;
 }
 
 async function deploy(params: TriggerParams): Promise<Fixture> {
-  const [admin, vaultA, vaultB, stranger] = await ethers.getSigners();
+  const [admin, rebalancerA, rebalancerB, stranger] = await ethers.getSigners();
   const factory = new BallastPolicy__factory(admin);
   const policy = await factory.deploy(admin.address, params);
   await policy.waitForDeployment();
-  return { policy, factory, admin, vaultA, vaultB, stranger };
+  return { policy, factory, admin, rebalancerA, rebalancerB, stranger };
 }
 
 async function policyFixture(): Promise<Fixture> {
@@ -55,16 +55,16 @@ async function calendarFixture(): Promise<Fixture> {
   return deploy(CALENDAR);
 }
 
-/** Records a rebalance of `vault` and returns the timestamp of the block that recorded it. */
-async function record(policy: BallastPolicy, vault: HardhatEthersSigner): Promise<number> {
-  const receipt = await (await policy.connect(vault).recordRebalance()).wait();
+/** Records a rebalance of `rebalancer` and returns the timestamp of the block that recorded it. */
+async function record(policy: BallastPolicy, rebalancer: HardhatEthersSigner): Promise<number> {
+  const receipt = await (await policy.connect(rebalancer).recordRebalance()).wait();
   const block = await ethers.provider.getBlock(receipt!.blockNumber);
   return block!.timestamp;
 }
 
-/** The status `evaluate` reports for `vault` at the latest block (view calls run at its timestamp). */
-async function statusOf(policy: BallastPolicy, vault: string, drift: number | bigint): Promise<bigint> {
-  const [status] = await policy.evaluate(vault, drift);
+/** The status `evaluate` reports for `rebalancer` at the latest block (view calls run at its timestamp). */
+async function statusOf(policy: BallastPolicy, rebalancer: string, drift: number | bigint): Promise<bigint> {
+  const [status] = await policy.evaluate(rebalancer, drift);
   return status;
 }
 
@@ -157,10 +157,10 @@ describe("BallastPolicy", () => {
         .withArgs([0n, 0n, 0n, 0n], tuple(PARAMS));
     });
 
-    it("stores the parameters, starts every vault at lastRebalance 0 and exposes the hard bounds", async () => {
-      const { policy, vaultA } = await loadFixture(policyFixture);
+    it("stores the parameters, starts every rebalancer at lastRebalance 0 and exposes the hard bounds", async () => {
+      const { policy, rebalancerA } = await loadFixture(policyFixture);
       expect(await policy.triggerParams()).to.deep.equal(tuple(PARAMS));
-      expect(await policy.lastRebalance(vaultA.address)).to.equal(0n);
+      expect(await policy.lastRebalance(rebalancerA.address)).to.equal(0n);
       expect(await policy.MAX_TRIGGER_BAND_BPS()).to.equal(MAX_TRIGGER_BAND_BPS);
       expect(await policy.MAX_COOLDOWN()).to.equal(MAX_COOLDOWN);
       expect(await policy.MAX_CALENDAR_INTERVAL()).to.equal(MAX_CALENDAR_INTERVAL);
@@ -188,8 +188,8 @@ describe("BallastPolicy", () => {
     const NEW = { triggerBandBps: 500, targetBandBps: 50, cooldown: 3_600, calendarInterval: 7 * DAY } as const;
 
     it("is restricted to DEFAULT_ADMIN_ROLE", async () => {
-      const { policy, stranger, vaultA } = await loadFixture(policyFixture);
-      for (const caller of [stranger, vaultA]) {
+      const { policy, stranger, rebalancerA } = await loadFixture(policyFixture);
+      for (const caller of [stranger, rebalancerA]) {
         await expect(policy.connect(caller).setTriggerParams(NEW))
           .to.be.revertedWithCustomError(policy, "AccessControlUnauthorizedAccount")
           .withArgs(caller.address, ZeroHash);
@@ -253,207 +253,207 @@ describe("BallastPolicy", () => {
     }
 
     it("applies new parameters to the state already recorded (a longer cooldown extends a running one)", async () => {
-      const { policy, admin, vaultA } = await loadFixture(policyFixture);
-      const last = await record(policy, vaultA);
+      const { policy, admin, rebalancerA } = await loadFixture(policyFixture);
+      const last = await record(policy, rebalancerA);
       await policy.connect(admin).setTriggerParams({ ...PARAMS, cooldown: 3_600 });
       await time.increaseTo(last + 600);
-      expect(await statusOf(policy, vaultA.address, 300)).to.equal(Status.Cooldown);
+      expect(await statusOf(policy, rebalancerA.address, 300)).to.equal(Status.Cooldown);
       await time.increaseTo(last + 3_600);
-      expect(await statusOf(policy, vaultA.address, 300)).to.equal(Status.Due);
+      expect(await statusOf(policy, rebalancerA.address, 300)).to.equal(Status.Due);
     });
   });
 
   describe("recordRebalance and lastRebalance", () => {
-    it("records the block timestamp for the calling vault and emits RebalanceRecorded(vault, timestamp)", async () => {
-      const { policy, vaultA } = await loadFixture(policyFixture);
+    it("records the block timestamp for the calling rebalancer and emits RebalanceRecorded(rebalancer, timestamp)", async () => {
+      const { policy, rebalancerA } = await loadFixture(policyFixture);
       const next = (await time.latest()) + 100;
       await time.setNextBlockTimestamp(next);
-      await expect(policy.connect(vaultA).recordRebalance())
+      await expect(policy.connect(rebalancerA).recordRebalance())
         .to.emit(policy, "RebalanceRecorded")
-        .withArgs(vaultA.address, next);
-      expect(await policy.lastRebalance(vaultA.address)).to.equal(next);
+        .withArgs(rebalancerA.address, next);
+      expect(await policy.lastRebalance(rebalancerA.address)).to.equal(next);
     });
 
-    it("keeps state per vault: one vault's record leaves another at 0", async () => {
-      const { policy, vaultA, vaultB } = await loadFixture(policyFixture);
-      const lastA = await record(policy, vaultA);
-      expect(await policy.lastRebalance(vaultA.address)).to.equal(lastA);
-      expect(await policy.lastRebalance(vaultB.address)).to.equal(0n);
-      const lastB = await record(policy, vaultB);
+    it("keeps state per rebalancer: one rebalancer's record leaves another at 0", async () => {
+      const { policy, rebalancerA, rebalancerB } = await loadFixture(policyFixture);
+      const lastA = await record(policy, rebalancerA);
+      expect(await policy.lastRebalance(rebalancerA.address)).to.equal(lastA);
+      expect(await policy.lastRebalance(rebalancerB.address)).to.equal(0n);
+      const lastB = await record(policy, rebalancerB);
       expect(lastB).to.be.greaterThan(lastA);
-      expect(await policy.lastRebalance(vaultA.address)).to.equal(lastA);
-      expect(await policy.lastRebalance(vaultB.address)).to.equal(lastB);
+      expect(await policy.lastRebalance(rebalancerA.address)).to.equal(lastA);
+      expect(await policy.lastRebalance(rebalancerB.address)).to.equal(lastB);
     });
 
-    it("overwrites the previous record of the same vault", async () => {
-      const { policy, vaultA } = await loadFixture(policyFixture);
-      const first = await record(policy, vaultA);
+    it("overwrites the previous record of the same rebalancer", async () => {
+      const { policy, rebalancerA } = await loadFixture(policyFixture);
+      const first = await record(policy, rebalancerA);
       await time.increase(DAY);
-      const second = await record(policy, vaultA);
+      const second = await record(policy, rebalancerA);
       expect(second).to.be.greaterThan(first);
-      expect(await policy.lastRebalance(vaultA.address)).to.equal(second);
+      expect(await policy.lastRebalance(rebalancerA.address)).to.equal(second);
     });
   });
 
   describe("evaluate: trigger band", () => {
-    it("is NotDue at triggerBand - 1 and Due at triggerBand (and above), for a vault that never rebalanced", async () => {
-      const { policy, vaultA } = await loadFixture(policyFixture);
-      expect(await policy.lastRebalance(vaultA.address)).to.equal(0n);
-      expect(await policy.evaluate(vaultA.address, 0)).to.deep.equal([Status.NotDue, 100n]);
-      expect(await policy.evaluate(vaultA.address, 299)).to.deep.equal([Status.NotDue, 100n]);
-      expect(await policy.evaluate(vaultA.address, 300)).to.deep.equal([Status.Due, 100n]);
-      expect(await policy.evaluate(vaultA.address, 301)).to.deep.equal([Status.Due, 100n]);
-      expect(await policy.evaluate(vaultA.address, 10_000)).to.deep.equal([Status.Due, 100n]);
+    it("is NotDue at triggerBand - 1 and Due at triggerBand (and above), for a rebalancer that never rebalanced", async () => {
+      const { policy, rebalancerA } = await loadFixture(policyFixture);
+      expect(await policy.lastRebalance(rebalancerA.address)).to.equal(0n);
+      expect(await policy.evaluate(rebalancerA.address, 0)).to.deep.equal([Status.NotDue, 100n]);
+      expect(await policy.evaluate(rebalancerA.address, 299)).to.deep.equal([Status.NotDue, 100n]);
+      expect(await policy.evaluate(rebalancerA.address, 300)).to.deep.equal([Status.Due, 100n]);
+      expect(await policy.evaluate(rebalancerA.address, 301)).to.deep.equal([Status.Due, 100n]);
+      expect(await policy.evaluate(rebalancerA.address, 10_000)).to.deep.equal([Status.Due, 100n]);
     });
 
     it("fires at a drift of 1 with the smallest trigger band", async () => {
-      const { factory, admin, vaultA } = await loadFixture(policyFixture);
+      const { factory, admin, rebalancerA } = await loadFixture(policyFixture);
       const policy = await factory.deploy(admin.address, { ...PARAMS, triggerBandBps: 1, targetBandBps: 0 });
-      expect(await policy.evaluate(vaultA.address, 0)).to.deep.equal([Status.NotDue, 0n]);
-      expect(await policy.evaluate(vaultA.address, 1)).to.deep.equal([Status.Due, 0n]);
+      expect(await policy.evaluate(rebalancerA.address, 0)).to.deep.equal([Status.NotDue, 0n]);
+      expect(await policy.evaluate(rebalancerA.address, 1)).to.deep.equal([Status.Due, 0n]);
     });
 
     it("follows a new trigger band at once", async () => {
-      const { policy, admin, vaultA } = await loadFixture(policyFixture);
+      const { policy, admin, rebalancerA } = await loadFixture(policyFixture);
       await policy.connect(admin).setTriggerParams({ ...PARAMS, triggerBandBps: 500, targetBandBps: 0 });
-      expect(await policy.evaluate(vaultA.address, 499)).to.deep.equal([Status.NotDue, 0n]);
-      expect(await policy.evaluate(vaultA.address, 500)).to.deep.equal([Status.Due, 0n]);
+      expect(await policy.evaluate(rebalancerA.address, 499)).to.deep.equal([Status.NotDue, 0n]);
+      expect(await policy.evaluate(rebalancerA.address, 500)).to.deep.equal([Status.Due, 0n]);
     });
 
     it("does not depend on who calls it", async () => {
-      const { policy, vaultA, vaultB, stranger } = await loadFixture(policyFixture);
-      await record(policy, vaultA);
-      for (const caller of [vaultA, vaultB, stranger]) {
-        expect(await policy.connect(caller).evaluate(vaultA.address, 300)).to.deep.equal([Status.Cooldown, 100n]);
-        expect(await policy.connect(caller).evaluate(vaultB.address, 300)).to.deep.equal([Status.Due, 100n]);
+      const { policy, rebalancerA, rebalancerB, stranger } = await loadFixture(policyFixture);
+      await record(policy, rebalancerA);
+      for (const caller of [rebalancerA, rebalancerB, stranger]) {
+        expect(await policy.connect(caller).evaluate(rebalancerA.address, 300)).to.deep.equal([Status.Cooldown, 100n]);
+        expect(await policy.connect(caller).evaluate(rebalancerB.address, 300)).to.deep.equal([Status.Due, 100n]);
       }
     });
   });
 
   describe("evaluate: cooldown", () => {
     it("is Cooldown right after recordRebalance, even with the largest drift", async () => {
-      const { policy, vaultA } = await loadFixture(policyFixture);
-      const last = await record(policy, vaultA);
+      const { policy, rebalancerA } = await loadFixture(policyFixture);
+      const last = await record(policy, rebalancerA);
       expect(await time.latest()).to.equal(last); // views run at the latest block's timestamp
-      expect(await policy.evaluate(vaultA.address, 10_000)).to.deep.equal([Status.Cooldown, 100n]);
-      expect(await policy.evaluate(vaultA.address, 0)).to.deep.equal([Status.Cooldown, 100n]);
+      expect(await policy.evaluate(rebalancerA.address, 10_000)).to.deep.equal([Status.Cooldown, 100n]);
+      expect(await policy.evaluate(rebalancerA.address, 0)).to.deep.equal([Status.Cooldown, 100n]);
     });
 
     it("is Cooldown at last + cooldown - 1 and Due at last + cooldown", async () => {
-      const { policy, vaultA } = await loadFixture(policyFixture);
-      const last = await record(policy, vaultA);
+      const { policy, rebalancerA } = await loadFixture(policyFixture);
+      const last = await record(policy, rebalancerA);
       await time.increaseTo(last + PARAMS.cooldown - 1);
-      expect(await statusOf(policy, vaultA.address, 300)).to.equal(Status.Cooldown);
+      expect(await statusOf(policy, rebalancerA.address, 300)).to.equal(Status.Cooldown);
       await time.increaseTo(last + PARAMS.cooldown);
-      expect(await statusOf(policy, vaultA.address, 300)).to.equal(Status.Due);
-      expect(await statusOf(policy, vaultA.address, 299)).to.equal(Status.NotDue);
+      expect(await statusOf(policy, rebalancerA.address, 300)).to.equal(Status.Due);
+      expect(await statusOf(policy, rebalancerA.address, 299)).to.equal(Status.NotDue);
     });
 
-    it("does not hold a vault that never rebalanced (lastRebalance 0) in cooldown", async () => {
-      const { factory, admin, vaultA } = await loadFixture(policyFixture);
+    it("does not hold a rebalancer that never rebalanced (lastRebalance 0) in cooldown", async () => {
+      const { factory, admin, rebalancerA } = await loadFixture(policyFixture);
       const policy = await factory.deploy(admin.address, { ...PARAMS, cooldown: MAX_COOLDOWN });
-      expect(await policy.lastRebalance(vaultA.address)).to.equal(0n);
-      expect(await statusOf(policy, vaultA.address, 300)).to.equal(Status.Due);
+      expect(await policy.lastRebalance(rebalancerA.address)).to.equal(0n);
+      expect(await statusOf(policy, rebalancerA.address, 300)).to.equal(Status.Due);
     });
 
-    it("holds only the vault that recorded: another vault is still Due", async () => {
-      const { policy, vaultA, vaultB } = await loadFixture(policyFixture);
-      await record(policy, vaultA);
-      expect(await statusOf(policy, vaultA.address, 300)).to.equal(Status.Cooldown);
-      expect(await statusOf(policy, vaultB.address, 300)).to.equal(Status.Due);
-      // The other vault's later record starts its own cooldown, not a new one for the first.
-      const lastA = Number(await policy.lastRebalance(vaultA.address));
+    it("holds only the rebalancer that recorded: another rebalancer is still Due", async () => {
+      const { policy, rebalancerA, rebalancerB } = await loadFixture(policyFixture);
+      await record(policy, rebalancerA);
+      expect(await statusOf(policy, rebalancerA.address, 300)).to.equal(Status.Cooldown);
+      expect(await statusOf(policy, rebalancerB.address, 300)).to.equal(Status.Due);
+      // The other rebalancer's later record starts its own cooldown, not a new one for the first.
+      const lastA = Number(await policy.lastRebalance(rebalancerA.address));
       await time.increaseTo(lastA + 300);
-      const lastB = await record(policy, vaultB);
+      const lastB = await record(policy, rebalancerB);
       await time.increaseTo(lastA + PARAMS.cooldown);
-      expect(await statusOf(policy, vaultA.address, 300)).to.equal(Status.Due);
-      expect(await statusOf(policy, vaultB.address, 300)).to.equal(Status.Cooldown);
+      expect(await statusOf(policy, rebalancerA.address, 300)).to.equal(Status.Due);
+      expect(await statusOf(policy, rebalancerB.address, 300)).to.equal(Status.Cooldown);
       await time.increaseTo(lastB + PARAMS.cooldown);
-      expect(await statusOf(policy, vaultB.address, 300)).to.equal(Status.Due);
+      expect(await statusOf(policy, rebalancerB.address, 300)).to.equal(Status.Due);
     });
 
-    it("does not hold a vault at all with a zero cooldown", async () => {
-      const { factory, admin, vaultA } = await loadFixture(policyFixture);
+    it("does not hold a rebalancer at all with a zero cooldown", async () => {
+      const { factory, admin, rebalancerA } = await loadFixture(policyFixture);
       const policy = await factory.deploy(admin.address, { ...PARAMS, cooldown: 0 });
-      await record(policy, vaultA);
-      expect(await statusOf(policy, vaultA.address, 300)).to.equal(Status.Due);
-      expect(await statusOf(policy, vaultA.address, 299)).to.equal(Status.NotDue);
+      await record(policy, rebalancerA);
+      expect(await statusOf(policy, rebalancerA.address, 300)).to.equal(Status.Due);
+      expect(await statusOf(policy, rebalancerA.address, 299)).to.equal(Status.NotDue);
     });
   });
 
   describe("evaluate: calendar", () => {
     // CALENDAR: trigger band 300, target band 100, cooldown 600, calendar one day.
     it("is NotDue before last + interval and DueByCalendar at and after it, between the two bands", async () => {
-      const { policy, vaultA } = await loadFixture(calendarFixture);
-      const last = await record(policy, vaultA);
+      const { policy, rebalancerA } = await loadFixture(calendarFixture);
+      const last = await record(policy, rebalancerA);
       await time.increaseTo(last + CALENDAR.cooldown); // the cooldown is over
-      expect(await policy.evaluate(vaultA.address, 101)).to.deep.equal([Status.NotDue, 100n]);
-      expect(await policy.evaluate(vaultA.address, 299)).to.deep.equal([Status.NotDue, 100n]);
+      expect(await policy.evaluate(rebalancerA.address, 101)).to.deep.equal([Status.NotDue, 100n]);
+      expect(await policy.evaluate(rebalancerA.address, 299)).to.deep.equal([Status.NotDue, 100n]);
       await time.increaseTo(last + DAY - 1);
-      expect(await statusOf(policy, vaultA.address, 101)).to.equal(Status.NotDue);
-      expect(await statusOf(policy, vaultA.address, 299)).to.equal(Status.NotDue);
+      expect(await statusOf(policy, rebalancerA.address, 101)).to.equal(Status.NotDue);
+      expect(await statusOf(policy, rebalancerA.address, 299)).to.equal(Status.NotDue);
       await time.increaseTo(last + DAY);
-      expect(await policy.evaluate(vaultA.address, 101)).to.deep.equal([Status.DueByCalendar, 100n]);
-      expect(await policy.evaluate(vaultA.address, 299)).to.deep.equal([Status.DueByCalendar, 100n]);
+      expect(await policy.evaluate(rebalancerA.address, 101)).to.deep.equal([Status.DueByCalendar, 100n]);
+      expect(await policy.evaluate(rebalancerA.address, 299)).to.deep.equal([Status.DueByCalendar, 100n]);
       await time.increaseTo(last + 30 * DAY);
-      expect(await statusOf(policy, vaultA.address, 200)).to.equal(Status.DueByCalendar);
+      expect(await statusOf(policy, rebalancerA.address, 200)).to.equal(Status.DueByCalendar);
     });
 
     it("never fires for drift within the target band (no dust trades), even long after the interval", async () => {
-      const { policy, vaultA } = await loadFixture(calendarFixture);
-      const last = await record(policy, vaultA);
+      const { policy, rebalancerA } = await loadFixture(calendarFixture);
+      const last = await record(policy, rebalancerA);
       await time.increaseTo(last + DAY);
-      expect(await statusOf(policy, vaultA.address, 0)).to.equal(Status.NotDue);
-      expect(await statusOf(policy, vaultA.address, 100)).to.equal(Status.NotDue);
-      expect(await statusOf(policy, vaultA.address, 101)).to.equal(Status.DueByCalendar);
+      expect(await statusOf(policy, rebalancerA.address, 0)).to.equal(Status.NotDue);
+      expect(await statusOf(policy, rebalancerA.address, 100)).to.equal(Status.NotDue);
+      expect(await statusOf(policy, rebalancerA.address, 101)).to.equal(Status.DueByCalendar);
       await time.increaseTo(last + 365 * DAY);
-      expect(await statusOf(policy, vaultA.address, 100)).to.equal(Status.NotDue);
+      expect(await statusOf(policy, rebalancerA.address, 100)).to.equal(Status.NotDue);
     });
 
     it("reports Due, not DueByCalendar, once the trigger band is reached", async () => {
-      const { policy, vaultA } = await loadFixture(calendarFixture);
-      const last = await record(policy, vaultA);
+      const { policy, rebalancerA } = await loadFixture(calendarFixture);
+      const last = await record(policy, rebalancerA);
       await time.increaseTo(last + DAY);
-      expect(await statusOf(policy, vaultA.address, 300)).to.equal(Status.Due);
+      expect(await statusOf(policy, rebalancerA.address, 300)).to.equal(Status.Due);
     });
 
     it("never fires with calendarInterval 0, however long since the last rebalance", async () => {
-      const { policy, vaultA } = await loadFixture(policyFixture);
-      const last = await record(policy, vaultA);
+      const { policy, rebalancerA } = await loadFixture(policyFixture);
+      const last = await record(policy, rebalancerA);
       await time.increaseTo(last + 2 * MAX_CALENDAR_INTERVAL);
-      expect(await statusOf(policy, vaultA.address, 101)).to.equal(Status.NotDue);
-      expect(await statusOf(policy, vaultA.address, 299)).to.equal(Status.NotDue);
-      expect(await statusOf(policy, vaultA.address, 300)).to.equal(Status.Due);
+      expect(await statusOf(policy, rebalancerA.address, 101)).to.equal(Status.NotDue);
+      expect(await statusOf(policy, rebalancerA.address, 299)).to.equal(Status.NotDue);
+      expect(await statusOf(policy, rebalancerA.address, 300)).to.equal(Status.Due);
     });
 
     it("yields to the cooldown: with interval == cooldown it fires exactly when the cooldown ends", async () => {
-      const { factory, admin, vaultA } = await loadFixture(policyFixture);
+      const { factory, admin, rebalancerA } = await loadFixture(policyFixture);
       const policy = await factory.deploy(admin.address, { ...PARAMS, cooldown: 600, calendarInterval: 600 });
-      const last = await record(policy, vaultA);
-      expect(await statusOf(policy, vaultA.address, 200)).to.equal(Status.Cooldown);
+      const last = await record(policy, rebalancerA);
+      expect(await statusOf(policy, rebalancerA.address, 200)).to.equal(Status.Cooldown);
       await time.increaseTo(last + 599);
-      expect(await statusOf(policy, vaultA.address, 200)).to.equal(Status.Cooldown);
+      expect(await statusOf(policy, rebalancerA.address, 200)).to.equal(Status.Cooldown);
       await time.increaseTo(last + 600);
-      expect(await statusOf(policy, vaultA.address, 200)).to.equal(Status.DueByCalendar);
+      expect(await statusOf(policy, rebalancerA.address, 200)).to.equal(Status.DueByCalendar);
     });
 
-    it("counts a vault that never rebalanced (lastRebalance 0) as past its calendar", async () => {
-      const { policy, vaultA } = await loadFixture(calendarFixture);
-      expect(await policy.lastRebalance(vaultA.address)).to.equal(0n);
-      expect(await statusOf(policy, vaultA.address, 101)).to.equal(Status.DueByCalendar);
-      expect(await statusOf(policy, vaultA.address, 100)).to.equal(Status.NotDue);
+    it("counts a rebalancer that never rebalanced (lastRebalance 0) as past its calendar", async () => {
+      const { policy, rebalancerA } = await loadFixture(calendarFixture);
+      expect(await policy.lastRebalance(rebalancerA.address)).to.equal(0n);
+      expect(await statusOf(policy, rebalancerA.address, 101)).to.equal(Status.DueByCalendar);
+      expect(await statusOf(policy, rebalancerA.address, 100)).to.equal(Status.NotDue);
     });
 
-    it("runs per vault: one vault's record restarts only its own calendar", async () => {
-      const { policy, vaultA, vaultB } = await loadFixture(calendarFixture);
-      const lastA = await record(policy, vaultA);
+    it("runs per rebalancer: one rebalancer's record restarts only its own calendar", async () => {
+      const { policy, rebalancerA, rebalancerB } = await loadFixture(calendarFixture);
+      const lastA = await record(policy, rebalancerA);
       await time.increaseTo(lastA + DAY / 2);
-      const lastB = await record(policy, vaultB);
+      const lastB = await record(policy, rebalancerB);
       await time.increaseTo(lastA + DAY);
-      expect(await statusOf(policy, vaultA.address, 200)).to.equal(Status.DueByCalendar);
-      expect(await statusOf(policy, vaultB.address, 200)).to.equal(Status.NotDue);
+      expect(await statusOf(policy, rebalancerA.address, 200)).to.equal(Status.DueByCalendar);
+      expect(await statusOf(policy, rebalancerB.address, 200)).to.equal(Status.NotDue);
       await time.increaseTo(lastB + DAY);
-      expect(await statusOf(policy, vaultB.address, 200)).to.equal(Status.DueByCalendar);
+      expect(await statusOf(policy, rebalancerB.address, 200)).to.equal(Status.DueByCalendar);
     });
   });
 });

@@ -20,7 +20,7 @@ const VOL = {
 const REFERENCE_VARIANCE = (6_000n * 10n ** 14n) ** 2n / WAD;
 const Parameter = { ReferenceVolBps: 9, MinBandBps: 10, MaxBandBps: 11, AveragingTime: 12, MinObservationInterval: 13 };
 
-/** A policy with volatility scaling on; signers play vaults calling observe(). */
+/** A policy with volatility scaling on; signers play the rebalancers calling observe(). */
 async function policyFixture() {
   const [admin, vault, other] = await ethers.getSigners();
   const policy = await new BallastPolicy__factory(admin).deploy(admin.address, TRIGGERS);
@@ -117,12 +117,14 @@ describe("BallastPolicy volatility scaling", () => {
     expect(variances).to.deep.equal([0n, REFERENCE_VARIANCE, REFERENCE_VARIANCE]);
   });
 
-  it("learns from the vault's pokes: a calm month narrows the band to its floor", async () => {
+  it("learns from the rebalancer's pokes: a calm month narrows the band to its floor", async () => {
     const f = await loadFixture(vaultFixture);
     const [, alice] = await ethers.getSigners();
     await depositUsdc(f.market, f.vault, alice, 100_000);
-    // The deployment observed once; a calm week of pokes shrinks the band to its floor.
-    const policy = f.policy;
+    // The deployment observes nothing: the estimate starts at the first poke, and a calm month of
+    // pokes shrinks the band to its floor.
+    const { policy, rebalancer } = f;
+    expect(await policy.variances(rebalancer)).to.deep.equal([[], 0n]);
     const timelock = f.timelock!;
     const data = policy.interface.encodeFunctionData("setVolatilityParams", [VOL]);
     const salt = ethers.ZeroHash;
@@ -131,19 +133,19 @@ describe("BallastPolicy volatility scaling", () => {
     await time.increase(delay);
     await timelock.execute(policy, 0, data, ethers.ZeroHash, salt);
     // The timelock's two days outlived the feeds' one-day heartbeat: only fresh prices are observed.
-    await expect(f.vault.poke()).not.to.emit(policy, "Observed");
+    await expect(rebalancer.poke()).not.to.emit(policy, "Observed");
     for (const symbol of ["USDC", "WETH", "WBTC", "LINK"])
       await f.market.setFeedPrice(symbol, await f.market.feedPrice(symbol));
-    await expect(f.vault.poke()).to.emit(policy, "Observed");
-    expect(await policy.effectiveTriggerBand(f.vault)).to.equal(200n); // default trigger band, reference vol
+    await expect(rebalancer.poke()).to.emit(policy, "Observed");
+    expect(await policy.effectiveTriggerBand(rebalancer)).to.equal(200n); // default trigger band, reference vol
     for (let day = 0; day < 30; day++) {
       await time.increase(86_400);
       await f.market.setFeedPrice("USDC", 1); // keep feeds fresh
       for (const symbol of ["WETH", "WBTC", "LINK"])
         await f.market.setFeedPrice(symbol, await f.market.feedPrice(symbol));
-      await f.vault.poke();
+      await rebalancer.poke();
     }
-    expect(await policy.effectiveTriggerBand(f.vault)).to.equal(150n);
+    expect(await policy.effectiveTriggerBand(rebalancer)).to.equal(150n);
   });
 
   describe("setVolatilityParams", () => {

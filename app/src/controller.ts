@@ -114,14 +114,20 @@ export class Controller {
         account ? loadPosition(provider, view, account, chain.router) : Promise.resolve(undefined),
         loadRebalances(provider, view.address, view.block),
         loadSharePrices(provider, view.address, view.decimals, view.block),
-        loadBreakerHistory(provider, view.policy, view.address, view.block),
+        view.policy && view.rebalancer
+          ? loadBreakerHistory(provider, view.policy, view.rebalancer, view.block)
+          : Promise.resolve([]),
       ]);
       this.set({ position, rebalances, prices, breakerEvents });
       if (this.state.page === "governance") {
         const [parameters, pending] = await Promise.all([
           loadParameters(provider, view.address, view.policy),
           chain.timelock
-            ? loadPendingOperations(provider, chain.timelock, view.address, view.policy, view.block)
+            ? loadPendingOperations(
+                provider,
+                { vault: view.address, rebalancer: view.rebalancer, policy: view.policy, timelock: chain.timelock },
+                view.block,
+              )
             : Promise.resolve([]),
         ]);
         this.set({ parameters, pending });

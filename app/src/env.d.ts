@@ -2,6 +2,7 @@
 declare module "virtual:ballast-abis" {
   import type { InterfaceAbi } from "ethers";
   export const vaultAbi: InterfaceAbi;
+  export const rebalancerAbi: InterfaceAbi;
   export const policyAbi: InterfaceAbi;
   export const routerAbi: InterfaceAbi;
   export const timelockAbi: InterfaceAbi;

@@ -118,18 +118,29 @@ interface IBallastErrors {
     error BallastSlippageExceeded(address token, uint256 minOut, uint256 out);
     /// @notice The rebalance would lose more NAV, at oracle prices, than the loss bound allows.
     error BallastRebalanceLoss(uint256 navBefore, uint256 navAfter, uint256 maxLossBps);
-    /// @notice A rebalance's leg of `token` (a sale into the base when `sell`, else a purchase) cannot
-    /// trade now: its route's spot output `spotOut` is below `spotFloor` (the oracle-fair output less
-    /// `maxPoolGapBps`: a pool pushed against the vault), or the output estimated from the route's
-    /// in-range liquidity, `estimatedOut`, is below the leg's minimum `minOut` (pools too thin).
+    /// @notice A rebalance's leg from `tokenIn` to `tokenOut` cannot trade now: its route's spot
+    /// output `spotOut` is below `spotFloor` (the oracle-fair output less `maxPoolGapBps`: a pool
+    /// pushed against the vault), or the output estimated from the route's in-range liquidity,
+    /// `estimatedOut`, is below the leg's minimum `minOut` (pools too thin).
     error BallastLegUnfit(
-        address token,
-        bool sell,
+        address tokenIn,
+        address tokenOut,
         uint256 spotOut,
         uint256 spotFloor,
         uint256 estimatedOut,
         uint256 minOut
     );
+    /// @notice A rebalance leg's path is not a Uniswap V3 path between two different basket assets.
+    error BallastLegPath(bytes path);
+    /// @notice A rebalance leg sells `value` (base-asset units) of `tokenIn`, more than the trade
+    /// cap `cap` (`maxTradeBps` of NAV).
+    error BallastLegTooLarge(address tokenIn, uint256 value, uint256 cap);
+    /// @notice Only the vault's rebalancer may trade the basket; `caller` is not it.
+    error BallastNotRebalancer(address caller);
+    /// @notice `rebalancer` serves `vault`, not the vault it was offered to.
+    error BallastRebalancerVault(address rebalancer, address vault);
+    /// @notice Only the vault `vault` may report its basket changes; `caller` is not it.
+    error BallastNotVault(address caller, address vault);
     /// @notice A rebalance is not allowed now; `status` (an {IBallastPolicy-Status}) says why.
     error BallastRebalanceNotDue(uint8 status, uint256 driftBps);
 }

@@ -5,7 +5,7 @@ import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
 
 import {IBallastErrors} from "./IBallastErrors.sol";
 import {IBallastOracle} from "./IBallastOracle.sol";
-import {IBallastPolicy} from "./IBallastPolicy.sol";
+import {IBallastRebalancer} from "./IBallastRebalancer.sol";
 
 /// @title IBallastVault
 /// @notice An ERC-4626 vault over a basket of tokens kept at target weights. The base asset
@@ -76,6 +76,39 @@ interface IBallastVault is IERC4626, IBallastErrors {
         address recipient;
     }
 
+    /// @notice The basket at the oracle prices, as a rebalancer plans from it ({basketState}).
+    /// @param values Each balance's oracle value in base-asset units, rounded down; `nav` their sum.
+    /// @param targets The target weights in force (bps).
+    /// @param units Each token's `10 ** decimals`.
+    /// @param valid Whether every price is valid; if not, `firstInvalid` is the first asset without
+    /// one (valued at its last recorded price).
+    /// @param paused Whether the vault is paused (no trade then).
+    // Only ever in memory and return data, where fields are not packed.
+    // solhint-disable-next-line gas-struct-packing
+    struct BasketState {
+        address[] tokens;
+        uint256[] balances;
+        uint256[] prices;
+        uint256[] units;
+        uint256[] values;
+        uint256[] targets;
+        bytes[] sellRoutes;
+        bytes[] buyRoutes;
+        uint256 nav;
+        uint256 firstInvalid;
+        bool valid;
+        bool paused;
+        RebalanceParams params;
+    }
+
+    /// @notice One trade of a rebalance: exactly `amountIn` of the path's first token along `path`
+    /// (a Uniswap V3 path of the router's factory, `token, fee, token, ...`) into its last token;
+    /// both ends basket assets.
+    struct Leg {
+        bytes path;
+        uint256 amountIn;
+    }
+
     /// @notice Emitted for every basket entry, at construction and by {addAsset}.
     event AssetListed(
         uint256 indexed index,
@@ -96,14 +129,10 @@ interface IBallastVault is IERC4626, IBallastErrors {
     /// @notice Emitted when the management fee accrues: `shares` minted to `recipient`.
     event ManagementFeeAccrued(address indexed recipient, uint256 shares);
 
-    /// @notice Emitted when a due rebalance makes no trade because its estimated cost exceeds its
-    /// benefit times the policy's ratio (base-asset units; see {IBallastPolicy-assessCost}).
-    event RebalanceSkipped(address indexed caller, uint256 cost, uint256 benefit);
-
     /// @notice Emitted when the execution bounds are set (at construction `oldParams` is all zero).
     event RebalanceParamsSet(RebalanceParams oldParams, RebalanceParams newParams);
 
-    /// @notice Emitted when the last valid oracle prices are recorded ({poke}, {rebalance}).
+    /// @notice Emitted when the last valid oracle prices are recorded ({recordPrices}).
     event PricesRecorded(uint256[] prices);
 
     /// @notice Emitted when governance starts a ramp of the target weights: from `fromWeights` (those
@@ -116,8 +145,8 @@ interface IBallastVault is IERC4626, IBallastErrors {
     /// @notice Emitted when governance changes a token's Uniswap V3 routes.
     event RoutesSet(address indexed token, bytes sellRoute, bytes buyRoute);
 
-    /// @notice Emitted when governance points the vault at another trigger policy.
-    event PolicySet(IBallastPolicy oldPolicy, IBallastPolicy newPolicy);
+    /// @notice Emitted when governance hands the basket's trading to another rebalancer.
+    event RebalancerSet(IBallastRebalancer oldRebalancer, IBallastRebalancer newRebalancer);
 
     /// @notice Emitted for every swap the vault makes (rebalances and base-asset exits).
     /// @param minAmountOut The oracle-derived minimum the swap had to deliver.
@@ -130,6 +159,7 @@ interface IBallastVault is IERC4626, IBallastErrors {
     );
 
     /// @notice Emitted once per successful rebalance, after its swaps.
+    /// @param caller The keeper the rebalancer acted for.
     /// @param navBefore NAV before the trades, at this call's oracle prices (base-asset units).
     /// @param navAfter NAV after the trades, at the same prices: the difference is the trading cost.
     event Rebalanced(
@@ -158,28 +188,37 @@ interface IBallastVault is IERC4626, IBallastErrors {
     /// a TimelockController) sets parameters and alone may unpause. No role can move depositors' funds.
     function GUARDIAN_ROLE() external view returns (bytes32);
 
-    /// @notice The trigger policy consulted by {rebalance}.
-    function policy() external view returns (IBallastPolicy);
+    /// @notice The contract that decides when and how the basket trades (policy, planning, keeper
+    /// reward), and alone may call {executeRebalance}; zero until governance sets one.
+    function rebalancer() external view returns (IBallastRebalancer);
 
-    /// @notice Whether a rebalance may run now and why (independent of the caller), with the
-    /// current largest drift and the band trades would stop at: the policy's target band, capped at
-    /// half the trigger band spread over the non-base assets (the base asset absorbs what each of
-    /// them leaves inside its band). Never reverts.
-    function rebalanceStatus()
-        external
-        view
-        returns (IBallastPolicy.Status status, uint256 driftBps, uint256 targetBandBps);
+    /// @notice Hands the basket's trading to `newRebalancer` (governance). Reverts for zero, an
+    /// account without code, a rebalancer that serves another vault, or unchanged.
+    function setRebalancer(IBallastRebalancer newRebalancer) external;
 
-    /// @notice Chainlink Automation (and Gelato) entry: whether {rebalance} is due. `performData` is empty.
-    function checkUpkeep(bytes calldata checkData) external view returns (bool upkeepNeeded, bytes memory performData);
+    /// @notice The basket at the oracle prices, an asset whose oracle fails at its last recorded
+    /// price (see {BasketState}). Never reverts on a price.
+    function basketState() external view returns (BasketState memory);
 
-    /// @notice Chainlink Automation (and Gelato) entry: runs {rebalance}.
-    function performUpkeep(bytes calldata performData) external;
+    /// @notice {basketState}, recording every valid price as the last known one (event
+    /// {PricesRecorded}). The rebalancer only.
+    function recordPrices() external returns (BasketState memory);
 
-    /// @notice Records every valid oracle price as the last known one and hands them to the policy's
-    /// volatility estimate. Permissionless. Views that must not revert value an asset whose oracle
-    /// fails at its last recorded price, never at zero.
-    function poke() external;
+    /// @notice Trades `legs` for the keeper `keeper` (the rebalancer only; not while paused), and
+    /// enforces by itself every bound that protects the holders, whatever the rebalancer asks: each
+    /// leg runs between two basket assets, sells at most `maxTradeBps` of NAV, passes the pool checks
+    /// when the call starts (its route's spot output within `maxPoolGapBps` of the oracle-fair output,
+    /// its estimated output at least its minimum; {BallastLegUnfit}), and must deliver its oracle-fair
+    /// output less `slippageBps`; NAV at the call's oracle prices may fall by at most `maxLossBps`.
+    /// Legs that sell a non-base asset run first, in order; legs that spend the base asset then run
+    /// in order, scaled down alike (rounded down) to the base held above its target weight, and are
+    /// skipped below `minTradeValue`. Emits {Rebalanced}.
+    /// @return trades The swaps made.
+    /// @return navBefore NAV before the trades; `navAfter` after them, at the same prices.
+    function executeRebalance(
+        Leg[] calldata legs,
+        address keeper
+    ) external returns (uint256 trades, uint256 navBefore, uint256 navAfter);
 
     /// @notice The last valid oracle prices recorded (USD WAD per whole token; 0 = never recorded).
     function lastPrices() external view returns (uint256[] memory);
@@ -211,11 +250,6 @@ interface IBallastVault is IERC4626, IBallastErrors {
     /// {IBallastPolicy-minObservations} ({IBallastPolicy-BallastPoolObservations}).
     function setRoutes(address token, bytes calldata sellRoute, bytes calldata buyRoute) external;
 
-    /// @notice Points the vault at another trigger policy (governance). Reverts for zero, an account
-    /// without code, or unchanged. The new policy keeps its own record of this vault's last
-    /// rebalance (none, if it never served it): its cooldown starts from that record.
-    function setPolicy(IBallastPolicy newPolicy) external;
-
     /// @notice Lists a new asset at target weight 0 (governance); ramp it in with
     /// {setTargetWeights}. Validated as at construction; its oracle must price it now. Reverts when
     /// the basket is full, the token is listed, or `config.targetWeightBps` is not 0, and when a pool
@@ -245,13 +279,6 @@ interface IBallastVault is IERC4626, IBallastErrors {
     /// preview counts them in the supply, so that they match what the next entry or exit does.
     function pendingFeeShares() external view returns (uint256);
 
-    /// @notice What the cost-efficiency gate would say of a rebalance now, whether or not one is
-    /// due (keepers' view): its estimated cost and benefit (base-asset units) and whether it passes.
-    /// @dev Reverts with {BallastPriceUnavailable} when a price is invalid. The gas part uses the
-    /// block's base fee, which an `eth_call` on most nodes (Hardhat included) sets to 0: keepers
-    /// add their own gas estimate to the view's numbers.
-    function rebalanceCost() external view returns (uint256 cost, uint256 benefit, bool worthIt);
-
     /// @notice Every token the vault holds, the base asset (`asset()`) at index 0.
     function basketTokens() external view returns (address[] memory);
 
@@ -273,26 +300,6 @@ interface IBallastVault is IERC4626, IBallastErrors {
     /// Arbitrum) or SwapRouter02 (Base, Sepolia and newer deployments), told apart at construction by
     /// SwapRouter02's `factoryV2()`.
     function swapRouter() external view returns (address);
-
-    /// @notice Current weights in basis points, valued by the oracles (rounded down).
-    /// @dev Reverts with {BallastPriceUnavailable} when a price is invalid.
-    function currentWeights() external view returns (uint256[] memory);
-
-    /// @notice The largest |current - target| weight, in basis points.
-    /// @dev Reverts with {BallastPriceUnavailable} when a price is invalid.
-    function maxDrift() external view returns (uint256);
-
-    /// @notice Trades the basket toward its target weights through Uniswap V3. Permissionless.
-    /// @dev Runs only when the policy says Due or DueByCalendar (else reverts with
-    /// {BallastRebalanceNotDue}). A tripped circuit breaker, or a cost-efficiency gate that finds the
-    /// trades not worth their cost ({RebalanceSkipped}), ends the call without trading and without
-    /// reverting, so that the record stays. Sells what is above target + band into the base asset
-    /// (all of an asset whose target weight is 0), then buys what is below target - band with it
-    /// (band as reported by {rebalanceStatus}). Each swap's minimum
-    /// output is its oracle value less `slippageBps`; each trade is capped at `maxTradeBps` of NAV
-    /// and skipped below `minTradeValue`; the call reverts if NAV falls by more than `maxLossBps`.
-    /// @return trades The number of swaps made.
-    function rebalance() external returns (uint256 trades);
 
     /// @notice Burns `shares` of `owner` and sends `receiver` the same fraction of every basket
     /// balance. Uses no oracle and no swap, so it works even when prices are broken: the holder's

@@ -10,6 +10,7 @@ import {IUniswapV3Pool} from "@uniswap/v3-core/contracts/interfaces/IUniswapV3Po
 import {IBallastErrors} from "../interfaces/IBallastErrors.sol";
 import {IBallastOracle} from "../interfaces/IBallastOracle.sol";
 import {IBallastPolicy} from "../interfaces/IBallastPolicy.sol";
+import {IBallastRebalancer} from "../interfaces/IBallastRebalancer.sol";
 import {IBallastVault} from "../interfaces/IBallastVault.sol";
 import {PoolAddress} from "./PoolAddress.sol";
 import {UniswapPath} from "./UniswapPath.sol";
@@ -223,10 +224,12 @@ library BasketAdmin {
         if (next < required) revert IBallastPolicy.BallastPoolObservations(pool, next, required);
     }
 
-    /// @dev The observations the vault's policy requires of a watched pool. This code runs in the
-    /// vault (delegatecall): it asks the vault for its policy.
+    /// @dev The observations the policy of the vault's rebalancer requires of a watched pool (none
+    /// while the vault has no rebalancer). This code runs in the vault (delegatecall): it asks the
+    /// vault for its rebalancer.
     function _requiredObservations() private view returns (uint256) {
-        return IBallastVault(address(this)).policy().minObservations();
+        IBallastRebalancer rebalancer = IBallastVault(address(this)).rebalancer();
+        return address(rebalancer) == address(0) ? 0 : rebalancer.policy().minObservations();
     }
 
     /// @notice Replaces `token`'s price source; see {IBallastVault-setOracle}.
@@ -319,35 +322,6 @@ library BasketAdmin {
         // checked when linked; one whose quote token left is no longer read).
         linkPools(basket, factory, false);
         emit IBallastVault.AssetRemoved(i, token, balance);
-    }
-
-    /// @notice The pools the breakers watch, each with a whole asset token times 1e18 and what the
-    /// oracle `prices` say it is worth in the pool's other token (raw units). Amounts rather than a
-    /// ratio of raw units: an 18-decimal token at $0.00001 against a 6-decimal quote has a raw ratio
-    /// of 1e-17, which a WAD rounds to 0; its scaled amount keeps 18 significant digits, and nothing
-    /// here divides by a quantity that can be 0 (valid prices are not).
-    function poolChecks(
-        Basket storage basket,
-        address factory,
-        uint256[] calldata prices
-    ) external view returns (IBallastPolicy.PoolCheck[] memory checks) {
-        uint256 n = prices.length;
-        checks = new IBallastPolicy.PoolCheck[](n);
-        for (uint256 i = 1; i < n; ++i) {
-            Asset storage a = basket.assets[i];
-            uint256 q = a.quoteIndex;
-            if (q == NO_POOL) continue;
-            (address token, address quoteToken) = (a.token, basket.assets[q].token);
-            // Below 2^120 (1e36), where {PoolPrice-quote} is exact.
-            uint256 amount = 10 ** a.decimals * 1e18;
-            uint256 fairQuote = Math.mulDiv(1e18 * 10 ** basket.assets[q].decimals, prices[i], prices[q]);
-            checks[i] = IBallastPolicy.PoolCheck(
-                PoolAddress.compute(factory, token, quoteToken, a.poolFee),
-                token < quoteToken,
-                amount,
-                fairQuote
-            );
-        }
     }
 
     /// @notice `token`'s decimals; reverts unless it reports at most 18.

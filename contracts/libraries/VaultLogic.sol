@@ -8,21 +8,22 @@ import {IV3SwapRouter} from "@uniswap/swap-router-contracts/contracts/interfaces
 import {ISwapRouter} from "@uniswap/v3-periphery/contracts/interfaces/ISwapRouter.sol";
 
 import {IBallastErrors} from "../interfaces/IBallastErrors.sol";
-import {IBallastPolicy} from "../interfaces/IBallastPolicy.sol";
 import {IBallastVault} from "../interfaces/IBallastVault.sol";
 import {IUniswapV3Pool} from "@uniswap/v3-core/contracts/interfaces/IUniswapV3Pool.sol";
 
 import {BasketAdmin} from "./BasketAdmin.sol";
 import {BasketMath} from "./BasketMath.sol";
+import {LegCheck} from "./LegCheck.sol";
 import {PoolAddress} from "./PoolAddress.sol";
 import {PoolPrice} from "./PoolPrice.sol";
 import {UniswapPath} from "./UniswapPath.sol";
 
 /// @title VaultLogic
-/// @notice The vault's trade sizing: the slices a base-asset exit sells, and the trades a rebalance
-/// plans. Pure functions of a {Valuation}, in an external (linked) library so that the vault keeps
-/// to custody and execution within its 24 KB. Every rounding is chosen against the trader: amounts
-/// sold round down, minimum outputs round down, the value an exit consumes rounds up.
+/// @notice The vault's valuation and trading: the basket at oracle prices or against a flow
+/// (entries and exits), the slices a base-asset exit sells, and the swaps of a rebalance's legs
+/// within the holders' bounds. An external (linked) library, called by the vault alone. Every
+/// rounding is chosen against the trader: amounts sold round down, minimum outputs round down, the
+/// value an exit consumes rounds up.
 library VaultLogic {
     using BasketMath for uint256;
     using Math for uint256;
@@ -53,6 +54,14 @@ library VaultLogic {
         uint256 flowImpactWad;
     }
 
+    /// @notice Where a rebalance trades: the Uniswap V3 router (`router02`: SwapRouter02, see
+    /// {swap}) and its factory, which places the legs' pools.
+    struct Venue {
+        address router;
+        bool router02;
+        address factory;
+    }
+
     /// @notice Which way a valuation prices the basket: at the oracles (accounting and views), or
     /// against the caller: an entrant at the higher of each asset's pool price and its oracle price
     /// raised by the deviation thresholds of its oracle and the base's; a leaver at the lower of
@@ -61,15 +70,6 @@ library VaultLogic {
         Oracle,
         Entry,
         Exit
-    }
-
-    /// @notice The trades a rebalance plans, in base-asset value: `sells[i]` of asset `i` into the
-    /// base, then `buys[i]` of it with the base (entry 0 unused), and the total absolute drift (sum
-    /// over assets of |weight - target|, bps) they remove at oracle prices.
-    struct Plan {
-        uint256[] sells;
-        uint256[] buys;
-        uint256 driftRemovedBps;
     }
 
     // --- Valuation ----------------------------------------------------------------------------
@@ -169,7 +169,7 @@ library VaultLogic {
     /// slices can sell, by a flow valuation's cost terms: the slice total `x` whose pool fees and
     /// twice its impact on the pools' in-range liquidity (`x * flowFeeWad + 2 * x^2 *
     /// flowImpactWad`, see {flowCost}) stay within the slippage bound of `x` (the slices' minimum
-    /// outputs): the impact counted twice is the margin {vetPlan} keeps too, for liquidity past the
+    /// outputs): the impact counted twice is the margin {LegCheck-check} keeps too, for liquidity past the
     /// current range. Rounded down; at most 2^128 beyond the base (unbounded in effect) when the
     /// pools show no impact.
     function exitLimit(Valuation memory v, uint256 slippageBps) public pure returns (uint256) {
@@ -326,27 +326,22 @@ library VaultLogic {
 
     // --- Execution ----------------------------------------------------------------------------
 
-    /// @notice Swaps exactly `amountIn` through `router` with an exact approval: asset `i` for the
-    /// base along its sell route when `sell`, otherwise the reverse. `router02` selects SwapRouter02's
-    /// `exactInput` (no deadline field) over the original SwapRouter's (deadline: this block, as the
-    /// swap runs inside this call anyway). The router enforces `minOut` on what the pool sent; the
-    /// balance delta enforces it on what actually arrived (a token that takes a fee in transit
-    /// delivers less than the pool sent). Emits {IBallastVault-Swapped}.
+    /// @notice Swaps exactly `amountIn` of `path`'s first token into its last through `router`
+    /// with an exact approval. `router02` selects SwapRouter02's `exactInput` (no deadline field)
+    /// over the original SwapRouter's (deadline: this block, as the swap runs inside this call
+    /// anyway). The router enforces `minOut` on what the pool sent; the balance delta enforces it on
+    /// what actually arrived (a token that takes a fee in transit delivers less than the pool sent).
+    /// Emits {IBallastVault-Swapped}.
     function swap(
-        BasketAdmin.Basket storage basket,
         address router,
         bool router02,
-        uint256 i,
-        bool sell,
+        bytes memory path,
         uint256 amountIn,
         uint256 minOut
     ) public returns (uint256 received) {
-        (address tokenIn, address tokenOut) = sell
-            ? (basket.assets[i].token, basket.assets[0].token)
-            : (basket.assets[0].token, basket.assets[i].token);
+        (address tokenIn, address tokenOut) = (path.tokenAt(0), path.lastToken());
         uint256 outBefore = IERC20(tokenOut).balanceOf(address(this));
         IERC20(tokenIn).forceApprove(router, amountIn);
-        bytes memory path = sell ? basket.sellRoutes[i] : basket.buyRoutes[i];
         // The router's own output figure goes unused: the balance delta below is what counts.
         /* solhint-disable no-empty-blocks */
         if (router02) {
@@ -370,55 +365,89 @@ library VaultLogic {
         emit IBallastVault.Swapped(tokenIn, tokenOut, amountIn, received, minOut);
     }
 
-    /// @notice Trades plan `pl` (see {plan}) through `router` (see {swap}): sells first, so that buys
-    /// can be funded; each sale asks its oracle value less `p.slippageBps`. Buys spend the base held
-    /// above its own target weight once the sells are in, each scaled down alike (rounded down) if
-    /// the sells fetched less than their oracle value, skipped below `p.minTradeValue`, and asks its
-    /// oracle worth (rounded down) less the slippage bound. Returns the number of swaps made.
-    function execute(
+    /// @notice Trades a rebalance's `legs` (see {IBallastVault-executeRebalance}) at `venue`
+    /// (see {swap}), each bounded at valuation `v`'s oracle prices: first every leg is checked
+    /// against the basket, the trade cap and the pools ({LegCheck-check}, before any swap moves
+    /// them); then the legs that sell a non-base asset run, each asking its oracle-fair output less
+    /// `p.slippageBps`; then those that spend the base, scaled down alike to the base held above its
+    /// target (rounded down) and skipped below `p.minTradeValue`. Returns the number of swaps made.
+    function executeLegs(
         BasketAdmin.Basket storage basket,
-        address router,
-        bool router02,
+        Venue memory venue,
         Valuation memory v,
-        Plan memory pl,
+        IBallastVault.Leg[] calldata legs,
         IBallastVault.RebalanceParams memory p
     ) public returns (uint256 trades) {
-        uint256 n = pl.sells.length;
+        uint256[] memory ins = new uint256[](legs.length);
+        uint256[] memory outs = new uint256[](legs.length);
         uint256 wanted;
-        for (uint256 i = 1; i < n; ++i) {
-            wanted += pl.buys[i];
-            if (pl.sells[i] == 0) continue;
-            _leg(basket, router, router02, v, i, true, pl.sells[i], p.slippageBps);
+        {
+            uint256 cap = v.nav.bps(p.maxTradeBps, Math.Rounding.Floor);
+            for (uint256 k; k < legs.length; ++k) {
+                (ins[k], outs[k]) = _checkLeg(basket, venue.factory, v, legs[k], p, cap);
+                if (ins[k] == 0) wanted += legs[k].amountIn;
+            }
+        }
+        for (uint256 k; k < legs.length; ++k) {
+            if (ins[k] == 0) continue;
+            _legSwap(venue, v, legs[k].path, ins[k], outs[k], legs[k].amountIn, p.slippageBps);
             ++trades;
         }
         uint256 available = _baseAboveTarget(basket, v);
-        for (uint256 i = 1; i < n; ++i) {
-            uint256 spend = scaled(pl.buys[i], available, wanted);
+        for (uint256 k; k < legs.length; ++k) {
+            if (ins[k] != 0) continue;
+            uint256 spend = legs[k].amountIn;
+            if (wanted > available) spend = spend.mulDiv(available, wanted);
             if (spend == 0 || spend < p.minTradeValue) continue;
-            _leg(basket, router, router02, v, i, false, spend, p.slippageBps);
+            _legSwap(venue, v, legs[k].path, 0, outs[k], spend, p.slippageBps);
             ++trades;
         }
     }
 
-    /// @dev One leg of {execute}: a sale of asset `i` worth `value` base units, or a purchase of it
-    /// with `value` base units, asking the oracle-fair output (rounded down) less `slippageBps`.
-    function _leg(
-        BasketAdmin.Basket storage basket,
-        address router,
-        bool router02,
+    /// @dev Swaps `amountIn` of asset `i` along `path` into asset `o`, asking the oracle-fair output
+    /// less `slippageBps` (rounded down).
+    function _legSwap(
+        Venue memory venue,
         Valuation memory v,
+        bytes calldata path,
         uint256 i,
-        bool sell,
-        uint256 value,
+        uint256 o,
+        uint256 amountIn,
         uint256 slippageBps
     ) private {
-        if (sell) {
-            uint256 amountIn = sellAmount(v, i, value);
-            swap(basket, router, router02, i, true, amountIn, minValueOut(v, i, amountIn, slippageBps));
-        } else {
-            uint256 minOut = toAmount(v, i, value, Math.Rounding.Floor).lessBpsDown(slippageBps);
-            swap(basket, router, router02, i, false, value, minOut);
+        swap(venue.router, venue.router02, path, amountIn, fairOut(v, i, o, amountIn).lessBpsDown(slippageBps));
+    }
+
+    /// @dev One leg's checks before any swap: its ends ({_ends}), the trade cap `cap` on the value it
+    /// sells, and the pools ({LegCheck-check}). Returns its ends' basket indices.
+    function _checkLeg(
+        BasketAdmin.Basket storage basket,
+        address factory,
+        Valuation memory v,
+        IBallastVault.Leg calldata leg,
+        IBallastVault.RebalanceParams memory p,
+        uint256 cap
+    ) private view returns (uint256 i, uint256 o) {
+        uint256 amountIn = leg.amountIn;
+        (i, o) = _ends(basket, leg.path);
+        uint256 value = toValue(v, i, amountIn, Math.Rounding.Floor);
+        if (value > cap) revert IBallastErrors.BallastLegTooLarge(basket.assets[i].token, value, cap);
+        LegCheck.check(factory, leg.path, amountIn, fairOut(v, i, o, amountIn), p.maxPoolGapBps, p.slippageBps, true);
+    }
+
+    /// @dev The basket indices of `path`'s first and last tokens; reverts with
+    /// {IBallastErrors-BallastLegPath} unless `path` is well formed between two different basket assets.
+    function _ends(BasketAdmin.Basket storage basket, bytes calldata path) private view returns (uint256 i, uint256 o) {
+        if (!UniswapPath.isWellFormed(path)) revert IBallastErrors.BallastLegPath(path);
+        (address tokenIn, address tokenOut) = (UniswapPath.tokenAt(path, 0), UniswapPath.lastToken(path));
+        uint256 n = basket.assets.length;
+        (i, o) = (n, n);
+        for (uint256 j; j < n; ++j) {
+            address token = basket.assets[j].token;
+            if (token == tokenIn) i = j;
+            if (token == tokenOut) o = j;
         }
+        if (i == n || o == n || i == o) revert IBallastErrors.BallastLegPath(path);
     }
 
     /// @dev The base balance above the base asset's own target weight (rounded up) of the NAV.
@@ -449,6 +478,11 @@ library VaultLogic {
     /// @notice Value in base units of `amount` of asset `i`.
     function toValue(Valuation memory v, uint256 i, uint256 amount, Math.Rounding r) internal pure returns (uint256) {
         return amount.toValue(v.prices[i], v.units[i], v.prices[0], v.units[0], r);
+    }
+
+    /// @notice What `amount` of asset `i` is worth in asset `o` at the valuation's prices.
+    function fairOut(Valuation memory v, uint256 i, uint256 o, uint256 amount) internal pure returns (uint256) {
+        return amount.toValue(v.prices[i], v.units[i], v.prices[o], v.units[o], Math.Rounding.Floor);
     }
 
     /// @notice Amount of asset `i` worth `value` base units.
@@ -555,261 +589,5 @@ library VaultLogic {
         for (uint256 i = 1; i < n; ++i) {
             if (v.balances[i] != 0) margin += 3 * toValue(v, i, 1, Math.Rounding.Ceil) + 6;
         }
-    }
-
-    // --- Rebalance planning -------------------------------------------------------------------
-
-    /// @notice The trades a rebalance makes with target band `band`: each asset above target + band
-    /// is sold down to that edge, each below target - band bought up to it, every trade capped at
-    /// `maxTradeBps` of NAV and skipped below `minTradeValue`. An asset whose target weight is 0 is
-    /// retiring: its whole balance is sold (dust under {sliceFloor} aside), so that governance can
-    /// then remove it. Buys are funded by the base held above its own target plus the sells'
-    /// oracle value; short of that, every buy is scaled down alike (rounded down).
-    function plan(
-        Valuation memory v,
-        IBallastVault.RebalanceParams memory p,
-        uint256 band
-    ) public pure returns (Plan memory out) {
-        uint256 n = v.values.length;
-        uint256 cap = v.nav.bps(p.maxTradeBps, Math.Rounding.Floor);
-        out.sells = new uint256[](n);
-        out.buys = new uint256[](n);
-        uint256 proceeds;
-        for (uint256 i = 1; i < n; ++i) {
-            bool retiring = v.targets[i] == 0;
-            // Rounded down: never sell past the band edge.
-            uint256 keep = retiring ? 0 : v.nav.bps(v.targets[i] + band, Math.Rounding.Floor);
-            if (v.values[i] <= keep) continue;
-            uint256 value = Math.min(v.values[i] - keep, cap);
-            if (value < (retiring ? Math.max(sliceFloor(v), 1) : Math.max(p.minTradeValue, 1))) continue;
-            out.sells[i] = value;
-            proceeds += value;
-        }
-        uint256 wanted;
-        for (uint256 i = 1; i < n; ++i) {
-            uint256 weight = v.targets[i];
-            if (weight <= band) continue;
-            uint256 floorValue = v.nav.bps(weight - band, Math.Rounding.Floor);
-            if (v.values[i] >= floorValue) continue;
-            out.buys[i] = Math.min(floorValue - v.values[i], cap);
-            wanted += out.buys[i];
-        }
-        uint256 baseTarget = v.nav.bps(v.targets[0], Math.Rounding.Ceil);
-        uint256 funds = v.balances[0] + proceeds;
-        uint256 available = funds > baseTarget ? funds - baseTarget : 0;
-        for (uint256 i = 1; i < n; ++i) {
-            uint256 spend = scaled(out.buys[i], available, wanted);
-            out.buys[i] = spend < Math.max(p.minTradeValue, 1) ? 0 : spend;
-        }
-        out.driftRemovedBps = _driftRemoved(v, out);
-    }
-
-    /// @notice `amount` scaled by `available / wanted` when `wanted` exceeds `available` (rounded down).
-    function scaled(uint256 amount, uint256 available, uint256 wanted) internal pure returns (uint256) {
-        return wanted > available ? amount.mulDiv(available, wanted, Math.Rounding.Floor) : amount;
-    }
-
-    /// @notice Whether every leg of plan `pl` can trade now: its route's spot price (no fee, no
-    /// impact) gives at least the leg's oracle-fair output less `maxPoolGapBps`, and the route's
-    /// in-range liquidity is deep enough that the leg's estimated output (fees and impact, see
-    /// {routeOut}) reaches its minimum (oracle value less `slippageBps`). A pool pushed against the
-    /// vault right before a rebalance therefore makes it refuse rather than trade at the pusher's
-    /// price: a sandwich can take at most `maxPoolGapBps` of a leg. With `strict`, the first unfit
-    /// leg reverts with {IBallastErrors-BallastLegUnfit}; otherwise it returns false.
-    function vetPlan(
-        BasketAdmin.Basket storage basket,
-        address factory,
-        Valuation memory v,
-        Plan memory pl,
-        IBallastVault.RebalanceParams memory p,
-        bool strict
-    ) public view returns (bool) {
-        uint256 n = pl.sells.length;
-        for (uint256 i = 1; i < n; ++i) {
-            if (pl.sells[i] != 0) {
-                uint256 amountIn = sellAmount(v, i, pl.sells[i]);
-                uint256 fairOut = toValue(v, i, amountIn, Math.Rounding.Floor);
-                if (!_vetLeg(basket, factory, i, true, amountIn, fairOut, p, strict)) return false;
-            }
-            if (pl.buys[i] != 0) {
-                uint256 fairOut = toAmount(v, i, pl.buys[i], Math.Rounding.Floor);
-                if (!_vetLeg(basket, factory, i, false, pl.buys[i], fairOut, p, strict)) return false;
-            }
-        }
-        return true;
-    }
-
-    /// @dev {vetPlan} for one leg: `amountIn` of asset `i` (or of the base when buying) whose fair
-    /// output at oracle prices is `fairOut`.
-    function _vetLeg(
-        BasketAdmin.Basket storage basket,
-        address factory,
-        uint256 i,
-        bool sell,
-        uint256 amountIn,
-        uint256 fairOut,
-        IBallastVault.RebalanceParams memory p,
-        bool strict
-    ) private view returns (bool) {
-        (uint256 spotOut, uint256 netOut, uint256 filledOut) = routeOut(
-            factory,
-            sell ? basket.sellRoutes[i] : basket.buyRoutes[i],
-            amountIn
-        );
-        uint256 spotFloor = fairOut.lessBpsDown(p.maxPoolGapBps);
-        // The estimated impact counted twice: a margin for the liquidity past the current tick range,
-        // which the estimate cannot see (a leg that crosses into thinner ranges fills worse).
-        uint256 impact = netOut > filledOut ? netOut - filledOut : 0;
-        uint256 estimatedOut = filledOut > impact ? filledOut - impact : 0;
-        uint256 minOut = fairOut.lessBpsDown(p.slippageBps);
-        if (spotOut >= spotFloor && estimatedOut >= minOut) return true;
-        if (!strict) return false;
-        revert IBallastErrors.BallastLegUnfit(basket.assets[i].token, sell, spotOut, spotFloor, estimatedOut, minOut);
-    }
-
-    /// @notice What `amountIn` fetches along `route` now: `spotOut` at each pool's spot price (no
-    /// fee, no impact), `netOut` after each hop's fee (no impact), and `estimatedOut` after each
-    /// hop's fee and its impact on the pool's virtual reserves (x = L / sqrtP, y = L * sqrtP), exact
-    /// while the price stays inside the current tick range: an estimate past it, where liquidity
-    /// changes. A hop without liquidity fetches nothing. All rounded down.
-    function routeOut(
-        address factory,
-        bytes memory route,
-        uint256 amountIn
-    ) internal view returns (uint256 spotOut, uint256 netOut, uint256 estimatedOut) {
-        (spotOut, netOut, estimatedOut) = (amountIn, amountIn, amountIn);
-        uint256 hops = route.hops();
-        for (uint256 h; h < hops; ++h) {
-            (address tokenIn, address tokenOut, uint24 fee) = (route.tokenAt(h), route.tokenAt(h + 1), route.feeAt(h));
-            IUniswapV3Pool pool = IUniswapV3Pool(PoolAddress.compute(factory, tokenIn, tokenOut, fee));
-            (uint160 sqrtPriceX96, , , , , , ) = pool.slot0();
-            uint256 liquidity = pool.liquidity();
-            bool zeroIn = tokenIn < tokenOut;
-            spotOut = PoolPrice.quote(sqrtPriceX96, spotOut, zeroIn);
-            netOut = PoolPrice.quote(sqrtPriceX96, Math.mulDiv(netOut, 1e6 - fee, 1e6), zeroIn);
-            if (liquidity == 0 || sqrtPriceX96 == 0) {
-                estimatedOut = 0;
-                continue;
-            }
-            uint256 x = Math.mulDiv(liquidity, Q96, sqrtPriceX96);
-            uint256 y = Math.mulDiv(liquidity, sqrtPriceX96, Q96);
-            (uint256 reserveIn, uint256 reserveOut) = zeroIn ? (x, y) : (y, x);
-            uint256 netIn = Math.mulDiv(estimatedOut, 1e6 - fee, 1e6);
-            estimatedOut = Math.mulDiv(reserveOut, netIn, reserveIn + netIn);
-        }
-    }
-
-    /// @notice What a rebalance the policy finds `due` (Due or DueByCalendar) would do now, for the
-    /// vault's status report: when the policy's cost gate is on, Uneconomic when the plan (target
-    /// band `band`) is not worth its cost and PriceUnavailable when the gate cannot price it; then
-    /// LegUnfit when a leg of the plan would be refused (see {vetPlan}); else `due`. Never reverts on the
-    /// pools or the gate: what {IBallastVault-rebalance} would refuse, the status does not promise.
-    function dueStatus(
-        BasketAdmin.Basket storage basket,
-        address factory,
-        Valuation memory v,
-        IBallastVault.RebalanceParams memory p,
-        uint256 band,
-        IBallastPolicy policy,
-        IBallastPolicy.Status due
-    ) public view returns (IBallastPolicy.Status) {
-        Plan memory pl = plan(v, p, band);
-        if (policy.costGateActive()) {
-            (, , bool worthIt, bool priced) = assess(basket, v, pl, policy, factory, false);
-            // The gate's gas-token oracle failing: no verdict, and no rebalance, until it prices.
-            if (!priced) return IBallastPolicy.Status.PriceUnavailable;
-            if (!worthIt) return IBallastPolicy.Status.Uneconomic;
-        }
-        return vetPlan(basket, factory, v, pl, p, false) ? due : IBallastPolicy.Status.LegUnfit;
-    }
-
-    /// @notice The policy's cost-efficiency verdict on plan `pl` (see {IBallastPolicy-assessCost}).
-    /// `priced` is false, rather than the call reverting, when the policy cannot price the plan (its
-    /// gas-token oracle fails) and `strict` is off: a status report must not revert.
-    function assess(
-        BasketAdmin.Basket storage basket,
-        Valuation memory v,
-        Plan memory pl,
-        IBallastPolicy policy,
-        address factory,
-        bool strict
-    ) public view returns (uint256 cost, uint256 benefit, bool worthIt, bool priced) {
-        IBallastPolicy.CostInput memory input = IBallastPolicy.CostInput(
-            factory,
-            v.nav,
-            pl.driftRemovedBps,
-            v.prices[0],
-            v.units[0],
-            quote(basket, v, pl)
-        );
-        try policy.assessCost(input) returns (uint256 c, uint256 b, bool w) {
-            return (c, b, w, true);
-        } catch (bytes memory reason) {
-            // The policy fails only when its gas-token oracle does (the pools it reads do not revert).
-            if (strict) _bubble(reason);
-        }
-    }
-
-    /// @notice What the planned trades would look like to the cost model: each one's route, exact
-    /// input, oracle value of the input (base units) and oracle-fair output (raw output units).
-    function quote(
-        BasketAdmin.Basket storage basket,
-        Valuation memory v,
-        Plan memory pl
-    ) internal view returns (IBallastPolicy.Trade[] memory trades) {
-        uint256 n = pl.sells.length;
-        uint256 count;
-        for (uint256 i = 1; i < n; ++i) {
-            if (pl.sells[i] != 0) ++count;
-            if (pl.buys[i] != 0) ++count;
-        }
-        trades = new IBallastPolicy.Trade[](count);
-        count = 0;
-        for (uint256 i = 1; i < n; ++i) {
-            if (pl.sells[i] != 0) {
-                uint256 amountIn = sellAmount(v, i, pl.sells[i]);
-                trades[count++] = IBallastPolicy.Trade(
-                    basket.sellRoutes[i],
-                    amountIn,
-                    pl.sells[i],
-                    toValue(v, i, amountIn, Math.Rounding.Floor)
-                );
-            }
-            if (pl.buys[i] != 0) {
-                uint256 spend = pl.buys[i];
-                trades[count++] = IBallastPolicy.Trade(
-                    basket.buyRoutes[i],
-                    spend,
-                    spend,
-                    toAmount(v, i, spend, Math.Rounding.Floor)
-                );
-            }
-        }
-    }
-
-    /// @notice The amount of asset `i` a planned sale worth `value` sells: the whole balance when the
-    /// sale is all of it (a retiring asset), otherwise the amount worth `value`, rounded down.
-    function sellAmount(Valuation memory v, uint256 i, uint256 value) internal pure returns (uint256) {
-        return value >= v.values[i] ? v.balances[i] : toAmount(v, i, value, Math.Rounding.Floor);
-    }
-
-    /// @dev Total absolute drift before the plan less after it (0 if it would not fall), at the
-    /// valuation's prices with NAV unchanged (the cost model prices the trades' losses).
-    function _driftRemoved(Valuation memory v, Plan memory pl) private pure returns (uint256) {
-        uint256 n = v.values.length;
-        uint256 before;
-        uint256 afterwards;
-        uint256 base = v.values[0];
-        for (uint256 i = 1; i < n; ++i) {
-            uint256 value = v.values[i] - pl.sells[i] + pl.buys[i];
-            base += pl.sells[i];
-            before += v.values[i].weightBps(v.nav).absDiff(v.targets[i]);
-            afterwards += value.weightBps(v.nav).absDiff(v.targets[i]);
-        }
-        // Buys spend at most the base above its target plus the sells' proceeds: no underflow.
-        for (uint256 i = 1; i < n; ++i) base -= pl.buys[i];
-        before += v.values[0].weightBps(v.nav).absDiff(v.targets[0]);
-        afterwards += base.weightBps(v.nav).absDiff(v.targets[0]);
-        return before > afterwards ? before - afterwards : 0;
     }
 }

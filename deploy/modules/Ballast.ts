@@ -79,7 +79,8 @@ export function cardinalitySteps(cardinality: number): number[] {
 
 /**
  * Ballast on one chain: a `ChainlinkOracle` per basket token (consulting the L2 sequencer feed if any), the `BasketAdmin`, `VaultLogic` and
- * `FeeMath` libraries, a `BallastPolicy`, the `BallastVault`, and the `TimelockController` that governs both;
+ * `FeeMath` libraries, a `BallastPolicy`, the `BallastVault`, its `BallastRebalancer` (linked by `setRebalancer`), and the
+ * `TimelockController` that governs all three;
  * each pool the breakers watch gets an observation ring that spans twice the TWAP window at the
  * chain's block time, and the policy requires as much of pools governance adds later.
  * The deployer holds the admin role only while the module applies the breaker, volatility, cost
@@ -118,9 +119,10 @@ export function ballastModule(d: ResolvedDeployment) {
     }));
     const vault = m.contract(
       "BallastVault",
-      [d.vault.name, d.vault.symbol, d.router, basket, d.params, policy, deployer, d.governance.guardian],
+      [d.vault.name, d.vault.symbol, d.router, basket, d.params, deployer, d.governance.guardian],
       { libraries: { BasketAdmin: basketAdmin, FeeMath: feeMath, VaultLogic: vaultLogic } },
     );
+    const rebalancer = m.contract("BallastRebalancer", [vault, policy, deployer]);
 
     // Each watched pool's observation ring raised to cover the TWAP window at the chain's block time
     // with a margin: a ring anyone can write over within the window (one dust mint a block) would
@@ -138,6 +140,7 @@ export function ballastModule(d: ResolvedDeployment) {
     }
 
     const configured: ContractCallFuture<string, string>[] = [
+      m.call(vault, "setRebalancer", [rebalancer]),
       m.call(policy, "setBreakerParams", [d.breakers]),
       m.call(policy, "setVolatilityParams", [d.volatility]),
       m.call(policy, "setCostParams", [{ ...d.costs, gasTokenOracle: oracles[d.gasTokenIndex] }]),
@@ -155,6 +158,7 @@ export function ballastModule(d: ResolvedDeployment) {
     for (const [name, governed] of [
       ["Policy", policy],
       ["Vault", vault],
+      ["Rebalancer", rebalancer],
     ] as const) {
       const grant = m.call(governed, "grantRole", [ZeroHash, timelock], {
         id: `${name}_grantAdmin`,
@@ -168,6 +172,7 @@ export function ballastModule(d: ResolvedDeployment) {
     return {
       vault,
       policy,
+      rebalancer,
       timelock,
       router,
       basketAdmin,

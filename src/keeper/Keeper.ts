@@ -1,24 +1,27 @@
 /**
- * The keeper: watches blocks and, for each vault, asks whether a rebalance is due, simulates it,
- * prices it with a real gas estimate, sends it under a fee cap, follows it to confirmation and
- * replaces it when stuck; pokes while a breaker is tripped and on an interval.
+ * The keeper: watches blocks and, for each vault, asks the vault's rebalancer whether a rebalance
+ * is due, simulates it, prices it with a real gas estimate, sends it under a fee cap, follows it to
+ * confirmation and replaces it when stuck; pokes while a breaker is tripped and on an interval.
+ * Vaults are configured by address: each cycle reads `vault.rebalancer()`, so a rebalancer that
+ * governance replaces is followed without a restart.
  *
  * Safety rests on two rules. One transaction per vault at a time: a vault with a transaction in
  * flight gets no other until that nonce is mined (by it or by a replacement). And every send or
  * replacement reuses a nonce the keeper reserved, so retries and replacements can never land twice.
- * Several keepers on one vault are safe because the vault itself refuses a second rebalance within
- * its cooldown (`BallastRebalanceNotDue(Cooldown)`), which the keeper treats as a clean no-op.
+ * Several keepers on one vault are safe because the rebalancer itself refuses a second rebalance
+ * within its cooldown (`BallastRebalanceNotDue(Cooldown)`), which the keeper treats as a clean no-op.
  */
 import { formatUnits, isError, Transaction, ZeroAddress } from "ethers";
 import type { Block, Interface, Provider, Signer, TransactionReceipt, TransactionRequest } from "ethers";
 
 import {
+  BallastRebalancer__factory,
   BallastVault__factory,
   IBallastOracle__factory,
   IBallastPolicy__factory,
   IERC20Metadata__factory,
 } from "../../typechain-types";
-import type { BallastVault } from "../../typechain-types";
+import type { BallastRebalancer, BallastVault } from "../../typechain-types";
 import { STATUS_NAMES, TRIP_NAMES } from "../vault/enums";
 import type { StatusName } from "../vault/enums";
 import { resolveKeeperConfig } from "./config";
@@ -99,6 +102,9 @@ interface InFlight {
 interface VaultState {
   address: string;
   vault: BallastVault;
+  /** The vault's rebalancer as last read (`vault.rebalancer()`): what the keeper calls and simulates. */
+  rebalancer: BallastRebalancer;
+  rebalancerAddress: string;
   baseDecimals: number;
   gasTokenIndex: number | undefined;
   inFlight: InFlight | undefined;
@@ -140,6 +146,7 @@ export class Keeper {
   private readonly clock: () => number;
   private readonly abort = new AbortController();
   private readonly vaultInterface: Interface = BallastVault__factory.createInterface();
+  private readonly rebalancerInterface: Interface = BallastRebalancer__factory.createInterface();
   private readonly policyInterface: Interface = IBallastPolicy__factory.createInterface();
   private states: VaultState[] = [];
   private initialized: Promise<void> | undefined;
@@ -192,8 +199,8 @@ export class Keeper {
 
   /**
    * Checks the chain and every vault once: the chain must have EIP-1559 fees, each address must be
-   * a Ballast vault, and a configured gas token must be in its basket. Runs once; later calls wait
-   * for the first.
+   * a Ballast vault with a rebalancer, and a configured gas token must be in its basket. Runs once;
+   * later calls wait for the first.
    */
   init(): Promise<void> {
     // A failed start (the node down at boot) must not be remembered: the next call tries again.
@@ -237,21 +244,25 @@ export class Keeper {
       if (code === "0x") throw new KeeperConfigError(`no contract at vault ${address} on chain ${this.chainId}`);
       const vault = BallastVault__factory.connect(address, this.provider);
       let asset: string;
+      let rebalancerAddress: string;
       try {
-        await this.rpc("rebalanceStatus", () => vault.rebalanceStatus(), address);
+        rebalancerAddress = await this.rpc("rebalancer", () => vault.rebalancer(), address);
         asset = await this.rpc("asset", () => vault.asset(), address);
       } catch (error) {
         if (error instanceof KeeperRpcError) throw error;
-        throw new KeeperConfigError(`${address} does not answer rebalanceStatus(): not a Ballast vault?`, {
+        throw new KeeperConfigError(`${address} does not answer rebalancer() and asset(): not a Ballast vault?`, {
           cause: error,
         });
       }
+      const rebalancer = await this.checkRebalancer(address, rebalancerAddress);
       const baseDecimals = Number(
         await this.rpc("decimals", () => IERC20Metadata__factory.connect(asset, this.provider).decimals(), address),
       );
       states.push({
         address,
         vault,
+        rebalancer,
+        rebalancerAddress,
         baseDecimals,
         gasTokenIndex: await this.gasTokenIndex(vault, address),
         inFlight: undefined,
@@ -268,6 +279,7 @@ export class Keeper {
       chainId: this.chainId,
       account: this.from,
       vaults: c.vaults,
+      rebalancers: states.map((s) => s.rebalancerAddress),
       dryRun: c.dryRun,
       maxFeePerGasGwei: formatUnits(c.maxFeePerGas, "gwei"),
       priorityFeeGwei: c.priorityFee === undefined ? "node" : formatUnits(c.priorityFee, "gwei"),
@@ -281,6 +293,43 @@ export class Keeper {
       pokeIntervalMs: c.pokeIntervalMs,
       breakerPokeIntervalMs: c.breakerPokeIntervalMs,
     });
+  }
+
+  /**
+   * The rebalancer `vault` names, checked to answer as one: a vault not yet linked to a rebalancer
+   * (`setRebalancer` not called) has nothing to keep.
+   */
+  private async checkRebalancer(vault: string, address: string): Promise<BallastRebalancer> {
+    if (address === ZeroAddress) {
+      throw new KeeperConfigError(`vault ${vault} has no rebalancer: governance has not called setRebalancer`);
+    }
+    const rebalancer = BallastRebalancer__factory.connect(address, this.provider);
+    try {
+      await this.rpc("rebalanceStatus", () => rebalancer.rebalanceStatus(), vault);
+    } catch (error) {
+      if (error instanceof KeeperRpcError) throw error;
+      throw new KeeperConfigError(
+        `vault ${vault}'s rebalancer ${address} does not answer rebalanceStatus(): not a Ballast rebalancer?`,
+        { cause: error },
+      );
+    }
+    return rebalancer;
+  }
+
+  /**
+   * Follows the vault to its current rebalancer: governance may have replaced it (`setRebalancer`),
+   * after which the old one can no longer trade or poke for the vault.
+   */
+  private async refreshRebalancer(state: VaultState): Promise<void> {
+    const current = await this.rpc("rebalancer", () => state.vault.rebalancer(), state.address);
+    if (current === state.rebalancerAddress) return;
+    state.rebalancer = await this.checkRebalancer(state.address, current);
+    this.logger.log("warn", "rebalancer_changed", {
+      vault: state.address,
+      previous: state.rebalancerAddress,
+      rebalancer: current,
+    });
+    state.rebalancerAddress = current;
   }
 
   /** Resolves the configured gas token to a basket index of `vault`. */
@@ -492,7 +541,12 @@ export class Keeper {
 
   private async processVault(state: VaultState, ctx: Context): Promise<CycleResult> {
     if (state.inFlight) return this.checkInFlight(state, ctx);
-    const [code, drift, band] = await this.rpc("rebalanceStatus", () => state.vault.rebalanceStatus(), state.address);
+    await this.refreshRebalancer(state);
+    const [code, drift, band] = await this.rpc(
+      "rebalanceStatus",
+      () => state.rebalancer.rebalanceStatus(),
+      state.address,
+    );
     const status = statusName(code);
     const fields = { vault: state.address, status, driftBps: drift, targetBandBps: band, block: ctx.block.number };
     if (status !== state.lastStatus) {
@@ -522,9 +576,10 @@ export class Keeper {
       if (plan.noTrade) return this.maybePoke(state, ctx, "no_trade", status);
       return { ...plan.result, status };
     }
-    const data = this.vaultInterface.encodeFunctionData("rebalance");
+    const data = this.rebalancerInterface.encodeFunctionData("rebalance");
     const details = {
       vault: state.address,
+      rebalancer: state.rebalancerAddress,
       kind: "rebalance",
       status,
       trades: plan.trades,
@@ -542,7 +597,7 @@ export class Keeper {
     return this.send(
       state,
       ctx,
-      { kind: "rebalance", to: state.address, data, gasLimit: plan.gasLimit, fees: plan.fees },
+      { kind: "rebalance", to: state.rebalancerAddress, data, gasLimit: plan.gasLimit, fees: plan.fees },
       details,
     );
   }
@@ -552,11 +607,13 @@ export class Keeper {
    * for a replacement) and applies the cost gate with that gas. Logs why it stops, if it does.
    */
   private async planRebalance(state: VaultState, ctx: Context, fees: Fees | undefined): Promise<Plan> {
-    const data = this.vaultInterface.encodeFunctionData("rebalance");
+    const data = this.rebalancerInterface.encodeFunctionData("rebalance");
     const simulated = await this.simulate(state, data);
     if ("revert" in simulated)
       return { ok: false, result: this.reportRevert(state, "rebalance", simulated.revert, "simulation") };
-    const [trades] = this.vaultInterface.decodeFunctionResult("rebalance", simulated.result) as unknown as [bigint];
+    const [trades] = this.rebalancerInterface.decodeFunctionResult("rebalance", simulated.result) as unknown as [
+      bigint,
+    ];
     if (trades === 0n) {
       this.note(state, "info", "rebalance_would_not_trade", {});
       return { ok: false, noTrade: true, result: { vault: state.address, action: "skipped", reason: "no_trade" } };
@@ -584,8 +641,8 @@ export class Keeper {
   }
 
   /**
-   * The policy's cost gate with the keeper's real gas added: `rebalanceCost()` runs in an eth_call
-   * whose base fee is 0 on most nodes, so its gas part is 0 and the keeper supplies
+   * The policy's cost gate with the keeper's real gas added: the rebalancer's `rebalanceCost()` runs
+   * in an eth_call whose base fee is 0 on most nodes, so its gas part is 0 and the keeper supplies
    * `estimate x (baseFee + tip)` valued in the base asset.
    */
   private async costGate(
@@ -595,13 +652,13 @@ export class Keeper {
     fees: Fees,
   ): Promise<{ passes: boolean; fields: LogFields }> {
     const policy = IBallastPolicy__factory.connect(
-      await this.rpc("policy", () => state.vault.policy(), state.address),
+      await this.rpc("policy", () => state.rebalancer.policy(), state.address),
       this.provider,
     );
     const params = await this.rpc("costParams", () => policy.costParams(), state.address);
     const ratio = params.maxCostRatioBps;
     if (ratio === 0n) return { passes: true, fields: { costGate: "off" } };
-    const [cost, benefit] = await this.rpc("rebalanceCost", () => state.vault.rebalanceCost(), state.address);
+    const [cost, benefit] = await this.rpc("rebalanceCost", () => state.rebalancer.rebalanceCost(), state.address);
     const gasPrice = effectiveGasPrice(fees, ctx.block.baseFee);
     const gasWei = gasEstimate * gasPrice;
     const gasTokenUsd = await this.gasTokenPrice(state, params.gasTokenOracle);
@@ -655,11 +712,12 @@ export class Keeper {
       if (this.config.pokeIntervalMs === 0) return idle;
       if (state.lastPokeAt !== undefined && ctx.now - state.lastPokeAt < this.config.pokeIntervalMs) return idle;
       // Another keeper (or a rebalance) may have fed the volatility estimate lately: no need to poke again.
+      // The policy keeps the estimate under the rebalancer's address, its caller.
       const policy = IBallastPolicy__factory.connect(
-        await this.rpc("policy", () => state.vault.policy(), state.address),
+        await this.rpc("policy", () => state.rebalancer.policy(), state.address),
         this.provider,
       );
-      const [, updatedAt] = await this.rpc("variances", () => policy.variances(state.address), state.address);
+      const [, updatedAt] = await this.rpc("variances", () => policy.variances(state.rebalancerAddress), state.address);
       const sinceMs = (ctx.block.timestamp - Number(updatedAt)) * 1_000;
       if (updatedAt > 0n && sinceMs < this.config.pokeIntervalMs) {
         state.lastPokeAt = ctx.now - Math.max(0, sinceMs);
@@ -672,7 +730,7 @@ export class Keeper {
       return { vault: state.address, action: "waiting", status, reason: "breaker_poke_interval" };
     }
 
-    const data = this.vaultInterface.encodeFunctionData("poke");
+    const data = this.rebalancerInterface.encodeFunctionData("poke");
     const simulated = await this.simulate(state, data);
     if ("revert" in simulated) return { ...this.reportRevert(state, "poke", simulated.revert, "simulation"), status };
     const estimated = await this.estimate(state, data);
@@ -682,6 +740,7 @@ export class Keeper {
     const gasLimit = withMargin(estimated.gas, this.config.gasLimitMarginBps);
     const details = {
       vault: state.address,
+      rebalancer: state.rebalancerAddress,
       kind: "poke",
       pokeReason: reason,
       status,
@@ -695,7 +754,12 @@ export class Keeper {
       this.logger.log("info", "dry_run", details);
       result = { vault: state.address, action: "would_send", kind: "poke" };
     } else {
-      result = await this.send(state, ctx, { kind: "poke", to: state.address, data, gasLimit, fees }, details);
+      result = await this.send(
+        state,
+        ctx,
+        { kind: "poke", to: state.rebalancerAddress, data, gasLimit, fees },
+        details,
+      );
       if (state.inFlight) state.inFlight.pokeReason = reason;
     }
     // A poke that waits (foreign pending transactions) keeps its turn; one sent, simulated or failed
@@ -954,15 +1018,21 @@ export class Keeper {
     if (flight.purpose === "rebalance") {
       const plan = await this.planRebalance(state, ctx, fees);
       if (plan.ok) {
-        const data = this.vaultInterface.encodeFunctionData("rebalance");
-        next = { kind: "rebalance", to: vault, data, gasLimit: max(plan.gasLimit, last.gasLimit), fees };
+        const data = this.rebalancerInterface.encodeFunctionData("rebalance");
+        next = {
+          kind: "rebalance",
+          to: state.rebalancerAddress,
+          data,
+          gasLimit: max(plan.gasLimit, last.gasLimit),
+          fees,
+        };
       }
     } else if (flight.purpose === "poke") {
-      const data = this.vaultInterface.encodeFunctionData("poke");
+      const data = this.rebalancerInterface.encodeFunctionData("poke");
       const estimated = await this.estimate(state, data);
       if (!("revert" in estimated)) {
         const gasLimit = max(withMargin(estimated.gas, this.config.gasLimitMarginBps), last.gasLimit);
-        next = { kind: "poke", to: vault, data, gasLimit, fees };
+        next = { kind: "poke", to: state.rebalancerAddress, data, gasLimit, fees };
       }
     }
     let hash: string | undefined;
@@ -1038,7 +1108,7 @@ export class Keeper {
         nonce: flight.nonce,
       };
     }
-    const events = this.eventsOf(receipt);
+    const events = this.eventsOf(receipt, vault, attempt.to);
     const tripped = events.find((e) => e.name === "BreakerTripped");
     if (tripped) {
       this.logger.log("warn", "breaker_tripped", {
@@ -1090,19 +1160,30 @@ export class Keeper {
     return { ...base, reason: "cancelled" };
   }
 
-  private eventsOf(receipt: TransactionReceipt): { name: string; args: readonly unknown[] }[] {
+  /**
+   * The Ballast events of a receipt, each decoded with its emitter's ABI: the vault's (`Rebalanced`),
+   * the rebalancer's that was called (`RebalanceSkipped`), and any other contract's with the
+   * policy's (`BreakerTripped`, `BreakerReset`), which tokens' and pools' events never match.
+   */
+  private eventsOf(
+    receipt: TransactionReceipt,
+    vault: string,
+    rebalancer: string,
+  ): { name: string; args: readonly unknown[] }[] {
     const events: { name: string; args: readonly unknown[] }[] = [];
     for (const log of receipt.logs) {
-      for (const iface of [this.vaultInterface, this.policyInterface]) {
-        try {
-          const parsed = iface.parseLog(log);
-          if (parsed) {
-            events.push({ name: parsed.name, args: parsed.args.toArray() });
-            break;
-          }
-        } catch {
-          // Not this interface's event (e.g. a token Transfer): ignore.
-        }
+      const emitter = log.address.toLowerCase();
+      const iface =
+        emitter === vault.toLowerCase()
+          ? this.vaultInterface
+          : emitter === rebalancer.toLowerCase()
+            ? this.rebalancerInterface
+            : this.policyInterface;
+      try {
+        const parsed = iface.parseLog(log);
+        if (parsed) events.push({ name: parsed.name, args: parsed.args.toArray() });
+      } catch {
+        // Not a Ballast event (e.g. a token Transfer): ignore.
       }
     }
     return events;
@@ -1115,7 +1196,7 @@ export class Keeper {
     try {
       const result = await this.rpc(
         "call",
-        () => this.provider.call({ from: this.from, to: state.address, data, blockTag: "latest" }),
+        () => this.provider.call({ from: this.from, to: state.rebalancerAddress, data, blockTag: "latest" }),
         state.address,
       );
       return { result };
@@ -1129,7 +1210,7 @@ export class Keeper {
     try {
       const gas = await this.rpc(
         "estimateGas",
-        () => this.provider.estimateGas({ from: this.from, to: state.address, data, blockTag: "latest" }),
+        () => this.provider.estimateGas({ from: this.from, to: state.rebalancerAddress, data, blockTag: "latest" }),
         state.address,
       );
       return { gas };
@@ -1151,15 +1232,20 @@ export class Keeper {
     }
   }
 
-  /** Decodes a revert with the vault's errors (every Ballast error), Error(string) and Panic. */
+  /**
+   * Decodes a revert with the rebalancer's errors, then the vault's (a rebalance bubbles up what the
+   * vault refuses; between them every Ballast error), Error(string) and Panic.
+   */
   decodeRevert(error: unknown): RevertReason {
     const data = revertData(error);
     if (data) {
-      try {
-        const parsed = this.vaultInterface.parseError(data);
-        if (parsed) return { name: parsed.name, args: parsed.args.toArray(), data };
-      } catch {
-        // Malformed data: report it raw below.
+      for (const iface of [this.rebalancerInterface, this.vaultInterface]) {
+        try {
+          const parsed = iface.parseError(data);
+          if (parsed) return { name: parsed.name, args: parsed.args.toArray(), data };
+        } catch {
+          // Malformed data for this ABI: try the next, else report it raw below.
+        }
       }
       return { name: "unknown", args: [], data };
     }

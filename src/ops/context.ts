@@ -1,16 +1,17 @@
-/** Connecting to a vault (checked to be one) and choosing the signer of a command. */
+/** Connecting to a vault (checked to be one, with its rebalancer) and choosing the signer of a command. */
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { getAddress, isAddress } from "ethers";
+import { getAddress, isAddress, ZeroAddress } from "ethers";
 import type { ContractRunner, Interface, Provider } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
 import {
   BallastPolicy__factory,
+  BallastRebalancer__factory,
   BallastVault__factory,
   IERC20Metadata__factory,
   TimelockController__factory,
 } from "../../typechain-types";
-import type { BallastPolicy, BallastVault } from "../../typechain-types";
+import type { BallastPolicy, BallastRebalancer, BallastVault } from "../../typechain-types";
 
 import { OpsInputError } from "./errors";
 import { parseAddress } from "./units";
@@ -33,6 +34,12 @@ export interface VaultContext {
   shareDecimals: number;
   /** The base asset (`asset()`, basket index 0). */
   asset: TokenInfo;
+  /** The vault's rebalancer (`vault.rebalancer()`): rebalances, pokes, and the status views. */
+  rebalancer: BallastRebalancer;
+  /**
+   * The rebalancer's policy (`rebalancer.policy()`). It keeps its records (last rebalance, breaker,
+   * volatility estimate) under the rebalancer's address, its caller, not the vault's.
+   */
   policy: BallastPolicy;
 }
 
@@ -57,9 +64,9 @@ export async function tokenInfo(runner: ContractRunner, address: string): Promis
 }
 
 /**
- * Connects to the Ballast vault at `address`, after checking that a contract is there and that it
- * answers as a Ballast vault: a wrong address fails here with its reason, not later as an opaque
- * revert in the middle of a command.
+ * Connects to the Ballast vault at `address` and its rebalancer, after checking that a contract is
+ * there, that it answers as a Ballast vault and that it names a rebalancer: a wrong address fails
+ * here with its reason, not later as an opaque revert in the middle of a command.
  */
 export async function connectVault(runner: ContractRunner, address: string): Promise<VaultContext> {
   const checked = parseAddress(address, "--vault");
@@ -70,11 +77,25 @@ export async function connectVault(runner: ContractRunner, address: string): Pro
   }
   const vault = BallastVault__factory.connect(checked, runner);
   let assetAddress: string;
+  let rebalancerAddress: string;
+  try {
+    [assetAddress, rebalancerAddress] = await Promise.all([vault.asset(), vault.rebalancer(), vault.basketTokens()]);
+  } catch {
+    throw new OpsInputError(
+      `--vault ${checked} is not a Ballast vault (asset(), rebalancer() or basketTokens() failed)`,
+    );
+  }
+  if (rebalancerAddress === ZeroAddress) {
+    throw new OpsInputError(`--vault ${checked} has no rebalancer yet: governance has not called setRebalancer`);
+  }
+  const rebalancer = BallastRebalancer__factory.connect(rebalancerAddress, runner);
   let policyAddress: string;
   try {
-    [assetAddress, policyAddress] = await Promise.all([vault.asset(), vault.policy(), vault.basketTokens()]);
+    policyAddress = await rebalancer.policy();
   } catch {
-    throw new OpsInputError(`--vault ${checked} is not a Ballast vault (asset(), policy() or basketTokens() failed)`);
+    throw new OpsInputError(
+      `--vault ${checked} names ${rebalancerAddress} as its rebalancer, which does not answer policy()`,
+    );
   }
   const [name, symbol, shareDecimals, asset] = await Promise.all([
     vault.name(),
@@ -89,6 +110,7 @@ export async function connectVault(runner: ContractRunner, address: string): Pro
     symbol,
     shareDecimals: Number(shareDecimals),
     asset,
+    rebalancer,
     policy: BallastPolicy__factory.connect(policyAddress, runner),
   };
 }
@@ -116,10 +138,11 @@ export async function resolveSigner(hre: HardhatRuntimeEnvironment, from?: strin
   return signer;
 }
 
-/** The ABIs used to name reverts: vault (with every Ballast error), policy, timelock. */
+/** The ABIs used to name reverts and calls: vault (with every Ballast error), rebalancer, policy, timelock. */
 export function knownInterfaces(): Interface[] {
   return [
     BallastVault__factory.createInterface(),
+    BallastRebalancer__factory.createInterface(),
     BallastPolicy__factory.createInterface(),
     TimelockController__factory.createInterface(),
   ];

@@ -1,7 +1,8 @@
 /**
  * The depositor's and keeper's commands: deposit, redeem (in the base asset or in kind), rebalance
- * and poke. Each checks what the vault would refuse before sending, so that a mistake costs an
- * error message rather than gas, and returns what the transaction did, read from its events.
+ * and poke (both sent to the vault's rebalancer). Each checks what the contracts would refuse before
+ * sending, so that a mistake costs an error message rather than gas, and returns what the
+ * transaction did, read from its events.
  */
 import type { ContractTransactionReceipt, ContractTransactionResponse, Signer } from "ethers";
 
@@ -92,7 +93,7 @@ export async function deposit(signer: Signer, options: DepositOptions): Promise<
   }
   const max = await vault.maxDeposit(receiver);
   if (max < amount) {
-    const [status] = await vault.rebalanceStatus();
+    const [status] = await ctx.rebalancer.rebalanceStatus();
     const why = (await vault.paused())
       ? "the vault is paused"
       : status === 5n
@@ -304,27 +305,32 @@ export type RebalanceOutcome =
 
 export interface RebalanceResult {
   vault: string;
+  /** The rebalancer the transaction went to (the vault's). */
+  rebalancer: string;
   asset: TokenInfo;
   statusBefore: string;
   outcome: RebalanceOutcome;
   tx: string;
 }
 
-/** Why the vault would refuse a rebalance now, in words, with the time it may change. */
+/**
+ * Why the rebalancer would refuse a rebalance now, in words, with the time it may change. The policy
+ * keeps its records under the rebalancer's address.
+ */
 async function notDueReason(ctx: VaultContext, status: bigint, driftBps: bigint): Promise<string> {
-  const { vault, policy } = ctx;
+  const { rebalancer, policy } = ctx;
   const name = STATUS_NAMES[Number(status)] ?? `status ${status}`;
   const block = await ctx.vault.runner!.provider!.getBlock("latest");
   const now = block?.timestamp ?? 0;
   switch (name) {
     case "Cooldown": {
-      const next = Number(await policy.lastRebalance(vault)) + Number((await policy.triggerParams()).cooldown);
+      const next = Number(await policy.lastRebalance(rebalancer)) + Number((await policy.triggerParams()).cooldown);
       return `Cooldown: the last rebalance was less than the cooldown ago; next allowed at ${formatTime(next)} (in ${formatDuration(next - now)})`;
     }
     case "NotDue":
-      return `NotDue: max drift ${driftBps} bp is below the trigger band of ${await policy.effectiveTriggerBand(vault)} bp`;
+      return `NotDue: max drift ${driftBps} bp is below the trigger band of ${await policy.effectiveTriggerBand(rebalancer)} bp`;
     case "Uneconomic": {
-      const [cost, benefit] = await vault.rebalanceCost();
+      const [cost, benefit] = await rebalancer.rebalanceCost();
       const unit = ctx.asset;
       return (
         `Uneconomic: the trades would cost ${formatAmount(cost, unit.decimals, 2)} ${unit.symbol} for a benefit of ` +
@@ -332,7 +338,7 @@ async function notDueReason(ctx: VaultContext, status: bigint, driftBps: bigint)
       );
     }
     case "BreakerTripped": {
-      const [reason, index, trippedAt] = await policy.breaker(vault);
+      const [reason, index, trippedAt] = await policy.breaker(rebalancer);
       const reset = Number(trippedAt) + Number((await policy.breakerParams()).cooldown);
       return (
         `BreakerTripped: ${TRIP_NAMES[Number(reason)]} on asset ${index} at ${formatTime(Number(trippedAt))}; ` +
@@ -349,20 +355,26 @@ async function notDueReason(ctx: VaultContext, status: bigint, driftBps: bigint)
 }
 
 /**
- * Runs `rebalance()` when the vault says one is due (Due or DueByCalendar), else refuses with the
- * reason and when it may change. A due call can still end without trading (a breaker trips, or the
- * cost gate skips it); the outcome says which.
+ * Runs the rebalancer's `rebalance()` when it says one is due (Due or DueByCalendar), else refuses
+ * with the reason and when it may change. A due call can still end without trading (a breaker
+ * trips, or the cost gate skips it); the outcome says which.
  */
 export async function rebalance(signer: Signer, options: { vault: string }): Promise<RebalanceResult> {
   const ctx = await connectVault(signer, options.vault);
-  const { vault, policy } = ctx;
-  const [status, driftBps] = await vault.rebalanceStatus();
+  const { vault, rebalancer, policy } = ctx;
+  const [status, driftBps] = await rebalancer.rebalanceStatus();
   if (status !== 0n && status !== 1n) {
     throw new OpsInputError(`no rebalance is due: ${await notDueReason(ctx, status, driftBps)}`);
   }
-  const receipt = await send("rebalance", () => vault.connect(signer).rebalance());
+  const receipt = await send("rebalance", () => rebalancer.connect(signer).rebalance());
   const [done] = await eventsOf(vault, "Rebalanced", receipt);
-  const [skipped] = await eventsOf(vault, "RebalanceSkipped", receipt);
+  // The cost gate is the rebalancer's: its skip is in the rebalancer's logs, not the vault's.
+  const skips = await rebalancer.queryFilter(
+    rebalancer.filters.RebalanceSkipped,
+    receipt.blockNumber,
+    receipt.blockNumber,
+  );
+  const skipped = skips.find((event) => event.transactionHash === receipt.hash);
   let outcome: RebalanceOutcome;
   if (done) {
     const swaps = (await eventsOf(vault, "Swapped", receipt)).map(({ args }) => ({
@@ -384,11 +396,12 @@ export async function rebalance(signer: Signer, options: { vault: string }): Pro
   } else if (skipped) {
     outcome = { kind: "skipped", cost: skipped.args.cost, benefit: skipped.args.benefit };
   } else {
-    const [reason, index] = await policy.breaker(vault);
+    const [reason, index] = await policy.breaker(rebalancer);
     outcome = { kind: "breaker-tripped", reason: TRIP_NAMES[Number(reason)] ?? String(reason), index };
   }
   return {
     vault: ctx.address,
+    rebalancer: await rebalancer.getAddress(),
     asset: ctx.asset,
     statusBefore: STATUS_NAMES[Number(status)],
     outcome,
@@ -405,13 +418,14 @@ export interface PokeResult {
 }
 
 /**
- * `poke()`: records the oracle prices, feeds the volatility estimate and runs the breaker checks;
- * the way a tripped breaker resets once its cooldown has passed.
+ * The rebalancer's `poke()`: has the vault record the oracle prices, feeds the volatility estimate
+ * and runs the breaker checks; the way a tripped breaker resets once its cooldown has passed.
  */
 export async function poke(signer: Signer, options: { vault: string }): Promise<PokeResult> {
   const ctx = await connectVault(signer, options.vault);
-  const receipt = await send("poke", () => ctx.vault.connect(signer).poke());
-  const [[reason], [status]] = await Promise.all([ctx.policy.breaker(ctx.vault), ctx.vault.rebalanceStatus()]);
+  const { rebalancer, policy } = ctx;
+  const receipt = await send("poke", () => rebalancer.connect(signer).poke());
+  const [[reason], [status]] = await Promise.all([policy.breaker(rebalancer), rebalancer.rebalanceStatus()]);
   return {
     vault: ctx.address,
     breaker: TRIP_NAMES[Number(reason)] ?? String(reason),

@@ -1,6 +1,7 @@
 /**
- * Governance through the TimelockController that administers vault and policy: encode parameter
- * changes by function name against the contracts' ABIs, schedule them, list what is pending,
+ * Governance through the TimelockController that administers vault, rebalancer and policy: encode
+ * parameter changes by function name against the contracts' ABIs (`vault.setRebalancer`,
+ * `rebalancer.setPolicy`, `policy.setTriggerParams`, ...), schedule them, list what is pending,
  * execute what is ready, and write the same calls as Safe Transaction Builder files for a multisig.
  */
 import { readFileSync } from "node:fs";
@@ -8,7 +9,12 @@ import { readFileSync } from "node:fs";
 import { getAddress, id as keccakText, Interface, isAddress, isHexString, Result, ZeroAddress, ZeroHash } from "ethers";
 import type { ContractRunner, FunctionFragment, Provider, Signer, TransactionReceipt } from "ethers";
 
-import { BallastPolicy__factory, BallastVault__factory, TimelockController__factory } from "../../typechain-types";
+import {
+  BallastPolicy__factory,
+  BallastRebalancer__factory,
+  BallastVault__factory,
+  TimelockController__factory,
+} from "../../typechain-types";
 import type { TimelockController } from "../../typechain-types";
 
 import { connectVault, knownInterfaces } from "./context";
@@ -21,8 +27,11 @@ import { formatDuration, formatTime, parseAddress } from "./units";
 export const OPERATION_STATES = ["Unset", "Waiting", "Ready", "Done"] as const;
 export type OperationState = (typeof OPERATION_STATES)[number];
 
+/** The `--target` keywords: the vault's contracts, found from the vault. */
+const VAULT_TARGETS = ["vault", "rebalancer", "policy"] as const;
+
 interface KnownContract {
-  label: "vault" | "policy" | "timelock";
+  label: (typeof VAULT_TARGETS)[number] | "timelock";
   address: string;
   iface: Interface;
 }
@@ -33,14 +42,14 @@ export interface GovernanceContext {
   chainId: bigint;
   timelock: TimelockController;
   timelockAddress: string;
-  /** Vault, policy (when a vault was given) and timelock: `--target` keywords and decoding. */
+  /** Vault, its rebalancer and the rebalancer's policy (when a vault was given) and timelock: `--target` keywords and decoding. */
   known: KnownContract[];
   /** First block searched for events (RoleGranted, CallScheduled). */
   fromBlock: number;
 }
 
 export interface GovernanceOptions {
-  /** The vault (enables the `vault` and `policy` targets and timelock discovery). */
+  /** The vault (enables the `vault`, `rebalancer` and `policy` targets and timelock discovery). */
   vault?: string;
   /** The TimelockController; discovered from the vault's admin when absent. */
   timelock?: string;
@@ -50,7 +59,7 @@ export interface GovernanceOptions {
 
 /** A call as the operator writes it: `{target: "vault", function: "setRebalanceParams", args: [...]}`. */
 export interface CallSpec {
-  /** `vault`, `policy`, `timelock` or an address. */
+  /** `vault`, `rebalancer`, `policy`, `timelock` or an address. */
   target: string;
   /** A function name (`setRebalanceParams`) or, for overloads and unknown targets, a signature (`f(uint256)`). */
   function: string;
@@ -63,7 +72,7 @@ export interface CallSpec {
 /** A call as the timelock runs it, with a readable form. */
 export interface TimelockCall {
   target: string;
-  /** `vault`, `policy`, `timelock`, or the address for others. */
+  /** `vault`, `rebalancer`, `policy`, `timelock`, or the address for others. */
   label: string;
   value: bigint;
   data: string;
@@ -137,6 +146,11 @@ export async function governanceContext(
   if (options.vault !== undefined) {
     const ctx = await connectVault(runner, options.vault);
     known.push({ label: "vault", address: ctx.address, iface: BallastVault__factory.createInterface() });
+    known.push({
+      label: "rebalancer",
+      address: getAddress(await ctx.rebalancer.getAddress()),
+      iface: BallastRebalancer__factory.createInterface(),
+    });
     known.push({
       label: "policy",
       address: getAddress(await ctx.policy.getAddress()),
@@ -218,11 +232,11 @@ function findFunction(iface: Interface, label: string, key: string): FunctionFra
 function resolveTarget(ctx: GovernanceContext, target: string): { address: string; label: string; iface?: Interface } {
   const keyword = ctx.known.find((k) => k.label === target.toLowerCase());
   if (keyword) return { address: keyword.address, label: keyword.label, iface: keyword.iface };
-  if (target === "vault" || target === "policy") {
+  if ((VAULT_TARGETS as readonly string[]).includes(target.toLowerCase())) {
     throw new OpsInputError(`--target ${target} needs the vault: pass --vault <address> or set BALLAST_VAULT`);
   }
   if (!isAddress(target)) {
-    throw new OpsInputError(`--target "${target}" is neither vault, policy, timelock nor an address`);
+    throw new OpsInputError(`--target "${target}" is neither vault, rebalancer, policy, timelock nor an address`);
   }
   const address = getAddress(target);
   const match = ctx.known.find((k) => k.address === address);
@@ -240,7 +254,7 @@ export function encodeCall(ctx: GovernanceContext, spec: CallSpec, where = "call
     // An address outside the known contracts: only a full signature says what to encode.
     if (!spec.function.includes("(")) {
       throw new OpsInputError(
-        `${where}: ${target.address} is not the vault, policy or timelock: give the full signature, e.g. "setFoo(uint256)"`,
+        `${where}: ${target.address} is not the vault, rebalancer, policy or timelock: give the full signature, e.g. "setFoo(uint256)"`,
       );
     }
     try {
@@ -306,7 +320,7 @@ export function parseArgs(text: string | undefined): unknown[] {
 
 /**
  * Reads a batch file: a JSON array of calls, or `{"calls": [...]}`, each
- * `{"target": "vault" | "policy" | "timelock" | "0x…", "function": "name", "args": [...], "value": "0"}`.
+ * `{"target": "vault" | "rebalancer" | "policy" | "timelock" | "0x…", "function": "name", "args": [...], "value": "0"}`.
  */
 export function readBatchFile(path: string): CallSpec[] {
   let text: string;
@@ -524,7 +538,7 @@ export async function propose(signer: Signer, ctx: GovernanceContext, proposal: 
 export function decodeCall(ctx: GovernanceContext, target: string, value: bigint, data: string): TimelockCall {
   const address = getAddress(target);
   const match = ctx.known.find((k) => k.address === address);
-  // An unknown target (e.g. no --vault given) may still be a Ballast vault or policy: try their ABIs.
+  // An unknown target (e.g. no --vault given) may still be a Ballast vault, rebalancer or policy: try their ABIs.
   const candidates = match ? [match.iface] : knownInterfaces();
   for (const iface of candidates) {
     const parsed = iface.parseTransaction({ data, value });

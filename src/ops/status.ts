@@ -3,7 +3,7 @@ import { ZeroAddress } from "ethers";
 import type { ContractRunner } from "ethers";
 
 import { IBallastOracle__factory, IERC20__factory } from "../../typechain-types";
-import type { BallastVault } from "../../typechain-types";
+import type { BallastRebalancer } from "../../typechain-types";
 
 import { connectVault, knownInterfaces, tokenInfo } from "./context";
 import type { TokenInfo } from "./context";
@@ -39,7 +39,7 @@ export interface VaultStatus {
   block: number;
   /** Block time the numbers are for (the next block's may differ). */
   timestamp: number;
-  vault: { address: string; name: string; symbol: string; shareDecimals: number; policy: string };
+  vault: { address: string; name: string; symbol: string; shareDecimals: number; rebalancer: string; policy: string };
   asset: TokenInfo;
   /** `totalAssets()`: oracle NAV in base-asset units (an asset without a valid price counts 0 here). */
   nav: bigint;
@@ -53,15 +53,15 @@ export interface VaultStatus {
   rebalance: {
     status: number;
     statusName: StatusName;
-    /** Largest |weight - target|: the vault's; while a price is unavailable, at the last recorded prices. */
+    /** Largest |weight - target|: the rebalancer's; while a price is unavailable, at the last recorded prices. */
     maxDriftBps: bigint;
     /** The trigger band in force (volatility-scaled when that is on). */
     triggerBandBps: bigint;
     /** The policy's configured trigger band. */
     configuredTriggerBandBps: bigint;
     /**
-     * The band trades stop at: the policy's target band, capped by the vault (while paused or a price
-     * is unavailable the vault reports none, and this is the policy's configured target band).
+     * The band trades stop at: the policy's target band, capped by the rebalancer (while paused or a
+     * price is unavailable it reports none, and this is the policy's configured target band).
      */
     targetBandBps: bigint;
     cooldown: number;
@@ -88,7 +88,7 @@ export interface VaultStatus {
     enabled: boolean;
   };
   cost: {
-    /** False when `rebalanceCost()` reverted (a price unavailable); `error` says why. */
+    /** False when the rebalancer's `rebalanceCost()` reverted (a price unavailable); `error` says why. */
     available: boolean;
     /** Estimated cost of the trades a rebalance would make now, base-asset units, gas excluded (see note). */
     cost: bigint;
@@ -117,10 +117,13 @@ function valueInBase(amount: bigint, decimals: number, priceWad: bigint, base: A
   return (amount * priceWad * 10n ** BigInt(base.decimals)) / (10n ** BigInt(decimals) * base.priceWad);
 }
 
-/** Reads everything `status` shows. Read-only: a provider is enough. */
+/**
+ * Reads everything `status` shows, from the vault, its rebalancer and the rebalancer's policy (which
+ * keeps its records under the rebalancer's address). Read-only: a provider is enough.
+ */
 export async function readStatus(runner: ContractRunner, vaultAddress: string): Promise<VaultStatus> {
   const ctx = await connectVault(runner, vaultAddress);
-  const { vault, policy } = ctx;
+  const { vault, rebalancer, policy } = ctx;
   const provider = runner.provider!;
   const [network, block] = await Promise.all([provider.getNetwork(), provider.getBlock("latest")]);
   if (!block) throw new Error("the provider returned no latest block");
@@ -133,7 +136,7 @@ export async function readStatus(runner: ContractRunner, vaultAddress: string): 
     vault.totalAssets(),
     vault.totalSupply(),
     vault.paused(),
-    vault.rebalanceStatus(),
+    rebalancer.rebalanceStatus(),
   ]);
   const sharePrice = await vault.convertToAssets(10n ** BigInt(ctx.shareDecimals));
 
@@ -158,9 +161,9 @@ export async function readStatus(runner: ContractRunner, vaultAddress: string): 
   }
   for (const a of assets) a.value = valueInBase(a.balance, a.decimals, a.priceWad, assets[0]);
   const pricesValid = assets.every((a) => a.priceSource === "oracle");
-  // The vault's own weights when it can compute them (same rounding); else the last prices'.
+  // The rebalancer's weights when it can compute them (the vault's rounding); else the last prices'.
   const weights = pricesValid
-    ? await vault.currentWeights()
+    ? await rebalancer.currentWeights()
     : (() => {
         const total = assets.reduce((sum, a) => sum + a.value, 0n);
         return assets.map((a) => (total === 0n ? 0n : (a.value * BPS) / total));
@@ -173,19 +176,19 @@ export async function readStatus(runner: ContractRunner, vaultAddress: string): 
   const [triggers, effectiveBand, lastRebalance, [tripReason, tripIndex, trippedAt], breakerParams, costParams] =
     await Promise.all([
       policy.triggerParams(),
-      policy.effectiveTriggerBand(vault),
-      policy.lastRebalance(vault),
-      policy.breaker(vault),
+      policy.effectiveTriggerBand(rebalancer),
+      policy.lastRebalance(rebalancer),
+      policy.breaker(rebalancer),
       policy.breakerParams(),
       policy.costParams(),
     ]);
-  const [status, vaultDriftBps, vaultBandBps] = statusTuple;
+  const [status, reportedDriftBps, reportedBandBps] = statusTuple;
   // Paused and PriceUnavailable come back without band (and the latter without drift): show what
   // the policy and the last prices say instead of zeros.
   const reportsBand = status !== 4n && status !== 5n;
-  const targetBandBps = reportsBand ? vaultBandBps : triggers.targetBandBps;
+  const targetBandBps = reportsBand ? reportedBandBps : triggers.targetBandBps;
   const maxDriftBps = pricesValid
-    ? vaultDriftBps
+    ? reportedDriftBps
     : assets.reduce((max, a) => (a.driftBps > max ? a.driftBps : -a.driftBps > max ? -a.driftBps : max), 0n);
   const last = Number(lastRebalance);
   const cooldown = Number(triggers.cooldown);
@@ -201,16 +204,16 @@ export async function readStatus(runner: ContractRunner, vaultAddress: string): 
     benefitPerBpWad: costParams.benefitPerBpWad,
     gas: null,
     note:
-      "cost excludes gas: rebalanceCost() values gas at the block's base fee, which an eth_call sets to 0; " +
+      "cost excludes gas: the rebalancer's rebalanceCost() values gas at the block's base fee, which an eth_call sets to 0; " +
       "the gas line is estimated apart when a rebalance is due",
   };
   try {
-    const [c, b, worthIt] = await vault.rebalanceCost();
+    const [c, b, worthIt] = await rebalancer.rebalanceCost();
     Object.assign(cost, { available: true, cost: c, benefit: b, worthIt });
   } catch (error) {
     cost.error = describeError(error, knownInterfaces());
   }
-  if (status === 0n || status === 1n) cost.gas = await estimateRebalanceGas(ctx.vault, runner, costParams, assets);
+  if (status === 0n || status === 1n) cost.gas = await estimateRebalanceGas(rebalancer, runner, costParams, assets);
 
   const [fees, pendingFeeShares] = await Promise.all([vault.feeParams(), vault.pendingFeeShares()]);
   const breakerEnabled =
@@ -228,6 +231,7 @@ export async function readStatus(runner: ContractRunner, vaultAddress: string): 
       name: ctx.name,
       symbol: ctx.symbol,
       shareDecimals: ctx.shareDecimals,
+      rebalancer: await rebalancer.getAddress(),
       policy: await policy.getAddress(),
     },
     asset: ctx.asset,
@@ -277,14 +281,14 @@ export async function readStatus(runner: ContractRunner, vaultAddress: string): 
  * current gas price through the policy's gas-token oracle when it has one.
  */
 async function estimateRebalanceGas(
-  vault: BallastVault,
+  rebalancer: BallastRebalancer,
   runner: ContractRunner,
   costParams: { gasTokenOracle: string },
   assets: AssetStatus[],
 ): Promise<VaultStatus["cost"]["gas"]> {
   const provider = runner.provider!;
   try {
-    const units = await vault.rebalance.estimateGas();
+    const units = await rebalancer.rebalance.estimateGas();
     const fee = await provider.getFeeData();
     const priceWei = fee.gasPrice ?? fee.maxFeePerGas ?? 0n;
     let valueInBaseUnits: bigint | null = null;
@@ -320,7 +324,8 @@ export function renderStatus(s: VaultStatus): string {
   const now = s.timestamp;
   const lines: string[] = [];
   lines.push(`${s.vault.name} (${s.vault.symbol}) ${s.vault.address}`);
-  lines.push(`chain ${s.chainId}, block ${s.block} at ${formatTime(now)}; policy ${s.vault.policy}`);
+  lines.push(`chain ${s.chainId}, block ${s.block} at ${formatTime(now)}`);
+  lines.push(`rebalancer ${s.vault.rebalancer}, policy ${s.vault.policy}`);
   lines.push("");
   lines.push(
     `NAV           ${amount(s.nav)}${s.pricesValid ? "" : " (at the last recorded prices where an oracle fails)"}`,
@@ -382,7 +387,7 @@ export function renderStatus(s: VaultStatus): string {
   lines.push(
     c.available
       ? `cost/benefit  cost ${amount(c.cost)} vs benefit ${amount(c.benefit)} (${verdict})`
-      : `cost/benefit  unavailable: ${c.error ?? "rebalanceCost() failed"}`,
+      : `cost/benefit  unavailable: ${c.error ?? "the rebalancer's rebalanceCost() failed"}`,
   );
   if (c.gas) {
     lines.push(

@@ -25,7 +25,7 @@ import type { ContractTransactionResponse, Interface } from "ethers";
 
 import { describeError } from "../ops/errors";
 import type { LocalMarket, MarketPool, MarketToken } from "../market";
-import type { BallastVault } from "../../typechain-types";
+import type { BallastRebalancer, BallastVault } from "../../typechain-types";
 
 import { Arbitrageur } from "./arbitrage";
 import type { AdversaryAttempt, AdversaryReport, AdversarySummary } from "./types";
@@ -39,6 +39,8 @@ const VAULT_GAS_LIMIT = 6_000_000n;
 export interface Arena {
   market: LocalMarket;
   vault: BallastVault;
+  /** The vault's rebalancer: status, weights, and the keeper's call the sandwicher front-runs. */
+  rebalancer: BallastRebalancer;
   /** The basket's tokens, base first. */
   tokens: readonly MarketToken[];
   /** Every pool of the vault's routes (the adversaries trade only these). */
@@ -50,7 +52,7 @@ export interface Arena {
   /** Hours since the scenario's start, now. */
   hour(): Promise<number>;
   gasCostUsd(gas: number): number;
-  /** The ABIs that name the vault's refusals (vault, policy). */
+  /** The ABIs that name the vault's refusals (vault, rebalancer, policy). */
   interfaces: readonly Interface[];
 }
 
@@ -270,8 +272,8 @@ export class FrontRunner extends Adversary {
 
   /** Before the feeds publish `next` (USD by symbol): enters before a step up, leaves before a step down. */
   async beforeStep(next: ReadonlyMap<string, number>): Promise<void> {
-    const { vault, tokens, price } = this.player.arena;
-    const weights = await vault.currentWeights();
+    const { rebalancer, tokens, price } = this.player.arena;
+    const weights = await rebalancer.currentWeights();
     let stepBps = 0;
     for (const [i, token] of tokens.entries()) {
       const to = next.get(token.symbol);
@@ -282,7 +284,8 @@ export class FrontRunner extends Adversary {
     if (stepBps >= this.minStepBps) {
       this.exits++;
       const play = await this.begin(`up: deposit -> ${exitName}`, stepBps);
-      play.sizeUsd = (Number(formatUnits(await vault.totalAssets(), tokens[0].decimals)) * this.stakePct) / 100;
+      play.sizeUsd =
+        (Number(formatUnits(await this.player.arena.vault.totalAssets(), tokens[0].decimals)) * this.stakePct) / 100;
       play.refused = await this.player.deposit(play.sizeUsd);
       this.direction = "up";
     } else if (stepBps <= -this.minStepBps && this.standing > 0n) {
@@ -337,11 +340,11 @@ export class Sandwicher extends Adversary {
    */
   async front(): Promise<void> {
     if (this.current) return;
-    const { vault, tokens, legPools } = this.player.arena;
+    const { vault, rebalancer, tokens, legPools } = this.player.arena;
     const [weights, targets, [, , band]] = await Promise.all([
-      vault.currentWeights(),
+      rebalancer.currentWeights(),
       vault.targetWeights(),
-      vault.rebalanceStatus(),
+      rebalancer.rebalanceStatus(),
     ]);
     const big = this.plays % 2 === 1;
     const bps = big ? this.pushBps * BIG_PUSH_FACTOR : this.pushBps;
@@ -382,7 +385,7 @@ export class Sandwicher extends Adversary {
       0,
     );
     try {
-      const trades = await this.player.vault.rebalance.staticCall();
+      const trades = await rebalancer.connect(this.player.signer).rebalance.staticCall();
       if (trades === 0n) play.refused = "NoTrade(breaker or cost gate)";
     } catch (error) {
       play.refused = describeError(error, this.player.arena.interfaces);

@@ -127,7 +127,7 @@ export async function deployDevnet(options: DevnetOptions, log: Logger = (line) 
     breakers: RECOMMENDED_BREAKERS,
     costs: { ...RECOMMENDED_COSTS, gasTokenOracle: "WETH" },
   });
-  const { vault } = deployed;
+  const { vault, rebalancer } = deployed;
   const router = await deployRouter(operator);
   // The breakers read 30-minute TWAPs: a pool younger than that would trip them (TwapUnavailable).
   await advance(WARM_UP_SECONDS);
@@ -146,13 +146,13 @@ export async function deployDevnet(options: DevnetOptions, log: Logger = (line) 
     await (await vault.connect(operator).deposit(amount, operator.address)).wait();
     const cooldown = Number((await deployed.policy.triggerParams()).cooldown);
     for (let calls = 0; calls < 30; calls++) {
-      const [status] = await vault.rebalanceStatus();
+      const [status] = await rebalancer.rebalanceStatus();
       if (status === COOLDOWN) {
         await advance(cooldown);
         continue;
       }
       if (status !== DUE && status !== DUE_BY_CALENDAR) break;
-      await (await vault.connect(operator).rebalance()).wait();
+      await (await rebalancer.connect(operator).rebalance()).wait();
       await market.alignAllPools();
     }
   }
@@ -160,6 +160,7 @@ export async function deployDevnet(options: DevnetOptions, log: Logger = (line) 
   const addresses: Record<string, string> = {
     BallastVault: await vault.getAddress(),
     BallastPolicy: await deployed.policy.getAddress(),
+    BallastRebalancer: await rebalancer.getAddress(),
     BallastRouter: await router.getAddress(),
     ...(deployed.timelock ? { TimelockController: await deployed.timelock.getAddress() } : {}),
     UniswapV3Factory: await market.factory.getAddress(),
@@ -187,11 +188,11 @@ export async function deployDevnet(options: DevnetOptions, log: Logger = (line) 
 
 /** What to print once the node is ready: addresses, the vault's state, wallet and keeper how-tos. */
 export async function describeDevnet(devnet: Devnet, rpcUrl: string): Promise<string[]> {
-  const { vault, market, addresses } = devnet;
+  const { vault, rebalancer, market, addresses } = devnet;
   const usdc = market.token(BASE_SYMBOL);
   const nav = await vault.totalAssets();
   const supply = await vault.totalSupply();
-  const weights = await vault.currentWeights();
+  const weights = await rebalancer.currentWeights();
   const tokens = await vault.basketTokens();
   const basket = tokens
     .map((address, i) => `${market.tokens.find((t) => t.address === address)?.symbol} ${Number(weights[i]) / 100}%`)

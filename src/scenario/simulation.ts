@@ -35,7 +35,7 @@ import { DEFAULT_TOKENS, deployLocalMarket } from "../market";
 import { STATUS_NAMES, TRIP_NAMES } from "../vault/enums";
 import type { LocalMarket, MarketPool, MarketToken } from "../market";
 import { deployVault, RECOMMENDED_BREAKERS, RECOMMENDED_COSTS } from "../vault";
-import type { BallastPolicy, BallastVault } from "../../typechain-types";
+import type { BallastPolicy, BallastRebalancer, BallastVault } from "../../typechain-types";
 
 import { Adversaries } from "./adversaries";
 import type { Arena } from "./adversaries";
@@ -146,6 +146,7 @@ class ScenarioRun {
   private market!: LocalMarket;
   private vault!: BallastVault;
   private policy!: BallastPolicy;
+  private rebalancer!: BallastRebalancer;
   private keeper!: HardhatEthersSigner;
   /** The keeper bot, signing as `keeper`. */
   private bot!: Keeper;
@@ -157,6 +158,7 @@ class ScenarioRun {
   private depositors: Depositor[] = [];
   private vaultAddress = "";
   private policyAddress = "";
+  private rebalancerAddress = "";
   private contracts: Record<string, string> = {};
   private settings!: VaultSettings;
   private basket: BasketAsset[] = [];
@@ -231,11 +233,13 @@ class ScenarioRun {
     });
     this.vault = deployed.vault;
     this.policy = deployed.policy;
+    this.rebalancer = deployed.rebalancer;
     for (const [i, entry] of this.plan.basket.entries()) {
       this.deviations.set(entry.symbol, Number(await deployed.oracles[i].deviationBps()));
     }
     this.vaultAddress = await this.vault.getAddress();
     this.policyAddress = await this.policy.getAddress();
+    this.rebalancerAddress = await this.rebalancer.getAddress();
     const triggers = await this.policy.triggerParams();
     const params = await this.vault.rebalanceParams();
     const breakers = await this.policy.breakerParams();
@@ -294,13 +298,14 @@ class ScenarioRun {
       const arena: Arena = {
         market: this.market,
         vault: this.vault,
+        rebalancer: this.rebalancer,
         tokens: this.tokens,
         routePools: this.routePools,
         legPools: this.legPools,
         price: (symbol) => this.price(symbol),
         hour: () => this.recordTime(),
         gasCostUsd: (gas) => this.gasCostUsd(gas),
-        interfaces: [this.vault.interface, this.policy.interface],
+        interfaces: [this.vault.interface, this.rebalancer.interface, this.policy.interface],
       };
       const [frontRunner, sandwicher] = signers.slice(3 + DEPOSITOR_NAMES.length);
       this.adversaries = await Adversaries.create(arena, { frontRunner, sandwicher }, this.options);
@@ -308,6 +313,7 @@ class ScenarioRun {
     this.contracts = {
       vault: this.vaultAddress,
       policy: this.policyAddress,
+      rebalancer: this.rebalancerAddress,
       ...(deployed.timelock ? { timelock: await deployed.timelock.getAddress() } : {}),
       swapRouter: await this.market.router.getAddress(),
       ...Object.fromEntries(this.tokens.map((token) => [token.symbol, token.address])),
@@ -594,16 +600,16 @@ class ScenarioRun {
    * out cooldowns that end before `deadline`.
    */
   private async keeperTurn(deadline: number, phase: "invest" | "scenario"): Promise<number | undefined> {
-    const keeper = this.vault.connect(this.keeper);
+    const keeper = this.rebalancer.connect(this.keeper);
     const poke = await mined(keeper.poke({ gasLimit: POKE_GAS_LIMIT }));
     this.pokeGas += this.addKeeperGas(poke.gasUsed);
     await this.recordBreakerEvents(poke, "poke");
     // Two checks per call at most (a cooldown wait, then the call): a bound even if a status repeats.
     for (let checks = 0, calls = 0; checks < 2 * MAX_CALLS_PER_TURN && calls < MAX_CALLS_PER_TURN; checks++) {
-      const [statusValue] = await this.vault.rebalanceStatus();
+      const [statusValue] = await this.rebalancer.rebalanceStatus();
       const status = Number(statusValue);
       if (status === Status.Cooldown) {
-        const ready = Number(await this.policy.lastRebalance(this.vaultAddress)) + this.cooldown;
+        const ready = Number(await this.policy.lastRebalance(this.rebalancerAddress)) + this.cooldown;
         if (ready > deadline) return status;
         await this.advanceTo(ready);
         continue;
@@ -666,7 +672,9 @@ class ScenarioRun {
     const gasUsed = this.addKeeperGas(receipt.gasUsed);
     await this.recordBreakerEvents(receipt, "rebalance");
     const events = parsedLogs(receipt, this.vaultAddress, this.vault.interface);
-    const skip = events.find((e) => e.name === "RebalanceSkipped");
+    const skip = parsedLogs(receipt, this.rebalancerAddress, this.rebalancer.interface).find(
+      (e) => e.name === "RebalanceSkipped",
+    );
     if (skip) {
       const base = this.tokens[0].decimals;
       const record: SkippedRecord = {
@@ -774,9 +782,9 @@ class ScenarioRun {
     const [nav, supply, weights, oneShare, status] = await Promise.all([
       this.vault.totalAssets(),
       this.vault.totalSupply(),
-      this.vault.currentWeights(),
+      this.rebalancer.currentWeights(),
       this.vault.convertToAssets(10n ** 18n),
-      knownStatus ?? this.vault.rebalanceStatus().then(([value]) => Number(value)),
+      knownStatus ?? this.rebalancer.rebalanceStatus().then(([value]) => Number(value)),
     ]);
     const prices = this.tokens.map((token) => this.price(token.symbol));
     const weightsBps = weights.map(Number);

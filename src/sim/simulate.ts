@@ -473,7 +473,7 @@ function runVault(
 }
 
 /**
- * BallastVault.rebalance's execution after the plan: sells (each with its oracle minimum), then buys
+ * The rebalance's execution after the plan (BallastVault.executeRebalance): sells (each with its oracle minimum), then buys
  * scaled to the base actually received, then the NAV loss bound. Returns false, changing nothing,
  * where the contract would revert. Gas is paid from the base balance (a keeper reward, in effect).
  */

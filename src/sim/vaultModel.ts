@@ -2,11 +2,13 @@
  * The vault's rebalancing rules, mirrored from the contracts in bigint so that the simulator decides
  * and sizes exactly what the chain would:
  *
- * - VaultLogic (contracts/libraries/VaultLogic.sol): `valuationAt`, `maxDrift`, `plan` (band-edge
- *   sizing, `maxTradeBps` cap, `minTradeValue` dust, retiring assets, buys scaled to the base
- *   available), `_driftRemoved`, `sellAmount`, `minValueOut`, `quote`.
- * - BallastVault: `rebalanceStatus`, `_usableBand` (target band capped at
- *   effectiveTriggerBand / (2 (n - 1))), `_execute`'s buy scaling on the base actually received.
+ * - VaultLogic (contracts/libraries/VaultLogic.sol): `valuationAt`, `maxDrift`, `minValueOut`, and
+ *   `executeLegs`' buy scaling on the base actually received.
+ * - RebalancePlanner (contracts/libraries/RebalancePlanner.sol): `plan` (band-edge sizing,
+ *   `maxTradeBps` cap, `minTradeValue` dust, retiring assets, buys scaled to the base available),
+ *   `_driftRemoved`, `sellAmount`, `trades`.
+ * - BallastRebalancer: `rebalanceStatus`, `_usableBand` (target band capped at
+ *   effectiveTriggerBand / (2 (n - 1))).
  * - BallastPolicy: `evaluate`, `observe` (time-weighted EWMA of annualised squared returns),
  *   `effectiveTriggerBand` (cube-root scaling, floor and cap), `assessCost` (in-range constant
  *   product estimate, gas at the base fee, linear benefit, the ratio rule).
@@ -151,18 +153,18 @@ export interface RebalanceParams {
   maxTradeBps: bigint;
   maxLossBps: bigint;
   minTradeValue: bigint;
-  /** Not modelled here: the simulated pools follow the oracles (see VaultLogic.vetPlan). */
+  /** Not modelled here: the simulated pools follow the oracles (see LegCheck.check). */
   maxPoolGapBps: bigint;
 }
 
-/** VaultLogic.Plan: sells and buys in base-asset value, entry 0 unused. */
+/** RebalancePlanner.Plan: sells and buys in base-asset value, entry 0 unused. */
 export interface Plan {
   sells: bigint[];
   buys: bigint[];
   driftRemovedBps: bigint;
 }
 
-/** VaultLogic.plan (see the contract for the reasoning of each rule). */
+/** RebalancePlanner.plan (see the contract for the reasoning of each rule). */
 export function plan(v: Valuation, p: RebalanceParams, band: bigint): Plan {
   const n = v.values.length;
   const cap = bps(v.nav, p.maxTradeBps);
@@ -198,12 +200,12 @@ export function plan(v: Valuation, p: RebalanceParams, band: bigint): Plan {
   return out;
 }
 
-/** VaultLogic.scaled: `amount * available / wanted` (floor) when short. */
+/** VaultLogic.executeLegs' scaling: `amount * available / wanted` (floor) when short. */
 export function scaled(amount: bigint, available: bigint, wanted: bigint): bigint {
   return wanted > available ? mulDiv(amount, available, wanted) : amount;
 }
 
-/** VaultLogic.sellAmount: the whole balance for a sale of all of it, else the amount worth `value`. */
+/** RebalancePlanner.sellAmount: the whole balance for a sale of all of it, else the amount worth `value`. */
 export function sellAmount(v: Valuation, i: number, value: bigint): bigint {
   return value >= v.values[i] ? v.balances[i] : toAmount(v, i, value);
 }
@@ -213,12 +215,12 @@ export function minValueOut(v: Valuation, i: number, amount: bigint, slippageBps
   return lessBpsDown(toValue(v, i, amount), slippageBps);
 }
 
-/** The least a buy spending `spend` may receive (BallastVault._buy). */
+/** The least a buy spending `spend` may receive (VaultLogic.executeLegs). */
 export function minBuyOut(v: Valuation, i: number, spend: bigint, slippageBps: bigint): bigint {
   return lessBpsDown(toAmount(v, i, spend), slippageBps);
 }
 
-/** VaultLogic._driftRemoved: fall in total absolute drift at the valuation's prices, NAV unchanged. */
+/** RebalancePlanner._driftRemoved: fall in total absolute drift at the valuation's prices, NAV unchanged. */
 export function driftRemoved(v: Valuation, pl: Plan): bigint {
   const n = v.values.length;
   let before = 0n;
@@ -237,7 +239,7 @@ export function driftRemoved(v: Valuation, pl: Plan): bigint {
 }
 
 /**
- * BallastVault._execute's buys: once the sells are done, each planned buy is scaled by the base
+ * VaultLogic.executeLegs' buys: once the sells are done, each planned buy is scaled by the base
  * actually held above its target (rounded down) and skipped below dust. `baseBalance` is the base
  * balance after the sells.
  */
@@ -426,7 +428,7 @@ export function evaluate(
   return { status: Status.NotDue, targetBandBps: t.targetBandBps };
 }
 
-/** BallastVault._usableBand: the target band, capped at effectiveTriggerBand / (2 (n - 1)). */
+/** BallastRebalancer._usableBand: the target band, capped at effectiveTriggerBand / (2 (n - 1)). */
 export function usableBand(band: bigint, effectiveTrigger: bigint, assets: number): bigint {
   const cap = effectiveTrigger / (2n * BigInt(assets - 1));
   return min(band, cap);
@@ -502,7 +504,7 @@ export function assessCost(
   return { cost, benefit, worthIt };
 }
 
-/** VaultLogic.quote: the trades the cost model sees, sells then buys per asset in basket order. */
+/** RebalancePlanner.trades: the trades the cost model sees, sells then buys per asset in basket order. */
 export function quoteTrades(
   v: Valuation,
   pl: Plan,
@@ -522,7 +524,7 @@ export function quoteTrades(
   return trades;
 }
 
-// --- BallastVault.rebalanceStatus -------------------------------------------------------------
+// --- BallastRebalancer.rebalanceStatus----------------------------------------------------------
 
 /** Everything `rebalanceStatus()` reads, as plain values. */
 export interface VaultSnapshot {
@@ -554,7 +556,7 @@ export interface StatusResult {
 }
 
 /**
- * BallastVault.rebalanceStatus, and the plan `rebalance()` would execute now. `hops` gives the
+ * BallastRebalancer.rebalanceStatus, and the plan `rebalance()` would execute now. `hops` gives the
  * pool state of each asset's sell (true) or buy route, for the cost gate.
  */
 export function rebalanceStatus(

@@ -3,6 +3,7 @@ import type { Signer } from "ethers";
 
 import {
   BallastPolicy__factory,
+  BallastRebalancer__factory,
   BallastRouter__factory,
   BallastVault__factory,
   BasketAdmin__factory,
@@ -13,6 +14,7 @@ import {
 } from "../../typechain-types";
 import type {
   BallastPolicy,
+  BallastRebalancer,
   BallastRouter,
   BallastVault,
   ChainlinkOracle,
@@ -77,6 +79,8 @@ export interface DeployedVault {
   vault: BallastVault;
   oracles: ChainlinkOracle[];
   policy: BallastPolicy;
+  /** The vault's rebalancer, which consults `policy` (the policy keeps its records under its address). */
+  rebalancer: BallastRebalancer;
   /** The admin timelock; undefined when `governance.admin` was given. */
   timelock?: TimelockController;
 }
@@ -255,10 +259,9 @@ export async function deployVault(
   }
   const guardian = options.governance?.guardian ?? deployerAddress;
 
-  // Deployed under the deployer's control while it applies the options, then handed to `admin`.
-  const configure = Boolean(options.breakers ?? options.volatility ?? options.costs ?? options.fees);
-  const initialAdmin = configure ? deployerAddress : admin;
-  const policy = await new BallastPolicy__factory(owner).deploy(initialAdmin, {
+  // Deployed under the deployer's control while it applies the options and links the vault to its
+  // rebalancer, then handed to `admin`.
+  const policy = await new BallastPolicy__factory(owner).deploy(deployerAddress, {
     ...DEFAULT_TRIGGERS,
     ...options.triggers,
   });
@@ -272,31 +275,31 @@ export async function deployVault(
     options.router === "SwapRouter02" ? market.router02 : market.router,
     basket,
     params,
-    policy,
-    initialAdmin,
+    deployerAddress,
     guardian,
   );
   await vault.waitForDeployment();
-  if (configure) {
-    if (options.breakers) await (await policy.setBreakerParams(options.breakers)).wait();
-    if (options.volatility) await (await policy.setVolatilityParams(options.volatility)).wait();
-    if (options.costs) {
-      const symbol = options.costs.gasTokenOracle;
-      const index = symbol ? options.basket.findIndex((entry) => entry.symbol === symbol) : -1;
-      if (symbol && index < 0) throw new MarketConfigError(`costs.gasTokenOracle: ${symbol} is not in the basket`);
-      const gasTokenOracle = index >= 0 ? await oracles[index].getAddress() : ethers.ZeroAddress;
-      await (await policy.setCostParams({ ...options.costs, gasTokenOracle })).wait();
-    }
-    if (options.fees) await (await vault.setFeeParams(options.fees)).wait();
-    if (admin !== deployerAddress) {
-      for (const governed of [policy, vault]) {
-        const role = await governed.DEFAULT_ADMIN_ROLE();
-        await (await governed.grantRole(role, admin)).wait();
-        await (await governed.renounceRole(role, deployerAddress)).wait();
-      }
+  const rebalancer = await new BallastRebalancer__factory(owner).deploy(vault, policy, deployerAddress);
+  await rebalancer.waitForDeployment();
+  await (await vault.setRebalancer(rebalancer)).wait();
+  if (options.breakers) await (await policy.setBreakerParams(options.breakers)).wait();
+  if (options.volatility) await (await policy.setVolatilityParams(options.volatility)).wait();
+  if (options.costs) {
+    const symbol = options.costs.gasTokenOracle;
+    const index = symbol ? options.basket.findIndex((entry) => entry.symbol === symbol) : -1;
+    if (symbol && index < 0) throw new MarketConfigError(`costs.gasTokenOracle: ${symbol} is not in the basket`);
+    const gasTokenOracle = index >= 0 ? await oracles[index].getAddress() : ethers.ZeroAddress;
+    await (await policy.setCostParams({ ...options.costs, gasTokenOracle })).wait();
+  }
+  if (options.fees) await (await vault.setFeeParams(options.fees)).wait();
+  if (admin !== deployerAddress) {
+    for (const governed of [policy, vault, rebalancer]) {
+      const role = await governed.DEFAULT_ADMIN_ROLE();
+      await (await governed.grantRole(role, admin)).wait();
+      await (await governed.renounceRole(role, deployerAddress)).wait();
     }
   }
-  return { vault, oracles, policy, timelock };
+  return { vault, oracles, policy, rebalancer, timelock };
 }
 
 /**

@@ -3,14 +3,14 @@ import { ErrorFragment, Interface } from "ethers";
 import { artifacts } from "hardhat";
 
 import { ERROR_SENTENCES, explainError } from "../../app/src/logic/errors";
-import { describeBreaker, describeStatus } from "../../app/src/logic/status";
+import { describeBreaker, describeNoRebalancer, describeStatus } from "../../app/src/logic/status";
 import { decodeRevert, revertData } from "../../src/shared/revert";
 import { STATUS_NAMES } from "../../src/vault/enums";
 
 const WETH = "0x00000000000000000000000000000000000000A1";
 
 async function interfaces(): Promise<Interface[]> {
-  const names = ["BallastRouter", "BallastVault", "BallastPolicy", "ERC20"];
+  const names = ["BallastRouter", "BallastVault", "BallastRebalancer", "BallastPolicy", "ERC20"];
   return Promise.all(names.map(async (name) => new Interface((await artifacts.readArtifact(name)).abi)));
 }
 
@@ -82,5 +82,13 @@ describe("app: errors explained (one shared revert decoder)", () => {
     expect(describeStatus(99, 0n, 0n).name).to.equal("Unknown");
     expect(describeBreaker(0, 0, []).tripped).to.equal(false);
     for (let i = 0; i < STATUS_NAMES.length; i++) expect(describeStatus(i, 10n, 50n).name).to.equal(STATUS_NAMES[i]);
+  });
+
+  it("says so when the vault has no rebalancer (the vault trades only through one)", () => {
+    expect(describeNoRebalancer()).to.deep.equal({
+      name: "NoRebalancer",
+      tone: "warn",
+      sentence: "No rebalancer is set: the basket does not trade until governance sets one. Deposits and exits work.",
+    });
   });
 });

@@ -1,6 +1,6 @@
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
-import { getAddress, ZeroHash } from "ethers";
+import { getAddress, ZeroAddress, ZeroHash } from "ethers";
 import hre, { ethers } from "hardhat";
 
 import { checkConfig, checkDeployment, DeploymentCheckError } from "../../deploy/check";
@@ -10,7 +10,12 @@ import type { NetworkDeployConfig } from "../../deploy/config/types";
 import { deployFromConfig } from "../../deploy/run";
 import { DeployConfigError, resolveDeployment } from "../../deploy/resolve";
 import { DEFAULT_BASKET, deployVault } from "../../src/vault";
-import { BallastPolicy__factory, BallastVault__factory, TimelockController__factory } from "../../typechain-types";
+import {
+  BallastPolicy__factory,
+  BallastRebalancer__factory,
+  BallastVault__factory,
+  TimelockController__factory,
+} from "../../typechain-types";
 import { deployLocalMarket } from "../shared/market";
 
 const quiet = () => undefined;
@@ -45,11 +50,30 @@ describe("npm run deploy", () => {
       expect(failed(outcome.postChecks ?? [])).to.deep.equal([]);
       expect(outcome.postChecks?.length).to.be.greaterThan(25);
 
-      const { vault: vaultAddress, policy: policyAddress, timelock: timelockAddress } = outcome.deployed!;
+      const {
+        vault: vaultAddress,
+        policy: policyAddress,
+        rebalancer: rebalancerAddress,
+        timelock: timelockAddress,
+      } = outcome.deployed!;
       const vault = BallastVault__factory.connect(vaultAddress, ethers.provider);
       const policy = BallastPolicy__factory.connect(policyAddress, ethers.provider);
       const timelock = TimelockController__factory.connect(timelockAddress, ethers.provider);
-      for (const governed of [vault, policy]) {
+      // The module's rebalancer: deployed for this vault and policy, and linked to the vault once,
+      // while the deployer was still its admin.
+      expect(await vault.rebalancer()).to.equal(rebalancerAddress);
+      const rebalancer = BallastRebalancer__factory.connect(rebalancerAddress, ethers.provider);
+      const rebalancerArtifact = await hre.artifacts.readArtifact("BallastRebalancer");
+      expect((await ethers.provider.getCode(rebalancerAddress)).length).to.equal(
+        rebalancerArtifact.deployedBytecode.length,
+      );
+      expect(await rebalancer.vault()).to.equal(vaultAddress);
+      expect(await rebalancer.policy()).to.equal(policyAddress);
+      const linked = await vault.queryFilter(vault.filters.RebalancerSet);
+      expect(linked.map((e) => [e.args.oldRebalancer, e.args.newRebalancer])).to.deep.equal([
+        [ZeroAddress, rebalancerAddress],
+      ]);
+      for (const governed of [vault, policy, rebalancer]) {
         expect(await governed.hasRole(ZeroHash, timelockAddress)).to.equal(true);
         expect(await governed.hasRole(ZeroHash, deployer.address)).to.equal(false);
       }
@@ -74,7 +98,7 @@ describe("npm run deploy", () => {
       // The chain's router, for depositors' bounds: no immutable and no state, so its code is all of it.
       const router = await hre.artifacts.readArtifact("BallastRouter");
       expect(await ethers.provider.getCode(outcome.deployed!.router!)).to.equal(router.deployedBytecode);
-      await expect(policy.connect(deployer).resetBreaker(vaultAddress))
+      await expect(policy.connect(deployer).resetBreaker(rebalancerAddress))
         .to.be.revertedWithCustomError(policy, "AccessControlUnauthorizedAccount")
         .withArgs(deployer.address, ZeroHash);
     });
@@ -123,7 +147,7 @@ describe("npm run deploy", () => {
   });
 
   describe("checkDeployment", () => {
-    it("catches a vault and policy still governed by a key rather than the timelock", async () => {
+    it("catches a vault, rebalancer and policy still governed by a key rather than the timelock", async () => {
       const config = await loadFixture(localConfigFixture);
       const market = await deployLocalMarket();
       const [deployer] = await ethers.getSigners();
@@ -134,6 +158,7 @@ describe("npm run deploy", () => {
         {
           vault: await direct.vault.getAddress(),
           policy: await direct.policy.getAddress(),
+          rebalancer: await direct.rebalancer.getAddress(),
           timelock: await timelock!.getAddress(),
         },
         resolved,
@@ -144,6 +169,8 @@ describe("npm run deploy", () => {
       expect(failed(results)).to.include.members([
         "vault admin is the timelock",
         "vault admin left by the deployer",
+        "rebalancer admin is the timelock",
+        "rebalancer admin left by the deployer",
         "policy admin is the timelock",
         "policy admin left by the deployer",
         "breakers",

@@ -8,12 +8,14 @@ import type { NetworkDeployConfig } from "../../deploy/config/types";
 import { deployFromConfig } from "../../deploy/run";
 import {
   BallastPolicy__factory,
+  BallastRebalancer__factory,
   BallastVault__factory,
   IERC20Metadata__factory,
   MockAggregatorV3__factory,
   MockERC20__factory,
 } from "../../typechain-types";
-import type { BallastPolicy, BallastVault } from "../../typechain-types";
+import type { BallastPolicy, BallastRebalancer, BallastVault } from "../../typechain-types";
+import { Trip } from "../shared/security";
 import { Status } from "../shared/vault";
 
 /*
@@ -30,6 +32,7 @@ interface Scenario {
   config: NetworkDeployConfig;
   vault: BallastVault;
   policy: BallastPolicy;
+  rebalancer: BallastRebalancer;
   /** Gives `account` `amount` of a configured token. */
   fund(account: string, symbol: string, amount: bigint): Promise<void>;
 }
@@ -69,8 +72,15 @@ async function scenarioFixture(): Promise<Scenario> {
   const { vault: vaultAddress, policy: policyAddress } = outcome.deployed!;
   const vault = BallastVault__factory.connect(vaultAddress, ethers.provider);
   const policy = BallastPolicy__factory.connect(policyAddress, ethers.provider);
+  const rebalancer = BallastRebalancer__factory.connect(await vault.rebalancer(), ethers.provider);
   if (FORKED) {
-    return { config: outcome.config, vault, policy, fund: (a, s, x) => forkFund(outcome.config, a, s, x) };
+    return {
+      config: outcome.config,
+      vault,
+      policy,
+      rebalancer,
+      fund: (a, s, x) => forkFund(outcome.config, a, s, x),
+    };
   }
   // The local replica: its tokens mint for their owner, the deployer (WETH is canonical: wrap ETH).
   const [owner] = await ethers.getSigners();
@@ -86,12 +96,12 @@ async function scenarioFixture(): Promise<Scenario> {
     const [, answer] = await aggregator.latestRoundData();
     await (await aggregator.setAnswer(answer)).wait();
   }
-  return { config: outcome.config, vault, policy, fund };
+  return { config: outcome.config, vault, policy, rebalancer, fund };
 }
 
 describe(`deployment scenario (${FORKED ? "mainnet fork" : "local replica"})`, () => {
   it("deposits, invests along the configured routes, exits in the base asset and in kind", async () => {
-    const { config, vault, fund } = await loadFixture(scenarioFixture);
+    const { config, vault, rebalancer, fund } = await loadFixture(scenarioFixture);
     const [, alice] = await ethers.getSigners();
     const usdc = IERC20Metadata__factory.connect(config.tokens.USDC.address, alice);
     const amount = parseUnits("1000000", 6);
@@ -101,10 +111,11 @@ describe(`deployment scenario (${FORKED ? "mainnet fork" : "local replica"})`, (
     expect(await vault.totalAssets()).to.be.closeTo(amount, 1n);
 
     // All cash: the largest drift there is. The keeper's call invests up to maxTradeBps per asset.
-    const [status] = await vault.rebalanceStatus();
+    const [status] = await rebalancer.rebalanceStatus();
     expect(status).to.equal(Status.Due);
-    const receipt = await (await vault.connect(alice).rebalance()).wait();
+    const receipt = await (await rebalancer.connect(alice).rebalance()).wait();
     const [event] = await vault.queryFilter(vault.filters.Rebalanced, receipt!.blockNumber, receipt!.blockNumber);
+    expect(event.args.caller).to.equal(alice.address);
     expect(event.args.trades).to.equal(BigInt(config.basket.length - 1));
     expect(event.args.driftAfterBps).to.be.lessThan(event.args.driftBeforeBps);
     // Real pools cost fees and impact: within the loss bound.
@@ -123,21 +134,26 @@ describe(`deployment scenario (${FORKED ? "mainnet fork" : "local replica"})`, (
   });
 
   it("trips the breaker on a frozen feed, stops trading, and keeps the in-kind exit open", async () => {
-    const { config, vault, policy, fund } = await loadFixture(scenarioFixture);
+    const { config, vault, policy, rebalancer, fund } = await loadFixture(scenarioFixture);
     const [, alice] = await ethers.getSigners();
     const usdc = IERC20Metadata__factory.connect(config.tokens.USDC.address, alice);
     const amount = parseUnits("100000", 6);
     await fund(alice.address, "USDC", amount);
     await (await usdc.approve(vault, MaxUint256)).wait();
     await (await vault.connect(alice).deposit(amount, alice.address)).wait();
-    await (await vault.connect(alice).rebalance()).wait();
+    await (await rebalancer.connect(alice).rebalance()).wait();
 
     // No feed answers for two days: every one is stale.
     await time.increase(2 * 86_400);
-    await expect(vault.connect(alice).poke()).to.emit(policy, "BreakerTripped");
-    const [status] = await vault.rebalanceStatus();
+    await expect(rebalancer.connect(alice).poke())
+      .to.emit(policy, "BreakerTripped")
+      .withArgs(await rebalancer.getAddress(), Trip.InvalidPrice, 0n);
+    const [status] = await rebalancer.rebalanceStatus();
     expect(status).to.equal(Status.PriceUnavailable);
-    await expect(vault.connect(alice).rebalance()).to.be.revertedWithCustomError(vault, "BallastPriceUnavailable");
+    await expect(rebalancer.connect(alice).rebalance()).to.be.revertedWithCustomError(
+      rebalancer,
+      "BallastPriceUnavailable",
+    );
     await expect(vault.connect(alice).redeem(1n, alice.address, alice.address)).to.be.revertedWithCustomError(
       vault,
       "BallastPriceUnavailable",

@@ -12,7 +12,7 @@ import { deployVault } from "../../src/vault";
 import type { BallastVault } from "../../typechain-types";
 import { FOUR_ASSET_BASKET } from "../shared/fixtures";
 import type { VaultFixture } from "../shared/fixtures";
-import { depositUsdc, rebalanceUntilSettled, Status } from "../shared/vault";
+import { depositUsdc, rebalancerOf, rebalanceUntilSettled, Status } from "../shared/vault";
 
 import {
   driftedFixture,
@@ -115,7 +115,7 @@ describe("Keeper lifecycle", () => {
     });
 
     it("cancels a stuck rebalance that another keeper made unnecessary (a self-transfer on the same nonce)", async () => {
-      const { vault } = await loadFixture(driftedFixture);
+      const { vault, rebalancer } = await loadFixture(driftedFixture);
       const [, , , keeperSigner, other] = await ethers.getSigners();
       // Relative: other test files may have used this account before.
       const keeperSignerNonce = await nonceOf(keeperSigner);
@@ -128,7 +128,7 @@ describe("Keeper lifecycle", () => {
       const [sent] = await keeper.tick();
       expect(sent.action).to.equal("sent");
       // Someone paying more gets in first; the keeper's transaction is priced out of that block.
-      await vault
+      await rebalancer
         .connect(other)
         .rebalance({ gasLimit: 3_000_000, maxFeePerGas: 100n * GWEI, maxPriorityFeePerGas: 2n * GWEI });
       await mineWithBaseFee(30n * GWEI);
@@ -186,8 +186,8 @@ describe("Keeper lifecycle", () => {
     it("keeps several vaults with one account: one transaction each, consecutive nonces, each confirmed", async () => {
       const { vault, second } = await loadFixture(twoVaultsFixture);
       const [, , , keeperSigner] = await ethers.getSigners();
-      expect((await vault.rebalanceStatus())[0]).to.equal(Status.Due);
-      expect((await second.rebalanceStatus())[0]).to.equal(Status.Due);
+      expect((await (await rebalancerOf(vault)).rebalanceStatus())[0]).to.equal(Status.Due);
+      expect((await (await rebalancerOf(second)).rebalanceStatus())[0]).to.equal(Status.Due);
       const from = await ethers.provider.getBlockNumber();
       const { keeper } = testKeeper(vault, keeperSigner, {
         vaults: [await vault.getAddress(), await second.getAddress()],
@@ -216,7 +216,7 @@ describe("Keeper lifecycle", () => {
   describe("pokes", () => {
     it("pokes while a breaker is tripped, at most once per interval, until it resets; then rebalances", async () => {
       const fixture = await loadFixture(driftedFixture);
-      const { vault, policy, market } = fixture;
+      const { vault, rebalancer, policy, market } = fixture;
       const [, , , keeperSigner] = await ethers.getSigners();
       // Relative: other test files may have used this account before.
       const keeperSignerNonce = await nonceOf(keeperSigner);
@@ -226,8 +226,8 @@ describe("Keeper lifecycle", () => {
       await policy.setBreakerParams(DISLOCATION_ONLY);
       await market.setFeedPrice("WETH", (await market.feedPrice("WETH")) * 1.15);
       await market.alignAllPools();
-      await vault.poke();
-      expect((await vault.rebalanceStatus())[0]).to.equal(Status.BreakerTripped);
+      await rebalancer.poke();
+      expect((await rebalancer.rebalanceStatus())[0]).to.equal(Status.BreakerTripped);
 
       const clock = new TestClock();
       const { keeper, logger } = testKeeper(vault, keeperSigner, { clock: clock.now, breakerPokeIntervalMs: 300_000 });
@@ -251,11 +251,11 @@ describe("Keeper lifecycle", () => {
     });
 
     it("pokes on its interval, and not when a recent observation already fed the volatility estimate", async () => {
-      const { vault, policy } = await loadFixture(driftedFixture);
+      const { vault, rebalancer, policy } = await loadFixture(driftedFixture);
       const [, , , keeperSigner] = await ethers.getSigners();
       // Relative: other test files may have used this account before.
       const keeperSignerNonce = await nonceOf(keeperSigner);
-      await vault.rebalance();
+      await rebalancer.rebalance();
       await time.increase((await policy.triggerParams()).cooldown);
       const clock = new TestClock();
       const { keeper, logger } = testKeeper(vault, keeperSigner, { clock: clock.now, pokeIntervalMs: HOUR * 1_000 });
@@ -277,7 +277,7 @@ describe("Keeper lifecycle", () => {
         averagingTime: 86_400,
         minObservationInterval: 60,
       });
-      await vault.poke();
+      await rebalancer.poke();
       await time.increase(600);
       clock.advance(HOUR * 1_000);
       const [fourth] = await keeper.runOnce();

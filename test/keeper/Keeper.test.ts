@@ -1,9 +1,11 @@
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
+import { ZeroAddress } from "ethers";
 import { ethers } from "hardhat";
 
 import { gasValueInBase, isTransientRpcError, KeeperConfigError } from "../../src/keeper";
 import type { Keeper, LogRecord } from "../../src/keeper";
+import { BallastRebalancer__factory } from "../../typechain-types";
 import type { VaultFixture } from "../shared/fixtures";
 import { Status } from "../shared/vault";
 
@@ -36,9 +38,9 @@ describe("Keeper against a local node", () => {
 
   describe("a due rebalance", () => {
     it("is sent exactly once, confirmed and logged; the next cycle sees the cooldown and sends nothing", async () => {
-      const { vault } = await loadFixture(driftedFixture);
+      const { vault, rebalancer } = await loadFixture(driftedFixture);
       const [, , , keeperSigner] = await ethers.getSigners();
-      const [status] = await vault.rebalanceStatus();
+      const [status] = await rebalancer.rebalanceStatus();
       expect(status).to.equal(Status.Due);
       const from = await ethers.provider.getBlockNumber();
       const nonce = await nonceOf(keeperSigner);
@@ -50,7 +52,12 @@ describe("Keeper against a local node", () => {
       expect(await nonceOf(keeperSigner)).to.equal(nonce + 1);
       const [event] = await vault.queryFilter(vault.filters.Rebalanced, from);
       expect(event.args.caller).to.equal(keeperSigner.address);
+      // Configured with the vault, the keeper calls the rebalancer the vault names.
+      const sent = await ethers.provider.getTransaction(result.hash as string);
+      expect(sent?.to).to.equal(await vault.rebalancer());
+      expect(sent?.data).to.equal(rebalancer.interface.encodeFunctionData("rebalance"));
 
+      expect(logger.events("keeper_started")[0].rebalancers).to.deep.equal([await rebalancer.getAddress()]);
       expect(logger.events("tx_sent")).to.have.length(1);
       const [rebalanced] = logger.events("rebalanced");
       expect(rebalanced).to.include({ vault: await vault.getAddress(), level: "info", hash: result.hash });
@@ -85,14 +92,43 @@ describe("Keeper against a local node", () => {
     });
   });
 
+  describe("the vault's rebalancer", () => {
+    it("is followed when governance replaces it, without a restart: the next rebalance goes to the new one", async () => {
+      const { vault, rebalancer, policy } = await loadFixture(driftedFixture);
+      const [admin, , , keeperSigner] = await ethers.getSigners();
+      const from = await ethers.provider.getBlockNumber();
+      const { keeper, logger } = testKeeper(vault, keeperSigner);
+      await keeper.init();
+
+      const replacement = await new BallastRebalancer__factory(admin).deploy(vault, policy, admin.address);
+      await vault.setRebalancer(replacement);
+      const [result] = await keeper.runOnce();
+      expect(result).to.include({ action: "confirmed", kind: "rebalance", reason: "rebalanced" });
+      const [changed] = logger.events("rebalancer_changed");
+      expect(changed).to.include({
+        level: "warn",
+        vault: await vault.getAddress(),
+        previous: await rebalancer.getAddress(),
+        rebalancer: await replacement.getAddress(),
+      });
+      expect((await ethers.provider.getTransaction(result.hash as string))?.to).to.equal(
+        await replacement.getAddress(),
+      );
+      expect(logger.events("tx_sent")[0]).to.include({ rebalancer: await replacement.getAddress() });
+      expect(await rebalancesSince(vault, from)).to.equal(1);
+      // The policy keeps the record under the rebalancer that traded.
+      expect(await policy.lastRebalance(replacement)).to.equal(BigInt(await time.latest()));
+    });
+  });
+
   describe("nothing due", () => {
     it("sends nothing in cooldown or while not due, and names the status", async () => {
-      const { vault, policy } = await loadFixture(driftedFixture);
+      const { vault, rebalancer, policy } = await loadFixture(driftedFixture);
       const [, , , keeperSigner] = await ethers.getSigners();
       // Relative: other test files may have used this account before.
       const keeperSignerNonce = await nonceOf(keeperSigner);
       // Someone else (the admin here) rebalances the drift first.
-      await vault.rebalance();
+      await rebalancer.rebalance();
       const { keeper, logger } = testKeeper(vault, keeperSigner);
 
       const [first] = await keeper.runOnce();
@@ -124,24 +160,24 @@ describe("Keeper against a local node", () => {
      * The gate on, with the policy valuing gas through the WETH oracle, and a benefit price set so
      * that the trades alone are worth 3x their cost (what `rebalanceStatus` sees at base fee 0).
      */
-    async function gateOn(fixture: VaultFixture): Promise<void> {
-      const { vault, policy } = fixture;
+    async function gateOn(fixture: VaultFixture, gas = { gasBase: 150_000, gasPerHop: 100_000 }): Promise<void> {
+      const { vault, rebalancer, policy } = fixture;
       const gasTokenOracle = (await vault.oracles())[1];
-      const params = { maxCostRatioBps: 10_000, gasBase: 150_000, gasPerHop: 100_000, gasTokenOracle };
+      const params = { maxCostRatioBps: 10_000, ...gas, gasTokenOracle };
       const probe = 10n ** 14n;
       await policy.setCostParams({ benefitPerBpWad: probe, ...params });
-      const [cost, benefit] = await vault.rebalanceCost();
+      const [cost, benefit] = await rebalancer.rebalanceCost();
       await policy.setCostParams({ benefitPerBpWad: (probe * 3n * cost) / benefit, ...params });
     }
 
     it("skips a rebalance whose gas at the real base fee makes it cost more than it is worth, sends it when gas is cheap", async () => {
       const fixture = await loadFixture(driftedFixture);
       await gateOn(fixture);
-      const { vault } = fixture;
+      const { vault, rebalancer } = fixture;
       const [, , , keeperSigner] = await ethers.getSigners();
       // Relative: other test files may have used this account before.
       const keeperSignerNonce = await nonceOf(keeperSigner);
-      const [status] = await vault.rebalanceStatus();
+      const [status] = await rebalancer.rebalanceStatus();
       expect(status).to.equal(Status.Due); // the view, at base fee 0, finds it worth it
 
       await mineWithBaseFee(60n * GWEI);
@@ -172,6 +208,46 @@ describe("Keeper against a local node", () => {
       await mineWithBaseFee(GWEI / 10n);
       const [sent] = await keeper.runOnce();
       expect(sent).to.include({ action: "confirmed", reason: "rebalanced" });
+    });
+  });
+
+  describe("the gate on chain", () => {
+    it("reports a rebalance the rebalancer's gate skipped when mined (its RebalanceSkipped, from the rebalancer's logs)", async () => {
+      const { vault, rebalancer, policy } = await loadFixture(driftedFixture);
+      const [admin, , , keeperSigner] = await ethers.getSigners();
+      const from = await ethers.provider.getBlockNumber();
+      const { keeper, logger } = testKeeper(vault, keeperSigner);
+      await keeper.init();
+
+      await setAutomine(false);
+      const [sent] = await keeper.tick();
+      expect(sent).to.include({ action: "sent", kind: "rebalance" });
+      // Mined first in the same block (a higher tip): a gate that finds no benefit in any trade.
+      await policy
+        .connect(admin)
+        .setCostParams(
+          { benefitPerBpWad: 0, maxCostRatioBps: 10_000, gasBase: 0, gasPerHop: 0, gasTokenOracle: ZeroAddress },
+          { maxPriorityFeePerGas: 10n * GWEI },
+        );
+      await ethers.provider.send("evm_mine", []);
+      const [done] = await keeper.tick();
+      await setAutomine(true);
+
+      expect(done).to.include({ action: "confirmed", kind: "rebalance", reason: "skipped_on_chain", hash: sent.hash });
+      const skips = await rebalancer.queryFilter(rebalancer.filters.RebalanceSkipped, from);
+      expect(skips).to.have.length(1);
+      expect(skips[0].transactionHash).to.equal(sent.hash);
+      expect(skips[0].args.caller).to.equal(keeperSigner.address);
+      expect(skips[0].args.benefit).to.equal(0n);
+      expect(skips[0].args.cost).to.be.greaterThan(0n);
+      const [logged] = logger.events("rebalance_skipped_on_chain");
+      expect(logged).to.include({
+        level: "warn",
+        hash: sent.hash,
+        cost: skips[0].args.cost.toString(),
+        benefit: "0",
+      });
+      expect(await rebalancesSince(vault, from)).to.equal(0);
     });
   });
 
@@ -225,7 +301,8 @@ describe("Keeper against a local node", () => {
       const retries = logger.events("rpc_retry");
       expect(retries).to.have.length(8);
       // The three failed calls of one read back off 5, 10, 20 ms (base 5, factor 2, no jitter).
-      const calls = retries.filter((r) => r.call === "rebalanceStatus");
+      // The first read of the start is the vault's rebalancer().
+      const calls = retries.filter((r) => r.call === "rebalancer");
       expect(calls.map((r) => [r.attempt, r.delayMs])).to.deep.equal([
         [1, 5],
         [2, 10],
@@ -248,7 +325,8 @@ describe("Keeper against a local node", () => {
       flaky.fail("call", 3);
       const [failed] = await keeper.tick();
       expect(failed.action).to.equal("failed");
-      expect(failed.reason).to.match(/RPC rebalanceStatus failed after 3 attempt/);
+      // Each cycle starts by following the vault to its current rebalancer.
+      expect(failed.reason).to.match(/RPC rebalancer failed after 3 attempt/);
       expect(logger.events("cycle_failed")).to.have.length(1);
       expect(await nonceOf(keeperSigner)).to.equal(keeperSignerNonce);
 
@@ -256,8 +334,8 @@ describe("Keeper against a local node", () => {
       expect(result).to.include({ action: "confirmed", reason: "rebalanced" });
     });
 
-    it("never retries a revert, and decodes it with the vault's errors", async () => {
-      const { vault } = await loadFixture(driftedFixture);
+    it("never retries a revert, and decodes it with the rebalancer's errors", async () => {
+      const { vault, rebalancer } = await loadFixture(driftedFixture);
       const [, , , keeperSigner] = await ethers.getSigners();
       await vault.pause();
       const flaky = flakyProvider(ethers.provider, {});
@@ -266,8 +344,8 @@ describe("Keeper against a local node", () => {
       let caught: unknown;
       try {
         await ethers.provider.call({
-          to: await vault.getAddress(),
-          data: vault.interface.encodeFunctionData("rebalance"),
+          to: await rebalancer.getAddress(),
+          data: rebalancer.interface.encodeFunctionData("rebalance"),
         });
       } catch (error) {
         caught = error;
@@ -310,13 +388,13 @@ describe("Keeper against a local node", () => {
     });
 
     it("a keeper that reads Due and then finds another keeper's rebalance mined simulates a clean no-op and sends nothing", async () => {
-      const { vault } = await loadFixture(driftedFixture);
+      const { vault, rebalancer } = await loadFixture(driftedFixture);
       const [, , , keeperA, keeperB] = await ethers.getSigners();
       // Relative: other test files may have used this account before.
       const keeperANonce = await nonceOf(keeperA);
       const from = await ethers.provider.getBlockNumber();
       let raced = false;
-      const rebalanceData = vault.interface.encodeFunctionData("rebalance");
+      const rebalanceData = rebalancer.interface.encodeFunctionData("rebalance");
       // Keeper B lands its rebalance between keeper A's status read and its simulation.
       const flaky = flakyProvider(ethers.provider, {
         before: async (method, args) => {

@@ -1,7 +1,7 @@
-import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture, setBalance, time } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
 import { MaxUint256, parseUnits, Wallet } from "ethers";
-import { ethers } from "hardhat";
+import { ethers, network } from "hardhat";
 
 import {
   deposit,
@@ -32,9 +32,14 @@ const COOLDOWN = Number(DEFAULT_TRIGGERS.cooldown);
 describe("operator tasks", function () {
   describe("status", function () {
     it("reads NAV, share price, weights vs targets, trigger, breaker, cost and fees of an invested vault", async function () {
-      const { vault, policy, vaultAddress } = await loadFixture(investedFixture);
+      const { vault, rebalancer, policy, vaultAddress } = await loadFixture(investedFixture);
       const s = await readStatus(ethers.provider, vaultAddress);
 
+      expect(s.vault).to.include({
+        address: vaultAddress,
+        rebalancer: await rebalancer.getAddress(),
+        policy: await policy.getAddress(),
+      });
       expect(s.nav).to.equal(await vault.totalAssets());
       expect(s.totalSupply).to.equal(await vault.totalSupply());
       expect(s.sharePrice).to.equal(await vault.convertToAssets(SHARE));
@@ -44,7 +49,7 @@ describe("operator tasks", function () {
       expect(s.pricesValid).to.be.true;
       expect(s.assets.map((a) => a.symbol)).to.deep.equal(["USDC", "WETH", "WBTC", "LINK"]);
       expect(s.assets.map((a) => a.targetBps)).to.deep.equal([500n, 4_000n, 3_500n, 2_000n]);
-      expect(s.assets.map((a) => a.weightBps)).to.deep.equal(await vault.currentWeights());
+      expect(s.assets.map((a) => a.weightBps)).to.deep.equal(await rebalancer.currentWeights());
       for (const a of s.assets) {
         expect(a.driftBps).to.equal(a.weightBps - a.targetBps);
         expect(a.priceSource).to.equal("oracle");
@@ -53,25 +58,28 @@ describe("operator tasks", function () {
       const total = s.assets.reduce((sum, a) => sum + a.value, 0n);
       expect(total).to.be.within(s.nav - 4n, s.nav);
 
-      // Settled at target, the last cooldown over: not due, and allowed now if it were.
-      const last = Number(await policy.lastRebalance(vault));
+      // Settled at target, the last cooldown over: not due, and allowed now if it were. The policy
+      // keeps the record under the rebalancer's address.
+      const last = Number(await policy.lastRebalance(rebalancer));
+      expect(last).to.be.greaterThan(0);
       expect(s.rebalance.statusName).to.equal("NotDue");
       expect(s.rebalance.lastRebalance).to.equal(last);
       expect(s.timestamp).to.be.greaterThanOrEqual(last + COOLDOWN);
       expect(s.rebalance.nextAllowedAt).to.equal(s.timestamp);
       expect(s.rebalance.triggerBandBps).to.equal(200n);
       expect(s.rebalance.calendarDueAt).to.equal(null);
-      expect(s.rebalance.maxDriftBps).to.equal(await vault.maxDrift());
+      expect(s.rebalance.maxDriftBps).to.equal(await rebalancer.maxDrift());
       expect(s.breaker).to.include({ tripped: false, reasonName: "None", enabled: false, resetNotBefore: null });
-      const [cost, benefit, worthIt] = await vault.rebalanceCost();
+      const [cost, benefit, worthIt] = await rebalancer.rebalanceCost();
       expect(s.cost).to.include({ available: true, cost, benefit, worthIt, maxCostRatioBps: 0n });
       expect(s.fees).to.include({ managementFeeBps: 0n, entryFeeBps: 0n, exitFeeBps: 0n, pendingFeeShares: 0n });
     });
 
     it("prints the table through the task, and the same numbers as JSON with --json", async function () {
-      const { vaultAddress } = await loadFixture(investedFixture);
+      const { rebalancer, policy, vaultAddress } = await loadFixture(investedFixture);
       const { output } = await runTask<VaultStatus>("status", { vault: vaultAddress });
       for (const text of [
+        `rebalancer ${await rebalancer.getAddress()}, policy ${await policy.getAddress()}`,
         "NAV",
         "share price",
         "WETH",
@@ -338,11 +346,17 @@ describe("operator tasks", function () {
 
   describe("rebalance", function () {
     it("rebalances a due vault and reports the trades", async function () {
-      const { vault, policy, stranger, vaultAddress } = await loadFixture(depositedFixture);
+      const { vault, rebalancer, policy, stranger, vaultAddress } = await loadFixture(depositedFixture);
       const { result, output } = await runTask<RebalanceResult>("rebalance", {
         vault: vaultAddress,
         from: stranger.address,
       });
+      // Given the vault, the task sends to the rebalancer the vault names; the stranger is the caller.
+      expect(result.rebalancer).to.equal(await rebalancer.getAddress());
+      expect((await ethers.provider.getTransaction(result.tx))?.to).to.equal(await rebalancer.getAddress());
+      const mined = await ethers.provider.getTransactionReceipt(result.tx);
+      const [event] = await vault.queryFilter(vault.filters.Rebalanced, mined?.blockNumber, mined?.blockNumber);
+      expect([event.transactionHash, event.args.caller]).to.deep.equal([result.tx, stranger.address]);
       expect(result.statusBefore).to.equal("Due");
       expect(result.outcome.kind).to.equal("rebalanced");
       if (result.outcome.kind !== "rebalanced") return;
@@ -353,7 +367,7 @@ describe("operator tasks", function () {
 
       // Still drifting (each trade is capped at 10% of NAV), but in the cooldown: status says until when.
       const s = await readStatus(ethers.provider, vaultAddress);
-      const last = Number(await policy.lastRebalance(vault));
+      const last = Number(await policy.lastRebalance(rebalancer));
       expect(last).to.equal(await time.latest());
       expect(s.rebalance.statusName).to.equal("Cooldown");
       expect(s.rebalance.nextAllowedAt).to.equal(last + COOLDOWN);
@@ -364,6 +378,44 @@ describe("operator tasks", function () {
         { vault: vaultAddress },
         new RegExp(`^no rebalance is due: Cooldown: .*next allowed at ${when} UTC \\(in 10m\\)`),
       );
+    });
+
+    it("reports a rebalance the rebalancer's cost gate skipped once mined, from the rebalancer's RebalanceSkipped", async function () {
+      const { vault, rebalancer, policy, timelock, stranger, vaultAddress } = await loadFixture(depositedFixture);
+      // Governance (the timelock, impersonated) has the gate count gas, valued through WETH's oracle,
+      // at its bounds (5M gas and 1M a hop), for a benefit worth twice the trades' own cost: an
+      // eth_call, at base fee 0, finds the rebalance worth it; a block at 1,000 gwei does not.
+      const governor = await ethers.getImpersonatedSigner(await timelock.getAddress());
+      await setBalance(governor.address, 10n ** 20n);
+      const gasTokenOracle = (await vault.oracles())[1];
+      const params = { maxCostRatioBps: 10_000, gasBase: 5_000_000, gasPerHop: 1_000_000, gasTokenOracle };
+      const probe = 10n ** 14n;
+      await policy.connect(governor).setCostParams({ benefitPerBpWad: probe, ...params });
+      const [tradeCost, probeBenefit] = await rebalancer.rebalanceCost();
+      await policy
+        .connect(governor)
+        .setCostParams({ benefitPerBpWad: (probe * 2n * tradeCost) / probeBenefit, ...params });
+      expect((await rebalancer.rebalanceStatus())[0]).to.equal(0n); // Due
+
+      await network.provider.send("hardhat_setNextBlockBaseFeePerGas", [ethers.toQuantity(1_000n * 10n ** 9n)]);
+      await network.provider.send("evm_mine", []);
+      const { result, output } = await runTask<RebalanceResult>("rebalance", {
+        vault: vaultAddress,
+        from: stranger.address,
+      });
+      const mined = await ethers.provider.getTransactionReceipt(result.tx);
+      const [skipped] = await rebalancer.queryFilter(
+        rebalancer.filters.RebalanceSkipped,
+        mined?.blockNumber,
+        mined?.blockNumber,
+      );
+      expect(skipped.args.caller).to.equal(stranger.address);
+      expect(skipped.args.cost).to.be.greaterThan(skipped.args.benefit);
+      expect(result.outcome).to.deep.equal({ kind: "skipped", cost: skipped.args.cost, benefit: skipped.args.benefit });
+      expect(await vault.queryFilter(vault.filters.Rebalanced, mined?.blockNumber, mined?.blockNumber)).to.deep.equal(
+        [],
+      );
+      expect(output).to.match(/^no trade: the cost gate skipped it \(cost [\d,.]+ USDC > benefit [\d,.]+ USDC\)/);
     });
 
     it("refuses below the trigger band", async function () {
@@ -379,7 +431,7 @@ describe("operator tasks", function () {
 
   describe("with breakers and the cost gate on", function () {
     it("pokes, then shows the tripped breaker and the gate's verdict; rebalance refuses until it resets", async function () {
-      const { vault, policy, vaultAddress } = await loadFixture(guardedFixture);
+      const { rebalancer, policy, vaultAddress } = await loadFixture(guardedFixture);
       const due = await readStatus(ethers.provider, vaultAddress);
       // $500k 95% off target: removing the drift is worth far more than the trades cost.
       expect(due.rebalance.statusName).to.equal("Due");
@@ -397,7 +449,8 @@ describe("operator tasks", function () {
       expect(result).to.include({ breaker: "TwapUnavailable", status: "BreakerTripped" });
       expect(output).to.contain("breaker TwapUnavailable, status BreakerTripped");
 
-      const [, index, trippedAt] = await policy.breaker(vault);
+      const [, index, trippedAt] = await policy.breaker(rebalancer);
+      expect(trippedAt).to.be.greaterThan(0n);
       const s = await readStatus(ethers.provider, vaultAddress);
       expect(s.breaker).to.include({
         tripped: true,

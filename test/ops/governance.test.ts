@@ -16,7 +16,7 @@ import {
 } from "../../src/ops";
 import type { ExecuteResult, PendingOperation, ProposeResult, SafeBatchFile } from "../../src/ops";
 import { DEFAULT_BASKET, DEFAULT_TIMELOCK_DELAY, DEFAULT_TRIGGERS, defaultParams, deployVault } from "../../src/vault";
-import { TimelockController__factory } from "../../typechain-types";
+import { BallastPolicy__factory, BallastRebalancer__factory, TimelockController__factory } from "../../typechain-types";
 
 import { emptyFixture, expectTaskError, runTask } from "./helpers";
 import type { OpsFixture } from "./helpers";
@@ -172,6 +172,63 @@ describe("governance tasks", function () {
       expect((await policy.triggerParams()).triggerBandBps).to.equal(300n);
     });
 
+    it("targets the vault's rebalancer: rebalancer.setPolicy and vault.setRebalancer, encoded, listed and executed", async function () {
+      const f = await loadFixture(emptyFixture);
+      const { vault, rebalancer, timelock, deployer, vaultAddress } = f;
+      const timelockAddress = await timelock.getAddress();
+      const rebalancerAddress = await rebalancer.getAddress();
+      const nextPolicy = await new BallastPolicy__factory(deployer).deploy(timelockAddress, DEFAULT_TRIGGERS);
+      const nextRebalancer = await new BallastRebalancer__factory(deployer).deploy(vault, nextPolicy, timelockAddress);
+      const [policyAddress, replacement] = await Promise.all([nextPolicy.getAddress(), nextRebalancer.getAddress()]);
+      const batch = tempFile("rebalancer.json");
+      writeFileSync(
+        batch,
+        JSON.stringify([
+          { target: "rebalancer", function: "setPolicy", args: [policyAddress] },
+          { target: "vault", function: "setRebalancer", args: [replacement] },
+        ]),
+      );
+      const { result } = await runTask<ProposeResult>("gov:propose", { vault: vaultAddress, batch });
+      const payloads = [
+        rebalancer.interface.encodeFunctionData("setPolicy", [policyAddress]),
+        vault.interface.encodeFunctionData("setRebalancer", [replacement]),
+      ];
+      expect(result.id).to.equal(
+        await timelock.hashOperationBatch([rebalancerAddress, vaultAddress], [0, 0], payloads, ZeroHash, ZeroHash),
+      );
+      expect(result.calls.map((c) => [c.target, c.function, c.summary])).to.deep.equal([
+        [rebalancerAddress, "rebalancer.setPolicy", `rebalancer.setPolicy(${policyAddress})`],
+        [vaultAddress, "vault.setRebalancer", `vault.setRebalancer(${replacement})`],
+      ]);
+
+      // Listed by label with the vault, by selector against the known ABIs without it.
+      const [pending] = await pendingOperations(await governanceContext(ethers.provider, { vault: vaultAddress }));
+      expect(pending.calls.map((c) => c.function)).to.deep.equal(["rebalancer.setPolicy", "vault.setRebalancer"]);
+      const [bare] = await pendingOperations(await governanceContext(ethers.provider, { timelock: timelockAddress }));
+      expect(bare.calls.map((c) => c.function)).to.deep.equal([
+        `${rebalancerAddress}.setPolicy`,
+        `${vaultAddress}.setRebalancer`,
+      ]);
+
+      await time.increase(DELAY);
+      await runTask<ExecuteResult>("gov:execute", { vault: vaultAddress, id: result.id });
+      expect(await rebalancer.policy()).to.equal(policyAddress);
+      expect(await vault.rebalancer()).to.equal(replacement);
+      // The keyword follows the vault to its new rebalancer.
+      const ctx = await governanceContext(ethers.provider, { vault: vaultAddress });
+      expect(ctx.known.map((k) => [k.label, k.address])).to.deep.equal([
+        ["vault", vaultAddress],
+        ["rebalancer", replacement],
+        ["policy", policyAddress],
+        ["timelock", timelockAddress],
+      ]);
+      await expectTaskError(
+        "gov:propose",
+        { timelock: timelockAddress, target: "rebalancer", function: "setPolicy", args: "[]" },
+        /--target rebalancer needs the vault/,
+      );
+    });
+
     it("refuses unknown functions, wrong argument counts, bad JSON, values the contract rejects and short delays", async function () {
       const f = await loadFixture(emptyFixture);
       const v = f.vaultAddress;
@@ -179,7 +236,8 @@ describe("governance tasks", function () {
       await expectTaskError(
         "gov:propose",
         { ...base, function: "setRebalanceParam", args: NEW_PARAMS_ARGS },
-        /vault has no function "setRebalanceParam"; did you mean setRebalanceParams\?/,
+        // The vault's setRebalancer shares the prefix.
+        /vault has no function "setRebalanceParam"; did you mean setRebalanceParams or setRebalancer\?/,
       );
       await expectTaskError(
         "gov:propose",
@@ -218,7 +276,7 @@ describe("governance tasks", function () {
       await expectTaskError(
         "gov:propose",
         { ...base, target: f.stranger.address, args: "[]" },
-        /is not the vault, policy or timelock: give the full signature/,
+        /is not the vault, rebalancer, policy or timelock: give the full signature/,
       );
       await expectTaskError("gov:propose", { vault: v, target: "vault" }, /give --target and --function/);
       await expectTaskError(

@@ -31,12 +31,12 @@ describe("npm run node: the deployment when the node is ready", function () {
       false,
     );
     stopTicker();
-    const { vault, policy, market } = devnet;
+    const { vault, rebalancer, policy, market } = devnet;
 
     // Invested at target weights.
     const nav = Number(ethers.formatUnits(await vault.totalAssets(), 6));
     expect(nav).to.be.closeTo(100_000, 1_000);
-    expect(await vault.maxDrift()).to.be.below(200n);
+    expect(await rebalancer.maxDrift()).to.be.below(200n);
     expect((await vault.basketTokens()).length).to.equal(5);
 
     // Accounts #1-#3 hold USDC for a wallet to deposit; #4 does not.
@@ -47,7 +47,7 @@ describe("npm run node: the deployment when the node is ready", function () {
 
     // The breakers are on and the pools have the TWAP history they need: a poke trips nothing.
     expect((await policy.breakerParams()).twapWindow).to.equal(1_800n);
-    await expect(vault.poke()).to.not.emit(policy, "BreakerTripped");
+    await expect(rebalancer.poke()).to.not.emit(policy, "BreakerTripped");
 
     // A wallet's deposit works.
     const alice = signers[1];

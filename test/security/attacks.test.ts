@@ -73,7 +73,7 @@ async function guardedFixture(): Promise<VaultFixture> {
   await f.market.advanceTime(3_600);
   await refreshFeeds(f.market);
   await f.policy.setBreakerParams(RECOMMENDED_BREAKERS);
-  await f.vault.poke();
+  await f.rebalancer.poke();
   await f.market.setFeedPrice("WETH", (await f.market.feedPrice("WETH")) * 1.1);
   await f.market.alignAllPools();
   await f.market.advanceTime(1_800); // the pool's TWAP catches up with the move
@@ -85,10 +85,10 @@ describe("attacks", () => {
   describe("sandwiching rebalance()", () => {
     for (const pushBps of [100, 200, 500, 1_000, 2_500, 5_000]) {
       it(`a ${pushBps / 100}% push of the pool the vault sells into: the rebalance refuses, the attacker pays`, async () => {
-        const { market, vault } = await loadFixture(dueFixture);
+        const { market, vault, rebalancer } = await loadFixture(dueFixture);
         const nav = await vault.totalAssets();
         const { profit, reverted } = await sandwich(market, 1 - pushBps / 10_000, async () =>
-          (await vault.rebalance()).wait(),
+          (await rebalancer.rebalance()).wait(),
         );
         // The vault vets each leg before any trade: the pushed pool's spot price is beyond the
         // pool-gap bound (5 bps), and the leg is refused by name.
@@ -99,20 +99,20 @@ describe("attacks", () => {
     }
 
     it("a push under the slippage bound but beyond the pool-gap bound (25 bps): refused too, the attacker pays", async () => {
-      const { market, vault } = await loadFixture(dueFixture);
+      const { market, vault, rebalancer } = await loadFixture(dueFixture);
       const nav = await vault.totalAssets();
-      const { profit, reverted } = await sandwich(market, 0.9975, async () => (await vault.rebalance()).wait());
+      const { profit, reverted } = await sandwich(market, 0.9975, async () => (await rebalancer.rebalance()).wait());
       expect(reverted).to.include("BallastLegUnfit");
       expect(profit).to.be.lessThan(0n);
       expect(await vault.totalAssets()).to.equal(nav);
     });
 
     it("a push within the pool-gap bound (3 bps): the vault loses at most the bound on what it trades, the attacker gains less", async () => {
-      const { market, vault } = await loadFixture(dueFixture);
+      const { market, vault, rebalancer } = await loadFixture(dueFixture);
       const nav = await vault.totalAssets();
       let block = 0;
       const { profit, reverted } = await sandwich(market, 0.9997, async () => {
-        block = (await (await vault.rebalance()).wait())!.blockNumber;
+        block = (await (await rebalancer.rebalance()).wait())!.blockNumber;
       });
       expect(reverted).to.equal(undefined);
       const [event] = await vault.queryFilter(vault.filters.Rebalanced, block, block);
@@ -129,24 +129,24 @@ describe("attacks", () => {
     });
 
     it("with the breakers on, a push refuses the rebalance (nothing trades, nothing latches); held over the TWAP window it trips them", async () => {
-      const { market, vault, policy } = await loadFixture(guardedFixture);
+      const { market, vault, policy, rebalancer } = await loadFixture(guardedFixture);
       const pool = market.pool("WETH", "USDC", 500);
       const nav = await vault.totalAssets();
       await market.movePoolPrice(pool, "WETH", (await market.feedPrice("WETH")) * 0.95);
       // Spot far from the TWAP: this rebalance is refused; a push can be unwound, so nothing latches.
-      const refused = vault.rebalance();
+      const refused = rebalancer.rebalance();
       await expect(refused).to.emit(policy, "TradingRefused");
       await expect(refused).to.not.emit(policy, "BreakerTripped");
       expect(await vault.totalAssets()).to.equal(nav);
       // The status sees the push too: the leg's pool is off its oracle (the breakers' refusal reads
       // no pool in a view; the legs' vetting does).
-      expect((await vault.rebalanceStatus())[0]).to.equal(Status.LegUnfit);
+      expect((await rebalancer.rebalanceStatus())[0]).to.equal(Status.LegUnfit);
       // Held for the TWAP window (paying arbitrageurs all along), the pool's TWAP leaves the oracle.
       await market.advanceTime(1_800);
       await refreshFeeds(market);
-      await expect(vault.rebalance()).to.emit(policy, "BreakerTripped");
+      await expect(rebalancer.rebalance()).to.emit(policy, "BreakerTripped");
       expect(await vault.totalAssets()).to.equal(nav);
-      expect((await vault.rebalanceStatus())[0]).to.equal(Status.BreakerTripped);
+      expect((await rebalancer.rebalanceStatus())[0]).to.equal(Status.BreakerTripped);
       // Exits stay open: in kind always.
       const [, alice] = await ethers.getSigners();
       await expect(vault.connect(alice).redeemInKind(10n ** 18n, alice.address, alice.address)).to.emit(
@@ -228,12 +228,12 @@ describe("attacks", () => {
 
   describe("deposit just before, redeem just after a rebalance", () => {
     it("earns the attacker nothing in the base asset, and costs the other holders no more than their share of the rebalance's cost", async () => {
-      const { market, vault } = await loadFixture(dueFixture);
+      const { market, vault, rebalancer } = await loadFixture(dueFixture);
       const [, alice, , mallory] = await ethers.getSigners();
       const aliceShares = await vault.balanceOf(alice);
       const aliceBefore = await vault.convertToAssets(aliceShares);
       const deposited = await depositUsdc(market, vault, mallory, 1_000_000);
-      const receipt = await (await vault.rebalance()).wait();
+      const receipt = await (await rebalancer.rebalance()).wait();
       const [rebalanced] = await vault.queryFilter(
         vault.filters.Rebalanced,
         receipt!.blockNumber,
@@ -262,18 +262,19 @@ describe("attacks", () => {
 
   describe("griefing", () => {
     it("calling rebalance() over and over only costs the caller: a clean revert, no state change", async () => {
-      const { market, vault, policy } = await loadFixture(dueFixture);
-      await vault.rebalance();
+      const { market, policy, rebalancer } = await loadFixture(dueFixture);
+      await rebalancer.rebalance();
       await market.alignAllPools();
-      const last = await policy.lastRebalance(vault);
+      const last = await policy.lastRebalance(rebalancer);
+      expect(last).to.be.greaterThan(0n);
       for (let i = 0; i < 3; i++) {
-        await expect(vault.rebalance()).to.be.revertedWithCustomError(vault, "BallastRebalanceNotDue");
+        await expect(rebalancer.rebalance()).to.be.revertedWithCustomError(rebalancer, "BallastRebalanceNotDue");
       }
-      expect(await policy.lastRebalance(vault)).to.equal(last);
+      expect(await policy.lastRebalance(rebalancer)).to.equal(last);
     });
 
     it("poking over and over cannot steer the volatility estimate inside its observation interval", async () => {
-      const { vault, policy } = await loadFixture(dueFixture);
+      const { policy, rebalancer } = await loadFixture(dueFixture);
       await policy.setVolatilityParams({
         referenceVolBps: 6_000,
         minBandBps: 100,
@@ -281,19 +282,20 @@ describe("attacks", () => {
         averagingTime: 7 * 86_400,
         minObservationInterval: 3_600,
       });
-      await vault.poke();
-      const [variances, updatedAt] = await policy.variances(vault);
-      for (let i = 0; i < 3; i++) await vault.poke();
-      expect(await policy.variances(vault)).to.deep.equal([variances, updatedAt]);
+      await rebalancer.poke();
+      const [variances, updatedAt] = await policy.variances(rebalancer);
+      expect(updatedAt).to.be.greaterThan(0n);
+      for (let i = 0; i < 3; i++) await rebalancer.poke();
+      expect(await policy.variances(rebalancer)).to.deep.equal([variances, updatedAt]);
     });
 
     it("a dust trade cannot trip the breakers: they compare oracles with time-weighted prices", async () => {
-      const { market, vault, policy } = await loadFixture(guardedFixture);
+      const { market, policy, rebalancer } = await loadFixture(guardedFixture);
       const pool = market.pool("WETH", "USDC", 500);
       // A trade of a few dollars moves the spot by far less than a tick range.
       await market.movePoolPrice(pool, "WETH", (await market.poolPrice(pool, "WETH")) * 0.99999);
-      await expect(vault.poke()).to.not.emit(policy, "BreakerTripped");
-      expect((await policy.breaker(vault))[0]).to.equal(0n);
+      await expect(rebalancer.poke()).to.not.emit(policy, "BreakerTripped");
+      expect((await policy.breaker(rebalancer))[0]).to.equal(0n);
     });
   });
 });

@@ -6,7 +6,7 @@ import { ethers } from "hardhat";
 import type { LocalMarket, MarketPool } from "../../src/market";
 import { deployVault, RECOMMENDED_BREAKERS } from "../../src/vault";
 import { MockBreakerAttacker__factory } from "../../typechain-types";
-import type { BallastPolicy, BallastVault, MockBreakerAttacker } from "../../typechain-types";
+import type { BallastPolicy, BallastRebalancer, MockBreakerAttacker } from "../../typechain-types";
 import type { IBallastPolicy } from "../../typechain-types/artifacts/contracts/BallastPolicy";
 import type { VaultFixture } from "../shared/fixtures";
 import { BASKET, refreshFeeds, Trip } from "../shared/security";
@@ -65,7 +65,7 @@ async function dueFixture(breakers: IBallastPolicy.BreakerParamsStruct, cardinal
   await market.alignAllPools();
   await market.advanceTime(Number(breakers.twapWindow) + 60);
   await refreshFeeds(market, BASKET);
-  expect((await deployed.vault.rebalanceStatus())[0]).to.equal(Status.Due);
+  expect((await deployed.rebalancer.rebalanceStatus())[0]).to.equal(Status.Due);
 
   const attacker = await new MockBreakerAttacker__factory(deployer).deploy();
   const address = await attacker.getAddress();
@@ -74,10 +74,10 @@ async function dueFixture(breakers: IBallastPolicy.BreakerParamsStruct, cardinal
   return { market, ...deployed, attacker, pool: market.pool("WETH", "USDC", 500) };
 }
 
-async function expectUntripped(policy: BallastPolicy, vault: BallastVault): Promise<void> {
-  const [reason] = await policy.breaker(vault);
+async function expectUntripped(policy: BallastPolicy, rebalancer: BallastRebalancer): Promise<void> {
+  const [reason] = await policy.breaker(rebalancer);
   expect(reason).to.equal(Trip.None);
-  expect((await vault.rebalanceStatus())[0]).to.not.equal(Status.BreakerTripped);
+  expect((await rebalancer.rebalanceStatus())[0]).to.not.equal(Status.BreakerTripped);
 }
 
 describe("breaker griefing", () => {
@@ -85,49 +85,50 @@ describe("breaker griefing", () => {
     const fixture = () => dueFixture(BREAKERS);
 
     it("a pool pushed 250 ticks, the vault poked and the push unwound: nothing latches, the due rebalance runs; the attacker pays the pool's fees", async () => {
-      const { market, vault, policy, attacker, pool } = await loadFixture(fixture);
+      const { market, vault, policy, rebalancer, attacker, pool } = await loadFixture(fixture);
       const attackerAddress = await attacker.getAddress();
       const before = await usdValue(market, attackerAddress);
 
       // 250 ticks down (maxSpotTwapTicks is 200): token0 in, down to sqrt(1.0001^-250) of the price.
       const [sqrtPriceX96] = await pool.contract.slot0();
       const limit = (sqrtPriceX96 * BigInt(Math.round(1.0001 ** -125 * 1e12))) / 10n ** 12n;
-      const poke = vault.interface.encodeFunctionData("poke");
-      const tx = attacker.pushCallUnwind(pool.address, true, limit, await vault.getAddress(), poke);
+      const poke = rebalancer.interface.encodeFunctionData("poke");
+      const tx = attacker.pushCallUnwind(pool.address, true, limit, await rebalancer.getAddress(), poke);
       const gas = (await (await tx).wait())!.gasUsed;
       const cost = before - (await usdValue(market, attackerAddress));
       // Nothing latched (before the fix: SpotTwapDivergence, for the breaker's hour-long cooldown).
-      await expectUntripped(policy, vault);
+      await expectUntripped(policy, rebalancer);
       // Inside the transaction the check refused, as it must while the pool is off its TWAP...
       await expect(tx)
         .to.emit(policy, "TradingRefused")
-        .withArgs(await vault.getAddress(), Trip.SpotTwapDivergence, 1n);
+        .withArgs(await rebalancer.getAddress(), Trip.SpotTwapDivergence, 1n);
       // ...but records nothing that outlives it.
       await expect(tx).to.not.emit(policy, "BreakerTripped");
-      expect((await vault.rebalanceStatus())[0]).to.equal(Status.Due);
-      await expect(vault.rebalance()).to.emit(vault, "Rebalanced");
+      expect((await rebalancer.rebalanceStatus())[0]).to.equal(Status.Due);
+      await expect(rebalancer.rebalance()).to.emit(vault, "Rebalanced");
 
       // What the attempt cost: the 0.05% fee each way on what moves a $60M pool 250 ticks, ~$2,230
-      // and ~0.53M gas, for no halt at all. Before the fix the same transaction latched
-      // SpotTwapDivergence for the 1-hour cooldown: ~$2,230 an hour of halted rebalancing.
+      // and ~0.61M gas (the poke reads the basket through the vault), for no halt at all. Before the
+      // fix the same transaction latched SpotTwapDivergence for the 1-hour cooldown: ~$2,230 an hour
+      // of halted rebalancing.
       expect(cost).to.be.greaterThan(1_000n * 10n ** 8n);
       expect(cost).to.be.lessThan(5_000n * 10n ** 8n);
       expect(gas).to.be.lessThan(1_000_000n);
     });
 
     it("push, rebalance, unwind: the rebalance trades nothing and records nothing; the next one runs", async () => {
-      const { vault, policy, attacker, pool } = await loadFixture(fixture);
+      const { vault, policy, rebalancer, attacker, pool } = await loadFixture(fixture);
       const [sqrtPriceX96] = await pool.contract.slot0();
       const limit = (sqrtPriceX96 * BigInt(Math.round(1.0001 ** -125 * 1e12))) / 10n ** 12n;
-      const rebalance = vault.interface.encodeFunctionData("rebalance");
-      const tx = attacker.pushCallUnwind(pool.address, true, limit, await vault.getAddress(), rebalance);
+      const rebalance = rebalancer.interface.encodeFunctionData("rebalance");
+      const tx = attacker.pushCallUnwind(pool.address, true, limit, await rebalancer.getAddress(), rebalance);
       await (await tx).wait();
-      await expectUntripped(policy, vault);
+      await expectUntripped(policy, rebalancer);
       await expect(tx).to.emit(policy, "TradingRefused");
       await expect(tx).to.not.emit(vault, "Swapped");
       await expect(tx).to.not.emit(policy, "RebalanceRecorded");
-      await expectUntripped(policy, vault);
-      await expect(vault.rebalance()).to.emit(vault, "Rebalanced");
+      await expectUntripped(policy, rebalancer);
+      await expect(rebalancer.rebalance()).to.emit(vault, "Rebalanced");
     });
   });
 
@@ -150,23 +151,23 @@ describe("breaker griefing", () => {
     }
 
     it("ten one-unit mints in ten blocks leave no observation older than the window: the check refuses, nothing latches; the rebalance runs once the ring reaches back", async () => {
-      const { market, vault, policy, attacker, pool } = await loadFixture(fixture);
+      const { market, vault, policy, rebalancer, attacker, pool } = await loadFixture(fixture);
       const gas = await writeOver(attacker, pool, CARDINALITY);
 
       // The ring's oldest observation is seconds old: observe(300) reverts OLD.
       await expect(pool.contract.observe([300, 0])).to.be.revertedWith("OLD");
 
-      const tx = vault.rebalance();
+      const tx = rebalancer.rebalance();
       await (await tx).wait();
       // Before the fix: TwapUnavailable latched here, for the hour-long cooldown.
-      await expectUntripped(policy, vault);
+      await expectUntripped(policy, rebalancer);
       await expect(tx)
         .to.emit(policy, "TradingRefused")
-        .withArgs(await vault.getAddress(), Trip.TwapUnavailable, 1n);
+        .withArgs(await rebalancer.getAddress(), Trip.TwapUnavailable, 1n);
       await expect(tx).to.not.emit(policy, "BreakerTripped");
       await expect(tx).to.not.emit(vault, "Swapped");
-      await expectUntripped(policy, vault);
-      expect((await vault.rebalanceStatus())[0]).to.equal(Status.Due);
+      await expectUntripped(policy, rebalancer);
+      expect((await rebalancer.rebalanceStatus())[0]).to.equal(Status.Due);
 
       // Without more writes the ring ages back over the window: the rebalance runs. To hold trading
       // off the attacker must write the whole ring again every window (here ten mints, ~1.5M gas,
@@ -176,11 +177,11 @@ describe("breaker griefing", () => {
       expect(gas).to.be.lessThan(2_000_000n);
       await market.advanceTime(300);
       await refreshFeeds(market, BASKET);
-      await expect(vault.rebalance()).to.emit(vault, "Rebalanced");
+      await expect(rebalancer.rebalance()).to.emit(vault, "Rebalanced");
     });
 
     it("a ring written over, then grown by the attacker (slots anyone can add): still only a refusal", async () => {
-      const { market, vault, policy, attacker, pool } = await loadFixture(fixture);
+      const { market, vault, policy, rebalancer, attacker, pool } = await loadFixture(fixture);
       const [, , , outsider] = await ethers.getSigners();
       const start = await time.latest();
       // Write until slot 0 is the attacker's and the ring's last slot is next...
@@ -201,21 +202,21 @@ describe("breaker griefing", () => {
       expect((await pool.contract.observations((index + 1n) % cardinality)).initialized).to.equal(false);
       await expect(pool.contract.observe([300, 0])).to.be.revertedWith("OLD");
 
-      const tx = vault.rebalance();
+      const tx = rebalancer.rebalance();
       await (await tx).wait();
       // A latch here would be a halt for ~2M gas: it only refuses.
-      await expectUntripped(policy, vault);
+      await expectUntripped(policy, rebalancer);
       await expect(tx)
         .to.emit(policy, "TradingRefused")
-        .withArgs(await vault.getAddress(), Trip.TwapUnavailable, 1n);
+        .withArgs(await rebalancer.getAddress(), Trip.TwapUnavailable, 1n);
       expect(gas).to.be.lessThan(4_000_000n);
       await market.advanceTime(300);
       await refreshFeeds(market, BASKET);
-      await expect(vault.rebalance()).to.emit(vault, "Rebalanced");
+      await expect(rebalancer.rebalance()).to.emit(vault, "Rebalanced");
     });
 
     it("a ring that reaches back less than the window but at least 5 minutes: checked over what it reaches, refusing (never latching) a divergence there", async () => {
-      const { market, vault, policy, attacker } = await loadFixture(longerWindow);
+      const { market, policy, rebalancer, attacker } = await loadFixture(longerWindow);
       // LINK's pool (LINK/USDC 0.3%): no other watched pool prices LINK.
       const pool = market.pool("LINK", "USDC", 3000);
       await market.fund(await attacker.getAddress(), "LINK", 10n ** 18n);
@@ -224,19 +225,19 @@ describe("breaker griefing", () => {
       await refreshFeeds(market, BASKET);
       await expect(pool.contract.observe([600, 0])).to.be.revertedWith("OLD");
       // ~410 s of history, healthy: nothing latches (before the fix: TwapUnavailable), no refusal.
-      const healthy = vault.poke();
+      const healthy = rebalancer.poke();
       await (await healthy).wait();
-      await expectUntripped(policy, vault);
+      await expectUntripped(policy, rebalancer);
       await expect(healthy).to.not.emit(policy, "TradingRefused");
 
       // The oracle leaves the pool (5% > 3%): over the shortened window this refuses, it does not latch.
       await market.setFeedPrice("LINK", (await market.feedPrice("LINK")) * 1.05);
-      const tx = vault.poke();
+      const tx = rebalancer.poke();
       await expect(tx)
         .to.emit(policy, "TradingRefused")
-        .withArgs(await vault.getAddress(), Trip.OracleTwapDivergence, 3n);
+        .withArgs(await rebalancer.getAddress(), Trip.OracleTwapDivergence, 3n);
       await expect(tx).to.not.emit(policy, "BreakerTripped");
-      await expectUntripped(policy, vault);
+      await expectUntripped(policy, rebalancer);
     });
   });
 
@@ -269,15 +270,15 @@ describe("breaker griefing", () => {
     }
 
     it("checks its pool at full precision: no false trip and no division by zero at the feed's price; a 10% gap trips", async () => {
-      const { market, vault, policy } = await loadFixture(tinyFixture);
+      const { market, policy, rebalancer } = await loadFixture(tinyFixture);
       // Its raw price is 1e-19 USDC units a unit: a WAD ratio of raw units rounds it to 0 (before the
       // fix the poke reverted dividing by it).
-      await expect(vault.poke()).to.not.emit(policy, "BreakerTripped");
-      await expect(vault.poke()).to.not.emit(policy, "TradingRefused");
+      await expect(rebalancer.poke()).to.not.emit(policy, "BreakerTripped");
+      await expect(rebalancer.poke()).to.not.emit(policy, "TradingRefused");
       await market.setFeedPrice("TINY", "0.00000011");
-      await expect(vault.poke())
+      await expect(rebalancer.poke())
         .to.emit(policy, "BreakerTripped")
-        .withArgs(await vault.getAddress(), Trip.OracleTwapDivergence, 2n);
+        .withArgs(await rebalancer.getAddress(), Trip.OracleTwapDivergence, 2n);
     });
   });
 });

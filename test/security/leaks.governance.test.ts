@@ -24,7 +24,7 @@ const RAMP_START = 30n;
 describe("leaks: governance and views", () => {
   describe("M3: a scheduled instant weight switch", () => {
     it("leaves every function working until it takes effect, then switches at once", async () => {
-      const { vault, market } = await loadFixture(investedAdminFixture);
+      const { vault, rebalancer, market } = await loadFixture(investedAdminFixture);
       const [, alice] = await ethers.getSigners();
       const before = await vault.targetWeights();
       const at = (await time.latest()) + 30 * DAY;
@@ -32,13 +32,13 @@ describe("leaks: governance and views", () => {
       // Before the switch: the old weights, and nothing panics (it divided by end - start = 0).
       expect(await vault.targetWeights()).to.deep.equal(before);
       expect(await vault.totalAssets()).to.be.greaterThan(0n);
-      await vault.rebalanceStatus();
-      await vault.checkUpkeep("0x");
+      await rebalancer.rebalanceStatus();
+      await rebalancer.checkUpkeep("0x");
       expect(await vault.maxWithdraw(alice)).to.be.greaterThan(0n);
       expect(await vault.convertToAssets(10n ** 18n)).to.be.greaterThan(0n);
       await depositUsdc(market, vault, alice, 1_000);
       await vault.connect(alice).redeem(10n ** 18n, alice.address, alice.address);
-      await vault.poke();
+      await rebalancer.poke();
       // At the switch: the new weights.
       await time.increaseTo(at);
       expect(await vault.targetWeights()).to.deep.equal([500n, 3_000n, 4_500n, 2_000n]);

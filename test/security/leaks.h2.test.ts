@@ -72,7 +72,7 @@ async function wethHeavyVault(options: (market: LocalMarket) => Promise<Partial<
 }
 
 async function cooldown(f: VaultFixture): Promise<bigint> {
-  const policy = BallastPolicy__factory.connect(await f.vault.policy(), ethers.provider);
+  const policy = BallastPolicy__factory.connect(await f.rebalancer.policy(), ethers.provider);
   return (await policy.triggerParams()).cooldown;
 }
 
@@ -145,13 +145,13 @@ async function sandwichRebalance(
   const pool = market.pool("WETH", "USDC", 500);
   const unmanipulated = await ethers.provider.getBlockNumber();
   const pushed = await sqrtPriceAt(pool, { WETH: 1 + (direction * pushBps) / 10_000 });
-  const vault = f.vault.connect(attacker.signer);
+  const rebalancer = f.rebalancer.connect(attacker.signer);
   let refused: string | undefined;
   let hash = "";
   if (!sameBlock) {
     await (await attacker.pushTx(pool, pushed)).wait();
     refused = await attempt(async () => {
-      const tx = await vault.rebalance();
+      const tx = await rebalancer.rebalance();
       hash = tx.hash;
       await tx.wait();
     });
@@ -161,7 +161,7 @@ async function sandwichRebalance(
     const fees = (priority: bigint) => ({ maxFeePerGas: 100n * GWEI, maxPriorityFeePerGas: priority * GWEI });
     const sent = await inOneBlock(async () => [
       await attacker.pushTx(pool, pushed, { zeroForOne, gasLimit: 1_000_000n, ...fees(3n) }),
-      await vault.rebalance({ gasLimit: 8_000_000n, ...fees(2n) }),
+      await rebalancer.rebalance({ gasLimit: 8_000_000n, ...fees(2n) }),
       await attacker.pushTx(pool, back, { zeroForOne: !zeroForOne, gasLimit: 1_000_000n, ...fees(1n) }),
     ]);
     const receipts = await Promise.all(sent.map((tx) => ethers.provider.getTransactionReceipt(tx.hash)));
@@ -188,7 +188,7 @@ interface Cycle {
 /** One deposit -> sandwiched buy -> cooldown -> redeem -> sandwiched sell cycle. */
 async function cycle(fixture: () => Promise<VaultFixture>, pushBps: number, sameBlock: boolean): Promise<Cycle> {
   const f = await loadFixture(fixture);
-  const { market, vault } = f;
+  const { market, vault, rebalancer } = f;
   const [, alice, , mallory] = await ethers.getSigners();
   const attacker = await Attacker.create(
     market,
@@ -199,7 +199,7 @@ async function cycle(fixture: () => Promise<VaultFixture>, pushBps: number, same
   );
   const holders = await vault.balanceOf(alice);
   const pre = await vaultState(market, vault);
-  const status = async () => STATUS_NAMES[Number((await vault.rebalanceStatus())[0])];
+  const status = async () => STATUS_NAMES[Number((await rebalancer.rebalanceStatus())[0])];
   const before = await status();
 
   const entry = await attempt(async () => (await vault.connect(mallory).deposit(ENTRY, mallory)).wait());

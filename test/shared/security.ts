@@ -9,7 +9,7 @@ import type { BallastVault } from "../../typechain-types";
 import { investedAdminFixture } from "./fixtures";
 import type { VaultFixture } from "./fixtures";
 import { basketSymbols } from "./pnl";
-import { depositUsdc, rebalanceUntilSettled } from "./vault";
+import { depositUsdc, rebalanceUntilSettled, rebalancerOf } from "./vault";
 
 /** IBallastPolicy.Trip as numbers. */
 export const Trip = {
@@ -79,8 +79,9 @@ export interface LegUnfit {
 }
 
 /**
- * `vault.rebalance()` as the keeper would send it, expected to revert with BallastLegUnfit: asserts
- * that it does, for `token`'s leg (a sale when `sell`), and returns the error's arguments.
+ * The rebalancer's `rebalance()` as the keeper would send it, expected to revert with
+ * BallastLegUnfit: asserts that it does, for `token`'s leg (a sale into the base when `sell`, else a
+ * purchase with it), and returns the error's arguments.
  */
 export async function legUnfitOf(vault: BallastVault, token: string, sell: boolean): Promise<LegUnfit> {
   const leg: LegUnfit = { token, sell, spotOut: 0n, spotFloor: 0n, estimatedOut: 0n, minOut: 0n };
@@ -90,9 +91,11 @@ export async function legUnfitOf(vault: BallastVault, token: string, sell: boole
       leg[key] = x;
       return true;
     };
-  await expect(vault.rebalance())
+  const base = await vault.asset();
+  const [tokenIn, tokenOut] = sell ? [token, base] : [base, token];
+  await expect((await rebalancerOf(vault)).rebalance())
     .to.be.revertedWithCustomError(vault, "BallastLegUnfit")
-    .withArgs(token, sell, capture("spotOut"), capture("spotFloor"), capture("estimatedOut"), capture("minOut"));
+    .withArgs(tokenIn, tokenOut, capture("spotOut"), capture("spotFloor"), capture("estimatedOut"), capture("minOut"));
   return leg;
 }
 

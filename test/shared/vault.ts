@@ -3,8 +3,8 @@ import { MaxUint256, parseUnits } from "ethers";
 import type { ContractTransactionResponse, Signer } from "ethers";
 
 import type { LocalMarket } from "../../src/market";
-import { BallastPolicy__factory } from "../../typechain-types";
-import type { BallastVault } from "../../typechain-types";
+import { BallastPolicy__factory, BallastRebalancer__factory } from "../../typechain-types";
+import type { BallastRebalancer, BallastVault } from "../../typechain-types";
 
 /** Funds `user` with `usd` whole USDC, approves the vault and deposits it all. */
 export async function depositUsdc(
@@ -21,6 +21,11 @@ export async function depositUsdc(
   return amount;
 }
 
+/** The vault's rebalancer, sending as the vault's runner does. */
+export async function rebalancerOf(vault: BallastVault): Promise<BallastRebalancer> {
+  return BallastRebalancer__factory.connect(await vault.rebalancer(), vault.runner);
+}
+
 /** Policy statuses (IBallastPolicy.Status) as numbers. */
 export const Status = {
   Due: 0n,
@@ -35,23 +40,24 @@ export const Status = {
 } as const;
 
 /**
- * Calls `rebalance()` while the vault says one is due, waiting out the cooldown as a keeper would
+ * Calls the rebalancer's `rebalance()` while it says one is due, waiting out the cooldown as a keeper would
  * and with arbitrageurs realigning every pool to the feeds between calls (as they do on mainnet
  * within blocks). Returns the number of calls that traded.
  */
 export async function rebalanceUntilSettled(market: LocalMarket, vault: BallastVault, maxCalls = 8): Promise<number> {
-  const policy = BallastPolicy__factory.connect(await vault.policy(), vault.runner);
+  const rebalancer = await rebalancerOf(vault);
+  const policy = BallastPolicy__factory.connect(await rebalancer.policy(), vault.runner);
   for (let calls = 0; calls < maxCalls; calls++) {
-    let [status] = await vault.rebalanceStatus();
+    let [status] = await rebalancer.rebalanceStatus();
     if (status === Status.Cooldown) {
       await time.increase((await policy.triggerParams()).cooldown);
-      [status] = await vault.rebalanceStatus();
+      [status] = await rebalancer.rebalanceStatus();
     }
     if (status !== Status.Due && status !== Status.DueByCalendar) return calls;
-    await (await vault.rebalance()).wait();
+    await (await rebalancer.rebalance()).wait();
     await market.alignAllPools();
   }
-  throw new Error(`still drifting after ${maxCalls} rebalances: ${await vault.maxDrift()} bps`);
+  throw new Error(`still drifting after ${maxCalls} rebalances: ${await rebalancer.maxDrift()} bps`);
 }
 
 /** The vault's oracle NAV recomputed off-chain from feed answers (each asset rounded down). */

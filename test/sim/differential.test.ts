@@ -19,7 +19,7 @@ import type { LocalMarket, MarketPool } from "../../src/market";
 import { exactInputSingle, Rng, vaultModel as vm } from "../../src/sim";
 import type { ExactPoolState } from "../../src/sim";
 import { UniswapV3Pool__factory } from "../../typechain-types";
-import type { BallastPolicy, BallastVault, ChainlinkOracle } from "../../typechain-types";
+import type { BallastPolicy, BallastRebalancer, BallastVault, ChainlinkOracle } from "../../typechain-types";
 import { FOUR_ASSET_BASKET, investedAdminFixture } from "../shared/fixtures";
 import { swapsOf } from "../shared/vault";
 
@@ -44,6 +44,7 @@ function decodeRoute(route: string): { tokenIn: string; tokenOut: string; fee: n
 interface Chain {
   market: LocalMarket;
   vault: BallastVault;
+  rebalancer: BallastRebalancer;
   policy: BallastPolicy;
   oracles: ChainlinkOracle[];
 }
@@ -94,7 +95,7 @@ async function snapshot(c: Chain, now: bigint): Promise<{ snap: vm.VaultSnapshot
   const t = await c.policy.triggerParams();
   const v = await c.policy.volatilityParams();
   const cp = await c.policy.costParams();
-  const [variances] = await c.policy.variances(c.vault);
+  const [variances] = await c.policy.variances(c.rebalancer);
   return {
     tokens: [...tokens],
     snap: {
@@ -130,7 +131,7 @@ async function snapshot(c: Chain, now: bigint): Promise<{ snap: vm.VaultSnapshot
         gasPerHop: cp.gasPerHop,
         // No gas-token oracle in these runs: an eth_call's base fee would differ from the transaction's.
       },
-      lastRebalance: await c.policy.lastRebalance(c.vault),
+      lastRebalance: await c.policy.lastRebalance(c.rebalancer),
       now,
     },
   };
@@ -144,18 +145,18 @@ async function compare(
   c: Chain,
   label: string,
 ): Promise<{ model: vm.StatusResult; snap: vm.VaultSnapshot; tokens: string[] }> {
-  const { vault, policy } = c;
+  const { rebalancer, policy } = c;
   // A view runs in a block one second after the latest.
   const now = BigInt((await time.latest()) + 1);
   const { snap, tokens } = await snapshot(c, now);
   const hops = await hopStates(c, tokens);
   const model = vm.rebalanceStatus(snap, hops);
-  const [status, driftBps, bandBps] = await vault.rebalanceStatus();
+  const [status, driftBps, bandBps] = await rebalancer.rebalanceStatus();
   expect(Number(status), `${label}: status`).to.equal(model.status);
   expect(driftBps, `${label}: drift`).to.equal(model.driftBps);
   expect(bandBps, `${label}: band in force`).to.equal(model.targetBandBps);
-  expect(await vault.maxDrift(), `${label}: maxDrift`).to.equal(model.driftBps);
-  expect(await policy.effectiveTriggerBand(vault), `${label}: effective trigger band`).to.equal(
+  expect(await rebalancer.maxDrift(), `${label}: maxDrift`).to.equal(model.driftBps);
+  expect(await policy.effectiveTriggerBand(rebalancer), `${label}: effective trigger band`).to.equal(
     model.effectiveTriggerBandBps,
   );
   // rebalanceCost(): the plan at the band in force, whatever the status.
@@ -175,7 +176,7 @@ async function compare(
     vm.quoteTrades(v, pl, hops),
     0n,
   );
-  const [cost, benefit, worthIt] = await vault.rebalanceCost();
+  const [cost, benefit, worthIt] = await rebalancer.rebalanceCost();
   expect([cost, benefit, worthIt], `${label}: rebalanceCost`).to.deep.equal([
     expected.cost,
     expected.benefit,
@@ -228,8 +229,14 @@ describe("vault model vs the contracts (differential)", function () {
 
   it(`agrees with rebalanceStatus(), rebalanceCost(), the volatility estimate and every trade on ${ROUNDS} random states`, async () => {
     const fixture = await loadFixture(investedAdminFixture);
-    const c: Chain = { market: fixture.market, vault: fixture.vault, policy: fixture.policy, oracles: fixture.oracles };
-    const { market, vault, policy } = c;
+    const c: Chain = {
+      market: fixture.market,
+      vault: fixture.vault,
+      rebalancer: fixture.rebalancer,
+      policy: fixture.policy,
+      oracles: fixture.oracles,
+    };
+    const { market, vault, rebalancer, policy } = c;
     const rng = new Rng("ballast differential");
     const volState = vm.emptyVolatilityState();
     const feeds = new Map(SYMBOLS.map((s) => [s, 0]));
@@ -266,7 +273,7 @@ describe("vault model vs the contracts (differential)", function () {
         [...(await vault.lastPrices())],
         BigInt(block.timestamp),
       );
-      const [variances, updatedAt] = await policy.variances(vault);
+      const [variances, updatedAt] = await policy.variances(rebalancer);
       if (v.referenceVolBps !== 0n) {
         expect([...variances], "variances after an observation").to.deep.equal(volState.variances);
         expect(updatedAt).to.equal(volState.updatedAt);
@@ -370,11 +377,11 @@ describe("vault model vs the contracts (differential)", function () {
       }
       // A keeper's poke: the volatility estimate learns (mirrored in the model).
       if (rng.uniform() < 0.7) {
-        const receipt = await (await vault.poke()).wait();
+        const receipt = await (await rebalancer.poke()).wait();
         await mirrorObservation(receipt?.blockNumber ?? 0);
       }
       // Stay clear of the cooldown and calendar edges: the view and the transaction run a second apart.
-      const last = Number(await policy.lastRebalance(vault));
+      const last = Number(await policy.lastRebalance(rebalancer));
       const t = await policy.triggerParams();
       for (const edge of [
         last + Number(t.cooldown),
@@ -389,15 +396,15 @@ describe("vault model vs the contracts (differential)", function () {
       if (model.status === vm.Status.NotDue || model.status === vm.Status.Cooldown) {
         if (model.status === vm.Status.NotDue) seen.notDue++;
         else seen.cooldown++;
-        await expect(vault.rebalance(), label)
-          .to.be.revertedWithCustomError(vault, "BallastRebalanceNotDue")
+        await expect(rebalancer.rebalance(), label)
+          .to.be.revertedWithCustomError(rebalancer, "BallastRebalanceNotDue")
           .withArgs(model.status, model.driftBps);
         continue;
       }
       if (model.status === vm.Status.Uneconomic) {
         seen.uneconomic++;
-        const sent = vault.rebalance();
-        await expect(sent, label).to.emit(vault, "RebalanceSkipped");
+        const sent = rebalancer.rebalance();
+        await expect(sent, label).to.emit(rebalancer, "RebalanceSkipped");
         const receipt = await (await sent).wait();
         await mirrorObservation(receipt?.blockNumber ?? 0);
         continue;
@@ -410,7 +417,7 @@ describe("vault model vs the contracts (differential)", function () {
       // rebalance(): every trade's size.
       let swaps;
       try {
-        swaps = await swapsOf(vault, vault.rebalance());
+        swaps = await swapsOf(vault, rebalancer.rebalance());
       } catch (error) {
         // The pools, not the sizing rules, decide whether a minimum output is met.
         expect(String(error), label).to.match(/BallastSlippageExceeded|BallastRebalanceLoss|Too little received/);

@@ -144,7 +144,7 @@ async function uniHeldFixture(): Promise<VaultFixture> {
 describe("BallastVault asset listing and removal", () => {
   describe("lifecycle", () => {
     it("lists a new asset at weight 0, extending every view", async () => {
-      const { vault, market, oracles } = await loadFixture(investedAdminFixture);
+      const { vault, rebalancer, market, oracles } = await loadFixture(investedAdminFixture);
       const uni = market.token("UNI").address;
       const uniOracle = await feedOracle(market, "UNI");
       const config = await assetConfig(market, "UNI", uniOracle, UNI_ROUTE);
@@ -162,37 +162,37 @@ describe("BallastVault asset listing and removal", () => {
       expect(await vault.lastPrices()).to.deep.equal([...pricesBefore, parseUnits("8", 18)]);
       expect(await vault.routes(uni)).to.deep.equal([config.sellRoute, config.buyRoute]);
       // Nothing held yet: the NAV and the current weights simply gain a zero entry.
-      const weights = await vault.currentWeights();
+      const weights = await rebalancer.currentWeights();
       expect(weights).to.have.length(5);
       expect(weights[4]).to.equal(0n);
       expect(await vault.previewRedeemInKind(10n ** 18n)).to.have.length(5);
-      const [status] = await vault.rebalanceStatus();
+      const [status] = await rebalancer.rebalanceStatus();
       expect(status).to.equal(Status.NotDue);
     });
 
     it("ramps the new asset in from WETH: rebalances buy it up to its target", async () => {
-      const { vault, market } = await loadFixture(uniListedFixture);
+      const { vault, rebalancer, market } = await loadFixture(uniListedFixture);
       const [start, end] = await rampTo(vault, [500, 3_000, 3_500, 2_000, 1_000], 2 * DAY);
       expect(await vault.targetWeights()).to.deep.equal([500n, 4_000n, 3_500n, 2_000n, 0n]);
       // Halfway, UNI's target is 500 bps: the rebalance buys it up to there only.
       await time.increaseTo(start + DAY);
       expect(await vault.targetWeights()).to.deep.equal([500n, 3_500n, 3_500n, 2_000n, 500n]);
       await freshen(market);
-      const swaps = await swapsOf(vault, vault.rebalance());
+      const swaps = await swapsOf(vault, rebalancer.rebalance());
       expect(swaps.some((s) => s.tokenOut === market.token("UNI").address)).to.be.true;
-      expect((await vault.currentWeights())[4]).to.be.closeTo(500n, 15n);
+      expect((await rebalancer.currentWeights())[4]).to.be.closeTo(500n, 15n);
 
       await waitUntil(market, end);
       expect(await vault.targetWeights()).to.deep.equal([500n, 3_000n, 3_500n, 2_000n, 1_000n]);
       await rebalanceUntilSettled(market, vault);
-      const weights = await vault.currentWeights();
+      const weights = await rebalancer.currentWeights();
       expect(weights[4]).to.be.closeTo(1_000n, 20n);
       expect(weights[1]).to.be.closeTo(3_000n, 20n);
-      expect(await vault.maxDrift()).to.be.lessThan(200n);
+      expect(await rebalancer.maxDrift()).to.be.lessThan(200n);
     });
 
     it("ramps it back out: rebalances sell its whole balance, then removeAsset shrinks every view", async () => {
-      const { vault, market, oracles } = await loadFixture(uniHeldFixture);
+      const { vault, rebalancer, market, oracles } = await loadFixture(uniHeldFixture);
       const uni = market.token("UNI").address;
       const [alice, bob] = (await ethers.getSigners()).slice(1);
       const [start, end] = await rampTo(vault, [500, 4_000, 3_500, 2_000, 0], DAY);
@@ -206,7 +206,7 @@ describe("BallastVault asset listing and removal", () => {
       // Halfway a rebalance trims UNI to 500 bps only: it is not retiring yet.
       await waitUntil(market, start + DAY / 2);
       await rebalanceUntilSettled(market, vault);
-      expect((await vault.currentWeights())[4]).to.be.closeTo(500n, 15n);
+      expect((await rebalancer.currentWeights())[4]).to.be.closeTo(500n, 15n);
       const halfway = await held(market, vault, "UNI");
       expect(halfway).to.be.greaterThan(0n);
 
@@ -223,7 +223,7 @@ describe("BallastVault asset listing and removal", () => {
       await market.setFeedPrice("UNI", uniPrice);
 
       // The rebalance sells all of it, whatever the band.
-      const swaps = await swapsOf(vault, vault.rebalance());
+      const swaps = await swapsOf(vault, rebalancer.rebalance());
       const sale = swaps.find((s) => s.tokenIn === uni);
       expect(sale?.amountIn).to.equal(balance);
       expect(await held(market, vault, "UNI")).to.equal(0n);
@@ -261,8 +261,8 @@ describe("BallastVault asset listing and removal", () => {
       await market.setFeedPrice("WETH", (await market.feedPrice("WETH")) * 1.15);
       await market.alignAllPools();
       expect(await rebalanceUntilSettled(market, vault)).to.be.greaterThan(0);
-      expect(await vault.maxDrift()).to.be.lessThan(200n);
-      await expect(vault.poke()).to.emit(vault, "PricesRecorded");
+      expect(await rebalancer.maxDrift()).to.be.lessThan(200n);
+      await expect(rebalancer.poke()).to.emit(vault, "PricesRecorded");
     });
   });
 
@@ -376,7 +376,7 @@ describe("BallastVault asset listing and removal", () => {
     });
 
     it("fills the basket up to 16 assets and refuses a 17th", async () => {
-      const { vault, market } = await loadFixture(investedAdminFixture);
+      const { vault, rebalancer, market } = await loadFixture(investedAdminFixture);
       for (const symbol of ["UNI", "AAVE", "CRV", "MKR"]) {
         await vault.addAsset(await assetConfig(market, symbol, await feedOracle(market, symbol)));
       }
@@ -392,8 +392,8 @@ describe("BallastVault asset listing and removal", () => {
         .to.be.revertedWithCustomError(vault, "BallastBasketSize")
         .withArgs(MAX_ASSETS + 1n, MAX_ASSETS);
       // The full basket still values and records its prices.
-      expect(await vault.currentWeights()).to.have.length(16);
-      await expect(vault.poke()).to.emit(vault, "PricesRecorded");
+      expect(await rebalancer.currentWeights()).to.have.length(16);
+      await expect(rebalancer.poke()).to.emit(vault, "PricesRecorded");
     });
   });
 
@@ -443,14 +443,14 @@ describe("BallastVault asset listing and removal", () => {
     });
 
     it("leaves less than a cent (at the last recorded prices) behind, uncounted", async () => {
-      const { vault, market } = await loadFixture(uniListedFixture);
+      const { vault, rebalancer, market } = await loadFixture(uniListedFixture);
       const uni = market.token("UNI").address;
       const cent = 125n * 10n ** 13n;
       // UNI halves, but until a price is recorded the removal values it at $8: 2 cents would be
       // sold, so record the new price first; then a cent's worth of raw units is half a cent.
       await market.fund(await vault.getAddress(), "UNI", cent);
       await market.setFeedPrice("UNI", 4);
-      await vault.poke();
+      await rebalancer.poke();
       expect((await vault.lastPrices())[4]).to.equal(parseUnits("4", 18));
       const nav = await vault.totalAssets();
       const removal = vault.removeAsset(uni);
@@ -485,7 +485,7 @@ describe("BallastVault asset listing and removal", () => {
 
   describe("retiring assets", () => {
     it("sells a zero-weight asset's whole balance, even below minTradeValue, but leaves less than a cent", async () => {
-      const { vault, market } = await loadFixture(uniListedFixture);
+      const { vault, rebalancer, market } = await loadFixture(uniListedFixture);
       const uni = market.token("UNI").address;
       // $5 of UNI: half the $10 minimum trade.
       const five = parseUnits("0.625", 18);
@@ -494,7 +494,7 @@ describe("BallastVault asset listing and removal", () => {
       await market.setFeedPrice("WETH", (await market.feedPrice("WETH")) * 1.1);
       await freshen(market);
       await time.increase(600);
-      const swaps = await swapsOf(vault, vault.rebalance());
+      const swaps = await swapsOf(vault, rebalancer.rebalance());
       expect(swaps.find((s) => s.tokenIn === uni)?.amountIn).to.equal(five);
       expect(await held(market, vault, "UNI")).to.equal(0n);
 
@@ -504,7 +504,7 @@ describe("BallastVault asset listing and removal", () => {
       await market.setFeedPrice("WETH", (await market.feedPrice("WETH")) * 0.9);
       await freshen(market);
       await time.increase(600);
-      const later = await swapsOf(vault, vault.rebalance());
+      const later = await swapsOf(vault, rebalancer.rebalance());
       expect(later.length).to.be.greaterThan(0);
       expect(later.some((s) => s.tokenIn === uni)).to.be.false;
       expect(await held(market, vault, "UNI")).to.equal(dust);
@@ -512,7 +512,7 @@ describe("BallastVault asset listing and removal", () => {
     });
 
     it("removes an asset in the middle of the basket, keeping later entries and the breakers' pools aligned", async () => {
-      const { vault, market, oracles, policy } = await loadFixture(investedAdminFixture);
+      const { vault, rebalancer, market, oracles, policy } = await loadFixture(investedAdminFixture);
       const [usdc, weth, wbtc, link] = ["USDC", "WETH", "WBTC", "LINK"].map((s) => market.token(s).address);
       // Retire WBTC into WETH, all at once.
       await rampTo(vault, [500, 7_500, 0, 2_000], 0);
@@ -535,7 +535,7 @@ describe("BallastVault asset listing and removal", () => {
       expect(await vault.routes(link)).to.deep.equal(linkRoutes);
       expect(await vault.routes(weth)).to.deep.equal(wethRoutes);
       await expect(vault.routes(wbtc)).to.be.revertedWithCustomError(vault, "BallastUnknownToken").withArgs(wbtc);
-      const weights = await vault.currentWeights();
+      const weights = await rebalancer.currentWeights();
       expect(weights[1]).to.be.closeTo(7_500n, 30n);
       expect(weights[2]).to.be.closeTo(2_000n, 30n);
 
@@ -543,18 +543,18 @@ describe("BallastVault asset listing and removal", () => {
       await market.advanceTime(HOUR);
       await freshen(market);
       await policy.setBreakerParams(BREAKERS);
-      await expect(vault.poke()).to.not.emit(policy, "BreakerTripped");
-      const [status] = await vault.rebalanceStatus();
+      await expect(rebalancer.poke()).to.not.emit(policy, "BreakerTripped");
+      const [status] = await rebalancer.rebalanceStatus();
       expect(status).to.equal(Status.NotDue);
       const pool = market.pool("LINK", "USDC", 3000);
       await market.movePoolPrice(pool, "LINK", (await market.poolPrice(pool, "LINK")) * 1.05);
-      await expect(vault.poke())
+      await expect(rebalancer.poke())
         .to.emit(policy, "TradingRefused")
-        .withArgs(await vault.getAddress(), SPOT_TWAP_DIVERGENCE, 2n);
+        .withArgs(await rebalancer.getAddress(), SPOT_TWAP_DIVERGENCE, 2n);
     });
 
     it("drops the pool check of an asset whose first pool quotes the removed token", async () => {
-      const { vault, market, policy } = await loadFixture(uniListedFixture);
+      const { vault, rebalancer, market, policy } = await loadFixture(uniListedFixture);
       const [weth, uni] = ["WETH", "UNI"].map((s) => market.token(s).address);
       // WETH sells through WETH/UNI first: while UNI is listed, the breakers watch that pool.
       const wethRoute: RouteSpec = ["WETH", 3000, "UNI", 3000, "USDC"];
@@ -562,22 +562,22 @@ describe("BallastVault asset listing and removal", () => {
       await market.advanceTime(HOUR);
       await freshen(market);
       await policy.setBreakerParams(BREAKERS);
-      await expect(vault.poke()).to.not.emit(policy, "BreakerTripped");
+      await expect(rebalancer.poke()).to.not.emit(policy, "BreakerTripped");
       const pool = market.pool("WETH", "UNI", 3000);
       await market.movePoolPrice(pool, "WETH", (await market.poolPrice(pool, "WETH")) * 1.05);
-      await expect(vault.poke())
+      await expect(rebalancer.poke())
         .to.emit(policy, "TradingRefused")
-        .withArgs(await vault.getAddress(), SPOT_TWAP_DIVERGENCE, 1n);
+        .withArgs(await rebalancer.getAddress(), SPOT_TWAP_DIVERGENCE, 1n);
 
       // UNI leaves the basket: WETH/UNI's quote is gone, and so is the check (the pool is still
       // pushed); the others stay.
       await expect(vault.removeAsset(uni)).to.emit(vault, "AssetRemoved").withArgs(4n, uni, 0n);
-      await expect(vault.poke()).to.not.emit(policy, "TradingRefused");
+      await expect(rebalancer.poke()).to.not.emit(policy, "TradingRefused");
       const wbtcPool = market.pool("WBTC", "WETH", 500);
       await market.movePoolPrice(wbtcPool, "WBTC", (await market.poolPrice(wbtcPool, "WBTC")) * 1.05);
-      await expect(vault.poke())
+      await expect(rebalancer.poke())
         .to.emit(policy, "TradingRefused")
-        .withArgs(await vault.getAddress(), SPOT_TWAP_DIVERGENCE, 2n);
+        .withArgs(await rebalancer.getAddress(), SPOT_TWAP_DIVERGENCE, 2n);
     });
   });
 
@@ -606,7 +606,7 @@ describe("BallastVault asset listing and removal", () => {
     // would measure LINK (now at index 2) against WBTC's price and trip the Dislocation breaker.
     // Moves are measured on each oracle's own history, so the reordering cannot mislead them.
     it("judges no move across an asset removed and another added before the next observation", async () => {
-      const { vault, market, policy } = await loadFixture(investedAdminFixture);
+      const { vault, rebalancer, market, policy } = await loadFixture(investedAdminFixture);
       const wbtc = market.token("WBTC").address;
       await rampTo(vault, [500, 7_500, 0, 2_000], 0);
       await freshen(market);
@@ -614,15 +614,15 @@ describe("BallastVault asset listing and removal", () => {
       await market.advanceTime(HOUR);
       await freshen(market);
       await policy.setBreakerParams(BREAKERS);
-      await vault.poke(); // over [USDC, WETH, WBTC, LINK]
+      await rebalancer.poke(); // over [USDC, WETH, WBTC, LINK]
       // One governance batch: WBTC out, UNI in. Four entries again, in another order.
       await expect(vault.removeAsset(wbtc))
         .to.emit(policy, "ObservationsReset")
-        .withArgs(await vault.getAddress());
+        .withArgs(await rebalancer.getAddress());
       await expect(vault.addAsset(await assetConfig(market, "UNI", await feedOracle(market, "UNI"), UNI_ROUTE)))
         .to.emit(policy, "ObservationsReset")
-        .withArgs(await vault.getAddress());
-      await expect(vault.poke()).to.not.emit(policy, "BreakerTripped");
+        .withArgs(await rebalancer.getAddress());
+      await expect(rebalancer.poke()).to.not.emit(policy, "BreakerTripped");
     });
   });
 });

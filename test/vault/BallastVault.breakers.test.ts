@@ -6,7 +6,7 @@ import { ethers } from "hardhat";
 import type { LocalMarket } from "../../src/market";
 import { deployVault, encodeRoute } from "../../src/vault";
 import { ChainlinkOracle__factory, MockAggregatorV3__factory } from "../../typechain-types";
-import type { BallastPolicy, BallastVault } from "../../typechain-types";
+import type { BallastPolicy, BallastRebalancer } from "../../typechain-types";
 import type { IBallastPolicy } from "../../typechain-types/artifacts/contracts/BallastPolicy";
 import { FOUR_ASSET_BASKET } from "../shared/fixtures";
 import type { VaultFixture } from "../shared/fixtures";
@@ -49,8 +49,8 @@ async function pushWethPool(market: LocalMarket, factor: number): Promise<void> 
   await market.movePoolPrice(pool, "WETH", (await market.poolPrice(pool, "WETH")) * factor);
 }
 
-async function breakerOf(policy: BallastPolicy, vault: BallastVault): Promise<[bigint, bigint, bigint]> {
-  const [reason, index, trippedAt] = await policy.breaker(vault);
+async function breakerOf(policy: BallastPolicy, rebalancer: BallastRebalancer): Promise<[bigint, bigint, bigint]> {
+  const [reason, index, trippedAt] = await policy.breaker(rebalancer);
   return [reason, index, trippedAt];
 }
 
@@ -69,32 +69,32 @@ async function breakersFixture(): Promise<VaultFixture> {
   await rebalanceUntilSettled(market, deployed.vault);
   await market.advanceTime(HOUR);
   await deployed.policy.setBreakerParams(BREAKERS);
-  await deployed.vault.poke();
+  await deployed.rebalancer.poke();
   return { market, ...deployed };
 }
 
 describe("BallastVault circuit breakers", () => {
   it("stays untripped on healthy markets", async () => {
-    const { vault, policy } = await loadFixture(breakersFixture);
-    await expect(vault.poke()).to.not.emit(policy, "BreakerTripped");
-    expect(await breakerOf(policy, vault)).to.deep.equal([0n, 0n, 0n]);
-    const [status] = await vault.rebalanceStatus();
+    const { rebalancer, policy } = await loadFixture(breakersFixture);
+    await expect(rebalancer.poke()).to.not.emit(policy, "BreakerTripped");
+    expect(await breakerOf(policy, rebalancer)).to.deep.equal([0n, 0n, 0n]);
+    const [status] = await rebalancer.rebalanceStatus();
     expect(status).to.equal(Status.NotDue);
   });
 
   it("refuses, without tripping, while a pool is pushed away from its TWAP (spot vs TWAP); exits stay open", async () => {
-    const { vault, policy, market } = await loadFixture(breakersFixture);
+    const { vault, rebalancer, policy, market } = await loadFixture(breakersFixture);
     const [, alice] = await ethers.getSigners();
     await pushWethPool(market, 1.05);
 
     // A spot price can be pushed and unwound within one transaction: it refuses, it never latches.
-    const poke = vault.poke();
+    const poke = rebalancer.poke();
     await expect(poke)
       .to.emit(policy, "TradingRefused")
-      .withArgs(await vault.getAddress(), Trip.SpotTwapDivergence, WETH_INDEX);
+      .withArgs(await rebalancer.getAddress(), Trip.SpotTwapDivergence, WETH_INDEX);
     await expect(poke).to.not.emit(policy, "BreakerTripped");
-    expect(await breakerOf(policy, vault)).to.deep.equal([0n, 0n, 0n]);
-    const [status] = await vault.rebalanceStatus();
+    expect(await breakerOf(policy, rebalancer)).to.deep.equal([0n, 0n, 0n]);
+    const [status] = await rebalancer.rebalanceStatus();
     expect(status).to.equal(Status.NotDue);
 
     // Exits stay open: in kind always, and in USDC from the buffer while the oracles are valid.
@@ -111,23 +111,23 @@ describe("BallastVault circuit breakers", () => {
   });
 
   it("a due rebalance into a pushed pool trades nothing and records nothing; once the push is gone it runs", async () => {
-    const { vault, policy, market } = await loadFixture(breakersFixture);
+    const { vault, rebalancer, policy, market } = await loadFixture(breakersFixture);
     // WETH +10%, the pools caught up and their TWAPs too: a rebalance is due.
     await market.setFeedPrice("WETH", (await market.feedPrice("WETH")) * 1.1);
     await market.alignAllPools();
     await market.advanceTime(31 * 60);
     await refreshFeeds(market);
-    expect((await vault.rebalanceStatus())[0]).to.equal(Status.Due);
+    expect((await rebalancer.rebalanceStatus())[0]).to.equal(Status.Due);
 
     await pushWethPool(market, 1.05);
     const balances = await Promise.all(
       FOUR_ASSET_BASKET.map(({ symbol }) => market.token(symbol).contract.balanceOf(vault)),
     );
-    expect(await vault.rebalance.staticCall()).to.equal(0n);
-    const tx = vault.rebalance();
+    expect(await rebalancer.rebalance.staticCall()).to.equal(0n);
+    const tx = rebalancer.rebalance();
     await expect(tx)
       .to.emit(policy, "TradingRefused")
-      .withArgs(await vault.getAddress(), Trip.SpotTwapDivergence, WETH_INDEX);
+      .withArgs(await rebalancer.getAddress(), Trip.SpotTwapDivergence, WETH_INDEX);
     await expect(tx).to.not.emit(policy, "BreakerTripped");
     await expect(tx).to.not.emit(vault, "Swapped");
     await expect(tx).to.not.emit(policy, "RebalanceRecorded");
@@ -135,56 +135,56 @@ describe("BallastVault circuit breakers", () => {
       expect(await market.token(symbol).contract.balanceOf(vault)).to.equal(balances[i]);
     }
     // The status sees the push: the leg's pool is off its oracle (the legs' vetting reads the pools).
-    expect((await vault.rebalanceStatus())[0]).to.equal(Status.LegUnfit);
+    expect((await rebalancer.rebalanceStatus())[0]).to.equal(Status.LegUnfit);
 
     // The push unwound (arbitrage): the same rebalance goes through.
     await market.alignAllPools();
-    await expect(vault.rebalance()).to.emit(vault, "Rebalanced");
+    await expect(rebalancer.rebalance()).to.emit(vault, "Rebalanced");
   });
 
   it("trips when the oracle leaves the pool's TWAP, and resets itself once healthy past the cooldown", async () => {
-    const { vault, policy, market } = await loadFixture(breakersFixture);
+    const { vault, rebalancer, policy, market } = await loadFixture(breakersFixture);
     await market.setFeedPrice("WETH", (await market.feedPrice("WETH")) * 1.1);
     await market.advanceTime(31 * 60);
 
-    await expect(vault.poke())
+    await expect(rebalancer.poke())
       .to.emit(policy, "BreakerTripped")
-      .withArgs(await vault.getAddress(), Trip.OracleTwapDivergence, WETH_INDEX);
-    const [status] = await vault.rebalanceStatus();
+      .withArgs(await rebalancer.getAddress(), Trip.OracleTwapDivergence, WETH_INDEX);
+    const [status] = await rebalancer.rebalanceStatus();
     expect(status).to.equal(BREAKER_TRIPPED);
 
     // Arbitrage catches the pools up; still tripped within the cooldown.
     await market.alignAllPools();
-    await expect(vault.poke()).to.not.emit(policy, "BreakerReset");
-    expect((await breakerOf(policy, vault))[0]).to.equal(Trip.OracleTwapDivergence);
+    await expect(rebalancer.poke()).to.not.emit(policy, "BreakerReset");
+    expect((await breakerOf(policy, rebalancer))[0]).to.equal(Trip.OracleTwapDivergence);
 
     // A full TWAP window and the cooldown later, the first healthy check resets it.
     await market.advanceTime(BREAKERS.cooldown as number);
     await refreshFeeds(market);
-    await expect(vault.poke())
+    await expect(rebalancer.poke())
       .to.emit(policy, "BreakerReset")
-      .withArgs(await vault.getAddress(), false);
-    expect(await breakerOf(policy, vault)).to.deep.equal([0n, 0n, 0n]);
+      .withArgs(await rebalancer.getAddress(), false);
+    expect(await breakerOf(policy, rebalancer)).to.deep.equal([0n, 0n, 0n]);
 
     // WETH +10% drifted the basket past the trigger band: the rebalance runs again.
-    const [after] = await vault.rebalanceStatus();
+    const [after] = await rebalancer.rebalanceStatus();
     expect(after).to.equal(Status.Due);
-    await expect(vault.rebalance()).to.emit(vault, "Rebalanced");
+    await expect(rebalancer.rebalance()).to.emit(vault, "Rebalanced");
   });
 
   it("trips on a dislocation: a move beyond maxMoveBps within the move window, pools agreeing", async () => {
-    const { vault, policy, market } = await loadFixture(breakersFixture);
+    const { rebalancer, policy, market } = await loadFixture(breakersFixture);
     await market.setFeedPrice("WETH", (await market.feedPrice("WETH")) * 0.8);
     await market.alignAllPools();
     // The TWAPs catch up (35 min > 30-min window), still inside the 1-hour move window.
     await market.advanceTime(35 * 60);
 
-    await expect(vault.poke())
+    await expect(rebalancer.poke())
       .to.emit(policy, "BreakerTripped")
-      .withArgs(await vault.getAddress(), Trip.Dislocation, WETH_INDEX);
-    const [reason, index] = await breakerOf(policy, vault);
+      .withArgs(await rebalancer.getAddress(), Trip.Dislocation, WETH_INDEX);
+    const [reason, index] = await breakerOf(policy, rebalancer);
     expect([reason, index]).to.deep.equal([Trip.Dislocation, WETH_INDEX]);
-    const [status] = await vault.rebalanceStatus();
+    const [status] = await rebalancer.rebalanceStatus();
     expect(status).to.equal(BREAKER_TRIPPED);
   });
 
@@ -193,9 +193,9 @@ describe("BallastVault circuit breakers", () => {
     const MOVES_ONLY = { ...BREAKERS, twapWindow: 0, maxMoveBps: 2_000, moveWindow: HOUR };
 
     it("a slow rise (+0.33% an hour for 72 hours, nobody checking) does not trip: no hour moved 20%", async () => {
-      const { vault, policy, market } = await loadFixture(breakersFixture);
+      const { rebalancer, policy, market } = await loadFixture(breakersFixture);
       await policy.setBreakerParams(MOVES_ONLY);
-      await vault.poke();
+      await rebalancer.poke();
       const start = await market.feedPrice("WETH");
       for (let hour = 0; hour < 72; hour++) {
         await market.advanceTime(HOUR);
@@ -205,30 +205,30 @@ describe("BallastVault circuit breakers", () => {
       await refreshFeeds(market);
       // +26.7% in all: measured from a 72-hour-old anchor (before the fix), it tripped.
       expect((await market.feedPrice("WETH")) / start).to.be.greaterThan(1.26);
-      await expect(vault.poke()).to.not.emit(policy, "BreakerTripped");
-      expect(await breakerOf(policy, vault)).to.deep.equal([0n, 0n, 0n]);
+      await expect(rebalancer.poke()).to.not.emit(policy, "BreakerTripped");
+      expect(await breakerOf(policy, rebalancer)).to.deep.equal([0n, 0n, 0n]);
     });
 
     it("a fast fall (-34.4% within two minutes) split by a check halfway trips: measured from the price an hour before", async () => {
-      const { vault, policy, market } = await loadFixture(breakersFixture);
+      const { rebalancer, policy, market } = await loadFixture(breakersFixture);
       await policy.setBreakerParams(MOVES_ONLY);
-      await vault.poke(); // before the fix: the anchors, an hour before the check that moved them
+      await rebalancer.poke(); // before the fix: the anchors, an hour before the check that moved them
       await market.advanceTime(HOUR - 60);
       await refreshFeeds(market);
       await market.setFeedPrice("WETH", (await market.feedPrice("WETH")) * 0.82);
       await market.advanceTime(60);
       // -18% within the hour: under the bound.
-      await expect(vault.poke()).to.not.emit(policy, "BreakerTripped");
+      await expect(rebalancer.poke()).to.not.emit(policy, "BreakerTripped");
       await market.advanceTime(60);
       await market.setFeedPrice("WETH", (await market.feedPrice("WETH")) * 0.8);
       // -20% since that check, -34.4% within the hour: trips.
-      await expect(vault.poke())
+      await expect(rebalancer.poke())
         .to.emit(policy, "BreakerTripped")
-        .withArgs(await vault.getAddress(), Trip.Dislocation, WETH_INDEX);
+        .withArgs(await rebalancer.getAddress(), Trip.Dislocation, WETH_INDEX);
     });
 
     it("leaves out an asset whose oracle keeps no history that reaches back, and every asset when the base's does not", async () => {
-      const { vault, policy, market, oracles } = await loadFixture(breakersFixture);
+      const { vault, rebalancer, policy, market, oracles } = await loadFixture(breakersFixture);
       await policy.setBreakerParams(MOVES_ONLY);
       const [deployer] = await ethers.getSigners();
       /** An oracle over a feed whose first round is now: no history before the window began. */
@@ -242,88 +242,88 @@ describe("BallastVault circuit breakers", () => {
       };
       // WETH -40% by a new feed: its move cannot be measured, so it cannot trip.
       await vault.setOracle(market.token("WETH").address, await freshOracle("WETH"));
-      await expect(vault.poke()).to.not.emit(policy, "BreakerTripped");
+      await expect(rebalancer.poke()).to.not.emit(policy, "BreakerTripped");
 
       // The base's oracle without history: no move can be measured against it.
       const usdc = market.token("USDC").address;
       await vault.setOracle(usdc, await freshOracle("USDC"));
       await market.setFeedPrice("WBTC", (await market.feedPrice("WBTC")) * 0.7);
-      await expect(vault.poke()).to.not.emit(policy, "BreakerTripped");
+      await expect(rebalancer.poke()).to.not.emit(policy, "BreakerTripped");
 
       // The base's own oracle back: WBTC -30% within the hour trips.
       await vault.setOracle(usdc, oracles[0]);
-      await expect(vault.poke())
+      await expect(rebalancer.poke())
         .to.emit(policy, "BreakerTripped")
-        .withArgs(await vault.getAddress(), Trip.Dislocation, 2n);
+        .withArgs(await rebalancer.getAddress(), Trip.Dislocation, 2n);
     });
   });
 
   it("a rebalance that trips the breaker returns without trading and keeps the trip recorded", async () => {
-    const { vault, policy, market } = await loadFixture(breakersFixture);
+    const { vault, rebalancer, policy, market } = await loadFixture(breakersFixture);
     // WETH +10% (due) and the pool pushed there just now: the oracle far from the pool's TWAP.
     await market.setFeedPrice("WETH", (await market.feedPrice("WETH")) * 1.1);
     await market.alignAllPools();
-    const [status] = await vault.rebalanceStatus();
+    const [status] = await rebalancer.rebalanceStatus();
     expect(status).to.equal(Status.Due);
 
     const balances = await Promise.all(
       FOUR_ASSET_BASKET.map(({ symbol }) => market.token(symbol).contract.balanceOf(vault)),
     );
-    expect(await vault.rebalance.staticCall()).to.equal(0n);
-    const tx = vault.rebalance();
+    expect(await rebalancer.rebalance.staticCall()).to.equal(0n);
+    const tx = rebalancer.rebalance();
     await expect(tx).to.not.be.reverted;
     await expect(tx)
       .to.emit(policy, "BreakerTripped")
-      .withArgs(await vault.getAddress(), Trip.OracleTwapDivergence, WETH_INDEX);
+      .withArgs(await rebalancer.getAddress(), Trip.OracleTwapDivergence, WETH_INDEX);
     await expect(tx).to.not.emit(vault, "Swapped");
     await expect(tx).to.not.emit(vault, "Rebalanced");
     await expect(tx).to.not.emit(policy, "RebalanceRecorded");
 
-    expect((await breakerOf(policy, vault))[0]).to.equal(Trip.OracleTwapDivergence);
+    expect((await breakerOf(policy, rebalancer))[0]).to.equal(Trip.OracleTwapDivergence);
     for (const [i, { symbol }] of FOUR_ASSET_BASKET.entries()) {
       expect(await market.token(symbol).contract.balanceOf(vault)).to.equal(balances[i]);
     }
-    const [after] = await vault.rebalanceStatus();
+    const [after] = await rebalancer.rebalanceStatus();
     expect(after).to.equal(BREAKER_TRIPPED);
   });
 
   it("trips with TwapUnavailable when a pool younger than the TWAP window cannot answer for it", async () => {
-    const { vault, policy } = await loadFixture(breakersFixture);
+    const { rebalancer, policy } = await loadFixture(breakersFixture);
     // A day-long window: the pools are only hours old (their observations never wrapped).
     await policy.setBreakerParams({ ...BREAKERS, twapWindow: 24 * HOUR });
-    await expect(vault.poke())
+    await expect(rebalancer.poke())
       .to.emit(policy, "BreakerTripped")
-      .withArgs(await vault.getAddress(), Trip.TwapUnavailable, WETH_INDEX);
-    const [after] = await vault.rebalanceStatus();
+      .withArgs(await rebalancer.getAddress(), Trip.TwapUnavailable, WETH_INDEX);
+    const [after] = await rebalancer.rebalanceStatus();
     expect(after).to.equal(BREAKER_TRIPPED);
   });
 
   it("governance resets a tripped breaker; strangers cannot, and an untripped one cannot be reset", async () => {
-    const { vault, policy, market } = await loadFixture(breakersFixture);
+    const { rebalancer, policy, market } = await loadFixture(breakersFixture);
     const [, , stranger] = await ethers.getSigners();
-    const vaultAddress = await vault.getAddress();
+    const rebalancerAddress = await rebalancer.getAddress();
 
-    await expect(policy.resetBreaker(vault))
+    await expect(policy.resetBreaker(rebalancer))
       .to.be.revertedWithCustomError(policy, "BallastBreakerNotTripped")
-      .withArgs(vaultAddress);
+      .withArgs(rebalancerAddress);
 
     await market.setFeedPrice("WETH", (await market.feedPrice("WETH")) * 1.1);
-    await vault.poke();
-    expect((await breakerOf(policy, vault))[0]).to.equal(Trip.OracleTwapDivergence);
+    await rebalancer.poke();
+    expect((await breakerOf(policy, rebalancer))[0]).to.equal(Trip.OracleTwapDivergence);
 
-    await expect(policy.connect(stranger).resetBreaker(vault))
+    await expect(policy.connect(stranger).resetBreaker(rebalancer))
       .to.be.revertedWithCustomError(policy, "AccessControlUnauthorizedAccount")
       .withArgs(stranger.address, ZeroHash);
 
-    await expect(policy.resetBreaker(vault)).to.emit(policy, "BreakerReset").withArgs(vaultAddress, true);
-    expect(await breakerOf(policy, vault)).to.deep.equal([0n, 0n, 0n]);
-    await expect(policy.resetBreaker(vault))
+    await expect(policy.resetBreaker(rebalancer)).to.emit(policy, "BreakerReset").withArgs(rebalancerAddress, true);
+    expect(await breakerOf(policy, rebalancer)).to.deep.equal([0n, 0n, 0n]);
+    await expect(policy.resetBreaker(rebalancer))
       .to.be.revertedWithCustomError(policy, "BallastBreakerNotTripped")
-      .withArgs(vaultAddress);
+      .withArgs(rebalancerAddress);
   });
 
   it("trips while the L2 sequencer is down and through its grace period, then resets", async () => {
-    const { vault, policy, market } = await loadFixture(breakersFixture);
+    const { rebalancer, policy, market } = await loadFixture(breakersFixture);
     const [deployer] = await ethers.getSigners();
     const sequencer = await new MockAggregatorV3__factory(deployer).deploy(0, "Sequencer Uptime", 0);
     // Up for two hours already: past its grace period.
@@ -334,79 +334,79 @@ describe("BallastVault circuit breakers", () => {
       sequencerFeed: await sequencer.getAddress(),
       sequencerGracePeriod: HOUR,
     });
-    await expect(vault.poke()).to.not.emit(policy, "BreakerTripped");
+    await expect(rebalancer.poke()).to.not.emit(policy, "BreakerTripped");
 
     await sequencer.setAnswer(1);
-    await expect(vault.poke())
+    await expect(rebalancer.poke())
       .to.emit(policy, "BreakerTripped")
-      .withArgs(await vault.getAddress(), Trip.SequencerDown, 0n);
+      .withArgs(await rebalancer.getAddress(), Trip.SequencerDown, 0n);
 
     // Back up now: still within the grace period.
     const now = await time.latest();
     await sequencer.setRound(0, now, now);
-    const poke = vault.poke();
+    const poke = rebalancer.poke();
     await expect(poke).to.not.emit(policy, "BreakerReset");
     await expect(poke).to.not.emit(policy, "BreakerTripped");
-    expect((await breakerOf(policy, vault))[0]).to.equal(Trip.SequencerDown);
-    const [status] = await vault.rebalanceStatus();
+    expect((await breakerOf(policy, rebalancer))[0]).to.equal(Trip.SequencerDown);
+    const [status] = await rebalancer.rebalanceStatus();
     expect(status).to.equal(BREAKER_TRIPPED);
 
     // Past the grace period and the cooldown.
     await market.advanceTime(HOUR + 1);
     await refreshFeeds(market);
-    await expect(vault.poke())
+    await expect(rebalancer.poke())
       .to.emit(policy, "BreakerReset")
-      .withArgs(await vault.getAddress(), false);
-    expect(await breakerOf(policy, vault)).to.deep.equal([0n, 0n, 0n]);
+      .withArgs(await rebalancer.getAddress(), false);
+    expect(await breakerOf(policy, rebalancer)).to.deep.equal([0n, 0n, 0n]);
   });
 
   it("leaves a failing oracle to PriceUnavailable alone while tripOnInvalidPrice is off", async () => {
-    const { vault, policy, market } = await loadFixture(breakersFixture);
+    const { rebalancer, policy, market } = await loadFixture(breakersFixture);
     const price = await market.feedPrice("LINK");
     await market.token("LINK").feed.connect(market.deployer).setAnswer(0);
-    await expect(vault.poke()).to.not.emit(policy, "BreakerTripped");
-    expect((await vault.rebalanceStatus())[0]).to.equal(Status.PriceUnavailable);
+    await expect(rebalancer.poke()).to.not.emit(policy, "BreakerTripped");
+    expect((await rebalancer.rebalanceStatus())[0]).to.equal(Status.PriceUnavailable);
     await market.setFeedPrice("LINK", price);
-    expect(await breakerOf(policy, vault)).to.deep.equal([0n, 0n, 0n]);
+    expect(await breakerOf(policy, rebalancer)).to.deep.equal([0n, 0n, 0n]);
   });
 
   it("trips on a failing oracle when told to, and resumes only a cooldown after prices are valid", async () => {
-    const { vault, policy, market } = await loadFixture(breakersFixture);
+    const { rebalancer, policy, market } = await loadFixture(breakersFixture);
     await policy.setBreakerParams({ ...BREAKERS, tripOnInvalidPrice: true });
     const link = market.token("LINK");
     const price = await market.feedPrice("LINK");
     await link.feed.connect(market.deployer).setAnswer(-1);
-    await expect(vault.poke())
+    await expect(rebalancer.poke())
       .to.emit(policy, "BreakerTripped")
-      .withArgs(await vault.getAddress(), Trip.InvalidPrice, 3n);
-    const [, , trippedAt] = await breakerOf(policy, vault);
+      .withArgs(await rebalancer.getAddress(), Trip.InvalidPrice, 3n);
+    const [, , trippedAt] = await breakerOf(policy, rebalancer);
     // Still failing: the trip stays as it was recorded.
-    await expect(vault.poke()).to.not.emit(policy, "BreakerTripped");
-    expect((await breakerOf(policy, vault))[2]).to.equal(trippedAt);
+    await expect(rebalancer.poke()).to.not.emit(policy, "BreakerTripped");
+    expect((await breakerOf(policy, rebalancer))[2]).to.equal(trippedAt);
 
     // The feed answers again: valid prices, but the breaker holds until its cooldown has passed.
     await market.setFeedPrice("LINK", price);
-    await expect(vault.poke()).to.not.emit(policy, "BreakerReset");
-    expect((await vault.rebalanceStatus())[0]).to.equal(BREAKER_TRIPPED);
+    await expect(rebalancer.poke()).to.not.emit(policy, "BreakerReset");
+    expect((await rebalancer.rebalanceStatus())[0]).to.equal(BREAKER_TRIPPED);
     await market.advanceTime(HOUR);
     await refreshFeeds(market);
-    await expect(vault.poke())
+    await expect(rebalancer.poke())
       .to.emit(policy, "BreakerReset")
-      .withArgs(await vault.getAddress(), false);
-    expect((await vault.rebalanceStatus())[0]).to.equal(Status.NotDue);
+      .withArgs(await rebalancer.getAddress(), false);
+    expect((await rebalancer.rebalanceStatus())[0]).to.equal(Status.NotDue);
   });
 
   it("names the base asset when its own oracle fails", async () => {
-    const { vault, policy, market } = await loadFixture(breakersFixture);
+    const { rebalancer, policy, market } = await loadFixture(breakersFixture);
     await policy.setBreakerParams({ ...BREAKERS, tripOnInvalidPrice: true });
     await market.advanceTime(2 * 86_400); // every feed is stale now
-    await expect(vault.poke())
+    await expect(rebalancer.poke())
       .to.emit(policy, "BreakerTripped")
-      .withArgs(await vault.getAddress(), Trip.InvalidPrice, 0n);
+      .withArgs(await rebalancer.getAddress(), Trip.InvalidPrice, 0n);
   });
 
-  it("lets only the calling vault's own record be tripped or reset", async () => {
-    const { vault, policy } = await loadFixture(breakersFixture);
+  it("lets only the calling rebalancer's own record be tripped or reset", async () => {
+    const { rebalancer, policy } = await loadFixture(breakersFixture);
     const [, stranger] = await ethers.getSigners();
     await policy.setBreakerParams({ ...BREAKERS, tripOnInvalidPrice: true });
     await expect(policy.connect(stranger).reportInvalidPrice(1))
@@ -415,8 +415,8 @@ describe("BallastVault circuit breakers", () => {
     await expect(policy.connect(stranger).resetObservations())
       .to.emit(policy, "ObservationsReset")
       .withArgs(stranger.address);
-    expect(await breakerOf(policy, vault)).to.deep.equal([0n, 0n, 0n]);
-    expect((await vault.rebalanceStatus())[0]).to.equal(Status.NotDue);
+    expect(await breakerOf(policy, rebalancer)).to.deep.equal([0n, 0n, 0n]);
+    expect((await rebalancer.rebalanceStatus())[0]).to.equal(Status.NotDue);
   });
 
   describe("checkBreakers called directly", () => {

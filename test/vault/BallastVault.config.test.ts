@@ -18,14 +18,13 @@ import type { LocalMarket } from "../../src/market";
 import { encodeRoute, reverseRoute, vaultFactory } from "../../src/vault";
 import type { RouteSpec } from "../../src/vault";
 import {
-  BallastPolicy__factory,
   BallastVault__factory,
   ChainlinkOracle__factory,
   MockERC20__factory,
   MockUniswapFactory__factory,
   SwapRouter__factory,
 } from "../../typechain-types";
-import type { BallastPolicy, BallastVault, MockERC20 } from "../../typechain-types";
+import type { BallastVault, MockERC20 } from "../../typechain-types";
 import type { IBallastVault } from "../../typechain-types/artifacts/contracts/BallastVault";
 import { marketFixture } from "../shared/fixtures";
 
@@ -52,12 +51,8 @@ const PARAMS: RebalanceParams = {
   maxPoolGapBps: 5,
 };
 
-/** The trigger rules of the policy every vault here is deployed with. */
-const TRIGGERS = { triggerBandBps: 200, targetBandBps: 0, cooldown: 600, calendarInterval: 0 };
-
 /** Who governs a vault deployed by {@link Setup.deploy}; each field defaults to the setup's own. */
 interface Governance {
-  policy?: string;
   admin?: string;
   guardian?: string;
 }
@@ -95,8 +90,6 @@ interface Setup {
   market: LocalMarket;
   factory: BallastVault__factory;
   router: string;
-  /** The trigger policy the vaults are deployed with (administered by `admin`). */
-  policy: BallastPolicy;
   /** DEFAULT_ADMIN_ROLE of the vaults (the market's deployer). */
   admin: string;
   /** GUARDIAN_ROLE of the vaults (a fresh address, not the admin). */
@@ -130,9 +123,6 @@ async function setup(): Promise<Setup> {
   const router = await market.router.getAddress();
   const admin = await signer.getAddress();
   const guardian = Wallet.createRandom().address;
-  const policy = await new BallastPolicy__factory(signer).deploy(admin, TRIGGERS);
-  await policy.waitForDeployment();
-  const policyAddress = await policy.getAddress();
   const oracles = new Map<string, string>();
 
   async function oracle(symbol: string): Promise<string> {
@@ -192,7 +182,6 @@ async function setup(): Promise<Setup> {
       via,
       basket,
       params,
-      governance.policy ?? policyAddress,
       governance.admin ?? admin,
       governance.guardian ?? guardian,
     );
@@ -212,7 +201,6 @@ async function setup(): Promise<Setup> {
     market,
     factory,
     router,
-    policy,
     admin,
     guardian,
     usdc: market.token("USDC").address,
@@ -248,7 +236,7 @@ async function deploymentTx(vault: BallastVault): Promise<ContractTransactionRes
 
 describe("BallastVault configuration", function () {
   describe("a valid deployment", function () {
-    it("grants the roles, emits PolicySet, AssetListed for every entry in basket order, then RebalanceParamsSet", async function () {
+    it("grants the roles, emits AssetListed for every entry in basket order, then RebalanceParamsSet, and no RebalancerSet", async function () {
       const s = await setup();
       const basket = await s.defaultBasket();
       const vault = await s.deploy(basket);
@@ -256,7 +244,7 @@ describe("BallastVault configuration", function () {
       if (receipt === null) throw new Error("no receipt");
 
       // Only the configuration events are ordered here (others, e.g. price records, may follow).
-      const configuration = ["RoleGranted", "PolicySet", "AssetListed", "RebalanceParamsSet"];
+      const configuration = ["RoleGranted", "RebalancerSet", "AssetListed", "RebalanceParamsSet"];
       const events = receipt.logs
         .map((log) => vault.interface.parseLog(log))
         .filter((parsed) => parsed !== null)
@@ -265,7 +253,6 @@ describe("BallastVault configuration", function () {
       expect(events).to.deep.equal([
         "RoleGranted",
         "RoleGranted",
-        "PolicySet",
         "AssetListed",
         "AssetListed",
         "AssetListed",
@@ -298,13 +285,12 @@ describe("BallastVault configuration", function () {
           .to.emit(vault, "AssetListed")
           .withArgs(i, entry.token, entry.oracle, entry.targetWeightBps, entry.sellRoute, entry.buyRoute);
       }
-      // At construction the old parameters and the old policy are all zero.
+      // At construction the old parameters are all zero.
       await expect(tx)
         .to.emit(vault, "RebalanceParamsSet")
         .withArgs([0, 0, 0, 0, 0], [100, 2_500, 100, 10_000_000n, 5]);
-      await expect(tx)
-        .to.emit(vault, "PolicySet")
-        .withArgs(ZeroAddress, await s.policy.getAddress());
+      // The rebalancer is governance's to set once the vault exists (it is built for this vault).
+      await expect(tx).not.to.emit(vault, "RebalancerSet");
       await expect(tx)
         .to.emit(vault, "RoleGranted")
         .withArgs(await vault.DEFAULT_ADMIN_ROLE(), s.admin, s.admin);
@@ -371,16 +357,25 @@ describe("BallastVault configuration", function () {
       expect(await vault.totalAssets()).to.equal(0n);
     });
 
-    it("exposes the policy and grants the admin and guardian roles, to them only", async function () {
+    it("has no rebalancer yet and grants the admin and guardian roles, to them only", async function () {
       const s = await setup();
       const vault = await s.deploy(await s.defaultBasket());
       const [adminRole, guardianRole] = [await vault.DEFAULT_ADMIN_ROLE(), await vault.GUARDIAN_ROLE()];
-      expect(await vault.policy()).to.equal(await s.policy.getAddress());
+      expect(await vault.rebalancer()).to.equal(ZeroAddress);
       expect(await vault.hasRole(adminRole, s.admin)).to.be.true;
       expect(await vault.hasRole(guardianRole, s.guardian)).to.be.true;
       expect(await vault.hasRole(guardianRole, s.admin)).to.be.false;
       expect(await vault.hasRole(adminRole, s.guardian)).to.be.false;
       expect(await vault.paused()).to.be.false;
+    });
+
+    it("lets nobody, not even the admin, record prices or trade before a rebalancer is set", async function () {
+      const s = await setup();
+      const vault = await s.deploy(await s.defaultBasket());
+      await expect(vault.recordPrices()).to.be.revertedWithCustomError(vault, "BallastNotRebalancer").withArgs(s.admin);
+      await expect(vault.executeRebalance([], s.admin))
+        .to.be.revertedWithCustomError(vault, "BallastNotRebalancer")
+        .withArgs(s.admin);
     });
 
     it("has 18-decimal shares over a 6-decimal USDC base (decimals offset 12)", async function () {
@@ -595,13 +590,6 @@ describe("BallastVault configuration", function () {
     it("reverts for a zero guardian", async function () {
       const s = await setup();
       await expect(s.deploy(await s.defaultBasket(), PARAMS, s.router, { guardian: ZeroAddress }))
-        .to.be.revertedWithCustomError(s.factory, "BallastZeroAddress")
-        .withArgs();
-    });
-
-    it("reverts for a zero policy", async function () {
-      const s = await setup();
-      await expect(s.deploy(await s.defaultBasket(), PARAMS, s.router, { policy: ZeroAddress }))
         .to.be.revertedWithCustomError(s.factory, "BallastZeroAddress")
         .withArgs();
     });

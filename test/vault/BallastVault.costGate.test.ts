@@ -6,7 +6,7 @@ import { ethers, network } from "hardhat";
 import type { LocalMarket } from "../../src/market";
 import { encodeRoute } from "../../src/vault";
 import { ChainlinkOracle__factory } from "../../typechain-types";
-import type { BallastPolicy, BallastVault } from "../../typechain-types";
+import type { BallastPolicy, BallastRebalancer, BallastVault } from "../../typechain-types";
 import type { IBallastPolicy } from "../../typechain-types/artifacts/contracts/BallastPolicy";
 import { investedAdminFixture } from "../shared/fixtures";
 import { rebalanceUntilSettled, Status, swapsOf } from "../shared/vault";
@@ -28,16 +28,17 @@ const GATE_OFF: IBallastPolicy.CostParamsStruct = {
 interface GateFixture {
   market: LocalMarket;
   vault: BallastVault;
+  rebalancer: BallastRebalancer;
   policy: BallastPolicy;
 }
 
 /** The invested four-asset vault after WETH rose 10%: WETH overweight, a rebalance due. */
 async function driftedFixture(): Promise<GateFixture> {
-  const { market, vault, policy } = await investedAdminFixture();
+  const { market, vault, rebalancer, policy } = await investedAdminFixture();
   await market.setFeedPrice("WETH", (await market.feedPrice("WETH")) * 1.1);
   await market.alignAllPools();
   for (const s of ["USDC", "WBTC", "LINK"]) await market.setFeedPrice(s, await market.feedPrice(s));
-  return { market, vault, policy };
+  return { market, vault, rebalancer, policy };
 }
 
 /** Cost of `gas` units at `baseFee` wei, valued in USDC units through the WETH feed (rounded up). */
@@ -49,13 +50,13 @@ async function gasValue(market: LocalMarket, gas: bigint, baseFee: bigint): Prom
   return (numerator + denominator - 1n) / denominator;
 }
 
-/** Sends `rebalance()` in a block whose base fee is `baseFee`. */
-async function rebalanceAtBaseFee(vault: BallastVault, baseFee: bigint) {
+/** Sends the rebalancer's `rebalance()` in a block whose base fee is `baseFee`. */
+async function rebalanceAtBaseFee(rebalancer: BallastRebalancer, baseFee: bigint) {
   const before = (await ethers.provider.getBlock("latest"))?.baseFeePerGas ?? 0n;
   await network.provider.send("hardhat_setNextBlockBaseFeePerGas", [ethers.toQuantity(baseFee)]);
   // An explicit gas limit: the default under coverage (2^40) at this fee is more ether than any
   // test account holds.
-  const tx = await vault.rebalance({ maxFeePerGas: baseFee * 2n, maxPriorityFeePerGas: 0, gasLimit: 10_000_000 });
+  const tx = await rebalancer.rebalance({ maxFeePerGas: baseFee * 2n, maxPriorityFeePerGas: 0, gasLimit: 10_000_000 });
   // The base fee as it was: coverage sends every later transaction at a gas price of 1 wei.
   await network.provider.send("hardhat_setNextBlockBaseFeePerGas", [ethers.toQuantity(before)]);
   return tx;
@@ -208,7 +209,7 @@ describe("BallastVault cost-efficiency gate", () => {
     });
 
     it("values gas units at the block's base fee through the gas token's price, hops included", async () => {
-      const { market, policy, vault } = await loadFixture(driftedFixture);
+      const { market, policy, vault, rebalancer } = await loadFixture(driftedFixture);
       const oracle = (await vault.oracles())[1]; // WETH / USD
       const baseFee = 40n * GWEI;
       /** The cost a skipped rebalance reports at `baseFee` under these gas parameters. */
@@ -220,9 +221,9 @@ describe("BallastVault cost-efficiency gate", () => {
           gasPerHop,
           gasTokenOracle: oracle,
         });
-        const receipt = await (await rebalanceAtBaseFee(vault, baseFee)).wait();
+        const receipt = await (await rebalanceAtBaseFee(rebalancer, baseFee)).wait();
         const skipped = receipt?.logs
-          .map((log) => vault.interface.parseLog(log))
+          .map((log) => rebalancer.interface.parseLog(log))
           .find((event) => event?.name === "RebalanceSkipped");
         if (!skipped) throw new Error("the rebalance was not skipped");
         return skipped.args.cost as bigint;
@@ -230,7 +231,7 @@ describe("BallastVault cost-efficiency gate", () => {
       // An eth_call runs at a base fee of 0 on Hardhat (and most nodes): the view leaves gas out,
       // and keepers add their own estimate.
       await policy.setCostParams({ ...GATE_OFF, gasBase: 200_000, gasTokenOracle: oracle });
-      const [feesOnly] = await vault.rebalanceCost();
+      const [feesOnly] = await rebalancer.rebalanceCost();
       expect(await skippedCost(200_000, 0)).to.equal(feesOnly + (await gasValue(market, 200_000n, baseFee)));
       // Per hop: the planned trades (sell WETH, buy WBTC via WETH, buy LINK) make four hops.
       const perHop = (await skippedCost(0, 50_000)) - feesOnly;
@@ -240,22 +241,22 @@ describe("BallastVault cost-efficiency gate", () => {
 
   describe("rebalance", () => {
     it("reports cost and benefit while the gate is off, and trades regardless", async () => {
-      const { vault, policy } = await loadFixture(driftedFixture);
+      const { vault, rebalancer, policy } = await loadFixture(driftedFixture);
       await policy.setCostParams({ ...GATE_OFF, benefitPerBpWad: 10n ** 12n });
-      const [cost, benefit, worthIt] = await vault.rebalanceCost();
+      const [cost, benefit, worthIt] = await rebalancer.rebalanceCost();
       expect(cost).to.be.greaterThan(0n);
       expect(benefit).to.be.greaterThan(0n);
       expect(worthIt).to.equal(true);
-      expect((await vault.rebalanceStatus())[0]).to.equal(Status.Due);
-      await expect(vault.rebalance()).to.emit(vault, "Rebalanced");
+      expect((await rebalancer.rebalanceStatus())[0]).to.equal(Status.Due);
+      await expect(rebalancer.rebalance()).to.emit(vault, "Rebalanced");
     });
 
     it("values the benefit as NAV x drift removed x price per bp", async () => {
-      const { vault, policy } = await loadFixture(driftedFixture);
+      const { vault, rebalancer, policy } = await loadFixture(driftedFixture);
       await policy.setCostParams({ ...GATE_OFF, benefitPerBpWad: 10n ** 12n });
-      const [, one] = await vault.rebalanceCost();
+      const [, one] = await rebalancer.rebalanceCost();
       await policy.setCostParams({ ...GATE_OFF, benefitPerBpWad: 3n * 10n ** 12n });
-      const [, three] = await vault.rebalanceCost();
+      const [, three] = await rebalancer.rebalanceCost();
       expect(three).to.be.closeTo(3n * one, 3n);
       // WETH 10% up in a 40% slot moved ~2.2% of NAV: the total drift removed is about twice that.
       const nav = await vault.totalAssets();
@@ -264,47 +265,47 @@ describe("BallastVault cost-efficiency gate", () => {
     });
 
     it("skips an uneconomic rebalance: no trade, no cooldown, both numbers in an event", async () => {
-      const { market, vault, policy } = await loadFixture(driftedFixture);
+      const { market, vault, rebalancer, policy } = await loadFixture(driftedFixture);
       // One millionth of a bp of NAV per bp of drift: nothing is worth a fee.
       await policy.setCostParams({ ...GATE_OFF, benefitPerBpWad: 10n ** 8n, maxCostRatioBps: 10_000 });
-      const [cost, benefit, worthIt] = await vault.rebalanceCost();
+      const [cost, benefit, worthIt] = await rebalancer.rebalanceCost();
       expect(worthIt).to.equal(false);
       expect(cost).to.be.greaterThan(benefit);
-      expect((await vault.rebalanceStatus())[0]).to.equal(Status.Uneconomic);
-      expect((await vault.checkUpkeep("0x"))[0]).to.equal(false);
+      expect((await rebalancer.rebalanceStatus())[0]).to.equal(Status.Uneconomic);
+      expect((await rebalancer.checkUpkeep("0x"))[0]).to.equal(false);
 
       const balances = await Promise.all(
         ["USDC", "WETH", "WBTC", "LINK"].map((s) => market.token(s).contract.balanceOf(vault)),
       );
-      const last = await policy.lastRebalance(vault);
+      const last = await policy.lastRebalance(rebalancer);
       const [admin] = await ethers.getSigners();
-      const tx = vault.rebalance();
-      await expect(tx).to.emit(vault, "RebalanceSkipped").withArgs(admin.address, cost, benefit);
+      const tx = rebalancer.rebalance();
+      await expect(tx).to.emit(rebalancer, "RebalanceSkipped").withArgs(admin.address, cost, benefit);
       await expect(tx).to.not.emit(vault, "Rebalanced");
       expect(await swapsOf(vault, tx)).to.have.length(0);
-      expect(await policy.lastRebalance(vault)).to.equal(last);
+      expect(await policy.lastRebalance(rebalancer)).to.equal(last);
       for (const [i, s] of ["USDC", "WETH", "WBTC", "LINK"].entries()) {
         expect(await market.token(s).contract.balanceOf(vault)).to.equal(balances[i]);
       }
     });
 
     it("passes an economic rebalance, and the ratio decides at the margin", async () => {
-      const { vault, policy } = await loadFixture(driftedFixture);
+      const { vault, rebalancer, policy } = await loadFixture(driftedFixture);
       await policy.setCostParams({ ...GATE_OFF, benefitPerBpWad: 10n ** 12n, maxCostRatioBps: 10_000 });
-      const [cost, benefit, worthIt] = await vault.rebalanceCost();
+      const [cost, benefit, worthIt] = await rebalancer.rebalanceCost();
       expect(worthIt).to.equal(true);
       // The smallest ratio that passes: cost * 10_000 <= benefit * ratio.
       const ratio = (cost * 10_000n + benefit - 1n) / benefit;
       await policy.setCostParams({ ...GATE_OFF, benefitPerBpWad: 10n ** 12n, maxCostRatioBps: ratio - 1n });
-      expect((await vault.rebalanceCost())[2]).to.equal(false);
+      expect((await rebalancer.rebalanceCost())[2]).to.equal(false);
       await policy.setCostParams({ ...GATE_OFF, benefitPerBpWad: 10n ** 12n, maxCostRatioBps: ratio });
-      expect((await vault.rebalanceCost())[2]).to.equal(true);
-      expect((await vault.rebalanceStatus())[0]).to.equal(Status.Due);
-      await expect(vault.rebalance()).to.emit(vault, "Rebalanced");
+      expect((await rebalancer.rebalanceCost())[2]).to.equal(true);
+      expect((await rebalancer.rebalanceStatus())[0]).to.equal(Status.Due);
+      await expect(rebalancer.rebalance()).to.emit(vault, "Rebalanced");
     });
 
     it("turns dormant when gas is dear, and trades when it is cheap", async () => {
-      const { vault, policy } = await loadFixture(driftedFixture);
+      const { vault, rebalancer, policy } = await loadFixture(driftedFixture);
       await policy.setCostParams({
         benefitPerBpWad: 10n ** 12n,
         maxCostRatioBps: 10_000,
@@ -312,23 +313,23 @@ describe("BallastVault cost-efficiency gate", () => {
         gasPerHop: 120_000,
         gasTokenOracle: (await vault.oracles())[1],
       });
-      await expect(rebalanceAtBaseFee(vault, 20_000n * GWEI)).to.emit(vault, "RebalanceSkipped");
-      await expect(rebalanceAtBaseFee(vault, GWEI)).to.emit(vault, "Rebalanced");
+      await expect(rebalanceAtBaseFee(rebalancer, 20_000n * GWEI)).to.emit(rebalancer, "RebalanceSkipped");
+      await expect(rebalanceAtBaseFee(rebalancer, GWEI)).to.emit(vault, "Rebalanced");
     });
 
     it("prices a pool pushed away from the oracle as a cost", async () => {
-      const { market, vault, policy } = await loadFixture(driftedFixture);
+      const { market, rebalancer, policy } = await loadFixture(driftedFixture);
       await policy.setCostParams({ ...GATE_OFF, benefitPerBpWad: 10n ** 12n });
-      const [aligned] = await vault.rebalanceCost();
+      const [aligned] = await rebalancer.rebalanceCost();
       // The rebalance sells WETH: a pool where WETH is 2% cheaper than its feed costs ~2% more on it.
       const pool = market.pool("WETH", "USDC", 500);
       await market.movePoolPrice(pool, "WETH", (await market.feedPrice("WETH")) * 0.98);
-      const [pushed] = await vault.rebalanceCost();
+      const [pushed] = await rebalancer.rebalanceCost();
       expect(pushed).to.be.greaterThan(aligned);
     });
 
     it("reverts while the gas token's price is invalid, and prices again once it is back", async () => {
-      const { market, vault, policy } = await loadFixture(driftedFixture);
+      const { market, vault, rebalancer, policy } = await loadFixture(driftedFixture);
       const uni = market.token("UNI");
       const oracle = await new ChainlinkOracle__factory(market.deployer).deploy(uni.feed, 3_600, 50, ZeroAddress, 0);
       await policy.setCostParams({
@@ -339,19 +340,19 @@ describe("BallastVault cost-efficiency gate", () => {
         gasTokenOracle: oracle,
       });
       await uni.feed.connect(market.deployer).setAnswer(0);
-      await expect(vault.rebalance())
+      await expect(rebalancer.rebalance())
         .to.be.revertedWithCustomError(policy, "BallastPriceUnavailable")
         .withArgs(await oracle.getAddress());
       await market.setFeedPrice("UNI", 7);
-      await expect(vault.rebalance()).to.emit(vault, "Rebalanced");
+      await expect(rebalancer.rebalance()).to.emit(vault, "Rebalanced");
     });
 
     it("stays off the settled path: a calm vault is not due, whatever the gate says", async () => {
-      const { market, vault, policy } = await loadFixture(driftedFixture);
+      const { market, vault, rebalancer, policy } = await loadFixture(driftedFixture);
       await rebalanceUntilSettled(market, vault);
       await policy.setCostParams({ ...GATE_OFF, benefitPerBpWad: 10n ** 12n, maxCostRatioBps: 10_000 });
-      expect((await vault.rebalanceStatus())[0]).to.be.oneOf([Status.NotDue, Status.Cooldown]);
-      const [, benefit] = await vault.rebalanceCost();
+      expect((await rebalancer.rebalanceStatus())[0]).to.be.oneOf([Status.NotDue, Status.Cooldown]);
+      const [, benefit] = await rebalancer.rebalanceCost();
       expect(benefit).to.be.lessThan(10n ** 6n); // nothing left to remove but rounding
     });
   });

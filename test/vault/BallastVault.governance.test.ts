@@ -9,8 +9,8 @@ import { ethers } from "hardhat";
 import type { LocalMarket } from "../../src/market";
 import { DEFAULT_TIMELOCK_DELAY, DEFAULT_TRIGGERS, defaultParams, deployVault } from "../../src/vault";
 import type { DeployedVault } from "../../src/vault";
-import { BallastPolicy__factory, IERC20__factory } from "../../typechain-types";
-import type { BallastPolicy, BallastVault, TimelockController } from "../../typechain-types";
+import { BallastPolicy__factory, BallastRebalancer__factory, IERC20__factory } from "../../typechain-types";
+import type { BallastPolicy, BallastRebalancer, BallastVault, TimelockController } from "../../typechain-types";
 import type { IBallastPolicy } from "../../typechain-types/artifacts/contracts/BallastPolicy";
 import type { IBallastVault } from "../../typechain-types/artifacts/contracts/BallastVault";
 import { FOUR_ASSET_BASKET } from "../shared/fixtures";
@@ -109,7 +109,7 @@ async function drift(f: Fixture): Promise<bigint> {
   await f.market.setFeedPrice("WETH", 3_450);
   await f.market.setFeedPrice("LINK", 13.8);
   await f.market.alignAllPools();
-  const driftBps = await f.vault.maxDrift();
+  const driftBps = await f.rebalancer.maxDrift();
   expect(driftBps).to.be.greaterThanOrEqual(200n);
   expect(driftBps).to.be.lessThan(5_000n);
   return driftBps;
@@ -136,7 +136,7 @@ describe("BallastVault governance", function () {
     });
 
     it("grants the admin and the guardian their roles, and nothing to anyone else", async function () {
-      const { vault, policy, admin, guardian, deployer, stranger } = await loadFixture(directFixture);
+      const { vault, policy, rebalancer, admin, guardian, deployer, stranger } = await loadFixture(directFixture);
       const guardianRole = await vault.GUARDIAN_ROLE();
       expect(await vault.hasRole(ZeroHash, admin.address)).to.be.true;
       expect(await vault.hasRole(guardianRole, guardian.address)).to.be.true;
@@ -150,16 +150,20 @@ describe("BallastVault governance", function () {
       expect(await vault.getRoleAdmin(guardianRole)).to.equal(ZeroHash);
       expect(await policy.hasRole(ZeroHash, admin.address)).to.be.true;
       expect(await policy.hasRole(ZeroHash, deployer.address)).to.be.false;
-      expect(await vault.policy()).to.equal(await policy.getAddress());
+      expect(await rebalancer.hasRole(ZeroHash, admin.address)).to.be.true;
+      expect(await rebalancer.hasRole(ZeroHash, deployer.address)).to.be.false;
+      expect(await vault.rebalancer()).to.equal(await rebalancer.getAddress());
+      expect(await rebalancer.vault()).to.equal(await vault.getAddress());
+      expect(await rebalancer.policy()).to.equal(await policy.getAddress());
     });
 
-    it("by default makes the timelock the admin of vault and policy, and the deployer the guardian", async function () {
-      const { vault, policy, timelock, deployer, stranger } = await loadFixture(timelockFixture);
+    it("by default makes the timelock the admin of vault, policy and rebalancer, and the deployer the guardian", async function () {
+      const { vault, policy, rebalancer, timelock, deployer, stranger } = await loadFixture(timelockFixture);
       const guardianRole = await vault.GUARDIAN_ROLE();
-      expect(await vault.hasRole(ZeroHash, timelock)).to.be.true;
-      expect(await policy.hasRole(ZeroHash, timelock)).to.be.true;
-      expect(await vault.hasRole(ZeroHash, deployer.address)).to.be.false;
-      expect(await policy.hasRole(ZeroHash, deployer.address)).to.be.false;
+      for (const governed of [vault, policy, rebalancer]) {
+        expect(await governed.hasRole(ZeroHash, timelock)).to.be.true;
+        expect(await governed.hasRole(ZeroHash, deployer.address)).to.be.false;
+      }
       expect(await vault.hasRole(guardianRole, deployer.address)).to.be.true;
       expect(await vault.hasRole(guardianRole, timelock)).to.be.false;
 
@@ -261,9 +265,9 @@ describe("BallastVault governance", function () {
       it("refuses rebalance and performUpkeep with EnforcedPause, even when one would be due", async function () {
         const f = await loadFixture(pausedFixture);
         await drift(f);
-        await expect(f.vault.rebalance()).to.be.revertedWithCustomError(f.vault, "EnforcedPause");
-        await expect(f.vault.connect(f.stranger).performUpkeep("0x")).to.be.revertedWithCustomError(
-          f.vault,
+        await expect(f.rebalancer.rebalance()).to.be.revertedWithCustomError(f.rebalancer, "EnforcedPause");
+        await expect(f.rebalancer.connect(f.stranger).performUpkeep("0x")).to.be.revertedWithCustomError(
+          f.rebalancer,
           "EnforcedPause",
         );
       });
@@ -271,11 +275,11 @@ describe("BallastVault governance", function () {
       it("reports Paused with the current drift in rebalanceStatus, and checkUpkeep says no", async function () {
         const f = await loadFixture(pausedFixture);
         const driftBps = await drift(f);
-        const [status, statusDrift, band] = await f.vault.rebalanceStatus();
+        const [status, statusDrift, band] = await f.rebalancer.rebalanceStatus();
         expect(status).to.equal(Status.Paused);
         expect(statusDrift).to.equal(driftBps);
         expect(band).to.equal(0n);
-        expect(await f.vault.checkUpkeep("0x")).to.deep.equal([false, "0x"]);
+        expect(await f.rebalancer.checkUpkeep("0x")).to.deep.equal([false, "0x"]);
       });
 
       it("still lets holders withdraw in the base asset", async function () {
@@ -321,8 +325,8 @@ describe("BallastVault governance", function () {
         const driftBps = await drift(f);
         await f.vault.connect(f.admin).unpause();
         expect(await f.vault.maxDeposit(f.stranger.address)).to.equal(MaxUint256);
-        expect(await f.vault.rebalanceStatus()).to.deep.equal([Status.Due, driftBps, 0n]);
-        await expect(f.vault.rebalance()).to.emit(f.vault, "Rebalanced");
+        expect(await f.rebalancer.rebalanceStatus()).to.deep.equal([Status.Due, driftBps, 0n]);
+        await expect(f.rebalancer.rebalance()).to.emit(f.vault, "Rebalanced");
         await depositUsdc(f.market, f.vault, f.stranger, 1_000);
         expect(await f.vault.balanceOf(f.stranger)).to.be.greaterThan(0n);
       });
@@ -439,17 +443,123 @@ describe("BallastVault governance", function () {
     });
 
     it("governs the next rebalance: a lower maxTradeBps caps every trade lower", async function () {
-      const { vault, admin } = await loadFixture(depositedFixture);
+      const { vault, rebalancer, admin } = await loadFixture(depositedFixture);
       await vault.connect(admin).setRebalanceParams({ ...PARAMS, maxTradeBps: 500 });
       const nav = await vault.totalAssets();
-      const amounts = await swappedAmounts(vault, await vault.rebalance());
+      const amounts = await swappedAmounts(vault, await rebalancer.rebalance());
       // Three buys (WETH, WBTC, LINK), each capped at 5% of NAV instead of the default 10%.
       const cap = (nav * 500n) / BPS;
       expect(amounts).to.deep.equal([cap, cap, cap]);
     });
   });
 
-  describe("setPolicy", function () {
+  describe("setRebalancer", function () {
+    /** A second rebalancer for the fixture's vault, on the fixture's policy, administered by `admin`. */
+    async function secondRebalancer(f: Fixture): Promise<BallastRebalancer> {
+      const second = await new BallastRebalancer__factory(f.deployer).deploy(f.vault, f.policy, f.admin.address);
+      await second.waitForDeployment();
+      return second;
+    }
+
+    it("is for the admin only", async function () {
+      const f = await loadFixture(directFixture);
+      const second = await secondRebalancer(f);
+      for (const other of [f.guardian, f.stranger, f.deployer]) {
+        await expect(f.vault.connect(other).setRebalancer(second))
+          .to.be.revertedWithCustomError(f.vault, "AccessControlUnauthorizedAccount")
+          .withArgs(other.address, ZeroHash);
+      }
+      expect(await f.vault.rebalancer()).to.equal(await f.rebalancer.getAddress());
+    });
+
+    it("refuses the zero address with BallastZeroAddress", async function () {
+      const { vault, admin } = await loadFixture(directFixture);
+      await expect(vault.connect(admin).setRebalancer(ZeroAddress)).to.be.revertedWithCustomError(
+        vault,
+        "BallastZeroAddress",
+      );
+    });
+
+    it("refuses an account without code with BallastNotAContract", async function () {
+      const { vault, admin } = await loadFixture(directFixture);
+      await expect(vault.connect(admin).setRebalancer(admin.address))
+        .to.be.revertedWithCustomError(vault, "BallastNotAContract")
+        .withArgs(admin.address);
+    });
+
+    it("refuses another vault's rebalancer with BallastRebalancerVault", async function () {
+      const f = await loadFixture(directFixture);
+      const other = await deployVault(f.market, {
+        basket: FOUR_ASSET_BASKET,
+        governance: { admin: f.admin.address, guardian: f.guardian.address },
+      });
+      await expect(f.vault.connect(f.admin).setRebalancer(other.rebalancer))
+        .to.be.revertedWithCustomError(f.vault, "BallastRebalancerVault")
+        .withArgs(await other.rebalancer.getAddress(), await f.vault.getAddress());
+      expect(await f.vault.rebalancer()).to.equal(await f.rebalancer.getAddress());
+    });
+
+    it("refuses the rebalancer in force with BallastParameterUnchanged", async function () {
+      const { vault, admin, rebalancer } = await loadFixture(directFixture);
+      await expect(vault.connect(admin).setRebalancer(rebalancer)).to.be.revertedWithCustomError(
+        vault,
+        "BallastParameterUnchanged",
+      );
+    });
+
+    it("hands the trading to a new rebalancer, emitting RebalancerSet(old, new)", async function () {
+      const f = await loadFixture(directFixture);
+      const second = await secondRebalancer(f);
+      await expect(f.vault.connect(f.admin).setRebalancer(second))
+        .to.emit(f.vault, "RebalancerSet")
+        .withArgs(await f.rebalancer.getAddress(), await second.getAddress());
+      expect(await f.vault.rebalancer()).to.equal(await second.getAddress());
+      // And back.
+      await expect(f.vault.connect(f.admin).setRebalancer(f.rebalancer))
+        .to.emit(f.vault, "RebalancerSet")
+        .withArgs(await second.getAddress(), await f.rebalancer.getAddress());
+    });
+
+    it("stops the old rebalancer trading (BallastNotRebalancer) and lets the new one trade", async function () {
+      const f = await loadFixture(investedFixture);
+      const driftBps = await drift(f);
+      const second = await secondRebalancer(f);
+      await f.vault.connect(f.admin).setRebalancer(second);
+      const old = await f.rebalancer.getAddress();
+      const oldRecord = await f.policy.lastRebalance(f.rebalancer);
+      await expect(f.rebalancer.connect(f.stranger).rebalance())
+        .to.be.revertedWithCustomError(f.vault, "BallastNotRebalancer")
+        .withArgs(old);
+      await expect(f.rebalancer.connect(f.stranger).poke())
+        .to.be.revertedWithCustomError(f.vault, "BallastNotRebalancer")
+        .withArgs(old);
+      // The policy keeps a record per rebalancer: the new one has none, so no cooldown holds it.
+      expect(await f.policy.lastRebalance(second)).to.equal(0n);
+      expect(await second.rebalanceStatus()).to.deep.equal([Status.Due, driftBps, 0n]);
+      await expect(second.connect(f.stranger).rebalance())
+        .to.emit(f.vault, "Rebalanced")
+        .withArgs(f.stranger.address, anyValue, anyValue, driftBps, anyValue, anyValue);
+      expect(await f.policy.lastRebalance(second)).to.equal(BigInt(await time.latest()));
+      expect(await f.policy.lastRebalance(f.rebalancer)).to.equal(oldRecord);
+      expect(await second.maxDrift()).to.be.lessThan(200n);
+    });
+  });
+
+  describe("recordPrices and executeRebalance", function () {
+    it("refuse any caller but the rebalancer with BallastNotRebalancer(caller)", async function () {
+      const { vault, admin, guardian, stranger } = await loadFixture(investedFixture);
+      for (const caller of [stranger, admin, guardian]) {
+        await expect(vault.connect(caller).recordPrices())
+          .to.be.revertedWithCustomError(vault, "BallastNotRebalancer")
+          .withArgs(caller.address);
+        await expect(vault.connect(caller).executeRebalance([], stranger.address))
+          .to.be.revertedWithCustomError(vault, "BallastNotRebalancer")
+          .withArgs(caller.address);
+      }
+    });
+  });
+
+  describe("the rebalancer's setPolicy", function () {
     async function widePolicy(f: Fixture): Promise<BallastPolicy> {
       const wide = await new BallastPolicy__factory(f.deployer).deploy(f.admin.address, {
         ...DEFAULT_TRIGGERS,
@@ -463,148 +573,148 @@ describe("BallastVault governance", function () {
       const f = await loadFixture(directFixture);
       const wide = await widePolicy(f);
       for (const other of [f.guardian, f.stranger, f.deployer]) {
-        await expect(f.vault.connect(other).setPolicy(wide))
-          .to.be.revertedWithCustomError(f.vault, "AccessControlUnauthorizedAccount")
+        await expect(f.rebalancer.connect(other).setPolicy(wide))
+          .to.be.revertedWithCustomError(f.rebalancer, "AccessControlUnauthorizedAccount")
           .withArgs(other.address, ZeroHash);
       }
-      expect(await f.vault.policy()).to.equal(await f.policy.getAddress());
+      expect(await f.rebalancer.policy()).to.equal(await f.policy.getAddress());
     });
 
     it("refuses the zero address with BallastZeroAddress", async function () {
-      const { vault, admin } = await loadFixture(directFixture);
-      await expect(vault.connect(admin).setPolicy(ZeroAddress)).to.be.revertedWithCustomError(
-        vault,
+      const { rebalancer, admin } = await loadFixture(directFixture);
+      await expect(rebalancer.connect(admin).setPolicy(ZeroAddress)).to.be.revertedWithCustomError(
+        rebalancer,
         "BallastZeroAddress",
       );
     });
 
     it("refuses an account without code with BallastNotAContract", async function () {
-      const { vault, admin } = await loadFixture(directFixture);
-      await expect(vault.connect(admin).setPolicy(admin.address))
-        .to.be.revertedWithCustomError(vault, "BallastNotAContract")
+      const { rebalancer, admin } = await loadFixture(directFixture);
+      await expect(rebalancer.connect(admin).setPolicy(admin.address))
+        .to.be.revertedWithCustomError(rebalancer, "BallastNotAContract")
         .withArgs(admin.address);
     });
 
     it("refuses the policy in force with BallastParameterUnchanged", async function () {
-      const { vault, admin, policy } = await loadFixture(directFixture);
-      await expect(vault.connect(admin).setPolicy(policy)).to.be.revertedWithCustomError(
-        vault,
+      const { rebalancer, admin, policy } = await loadFixture(directFixture);
+      await expect(rebalancer.connect(admin).setPolicy(policy)).to.be.revertedWithCustomError(
+        rebalancer,
         "BallastParameterUnchanged",
       );
     });
 
-    it("points the vault at a new policy, emitting PolicySet(old, new)", async function () {
+    it("points the rebalancer at a new policy, emitting PolicySet(old, new)", async function () {
       const f = await loadFixture(directFixture);
       const wide = await widePolicy(f);
-      await expect(f.vault.connect(f.admin).setPolicy(wide))
-        .to.emit(f.vault, "PolicySet")
+      await expect(f.rebalancer.connect(f.admin).setPolicy(wide))
+        .to.emit(f.rebalancer, "PolicySet")
         .withArgs(await f.policy.getAddress(), await wide.getAddress());
-      expect(await f.vault.policy()).to.equal(await wide.getAddress());
+      expect(await f.rebalancer.policy()).to.equal(await wide.getAddress());
       // And back.
-      await expect(f.vault.connect(f.admin).setPolicy(f.policy))
-        .to.emit(f.vault, "PolicySet")
+      await expect(f.rebalancer.connect(f.admin).setPolicy(f.policy))
+        .to.emit(f.rebalancer, "PolicySet")
         .withArgs(await wide.getAddress(), await f.policy.getAddress());
     });
 
     it("follows the new policy's rules: a 50% trigger band makes a drifting vault NotDue", async function () {
       const f = await loadFixture(investedFixture);
       const driftBps = await drift(f);
-      expect(await f.vault.rebalanceStatus()).to.deep.equal([Status.Due, driftBps, 0n]);
-      expect((await f.vault.checkUpkeep("0x"))[0]).to.be.true;
+      expect(await f.rebalancer.rebalanceStatus()).to.deep.equal([Status.Due, driftBps, 0n]);
+      expect((await f.rebalancer.checkUpkeep("0x"))[0]).to.be.true;
 
       const wide = await widePolicy(f);
-      await f.vault.connect(f.admin).setPolicy(wide);
-      expect(await f.vault.rebalanceStatus()).to.deep.equal([Status.NotDue, driftBps, 0n]);
-      expect(await f.vault.checkUpkeep("0x")).to.deep.equal([false, "0x"]);
-      await expect(f.vault.rebalance())
-        .to.be.revertedWithCustomError(f.vault, "BallastRebalanceNotDue")
+      await f.rebalancer.connect(f.admin).setPolicy(wide);
+      expect(await f.rebalancer.rebalanceStatus()).to.deep.equal([Status.NotDue, driftBps, 0n]);
+      expect(await f.rebalancer.checkUpkeep("0x")).to.deep.equal([false, "0x"]);
+      await expect(f.rebalancer.rebalance())
+        .to.be.revertedWithCustomError(f.rebalancer, "BallastRebalanceNotDue")
         .withArgs(Status.NotDue, driftBps);
     });
 
     it("records rebalances in the new policy and trades to its target band", async function () {
       const f = await loadFixture(investedFixture);
       const driftBps = await drift(f);
-      // 50 bp is within the vault's cap of 300 / (2 * 3 non-base assets).
+      // 50 bp is within the rebalancer's cap of 300 / (2 * 3 non-base assets).
       const banded = await new BallastPolicy__factory(f.deployer).deploy(f.admin.address, {
         ...DEFAULT_TRIGGERS,
         triggerBandBps: 300,
         targetBandBps: 50,
       });
-      await f.vault.connect(f.admin).setPolicy(banded);
-      expect(await f.vault.rebalanceStatus()).to.deep.equal([Status.Due, driftBps, 50n]);
-      const oldRecord = await f.policy.lastRebalance(f.vault);
-      await expect(f.vault.rebalance())
+      await f.rebalancer.connect(f.admin).setPolicy(banded);
+      expect(await f.rebalancer.rebalanceStatus()).to.deep.equal([Status.Due, driftBps, 50n]);
+      const oldRecord = await f.policy.lastRebalance(f.rebalancer);
+      await expect(f.rebalancer.rebalance())
         .to.emit(banded, "RebalanceRecorded")
-        .withArgs(await f.vault.getAddress(), anyValue);
-      expect(await banded.lastRebalance(f.vault)).to.equal(BigInt(await time.latest()));
-      expect(await f.policy.lastRebalance(f.vault)).to.equal(oldRecord);
-      expect((await f.vault.rebalanceStatus())[0]).to.equal(Status.Cooldown);
+        .withArgs(await f.rebalancer.getAddress(), anyValue);
+      expect(await banded.lastRebalance(f.rebalancer)).to.equal(BigInt(await time.latest()));
+      expect(await f.policy.lastRebalance(f.rebalancer)).to.equal(oldRecord);
+      expect((await f.rebalancer.rebalanceStatus())[0]).to.equal(Status.Cooldown);
     });
   });
 
   describe("keeper interface", function () {
     it("checkUpkeep returns (true, 0x) when a rebalance is due", async function () {
-      const { vault } = await loadFixture(depositedFixture);
-      expect(await vault.rebalanceStatus()).to.deep.equal([Status.Due, 9_500n, 0n]);
-      expect(await vault.checkUpkeep("0x")).to.deep.equal([true, "0x"]);
+      const { rebalancer } = await loadFixture(depositedFixture);
+      expect(await rebalancer.rebalanceStatus()).to.deep.equal([Status.Due, 9_500n, 0n]);
+      expect(await rebalancer.checkUpkeep("0x")).to.deep.equal([true, "0x"]);
       // checkData is ignored.
-      expect(await vault.checkUpkeep("0x1234")).to.deep.equal([true, "0x"]);
+      expect(await rebalancer.checkUpkeep("0x1234")).to.deep.equal([true, "0x"]);
     });
 
     it("checkUpkeep returns false in the cooldown, even with the drift above the trigger band", async function () {
-      const { vault, market } = await loadFixture(depositedFixture);
-      await vault.rebalance();
+      const { rebalancer, market } = await loadFixture(depositedFixture);
+      await rebalancer.rebalance();
       await market.alignAllPools();
-      const [status, driftBps] = await vault.rebalanceStatus();
+      const [status, driftBps] = await rebalancer.rebalanceStatus();
       expect(status).to.equal(Status.Cooldown);
       expect(driftBps).to.be.greaterThanOrEqual(200n);
-      expect(await vault.checkUpkeep("0x")).to.deep.equal([false, "0x"]);
+      expect(await rebalancer.checkUpkeep("0x")).to.deep.equal([false, "0x"]);
       await time.increase(COOLDOWN);
-      expect(await vault.checkUpkeep("0x")).to.deep.equal([true, "0x"]);
+      expect(await rebalancer.checkUpkeep("0x")).to.deep.equal([true, "0x"]);
     });
 
     it("checkUpkeep returns false below the trigger band", async function () {
-      const { vault } = await loadFixture(investedFixture);
-      const [status, driftBps] = await vault.rebalanceStatus();
+      const { rebalancer } = await loadFixture(investedFixture);
+      const [status, driftBps] = await rebalancer.rebalanceStatus();
       expect(status).to.equal(Status.NotDue);
       expect(driftBps).to.be.lessThan(200n);
-      expect(await vault.checkUpkeep("0x")).to.deep.equal([false, "0x"]);
+      expect(await rebalancer.checkUpkeep("0x")).to.deep.equal([false, "0x"]);
     });
 
     it("performUpkeep runs a rebalance for any caller, whatever performData", async function () {
       const f = await loadFixture(investedFixture);
       const driftBps = await drift(f);
-      await expect(f.vault.connect(f.stranger).performUpkeep("0xdeadbeef"))
+      await expect(f.rebalancer.connect(f.stranger).performUpkeep("0xdeadbeef"))
         .to.emit(f.vault, "Rebalanced")
         .withArgs(f.stranger.address, anyValue, anyValue, driftBps, anyValue, anyValue);
-      expect(await f.policy.lastRebalance(f.vault)).to.equal(BigInt(await time.latest()));
-      expect((await f.vault.rebalanceStatus())[0]).to.equal(Status.Cooldown);
-      expect(await f.vault.maxDrift()).to.be.lessThan(200n);
+      expect(await f.policy.lastRebalance(f.rebalancer)).to.equal(BigInt(await time.latest()));
+      expect((await f.rebalancer.rebalanceStatus())[0]).to.equal(Status.Cooldown);
+      expect(await f.rebalancer.maxDrift()).to.be.lessThan(200n);
     });
 
     it("performUpkeep reverts with BallastRebalanceNotDue when none is due", async function () {
       const f = await loadFixture(investedFixture);
-      const { vault, stranger } = f;
+      const { rebalancer, stranger } = f;
       await drift(f);
-      await vault.connect(stranger).performUpkeep("0x");
-      const cooling = await vault.maxDrift();
-      await expect(vault.connect(stranger).performUpkeep("0x"))
-        .to.be.revertedWithCustomError(vault, "BallastRebalanceNotDue")
+      await rebalancer.connect(stranger).performUpkeep("0x");
+      const cooling = await rebalancer.maxDrift();
+      await expect(rebalancer.connect(stranger).performUpkeep("0x"))
+        .to.be.revertedWithCustomError(rebalancer, "BallastRebalanceNotDue")
         .withArgs(Status.Cooldown, cooling);
       await time.increase(COOLDOWN);
-      const driftBps = await vault.maxDrift();
+      const driftBps = await rebalancer.maxDrift();
       expect(driftBps).to.be.lessThan(200n);
-      await expect(vault.connect(stranger).performUpkeep("0x"))
-        .to.be.revertedWithCustomError(vault, "BallastRebalanceNotDue")
+      await expect(rebalancer.connect(stranger).performUpkeep("0x"))
+        .to.be.revertedWithCustomError(rebalancer, "BallastRebalanceNotDue")
         .withArgs(Status.NotDue, driftBps);
     });
 
     it("rebalanceStatus reports PriceUnavailable with zeros once the feeds are stale, and never reverts", async function () {
-      const { vault } = await loadFixture(investedFixture);
+      const { rebalancer } = await loadFixture(investedFixture);
       await time.increase(DAY + 1);
-      await expect(vault.maxDrift()).to.be.revertedWithCustomError(vault, "BallastPriceUnavailable");
-      expect(await vault.rebalanceStatus()).to.deep.equal([Status.PriceUnavailable, 0n, 0n]);
-      expect(await vault.checkUpkeep("0x")).to.deep.equal([false, "0x"]);
+      await expect(rebalancer.maxDrift()).to.be.revertedWithCustomError(rebalancer, "BallastPriceUnavailable");
+      expect(await rebalancer.rebalanceStatus()).to.deep.equal([Status.PriceUnavailable, 0n, 0n]);
+      expect(await rebalancer.checkUpkeep("0x")).to.deep.equal([false, "0x"]);
     });
 
     it("reports PriceUnavailable when a single feed is stale", async function () {
@@ -614,16 +724,16 @@ describe("BallastVault governance", function () {
         await f.market.setFeedPrice(symbol, await f.market.feedPrice(symbol));
       }
       // LINK alone is past its heartbeat.
-      expect(await f.vault.rebalanceStatus()).to.deep.equal([Status.PriceUnavailable, 0n, 0n]);
-      expect(await f.vault.checkUpkeep("0x")).to.deep.equal([false, "0x"]);
+      expect(await f.rebalancer.rebalanceStatus()).to.deep.equal([Status.PriceUnavailable, 0n, 0n]);
+      expect(await f.rebalancer.checkUpkeep("0x")).to.deep.equal([false, "0x"]);
       await f.market.setFeedPrice("LINK", await f.market.feedPrice("LINK"));
-      expect((await f.vault.rebalanceStatus())[0]).to.equal(Status.NotDue);
+      expect((await f.rebalancer.rebalanceStatus())[0]).to.equal(Status.NotDue);
     });
 
     it("reports PriceUnavailable for an empty vault with stale feeds too", async function () {
-      const { vault } = await loadFixture(directFixture);
+      const { rebalancer } = await loadFixture(directFixture);
       await time.increase(DAY + 1);
-      expect(await vault.rebalanceStatus()).to.deep.equal([Status.PriceUnavailable, 0n, 0n]);
+      expect(await rebalancer.rebalanceStatus()).to.deep.equal([Status.PriceUnavailable, 0n, 0n]);
     });
   });
 
@@ -631,12 +741,15 @@ describe("BallastVault governance", function () {
     const SALT = id("ballast.governance.test");
 
     it("refuses the proposer's direct calls: only the timelock is admin", async function () {
-      const { vault, policy, deployer } = await loadFixture(timelockFixture);
+      const { vault, policy, rebalancer, deployer } = await loadFixture(timelockFixture);
       await expect(vault.connect(deployer).setRebalanceParams({ ...PARAMS, slippageBps: 50 }))
         .to.be.revertedWithCustomError(vault, "AccessControlUnauthorizedAccount")
         .withArgs(deployer.address, ZeroHash);
-      await expect(vault.connect(deployer).setPolicy(policy))
+      await expect(vault.connect(deployer).setRebalancer(rebalancer))
         .to.be.revertedWithCustomError(vault, "AccessControlUnauthorizedAccount")
+        .withArgs(deployer.address, ZeroHash);
+      await expect(rebalancer.connect(deployer).setPolicy(policy))
+        .to.be.revertedWithCustomError(rebalancer, "AccessControlUnauthorizedAccount")
         .withArgs(deployer.address, ZeroHash);
       await expect(vault.connect(deployer).unpause())
         .to.be.revertedWithCustomError(vault, "AccessControlUnauthorizedAccount")
@@ -755,20 +868,33 @@ describe("BallastVault governance", function () {
       expect(await vault.paused()).to.be.false;
     });
 
-    it("switches the vault's policy through the timelock", async function () {
-      const { vault, policy, timelock, deployer } = await loadFixture(timelockFixture);
+    it("switches the rebalancer's policy through the timelock", async function () {
+      const { rebalancer, policy, timelock, deployer } = await loadFixture(timelockFixture);
       const next = await new BallastPolicy__factory(deployer).deploy(timelock, {
         ...DEFAULT_TRIGGERS,
         triggerBandBps: 500,
       });
-      const data = vault.interface.encodeFunctionData("setPolicy", [await next.getAddress()]);
+      const data = rebalancer.interface.encodeFunctionData("setPolicy", [await next.getAddress()]);
+      const delay = await timelock.getMinDelay();
+      await timelock.connect(deployer).schedule(rebalancer, 0, data, ZeroHash, SALT, delay);
+      await time.increase(delay);
+      await expect(timelock.connect(deployer).execute(rebalancer, 0, data, ZeroHash, SALT))
+        .to.emit(rebalancer, "PolicySet")
+        .withArgs(await policy.getAddress(), await next.getAddress());
+      expect(await rebalancer.policy()).to.equal(await next.getAddress());
+    });
+
+    it("switches the vault's rebalancer through the timelock", async function () {
+      const { vault, policy, rebalancer, timelock, deployer } = await loadFixture(timelockFixture);
+      const next = await new BallastRebalancer__factory(deployer).deploy(vault, policy, timelock);
+      const data = vault.interface.encodeFunctionData("setRebalancer", [await next.getAddress()]);
       const delay = await timelock.getMinDelay();
       await timelock.connect(deployer).schedule(vault, 0, data, ZeroHash, SALT, delay);
       await time.increase(delay);
       await expect(timelock.connect(deployer).execute(vault, 0, data, ZeroHash, SALT))
-        .to.emit(vault, "PolicySet")
-        .withArgs(await policy.getAddress(), await next.getAddress());
-      expect(await vault.policy()).to.equal(await next.getAddress());
+        .to.emit(vault, "RebalancerSet")
+        .withArgs(await rebalancer.getAddress(), await next.getAddress());
+      expect(await vault.rebalancer()).to.equal(await next.getAddress());
     });
   });
 });

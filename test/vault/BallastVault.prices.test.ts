@@ -42,7 +42,7 @@ describe("BallastVault last recorded prices", () => {
     await f.market.token("WBTC").feed.setRound(0, now, now);
     expect(await f.vault.totalAssets()).to.equal(navBefore);
     expect(await f.vault.maxDeposit(ethers.ZeroAddress)).to.equal(0n);
-    const [status] = await f.vault.rebalanceStatus();
+    const [status] = await f.rebalancer.rebalanceStatus();
     expect(status).to.equal(Status.PriceUnavailable);
     const [, alice] = await ethers.getSigners();
     await expect(f.vault.connect(alice).deposit(1n, alice.address))
@@ -58,7 +58,7 @@ describe("BallastVault last recorded prices", () => {
     await ethers.provider.send("hardhat_setCode", [oracle, "0x60006000fd"]);
     expect(await f.vault.totalAssets()).to.equal(navBefore);
     expect(await f.vault.maxDeposit(ethers.ZeroAddress)).to.equal(0n);
-    expect((await f.vault.rebalanceStatus())[0]).to.equal(Status.PriceUnavailable);
+    expect((await f.rebalancer.rebalanceStatus())[0]).to.equal(Status.PriceUnavailable);
     const [, alice] = await ethers.getSigners();
     await expect(f.vault.connect(alice).deposit(1n, alice.address))
       .to.be.revertedWithCustomError(f.vault, "BallastPriceUnavailable")
@@ -68,7 +68,7 @@ describe("BallastVault last recorded prices", () => {
       await ethers.provider.send("hardhat_setCode", [oracle, code]);
       expect(await f.vault.totalAssets()).to.equal(navBefore);
       expect(await f.vault.maxDeposit(ethers.ZeroAddress)).to.equal(0n);
-      expect((await f.vault.rebalanceStatus())[0]).to.equal(Status.PriceUnavailable);
+      expect((await f.rebalancer.rebalanceStatus())[0]).to.equal(Status.PriceUnavailable);
     }
   });
 
@@ -80,7 +80,7 @@ describe("BallastVault last recorded prices", () => {
     await f.market.token("LINK").feed.setRound(-1, now, now);
     const expected = [...before];
     expected[1] = 3_100n * 10n ** 18n; // WETH moved; LINK (index 3) keeps its last price
-    await expect(f.vault.poke()).to.emit(f.vault, "PricesRecorded").withArgs(expected);
+    await expect(f.rebalancer.poke()).to.emit(f.vault, "PricesRecorded").withArgs(expected);
     expect(await f.vault.lastPrices()).to.deep.equal(expected);
   });
 
@@ -89,7 +89,7 @@ describe("BallastVault last recorded prices", () => {
     await f.market.setFeedPrice("WETH", 3_270);
     await f.market.alignAllPools();
     await time.increase(600);
-    await expect(f.vault.rebalance())
+    await expect(f.rebalancer.rebalance())
       .to.emit(f.vault, "PricesRecorded")
       .withArgs(await feedPrices(f));
   });

@@ -9,7 +9,7 @@ import type { BallastVault } from "../../typechain-types";
 import { FOUR_ASSET_BASKET, vaultFixture } from "../shared/fixtures";
 import { legUnfitOf } from "../shared/security";
 import type { VaultFixture } from "../shared/fixtures";
-import { depositUsdc, oracleNav, rebalanceUntilSettled, Status, swapsOf } from "../shared/vault";
+import { depositUsdc, oracleNav, rebalancerOf, rebalanceUntilSettled, Status, swapsOf } from "../shared/vault";
 
 const BPS = 10_000n;
 
@@ -30,7 +30,7 @@ async function investedFixture(): Promise<VaultFixture> {
 }
 
 async function weightsWithin(vault: BallastVault, toleranceBps: bigint): Promise<void> {
-  const current = await vault.currentWeights();
+  const current = await (await rebalancerOf(vault)).currentWeights();
   const target = await vault.targetWeights();
   current.forEach((w, i) => {
     const gap = w > target[i] ? w - target[i] : target[i] - w;
@@ -40,13 +40,13 @@ async function weightsWithin(vault: BallastVault, toleranceBps: bigint): Promise
 
 describe("BallastVault rebalance", () => {
   it("invests fresh deposits toward the targets, each trade capped at maxTradeBps of NAV", async () => {
-    const { vault, market } = await loadFixture(depositedFixture);
+    const { vault, rebalancer, market } = await loadFixture(depositedFixture);
     const [keeper] = await ethers.getSigners();
     const nav = await vault.totalAssets();
-    expect(await vault.maxDrift()).to.equal(9_500n); // all in USDC, whose target is 5%
+    expect(await rebalancer.maxDrift()).to.equal(9_500n); // all in USDC, whose target is 5%
     const cap = (nav * 1_000n) / BPS;
 
-    const tx = vault.connect(keeper).rebalance();
+    const tx = rebalancer.connect(keeper).rebalance();
     await expect(tx).to.emit(vault, "Rebalanced");
     const swaps = await swapsOf(vault, tx);
     const usdc = market.token("USDC").address;
@@ -64,10 +64,10 @@ describe("BallastVault rebalance", () => {
   });
 
   it("reports NAV and drift before and after, and loses no more than the loss bound", async () => {
-    const { vault, market } = await loadFixture(depositedFixture);
+    const { vault, rebalancer, market } = await loadFixture(depositedFixture);
     const [keeper] = await ethers.getSigners();
     const navBefore = await vault.totalAssets();
-    const receipt = await (await vault.connect(keeper).rebalance()).wait();
+    const receipt = await (await rebalancer.connect(keeper).rebalance()).wait();
     const event = receipt!.logs
       .map((log) => vault.interface.parseLog(log))
       .find((parsed) => parsed?.name === "Rebalanced");
@@ -80,49 +80,49 @@ describe("BallastVault rebalance", () => {
     expect(after).to.be.lessThan(before); // fees and price impact are real
     expect(after).to.be.greaterThanOrEqual((before * 9_900n) / BPS);
     expect(driftBefore).to.equal(9_500n);
-    expect(driftAfter).to.equal(await vault.maxDrift());
+    expect(driftAfter).to.equal(await rebalancer.maxDrift());
     expect(trades).to.equal(3n);
   });
 
   it("brings every weight within tolerance over several calls, keeping the cash buffer", async () => {
-    const { vault, market } = await loadFixture(depositedFixture);
+    const { vault, rebalancer, market } = await loadFixture(depositedFixture);
     const calls = await rebalanceUntilSettled(market, vault);
     expect(calls).to.be.within(3, 6);
     await weightsWithin(vault, 50n);
-    expect((await vault.currentWeights())[0]).to.be.closeTo(500n, 50n);
+    expect((await rebalancer.currentWeights())[0]).to.be.closeTo(500n, 50n);
   });
 
   it("refuses to trade while the drift is below the threshold", async () => {
-    const { vault } = await loadFixture(investedFixture);
+    const { rebalancer } = await loadFixture(investedFixture);
     await time.increase(600); // past the cooldown
-    const drift = await vault.maxDrift();
+    const drift = await rebalancer.maxDrift();
     expect(drift).to.be.lessThan(200n);
-    await expect(vault.rebalance())
-      .to.be.revertedWithCustomError(vault, "BallastRebalanceNotDue")
+    await expect(rebalancer.rebalance())
+      .to.be.revertedWithCustomError(rebalancer, "BallastRebalanceNotDue")
       .withArgs(Status.NotDue, drift);
   });
 
   it("refuses a second rebalance within the cooldown, even when due (a second keeper's call)", async () => {
-    const { vault, market } = await loadFixture(depositedFixture);
-    await vault.rebalance();
+    const { vault, rebalancer, market } = await loadFixture(depositedFixture);
+    await rebalancer.rebalance();
     await market.alignAllPools();
-    const drift = await vault.maxDrift();
+    const drift = await rebalancer.maxDrift();
     expect(drift).to.be.greaterThanOrEqual(200n);
-    await expect(vault.rebalance())
-      .to.be.revertedWithCustomError(vault, "BallastRebalanceNotDue")
+    await expect(rebalancer.rebalance())
+      .to.be.revertedWithCustomError(rebalancer, "BallastRebalanceNotDue")
       .withArgs(Status.Cooldown, drift);
     await time.increase(600);
-    await expect(vault.rebalance()).to.emit(vault, "Rebalanced");
+    await expect(rebalancer.rebalance()).to.emit(vault, "Rebalanced");
   });
 
   it("sells the winner and buys the laggards after a price move, back within tolerance", async () => {
-    const { vault, market } = await loadFixture(investedFixture);
+    const { vault, rebalancer, market } = await loadFixture(investedFixture);
     await market.setFeedPrice("WETH", 3_450); // +15%
     await market.setFeedPrice("LINK", 13.8); // -8%
     await market.alignAllPools();
-    expect(await vault.maxDrift()).to.be.greaterThanOrEqual(200n);
+    expect(await rebalancer.maxDrift()).to.be.greaterThanOrEqual(200n);
 
-    const swaps = await swapsOf(vault, vault.rebalance());
+    const swaps = await swapsOf(vault, rebalancer.rebalance());
     const usdc = market.token("USDC").address;
     const weth = market.token("WETH").address;
     expect(swaps[0].tokenIn).to.equal(weth);
@@ -133,13 +133,13 @@ describe("BallastVault rebalance", () => {
   });
 
   it("routes WBTC through WETH (multi-hop) and never touches the WBTC/USDC pool", async () => {
-    const { vault, market } = await loadFixture(depositedFixture);
+    const { vault, rebalancer, market } = await loadFixture(depositedFixture);
     const wbtc = market.token("WBTC");
     const direct = market.pool("WBTC", "USDC", 3000);
     const hub = market.pool("WBTC", "WETH", 500);
     const directBefore = await wbtc.contract.balanceOf(direct.address);
     const hubBefore = await wbtc.contract.balanceOf(hub.address);
-    const swaps = await swapsOf(vault, vault.rebalance());
+    const swaps = await swapsOf(vault, rebalancer.rebalance());
     const bought = swaps.find((s) => s.tokenOut === wbtc.address)!;
     expect(await wbtc.contract.balanceOf(vault)).to.equal(bought.amountOut);
     expect(await wbtc.contract.balanceOf(hub.address)).to.equal(hubBefore - bought.amountOut);
@@ -147,8 +147,8 @@ describe("BallastVault rebalance", () => {
   });
 
   it("sets each swap's minimum from the oracle less the slippage bound, never from the pool", async () => {
-    const { vault, market } = await loadFixture(depositedFixture);
-    const swaps = await swapsOf(vault, vault.rebalance());
+    const { vault, rebalancer, market } = await loadFixture(depositedFixture);
+    const swaps = await swapsOf(vault, rebalancer.rebalance());
     const weth = swaps.find((s) => s.tokenOut === market.token("WETH").address)!;
     // $100k at $3000/WETH (feeds) less 100 bps, in wei, rounded down twice.
     const atOracle = (weth.amountIn * 10n ** 12n * 1n) / 3_000n;
@@ -156,14 +156,14 @@ describe("BallastVault rebalance", () => {
   });
 
   it("refuses, before any trade, a leg whose pool was pushed beyond the pool-gap bound (BallastLegUnfit)", async () => {
-    const { vault, market } = await loadFixture(investedFixture);
+    const { vault, rebalancer, market } = await loadFixture(investedFixture);
     await market.setFeedPrice("WETH", 3_600);
     await market.alignAllPools();
     // An attacker pushes WETH 3% below the feed in the pool the vault sells into.
     const pool = market.pool("WETH", "USDC", 500);
     await market.movePoolPrice(pool, "WETH", 3_600 * 0.97);
     const navBefore = await vault.totalAssets();
-    expect((await vault.rebalanceStatus())[0]).to.equal(Status.LegUnfit);
+    expect((await rebalancer.rebalanceStatus())[0]).to.equal(Status.LegUnfit);
     const { spotOut, spotFloor, estimatedOut, minOut } = await legUnfitOf(vault, market.token("WETH").address, true);
     // The sale's spot output is ~3% short of its oracle-fair output, whose floor is 5 bps under it;
     // the estimate (fee and impact at the pushed price) misses the 1% slippage minimum too.
@@ -175,24 +175,24 @@ describe("BallastVault rebalance", () => {
     expect(await vault.totalAssets()).to.equal(navBefore);
     // Once the pool is back in line, the same rebalance goes through.
     await market.alignPoolToFeeds(pool);
-    await expect(vault.rebalance()).to.emit(vault, "Rebalanced");
+    await expect(rebalancer.rebalance()).to.emit(vault, "Rebalanced");
   });
 
   it("reverts when the trades together would lose more NAV than the loss bound", async () => {
     const market = (await loadFixture(vaultFixture)).market;
-    const { vault } = await deployVault(market, { basket: FOUR_ASSET_BASKET, params: { maxLossBps: 5 } });
+    const { vault, rebalancer } = await deployVault(market, { basket: FOUR_ASSET_BASKET, params: { maxLossBps: 5 } });
     const [, alice] = await ethers.getSigners();
     await depositUsdc(market, vault, alice, 1_000_000);
     const nav = await vault.totalAssets();
     // Each swap is inside its 1% slippage bound, but $950k of buys cost more than 5 bp in total.
-    await expect(vault.rebalance())
+    await expect(rebalancer.rebalance())
       .to.be.revertedWithCustomError(vault, "BallastRebalanceLoss")
       .withArgs(nav, (navAfter: bigint) => navAfter < (nav * 9_995n) / BPS, 5n);
   });
 
   it("skips trades worth less than minTradeValue", async () => {
     const market = (await loadFixture(vaultFixture)).market;
-    const { vault } = await deployVault(market, {
+    const { vault, rebalancer } = await deployVault(market, {
       basket: FOUR_ASSET_BASKET,
       params: { minTradeValue: parseUnits("250000", 6) },
     });
@@ -200,7 +200,7 @@ describe("BallastVault rebalance", () => {
     await depositUsdc(market, vault, alice, 900_000);
     const nav = parseUnits("900000", 6);
     // Every buy is capped at 10% of NAV ($90k), below the $250k dust floor.
-    await expect(vault.connect(keeper).rebalance())
+    await expect(rebalancer.connect(keeper).rebalance())
       .to.emit(vault, "Rebalanced")
       .withArgs(keeper.address, nav, nav, 9_500n, 9_500n, 0n)
       .and.not.to.emit(vault, "Swapped");

@@ -16,11 +16,11 @@ const VOLATILITY = {
 };
 
 describe("deployVault", () => {
-  it("applies breakers, volatility, cost gate and fees, then hands both contracts to the timelock", async () => {
+  it("applies breakers, volatility, cost gate and fees, links the rebalancer, then hands all three contracts to the timelock", async () => {
     const market = await loadFixture(marketFixture);
     const [deployer, treasury] = await ethers.getSigners();
     const fees = { managementFeeBps: 100, entryFeeBps: 5, exitFeeBps: 10, recipient: treasury.address };
-    const { vault, policy, timelock, oracles } = await deployVault(market, {
+    const { vault, policy, rebalancer, timelock, oracles } = await deployVault(market, {
       basket: DEFAULT_BASKET,
       breakers: RECOMMENDED_BREAKERS,
       volatility: VOLATILITY,
@@ -40,13 +40,19 @@ describe("deployVault", () => {
       await oracles[1].getAddress(),
     ]);
     expect(await vault.feeParams()).to.deep.equal(Object.values(fees));
+    expect(await vault.rebalancer()).to.equal(await rebalancer.getAddress());
+    expect(await rebalancer.vault()).to.equal(await vault.getAddress());
+    expect(await rebalancer.policy()).to.equal(await policy.getAddress());
     // The deployer configured and left: only the timelock governs.
-    for (const governed of [vault, policy]) {
+    for (const governed of [vault, policy, rebalancer]) {
       expect(await governed.hasRole(ZeroHash, admin)).to.equal(true);
       expect(await governed.hasRole(ZeroHash, deployer.address)).to.equal(false);
     }
     await expect(policy.setCostParams({ ...RECOMMENDED_COSTS, gasTokenOracle: ethers.ZeroAddress }))
       .to.be.revertedWithCustomError(policy, "AccessControlUnauthorizedAccount")
+      .withArgs(deployer.address, ZeroHash);
+    await expect(rebalancer.setPolicy(policy))
+      .to.be.revertedWithCustomError(rebalancer, "AccessControlUnauthorizedAccount")
       .withArgs(deployer.address, ZeroHash);
   });
 
@@ -60,6 +66,8 @@ describe("deployVault", () => {
     });
     expect(await own.vault.hasRole(ZeroHash, deployer.address)).to.equal(true);
     expect(await own.policy.hasRole(ZeroHash, deployer.address)).to.equal(true);
+    expect(await own.rebalancer.hasRole(ZeroHash, deployer.address)).to.equal(true);
+    expect(await own.vault.rebalancer()).to.equal(await own.rebalancer.getAddress());
     expect((await own.policy.costParams())[4]).to.equal(ethers.ZeroAddress);
 
     const handed = await deployVault(market, {
@@ -71,6 +79,9 @@ describe("deployVault", () => {
     expect(await handed.policy.hasRole(ZeroHash, deployer.address)).to.equal(false);
     expect(await handed.vault.hasRole(ZeroHash, other.address)).to.equal(true);
     expect(await handed.vault.hasRole(ZeroHash, deployer.address)).to.equal(false);
+    expect(await handed.rebalancer.hasRole(ZeroHash, other.address)).to.equal(true);
+    expect(await handed.rebalancer.hasRole(ZeroHash, deployer.address)).to.equal(false);
+    expect(await handed.vault.rebalancer()).to.equal(await handed.rebalancer.getAddress());
   });
 
   it("refuses a gas-token oracle outside the basket", async () => {

@@ -4,11 +4,19 @@
  */
 import { Contract, Interface } from "ethers";
 import type { ContractRunner } from "ethers";
-import { erc20Abi, oracleAbi, policyAbi, routerAbi, timelockAbi, vaultAbi } from "virtual:ballast-abis";
+import { erc20Abi, oracleAbi, policyAbi, rebalancerAbi, routerAbi, timelockAbi, vaultAbi } from "virtual:ballast-abis";
 
-import type { BallastPolicy, BallastRouter, BallastVault, ERC20, TimelockController } from "../../../typechain-types";
+import type {
+  BallastPolicy,
+  BallastRebalancer,
+  BallastRouter,
+  BallastVault,
+  ERC20,
+  TimelockController,
+} from "../../../typechain-types";
 
 export const vaultInterface = new Interface(vaultAbi);
+export const rebalancerInterface = new Interface(rebalancerAbi);
 export const policyInterface = new Interface(policyAbi);
 export const routerInterface = new Interface(routerAbi);
 export const timelockInterface = new Interface(timelockAbi);
@@ -19,6 +27,7 @@ export const oracleInterface = new Interface(oracleAbi);
 export const ERROR_INTERFACES: readonly Interface[] = [
   routerInterface,
   vaultInterface,
+  rebalancerInterface,
   policyInterface,
   oracleInterface,
   erc20Interface,
@@ -27,6 +36,8 @@ export const ERROR_INTERFACES: readonly Interface[] = [
 
 export const vaultAt = (address: string, runner: ContractRunner) =>
   new Contract(address, vaultInterface, runner) as unknown as BallastVault;
+export const rebalancerAt = (address: string, runner: ContractRunner) =>
+  new Contract(address, rebalancerInterface, runner) as unknown as BallastRebalancer;
 export const policyAt = (address: string, runner: ContractRunner) =>
   new Contract(address, policyInterface, runner) as unknown as BallastPolicy;
 export const routerAt = (address: string, runner: ContractRunner) =>

@@ -1,10 +1,18 @@
 /**
- * The governance page's reads: every parameter of the vault and its policy with its bounds, and
- * the timelock's pending operations decoded against the contracts' ABIs.
+ * The governance page's reads: every parameter of the vault and of its rebalancer's policy with
+ * its bounds, and the timelock's pending operations decoded against the contracts' ABIs.
  */
 import type { Interface, Provider, Result } from "ethers";
 
-import { policyAt, policyInterface, timelockAt, timelockInterface, vaultAt, vaultInterface } from "./contracts";
+import {
+  policyAt,
+  policyInterface,
+  rebalancerInterface,
+  timelockAt,
+  timelockInterface,
+  vaultAt,
+  vaultInterface,
+} from "./contracts";
 
 export interface Parameter {
   group: string;
@@ -53,8 +61,26 @@ function structRows(group: string, value: object, bounds: (name: string) => stri
   return Object.entries(fields).map(([name, v]) => ({ group, name, value: String(v), bounds: bounds(name) }));
 }
 
-export async function loadParameters(provider: Provider, vaultAddress: string, policyAddress: string) {
+/** The vault's parameters, then its rebalancer's policy's (none while the vault has no rebalancer). */
+export async function loadParameters(
+  provider: Provider,
+  vaultAddress: string,
+  policyAddress: string | undefined,
+): Promise<Parameter[]> {
   const vault = vaultAt(vaultAddress, provider);
+  const [rebalanceParams, feeParams, policyRows] = await Promise.all([
+    vault.rebalanceParams(),
+    vault.feeParams(),
+    policyAddress ? policyParameters(provider, policyAddress) : Promise.resolve([]),
+  ]);
+  return [
+    ...structRows("Vault: execution", rebalanceParams, (n) => VAULT_BOUNDS[n] ?? ""),
+    ...structRows("Vault: fees", feeParams, (n) => VAULT_BOUNDS[n] ?? ""),
+    ...policyRows,
+  ];
+}
+
+async function policyParameters(provider: Provider, policyAddress: string): Promise<Parameter[]> {
   const policy = policyAt(policyAddress, provider);
   const constants = [...new Set(Object.values(POLICY_BOUNDS).flatMap((b) => [b.min, b.max]))].filter(
     (c): c is string => c !== undefined,
@@ -73,9 +99,7 @@ export async function loadParameters(provider: Provider, vaultAddress: string, p
     const max = b.max ? `≤ ${values.get(b.max)}` : "";
     return [min, max].filter(Boolean).join(", ");
   };
-  const [rebalanceParams, feeParams, trigger, breaker, volatility, costs, minObservations] = await Promise.all([
-    vault.rebalanceParams(),
-    vault.feeParams(),
+  const [trigger, breaker, volatility, costs, minObservations] = await Promise.all([
     policy.triggerParams(),
     policy.breakerParams(),
     policy.volatilityParams(),
@@ -83,8 +107,6 @@ export async function loadParameters(provider: Provider, vaultAddress: string, p
     policy.minObservations(),
   ]);
   return [
-    ...structRows("Vault: execution", rebalanceParams, (n) => VAULT_BOUNDS[n] ?? ""),
-    ...structRows("Vault: fees", feeParams, (n) => VAULT_BOUNDS[n] ?? ""),
     ...structRows("Policy: triggers", trigger, policyBound),
     // The breakers' cooldown has its own bound (the trigger's `cooldown` shares the name).
     ...structRows("Policy: breakers", breaker, (n) => policyBound(n === "cooldown" ? "breakerCooldown" : n)),
@@ -96,8 +118,16 @@ export async function loadParameters(provider: Provider, vaultAddress: string, p
 
 export interface PendingCall {
   target: string;
-  /** `vault.setFeeParams(...)`, or the selector when no ABI knows it. */
+  /** `vault.setFeeParams(...)`, `rebalancer.setPolicy(...)`, or the selector when no ABI knows it. */
   summary: string;
+}
+
+/** The contracts whose calls the page decodes, by address. */
+export interface GovernedContracts {
+  vault: string;
+  rebalancer?: string;
+  policy?: string;
+  timelock: string;
 }
 
 export interface PendingOperation {
@@ -124,11 +154,10 @@ function formatArg(value: unknown): string {
 /** Operations scheduled on the timelock and neither executed nor cancelled, oldest first. */
 export async function loadPendingOperations(
   provider: Provider,
-  timelockAddress: string,
-  vaultAddress: string,
-  policyAddress: string,
+  contracts: GovernedContracts,
   latest: number,
 ): Promise<PendingOperation[]> {
+  const timelockAddress = contracts.timelock;
   const timelock = timelockAt(timelockAddress, provider);
   const scheduled = timelockInterface.getEvent("CallScheduled");
   if (!scheduled) return [];
@@ -139,10 +168,11 @@ export async function loadPendingOperations(
     toBlock: latest,
   });
   const known = [
-    { address: vaultAddress, label: "vault", iface: vaultInterface },
-    { address: policyAddress, label: "policy", iface: policyInterface },
+    { address: contracts.vault, label: "vault", iface: vaultInterface },
+    { address: contracts.rebalancer, label: "rebalancer", iface: rebalancerInterface },
+    { address: contracts.policy, label: "policy", iface: policyInterface },
     { address: timelockAddress, label: "timelock", iface: timelockInterface },
-  ];
+  ].filter((k): k is { address: string; label: string; iface: Interface } => k.address !== undefined);
   const byId = new Map<string, PendingCall[]>();
   for (const log of logs) {
     const parsed = timelockInterface.parseLog(log);

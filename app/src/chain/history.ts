@@ -1,7 +1,9 @@
 /**
- * The vault's past: its rebalances with their trades (from its events), the share price sampled
- * from past blocks, and the breaker's trips and resets (the policy's events for this vault).
+ * The vault's past: its rebalances with their trades (the vault's events: it executes the trades
+ * whoever decided them), the share price sampled from past blocks, and the breaker's trips and
+ * resets (the policy's events, which name the rebalancer it keeps the breaker for).
  */
+import { zeroPadValue } from "ethers";
 import type { Log, Provider } from "ethers";
 
 import { policyInterface, vaultAt, vaultInterface } from "./contracts";
@@ -118,18 +120,19 @@ export async function loadSharePrices(
   return points.filter((p): p is PricePoint => p !== undefined);
 }
 
+/** The breaker's trips, refusals and resets that `policy` recorded for `rebalancer`, newest first. */
 export async function loadBreakerHistory(
   provider: Provider,
   policy: string,
-  vault: string,
+  rebalancer: string,
   latest: number,
 ): Promise<BreakerEvent[]> {
   const names = ["BreakerTripped", "TradingRefused", "BreakerReset"] as const;
   const topics = names.map((name) => policyInterface.getEvent(name)?.topicHash ?? "");
-  const vaultTopic = `0x${vault.slice(2).toLowerCase().padStart(64, "0")}`;
+  const rebalancerTopic = zeroPadValue(rebalancer, 32);
   const logs = await provider.getLogs({
     address: policy,
-    topics: [topics, vaultTopic],
+    topics: [topics, rebalancerTopic],
     fromBlock: fromBlockOf(latest),
     toBlock: latest,
   });

@@ -1,16 +1,19 @@
 /**
- * Everything the vault page reads: the vault (NAV, share price, basket, status, fees), one
- * account's position, and the previews of a flow. Views that value the basket revert when a
- * price is unavailable; those failures are kept as explained errors beside what still reads.
+ * Everything the vault page reads: the vault (NAV, share price, basket, fees), its rebalancer
+ * (status, weights, and the policy it consults, which keeps the breaker under the rebalancer's
+ * address), one account's position, and the previews of a flow. Views that value the basket
+ * revert when a price is unavailable; those failures are kept as explained errors beside what
+ * still reads.
  */
+import { ZeroAddress } from "ethers";
 import type { Provider } from "ethers";
 
 import { explainError } from "../logic/errors";
 import type { Explained } from "../logic/errors";
-import { describeBreaker, describeStatus } from "../logic/status";
+import { describeBreaker, describeNoRebalancer, describeStatus } from "../logic/status";
 import type { BreakerView, StatusView } from "../logic/status";
 
-import { ERROR_INTERFACES, erc20At, policyAt, vaultAt } from "./contracts";
+import { ERROR_INTERFACES, erc20At, policyAt, rebalancerAt, vaultAt } from "./contracts";
 
 export interface TokenInfo {
   address: string;
@@ -25,7 +28,10 @@ export interface VaultView {
   decimals: number;
   base: TokenInfo;
   tokens: TokenInfo[];
-  policy: string;
+  /** The vault's rebalancer, which decides when the basket trades; undefined while none is set. */
+  rebalancer?: string;
+  /** The rebalancer's policy: it keeps the breaker and the volatility estimate under the rebalancer's address. */
+  policy?: string;
   nav: bigint;
   supply: bigint;
   /** Base-asset units one whole share converts to at the oracle NAV. */
@@ -115,55 +121,84 @@ export async function loadHeadline(provider: Provider, address: string): Promise
   return { name, symbol, decimals: Number(decimals), nav, supply, base: await tokenInfo(asset, provider) };
 }
 
+/** What the rebalancer and its policy say of the vault (in words once the basket's symbols are known). */
+interface RebalancerReads {
+  policy?: string;
+  describe(symbols: readonly string[]): { status: StatusView; breaker: BreakerView };
+  driftBps: bigint;
+  targetBandBps: bigint;
+  triggerBandBps: bigint;
+  weights: { value?: bigint[]; error?: Explained };
+}
+
+async function loadRebalancer(provider: Provider, address: string, symbolOf: SymbolOf): Promise<RebalancerReads> {
+  const rebalancer = rebalancerAt(address, provider);
+  // The policy's reads wait on its address only, not on the rebalancer's other reads.
+  const policyReads = rebalancer.policy().then(async (policyAddress) => {
+    const policy = policyAt(policyAddress, provider);
+    const [breaker, triggerBandBps] = await Promise.all([
+      policy.breaker(address),
+      policy.effectiveTriggerBand(address).catch(() => 0n),
+    ]);
+    return { policyAddress, breaker, triggerBandBps };
+  });
+  const [[status, driftBps, targetBandBps], weights, { policyAddress, breaker, triggerBandBps }] = await Promise.all([
+    rebalancer.rebalanceStatus(),
+    attempt(async () => [...(await rebalancer.currentWeights())], symbolOf),
+    policyReads,
+  ]);
+  return {
+    policy: policyAddress,
+    describe(symbols) {
+      const breakerView = describeBreaker(breaker[0], breaker[1], symbols);
+      return { status: describeStatus(status, driftBps, targetBandBps, breakerView), breaker: breakerView };
+    },
+    driftBps,
+    targetBandBps,
+    triggerBandBps,
+    weights,
+  };
+}
+
+/** A vault without a rebalancer: no status, no breaker, no weights (the rebalancer values the basket). */
+const WITHOUT_REBALANCER: RebalancerReads = {
+  describe: () => ({ status: describeNoRebalancer(), breaker: describeBreaker(0, 0, []) }),
+  driftBps: 0n,
+  targetBandBps: 0n,
+  triggerBandBps: 0n,
+  weights: {},
+};
+
 export async function loadVault(provider: Provider, address: string): Promise<VaultView> {
   const vault = vaultAt(address, provider);
-  // Two round trips (ethers batches the calls of each): the first meaningful render waits on them.
+  // Three round trips (ethers batches the calls of each): the vault with its rebalancer's address,
+  // the rebalancer with its policy's, then the policy. The headline is on screen meanwhile.
   let tokens: TokenInfo[] = [];
   const symbolOf: SymbolOf = (a) => symbolLookup(tokens)(a);
-  const [
-    name,
-    symbol,
-    decimals,
-    tokenAddresses,
-    policyAddress,
-    block,
-    nav,
-    supply,
-    targetWeights,
-    [status, driftBps, targetBandBps],
-    paused,
-    fees,
-    weights,
-  ] = await Promise.all([
-    vault.name(),
-    vault.symbol(),
-    vault.decimals(),
-    vault.basketTokens(),
-    vault.policy(),
-    provider.getBlock("latest"),
-    vault.totalAssets(),
-    vault.totalSupply(),
-    vault.targetWeights(),
-    vault.rebalanceStatus(),
-    vault.paused(),
-    vault.feeParams(),
-    attempt(() => vault.currentWeights(), symbolOf),
-  ]);
-  const policy = policyAt(policyAddress, provider);
-  const [tokenList, balances, breaker, triggerBandBps, sharePrice] = await Promise.all([
+  const [name, symbol, decimals, tokenAddresses, rebalancerAddress, block, nav, supply, targetWeights, paused, fees] =
+    await Promise.all([
+      vault.name(),
+      vault.symbol(),
+      vault.decimals(),
+      vault.basketTokens(),
+      vault.rebalancer(),
+      provider.getBlock("latest"),
+      vault.totalAssets(),
+      vault.totalSupply(),
+      vault.targetWeights(),
+      vault.paused(),
+      vault.feeParams(),
+    ]);
+  const hasRebalancer = rebalancerAddress !== ZeroAddress;
+  const [tokenList, balances, sharePrice, reads] = await Promise.all([
     Promise.all(tokenAddresses.map((t) => tokenInfo(t, provider))),
     Promise.all(tokenAddresses.map((t) => erc20At(t, provider).balanceOf(address))),
-    policy.breaker(address),
-    policy.effectiveTriggerBand(address).catch(() => 0n),
     vault.convertToAssets(10n ** decimals),
+    hasRebalancer ? loadRebalancer(provider, rebalancerAddress, symbolOf) : WITHOUT_REBALANCER,
   ]);
   tokens = tokenList;
-  const breakerView = describeBreaker(
-    breaker[0],
-    breaker[1],
-    tokens.map((t) => t.symbol),
-  );
-  const currentWeights = weights.value ? [...weights.value] : undefined;
+  const { status, breaker } = reads.describe(tokens.map((t) => t.symbol));
+  const currentWeights = reads.weights.value;
   return {
     address,
     name,
@@ -171,7 +206,8 @@ export async function loadVault(provider: Provider, address: string): Promise<Va
     decimals: Number(decimals),
     base: tokens[0],
     tokens,
-    policy: policyAddress,
+    rebalancer: hasRebalancer ? rebalancerAddress : undefined,
+    policy: reads.policy,
     nav,
     supply,
     sharePrice,
@@ -179,14 +215,14 @@ export async function loadVault(provider: Provider, address: string): Promise<Va
     values: currentWeights?.map((w) => (nav * w) / 10_000n),
     currentWeights,
     targetWeights: [...targetWeights],
-    triggerBandBps,
-    targetBandBps,
-    driftBps,
-    status: describeStatus(status, driftBps, targetBandBps, breakerView),
-    breaker: breakerView,
+    triggerBandBps: reads.triggerBandBps,
+    targetBandBps: reads.targetBandBps,
+    driftBps: reads.driftBps,
+    status,
+    breaker,
     paused,
     fees: { managementFeeBps: fees.managementFeeBps, entryFeeBps: fees.entryFeeBps, exitFeeBps: fees.exitFeeBps },
-    priceError: weights.error,
+    priceError: reads.weights.error,
     block: block?.number ?? 0,
     timestamp: block?.timestamp ?? Math.floor(Date.now() / 1000),
   };

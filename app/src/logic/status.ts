@@ -1,7 +1,7 @@
 /**
  * The rebalance status and the breaker in words. The enum names come from src/vault/enums.ts
  * (the policy's enums, in ABI order, shared with the keeper and the operator tasks).
- * Pure: unit-tested in test/app/status.test.ts.
+ * Pure: unit-tested in test/app/errors.test.ts.
  */
 import { STATUS_NAMES, TRIP_NAMES } from "../../../src/vault/enums";
 import type { StatusName, TripName } from "../../../src/vault/enums";
@@ -11,7 +11,8 @@ import { formatBps } from "./format";
 export type Tone = "ok" | "info" | "warn" | "bad";
 
 export interface StatusView {
-  name: StatusName | "Unknown";
+  /** `NoRebalancer`: the vault has none set (`vault.rebalancer()` is zero), so nothing can say. */
+  name: StatusName | "Unknown" | "NoRebalancer";
   sentence: string;
   tone: Tone;
 }
@@ -34,7 +35,7 @@ const TRIP_SENTENCES: Record<TripName, (asset: string) => string> = {
   InvalidPrice: (asset) => `${asset}'s price feed gave no valid answer.`,
 };
 
-/** The breaker as `policy.breaker(vault)` returns it, with the basket's symbols. */
+/** The breaker as `policy.breaker(rebalancer)` returns it, with the basket's symbols. */
 export function describeBreaker(
   reason: bigint | number,
   index: bigint | number,
@@ -47,7 +48,16 @@ export function describeBreaker(
   return { tripped: true, reason: name, asset, sentence };
 }
 
-/** `rebalanceStatus()` in words, with the breaker when it is the reason. */
+/** A vault without a rebalancer: its basket stays as it is, deposits and exits go on. */
+export function describeNoRebalancer(): StatusView {
+  return {
+    name: "NoRebalancer",
+    tone: "warn",
+    sentence: "No rebalancer is set: the basket does not trade until governance sets one. Deposits and exits work.",
+  };
+}
+
+/** The rebalancer's `rebalanceStatus()` in words, with the breaker when it is the reason. */
 export function describeStatus(
   status: bigint | number,
   driftBps: bigint,

@@ -1,17 +1,44 @@
-/** The read-only governance and keepers page: parameters with bounds, pending timelock operations, breaker history. */
+/**
+ * The read-only governance and keepers page: the governed contracts, parameters with bounds,
+ * pending timelock operations, breaker history.
+ */
 import { html, nothing } from "lit-html";
 import type { TemplateResult } from "lit-html";
 
+import type { VaultView } from "../chain/vault";
 import { formatTime } from "../logic/format";
 import type { AppState } from "../state";
 
 import { breakerHistory } from "./overview";
 
+function contractEntry(label: string, address: string | undefined, testId: string, absent: string): TemplateResult {
+  return html`<div class="stat">
+    <dt>${label}</dt>
+    <dd>
+      ${address ? html`<code data-testid=${testId}>${address}</code>` : html`<span data-testid=${testId}>${absent}</span>`}
+    </dd>
+  </div>`;
+}
+
+/** Who governs what: the vault, the rebalancer governance set on it, the policy that rebalancer consults. */
+function contractsSection(view: VaultView, timelock: string | undefined): TemplateResult {
+  return html`<section class="card" aria-labelledby="contracts-title">
+    <h2 id="contracts-title">Contracts</h2>
+    <dl class="stats" data-testid="contracts">
+      ${contractEntry("Vault", view.address, "contract-vault", "–")}
+      ${contractEntry("Rebalancer (decides when the basket trades)", view.rebalancer, "contract-rebalancer", "none set")}
+      ${contractEntry("Policy (the rebalancer's triggers, breakers, cost gate)", view.policy, "contract-policy", "–")}
+      ${contractEntry("Timelock (admin)", timelock, "contract-timelock", "unknown")}
+    </dl>
+  </section>`;
+}
+
 export function governancePage(state: AppState): TemplateResult | typeof nothing {
   const { view, parameters, pending } = state;
   if (!view) return nothing;
   const groups = [...new Set(parameters.map((p) => p.group))];
-  return html`<section class="card" aria-labelledby="params-title">
+  return html`${contractsSection(view, state.chain?.timelock)}
+    <section class="card" aria-labelledby="params-title">
       <h2 id="params-title">Parameters</h2>
       ${groups.map(
         (group) =>

@@ -184,6 +184,12 @@ export function breakerHistory(view: VaultView, events: readonly BreakerEvent[])
             )}
           </ul>`
     }
-    <p class="muted">Policy ${shortAddress(view.policy)}</p>
+    <p class="muted">
+      ${
+        view.policy && view.rebalancer
+          ? `Recorded by policy ${shortAddress(view.policy)} for rebalancer ${shortAddress(view.rebalancer)}`
+          : "No rebalancer is set, so no breaker."
+      }
+    </p>
   </section>`;
 }

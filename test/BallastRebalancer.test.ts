@@ -1,0 +1,167 @@
+/**
+ * BallastRebalancer on its own: construction, who may call what, the views it answers for the vault,
+ * and the records the policy keeps under its address.
+ */
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { expect } from "chai";
+import { ethers } from "hardhat";
+
+import { BallastRebalancer__factory } from "../typechain-types";
+import { investedAdminFixture } from "./shared/fixtures";
+import { refreshFeeds } from "./shared/security";
+import { Status } from "./shared/vault";
+
+describe("BallastRebalancer", () => {
+  describe("construction", () => {
+    it("refuses a zero vault or admin, a vault without code, and a zero or code-less policy", async () => {
+      const { vault, policy } = await loadFixture(investedAdminFixture);
+      const [deployer, someone] = await ethers.getSigners();
+      const factory = new BallastRebalancer__factory(deployer);
+      await expect(factory.deploy(ethers.ZeroAddress, policy, deployer.address)).to.be.revertedWithCustomError(
+        factory,
+        "BallastZeroAddress",
+      );
+      await expect(factory.deploy(vault, policy, ethers.ZeroAddress)).to.be.revertedWithCustomError(
+        factory,
+        "BallastZeroAddress",
+      );
+      await expect(factory.deploy(someone.address, policy, deployer.address))
+        .to.be.revertedWithCustomError(factory, "BallastNotAContract")
+        .withArgs(someone.address);
+      await expect(factory.deploy(vault, ethers.ZeroAddress, deployer.address)).to.be.revertedWithCustomError(
+        factory,
+        "BallastZeroAddress",
+      );
+      await expect(factory.deploy(vault, someone.address, deployer.address))
+        .to.be.revertedWithCustomError(factory, "BallastNotAContract")
+        .withArgs(someone.address);
+    });
+
+    it("serves its vault, with its policy, governed by its admin", async () => {
+      const { vault, policy, rebalancer } = await loadFixture(investedAdminFixture);
+      const [admin] = await ethers.getSigners();
+      expect(await rebalancer.vault()).to.equal(await vault.getAddress());
+      expect(await rebalancer.policy()).to.equal(await policy.getAddress());
+      expect(await vault.rebalancer()).to.equal(await rebalancer.getAddress());
+      expect(await rebalancer.hasRole(await rebalancer.DEFAULT_ADMIN_ROLE(), admin.address)).to.equal(true);
+      expect(await rebalancer.oracles()).to.deep.equal(await vault.oracles());
+    });
+  });
+
+  describe("who may call what", () => {
+    it("takes basket changes from its vault alone (BallastNotVault)", async () => {
+      const { vault, rebalancer } = await loadFixture(investedAdminFixture);
+      const [, outsider] = await ethers.getSigners();
+      await expect(rebalancer.connect(outsider).basketChanged())
+        .to.be.revertedWithCustomError(rebalancer, "BallastNotVault")
+        .withArgs(outsider.address, await vault.getAddress());
+    });
+
+    it("lets anyone rebalance when due, and reports the keeper to the vault's Rebalanced event", async () => {
+      const { market, vault, rebalancer } = await loadFixture(investedAdminFixture);
+      const [, , , keeper] = await ethers.getSigners();
+      await market.setFeedPrice("WETH", (await market.feedPrice("WETH")) * 1.1);
+      await market.alignAllPools();
+      await refreshFeeds(market, ["USDC", "WETH", "WBTC", "LINK"]);
+      await time.increase(600);
+      await refreshFeeds(market, ["USDC", "WETH", "WBTC", "LINK"]);
+      expect((await rebalancer.rebalanceStatus())[0]).to.equal(Status.Due);
+      await expect(rebalancer.connect(keeper).rebalance())
+        .to.emit(vault, "Rebalanced")
+        .withArgs(
+          keeper.address,
+          (x: bigint) => x > 0n,
+          (x: bigint) => x > 0n,
+          (x: bigint) => x >= 200n,
+          (x: bigint) => x < 200n,
+          (x: bigint) => x > 0n,
+        );
+    });
+  });
+
+  describe("the policy's records are the rebalancer's", () => {
+    it("records the last rebalance under the rebalancer's address, not the vault's", async () => {
+      const { vault, policy, rebalancer } = await loadFixture(investedAdminFixture);
+      expect(await policy.lastRebalance(rebalancer)).to.be.greaterThan(0n);
+      expect(await policy.lastRebalance(vault)).to.equal(0n);
+    });
+
+    it("a new rebalancer starts with no cooldown: the policy has no record of it", async () => {
+      const { market, vault, policy, rebalancer } = await loadFixture(investedAdminFixture);
+      const [admin] = await ethers.getSigners();
+      await market.setFeedPrice("WETH", (await market.feedPrice("WETH")) * 1.1);
+      await market.alignAllPools();
+      await (await rebalancer.rebalance()).wait();
+      expect((await rebalancer.rebalanceStatus())[0]).to.be.oneOf([Status.Cooldown, Status.NotDue]);
+      const next = await new BallastRebalancer__factory(admin).deploy(vault, policy, admin.address);
+      await (await vault.setRebalancer(next)).wait();
+      expect(await policy.lastRebalance(next)).to.equal(0n);
+      const [status] = await next.rebalanceStatus();
+      expect(status).to.not.equal(Status.Cooldown);
+      // The old rebalancer can no longer trade.
+      await expect(rebalancer.poke())
+        .to.be.revertedWithCustomError(vault, "BallastNotRebalancer")
+        .withArgs(await rebalancer.getAddress());
+    });
+  });
+
+  describe("views", () => {
+    it("answers weights and drift from the vault's oracle valuation", async () => {
+      const { vault, rebalancer } = await loadFixture(investedAdminFixture);
+      // By position: an ethers Result's own `values` is Array.prototype.values.
+      const [, , , , values, targets, , , nav] = await vault.basketState();
+      const weights = [...(await rebalancer.currentWeights())];
+      expect(weights).to.deep.equal(values.map((value) => (value * 10_000n) / nav));
+      let drift = 0n;
+      for (const [i, w] of weights.entries()) {
+        const d = w > targets[i] ? w - targets[i] : targets[i] - w;
+        if (d > drift) drift = d;
+      }
+      expect(await rebalancer.maxDrift()).to.equal(drift);
+    });
+
+    it("refuses weights and drift while a price is invalid, and reports PriceUnavailable", async () => {
+      const { market, rebalancer } = await loadFixture(investedAdminFixture);
+      await time.increase(2 * 24 * 3600);
+      await refreshFeeds(market, ["USDC", "WBTC", "LINK"]);
+      const weth = market.token("WETH").address;
+      await expect(rebalancer.currentWeights())
+        .to.be.revertedWithCustomError(rebalancer, "BallastPriceUnavailable")
+        .withArgs(weth);
+      await expect(rebalancer.maxDrift())
+        .to.be.revertedWithCustomError(rebalancer, "BallastPriceUnavailable")
+        .withArgs(weth);
+      await expect(rebalancer.rebalanceCost())
+        .to.be.revertedWithCustomError(rebalancer, "BallastPriceUnavailable")
+        .withArgs(weth);
+      expect(await rebalancer.rebalanceStatus()).to.deep.equal([Status.PriceUnavailable, 0n, 0n]);
+      const [needed] = await rebalancer.checkUpkeep("0x");
+      expect(needed).to.equal(false);
+      await expect(rebalancer.rebalance())
+        .to.be.revertedWithCustomError(rebalancer, "BallastPriceUnavailable")
+        .withArgs(weth);
+    });
+
+    it("checkUpkeep says due exactly when the status is Due, and performUpkeep rebalances", async () => {
+      const { market, vault, rebalancer } = await loadFixture(investedAdminFixture);
+      const [needed] = await rebalancer.checkUpkeep("0x");
+      expect(needed).to.equal(false);
+      await time.increase(600);
+      await market.setFeedPrice("WETH", (await market.feedPrice("WETH")) * 1.1);
+      await market.alignAllPools();
+      await refreshFeeds(market, ["USDC", "WETH", "WBTC", "LINK"]);
+      const [due, performData] = await rebalancer.checkUpkeep("0x");
+      expect(due).to.equal(true);
+      await expect(rebalancer.performUpkeep(performData)).to.emit(vault, "Rebalanced");
+    });
+
+    it("refuses to trade while the vault is paused (EnforcedPause) and reports Paused", async () => {
+      const { market, vault, rebalancer } = await loadFixture(investedAdminFixture);
+      await market.setFeedPrice("WETH", (await market.feedPrice("WETH")) * 1.1);
+      await market.alignAllPools();
+      await (await vault.pause()).wait();
+      expect((await rebalancer.rebalanceStatus())[0]).to.equal(Status.Paused);
+      await expect(rebalancer.rebalance()).to.be.revertedWithCustomError(rebalancer, "EnforcedPause");
+    });
+  });
+});

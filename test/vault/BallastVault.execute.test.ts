@@ -1,0 +1,178 @@
+/**
+ * executeRebalance: the vault's own bounds on whatever legs its rebalancer sends. The rebalancer is
+ * impersonated here so that the legs are any a faulty or hostile rebalancer could send: the vault
+ * must refuse or keep the loss within its bounds by itself.
+ */
+import {
+  impersonateAccount,
+  loadFixture,
+  setBalance,
+  stopImpersonatingAccount,
+} from "@nomicfoundation/hardhat-network-helpers";
+import { expect } from "chai";
+import { ethers } from "hardhat";
+import type { Signer } from "ethers";
+
+import { encodeRoute } from "../../src/vault";
+import type { RouteSpec } from "../../src/vault";
+import type { IBallastVault } from "../../typechain-types/artifacts/contracts/BallastVault";
+import { investedAdminFixture } from "../shared/fixtures";
+import type { VaultFixture } from "../shared/fixtures";
+import { oracleNav, swapsOf } from "../shared/vault";
+
+const BPS = 10_000n;
+
+/** The fixture, with a signer that sends as its rebalancer. */
+async function asRebalancer(f: VaultFixture): Promise<Signer> {
+  const address = await f.rebalancer.getAddress();
+  await impersonateAccount(address);
+  await setBalance(address, 10n ** 20n);
+  return ethers.getSigner(address);
+}
+
+/** `amount` of `symbolIn`'s oracle value in `symbolOut`'s raw units, rounded down (the vault's fair output). */
+async function fairOut(f: VaultFixture, symbolIn: string, symbolOut: string, amount: bigint): Promise<bigint> {
+  const [tokenIn, tokenOut] = [f.market.token(symbolIn), f.market.token(symbolOut)];
+  const [[, priceIn], [, priceOut]] = await Promise.all([
+    tokenIn.feed.latestRoundData(),
+    tokenOut.feed.latestRoundData(),
+  ]);
+  return (amount * priceIn * 10n ** BigInt(tokenOut.decimals)) / (10n ** BigInt(tokenIn.decimals) * priceOut);
+}
+
+function leg(f: VaultFixture, route: RouteSpec, amountIn: bigint): IBallastVault.LegStruct {
+  return { path: encodeRoute(f.market, route), amountIn };
+}
+
+describe("BallastVault.executeRebalance: the vault's bounds on any rebalancer's legs", () => {
+  let f: VaultFixture;
+  let rebalancer: Signer;
+  let keeper: string;
+
+  beforeEach(async () => {
+    f = await loadFixture(investedAdminFixture);
+    rebalancer = await asRebalancer(f);
+    keeper = (await ethers.getSigners())[5].address;
+  });
+
+  afterEach(async () => {
+    await stopImpersonatingAccount(await f.rebalancer.getAddress());
+  });
+
+  it("trades a direct pair (WBTC -> WETH), asking the oracle-fair output less the slippage bound", async () => {
+    const amountIn = 10n ** 7n; // 0.1 WBTC
+    const minOut = ((await fairOut(f, "WBTC", "WETH", amountIn)) * (BPS - 100n)) / BPS;
+    const swaps = await swapsOf(
+      f.vault,
+      f.vault.connect(rebalancer).executeRebalance([leg(f, ["WBTC", 500, "WETH"], amountIn)], keeper),
+    );
+    expect(swaps).to.have.length(1);
+    expect(swaps[0].tokenIn).to.equal(f.market.token("WBTC").address);
+    expect(swaps[0].tokenOut).to.equal(f.market.token("WETH").address);
+    expect(swaps[0].amountIn).to.equal(amountIn);
+    expect(swaps[0].minAmountOut).to.equal(minOut);
+    expect(swaps[0].amountOut).to.be.at.least(minOut);
+  });
+
+  it("emits Rebalanced for the keeper it is told, with the NAV before and after at the call's prices", async () => {
+    const navBefore = await oracleNav(f.market, f.vault);
+    const receipt = await (
+      await f.vault.connect(rebalancer).executeRebalance([leg(f, ["WETH", 500, "USDC"], 10n ** 18n)], keeper)
+    ).wait();
+    const [event] = await f.vault.queryFilter(f.vault.filters.Rebalanced, receipt?.blockNumber, receipt?.blockNumber);
+    expect(event.args.caller).to.equal(keeper);
+    expect(event.args.navBefore).to.equal(navBefore);
+    expect(event.args.navAfter).to.equal(await oracleNav(f.market, f.vault));
+    expect(event.args.trades).to.equal(1n);
+  });
+
+  it("refuses a path that is not a Uniswap V3 path (BallastLegPath), losing nothing", async () => {
+    const bad = { path: "0x1234", amountIn: 1n };
+    await expect(f.vault.connect(rebalancer).executeRebalance([bad], keeper))
+      .to.be.revertedWithCustomError(f.vault, "BallastLegPath")
+      .withArgs("0x1234");
+  });
+
+  it("refuses a leg that ends outside the basket (UNI is not listed)", async () => {
+    const outside = leg(f, ["WETH", 3000, "UNI"], 10n ** 17n);
+    await expect(f.vault.connect(rebalancer).executeRebalance([outside], keeper))
+      .to.be.revertedWithCustomError(f.vault, "BallastLegPath")
+      .withArgs(outside.path);
+  });
+
+  it("refuses a leg that starts and ends at the same asset (a round trip only pays fees)", async () => {
+    const roundTrip = leg(f, ["WETH", 500, "USDC", 3000, "WETH"], 10n ** 17n);
+    await expect(f.vault.connect(rebalancer).executeRebalance([roundTrip], keeper))
+      .to.be.revertedWithCustomError(f.vault, "BallastLegPath")
+      .withArgs(roundTrip.path);
+  });
+
+  it("refuses a leg worth more than maxTradeBps of NAV (BallastLegTooLarge)", async () => {
+    const nav = await f.vault.totalAssets();
+    const cap = (nav * 1_000n) / BPS;
+    const weth = await f.market.token("WETH").contract.balanceOf(f.vault);
+    await expect(f.vault.connect(rebalancer).executeRebalance([leg(f, ["WETH", 500, "USDC"], weth)], keeper))
+      .to.be.revertedWithCustomError(f.vault, "BallastLegTooLarge")
+      .withArgs(f.market.token("WETH").address, (value: bigint) => value > cap, cap);
+  });
+
+  it("refuses a leg whose pool was pushed against the vault (BallastLegUnfit), before any swap", async () => {
+    const pool = f.market.pools.find((p) => p.key.includes("WETH") && p.key.includes("USDC") && p.fee === 500);
+    if (!pool) throw new Error("no WETH/USDC 0.05% pool");
+    await f.market.movePoolPrice(pool, "WETH", (await f.market.feedPrice("WETH")) * 0.995);
+    const legs = [leg(f, ["LINK", 3000, "USDC"], 10n ** 20n), leg(f, ["WETH", 500, "USDC"], 10n ** 18n)];
+    const before = await f.market.token("LINK").contract.balanceOf(f.vault);
+    await expect(f.vault.connect(rebalancer).executeRebalance(legs, keeper)).to.be.revertedWithCustomError(
+      f.vault,
+      "BallastLegUnfit",
+    );
+    expect(await f.market.token("LINK").contract.balanceOf(f.vault)).to.equal(before);
+  });
+
+  it("bounds a wasteful plan's loss: legs that trade back and forth revert at maxLossBps", async () => {
+    const [slippageBps, maxTradeBps, , minTradeValue, maxPoolGapBps] = await f.vault.rebalanceParams();
+    const params = { slippageBps, maxTradeBps, maxLossBps: 1, minTradeValue, maxPoolGapBps };
+    await (await f.vault.setRebalanceParams(params)).wait();
+    const weth = 5n * 10n ** 18n;
+    const usdc = (await fairOut(f, "WETH", "USDC", weth)) * 2n;
+    // WETH into USDC, then the USDC back (and more) into WETH: only fees and impact change hands.
+    const legs = [leg(f, ["WETH", 3000, "USDC"], weth), leg(f, ["USDC", 3000, "WETH"], usdc)];
+    await expect(f.vault.connect(rebalancer).executeRebalance(legs, keeper)).to.be.revertedWithCustomError(
+      f.vault,
+      "BallastRebalanceLoss",
+    );
+  });
+
+  it("spends only the base above its target: a purchase larger than that is scaled down to it", async () => {
+    const nav = await f.vault.totalAssets();
+    const base = await f.market.token("USDC").contract.balanceOf(f.vault);
+    const target = (nav * 500n + BPS - 1n) / BPS;
+    const available = base > target ? base - target : 0n;
+    const asked = 20_000n * 10n ** 6n;
+    expect(available).to.be.below(asked);
+    const swaps = await swapsOf(
+      f.vault,
+      f.vault.connect(rebalancer).executeRebalance([leg(f, ["USDC", 500, "WETH"], asked)], keeper),
+    );
+    // Scaled to the base above target, and skipped below minTradeValue (10 USDC).
+    if (available < 10n * 10n ** 6n) expect(swaps).to.have.length(0);
+    else expect(swaps.map((s) => s.amountIn)).to.deep.equal([available]);
+  });
+
+  it("refuses while paused (EnforcedPause)", async () => {
+    await (await f.vault.pause()).wait();
+    await expect(
+      f.vault.connect(rebalancer).executeRebalance([leg(f, ["WETH", 500, "USDC"], 10n ** 17n)], keeper),
+    ).to.be.revertedWithCustomError(f.vault, "EnforcedPause");
+  });
+
+  it("refuses every caller but the rebalancer (BallastNotRebalancer)", async () => {
+    const [, outsider] = await ethers.getSigners();
+    await expect(f.vault.connect(outsider).executeRebalance([], keeper))
+      .to.be.revertedWithCustomError(f.vault, "BallastNotRebalancer")
+      .withArgs(outsider.address);
+    await expect(f.vault.connect(outsider).recordPrices())
+      .to.be.revertedWithCustomError(f.vault, "BallastNotRebalancer")
+      .withArgs(outsider.address);
+  });
+});
