@@ -5,7 +5,8 @@
  * machine, so the figures are deterministic. `BENCH_MODE=fast` (CI) measures the 4-asset basket
  * only. Writes `bench/results.json` (schema in bench/README.md) and prints the change of every
  * figure against the committed `bench/snapshot.json` (same mode), whose figures for this run's
- * mode `BENCH_SNAPSHOT=update` rewrites. A change is reported, never a failure.
+ * mode `BENCH_SNAPSHOT=update` rewrites. A figure that moved more than 2% fails the run unless the
+ * run rewrites the snapshot: a change of gas lands with the figures that show it.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -374,17 +375,20 @@ function figuresOf(results: BenchResults): SnapshotFigures {
   return { baselines: results.baselines, baskets };
 }
 
-/** One row per figure: the committed value, this run's and the change (positive: more gas). */
+/** Largest change of a figure against the committed snapshot that a run accepts, percent. */
+export const SNAPSHOT_TOLERANCE_PCT = 2;
+
+/**
+ * One row per figure: the committed value, this run's, the change (positive: more gas) and whether
+ * it exceeds {@link SNAPSHOT_TOLERANCE_PCT} (a new figure never does).
+ */
 function snapshotDiff(committed: SnapshotFigures, now: SnapshotFigures) {
-  const rows: { figure: string; snapshot: number | string; now: number; change: string }[] = [];
+  const rows: { figure: string; snapshot: number | string; now: number; change: string; beyond: boolean }[] = [];
   const row = (figure: string, was: number | undefined, is: number) => {
+    const pct = was === undefined ? 0 : (100 * (is - was)) / was;
     const change =
-      was === undefined
-        ? "new"
-        : is === was
-          ? "="
-          : `${is > was ? "+" : ""}${is - was} (${((100 * (is - was)) / was).toFixed(1)}%)`;
-    rows.push({ figure, snapshot: was ?? "-", now: is, change });
+      was === undefined ? "new" : is === was ? "=" : `${is > was ? "+" : ""}${is - was} (${pct.toFixed(1)}%)`;
+    rows.push({ figure, snapshot: was ?? "-", now: is, change, beyond: Math.abs(pct) > SNAPSHOT_TOLERANCE_PCT });
   };
   for (const [name, gas] of Object.entries(now.baselines)) {
     row(`baseline ${name}`, committed.baselines[name as keyof SnapshotFigures["baselines"]], gas);
@@ -431,19 +435,29 @@ async function main(): Promise<void> {
   writeFileSync(out, JSON.stringify(results, null, 2) + "\n");
   console.log(`\nwrote ${path.relative(process.cwd(), out)}`);
 
-  // Gas snapshot: report the change against the committed figures; never fail on a number.
+  // Gas snapshot: a figure that moved beyond the tolerance fails the run, unless this run writes the
+  // snapshot (a change of gas is committed with the figures that show it).
   const snapshot = readSnapshot();
   const figures = figuresOf(results);
   const committed = snapshot.modes[mode];
+  const updating = process.env.BENCH_SNAPSHOT === "update";
   if (committed) {
     const rows = snapshotDiff(committed, figures);
     const changed = rows.filter((r) => r.change !== "=").length;
     console.log(`\nAgainst bench/snapshot.json (${mode} mode): ${changed} of ${rows.length} figures changed`);
     console.table(rows);
+    const beyond = rows.filter((r) => r.beyond);
+    if (beyond.length > 0 && !updating) {
+      console.error(
+        `\n${beyond.length} figure(s) moved more than ${SNAPSHOT_TOLERANCE_PCT}% (${beyond.map((r) => r.figure).join(", ")}): ` +
+          `update bench/snapshot.json in the same commit (BENCH_SNAPSHOT=update npm run bench, both modes)`,
+      );
+      process.exitCode = 1;
+    }
   } else {
     console.log(`\nbench/snapshot.json has no ${mode}-mode figures: BENCH_SNAPSHOT=update writes them`);
   }
-  if (process.env.BENCH_SNAPSHOT === "update") {
+  if (updating) {
     snapshot.modes[mode] = figures;
     writeFileSync(SNAPSHOT, JSON.stringify(snapshot, null, 2) + "\n");
     console.log(`wrote ${path.relative(process.cwd(), SNAPSHOT)} (${mode} mode)`);

@@ -2,6 +2,7 @@
 pragma solidity 0.8.28;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IPeripheryImmutableState} from "@uniswap/v3-periphery/contracts/interfaces/IPeripheryImmutableState.sol";
@@ -18,11 +19,24 @@ import {RebalancePlanner} from "./libraries/RebalancePlanner.sol";
 /// the bounds that protect its holders.
 contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuardTransient {
     using BasketMath for uint256;
+    using Math for uint256;
+
+    /// @notice Largest reward premium: twice the gas.
+    uint256 public constant MAX_PREMIUM_BPS = 10_000;
+    /// @notice Largest reward cap: 0.1% of NAV a rebalance.
+    uint256 public constant MAX_REWARD_BPS = 10;
+    /// @notice Largest absolute reward cap, whole base tokens.
+    uint256 public constant MAX_REWARD_TOKENS = 1_000_000;
+    /// @notice Bounds of {PlanParams}.
+    uint256 public constant MIN_DRIFT_CUT_BPS = 1_000;
+    uint256 public constant MAX_COST_TOLERANCE_BPS = 500;
 
     IBallastVault private immutable _vault;
     /// @dev The vault's router's Uniswap V3 factory: where the legs' pools are.
     address private immutable _factory;
     IBallastPolicy private _policy;
+    RewardParams private _reward;
+    PlanParams private _plan;
 
     constructor(IBallastVault vault_, IBallastPolicy policy_, address admin) {
         if (address(vault_) == address(0) || admin == address(0)) revert BallastZeroAddress();
@@ -31,6 +45,10 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
         _factory = IPeripheryImmutableState(vault_.swapRouter()).factory();
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _setPolicy(policy_);
+        // Plans must reach the band or cut the largest drift by a quarter (the trade cap can stop the
+        // on-chain plan itself short of half), and cost at most 0.1% more than quoted.
+        _plan = PlanParams(2_500, 10);
+        emit PlanParamsSet(PlanParams(0, 0), _plan);
     }
 
     /// @inheritdoc IBallastRebalancer
@@ -47,6 +65,40 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
     function setPolicy(IBallastPolicy newPolicy) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (newPolicy == _policy) revert BallastParameterUnchanged();
         _setPolicy(newPolicy);
+    }
+
+    /// @inheritdoc IBallastRebalancer
+    function rewardParams() external view returns (RewardParams memory) {
+        return _reward;
+    }
+
+    /// @inheritdoc IBallastRebalancer
+    function setRewardParams(RewardParams calldata params) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        RewardParams memory old = _reward;
+        if (keccak256(abi.encode(params)) == keccak256(abi.encode(old))) revert BallastParameterUnchanged();
+        _checkRange(Parameter.RewardPremiumBps, params.premiumBps, 0, MAX_PREMIUM_BPS);
+        _checkRange(Parameter.MaxRewardBps, params.maxRewardBps, 0, MAX_REWARD_BPS);
+        uint256 baseUnit = 10 ** IERC20Metadata(_vault.asset()).decimals();
+        _checkRange(Parameter.MaxReward, params.maxReward, 0, MAX_REWARD_TOKENS * baseUnit);
+        _reward = params;
+        emit RewardParamsSet(old, params);
+    }
+
+    /// @inheritdoc IBallastRebalancer
+    function planParams() external view returns (PlanParams memory) {
+        return _plan;
+    }
+
+    /// @inheritdoc IBallastRebalancer
+    function setPlanParams(PlanParams calldata params) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        PlanParams memory old = _plan;
+        if (params.minDriftCutBps == old.minDriftCutBps && params.costToleranceBps == old.costToleranceBps) {
+            revert BallastParameterUnchanged();
+        }
+        _checkRange(Parameter.MinDriftCutBps, params.minDriftCutBps, MIN_DRIFT_CUT_BPS, BasketMath.BPS);
+        _checkRange(Parameter.CostToleranceBps, params.costToleranceBps, 0, MAX_COST_TOLERANCE_BPS);
+        _plan = params;
+        emit PlanParamsSet(old, params);
     }
 
     /// @inheritdoc IBallastRebalancer
@@ -86,7 +138,8 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
     function rebalanceCost() external view returns (uint256 cost, uint256 benefit, bool worthIt) {
         IBallastVault.BasketState memory s = _strict(_vault.basketState());
         (, uint256 band) = _policy.evaluate(address(this), RebalancePlanner.maxDrift(s));
-        (cost, benefit, worthIt, ) = _assess(s, RebalancePlanner.plan(s, _usableBand(band, s.tokens.length)), true);
+        RebalancePlanner.Plan memory pl = RebalancePlanner.plan(s, _usableBand(band, s.tokens.length));
+        (cost, benefit, worthIt, ) = _assess(s, RebalancePlanner.trades(s, pl), pl.driftRemovedBps, true);
     }
 
     /// @inheritdoc IBallastRebalancer
@@ -123,20 +176,75 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
 
     /// @inheritdoc IBallastRebalancer
     function rebalance() public nonReentrant returns (uint256 trades) {
-        IBallastVault.BasketState memory s = _vault.recordPrices();
-        if (s.paused) revert EnforcedPause();
-        _strict(s);
-        uint256 driftBefore = RebalancePlanner.maxDrift(s);
-        (IBallastPolicy.Status status, uint256 band) = _policy.evaluate(address(this), driftBefore);
-        if (!_isDue(status)) revert BallastRebalanceNotDue(uint8(status), driftBefore);
-        band = _usableBand(band, s.tokens.length);
-        _policy.observe(s.prices);
-        // A breaker that trips now must stay recorded: return without trading rather than revert.
-        if (_policy.checkBreakers(s.prices, _poolChecks(s))) return 0;
+        uint256 gasStart = gasleft();
+        (IBallastVault.BasketState memory s, uint256 band, bool refused) = _open();
+        if (refused) return 0;
         RebalancePlanner.Plan memory pl = RebalancePlanner.plan(s, band);
-        if (_policy.costGateActive() && !_worthIt(s, pl)) return 0;
-        (trades, , ) = _vault.executeRebalance(RebalancePlanner.legs(s, pl), msg.sender);
-        _policy.recordRebalance();
+        if (_policy.costGateActive()) {
+            (uint256 cost, uint256 benefit, bool worthIt, ) = _assess(
+                s,
+                RebalancePlanner.trades(s, pl),
+                pl.driftRemovedBps,
+                true
+            );
+            if (!_passes(s, cost, benefit, worthIt, _legCount(pl))) return 0;
+        }
+        (uint256 made, uint256 navBefore, uint256 navAfter, ) = _vault.executeRebalance(
+            RebalancePlanner.legs(s, pl),
+            msg.sender
+        );
+        _settle(s, made, _rewardBudget(s, navBefore, navAfter), gasStart);
+        return made;
+    }
+
+    /// @inheritdoc IBallastRebalancer
+    function rebalancePlan(IBallastVault.Leg[] calldata legs) external nonReentrant returns (uint256 trades) {
+        uint256 gasStart = gasleft();
+        (IBallastVault.BasketState memory s, uint256 band, bool refused) = _open();
+        if (refused) return 0;
+        (bool go, uint256 allowedLoss) = _quotePlan(s, legs);
+        if (!go) return 0;
+        uint256 budget;
+        (trades, budget) = _executePlan(s, legs, band, allowedLoss);
+        _settle(s, trades, budget, gasStart);
+    }
+
+    /// @dev Reviews a keeper's `legs` ({RebalancePlanner-review}) and quotes their cost: `go` is false
+    /// when the cost gate skips them; `allowedLoss` is the quote plus the tolerance on the value
+    /// traded. The quote bounds what the plan may lose, so it is made whether or not the gate is on.
+    function _quotePlan(
+        IBallastVault.BasketState memory s,
+        IBallastVault.Leg[] calldata legs
+    ) private returns (bool go, uint256 allowedLoss) {
+        (IBallastPolicy.Trade[] memory quoted, uint256 removed, uint256 traded) = RebalancePlanner.review(s, legs);
+        (uint256 cost, uint256 benefit, bool worthIt, ) = _assess(s, quoted, removed, true);
+        go = !_policy.costGateActive() || _passes(s, cost, benefit, worthIt, legs.length);
+        allowedLoss = cost + traded.bps(_plan.costToleranceBps, Math.Rounding.Floor);
+    }
+
+    /// @dev Has the vault trade a keeper's `legs`, then holds the outcome to the plan's account
+    /// (see {rebalancePlan}): the drift left against `band`, the NAV lost against `allowedLoss`.
+    function _executePlan(
+        IBallastVault.BasketState memory s,
+        IBallastVault.Leg[] calldata legs,
+        uint256 band,
+        uint256 allowedLoss
+    ) private returns (uint256 trades, uint256 rewardBudget) {
+        uint256 driftBefore = RebalancePlanner.maxDrift(s);
+        (uint256 made, uint256 navBefore, uint256 navAfter, uint256 driftAfter) = _vault.executeRebalance(
+            legs,
+            msg.sender
+        );
+        if (driftAfter > band) {
+            uint256 required = driftBefore.bps(_plan.minDriftCutBps, Math.Rounding.Ceil);
+            if (driftAfter > driftBefore || driftBefore - driftAfter < required) {
+                revert BallastPlanDrift(driftBefore, driftAfter, band, required);
+            }
+        }
+        if (navBefore > navAfter && navBefore - navAfter > allowedLoss) {
+            revert BallastPlanCost(navBefore - navAfter, allowedLoss);
+        }
+        return (made, _rewardBudget(s, navBefore, navAfter));
     }
 
     /// @inheritdoc IBallastRebalancer
@@ -145,16 +253,107 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
         _policy.resetObservations();
     }
 
-    /// @dev The cost-efficiency gate: a plan not worth its cost is skipped, dormant rather than
-    /// reverting, so that the numbers are on record.
-    function _worthIt(
+    /// @dev A rebalance's common start: the vault's state with its prices recorded, the checks that
+    /// revert (paused, a price invalid, not due), the volatility estimate's observation, and the
+    /// breakers, which end the call without trading (`refused`) rather than revert, so that a trip
+    /// stays recorded. `band` is the band trades stop at.
+    function _open() private returns (IBallastVault.BasketState memory s, uint256 band, bool refused) {
+        s = _vault.recordPrices();
+        if (s.paused) revert EnforcedPause();
+        _strict(s);
+        uint256 driftBefore = RebalancePlanner.maxDrift(s);
+        IBallastPolicy.Status status;
+        (status, band) = _policy.evaluate(address(this), driftBefore);
+        if (!_isDue(status)) revert BallastRebalanceNotDue(uint8(status), driftBefore);
+        band = _usableBand(band, s.tokens.length);
+        _policy.observe(s.prices);
+        refused = _policy.checkBreakers(s.prices, _poolChecks(s));
+    }
+
+    /// @dev After the vault traded: the policy's record (the cooldown starts), and the keeper's
+    /// reward for the gas spent since `gasStart`, when anything traded, at most `budget`.
+    function _settle(IBallastVault.BasketState memory s, uint256 trades, uint256 budget, uint256 gasStart) private {
+        _policy.recordRebalance();
+        if (trades == 0) return;
+        // The gas measured inside the call: what it leaves out (the transaction's intrinsic 21,000
+        // and calldata, the reward's own payment) the refunds of the storage the swaps clear about
+        // offset (measured: the reward is within 5% of the receipt's gas, see the reward tests).
+        uint256 reward = Math.min(_rewardFor(s, gasStart - gasleft()), budget);
+        if (reward != 0) _vault.payReward(msg.sender, reward);
+    }
+
+    /// @dev What the vault's loss bound leaves for the reward after a rebalance that took NAV from
+    /// `navBefore` to `navAfter` (as {IBallastVault-payReward} computes it).
+    function _rewardBudget(
         IBallastVault.BasketState memory s,
-        RebalancePlanner.Plan memory pl
-    ) private returns (bool worthIt) {
-        uint256 cost;
-        uint256 benefit;
-        (cost, benefit, worthIt, ) = _assess(s, pl, true);
+        uint256 navBefore,
+        uint256 navAfter
+    ) private pure returns (uint256) {
+        return navAfter - navBefore.lessBpsDown(s.params.maxLossBps);
+    }
+
+    /// @dev The cost-efficiency gate, with the keeper reward the rebalance would pay counted as a
+    /// cost beyond the gas the policy already counts (its premium; all of it, conservatively, when
+    /// capped below the gas): a plan not worth it is skipped, dormant rather than reverting, so that
+    /// the numbers are on record.
+    function _passes(
+        IBallastVault.BasketState memory s,
+        uint256 cost,
+        uint256 benefit,
+        bool worthIt,
+        uint256 legCount
+    ) private returns (bool) {
+        uint256 reward = _expectedReward(s, legCount);
+        if (reward != 0) {
+            IBallastPolicy.CostParams memory cp = _policy.costParams();
+            cost += reward.mulDiv(_reward.premiumBps, BasketMath.BPS + _reward.premiumBps, Math.Rounding.Ceil);
+            worthIt = cp.maxCostRatioBps == 0 || cost * BasketMath.BPS <= benefit * cp.maxCostRatioBps;
+        }
         if (!worthIt) emit RebalanceSkipped(msg.sender, cost, benefit);
+        return worthIt;
+    }
+
+    /// @dev The reward a rebalance of `legCount` legs would pay, its gas taken from the policy's cost
+    /// model (`gasBase + gasPerHop` a leg, each counted as one hop: a lower bound).
+    function _expectedReward(IBallastVault.BasketState memory s, uint256 legCount) private view returns (uint256) {
+        if (_reward.maxRewardBps == 0 || _reward.maxReward == 0) return 0;
+        IBallastPolicy.CostParams memory cp = _policy.costParams();
+        return _rewardFor(s, uint256(cp.gasBase) + uint256(cp.gasPerHop) * legCount);
+    }
+
+    /// @dev The reward for `gasUnits` (see {RewardParams}), rounded down; 0 when the reward is off or
+    /// the gas cannot be priced.
+    function _rewardFor(IBallastVault.BasketState memory s, uint256 gasUnits) private view returns (uint256) {
+        RewardParams memory r = _reward;
+        if (r.maxRewardBps == 0 || r.maxReward == 0) return 0;
+        IBallastOracle gasToken = _policy.costParams().gasTokenOracle;
+        if (address(gasToken) == address(0)) return 0;
+        (bool ok, uint256 gasTokenPrice) = _tryPrice(gasToken);
+        if (!ok) return 0;
+        // wei * (USD WAD per 1e18 wei) / (USD WAD per base token) * base unit, plus the premium.
+        uint256 gasValue = Math.mulDiv(gasUnits * block.basefee, gasTokenPrice * s.units[0], 1e18 * s.prices[0]);
+        uint256 reward = gasValue.mulDiv(BasketMath.BPS + r.premiumBps, BasketMath.BPS);
+        return Math.min(reward, Math.min(s.nav.bps(r.maxRewardBps, Math.Rounding.Floor), r.maxReward));
+    }
+
+    function _legCount(RebalancePlanner.Plan memory pl) private pure returns (uint256 count) {
+        for (uint256 i = 1; i < pl.sells.length; ++i) {
+            if (pl.sells[i] != 0) ++count;
+            if (pl.buys[i] != 0) ++count;
+        }
+    }
+
+    function _tryPrice(IBallastOracle oracle) private view returns (bool ok, uint256 price) {
+        // A source that reverts or answers garbage prices nothing: no reward, never a revert.
+        try oracle.tryPrice() returns (bool valid, uint256 p) {
+            return (valid && p != 0, p);
+        } catch {
+            return (false, 0);
+        }
+    }
+
+    function _checkRange(Parameter parameter, uint256 value, uint256 min, uint256 max) private pure {
+        if (value < min || value > max) revert BallastParameterOutOfRange(parameter, value, min, max);
     }
 
     /// @dev What a rebalance the policy finds `due` (Due or DueByCalendar) would do now, for the
@@ -169,7 +368,7 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
     ) private view returns (IBallastPolicy.Status) {
         RebalancePlanner.Plan memory pl = RebalancePlanner.plan(s, band);
         if (_policy.costGateActive()) {
-            (, , bool worthIt, bool priced) = _assess(s, pl, false);
+            (, , bool worthIt, bool priced) = _assess(s, RebalancePlanner.trades(s, pl), pl.driftRemovedBps, false);
             // The gate's gas-token oracle failing: no verdict, and no rebalance, until it prices.
             if (!priced) return IBallastPolicy.Status.PriceUnavailable;
             if (!worthIt) return IBallastPolicy.Status.Uneconomic;
@@ -177,21 +376,23 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
         return RebalancePlanner.fits(s, pl, _factory) ? due : IBallastPolicy.Status.LegUnfit;
     }
 
-    /// @dev The policy's cost-efficiency verdict on plan `pl` (see {IBallastPolicy-assessCost}).
+    /// @dev The policy's cost-efficiency verdict on `trades` removing `driftRemovedBps` of total
+    /// drift (see {IBallastPolicy-assessCost}).
     /// `priced` is false, rather than the call reverting, when the policy cannot price the plan (its
     /// gas-token oracle fails) and `strict` is off: a status report must not revert.
     function _assess(
         IBallastVault.BasketState memory s,
-        RebalancePlanner.Plan memory pl,
+        IBallastPolicy.Trade[] memory trades,
+        uint256 driftRemovedBps,
         bool strict
     ) private view returns (uint256 cost, uint256 benefit, bool worthIt, bool priced) {
         IBallastPolicy.CostInput memory input = IBallastPolicy.CostInput(
             _factory,
             s.nav,
-            pl.driftRemovedBps,
+            driftRemovedBps,
             s.prices[0],
             s.units[0],
-            RebalancePlanner.trades(s, pl)
+            trades
         );
         try _policy.assessCost(input) returns (uint256 c, uint256 b, bool w) {
             return (c, b, w, true);

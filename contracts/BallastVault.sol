@@ -10,6 +10,7 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {TransientSlot} from "@openzeppelin/contracts/utils/TransientSlot.sol";
 import {IPeripheryImmutableState} from "@uniswap/v3-periphery/contracts/interfaces/IPeripheryImmutableState.sol";
 import {ISwapRouter} from "@uniswap/v3-periphery/contracts/interfaces/ISwapRouter.sol";
 
@@ -31,6 +32,7 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     using Math for uint256;
     using SafeERC20 for IERC20;
     using VaultLogic for VaultLogic.Valuation;
+    using TransientSlot for *;
 
     /// @notice Largest basket, base asset included.
     uint256 public constant MAX_ASSETS = BasketAdmin.MAX_ASSETS;
@@ -46,6 +48,10 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     // Hard bounds of the fees.
     uint256 internal constant MAX_MANAGEMENT_FEE_BPS = 500;
     uint256 internal constant MAX_FLOW_FEE_BPS = 100;
+
+    /// @dev What the last {executeRebalance} of this transaction left of its loss bound, for
+    /// {payReward} (transient: gone with the transaction).
+    bytes32 private constant REWARD_BUDGET_SLOT = keccak256("ballast.vault.rewardBudget");
 
     ISwapRouter private immutable _router;
     /// @dev Whether `_router` is SwapRouter02 (whose `exactInput` takes no deadline).
@@ -197,17 +203,35 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     function executeRebalance(
         Leg[] calldata legs,
         address keeper
-    ) external nonReentrant whenNotPaused onlyRebalancer returns (uint256 trades, uint256 navBefore, uint256 navAfter) {
+    )
+        external
+        nonReentrant
+        whenNotPaused
+        onlyRebalancer
+        returns (uint256 trades, uint256 navBefore, uint256 navAfter, uint256 driftAfter)
+    {
         VaultLogic.Valuation memory v = _valuation(true);
         RebalanceParams memory p = _params;
         VaultLogic.Venue memory venue = VaultLogic.Venue(address(_router), _router02, _factory);
         trades = VaultLogic.executeLegs(_basket, venue, v, legs, p);
-        uint256 driftAfter;
         navBefore = v.nav;
         (navAfter, driftAfter) = VaultLogic.navAndDriftAt(_basket, v.prices);
-        if (navAfter < navBefore.lessBpsDown(p.maxLossBps))
-            revert BallastRebalanceLoss(navBefore, navAfter, p.maxLossBps);
+        uint256 floor = navBefore.lessBpsDown(p.maxLossBps);
+        if (navAfter < floor) revert BallastRebalanceLoss(navBefore, navAfter, p.maxLossBps);
+        REWARD_BUDGET_SLOT.asUint256().tstore(navAfter - floor);
         emit Rebalanced(keeper, navBefore, navAfter, v.maxDrift(), driftAfter, trades);
+    }
+
+    /// @inheritdoc IBallastVault
+    function payReward(address keeper, uint256 amount) external nonReentrant onlyRebalancer {
+        uint256 budget = REWARD_BUDGET_SLOT.asUint256().tload();
+        if (amount > budget) revert BallastRewardTooLarge(amount, budget);
+        // Once per rebalance: a second call finds nothing left.
+        REWARD_BUDGET_SLOT.asUint256().tstore(0);
+        IERC20 base = IERC20(asset());
+        amount = Math.min(amount, base.balanceOf(address(this)));
+        base.safeTransfer(keeper, amount);
+        emit RewardPaid(keeper, amount);
     }
 
     /// @inheritdoc IBallastVault

@@ -315,6 +315,8 @@ export async function checkDeployment(
   );
   same("rebalance params", pick(await vault.rebalanceParams(), resolved.params), resolved.params);
   same("fees", pick(await vault.feeParams(), resolved.fees), resolved.fees);
+  same("keeper reward", pick(await rebalancer.rewardParams(), resolved.reward), resolved.reward);
+  same("keeper plans", pick(await rebalancer.planParams(), resolved.plan), resolved.plan);
   same("triggers", pick(await policy.triggerParams(), resolved.triggers), resolved.triggers);
   same("breakers", pick(await policy.breakerParams(), resolved.breakers), resolved.breakers);
   same("volatility", pick(await policy.volatilityParams(), resolved.volatility), resolved.volatility);

@@ -182,6 +182,12 @@ export function resolveDeployment(
     costs,
     gasTokenIndex,
     fees: { managementFeeBps, entryFeeBps, exitFeeBps, recipient: feeRecipient },
+    reward: {
+      premiumBps: config.reward.premiumBps,
+      maxRewardBps: config.reward.maxRewardBps,
+      maxReward: BigInt(config.reward.maxRewardWhole) * 10n ** BigInt(config.tokens[base.symbol].decimals),
+    },
+    plan: config.plan,
     governance: {
       timelockDelay: config.timelockDelay,
       proposers,

@@ -114,6 +114,12 @@ task(
   )
   .addOptionalParam("gasTokenUsd", "Fixed USD price of the gas token instead of an oracle", undefined, types.string)
   .addOptionalParam(
+    "quoter",
+    "Uniswap QuoterV2 address: the keeper plans each rebalance itself (direct pairs, band edges) and sends rebalancePlan, falling back to rebalance()",
+    undefined,
+    types.string,
+  )
+  .addOptionalParam(
     "signer",
     "Account sending, by index or address among the network's accounts (default 0)",
     undefined,

@@ -38,7 +38,12 @@ interface IBallastErrors {
         ExitFeeBps,
         MaxPoolGapBps,
         RampStart,
-        DeviationBps
+        DeviationBps,
+        RewardPremiumBps,
+        MaxRewardBps,
+        MaxReward,
+        MinDriftCutBps,
+        CostToleranceBps
     }
 
     // --- Configuration -------------------------------------------------------------------------
@@ -135,6 +140,18 @@ interface IBallastErrors {
     /// @notice A rebalance leg sells `value` (base-asset units) of `tokenIn`, more than the trade
     /// cap `cap` (`maxTradeBps` of NAV).
     error BallastLegTooLarge(address tokenIn, uint256 value, uint256 cap);
+    /// @notice A keeper reward of `reward` base units exceeds what the rebalance's loss bound leaves,
+    /// `budget`.
+    error BallastRewardTooLarge(uint256 reward, uint256 budget);
+    /// @notice Leg `leg` of a keeper's plan sells `tokenIn`, which is not above its target weight, or
+    /// buys `tokenOut`, which is not below its own (the base asset, through which legs route, aside).
+    error BallastPlanLeg(uint256 leg, address tokenIn, address tokenOut);
+    /// @notice A keeper's plan left the largest drift at `driftAfter` bps, above the target band
+    /// `bandBps`, having cut it from `driftBefore` by less than `requiredCut` bps.
+    error BallastPlanDrift(uint256 driftBefore, uint256 driftAfter, uint256 bandBps, uint256 requiredCut);
+    /// @notice A keeper's plan lost `loss` base units of NAV, more than its quoted cost plus the
+    /// tolerance, `allowed`.
+    error BallastPlanCost(uint256 loss, uint256 allowed);
     /// @notice Only the vault's rebalancer may trade the basket; `caller` is not it.
     error BallastNotRebalancer(address caller);
     /// @notice `rebalancer` serves `vault`, not the vault it was offered to.

@@ -14,6 +14,31 @@ import {IBallastVault} from "./IBallastVault.sol";
 /// rebalance). Governed by its `DEFAULT_ADMIN_ROLE` (a TimelockController); governance may replace
 /// the rebalancer behind the timelock ({IBallastVault-setRebalancer}).
 interface IBallastRebalancer is IBallastErrors {
+    /// @notice What a successful rebalance pays its caller, from the vault in the base asset: its
+    /// gas (as measured inside the call) at the block's base fee, valued through the policy's gas-token oracle, times `1 + premiumBps / 10_000`, at most
+    /// `maxRewardBps` of NAV and `maxReward` base units. Nothing while either cap is 0, without a
+    /// gas-token oracle, for a revert, or for a call that traded nothing.
+    struct RewardParams {
+        uint16 premiumBps;
+        uint16 maxRewardBps;
+        uint128 maxReward;
+    }
+
+    /// @notice How a keeper's plan ({rebalancePlan}) is held to account: after its legs every weight
+    /// is within the target band, or the largest drift fell by at least `minDriftCutBps` of itself;
+    /// and the NAV it lost is at most the policy's quote of its cost plus `costToleranceBps` of the
+    /// value it traded.
+    struct PlanParams {
+        uint16 minDriftCutBps;
+        uint16 costToleranceBps;
+    }
+
+    /// @notice Emitted when governance sets the keeper reward (`oldParams` all zero at construction).
+    event RewardParamsSet(RewardParams oldParams, RewardParams newParams);
+
+    /// @notice Emitted when governance sets how keepers' plans are held to account.
+    event PlanParamsSet(PlanParams oldParams, PlanParams newParams);
+
     /// @notice Emitted when governance points the rebalancer at another policy.
     event PolicySet(IBallastPolicy oldPolicy, IBallastPolicy newPolicy);
 
@@ -80,9 +105,36 @@ interface IBallastRebalancer is IBallastErrors {
     /// (all of an asset whose target weight is 0), then buys what is below target - band with it
     /// (band as reported by {rebalanceStatus}); each trade capped at `maxTradeBps` of NAV and
     /// skipped below `minTradeValue`. The vault bounds each swap and the NAV loss
-    /// ({IBallastVault-executeRebalance}).
+    /// ({IBallastVault-executeRebalance}). Pays the keeper reward ({RewardParams}); the cost gate
+    /// counts it.
     /// @return trades The number of swaps made.
     function rebalance() external returns (uint256 trades);
+
+    /// @notice Settles a keeper's plan: `legs` computed off chain (any Uniswap V3 path between two
+    /// basket assets, direct pairs included), checked on chain. Runs when {rebalance} would (due,
+    /// not paused, prices valid; a breaker or the cost gate ends it without trading, as there), and
+    /// requires of the plan: every leg sells an asset above its target weight and buys one below its
+    /// own, the base asset aside, through which legs may route ({BallastPlanLeg}); after the legs every weight is within the target band, or the largest
+    /// drift fell by at least `minDriftCutBps` of itself ({BallastPlanDrift}), so that a plan that
+    /// removes little cannot burn the cooldown; the NAV lost is at most the policy's quote of the
+    /// legs' cost plus `costToleranceBps` of the value traded ({BallastPlanCost}). The vault's own
+    /// bounds apply to every leg ({IBallastVault-executeRebalance}). Pays the keeper reward.
+    /// @return trades The number of swaps made.
+    function rebalancePlan(IBallastVault.Leg[] calldata legs) external returns (uint256 trades);
+
+    /// @notice The keeper reward in force.
+    function rewardParams() external view returns (RewardParams memory);
+
+    /// @notice Sets the keeper reward (governance): `premiumBps` at most 10_000 (twice the gas),
+    /// `maxRewardBps` at most 10 (0.1% of NAV a rebalance). Reverts when out of bounds or unchanged.
+    function setRewardParams(RewardParams calldata params) external;
+
+    /// @notice How keepers' plans are held to account.
+    function planParams() external view returns (PlanParams memory);
+
+    /// @notice Sets how keepers' plans are held to account (governance): `minDriftCutBps` from 1_000
+    /// to 10_000, `costToleranceBps` at most 500. Reverts when out of bounds or unchanged.
+    function setPlanParams(PlanParams calldata params) external;
 
     /// @notice The vault's report that its basket changed (an asset listed or removed): the policy
     /// forgets the volatility estimate ({IBallastPolicy-resetObservations}). The vault only.

@@ -148,6 +148,9 @@ interface IBallastVault is IERC4626, IBallastErrors {
     /// @notice Emitted when governance hands the basket's trading to another rebalancer.
     event RebalancerSet(IBallastRebalancer oldRebalancer, IBallastRebalancer newRebalancer);
 
+    /// @notice Emitted when the vault pays a keeper `amount` base units for a rebalance.
+    event RewardPaid(address indexed keeper, uint256 amount);
+
     /// @notice Emitted for every swap the vault makes (rebalances and base-asset exits).
     /// @param minAmountOut The oracle-derived minimum the swap had to deliver.
     event Swapped(
@@ -213,12 +216,22 @@ interface IBallastVault is IERC4626, IBallastErrors {
     /// Legs that sell a non-base asset run first, in order; legs that spend the base asset then run
     /// in order, scaled down alike (rounded down) to the base held above its target weight, and are
     /// skipped below `minTradeValue`. Emits {Rebalanced}.
+    /// What the loss bound leaves after the trades may pay the keeper, in the same transaction
+    /// ({payReward}).
     /// @return trades The swaps made.
-    /// @return navBefore NAV before the trades; `navAfter` after them, at the same prices.
+    /// @return navBefore NAV before the trades.
+    /// @return navAfter NAV after them, at the same prices.
+    /// @return driftAfter The largest |weight - target| after the trades, bps.
     function executeRebalance(
         Leg[] calldata legs,
         address keeper
-    ) external returns (uint256 trades, uint256 navBefore, uint256 navAfter);
+    ) external returns (uint256 trades, uint256 navBefore, uint256 navAfter, uint256 driftAfter);
+
+    /// @notice Pays `keeper` `amount` of the base asset (at most the base balance) for the
+    /// rebalance just executed in this transaction (the rebalancer only; once per
+    /// {executeRebalance}). Reverts with {BallastRewardTooLarge} beyond what the rebalance's loss
+    /// bound leaves: trades and reward together lose at most `maxLossBps` of NAV. Emits {RewardPaid}.
+    function payReward(address keeper, uint256 amount) external;
 
     /// @notice The last valid oracle prices recorded (USD WAD per whole token; 0 = never recorded).
     function lastPrices() external view returns (uint256[] memory);

@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
+import {IBallastErrors} from "../interfaces/IBallastErrors.sol";
 import {IBallastPolicy} from "../interfaces/IBallastPolicy.sol";
 import {IBallastVault} from "../interfaces/IBallastVault.sol";
 import {BasketMath} from "./BasketMath.sol";
@@ -11,10 +12,10 @@ import {PoolAddress} from "./PoolAddress.sol";
 import {UniswapPath} from "./UniswapPath.sol";
 
 /// @title RebalancePlanner
-/// @notice The on-chain plan of a rebalance: which assets trade and how much, from a vault's
-/// {IBallastVault-BasketState}; the legs that carry it out, the trades the cost gate prices, and
-/// whether the pools would take them now. Every rounding is against the trade: amounts sold and
-/// bought round down.
+/// @notice The plan of a rebalance from a vault's {IBallastVault-BasketState}: the on-chain plan
+/// (which assets trade and how much) and the legs that carry it out, the review of a keeper's legs
+/// (directions, the drift they remove), the trades the cost gate prices, and whether the pools
+/// would take them now. Every rounding is against the trade: amounts sold and bought round down.
 library RebalancePlanner {
     using BasketMath for uint256;
     using Math for uint256;
@@ -119,6 +120,59 @@ library RebalancePlanner {
         }
     }
 
+    /// @notice Reviews a keeper's `legs` against state `s`: each must sell an asset above its target
+    /// weight and buy one below its own, the base asset, through which legs route, aside (else
+    /// {IBallastErrors-BallastPlanLeg}); returns the trades
+    /// the cost model prices, the total drift the legs remove at the state's prices (NAV unchanged,
+    /// as {plan}'s), and the oracle value they sell, base units.
+    function review(
+        IBallastVault.BasketState memory s,
+        IBallastVault.Leg[] calldata legs
+    ) internal pure returns (IBallastPolicy.Trade[] memory out, uint256 driftRemovedBps, uint256 valueTraded) {
+        uint256 count = legs.length;
+        uint256[] memory values = new uint256[](s.values.length);
+        for (uint256 j; j < values.length; ++j) values[j] = s.values[j];
+        out = new IBallastPolicy.Trade[](count);
+        for (uint256 k; k < count; ++k) {
+            (uint256 i, uint256 o) = ends(s, legs[k].path);
+            // Weights compared exactly: value * 10_000 against NAV * target. The base asset is the
+            // route between two others (a sale into it, then a purchase with it) and exempt: the
+            // vault spends only the base above its target, and the drift check judges the outcome.
+            if (
+                (i != 0 && s.values[i] * BasketMath.BPS <= s.nav * s.targets[i]) ||
+                (o != 0 && s.values[o] * BasketMath.BPS >= s.nav * s.targets[o])
+            ) {
+                revert IBallastErrors.BallastPlanLeg(k, s.tokens[i], s.tokens[o]);
+            }
+            uint256 amountIn = legs[k].amountIn;
+            uint256 valueIn = fairOut(s, i, 0, amountIn);
+            out[k] = IBallastPolicy.Trade(legs[k].path, amountIn, valueIn, fairOut(s, i, o, amountIn));
+            values[i] -= Math.min(valueIn, values[i]);
+            values[o] += valueIn;
+            valueTraded += valueIn;
+        }
+        (uint256 before, uint256 afterwards) = (_totalDrift(s, s.values), _totalDrift(s, values));
+        driftRemovedBps = before > afterwards ? before - afterwards : 0;
+    }
+
+    /// @notice The basket indices of `path`'s first and last tokens; reverts with
+    /// {IBallastErrors-BallastLegPath} unless `path` is well formed between two different basket
+    /// assets (as the vault would).
+    function ends(
+        IBallastVault.BasketState memory s,
+        bytes calldata path
+    ) internal pure returns (uint256 i, uint256 o) {
+        if (!UniswapPath.isWellFormed(path)) revert IBallastErrors.BallastLegPath(path);
+        (address tokenIn, address tokenOut) = (UniswapPath.tokenAt(path, 0), UniswapPath.lastToken(path));
+        uint256 n = s.tokens.length;
+        (i, o) = (n, n);
+        for (uint256 j; j < n; ++j) {
+            if (s.tokens[j] == tokenIn) i = j;
+            if (s.tokens[j] == tokenOut) o = j;
+        }
+        if (i == n || o == n || i == o) revert IBallastErrors.BallastLegPath(path);
+    }
+
     /// @notice Whether every leg of plan `pl` passes {LegCheck-check} at the pools' current state.
     function fits(IBallastVault.BasketState memory s, Plan memory pl, address factory) internal view returns (bool) {
         uint256 n = pl.sells.length;
@@ -179,6 +233,14 @@ library RebalancePlanner {
         uint256 amountIn
     ) internal pure returns (uint256) {
         return amountIn.toValue(s.prices[i], s.units[i], s.prices[o], s.units[o], Math.Rounding.Floor);
+    }
+
+    /// @dev Sum over the basket of |weight - target| (bps) for `values` at the state's NAV.
+    function _totalDrift(
+        IBallastVault.BasketState memory s,
+        uint256[] memory values
+    ) private pure returns (uint256 total) {
+        for (uint256 j; j < values.length; ++j) total += values[j].weightBps(s.nav).absDiff(s.targets[j]);
     }
 
     function _count(Plan memory pl) private pure returns (uint256 count) {

@@ -55,6 +55,12 @@ const COMMON = {
   },
   // Entries and base exits pay their flow cost by themselves (swing pricing, threat model H1/H2).
   fees: { managementFeeBps: 0, entryFeeBps: 0, exitFeeBps: 0 },
+  // Keepers are paid their gas plus 20%, at most 1 bp of NAV and 100 base tokens a rebalance: on a
+  // $1M vault a rebalance of ~0.9M gas stays under the cap up to ~25 gwei at $3,500 ETH.
+  reward: { premiumBps: 2_000, maxRewardBps: 1, maxRewardWhole: 100 },
+  // A keeper's plan reaches the target band or cuts the largest drift by a quarter, and loses at
+  // most 0.1% of what it trades beyond the policy's quote.
+  plan: { minDriftCutBps: 2_500, costToleranceBps: 10 },
   timelockDelay: 2 * DAY,
 } as const;
 

@@ -96,6 +96,13 @@ export interface NetworkDeployConfig {
     gasToken: string;
   };
   fees: { managementFeeBps: number; entryFeeBps: number; exitFeeBps: number };
+  /**
+   * The keeper reward (`IBallastRebalancer.RewardParams`): gas at the base fee times 1 + `premiumBps`,
+   * at most `maxRewardBps` of NAV and `maxRewardWhole` whole base tokens a rebalance.
+   */
+  reward: { premiumBps: number; maxRewardBps: number; maxRewardWhole: number };
+  /** How keepers' plans are held to account (`IBallastRebalancer.PlanParams`). */
+  plan: { minDriftCutBps: number; costToleranceBps: number };
   /** Minimum delay of the TimelockController that governs the vault and its policy. */
   timelockDelay: number;
 }

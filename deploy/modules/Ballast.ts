@@ -60,8 +60,13 @@ export interface ResolvedDeployment {
   /** Basket index whose oracle prices the gas token. */
   gasTokenIndex: number;
   fees: { managementFeeBps: number; entryFeeBps: number; exitFeeBps: number; recipient: string };
+  reward: { premiumBps: number; maxRewardBps: number; maxReward: bigint };
+  plan: { minDriftCutBps: number; costToleranceBps: number };
   governance: { timelockDelay: number; proposers: readonly string[]; executors: readonly string[]; guardian: string };
 }
+
+/** `BallastRebalancer`'s plan parameters at construction. */
+export const DEFAULT_PLAN = { minDriftCutBps: 2_500, costToleranceBps: 10 } as const;
 
 /**
  * Observations a single `increaseObservationCardinalityNext` call adds at most: each new slot costs
@@ -154,6 +159,17 @@ export function ballastModule(d: ResolvedDeployment) {
     // refused as a no-op. A recipient alone is set, so that the deployment and the chain agree.
     const initial = managementFeeBps + entryFeeBps + exitFeeBps === 0 && BigInt(recipient) === 0n;
     if (!initial) configured.push(m.call(vault, "setFeeParams", [d.fees]));
+    // The rebalancer starts with no reward and plans held to 2,500 / 10 bps: a setter that repeats
+    // its state is refused as a no-op.
+    if (d.reward.maxRewardBps !== 0 && d.reward.maxReward !== 0n) {
+      configured.push(m.call(rebalancer, "setRewardParams", [d.reward]));
+    }
+    if (
+      d.plan.minDriftCutBps !== DEFAULT_PLAN.minDriftCutBps ||
+      d.plan.costToleranceBps !== DEFAULT_PLAN.costToleranceBps
+    ) {
+      configured.push(m.call(rebalancer, "setPlanParams", [d.plan]));
+    }
 
     for (const [name, governed] of [
       ["Policy", policy],

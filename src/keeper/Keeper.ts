@@ -30,6 +30,7 @@ import { describeError, KeeperConfigError, KeeperError, KeeperRpcError, KeeperSt
 import { bumpFees, effectiveGasPrice, gasValueInBase, initialFees, passesCostGate, withMargin } from "./fees";
 import type { Fees } from "./fees";
 import { jsonLogger } from "./logger";
+import { planRebalance as planKeeperRebalance } from "./planner";
 import type { KeeperLogger, LogFields, LogLevel } from "./logger";
 import { isRevert, revertData, sleep, withRetry } from "./retry";
 
@@ -124,7 +125,16 @@ interface Context {
 }
 
 type Plan =
-  | { ok: true; gasEstimate: bigint; gasLimit: bigint; fees: Fees; trades: bigint; gate: LogFields }
+  | {
+      ok: true;
+      /** The call: `rebalancePlan(legs)` (the keeper's own plan) or `rebalance()`. */
+      data: string;
+      gasEstimate: bigint;
+      gasLimit: bigint;
+      fees: Fees;
+      trades: bigint;
+      gate: LogFields;
+    }
   | { ok: false; result: CycleResult; noTrade?: boolean };
 
 /** In-flight transaction of a vault, as reported by {@link Keeper.inFlight}. */
@@ -576,11 +586,12 @@ export class Keeper {
       if (plan.noTrade) return this.maybePoke(state, ctx, "no_trade", status);
       return { ...plan.result, status };
     }
-    const data = this.rebalancerInterface.encodeFunctionData("rebalance");
+    const data = plan.data;
     const details = {
       vault: state.address,
       rebalancer: state.rebalancerAddress,
       kind: "rebalance",
+      keeperPlan: data !== this.rebalancerInterface.encodeFunctionData("rebalance"),
       status,
       trades: plan.trades,
       gasEstimate: plan.gasEstimate,
@@ -607,13 +618,22 @@ export class Keeper {
    * for a replacement) and applies the cost gate with that gas. Logs why it stops, if it does.
    */
   private async planRebalance(state: VaultState, ctx: Context, fees: Fees | undefined): Promise<Plan> {
-    const data = this.rebalancerInterface.encodeFunctionData("rebalance");
-    const simulated = await this.simulate(state, data);
+    let data = this.rebalancerInterface.encodeFunctionData("rebalance");
+    let simulated = await this.simulate(state, data);
+    const own = "revert" in simulated ? undefined : await this.ownPlan(state);
+    if (own !== undefined) {
+      const planned = await this.simulate(state, own);
+      if ("revert" in planned) {
+        // The rebalancer refuses the keeper's plan: the on-chain plan is the fallback.
+        this.note(state, "warn", "keeper_plan_refused", { reason: planned.revert.name, args: planned.revert.args });
+      } else {
+        [data, simulated] = [own, planned];
+      }
+    }
     if ("revert" in simulated)
       return { ok: false, result: this.reportRevert(state, "rebalance", simulated.revert, "simulation") };
-    const [trades] = this.rebalancerInterface.decodeFunctionResult("rebalance", simulated.result) as unknown as [
-      bigint,
-    ];
+    const method = data === own ? "rebalancePlan" : "rebalance";
+    const [trades] = this.rebalancerInterface.decodeFunctionResult(method, simulated.result) as unknown as [bigint];
     if (trades === 0n) {
       this.note(state, "info", "rebalance_would_not_trade", {});
       return { ok: false, noTrade: true, result: { vault: state.address, action: "skipped", reason: "no_trade" } };
@@ -632,12 +652,40 @@ export class Keeper {
     }
     return {
       ok: true,
+      data,
       gasEstimate,
       gasLimit: withMargin(gasEstimate, this.config.gasLimitMarginBps),
       fees: chosen,
       trades,
       gate: gate.fields,
     };
+  }
+
+  /**
+   * The keeper's own plan of the rebalance due now, as `rebalancePlan(legs)` calldata (see
+   * ./planner.ts); undefined without a quoter, when it finds nothing to trade, or when planning
+   * fails (the on-chain plan then stands).
+   */
+  private async ownPlan(state: VaultState): Promise<string | undefined> {
+    if (this.config.quoter === undefined) return undefined;
+    try {
+      const [, , band] = await this.rpc("rebalanceStatus", () => state.rebalancer.rebalanceStatus(), state.address);
+      const plan = await planKeeperRebalance(
+        { vault: state.vault, rebalancer: state.rebalancer, quoter: this.config.quoter, provider: this.provider },
+        band,
+      );
+      if (plan.legs.length === 0) return undefined;
+      this.note(state, "info", "keeper_plan", {
+        legs: plan.legs.length,
+        valueTraded: plan.valueTraded,
+        quotedCost: plan.quotedCost,
+        dropped: plan.dropped,
+      });
+      return this.rebalancerInterface.encodeFunctionData("rebalancePlan", [plan.legs]);
+    } catch (error) {
+      this.note(state, "warn", "keeper_plan_failed", { error: describeError(error) });
+      return undefined;
+    }
   }
 
   /**
@@ -1018,11 +1066,10 @@ export class Keeper {
     if (flight.purpose === "rebalance") {
       const plan = await this.planRebalance(state, ctx, fees);
       if (plan.ok) {
-        const data = this.rebalancerInterface.encodeFunctionData("rebalance");
         next = {
           kind: "rebalance",
           to: state.rebalancerAddress,
-          data,
+          data: plan.data,
           gasLimit: max(plan.gasLimit, last.gasLimit),
           fees,
         };

@@ -72,6 +72,13 @@ export interface KeeperOptions {
   /** While a breaker is tripped, poke at most this often (that is where it resets). Default 5 min. */
   breakerPokeIntervalMs?: number;
   gasToken?: GasTokenSource;
+  /**
+   * Uniswap's QuoterV2 on the vaults' Uniswap V3 deployment: the keeper then plans each rebalance
+   * itself (band edges, direct pairs when cheaper, legs not worth their cost left out) and sends
+   * `rebalancePlan(legs)`, falling back to the on-chain planned `rebalance()` when the rebalancer
+   * would refuse its plan. Unset: `rebalance()` only.
+   */
+  quoter?: string;
   /** How long `runOnce` waits for its transactions to confirm. Default 5 min. */
   onceTimeoutMs?: number;
   /** Structured log sink; defaults to JSON lines on stdout at `info`. */
@@ -97,6 +104,7 @@ export interface KeeperConfig {
   pokeIntervalMs: number;
   breakerPokeIntervalMs: number;
   gasToken: { basketAsset: number | string } | { usdPriceWad: bigint } | undefined;
+  quoter: string | undefined;
   onceTimeoutMs: number;
 }
 
@@ -163,6 +171,11 @@ function vaultList(vaults: readonly string[]): string[] {
     seen.add(address);
     return address;
   });
+}
+
+function quoterAddress(quoter: string): string {
+  if (!isAddress(quoter)) throw new KeeperConfigError(`quoter: ${quoter} is not an address`);
+  return getAddress(quoter);
 }
 
 function gasTokenSource(source: GasTokenSource | undefined): KeeperConfig["gasToken"] {
@@ -252,6 +265,7 @@ export function resolveKeeperConfig(options: KeeperOptions): KeeperConfig {
       MAX_INTERVAL_MS,
     ),
     gasToken: gasTokenSource(options.gasToken),
+    quoter: options.quoter === undefined ? undefined : quoterAddress(options.quoter),
     onceTimeoutMs: integer("onceTimeoutMs", options.onceTimeoutMs ?? DEFAULTS.onceTimeoutMs, 0, MAX_INTERVAL_MS),
   };
 }
@@ -279,6 +293,7 @@ export interface KeeperTaskArgs {
   retryDelay?: string;
   gasToken?: string;
   gasTokenUsd?: string;
+  quoter?: string;
   signer?: string;
   logLevel?: string;
   onceTimeout?: string;
@@ -379,6 +394,7 @@ export function parseKeeperTaskArgs(args: KeeperTaskArgs): ParsedTaskArgs {
     pokeIntervalMs: parseSeconds("--poke-interval", args.pokeInterval, true),
     breakerPokeIntervalMs: parseSeconds("--breaker-poke-interval", args.breakerPokeInterval, false),
     gasToken,
+    quoter: args.quoter,
     onceTimeoutMs: parseSeconds("--once-timeout", args.onceTimeout, true),
   };
   // Undefined entries must not hide the defaults: drop them.

@@ -58,6 +58,7 @@ function rebalanceRow(record: RebalanceRecord): string[] {
     record.costBps.toFixed(2),
     record.gasUsed.toLocaleString("en-US"),
     usd(record.gasCostUsd, 2),
+    usd(record.rewardUsd, 2),
   ];
 }
 
@@ -143,7 +144,7 @@ export function printReport(report: ScenarioReport, log: Logger = (line) => cons
       ? [...report.rebalances.slice(0, 20), ...report.rebalances.slice(-20)]
       : report.rebalances;
   for (const line of formatTable(
-    ["time", "reason", "trades", "drift bp", "cost", "cost bp", "gas", "gas $"],
+    ["time", "reason", "trades", "drift bp", "cost", "cost bp", "gas", "gas $", "keeper reward"],
     shown.map(rebalanceRow),
   ))
     log(line);
@@ -197,7 +198,7 @@ export function printReport(report: ScenarioReport, log: Logger = (line) => cons
     `${summary.rebalances} rebalances, ${summary.trades} trades, trading cost ${usd(summary.tradingCostUsd, 2)} ` +
       `(${((summary.tradingCostUsd / Math.max(1, summary.startNav)) * 10_000).toFixed(2)} bp of the starting NAV); ` +
       `keeper gas ${summary.keeperGas.toLocaleString("en-US")} (investing included; pokes ${summary.pokeGas.toLocaleString("en-US")}) = ` +
-      `${usd(summary.keeperGasCostUsd, 2)} at ${o.gasGwei} gwei; mean largest drift ${summary.meanMaxDriftBps.toFixed(0)} bp, ` +
+      `${usd(summary.keeperGasCostUsd, 2)} at ${o.gasGwei} gwei, of which the vault paid the keeper ${usd(summary.rewardsUsd, 2)} in rewards; mean largest drift ${summary.meanMaxDriftBps.toFixed(0)} bp, ` +
       `${summary.endMaxDriftBps} bp at the end; liquidity providers re-centred ${summary.liquidityRecenters} times.`,
   );
   printAdversaries(report, log);

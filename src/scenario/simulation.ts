@@ -34,7 +34,7 @@ import type { KeeperLogger, LogFields } from "../keeper";
 import { DEFAULT_TOKENS, deployLocalMarket } from "../market";
 import { STATUS_NAMES, TRIP_NAMES } from "../vault/enums";
 import type { LocalMarket, MarketPool, MarketToken } from "../market";
-import { deployVault, RECOMMENDED_BREAKERS, RECOMMENDED_COSTS } from "../vault";
+import { deployVault, RECOMMENDED_BREAKERS, RECOMMENDED_COSTS, recommendedReward } from "../vault";
 import type { BallastPolicy, BallastRebalancer, BallastVault } from "../../typechain-types";
 
 import { Adversaries } from "./adversaries";
@@ -230,6 +230,7 @@ class ScenarioRun {
       basket: this.plan.basket,
       breakers: RECOMMENDED_BREAKERS,
       costs: { ...RECOMMENDED_COSTS, gasTokenOracle: "WETH" },
+      reward: recommendedReward(DEFAULT_TOKENS.find((t) => t.symbol === this.plan.basket[0].symbol)?.decimals ?? 6),
     });
     this.vault = deployed.vault;
     this.policy = deployed.policy;
@@ -708,13 +709,14 @@ class ScenarioRun {
       driftAfterBps: Number(done.args.driftAfterBps as bigint),
       gasUsed,
       gasCostUsd: this.gasCostUsd(gasUsed),
+      rewardUsd: Number(formatUnits((events.find((e) => e.name === "RewardPaid")?.args.amount as bigint) ?? 0n, base)),
     };
     this.rebalances.push(record);
     const when = phase === "invest" ? "invest" : `hour ${hour.toFixed(1)}`;
     this.log(
       `    rebalance (${when}): ${trades.length} trade(s) ${trades.map((t) => `${t.sell}->${t.buy}`).join(" ")}, ` +
         `drift ${record.driftBeforeBps} -> ${record.driftAfterBps} bp, cost ${usd(record.costUsd, 2)} ` +
-        `(${record.costBps.toFixed(2)} bp), gas ${gasUsed.toLocaleString("en-US")}`,
+        `(${record.costBps.toFixed(2)} bp), gas ${gasUsed.toLocaleString("en-US")}, keeper reward ${usd(record.rewardUsd, 2)}`,
     );
     await this.unwindSandwich();
     await this.alignPools();
@@ -864,6 +866,7 @@ class ScenarioRun {
       pokeGas: this.pokeGas,
       liquidityRecenters: this.recenters,
       keeperGasCostUsd: this.keeperGasCostUsd,
+      rewardsUsd: this.rebalances.reduce((sum, r) => sum + r.rewardUsd, 0),
       breakerTrips: this.breakerEvents.filter((e) => e.kind === "trip").length,
       breakerResets: this.breakerEvents.filter((e) => e.kind === "reset").length,
       hoursHalted,

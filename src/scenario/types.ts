@@ -63,6 +63,8 @@ export interface RebalanceRecord {
   driftAfterBps: number;
   gasUsed: number;
   gasCostUsd: number;
+  /** What the vault paid the keeper for the call (RewardPaid), USD. */
+  rewardUsd: number;
 }
 
 /** A due rebalance the cost gate refused (RebalanceSkipped): no trade, no cooldown. */
@@ -118,6 +120,8 @@ export interface ScenarioSummary {
   tradingCostUsd: number;
   /** The same costs as a drag on the share price: the sum of each rebalance's cost in % of NAV. */
   tradingCostPct: number;
+  /** Keeper rewards the vault paid during the scenario, USD (part of the holders' costs). */
+  rewardsUsd: number;
   /** Gas of every keeper transaction (pokes and rebalances) and its USD value at `gasGwei`. */
   keeperGas: number;
   keeperGasCostUsd: number;

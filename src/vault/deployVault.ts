@@ -22,6 +22,7 @@ import type {
 } from "../../typechain-types";
 import type { IBallastVault } from "../../typechain-types/artifacts/contracts/BallastVault";
 import type { IBallastPolicy } from "../../typechain-types/artifacts/contracts/BallastPolicy";
+import type { IBallastRebalancer } from "../../typechain-types/artifacts/contracts/BallastRebalancer";
 import { DEFAULT_FEED_DEVIATION_BPS, FEED_DEVIATION_BPS, MarketConfigError } from "../market";
 import type { LocalMarket } from "../market";
 
@@ -62,6 +63,10 @@ export interface VaultOptions {
   router?: "SwapRouter" | "SwapRouter02";
   /** Fees; all zero unless given (entries and exits pay their flow cost regardless). */
   fees?: IBallastVault.FeeParamsStruct;
+  /** The keeper reward; none unless given ({@link recommendedReward}; needs `costs.gasTokenOracle`). */
+  reward?: IBallastRebalancer.RewardParamsStruct;
+  /** How keepers' plans are held to account; the rebalancer's defaults (2,500 / 10 bps) unless given. */
+  plan?: IBallastRebalancer.PlanParamsStruct;
   /**
    * Who governs. By default a new TimelockController (delay `timelockDelay`, the deployer proposing
    * and executing) is the admin of the vault and the policy, and the deployer is the guardian.
@@ -121,6 +126,14 @@ export const RECOMMENDED_COSTS = {
   gasBase: 150_000,
   gasPerHop: 100_000,
 } as const;
+
+/**
+ * A keeper reward for live networks and the demo: the gas plus 20%, at most 1 bp of NAV and 100
+ * base tokens (`baseDecimals` places) a rebalance.
+ */
+export function recommendedReward(baseDecimals: number): IBallastRebalancer.RewardParamsStruct {
+  return { premiumBps: 2_000, maxRewardBps: 1, maxReward: 100n * 10n ** BigInt(baseDecimals) };
+}
 
 /** Default timelock delay of governance: two days. */
 export const DEFAULT_TIMELOCK_DELAY = 2 * 24 * 60 * 60;
@@ -292,6 +305,8 @@ export async function deployVault(
     await (await policy.setCostParams({ ...options.costs, gasTokenOracle })).wait();
   }
   if (options.fees) await (await vault.setFeeParams(options.fees)).wait();
+  if (options.reward) await (await rebalancer.setRewardParams(options.reward)).wait();
+  if (options.plan) await (await rebalancer.setPlanParams(options.plan)).wait();
   if (admin !== deployerAddress) {
     for (const governed of [policy, vault, rebalancer]) {
       const role = await governed.DEFAULT_ADMIN_ROLE();

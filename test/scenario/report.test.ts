@@ -80,6 +80,7 @@ function sampleReport(): ScenarioReport {
         driftAfterBps: 1,
         gasUsed: 900_000,
         gasCostUsd: 27,
+        rewardUsd: 32.4,
       },
     ],
     skipped: [{ hour: 5, costUsd: 50, benefitUsd: 10, gasUsed: 200_000 }],
@@ -98,6 +99,7 @@ function sampleReport(): ScenarioReport {
       endNav: 1_024_000,
       maxDrawdownPct: 0,
       holdMaxDrawdownPct: 0,
+      rewardsUsd: 32.4,
       rebalances: 1,
       trades: 1,
       skipped: 1,
@@ -159,6 +161,9 @@ describe("scenario report", () => {
       expect(text).to.include(heading);
     }
     expect(text).to.include("30,000 USDC -> 9.9 WETH");
+    // Each rebalance's keeper reward, and their total among the costs.
+    expect(text).to.include("keeper reward");
+    expect(text).to.include("the vault paid the keeper $32.40 in rewards");
   });
 
   it("renders an SVG chart with every panel, the markers and escaped text", () => {

@@ -13,6 +13,8 @@ describe("BallastVault basket governance", () => {
     it("replaces a token's price source, emitting old and new", async () => {
       const { vault, market, oracles } = await loadFixture(investedAdminFixture);
       const link = market.token("LINK");
+      // A fresh round: the one-hour source must price LINK now, however long ago the fixture was made.
+      await market.setFeedPrice("LINK", await market.feedPrice("LINK"));
       const next = await new ChainlinkOracle__factory(market.deployer).deploy(link.feed, 3_600, 50, ZeroAddress, 0);
       await expect(vault.setOracle(link.address, next))
         .to.emit(vault, "OracleSet")

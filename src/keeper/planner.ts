@@ -1,0 +1,219 @@
+/**
+ * The keeper's own plan of a rebalance, for `rebalancePlan(legs)`: which assets trade, how much and
+ * along which route, computed off chain and checked by the rebalancer on chain. It moves only the
+ * assets outside the target band, to the band's edge; pairs each asset to sell with one to buy and
+ * trades the pair directly when a pool between them gives more than going through the base asset
+ * (QuoterV2 per route and fee tier); and leaves out a leg that would cost more than the drift it
+ * removes is worth to the policy.
+ */
+import { getAddress, solidityPacked, ZeroAddress } from "ethers";
+import type { Provider } from "ethers";
+
+import {
+  BallastPolicy__factory,
+  IPeripheryImmutableState__factory,
+  QuoterV2__factory,
+  IUniswapV3Factory__factory,
+} from "../../typechain-types";
+import type { BallastRebalancer, BallastVault, IUniswapV3Factory, QuoterV2 } from "../../typechain-types";
+
+/** Uniswap V3's fee tiers, in pips. */
+const FEE_TIERS = [100, 500, 3_000, 10_000] as const;
+const BPS = 10_000n;
+const WAD = 10n ** 18n;
+
+/** One leg of a keeper's plan, as `rebalancePlan` takes it. */
+export interface PlanLeg {
+  /** Uniswap V3 path: token, fee, token, ... */
+  path: string;
+  amountIn: bigint;
+}
+
+/** A keeper's plan and what it expects of it. */
+export interface KeeperPlan {
+  legs: PlanLeg[];
+  /** Base-asset value the legs sell, at the oracles. */
+  valueTraded: bigint;
+  /** The quoted cost of the legs (oracle value in less oracle value out), base units. */
+  quotedCost: bigint;
+  /** Legs the planner dropped as costing more than the drift they remove is worth. */
+  dropped: number;
+}
+
+/** The on-chain pieces the planner reads. */
+export interface PlannerChain {
+  vault: BallastVault;
+  rebalancer: BallastRebalancer;
+  /** Uniswap's QuoterV2 on the vault's router's factory. */
+  quoter: string;
+  provider: Provider;
+}
+
+interface Side {
+  index: number;
+  value: bigint;
+}
+
+interface State {
+  tokens: string[];
+  prices: bigint[];
+  units: bigint[];
+  values: bigint[];
+  targets: bigint[];
+  sellRoutes: string[];
+  buyRoutes: string[];
+  nav: bigint;
+  maxTradeBps: bigint;
+  minTradeValue: bigint;
+}
+
+/**
+ * The keeper's plan for the vault now (empty when nothing is outside the band). `band` is the
+ * target band the rebalancer reports (`rebalanceStatus()`'s third value).
+ */
+export async function planRebalance(chain: PlannerChain, band: bigint): Promise<KeeperPlan> {
+  const s = await readState(chain.vault);
+  const router = IPeripheryImmutableState__factory.connect(await chain.vault.swapRouter(), chain.provider);
+  const factory = IUniswapV3Factory__factory.connect(await router.factory(), chain.provider);
+  const quoter = QuoterV2__factory.connect(chain.quoter, chain.provider);
+  const policy = BallastPolicy__factory.connect(await chain.rebalancer.policy(), chain.provider);
+  const benefitPerBpWad = (await policy.costParams()).benefitPerBpWad;
+  const cap = (s.nav * s.maxTradeBps) / BPS;
+
+  // What each asset holds beyond its band's edge (sellers) or lacks below it (buyers); the base,
+  // which absorbs every trade, against its target alone.
+  const sellers: Side[] = [];
+  const buyers: Side[] = [];
+  for (let i = 0; i < s.tokens.length; i++) {
+    const edge = i === 0 ? 0n : band;
+    const high = (s.nav * (s.targets[i] + edge)) / BPS;
+    const low = s.targets[i] > edge ? (s.nav * (s.targets[i] - edge)) / BPS : 0n;
+    if (s.values[i] > high) sellers.push({ index: i, value: s.values[i] - high });
+    else if (s.values[i] < low) buyers.push({ index: i, value: low - s.values[i] });
+  }
+  sellers.sort((a, b) => (b.value > a.value ? 1 : b.value < a.value ? -1 : 0));
+  buyers.sort((a, b) => (b.value > a.value ? 1 : b.value < a.value ? -1 : 0));
+
+  const direct: PlanLeg[] = [];
+  const viaBase: PlanLeg[] = [];
+  let valueTraded = 0n;
+  let quotedCost = 0n;
+  let dropped = 0;
+  for (const seller of sellers) {
+    for (const buyer of buyers) {
+      // Each leg within the vault's trade cap: what it leaves waits for the next rebalance.
+      const value = min(min(seller.value, buyer.value), cap);
+      if (value === 0n || value < s.minTradeValue) continue;
+      const choice = await bestRoute(s, factory, quoter, seller.index, buyer.index, value);
+      if (!choice) continue;
+      // A leg of `value` moves two weights toward their targets by value / nav each.
+      const benefit = (((2n * value * BPS) / s.nav) * s.nav * benefitPerBpWad) / WAD;
+      if (benefitPerBpWad !== 0n && choice.cost > benefit) {
+        dropped++;
+        continue;
+      }
+      seller.value -= value;
+      buyer.value -= value;
+      valueTraded += value;
+      quotedCost += choice.cost;
+      for (const leg of choice.legs) (leg.first ? direct : viaBase).push({ path: leg.path, amountIn: leg.amountIn });
+    }
+  }
+  // The vault runs the legs that sell a non-base asset first, then those that spend the base.
+  return { legs: [...direct, ...viaBase], valueTraded, quotedCost, dropped };
+}
+
+interface RouteChoice {
+  legs: { path: string; amountIn: bigint; first: boolean }[];
+  /** Oracle value in less oracle value out, base units. */
+  cost: bigint;
+}
+
+/**
+ * The cheaper way to move `value` (base units) from asset `i` into asset `o`: a direct pool of any
+ * fee tier, or the vault's own routes through the base (a sale, then a purchase), as QuoterV2
+ * quotes them now.
+ */
+async function bestRoute(
+  s: State,
+  factory: IUniswapV3Factory,
+  quoter: QuoterV2,
+  i: number,
+  o: number,
+  value: bigint,
+): Promise<RouteChoice | undefined> {
+  const amountIn = toAmount(s, i, value);
+  if (amountIn === 0n) return undefined;
+  const candidates: RouteChoice[] = [];
+  const quote = async (path: string, amount: bigint): Promise<bigint | undefined> => {
+    try {
+      const [out] = await quoter.quoteExactInput.staticCall(path, amount);
+      return out;
+    } catch {
+      // A pool without liquidity on the way: not a candidate.
+      return undefined;
+    }
+  };
+  for (const fee of FEE_TIERS) {
+    if ((await factory.getPool(s.tokens[i], s.tokens[o], fee)) === ZeroAddress) continue;
+    const path = solidityPacked(["address", "uint24", "address"], [s.tokens[i], fee, s.tokens[o]]);
+    const out = await quote(path, amountIn);
+    if (out !== undefined)
+      candidates.push({ legs: [{ path, amountIn, first: i !== 0 }], cost: value - toValue(s, o, out) });
+  }
+  if (i !== 0 && o !== 0) {
+    const sold = await quote(s.sellRoutes[i], amountIn);
+    if (sold !== undefined && sold > 0n) {
+      const bought = await quote(s.buyRoutes[o], sold);
+      if (bought !== undefined) {
+        candidates.push({
+          legs: [
+            { path: s.sellRoutes[i], amountIn, first: true },
+            { path: s.buyRoutes[o], amountIn: sold, first: false },
+          ],
+          cost: value - toValue(s, o, bought),
+        });
+      }
+    }
+  } else {
+    // To or from the base: the vault's own route is a candidate too (it may be multi-hop).
+    const path = i === 0 ? s.buyRoutes[o] : s.sellRoutes[i];
+    const out = await quote(path, amountIn);
+    if (out !== undefined)
+      candidates.push({ legs: [{ path, amountIn, first: i !== 0 }], cost: value - toValue(s, o, out) });
+  }
+  candidates.sort((a, b) => (a.cost < b.cost ? -1 : a.cost > b.cost ? 1 : a.legs.length - b.legs.length));
+  return candidates[0];
+}
+
+async function readState(vault: BallastVault): Promise<State> {
+  // By position: an ethers Result's own `values` is Array.prototype.values.
+  const [tokens, , prices, units, values, targets, sellRoutes, buyRoutes, nav, , , , params] =
+    await vault.basketState();
+  return {
+    tokens: tokens.map((t) => getAddress(t)),
+    prices: [...prices],
+    units: [...units],
+    values: [...values],
+    targets: [...targets],
+    sellRoutes: [...sellRoutes],
+    buyRoutes: [...buyRoutes],
+    nav,
+    maxTradeBps: params.maxTradeBps,
+    minTradeValue: params.minTradeValue,
+  };
+}
+
+/** Base-unit value of `amount` of asset `i` at the oracles, rounded down (BasketMath.toValue). */
+function toValue(s: State, i: number, amount: bigint): bigint {
+  return (amount * s.prices[i] * s.units[0]) / (s.units[i] * s.prices[0]);
+}
+
+/** Amount of asset `i` worth `value` base units, rounded down (BasketMath.toAmount). */
+function toAmount(s: State, i: number, value: bigint): bigint {
+  return (value * s.units[i] * s.prices[0]) / (s.prices[i] * s.units[0]);
+}
+
+function min(a: bigint, b: bigint): bigint {
+  return a < b ? a : b;
+}

@@ -1,0 +1,212 @@
+/**
+ * The keeper reward: what a successful rebalance pays its caller from the vault, its bounds, and the
+ * cost gate that counts it.
+ */
+import { impersonateAccount, loadFixture, setBalance } from "@nomicfoundation/hardhat-network-helpers";
+import { expect } from "chai";
+import { ethers, network } from "hardhat";
+
+import { investedAdminFixture } from "./shared/fixtures";
+import type { VaultFixture } from "./shared/fixtures";
+import { parameterIndex } from "./shared/enums";
+import { refreshFeeds } from "./shared/security";
+
+const BASKET = ["USDC", "WETH", "WBTC", "LINK"];
+const GWEI = 10n ** 9n;
+const REWARD = { premiumBps: 2_000, maxRewardBps: 10, maxReward: 1_000n * 10n ** 6n };
+
+/** The invested vault with the gas priced by WETH's oracle (gate ratio off), then WETH up 10%: due. */
+async function rewarded(): Promise<VaultFixture> {
+  const f = await investedAdminFixture();
+  await (
+    await f.policy.setCostParams({
+      benefitPerBpWad: 0,
+      maxCostRatioBps: 0,
+      gasBase: 150_000,
+      gasPerHop: 100_000,
+      gasTokenOracle: await f.oracles[1].getAddress(),
+    })
+  ).wait();
+  await f.market.setFeedPrice("WETH", (await f.market.feedPrice("WETH")) * 1.1);
+  await f.market.alignAllPools();
+  await refreshFeeds(f.market, BASKET);
+  return f;
+}
+
+/** Mines `send` at base fee `baseFee`; returns the receipt. */
+async function atBaseFee(baseFee: bigint, send: () => Promise<{ wait(): Promise<unknown> }>) {
+  await network.provider.send("hardhat_setNextBlockBaseFeePerGas", [ethers.toQuantity(baseFee)]);
+  const tx = await send();
+  const receipt = await (
+    tx as { wait(): Promise<{ gasUsed: bigint; blockNumber: number; hash: string } | null> }
+  ).wait();
+  if (!receipt) throw new Error("not mined");
+  return receipt;
+}
+
+/** The RewardPaid events of the receipt's block. */
+async function rewardsOf(f: VaultFixture, blockNumber: number): Promise<{ keeper: string; amount: bigint }[]> {
+  const events = await f.vault.queryFilter(f.vault.filters.RewardPaid, blockNumber, blockNumber);
+  return events.map((e) => ({ keeper: e.args.keeper, amount: e.args.amount }));
+}
+
+/** `gas` at `baseFee`, in USDC units at the feeds, times (1 + premium). */
+async function gasValue(f: VaultFixture, gas: bigint, baseFee: bigint, premiumBps: bigint): Promise<bigint> {
+  const [, eth] = await f.market.token("WETH").feed.latestRoundData();
+  const [, usd] = await f.market.token("USDC").feed.latestRoundData();
+  return (((gas * baseFee * eth * 10n ** 6n) / (10n ** 18n * usd)) * (10_000n + premiumBps)) / 10_000n;
+}
+
+describe("BallastRebalancer: the keeper reward", () => {
+  it("pays nothing by default", async () => {
+    const f = await loadFixture(rewarded);
+    const [, , , keeper] = await ethers.getSigners();
+    const receipt = await atBaseFee(20n * GWEI, () => f.rebalancer.connect(keeper).rebalance());
+    expect(await rewardsOf(f, receipt.blockNumber)).to.deep.equal([]);
+  });
+
+  it("pays the caller its gas at the base fee times 1 + premium, in the base asset, within 5%", async () => {
+    const f = await loadFixture(rewarded);
+    await (await f.rebalancer.setRewardParams(REWARD)).wait();
+    const [, , , keeper] = await ethers.getSigners();
+    const usdc = f.market.token("USDC").contract;
+    const before = await usdc.balanceOf(keeper.address);
+    const baseFee = 20n * GWEI;
+    const receipt = await atBaseFee(baseFee, () => f.rebalancer.connect(keeper).rebalance());
+    const [paid] = await rewardsOf(f, receipt.blockNumber);
+    expect(paid.keeper).to.equal(keeper.address);
+    expect(await usdc.balanceOf(keeper.address)).to.equal(before + paid.amount);
+    const fair = await gasValue(f, receipt.gasUsed, baseFee, BigInt(REWARD.premiumBps));
+    // The reward measures the gas inside the call and adds a fixed overhead for the rest.
+    expect(Number(paid.amount) / Number(fair)).to.be.within(0.95, 1.05);
+  });
+
+  it("pays at most maxReward, and at most maxRewardBps of NAV", async () => {
+    const f = await loadFixture(rewarded);
+    await (await f.rebalancer.setRewardParams({ ...REWARD, maxReward: 10n ** 6n })).wait();
+    const receipt = await atBaseFee(20n * GWEI, () => f.rebalancer.rebalance());
+    expect((await rewardsOf(f, receipt.blockNumber)).map((r) => r.amount)).to.deep.equal([10n ** 6n]);
+
+    const g = await loadFixture(rewarded);
+    await (await g.rebalancer.setRewardParams({ ...REWARD, maxRewardBps: 1 })).wait();
+    const nav = await g.vault.totalAssets();
+    // A base fee high enough that the gas is worth more than 1 bp of NAV.
+    const high = await atBaseFee(10_000n * GWEI, () => g.rebalancer.rebalance());
+    const [paid] = await rewardsOf(g, high.blockNumber);
+    expect(paid.amount).to.be.at.most(nav / 10_000n);
+    expect(paid.amount).to.be.greaterThan((nav * 99n) / 1_000_000n);
+  });
+
+  it("pays nothing for a rebalance that traded nothing", async () => {
+    const f = await loadFixture(rewarded);
+    await (await f.rebalancer.setRewardParams(REWARD)).wait();
+    const [slippageBps, maxTradeBps, maxLossBps, , maxPoolGapBps] = await f.vault.rebalanceParams();
+    // Every leg below the dust floor: the call is recorded, but trades nothing.
+    const dust = 1_000_000n * 10n ** 6n;
+    await (
+      await f.vault.setRebalanceParams({ slippageBps, maxTradeBps, maxLossBps, minTradeValue: dust, maxPoolGapBps })
+    ).wait();
+    const receipt = await atBaseFee(20n * GWEI, () => f.rebalancer.rebalance());
+    expect(
+      await f.vault.queryFilter(f.vault.filters.Rebalanced, receipt.blockNumber, receipt.blockNumber),
+    ).to.have.length(1);
+    expect(await rewardsOf(f, receipt.blockNumber)).to.deep.equal([]);
+  });
+
+  it("counts the reward's premium in the cost gate", async () => {
+    const f = await loadFixture(rewarded);
+    // A gate that refuses everything, so that the cost it saw is on record.
+    const cost = { benefitPerBpWad: 1, maxCostRatioBps: 10_000, gasBase: 150_000, gasPerHop: 100_000 };
+    await (await f.policy.setCostParams({ ...cost, gasTokenOracle: await f.oracles[1].getAddress() })).wait();
+    const skippedCost = async (g: VaultFixture) => {
+      const receipt = await atBaseFee(20n * GWEI, () => g.rebalancer.rebalance());
+      const [skip] = await g.rebalancer.queryFilter(
+        g.rebalancer.filters.RebalanceSkipped,
+        receipt.blockNumber,
+        receipt.blockNumber,
+      );
+      return skip.args.cost;
+    };
+    const snapshot = await network.provider.send("evm_snapshot", []);
+    const without = await skippedCost(f);
+    await network.provider.send("evm_revert", [snapshot]);
+    await (await f.rebalancer.setRewardParams(REWARD)).wait();
+    const withReward = await skippedCost(f);
+    expect(withReward).to.be.greaterThan(without);
+  });
+
+  it("lets the vault pay a reward only inside a rebalance, within what its loss bound leaves", async () => {
+    const f = await loadFixture(rewarded);
+    const address = await f.rebalancer.getAddress();
+    await impersonateAccount(address);
+    await setBalance(address, 10n ** 20n);
+    const asRebalancer = await ethers.getSigner(address);
+    const [, outsider] = await ethers.getSigners();
+    await expect(f.vault.connect(asRebalancer).payReward(outsider.address, 1n))
+      .to.be.revertedWithCustomError(f.vault, "BallastRewardTooLarge")
+      .withArgs(1n, 0n);
+    await expect(f.vault.connect(outsider).payReward(outsider.address, 1n))
+      .to.be.revertedWithCustomError(f.vault, "BallastNotRebalancer")
+      .withArgs(outsider.address);
+  });
+
+  describe("setRewardParams and setPlanParams", () => {
+    it("set within bounds, evented with old and new values", async () => {
+      const f = await loadFixture(investedAdminFixture);
+      await expect(f.rebalancer.setRewardParams(REWARD))
+        .to.emit(f.rebalancer, "RewardParamsSet")
+        .withArgs([0n, 0n, 0n], [REWARD.premiumBps, REWARD.maxRewardBps, REWARD.maxReward]);
+      expect(await f.rebalancer.rewardParams()).to.deep.equal([2_000n, 10n, REWARD.maxReward]);
+      await expect(f.rebalancer.setPlanParams({ minDriftCutBps: 5_000, costToleranceBps: 20 }))
+        .to.emit(f.rebalancer, "PlanParamsSet")
+        .withArgs([2_500n, 10n], [5_000n, 20n]);
+    });
+
+    it("refuse values out of range by parameter, no-ops, and callers without the admin role", async () => {
+      const f = await loadFixture(investedAdminFixture);
+      const [, outsider] = await ethers.getSigners();
+      const maxReward = 1_000_000n * 10n ** 6n;
+      const cases = [
+        {
+          params: { ...REWARD, premiumBps: 10_001 },
+          parameter: "RewardPremiumBps",
+          value: 10_001n,
+          min: 0n,
+          max: 10_000n,
+        },
+        { params: { ...REWARD, maxRewardBps: 11 }, parameter: "MaxRewardBps", value: 11n, min: 0n, max: 10n },
+        {
+          params: { ...REWARD, maxReward: maxReward + 1n },
+          parameter: "MaxReward",
+          value: maxReward + 1n,
+          min: 0n,
+          max: maxReward,
+        },
+      ];
+      for (const c of cases) {
+        await expect(f.rebalancer.setRewardParams(c.params))
+          .to.be.revertedWithCustomError(f.rebalancer, "BallastParameterOutOfRange")
+          .withArgs(await parameterIndex(c.parameter), c.value, c.min, c.max);
+      }
+      await expect(
+        f.rebalancer.setRewardParams({ premiumBps: 0, maxRewardBps: 0, maxReward: 0 }),
+      ).to.be.revertedWithCustomError(f.rebalancer, "BallastParameterUnchanged");
+      await expect(f.rebalancer.setPlanParams({ minDriftCutBps: 999, costToleranceBps: 10 }))
+        .to.be.revertedWithCustomError(f.rebalancer, "BallastParameterOutOfRange")
+        .withArgs(await parameterIndex("MinDriftCutBps"), 999n, 1_000n, 10_000n);
+      await expect(f.rebalancer.setPlanParams({ minDriftCutBps: 5_000, costToleranceBps: 501 }))
+        .to.be.revertedWithCustomError(f.rebalancer, "BallastParameterOutOfRange")
+        .withArgs(await parameterIndex("CostToleranceBps"), 501n, 0n, 500n);
+      await expect(
+        f.rebalancer.setPlanParams({ minDriftCutBps: 2_500, costToleranceBps: 10 }),
+      ).to.be.revertedWithCustomError(f.rebalancer, "BallastParameterUnchanged");
+      await expect(f.rebalancer.connect(outsider).setRewardParams(REWARD)).to.be.revertedWithCustomError(
+        f.rebalancer,
+        "AccessControlUnauthorizedAccount",
+      );
+      await expect(
+        f.rebalancer.connect(outsider).setPlanParams({ minDriftCutBps: 2_000, costToleranceBps: 10 }),
+      ).to.be.revertedWithCustomError(f.rebalancer, "AccessControlUnauthorizedAccount");
+    });
+  });
+});

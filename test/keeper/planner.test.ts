@@ -1,0 +1,130 @@
+/**
+ * The keeper's own plan (src/keeper/planner.ts) on the local market: it trades only what is outside
+ * the band, pairs assets directly where a pool between them is cheaper than the base, and the
+ * rebalancer settles it; compared with the on-chain plan on the same state.
+ */
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { expect } from "chai";
+import { ethers, network } from "hardhat";
+
+import { planRebalance } from "../../src/keeper/planner";
+import { investedAdminFixture } from "../shared/fixtures";
+import type { VaultFixture } from "../shared/fixtures";
+import { refreshFeeds } from "../shared/security";
+import { swapsOf } from "../shared/vault";
+
+import { testKeeper } from "./helpers";
+
+const BASKET = ["USDC", "WETH", "WBTC", "LINK"];
+
+/** The invested vault after WETH rose 10%: WETH above its band, the others below. */
+async function drifted(): Promise<VaultFixture> {
+  const f = await investedAdminFixture();
+  await f.market.setFeedPrice("WETH", (await f.market.feedPrice("WETH")) * 1.1);
+  await f.market.alignAllPools();
+  await refreshFeeds(f.market, BASKET);
+  return f;
+}
+
+async function keeperPlan(f: VaultFixture) {
+  const [, , band] = await f.rebalancer.rebalanceStatus();
+  return planRebalance(
+    {
+      vault: f.vault,
+      rebalancer: f.rebalancer,
+      quoter: await f.market.quoter.getAddress(),
+      provider: ethers.provider,
+    },
+    band,
+  );
+}
+
+/** NAV lost by a rebalance, from its Rebalanced event. */
+async function costOf(f: VaultFixture, blockNumber: number): Promise<bigint> {
+  const [event] = await f.vault.queryFilter(f.vault.filters.Rebalanced, blockNumber, blockNumber);
+  return event.args.navBefore - event.args.navAfter;
+}
+
+describe("keeper planner", () => {
+  it("pairs WETH with WBTC and LINK directly, across fewer pools and at no more cost than the on-chain plan", async () => {
+    const f = await loadFixture(drifted);
+    const plan = await keeperPlan(f);
+    const weth = f.market.token("WETH").address.toLowerCase().slice(2);
+    const wbtc = f.market.token("WBTC").address.toLowerCase().slice(2);
+    // Direct WETH -> WBTC: the WBTC/WETH 0.05% pool beats WETH -> USDC -> WETH -> WBTC.
+    expect(plan.legs.some((l) => l.path.toLowerCase() === `0x${weth}0001f4${wbtc}`)).to.equal(true);
+    expect(plan.quotedCost).to.be.greaterThan(0n);
+
+    const snapshot = await network.provider.send("evm_snapshot", []);
+    const onChain = await swapsOf(f.vault, f.rebalancer.rebalance());
+    const onChainCost = await costOf(f, await ethers.provider.getBlockNumber());
+    await network.provider.send("evm_revert", [snapshot]);
+
+    const own = await swapsOf(f.vault, f.rebalancer.rebalancePlan(plan.legs));
+    const ownCost = await costOf(f, await ethers.provider.getBlockNumber());
+    expect(own.length).to.equal(plan.legs.length);
+    // Fewer pools crossed: the on-chain plan sells WETH to USDC and buys WBTC back through WETH.
+    const hops = (path: string) => (path.length - 2 - 40) / 46;
+    const onChainHops = onChain.length + 1; // its WBTC purchase crosses two pools
+    expect(plan.legs.reduce((sum, l) => sum + hops(l.path), 0)).to.be.lessThan(onChainHops);
+    expect(ownCost).to.be.at.most(onChainCost);
+    // At the band's edge (the default target band is 0: at target, within rounding).
+    expect(await f.rebalancer.maxDrift()).to.be.at.most(5n);
+  });
+
+  it("plans nothing while every asset is inside its band", async () => {
+    const f = await loadFixture(investedAdminFixture);
+    // A 30 bp target band: the invested vault sits within a few bp of its targets.
+    await (
+      await f.policy.setTriggerParams({ triggerBandBps: 200, targetBandBps: 30, cooldown: 600, calendarInterval: 0 })
+    ).wait();
+    expect((await f.rebalancer.rebalanceStatus())[2]).to.equal(30n);
+    const plan = await keeperPlan(f);
+    expect(plan.legs).to.deep.equal([]);
+  });
+
+  it("leaves out a leg whose quoted cost exceeds the drift it removes, at the policy's price of drift", async () => {
+    const f = await loadFixture(drifted);
+    // One wei of NAV per basis point of drift removed: every leg costs more than it is worth.
+    await (
+      await f.policy.setCostParams({
+        benefitPerBpWad: 1,
+        maxCostRatioBps: 0,
+        gasBase: 0,
+        gasPerHop: 0,
+        gasTokenOracle: ethers.ZeroAddress,
+      })
+    ).wait();
+    const plan = await keeperPlan(f);
+    expect(plan.legs).to.deep.equal([]);
+    expect(plan.dropped).to.be.greaterThan(0);
+  });
+
+  describe("in the keeper bot", () => {
+    it("sends rebalancePlan(legs) when given a quoter", async () => {
+      const f = await loadFixture(drifted);
+      const [, , , signer] = await ethers.getSigners();
+      const { keeper, logger } = testKeeper(f.vault, signer, { quoter: await f.market.quoter.getAddress() });
+      const [result] = await keeper.runOnce();
+      expect(result).to.include({ action: "confirmed", kind: "rebalance", reason: "rebalanced" });
+      const [planned] = logger.events("keeper_plan");
+      expect(Number(planned.legs)).to.be.greaterThan(0);
+      const [sent] = logger.events("tx_sent");
+      const tx = await ethers.provider.getTransaction(sent.hash as string);
+      expect(tx?.data.slice(0, 10)).to.equal(f.rebalancer.interface.getFunction("rebalancePlan").selector);
+    });
+
+    it("falls back to rebalance() when it cannot plan (a quoter that does not answer)", async () => {
+      const f = await loadFixture(drifted);
+      const [, , , signer, stranger] = await ethers.getSigners();
+      const { keeper, logger } = testKeeper(f.vault, signer, { quoter: stranger.address });
+      const [result] = await keeper.runOnce();
+      expect(result).to.include({ action: "confirmed", kind: "rebalance", reason: "rebalanced" });
+      // Every quote fails, so no route is a candidate: no plan, and the on-chain plan stands.
+      expect(logger.events("keeper_plan")).to.deep.equal([]);
+      const [sent] = logger.events("tx_sent");
+      const tx = await ethers.provider.getTransaction(sent.hash as string);
+      expect(tx?.data).to.equal(f.rebalancer.interface.encodeFunctionData("rebalance"));
+    });
+  });
+});
