@@ -12,10 +12,12 @@ import {UniswapPath} from "./UniswapPath.sol";
 
 /// @title LegCheck
 /// @notice Whether a rebalance leg can trade at the pools' current state: what its route fetches
-/// at spot and after fees and in-range impact, against the leg's oracle-fair output. The vault
-/// enforces it on every leg it executes; the rebalancer reports it in its status. All rounded down.
+/// at spot and after fees and in-range impact, against the leg's oracle-fair output, and the part
+/// of a leg that fills. The vault enforces it on every leg it executes; the rebalancer reports it
+/// in its status. All rounded down.
 library LegCheck {
     using BasketMath for uint256;
+    using Math for uint256;
     using UniswapPath for bytes;
 
     uint256 private constant Q96 = 1 << 96;
@@ -53,6 +55,43 @@ library LegCheck {
             estimatedOut,
             minOut
         );
+    }
+
+    /// @notice The largest part of `amountIn` that passes {check} now (`amountIn` itself when it
+    /// does), `fairOut` being the whole leg's oracle-fair output: a leg the pools price within
+    /// `maxPoolGapBps` of the oracle but cannot fill within `slippageBps` at its size shrinks to a
+    /// size they can, so that a deep drift on a thin pool trades in parts rather than never. 0 when
+    /// no size may trade: the route's spot price misses the pool-gap floor (a pool pushed against
+    /// the vault), the fees alone miss the minimum, or nothing is in range. Rounded down.
+    function fit(
+        address factory,
+        bytes memory path,
+        uint256 amountIn,
+        uint256 fairOut,
+        uint256 maxPoolGapBps,
+        uint256 slippageBps
+    ) internal view returns (uint256 amount) {
+        amount = amountIn;
+        // The route as one pool of virtual reserves R: the estimate is net * (R - a) / (R + a) for
+        // an input `a` net of fees, so (net - est) / (net + est) = a / R. The size whose estimate
+        // is the minimum is `a` scaled by that ratio at the minimum over the ratio now; a route of
+        // several pools is not one pool, hence a few rounds (each one more read of warm pools).
+        for (uint256 round; round < 4 && amount != 0; ++round) {
+            (uint256 spotOut, uint256 netOut, uint256 filledOut) = routeOut(factory, path, amount);
+            uint256 fair = fairOut.mulDiv(amount, amountIn);
+            if (spotOut < fair.lessBpsDown(maxPoolGapBps)) return 0;
+            uint256 estimatedOut = 2 * filledOut > netOut ? 2 * filledOut - netOut : 0;
+            uint256 minOut = fair.lessBpsDown(slippageBps);
+            if (estimatedOut >= minOut) return amount;
+            if (minOut >= netOut) return 0;
+            amount = amount.mulDiv(netOut - minOut, netOut + minOut).mulDiv(
+                netOut + estimatedOut,
+                netOut - estimatedOut
+            );
+            // 1% short of the computed size: a margin for the rounding and the model.
+            amount = amount.mulDiv(99, 100);
+        }
+        return 0;
     }
 
     /// @notice What `amountIn` fetches along `route` now: `spotOut` at each pool's spot price (no

@@ -173,20 +173,15 @@ library RebalancePlanner {
         if (i == n || o == n || i == o) revert IBallastErrors.BallastLegPath(path);
     }
 
-    /// @notice Whether every leg of plan `pl` passes {LegCheck-check} at the pools' current state.
+    /// @notice Whether the vault would trade every leg of plan `pl` at the pools' current state,
+    /// if need be shrunk to what they can fill ({LegCheck-fit}; {IBallastVault-executeRebalance}).
     function fits(IBallastVault.BasketState memory s, Plan memory pl, address factory) internal view returns (bool) {
         uint256 n = pl.sells.length;
-        (uint256 gap, uint256 slippage) = (s.params.maxPoolGapBps, s.params.slippageBps);
         for (uint256 i = 1; i < n; ++i) {
-            if (pl.sells[i] != 0) {
-                uint256 amountIn = sellAmount(s, i, pl.sells[i]);
-                uint256 fair = fairOut(s, i, 0, amountIn);
-                if (!LegCheck.check(factory, s.sellRoutes[i], amountIn, fair, gap, slippage, false)) return false;
+            if (pl.sells[i] != 0 && _fit(s, factory, s.sellRoutes[i], i, 0, sellAmount(s, i, pl.sells[i])) == 0) {
+                return false;
             }
-            if (pl.buys[i] != 0) {
-                uint256 fair = fairOut(s, 0, i, pl.buys[i]);
-                if (!LegCheck.check(factory, s.buyRoutes[i], pl.buys[i], fair, gap, slippage, false)) return false;
-            }
+            if (pl.buys[i] != 0 && _fit(s, factory, s.buyRoutes[i], 0, i, pl.buys[i]) == 0) return false;
         }
         return true;
     }
@@ -233,6 +228,19 @@ library RebalancePlanner {
         uint256 amountIn
     ) internal pure returns (uint256) {
         return amountIn.toValue(s.prices[i], s.units[i], s.prices[o], s.units[o], Math.Rounding.Floor);
+    }
+
+    /// @dev {LegCheck-fit} of `amountIn` of asset `i` along `route` into asset `o`.
+    function _fit(
+        IBallastVault.BasketState memory s,
+        address factory,
+        bytes memory route,
+        uint256 i,
+        uint256 o,
+        uint256 amountIn
+    ) private view returns (uint256) {
+        uint256 fair = fairOut(s, i, o, amountIn);
+        return LegCheck.fit(factory, route, amountIn, fair, s.params.maxPoolGapBps, s.params.slippageBps);
     }
 
     /// @dev Sum over the basket of |weight - target| (bps) for `values` at the state's NAV.

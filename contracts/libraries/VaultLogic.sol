@@ -380,28 +380,113 @@ library VaultLogic {
     ) public returns (uint256 trades) {
         uint256[] memory ins = new uint256[](legs.length);
         uint256[] memory outs = new uint256[](legs.length);
-        uint256 wanted;
-        {
-            uint256 cap = v.nav.bps(p.maxTradeBps, Math.Rounding.Floor);
-            for (uint256 k; k < legs.length; ++k) {
-                (ins[k], outs[k]) = _checkLeg(basket, venue.factory, v, legs[k], p, cap);
-                if (ins[k] == 0) wanted += legs[k].amountIn;
-            }
-        }
+        uint256[] memory amounts = _fitLegs(basket, venue.factory, v, legs, p, ins, outs);
         for (uint256 k; k < legs.length; ++k) {
-            if (ins[k] == 0) continue;
-            _legSwap(venue, v, legs[k].path, ins[k], outs[k], legs[k].amountIn, p.slippageBps);
+            if (ins[k] == 0 || amounts[k] == 0) continue;
+            _legSwap(venue, v, legs[k].path, ins[k], outs[k], amounts[k], p.slippageBps);
             ++trades;
         }
-        uint256 available = _baseAboveTarget(basket, v);
+        // What the base-spending legs may spend, each scaled down alike to it.
+        (uint256 wanted, uint256 available) = (0, _baseAboveTarget(basket, v));
+        for (uint256 k; k < legs.length; ++k) {
+            if (ins[k] == 0) wanted += amounts[k];
+        }
         for (uint256 k; k < legs.length; ++k) {
             if (ins[k] != 0) continue;
-            uint256 spend = legs[k].amountIn;
-            if (wanted > available) spend = spend.mulDiv(available, wanted);
-            if (spend == 0 || spend < p.minTradeValue) continue;
-            _legSwap(venue, v, legs[k].path, 0, outs[k], spend, p.slippageBps);
+            if (wanted > available) amounts[k] = amounts[k].mulDiv(available, wanted);
+            if (amounts[k] == 0 || amounts[k] < p.minTradeValue) continue;
+            _legSwap(venue, v, legs[k].path, 0, outs[k], amounts[k], p.slippageBps);
             ++trades;
         }
+    }
+
+    /// @dev Every leg's checks before any swap (the pools as the call found them): its ends
+    /// ({_ends}, into `ins` and `outs`), the trade cap on the value it asks to sell, and the pools.
+    /// Legs crossing one pool spend its depth together, so each leg is fitted as that many legs of
+    /// its size ({LegCheck-fit}) and trades its share of the fit: all of it when the pools fill them
+    /// all, else a part, skipped under `minTradeValue`. A leg no size of which may trade reverts with
+    /// {IBallastErrors-BallastLegUnfit}.
+    function _fitLegs(
+        BasketAdmin.Basket storage basket,
+        address factory,
+        Valuation memory v,
+        IBallastVault.Leg[] calldata legs,
+        IBallastVault.RebalanceParams memory p,
+        uint256[] memory ins,
+        uint256[] memory outs
+    ) private view returns (uint256[] memory amounts) {
+        amounts = new uint256[](legs.length);
+        uint256 cap = v.nav.bps(p.maxTradeBps, Math.Rounding.Floor);
+        for (uint256 k; k < legs.length; ++k) {
+            (ins[k], outs[k]) = _ends(basket, legs[k].path);
+            uint256 value = toValue(v, ins[k], legs[k].amountIn, Math.Rounding.Floor);
+            if (value > cap) revert IBallastErrors.BallastLegTooLarge(basket.assets[ins[k]].token, value, cap);
+        }
+        // Every path is well formed from here on.
+        bytes32[][] memory pools = _pools(legs);
+        for (uint256 k; k < legs.length; ++k) {
+            amounts[k] = _fitLeg(factory, v, legs[k], ins[k], outs[k], _sharing(pools, k), p);
+        }
+    }
+
+    /// @dev The part of `leg` (from asset `i` to asset `o`) to trade when `count` legs cross a pool
+    /// with it (see {_fitLegs}).
+    function _fitLeg(
+        address factory,
+        Valuation memory v,
+        IBallastVault.Leg calldata leg,
+        uint256 i,
+        uint256 o,
+        uint256 count,
+        IBallastVault.RebalanceParams memory p
+    ) private view returns (uint256 amount) {
+        uint256 together = leg.amountIn * count;
+        uint256 fit = LegCheck.fit(
+            factory,
+            leg.path,
+            together,
+            fairOut(v, i, o, together),
+            p.maxPoolGapBps,
+            p.slippageBps
+        );
+        // No size may trade: the check of the leg alone names it and its numbers.
+        if (fit == 0) {
+            uint256 fair = fairOut(v, i, o, leg.amountIn);
+            LegCheck.check(factory, leg.path, leg.amountIn, fair, p.maxPoolGapBps, p.slippageBps, true);
+        }
+        amount = fit / count; // rounded down
+        if (amount != leg.amountIn && toValue(v, i, amount, Math.Rounding.Floor) < Math.max(p.minTradeValue, 1)) {
+            amount = 0;
+        }
+    }
+
+    /// @dev The pools each leg crosses, each as the hash of its two tokens (in order) and fee tier.
+    function _pools(IBallastVault.Leg[] calldata legs) private pure returns (bytes32[][] memory pools) {
+        pools = new bytes32[][](legs.length);
+        for (uint256 k; k < legs.length; ++k) {
+            bytes memory path = legs[k].path;
+            uint256 hops = path.hops();
+            pools[k] = new bytes32[](hops);
+            for (uint256 h; h < hops; ++h) {
+                (address a, address b) = (path.tokenAt(h), path.tokenAt(h + 1));
+                if (a > b) (a, b) = (b, a);
+                pools[k][h] = keccak256(abi.encode(a, b, path.feeAt(h)));
+            }
+        }
+    }
+
+    /// @dev How many legs (leg `k` itself included) cross a pool with leg `k`.
+    function _sharing(bytes32[][] memory pools, uint256 k) private pure returns (uint256 count) {
+        for (uint256 j; j < pools.length; ++j) {
+            if (j == k || _crossing(pools[j], pools[k])) ++count;
+        }
+    }
+
+    function _crossing(bytes32[] memory a, bytes32[] memory b) private pure returns (bool) {
+        for (uint256 x; x < a.length; ++x) {
+            for (uint256 y; y < b.length; ++y) if (a[x] == b[y]) return true;
+        }
+        return false;
     }
 
     /// @dev Swaps `amountIn` of asset `i` along `path` into asset `o`, asking the oracle-fair output
@@ -416,23 +501,6 @@ library VaultLogic {
         uint256 slippageBps
     ) private {
         swap(venue.router, venue.router02, path, amountIn, fairOut(v, i, o, amountIn).lessBpsDown(slippageBps));
-    }
-
-    /// @dev One leg's checks before any swap: its ends ({_ends}), the trade cap `cap` on the value it
-    /// sells, and the pools ({LegCheck-check}). Returns its ends' basket indices.
-    function _checkLeg(
-        BasketAdmin.Basket storage basket,
-        address factory,
-        Valuation memory v,
-        IBallastVault.Leg calldata leg,
-        IBallastVault.RebalanceParams memory p,
-        uint256 cap
-    ) private view returns (uint256 i, uint256 o) {
-        uint256 amountIn = leg.amountIn;
-        (i, o) = _ends(basket, leg.path);
-        uint256 value = toValue(v, i, amountIn, Math.Rounding.Floor);
-        if (value > cap) revert IBallastErrors.BallastLegTooLarge(basket.assets[i].token, value, cap);
-        LegCheck.check(factory, leg.path, amountIn, fairOut(v, i, o, amountIn), p.maxPoolGapBps, p.slippageBps, true);
     }
 
     /// @dev The basket indices of `path`'s first and last tokens; reverts with

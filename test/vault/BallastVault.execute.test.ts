@@ -8,6 +8,7 @@ import {
   loadFixture,
   setBalance,
   stopImpersonatingAccount,
+  takeSnapshot,
 } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
 import { ethers } from "hardhat";
@@ -18,6 +19,7 @@ import type { RouteSpec } from "../../src/vault";
 import type { IBallastVault } from "../../typechain-types/artifacts/contracts/BallastVault";
 import { investedAdminFixture } from "../shared/fixtures";
 import type { VaultFixture } from "../shared/fixtures";
+import { pullLiquidity } from "../shared/pnl";
 import { oracleNav, swapsOf } from "../shared/vault";
 
 const BPS = 10_000n;
@@ -127,6 +129,66 @@ describe("BallastVault.executeRebalance: the vault's bounds on any rebalancer's 
       "BallastLegUnfit",
     );
     expect(await f.market.token("LINK").contract.balanceOf(f.vault)).to.equal(before);
+  });
+
+  describe("a leg larger than its pools can fill within the slippage bound", () => {
+    /** WETH worth $40k (under the 10% trade cap on $500k), and the WETH/USDC 0.05% pool thinned 99.5%. */
+    async function thinPool(): Promise<bigint> {
+      await pullLiquidity(f.market, f.market.pool("WETH", "USDC", 500), 9_950);
+      return fairOut(f, "USDC", "WETH", 40_000n * 10n ** 6n);
+    }
+
+    it("trades the part they can fill, at its oracle minimum, within the loss bound", async () => {
+      const asked = await thinPool();
+      const [slippageBps, , maxLossBps] = await f.vault.rebalanceParams();
+      const navBefore = await oracleNav(f.market, f.vault);
+      const swaps = await swapsOf(
+        f.vault,
+        f.vault.connect(rebalancer).executeRebalance([leg(f, ["WETH", 500, "USDC"], asked)], keeper),
+      );
+      expect(swaps).to.have.length(1);
+      // A part, not nothing and not all of it.
+      expect(swaps[0].amountIn)
+        .to.be.above(0n)
+        .and.below(asked / 2n);
+      const minOut = ((await fairOut(f, "WETH", "USDC", swaps[0].amountIn)) * (BPS - slippageBps)) / BPS;
+      expect(swaps[0].minAmountOut).to.equal(minOut);
+      expect(swaps[0].amountOut).to.be.at.least(minOut);
+      expect(await oracleNav(f.market, f.vault)).to.be.at.least((navBefore * (BPS - maxLossBps)) / BPS);
+    });
+
+    it("splits every leg that crosses the shrunk pool by the legs crossing it", async () => {
+      const asked = await thinPool();
+      const snapshot = await takeSnapshot();
+      const [alone] = await swapsOf(
+        f.vault,
+        f.vault.connect(rebalancer).executeRebalance([leg(f, ["WETH", 500, "USDC"], asked)], keeper),
+      );
+      await snapshot.restore();
+      // WBTC sold through WETH into USDC crosses the same pool.
+      const wbtc = await fairOut(f, "USDC", "WBTC", 20_000n * 10n ** 6n);
+      const legs = [leg(f, ["WETH", 500, "USDC"], asked), leg(f, ["WBTC", 500, "WETH", 500, "USDC"], wbtc)];
+      const swaps = await swapsOf(f.vault, f.vault.connect(rebalancer).executeRebalance(legs, keeper));
+      expect(swaps).to.have.length(2);
+      expect(swaps[0].amountIn).to.be.at.most(alone.amountIn / 2n);
+      expect(swaps[1].amountIn).to.be.below(wbtc / 2n + 1n);
+      for (const swap of swaps) expect(swap.amountOut).to.be.at.least(swap.minAmountOut);
+    });
+
+    it("refuses (BallastLegUnfit) when no part fits: nothing in range", async () => {
+      await pullLiquidity(f.market, f.market.pool("WETH", "USDC", 500), 10_000);
+      const weth = await f.market.token("WETH").contract.balanceOf(f.vault);
+      await expect(
+        f.vault.connect(rebalancer).executeRebalance([leg(f, ["WETH", 500, "USDC"], 10n ** 18n)], keeper),
+      ).to.be.revertedWithCustomError(f.vault, "BallastLegUnfit");
+      expect(await f.market.token("WETH").contract.balanceOf(f.vault)).to.equal(weth);
+    });
+
+    it("trades legs that fit as asked, unsplit, though they cross one pool", async () => {
+      const legs = [leg(f, ["WETH", 500, "USDC"], 10n ** 18n), leg(f, ["WBTC", 500, "WETH", 500, "USDC"], 10n ** 6n)];
+      const swaps = await swapsOf(f.vault, f.vault.connect(rebalancer).executeRebalance(legs, keeper));
+      expect(swaps.map((s) => s.amountIn)).to.deep.equal([10n ** 18n, 10n ** 6n]);
+    });
   });
 
   it("bounds a wasteful plan's loss: legs that trade back and forth revert at maxLossBps", async () => {

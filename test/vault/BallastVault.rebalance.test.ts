@@ -7,6 +7,7 @@ import { deployVault } from "../../src/vault";
 import type { BasketEntry } from "../../src/vault";
 import type { BallastVault } from "../../typechain-types";
 import { FOUR_ASSET_BASKET, vaultFixture } from "../shared/fixtures";
+import { pullLiquidity } from "../shared/pnl";
 import { legUnfitOf } from "../shared/security";
 import type { VaultFixture } from "../shared/fixtures";
 import { depositUsdc, oracleNav, rebalancerOf, rebalanceUntilSettled, Status, swapsOf } from "../shared/vault";
@@ -90,6 +91,22 @@ describe("BallastVault rebalance", () => {
     expect(calls).to.be.within(3, 6);
     await weightsWithin(vault, 50n);
     expect((await rebalancer.currentWeights())[0]).to.be.closeTo(500n, 50n);
+  });
+
+  it("trades in parts what a thin pool cannot fill within the slippage bound, until in band (never stuck)", async () => {
+    const { vault, rebalancer, market } = await loadFixture(depositedFixture);
+    await pullLiquidity(market, market.pool("WETH", "USDC", 500), 9_500);
+    const cap = ((await vault.totalAssets()) * 1_000n) / BPS;
+    // The capped WETH purchase (and the WBTC one, through the same pool) is more than the thinned
+    // pool fills within 1%: the vault buys a part, and settles over more calls than deep pools take.
+    expect((await rebalancer.rebalanceStatus())[0]).to.equal(Status.Due);
+    const swaps = await swapsOf(vault, rebalancer.rebalance());
+    const weth = swaps.find((s) => s.tokenOut === market.token("WETH").address);
+    expect(weth?.amountIn).to.be.above(0n).and.below(cap);
+    for (const swap of swaps) expect(swap.amountOut).to.be.at.least(swap.minAmountOut);
+    await market.alignAllPools();
+    expect(await rebalanceUntilSettled(market, vault, 20)).to.be.above(3);
+    await weightsWithin(vault, 200n);
   });
 
   it("refuses to trade while the drift is below the threshold", async () => {
