@@ -139,7 +139,7 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
         IBallastVault.BasketState memory s = _strict(_vault.basketState());
         (, uint256 band) = _policy.evaluate(address(this), RebalancePlanner.maxDrift(s));
         RebalancePlanner.Plan memory pl = RebalancePlanner.plan(s, _usableBand(band, s.tokens.length));
-        (cost, benefit, worthIt, ) = _assess(s, RebalancePlanner.trades(s, pl), pl.driftRemovedBps, true);
+        (cost, benefit, worthIt, ) = _assess(s, RebalancePlanner.trades(s, _routes(pl), pl), pl.driftRemovedBps, true);
     }
 
     /// @inheritdoc IBallastRebalancer
@@ -180,17 +180,18 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
         (IBallastVault.BasketState memory s, uint256 band, bool refused) = _open();
         if (refused) return 0;
         RebalancePlanner.Plan memory pl = RebalancePlanner.plan(s, band);
+        RebalancePlanner.Routes memory r = _routes(pl);
         if (_policy.costGateActive()) {
             (uint256 cost, uint256 benefit, bool worthIt, ) = _assess(
                 s,
-                RebalancePlanner.trades(s, pl),
+                RebalancePlanner.trades(s, r, pl),
                 pl.driftRemovedBps,
                 true
             );
             if (!_passes(s, cost, benefit, worthIt, _legCount(pl))) return 0;
         }
         (uint256 made, uint256 navBefore, uint256 navAfter, ) = _vault.executeRebalance(
-            RebalancePlanner.legs(s, pl),
+            RebalancePlanner.legs(s, r, pl),
             msg.sender
         );
         _settle(s, made, _rewardBudget(s, navBefore, navAfter), gasStart);
@@ -367,13 +368,14 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
         IBallastPolicy.Status due
     ) private view returns (IBallastPolicy.Status) {
         RebalancePlanner.Plan memory pl = RebalancePlanner.plan(s, band);
+        RebalancePlanner.Routes memory r = _routes(pl);
         if (_policy.costGateActive()) {
-            (, , bool worthIt, bool priced) = _assess(s, RebalancePlanner.trades(s, pl), pl.driftRemovedBps, false);
+            (, , bool worthIt, bool priced) = _assess(s, RebalancePlanner.trades(s, r, pl), pl.driftRemovedBps, false);
             // The gate's gas-token oracle failing: no verdict, and no rebalance, until it prices.
             if (!priced) return IBallastPolicy.Status.PriceUnavailable;
             if (!worthIt) return IBallastPolicy.Status.Uneconomic;
         }
-        return RebalancePlanner.fits(s, pl, _factory) ? due : IBallastPolicy.Status.LegUnfit;
+        return RebalancePlanner.fits(s, r, pl, _factory) ? due : IBallastPolicy.Status.LegUnfit;
     }
 
     /// @dev The policy's cost-efficiency verdict on `trades` removing `driftRemovedBps` of total
@@ -411,7 +413,15 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
     /// is the only use it makes of them (see {IBallastPolicy-checkBreakers}).
     function _poolChecks(IBallastVault.BasketState memory s) private view returns (IBallastPolicy.PoolCheck[] memory) {
         if (_policy.breakerParams().twapWindow == 0) return new IBallastPolicy.PoolCheck[](0);
-        return RebalancePlanner.poolChecks(s, _factory);
+        // Every asset's sell route but the base's (bit 0).
+        (bytes[] memory sellRoutes, ) = _vault.basketRoutes(((1 << s.tokens.length) - 1) & ~uint256(1), 0);
+        return RebalancePlanner.poolChecks(s, sellRoutes, _factory);
+    }
+
+    /// @dev The routes plan `pl` trades along, read from the vault for the assets it trades alone.
+    function _routes(RebalancePlanner.Plan memory pl) private view returns (RebalancePlanner.Routes memory r) {
+        (uint256 sellMask, uint256 buyMask) = RebalancePlanner.masks(pl);
+        (r.sells, r.buys) = _vault.basketRoutes(sellMask, buyMask);
     }
 
     /// @dev The policy's target band, capped so that the base asset, which absorbs what every other

@@ -157,6 +157,19 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     }
 
     /// @inheritdoc IBallastVault
+    function basketRoutes(
+        uint256 sellMask,
+        uint256 buyMask
+    ) external view returns (bytes[] memory sellRoutes, bytes[] memory buyRoutes) {
+        uint256 n = _basket.assets.length;
+        (sellRoutes, buyRoutes) = (new bytes[](n), new bytes[](n));
+        for (uint256 i; i < n; ++i) {
+            if ((sellMask >> i) & 1 != 0) sellRoutes[i] = _basket.sellRoutes[i];
+            if ((buyMask >> i) & 1 != 0) buyRoutes[i] = _basket.buyRoutes[i];
+        }
+    }
+
+    /// @inheritdoc IBallastVault
     function rebalanceParams() external view returns (RebalanceParams memory) {
         return _params;
     }
@@ -725,7 +738,7 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     /// @dev `v` with the basket's tokens, routes, bounds and pause state: a rebalancer's view.
     function _state(VaultLogic.Valuation memory v) private view returns (BasketState memory s) {
         uint256 n = v.values.length;
-        (s.tokens, s.sellRoutes, s.buyRoutes) = (new address[](n), _basket.sellRoutes, _basket.buyRoutes);
+        s.tokens = new address[](n);
         for (uint256 i; i < n; ++i) s.tokens[i] = _basket.assets[i].token;
         (s.balances, s.prices, s.units, s.values, s.targets) = (v.balances, v.prices, v.units, v.values, v.targets);
         (s.nav, s.firstInvalid, s.valid, s.paused, s.params) = (v.nav, v.firstInvalid, v.valid, paused(), _params);

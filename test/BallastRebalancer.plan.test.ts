@@ -28,7 +28,7 @@ async function drifted(): Promise<VaultFixture> {
 
 /** Each asset's value above (+) or below (-) its target, base units, by symbol. */
 async function gaps(f: VaultFixture): Promise<Map<string, bigint>> {
-  const [tokens, , , , values, targets, , , nav] = await f.vault.basketState();
+  const [tokens, , , , values, targets, nav] = await f.vault.basketState();
   const out = new Map<string, bigint>();
   for (const [i, token] of tokens.entries()) {
     const symbol = f.market.tokens.find((t) => t.address === token)?.symbol ?? token;

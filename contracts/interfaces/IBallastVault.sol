@@ -92,8 +92,6 @@ interface IBallastVault is IERC4626, IBallastErrors {
         uint256[] units;
         uint256[] values;
         uint256[] targets;
-        bytes[] sellRoutes;
-        bytes[] buyRoutes;
         uint256 nav;
         uint256 firstInvalid;
         bool valid;
@@ -309,6 +307,15 @@ interface IBallastVault is IERC4626, IBallastErrors {
     /// @notice The Uniswap V3 paths `token -> base` and `base -> token` of a basket token (empty for
     /// the base asset). Reverts with {BallastUnknownToken} for a token outside the basket.
     function routes(address token) external view returns (bytes memory sellRoute, bytes memory buyRoute);
+
+    /// @notice The routes of the basket's assets a rebalance trades, index-aligned with the basket:
+    /// entry `i` of `sellRoutes` (`buyRoutes`) is asset `i`'s sell (buy) route when bit `i` of
+    /// `sellMask` (`buyMask`) is set, else empty. Apart from {BasketState}, which is read far more
+    /// often than anything trades, so that only the routes a call needs are read from storage.
+    function basketRoutes(
+        uint256 sellMask,
+        uint256 buyMask
+    ) external view returns (bytes[] memory sellRoutes, bytes[] memory buyRoutes);
 
     /// @notice The execution bounds in force.
     function rebalanceParams() external view returns (RebalanceParams memory);

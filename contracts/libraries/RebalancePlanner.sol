@@ -30,6 +30,13 @@ library RebalancePlanner {
         uint256 driftRemovedBps;
     }
 
+    /// @notice The routes a plan trades along ({IBallastVault-basketRoutes}): `sells[i]` asset
+    /// `i`'s route into the base, `buys[i]` its route from it; empty where the plan does not trade.
+    struct Routes {
+        bytes[] sells;
+        bytes[] buys;
+    }
+
     /// @notice The largest |weight - target| of the basket, bps.
     function maxDrift(IBallastVault.BasketState memory s) internal pure returns (uint256 drift) {
         uint256 n = s.values.length;
@@ -82,20 +89,29 @@ library RebalancePlanner {
         out.driftRemovedBps = _driftRemoved(s, out);
     }
 
+    /// @notice The {IBallastVault-basketRoutes} masks of the routes plan `pl` trades along.
+    function masks(Plan memory pl) internal pure returns (uint256 sellMask, uint256 buyMask) {
+        for (uint256 i = 1; i < pl.sells.length; ++i) {
+            if (pl.sells[i] != 0) sellMask |= 1 << i;
+            if (pl.buys[i] != 0) buyMask |= 1 << i;
+        }
+    }
+
     /// @notice The legs that carry out plan `pl`: each sale along its asset's sell route, then each
     /// purchase along its buy route (the order {IBallastVault-executeRebalance} runs them in).
     function legs(
         IBallastVault.BasketState memory s,
+        Routes memory r,
         Plan memory pl
     ) internal pure returns (IBallastVault.Leg[] memory out) {
         uint256 n = pl.sells.length;
         out = new IBallastVault.Leg[](_count(pl));
         uint256 k;
         for (uint256 i = 1; i < n; ++i) {
-            if (pl.sells[i] != 0) out[k++] = IBallastVault.Leg(s.sellRoutes[i], sellAmount(s, i, pl.sells[i]));
+            if (pl.sells[i] != 0) out[k++] = IBallastVault.Leg(r.sells[i], sellAmount(s, i, pl.sells[i]));
         }
         for (uint256 i = 1; i < n; ++i) {
-            if (pl.buys[i] != 0) out[k++] = IBallastVault.Leg(s.buyRoutes[i], pl.buys[i]);
+            if (pl.buys[i] != 0) out[k++] = IBallastVault.Leg(r.buys[i], pl.buys[i]);
         }
     }
 
@@ -103,6 +119,7 @@ library RebalancePlanner {
     /// oracle value of the input (base units) and oracle-fair output (raw output units).
     function trades(
         IBallastVault.BasketState memory s,
+        Routes memory r,
         Plan memory pl
     ) internal pure returns (IBallastPolicy.Trade[] memory out) {
         uint256 n = pl.sells.length;
@@ -111,11 +128,11 @@ library RebalancePlanner {
         for (uint256 i = 1; i < n; ++i) {
             if (pl.sells[i] != 0) {
                 uint256 amountIn = sellAmount(s, i, pl.sells[i]);
-                out[k++] = IBallastPolicy.Trade(s.sellRoutes[i], amountIn, pl.sells[i], fairOut(s, i, 0, amountIn));
+                out[k++] = IBallastPolicy.Trade(r.sells[i], amountIn, pl.sells[i], fairOut(s, i, 0, amountIn));
             }
             if (pl.buys[i] != 0) {
                 uint256 spend = pl.buys[i];
-                out[k++] = IBallastPolicy.Trade(s.buyRoutes[i], spend, spend, fairOut(s, 0, i, spend));
+                out[k++] = IBallastPolicy.Trade(r.buys[i], spend, spend, fairOut(s, 0, i, spend));
             }
         }
     }
@@ -175,13 +192,18 @@ library RebalancePlanner {
 
     /// @notice Whether the vault would trade every leg of plan `pl` at the pools' current state,
     /// if need be shrunk to what they can fill ({LegCheck-fit}; {IBallastVault-executeRebalance}).
-    function fits(IBallastVault.BasketState memory s, Plan memory pl, address factory) internal view returns (bool) {
+    function fits(
+        IBallastVault.BasketState memory s,
+        Routes memory r,
+        Plan memory pl,
+        address factory
+    ) internal view returns (bool) {
         uint256 n = pl.sells.length;
         for (uint256 i = 1; i < n; ++i) {
-            if (pl.sells[i] != 0 && _fit(s, factory, s.sellRoutes[i], i, 0, sellAmount(s, i, pl.sells[i])) == 0) {
+            if (pl.sells[i] != 0 && _fit(s, factory, r.sells[i], i, 0, sellAmount(s, i, pl.sells[i])) == 0) {
                 return false;
             }
-            if (pl.buys[i] != 0 && _fit(s, factory, s.buyRoutes[i], 0, i, pl.buys[i]) == 0) return false;
+            if (pl.buys[i] != 0 && _fit(s, factory, r.buys[i], 0, i, pl.buys[i]) == 0) return false;
         }
         return true;
     }
@@ -194,12 +216,13 @@ library RebalancePlanner {
     /// (pool zero) for the base and for an asset whose first pool leads outside the basket.
     function poolChecks(
         IBallastVault.BasketState memory s,
+        bytes[] memory sellRoutes,
         address factory
     ) internal pure returns (IBallastPolicy.PoolCheck[] memory checks) {
         uint256 n = s.tokens.length;
         checks = new IBallastPolicy.PoolCheck[](n);
         for (uint256 i = 1; i < n; ++i) {
-            bytes memory route = s.sellRoutes[i];
+            bytes memory route = sellRoutes[i];
             (address token, address next) = (s.tokens[i], route.tokenAt(1));
             for (uint256 q; q < n; ++q) {
                 if (s.tokens[q] != next) continue;

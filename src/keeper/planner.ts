@@ -188,8 +188,10 @@ async function bestRoute(
 
 async function readState(vault: BallastVault): Promise<State> {
   // By position: an ethers Result's own `values` is Array.prototype.values.
-  const [tokens, , prices, units, values, targets, sellRoutes, buyRoutes, nav, , , , params] =
-    await vault.basketState();
+  const [tokens, , prices, units, values, targets, nav, , , , params] = await vault.basketState();
+  // Every route: the planner quotes each asset both ways.
+  const all = (1n << BigInt(tokens.length)) - 1n;
+  const [sellRoutes, buyRoutes] = await vault.basketRoutes(all, all);
   return {
     tokens: tokens.map((t) => getAddress(t)),
     prices: [...prices],
