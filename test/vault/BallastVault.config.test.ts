@@ -327,6 +327,19 @@ describe("BallastVault configuration", function () {
       expect(linkBuy).to.equal(lower(encodeRoute(s.market, ["USDC", 3000, "LINK"])));
     });
 
+    it("basketRoutes returns, index-aligned, exactly the routes the masks ask for (empty elsewhere)", async function () {
+      const s = await setup();
+      const vault = await s.deploy(await s.defaultBasket());
+      const tokens = await vault.basketTokens();
+      const routes = await Promise.all(tokens.map((t) => vault.routes(t)));
+      // Sell routes of WETH and WBTC (bits 1, 2), the buy route of LINK (bit 3).
+      const [sells, buys] = await vault.basketRoutes(0b0110n, 0b1000n);
+      expect([...sells]).to.deep.equal(["0x", routes[1][0], routes[2][0], "0x"]);
+      expect([...buys]).to.deep.equal(["0x", "0x", "0x", routes[3][1]]);
+      const [none] = await vault.basketRoutes(0n, 0n);
+      expect([...none]).to.deep.equal(["0x", "0x", "0x", "0x"]);
+    });
+
     it("returns empty routes for the base asset and refuses tokens outside the basket", async function () {
       const s = await setup();
       const vault = await s.deploy(await s.defaultBasket());
