@@ -39,7 +39,7 @@ describe("BallastVault flows around a rebalance", () => {
 
     // Bob front-runs the keeper with a large deposit (40% of the vault), then leaves right after the
     // rebalance. (Far larger, the rebalance's capped legs outgrow what these pools fill within the
-    // vault's margin: the status says LegUnfit and the vault waits.)
+    // vault's margin, and the vault trades the part they fill.)
     const deposited = await depositUsdc(f.market, f.vault, bob, 200_000);
     await expect(f.rebalancer.connect(keeper).rebalance()).to.emit(f.vault, "Rebalanced");
     await f.market.alignAllPools();
