@@ -126,7 +126,9 @@ interface IBallastErrors {
     /// @notice A rebalance's leg from `tokenIn` to `tokenOut` cannot trade now: its route's spot
     /// output `spotOut` is below `spotFloor` (the oracle-fair output less `maxPoolGapBps`: a pool
     /// pushed against the vault), or the output estimated from the route's in-range liquidity,
-    /// `estimatedOut`, is below the leg's minimum `minOut` (pools too thin).
+    /// `estimatedOut`, is below the leg's minimum `minOut` and no smaller part of the leg would reach
+    /// its own (nothing in range, or the fees alone exceed the slippage bound); the numbers are the
+    /// whole leg's.
     error BallastLegUnfit(
         address tokenIn,
         address tokenOut,

@@ -19,8 +19,9 @@ interface IBallastPolicy is IBallastErrors {
     /// before asking the policy, which reports BreakerTripped, then Cooldown, then Due, then
     /// DueByCalendar, else NotDue; a due rebalance whose cost exceeds its benefit (see
     /// {assessCost}) is Uneconomic, and one whose cost cannot be priced (the gas token's oracle
-    /// fails) is PriceUnavailable. The vault reports LegUnfit, after the cost gate, for a
-    /// due rebalance that a leg's pools cannot fill now (see {IBallastErrors-BallastLegUnfit}).
+    /// fails) is PriceUnavailable. The rebalancer reports LegUnfit, after the cost gate, for a
+    /// due rebalance the vault would refuse now: a leg's pool pushed beyond the pool-gap bound, or
+    /// no part of a leg its pools can fill (see {IBallastErrors-BallastLegUnfit}).
     enum Status {
         Due,
         DueByCalendar,

@@ -211,10 +211,10 @@ interface IBallastVault is IERC4626, IBallastErrors {
     /// checks when the call starts (its route's spot output within `maxPoolGapBps` of the oracle-fair
     /// output, else {BallastLegUnfit}), and must deliver its oracle-fair output less `slippageBps`;
     /// NAV at the call's oracle prices may fall by at most `maxLossBps`. Legs that cross one pool
-    /// spend its depth together: each is checked as that many legs of its size, and when the pools
-    /// cannot fill them within `slippageBps` (the estimated output, impact counted twice, under the
-    /// minimum) it trades its share of the part they can, skipped below `minTradeValue`; a leg no
-    /// part of which fits reverts ({BallastLegUnfit}).
+    /// the same way spend its depth together: each is checked as that many legs of its size, and
+    /// when the pools cannot fill them within `slippageBps` (the estimated output, impact counted
+    /// twice, under the minimum) it trades its share of the part they can, skipped below
+    /// `minTradeValue`; a leg no part of which fits reverts ({BallastLegUnfit}).
     /// Legs that sell a non-base asset run first, in order; legs that spend the base asset then run
     /// in order, scaled down alike (rounded down) to the base held above its target weight, and are
     /// skipped below `minTradeValue`. Emits {Rebalanced}, and {Swapped} for each trade with its size.

@@ -402,7 +402,8 @@ library VaultLogic {
 
     /// @dev Every leg's checks before any swap (the pools as the call found them): its ends
     /// ({_ends}, into `ins` and `outs`), the trade cap on the value it asks to sell, and the pools.
-    /// Legs crossing one pool spend its depth together, so each leg is fitted as that many legs of
+    /// Legs crossing one pool the same way spend its depth together (the same way: a later leg fills
+    /// after the earlier ones moved the price), so each leg is fitted as that many legs of
     /// its size ({LegCheck-fit}) and trades its share of the fit: all of it when the pools fill them
     /// all, else a part, skipped under `minTradeValue`. A leg no size of which may trade reverts with
     /// {IBallastErrors-BallastLegUnfit}.
@@ -460,7 +461,8 @@ library VaultLogic {
         }
     }
 
-    /// @dev The pools each leg crosses, each as the hash of its two tokens (in order) and fee tier.
+    /// @dev The pools each leg crosses and the way it crosses them: the hash of each hop's token in,
+    /// token out and fee tier. Legs crossing a pool the opposite way offset each other's impact.
     function _pools(IBallastVault.Leg[] calldata legs) private pure returns (bytes32[][] memory pools) {
         pools = new bytes32[][](legs.length);
         for (uint256 k; k < legs.length; ++k) {
@@ -468,14 +470,12 @@ library VaultLogic {
             uint256 hops = path.hops();
             pools[k] = new bytes32[](hops);
             for (uint256 h; h < hops; ++h) {
-                (address a, address b) = (path.tokenAt(h), path.tokenAt(h + 1));
-                if (a > b) (a, b) = (b, a);
-                pools[k][h] = keccak256(abi.encode(a, b, path.feeAt(h)));
+                pools[k][h] = keccak256(abi.encode(path.tokenAt(h), path.tokenAt(h + 1), path.feeAt(h)));
             }
         }
     }
 
-    /// @dev How many legs (leg `k` itself included) cross a pool with leg `k`.
+    /// @dev How many legs (leg `k` itself included) cross a pool the same way as leg `k`.
     function _sharing(bytes32[][] memory pools, uint256 k) private pure returns (uint256 count) {
         for (uint256 j; j < pools.length; ++j) {
             if (j == k || _crossing(pools[j], pools[k])) ++count;
