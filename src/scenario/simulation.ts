@@ -3,8 +3,9 @@
  * connected Hardhat chain (in-process, or a `hardhat node` on localhost), then plays the scenario
  * step by step with four actors:
  *
- * - the market: each step the feeds publish the planned prices, an arbitrageur trades the pools
- *   the vault uses back to them, and liquidity providers re-centre their ranges after big moves;
+ * - the market: each step the feeds publish the planned prices, an arbitrageur trades every pool
+ *   of the market (each fee tier of each pair: any pool a keeper may quote and trade, not only the
+ *   vault's routes) back to them, and liquidity providers re-centre their ranges after big moves;
  * - depositors, who come and go at random (deposits, exits in USDC and in kind);
  * - the keeper: a poke every step (so the breakers see the prices), and the keeper bot of
  *   `npm run keeper` (src/keeper) rebalancing whenever the vault says one is due, waiting out
@@ -163,8 +164,14 @@ class ScenarioRun {
   private settings!: VaultSettings;
   private basket: BasketAsset[] = [];
   private tokens: MarketToken[] = [];
-  /** The pools the vault's routes go through: the ones the arbitrageur keeps on the feeds. */
+  /** The pools the vault's routes go through (the adversaries' ground). */
   private routePools: MarketPool[] = [];
+  /**
+   * Every pool of the market: the ones the arbitrageur keeps on the feeds and the liquidity
+   * providers re-centre. A keeper's own plan may trade any of them (a direct pair, another fee
+   * tier), so a pool left off the feeds would be a free lunch no real market leaves standing.
+   */
+  private marketPools: MarketPool[] = [];
   /** The first pool of each risky asset's sell route, by symbol. */
   private readonly legPools = new Map<string, MarketPool>();
   private adversaries: Adversaries | undefined;
@@ -293,8 +300,9 @@ class ScenarioRun {
     }));
     this.tokens.forEach((token, i) => this.prices.set(token.symbol, i === 0 ? 1 : this.plan.prices[0][i - 1]));
     this.routePools = await this.findRoutePools();
-    this.arbitrageur = await Arbitrageur.create(this.market, arbitrageur, this.routePools);
-    for (const pool of this.routePools) this.centres.set(pool.key, this.poolRatio(pool));
+    this.marketPools = this.market.pools;
+    this.arbitrageur = await Arbitrageur.create(this.market, arbitrageur, this.marketPools);
+    for (const pool of this.marketPools) this.centres.set(pool.key, this.poolRatio(pool));
     if (this.options.adversaries) {
       const arena: Arena = {
         market: this.market,
@@ -465,7 +473,7 @@ class ScenarioRun {
     }
     await this.publishPrices(new Map(this.plan.risky.map((asset, i) => [asset.symbol, prices[i]])));
     await this.alignPools();
-    for (const pool of this.routePools) {
+    for (const pool of this.marketPools) {
       const ratio = this.poolRatio(pool);
       const centre = this.centres.get(pool.key)!;
       if (Math.abs(ratio / centre - 1) > RECENTER_THRESHOLD) {
@@ -486,8 +494,9 @@ class ScenarioRun {
     }
   }
 
+  /** The arbitrageur trades every pool of the market back to the feeds (a no-op read for those already there). */
   private async alignPools(): Promise<void> {
-    for (const pool of this.routePools) await this.arbitrageur.align(pool, (symbol) => this.price(symbol));
+    for (const pool of this.marketPools) await this.arbitrageur.align(pool, (symbol) => this.price(symbol));
   }
 
   /** One random depositor action: a deposit, or an exit in USDC or in kind. */
