@@ -9,7 +9,9 @@
  * - depositors, who come and go at random (deposits, exits in USDC and in kind);
  * - the keeper: a poke every step (so the breakers see the prices), and the keeper bot of
  *   `npm run keeper` (src/keeper) rebalancing whenever the vault says one is due, waiting out
- *   cooldowns;
+ *   cooldowns; unless `--keeper-plan off`, with its own planner on the market's QuoterV2 (it sends
+ *   `rebalancePlan(legs)`, and the on-chain planned `rebalance()` when the rebalancer would refuse
+ *   its plan);
  * - the clock, which the simulation advances;
  * - unless `--adversaries off`, an oracle front-runner and a rebalance sandwicher
  *   (src/scenario/adversaries.ts), whose plays and P&L the report shows.
@@ -50,6 +52,7 @@ import type {
   BasketAsset,
   BreakerEvent,
   FlowRecord,
+  KeeperSummary,
   Logger,
   RebalanceRecord,
   ScenarioReport,
@@ -151,6 +154,8 @@ class ScenarioRun {
   private keeper!: HardhatEthersSigner;
   /** The keeper bot, signing as `keeper`. */
   private bot!: Keeper;
+  /** The bot's name in the report. */
+  private keeperName = "";
   /** The fields of the bot's last cost-gate refusal. */
   private lastGate: LogFields | undefined;
   /** Chain time at the keeper's last turn, the bot's clock. */
@@ -283,7 +288,10 @@ class ScenarioRun {
       logger: this.keeperLogger(),
       // Simulated time stands still between calls: the bot's clock is the chain's.
       clock: () => this.chainTimeMs,
+      // The bot's own planner quotes every pool of the market (each fee tier, direct pairs).
+      ...(this.options.keeperPlan ? { quoter: await this.market.quoter.getAddress() } : {}),
     });
+    this.keeperName = this.options.keeperPlan ? "keeper bot (own plan)" : "keeper bot (rebalance())";
     this.depositors = DEPOSITOR_NAMES.map((name, i) => ({ name, signer: signers[2 + i] }));
     const arbitrageur = signers[2 + DEPOSITOR_NAMES.length];
 
@@ -679,6 +687,12 @@ class ScenarioRun {
     }
     const receipt = await ethers.provider.getTransactionReceipt(result.hash);
     if (!receipt) throw new Error(`the keeper's rebalance ${result.hash} has no receipt`);
+    // Which call went out: the bot's own plan, or the on-chain planned fallback.
+    const sent = await ethers.provider.getTransaction(result.hash);
+    const call =
+      sent !== null && sent.data.startsWith(this.rebalancer.interface.getFunction("rebalancePlan").selector)
+        ? "rebalancePlan"
+        : "rebalance";
     const gasUsed = this.addKeeperGas(receipt.gasUsed);
     await this.recordBreakerEvents(receipt, "rebalance");
     const events = parsedLogs(receipt, this.vaultAddress, this.vault.interface);
@@ -719,11 +733,13 @@ class ScenarioRun {
       gasUsed,
       gasCostUsd: this.gasCostUsd(gasUsed),
       rewardUsd: Number(formatUnits((events.find((e) => e.name === "RewardPaid")?.args.amount as bigint) ?? 0n, base)),
+      keeper: this.keeperName,
+      call,
     };
     this.rebalances.push(record);
     const when = phase === "invest" ? "invest" : `hour ${hour.toFixed(1)}`;
     this.log(
-      `    rebalance (${when}): ${trades.length} trade(s) ${trades.map((t) => `${t.sell}->${t.buy}`).join(" ")}, ` +
+      `    ${call} (${when}): ${trades.length} trade(s) ${trades.map((t) => `${t.sell}->${t.buy}`).join(" ")}, ` +
         `drift ${record.driftBeforeBps} -> ${record.driftAfterBps} bp, cost ${usd(record.costUsd, 2)} ` +
         `(${record.costBps.toFixed(2)} bp), gas ${gasUsed.toLocaleString("en-US")}, keeper reward ${usd(record.rewardUsd, 2)}`,
     );
@@ -830,6 +846,35 @@ class ScenarioRun {
     );
   }
 
+  /** RMS over the snapshots and the non-base assets of weight - target, bps. */
+  private trackingErrorBps(): number {
+    const risky = this.basket.slice(1);
+    if (risky.length === 0 || this.snapshots.length === 0) return 0;
+    let sum = 0;
+    for (const snap of this.snapshots) {
+      for (const [i, asset] of risky.entries()) sum += (snap.weightsBps[i + 1] - asset.targetBps) ** 2;
+    }
+    return Math.sqrt(sum / (this.snapshots.length * risky.length));
+  }
+
+  /** The keeper bot's account over the run: every rebalance and poke it sent. */
+  private keeperSummary(): KeeperSummary {
+    const mine = this.rebalances.filter((r) => r.keeper === this.keeperName);
+    const rewardsUsd = mine.reduce((sum, r) => sum + r.rewardUsd, 0);
+    return {
+      keeper: this.keeperName,
+      address: this.keeper.address,
+      rebalances: mine.length,
+      plans: mine.filter((r) => r.call === "rebalancePlan").length,
+      trades: mine.reduce((sum, r) => sum + r.trades.length, 0),
+      // The scenario's pokes are sent from the same account: all keeper gas is this keeper's.
+      gasUsed: this.keeperGas,
+      gasCostUsd: this.keeperGasCostUsd,
+      rewardsUsd,
+      netUsd: rewardsUsd - this.keeperGasCostUsd,
+    };
+  }
+
   private report(wallTimeSeconds: number): ScenarioReport {
     const scenario = this.rebalances.filter((r) => r.phase === "scenario");
     const first = this.snapshots[0];
@@ -884,6 +929,11 @@ class ScenarioRun {
       netFlowsUsd: done.filter((f) => f.hour >= 0).reduce((sum, f) => sum + (f.kind === "deposit" ? f.usd : -f.usd), 0),
       endMaxDriftBps: last.maxDriftBps,
       meanMaxDriftBps: this.snapshots.reduce((sum, s) => sum + s.maxDriftBps, 0) / this.snapshots.length,
+      trackingErrorBps: this.trackingErrorBps(),
+      legsPerRebalance:
+        scenario.length > 0 ? scenario.reduce((sum, r) => sum + r.trades.length, 0) / scenario.length : 0,
+      keeperPlans: scenario.filter((r) => r.call === "rebalancePlan").length,
+      keepers: [this.keeperSummary()],
     };
     return {
       meta: {
