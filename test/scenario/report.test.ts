@@ -28,7 +28,7 @@ function sampleReport(): ScenarioReport {
       name: "sample",
       scenario: "crash",
       description: "a <test> & scenario",
-      options: resolveScenarioOptions({ days: 1, assets: 1, outDir: os.tmpdir(), name: "sample" }),
+      options: resolveScenarioOptions({ days: 1, assets: 1, outDir: os.tmpdir(), name: "sample", keeperPlan: "on" }),
       network: "hardhat",
       wallTimeSeconds: 1,
       createdAt: "2025-01-01T00:00:00.000Z",

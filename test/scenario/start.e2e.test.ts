@@ -147,9 +147,9 @@ describe("npm start: a vault too small for its gas", function () {
 
 /**
  * `--keeper-plan on`: the keeper bot plans each rebalance itself on the market's QuoterV2, which
- * quotes every pool of the market. The arbitrageur keeps all of them on the feeds, so no plan buys
- * below the oracle: when it kept only the vault's route pools, the others drifted and the plan's
- * "costs" went negative (-$532k over the default 30 days).
+ * quotes every pool of the market, and the arbitrageur keeps all of them on the feeds. (When it
+ * kept only the vault's route pools, the plan's "costs" went negative on the default 30 days,
+ * -$531k; these 3 days are too short to show that, see docs/keeper.md.)
  */
 describe("npm start: the keeper bot's own plan", function () {
   this.timeout(240_000);
