@@ -23,6 +23,7 @@ interface StartArgs {
   out?: string;
   name?: string;
   adversaries?: string;
+  keeperPlan?: string;
   frontRunPct?: string;
   frontRunMinBps?: string;
   sandwichBps?: string;
@@ -84,6 +85,12 @@ task("ballast:start", "Plays a market scenario against a Ballast vault on the lo
     types.string,
   )
   .addOptionalParam(
+    "keeperPlan",
+    "on | off: the keeper bot plans each rebalance itself (QuoterV2, rebalancePlan) with rebalance() as fallback (default off; env KEEPER_PLAN)",
+    undefined,
+    types.string,
+  )
+  .addOptionalParam(
     "frontRunPct",
     "The front-runner's deposit before a step up, and its standing holding, % of NAV, 1-100 (default 20; env FRONT_RUN_PCT)",
     undefined,
@@ -116,6 +123,7 @@ task("ballast:start", "Plays a market scenario against a Ballast vault on the lo
       outDir: args.out,
       name: args.name,
       adversaries: args.adversaries,
+      keeperPlan: args.keeperPlan,
       frontRunPct: args.frontRunPct,
       frontRunMinBps: args.frontRunMinBps,
       sandwichBps: args.sandwichBps,

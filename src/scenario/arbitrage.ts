@@ -1,10 +1,11 @@
 /**
- * The scenario's arbitrageur: trades each pool the vault uses back to the price its two feeds
- * imply, as LocalMarket.alignPoolToFeeds does, but cheaply enough to run thousands of times. The
- * market's helper checks and tops up balances, checks approvals and estimates gas on every call;
- * this one is funded and approved once, knows the feed answers it published, and sends one swap
- * with a fixed gas limit: a quarter of the RPC work, which is what keeps the default `npm start`
- * under two minutes on two cores.
+ * The scenario's arbitrageur: trades each pool of the market (every pair and fee tier, not only
+ * the vault's routes: a keeper's own plan may trade any of them) back to the price its two feeds
+ * imply, from its own balances, as LocalMarket.alignPoolToFeeds does, but cheaply enough to run
+ * thousands of times. The market's helper checks and tops up balances, checks approvals and
+ * estimates gas on every call; this one is funded and approved once, knows the feed answers it
+ * published, and sends one swap with a fixed gas limit: a quarter of the RPC work, which is what
+ * keeps the default `npm start` under two minutes on two cores.
  */
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { MaxUint256 } from "ethers";

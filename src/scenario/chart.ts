@@ -5,6 +5,7 @@
  * marked under each panel and the hours the breaker was tripped are shaded across all of them.
  */
 import { adversaryRows, adversaryVerdict } from "./adversaryTables";
+import { callName, KEEPER_HEADERS, keeperRows } from "./keeperTables";
 import { signed } from "./format";
 import type { ScenarioReport } from "./types";
 
@@ -294,15 +295,23 @@ export function renderHtml(report: ScenarioReport, svg: string): string {
       `${summary.deposits} / ${summary.redemptions} / ${money(summary.netFlowsUsd)}`,
     ],
     ["largest drift: mean / end", `${summary.meanMaxDriftBps.toFixed(0)} bp / ${summary.endMaxDriftBps} bp`],
+    ["tracking error (RMS weight - target)", `${summary.trackingErrorBps.toFixed(1)} bp`],
+    [
+      "legs per rebalance / on the keeper's own plan",
+      `${summary.legsPerRebalance.toFixed(2)} / ${summary.keeperPlans} of ${summary.rebalances}`,
+    ],
+    ["keeper rewards", money(summary.rewardsUsd)],
   ];
   const rebalanceRows = report.rebalances.map((r) => [
     hoursText(r.hour),
     r.reason,
+    callName(r),
     r.trades.map((t) => `${t.amountIn.toPrecision(6)} ${t.sell} -> ${t.amountOut.toPrecision(6)} ${t.buy}`).join("; "),
     `${r.driftBeforeBps} -> ${r.driftAfterBps}`,
     money(r.costUsd),
     r.costBps.toFixed(2),
     r.gasUsed.toLocaleString("en-US"),
+    money(r.rewardUsd),
   ]);
   const breakerRows = report.breakerEvents.map((e) => [
     hoursText(e.hour),
@@ -357,7 +366,9 @@ ${svg}
 ${table(["", ""], summaryRows)}
 <p>Buy-and-hold: ${escapeXml(report.benchmark.description)}.</p>
 <h2>Rebalances</h2>
-${table(["time", "reason", "trades", "drift bp", "cost", "cost bp", "gas"], rebalanceRows)}
+${table(["time", "reason", "call", "trades", "drift bp", "cost", "cost bp", "gas", "keeper reward"], rebalanceRows)}
+<h2>Keepers</h2>
+${table([...KEEPER_HEADERS], keeperRows(summary))}
 <h2>Circuit breaker</h2>
 ${breakerRows.length > 0 ? table(["time", "event", "reason", "asset", "via"], breakerRows) : "<p>No trips.</p>"}
 <h2>Depositors</h2>

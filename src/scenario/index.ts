@@ -11,6 +11,7 @@ export * from "./types";
 export * from "./format";
 export * from "./report";
 export * from "./adversaryTables";
+export * from "./keeperTables";
 export * from "./chart";
 export * from "./simulation";
 export * from "./start";

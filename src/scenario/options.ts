@@ -33,6 +33,11 @@ export interface ScenarioOptions {
   name: string;
   /** Whether the adversaries (an oracle front-runner and a rebalance sandwicher) play against the vault. */
   adversaries: boolean;
+  /**
+   * Whether the keeper bot plans each rebalance itself (QuoterV2 over every pool, `rebalancePlan(legs)`,
+   * the on-chain `rebalance()` as its fallback); off: it always calls `rebalance()`.
+   */
+  keeperPlan: boolean;
   /** The front-runner's stake: its deposit before a step up, and its standing holding, % of NAV. */
   frontRunPct: number;
   /** The smallest basket step (at the vault's weights) the front-runner plays, bps. */
@@ -56,6 +61,7 @@ export const DEFAULT_SCENARIO_OPTIONS = {
   gasGwei: 10,
   outDir: "reports",
   adversaries: true,
+  keeperPlan: false,
   frontRunPct: 20,
   frontRunMinBps: 10,
   sandwichBps: 4,
@@ -85,6 +91,7 @@ export const OPTION_SPELLINGS: Readonly<Record<keyof ScenarioOptions, { flag: st
   outDir: { flag: "--out", env: "REPORT_DIR" },
   name: { flag: "--name", env: "REPORT_NAME" },
   adversaries: { flag: "--adversaries", env: "ADVERSARIES" },
+  keeperPlan: { flag: "--keeper-plan", env: "KEEPER_PLAN" },
   frontRunPct: { flag: "--front-run-pct", env: "FRONT_RUN_PCT" },
   frontRunMinBps: { flag: "--front-run-min-bps", env: "FRONT_RUN_MIN_BPS" },
   sandwichBps: { flag: "--sandwich-bps", env: "SANDWICH_BPS" },
@@ -148,6 +155,7 @@ export function resolveScenarioOptions(raw: RawScenarioOptions = {}): ScenarioOp
   const flowsPerDay = inRange("flowsPerDay", raw.flowsPerDay, DEFAULT_SCENARIO_OPTIONS.flowsPerDay, 0, 48, false);
   const gasGwei = inRange("gasGwei", raw.gasGwei, DEFAULT_SCENARIO_OPTIONS.gasGwei, 0, 1_000, false);
   const adversaries = toSwitch("adversaries", raw.adversaries, DEFAULT_SCENARIO_OPTIONS.adversaries);
+  const keeperPlan = toSwitch("keeperPlan", raw.keeperPlan, DEFAULT_SCENARIO_OPTIONS.keeperPlan);
   const frontRunPct = inRange("frontRunPct", raw.frontRunPct, DEFAULT_SCENARIO_OPTIONS.frontRunPct, 1, 100, false);
   const frontRunMinBps = inRange(
     "frontRunMinBps",
@@ -211,6 +219,7 @@ export function resolveScenarioOptions(raw: RawScenarioOptions = {}): ScenarioOp
     outDir: path.resolve(outDir),
     name,
     adversaries,
+    keeperPlan,
     frontRunPct,
     frontRunMinBps,
     sandwichBps,

@@ -9,6 +9,7 @@ import path from "node:path";
 import { adversaryRows, adversaryVerdict } from "./adversaryTables";
 import { renderChartSvg, renderHtml } from "./chart";
 import { amount, pct, signed, usd, when } from "./format";
+import { callName, KEEPER_HEADERS, keeperRows } from "./keeperTables";
 import type { AdversaryAttempt, Logger, RebalanceRecord, ScenarioReport, Snapshot, TradeRecord } from "./types";
 
 /** "sell 12.3 WETH for 36,900 USDC". */
@@ -52,6 +53,7 @@ function rebalanceRow(record: RebalanceRecord): string[] {
   return [
     when(record.hour),
     record.reason,
+    callName(record),
     record.trades.map(describeTrade).join("; ") || "-",
     `${record.driftBeforeBps} -> ${record.driftAfterBps}`,
     usd(record.costUsd, 2),
@@ -144,7 +146,7 @@ export function printReport(report: ScenarioReport, log: Logger = (line) => cons
       ? [...report.rebalances.slice(0, 20), ...report.rebalances.slice(-20)]
       : report.rebalances;
   for (const line of formatTable(
-    ["time", "reason", "trades", "drift bp", "cost", "cost bp", "gas", "gas $", "keeper reward"],
+    ["time", "reason", "call", "trades", "drift bp", "cost", "cost bp", "gas", "gas $", "keeper reward"],
     shown.map(rebalanceRow),
   ))
     log(line);
@@ -201,6 +203,14 @@ export function printReport(report: ScenarioReport, log: Logger = (line) => cons
       `${usd(summary.keeperGasCostUsd, 2)} at ${o.gasGwei} gwei, of which the vault paid the keeper ${usd(summary.rewardsUsd, 2)} in rewards; mean largest drift ${summary.meanMaxDriftBps.toFixed(0)} bp, ` +
       `${summary.endMaxDriftBps} bp at the end; liquidity providers re-centred ${summary.liquidityRecenters} times.`,
   );
+  log(
+    `Legs per rebalance ${summary.legsPerRebalance.toFixed(2)} (${summary.keeperPlans} of ${summary.rebalances} ` +
+      `rebalances on the keeper's own plan${!o.keeperPlan ? ": off, --keeper-plan off" : ""}); tracking error ` +
+      `${summary.trackingErrorBps.toFixed(1)} bp (RMS of weight - target over the steps and the risky assets).`,
+  );
+
+  section("Keepers (the whole run, investing included; gas at the report's gas price)");
+  for (const line of formatTable(KEEPER_HEADERS, keeperRows(summary))) log(line);
   printAdversaries(report, log);
 }
 

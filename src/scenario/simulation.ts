@@ -3,12 +3,15 @@
  * connected Hardhat chain (in-process, or a `hardhat node` on localhost), then plays the scenario
  * step by step with four actors:
  *
- * - the market: each step the feeds publish the planned prices, an arbitrageur trades the pools
- *   the vault uses back to them, and liquidity providers re-centre their ranges after big moves;
+ * - the market: each step the feeds publish the planned prices, an arbitrageur trades every pool
+ *   of the market (each fee tier of each pair: any pool a keeper may quote and trade, not only the
+ *   vault's routes) back to them, and liquidity providers re-centre their ranges after big moves;
  * - depositors, who come and go at random (deposits, exits in USDC and in kind);
  * - the keeper: a poke every step (so the breakers see the prices), and the keeper bot of
  *   `npm run keeper` (src/keeper) rebalancing whenever the vault says one is due, waiting out
- *   cooldowns;
+ *   cooldowns; unless `--keeper-plan off`, with its own planner on the market's QuoterV2 (it sends
+ *   `rebalancePlan(legs)`, and the on-chain planned `rebalance()` when the rebalancer would refuse
+ *   its plan);
  * - the clock, which the simulation advances;
  * - unless `--adversaries off`, an oracle front-runner and a rebalance sandwicher
  *   (src/scenario/adversaries.ts), whose plays and P&L the report shows.
@@ -49,6 +52,7 @@ import type {
   BasketAsset,
   BreakerEvent,
   FlowRecord,
+  KeeperSummary,
   Logger,
   RebalanceRecord,
   ScenarioReport,
@@ -150,6 +154,8 @@ class ScenarioRun {
   private keeper!: HardhatEthersSigner;
   /** The keeper bot, signing as `keeper`. */
   private bot!: Keeper;
+  /** The bot's name in the report. */
+  private keeperName = "";
   /** The fields of the bot's last cost-gate refusal. */
   private lastGate: LogFields | undefined;
   /** Chain time at the keeper's last turn, the bot's clock. */
@@ -163,8 +169,14 @@ class ScenarioRun {
   private settings!: VaultSettings;
   private basket: BasketAsset[] = [];
   private tokens: MarketToken[] = [];
-  /** The pools the vault's routes go through: the ones the arbitrageur keeps on the feeds. */
+  /** The pools the vault's routes go through (the adversaries' ground). */
   private routePools: MarketPool[] = [];
+  /**
+   * Every pool of the market: the ones the arbitrageur keeps on the feeds and the liquidity
+   * providers re-centre. A keeper's own plan may trade any of them (a direct pair, another fee
+   * tier), so a pool left off the feeds would be a free lunch no real market leaves standing.
+   */
+  private marketPools: MarketPool[] = [];
   /** The first pool of each risky asset's sell route, by symbol. */
   private readonly legPools = new Map<string, MarketPool>();
   private adversaries: Adversaries | undefined;
@@ -276,7 +288,10 @@ class ScenarioRun {
       logger: this.keeperLogger(),
       // Simulated time stands still between calls: the bot's clock is the chain's.
       clock: () => this.chainTimeMs,
+      // The bot's own planner quotes every pool of the market (each fee tier, direct pairs).
+      ...(this.options.keeperPlan ? { quoter: await this.market.quoter.getAddress() } : {}),
     });
+    this.keeperName = this.options.keeperPlan ? "keeper bot (own plan)" : "keeper bot (rebalance())";
     this.depositors = DEPOSITOR_NAMES.map((name, i) => ({ name, signer: signers[2 + i] }));
     const arbitrageur = signers[2 + DEPOSITOR_NAMES.length];
 
@@ -293,8 +308,9 @@ class ScenarioRun {
     }));
     this.tokens.forEach((token, i) => this.prices.set(token.symbol, i === 0 ? 1 : this.plan.prices[0][i - 1]));
     this.routePools = await this.findRoutePools();
-    this.arbitrageur = await Arbitrageur.create(this.market, arbitrageur, this.routePools);
-    for (const pool of this.routePools) this.centres.set(pool.key, this.poolRatio(pool));
+    this.marketPools = this.market.pools;
+    this.arbitrageur = await Arbitrageur.create(this.market, arbitrageur, this.marketPools);
+    for (const pool of this.marketPools) this.centres.set(pool.key, this.poolRatio(pool));
     if (this.options.adversaries) {
       const arena: Arena = {
         market: this.market,
@@ -465,7 +481,7 @@ class ScenarioRun {
     }
     await this.publishPrices(new Map(this.plan.risky.map((asset, i) => [asset.symbol, prices[i]])));
     await this.alignPools();
-    for (const pool of this.routePools) {
+    for (const pool of this.marketPools) {
       const ratio = this.poolRatio(pool);
       const centre = this.centres.get(pool.key)!;
       if (Math.abs(ratio / centre - 1) > RECENTER_THRESHOLD) {
@@ -486,8 +502,9 @@ class ScenarioRun {
     }
   }
 
+  /** The arbitrageur trades every pool of the market back to the feeds (a no-op read for those already there). */
   private async alignPools(): Promise<void> {
-    for (const pool of this.routePools) await this.arbitrageur.align(pool, (symbol) => this.price(symbol));
+    for (const pool of this.marketPools) await this.arbitrageur.align(pool, (symbol) => this.price(symbol));
   }
 
   /** One random depositor action: a deposit, or an exit in USDC or in kind. */
@@ -670,6 +687,12 @@ class ScenarioRun {
     }
     const receipt = await ethers.provider.getTransactionReceipt(result.hash);
     if (!receipt) throw new Error(`the keeper's rebalance ${result.hash} has no receipt`);
+    // Which call went out: the bot's own plan, or the on-chain planned fallback.
+    const sent = await ethers.provider.getTransaction(result.hash);
+    const call =
+      sent !== null && sent.data.startsWith(this.rebalancer.interface.getFunction("rebalancePlan").selector)
+        ? "rebalancePlan"
+        : "rebalance";
     const gasUsed = this.addKeeperGas(receipt.gasUsed);
     await this.recordBreakerEvents(receipt, "rebalance");
     const events = parsedLogs(receipt, this.vaultAddress, this.vault.interface);
@@ -710,11 +733,13 @@ class ScenarioRun {
       gasUsed,
       gasCostUsd: this.gasCostUsd(gasUsed),
       rewardUsd: Number(formatUnits((events.find((e) => e.name === "RewardPaid")?.args.amount as bigint) ?? 0n, base)),
+      keeper: this.keeperName,
+      call,
     };
     this.rebalances.push(record);
     const when = phase === "invest" ? "invest" : `hour ${hour.toFixed(1)}`;
     this.log(
-      `    rebalance (${when}): ${trades.length} trade(s) ${trades.map((t) => `${t.sell}->${t.buy}`).join(" ")}, ` +
+      `    ${call} (${when}): ${trades.length} trade(s) ${trades.map((t) => `${t.sell}->${t.buy}`).join(" ")}, ` +
         `drift ${record.driftBeforeBps} -> ${record.driftAfterBps} bp, cost ${usd(record.costUsd, 2)} ` +
         `(${record.costBps.toFixed(2)} bp), gas ${gasUsed.toLocaleString("en-US")}, keeper reward ${usd(record.rewardUsd, 2)}`,
     );
@@ -821,6 +846,35 @@ class ScenarioRun {
     );
   }
 
+  /** RMS over the snapshots and the non-base assets of weight - target, bps. */
+  private trackingErrorBps(): number {
+    const risky = this.basket.slice(1);
+    if (risky.length === 0 || this.snapshots.length === 0) return 0;
+    let sum = 0;
+    for (const snap of this.snapshots) {
+      for (const [i, asset] of risky.entries()) sum += (snap.weightsBps[i + 1] - asset.targetBps) ** 2;
+    }
+    return Math.sqrt(sum / (this.snapshots.length * risky.length));
+  }
+
+  /** The keeper bot's account over the run: every rebalance and poke it sent. */
+  private keeperSummary(): KeeperSummary {
+    const mine = this.rebalances.filter((r) => r.keeper === this.keeperName);
+    const rewardsUsd = mine.reduce((sum, r) => sum + r.rewardUsd, 0);
+    return {
+      keeper: this.keeperName,
+      address: this.keeper.address,
+      rebalances: mine.length,
+      plans: mine.filter((r) => r.call === "rebalancePlan").length,
+      trades: mine.reduce((sum, r) => sum + r.trades.length, 0),
+      // The scenario's pokes are sent from the same account: all keeper gas is this keeper's.
+      gasUsed: this.keeperGas,
+      gasCostUsd: this.keeperGasCostUsd,
+      rewardsUsd,
+      netUsd: rewardsUsd - this.keeperGasCostUsd,
+    };
+  }
+
   private report(wallTimeSeconds: number): ScenarioReport {
     const scenario = this.rebalances.filter((r) => r.phase === "scenario");
     const first = this.snapshots[0];
@@ -875,6 +929,11 @@ class ScenarioRun {
       netFlowsUsd: done.filter((f) => f.hour >= 0).reduce((sum, f) => sum + (f.kind === "deposit" ? f.usd : -f.usd), 0),
       endMaxDriftBps: last.maxDriftBps,
       meanMaxDriftBps: this.snapshots.reduce((sum, s) => sum + s.maxDriftBps, 0) / this.snapshots.length,
+      trackingErrorBps: this.trackingErrorBps(),
+      legsPerRebalance:
+        scenario.length > 0 ? scenario.reduce((sum, r) => sum + r.trades.length, 0) / scenario.length : 0,
+      keeperPlans: scenario.filter((r) => r.call === "rebalancePlan").length,
+      keepers: [this.keeperSummary()],
     };
     return {
       meta: {

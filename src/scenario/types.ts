@@ -65,6 +65,10 @@ export interface RebalanceRecord {
   gasCostUsd: number;
   /** What the vault paid the keeper for the call (RewardPaid), USD. */
   rewardUsd: number;
+  /** The keeper that made the call (its name in the report's keeper table). */
+  keeper: string;
+  /** `rebalancePlan`: the keeper's own plan; `rebalance`: the rebalancer's on-chain plan. */
+  call: "rebalance" | "rebalancePlan";
 }
 
 /** A due rebalance the cost gate refused (RebalanceSkipped): no trade, no cooldown. */
@@ -139,6 +143,34 @@ export interface ScenarioSummary {
   endMaxDriftBps: number;
   /** Mean of the largest drift over the snapshots, bps. */
   meanMaxDriftBps: number;
+  /**
+   * Tracking error: the RMS over the snapshots (one per step, after the keeper's turn) and over
+   * the non-base assets of weight - target, bps (src/sim's measure, sampled at the steps).
+   */
+  trackingErrorBps: number;
+  /** Trades (legs) per rebalance during the scenario. */
+  legsPerRebalance: number;
+  /** Rebalances during the scenario sent as the keeper's own plan (`rebalancePlan`). */
+  keeperPlans: number;
+  /** Each keeper: its calls, gas and rewards over the whole run (investing included). */
+  keepers: KeeperSummary[];
+}
+
+/** One keeper account over the run: what it spent on gas and what the vault paid it. */
+export interface KeeperSummary {
+  keeper: string;
+  address: string;
+  /** Rebalances it made (investing included), and how many of them were its own plan. */
+  rebalances: number;
+  plans: number;
+  trades: number;
+  /** Gas of all its transactions (pokes included) and its USD value at `gasGwei`. */
+  gasUsed: number;
+  gasCostUsd: number;
+  /** What the vault paid it (RewardPaid), USD. */
+  rewardsUsd: number;
+  /** rewardsUsd - gasCostUsd. */
+  netUsd: number;
 }
 
 export interface VaultSettings {

@@ -28,7 +28,7 @@ function sampleReport(): ScenarioReport {
       name: "sample",
       scenario: "crash",
       description: "a <test> & scenario",
-      options: resolveScenarioOptions({ days: 1, assets: 1, outDir: os.tmpdir(), name: "sample" }),
+      options: resolveScenarioOptions({ days: 1, assets: 1, outDir: os.tmpdir(), name: "sample", keeperPlan: "on" }),
       network: "hardhat",
       wallTimeSeconds: 1,
       createdAt: "2025-01-01T00:00:00.000Z",
@@ -81,6 +81,8 @@ function sampleReport(): ScenarioReport {
         gasUsed: 900_000,
         gasCostUsd: 27,
         rewardUsd: 32.4,
+        keeper: "keeper bot (own plan)",
+        call: "rebalancePlan",
       },
     ],
     skipped: [{ hour: 5, costUsd: 50, benefitUsd: 10, gasUsed: 200_000 }],
@@ -117,6 +119,22 @@ function sampleReport(): ScenarioReport {
       netFlowsUsd: 10_000,
       endMaxDriftBps: 24,
       meanMaxDriftBps: 12,
+      trackingErrorBps: 14.5,
+      legsPerRebalance: 1,
+      keeperPlans: 1,
+      keepers: [
+        {
+          keeper: "keeper bot (own plan)",
+          address: "0x0000000000000000000000000000000000000002",
+          rebalances: 1,
+          plans: 1,
+          trades: 1,
+          gasUsed: 1_500_000,
+          gasCostUsd: 45,
+          rewardsUsd: 32.4,
+          netUsd: -12.6,
+        },
+      ],
     },
   };
 }
@@ -164,6 +182,12 @@ describe("scenario report", () => {
     // Each rebalance's keeper reward, and their total among the costs.
     expect(text).to.include("keeper reward");
     expect(text).to.include("the vault paid the keeper $32.40 in rewards");
+    // How it was called, legs per rebalance, tracking error, and each keeper's reward.
+    expect(text).to.include("own plan");
+    expect(text).to.include("Legs per rebalance 1.00 (1 of 1 rebalances on the keeper's own plan)");
+    expect(text).to.include("tracking error 14.5 bp");
+    expect(text).to.include("Keepers (");
+    expect(text).to.match(/^keeper bot \(own plan\) +0x0{39}2 +1 +1 +1 +1,500,000 +\$45\.00 +\$32\.40 +-\$12\.60$/m);
   });
 
   it("renders an SVG chart with every panel, the markers and escaped text", () => {
@@ -189,5 +213,7 @@ describe("scenario report", () => {
     expect(html).to.match(/^<!doctype html>/);
     expect(html).to.include("<svg ");
     expect(html).to.include("a &lt;test&gt; &amp; scenario");
+    expect(html).to.include("<h2>Keepers</h2>");
+    expect(html).to.include("<td>keeper bot (own plan)</td>");
   });
 });

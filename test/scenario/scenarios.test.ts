@@ -81,6 +81,11 @@ describe("scenario plans and options", () => {
       adversaries: false,
       frontRunPct: 50,
     });
+    // The keeper bot's own planner: off by default (no fewer legs on the default scenario, see
+    // docs/keeper.md), on by flag, variable or code.
+    expect(options.keeperPlan).to.be.false;
+    expect(resolveScenarioOptions({ keeperPlan: "on" }).keeperPlan).to.be.true;
+    expect(resolveScenarioOptions(optionsFromEnv({ KEEPER_PLAN: "on" })).keeperPlan).to.be.true;
   });
 
   it("reads DAYS, ASSETS, SEED, SCENARIO ... from the environment", () => {
@@ -112,6 +117,7 @@ describe("scenario plans and options", () => {
       [{ name: "../etc" }, /--name \(REPORT_NAME\) must be 1-100 letters/],
       [{ gasGwei: "1e3" }, /--gas-gwei \(GAS_GWEI\) must be a number, got "1e3"/],
       [{ adversaries: "maybe" }, /--adversaries \(ADVERSARIES\) must be on or off, got "maybe"/],
+      [{ keeperPlan: "auto" }, /--keeper-plan \(KEEPER_PLAN\) must be on or off, got "auto"/],
       [{ frontRunPct: "0" }, /--front-run-pct \(FRONT_RUN_PCT\) must be from 1 to 100, got 0/],
       [{ sandwichBps: "101" }, /--sandwich-bps \(SANDWICH_BPS\) must be from 1 to 100, got 101/],
     ];
