@@ -24,6 +24,7 @@ interface StartArgs {
   name?: string;
   adversaries?: string;
   keeperPlan?: string;
+  targetBandBps?: string;
   frontRunPct?: string;
   frontRunMinBps?: string;
   sandwichBps?: string;
@@ -91,6 +92,12 @@ task("ballast:start", "Plays a market scenario against a Ballast vault on the lo
     types.string,
   )
   .addOptionalParam(
+    "targetBandBps",
+    "The policy's target band, bps, 0-199 (below the 2% trigger band): a rebalance moves only assets further than this off target, to this distance (default 0; env TARGET_BAND_BPS)",
+    undefined,
+    types.string,
+  )
+  .addOptionalParam(
     "frontRunPct",
     "The front-runner's deposit before a step up, and its standing holding, % of NAV, 1-100 (default 20; env FRONT_RUN_PCT)",
     undefined,
@@ -124,6 +131,7 @@ task("ballast:start", "Plays a market scenario against a Ballast vault on the lo
       name: args.name,
       adversaries: args.adversaries,
       keeperPlan: args.keeperPlan,
+      targetBandBps: args.targetBandBps,
       frontRunPct: args.frontRunPct,
       frontRunMinBps: args.frontRunMinBps,
       sandwichBps: args.sandwichBps,

@@ -618,18 +618,20 @@ export class Keeper {
    * for a replacement) and applies the cost gate with that gas. Logs why it stops, if it does.
    */
   private async planRebalance(state: VaultState, ctx: Context, fees: Fees | undefined): Promise<Plan> {
+    // The keeper's own plan first; the on-chain plan, `rebalance()`, is the fallback when there is
+    // none or the rebalancer refuses it (whatever the on-chain plan would have done).
     let data = this.rebalancerInterface.encodeFunctionData("rebalance");
-    let simulated = await this.simulate(state, data);
-    const own = "revert" in simulated ? undefined : await this.ownPlan(state);
+    let simulated: Awaited<ReturnType<Keeper["simulate"]>> | undefined;
+    const own = await this.ownPlan(state);
     if (own !== undefined) {
       const planned = await this.simulate(state, own);
       if ("revert" in planned) {
-        // The rebalancer refuses the keeper's plan: the on-chain plan is the fallback.
         this.note(state, "warn", "keeper_plan_refused", { reason: planned.revert.name, args: planned.revert.args });
       } else {
         [data, simulated] = [own, planned];
       }
     }
+    simulated ??= await this.simulate(state, data);
     if ("revert" in simulated)
       return { ok: false, result: this.reportRevert(state, "rebalance", simulated.revert, "simulation") };
     const method = data === own ? "rebalancePlan" : "rebalance";

@@ -120,7 +120,22 @@ export async function planRebalance(chain: PlannerChain, band: bigint): Promise<
     }
   }
   // The vault runs the legs that sell a non-base asset first, then those that spend the base.
-  return { legs: [...direct, ...viaBase], valueTraded, quotedCost, dropped };
+  return { legs: [...merged(direct), ...merged(viaBase)], valueTraded, quotedCost, dropped };
+}
+
+/**
+ * Legs along the same path as one leg: an asset sold into the base for two buyers is one sale, the
+ * base spent on an asset for two sellers one purchase (as the on-chain plan nets through the base).
+ * A pool's price moves the same for one swap as for two in a row, so the quotes still hold.
+ */
+function merged(legs: PlanLeg[]): PlanLeg[] {
+  const byPath = new Map<string, PlanLeg>();
+  for (const leg of legs) {
+    const seen = byPath.get(leg.path);
+    if (seen) seen.amountIn += leg.amountIn;
+    else byPath.set(leg.path, { ...leg });
+  }
+  return [...byPath.values()];
 }
 
 interface RouteChoice {

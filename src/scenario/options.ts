@@ -38,6 +38,11 @@ export interface ScenarioOptions {
    * the on-chain `rebalance()` as its fallback); off: it always calls `rebalance()`.
    */
   keeperPlan: boolean;
+  /**
+   * The policy's target band, bps: a rebalance moves only the assets more than this off target, to
+   * this distance from it (0: every asset back to its exact target); below the trigger band (200).
+   */
+  targetBandBps: number;
   /** The front-runner's stake: its deposit before a step up, and its standing holding, % of NAV. */
   frontRunPct: number;
   /** The smallest basket step (at the vault's weights) the front-runner plays, bps. */
@@ -62,6 +67,7 @@ export const DEFAULT_SCENARIO_OPTIONS = {
   outDir: "reports",
   adversaries: true,
   keeperPlan: false,
+  targetBandBps: 0,
   frontRunPct: 20,
   frontRunMinBps: 10,
   sandwichBps: 4,
@@ -92,6 +98,7 @@ export const OPTION_SPELLINGS: Readonly<Record<keyof ScenarioOptions, { flag: st
   name: { flag: "--name", env: "REPORT_NAME" },
   adversaries: { flag: "--adversaries", env: "ADVERSARIES" },
   keeperPlan: { flag: "--keeper-plan", env: "KEEPER_PLAN" },
+  targetBandBps: { flag: "--target-band-bps", env: "TARGET_BAND_BPS" },
   frontRunPct: { flag: "--front-run-pct", env: "FRONT_RUN_PCT" },
   frontRunMinBps: { flag: "--front-run-min-bps", env: "FRONT_RUN_MIN_BPS" },
   sandwichBps: { flag: "--sandwich-bps", env: "SANDWICH_BPS" },
@@ -156,6 +163,7 @@ export function resolveScenarioOptions(raw: RawScenarioOptions = {}): ScenarioOp
   const gasGwei = inRange("gasGwei", raw.gasGwei, DEFAULT_SCENARIO_OPTIONS.gasGwei, 0, 1_000, false);
   const adversaries = toSwitch("adversaries", raw.adversaries, DEFAULT_SCENARIO_OPTIONS.adversaries);
   const keeperPlan = toSwitch("keeperPlan", raw.keeperPlan, DEFAULT_SCENARIO_OPTIONS.keeperPlan);
+  const targetBandBps = inRange("targetBandBps", raw.targetBandBps, DEFAULT_SCENARIO_OPTIONS.targetBandBps, 0, 199);
   const frontRunPct = inRange("frontRunPct", raw.frontRunPct, DEFAULT_SCENARIO_OPTIONS.frontRunPct, 1, 100, false);
   const frontRunMinBps = inRange(
     "frontRunMinBps",
@@ -220,6 +228,7 @@ export function resolveScenarioOptions(raw: RawScenarioOptions = {}): ScenarioOp
     name,
     adversaries,
     keeperPlan,
+    targetBandBps,
     frontRunPct,
     frontRunMinBps,
     sandwichBps,

@@ -100,6 +100,24 @@ describe("keeper planner", () => {
     expect(plan.dropped).to.be.greaterThan(0);
   });
 
+  it("sells an asset into the base once, however many buyers that sale funds (one leg per path)", async () => {
+    const f = await loadFixture(investedAdminFixture);
+    // LINK up 30%: LINK sells for WETH (a direct LINK/WETH pool), for WBTC (no direct pool: through
+    // the base) and for the base's own shortfall; the last two share LINK's route into the base.
+    await f.market.setFeedPrice("LINK", (await f.market.feedPrice("LINK")) * 1.3);
+    await f.market.alignAllPools();
+    await refreshFeeds(f.market, BASKET);
+    const plan = await keeperPlan(f);
+    const paths = plan.legs.map((l) => l.path.toLowerCase());
+    expect(new Set(paths).size).to.equal(paths.length);
+    const link = f.market.token("LINK").address.toLowerCase().slice(2);
+    const usdc = f.market.token("USDC").address.toLowerCase().slice(2);
+    expect(paths.filter((p) => p.startsWith(`0x${link}`) && p.endsWith(usdc))).to.have.length(1);
+    const swaps = await swapsOf(f.vault, f.rebalancer.rebalancePlan(plan.legs));
+    expect(swaps.length).to.equal(plan.legs.length);
+    expect(await f.rebalancer.maxDrift()).to.be.at.most(5n);
+  });
+
   describe("in the keeper bot", () => {
     it("sends rebalancePlan(legs) when given a quoter", async () => {
       const f = await loadFixture(drifted);
@@ -112,6 +130,33 @@ describe("keeper planner", () => {
       const [sent] = logger.events("tx_sent");
       const tx = await ethers.provider.getTransaction(sent.hash as string);
       expect(tx?.data.slice(0, 10)).to.equal(f.rebalancer.interface.getFunction("rebalancePlan").selector);
+    });
+
+    it("falls back to rebalance() when the rebalancer refuses its plan (keeper_plan_refused)", async () => {
+      const f = await loadFixture(drifted);
+      // Trades capped at 1% of NAV, and a plan must remove the whole of the largest drift: the capped
+      // plan cannot, the on-chain plan (held to no such cut) still trades what the cap allows.
+      const p = await f.vault.rebalanceParams();
+      await (
+        await f.vault.setRebalanceParams({
+          slippageBps: p.slippageBps,
+          maxTradeBps: 100,
+          maxLossBps: p.maxLossBps,
+          minTradeValue: p.minTradeValue,
+          maxPoolGapBps: p.maxPoolGapBps,
+        })
+      ).wait();
+      const { costToleranceBps } = await f.rebalancer.planParams();
+      await (await f.rebalancer.setPlanParams({ minDriftCutBps: 10_000, costToleranceBps })).wait();
+      const [, , , signer] = await ethers.getSigners();
+      const { keeper, logger } = testKeeper(f.vault, signer, { quoter: await f.market.quoter.getAddress() });
+      const [result] = await keeper.runOnce();
+      expect(result).to.include({ action: "confirmed", kind: "rebalance", reason: "rebalanced" });
+      const [refused] = logger.events("keeper_plan_refused");
+      expect(refused.reason).to.equal("BallastPlanDrift");
+      const [sent] = logger.events("tx_sent");
+      const tx = await ethers.provider.getTransaction(sent.hash as string);
+      expect(tx?.data).to.equal(f.rebalancer.interface.encodeFunctionData("rebalance"));
     });
 
     it("falls back to rebalance() when it cannot plan (a quoter that does not answer)", async () => {

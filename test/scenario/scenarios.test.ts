@@ -86,6 +86,9 @@ describe("scenario plans and options", () => {
     expect(options.keeperPlan).to.be.false;
     expect(resolveScenarioOptions({ keeperPlan: "on" }).keeperPlan).to.be.true;
     expect(resolveScenarioOptions(optionsFromEnv({ KEEPER_PLAN: "on" })).keeperPlan).to.be.true;
+    // The policy's target band: 0 (every asset back to target) unless set.
+    expect(options.targetBandBps).to.equal(0);
+    expect(resolveScenarioOptions(optionsFromEnv({ TARGET_BAND_BPS: "50" })).targetBandBps).to.equal(50);
   });
 
   it("reads DAYS, ASSETS, SEED, SCENARIO ... from the environment", () => {
@@ -118,6 +121,7 @@ describe("scenario plans and options", () => {
       [{ gasGwei: "1e3" }, /--gas-gwei \(GAS_GWEI\) must be a number, got "1e3"/],
       [{ adversaries: "maybe" }, /--adversaries \(ADVERSARIES\) must be on or off, got "maybe"/],
       [{ keeperPlan: "auto" }, /--keeper-plan \(KEEPER_PLAN\) must be on or off, got "auto"/],
+      [{ targetBandBps: "200" }, /--target-band-bps \(TARGET_BAND_BPS\) must be from 0 to 199, got 200/],
       [{ frontRunPct: "0" }, /--front-run-pct \(FRONT_RUN_PCT\) must be from 1 to 100, got 0/],
       [{ sandwichBps: "101" }, /--sandwich-bps \(SANDWICH_BPS\) must be from 1 to 100, got 101/],
     ];
