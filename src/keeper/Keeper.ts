@@ -622,7 +622,7 @@ export class Keeper {
     // none or the rebalancer refuses it (whatever the on-chain plan would have done).
     let data = this.rebalancerInterface.encodeFunctionData("rebalance");
     let simulated: Awaited<ReturnType<Keeper["simulate"]>> | undefined;
-    const own = await this.ownPlan(state);
+    const own = await this.ownPlan(state, ctx);
     if (own !== undefined) {
       const planned = await this.simulate(state, own);
       if ("revert" in planned) {
@@ -668,13 +668,14 @@ export class Keeper {
    * ./planner.ts); undefined without a quoter, when it finds nothing to trade, or when planning
    * fails (the on-chain plan then stands).
    */
-  private async ownPlan(state: VaultState): Promise<string | undefined> {
+  private async ownPlan(state: VaultState, ctx: Context): Promise<string | undefined> {
     if (this.config.quoter === undefined) return undefined;
     try {
       const [, , band] = await this.rpc("rebalanceStatus", () => state.rebalancer.rebalanceStatus(), state.address);
       const plan = await planKeeperRebalance(
         { vault: state.vault, rebalancer: state.rebalancer, quoter: this.config.quoter, provider: this.provider },
         band,
+        await this.legGasCost(state, ctx),
       );
       if (plan.legs.length === 0) return undefined;
       this.note(state, "info", "keeper_plan", {
@@ -688,6 +689,23 @@ export class Keeper {
       this.note(state, "warn", "keeper_plan_failed", { error: describeError(error) });
       return undefined;
     }
+  }
+
+  /**
+   * What one more leg costs the vault in gas, in base units: the policy's `gasPerHop` at the block's
+   * base fee (the keeper's reward pays for gas at that fee). 0 when the gas token or the base asset
+   * has no price: the planner then weighs routes by their quotes alone.
+   */
+  private async legGasCost(state: VaultState, ctx: Context): Promise<bigint> {
+    const policy = IBallastPolicy__factory.connect(
+      await this.rpc("policy", () => state.rebalancer.policy(), state.address),
+      this.provider,
+    );
+    const params = await this.rpc("costParams", () => policy.costParams(), state.address);
+    const gasTokenUsd = await this.gasTokenPrice(state, params.gasTokenOracle);
+    const baseUsd = await this.assetPrice(state, 0);
+    if (gasTokenUsd === undefined || baseUsd === undefined) return 0n;
+    return gasValueInBase(params.gasPerHop * ctx.block.baseFee, gasTokenUsd, baseUsd, state.baseDecimals);
   }
 
   /**

@@ -2,9 +2,9 @@
  * The keeper's own plan of a rebalance, for `rebalancePlan(legs)`: which assets trade, how much and
  * along which route, computed off chain and checked by the rebalancer on chain. It moves only the
  * assets outside the target band, to the band's edge; pairs each asset to sell with one to buy and
- * trades the pair directly when a pool between them gives more than going through the base asset
- * (QuoterV2 per route and fee tier); and leaves out a leg that would cost more than the drift it
- * removes is worth to the policy.
+ * trades the pair directly when a pool between them costs less than going through the base asset
+ * (QuoterV2 per route and fee tier, plus the gas of every leg a route adds to the plan); and leaves
+ * out a leg that would cost more than the drift it removes is worth to the policy.
  */
 import { getAddress, solidityPacked, ZeroAddress } from "ethers";
 import type { Provider } from "ethers";
@@ -69,9 +69,10 @@ interface State {
 
 /**
  * The keeper's plan for the vault now (empty when nothing is outside the band). `band` is the
- * target band the rebalancer reports (`rebalanceStatus()`'s third value).
+ * target band the rebalancer reports (`rebalanceStatus()`'s third value); `legGasCost` the gas of
+ * one more leg in the plan, in base-asset units (0: legs are free, routes compete on quotes alone).
  */
-export async function planRebalance(chain: PlannerChain, band: bigint): Promise<KeeperPlan> {
+export async function planRebalance(chain: PlannerChain, band: bigint, legGasCost = 0n): Promise<KeeperPlan> {
   const s = await readState(chain.vault);
   const router = IPeripheryImmutableState__factory.connect(await chain.vault.swapRouter(), chain.provider);
   const factory = IUniswapV3Factory__factory.connect(await router.factory(), chain.provider);
@@ -96,6 +97,7 @@ export async function planRebalance(chain: PlannerChain, band: bigint): Promise<
 
   const direct: PlanLeg[] = [];
   const viaBase: PlanLeg[] = [];
+  const paths = new Set<string>();
   let valueTraded = 0n;
   let quotedCost = 0n;
   let dropped = 0;
@@ -104,19 +106,26 @@ export async function planRebalance(chain: PlannerChain, band: bigint): Promise<
       // Each leg within the vault's trade cap: what it leaves waits for the next rebalance.
       const value = min(min(seller.value, buyer.value), cap);
       if (value === 0n || value < s.minTradeValue) continue;
-      const choice = await bestRoute(s, factory, quoter, seller.index, buyer.index, value);
+      const choice = cheapestRoute(
+        await routes(s, factory, quoter, seller.index, buyer.index, value),
+        paths,
+        legGasCost,
+      );
       if (!choice) continue;
       // A leg of `value` moves two weights toward their targets by value / nav each.
       const benefit = (((2n * value * BPS) / s.nav) * s.nav * benefitPerBpWad) / WAD;
-      if (benefitPerBpWad !== 0n && choice.cost > benefit) {
+      if (benefitPerBpWad !== 0n && choice.total > benefit) {
         dropped++;
         continue;
       }
       seller.value -= value;
       buyer.value -= value;
       valueTraded += value;
-      quotedCost += choice.cost;
-      for (const leg of choice.legs) (leg.first ? direct : viaBase).push({ path: leg.path, amountIn: leg.amountIn });
+      quotedCost += choice.route.cost;
+      for (const leg of choice.route.legs) {
+        paths.add(leg.path);
+        (leg.first ? direct : viaBase).push({ path: leg.path, amountIn: leg.amountIn });
+      }
     }
   }
   // The vault runs the legs that sell a non-base asset first, then those that spend the base.
@@ -138,27 +147,49 @@ function merged(legs: PlanLeg[]): PlanLeg[] {
   return [...byPath.values()];
 }
 
-interface RouteChoice {
+/** A way to move value between two assets: its legs and their quoted cost. */
+export interface RouteChoice {
   legs: { path: string; amountIn: bigint; first: boolean }[];
   /** Oracle value in less oracle value out, base units. */
   cost: bigint;
 }
 
 /**
- * The cheaper way to move `value` (base units) from asset `i` into asset `o`: a direct pool of any
- * fee tier, or the vault's own routes through the base (a sale, then a purchase), as QuoterV2
- * quotes them now.
+ * The route of least cost with gas: its quoted cost plus `legGasCost` for each of its legs along a
+ * path the plan does not take yet (a leg along a planned path merges into it, see `merged`).
+ * Ties go to the route with fewer legs.
  */
-async function bestRoute(
+export function cheapestRoute(
+  candidates: RouteChoice[],
+  planned: ReadonlySet<string>,
+  legGasCost: bigint,
+): { route: RouteChoice; total: bigint } | undefined {
+  let best: { route: RouteChoice; total: bigint } | undefined;
+  for (const route of candidates) {
+    const added = BigInt(route.legs.filter((leg) => !planned.has(leg.path)).length);
+    const total = route.cost + added * legGasCost;
+    if (!best || total < best.total || (total === best.total && route.legs.length < best.route.legs.length)) {
+      best = { route, total };
+    }
+  }
+  return best;
+}
+
+/**
+ * The ways to move `value` (base units) from asset `i` into asset `o`: a direct pool of any fee
+ * tier, or the vault's own routes through the base (a sale, then a purchase), as QuoterV2 quotes
+ * them now.
+ */
+async function routes(
   s: State,
   factory: IUniswapV3Factory,
   quoter: QuoterV2,
   i: number,
   o: number,
   value: bigint,
-): Promise<RouteChoice | undefined> {
+): Promise<RouteChoice[]> {
   const amountIn = toAmount(s, i, value);
-  if (amountIn === 0n) return undefined;
+  if (amountIn === 0n) return [];
   const candidates: RouteChoice[] = [];
   const quote = async (path: string, amount: bigint): Promise<bigint | undefined> => {
     try {
@@ -197,8 +228,7 @@ async function bestRoute(
     if (out !== undefined)
       candidates.push({ legs: [{ path, amountIn, first: i !== 0 }], cost: value - toValue(s, o, out) });
   }
-  candidates.sort((a, b) => (a.cost < b.cost ? -1 : a.cost > b.cost ? 1 : a.legs.length - b.legs.length));
-  return candidates[0];
+  return candidates;
 }
 
 async function readState(vault: BallastVault): Promise<State> {

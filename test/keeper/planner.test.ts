@@ -7,7 +7,8 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
 import { ethers, network } from "hardhat";
 
-import { planRebalance } from "../../src/keeper/planner";
+import { cheapestRoute, planRebalance } from "../../src/keeper/planner";
+import type { RouteChoice } from "../../src/keeper/planner";
 import { investedAdminFixture } from "../shared/fixtures";
 import type { VaultFixture } from "../shared/fixtures";
 import { refreshFeeds } from "../shared/security";
@@ -116,6 +117,23 @@ describe("keeper planner", () => {
     const swaps = await swapsOf(f.vault, f.rebalancer.rebalancePlan(plan.legs));
     expect(swaps.length).to.equal(plan.legs.length);
     expect(await f.rebalancer.maxDrift()).to.be.at.most(5n);
+  });
+
+  it("weighs each route's quote with the gas of the legs it adds to the plan", () => {
+    const leg = (path: string, first: boolean) => ({ path, amountIn: 1n, first });
+    // A direct pool, dearer on the quote; the base route, cheaper but two legs.
+    const direct: RouteChoice = { legs: [leg("0xaa", true)], cost: 10n };
+    const viaBase: RouteChoice = { legs: [leg("0xbb", true), leg("0xcc", false)], cost: 5n };
+    const candidates = [direct, viaBase];
+    // Legs free: the quote decides.
+    expect(cheapestRoute(candidates, new Set(), 0n)).to.deep.equal({ route: viaBase, total: 5n });
+    // A leg costs 100: one new leg beats two.
+    expect(cheapestRoute(candidates, new Set(), 100n)).to.deep.equal({ route: direct, total: 110n });
+    // The plan already sells into the base and buys from it along those paths: the base route adds no leg.
+    expect(cheapestRoute(candidates, new Set(["0xbb", "0xcc"]), 100n)).to.deep.equal({ route: viaBase, total: 5n });
+    // Equal totals: fewer legs.
+    expect(cheapestRoute([viaBase, { ...direct, cost: 5n }], new Set(), 0n)?.route.legs).to.have.length(1);
+    expect(cheapestRoute([], new Set(), 0n)).to.equal(undefined);
   });
 
   describe("in the keeper bot", () => {
