@@ -188,7 +188,7 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
                 pl.driftRemovedBps,
                 true
             );
-            if (!_passes(s, cost, benefit, worthIt, _legCount(pl))) return 0;
+            if (!_passes(cost, benefit, worthIt)) return 0;
         }
         (uint256 made, uint256 navBefore, uint256 navAfter, ) = _vault.executeRebalance(
             RebalancePlanner.legs(s, r, pl),
@@ -219,7 +219,7 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
     ) private returns (bool go, uint256 allowedLoss) {
         (IBallastPolicy.Trade[] memory quoted, uint256 removed, uint256 traded) = RebalancePlanner.review(s, legs);
         (uint256 cost, uint256 benefit, bool worthIt, ) = _assess(s, quoted, removed, true);
-        go = !_policy.costGateActive() || _passes(s, cost, benefit, worthIt, legs.length);
+        go = !_policy.costGateActive() || _passes(cost, benefit, worthIt);
         allowedLoss = cost + traded.bps(_plan.costToleranceBps, Math.Rounding.Floor);
     }
 
@@ -293,23 +293,9 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
         return navAfter - navBefore.lessBpsDown(s.params.maxLossBps);
     }
 
-    /// @dev The cost-efficiency gate, with the keeper reward the rebalance would pay counted as a
-    /// cost beyond the gas the policy already counts (its premium; all of it, conservatively, when
-    /// capped below the gas): a plan not worth it is skipped, dormant rather than reverting, so that
-    /// the numbers are on record.
-    function _passes(
-        IBallastVault.BasketState memory s,
-        uint256 cost,
-        uint256 benefit,
-        bool worthIt,
-        uint256 legCount
-    ) private returns (bool) {
-        uint256 reward = _expectedReward(s, legCount);
-        if (reward != 0) {
-            IBallastPolicy.CostParams memory cp = _policy.costParams();
-            cost += reward.mulDiv(_reward.premiumBps, BasketMath.BPS + _reward.premiumBps, Math.Rounding.Ceil);
-            worthIt = cp.maxCostRatioBps == 0 || cost * BasketMath.BPS <= benefit * cp.maxCostRatioBps;
-        }
+    /// @dev The cost-efficiency gate's verdict ({_assess}): a plan not worth it is skipped, dormant
+    /// rather than reverting, so that the numbers are on record.
+    function _passes(uint256 cost, uint256 benefit, bool worthIt) private returns (bool) {
         if (!worthIt) emit RebalanceSkipped(msg.sender, cost, benefit);
         return worthIt;
     }
@@ -335,13 +321,6 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
         uint256 gasValue = Math.mulDiv(gasUnits * block.basefee, gasTokenPrice * s.units[0], 1e18 * s.prices[0]);
         uint256 reward = gasValue.mulDiv(BasketMath.BPS + r.premiumBps, BasketMath.BPS);
         return Math.min(reward, Math.min(s.nav.bps(r.maxRewardBps, Math.Rounding.Floor), r.maxReward));
-    }
-
-    function _legCount(RebalancePlanner.Plan memory pl) private pure returns (uint256 count) {
-        for (uint256 i = 1; i < pl.sells.length; ++i) {
-            if (pl.sells[i] != 0) ++count;
-            if (pl.buys[i] != 0) ++count;
-        }
     }
 
     function _tryPrice(IBallastOracle oracle) private view returns (bool ok, uint256 price) {
@@ -379,7 +358,10 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
     }
 
     /// @dev The policy's cost-efficiency verdict on `trades` removing `driftRemovedBps` of total
-    /// drift (see {IBallastPolicy-assessCost}).
+    /// drift (see {IBallastPolicy-assessCost}), with the keeper reward the rebalance would pay
+    /// counted as a cost beyond the gas the policy already counts: its premium (all of it,
+    /// conservatively, when capped below the gas). The status, the cost report and the rebalance
+    /// itself all judge by this one verdict.
     /// `priced` is false, rather than the call reverting, when the policy cannot price the plan (its
     /// gas-token oracle fails) and `strict` is off: a status report must not revert.
     function _assess(
@@ -397,7 +379,7 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
             trades
         );
         try _policy.assessCost(input) returns (uint256 c, uint256 b, bool w) {
-            return (c, b, w, true);
+            (cost, benefit, worthIt, priced) = (c, b, w, true);
         } catch (bytes memory reason) {
             // The policy fails only when its gas-token oracle does (the pools it reads do not revert).
             if (strict) {
@@ -406,6 +388,14 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
                     revert(add(reason, 32), mload(reason))
                 }
             }
+            return (0, 0, false, false);
+        }
+        // Each trade is one leg of the rebalance.
+        uint256 reward = _expectedReward(s, trades.length);
+        if (reward != 0) {
+            cost += reward.mulDiv(_reward.premiumBps, BasketMath.BPS + _reward.premiumBps, Math.Rounding.Ceil);
+            uint256 ratio = _policy.costParams().maxCostRatioBps;
+            worthIt = ratio == 0 || cost * BasketMath.BPS <= benefit * ratio;
         }
     }
 

@@ -10,6 +10,7 @@ import { investedAdminFixture } from "./shared/fixtures";
 import type { VaultFixture } from "./shared/fixtures";
 import { parameterIndex } from "./shared/enums";
 import { refreshFeeds } from "./shared/security";
+import { Status } from "./shared/vault";
 
 const BASKET = ["USDC", "WETH", "WBTC", "LINK"];
 const GWEI = 10n ** 9n;
@@ -133,6 +134,44 @@ describe("BallastRebalancer: the keeper reward", () => {
     await (await f.rebalancer.setRewardParams(REWARD)).wait();
     const withReward = await skippedCost(f);
     expect(withReward).to.be.greaterThan(without);
+  });
+
+  it("counts the premium in rebalanceCost() and rebalanceStatus() as rebalance() does: Uneconomic when it tips the gate", async () => {
+    const f = await loadFixture(rewarded);
+    const gas = { gasBase: 150_000, gasPerHop: 100_000, gasTokenOracle: await f.oracles[1].getAddress() };
+    await (await f.policy.setCostParams({ benefitPerBpWad: 10n ** 12n, maxCostRatioBps: 10_000, ...gas })).wait();
+    // The views as a transaction sees them, at the block's base fee (eth_call runs at 0 on Hardhat).
+    const baseFee = 50n * GWEI;
+    const probe = await (await ethers.getContractFactory("RebalancerViewProbe")).deploy();
+    const pending = async () => {
+      const receipt = await atBaseFee(baseFee, () => probe.probe(f.rebalancer));
+      const [event] = await probe.queryFilter(probe.filters.Probed, receipt.blockNumber, receipt.blockNumber);
+      return event.args;
+    };
+    const without = await pending();
+    expect(without.status).to.equal(Status.Due);
+    await (await f.rebalancer.setRewardParams(REWARD)).wait();
+    const withReward = await pending();
+    expect(withReward.benefit).to.equal(without.benefit);
+    // Three legs (WETH sold, WBTC and LINK bought), each counted as one hop: the reward's premium,
+    // a sixth of a reward of 1.2 x the gas.
+    const reward = await gasValue(f, 150_000n + 3n * 100_000n, baseFee, BigInt(REWARD.premiumBps));
+    const premium = (reward * 2_000n + 11_999n) / 12_000n;
+    expect(withReward.cost - without.cost).to.be.closeTo(premium, 2n);
+
+    // A gate that takes the cost without the premium and not with it.
+    const ratio = (without.cost * 10_000n + without.benefit - 1n) / without.benefit;
+    expect(withReward.cost * 10_000n).to.be.greaterThan(without.benefit * ratio);
+    await (await f.policy.setCostParams({ benefitPerBpWad: 10n ** 12n, maxCostRatioBps: ratio, ...gas })).wait();
+    expect((await pending()).status).to.equal(Status.Uneconomic);
+    const receipt = await atBaseFee(baseFee, () => f.rebalancer.rebalance());
+    const skipped = await f.rebalancer.queryFilter(
+      f.rebalancer.filters.RebalanceSkipped,
+      receipt.blockNumber,
+      receipt.blockNumber,
+    );
+    expect(skipped).to.have.length(1);
+    expect(await rewardsOf(f, receipt.blockNumber)).to.deep.equal([]);
   });
 
   it("lets the vault pay a reward only inside a rebalance, within what its loss bound leaves", async () => {

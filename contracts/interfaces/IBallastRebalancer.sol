@@ -82,6 +82,7 @@ interface IBallastRebalancer is IBallastErrors {
 
     /// @notice What the cost-efficiency gate would say of a rebalance now, whether or not one is
     /// due (keepers' view): its estimated cost and benefit (base-asset units) and whether it passes.
+    /// The cost counts the keeper reward's premium over the gas, as {rebalance} and the status do.
     /// @dev Reverts with {BallastPriceUnavailable} when a price is invalid. The gas part uses the
     /// block's base fee, which an `eth_call` on most nodes (Hardhat included) sets to 0: keepers
     /// add their own gas estimate to the view's numbers.

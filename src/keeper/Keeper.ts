@@ -27,7 +27,15 @@ import type { StatusName } from "../vault/enums";
 import { resolveKeeperConfig } from "./config";
 import type { KeeperConfig, KeeperOptions } from "./config";
 import { describeError, KeeperConfigError, KeeperError, KeeperRpcError, KeeperStoppedError } from "./errors";
-import { bumpFees, effectiveGasPrice, gasValueInBase, initialFees, passesCostGate, withMargin } from "./fees";
+import {
+  bumpFees,
+  effectiveGasPrice,
+  gasValueInBase,
+  initialFees,
+  passesCostGate,
+  rewardPremium,
+  withMargin,
+} from "./fees";
 import type { Fees } from "./fees";
 import { jsonLogger } from "./logger";
 import { planRebalance as planKeeperRebalance } from "./planner";
@@ -744,10 +752,31 @@ export class Keeper {
     } else {
       gasCost = gasValueInBase(gasWei, gasTokenUsd, baseUsd, state.baseDecimals);
     }
+    const premium = await this.rewardPremium(state, gasCost);
     return {
-      passes: passesCostGate(cost, gasCost, benefit, ratio),
-      fields: { cost, gasCost, benefit, maxCostRatioBps: ratio, gasPrice, gasTokenUsdWad: gasTokenUsd ?? null },
+      passes: passesCostGate(cost, gasCost + premium, benefit, ratio),
+      fields: {
+        cost,
+        gasCost,
+        rewardPremium: premium,
+        benefit,
+        maxCostRatioBps: ratio,
+        gasPrice,
+        gasTokenUsdWad: gasTokenUsd ?? null,
+      },
     };
+  }
+
+  /**
+   * The keeper reward's premium over `gasCost`, within the rebalancer's caps: the on-chain gate
+   * counts it, and `rebalanceCost()` in an eth_call (base fee 0, no reward) does not show it.
+   */
+  private async rewardPremium(state: VaultState, gasCost: bigint): Promise<bigint> {
+    const r = await this.rpc("rewardParams", () => state.rebalancer.rewardParams(), state.address);
+    if (r.maxRewardBps === 0n || r.maxReward === 0n || gasCost === 0n) return 0n;
+    const nav = await this.rpc("totalAssets", () => state.vault.totalAssets(), state.address);
+    const cap = min((nav * r.maxRewardBps) / 10_000n, r.maxReward);
+    return rewardPremium(gasCost, r.premiumBps, cap);
   }
 
   private async gasTokenPrice(state: VaultState, policyOracle: string): Promise<bigint | undefined> {
@@ -1393,4 +1422,8 @@ function isNonceTaken(error: unknown): boolean {
 
 function max(a: bigint, b: bigint): bigint {
   return a > b ? a : b;
+}
+
+function min(a: bigint, b: bigint): bigint {
+  return a < b ? a : b;
 }

@@ -66,6 +66,16 @@ export function gasValueInBase(
 }
 
 /**
+ * The part of the keeper reward beyond the gas it pays back, which the rebalancer's cost gate
+ * counts as a cost (BallastRebalancer's `_assess`): the reward is `gasCost x (1 + premiumBps)`, at
+ * most `cap`, and its premium share `premiumBps / (10 000 + premiumBps)` of it, rounded up (a cost).
+ */
+export function rewardPremium(gasCost: bigint, premiumBps: bigint, cap: bigint): bigint {
+  const reward = min((gasCost * (BPS + premiumBps)) / BPS, cap);
+  return ceilDiv(reward * premiumBps, BPS + premiumBps);
+}
+
+/**
  * The policy's rule with the keeper's gas added: trade only if `(cost + gas) x 10 000 <=
  * benefit x maxCostRatioBps`; a ratio of 0 means the gate is off.
  */

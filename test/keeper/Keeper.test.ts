@@ -211,6 +211,41 @@ describe("Keeper against a local node", () => {
     });
   });
 
+  describe("cost gate with the keeper reward", () => {
+    it("counts the reward's premium as the rebalancer does: worth its gas, not its gas and premium, is skipped unsent", async () => {
+      const fixture = await loadFixture(driftedFixture);
+      const { vault, rebalancer, policy } = fixture;
+      const gasTokenOracle = (await vault.oracles())[1];
+      const params = { maxCostRatioBps: 10_000, gasBase: 150_000, gasPerHop: 100_000, gasTokenOracle };
+      const probe = 10n ** 14n;
+      await policy.setCostParams({ benefitPerBpWad: probe, ...params });
+      const [cost, benefit] = await rebalancer.rebalanceCost();
+      await policy.setCostParams({ benefitPerBpWad: (probe * 3n * cost) / benefit, ...params });
+      const [, , , keeperSigner] = await ethers.getSigners();
+      const gateAt = async (baseFee: bigint) => {
+        await mineWithBaseFee(baseFee);
+        const { keeper, logger } = testKeeper(vault, keeperSigner, { dryRun: true });
+        const [result] = await keeper.runOnce();
+        const record = logger.events(result.reason === "uneconomic" ? "uneconomic" : "dry_run")[0];
+        return { result, gate: gateOf(record), premium: BigInt(record.rewardPremium as string) };
+      };
+      // The base fee at which the gas takes three quarters of what the trades leave of the benefit.
+      const high = await gateAt(60n * GWEI);
+      const room = high.gate.benefit - high.gate.cost;
+      const baseFee = (((room * 3n) / 4n) * 61n * GWEI) / high.gate.gasCost - GWEI;
+      const plain = await gateAt(baseFee);
+      expect(plain.result).to.include({ action: "would_send" });
+      expect(plain.premium).to.equal(0n);
+
+      // A reward of twice the gas: its premium, as much again, tips the gate.
+      await rebalancer.setRewardParams({ premiumBps: 10_000, maxRewardBps: 10, maxReward: 10n ** 12n });
+      const rewarded = await gateAt(baseFee);
+      expect(rewarded.result).to.include({ action: "skipped", reason: "uneconomic" });
+      expect(rewarded.premium).to.be.closeTo(rewarded.gate.gasCost, 1n);
+      expect(rewarded.gate.cost + rewarded.gate.gasCost).to.be.lessThan(rewarded.gate.benefit);
+    });
+  });
+
   describe("the gate on chain", () => {
     it("reports a rebalance the rebalancer's gate skipped when mined (its RebalanceSkipped, from the rebalancer's logs)", async () => {
       const { vault, rebalancer, policy } = await loadFixture(driftedFixture);

@@ -15,6 +15,7 @@ import {
   parseKeeperTaskArgs,
   passesCostGate,
   resolveKeeperConfig,
+  rewardPremium,
   revertData,
   withMargin,
   withRetry,
@@ -182,6 +183,11 @@ describe("keeper configuration and pure rules", () => {
       expect(passesCostGate(90n, 11n, 100n, 10_000n)).to.be.false;
       expect(passesCostGate(90n, 11n, 100n, 20_000n)).to.be.true;
       expect(passesCostGate(10n ** 30n, 0n, 0n, 0n)).to.be.true;
+      // The reward's premium: 1.2 x gas 100, the premium a sixth of it; capped at 60, a sixth of 60.
+      expect(rewardPremium(100n, 2_000n, 10n ** 9n)).to.equal(20n);
+      expect(rewardPremium(100n, 2_000n, 60n)).to.equal(10n);
+      expect(rewardPremium(100n, 0n, 10n ** 9n)).to.equal(0n);
+      expect(rewardPremium(1n, 2_000n, 10n ** 9n)).to.equal(1n); // rounded up: a cost
     });
   });
 
