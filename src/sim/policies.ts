@@ -40,6 +40,12 @@ export interface VaultPolicySpec {
   minTradeValueTokens?: number;
   /** Cost-efficiency gate (IBallastPolicy.CostParams); off when absent, as in deployVault. */
   costs?: { benefitPerBpWad: bigint; maxCostRatioBps: number };
+  /**
+   * The keeper reward (IBallastRebalancer.RewardParams, the cap in whole base tokens): the vault pays
+   * the keeper its gas times 1 + premium, capped, and the gate counts the premium. Absent: the vault
+   * pays the keeper's gas as it is (no premium, no cap).
+   */
+  reward?: { premiumBps: number; maxRewardBps: number; maxRewardTokens: number };
   /** How often a keeper pokes (feeding the volatility estimate); default 1 hour. */
   pokeIntervalSec?: number;
   /** How often a keeper checks `rebalanceStatus()`; default every step. */

@@ -10,7 +10,7 @@
  * real-valued drift by less than 1 bp, and float error is ~1e-12 bp. Trades change the balances
  * the exact model holds (raw token units, bigint); the float copy is refreshed from them.
  */
-import { checkNumber, SimError } from "./errors";
+import { checkInteger, checkNumber, SimError } from "./errors";
 import { SimMarket } from "./market";
 import type { MarketModel } from "./market";
 import { YEAR_SECONDS } from "./paths";
@@ -24,6 +24,7 @@ export interface CostBreakdown {
   feesUsd: number;
   /** Price impact: value lost beyond the fees against the path's prices. */
   impactUsd: number;
+  /** Gas the vault paid: the keeper's gas, or the keeper reward where the policy has one. */
   gasUsd: number;
   /** An AMM's loss to arbitrageurs at market prices before fees (loss-versus-rebalancing). */
   lvrUsd: number;
@@ -368,6 +369,14 @@ function runVault(
     : vm.COSTS_OFF;
   const gateOn = costs.maxCostRatioBps !== 0n;
   const basefeeWei = BigInt(Math.round(gas.baseFeeGwei * 1e9));
+  // The bounds BallastRebalancer.setRewardParams enforces.
+  const reward: vm.RewardParams | undefined = spec.reward && {
+    premiumBps: BigInt(checkInteger("reward.premiumBps", spec.reward.premiumBps, 0, 10_000)),
+    maxRewardBps: BigInt(checkInteger("reward.maxRewardBps", spec.reward.maxRewardBps, 0, 10)),
+    maxReward: BigInt(
+      Math.round(checkNumber("reward.maxRewardTokens", spec.reward.maxRewardTokens, 0, 1e12) * baseUnits),
+    ),
+  };
   const units = path.decimals.map((d) => 10n ** BigInt(d));
   const unitF = path.decimals.map((d) => 10 ** d);
   const targetsBig = config.targetsBps.map((x) => BigInt(x));
@@ -439,6 +448,7 @@ function runVault(
               volatility,
               variances: volState.variances,
               costs,
+              ...(reward ? { reward } : {}),
               lastRebalance,
               now: BigInt(now),
               basefeeWei,
@@ -451,7 +461,8 @@ function runVault(
             if (volOn && vm.observe(volState, volatility, prices, BigInt(now))) {
               effective = vm.effectiveTriggerBand(triggers, volatility, volState.variances);
             }
-            if (executeRebalance(status.valuation, status.plan, params, market, t, raw, unitF, state)) {
+            const payment = reward && { reward, basefeeWei };
+            if (executeRebalance(status.valuation, status.plan, params, market, t, raw, unitF, state, payment)) {
               lastRebalance = BigInt(now);
               nav = 0;
               for (let i = 0; i < w; i++) {
@@ -475,7 +486,9 @@ function runVault(
 /**
  * The rebalance's execution after the plan (BallastVault.executeRebalance): sells (each with its oracle minimum), then buys
  * scaled to the base actually received, then the NAV loss bound. Returns false, changing nothing,
- * where the contract would revert. Gas is paid from the base balance (a keeper reward, in effect).
+ * where the contract would revert. The keeper's gas is paid back from the base balance: as it is,
+ * or, with `payment`, as the rebalancer's reward (gas x (1 + premium), capped, within what the loss
+ * bound leaves).
  */
 function executeRebalance(
   v: vm.Valuation,
@@ -486,6 +499,7 @@ function executeRebalance(
   raw: bigint[],
   unitF: readonly number[],
   state: RunState,
+  payment?: { reward: vm.RewardParams; basefeeWei: bigint },
 ): boolean {
   const n = raw.length;
   const next = [...raw];
@@ -528,8 +542,16 @@ function executeRebalance(
   if (swaps === 0) return true; // a due rebalance with nothing to trade still records itself
   const after = vm.valuationAt(next, v.prices, v.units, v.targets);
   if (after.nav < vm.lessBpsDown(v.nav, params.maxLossBps)) return false;
-  const gasUsd = market.gasUsd(hops, row);
-  const gasRaw = BigInt(Math.floor((gasUsd / (Number(v.prices[0]) / 1e18)) * unitF[0]));
+  let gasUsd = market.gasUsd(hops, row);
+  let gasRaw = BigInt(Math.floor((gasUsd / (Number(v.prices[0]) / 1e18)) * unitF[0]));
+  if (payment && !market.frictionless) {
+    const gasUnits = BigInt(market.gas.gasBase + market.gas.gasPerHop * hops);
+    const gasPrice = priceWad(market.gasTokenPriceUsd(row));
+    const paid = vm.rewardFor(payment.reward, gasUnits, payment.basefeeWei, gasPrice, v.nav, v.prices[0], v.units[0]);
+    const budget = after.nav - vm.lessBpsDown(v.nav, params.maxLossBps);
+    gasRaw = paid < budget ? paid : budget;
+    gasUsd = (Number(gasRaw) / unitF[0]) * (Number(v.prices[0]) / 1e18);
+  }
   next[0] = next[0] > gasRaw ? next[0] - gasRaw : 0n;
   for (let i = 0; i < n; i++) raw[i] = next[i];
   state.costs.feesUsd += fees;

@@ -447,6 +447,38 @@ export interface CostParams {
 
 export const COSTS_OFF: CostParams = { benefitPerBpWad: 0n, maxCostRatioBps: 0n, gasBase: 0n, gasPerHop: 0n };
 
+/** IBallastRebalancer.RewardParams: what a successful rebalance pays its caller. */
+export interface RewardParams {
+  premiumBps: bigint;
+  maxRewardBps: bigint;
+  /** Base-asset units. */
+  maxReward: bigint;
+}
+
+export const REWARD_OFF: RewardParams = { premiumBps: 0n, maxRewardBps: 0n, maxReward: 0n };
+
+/**
+ * BallastRebalancer._rewardFor: `gasUnits` at `basefeeWei` valued through the gas token's price,
+ * times 1 + premium, at most `maxRewardBps` of NAV and `maxReward`; rounded down. 0 when the reward
+ * is off or the gas token has no price.
+ */
+export function rewardFor(
+  r: RewardParams,
+  gasUnits: bigint,
+  basefeeWei: bigint,
+  gasTokenPriceWad: bigint | undefined,
+  nav: bigint,
+  basePriceWad: bigint,
+  baseUnit: bigint,
+): bigint {
+  if (r.maxRewardBps === 0n || r.maxReward === 0n || gasTokenPriceWad === undefined || gasTokenPriceWad === 0n) {
+    return 0n;
+  }
+  const gasValue = mulDiv(gasUnits * basefeeWei, gasTokenPriceWad * baseUnit, WAD * basePriceWad);
+  const reward = mulDiv(gasValue, BPS + r.premiumBps, BPS);
+  return min(reward, min(bps(nav, r.maxRewardBps), r.maxReward));
+}
+
 /** What BallastPolicy._estimateOut reads of one hop's pool. */
 export interface HopState {
   sqrtPriceX96: bigint;
@@ -476,6 +508,29 @@ export function estimateOut(hops: readonly HopState[], amountIn: bigint): bigint
     amount = mulDiv(reserveOut, netIn, reserveIn + netIn);
   }
   return amount;
+}
+
+/**
+ * BallastRebalancer._assess: the policy's verdict ({@link assessCost}) with the premium of the
+ * reward a rebalance of `trades` (one leg each, each counted as one hop) would pay counted as a cost.
+ */
+export function assessWithReward(
+  cp: CostParams,
+  reward: RewardParams,
+  nav: bigint,
+  driftRemovedBps: bigint,
+  basePriceWad: bigint,
+  baseUnit: bigint,
+  trades: readonly CostTrade[],
+  basefeeWei: bigint,
+): { cost: bigint; benefit: bigint; worthIt: boolean } {
+  const verdict = assessCost(cp, nav, driftRemovedBps, basePriceWad, baseUnit, trades, basefeeWei);
+  const gasUnits = cp.gasBase + cp.gasPerHop * BigInt(trades.length);
+  const paid = rewardFor(reward, gasUnits, basefeeWei, cp.gasTokenPriceWad, nav, basePriceWad, baseUnit);
+  if (paid === 0n) return verdict;
+  const cost = verdict.cost + mulDiv(paid, reward.premiumBps, BPS + reward.premiumBps, true);
+  const worthIt = cp.maxCostRatioBps === 0n || cost * BPS <= verdict.benefit * cp.maxCostRatioBps;
+  return { cost, benefit: verdict.benefit, worthIt };
 }
 
 /** BallastPolicy.assessCost. `basefeeWei` is the block's base fee. */
@@ -538,6 +593,8 @@ export interface VaultSnapshot {
   /** The policy's variance estimate for the vault (`variances(vault)`), base first. */
   variances: readonly bigint[];
   costs: CostParams;
+  /** The rebalancer's keeper reward (default: off). */
+  reward?: RewardParams;
   lastRebalance: bigint;
   now: bigint;
   paused?: boolean;
@@ -590,7 +647,16 @@ export function rebalanceStatus(
     result.plan = pl;
     const trades =
       s.costs.maxCostRatioBps === 0n && s.costs.gasTokenPriceWad === undefined ? [] : quoteTrades(v, pl, hops);
-    result.cost = assessCost(s.costs, v.nav, pl.driftRemovedBps, v.prices[0], v.units[0], trades, s.basefeeWei ?? 0n);
+    result.cost = assessWithReward(
+      s.costs,
+      s.reward ?? REWARD_OFF,
+      v.nav,
+      pl.driftRemovedBps,
+      v.prices[0],
+      v.units[0],
+      trades,
+      s.basefeeWei ?? 0n,
+    );
     if (!result.cost.worthIt) result.status = Status.Uneconomic;
   }
   return result;

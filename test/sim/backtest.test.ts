@@ -177,6 +177,36 @@ describe("simulation and backtest", () => {
       expect(gated.costs.gasUsd).to.be.below(open.costs.gasUsd);
     });
 
+    it("pays the keeper reward as the rebalancer does: gas x (1 + premium), capped; the gate counts the premium", () => {
+      const base = presetPolicy("edge-100", { assets: 3, referenceVolBps: 7_000 });
+      const run = (policy: typeof base, navUsd = 1e6) =>
+        simulate({ path: p, targetsBps: targets, navUsd, market: { gas: { baseFeeGwei: 20 } }, policy });
+      if (base.kind !== "vault") throw new Error("a vault preset");
+      const gas = run(base);
+      // Twice the gas, uncapped: the same rebalances, the vault pays twice as much.
+      const doubled = run({ ...base, reward: { premiumBps: 10_000, maxRewardBps: 10, maxRewardTokens: 1e9 } });
+      expect(doubled.rebalances).to.equal(gas.rebalances);
+      expect(doubled.costs.gasUsd / gas.costs.gasUsd).to.be.closeTo(2, 0.01);
+      // Capped at one USDC a rebalance: the vault pays at most that.
+      const capped = run({ ...base, reward: { premiumBps: 10_000, maxRewardBps: 10, maxRewardTokens: 1 } });
+      expect(capped.costs.gasUsd).to.be.at.most(capped.rebalances * 1.0001);
+      expect(capped.costs.gasUsd).to.be.greaterThan(0);
+      // With the gate on, a premium turns marginal rebalances away (small NAV, where gas weighs).
+      const costs = { benefitPerBpWad: 10n ** 12n, maxCostRatioBps: 10_000 };
+      const gated = presetPolicy("edge-100", { assets: 3, referenceVolBps: 7_000, costs });
+      if (gated.kind !== "vault") throw new Error("a vault preset");
+      const plainGate = run(gated, 20_000);
+      const premiumGate = run(
+        { ...gated, reward: { premiumBps: 10_000, maxRewardBps: 10, maxRewardTokens: 1e9 } },
+        20_000,
+      );
+      expect(premiumGate.uneconomicChecks).to.be.greaterThan(plainGate.uneconomicChecks);
+      expect(() => run({ ...base, reward: { premiumBps: 10_001, maxRewardBps: 10, maxRewardTokens: 1 } })).to.throw(
+        SimError,
+        /reward.premiumBps: 10001 must be an integer in \[0, 10000\]/,
+      );
+    });
+
     it("refuses targets that do not fit the path or sum to 10000", () => {
       const policy = { kind: "buyAndHold", name: "hold" } as const;
       expect(() => simulate({ path: p, targetsBps: [5_000, 5_000], navUsd: 1e6, policy })).to.throw(

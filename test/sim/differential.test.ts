@@ -13,7 +13,7 @@
  */
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
-import { ethers } from "hardhat";
+import { ethers, network } from "hardhat";
 
 import type { LocalMarket, MarketPool } from "../../src/market";
 import { exactInputSingle, Rng, vaultModel as vm } from "../../src/sim";
@@ -21,6 +21,7 @@ import type { ExactPoolState } from "../../src/sim";
 import { UniswapV3Pool__factory } from "../../typechain-types";
 import type { BallastPolicy, BallastRebalancer, BallastVault, ChainlinkOracle } from "../../typechain-types";
 import { FOUR_ASSET_BASKET, investedAdminFixture } from "../shared/fixtures";
+import { refreshFeeds } from "../shared/security";
 import { swapsOf } from "../shared/vault";
 
 const ROUNDS = Number(process.env.SIM_DIFF_ROUNDS ?? 40);
@@ -463,6 +464,53 @@ describe("vault model vs the contracts (differential)", function () {
     expect(seen.notDue + seen.cooldown, "not-due states").to.be.greaterThan(0);
     expect(seen.sells, "sells compared").to.be.greaterThan(0);
     expect(seen.buys, "buys compared").to.be.greaterThan(0);
+  });
+
+  it("prices the keeper reward's premium as the rebalancer does, at a real base fee, capped or not", async () => {
+    const f = await loadFixture(investedAdminFixture);
+    const c: Chain = f;
+    await f.market.setFeedPrice("WETH", (await f.market.feedPrice("WETH")) * 1.1);
+    await f.market.alignAllPools();
+    await refreshFeeds(f.market, SYMBOLS);
+    const gasTokenOracle = await f.oracles[1].getAddress();
+    const costs = { benefitPerBpWad: 10n ** 12n, maxCostRatioBps: 10_000n, gasBase: 150_000n, gasPerHop: 100_000n };
+    await (await f.policy.setCostParams({ ...costs, gasTokenOracle })).wait();
+    // Views inside a transaction: an eth_call's base fee is 0 on Hardhat, and so would be the reward.
+    const probe = await (await ethers.getContractFactory("RebalancerViewProbe")).deploy();
+    const rewards: vm.RewardParams[] = [
+      { premiumBps: 2_000n, maxRewardBps: 10n, maxReward: 1_000n * 10n ** 6n },
+      { premiumBps: 10_000n, maxRewardBps: 10n, maxReward: 5n * 10n ** 6n }, // capped at 5 USDC
+      { premiumBps: 500n, maxRewardBps: 1n, maxReward: 10n ** 12n }, // capped at 1 bp of NAV
+    ];
+    let premiums = 0;
+    for (const reward of rewards) {
+      await (await f.rebalancer.setRewardParams(reward)).wait();
+      for (const gwei of [1n, 40n, 400n]) {
+        const baseFee = gwei * 10n ** 9n;
+        await network.provider.send("hardhat_setNextBlockBaseFeePerGas", [ethers.toQuantity(baseFee)]);
+        const receipt = await (await probe.probe(f.rebalancer)).wait();
+        const block = receipt?.blockNumber ?? 0;
+        const [event] = await probe.queryFilter(probe.filters.Probed, block, block);
+        const now = BigInt((await ethers.provider.getBlock(block))?.timestamp ?? 0);
+        const { snap, tokens } = await snapshot(c, now);
+        snap.costs.gasTokenPriceWad = await f.oracles[1].price();
+        snap.reward = reward;
+        snap.basefeeWei = baseFee;
+        const model = vm.rebalanceStatus(snap, await hopStates(c, tokens));
+        const label = `premium ${reward.premiumBps} bp, cap ${reward.maxRewardBps} bp / ${reward.maxReward}, ${gwei} gwei`;
+        expect(Number(event.args.status), `${label}: status`).to.equal(model.status);
+        expect(model.cost, label).to.not.equal(undefined);
+        expect([event.args.cost, event.args.benefit, event.args.worthIt], label).to.deep.equal([
+          model.cost?.cost,
+          model.cost?.benefit,
+          model.cost?.worthIt,
+        ]);
+        // The premium is in: the same verdict without the reward costs less.
+        const plain = vm.rebalanceStatus({ ...snap, reward: vm.REWARD_OFF }, await hopStates(c, tokens));
+        if ((plain.cost?.cost ?? 0n) < event.args.cost) premiums++;
+      }
+    }
+    expect(premiums).to.equal(rewards.length * 3);
   });
 
   it("prices swaps exactly as the pools do: the bigint port of UniswapV3Pool.swap equals QuoterV2 on every pool", async () => {
