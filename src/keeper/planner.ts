@@ -3,8 +3,9 @@
  * along which route, computed off chain and checked by the rebalancer on chain. It moves only the
  * assets outside the target band, to the band's edge; pairs each asset to sell with one to buy and
  * trades the pair directly when a pool between them costs less than going through the base asset
- * (QuoterV2 per route and fee tier, plus the gas of every leg a route adds to the plan); and leaves
- * out a leg that would cost more than the drift it removes is worth to the policy.
+ * (QuoterV2 per route and fee tier, plus the gas of every leg a route adds to the plan), unless the
+ * plan with every pair through the base (one leg per asset) costs less in all; and leaves out a leg
+ * that would cost more than the drift it removes is worth to the policy.
  */
 import { getAddress, solidityPacked, ZeroAddress } from "ethers";
 import type { Provider } from "ethers";
@@ -95,8 +96,39 @@ export async function planRebalance(chain: PlannerChain, band: bigint, legGasCos
   sellers.sort((a, b) => (b.value > a.value ? 1 : b.value < a.value ? -1 : 0));
   buyers.sort((a, b) => (b.value > a.value ? 1 : b.value < a.value ? -1 : 0));
 
-  const direct: PlanLeg[] = [];
-  const viaBase: PlanLeg[] = [];
+  // Two plans: pairs traded directly where a pool between them is cheaper, and every pair through
+  // the base (one leg per asset, as the on-chain plan). Greedy pairing cannot see that a direct
+  // leg whose seller and buyer both trade with the base as well adds a leg; the totals can.
+  const ctx: Pairing = { s, factory, quoter, cap, benefitPerBpWad, legGasCost };
+  const withDirect = await pairUp(ctx, sellers, buyers, true);
+  const throughBase = await pairUp(ctx, sellers, buyers, false);
+  const total = (p: KeeperPlan) => p.quotedCost + BigInt(p.legs.length) * legGasCost;
+  const better = (a: KeeperPlan, b: KeeperPlan) =>
+    total(a) < total(b) || (total(a) === total(b) && a.legs.length < b.legs.length);
+  return better(throughBase, withDirect) ? throughBase : withDirect;
+}
+
+interface Pairing {
+  s: State;
+  factory: IUniswapV3Factory;
+  quoter: QuoterV2;
+  /** The vault's cap on one trade, base units. */
+  cap: bigint;
+  benefitPerBpWad: bigint;
+  legGasCost: bigint;
+}
+
+/**
+ * Pairs each seller with each buyer, largest first, along the cheapest route (with the gas of the
+ * legs it adds), leaving out a pair whose cost exceeds the drift it removes. `direct`: whether a
+ * pool between two non-base assets may carry the pair.
+ */
+async function pairUp(ctx: Pairing, sellSide: Side[], buySide: Side[], direct: boolean): Promise<KeeperPlan> {
+  const { s, cap, benefitPerBpWad } = ctx;
+  const sellers = sellSide.map((side) => ({ ...side }));
+  const buyers = buySide.map((side) => ({ ...side }));
+  const first: PlanLeg[] = [];
+  const then: PlanLeg[] = [];
   const paths = new Set<string>();
   let valueTraded = 0n;
   let quotedCost = 0n;
@@ -106,11 +138,8 @@ export async function planRebalance(chain: PlannerChain, band: bigint, legGasCos
       // Each leg within the vault's trade cap: what it leaves waits for the next rebalance.
       const value = min(min(seller.value, buyer.value), cap);
       if (value === 0n || value < s.minTradeValue) continue;
-      const choice = cheapestRoute(
-        await routes(s, factory, quoter, seller.index, buyer.index, value),
-        paths,
-        legGasCost,
-      );
+      const candidates = await routes(s, ctx.factory, ctx.quoter, seller.index, buyer.index, value, direct);
+      const choice = cheapestRoute(candidates, paths, ctx.legGasCost);
       if (!choice) continue;
       // A leg of `value` moves two weights toward their targets by value / nav each.
       const benefit = (((2n * value * BPS) / s.nav) * s.nav * benefitPerBpWad) / WAD;
@@ -124,12 +153,12 @@ export async function planRebalance(chain: PlannerChain, band: bigint, legGasCos
       quotedCost += choice.route.cost;
       for (const leg of choice.route.legs) {
         paths.add(leg.path);
-        (leg.first ? direct : viaBase).push({ path: leg.path, amountIn: leg.amountIn });
+        (leg.first ? first : then).push({ path: leg.path, amountIn: leg.amountIn });
       }
     }
   }
   // The vault runs the legs that sell a non-base asset first, then those that spend the base.
-  return { legs: [...merged(direct), ...merged(viaBase)], valueTraded, quotedCost, dropped };
+  return { legs: [...merged(first), ...merged(then)], valueTraded, quotedCost, dropped };
 }
 
 /**
@@ -177,8 +206,8 @@ export function cheapestRoute(
 
 /**
  * The ways to move `value` (base units) from asset `i` into asset `o`: a direct pool of any fee
- * tier, or the vault's own routes through the base (a sale, then a purchase), as QuoterV2 quotes
- * them now.
+ * tier (between two non-base assets only when `direct`), or the vault's own routes through the base
+ * (a sale, then a purchase), as QuoterV2 quotes them now.
  */
 async function routes(
   s: State,
@@ -187,6 +216,7 @@ async function routes(
   i: number,
   o: number,
   value: bigint,
+  direct: boolean,
 ): Promise<RouteChoice[]> {
   const amountIn = toAmount(s, i, value);
   if (amountIn === 0n) return [];
@@ -200,7 +230,9 @@ async function routes(
       return undefined;
     }
   };
-  for (const fee of FEE_TIERS) {
+  // A pool between two non-base assets only when `direct`; a pool with the base at any fee tier always.
+  const tiers = direct || i === 0 || o === 0 ? FEE_TIERS : [];
+  for (const fee of tiers) {
     if ((await factory.getPool(s.tokens[i], s.tokens[o], fee)) === ZeroAddress) continue;
     const path = solidityPacked(["address", "uint24", "address"], [s.tokens[i], fee, s.tokens[o]]);
     const out = await quote(path, amountIn);

@@ -12,7 +12,7 @@ import type { RouteChoice } from "../../src/keeper/planner";
 import { investedAdminFixture } from "../shared/fixtures";
 import type { VaultFixture } from "../shared/fixtures";
 import { refreshFeeds } from "../shared/security";
-import { swapsOf } from "../shared/vault";
+import { depositUsdc, swapsOf } from "../shared/vault";
 
 import { testKeeper } from "./helpers";
 
@@ -116,6 +116,44 @@ describe("keeper planner", () => {
     expect(paths.filter((p) => p.startsWith(`0x${link}`) && p.endsWith(usdc))).to.have.length(1);
     const swaps = await swapsOf(f.vault, f.rebalancer.rebalancePlan(plan.legs));
     expect(swaps.length).to.equal(plan.legs.length);
+    expect(await f.rebalancer.maxDrift()).to.be.at.most(5n);
+  });
+
+  it("trades through the base when a direct pair would add a leg that costs more gas than it saves", async () => {
+    const f = await loadFixture(investedAdminFixture);
+    // LINK up 20%, WETH down 5%, and a deposit: LINK and the base sell, WETH and WBTC buy. A direct
+    // LINK -> WETH leg leaves both trading with the base too: four legs where three do.
+    await f.market.setFeedPrice("LINK", (await f.market.feedPrice("LINK")) * 1.2);
+    await f.market.setFeedPrice("WETH", (await f.market.feedPrice("WETH")) * 0.95);
+    await f.market.alignAllPools();
+    await refreshFeeds(f.market, BASKET);
+    const [, , , , , bob] = await ethers.getSigners();
+    await depositUsdc(f.market, f.vault, bob, 20_000);
+    const [, , band] = await f.rebalancer.rebalanceStatus();
+    const chain = {
+      vault: f.vault,
+      rebalancer: f.rebalancer,
+      quoter: await f.market.quoter.getAddress(),
+      provider: ethers.provider,
+    };
+    const link = f.market.token("LINK").address.toLowerCase().slice(2);
+    const weth = f.market.token("WETH").address.toLowerCase().slice(2);
+    const isDirect = (l: { path: string }) =>
+      l.path.toLowerCase().startsWith(`0x${link}`) && l.path.toLowerCase().endsWith(weth);
+    // Legs free: the direct pair, cheaper on the quote, in four legs.
+    const free = await planRebalance(chain, band, 0n);
+    expect(free.legs).to.have.length(4);
+    expect(free.legs.some(isDirect)).to.equal(true);
+    // A leg's gas at 3 USDC: one leg per asset, through the base, dearer on the quote by less than that.
+    const legGas = 3n * 10n ** 6n;
+    const priced = await planRebalance(chain, band, legGas);
+    expect(priced.legs).to.have.length(3);
+    expect(priced.legs.some(isDirect)).to.equal(false);
+    expect(priced.quotedCost - free.quotedCost)
+      .to.be.greaterThan(0n)
+      .and.lessThan(legGas);
+    const swaps = await swapsOf(f.vault, f.rebalancer.rebalancePlan(priced.legs));
+    expect(swaps).to.have.length(3);
     expect(await f.rebalancer.maxDrift()).to.be.at.most(5n);
   });
 
