@@ -24,6 +24,7 @@ interface StartArgs {
   name?: string;
   adversaries?: string;
   keeperPlan?: string;
+  triggerBandBps?: string;
   targetBandBps?: string;
   frontRunPct?: string;
   frontRunMinBps?: string;
@@ -92,8 +93,14 @@ task("ballast:start", "Plays a market scenario against a Ballast vault on the lo
     types.string,
   )
   .addOptionalParam(
+    "triggerBandBps",
+    "The policy's trigger band, bps, 10-5000: a rebalance is due when an asset is this far off target (default 200; env TRIGGER_BAND_BPS)",
+    undefined,
+    types.string,
+  )
+  .addOptionalParam(
     "targetBandBps",
-    "The policy's target band, bps, 0-199 (below the 2% trigger band): a rebalance moves only assets further than this off target, to this distance (default 0; env TARGET_BAND_BPS)",
+    "The policy's target band, bps, below the trigger band: a rebalance moves only assets further than this off target, to this distance (default 0; env TARGET_BAND_BPS)",
     undefined,
     types.string,
   )
@@ -131,6 +138,7 @@ task("ballast:start", "Plays a market scenario against a Ballast vault on the lo
       name: args.name,
       adversaries: args.adversaries,
       keeperPlan: args.keeperPlan,
+      triggerBandBps: args.triggerBandBps,
       targetBandBps: args.targetBandBps,
       frontRunPct: args.frontRunPct,
       frontRunMinBps: args.frontRunMinBps,

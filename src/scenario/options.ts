@@ -38,9 +38,11 @@ export interface ScenarioOptions {
    * the on-chain `rebalance()` as its fallback); off: it always calls `rebalance()`.
    */
   keeperPlan: boolean;
+  /** The policy's trigger band, bps: a rebalance is due when an asset is this far off target. */
+  triggerBandBps: number;
   /**
    * The policy's target band, bps: a rebalance moves only the assets more than this off target, to
-   * this distance from it (0: every asset back to its exact target); below the trigger band (200).
+   * this distance from it (0: every asset back to its exact target); below the trigger band.
    */
   targetBandBps: number;
   /** The front-runner's stake: its deposit before a step up, and its standing holding, % of NAV. */
@@ -67,6 +69,7 @@ export const DEFAULT_SCENARIO_OPTIONS = {
   outDir: "reports",
   adversaries: true,
   keeperPlan: false,
+  triggerBandBps: 200,
   targetBandBps: 0,
   frontRunPct: 20,
   frontRunMinBps: 10,
@@ -98,6 +101,7 @@ export const OPTION_SPELLINGS: Readonly<Record<keyof ScenarioOptions, { flag: st
   name: { flag: "--name", env: "REPORT_NAME" },
   adversaries: { flag: "--adversaries", env: "ADVERSARIES" },
   keeperPlan: { flag: "--keeper-plan", env: "KEEPER_PLAN" },
+  triggerBandBps: { flag: "--trigger-band-bps", env: "TRIGGER_BAND_BPS" },
   targetBandBps: { flag: "--target-band-bps", env: "TARGET_BAND_BPS" },
   frontRunPct: { flag: "--front-run-pct", env: "FRONT_RUN_PCT" },
   frontRunMinBps: { flag: "--front-run-min-bps", env: "FRONT_RUN_MIN_BPS" },
@@ -163,7 +167,20 @@ export function resolveScenarioOptions(raw: RawScenarioOptions = {}): ScenarioOp
   const gasGwei = inRange("gasGwei", raw.gasGwei, DEFAULT_SCENARIO_OPTIONS.gasGwei, 0, 1_000, false);
   const adversaries = toSwitch("adversaries", raw.adversaries, DEFAULT_SCENARIO_OPTIONS.adversaries);
   const keeperPlan = toSwitch("keeperPlan", raw.keeperPlan, DEFAULT_SCENARIO_OPTIONS.keeperPlan);
-  const targetBandBps = inRange("targetBandBps", raw.targetBandBps, DEFAULT_SCENARIO_OPTIONS.targetBandBps, 0, 199);
+  const triggerBandBps = inRange(
+    "triggerBandBps",
+    raw.triggerBandBps,
+    DEFAULT_SCENARIO_OPTIONS.triggerBandBps,
+    10,
+    5_000,
+  );
+  const targetBandBps = inRange(
+    "targetBandBps",
+    raw.targetBandBps,
+    DEFAULT_SCENARIO_OPTIONS.targetBandBps,
+    0,
+    triggerBandBps - 1,
+  );
   const frontRunPct = inRange("frontRunPct", raw.frontRunPct, DEFAULT_SCENARIO_OPTIONS.frontRunPct, 1, 100, false);
   const frontRunMinBps = inRange(
     "frontRunMinBps",
@@ -228,6 +245,7 @@ export function resolveScenarioOptions(raw: RawScenarioOptions = {}): ScenarioOp
     name,
     adversaries,
     keeperPlan,
+    triggerBandBps,
     targetBandBps,
     frontRunPct,
     frontRunMinBps,

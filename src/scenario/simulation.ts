@@ -242,7 +242,7 @@ class ScenarioRun {
       basket: this.plan.basket,
       breakers: RECOMMENDED_BREAKERS,
       costs: { ...RECOMMENDED_COSTS, gasTokenOracle: "WETH" },
-      triggers: { targetBandBps: this.options.targetBandBps },
+      triggers: { triggerBandBps: this.options.triggerBandBps, targetBandBps: this.options.targetBandBps },
       reward: recommendedReward(DEFAULT_TOKENS.find((t) => t.symbol === this.plan.basket[0].symbol)?.decimals ?? 6),
     });
     this.vault = deployed.vault;

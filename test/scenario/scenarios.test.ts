@@ -86,8 +86,8 @@ describe("scenario plans and options", () => {
     expect(options.keeperPlan).to.be.false;
     expect(resolveScenarioOptions({ keeperPlan: "on" }).keeperPlan).to.be.true;
     expect(resolveScenarioOptions(optionsFromEnv({ KEEPER_PLAN: "on" })).keeperPlan).to.be.true;
-    // The policy's target band: 0 (every asset back to target) unless set.
-    expect(options.targetBandBps).to.equal(0);
+    // The policy's bands: a 2% trigger, and every asset back to target, unless set.
+    expect(options).to.include({ triggerBandBps: 200, targetBandBps: 0 });
     expect(resolveScenarioOptions(optionsFromEnv({ TARGET_BAND_BPS: "50" })).targetBandBps).to.equal(50);
   });
 
@@ -122,6 +122,11 @@ describe("scenario plans and options", () => {
       [{ adversaries: "maybe" }, /--adversaries \(ADVERSARIES\) must be on or off, got "maybe"/],
       [{ keeperPlan: "auto" }, /--keeper-plan \(KEEPER_PLAN\) must be on or off, got "auto"/],
       [{ targetBandBps: "200" }, /--target-band-bps \(TARGET_BAND_BPS\) must be from 0 to 199, got 200/],
+      [
+        { triggerBandBps: "100", targetBandBps: "100" },
+        /--target-band-bps \(TARGET_BAND_BPS\) must be from 0 to 99, got 100/,
+      ],
+      [{ triggerBandBps: "5" }, /--trigger-band-bps \(TRIGGER_BAND_BPS\) must be from 10 to 5000, got 5/],
       [{ frontRunPct: "0" }, /--front-run-pct \(FRONT_RUN_PCT\) must be from 1 to 100, got 0/],
       [{ sandwichBps: "101" }, /--sandwich-bps \(SANDWICH_BPS\) must be from 1 to 100, got 101/],
     ];
