@@ -152,6 +152,23 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
     }
 
     /// @inheritdoc IBallastPolicy
+    function minLegValue(uint256 basePriceWad, uint256 baseUnit) external view returns (uint256) {
+        CostParams memory cp = _costParams();
+        if (cp.maxCostRatioBps == 0 || cp.benefitPerBpWad == 0 || address(cp.gasTokenOracle) == address(0)) return 0;
+        (bool ok, uint256 gasTokenPrice) = _tryPrice(cp.gasTokenOracle);
+        if (!ok) return 0;
+        // A leg's gas in base units, as {assessCost} values gas; then the value whose benefit
+        // (2 x 10_000 bps per unit of NAV, times benefitPerBpWad) covers it at maxCostRatioBps.
+        uint256 legGas = Math.mulDiv(
+            uint256(cp.gasPerHop) * block.basefee,
+            gasTokenPrice * baseUnit,
+            WAD * basePriceWad
+        );
+        uint256 benefitPerValue = 2 * 10_000 * uint256(cp.benefitPerBpWad) * cp.maxCostRatioBps;
+        return Math.mulDiv(legGas * 10_000, WAD, benefitPerValue, Math.Rounding.Ceil);
+    }
+
+    /// @inheritdoc IBallastPolicy
     function triggerParams() external view returns (TriggerParams memory) {
         return _triggers();
     }

@@ -138,7 +138,7 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
     function rebalanceCost() external view returns (uint256 cost, uint256 benefit, bool worthIt) {
         IBallastVault.BasketState memory s = _strict(_vault.basketState());
         (, uint256 band) = _policy.evaluate(address(this), RebalancePlanner.maxDrift(s));
-        RebalancePlanner.Plan memory pl = RebalancePlanner.plan(s, _usableBand(band, s.tokens.length));
+        RebalancePlanner.Plan memory pl = _planAt(s, _usableBand(band, s.tokens.length));
         (cost, benefit, worthIt, ) = _assess(s, RebalancePlanner.trades(s, _routes(pl), pl), pl.driftRemovedBps, true);
     }
 
@@ -179,7 +179,7 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
         uint256 gasStart = gasleft();
         (IBallastVault.BasketState memory s, uint256 band, bool refused) = _open();
         if (refused) return 0;
-        RebalancePlanner.Plan memory pl = RebalancePlanner.plan(s, band);
+        RebalancePlanner.Plan memory pl = _planAt(s, band);
         RebalancePlanner.Routes memory r = _routes(pl);
         if (_policy.costGateActive()) {
             (uint256 cost, uint256 benefit, bool worthIt, ) = _assess(
@@ -346,7 +346,7 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
         uint256 band,
         IBallastPolicy.Status due
     ) private view returns (IBallastPolicy.Status) {
-        RebalancePlanner.Plan memory pl = RebalancePlanner.plan(s, band);
+        RebalancePlanner.Plan memory pl = _planAt(s, band);
         RebalancePlanner.Routes memory r = _routes(pl);
         if (_policy.costGateActive()) {
             (, , bool worthIt, bool priced) = _assess(s, RebalancePlanner.trades(s, r, pl), pl.driftRemovedBps, false);
@@ -406,6 +406,17 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
         // Every asset's sell route but the base's (bit 0).
         (bytes[] memory sellRoutes, ) = _vault.basketRoutes(((1 << s.tokens.length) - 1) & ~uint256(1), 0);
         return RebalancePlanner.poolChecks(s, sellRoutes, _factory);
+    }
+
+    /// @dev The on-chain plan at `band` ({RebalancePlanner-plan}), without the trades too small to
+    /// pay for their own leg ({IBallastPolicy-minLegValue}). Raises `s`'s copy of the trade floor.
+    function _planAt(
+        IBallastVault.BasketState memory s,
+        uint256 band
+    ) private view returns (RebalancePlanner.Plan memory) {
+        uint256 legFloor = _policy.minLegValue(s.prices[0], s.units[0]);
+        if (legFloor > s.params.minTradeValue) s.params.minTradeValue = uint128(Math.min(legFloor, type(uint128).max));
+        return RebalancePlanner.plan(s, band);
     }
 
     /// @dev The routes plan `pl` trades along, read from the vault for the assets it trades alone.

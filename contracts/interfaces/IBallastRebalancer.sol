@@ -105,7 +105,8 @@ interface IBallastRebalancer is IBallastErrors {
     /// reverting, so that the record stays. Sells what is above target + band into the base asset
     /// (all of an asset whose target weight is 0), then buys what is below target - band with it
     /// (band as reported by {rebalanceStatus}); each trade capped at `maxTradeBps` of NAV and
-    /// skipped below `minTradeValue`. The vault bounds each swap and the NAV loss
+    /// skipped below `minTradeValue` and below the value that pays for its own leg's gas
+    /// ({IBallastPolicy-minLegValue}). The vault bounds each swap and the NAV loss
     /// ({IBallastVault-executeRebalance}). Pays the keeper reward ({RewardParams}); the cost gate
     /// counts it.
     /// @return trades The number of swaps made.

@@ -511,6 +511,16 @@ export function estimateOut(hops: readonly HopState[], amountIn: bigint): bigint
 }
 
 /**
+ * BallastPolicy.minLegValue: the smallest trade worth its own leg's gas to the cost gate (0 when the
+ * gate is off, values no drift or the gas has no price), base units, rounded up.
+ */
+export function minLegValue(cp: CostParams, basefeeWei: bigint, basePriceWad: bigint, baseUnit: bigint): bigint {
+  if (cp.maxCostRatioBps === 0n || cp.benefitPerBpWad === 0n || !cp.gasTokenPriceWad) return 0n;
+  const legGas = mulDiv(cp.gasPerHop * basefeeWei, cp.gasTokenPriceWad * baseUnit, WAD * basePriceWad);
+  return mulDiv(legGas * BPS, WAD, 2n * BPS * cp.benefitPerBpWad * cp.maxCostRatioBps, true);
+}
+
+/**
  * BallastRebalancer._assess: the policy's verdict ({@link assessCost}) with the premium of the
  * reward a rebalance of `trades` (one leg each, each counted as one hop) would pay counted as a cost.
  */
@@ -643,7 +653,10 @@ export function rebalanceStatus(
     valuation: v,
   };
   if (e.status === Status.Due || e.status === Status.DueByCalendar) {
-    const pl = plan(v, s.params, band);
+    // BallastRebalancer._planAt: trades too small to pay for their leg left out.
+    const legFloor = minLegValue(s.costs, s.basefeeWei ?? 0n, v.prices[0], v.units[0]);
+    const params = legFloor > s.params.minTradeValue ? { ...s.params, minTradeValue: legFloor } : s.params;
+    const pl = plan(v, params, band);
     result.plan = pl;
     const trades =
       s.costs.maxCostRatioBps === 0n && s.costs.gasTokenPriceWad === undefined ? [] : quoteTrades(v, pl, hops);

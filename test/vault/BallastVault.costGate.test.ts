@@ -213,9 +213,9 @@ describe("BallastVault cost-efficiency gate", () => {
       const oracle = (await vault.oracles())[1]; // WETH / USD
       const baseFee = 40n * GWEI;
       /** The cost a skipped rebalance reports at `baseFee` under these gas parameters. */
-      const skippedCost = async (gasBase: number, gasPerHop: number): Promise<bigint> => {
+      const skippedCost = async (gasBase: number, gasPerHop: number, benefitPerBpWad = 1n): Promise<bigint> => {
         await policy.setCostParams({
-          benefitPerBpWad: 1,
+          benefitPerBpWad,
           maxCostRatioBps: 10_000,
           gasBase,
           gasPerHop,
@@ -233,9 +233,47 @@ describe("BallastVault cost-efficiency gate", () => {
       await policy.setCostParams({ ...GATE_OFF, gasBase: 200_000, gasTokenOracle: oracle });
       const [feesOnly] = await rebalancer.rebalanceCost();
       expect(await skippedCost(200_000, 0)).to.equal(feesOnly + (await gasValue(market, 200_000n, baseFee)));
-      // Per hop: the planned trades (sell WETH, buy WBTC via WETH, buy LINK) make four hops.
-      const perHop = (await skippedCost(0, 50_000)) - feesOnly;
+      // Per hop: the planned trades (sell WETH, buy WBTC via WETH, buy LINK) make four hops. A drift
+      // worth something, so that each trade pays for its leg (minLegValue), and the largest base
+      // gas, so that the gate still skips.
+      const base = await skippedCost(5_000_000, 0, 10n ** 12n);
+      const perHop = (await skippedCost(5_000_000, 50_000, 10n ** 12n)) - base;
       expect(perHop).to.equal(await gasValue(market, 4n * 50_000n, baseFee));
+    });
+  });
+
+  describe("minLegValue", () => {
+    it("is the value whose drift removed pays a leg's gas at the gate's ratio; 0 when the gate cannot say", async () => {
+      const { market, vault, policy } = await loadFixture(driftedFixture);
+      const gasTokenOracle = (await vault.oracles())[1];
+      const probe = await (await ethers.getContractFactory("RebalancerViewProbe")).deploy();
+      const [, usdcAnswer] = await market.token("USDC").feed.latestRoundData();
+      const floorAt = async (baseFee: bigint) => {
+        await network.provider.send("hardhat_setNextBlockBaseFeePerGas", [ethers.toQuantity(baseFee)]);
+        const receipt = await (await probe.probeLegFloor(policy, usdcAnswer * 10n ** 10n, 10n ** 6n)).wait();
+        const [event] = await probe.queryFilter(probe.filters.LegFloor, receipt?.blockNumber, receipt?.blockNumber);
+        return event.args.minLegValue;
+      };
+      const gate = { benefitPerBpWad: 10n ** 12n, maxCostRatioBps: 10_000, gasBase: 150_000, gasPerHop: 100_000 };
+      await policy.setCostParams({ ...gate, gasTokenOracle });
+      // A leg's gas in USDC units (rounded down), over 2 x 10_000 x 1e-6 x 1 of the benefit per unit.
+      const [, ethAnswer] = await market.token("WETH").feed.latestRoundData();
+      const legGas = (100_000n * 30n * GWEI * ethAnswer * 10n ** 6n) / (WAD * usdcAnswer);
+      // legGas x 10_000 x 1e18 / (2 x 10_000 x 1e12 x 10_000): 50 legs' gas, exactly.
+      expect(await floorAt(30n * GWEI)).to.equal(50n * legGas);
+      expect(await floorAt(60n * GWEI)).to.equal(100n * legGas);
+      // Off: no ratio, no price of drift, no gas oracle; and 0 while the gas token's price is invalid.
+      for (const params of [
+        { ...gate, maxCostRatioBps: 0, gasTokenOracle },
+        { ...gate, benefitPerBpWad: 0, gasTokenOracle },
+        { ...gate, gasTokenOracle: ZeroAddress },
+      ]) {
+        await policy.setCostParams(params);
+        expect(await floorAt(30n * GWEI)).to.equal(0n);
+      }
+      await policy.setCostParams({ ...gate, gasTokenOracle });
+      await market.token("WETH").feed.setAnswer(0);
+      expect(await floorAt(30n * GWEI)).to.equal(0n);
     });
   });
 
@@ -315,6 +353,38 @@ describe("BallastVault cost-efficiency gate", () => {
       });
       await expect(rebalanceAtBaseFee(rebalancer, 20_000n * GWEI)).to.emit(rebalancer, "RebalanceSkipped");
       await expect(rebalanceAtBaseFee(rebalancer, GWEI)).to.emit(vault, "Rebalanced");
+    });
+
+    it("leaves out a trade too small to pay for its own leg's gas (minLegValue), at the block's base fee", async () => {
+      const { market, vault, rebalancer, policy } = await loadFixture(driftedFixture);
+      // LINK, which WETH's rise left about $4,000 short, given $3,700 of it: its buy becomes small.
+      const linkUsd = await market.feedPrice("LINK");
+      await market.fund(await vault.getAddress(), "LINK", ethers.parseUnits((3_700 / linkUsd).toFixed(6), 18));
+      // The gate takes a cost up to 10x the benefit: a trade is worth its leg from 5x the leg's gas.
+      // No base gas: only the legs' gas, which the floor keeps within what they are worth.
+      const gasTokenOracle = (await vault.oracles())[1];
+      const cost = { benefitPerBpWad: 10n ** 12n, maxCostRatioBps: 100_000, gasBase: 0, gasPerHop: 100_000 };
+      await policy.setCostParams({ ...cost, gasTokenOracle });
+      const usdc = market.token("USDC").address;
+      const valueOf = (s: { tokenIn: string; amountIn: bigint; amountOut: bigint }) =>
+        s.tokenIn === usdc ? s.amountIn : s.amountOut;
+      const snapshot = await network.provider.send("evm_snapshot", []);
+      const cheap = await swapsOf(vault, rebalanceAtBaseFee(rebalancer, GWEI));
+      await network.provider.send("evm_revert", [snapshot]);
+      const values = cheap.map(valueOf).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      expect(values.length).to.be.at.least(3);
+      // The base fee whose floor is twice the smallest trade, under the next.
+      const legGasPerGwei = await gasValue(market, 100_000n, GWEI);
+      const baseFee = (2n * values[0] * GWEI) / (5n * legGasPerGwei);
+      const probe = await (await ethers.getContractFactory("RebalancerViewProbe")).deploy();
+      await network.provider.send("hardhat_setNextBlockBaseFeePerGas", [ethers.toQuantity(baseFee)]);
+      const [, usdcAnswer] = await market.token("USDC").feed.latestRoundData();
+      const receipt = await (await probe.probeLegFloor(policy, usdcAnswer * 10n ** 10n, 10n ** 6n)).wait();
+      const [floor] = await probe.queryFilter(probe.filters.LegFloor, receipt?.blockNumber, receipt?.blockNumber);
+      expect(floor.args.minLegValue).to.be.greaterThan(values[0]).and.lessThan(values[1]);
+      const dear = await swapsOf(vault, rebalanceAtBaseFee(rebalancer, baseFee));
+      expect(dear).to.have.length(cheap.length - 1);
+      for (const swap of dear) expect(valueOf(swap)).to.be.greaterThan(floor.args.minLegValue);
     });
 
     it("prices a pool pushed away from the oracle as a cost", async () => {
