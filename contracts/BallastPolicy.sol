@@ -146,7 +146,14 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
             // What the trade loses against the oracle, in base units of its input's value.
             if (out < t.fairOut) cost += Math.mulDiv(t.valueIn, t.fairOut - out, t.fairOut, Math.Rounding.Ceil);
         }
-        cost += _gasCost(cp, cp.gasBase + cp.gasPerHop * hops, input);
+        (bool priced, uint256 gas) = _gasValue(
+            cp,
+            cp.gasBase + cp.gasPerHop * hops,
+            input.basePriceWad,
+            input.baseUnit
+        );
+        if (!priced) revert BallastPriceUnavailable(address(cp.gasTokenOracle));
+        cost += gas;
         benefit = Math.mulDiv(input.nav, input.driftRemovedBps * cp.benefitPerBpWad, WAD);
         worthIt = cp.maxCostRatioBps == 0 || cost * 10_000 <= benefit * cp.maxCostRatioBps;
     }
@@ -154,18 +161,13 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
     /// @inheritdoc IBallastPolicy
     function minLegValue(uint256 basePriceWad, uint256 baseUnit) external view returns (uint256) {
         CostParams memory cp = _costParams();
-        if (cp.maxCostRatioBps == 0 || cp.benefitPerBpWad == 0 || address(cp.gasTokenOracle) == address(0)) return 0;
-        (bool ok, uint256 gasTokenPrice) = _tryPrice(cp.gasTokenOracle);
-        if (!ok) return 0;
-        // A leg's gas in base units, as {assessCost} values gas; then the value whose benefit
-        // (2 x 10_000 bps per unit of NAV, times benefitPerBpWad) covers it at maxCostRatioBps.
-        uint256 legGas = Math.mulDiv(
-            uint256(cp.gasPerHop) * block.basefee,
-            gasTokenPrice * baseUnit,
-            WAD * basePriceWad
-        );
-        uint256 benefitPerValue = 2 * 10_000 * uint256(cp.benefitPerBpWad) * cp.maxCostRatioBps;
-        return Math.mulDiv(legGas * 10_000, WAD, benefitPerValue, Math.Rounding.Ceil);
+        // What a unit of value traded is worth to the gate: 2 x 10_000 bps of drift per unit of NAV
+        // (two weights move), times benefitPerBpWad / 1e18, times maxCostRatioBps / 10_000.
+        uint256 worth = 2 * uint256(cp.benefitPerBpWad) * cp.maxCostRatioBps;
+        if (worth == 0) return 0;
+        // A leg's gas as {assessCost} values it; 0 (no floor) without a valid gas price.
+        (, uint256 legGas) = _gasValue(cp, cp.gasPerHop, basePriceWad, baseUnit);
+        return Math.mulDiv(legGas, WAD, worth, Math.Rounding.Ceil);
     }
 
     /// @inheritdoc IBallastPolicy
@@ -588,17 +590,22 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
     }
 
     /// @dev `gasUnits` at the block's base fee, valued in base units through the gas token's price
-    /// (rounded up); 0 without a gas-token oracle.
-    function _gasCost(CostParams memory cp, uint256 gasUnits, CostInput calldata input) private view returns (uint256) {
-        if (address(cp.gasTokenOracle) == address(0)) return 0;
-        (bool ok, uint256 gasTokenPrice) = _tryPrice(cp.gasTokenOracle);
-        if (!ok) revert BallastPriceUnavailable(address(cp.gasTokenOracle));
+    /// (rounded up: a cost); 0 without a gas-token oracle; `ok` false while its price is invalid.
+    function _gasValue(
+        CostParams memory cp,
+        uint256 gasUnits,
+        uint256 basePriceWad,
+        uint256 baseUnit
+    ) private view returns (bool ok, uint256 value) {
+        if (address(cp.gasTokenOracle) == address(0)) return (true, 0);
+        uint256 gasTokenPrice;
+        (ok, gasTokenPrice) = _tryPrice(cp.gasTokenOracle);
         // wei * (USD WAD per 1e18 wei) / (USD WAD per base token) * base unit.
-        return
-            Math.mulDiv(
+        if (ok)
+            value = Math.mulDiv(
                 gasUnits * block.basefee,
-                gasTokenPrice * input.baseUnit,
-                WAD * input.basePriceWad,
+                gasTokenPrice * baseUnit,
+                WAD * basePriceWad,
                 Math.Rounding.Ceil
             );
     }

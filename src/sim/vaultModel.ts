@@ -516,8 +516,8 @@ export function estimateOut(hops: readonly HopState[], amountIn: bigint): bigint
  */
 export function minLegValue(cp: CostParams, basefeeWei: bigint, basePriceWad: bigint, baseUnit: bigint): bigint {
   if (cp.maxCostRatioBps === 0n || cp.benefitPerBpWad === 0n || !cp.gasTokenPriceWad) return 0n;
-  const legGas = mulDiv(cp.gasPerHop * basefeeWei, cp.gasTokenPriceWad * baseUnit, WAD * basePriceWad);
-  return mulDiv(legGas * BPS, WAD, 2n * BPS * cp.benefitPerBpWad * cp.maxCostRatioBps, true);
+  const legGas = mulDiv(cp.gasPerHop * basefeeWei, cp.gasTokenPriceWad * baseUnit, WAD * basePriceWad, true);
+  return mulDiv(legGas, WAD, 2n * cp.benefitPerBpWad * cp.maxCostRatioBps, true);
 }
 
 /**

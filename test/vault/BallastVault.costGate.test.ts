@@ -256,12 +256,12 @@ describe("BallastVault cost-efficiency gate", () => {
       };
       const gate = { benefitPerBpWad: 10n ** 12n, maxCostRatioBps: 10_000, gasBase: 150_000, gasPerHop: 100_000 };
       await policy.setCostParams({ ...gate, gasTokenOracle });
-      // A leg's gas in USDC units (rounded down), over 2 x 10_000 x 1e-6 x 1 of the benefit per unit.
-      const [, ethAnswer] = await market.token("WETH").feed.latestRoundData();
-      const legGas = (100_000n * 30n * GWEI * ethAnswer * 10n ** 6n) / (WAD * usdcAnswer);
-      // legGas x 10_000 x 1e18 / (2 x 10_000 x 1e12 x 10_000): 50 legs' gas, exactly.
+      // A leg's gas in USDC units (rounded up, as assessCost values gas), over 2 x 1e-6 x 1 of the
+      // benefit per unit traded.
+      const legGas = await gasValue(market, 100_000n, 30n * GWEI);
+      // legGas x 1e18 / (2 x 1e12 x 10_000): 50 legs' gas, exactly.
       expect(await floorAt(30n * GWEI)).to.equal(50n * legGas);
-      expect(await floorAt(60n * GWEI)).to.equal(100n * legGas);
+      expect(await floorAt(60n * GWEI)).to.equal(50n * (await gasValue(market, 100_000n, 60n * GWEI)));
       // Off: no ratio, no price of drift, no gas oracle; and 0 while the gas token's price is invalid.
       for (const params of [
         { ...gate, maxCostRatioBps: 0, gasTokenOracle },
