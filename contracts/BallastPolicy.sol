@@ -611,9 +611,10 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
     }
 
     function _tryPrice(IBallastOracle oracle) private view returns (bool ok, uint256 price) {
-        // A source that reverts or answers garbage is as invalid as one that says so.
+        // A source that reverts or answers garbage (0, or a price no arithmetic here could carry:
+        // above 2^128 WAD, 3.4e20 USD) is as invalid as one that says so.
         try oracle.tryPrice() returns (bool valid, uint256 p) {
-            return (valid && p != 0, p);
+            return (valid && p != 0 && p <= type(uint128).max, p);
         } catch {
             return (false, 0);
         }

@@ -139,7 +139,12 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
         IBallastVault.BasketState memory s = _strict(_vault.basketState());
         (, uint256 band) = _policy.evaluate(address(this), RebalancePlanner.maxDrift(s));
         RebalancePlanner.Plan memory pl = _planAt(s, _usableBand(band, s.tokens.length));
-        (cost, benefit, worthIt, ) = _assess(s, RebalancePlanner.trades(s, _routes(pl), pl), pl.driftRemovedBps, true);
+        (cost, benefit, worthIt, , ) = _assess(
+            s,
+            RebalancePlanner.trades(s, _routes(pl), pl),
+            pl.driftRemovedBps,
+            true
+        );
     }
 
     /// @inheritdoc IBallastRebalancer
@@ -182,7 +187,7 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
         RebalancePlanner.Plan memory pl = _planAt(s, band);
         RebalancePlanner.Routes memory r = _routes(pl);
         if (_policy.costGateActive()) {
-            (uint256 cost, uint256 benefit, bool worthIt, ) = _assess(
+            (uint256 cost, uint256 benefit, bool worthIt, , ) = _assess(
                 s,
                 RebalancePlanner.trades(s, r, pl),
                 pl.driftRemovedBps,
@@ -211,16 +216,17 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
     }
 
     /// @dev Reviews a keeper's `legs` ({RebalancePlanner-review}) and quotes their cost: `go` is false
-    /// when the cost gate skips them; `allowedLoss` is the quote plus the tolerance on the value
-    /// traded. The quote bounds what the plan may lose, so it is made whether or not the gate is on.
+    /// when the cost gate skips them; `allowedLoss` is the policy's quote (the reward's premium,
+    /// which the vault pays apart, left out) plus the tolerance on the value traded. The quote
+    /// bounds what the plan may lose, so it is made whether or not the gate is on.
     function _quotePlan(
         IBallastVault.BasketState memory s,
         IBallastVault.Leg[] calldata legs
     ) private returns (bool go, uint256 allowedLoss) {
         (IBallastPolicy.Trade[] memory quoted, uint256 removed, uint256 traded) = RebalancePlanner.review(s, legs);
-        (uint256 cost, uint256 benefit, bool worthIt, ) = _assess(s, quoted, removed, true);
+        (uint256 cost, uint256 benefit, bool worthIt, , uint256 premium) = _assess(s, quoted, removed, true);
         go = !_policy.costGateActive() || _passes(cost, benefit, worthIt);
-        allowedLoss = cost + traded.bps(_plan.costToleranceBps, Math.Rounding.Floor);
+        allowedLoss = cost - premium + traded.bps(_plan.costToleranceBps, Math.Rounding.Floor);
     }
 
     /// @dev Has the vault trade a keeper's `legs`, then holds the outcome to the plan's account
@@ -349,7 +355,12 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
         RebalancePlanner.Plan memory pl = _planAt(s, band);
         RebalancePlanner.Routes memory r = _routes(pl);
         if (_policy.costGateActive()) {
-            (, , bool worthIt, bool priced) = _assess(s, RebalancePlanner.trades(s, r, pl), pl.driftRemovedBps, false);
+            (, , bool worthIt, bool priced, ) = _assess(
+                s,
+                RebalancePlanner.trades(s, r, pl),
+                pl.driftRemovedBps,
+                false
+            );
             // The gate's gas-token oracle failing: no verdict, and no rebalance, until it prices.
             if (!priced) return IBallastPolicy.Status.PriceUnavailable;
             if (!worthIt) return IBallastPolicy.Status.Uneconomic;
@@ -361,7 +372,8 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
     /// drift (see {IBallastPolicy-assessCost}), with the keeper reward the rebalance would pay
     /// counted as a cost beyond the gas the policy already counts: its premium (all of it,
     /// conservatively, when capped below the gas). The status, the cost report and the rebalance
-    /// itself all judge by this one verdict.
+    /// itself all judge by this one verdict; `premium` is the part of `cost` the premium makes. A plan
+    /// with no trade is never worth it: it would only start the cooldown.
     /// `priced` is false, rather than the call reverting, when the policy cannot price the plan (its
     /// gas-token oracle fails) and `strict` is off: a status report must not revert.
     function _assess(
@@ -369,7 +381,7 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
         IBallastPolicy.Trade[] memory trades,
         uint256 driftRemovedBps,
         bool strict
-    ) private view returns (uint256 cost, uint256 benefit, bool worthIt, bool priced) {
+    ) private view returns (uint256 cost, uint256 benefit, bool worthIt, bool priced, uint256 premium) {
         IBallastPolicy.CostInput memory input = IBallastPolicy.CostInput(
             _factory,
             s.nav,
@@ -388,15 +400,17 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
                     revert(add(reason, 32), mload(reason))
                 }
             }
-            return (0, 0, false, false);
+            return (0, 0, false, false, 0);
         }
         // Each trade is one leg of the rebalance.
         uint256 reward = _expectedReward(s, trades.length);
         if (reward != 0) {
-            cost += reward.mulDiv(_reward.premiumBps, BasketMath.BPS + _reward.premiumBps, Math.Rounding.Ceil);
+            premium = reward.mulDiv(_reward.premiumBps, BasketMath.BPS + _reward.premiumBps, Math.Rounding.Ceil);
+            cost += premium;
             uint256 ratio = _policy.costParams().maxCostRatioBps;
             worthIt = ratio == 0 || cost * BasketMath.BPS <= benefit * ratio;
         }
+        if (trades.length == 0) worthIt = false;
     }
 
     /// @dev The pools the breakers watch in state `s`; none when the policy checks no TWAP, which

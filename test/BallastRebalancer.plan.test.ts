@@ -4,7 +4,7 @@
  */
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
-import { ethers } from "hardhat";
+import { ethers, network } from "hardhat";
 
 import { encodeRoute } from "../src/vault";
 import type { RouteSpec } from "../src/vault";
@@ -115,6 +115,45 @@ describe("BallastRebalancer.rebalancePlan: a keeper's plan, checked on chain", (
     // With a tolerance of 0.1% of the value traded the same plan settles.
     await (await f.rebalancer.setPlanParams({ minDriftCutBps: 1_000, costToleranceBps: 10 })).wait();
     await expect(f.rebalancer.rebalancePlan(legs)).to.emit(f.vault, "Rebalanced");
+  });
+
+  it("holds a plan's loss to the policy's quote alone: the keeper reward's premium adds nothing to it", async () => {
+    const f = await loadFixture(drifted);
+    // Gas priced (the gate always passes: ratio 0), no tolerance, the same two sales as above.
+    await (
+      await f.policy.setCostParams({
+        benefitPerBpWad: 0,
+        maxCostRatioBps: 0,
+        gasBase: 150_000,
+        gasPerHop: 100_000,
+        gasTokenOracle: await f.oracles[1].getAddress(),
+      })
+    ).wait();
+    await (await f.rebalancer.setPlanParams({ minDriftCutBps: 1_000, costToleranceBps: 0 })).wait();
+    const half = await wethWorth(f, (g(await gaps(f), "WETH") * 9n) / 20n);
+    const legs = [leg(f, ["WETH", 3000, "USDC"], half), leg(f, ["WETH", 3000, "USDC"], half)];
+    const baseFee = 5n * 10n ** 8n;
+    const refusal = async (): Promise<{ loss: bigint; allowed: bigint }> => {
+      await network.provider.send("hardhat_setNextBlockBaseFeePerGas", [ethers.toQuantity(baseFee)]);
+      const sent = f.rebalancer.rebalancePlan(legs, {
+        maxFeePerGas: 2n * baseFee,
+        maxPriorityFeePerGas: 0,
+        gasLimit: 10_000_000,
+      });
+      try {
+        await (await sent).wait();
+      } catch (error) {
+        const parsed = f.rebalancer.interface.parseError((error as { data: string }).data);
+        expect(parsed?.name).to.equal("BallastPlanCost");
+        return { loss: parsed?.args[0] as bigint, allowed: parsed?.args[1] as bigint };
+      }
+      throw new Error("the plan settled");
+    };
+    const without = await refusal();
+    // A reward of twice the gas: its premium is a cost to the gate, not room for the plan to lose.
+    await (await f.rebalancer.setRewardParams({ premiumBps: 10_000, maxRewardBps: 10, maxReward: 10n ** 12n })).wait();
+    const withReward = await refusal();
+    expect(withReward).to.deep.equal(without);
   });
 
   it("holds a keeper's plan to the vault's own bounds: a leg over the trade cap is refused", async () => {

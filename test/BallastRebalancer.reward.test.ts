@@ -102,16 +102,19 @@ describe("BallastRebalancer: the keeper reward", () => {
     const f = await loadFixture(rewarded);
     await (await f.rebalancer.setRewardParams(REWARD)).wait();
     const [slippageBps, maxTradeBps, maxLossBps, , maxPoolGapBps] = await f.vault.rebalanceParams();
-    // Every leg below the dust floor: the call is recorded, but trades nothing.
+    // Every leg below the dust floor: a plan with no trade, which the gate (on: the gas is priced)
+    // skips rather than let it start the cooldown.
     const dust = 1_000_000n * 10n ** 6n;
     await (
       await f.vault.setRebalanceParams({ slippageBps, maxTradeBps, maxLossBps, minTradeValue: dust, maxPoolGapBps })
     ).wait();
+    const before = await f.policy.lastRebalance(f.rebalancer);
     const receipt = await atBaseFee(20n * GWEI, () => f.rebalancer.rebalance());
-    expect(
-      await f.vault.queryFilter(f.vault.filters.Rebalanced, receipt.blockNumber, receipt.blockNumber),
-    ).to.have.length(1);
-    expect(await rewardsOf(f, receipt.blockNumber)).to.deep.equal([]);
+    const block = receipt.blockNumber;
+    expect(await f.rebalancer.queryFilter(f.rebalancer.filters.RebalanceSkipped, block, block)).to.have.length(1);
+    expect(await f.vault.queryFilter(f.vault.filters.Rebalanced, block, block)).to.deep.equal([]);
+    expect(await f.policy.lastRebalance(f.rebalancer)).to.equal(before);
+    expect(await rewardsOf(f, block)).to.deep.equal([]);
   });
 
   it("counts the reward's premium in the cost gate", async () => {

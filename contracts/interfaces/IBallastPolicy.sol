@@ -222,12 +222,13 @@ interface IBallastPolicy is IBallastErrors {
     /// up and benefit down. Reverts with {BallastPriceUnavailable} if the gas token's price is invalid.
     function assessCost(CostInput calldata input) external view returns (uint256 cost, uint256 benefit, bool worthIt);
 
-    /// @notice The smallest trade the cost gate finds worth its own leg, in base-asset units: a
-    /// trade of value `v` removes `2 v / NAV` of total drift (two weights move toward target), worth
-    /// `2 v 10_000 benefitPerBpWad / 1e18`, which must cover a leg's gas (`gasPerHop` at the block's
-    /// base fee, through the gas-token oracle) at `maxCostRatioBps`. Rounded up. 0 when the gate is
-    /// off, values no drift or no gas, or the gas token's price is invalid (the gate itself then
-    /// refuses). Planners leave smaller trades out.
+    /// @notice The smallest trade the cost gate could find worth its own leg, in base-asset units: a
+    /// trade of value `v` removes at most `2 v / NAV` of total drift (when both weights it moves
+    /// move toward target), worth `2 v 10_000 benefitPerBpWad / 1e18`, which must cover a leg's gas
+    /// (`gasPerHop` at the block's base fee, through the gas-token oracle, rounded up) at
+    /// `maxCostRatioBps`. Rounded up. A floor, not a verdict: a trade above it may still not pay.
+    /// 0 when the gate is off, values no drift or no gas, or the gas token's price is invalid (the
+    /// gate itself then refuses). Planners leave smaller trades out.
     /// @param basePriceWad The base asset's USD price, WAD.
     /// @param baseUnit One base token in its smallest units (10 ** decimals).
     function minLegValue(uint256 basePriceWad, uint256 baseUnit) external view returns (uint256);

@@ -630,20 +630,23 @@ export class Keeper {
     // none or the rebalancer refuses it (whatever the on-chain plan would have done).
     let data = this.rebalancerInterface.encodeFunctionData("rebalance");
     let simulated: Awaited<ReturnType<Keeper["simulate"]>> | undefined;
+    let quotedCost: bigint | undefined;
     const own = await this.ownPlan(state, ctx);
     if (own !== undefined) {
-      const planned = await this.simulate(state, own);
+      const planned = await this.simulate(state, own.data);
       if ("revert" in planned) {
         this.note(state, "warn", "keeper_plan_refused", { reason: planned.revert.name, args: planned.revert.args });
+      } else if (this.tradesOf("rebalancePlan", planned.result) === 0n) {
+        // The rebalancer's gate skips the plan: the on-chain plan may still pass.
+        this.note(state, "info", "keeper_plan_skipped", {});
       } else {
-        [data, simulated] = [own, planned];
+        [data, simulated, quotedCost] = [own.data, planned, own.quotedCost];
       }
     }
     simulated ??= await this.simulate(state, data);
     if ("revert" in simulated)
       return { ok: false, result: this.reportRevert(state, "rebalance", simulated.revert, "simulation") };
-    const method = data === own ? "rebalancePlan" : "rebalance";
-    const [trades] = this.rebalancerInterface.decodeFunctionResult(method, simulated.result) as unknown as [bigint];
+    const trades = this.tradesOf(quotedCost === undefined ? "rebalance" : "rebalancePlan", simulated.result);
     if (trades === 0n) {
       this.note(state, "info", "rebalance_would_not_trade", {});
       return { ok: false, noTrade: true, result: { vault: state.address, action: "skipped", reason: "no_trade" } };
@@ -655,7 +658,7 @@ export class Keeper {
     const chosen = fees ?? (await this.newFees(state, ctx));
     if (!chosen) return { ok: false, result: { vault: state.address, action: "waiting", reason: "fee_cap" } };
 
-    const gate = await this.costGate(state, ctx, gasEstimate, chosen);
+    const gate = await this.costGate(state, ctx, gasEstimate, chosen, quotedCost);
     if (!gate.passes) {
       this.note(state, "info", "uneconomic", { ...gate.fields, gasEstimate });
       return { ok: false, result: { vault: state.address, action: "skipped", reason: "uneconomic" } };
@@ -671,12 +674,18 @@ export class Keeper {
     };
   }
 
+  /** The swap count a simulated `rebalance()` or `rebalancePlan(legs)` returned. */
+  private tradesOf(method: "rebalance" | "rebalancePlan", result: string): bigint {
+    const [trades] = this.rebalancerInterface.decodeFunctionResult(method, result) as unknown as [bigint];
+    return trades;
+  }
+
   /**
    * The keeper's own plan of the rebalance due now, as `rebalancePlan(legs)` calldata (see
-   * ./planner.ts); undefined without a quoter, when it finds nothing to trade, or when planning
-   * fails (the on-chain plan then stands).
+   * ./planner.ts), with its quoted cost; undefined without a quoter, when it finds nothing to
+   * trade, or when planning fails (the on-chain plan then stands).
    */
-  private async ownPlan(state: VaultState, ctx: Context): Promise<string | undefined> {
+  private async ownPlan(state: VaultState, ctx: Context): Promise<{ data: string; quotedCost: bigint } | undefined> {
     if (this.config.quoter === undefined) return undefined;
     try {
       const [, , band] = await this.rpc("rebalanceStatus", () => state.rebalancer.rebalanceStatus(), state.address);
@@ -692,7 +701,10 @@ export class Keeper {
         quotedCost: plan.quotedCost,
         dropped: plan.dropped,
       });
-      return this.rebalancerInterface.encodeFunctionData("rebalancePlan", [plan.legs]);
+      return {
+        data: this.rebalancerInterface.encodeFunctionData("rebalancePlan", [plan.legs]),
+        quotedCost: plan.quotedCost,
+      };
     } catch (error) {
       this.note(state, "warn", "keeper_plan_failed", { error: describeError(error) });
       return undefined;
@@ -719,13 +731,15 @@ export class Keeper {
   /**
    * The policy's cost gate with the keeper's real gas added: the rebalancer's `rebalanceCost()` runs
    * in an eth_call whose base fee is 0 on most nodes, so its gas part is 0 and the keeper supplies
-   * `estimate x (baseFee + tip)` valued in the base asset.
+   * `estimate x (baseFee + tip)` valued in the base asset. `planCost`: the keeper's own plan's
+   * quoted cost, which stands for the on-chain plan's when that plan is what goes out.
    */
   private async costGate(
     state: VaultState,
     ctx: Context,
     gasEstimate: bigint,
     fees: Fees,
+    planCost?: bigint,
   ): Promise<{ passes: boolean; fields: LogFields }> {
     const policy = IBallastPolicy__factory.connect(
       await this.rpc("policy", () => state.rebalancer.policy(), state.address),
@@ -734,7 +748,15 @@ export class Keeper {
     const params = await this.rpc("costParams", () => policy.costParams(), state.address);
     const ratio = params.maxCostRatioBps;
     if (ratio === 0n) return { passes: true, fields: { costGate: "off" } };
-    const [cost, benefit] = await this.rpc("rebalanceCost", () => state.rebalancer.rebalanceCost(), state.address);
+    // The cost of what is sent: the keeper's own plan at its quote, else the on-chain plan's (a
+    // pool pushed against the on-chain plan's route need not make the keeper's plan look dear).
+    // The benefit is the on-chain plan's: both trade to the same band edges.
+    const [onChainCost, benefit] = await this.rpc(
+      "rebalanceCost",
+      () => state.rebalancer.rebalanceCost(),
+      state.address,
+    );
+    const cost = planCost ?? onChainCost;
     const gasPrice = effectiveGasPrice(fees, ctx.block.baseFee);
     const gasWei = gasEstimate * gasPrice;
     const gasTokenUsd = await this.gasTokenPrice(state, params.gasTokenOracle);
@@ -757,6 +779,7 @@ export class Keeper {
       passes: passesCostGate(cost, gasCost + premium, benefit, ratio),
       fields: {
         cost,
+        costOf: planCost === undefined ? "rebalance" : "rebalancePlan",
         gasCost,
         rewardPremium: premium,
         benefit,

@@ -102,9 +102,13 @@ export async function planRebalance(chain: PlannerChain, band: bigint, legGasCos
   const ctx: Pairing = { s, factory, quoter, cap, benefitPerBpWad, legGasCost };
   const withDirect = await pairUp(ctx, sellers, buyers, true);
   const throughBase = await pairUp(ctx, sellers, buyers, false);
+  // The plan that trades more first (the other left out pairs as not worth their cost, and would
+  // leave drift behind); at equal value traded, the cheaper in quote plus leg gas, then fewer legs.
   const total = (p: KeeperPlan) => p.quotedCost + BigInt(p.legs.length) * legGasCost;
   const better = (a: KeeperPlan, b: KeeperPlan) =>
-    total(a) < total(b) || (total(a) === total(b) && a.legs.length < b.legs.length);
+    a.valueTraded !== b.valueTraded
+      ? a.valueTraded > b.valueTraded
+      : total(a) < total(b) || (total(a) === total(b) && a.legs.length < b.legs.length);
   return better(throughBase, withDirect) ? throughBase : withDirect;
 }
 
@@ -158,13 +162,38 @@ async function pairUp(ctx: Pairing, sellSide: Side[], buySide: Side[], direct: b
     }
   }
   // The vault runs the legs that sell a non-base asset first, then those that spend the base.
-  return { legs: [...merged(first), ...merged(then)], valueTraded, quotedCost, dropped };
+  const legs = [...merged(first), ...merged(then)];
+  // Merged legs quoted again: each pair was quoted against the untouched pools, and a merged swap
+  // meets the price its first part moved.
+  return { legs, valueTraded, quotedCost: (await requoted(s, ctx.quoter, legs)) ?? quotedCost, dropped };
+}
+
+/**
+ * The plan's cost quoted leg by leg as the vault will trade it (oracle value in less oracle value
+ * out, base units); undefined when a quote fails.
+ */
+async function requoted(s: State, quoter: QuoterV2, legs: PlanLeg[]): Promise<bigint | undefined> {
+  const index = (address: string) => s.tokens.indexOf(getAddress(address));
+  let cost = 0n;
+  for (const leg of legs) {
+    const hex = leg.path.slice(2);
+    const i = index(`0x${hex.slice(0, 40)}`);
+    const o = index(`0x${hex.slice(-40)}`);
+    if (i < 0 || o < 0) return undefined;
+    try {
+      const [out] = await quoter.quoteExactInput.staticCall(leg.path, leg.amountIn);
+      cost += toValue(s, i, leg.amountIn) - toValue(s, o, out);
+    } catch {
+      return undefined;
+    }
+  }
+  return cost;
 }
 
 /**
  * Legs along the same path as one leg: an asset sold into the base for two buyers is one sale, the
  * base spent on an asset for two sellers one purchase (as the on-chain plan nets through the base).
- * A pool's price moves the same for one swap as for two in a row, so the quotes still hold.
+ * One swap moves a pool as two in a row do, so merging costs nothing; the plan is quoted again.
  */
 function merged(legs: PlanLeg[]): PlanLeg[] {
   const byPath = new Map<string, PlanLeg>();

@@ -522,7 +522,8 @@ export function minLegValue(cp: CostParams, basefeeWei: bigint, basePriceWad: bi
 
 /**
  * BallastRebalancer._assess: the policy's verdict ({@link assessCost}) with the premium of the
- * reward a rebalance of `trades` (one leg each, each counted as one hop) would pay counted as a cost.
+ * reward a rebalance of `trades` (one leg each, each counted as one hop) would pay counted as a
+ * cost; never worth it without a trade.
  */
 export function assessWithReward(
   cp: CostParams,
@@ -537,9 +538,13 @@ export function assessWithReward(
   const verdict = assessCost(cp, nav, driftRemovedBps, basePriceWad, baseUnit, trades, basefeeWei);
   const gasUnits = cp.gasBase + cp.gasPerHop * BigInt(trades.length);
   const paid = rewardFor(reward, gasUnits, basefeeWei, cp.gasTokenPriceWad, nav, basePriceWad, baseUnit);
-  if (paid === 0n) return verdict;
-  const cost = verdict.cost + mulDiv(paid, reward.premiumBps, BPS + reward.premiumBps, true);
-  const worthIt = cp.maxCostRatioBps === 0n || cost * BPS <= verdict.benefit * cp.maxCostRatioBps;
+  let { cost, worthIt } = verdict;
+  if (paid !== 0n) {
+    cost += mulDiv(paid, reward.premiumBps, BPS + reward.premiumBps, true);
+    worthIt = cp.maxCostRatioBps === 0n || cost * BPS <= verdict.benefit * cp.maxCostRatioBps;
+  }
+  // A plan with no trade is never worth it: it would only start the cooldown.
+  if (trades.length === 0) worthIt = false;
   return { cost, benefit: verdict.benefit, worthIt };
 }
 
@@ -658,8 +663,9 @@ export function rebalanceStatus(
     const params = legFloor > s.params.minTradeValue ? { ...s.params, minTradeValue: legFloor } : s.params;
     const pl = plan(v, params, band);
     result.plan = pl;
-    const trades =
-      s.costs.maxCostRatioBps === 0n && s.costs.gasTokenPriceWad === undefined ? [] : quoteTrades(v, pl, hops);
+    // IBallastPolicy.costGateActive: only an active gate is asked (and can refuse).
+    const gateActive = s.costs.maxCostRatioBps !== 0n || s.costs.gasTokenPriceWad !== undefined;
+    if (!gateActive) return result;
     result.cost = assessWithReward(
       s.costs,
       s.reward ?? REWARD_OFF,
@@ -667,7 +673,7 @@ export function rebalanceStatus(
       pl.driftRemovedBps,
       v.prices[0],
       v.units[0],
-      trades,
+      quoteTrades(v, pl, hops),
       s.basefeeWei ?? 0n,
     );
     if (!result.cost.worthIt) result.status = Status.Uneconomic;

@@ -144,8 +144,9 @@ describe("keeper planner", () => {
     const free = await planRebalance(chain, band, 0n);
     expect(free.legs).to.have.length(4);
     expect(free.legs.some(isDirect)).to.equal(true);
-    // A leg's gas at 3 USDC: one leg per asset, through the base, dearer on the quote by less than that.
-    const legGas = 3n * 10n ** 6n;
+    // A leg's gas at 20 USDC: one leg per asset, through the base, dearer on the quote by less than
+    // that (12 USDC: the merged sale into the base moves its pool further).
+    const legGas = 20n * 10n ** 6n;
     const priced = await planRebalance(chain, band, legGas);
     expect(priced.legs).to.have.length(3);
     expect(priced.legs.some(isDirect)).to.equal(false);
@@ -155,6 +156,26 @@ describe("keeper planner", () => {
     const swaps = await swapsOf(f.vault, f.rebalancer.rebalancePlan(priced.legs));
     expect(swaps).to.have.length(3);
     expect(await f.rebalancer.maxDrift()).to.be.at.most(5n);
+  });
+
+  it("keeps the plan that trades more when the other leaves pairs out as not worth their cost", async () => {
+    const f = await loadFixture(drifted);
+    // Drift priced so low that a pair through the base (two legs, two fees) is not worth its cost,
+    // and a direct pair (one pool) is: the plan through the base trades a fraction, and costs less.
+    await (
+      await f.policy.setCostParams({
+        benefitPerBpWad: 5n * 10n ** 10n,
+        maxCostRatioBps: 0,
+        gasBase: 0,
+        gasPerHop: 0,
+        gasTokenOracle: ethers.ZeroAddress,
+      })
+    ).wait();
+    const plan = await keeperPlan(f);
+    const weth = f.market.token("WETH").address.toLowerCase().slice(2);
+    const wbtc = f.market.token("WBTC").address.toLowerCase().slice(2);
+    expect(plan.legs.some((l) => l.path.toLowerCase() === `0x${weth}0001f4${wbtc}`)).to.equal(true);
+    expect(plan.valueTraded).to.be.greaterThan(5_000n * 10n ** 6n);
   });
 
   it("weighs each route's quote with the gas of the legs it adds to the plan", () => {
@@ -186,6 +207,30 @@ describe("keeper planner", () => {
       const [sent] = logger.events("tx_sent");
       const tx = await ethers.provider.getTransaction(sent.hash as string);
       expect(tx?.data.slice(0, 10)).to.equal(f.rebalancer.interface.getFunction("rebalancePlan").selector);
+    });
+
+    it("gates its own plan on the plan's own quote, not on the on-chain plan's cost", async () => {
+      const f = await loadFixture(drifted);
+      await (
+        await f.policy.setCostParams({
+          benefitPerBpWad: 10n ** 12n,
+          maxCostRatioBps: 10_000,
+          gasBase: 150_000,
+          gasPerHop: 100_000,
+          gasTokenOracle: await f.oracles[1].getAddress(),
+        })
+      ).wait();
+      const [onChainCost] = await f.rebalancer.rebalanceCost();
+      const [, , , signer] = await ethers.getSigners();
+      const { keeper, logger } = testKeeper(f.vault, signer, { quoter: await f.market.quoter.getAddress() });
+      const [result] = await keeper.runOnce();
+      expect(result).to.include({ action: "confirmed", kind: "rebalance", reason: "rebalanced" });
+      const [planned] = logger.events("keeper_plan");
+      const [sent] = logger.events("tx_sent");
+      expect(sent.costOf).to.equal("rebalancePlan");
+      expect(String(sent.cost)).to.equal(String(planned.quotedCost));
+      // The plan trades WETH into WBTC directly: it costs less than the on-chain plan's route.
+      expect(BigInt(String(sent.cost))).to.be.lessThan(onChainCost);
     });
 
     it("falls back to rebalance() when the rebalancer refuses its plan (keeper_plan_refused)", async () => {

@@ -168,8 +168,9 @@ async function compare(
     snap.params,
     vm.usableBand(evaluation.targetBandBps, model.effectiveTriggerBandBps, tokens.length),
   );
-  const expected = vm.assessCost(
+  const expected = vm.assessWithReward(
     snap.costs,
+    vm.REWARD_OFF,
     v.nav,
     pl.driftRemovedBps,
     v.prices[0],

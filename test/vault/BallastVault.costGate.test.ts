@@ -387,6 +387,31 @@ describe("BallastVault cost-efficiency gate", () => {
       for (const swap of dear) expect(valueOf(swap)).to.be.greaterThan(floor.args.minLegValue);
     });
 
+    it("skips a plan the leg floor empties, at any base gas: no trade, no cooldown (RebalanceSkipped, Uneconomic)", async () => {
+      const { vault, rebalancer, policy } = await loadFixture(driftedFixture);
+      const gasTokenOracle = (await vault.oracles())[1];
+      // No base gas: an empty plan would cost nothing, and "worth" nothing.
+      await policy.setCostParams({
+        benefitPerBpWad: 10n ** 12n,
+        maxCostRatioBps: 100_000,
+        gasBase: 0,
+        gasPerHop: 100_000,
+        gasTokenOracle,
+      });
+      const before = await policy.lastRebalance(rebalancer);
+      // A base-fee spike: the floor above every trade.
+      const tx = rebalanceAtBaseFee(rebalancer, 20_000n * GWEI);
+      await expect(tx).to.emit(rebalancer, "RebalanceSkipped");
+      await expect(tx).to.not.emit(vault, "Rebalanced");
+      expect(await policy.lastRebalance(rebalancer)).to.equal(before);
+      const probe = await (await ethers.getContractFactory("RebalancerViewProbe")).deploy();
+      await network.provider.send("hardhat_setNextBlockBaseFeePerGas", [ethers.toQuantity(20_000n * GWEI)]);
+      const receipt = await (await probe.probe(rebalancer, { gasLimit: 10_000_000 })).wait();
+      const [seen] = await probe.queryFilter(probe.filters.Probed, receipt?.blockNumber, receipt?.blockNumber);
+      expect(seen.args.status).to.equal(Status.Uneconomic);
+      expect(seen.args.worthIt).to.equal(false);
+    });
+
     it("prices a pool pushed away from the oracle as a cost", async () => {
       const { market, rebalancer, policy } = await loadFixture(driftedFixture);
       await policy.setCostParams({ ...GATE_OFF, benefitPerBpWad: 10n ** 12n });
