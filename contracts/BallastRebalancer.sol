@@ -281,11 +281,12 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
     /// reward for the gas spent since `gasStart`, when anything traded, at most `budget`.
     function _settle(IBallastVault.BasketState memory s, uint256 trades, uint256 budget, uint256 gasStart) private {
         _policy.recordRebalance();
-        if (trades == 0) return;
+        if (trades == 0 || _reward.maxRewardBps == 0 || _reward.maxReward == 0) return;
         // The gas measured inside the call: what it leaves out (the transaction's intrinsic 21,000
         // and calldata, the reward's own payment) the refunds of the storage the swaps clear about
         // offset (measured: the reward is within 5% of the receipt's gas, see the reward tests).
-        uint256 reward = Math.min(_rewardFor(s, gasStart - gasleft()), budget);
+        uint256 gasUsed = gasStart - gasleft();
+        uint256 reward = Math.min(_rewardFor(s, gasUsed, _policy.costParams().gasTokenOracle), budget);
         if (reward != 0) _vault.payReward(msg.sender, reward);
     }
 
@@ -306,21 +307,15 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
         return worthIt;
     }
 
-    /// @dev The reward a rebalance of `legCount` legs would pay, its gas taken from the policy's cost
-    /// model (`gasBase + gasPerHop` a leg, each counted as one hop: a lower bound).
-    function _expectedReward(IBallastVault.BasketState memory s, uint256 legCount) private view returns (uint256) {
-        if (_reward.maxRewardBps == 0 || _reward.maxReward == 0) return 0;
-        IBallastPolicy.CostParams memory cp = _policy.costParams();
-        return _rewardFor(s, uint256(cp.gasBase) + uint256(cp.gasPerHop) * legCount);
-    }
-
-    /// @dev The reward for `gasUnits` (see {RewardParams}), rounded down; 0 when the reward is off or
-    /// the gas cannot be priced.
-    function _rewardFor(IBallastVault.BasketState memory s, uint256 gasUnits) private view returns (uint256) {
+    /// @dev The reward for `gasUnits` priced through `gasToken` (see {RewardParams}), rounded down;
+    /// 0 when the reward is off or the gas cannot be priced.
+    function _rewardFor(
+        IBallastVault.BasketState memory s,
+        uint256 gasUnits,
+        IBallastOracle gasToken
+    ) private view returns (uint256) {
         RewardParams memory r = _reward;
-        if (r.maxRewardBps == 0 || r.maxReward == 0) return 0;
-        IBallastOracle gasToken = _policy.costParams().gasTokenOracle;
-        if (address(gasToken) == address(0)) return 0;
+        if (r.maxRewardBps == 0 || r.maxReward == 0 || address(gasToken) == address(0)) return 0;
         (bool ok, uint256 gasTokenPrice) = _tryPrice(gasToken);
         if (!ok) return 0;
         // wei * (USD WAD per 1e18 wei) / (USD WAD per base token) * base unit, plus the premium.
@@ -330,9 +325,10 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
     }
 
     function _tryPrice(IBallastOracle oracle) private view returns (bool ok, uint256 price) {
-        // A source that reverts or answers garbage prices nothing: no reward, never a revert.
+        // A source that reverts or answers garbage (0, or above 2^128 WAD, which no product here
+        // could carry) prices nothing: no reward, never a revert.
         try oracle.tryPrice() returns (bool valid, uint256 p) {
-            return (valid && p != 0, p);
+            return (valid && p != 0 && p <= type(uint128).max, p);
         } catch {
             return (false, 0);
         }
@@ -402,13 +398,15 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
             }
             return (0, 0, false, false, 0);
         }
-        // Each trade is one leg of the rebalance.
-        uint256 reward = _expectedReward(s, trades.length);
-        if (reward != 0) {
+        if (_reward.maxRewardBps != 0 && _reward.maxReward != 0) {
+            // The reward's gas from the policy's cost model: `gasBase + gasPerHop` a leg (each trade
+            // one leg, counted as one hop: a lower bound).
+            IBallastPolicy.CostParams memory cp = _policy.costParams();
+            uint256 gasUnits = uint256(cp.gasBase) + uint256(cp.gasPerHop) * trades.length;
+            uint256 reward = _rewardFor(s, gasUnits, cp.gasTokenOracle);
             premium = reward.mulDiv(_reward.premiumBps, BasketMath.BPS + _reward.premiumBps, Math.Rounding.Ceil);
             cost += premium;
-            uint256 ratio = _policy.costParams().maxCostRatioBps;
-            worthIt = ratio == 0 || cost * BasketMath.BPS <= benefit * ratio;
+            worthIt = cp.maxCostRatioBps == 0 || cost * BasketMath.BPS <= benefit * cp.maxCostRatioBps;
         }
         if (trades.length == 0) worthIt = false;
     }
