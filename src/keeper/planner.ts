@@ -3,9 +3,10 @@
  * along which route, computed off chain and checked by the rebalancer on chain. It moves only the
  * assets outside the target band, to the band's edge; pairs each asset to sell with one to buy and
  * trades the pair directly when a pool between them costs less than going through the base asset
- * (QuoterV2 per route and fee tier, plus the gas of every leg a route adds to the plan), unless the
- * plan with every pair through the base (one leg per asset) costs less in all; and leaves out a leg
- * that would cost more than the drift it removes is worth to the policy.
+ * (QuoterV2 per route and fee tier, plus the gas of every leg a route adds to the plan); leaves out
+ * a pair that would cost more than the drift it removes is worth to the policy; and of that plan
+ * and the one with every pair through the base (one leg per asset), keeps the one that trades
+ * more, then the cheaper in quote (merged legs quoted again) plus leg gas.
  */
 import { getAddress, solidityPacked, ZeroAddress } from "ethers";
 import type { Provider } from "ethers";
