@@ -8,11 +8,12 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {IPeripheryImmutableState} from "@uniswap/v3-periphery/contracts/interfaces/IPeripheryImmutableState.sol";
 
 import {IBallastOracle} from "./interfaces/IBallastOracle.sol";
+import {IBallastPlanner} from "./interfaces/IBallastPlanner.sol";
 import {IBallastPolicy} from "./interfaces/IBallastPolicy.sol";
 import {IBallastRebalancer} from "./interfaces/IBallastRebalancer.sol";
 import {IBallastVault} from "./interfaces/IBallastVault.sol";
 import {BasketMath} from "./libraries/BasketMath.sol";
-import {RebalancePlanner} from "./libraries/RebalancePlanner.sol";
+import {PlanReview} from "./libraries/PlanReview.sol";
 
 /// @title BallastRebalancer
 /// @notice See {IBallastRebalancer}. When and what one vault trades; the vault keeps custody and
@@ -32,16 +33,22 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
     uint256 public constant MAX_COST_TOLERANCE_BPS = 500;
 
     IBallastVault private immutable _vault;
+    /// @dev Where the on-chain plan of {rebalance} comes from.
+    IBallastPlanner private immutable _planner;
     /// @dev The vault's router's Uniswap V3 factory: where the legs' pools are.
     address private immutable _factory;
     IBallastPolicy private _policy;
     RewardParams private _reward;
     PlanParams private _plan;
 
-    constructor(IBallastVault vault_, IBallastPolicy policy_, address admin) {
-        if (address(vault_) == address(0) || admin == address(0)) revert BallastZeroAddress();
+    constructor(IBallastVault vault_, IBallastPolicy policy_, IBallastPlanner planner_, address admin) {
+        if (address(vault_) == address(0) || address(planner_) == address(0) || admin == address(0)) {
+            revert BallastZeroAddress();
+        }
         if (address(vault_).code.length == 0) revert BallastNotAContract(address(vault_));
+        if (address(planner_).code.length == 0) revert BallastNotAContract(address(planner_));
         _vault = vault_;
+        _planner = planner_;
         _factory = IPeripheryImmutableState(vault_.swapRouter()).factory();
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _setPolicy(policy_);
@@ -54,6 +61,11 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
     /// @inheritdoc IBallastRebalancer
     function vault() external view returns (IBallastVault) {
         return _vault;
+    }
+
+    /// @inheritdoc IBallastRebalancer
+    function planner() external view returns (IBallastPlanner) {
+        return _planner;
     }
 
     /// @inheritdoc IBallastRebalancer
@@ -116,7 +128,7 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
 
     /// @inheritdoc IBallastRebalancer
     function maxDrift() external view returns (uint256) {
-        return RebalancePlanner.maxDrift(_strict(_vault.basketState()));
+        return PlanReview.maxDrift(_strict(_vault.basketState()));
     }
 
     /// @inheritdoc IBallastRebalancer
@@ -127,7 +139,7 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
     {
         IBallastVault.BasketState memory s = _vault.basketState();
         if (!s.valid) return (IBallastPolicy.Status.PriceUnavailable, 0, 0);
-        driftBps = RebalancePlanner.maxDrift(s);
+        driftBps = PlanReview.maxDrift(s);
         if (s.paused) return (IBallastPolicy.Status.Paused, driftBps, 0);
         (status, targetBandBps) = _policy.evaluate(address(this), driftBps);
         targetBandBps = _usableBand(targetBandBps, s.tokens.length);
@@ -137,14 +149,9 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
     /// @inheritdoc IBallastRebalancer
     function rebalanceCost() external view returns (uint256 cost, uint256 benefit, bool worthIt) {
         IBallastVault.BasketState memory s = _strict(_vault.basketState());
-        (, uint256 band) = _policy.evaluate(address(this), RebalancePlanner.maxDrift(s));
-        RebalancePlanner.Plan memory pl = _planAt(s, _usableBand(band, s.tokens.length));
-        (cost, benefit, worthIt, , ) = _assess(
-            s,
-            RebalancePlanner.trades(s, _routes(pl), pl),
-            pl.driftRemovedBps,
-            true
-        );
+        (, uint256 band) = _policy.evaluate(address(this), PlanReview.maxDrift(s));
+        (IBallastPolicy.Trade[] memory trades, uint256 removed) = _planAt(s, _usableBand(band, s.tokens.length));
+        (cost, benefit, worthIt, , ) = _assess(s, trades, removed, true);
     }
 
     /// @inheritdoc IBallastRebalancer
@@ -184,21 +191,12 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
         uint256 gasStart = gasleft();
         (IBallastVault.BasketState memory s, uint256 band, bool refused) = _open();
         if (refused) return 0;
-        RebalancePlanner.Plan memory pl = _planAt(s, band);
-        RebalancePlanner.Routes memory r = _routes(pl);
+        (IBallastPolicy.Trade[] memory planned, uint256 removed) = _planAt(s, band);
         if (_policy.costGateActive()) {
-            (uint256 cost, uint256 benefit, bool worthIt, , ) = _assess(
-                s,
-                RebalancePlanner.trades(s, r, pl),
-                pl.driftRemovedBps,
-                true
-            );
+            (uint256 cost, uint256 benefit, bool worthIt, , ) = _assess(s, planned, removed, true);
             if (!_passes(cost, benefit, worthIt)) return 0;
         }
-        (uint256 made, uint256 navBefore, uint256 navAfter, ) = _vault.executeRebalance(
-            RebalancePlanner.legs(s, r, pl),
-            msg.sender
-        );
+        (uint256 made, uint256 navBefore, uint256 navAfter, ) = _vault.executeRebalance(_legs(planned), msg.sender);
         _settle(s, made, _rewardBudget(s, navBefore, navAfter), gasStart);
         return made;
     }
@@ -215,7 +213,7 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
         _settle(s, trades, budget, gasStart);
     }
 
-    /// @dev Reviews a keeper's `legs` ({RebalancePlanner-review}) and quotes their cost: `go` is false
+    /// @dev Reviews a keeper's `legs` ({PlanReview-review}) and quotes their cost: `go` is false
     /// when the cost gate skips them; `allowedLoss` is the policy's quote (the reward's premium,
     /// which the vault pays apart, left out) plus the tolerance on the value traded. The quote
     /// bounds what the plan may lose, so it is made whether or not the gate is on.
@@ -223,7 +221,7 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
         IBallastVault.BasketState memory s,
         IBallastVault.Leg[] calldata legs
     ) private returns (bool go, uint256 allowedLoss) {
-        (IBallastPolicy.Trade[] memory quoted, uint256 removed, uint256 traded) = RebalancePlanner.review(s, legs);
+        (IBallastPolicy.Trade[] memory quoted, uint256 removed, uint256 traded) = PlanReview.review(s, legs);
         (uint256 cost, uint256 benefit, bool worthIt, , uint256 premium) = _assess(s, quoted, removed, true);
         go = !_policy.costGateActive() || _passes(cost, benefit, worthIt);
         allowedLoss = cost - premium + traded.bps(_plan.costToleranceBps, Math.Rounding.Floor);
@@ -237,7 +235,7 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
         uint256 band,
         uint256 allowedLoss
     ) private returns (uint256 trades, uint256 rewardBudget) {
-        uint256 driftBefore = RebalancePlanner.maxDrift(s);
+        uint256 driftBefore = PlanReview.maxDrift(s);
         (uint256 made, uint256 navBefore, uint256 navAfter, uint256 driftAfter) = _vault.executeRebalance(
             legs,
             msg.sender
@@ -268,7 +266,7 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
         s = _vault.recordPrices();
         if (s.paused) revert EnforcedPause();
         _strict(s);
-        uint256 driftBefore = RebalancePlanner.maxDrift(s);
+        uint256 driftBefore = PlanReview.maxDrift(s);
         IBallastPolicy.Status status;
         (status, band) = _policy.evaluate(address(this), driftBefore);
         if (!_isDue(status)) revert BallastRebalanceNotDue(uint8(status), driftBefore);
@@ -348,20 +346,14 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
         uint256 band,
         IBallastPolicy.Status due
     ) private view returns (IBallastPolicy.Status) {
-        RebalancePlanner.Plan memory pl = _planAt(s, band);
-        RebalancePlanner.Routes memory r = _routes(pl);
+        (IBallastPolicy.Trade[] memory trades, uint256 removed) = _planAt(s, band);
         if (_policy.costGateActive()) {
-            (, , bool worthIt, bool priced, ) = _assess(
-                s,
-                RebalancePlanner.trades(s, r, pl),
-                pl.driftRemovedBps,
-                false
-            );
+            (, , bool worthIt, bool priced, ) = _assess(s, trades, removed, false);
             // The gate's gas-token oracle failing: no verdict, and no rebalance, until it prices.
             if (!priced) return IBallastPolicy.Status.PriceUnavailable;
             if (!worthIt) return IBallastPolicy.Status.Uneconomic;
         }
-        return RebalancePlanner.fits(s, r, pl, _factory) ? due : IBallastPolicy.Status.LegUnfit;
+        return _planner.fits(_factory, s, trades) ? due : IBallastPolicy.Status.LegUnfit;
     }
 
     /// @dev The policy's cost-efficiency verdict on `trades` removing `driftRemovedBps` of total
@@ -417,24 +409,22 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
         if (_policy.breakerParams().twapWindow == 0) return new IBallastPolicy.PoolCheck[](0);
         // Every asset's sell route but the base's (bit 0).
         (bytes[] memory sellRoutes, ) = _vault.basketRoutes(((1 << s.tokens.length) - 1) & ~uint256(1), 0);
-        return RebalancePlanner.poolChecks(s, sellRoutes, _factory);
+        return PlanReview.poolChecks(s, sellRoutes, _factory);
     }
 
-    /// @dev The on-chain plan at `band` ({RebalancePlanner-plan}), without the trades too small to
-    /// pay for their own leg ({IBallastPolicy-minLegValue}). Raises `s`'s copy of the trade floor.
+    /// @dev The planner's plan at `band` ({IBallastPlanner-plan}), without the trades too small to
+    /// pay for their own leg ({IBallastPolicy-minLegValue}).
     function _planAt(
         IBallastVault.BasketState memory s,
         uint256 band
-    ) private view returns (RebalancePlanner.Plan memory) {
-        uint256 legFloor = _policy.minLegValue(s.prices[0], s.units[0]);
-        if (legFloor > s.params.minTradeValue) s.params.minTradeValue = uint128(Math.min(legFloor, type(uint128).max));
-        return RebalancePlanner.plan(s, band);
+    ) private view returns (IBallastPolicy.Trade[] memory, uint256) {
+        return _planner.plan(_vault, s, band, _policy.minLegValue(s.prices[0], s.units[0]));
     }
 
-    /// @dev The routes plan `pl` trades along, read from the vault for the assets it trades alone.
-    function _routes(RebalancePlanner.Plan memory pl) private view returns (RebalancePlanner.Routes memory r) {
-        (uint256 sellMask, uint256 buyMask) = RebalancePlanner.masks(pl);
-        (r.sells, r.buys) = _vault.basketRoutes(sellMask, buyMask);
+    /// @dev The legs that carry out `trades`, in their order.
+    function _legs(IBallastPolicy.Trade[] memory trades) private pure returns (IBallastVault.Leg[] memory legs) {
+        legs = new IBallastVault.Leg[](trades.length);
+        for (uint256 k; k < trades.length; ++k) legs[k] = IBallastVault.Leg(trades[k].route, trades[k].amountIn);
     }
 
     /// @dev The policy's target band, capped so that the base asset, which absorbs what every other

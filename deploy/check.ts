@@ -250,6 +250,8 @@ export interface DeployedAddresses {
   /** The vault's BallastRebalancer, which consults `policy`. */
   rebalancer: string;
   timelock: string;
+  /** The chain's BallastPlanner, the rebalancer's on-chain plan (stateless); absent from older deployments. */
+  planner?: string;
   /** The chain's BallastRouter (periphery, nothing to configure); absent from older deployments. */
   router?: string;
 }
@@ -302,6 +304,7 @@ export async function checkDeployment(
   same("vault rebalancer", await vault.rebalancer(), deployed.rebalancer);
   same("rebalancer vault", await rebalancer.vault(), deployed.vault);
   same("rebalancer policy", await rebalancer.policy(), deployed.policy);
+  if (deployed.planner) same("rebalancer planner", await rebalancer.planner(), deployed.planner);
   same("router", await vault.swapRouter(), resolved.router);
   same(
     "basket",

@@ -21,6 +21,7 @@ export async function deployBallast(
     vault: await deployed.vault.getAddress(),
     policy: await deployed.policy.getAddress(),
     rebalancer: await deployed.rebalancer.getAddress(),
+    planner: await deployed.planner.getAddress(),
     timelock: await deployed.timelock.getAddress(),
     router: await deployed.router.getAddress(),
   };

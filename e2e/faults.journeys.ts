@@ -174,6 +174,7 @@ export function faultJourneys(world: () => World): void {
       const nextRebalancer = await new BallastRebalancer__factory(operator).deploy(
         vaultAddress,
         nextPolicyAddress,
+        await rebalancer().planner(),
         timelockAddress,
       );
       const nextRebalancerAddress = await nextRebalancer.getAddress();

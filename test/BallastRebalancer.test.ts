@@ -13,26 +13,34 @@ import { Status } from "./shared/vault";
 
 describe("BallastRebalancer", () => {
   describe("construction", () => {
-    it("refuses a zero vault or admin, a vault without code, and a zero or code-less policy", async () => {
-      const { vault, policy } = await loadFixture(investedAdminFixture);
+    it("refuses a zero vault or admin, a vault without code, and a zero or code-less policy or planner", async () => {
+      const { vault, policy, rebalancer } = await loadFixture(investedAdminFixture);
       const [deployer, someone] = await ethers.getSigners();
       const factory = new BallastRebalancer__factory(deployer);
-      await expect(factory.deploy(ethers.ZeroAddress, policy, deployer.address)).to.be.revertedWithCustomError(
+      const planner = await rebalancer.planner();
+      await expect(factory.deploy(ethers.ZeroAddress, policy, planner, deployer.address)).to.be.revertedWithCustomError(
         factory,
         "BallastZeroAddress",
       );
-      await expect(factory.deploy(vault, policy, ethers.ZeroAddress)).to.be.revertedWithCustomError(
+      await expect(factory.deploy(vault, policy, planner, ethers.ZeroAddress)).to.be.revertedWithCustomError(
         factory,
         "BallastZeroAddress",
       );
-      await expect(factory.deploy(someone.address, policy, deployer.address))
+      await expect(factory.deploy(someone.address, policy, planner, deployer.address))
         .to.be.revertedWithCustomError(factory, "BallastNotAContract")
         .withArgs(someone.address);
-      await expect(factory.deploy(vault, ethers.ZeroAddress, deployer.address)).to.be.revertedWithCustomError(
+      await expect(factory.deploy(vault, ethers.ZeroAddress, planner, deployer.address)).to.be.revertedWithCustomError(
         factory,
         "BallastZeroAddress",
       );
-      await expect(factory.deploy(vault, someone.address, deployer.address))
+      await expect(factory.deploy(vault, someone.address, planner, deployer.address))
+        .to.be.revertedWithCustomError(factory, "BallastNotAContract")
+        .withArgs(someone.address);
+      await expect(factory.deploy(vault, policy, ethers.ZeroAddress, deployer.address)).to.be.revertedWithCustomError(
+        factory,
+        "BallastZeroAddress",
+      );
+      await expect(factory.deploy(vault, policy, someone.address, deployer.address))
         .to.be.revertedWithCustomError(factory, "BallastNotAContract")
         .withArgs(someone.address);
     });
@@ -43,6 +51,7 @@ describe("BallastRebalancer", () => {
       expect(await rebalancer.vault()).to.equal(await vault.getAddress());
       expect(await rebalancer.policy()).to.equal(await policy.getAddress());
       expect(await vault.rebalancer()).to.equal(await rebalancer.getAddress());
+      expect(await ethers.provider.getCode(await rebalancer.planner())).to.not.equal("0x");
       expect(await rebalancer.hasRole(await rebalancer.DEFAULT_ADMIN_ROLE(), admin.address)).to.equal(true);
       expect(await rebalancer.oracles()).to.deep.equal(await vault.oracles());
     });
@@ -93,7 +102,7 @@ describe("BallastRebalancer", () => {
       await market.alignAllPools();
       await (await rebalancer.rebalance()).wait();
       expect((await rebalancer.rebalanceStatus())[0]).to.be.oneOf([Status.Cooldown, Status.NotDue]);
-      const next = await new BallastRebalancer__factory(admin).deploy(vault, policy, admin.address);
+      const next = await new BallastRebalancer__factory(admin).deploy(vault, policy, rebalancer.planner(), admin.address);
       await (await vault.setRebalancer(next)).wait();
       expect(await policy.lastRebalance(next)).to.equal(0n);
       const [status] = await next.rebalanceStatus();

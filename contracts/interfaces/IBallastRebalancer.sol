@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import {IBallastErrors} from "./IBallastErrors.sol";
 import {IBallastOracle} from "./IBallastOracle.sol";
+import {IBallastPlanner} from "./IBallastPlanner.sol";
 import {IBallastPolicy} from "./IBallastPolicy.sol";
 import {IBallastVault} from "./IBallastVault.sol";
 
@@ -51,6 +52,10 @@ interface IBallastRebalancer is IBallastErrors {
 
     /// @notice The vault this rebalancer trades for.
     function vault() external view returns (IBallastVault);
+
+    /// @notice Where {rebalance}'s on-chain plan comes from (fixed at construction: a new planner
+    /// comes with a new rebalancer).
+    function planner() external view returns (IBallastPlanner);
 
     /// @notice The trigger policy consulted by {rebalance}.
     function policy() external view returns (IBallastPolicy);

@@ -4,6 +4,7 @@ import { ZeroAddress, ZeroHash } from "ethers";
 
 import type { WatchedPool } from "../resolve";
 
+import BallastPlannerModule from "./BallastPlanner";
 import BallastRouterModule from "./BallastRouter";
 
 /** A deployment with every address and encoding settled (see `deploy/resolve.ts`). */
@@ -84,7 +85,7 @@ export function cardinalitySteps(cardinality: number): number[] {
 
 /**
  * Ballast on one chain: a `ChainlinkOracle` per basket token (consulting the L2 sequencer feed if any), the `BasketAdmin`, `VaultLogic` and
- * `FeeMath` libraries, a `BallastPolicy`, the `BallastVault`, its `BallastRebalancer` (linked by `setRebalancer`), and the
+ * `FeeMath` libraries, a `BallastPolicy`, the `BallastVault`, its `BallastRebalancer` (linked by `setRebalancer`; it plans with the chain's `BallastPlanner`, a submodule), and the
  * `TimelockController` that governs all three;
  * each pool the breakers watch gets an observation ring that spans twice the TWAP window at the
  * chain's block time, and the policy requires as much of pools governance adds later.
@@ -127,7 +128,8 @@ export function ballastModule(d: ResolvedDeployment) {
       [d.vault.name, d.vault.symbol, d.router, basket, d.params, deployer, d.governance.guardian],
       { libraries: { BasketAdmin: basketAdmin, FeeMath: feeMath, VaultLogic: vaultLogic } },
     );
-    const rebalancer = m.contract("BallastRebalancer", [vault, policy, deployer]);
+    const { planner } = m.useModule(BallastPlannerModule);
+    const rebalancer = m.contract("BallastRebalancer", [vault, policy, planner, deployer]);
 
     // Each watched pool's observation ring raised to cover the TWAP window at the chain's block time
     // with a margin: a ring anyone can write over within the window (one dust mint a block) would
@@ -189,6 +191,7 @@ export function ballastModule(d: ResolvedDeployment) {
       vault,
       policy,
       rebalancer,
+      planner,
       timelock,
       router,
       basketAdmin,

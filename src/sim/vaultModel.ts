@@ -4,9 +4,9 @@
  *
  * - VaultLogic (contracts/libraries/VaultLogic.sol): `valuationAt`, `maxDrift`, `minValueOut`, and
  *   `executeLegs`' buy scaling on the base actually received.
- * - RebalancePlanner (contracts/libraries/RebalancePlanner.sol): `plan` (band-edge sizing,
- *   `maxTradeBps` cap, `minTradeValue` dust, retiring assets, buys scaled to the base available),
- *   `_driftRemoved`, `sellAmount`, `trades`.
+ * - BallastPlanner (contracts/BallastPlanner.sol): `plan` (band-edge sizing, `maxTradeBps` cap,
+ *   `minTradeValue` dust, retiring assets, buys scaled to the base available, its trades),
+ *   `_driftRemoved`; PlanReview (contracts/libraries/PlanReview.sol): `sellAmount`.
  * - BallastRebalancer: `rebalanceStatus`, `_usableBand` (target band capped at
  *   effectiveTriggerBand / (2 (n - 1))).
  * - BallastPolicy: `evaluate`, `observe` (time-weighted EWMA of annualised squared returns),
@@ -157,14 +157,14 @@ export interface RebalanceParams {
   maxPoolGapBps: bigint;
 }
 
-/** RebalancePlanner.Plan: sells and buys in base-asset value, entry 0 unused. */
+/** BallastPlanner.Sizes: sells and buys in base-asset value, entry 0 unused. */
 export interface Plan {
   sells: bigint[];
   buys: bigint[];
   driftRemovedBps: bigint;
 }
 
-/** RebalancePlanner.plan (see the contract for the reasoning of each rule). */
+/** BallastPlanner._sizes (see the contract for the reasoning of each rule). */
 export function plan(v: Valuation, p: RebalanceParams, band: bigint): Plan {
   const n = v.values.length;
   const cap = bps(v.nav, p.maxTradeBps);
@@ -205,7 +205,7 @@ export function scaled(amount: bigint, available: bigint, wanted: bigint): bigin
   return wanted > available ? mulDiv(amount, available, wanted) : amount;
 }
 
-/** RebalancePlanner.sellAmount: the whole balance for a sale of all of it, else the amount worth `value`. */
+/** PlanReview.sellAmount: the whole balance for a sale of all of it, else the amount worth `value`. */
 export function sellAmount(v: Valuation, i: number, value: bigint): bigint {
   return value >= v.values[i] ? v.balances[i] : toAmount(v, i, value);
 }
@@ -220,7 +220,7 @@ export function minBuyOut(v: Valuation, i: number, spend: bigint, slippageBps: b
   return lessBpsDown(toAmount(v, i, spend), slippageBps);
 }
 
-/** RebalancePlanner._driftRemoved: fall in total absolute drift at the valuation's prices, NAV unchanged. */
+/** BallastPlanner._driftRemoved: fall in total absolute drift at the valuation's prices, NAV unchanged. */
 export function driftRemoved(v: Valuation, pl: Plan): bigint {
   const n = v.values.length;
   let before = 0n;
@@ -574,7 +574,7 @@ export function assessCost(
   return { cost, benefit, worthIt };
 }
 
-/** RebalancePlanner.trades: the trades the cost model sees, sells then buys per asset in basket order. */
+/** BallastPlanner.plan's trades: the legs the cost model sees, every sale then every purchase, in basket order. */
 export function quoteTrades(
   v: Valuation,
   pl: Plan,
@@ -582,14 +582,13 @@ export function quoteTrades(
 ): CostTrade[] {
   const trades: CostTrade[] = [];
   for (let i = 1; i < pl.sells.length; i++) {
-    if (pl.sells[i] !== 0n) {
-      const amountIn = sellAmount(v, i, pl.sells[i]);
-      trades.push({ hops: hops(i, true), amountIn, valueIn: pl.sells[i], fairOut: toValue(v, i, amountIn) });
-    }
-    if (pl.buys[i] !== 0n) {
-      const spend = pl.buys[i];
-      trades.push({ hops: hops(i, false), amountIn: spend, valueIn: spend, fairOut: toAmount(v, i, spend) });
-    }
+    if (pl.sells[i] === 0n) continue;
+    const amountIn = sellAmount(v, i, pl.sells[i]);
+    trades.push({ hops: hops(i, true), amountIn, valueIn: pl.sells[i], fairOut: toValue(v, i, amountIn) });
+  }
+  for (let i = 1; i < pl.buys.length; i++) {
+    const spend = pl.buys[i];
+    if (spend !== 0n) trades.push({ hops: hops(i, false), amountIn: spend, valueIn: spend, fairOut: toAmount(v, i, spend) });
   }
   return trades;
 }

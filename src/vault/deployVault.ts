@@ -2,6 +2,7 @@ import { ethers, solidityPacked } from "ethers";
 import type { Signer } from "ethers";
 
 import {
+  BallastPlanner__factory,
   BallastPolicy__factory,
   BallastRebalancer__factory,
   BallastRouter__factory,
@@ -13,6 +14,7 @@ import {
   VaultLogic__factory,
 } from "../../typechain-types";
 import type {
+  BallastPlanner,
   BallastPolicy,
   BallastRebalancer,
   BallastRouter,
@@ -86,6 +88,8 @@ export interface DeployedVault {
   policy: BallastPolicy;
   /** The vault's rebalancer, which consults `policy` (the policy keeps its records under its address). */
   rebalancer: BallastRebalancer;
+  /** The stateless planner of the rebalancer's on-chain plan. */
+  planner: BallastPlanner;
   /** The admin timelock; undefined when `governance.admin` was given. */
   timelock?: TimelockController;
 }
@@ -292,7 +296,8 @@ export async function deployVault(
     guardian,
   );
   await vault.waitForDeployment();
-  const rebalancer = await new BallastRebalancer__factory(owner).deploy(vault, policy, deployerAddress);
+  const planner = await deployPlanner(owner);
+  const rebalancer = await new BallastRebalancer__factory(owner).deploy(vault, policy, planner, deployerAddress);
   await rebalancer.waitForDeployment();
   await (await vault.setRebalancer(rebalancer)).wait();
   if (options.breakers) await (await policy.setBreakerParams(options.breakers)).wait();
@@ -314,7 +319,14 @@ export async function deployVault(
       await (await governed.renounceRole(role, deployerAddress)).wait();
     }
   }
-  return { vault, oracles, policy, rebalancer, timelock };
+  return { vault, oracles, policy, rebalancer, planner, timelock };
+}
+
+/** Deploys a BallastPlanner: stateless, so one serves every rebalancer on a chain. */
+export async function deployPlanner(deployer: Signer): Promise<BallastPlanner> {
+  const planner = await new BallastPlanner__factory(deployer).deploy();
+  await planner.waitForDeployment();
+  return planner;
 }
 
 /**

@@ -456,7 +456,7 @@ describe("BallastVault governance", function () {
   describe("setRebalancer", function () {
     /** A second rebalancer for the fixture's vault, on the fixture's policy, administered by `admin`. */
     async function secondRebalancer(f: Fixture): Promise<BallastRebalancer> {
-      const second = await new BallastRebalancer__factory(f.deployer).deploy(f.vault, f.policy, f.admin.address);
+      const second = await new BallastRebalancer__factory(f.deployer).deploy(f.vault, f.policy, f.rebalancer.planner(), f.admin.address);
       await second.waitForDeployment();
       return second;
     }
@@ -886,7 +886,7 @@ describe("BallastVault governance", function () {
 
     it("switches the vault's rebalancer through the timelock", async function () {
       const { vault, policy, rebalancer, timelock, deployer } = await loadFixture(timelockFixture);
-      const next = await new BallastRebalancer__factory(deployer).deploy(vault, policy, timelock);
+      const next = await new BallastRebalancer__factory(deployer).deploy(vault, policy, rebalancer.planner(), timelock);
       const data = vault.interface.encodeFunctionData("setRebalancer", [await next.getAddress()]);
       const delay = await timelock.getMinDelay();
       await timelock.connect(deployer).schedule(vault, 0, data, ZeroHash, SALT, delay);

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+
+import {IBallastErrors} from "../interfaces/IBallastErrors.sol";
+import {IBallastPolicy} from "../interfaces/IBallastPolicy.sol";
+import {IBallastVault} from "../interfaces/IBallastVault.sol";
+import {BasketMath} from "./BasketMath.sol";
+import {PoolAddress} from "./PoolAddress.sol";
+import {UniswapPath} from "./UniswapPath.sol";
+
+/// @title PlanReview
+/// @notice How a plan is judged against a vault's {IBallastVault-BasketState}: the basket's largest
+/// drift, a keeper's legs reviewed (directions, the drift they remove, the trades the cost gate
+/// prices), the pools the breakers compare with the oracles, and the oracle conversions the
+/// on-chain planner sizes its trades with. Every rounding is against the trade: amounts round down.
+library PlanReview {
+    using BasketMath for uint256;
+    using Math for uint256;
+    using UniswapPath for bytes;
+
+    /// @notice The largest |weight - target| of the basket, bps.
+    function maxDrift(IBallastVault.BasketState memory s) internal pure returns (uint256 drift) {
+        uint256 n = s.values.length;
+        for (uint256 i; i < n; ++i) {
+            uint256 d = s.values[i].weightBps(s.nav).absDiff(s.targets[i]);
+            if (d > drift) drift = d;
+        }
+    }
+
+    /// @notice Reviews a keeper's `legs` against state `s`: each must sell an asset above its target
+    /// weight and buy one below its own, the base asset, through which legs route, aside (else
+    /// {IBallastErrors-BallastPlanLeg}); returns the trades
+    /// the cost model prices, the total drift the legs remove at the state's prices (NAV unchanged,
+    /// as the on-chain plan's), and the oracle value they sell, base units.
+    function review(
+        IBallastVault.BasketState memory s,
+        IBallastVault.Leg[] calldata legs
+    ) internal pure returns (IBallastPolicy.Trade[] memory out, uint256 driftRemovedBps, uint256 valueTraded) {
+        uint256 count = legs.length;
+        uint256[] memory values = new uint256[](s.values.length);
+        for (uint256 j; j < values.length; ++j) values[j] = s.values[j];
+        out = new IBallastPolicy.Trade[](count);
+        for (uint256 k; k < count; ++k) {
+            (uint256 i, uint256 o) = ends(s, legs[k].path);
+            // Weights compared exactly: value * 10_000 against NAV * target. The base asset is the
+            // route between two others (a sale into it, then a purchase with it) and exempt: the
+            // vault spends only the base above its target, and the drift check judges the outcome.
+            if (
+                (i != 0 && s.values[i] * BasketMath.BPS <= s.nav * s.targets[i]) ||
+                (o != 0 && s.values[o] * BasketMath.BPS >= s.nav * s.targets[o])
+            ) {
+                revert IBallastErrors.BallastPlanLeg(k, s.tokens[i], s.tokens[o]);
+            }
+            uint256 amountIn = legs[k].amountIn;
+            uint256 valueIn = fairOut(s, i, 0, amountIn);
+            out[k] = IBallastPolicy.Trade(legs[k].path, amountIn, valueIn, fairOut(s, i, o, amountIn));
+            values[i] -= Math.min(valueIn, values[i]);
+            values[o] += valueIn;
+            valueTraded += valueIn;
+        }
+        (uint256 before, uint256 afterwards) = (_totalDrift(s, s.values), _totalDrift(s, values));
+        driftRemovedBps = before > afterwards ? before - afterwards : 0;
+    }
+
+    /// @notice The basket indices of `path`'s first and last tokens; reverts with
+    /// {IBallastErrors-BallastLegPath} unless `path` is well formed between two different basket
+    /// assets (as the vault would).
+    function ends(
+        IBallastVault.BasketState memory s,
+        bytes calldata path
+    ) internal pure returns (uint256 i, uint256 o) {
+        if (!UniswapPath.isWellFormed(path)) revert IBallastErrors.BallastLegPath(path);
+        (address tokenIn, address tokenOut) = (UniswapPath.tokenAt(path, 0), UniswapPath.lastToken(path));
+        uint256 n = s.tokens.length;
+        (i, o) = (n, n);
+        for (uint256 j; j < n; ++j) {
+            if (s.tokens[j] == tokenIn) i = j;
+            if (s.tokens[j] == tokenOut) o = j;
+        }
+        if (i == n || o == n || i == o) revert IBallastErrors.BallastLegPath(path);
+    }
+
+    /// @notice The pools the breakers watch: each asset's first pool (the first hop of its sell
+    /// route) when its other token is in the basket, with what the oracle prices say the pool should
+    /// quote for `10 ** decimals * 1e18` of the asset, in the other token's raw units at full
+    /// precision (amounts rather than a ratio of raw units: an 18-decimal token at $0.00001 against
+    /// a 6-decimal quote has a raw ratio of 1e-17, which a WAD rounds to 0). Entry `i` is empty
+    /// (pool zero) for the base and for an asset whose first pool leads outside the basket.
+    function poolChecks(
+        IBallastVault.BasketState memory s,
+        bytes[] memory sellRoutes,
+        address factory
+    ) internal pure returns (IBallastPolicy.PoolCheck[] memory checks) {
+        uint256 n = s.tokens.length;
+        checks = new IBallastPolicy.PoolCheck[](n);
+        for (uint256 i = 1; i < n; ++i) {
+            bytes memory route = sellRoutes[i];
+            (address token, address next) = (s.tokens[i], route.tokenAt(1));
+            for (uint256 q; q < n; ++q) {
+                if (s.tokens[q] != next) continue;
+                // Below 2^120 (1e36), where {PoolPrice-quote} is exact.
+                checks[i] = IBallastPolicy.PoolCheck(
+                    PoolAddress.compute(factory, token, next, route.feeAt(0)),
+                    token < next,
+                    s.units[i] * 1e18,
+                    Math.mulDiv(1e18 * s.units[q], s.prices[i], s.prices[q])
+                );
+            }
+        }
+    }
+
+    /// @notice The amount of asset `i` a planned sale worth `value` sells: the whole balance when the
+    /// sale is all of it (a retiring asset), otherwise the amount worth `value`, rounded down.
+    function sellAmount(IBallastVault.BasketState memory s, uint256 i, uint256 value) internal pure returns (uint256) {
+        return value >= s.values[i] ? s.balances[i] : fairOut(s, 0, i, value);
+    }
+
+    /// @notice What `amountIn` of asset `i` is worth in asset `o` at the oracle prices, rounded down.
+    function fairOut(
+        IBallastVault.BasketState memory s,
+        uint256 i,
+        uint256 o,
+        uint256 amountIn
+    ) internal pure returns (uint256) {
+        return amountIn.toValue(s.prices[i], s.units[i], s.prices[o], s.units[o], Math.Rounding.Floor);
+    }
+
+    /// @dev Sum over the basket of |weight - target| (bps) for `values` at the state's NAV.
+    function _totalDrift(
+        IBallastVault.BasketState memory s,
+        uint256[] memory values
+    ) private pure returns (uint256 total) {
+        for (uint256 j; j < values.length; ++j) total += values[j].weightBps(s.nav).absDiff(s.targets[j]);
+    }
+
+}
