@@ -25,6 +25,8 @@ contract BallastPlanner is IBallastPlanner {
     }
 
     /// @inheritdoc IBallastPlanner
+    // The state is read in memory by every helper (and PlanReview's conversions): one copy up front.
+    // solhint-disable-next-line gas-calldata-parameters
     function plan(
         IBallastVault vault,
         IBallastVault.BasketState memory s,
@@ -41,7 +43,7 @@ contract BallastPlanner is IBallastPlanner {
     /// @inheritdoc IBallastPlanner
     function fits(
         address factory,
-        IBallastVault.BasketState memory s,
+        IBallastVault.BasketState calldata s,
         IBallastPolicy.Trade[] calldata trades
     ) external view returns (bool) {
         for (uint256 k; k < trades.length; ++k) {

@@ -102,7 +102,12 @@ describe("BallastRebalancer", () => {
       await market.alignAllPools();
       await (await rebalancer.rebalance()).wait();
       expect((await rebalancer.rebalanceStatus())[0]).to.be.oneOf([Status.Cooldown, Status.NotDue]);
-      const next = await new BallastRebalancer__factory(admin).deploy(vault, policy, rebalancer.planner(), admin.address);
+      const next = await new BallastRebalancer__factory(admin).deploy(
+        vault,
+        policy,
+        rebalancer.planner(),
+        admin.address,
+      );
       await (await vault.setRebalancer(next)).wait();
       expect(await policy.lastRebalance(next)).to.equal(0n);
       const [status] = await next.rebalanceStatus();

@@ -588,7 +588,8 @@ export function quoteTrades(
   }
   for (let i = 1; i < pl.buys.length; i++) {
     const spend = pl.buys[i];
-    if (spend !== 0n) trades.push({ hops: hops(i, false), amountIn: spend, valueIn: spend, fairOut: toAmount(v, i, spend) });
+    if (spend !== 0n)
+      trades.push({ hops: hops(i, false), amountIn: spend, valueIn: spend, fairOut: toAmount(v, i, spend) });
   }
   return trades;
 }

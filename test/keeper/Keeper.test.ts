@@ -100,7 +100,12 @@ describe("Keeper against a local node", () => {
       const { keeper, logger } = testKeeper(vault, keeperSigner);
       await keeper.init();
 
-      const replacement = await new BallastRebalancer__factory(admin).deploy(vault, policy, await vault.rebalancer().then((r) => BallastRebalancer__factory.connect(r, admin).planner()), admin.address);
+      const replacement = await new BallastRebalancer__factory(admin).deploy(
+        vault,
+        policy,
+        await vault.rebalancer().then((r) => BallastRebalancer__factory.connect(r, admin).planner()),
+        admin.address,
+      );
       await vault.setRebalancer(replacement);
       const [result] = await keeper.runOnce();
       expect(result).to.include({ action: "confirmed", kind: "rebalance", reason: "rebalanced" });

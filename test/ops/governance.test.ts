@@ -178,7 +178,12 @@ describe("governance tasks", function () {
       const timelockAddress = await timelock.getAddress();
       const rebalancerAddress = await rebalancer.getAddress();
       const nextPolicy = await new BallastPolicy__factory(deployer).deploy(timelockAddress, DEFAULT_TRIGGERS);
-      const nextRebalancer = await new BallastRebalancer__factory(deployer).deploy(vault, nextPolicy, rebalancer.planner(), timelockAddress);
+      const nextRebalancer = await new BallastRebalancer__factory(deployer).deploy(
+        vault,
+        nextPolicy,
+        rebalancer.planner(),
+        timelockAddress,
+      );
       const [policyAddress, replacement] = await Promise.all([nextPolicy.getAddress(), nextRebalancer.getAddress()]);
       const batch = tempFile("rebalancer.json");
       writeFileSync(

@@ -456,7 +456,12 @@ describe("BallastVault governance", function () {
   describe("setRebalancer", function () {
     /** A second rebalancer for the fixture's vault, on the fixture's policy, administered by `admin`. */
     async function secondRebalancer(f: Fixture): Promise<BallastRebalancer> {
-      const second = await new BallastRebalancer__factory(f.deployer).deploy(f.vault, f.policy, f.rebalancer.planner(), f.admin.address);
+      const second = await new BallastRebalancer__factory(f.deployer).deploy(
+        f.vault,
+        f.policy,
+        f.rebalancer.planner(),
+        f.admin.address,
+      );
       await second.waitForDeployment();
       return second;
     }
