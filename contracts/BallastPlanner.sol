@@ -115,7 +115,8 @@ contract BallastPlanner is IBallastPlanner {
         }
         for (uint256 i = 1; i < z.buys.length; ++i) {
             uint256 spend = z.buys[i];
-            if (spend != 0) trades[k++] = IBallastPolicy.Trade(buyRoutes[i], spend, spend, PlanReview.fairOut(s, 0, i, spend));
+            if (spend != 0)
+                trades[k++] = IBallastPolicy.Trade(buyRoutes[i], spend, spend, PlanReview.fairOut(s, 0, i, spend));
         }
     }
 

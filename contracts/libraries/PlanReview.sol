@@ -134,5 +134,4 @@ library PlanReview {
     ) private pure returns (uint256 total) {
         for (uint256 j; j < values.length; ++j) total += values[j].weightBps(s.nav).absDiff(s.targets[j]);
     }
-
 }
