@@ -9,6 +9,7 @@ import {IBallastVault} from "./interfaces/IBallastVault.sol";
 import {BasketMath} from "./libraries/BasketMath.sol";
 import {LegCheck} from "./libraries/LegCheck.sol";
 import {PlanReview} from "./libraries/PlanReview.sol";
+import {UniswapPath} from "./libraries/UniswapPath.sol";
 
 /// @title BallastPlanner
 /// @notice See {IBallastPlanner}. The on-chain plan: which assets a rebalance trades, how much, and
@@ -16,6 +17,7 @@ import {PlanReview} from "./libraries/PlanReview.sol";
 contract BallastPlanner is IBallastPlanner {
     using BasketMath for uint256;
     using Math for uint256;
+    using UniswapPath for bytes;
 
     /// @dev The trades a plan makes, in base-asset value: `sells[i]` of asset `i` into the base,
     /// then `buys[i]` of it with the base (entry 0 unused).
@@ -33,11 +35,12 @@ contract BallastPlanner is IBallastPlanner {
         uint256 band,
         uint256 minLegValue
     ) external view returns (IBallastPolicy.Trade[] memory trades, uint256 driftRemovedBps) {
-        Sizes memory z = _sizes(s, band, Math.max(Math.max(s.params.minTradeValue, minLegValue), 1));
-        driftRemovedBps = _driftRemoved(s, z);
-        (uint256 sellMask, uint256 buyMask, uint256 count) = _masks(z);
+        uint256 minTrade = Math.max(Math.max(s.params.minTradeValue, minLegValue), 1);
+        Sizes memory z = _sizes(s, band, minTrade);
+        (uint256 sellMask, uint256 buyMask) = _masks(z);
         (bytes[] memory sellRoutes, bytes[] memory buyRoutes) = vault.basketRoutes(sellMask, buyMask);
-        trades = _trades(s, z, count, sellRoutes, buyRoutes);
+        trades = _trades(s, z, minTrade, sellRoutes, buyRoutes);
+        driftRemovedBps = _driftRemoved(s, z);
     }
 
     /// @inheritdoc IBallastPlanner
@@ -100,42 +103,105 @@ contract BallastPlanner is IBallastPlanner {
         }
     }
 
-    /// @dev The `count` trades of `z` along the vault's routes: every sale, then every purchase.
+    /// @dev The trades under way ({_trades}): `trades[0..count)` made, what is left of each
+    /// purchase, the routes, and the smallest trade.
+    struct Draft {
+        IBallastPolicy.Trade[] trades;
+        uint256 count;
+        uint256[] buysLeft;
+        bytes[] sellRoutes;
+        bytes[] buyRoutes;
+        uint256 minTrade;
+    }
+
+    /// @dev The trades that carry out `z`: each sale first paired with the purchases its route
+    /// meets on the way to the base ({_shortcut}), as far as both go, then what is left of it along
+    /// its route into the base; then what is left of each purchase along its route from the base. A
+    /// pair under `minTrade` stays apart; a leftover under `minTrade` is not traded (and taken out of
+    /// `z`), unless it ends the sale of a whole balance.
     function _trades(
         IBallastVault.BasketState memory s,
         Sizes memory z,
-        uint256 count,
+        uint256 minTrade,
         bytes[] memory sellRoutes,
         bytes[] memory buyRoutes
     ) private pure returns (IBallastPolicy.Trade[] memory trades) {
-        trades = new IBallastPolicy.Trade[](count);
-        uint256 k;
-        for (uint256 i = 1; i < z.sells.length; ++i) {
-            if (z.sells[i] != 0) trades[k++] = _sale(s, i, z.sells[i], sellRoutes[i]);
+        uint256 n = z.sells.length;
+        // Each pair uses up a sale or a purchase, each leftover is one: at most 2 (n - 1) trades.
+        Draft memory d = Draft(new IBallastPolicy.Trade[](2 * n), 0, new uint256[](n), sellRoutes, buyRoutes, minTrade);
+        for (uint256 o = 1; o < n; ++o) d.buysLeft[o] = z.buys[o];
+        for (uint256 i = 1; i < n; ++i) {
+            if (z.sells[i] != 0) _sell(s, z, i, d);
         }
-        for (uint256 i = 1; i < z.buys.length; ++i) {
-            uint256 spend = z.buys[i];
-            if (spend != 0)
-                trades[k++] = IBallastPolicy.Trade(buyRoutes[i], spend, spend, PlanReview.fairOut(s, 0, i, spend));
+        for (uint256 o = 1; o < n; ++o) {
+            uint256 spend = d.buysLeft[o];
+            if (spend >= minTrade) {
+                d.trades[d.count++] = IBallastPolicy.Trade(
+                    buyRoutes[o],
+                    spend,
+                    spend,
+                    PlanReview.fairOut(s, 0, o, spend)
+                );
+            } else {
+                z.buys[o] -= spend;
+            }
+        }
+        trades = d.trades;
+        uint256 count = d.count;
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            mstore(trades, count)
         }
     }
 
-    /// @dev The sale of `value` (base units) of asset `i` along `route`.
-    function _sale(
-        IBallastVault.BasketState memory s,
-        uint256 i,
-        uint256 value,
-        bytes memory route
-    ) private pure returns (IBallastPolicy.Trade memory) {
-        uint256 amountIn = PlanReview.sellAmount(s, i, value);
-        return IBallastPolicy.Trade(route, amountIn, value, PlanReview.fairOut(s, i, 0, amountIn));
+    /// @dev Asset `i`'s sale in `z`, as trades added to `d` (see {_trades}).
+    function _sell(IBallastVault.BasketState memory s, Sizes memory z, uint256 i, Draft memory d) private pure {
+        uint256 valueLeft = z.sells[i];
+        uint256 amountLeft = PlanReview.sellAmount(s, i, valueLeft);
+        for (uint256 o = 1; o < d.buysLeft.length && valueLeft != 0; ++o) {
+            uint256 value = Math.min(valueLeft, d.buysLeft[o]);
+            if (value < d.minTrade) continue;
+            bytes memory path = _shortcut(d.sellRoutes[i], d.buyRoutes[o]);
+            if (path.length == 0) continue;
+            // The last part of a sale takes what is left of its amount (the whole balance, when it is).
+            uint256 amountIn = value == valueLeft ? amountLeft : PlanReview.fairOut(s, 0, i, value);
+            d.trades[d.count++] = IBallastPolicy.Trade(path, amountIn, value, PlanReview.fairOut(s, i, o, amountIn));
+            (valueLeft, amountLeft) = (valueLeft - value, amountLeft - amountIn);
+            d.buysLeft[o] -= value;
+        }
+        if (valueLeft >= d.minTrade || (amountLeft != 0 && z.sells[i] >= s.values[i])) {
+            d.trades[d.count++] = IBallastPolicy.Trade(
+                d.sellRoutes[i],
+                amountLeft,
+                valueLeft,
+                PlanReview.fairOut(s, i, 0, amountLeft)
+            );
+        } else {
+            z.sells[i] -= valueLeft;
+        }
     }
 
-    /// @dev The {IBallastVault-basketRoutes} masks of the routes `z` trades along, and its trade count.
-    function _masks(Sizes memory z) private pure returns (uint256 sellMask, uint256 buyMask, uint256 count) {
+    /// @dev The path from an asset to another along `sell` (the first's route into the base) up to
+    /// the first token `buy` (the second's route from the base) also crosses, then along `buy`: the
+    /// same pools, governance's own, without the round trip through the base between them (two
+    /// hops, two fees and a leg fewer at least). Empty when the two routes meet only at the base.
+    function _shortcut(bytes memory sell, bytes memory buy) private pure returns (bytes memory) {
+        (uint256 sellHops, uint256 buyHops) = (sell.hops(), buy.hops());
+        // Every token of `sell` but its last (the base), against every token of `buy` but its first.
+        for (uint256 a; a < sellHops; ++a) {
+            address token = sell.tokenAt(a);
+            for (uint256 b = 1; b <= buyHops; ++b) {
+                if (buy.tokenAt(b) == token) return UniswapPath.join(sell, a, buy, b);
+            }
+        }
+        return "";
+    }
+
+    /// @dev The {IBallastVault-basketRoutes} masks of the routes `z` trades along.
+    function _masks(Sizes memory z) private pure returns (uint256 sellMask, uint256 buyMask) {
         for (uint256 i = 1; i < z.sells.length; ++i) {
-            if (z.sells[i] != 0) (sellMask, count) = (sellMask | (1 << i), count + 1);
-            if (z.buys[i] != 0) (buyMask, count) = (buyMask | (1 << i), count + 1);
+            if (z.sells[i] != 0) sellMask |= 1 << i;
+            if (z.buys[i] != 0) buyMask |= 1 << i;
         }
     }
 

@@ -38,6 +38,21 @@ library UniswapPath {
         }
     }
 
+    /// @notice The path that follows `a` up to its `i`-th token, then `b` from its `j`-th token on;
+    /// assumes the two are the same token, `i <= hops(a)` and `j <= hops(b)`.
+    function join(bytes memory a, uint256 i, bytes memory b, uint256 j) internal pure returns (bytes memory out) {
+        uint256 head = i * HOP_SIZE;
+        uint256 from = j * HOP_SIZE;
+        uint256 tail = b.length - from;
+        out = new bytes(head + tail);
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            let at := add(out, 32)
+            mcopy(at, add(a, 32), head)
+            mcopy(add(at, head), add(add(b, 32), from), tail)
+        }
+    }
+
     /// @notice The last token of the path (assumes {isWellFormed}).
     function lastToken(bytes memory path) internal pure returns (address) {
         return tokenAt(path, hops(path));

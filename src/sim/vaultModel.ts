@@ -157,18 +157,116 @@ export interface RebalanceParams {
   maxPoolGapBps: bigint;
 }
 
-/** BallastPlanner.Sizes: sells and buys in base-asset value, entry 0 unused. */
+/** One trade of BallastPlanner.plan: `amountIn` of asset `from` into asset `to` (0: the base). */
+export interface PlannedTrade {
+  from: number;
+  to: number;
+  amountIn: bigint;
+  /** Oracle value of the input, base units (as the contract counts it). */
+  valueIn: bigint;
+  /** Oracle-fair output, raw units of `to`. */
+  fairOut: bigint;
+}
+
+/**
+ * BallastPlanner's plan: sells and buys in base-asset value (entry 0 unused), as traded (a leftover
+ * too small to trade taken out), and the trades that carry them out, in the contract's order.
+ */
 export interface Plan {
   sells: bigint[];
   buys: bigint[];
   driftRemovedBps: bigint;
+  trades: PlannedTrade[];
 }
 
-/** BallastPlanner._sizes (see the contract for the reasoning of each rule). */
-export function plan(v: Valuation, p: RebalanceParams, band: bigint): Plan {
+/**
+ * Whether asset `i`'s sell route and asset `o`'s buy route meet before the base (BallastPlanner's
+ * `_shortcut` is not empty): then the sale and the purchase trade together, along the shortcut.
+ */
+export type Meets = (i: number, o: number) => boolean;
+
+/**
+ * BallastPlanner.plan (see the contract for the reasoning of each rule): the sizes at `band`, the
+ * trades along the routes (`meets` says where two routes meet before the base; nowhere by default),
+ * and the drift they remove.
+ */
+export function plan(v: Valuation, p: RebalanceParams, band: bigint, meets: Meets = () => false): Plan {
+  const pl = sizes(v, p, band);
+  pl.trades = planTrades(v, pl, max(p.minTradeValue, 1n), meets);
+  pl.driftRemovedBps = driftRemoved(v, pl);
+  return pl;
+}
+
+/**
+ * BallastPlanner._trades and _sell: each sale paired with the purchases its route meets, as far as
+ * both go (a pair under `minTrade` stays apart), then its leftover into the base; then each
+ * purchase's leftover from the base. A leftover under `minTrade` is not traded (and taken out of
+ * `pl`), unless it ends the sale of a whole balance.
+ */
+export function planTrades(v: Valuation, pl: Plan, minTrade: bigint, meets: Meets): PlannedTrade[] {
+  const n = pl.sells.length;
+  const trades: PlannedTrade[] = [];
+  const buysLeft = [...pl.buys];
+  for (let i = 1; i < n; i++) {
+    if (pl.sells[i] === 0n) continue;
+    let valueLeft = pl.sells[i];
+    let amountLeft = sellAmount(v, i, valueLeft);
+    for (let o = 1; o < n && valueLeft !== 0n; o++) {
+      const value = min(valueLeft, buysLeft[o]);
+      if (value < minTrade || !meets(i, o)) continue;
+      const amountIn = value === valueLeft ? amountLeft : toAmount(v, i, value);
+      trades.push({ from: i, to: o, amountIn, valueIn: value, fairOut: fairOut(v, i, o, amountIn) });
+      valueLeft -= value;
+      amountLeft -= amountIn;
+      buysLeft[o] -= value;
+    }
+    if (valueLeft >= minTrade || (amountLeft !== 0n && pl.sells[i] >= v.values[i])) {
+      trades.push({ from: i, to: 0, amountIn: amountLeft, valueIn: valueLeft, fairOut: toValue(v, i, amountLeft) });
+    } else {
+      pl.sells[i] -= valueLeft;
+    }
+  }
+  for (let o = 1; o < n; o++) {
+    const spend = buysLeft[o];
+    if (spend >= minTrade)
+      trades.push({ from: 0, to: o, amountIn: spend, valueIn: spend, fairOut: toAmount(v, o, spend) });
+    else pl.buys[o] -= spend;
+  }
+  return trades;
+}
+
+/**
+ * BallastPlanner._shortcut on decoded routes: the hops of `sell` (an asset's route into the base) up
+ * to the first token `buy` (another's route from the base) also crosses, then those of `buy` from
+ * it on; undefined where the two meet only at the base.
+ */
+export function shortcutHops<H extends { tokenIn: string; tokenOut: string }>(
+  sell: readonly H[],
+  buy: readonly H[],
+): H[] | undefined {
+  for (let a = 0; a < sell.length; a++) {
+    const token = sell[a].tokenIn;
+    const b = buy.findIndex((hop) => hop.tokenOut === token);
+    if (b >= 0) return [...sell.slice(0, a), ...buy.slice(b + 1)];
+  }
+  return undefined;
+}
+
+/** PlanReview.fairOut: `amountIn` of asset `i` in asset `o` at the oracle prices, rounded down. */
+export function fairOut(v: Valuation, i: number, o: number, amountIn: bigint): bigint {
+  return mulDiv(amountIn, v.prices[i] * v.units[o], v.units[i] * v.prices[o]);
+}
+
+/** BallastPlanner._sizes. */
+function sizes(v: Valuation, p: RebalanceParams, band: bigint): Plan {
   const n = v.values.length;
   const cap = bps(v.nav, p.maxTradeBps);
-  const out: Plan = { sells: new Array<bigint>(n).fill(0n), buys: new Array<bigint>(n).fill(0n), driftRemovedBps: 0n };
+  const out: Plan = {
+    sells: new Array<bigint>(n).fill(0n),
+    buys: new Array<bigint>(n).fill(0n),
+    driftRemovedBps: 0n,
+    trades: [],
+  };
   const dust = max(p.minTradeValue, 1n);
   let proceeds = 0n;
   for (let i = 1; i < n; i++) {
@@ -196,7 +294,6 @@ export function plan(v: Valuation, p: RebalanceParams, band: bigint): Plan {
     const spend = scaled(out.buys[i], available, wanted);
     out.buys[i] = spend < dust ? 0n : spend;
   }
-  out.driftRemovedBps = driftRemoved(v, out);
   return out;
 }
 
@@ -244,11 +341,14 @@ export function driftRemoved(v: Valuation, pl: Plan): bigint {
  * balance after the sells.
  */
 export function executionSpends(v: Valuation, pl: Plan, p: RebalanceParams, baseBalance: bigint): bigint[] {
+  // The purchases from the base: what a shortcut buys is paid by its sale, not from the base.
+  const fromBase = new Array<bigint>(pl.buys.length).fill(0n);
+  for (const t of pl.trades) if (t.from === 0) fromBase[t.to] = t.amountIn;
   let wanted = 0n;
-  for (let i = 1; i < pl.buys.length; i++) wanted += pl.buys[i];
+  for (let i = 1; i < fromBase.length; i++) wanted += fromBase[i];
   const baseTarget = bps(v.nav, v.targets[0], true);
   const available = baseBalance > baseTarget ? baseBalance - baseTarget : 0n;
-  return pl.buys.map((b, i) => {
+  return fromBase.map((b, i) => {
     if (i === 0) return 0n;
     const spend = scaled(b, available, wanted);
     return spend === 0n || spend < p.minTradeValue ? 0n : spend;
@@ -574,24 +674,21 @@ export function assessCost(
   return { cost, benefit, worthIt };
 }
 
-/** BallastPlanner.plan's trades: the legs the cost model sees, every sale then every purchase, in basket order. */
+/**
+ * BallastPlanner.plan's trades as the cost model sees them: `hops(i, sell)` gives the pool state of
+ * asset i's sell (true) or buy route, `shortcut(i, o)` that of the shortcut from asset i to asset o.
+ */
 export function quoteTrades(
-  v: Valuation,
   pl: Plan,
   hops: (i: number, sell: boolean) => readonly HopState[],
+  shortcut: (i: number, o: number) => readonly HopState[] = () => [],
 ): CostTrade[] {
-  const trades: CostTrade[] = [];
-  for (let i = 1; i < pl.sells.length; i++) {
-    if (pl.sells[i] === 0n) continue;
-    const amountIn = sellAmount(v, i, pl.sells[i]);
-    trades.push({ hops: hops(i, true), amountIn, valueIn: pl.sells[i], fairOut: toValue(v, i, amountIn) });
-  }
-  for (let i = 1; i < pl.buys.length; i++) {
-    const spend = pl.buys[i];
-    if (spend !== 0n)
-      trades.push({ hops: hops(i, false), amountIn: spend, valueIn: spend, fairOut: toAmount(v, i, spend) });
-  }
-  return trades;
+  return pl.trades.map((t) => ({
+    hops: t.to === 0 ? hops(t.from, true) : t.from === 0 ? hops(t.to, false) : shortcut(t.from, t.to),
+    amountIn: t.amountIn,
+    valueIn: t.valueIn,
+    fairOut: t.fairOut,
+  }));
 }
 
 // --- BallastRebalancer.rebalanceStatus----------------------------------------------------------
@@ -629,11 +726,14 @@ export interface StatusResult {
 
 /**
  * BallastRebalancer.rebalanceStatus, and the plan `rebalance()` would execute now. `hops` gives the
- * pool state of each asset's sell (true) or buy route, for the cost gate.
+ * pool state of each asset's sell (true) or buy route, for the cost gate; `shortcut(i, o)` that of
+ * the shortcut from asset i's sell route to asset o's buy route, undefined where they meet only at
+ * the base (everywhere, by default).
  */
 export function rebalanceStatus(
   s: VaultSnapshot,
   hops: (i: number, sell: boolean) => readonly HopState[] = () => [],
+  shortcut?: (i: number, o: number) => readonly HopState[] | undefined,
 ): StatusResult {
   const v = valuationAt(s.balances, s.pricesWad, s.units, s.targets);
   const effective = effectiveTriggerBand(s.triggers, s.volatility, s.variances);
@@ -661,7 +761,7 @@ export function rebalanceStatus(
     // BallastRebalancer._planAt: trades too small to pay for their leg left out.
     const legFloor = minLegValue(s.costs, s.basefeeWei ?? 0n, v.prices[0], v.units[0]);
     const params = legFloor > s.params.minTradeValue ? { ...s.params, minTradeValue: legFloor } : s.params;
-    const pl = plan(v, params, band);
+    const pl = plan(v, params, band, (i, o) => shortcut?.(i, o) !== undefined);
     result.plan = pl;
     // IBallastPolicy.costGateActive: only an active gate is asked (and can refuse).
     const gateActive = s.costs.maxCostRatioBps !== 0n || s.costs.gasTokenPriceWad !== undefined;
@@ -673,7 +773,7 @@ export function rebalanceStatus(
       pl.driftRemovedBps,
       v.prices[0],
       v.units[0],
-      quoteTrades(v, pl, hops),
+      quoteTrades(pl, hops, (i, o) => shortcut?.(i, o) ?? []),
       s.basefeeWei ?? 0n,
     );
     if (!result.cost.worthIt) result.status = Status.Uneconomic;

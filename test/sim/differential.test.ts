@@ -50,34 +50,48 @@ interface Chain {
   oracles: ChainlinkOracle[];
 }
 
-/** The pool state BallastPolicy._estimateOut reads, for each hop of asset i's sell or buy route. */
-async function hopStates(c: Chain, tokens: string[]): Promise<(i: number, sell: boolean) => vm.HopState[]> {
+/** The pool state of each hop BallastPolicy._estimateOut reads. */
+interface Routes {
+  /** Asset i's sell (true) or buy route. */
+  hops: (i: number, sell: boolean) => vm.HopState[];
+  /** The shortcut from asset i's sell route to asset o's buy route (undefined: they meet at the base alone). */
+  shortcut: (i: number, o: number) => vm.HopState[] | undefined;
+}
+
+/** The vault's routes, hop by hop, with each pool's state now. */
+async function hopStates(c: Chain, tokens: string[]): Promise<Routes> {
   const factory = c.market.factory;
-  const table = new Map<string, vm.HopState[]>();
+  type Hop = ReturnType<typeof decodeRoute>[number] & { state: vm.HopState };
+  const table = new Map<string, Hop[]>();
   for (let i = 1; i < tokens.length; i++) {
     const [sellRoute, buyRoute] = await c.vault.routes(tokens[i]);
     for (const [sell, route] of [
       [true, sellRoute],
       [false, buyRoute],
     ] as const) {
-      const states: vm.HopState[] = [];
+      const hops: Hop[] = [];
       for (const hop of decodeRoute(route)) {
         const pool = UniswapV3Pool__factory.connect(
           await factory.getPool(hop.tokenIn, hop.tokenOut, hop.fee),
           ethers.provider,
         );
         const [sqrtPriceX96] = await pool.slot0();
-        states.push({
+        const state = {
           sqrtPriceX96,
           liquidity: await pool.liquidity(),
           feePips: hop.fee,
           zeroForOne: BigInt(hop.tokenIn) < BigInt(hop.tokenOut),
-        });
+        };
+        hops.push({ ...hop, state });
       }
-      table.set(`${i}/${sell}`, states);
+      table.set(`${i}/${sell}`, hops);
     }
   }
-  return (i, sell) => table.get(`${i}/${sell}`) ?? [];
+  const route = (i: number, sell: boolean) => table.get(`${i}/${sell}`) ?? [];
+  return {
+    hops: (i, sell) => route(i, sell).map((h) => h.state),
+    shortcut: (i, o) => vm.shortcutHops(route(i, true), route(o, false))?.map((h) => h.state),
+  };
 }
 
 /** Everything rebalanceStatus() reads, from the chain, at time `now`. */
@@ -150,8 +164,8 @@ async function compare(
   // A view runs in a block one second after the latest.
   const now = BigInt((await time.latest()) + 1);
   const { snap, tokens } = await snapshot(c, now);
-  const hops = await hopStates(c, tokens);
-  const model = vm.rebalanceStatus(snap, hops);
+  const routes = await hopStates(c, tokens);
+  const model = vm.rebalanceStatus(snap, routes.hops, routes.shortcut);
   const [status, driftBps, bandBps] = await rebalancer.rebalanceStatus();
   expect(Number(status), `${label}: status`).to.equal(model.status);
   expect(driftBps, `${label}: drift`).to.equal(model.driftBps);
@@ -167,6 +181,7 @@ async function compare(
     v,
     snap.params,
     vm.usableBand(evaluation.targetBandBps, model.effectiveTriggerBandBps, tokens.length),
+    (i, o) => routes.shortcut(i, o) !== undefined,
   );
   const expected = vm.assessWithReward(
     snap.costs,
@@ -175,7 +190,7 @@ async function compare(
     pl.driftRemovedBps,
     v.prices[0],
     v.units[0],
-    vm.quoteTrades(v, pl, hops),
+    vm.quoteTrades(pl, routes.hops, (i, o) => routes.shortcut(i, o) ?? []),
     0n,
   );
   const [cost, benefit, worthIt] = await rebalancer.rebalanceCost();
@@ -245,6 +260,7 @@ describe("vault model vs the contracts (differential)", function () {
     for (const s of SYMBOLS) feeds.set(s, await market.feedPrice(s));
     const initial = new Map(feeds);
     const seen = {
+      shortcuts: 0,
       due: 0,
       calendar: 0,
       notDue: 0,
@@ -429,13 +445,16 @@ describe("vault model vs the contracts (differential)", function () {
       seen.rebalances++;
       await mirrorObservation(await ethers.provider.getBlockNumber());
       const base = tokens[0];
-      const sells = swaps.filter((s) => s.tokenOut === base);
+      // First every trade out of an asset (shortcuts and sales into the base), as planned...
+      const sold = swaps.filter((s) => s.tokenIn !== base);
       const buys = swaps.filter((s) => s.tokenIn === base);
-      const expectedSells = plan.sells.map((value, i) => (value === 0n ? 0n : vm.sellAmount(v, i, value)));
+      const fromAssets = plan.trades.filter((t) => t.from !== 0);
       expect(
-        sells.map((s) => [tokens.indexOf(s.tokenIn), s.amountIn]),
+        sold.map((s) => [tokens.indexOf(s.tokenIn), tokens.indexOf(s.tokenOut), s.amountIn]),
         `${label}: sells`,
-      ).to.deep.equal(expectedSells.flatMap((a, i) => (a === 0n ? [] : [[i, a]])));
+      ).to.deep.equal(fromAssets.map((t) => [t.from, t.to, t.amountIn]));
+      // ...then the purchases from the base, scaled to the base the sales fetched.
+      const sells = sold.filter((s) => s.tokenOut === base);
       const baseAfterSells = snap.balances[0] + sells.reduce((sum, s) => sum + s.amountOut, 0n);
       const spends = vm.executionSpends(v, plan, snap.params, baseAfterSells);
       expect(
@@ -443,14 +462,15 @@ describe("vault model vs the contracts (differential)", function () {
         `${label}: buys`,
       ).to.deep.equal(spends.flatMap((a, i) => (a === 0n ? [] : [[i, a]])));
       // Each swap met the oracle minimum the model computes.
-      for (const s of sells)
-        expect(s.minAmountOut).to.equal(
-          vm.minValueOut(v, tokens.indexOf(s.tokenIn), s.amountIn, snap.params.slippageBps),
-        );
+      for (const s of sold) {
+        const [i, o] = [tokens.indexOf(s.tokenIn), tokens.indexOf(s.tokenOut)];
+        expect(s.minAmountOut).to.equal(vm.lessBpsDown(vm.fairOut(v, i, o, s.amountIn), snap.params.slippageBps));
+      }
       for (const s of buys)
         expect(s.minAmountOut).to.equal(
           vm.minBuyOut(v, tokens.indexOf(s.tokenOut), s.amountIn, snap.params.slippageBps),
         );
+      seen.shortcuts += sold.length - sells.length;
       seen.sells += sells.length;
       seen.buys += buys.length;
       // Right after: the same state seen again, in cooldown (or not due, or due again when a
@@ -497,7 +517,8 @@ describe("vault model vs the contracts (differential)", function () {
         snap.costs.gasTokenPriceWad = await f.oracles[1].price();
         snap.reward = reward;
         snap.basefeeWei = baseFee;
-        const model = vm.rebalanceStatus(snap, await hopStates(c, tokens));
+        const routes = await hopStates(c, tokens);
+        const model = vm.rebalanceStatus(snap, routes.hops, routes.shortcut);
         const label = `premium ${reward.premiumBps} bp, cap ${reward.maxRewardBps} bp / ${reward.maxReward}, ${gwei} gwei`;
         expect(Number(event.args.status), `${label}: status`).to.equal(model.status);
         expect(model.cost, label).to.not.equal(undefined);
@@ -507,7 +528,7 @@ describe("vault model vs the contracts (differential)", function () {
           model.cost?.worthIt,
         ]);
         // The premium is in: the same verdict without the reward costs less.
-        const plain = vm.rebalanceStatus({ ...snap, reward: vm.REWARD_OFF }, await hopStates(c, tokens));
+        const plain = vm.rebalanceStatus({ ...snap, reward: vm.REWARD_OFF }, routes.hops, routes.shortcut);
         if ((plain.cost?.cost ?? 0n) < event.args.cost) premiums++;
       }
     }
