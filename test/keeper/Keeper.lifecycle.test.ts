@@ -49,8 +49,10 @@ async function twoVaultsFixture(): Promise<VaultFixture & { second: BallastVault
   const fixture = await driftedFixture();
   const { market } = fixture;
   const [admin, alice] = await ethers.getSigners();
+  // WBTC straight into USDC: on the first vault's route, the second's WETH -> WBTC shortcut would
+  // meet a pool the first just moved in the same block, and refuse it (BallastLegUnfit).
   const { vault: second } = await deployVault(market, {
-    basket: FOUR_ASSET_BASKET,
+    basket: FOUR_ASSET_BASKET.map(({ symbol, weightBps }) => ({ symbol, weightBps })),
     governance: { admin: admin.address },
   });
   await depositUsdc(market, second, alice, 200_000);

@@ -233,12 +233,13 @@ describe("BallastVault cost-efficiency gate", () => {
       await policy.setCostParams({ ...GATE_OFF, gasBase: 200_000, gasTokenOracle: oracle });
       const [feesOnly] = await rebalancer.rebalanceCost();
       expect(await skippedCost(200_000, 0)).to.equal(feesOnly + (await gasValue(market, 200_000n, baseFee)));
-      // Per hop: the planned trades (sell WETH, buy WBTC via WETH, buy LINK) make four hops. A drift
+      // Per hop: the planned trades (WETH -> WBTC along the shortcut, the rest of the WETH into USDC,
+      // buy LINK) make three hops. A drift
       // worth something, so that each trade pays for its leg (minLegValue), and the largest base
       // gas, so that the gate still skips.
       const base = await skippedCost(5_000_000, 0, 10n ** 12n);
       const perHop = (await skippedCost(5_000_000, 50_000, 10n ** 12n)) - base;
-      expect(perHop).to.equal(await gasValue(market, 4n * 50_000n, baseFee));
+      expect(perHop).to.equal(await gasValue(market, 3n * 50_000n, baseFee));
     });
   });
 
@@ -366,8 +367,19 @@ describe("BallastVault cost-efficiency gate", () => {
       const cost = { benefitPerBpWad: 10n ** 12n, maxCostRatioBps: 100_000, gasBase: 0, gasPerHop: 100_000 };
       await policy.setCostParams({ ...cost, gasTokenOracle });
       const usdc = market.token("USDC").address;
-      const valueOf = (s: { tokenIn: string; amountIn: bigint; amountOut: bigint }) =>
-        s.tokenIn === usdc ? s.amountIn : s.amountOut;
+      // A trade's value in USDC: what it spends or fetches in USDC, or for a shortcut between two
+      // other assets (WETH -> WBTC) its input at the feeds.
+      const [, usdcUsd] = await market.token("USDC").feed.latestRoundData();
+      const feeds = new Map<string, { answer: bigint; unit: bigint }>();
+      for (const t of market.tokens) {
+        feeds.set(t.address, { answer: (await t.feed.latestRoundData())[1], unit: 10n ** BigInt(t.decimals) });
+      }
+      const valueOf = (s: { tokenIn: string; tokenOut: string; amountIn: bigint; amountOut: bigint }) => {
+        if (s.tokenIn === usdc) return s.amountIn;
+        if (s.tokenOut === usdc) return s.amountOut;
+        const feed = feeds.get(s.tokenIn) as { answer: bigint; unit: bigint };
+        return (s.amountIn * feed.answer * 10n ** 6n) / (feed.unit * usdcUsd);
+      };
       const snapshot = await network.provider.send("evm_snapshot", []);
       const cheap = await swapsOf(vault, rebalanceAtBaseFee(rebalancer, GWEI));
       await network.provider.send("evm_revert", [snapshot]);

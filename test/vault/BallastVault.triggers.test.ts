@@ -98,9 +98,11 @@ describe("BallastVault triggers (policy-driven rebalances)", () => {
       const weth = market.token("WETH").address;
       const wbtc = market.token("WBTC").address;
       const link = market.token("LINK").address;
+      // WETH into WBTC along the shortcut of WBTC's route (the purchase rides on the sale), then
+      // what is left of the sale into USDC.
       expect(swaps.map((s) => [s.tokenIn, s.tokenOut])).to.deep.equal([
+        [weth, wbtc],
         [weth, usdc],
-        [usdc, wbtc],
       ]);
       expect(swaps.some((s) => s.tokenIn === link || s.tokenOut === link)).to.be.false;
       expect(await market.token("LINK").contract.balanceOf(vault)).to.equal(linkBefore);
