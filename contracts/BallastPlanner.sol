@@ -46,20 +46,13 @@ contract BallastPlanner is IBallastPlanner {
     /// @inheritdoc IBallastPlanner
     function fits(
         address factory,
-        IBallastVault.BasketState calldata s,
-        IBallastPolicy.Trade[] calldata trades
+        IBallastPolicy.Trade[] calldata trades,
+        uint256 maxPoolGapBps,
+        uint256 slippageBps
     ) external view returns (bool) {
         for (uint256 k; k < trades.length; ++k) {
             IBallastPolicy.Trade calldata t = trades[k];
-            uint256 fit = LegCheck.fit(
-                factory,
-                t.route,
-                t.amountIn,
-                t.fairOut,
-                s.params.maxPoolGapBps,
-                s.params.slippageBps
-            );
-            if (fit == 0) return false;
+            if (LegCheck.fit(factory, t.route, t.amountIn, t.fairOut, maxPoolGapBps, slippageBps) == 0) return false;
         }
         return true;
     }

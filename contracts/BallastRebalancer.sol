@@ -353,7 +353,10 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
             if (!priced) return IBallastPolicy.Status.PriceUnavailable;
             if (!worthIt) return IBallastPolicy.Status.Uneconomic;
         }
-        return _planner.fits(_factory, s, trades) ? due : IBallastPolicy.Status.LegUnfit;
+        return
+            _planner.fits(_factory, trades, s.params.maxPoolGapBps, s.params.slippageBps)
+                ? due
+                : IBallastPolicy.Status.LegUnfit;
     }
 
     /// @dev The policy's cost-efficiency verdict on `trades` removing `driftRemovedBps` of total

@@ -34,11 +34,12 @@ interface IBallastPlanner {
     ) external view returns (IBallastPolicy.Trade[] memory trades, uint256 driftRemovedBps);
 
     /// @notice Whether the vault would trade every one of `trades` at the pools of `factory` as they
-    /// are now, if need be shrunk to what they can fill, under the state's pool-gap and slippage
-    /// bounds ({IBallastVault-executeRebalance}).
+    /// are now, if need be shrunk to what they can fill, within `maxPoolGapBps` of the oracle at spot
+    /// and `slippageBps` after fees and impact (the vault's bounds; {IBallastVault-executeRebalance}).
     function fits(
         address factory,
-        IBallastVault.BasketState calldata s,
-        IBallastPolicy.Trade[] calldata trades
+        IBallastPolicy.Trade[] calldata trades,
+        uint256 maxPoolGapBps,
+        uint256 slippageBps
     ) external view returns (bool);
 }
