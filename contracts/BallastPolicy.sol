@@ -184,7 +184,9 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
     function evaluate(address vault, uint256 driftBps) external view returns (Status, uint256) {
         TriggerParams memory t = _triggers();
         BreakerState storage state = _breakerStates[vault];
-        if (state.reason != Trip.None) return (Status.BreakerTripped, t.targetBandBps);
+        // A trip holds for its cooldown; past it, the next rebalance's check clears or re-arms it
+        // ({checkBreakers}): no transaction has to come and reset it first.
+        if (_holds(state)) return (Status.BreakerTripped, t.targetBandBps);
         uint256 last = state.lastRebalance;
         if (last != 0 && block.timestamp < last + t.cooldown) return (Status.Cooldown, t.targetBandBps);
         if (driftBps >= effectiveTriggerBand(vault)) return (Status.Due, t.targetBandBps);
@@ -288,7 +290,8 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
         BreakerState storage state = _breakerStates[msg.sender];
         (Trip reason, uint256 index, bool latch) = _findTrip(prices, pools);
         if (latch) {
-            if (state.reason == Trip.None) {
+            // Tripped now, or found still unhealthy past the trip's cooldown: (re-)armed for another.
+            if (!_holds(state)) {
                 (state.reason, state.index, state.trippedAt) = (reason, uint32(index), uint64(block.timestamp));
                 emit BreakerTripped(msg.sender, reason, index);
             }
@@ -302,7 +305,7 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
         }
         if (state.reason == Trip.None) return false;
         // Healthy again: reset once the cooldown has passed.
-        if (block.timestamp < state.trippedAt + _breakers.cooldown) return true;
+        if (_holds(state)) return true;
         _clearTrip(state, msg.sender, false);
         return false;
     }
@@ -310,7 +313,7 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
     /// @inheritdoc IBallastPolicy
     function reportInvalidPrice(uint256 index) external returns (bool) {
         BreakerState storage state = _breakerStates[msg.sender];
-        if (state.reason != Trip.None) return true;
+        if (_holds(state)) return true;
         if (!_breakers.tripOnInvalidPrice) return false;
         (state.reason, state.index, state.trippedAt) = (Trip.InvalidPrice, uint32(index), uint64(block.timestamp));
         emit BreakerTripped(msg.sender, Trip.InvalidPrice, index);
@@ -521,6 +524,11 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
         uint256 valid;
         (valid, price) = abi.decode(data, (uint256, uint256));
         if (valid != 1 || price == 0) return (false, 0);
+    }
+
+    /// @dev Whether `state`'s trip holds: tripped, and within the breaker's cooldown since.
+    function _holds(BreakerState storage state) private view returns (bool) {
+        return state.reason != Trip.None && block.timestamp < state.trippedAt + _breakers.cooldown;
     }
 
     function _clearTrip(BreakerState storage state, address vault, bool byGovernance) private {

@@ -47,12 +47,6 @@ task(
     types.string,
   )
   .addOptionalParam(
-    "breakerPokeInterval",
-    `Seconds between pokes while a breaker is tripped (where it resets) (default ${seconds(DEFAULTS.breakerPokeIntervalMs)})`,
-    undefined,
-    types.string,
-  )
-  .addOptionalParam(
     "pollInterval",
     `Seconds between checks for a new block (default ${seconds(DEFAULTS.pollIntervalMs)})`,
     undefined,

@@ -267,8 +267,10 @@ interface IBallastPolicy is IBallastErrors {
     /// @notice Runs the calling vault's circuit breakers on its oracle `prices` (USD WAD, base first)
     /// and its pools, and returns whether the vault must not trade now.
     ///
-    /// What latches the breaker (until its cooldown has passed and a check finds every condition
-    /// healthy, or governance resets it; event {BreakerTripped}): the sequencer down, an oracle price
+    /// What latches the breaker (event {BreakerTripped}) for its cooldown, after which {evaluate} no
+    /// longer reports it and the next check clears it when every condition is healthy or re-arms it
+    /// for another cooldown when one still fails (governance can reset it at any time); no
+    /// transaction has to come only to reset it: the sequencer down, an oracle price
     /// far from its pool's TWAP over the full `twapWindow`, an oracle move beyond `maxMoveBps` within
     /// `moveWindow`, and a pool younger than the TWAP window (its observations never wrapped: a
     /// configuration matter nobody outside can cause). All of it is evidence that no one can fake

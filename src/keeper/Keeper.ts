@@ -57,7 +57,10 @@ export function statusName(status: bigint | number): StatusName | `Unknown(${str
 
 /** What a transaction is for: a rebalance, a poke (periodic, breaker, or after a no-trade simulation), or a cancellation. */
 export type TxKind = "rebalance" | "poke" | "cancel";
-export type PokeReason = "interval" | "breaker" | "no_trade";
+/** At most one poke this often for a due rebalance that would not trade (it records the breaker's trip). */
+const NO_TRADE_POKE_INTERVAL_MS = 300_000;
+
+export type PokeReason = "interval" | "no_trade";
 
 /** What one cycle did for one vault. */
 export type CycleAction =
@@ -119,7 +122,8 @@ interface VaultState {
   inFlight: InFlight | undefined;
   lastStatus: string | undefined;
   lastPokeAt: number | undefined;
-  lastBreakerPokeAt: number | undefined;
+  /** When the bot last poked because a due rebalance would not trade (a breaker about to trip). */
+  lastNoTradePokeAt: number | undefined;
   /** The last outcome logged at info, so that a state lasting many blocks logs once, then at debug. */
   lastNote: string | undefined;
   gasUnpricedLogged: boolean;
@@ -286,7 +290,7 @@ export class Keeper {
         inFlight: undefined,
         lastStatus: undefined,
         lastPokeAt: undefined,
-        lastBreakerPokeAt: undefined,
+        lastNoTradePokeAt: undefined,
         lastNote: undefined,
         gasUnpricedLogged: false,
       });
@@ -309,7 +313,6 @@ export class Keeper {
       replaceAfterBlocks: c.replaceAfterBlocks,
       replaceAfterMs: c.replaceAfterMs,
       pokeIntervalMs: c.pokeIntervalMs,
-      breakerPokeIntervalMs: c.breakerPokeIntervalMs,
     });
   }
 
@@ -579,7 +582,9 @@ export class Keeper {
       case "DueByCalendar":
         return this.tryRebalance(state, ctx, status);
       case "BreakerTripped":
-        return this.maybePoke(state, ctx, "breaker", status);
+        // The trip holds for its cooldown; past it the status says what a rebalance would do, and
+        // the rebalance itself clears (or re-arms) the breaker: nothing to send meanwhile.
+        return { vault: state.address, action: "waiting", status, reason: "breaker_cooldown" };
       case "Paused":
         return { vault: state.address, action: "idle", status, reason: "paused" };
       default:
@@ -843,11 +848,8 @@ export class Keeper {
         state.lastPokeAt = ctx.now - Math.max(0, sinceMs);
         return { ...idle, reason: "recently_observed" };
       }
-    } else if (
-      state.lastBreakerPokeAt !== undefined &&
-      ctx.now - state.lastBreakerPokeAt < this.config.breakerPokeIntervalMs
-    ) {
-      return { vault: state.address, action: "waiting", status, reason: "breaker_poke_interval" };
+    } else if (state.lastNoTradePokeAt !== undefined && ctx.now - state.lastNoTradePokeAt < NO_TRADE_POKE_INTERVAL_MS) {
+      return { vault: state.address, action: "waiting", status, reason: "no_trade_poke_interval" };
     }
 
     const data = this.rebalancerInterface.encodeFunctionData("poke");
@@ -886,7 +888,7 @@ export class Keeper {
     // waits its interval, so that a failing poke is not retried every block.
     if (result.action !== "waiting" && result.action !== "skipped") {
       if (reason === "interval") state.lastPokeAt = ctx.now;
-      else state.lastBreakerPokeAt = ctx.now;
+      else state.lastNoTradePokeAt = ctx.now;
     }
     return { ...result, status, reason };
   }

@@ -67,10 +67,13 @@ export interface KeeperOptions {
   /** Gas limit = estimate plus this margin, basis points. Default 2 000 (20%). */
   gasLimitMarginBps?: number;
   retry?: Partial<RetryPolicy>;
-  /** Poke each vault this often (prices, breakers, volatility); 0 = never. Default one hour. */
+  /**
+   * Poke each vault this often (prices, breakers, volatility); 0 = never, the default: nothing
+   * depends on pokes (the volatility estimate learns at rebalances, the breakers read the oracles'
+   * and pools' own histories, a trip lapses after its cooldown), so a poke is maintenance nobody
+   * has to pay for.
+   */
   pokeIntervalMs?: number;
-  /** While a breaker is tripped, poke at most this often (that is where it resets). Default 5 min. */
-  breakerPokeIntervalMs?: number;
   gasToken?: GasTokenSource;
   /**
    * Uniswap's QuoterV2 on the vaults' Uniswap V3 deployment: the keeper then plans each rebalance
@@ -102,7 +105,6 @@ export interface KeeperConfig {
   gasLimitMarginBps: number;
   retry: RetryPolicy;
   pokeIntervalMs: number;
-  breakerPokeIntervalMs: number;
   gasToken: { basketAsset: number | string } | { usdPriceWad: bigint } | undefined;
   quoter: string | undefined;
   onceTimeoutMs: number;
@@ -118,8 +120,7 @@ export const DEFAULTS = {
   feeBumpBps: 1_250,
   gasLimitMarginBps: 2_000,
   retry: { retries: 5, baseDelayMs: 500, maxDelayMs: 30_000, factor: 2, jitter: true } satisfies RetryPolicy,
-  pokeIntervalMs: 3_600_000,
-  breakerPokeIntervalMs: 300_000,
+  pokeIntervalMs: 0,
   onceTimeoutMs: 300_000,
 } as const;
 
@@ -258,12 +259,6 @@ export function resolveKeeperConfig(options: KeeperOptions): KeeperConfig {
     gasLimitMarginBps: integer("gasLimitMarginBps", options.gasLimitMarginBps ?? DEFAULTS.gasLimitMarginBps, 0, 10_000),
     retry,
     pokeIntervalMs: integer("pokeIntervalMs", options.pokeIntervalMs ?? DEFAULTS.pokeIntervalMs, 0, MAX_INTERVAL_MS),
-    breakerPokeIntervalMs: integer(
-      "breakerPokeIntervalMs",
-      options.breakerPokeIntervalMs ?? DEFAULTS.breakerPokeIntervalMs,
-      1,
-      MAX_INTERVAL_MS,
-    ),
     gasToken: gasTokenSource(options.gasToken),
     quoter: options.quoter === undefined ? undefined : quoterAddress(options.quoter),
     onceTimeoutMs: integer("onceTimeoutMs", options.onceTimeoutMs ?? DEFAULTS.onceTimeoutMs, 0, MAX_INTERVAL_MS),
@@ -281,7 +276,6 @@ export interface KeeperTaskArgs {
   priorityFeeGwei?: string;
   privateRpc?: string;
   pokeInterval?: string;
-  breakerPokeInterval?: string;
   pollInterval?: string;
   trigger?: string;
   confirmations?: string;
@@ -392,7 +386,6 @@ export function parseKeeperTaskArgs(args: KeeperTaskArgs): ParsedTaskArgs {
     gasLimitMarginBps: parseInteger("--gas-limit-margin", args.gasLimitMargin),
     retry,
     pokeIntervalMs: parseSeconds("--poke-interval", args.pokeInterval, true),
-    breakerPokeIntervalMs: parseSeconds("--breaker-poke-interval", args.breakerPokeInterval, false),
     gasToken,
     quoter: args.quoter,
     onceTimeoutMs: parseSeconds("--once-timeout", args.onceTimeout, true),

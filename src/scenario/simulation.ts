@@ -7,7 +7,7 @@
  *   of the market (each fee tier of each pair: any pool a keeper may quote and trade, not only the
  *   vault's routes) back to them, and liquidity providers re-centre their ranges after big moves;
  * - depositors, who come and go at random (deposits, exits in USDC and in kind);
- * - the keeper: no poke but to reset a tripped breaker, and the keeper bot of
+ * - the keeper: no maintenance transaction (no poke), and the keeper bot of
  *   `npm run keeper` (src/keeper) rebalancing whenever the vault says one is due, waiting out
  *   cooldowns; unless `--keeper-plan off`, with its own planner on the market's QuoterV2 (it sends
  *   `rebalancePlan(legs)`, and the on-chain planned `rebalance()` when the rebalancer would refuse
@@ -83,8 +83,6 @@ const SETTLE_SECONDS = Number(RECOMMENDED_BREAKERS.twapWindow) + 60;
 const BASE_FEED_REFRESH = 12 * 3_600;
 /** Keeper calls per turn at most (each trade is capped at maxTradeBps of NAV: investing takes ~10). */
 const MAX_CALLS_PER_TURN = 40;
-/** Gas limit of the scenario's pokes: explicit, so that no estimate runs each call twice (the bot estimates its rebalances). */
-const POKE_GAS_LIMIT = 2_000_000n;
 /** Share of the opening deposit each of the first two depositors makes. */
 const OPENING_SHARES = [0.6, 0.4];
 const DEPOSITOR_NAMES = ["alice", "bob", "carol", "dave"];
@@ -616,15 +614,10 @@ class ScenarioRun {
   /**
    * The keeper's turn: rebalances while the vault says one is due, waiting out cooldowns that end
    * before `deadline`. No maintenance transaction: the breakers judge the oracles' own round history
-   * and the pools' observations when a rebalance is tried, and the volatility estimate learns at each
-   * rebalance. A poke only while a breaker is tripped: it resets the breaker once healthy.
+   * and the pools' observations when a rebalance is tried, the volatility estimate learns at each
+   * rebalance, and a trip lapses after its cooldown (the next rebalance clears or re-arms it).
    */
   private async keeperTurn(deadline: number, phase: "invest" | "scenario"): Promise<number | undefined> {
-    if (Number((await this.rebalancer.rebalanceStatus())[0]) === Status.BreakerTripped) {
-      const poke = await mined(this.rebalancer.connect(this.keeper).poke({ gasLimit: POKE_GAS_LIMIT }));
-      this.pokeGas += this.addKeeperGas(poke.gasUsed);
-      await this.recordBreakerEvents(poke, "poke");
-    }
     // Two checks per call at most (a cooldown wait, then the call): a bound even if a status repeats.
     for (let checks = 0, calls = 0; checks < 2 * MAX_CALLS_PER_TURN && calls < MAX_CALLS_PER_TURN; checks++) {
       const [statusValue] = await this.rebalancer.rebalanceStatus();

@@ -216,7 +216,7 @@ describe("Keeper lifecycle", () => {
   });
 
   describe("pokes", () => {
-    it("pokes while a breaker is tripped, at most once per interval, until it resets; then rebalances", async () => {
+    it("sends nothing while a breaker's trip holds; past its cooldown it rebalances, which clears the breaker: no poke", async () => {
       const fixture = await loadFixture(driftedFixture);
       const { vault, rebalancer, policy, market } = fixture;
       const [, , , keeperSigner] = await ethers.getSigners();
@@ -228,28 +228,31 @@ describe("Keeper lifecycle", () => {
       await policy.setBreakerParams(DISLOCATION_ONLY);
       await market.setFeedPrice("WETH", (await market.feedPrice("WETH")) * 1.15);
       await market.alignAllPools();
-      await rebalancer.poke();
+      // Someone's rebalance finds the move and trips the breaker (no trade).
+      await rebalancer.rebalance();
       expect((await rebalancer.rebalanceStatus())[0]).to.equal(Status.BreakerTripped);
 
       const clock = new TestClock();
-      const { keeper, logger } = testKeeper(vault, keeperSigner, { clock: clock.now, breakerPokeIntervalMs: 300_000 });
-      const [poked] = await keeper.runOnce();
-      expect(poked).to.include({ action: "confirmed", kind: "poke", status: "BreakerTripped" });
-      expect(logger.events("poked")[0]).to.include({ pokeReason: "breaker", breakerReset: false });
-      const [waiting] = await keeper.runOnce();
-      expect(waiting).to.include({ action: "waiting", reason: "breaker_poke_interval" });
-      expect(await nonceOf(keeperSigner)).to.equal(keeperSignerNonce + 1);
+      const { keeper, logger } = testKeeper(vault, keeperSigner, { clock: clock.now });
+      for (let i = 0; i < 2; i++) {
+        const [waiting] = await keeper.runOnce();
+        expect(waiting).to.include({ action: "waiting", reason: "breaker_cooldown", status: "BreakerTripped" });
+      }
+      expect(await nonceOf(keeperSigner)).to.equal(keeperSignerNonce);
 
       // Past the breaker's cooldown the move is over an hour old (the window slides with the clock,
-      // on the feed's own rounds): the next poke finds the market healthy.
+      // on the feed's own rounds): the trip has lapsed, the rebalance finds the market healthy and
+      // clears the breaker on its way.
       await time.increase(2 * HOUR);
       await refreshFeeds(fixture);
       clock.advance(300_000);
-      const [reset] = await keeper.runOnce();
-      expect(reset).to.include({ action: "confirmed", kind: "poke", reason: "breaker_reset" });
-      expect(logger.events("breaker_reset")).to.have.length(1);
-      const [rebalanced] = await keeper.runOnce();
-      expect(rebalanced).to.include({ action: "confirmed", reason: "rebalanced" });
+      const sent = keeper.runOnce();
+      const [rebalanced] = await sent;
+      expect(rebalanced).to.include({ action: "confirmed", kind: "rebalance", reason: "rebalanced" });
+      const [reason] = await policy.breaker(rebalancer);
+      expect(reason).to.equal(0n);
+      expect(logger.events("poked")).to.have.length(0);
+      expect(await nonceOf(keeperSigner)).to.equal(keeperSignerNonce + 1);
     });
 
     it("pokes on its interval, and not when a recent observation already fed the volatility estimate", async () => {

@@ -47,8 +47,7 @@ describe("keeper configuration and pure rules", () => {
         replaceAfterMs: 60_000,
         feeBumpBps: 1_250,
         gasLimitMarginBps: 2_000,
-        pokeIntervalMs: 3_600_000,
-        breakerPokeIntervalMs: 300_000,
+        pokeIntervalMs: 0,
         gasToken: undefined,
       });
       expect(config.retry).to.deep.equal(DEFAULTS.retry);
@@ -76,7 +75,6 @@ describe("keeper configuration and pure rules", () => {
       ["a fee bump under 12.5%", { feeBumpBps: 1_000 }, /feeBumpBps must be an integer from 1250 to 10000/],
       ["zero confirmations", { confirmations: 0 }, /confirmations must be an integer from 1/],
       ["a fractional block count", { replaceAfterBlocks: 1.5 }, /replaceAfterBlocks must be an integer/],
-      ["a zero breaker poke interval", { breakerPokeIntervalMs: 0 }, /breakerPokeIntervalMs must be an integer from 1/],
       ["an unknown trigger", { trigger: "mempool" as "poll" }, /trigger must be "poll" or "block"/],
       ["a shrinking backoff", { retry: { factor: 0.5 } }, /retry.factor must be from 1 to 10/],
       ["a max delay under the base", { retry: { baseDelayMs: 10, maxDelayMs: 5 } }, /maxDelayMs is below/],

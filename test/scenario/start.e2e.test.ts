@@ -63,19 +63,23 @@ describe("npm start: a short crash scenario end to end", function () {
     expect(report.summary.keeperGas).to.be.greaterThan(report.summary.pokeGas);
   });
 
-  it("trips the breaker at the crash, resets it after its cooldown, then rebalances into the crash", () => {
+  it("trips the breaker at the crash; past its cooldown the next rebalance resets it and rebalances into the crash", () => {
     const crashHour = report.meta.crashHour!;
     expect(crashHour).to.equal(24);
     const [trip, reset] = report.breakerEvents;
     expect(trip).to.include({ kind: "trip", reason: "Dislocation", via: "poke" });
     expect(trip.hour).to.be.within(crashHour, crashHour + 3);
-    expect(reset.kind).to.equal("reset");
+    // No poke resets it: the trip lapses after its cooldown, and the next rebalance finds the market
+    // healthy, clears the breaker and trades, in one transaction.
+    expect(reset).to.include({ kind: "reset", via: "rebalance" });
     expect(reset.hour - trip.hour).to.be.at.least(report.settings.breakerCooldownSeconds / 3_600);
     expect(report.summary).to.include({ breakerTrips: 1, breakerResets: 1 });
-    // While tripped the vault did not trade; once reset it bought the dip back to target.
-    const during = report.rebalances.filter((r) => r.hour > trip.hour && r.hour < reset.hour);
+    // While tripped the vault did not trade; the rebalance that reset it bought the dip back to
+    // target (its hour is taken as it is sent, the reset's as it is recorded: a minute apart at most).
+    const minute = 1 / 60;
+    const during = report.rebalances.filter((r) => r.hour > trip.hour && r.hour < reset.hour - minute);
     expect(during).to.deep.equal([]);
-    const after = report.rebalances.filter((r) => r.hour >= reset.hour && r.hour <= reset.hour + 3);
+    const after = report.rebalances.filter((r) => r.hour >= reset.hour - minute && r.hour <= reset.hour + 3);
     expect(after.length).to.be.at.least(1);
     expect(after[0].trades.some((t) => t.sell === "USDC")).to.be.true;
     expect(report.snapshots.some((s) => s.breakerTripped)).to.be.true;
