@@ -211,8 +211,9 @@ contract BallastPlanner is IBallastPlanner {
             before += s.values[i].weightBps(s.nav).absDiff(s.targets[i]);
             afterwards += value.weightBps(s.nav).absDiff(s.targets[i]);
         }
-        // Buys spend at most the base above its target plus the sells' proceeds: no underflow.
-        for (uint256 i = 1; i < n; ++i) base -= z.buys[i];
+        // Buys spend at most the base above its target plus the sales' proceeds, less any sale
+        // leftover dropped after its buyer was funded: floored at 0 (the vault scales buys to the base).
+        for (uint256 i = 1; i < n; ++i) base = base > z.buys[i] ? base - z.buys[i] : 0;
         before += s.values[0].weightBps(s.nav).absDiff(s.targets[0]);
         afterwards += base.weightBps(s.nav).absDiff(s.targets[0]);
         return before > afterwards ? before - afterwards : 0;

@@ -184,8 +184,8 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
     function evaluate(address vault, uint256 driftBps) external view returns (Status, uint256) {
         TriggerParams memory t = _triggers();
         BreakerState storage state = _breakerStates[vault];
-        // A trip holds for its cooldown; past it, the next rebalance's check clears or re-arms it
-        // ({checkBreakers}): no transaction has to come and reset it first.
+        // A trip holds for its cooldown; past it, each rebalance's own check refuses while a latching
+        // condition lasts and clears the breaker once healthy ({checkBreakers}): nothing has to reset it.
         if (_holds(state)) return (Status.BreakerTripped, t.targetBandBps);
         uint256 last = state.lastRebalance;
         if (last != 0 && block.timestamp < last + t.cooldown) return (Status.Cooldown, t.targetBandBps);
@@ -290,8 +290,9 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
         BreakerState storage state = _breakerStates[msg.sender];
         (Trip reason, uint256 index, bool latch) = _findTrip(prices, pools);
         if (latch) {
-            // Tripped now, or found still unhealthy past the trip's cooldown: (re-)armed for another.
-            if (!_holds(state)) {
+            // Recorded once: a condition found again past the cooldown refuses this call but buys no
+            // new cooldown (else skewing a pool for a TWAP window at each lapse would halt for good).
+            if (state.reason == Trip.None) {
                 (state.reason, state.index, state.trippedAt) = (reason, uint32(index), uint64(block.timestamp));
                 emit BreakerTripped(msg.sender, reason, index);
             }

@@ -268,9 +268,9 @@ interface IBallastPolicy is IBallastErrors {
     /// and its pools, and returns whether the vault must not trade now.
     ///
     /// What latches the breaker (event {BreakerTripped}) for its cooldown, after which {evaluate} no
-    /// longer reports it and the next check clears it when every condition is healthy or re-arms it
-    /// for another cooldown when one still fails (governance can reset it at any time); no
-    /// transaction has to come only to reset it: the sequencer down, an oracle price
+    /// longer reports it; each check then refuses while a latching condition lasts (without a new
+    /// cooldown) and clears the breaker at the first that finds every condition healthy (governance
+    /// can reset it at any time); no transaction has to come only to reset it: the sequencer down, an oracle price
     /// far from its pool's TWAP over the full `twapWindow`, an oracle move beyond `maxMoveBps` within
     /// `moveWindow`, and a pool younger than the TWAP window (its observations never wrapped: a
     /// configuration matter nobody outside can cause). All of it is evidence that no one can fake

@@ -583,7 +583,7 @@ export class Keeper {
         return this.tryRebalance(state, ctx, status);
       case "BreakerTripped":
         // The trip holds for its cooldown; past it the status says what a rebalance would do, and
-        // the rebalance itself clears (or re-arms) the breaker: nothing to send meanwhile.
+        // the rebalance itself clears the breaker (or refuses while a condition lasts): nothing to send meanwhile.
         return { vault: state.address, action: "waiting", status, reason: "breaker_cooldown" };
       case "Paused":
         return { vault: state.address, action: "idle", status, reason: "paused" };

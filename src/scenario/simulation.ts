@@ -615,7 +615,7 @@ class ScenarioRun {
    * The keeper's turn: rebalances while the vault says one is due, waiting out cooldowns that end
    * before `deadline`. No maintenance transaction: the breakers judge the oracles' own round history
    * and the pools' observations when a rebalance is tried, the volatility estimate learns at each
-   * rebalance, and a trip lapses after its cooldown (the next rebalance clears or re-arms it).
+   * rebalance, and a trip lapses after its cooldown (each rebalance refuses while a condition lasts, and clears it once healthy).
    */
   private async keeperTurn(deadline: number, phase: "invest" | "scenario"): Promise<number | undefined> {
     // Two checks per call at most (a cooldown wait, then the call): a bound even if a status repeats.

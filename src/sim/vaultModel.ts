@@ -329,7 +329,7 @@ export function driftRemoved(v: Valuation, pl: Plan): bigint {
     before += absDiff(weightBps(v.values[i], v.nav), v.targets[i]);
     after += absDiff(weightBps(value, v.nav), v.targets[i]);
   }
-  for (let i = 1; i < n; i++) base -= pl.buys[i];
+  for (let i = 1; i < n; i++) base = base > pl.buys[i] ? base - pl.buys[i] : 0n;
   before += absDiff(weightBps(v.values[0], v.nav), v.targets[0]);
   after += absDiff(weightBps(base, v.nav), v.targets[0]);
   return before > after ? before - after : 0n;

@@ -174,6 +174,43 @@ describe("BallastVault circuit breakers", () => {
     await expect(rebalancer.rebalance()).to.emit(vault, "Rebalanced");
   });
 
+  it("lets a trip lapse after its cooldown with no poke: past it a rebalance refuses while the oracle still leaves the TWAP (no new cooldown), and trades once healthy", async () => {
+    const { vault, rebalancer, policy, market } = await loadFixture(breakersFixture);
+    const address = await rebalancer.getAddress();
+    await market.setFeedPrice("WETH", (await market.feedPrice("WETH")) * 1.1);
+    await market.advanceTime(31 * 60);
+    await refreshFeeds(market);
+    // Someone's rebalance finds the oracle off the pool's TWAP: tripped, no trade.
+    await expect(rebalancer.rebalance())
+      .to.emit(policy, "BreakerTripped")
+      .withArgs(address, Trip.OracleTwapDivergence, WETH_INDEX);
+    const tripped = await breakerOf(policy, rebalancer);
+    expect((await rebalancer.rebalanceStatus())[0]).to.equal(BREAKER_TRIPPED);
+    await expect(rebalancer.rebalance()).to.be.revertedWithCustomError(rebalancer, "BallastRebalanceNotDue");
+
+    // Past the cooldown, pools still behind the feed: the status no longer reports the trip, and a
+    // rebalance is refused by its own check, without trading and without a new cooldown (a skew
+    // timed at each lapse buys nothing more than that call's refusal).
+    await market.advanceTime(BREAKERS.cooldown as number);
+    await refreshFeeds(market);
+    // (The pools behind the feed make the plan's legs unfit: the status says so, not the trip.)
+    expect((await rebalancer.rebalanceStatus())[0]).to.equal(Status.LegUnfit);
+    const refused = rebalancer.rebalance();
+    await expect(refused).to.not.emit(policy, "BreakerTripped");
+    await expect(refused).to.not.emit(vault, "Swapped");
+    await expect(refused).to.not.emit(policy, "RebalanceRecorded");
+    expect(await breakerOf(policy, rebalancer)).to.deep.equal(tripped);
+
+    // Arbitrage catches the pools up and the TWAP follows: the next rebalance resets the breaker and trades.
+    await market.alignAllPools();
+    await market.advanceTime(31 * 60);
+    await refreshFeeds(market);
+    const resumed = rebalancer.rebalance();
+    await expect(resumed).to.emit(policy, "BreakerReset").withArgs(address, false);
+    await expect(resumed).to.emit(vault, "Rebalanced");
+    expect(await breakerOf(policy, rebalancer)).to.deep.equal([0n, 0n, 0n]);
+  });
+
   it("trips on a dislocation: a move beyond maxMoveBps within the move window, pools agreeing", async () => {
     const { rebalancer, policy, market } = await loadFixture(breakersFixture);
     await market.setFeedPrice("WETH", (await market.feedPrice("WETH")) * 0.8);
