@@ -17,11 +17,14 @@ import hre, { ethers } from "hardhat";
 
 import { deployLocalMarket } from "../src/market";
 import type { LocalMarket } from "../src/market";
-import { deployVault } from "../src/vault";
+import { deployVault, RECOMMENDED_COSTS, recommendedReward } from "../src/vault";
 import type { BasketEntry } from "../src/vault";
 import { PlainERC4626__factory, ValuationFloor__factory } from "../typechain-types";
 import type { BallastVault } from "../typechain-types";
 
+import { MEASURED_GAS, rebalanceGasUnits } from "../src/sim/market";
+
+import { fitGasModel } from "./gasModel";
 import { refuseEveryPlan, settle } from "./settle";
 
 /** Intrinsic gas of a transaction: not part of what a contract call costs inside another. */
@@ -50,6 +53,15 @@ const BASKETS: Record<number, readonly BasketEntry[]> = {
     { symbol: "MKR", weightBps: 700, route: ["MKR", 3_000, "USDC"] },
   ],
 };
+
+/** Volatility scaling as the live configs set it (deploy/config/networks.ts), for its observation's gas. */
+const BENCH_VOLATILITY = {
+  referenceVolBps: 6_000,
+  minBandBps: 150,
+  maxBandBps: 1_000,
+  averagingTime: 14 * 86_400,
+  minObservationInterval: 3_600,
+} as const;
 
 export interface Ratio {
   name: string;
@@ -279,6 +291,38 @@ async function benchBasket(
   gas.rebalancePlan = await callGas(rebalancer.rebalancePlan(planLegs));
   await ethers.provider.send("evm_revert", [planSnapshot]);
 
+  // The same rebalance with each optional part on, for the lab's gas model: the cost gate (set to
+  // pass: its quote of the plan), the volatility estimate's observation (a steady one, an estimate
+  // already kept) and the keeper reward (priced in the gas token, paid in the base).
+  const withPart = async (setUp: () => Promise<unknown>): Promise<number> => {
+    const before = (await ethers.provider.send("evm_snapshot", [])) as string;
+    await setUp();
+    const spent = await callGas(rebalancer.rebalance());
+    await ethers.provider.send("evm_revert", [before]);
+    return spent;
+  };
+  const gasTokenOracle = (await vault.oracles())[basket.findIndex((entry) => entry.symbol === "WETH")];
+  const passingGate = async () =>
+    (
+      await policy.setCostParams({
+        ...RECOMMENDED_COSTS,
+        benefitPerBpWad: 10n ** 16n,
+        maxCostRatioBps: 100_000,
+        gasTokenOracle,
+      })
+    ).wait();
+  gas.rebalanceGated = await withPart(passingGate);
+  gas.rebalanceRewarded = await withPart(async () => {
+    await passingGate();
+    await (await rebalancer.setRewardParams(recommendedReward(6))).wait();
+  });
+  gas.rebalanceObserved = await withPart(async () => {
+    await (await policy.setVolatilityParams(BENCH_VOLATILITY)).wait();
+    await (await rebalancer.poke()).wait();
+    await market.advanceTime(Number(BENCH_VOLATILITY.minObservationInterval));
+    await refreshFeeds(market, basket);
+  });
+
   // The same drifted state with the gate set to refuse: the dormant path.
   await refuseEveryPlan(policy);
   gas.skippedRebalance = await callGas(rebalancer.rebalance());
@@ -290,6 +334,14 @@ async function benchBasket(
 
   const rawSum = legs.reduce((sum, leg) => sum + leg.rawGas, 0);
   const perAsset = (x: number) => x / n;
+  // The lab's gas for these very legs, from the committed model (src/sim/gasModel.json).
+  const modelled = rebalanceGasUnits(
+    MEASURED_GAS,
+    n,
+    legs.length,
+    legs.reduce((sum, leg) => sum + leg.hops, 0),
+  );
+  const spent = gas.rebalance + Number(TX_BASE);
   // A per-asset budget under the floor cannot be met by any vault that values its basket per call.
   const belowFloor = (budget: number) =>
     perAsset(gas.valuationFloor) > budget ? `; the budget is under the valuation floor alone` : "";
@@ -369,6 +421,13 @@ async function benchBasket(
       `${gas.checkUpkeep} - floor ${gas.valuationFloor}`,
     ),
     ratio(
+      "lab gas model / rebalance gas",
+      modelled / spent,
+      "within 5%",
+      Math.abs(modelled / spent - 1) <= 0.05,
+      `${modelled} modelled (src/sim/gasModel.json) vs ${spent} spent with the intrinsic gas, ${legs.length} legs`,
+    ),
+    ratio(
       "execution cost / QuoterV2 cost",
       quotedCost > 0n ? Number(realisedCost) / Number(quotedCost) : 0,
       "<= 1.02",
@@ -395,6 +454,7 @@ export interface BenchSnapshot {
 }
 
 const SNAPSHOT = path.join(__dirname, "snapshot.json");
+const GAS_MODEL = path.join(__dirname, "..", "src", "sim", "gasModel.json");
 
 function readSnapshot(): BenchSnapshot {
   if (!existsSync(SNAPSHOT)) return { schema: 1, modes: {} };
@@ -496,6 +556,11 @@ async function main(): Promise<void> {
     snapshot.modes[mode] = figures;
     writeFileSync(SNAPSHOT, JSON.stringify(snapshot, null, 2) + "\n");
     console.log(`wrote ${path.relative(process.cwd(), SNAPSHOT)} (${mode} mode)`);
+    // The lab's gas model follows the full mode's figures (it needs every basket size).
+    if (mode === "full") {
+      writeFileSync(GAS_MODEL, JSON.stringify(fitGasModel(results), null, 2) + "\n");
+      console.log(`wrote ${path.relative(process.cwd(), GAS_MODEL)}`);
+    }
   }
 }
 

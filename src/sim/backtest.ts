@@ -9,6 +9,7 @@ import path from "node:path";
 import { loadCsvPath } from "./csv";
 import { checkInteger, checkNumber, SimError } from "./errors";
 import { correlationMatrix } from "./linalg";
+import { MEASURED_GAS } from "./market";
 import type { MarketModel } from "./market";
 import { generatePath, YEAR_SECONDS } from "./paths";
 import type { AssetModel, PathModel, PricePath } from "./paths";
@@ -215,7 +216,12 @@ export function runBacktest(o: BacktestOptions, progress?: Progress): BacktestRu
       "pools",
       `fee ${(market.feePips ?? 3000) / 10_000}%, depth $${((market.depthUsd ?? 20e6) / 1e6).toFixed(1)}M each, shape +-10%/+-50%/full`,
     ],
-    ["gas", `${market.gas?.baseFeeGwei ?? 20} gwei, 150k + 100k per hop`],
+    [
+      "gas",
+      `${market.gas?.baseFeeGwei ?? 20} gwei, the contracts' gas as the bench measured it: ` +
+        `${(MEASURED_GAS.fixed / 1e3).toFixed(0)}k + ${(MEASURED_GAS.perAsset / 1e3).toFixed(0)}k per asset + ` +
+        `${(MEASURED_GAS.perLeg / 1e3).toFixed(0)}k per leg + ${(MEASURED_GAS.perHop / 1e3).toFixed(0)}k per hop`,
+    ],
     ["cost gate", o.gate ? "on (RECOMMENDED_COSTS)" : "off"],
     ["vol reference", `${(ctx.referenceVolBps / 100).toFixed(1)}% (vol-T presets)`],
     [

@@ -9,6 +9,7 @@
  * as active LPs do; without it positions stay where they were placed at the start and a trending
  * price walks out of the concentrated ranges.
  */
+import measured from "./gasModel.json";
 import { checkNumber, SimError } from "./errors";
 import type { PricePath } from "./paths";
 import { checkFeeTier, checkShape, ConcentratedPool, LOCAL_MARKET_SHAPE } from "./uniswap";
@@ -24,11 +25,42 @@ export interface PoolModel {
   shape?: readonly RangeShare[];
 }
 
-/** Gas of a rebalance: `gasBase + gasPerHop x hops` units at `baseFeeGwei`, priced in the gas token. */
+/** What an optional part of a rebalance adds: `fixed + perAsset x assets` gas units. */
+export interface GasPart {
+  fixed: number;
+  perAsset: number;
+}
+
+/** The optional parts a rebalance runs (each adds its {@link GasPart}). */
+export interface RebalanceParts {
+  gate?: boolean;
+  observation?: boolean;
+  reward?: boolean;
+}
+
+/** The gas units of the contracts' rebalances: see {@link GasModel}. */
+export type GasUnits = Pick<GasModel, "fixed" | "perAsset" | "perLeg" | "perHop" | "gate" | "observation" | "reward">;
+
+/**
+ * Gas of a rebalance transaction, `fixed + perAsset x assets + sum over its legs of (perLeg + perHop x
+ * hops)` units at `baseFeeGwei`, priced in the gas token. The unit counts default to
+ * {@link MEASURED_GAS}: the contracts' own gas, fitted by the bench.
+ */
 export interface GasModel {
   baseFeeGwei: number;
-  gasBase: number;
-  gasPerHop: number;
+  /** Per transaction, including its intrinsic 21,000. */
+  fixed: number;
+  /** Per basket asset (valued, checked and planned over whether it trades or not). */
+  perAsset: number;
+  /** Per leg (one swap call of the vault), besides its hops. */
+  perLeg: number;
+  perHop: number;
+  /** What the cost gate's quote adds, when the gate is on. */
+  gate: GasPart;
+  /** What the volatility estimate's observation adds, when scaling is on. */
+  observation: GasPart;
+  /** What pricing and paying the keeper reward adds, when one is paid. */
+  reward: GasPart;
   /** Symbol of the gas token in the path (its price is read there); default WETH when present. */
   gasTokenSymbol?: string;
   /** USD price of the gas token when it is not in the path; default 3000. */
@@ -52,8 +84,45 @@ export interface MarketModel {
   gas?: Partial<GasModel>;
 }
 
-/** Gas defaults: the cost gate's RECOMMENDED_COSTS (src/vault) at 20 gwei, an L1 base fee. */
-export const DEFAULT_GAS: GasModel = { baseFeeGwei: 20, gasBase: 150_000, gasPerHop: 100_000 };
+/**
+ * The contracts' gas per rebalance, per asset, per leg and per hop, as `npm run bench` measured and
+ * fitted it (bench/gasModel.ts writes gasModel.json): the lab charges what the contracts spend.
+ */
+export const MEASURED_GAS: GasUnits = {
+  fixed: measured.fixed,
+  perAsset: measured.perAsset,
+  perLeg: measured.perLeg,
+  perHop: measured.perHop,
+  gate: measured.gate,
+  observation: measured.observation,
+  reward: measured.reward,
+};
+
+/**
+ * Gas units of a rebalance of `assets` assets trading `legs` legs of `hops` hops in all, with the
+ * optional `parts` it runs, by `gas`.
+ */
+export function rebalanceGasUnits(
+  gas: GasUnits,
+  assets: number,
+  legs: number,
+  hops: number,
+  parts: RebalanceParts = {},
+): number {
+  const part = (p: GasPart, on: boolean | undefined) => (on ? p.fixed + p.perAsset * assets : 0);
+  return (
+    gas.fixed +
+    gas.perAsset * assets +
+    gas.perLeg * legs +
+    gas.perHop * hops +
+    part(gas.gate, parts.gate) +
+    part(gas.observation, parts.observation) +
+    part(gas.reward, parts.reward)
+  );
+}
+
+/** Gas defaults: the measured units at 20 gwei, an L1 base fee. */
+export const DEFAULT_GAS: GasModel = { baseFeeGwei: 20, ...MEASURED_GAS };
 
 interface Hop {
   pool: number;
@@ -91,8 +160,10 @@ export class SimMarket {
     this.recenter = model.recenter ?? true;
     this.gas = { ...DEFAULT_GAS, ...model.gas };
     checkNumber("gas baseFeeGwei", this.gas.baseFeeGwei, 0, 1e6);
-    checkNumber("gas gasBase", this.gas.gasBase, 0, 5e6);
-    checkNumber("gas gasPerHop", this.gas.gasPerHop, 0, 1e6);
+    checkNumber("gas fixed", this.gas.fixed, 0, 5e6);
+    checkNumber("gas perAsset", this.gas.perAsset, 0, 1e6);
+    checkNumber("gas perLeg", this.gas.perLeg, 0, 1e6);
+    checkNumber("gas perHop", this.gas.perHop, 0, 1e6);
     this.col = new Map(path.symbols.map((s, i) => [s, i]));
     const gasSymbol = this.gas.gasTokenSymbol ?? (this.col.has("WETH") ? "WETH" : undefined);
     if (gasSymbol !== undefined && !this.col.has(gasSymbol))
@@ -233,11 +304,15 @@ export class SimMarket {
       : this.path.prices[row * this.path.width + this.gasColumn];
   }
 
-  /** USD cost of a rebalance of `hops` hops at row `row` (0 when frictionless). */
-  gasUsd(hops: number, row: number): number {
-    if (this.frictionless || hops === 0) return 0;
-    const units = this.gas.gasBase + this.gas.gasPerHop * hops;
-    return units * this.gas.baseFeeGwei * 1e-9 * this.gasTokenPriceUsd(row);
+  /** Gas units of a rebalance of this path's basket trading `legs` legs of `hops` hops in all. */
+  gasUnits(legs: number, hops: number, parts: RebalanceParts = {}): number {
+    return rebalanceGasUnits(this.gas, this.path.width, legs, hops, parts);
+  }
+
+  /** USD cost of a rebalance of `legs` legs and `hops` hops at row `row` (0 when frictionless or empty). */
+  gasUsd(legs: number, hops: number, row: number, parts: RebalanceParts = {}): number {
+    if (this.frictionless || legs === 0) return 0;
+    return this.gasUnits(legs, hops, parts) * this.gas.baseFeeGwei * 1e-9 * this.gasTokenPriceUsd(row);
   }
 }
 

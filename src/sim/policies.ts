@@ -46,7 +46,10 @@ export interface VaultPolicySpec {
    * pays the keeper's gas as it is (no premium, no cap).
    */
   reward?: { premiumBps: number; maxRewardBps: number; maxRewardTokens: number };
-  /** How often a keeper pokes (feeding the volatility estimate); default 1 hour. */
+  /**
+   * How often an outsider pokes (an extra observation of the volatility estimate); default never, as
+   * on chain, where the estimate learns at rebalances only (issue 17: no maintenance transactions).
+   */
   pokeIntervalSec?: number;
   /** How often a keeper checks `rebalanceStatus()`; default every step. */
   keeperIntervalSec?: number;
@@ -154,7 +157,6 @@ export function presetPolicy(name: string, ctx: PresetContext): PolicySpec {
       averagingTime: 3 * DAY,
       minObservationInterval: 3_600,
     },
-    pokeIntervalSec: 3_600,
   };
 }
 

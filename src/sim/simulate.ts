@@ -12,7 +12,7 @@
  */
 import { checkInteger, checkNumber, SimError } from "./errors";
 import { SimMarket } from "./market";
-import type { MarketModel } from "./market";
+import type { MarketModel, RebalanceParts } from "./market";
 import { YEAR_SECONDS } from "./paths";
 import type { PricePath } from "./paths";
 import type { AmmSpec, IdealBandSpec, PolicySpec, VaultPolicySpec } from "./policies";
@@ -72,6 +72,8 @@ export interface SimResult {
   /** Keeper checks the cost gate answered Uneconomic. */
   uneconomicChecks: number;
   maxDrawdown: number;
+  /** With volatility scaling: how closely the policy's estimate followed realised volatility. */
+  volatilityTracking?: VolatilityTrackingResult;
   /** NAV over time and what the initial holdings would be worth untouched, decimated to about `seriesPoints` points. */
   series: { times: Float64Array; navUsd: Float64Array; holdUsd: Float64Array };
   elapsedMs: number;
@@ -265,13 +267,83 @@ export function simulate(config: SimConfig): SimResult {
     revertedAttempts: state.revertedAttempts,
     uneconomicChecks: state.uneconomicChecks,
     maxDrawdown: tracker.maxDrawdown,
+    ...(state.volatilityTracking ? { volatilityTracking: state.volatilityTracking } : {}),
     series: tracker.series(),
     elapsedMs: Date.now() - started,
   };
 }
 
+/**
+ * How the volatility estimate (BallastPolicy's EWMA, observed when the vault rebalances) compared
+ * with realised volatility: the same time-weighted EWMA of squared returns, with the same averaging
+ * time, taken over every row of the path (what an estimator observing continuously would hold).
+ * Both are the mean over the non-base assets of the variance in the base asset; the error is of
+ * volatility (the square root), time-weighted over the rows after two averaging times of warm-up.
+ */
+export interface VolatilityTrackingResult {
+  /** Share of the measured time the estimate was within 25% of realised volatility. */
+  within25Share: number;
+  /** Time-weighted mean of |estimate / realised - 1|. */
+  meanAbsError: number;
+  /** Largest |estimate / realised - 1| seen. */
+  maxAbsError: number;
+  /** Seconds measured. */
+  measuredSec: number;
+}
+
+/** Follows a run's volatility estimate against realised volatility (see {@link VolatilityTrackingResult}). */
+class VolatilityTracking {
+  private readonly realised: Float64Array;
+  private time = 0;
+  private within = 0;
+  private errorSum = 0;
+  private maxError = 0;
+
+  constructor(
+    private readonly path: PricePath,
+    private readonly tau: number,
+    priorVariance: number,
+  ) {
+    this.realised = new Float64Array(path.width).fill(priorVariance);
+  }
+
+  /** Row `t`, with the estimate in force when the keeper looks at it (annualised, WAD per asset). */
+  record(t: number, estimate: readonly bigint[]): void {
+    if (t === 0) return;
+    const { prices, times, width: w } = this.path;
+    const dt = times[t] - times[t - 1];
+    let realised = 0;
+    for (let i = 1; i < w; i++) {
+      const now = prices[t * w + i] / prices[t * w];
+      const before = prices[(t - 1) * w + i] / prices[(t - 1) * w];
+      const r = now / before - 1;
+      const sample = (r * r * YEAR_SECONDS) / dt;
+      this.realised[i] += ((sample - this.realised[i]) * dt) / (dt + this.tau);
+      realised += this.realised[i];
+    }
+    if (times[t] < 2 * this.tau || estimate.length !== w) return;
+    let estimated = 0;
+    for (let i = 1; i < w; i++) estimated += Number(estimate[i]) / 1e18;
+    const error = Math.abs(Math.sqrt(estimated / realised) - 1);
+    this.time += dt;
+    this.errorSum += error * dt;
+    if (error <= 0.25) this.within += dt;
+    if (error > this.maxError) this.maxError = error;
+  }
+
+  result(): VolatilityTrackingResult {
+    return {
+      within25Share: this.time > 0 ? this.within / this.time : 0,
+      meanAbsError: this.time > 0 ? this.errorSum / this.time : 0,
+      maxAbsError: this.maxError,
+      measuredSec: this.time,
+    };
+  }
+}
+
 interface RunState {
   costs: CostBreakdown;
+  volatilityTracking?: VolatilityTrackingResult;
   /** Sum of traded value / NAV. */
   turnover: number;
   /** Sum of traded value, USD. */
@@ -362,8 +434,10 @@ function runVault(
     ? {
         benefitPerBpWad: spec.costs.benefitPerBpWad,
         maxCostRatioBps: BigInt(spec.costs.maxCostRatioBps),
-        gasBase: BigInt(gas.gasBase),
-        gasPerHop: BigInt(gas.gasPerHop),
+        // The gate's two-figure model (IBallastPolicy.CostParams) from the measured one: every asset's
+        // part in the base, one hop a leg (as the policy counts trades).
+        gasBase: BigInt(gas.fixed + gas.perAsset * w),
+        gasPerHop: BigInt(gas.perLeg + gas.perHop),
         gasTokenPriceWad: market.frictionless ? undefined : 0n, // set per check from the path
       }
     : vm.COSTS_OFF;
@@ -381,9 +455,9 @@ function runVault(
   const unitF = path.decimals.map((d) => 10 ** d);
   const targetsBig = config.targetsBps.map((x) => BigInt(x));
   const startTime = config.startTime ?? 1_700_000_000;
-  const pokeEvery = spec.pokeIntervalSec ?? 3_600;
+  const pokeEvery = spec.pokeIntervalSec ?? Infinity;
   const keeperEvery = spec.keeperIntervalSec ?? 0;
-  checkNumber("pokeIntervalSec", pokeEvery, 1, YEAR_SECONDS);
+  if (spec.pokeIntervalSec !== undefined) checkNumber("pokeIntervalSec", pokeEvery, 1, YEAR_SECONDS);
   checkNumber("keeperIntervalSec", keeperEvery, 0, YEAR_SECONDS);
 
   const raw: bigint[] = [];
@@ -394,6 +468,9 @@ function runVault(
   const volState = vm.emptyVolatilityState();
   const volOn = volatility.referenceVolBps !== 0n;
   let effective = vm.effectiveTriggerBand(triggers, volatility, volState.variances);
+  const volTracking = volOn
+    ? new VolatilityTracking(path, Number(volatility.averagingTime), (Number(volatility.referenceVolBps) / 1e4) ** 2)
+    : undefined;
   let lastRebalance = BigInt(startTime);
   let nextPoke = 0;
   let nextCheck = 0;
@@ -416,7 +493,8 @@ function runVault(
       values[i] = bal[i] * p[row + i];
       nav += values[i];
     }
-    // Keeper: poke (the volatility estimate learns from oracle prices), then check the status.
+    volTracking?.record(t, volState.variances);
+    // An outsider's poke, where the spec has one (an extra observation), then the keeper's check.
     if (volOn && time >= nextPoke) {
       nextPoke = time + pokeEvery;
       if (vm.observe(volState, volatility, pricesAt(t), BigInt(now))) {
@@ -458,11 +536,11 @@ function runVault(
           if (status.status === vm.Status.Uneconomic) state.uneconomicChecks++;
           if ((status.status === vm.Status.Due || status.status === vm.Status.DueByCalendar) && status.plan) {
             // rebalance(): the prices are recorded (and observed) before trading.
-            if (volOn && vm.observe(volState, volatility, prices, BigInt(now))) {
-              effective = vm.effectiveTriggerBand(triggers, volatility, volState.variances);
-            }
+            const observed = volOn && vm.observe(volState, volatility, prices, BigInt(now));
+            if (observed) effective = vm.effectiveTriggerBand(triggers, volatility, volState.variances);
             const payment = reward && { reward, basefeeWei };
-            if (executeRebalance(status.valuation, status.plan, params, market, t, raw, unitF, state, payment)) {
+            const parts = { gate: gateOn, observation: observed, reward: reward !== undefined };
+            if (executeRebalance(status.valuation, status.plan, params, market, t, raw, unitF, state, parts, payment)) {
               lastRebalance = BigInt(now);
               nav = 0;
               for (let i = 0; i < w; i++) {
@@ -480,6 +558,7 @@ function runVault(
     tracker.record(t, values, nav);
     accrueNav(state, path, t, nav);
   }
+  if (volTracking) state.volatilityTracking = volTracking.result();
   return values;
 }
 
@@ -499,6 +578,7 @@ function executeRebalance(
   raw: bigint[],
   unitF: readonly number[],
   state: RunState,
+  parts: RebalanceParts,
   payment?: { reward: vm.RewardParams; basefeeWei: bigint },
 ): boolean {
   const n = raw.length;
@@ -542,10 +622,10 @@ function executeRebalance(
   if (swaps === 0) return true; // a due rebalance with nothing to trade still records itself
   const after = vm.valuationAt(next, v.prices, v.units, v.targets);
   if (after.nav < vm.lessBpsDown(v.nav, params.maxLossBps)) return false;
-  let gasUsd = market.gasUsd(hops, row);
+  let gasUsd = market.gasUsd(swaps, hops, row, parts);
   let gasRaw = BigInt(Math.floor((gasUsd / (Number(v.prices[0]) / 1e18)) * unitF[0]));
   if (payment && !market.frictionless) {
-    const gasUnits = BigInt(market.gas.gasBase + market.gas.gasPerHop * hops);
+    const gasUnits = BigInt(market.gasUnits(swaps, hops, parts));
     const gasPrice = priceWad(market.gasTokenPriceUsd(row));
     const paid = vm.rewardFor(payment.reward, gasUnits, payment.basefeeWei, gasPrice, v.nav, v.prices[0], v.units[0]);
     const budget = after.nav - vm.lessBpsDown(v.nav, params.maxLossBps);
@@ -591,7 +671,7 @@ function runIdealBand(
       nav += values[i];
     }
     let aligned = false;
-    let traded = false;
+    let legs = 0;
     let hops = 0;
     for (let i = 1; i < w; i++) {
       const d = values[i] / nav - targets[i];
@@ -617,11 +697,11 @@ function runIdealBand(
       state.turnover += valueUsd / nav;
       state.tradedUsd += valueUsd;
       state.swaps++;
-      traded = true;
+      legs++;
     }
-    if (traded) {
-      // One transaction per step's trades: gasBase once, gasPerHop per hop.
-      const gasUsd = market.gasUsd(hops, t);
+    if (legs > 0) {
+      // One transaction per step's trades, priced as a rebalance of as many legs.
+      const gasUsd = market.gasUsd(legs, hops, t);
       state.costs.gasUsd += gasUsd;
       bal[0] -= gasUsd / p[row];
       state.rebalances++;

@@ -182,11 +182,13 @@ describe("simulation and backtest", () => {
       const run = (policy: typeof base, navUsd = 1e6) =>
         simulate({ path: p, targetsBps: targets, navUsd, market: { gas: { baseFeeGwei: 20 } }, policy });
       if (base.kind !== "vault") throw new Error("a vault preset");
-      const gas = run(base);
-      // Twice the gas, uncapped: the same rebalances, the vault pays twice as much.
+      // The reward at cost (its own pricing and payment in the gas), then at twice the gas, uncapped:
+      // the vault pays twice as much a rebalance.
+      const gas = run({ ...base, reward: { premiumBps: 0, maxRewardBps: 10, maxRewardTokens: 1e9 } });
       const doubled = run({ ...base, reward: { premiumBps: 10_000, maxRewardBps: 10, maxRewardTokens: 1e9 } });
-      expect(doubled.rebalances).to.equal(gas.rebalances);
-      expect(doubled.costs.gasUsd / gas.costs.gasUsd).to.be.closeTo(2, 0.01);
+      // (The base the reward takes moves the weights a little: a rebalance or two more or fewer.)
+      expect(doubled.rebalances).to.be.closeTo(gas.rebalances, 3);
+      expect(doubled.costs.gasUsd / doubled.rebalances / (gas.costs.gasUsd / gas.rebalances)).to.be.closeTo(2, 0.02);
       // Capped at one USDC a rebalance: the vault pays at most that.
       const capped = run({ ...base, reward: { premiumBps: 10_000, maxRewardBps: 10, maxRewardTokens: 1 } });
       expect(capped.costs.gasUsd).to.be.at.most(capped.rebalances * 1.0001);

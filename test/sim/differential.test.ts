@@ -17,6 +17,7 @@ import { ethers, network } from "hardhat";
 
 import type { LocalMarket, MarketPool } from "../../src/market";
 import { exactInputSingle, Rng, vaultModel as vm } from "../../src/sim";
+import { MEASURED_GAS, rebalanceGasUnits } from "../../src/sim/market";
 import type { ExactPoolState } from "../../src/sim";
 import { UniswapV3Pool__factory } from "../../typechain-types";
 import type { BallastPolicy, BallastRebalancer, BallastVault, ChainlinkOracle } from "../../typechain-types";
@@ -26,6 +27,8 @@ import { swapsOf } from "../shared/vault";
 
 const ROUNDS = Number(process.env.SIM_DIFF_ROUNDS ?? 40);
 const DAY = 86_400;
+/** Uniswap V3 pool's Swap event: one per hop of a leg. */
+const POOL_SWAP_TOPIC = UniswapV3Pool__factory.createInterface().getEvent("Swap").topicHash;
 const SYMBOLS = FOUR_ASSET_BASKET.map((e) => e.symbol);
 
 /** Each hop of a Uniswap V3 path: input, output, fee. */
@@ -255,6 +258,7 @@ describe("vault model vs the contracts (differential)", function () {
     };
     const { market, vault, rebalancer, policy } = c;
     const rng = new Rng("ballast differential");
+    const gasChecks: { legs: number; hops: number; spent: number; modelled: number }[] = [];
     const volState = vm.emptyVolatilityState();
     const feeds = new Map(SYMBOLS.map((s) => [s, 0]));
     for (const s of SYMBOLS) feeds.set(s, await market.feedPrice(s));
@@ -434,8 +438,9 @@ describe("vault model vs the contracts (differential)", function () {
 
       // rebalance(): every trade's size.
       let swaps;
+      const sent = rebalancer.rebalance();
       try {
-        swaps = await swapsOf(vault, rebalancer.rebalance());
+        swaps = await swapsOf(vault, sent);
       } catch (error) {
         // The pools, not the sizing rules, decide whether a minimum output is met.
         expect(String(error), label).to.match(/BallastSlippageExceeded|BallastRebalanceLoss|Too little received/);
@@ -443,7 +448,23 @@ describe("vault model vs the contracts (differential)", function () {
         continue;
       }
       seen.rebalances++;
+      const freshEstimate = volState.updatedAt === 0n || volState.ratios.length !== SYMBOLS.length;
       await mirrorObservation(await ethers.provider.getBlockNumber());
+      // The lab's gas for this very transaction (its legs, their pools' swaps and the optional parts
+      // it ran) against the receipt. A first observation (arrays written anew) is left out: the lab
+      // prices the steady one.
+      const receipt = await (await sent).wait();
+      if (!receipt) throw new Error("rebalance not mined");
+      const topics = receipt.logs.map((log) => log.topics[0]);
+      const hops = topics.filter((topic) => topic === POOL_SWAP_TOPIC).length;
+      const parts = {
+        gate: await policy.costGateActive(),
+        observation: topics.includes(policy.interface.getEvent("Observed").topicHash),
+        reward: topics.includes(vault.interface.getEvent("RewardPaid").topicHash),
+      };
+      const modelled = rebalanceGasUnits(MEASURED_GAS, SYMBOLS.length, swaps.length, hops, parts);
+      if (!(parts.observation && freshEstimate))
+        gasChecks.push({ legs: swaps.length, hops, spent: Number(receipt.gasUsed), modelled });
       const base = tokens[0];
       // First every trade out of an asset (shortcuts and sales into the base), as planned...
       const sold = swaps.filter((s) => s.tokenIn !== base);
@@ -481,6 +502,17 @@ describe("vault model vs the contracts (differential)", function () {
     }
     // The random states must have exercised every branch worth comparing.
     console.log(`      coverage: ${JSON.stringify(seen)}`);
+    const gasErrors = gasChecks.map((g) => g.modelled / g.spent - 1);
+    console.log(
+      `      lab gas model vs receipts: ${gasChecks.length} rebalances, error ` +
+        `${(100 * Math.min(...gasErrors)).toFixed(1)}% .. ${(100 * Math.max(...gasErrors)).toFixed(1)}%`,
+    );
+    for (const [k, g] of gasChecks.entries()) {
+      expect(
+        Math.abs(gasErrors[k]),
+        `lab gas ${g.modelled} vs ${g.spent} (${g.legs} legs, ${g.hops} hops)`,
+      ).to.be.at.most(0.05);
+    }
     expect(seen.rebalances, "rebalances compared").to.be.greaterThan(ROUNDS / 6);
     expect(seen.notDue + seen.cooldown, "not-due states").to.be.greaterThan(0);
     expect(seen.sells, "sells compared").to.be.greaterThan(0);
