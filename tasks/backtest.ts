@@ -160,6 +160,15 @@ task(
         for (const [k, v] of run.description) console.log(`${k.padEnd(14)}${v}`);
         console.log("");
         console.log(sim.resultsTable(run.results));
+        console.log(
+          "\nRunning cost, bp of mean NAV a year (running: all gas and trading; holders': what the vault paid)",
+        );
+        console.log(
+          sim.runningCostTable(
+            run.results.map((r) => [r.policy, r.runningCost] as const),
+            "year",
+          ),
+        );
         for (const file of sim.writeBacktestReport(run, out))
           console.log(`wrote ${path.relative(process.cwd(), file)}`);
       }

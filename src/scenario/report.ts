@@ -6,6 +6,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
+import { RUNNING_COST_COLUMNS, runningCostRows } from "../sim/runningCost";
+
 import { adversaryRows, adversaryVerdict } from "./adversaryTables";
 import { renderChartSvg, renderHtml } from "./chart";
 import { amount, pct, signed, usd, when } from "./format";
@@ -207,6 +209,18 @@ export function printReport(report: ScenarioReport, log: Logger = (line) => cons
     `Legs per rebalance ${summary.legsPerRebalance.toFixed(2)} (${summary.keeperPlans} of ${summary.rebalances} ` +
       `rebalances on the keeper's own plan${!o.keeperPlan ? ": off, --keeper-plan off" : ""}); tracking error ` +
       `${summary.trackingErrorBps.toFixed(1)} bp (RMS of weight - target over the steps and the risky assets).`,
+  );
+
+  section("Running cost (bp of the mean NAV; investing excluded)");
+  const running = summary.runningCost;
+  const costRows = [
+    ...runningCostRows([["the run", running]], "run"),
+    ...runningCostRows([["a year", running]], "year"),
+  ];
+  for (const line of formatTable([...RUNNING_COST_COLUMNS], costRows)) log(line);
+  log(
+    `Running cost: every gas and trading cost; holders' cost: trading and what the vault paid the keepers. ` +
+      `Premium: ln(vault / buy-and-hold) a year, net of what the vault paid.`,
   );
 
   section("Keepers (the whole run, investing included; gas at the report's gas price)");

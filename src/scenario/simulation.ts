@@ -39,6 +39,7 @@ import { STATUS_NAMES, TRIP_NAMES } from "../vault/enums";
 import type { LocalMarket, MarketPool, MarketToken } from "../market";
 import { deployVault, RECOMMENDED_BREAKERS, RECOMMENDED_COSTS, recommendedReward } from "../vault";
 import type { BallastPolicy, BallastRebalancer, BallastVault } from "../../typechain-types";
+import type { RunningCost } from "../sim/runningCost";
 
 import { Adversaries } from "./adversaries";
 import type { Arena } from "./adversaries";
@@ -198,6 +199,8 @@ class ScenarioRun {
   private pokeGas = 0;
   private recenters = 0;
   private keeperGasCostUsd = 0;
+  /** `keeperGasCostUsd` when the scenario began (after investing). */
+  private scenarioGasStart = 0;
   private unitsPerShare: number[] = [];
 
   constructor(
@@ -217,6 +220,7 @@ class ScenarioRun {
     await this.deploy();
     await this.open();
     this.snapshots.push(await this.snapshot());
+    this.scenarioGasStart = this.keeperGasCostUsd;
     this.log(`Scenario "${this.options.scenario}": ${this.plan.definition.description}.`);
     if (this.plan.crashStep !== undefined) {
       const depths = this.plan.crashReturns!.map((r, i) => `${this.plan.risky[i].symbol} ${(r * 100).toFixed(0)}%`);
@@ -611,6 +615,27 @@ class ScenarioRun {
     return gas;
   }
 
+  /** The scenario's running cost (after investing), split as the lab splits it. */
+  private runningCost(
+    scenario: readonly RebalanceRecord[],
+    vaultReturnPct: number,
+    holdReturnPct: number,
+  ): RunningCost {
+    const years = (this.plan.steps * this.options.stepHours) / (365 * 24);
+    const rebalanceGasUsd = scenario.reduce((sum, r) => sum + r.gasCostUsd, 0);
+    const feesUsd = scenario.reduce((sum, r) => sum + r.feesUsd, 0);
+    return {
+      years,
+      meanNavUsd: this.snapshots.reduce((sum, s) => sum + s.nav, 0) / this.snapshots.length,
+      rebalanceGasUsd,
+      otherGasUsd: this.keeperGasCostUsd - this.scenarioGasStart - rebalanceGasUsd,
+      paidByVaultUsd: scenario.reduce((sum, r) => sum + r.rewardUsd, 0),
+      feesUsd,
+      impactUsd: scenario.reduce((sum, r) => sum + r.costUsd, 0) - feesUsd,
+      premiumPerYear: years > 0 ? Math.log((1 + vaultReturnPct / 100) / (1 + holdReturnPct / 100)) / years : 0,
+    };
+  }
+
   /**
    * The keeper's turn: rebalances while the vault says one is due, waiting out cooldowns that end
    * before `deadline`. No maintenance transaction: the breakers judge the oracles' own round history
@@ -713,6 +738,7 @@ class ScenarioRun {
     if (!done) return "tripped";
     const trades = events.filter((e) => e.name === "Swapped").map((e) => this.trade(e.args));
     const base = this.tokens[0].decimals;
+    const feesUsd = this.poolFeesUsd(receipt);
     const navBeforeUsd = Number(formatUnits(done.args.navBefore as bigint, base));
     const navAfterUsd = Number(formatUnits(done.args.navAfter as bigint, base));
     const record: RebalanceRecord = {
@@ -723,6 +749,7 @@ class ScenarioRun {
       navBeforeUsd,
       navAfterUsd,
       costUsd: navBeforeUsd - navAfterUsd,
+      feesUsd,
       costBps: navBeforeUsd > 0 ? ((navBeforeUsd - navAfterUsd) / navBeforeUsd) * 10_000 : 0,
       driftBeforeBps: Number(done.args.driftBeforeBps as bigint),
       driftAfterBps: Number(done.args.driftAfterBps as bigint),
@@ -779,6 +806,22 @@ class ScenarioRun {
         this.log(`    keeper ${level}: ${event} ${text}`);
       },
     };
+  }
+
+  /** The fees `receipt`'s swaps paid the market's pools: each hop's input times its fee tier, USD. */
+  private poolFeesUsd(receipt: TransactionReceipt): number {
+    let fees = 0;
+    for (const log of receipt.logs) {
+      const pool = this.marketPools.find((p) => p.address === log.address);
+      if (!pool) continue;
+      const parsed = pool.contract.interface.parseLog(log);
+      if (parsed?.name !== "Swap") continue;
+      // The pool's input is the positive amount.
+      const [amount0, amount1] = [parsed.args.amount0 as bigint, parsed.args.amount1 as bigint];
+      const [token, amount] = amount0 > 0n ? [pool.token0, amount0] : [pool.token1, amount1];
+      fees += Number(formatUnits(amount, token.decimals)) * this.price(token.symbol) * (pool.fee / 1e6);
+    }
+    return fees;
   }
 
   private trade(args: Result): TradeRecord {
@@ -930,6 +973,7 @@ class ScenarioRun {
         scenario.length > 0 ? scenario.reduce((sum, r) => sum + r.trades.length, 0) / scenario.length : 0,
       keeperPlans: scenario.filter((r) => r.call === "rebalancePlan").length,
       keepers: [this.keeperSummary()],
+      runningCost: this.runningCost(scenario, vaultReturnPct, holdReturnPct),
     };
     return {
       meta: {

@@ -3,6 +3,7 @@
  * so that it serialises to JSON as is and the chart and the console read the same object.
  * Times are hours since the scenario's start (step 0); the initial investment has negative hours.
  */
+import type { RunningCost } from "../sim/runningCost";
 import type { ScenarioOptions } from "./options";
 import type { ScenarioName } from "./scenarios";
 
@@ -58,6 +59,8 @@ export interface RebalanceRecord {
   navAfterUsd: number;
   /** navBefore - navAfter at the call's oracle prices: fees, price impact, rounding. */
   costUsd: number;
+  /** The pools' fees on the call's swaps (every hop's input times its fee tier), USD. */
+  feesUsd: number;
   costBps: number;
   driftBeforeBps: number;
   driftAfterBps: number;
@@ -154,6 +157,8 @@ export interface ScenarioSummary {
   keeperPlans: number;
   /** Each keeper: its calls, gas and rewards over the whole run (investing included). */
   keepers: KeeperSummary[];
+  /** The scenario's running cost, split as the strategy lab splits it (src/sim/runningCost.ts). */
+  runningCost: RunningCost;
 }
 
 /** One keeper account over the run: what it spent on gas and what the vault paid it. */

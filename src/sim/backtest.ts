@@ -17,6 +17,7 @@ import { DEFAULT_POLICIES, edgeBand, presetPolicy, RECOMMENDED_GATE } from "./po
 import type { PolicySpec } from "./policies";
 import { formatTable, frontierSvg, htmlReport, navSvg, TABLE_COLUMNS, tableRow } from "./report";
 import type { FrontierPoint } from "./report";
+import { RUNNING_COST_COLUMNS, runningCostRows } from "./runningCost";
 import { simulate } from "./simulate";
 import type { SimResult } from "./simulate";
 
@@ -453,6 +454,14 @@ export function writeBacktestReport(run: BacktestRun, outDir: string): string[] 
           caption: "Results (costs in USD over the run; cost bps/yr of mean NAV)",
           header: TABLE_COLUMNS,
           rows: run.results.map(tableRow),
+        },
+        {
+          caption: "Running cost (bp of mean NAV a year; the premium against buy-and-hold net of costs)",
+          header: RUNNING_COST_COLUMNS,
+          rows: runningCostRows(
+            run.results.map((r) => [r.policy, r.runningCost] as const),
+            "year",
+          ),
         },
       ],
       [frontier, nav, relative],

@@ -14,4 +14,5 @@ export * from "./policies";
 export * from "./simulate";
 export * as vaultModel from "./vaultModel";
 export * from "./report";
+export * from "./runningCost";
 export * from "./backtest";

@@ -16,6 +16,7 @@ import type { MarketModel, RebalanceParts } from "./market";
 import { YEAR_SECONDS } from "./paths";
 import type { PricePath } from "./paths";
 import type { AmmSpec, IdealBandSpec, PolicySpec, VaultPolicySpec } from "./policies";
+import type { RunningCost } from "./runningCost";
 import * as vm from "./vaultModel";
 
 /** Costs of a run, in USD. */
@@ -64,6 +65,8 @@ export interface SimResult {
   costs: CostBreakdown;
   /** Total cost over mean NAV, per year, bps. */
   costBpsPerYear: number;
+  /** The run's running cost, split (src/sim/runningCost.ts). */
+  runningCost: RunningCost;
   /** Rebalances that traded (AMM: steps in which arbitrageurs traded). */
   rebalances: number;
   swaps: number;
@@ -185,6 +188,7 @@ export function simulate(config: SimConfig): SimResult {
   const market = new SimMarket(config.market ?? {}, path);
   const state: RunState = {
     costs: { feesUsd: 0, impactUsd: 0, gasUsd: 0, lvrUsd: 0, totalUsd: 0 },
+    keeperGasUsd: 0,
     turnover: 0,
     tradedUsd: 0,
     navSum: 0,
@@ -262,6 +266,16 @@ export function simulate(config: SimConfig): SimResult {
     tradedUsd: state.tradedUsd,
     costs,
     costBpsPerYear: (costs.totalUsd / meanNav / years) * 10_000,
+    runningCost: {
+      years,
+      meanNavUsd: meanNav,
+      rebalanceGasUsd: state.keeperGasUsd,
+      otherGasUsd: 0,
+      paidByVaultUsd: costs.gasUsd,
+      feesUsd: costs.feesUsd,
+      impactUsd: costs.impactUsd,
+      premiumPerYear: Math.log(navEnd / holdEnd) / years,
+    },
     rebalances: state.rebalances,
     swaps: state.swaps,
     revertedAttempts: state.revertedAttempts,
@@ -343,6 +357,8 @@ class VolatilityTracking {
 
 interface RunState {
   costs: CostBreakdown;
+  /** The keeper's gas on rebalances, USD, whoever paid it (`costs.gasUsd` is what the vault paid). */
+  keeperGasUsd: number;
   volatilityTracking?: VolatilityTrackingResult;
   /** Sum of traded value / NAV. */
   turnover: number;
@@ -623,6 +639,7 @@ function executeRebalance(
   const after = vm.valuationAt(next, v.prices, v.units, v.targets);
   if (after.nav < vm.lessBpsDown(v.nav, params.maxLossBps)) return false;
   let gasUsd = market.gasUsd(swaps, hops, row, parts);
+  const keeperGasUsd = gasUsd;
   let gasRaw = BigInt(Math.floor((gasUsd / (Number(v.prices[0]) / 1e18)) * unitF[0]));
   if (payment && !market.frictionless) {
     const gasUnits = BigInt(market.gasUnits(swaps, hops, parts));
@@ -637,6 +654,7 @@ function executeRebalance(
   state.costs.feesUsd += fees;
   state.costs.impactUsd += impact;
   state.costs.gasUsd += gasUsd;
+  state.keeperGasUsd += keeperGasUsd;
   state.turnover += traded / navUsd;
   state.tradedUsd += traded;
   state.rebalances++;
@@ -703,6 +721,7 @@ function runIdealBand(
       // One transaction per step's trades, priced as a rebalance of as many legs.
       const gasUsd = market.gasUsd(legs, hops, t);
       state.costs.gasUsd += gasUsd;
+      state.keeperGasUsd += gasUsd;
       bal[0] -= gasUsd / p[row];
       state.rebalances++;
       nav = 0;

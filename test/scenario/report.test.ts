@@ -75,6 +75,7 @@ function sampleReport(): ScenarioReport {
         navBeforeUsd: 1_012_000,
         navAfterUsd: 1_011_985,
         costUsd: 15,
+        feesUsd: 9,
         costBps: 0.15,
         driftBeforeBps: 250,
         driftAfterBps: 1,
@@ -135,6 +136,16 @@ function sampleReport(): ScenarioReport {
           netUsd: -12.6,
         },
       ],
+      runningCost: {
+        years: 1 / 365,
+        meanNavUsd: 1_000_000,
+        rebalanceGasUsd: 27,
+        otherGasUsd: 18,
+        paidByVaultUsd: 32.4,
+        feesUsd: 9,
+        impactUsd: 6,
+        premiumPerYear: 0.8,
+      },
     },
   };
 }
@@ -175,6 +186,7 @@ describe("scenario report", () => {
       "Circuit breaker (1 trips, 1 resets",
       "Depositors",
       "Costs during the scenario",
+      "Running cost",
     ]) {
       expect(text).to.include(heading);
     }
@@ -187,6 +199,9 @@ describe("scenario report", () => {
     expect(text).to.include("Legs per rebalance 1.00 (1 of 1 rebalances on the keeper's own plan)");
     expect(text).to.include("tracking error 14.5 bp");
     expect(text).to.include("Keepers (");
+    // The running cost in bp of mean NAV, for the run and a year: (27 + 18 + 9 + 6) / 1M = 0.6 bp.
+    expect(text).to.match(/^the run +0\.3 +0\.2 +0\.3 +0\.1 +0\.1 +0\.6 +0\.5 +8000\.0\/yr$/m);
+    expect(text).to.match(/^a year +98\.5 +65\.7 +118\.3 +32\.9 +21\.9 +219\.0 +173\.0 +8000\.0\/yr$/m);
     expect(text).to.match(/^keeper bot \(own plan\) +0x0{39}2 +1 +1 +1 +1,500,000 +\$45\.00 +\$32\.40 +-\$12\.60$/m);
   });
 
