@@ -28,7 +28,10 @@ const COMMON = {
   vault: { name: "Ballast Basket", symbol: "BLST" },
   // A leg whose pools are 5 bps worse than its oracles waits (see docs/threat-model.md, H2).
   params: { slippageBps: 100, maxTradeBps: 1_000, maxLossBps: 100, minTradeValueWhole: 100, maxPoolGapBps: 5 },
-  triggers: { triggerBandBps: 300, targetBandBps: 50, cooldown: HOUR, calendarInterval: 30 * DAY },
+  // Chosen per network by the lab's sweep (`sweep` below, re-run by test/deploy/sweep.test.ts).
+  triggers: { triggerBandBps: 400, targetBandBps: 50, cooldown: HOUR, calendarInterval: 30 * DAY },
+  // An L1's gas: 20 gwei.
+  sweep: { gasGwei: 20, feePips: 500 },
   breakers: {
     twapWindow: 1_800,
     maxOracleTwapDeviationBps: 300,
@@ -67,6 +70,7 @@ const COMMON = {
 /** Ethereum mainnet: the original SwapRouter; 1-hour feeds but USDC's (1 day). */
 const mainnet: NetworkDeployConfig = {
   ...COMMON,
+  // npm run backtest -- --sweep --assets WETH,WBTC,LINK,UNI --weights 500,4000,3500,1000,1000 --fee 500 --gwei 20
   network: "mainnet",
   chainId: 1,
   explorer: "https://etherscan.io",
@@ -133,6 +137,10 @@ const mainnet: NetworkDeployConfig = {
 /** Arbitrum One: the original SwapRouter at mainnet's address; the sequencer feed guards trading. */
 const arbitrum: NetworkDeployConfig = {
   ...COMMON,
+  // An L2's gas (0.05 gwei): a narrower band pays.
+  // npm run backtest -- --sweep --assets WETH,WBTC,ARB,LINK --weights 500,4000,3500,1000,1000 --fee 500 --gwei 0.05
+  triggers: { ...COMMON.triggers, triggerBandBps: 200, targetBandBps: 25 },
+  sweep: { gasGwei: 0.05, feePips: 500 },
   network: "arbitrum",
   chainId: 42161,
   explorer: "https://arbiscan.io",
@@ -200,6 +208,10 @@ const arbitrum: NetworkDeployConfig = {
 /** Base: SwapRouter02 only; cbBTC is the deep BTC; the sequencer feed guards trading. */
 const base: NetworkDeployConfig = {
   ...COMMON,
+  // An L2's gas (0.05 gwei); cbBTC swept as WBTC.
+  // npm run backtest -- --sweep --assets WETH,WBTC --weights 1000,5000,4000 --fee 500 --gwei 0.05
+  triggers: { ...COMMON.triggers, triggerBandBps: 200, targetBandBps: 50 },
+  sweep: { gasGwei: 0.05, feePips: 500 },
   network: "base",
   chainId: 8453,
   explorer: "https://basescan.org",
@@ -251,6 +263,10 @@ const base: NetworkDeployConfig = {
  */
 const sepolia: NetworkDeployConfig = {
   ...COMMON,
+  // Rehearses mainnet at an L1's gas with its own two-asset basket.
+  // npm run backtest -- --sweep --assets WETH --weights 5000,5000 --fee 3000 --gwei 20
+  triggers: { ...COMMON.triggers, triggerBandBps: 300, targetBandBps: 150 },
+  sweep: { gasGwei: 20, feePips: 3_000 },
   network: "sepolia",
   chainId: 11155111,
   explorer: "https://sepolia.etherscan.io",

@@ -70,6 +70,13 @@ export interface NetworkDeployConfig {
     maxPoolGapBps: number;
   };
   triggers: { triggerBandBps: number; targetBandBps: number; cooldown: number; calendarInterval: number };
+  /**
+   * The strategy lab's sweep that chose `triggers` (`npm run backtest -- --sweep` over this basket's
+   * assets and weights, its pools' `feePips` and a base fee of `gasGwei`, at the contracts' measured
+   * gas): the recommended band-edge trigger and target bands. test/deploy/sweep.test.ts runs it again
+   * and fails when the configured bands are not its recommendation.
+   */
+  sweep: { gasGwei: number; feePips: number };
   breakers: {
     twapWindow: number;
     maxOracleTwapDeviationBps: number;
