@@ -208,7 +208,7 @@ export function printReport(report: ScenarioReport, log: Logger = (line) => cons
   log(
     `Legs per rebalance ${summary.legsPerRebalance.toFixed(2)} (${summary.keeperPlans} of ${summary.rebalances} ` +
       `rebalances on the keeper's own plan${!o.keeperPlan ? ": off, --keeper-plan off" : ""}); tracking error ` +
-      `${summary.trackingErrorBps.toFixed(1)} bp (RMS of weight - target over the steps and the risky assets).`,
+      `${summary.trackingErrorBps.toFixed(1)} bp (RMS of weight - target over time and the risky assets, each step from where the keeper left it to where the step took it).`,
   );
 
   section("Running cost (bp of the mean NAV; investing excluded)");

@@ -199,6 +199,8 @@ class ScenarioRun {
   private pokeGas = 0;
   private recenters = 0;
   private keeperGasCostUsd = 0;
+  /** Each step's weights (bps, base first) before the keeper's turn. */
+  private readonly weightsBeforeKeeper: number[][] = [];
   /** `keeperGasCostUsd` when the scenario began (after investing). */
   private scenarioGasStart = 0;
   private unitsPerShare: number[] = [];
@@ -462,6 +464,9 @@ class ScenarioRun {
     const flowCount = poisson(this.flowRng, (this.options.flowsPerDay * this.options.stepHours) / 24);
     for (let i = 0; i < flowCount; i++) await this.randomFlow();
     await this.advanceTo(moveTime + SETTLE_SECONDS);
+    // The weights the step's move and flows left, before the keeper acts: the end of the interval
+    // the tracking error averages over (see {trackingErrorBps}).
+    this.weightsBeforeKeeper.push((await this.rebalancer.currentWeights()).map(Number));
     // The keeper's cooldown waits must end before the next price move.
     const status = await this.keeperTurn(moveTime + this.plan.stepSeconds - 60, "scenario");
     this.snapshots.push(await this.snapshot(status));
@@ -886,14 +891,25 @@ class ScenarioRun {
   }
 
   /** RMS over the snapshots and the non-base assets of weight - target, bps. */
+  /**
+   * Tracking error, time-weighted: over each step, the mean of the squared deviation (weight -
+   * target, each risky asset) where the last step's keeper left it and where this step's move and
+   * flows took it before the keeper acts, i.e. the interval's average for a deviation that drifts
+   * diffusively (its expected square grows linearly in time). Sampling after the keeper alone would
+   * count a full rebalance's zero deviation for the whole step.
+   */
   private trackingErrorBps(): number {
     const risky = this.basket.slice(1);
-    if (risky.length === 0 || this.snapshots.length === 0) return 0;
+    const steps = this.weightsBeforeKeeper.length;
+    if (risky.length === 0 || steps === 0) return 0;
+    const squared = (weights: readonly number[]) =>
+      risky.reduce((sum, asset, i) => sum + (weights[i + 1] - asset.targetBps) ** 2, 0);
     let sum = 0;
-    for (const snap of this.snapshots) {
-      for (const [i, asset] of risky.entries()) sum += (snap.weightsBps[i + 1] - asset.targetBps) ** 2;
+    for (let k = 0; k < steps; k++) {
+      // snapshots[k] was taken after the previous step's keeper (snapshots[0]: after investing).
+      sum += (squared(this.snapshots[k].weightsBps) + squared(this.weightsBeforeKeeper[k])) / 2;
     }
-    return Math.sqrt(sum / (this.snapshots.length * risky.length));
+    return Math.sqrt(sum / (steps * risky.length));
   }
 
   /** The keeper bot's account over the run: every rebalance and poke it sent. */

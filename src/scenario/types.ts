@@ -147,8 +147,9 @@ export interface ScenarioSummary {
   /** Mean of the largest drift over the snapshots, bps. */
   meanMaxDriftBps: number;
   /**
-   * Tracking error: the RMS over the snapshots (one per step, after the keeper's turn) and over
-   * the non-base assets of weight - target, bps (src/sim's measure, sampled at the steps).
+   * Tracking error: the RMS of weight - target over the non-base assets and over time, bps: each
+   * step weighs where the last keeper's turn left the weights and where the step took them before the
+   * next turn, equally (the step's average for a diffusive drift; src/sim's measure, at the steps).
    */
   trackingErrorBps: number;
   /** Trades (legs) per rebalance during the scenario. */
