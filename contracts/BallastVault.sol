@@ -140,21 +140,10 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     }
 
     /// @inheritdoc IBallastVault
-    function targetWeights() external view returns (uint256[] memory) {
-        return BasketAdmin.targetWeights(_basket);
-    }
-
-    /// @inheritdoc IBallastVault
     function oracles() external view returns (IBallastOracle[] memory sources) {
         uint256 n = _basket.assets.length;
         sources = new IBallastOracle[](n);
         for (uint256 i; i < n; ++i) sources[i] = _basket.assets[i].oracle;
-    }
-
-    /// @inheritdoc IBallastVault
-    function routes(address token) external view returns (bytes memory sellRoute, bytes memory buyRoute) {
-        uint256 i = BasketAdmin.indexOf(_basket, token);
-        return (_basket.sellRoutes[i], _basket.buyRoutes[i]);
     }
 
     /// @inheritdoc IBallastVault
@@ -168,11 +157,6 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
             if ((sellMask >> i) & 1 != 0) sellRoutes[i] = _basket.sellRoutes[i];
             if ((buyMask >> i) & 1 != 0) buyRoutes[i] = _basket.buyRoutes[i];
         }
-    }
-
-    /// @inheritdoc IBallastVault
-    function rebalanceParams() external view returns (RebalanceParams memory) {
-        return _params;
     }
 
     /// @inheritdoc IBallastVault

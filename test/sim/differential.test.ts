@@ -16,6 +16,7 @@ import { expect } from "chai";
 import { ethers, network } from "hardhat";
 
 import type { LocalMarket, MarketPool } from "../../src/market";
+import { allRoutes } from "../../src/vault";
 import { exactInputSingle, Rng, vaultModel as vm } from "../../src/sim";
 import type { ExactPoolState } from "../../src/sim";
 import { UniswapV3Pool__factory } from "../../typechain-types";
@@ -63,8 +64,9 @@ async function hopStates(c: Chain, tokens: string[]): Promise<Routes> {
   const factory = c.market.factory;
   type Hop = ReturnType<typeof decodeRoute>[number] & { state: vm.HopState };
   const table = new Map<string, Hop[]>();
+  const [sellRoutes, buyRoutes] = await allRoutes(c.vault);
   for (let i = 1; i < tokens.length; i++) {
-    const [sellRoute, buyRoute] = await c.vault.routes(tokens[i]);
+    const [sellRoute, buyRoute] = [sellRoutes[i], buyRoutes[i]];
     for (const [sell, route] of [
       [true, sellRoute],
       [false, buyRoute],
@@ -106,7 +108,7 @@ async function snapshot(c: Chain, now: bigint): Promise<{ snap: vm.VaultSnapshot
     units.push(10n ** BigInt(token.decimals));
   }
   const pricesWad = await Promise.all(c.oracles.map((o) => o.price()));
-  const p = await c.vault.rebalanceParams();
+  const p = (await c.vault.basketState()).params;
   const t = await c.policy.triggerParams();
   const v = await c.policy.volatilityParams();
   const cp = await c.policy.costParams();
@@ -117,7 +119,7 @@ async function snapshot(c: Chain, now: bigint): Promise<{ snap: vm.VaultSnapshot
       balances,
       pricesWad,
       units,
-      targets: [...(await c.vault.targetWeights())],
+      targets: [...(await c.vault.basketState()).targets],
       params: {
         slippageBps: p.slippageBps,
         maxTradeBps: p.maxTradeBps,
@@ -333,7 +335,7 @@ describe("vault model vs the contracts (differential)", function () {
       while (same(triggers, await policy.triggerParams())) triggers = randomTriggers(rng);
       await (await policy.setTriggerParams(triggers)).wait();
       const params = randomParams(rng);
-      const current = await vault.rebalanceParams();
+      const current = (await vault.basketState()).params;
       if (
         params.slippageBps !== current.slippageBps ||
         params.maxTradeBps !== current.maxTradeBps ||
