@@ -351,9 +351,9 @@ library VaultLogic {
 
     /// @notice Before governance removes asset `i` ({IBallastVault-removeAsset}): sells what a
     /// capped rebalance left of it, or what someone sent to delay the removal, along its sell route
-    /// at the oracle-derived minimum output (`slippageBps` below its value), when its price is valid,
-    /// the weight in force is 0, and the balance is worth at least {sliceFloor}. Returns that floor:
-    /// the value under which what is left is dust.
+    /// at the oracle-derived minimum output (`slippageBps` below its value), when every price is
+    /// valid, its weight in force is 0, and the balance is worth at least {sliceFloor}. Returns that
+    /// floor: the value under which what is left is dust.
     function sellRetired(
         BasketAdmin.Basket storage basket,
         uint256[] storage lastPrices,
