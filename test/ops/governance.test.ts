@@ -274,7 +274,7 @@ describe("governance tasks", function () {
       );
       await expectTaskError(
         "gov:propose",
-        { ...base, function: "rebalanceParams" },
+        { ...base, function: "feeParams" },
         /is a view function: nothing to schedule/,
       );
       await expectTaskError("gov:propose", { ...base, target: "router", args: "[]" }, /--target "router" is neither/);
