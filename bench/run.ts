@@ -17,7 +17,7 @@ import hre, { ethers } from "hardhat";
 
 import { deployLocalMarket } from "../src/market";
 import type { LocalMarket } from "../src/market";
-import { deployVault, RECOMMENDED_COSTS, recommendedReward } from "../src/vault";
+import { assetRoutes, deployVault, RECOMMENDED_COSTS, recommendedReward } from "../src/vault";
 import type { BasketEntry } from "../src/vault";
 import { PlainERC4626__factory, ValuationFloor__factory } from "../typechain-types";
 import type { BallastVault } from "../typechain-types";
@@ -239,7 +239,10 @@ async function benchBasket(
   let quotedCost = 0n;
   const traderAddress = await trader.getAddress();
   for (const leg of swapped) {
-    const [sell, buy] = await vault.routes(leg.tokenIn === market.token("USDC").address ? leg.tokenOut : leg.tokenIn);
+    const [sell, buy] = await assetRoutes(
+      vault,
+      leg.tokenIn === market.token("USDC").address ? leg.tokenOut : leg.tokenIn,
+    );
     const route = leg.tokenIn === market.token("USDC").address ? buy : sell;
     const hops = (route.length - 2 - 40) / 46;
     const [symbolIn, symbolOut] = [symbolOf(leg.tokenIn), symbolOf(leg.tokenOut)];
@@ -284,7 +287,7 @@ async function benchBasket(
   const planLegs = await Promise.all(
     swapped.map(async (leg) => {
       const buying = leg.tokenIn === market.token("USDC").address;
-      const [sell, buy] = await vault.routes(buying ? leg.tokenOut : leg.tokenIn);
+      const [sell, buy] = await assetRoutes(vault, buying ? leg.tokenOut : leg.tokenIn);
       return { path: buying ? buy : sell, amountIn: leg.amountIn };
     }),
   );

@@ -26,12 +26,13 @@ import {VaultLogic} from "./libraries/VaultLogic.sol";
 /// @notice See {IBallastVault}. Custody, ERC-4626 accounting, fees, the basket and the execution of
 /// trades within the bounds that protect the holders: prices come from {IBallastOracle} sources,
 /// trades go through Uniswap V3's SwapRouter, and when and what to trade is its
-/// {IBallastRebalancer}'s to decide.
+/// {IBallastRebalancer}'s to decide. Its valuation and its swaps, with their bounds, run in the
+/// linked {VaultLogic}, its basket's administration in {BasketAdmin}: on its own storage, by
+/// delegatecall.
 contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransient, IBallastVault {
     using BasketMath for uint256;
     using Math for uint256;
     using SafeERC20 for IERC20;
-    using VaultLogic for VaultLogic.Valuation;
     using TransientSlot for *;
 
     /// @notice Largest basket, base asset included.
@@ -139,21 +140,10 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     }
 
     /// @inheritdoc IBallastVault
-    function targetWeights() external view returns (uint256[] memory) {
-        return BasketAdmin.targetWeights(_basket);
-    }
-
-    /// @inheritdoc IBallastVault
     function oracles() external view returns (IBallastOracle[] memory sources) {
         uint256 n = _basket.assets.length;
         sources = new IBallastOracle[](n);
         for (uint256 i; i < n; ++i) sources[i] = _basket.assets[i].oracle;
-    }
-
-    /// @inheritdoc IBallastVault
-    function routes(address token) external view returns (bytes memory sellRoute, bytes memory buyRoute) {
-        uint256 i = BasketAdmin.indexOf(_basket, token);
-        return (_basket.sellRoutes[i], _basket.buyRoutes[i]);
     }
 
     /// @inheritdoc IBallastVault
@@ -167,11 +157,6 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
             if ((sellMask >> i) & 1 != 0) sellRoutes[i] = _basket.sellRoutes[i];
             if ((buyMask >> i) & 1 != 0) buyRoutes[i] = _basket.buyRoutes[i];
         }
-    }
-
-    /// @inheritdoc IBallastVault
-    function rebalanceParams() external view returns (RebalanceParams memory) {
-        return _params;
     }
 
     /// @inheritdoc IBallastVault
@@ -223,16 +208,16 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         onlyRebalancer
         returns (uint256 trades, uint256 navBefore, uint256 navAfter, uint256 driftAfter)
     {
-        VaultLogic.Valuation memory v = _valuation(true);
-        RebalanceParams memory p = _params;
-        VaultLogic.Venue memory venue = VaultLogic.Venue(address(_router), _router02, _factory);
-        trades = VaultLogic.executeLegs(_basket, venue, v, legs, p);
-        navBefore = v.nav;
-        (navAfter, driftAfter) = VaultLogic.navAndDriftAt(_basket, v.prices);
-        uint256 floor = navBefore.lessBpsDown(p.maxLossBps);
-        if (navAfter < floor) revert BallastRebalanceLoss(navBefore, navAfter, p.maxLossBps);
-        REWARD_BUDGET_SLOT.asUint256().tstore(navAfter - floor);
-        emit Rebalanced(keeper, navBefore, navAfter, v.maxDrift(), driftAfter, trades);
+        uint256 rewardBudget;
+        (trades, navBefore, navAfter, driftAfter, rewardBudget) = VaultLogic.executeRebalance(
+            _basket,
+            _lastPrices,
+            _venue(),
+            legs,
+            _params,
+            keeper
+        );
+        REWARD_BUDGET_SLOT.asUint256().tstore(rewardBudget);
     }
 
     /// @inheritdoc IBallastVault
@@ -306,13 +291,10 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     /// @inheritdoc IBallastVault
     function removeAsset(address token) external nonReentrant onlyRole(DEFAULT_ADMIN_ROLE) {
         uint256 i = BasketAdmin.indexOf(_basket, token);
-        VaultLogic.Valuation memory v = _valuation(false);
         // Whatever a capped rebalance left, or someone sent to delay the removal, is sold first at
         // the oracle-bounded price (the removal reverts as a whole if the weights are not 0).
-        if (i != 0 && v.valid && v.targets[i] == 0 && v.values[i] >= v.sliceFloor()) {
-            _swap(i, v.balances[i], v.minValueOut(i, v.balances[i], _params.slippageBps));
-        }
-        BasketAdmin.removeAsset(_basket, _lastPrices, _factory, token, v.sliceFloor());
+        uint256 dustValue = VaultLogic.sellRetired(_basket, _lastPrices, _venue(), i, _params.slippageBps);
+        BasketAdmin.removeAsset(_basket, _lastPrices, _factory, token, dustValue);
         _basketChanged();
     }
 
@@ -667,15 +649,7 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         if (value <= base) {
             assets = exactAssets != 0 ? exactAssets : value;
         } else {
-            (uint256[] memory amounts, uint256[] memory minOuts, ) = VaultLogic.exitSlices(
-                v,
-                value - base,
-                _params.slippageBps
-            );
-            uint256 proceeds;
-            for (uint256 i = 1; i < amounts.length; ++i) {
-                if (amounts[i] != 0) proceeds += _swap(i, amounts[i], minOuts[i]);
-            }
+            uint256 proceeds = VaultLogic.sellExitSlices(_basket, _venue(), v, value - base, _params.slippageBps);
             // The leaver gets at most the value its shares were priced at: slices that fetch more
             // (pools above the oracle) leave the surplus with the holders, so that no round trip
             // through a base exit pays more than it put in.
@@ -690,9 +664,9 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         emit Withdraw(caller, receiver, owner, assets, shares);
     }
 
-    /// @dev Sells `amountIn` of asset `i` for the base along its sell route (see {VaultLogic-swap}).
-    function _swap(uint256 i, uint256 amountIn, uint256 minOut) private returns (uint256) {
-        return VaultLogic.swap(address(_router), _router02, _basket.sellRoutes[i], amountIn, minOut);
+    /// @dev Where every swap goes: the router, which of the two it is, and its factory.
+    function _venue() private view returns (VaultLogic.Venue memory) {
+        return VaultLogic.Venue(address(_router), _router02, _factory);
     }
 
     function _valuation(bool strict) private view returns (VaultLogic.Valuation memory) {

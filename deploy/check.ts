@@ -10,6 +10,7 @@ import {
   QuoterV2__factory,
   TimelockController__factory,
 } from "../typechain-types";
+import { allRoutes } from "../src/vault/routes";
 
 import type { NetworkDeployConfig } from "./config/types";
 import type { ResolvedDeployment } from "./modules/Ballast";
@@ -311,12 +312,13 @@ export async function checkDeployment(
     await vault.basketTokens(),
     resolved.assets.map((a) => a.token),
   );
+  const state = await vault.basketState();
   same(
     "target weights",
-    await vault.targetWeights(),
+    state.targets,
     resolved.assets.map((a) => BigInt(a.weightBps)),
   );
-  same("rebalance params", pick(await vault.rebalanceParams(), resolved.params), resolved.params);
+  same("rebalance params", pick(state.params, resolved.params), resolved.params);
   same("fees", pick(await vault.feeParams(), resolved.fees), resolved.fees);
   same("keeper reward", pick(await rebalancer.rewardParams(), resolved.reward), resolved.reward);
   same("keeper plans", pick(await rebalancer.planParams(), resolved.plan), resolved.plan);
@@ -327,6 +329,7 @@ export async function checkDeployment(
   const oracles = await vault.oracles();
   const costs = { ...resolved.costs, gasTokenOracle: oracles[resolved.gasTokenIndex] };
   same("cost gate", pick(await policy.costParams(), costs), costs);
+  const [sellRoutes, buyRoutes] = await allRoutes(vault);
   const { sequencerFeed, sequencerGracePeriod } = resolved.breakers;
   const sequencer = [sequencerFeed, sequencerFeed === ZeroAddress ? 0 : sequencerGracePeriod];
   for (const [i, asset] of resolved.assets.entries()) {
@@ -345,7 +348,7 @@ export async function checkDeployment(
       sequencer,
     );
     if (i === 0) continue;
-    const [sell, buy] = await vault.routes(asset.token);
+    const [sell, buy] = [sellRoutes[i], buyRoutes[i]];
     const base = resolved.assets[0].symbol;
     results.push(await checkRoute(config, asset.symbol, base, sell, provider));
     results.push(await checkRoute(config, base, asset.symbol, buy, provider));

@@ -138,7 +138,7 @@ describe("BallastPlanner: the on-chain plan", () => {
     const f = await loadFixture(wethUp);
     const planner = BallastPlanner__factory.connect(await f.rebalancer.planner(), ethers.provider);
     const trades = await planNow(f);
-    const { maxPoolGapBps, slippageBps } = await f.vault.rebalanceParams();
+    const { maxPoolGapBps, slippageBps } = (await f.vault.basketState()).params;
     const fits = () => planner.fits(f.market.factory, trades, maxPoolGapBps, slippageBps);
     expect(await fits()).to.equal(true);
     // WETH -> WBTC sells WETH into the WBTC/WETH pool: push WBTC's price up there by 3%.

@@ -158,7 +158,7 @@ describe("BallastRebalancer.rebalancePlan: a keeper's plan, checked on chain", (
 
   it("holds a keeper's plan to the vault's own bounds: a leg over the trade cap is refused", async () => {
     const f = await loadFixture(drifted);
-    const [slippageBps, , maxLossBps, minTradeValue, maxPoolGapBps] = await f.vault.rebalanceParams();
+    const [slippageBps, , maxLossBps, minTradeValue, maxPoolGapBps] = (await f.vault.basketState()).params;
     await (
       await f.vault.setRebalanceParams({ slippageBps, maxTradeBps: 100, maxLossBps, minTradeValue, maxPoolGapBps })
     ).wait();

@@ -101,7 +101,7 @@ describe("BallastRebalancer: the keeper reward", () => {
   it("pays nothing for a rebalance that traded nothing", async () => {
     const f = await loadFixture(rewarded);
     await (await f.rebalancer.setRewardParams(REWARD)).wait();
-    const [slippageBps, maxTradeBps, maxLossBps, , maxPoolGapBps] = await f.vault.rebalanceParams();
+    const [slippageBps, maxTradeBps, maxLossBps, , maxPoolGapBps] = (await f.vault.basketState()).params;
     // Every leg below the dust floor: a plan with no trade, which the gate (on: the gas is priced)
     // skips rather than let it start the cooldown.
     const dust = 1_000_000n * 10n ** 6n;

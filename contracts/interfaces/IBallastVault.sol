@@ -76,13 +76,17 @@ interface IBallastVault is IERC4626, IBallastErrors {
         address recipient;
     }
 
-    /// @notice The basket at the oracle prices, as a rebalancer plans from it ({basketState}).
+    /// @notice The basket at the oracle prices, as a rebalancer plans from it ({basketState}): the one
+    /// view of the weights and execution bounds in force.
     /// @param values Each balance's oracle value in base-asset units, rounded down; `nav` their sum.
-    /// @param targets The target weights in force (bps).
+    /// @param targets The target weights in force now, in basis points, summing to 10_000 (along a
+    /// ramp, each non-base weight interpolated and rounded down, the base asset taking the remainder;
+    /// see {setTargetWeights}).
     /// @param units Each token's `10 ** decimals`.
     /// @param valid Whether every price is valid; if not, `firstInvalid` is the first asset without
     /// one (valued at its last recorded price).
     /// @param paused Whether the vault is paused (no trade then).
+    /// @param params The execution bounds in force ({setRebalanceParams}).
     // Only ever in memory and return data, where fields are not packed.
     // solhint-disable-next-line gas-struct-packing
     struct BasketState {
@@ -297,28 +301,18 @@ interface IBallastVault is IERC4626, IBallastErrors {
     /// @notice Every token the vault holds, the base asset (`asset()`) at index 0.
     function basketTokens() external view returns (address[] memory);
 
-    /// @notice Target weights in force now, in basis points, summing to 10_000 (along a ramp, each
-    /// non-base weight interpolated and rounded down, the base asset taking the remainder).
-    function targetWeights() external view returns (uint256[] memory);
-
     /// @notice Each token's price source.
     function oracles() external view returns (IBallastOracle[] memory);
 
-    /// @notice The Uniswap V3 paths `token -> base` and `base -> token` of a basket token (empty for
-    /// the base asset). Reverts with {BallastUnknownToken} for a token outside the basket.
-    function routes(address token) external view returns (bytes memory sellRoute, bytes memory buyRoute);
-
-    /// @notice The routes of the basket's assets a rebalance trades, index-aligned with the basket:
-    /// entry `i` of `sellRoutes` (`buyRoutes`) is asset `i`'s sell (buy) route when bit `i` of
-    /// `sellMask` (`buyMask`) is set, else empty. Apart from {BasketState}, which is read far more
-    /// often than anything trades, so that only the routes a call needs are read from storage.
+    /// @notice The basket's routes, index-aligned with the basket: entry `i` of `sellRoutes`
+    /// (`buyRoutes`) is asset `i`'s Uniswap V3 path `token -> base` (`base -> token`; empty for the
+    /// base asset) when bit `i` of `sellMask` (`buyMask`) is set, else empty. Apart from
+    /// {BasketState}, which is read far more often than anything trades, and masked, so that only the
+    /// routes a call needs are read from storage (a rebalance's legs, or one asset's pair).
     function basketRoutes(
         uint256 sellMask,
         uint256 buyMask
     ) external view returns (bytes[] memory sellRoutes, bytes[] memory buyRoutes);
-
-    /// @notice The execution bounds in force.
-    function rebalanceParams() external view returns (RebalanceParams memory);
 
     /// @notice The Uniswap V3 router every trade goes through: the original SwapRouter (mainnet,
     /// Arbitrum) or SwapRouter02 (Base, Sepolia and newer deployments), told apart at construction by

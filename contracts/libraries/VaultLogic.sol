@@ -20,10 +20,13 @@ import {UniswapPath} from "./UniswapPath.sol";
 
 /// @title VaultLogic
 /// @notice The vault's valuation and trading: the basket at oracle prices or against a flow
-/// (entries and exits), the slices a base-asset exit sells, and the swaps of a rebalance's legs
-/// within the holders' bounds. An external (linked) library, called by the vault alone. Every
-/// rounding is chosen against the trader: amounts sold round down, minimum outputs round down, the
-/// value an exit consumes rounds up.
+/// (entries and exits); every swap the vault makes, each with its oracle-derived minimum output: the
+/// slices a base-asset exit sells, a retiring asset's remainder, and a rebalance's legs within the
+/// holders' bounds (the trade cap, the pool checks, and the NAV loss bound across them). An
+/// external (linked) library, called by the vault alone: its code runs by delegatecall on the
+/// vault's storage and balances, so that every bound it enforces is the vault's own, whoever asked
+/// for the trade. Every rounding is chosen against the trader: amounts sold round down, minimum
+/// outputs round down, the value an exit consumes rounds up.
 library VaultLogic {
     using BasketMath for uint256;
     using Math for uint256;
@@ -54,8 +57,8 @@ library VaultLogic {
         uint256 flowImpactWad;
     }
 
-    /// @notice Where a rebalance trades: the Uniswap V3 router (`router02`: SwapRouter02, see
-    /// {swap}) and its factory, which places the legs' pools.
+    /// @notice Where the vault trades: the Uniswap V3 router (`router02`: SwapRouter02, see
+    /// {_swap}) and its factory, which places the legs' pools.
     struct Venue {
         address router;
         bool router02;
@@ -314,31 +317,71 @@ library VaultLogic {
         (v.nav, v.navCeil) = (nav, nav + roundedDown);
     }
 
-    /// @notice NAV and largest drift of the vault's balances at `prices` (see {valuationAt}): all a
-    /// rebalance's settlement needs, without the cost of returning the whole valuation.
-    function navAndDriftAt(
-        BasketAdmin.Basket storage basket,
-        uint256[] memory prices
-    ) public view returns (uint256 nav, uint256 drift) {
-        Valuation memory v = valuationAt(basket, prices);
-        return (v.nav, maxDrift(v));
-    }
-
     // --- Execution ----------------------------------------------------------------------------
 
-    /// @notice Swaps exactly `amountIn` of `path`'s first token into its last through `router`
-    /// with an exact approval. `router02` selects SwapRouter02's `exactInput` (no deadline field)
-    /// over the original SwapRouter's (deadline: this block, as the swap runs inside this call
+    /// @notice A rebalance's trades, for {IBallastVault-executeRebalance}: values the basket at the
+    /// oracles (reverting on an invalid price), trades `legs` at `venue` within the per-leg bounds
+    /// ({_executeLegs}), then holds NAV at the same prices to the loss bound: it may fall by at most
+    /// `p.maxLossBps` (rounded against the trades), else {IBallastErrors-BallastRebalanceLoss}.
+    /// Emits {IBallastVault-Rebalanced} for `keeper`.
+    /// @return trades The swaps made.
+    /// @return navBefore NAV before the trades.
+    /// @return navAfter NAV after them, at the same prices.
+    /// @return driftAfter The largest |weight - target| after the trades, bps.
+    /// @return rewardBudget What the loss bound leaves after the trades: `navAfter` less the least NAV
+    /// it allows.
+    function executeRebalance(
+        BasketAdmin.Basket storage basket,
+        uint256[] storage lastPrices,
+        Venue memory venue,
+        IBallastVault.Leg[] calldata legs,
+        IBallastVault.RebalanceParams memory p,
+        address keeper
+    ) public returns (uint256 trades, uint256 navBefore, uint256 navAfter, uint256 driftAfter, uint256 rewardBudget) {
+        Valuation memory v = valuation(basket, lastPrices, venue.factory, true, Side.Oracle);
+        trades = _executeLegs(basket, venue, v, legs, p);
+        navBefore = v.nav;
+        Valuation memory settled = valuationAt(basket, v.prices);
+        (navAfter, driftAfter) = (settled.nav, maxDrift(settled));
+        uint256 floor = navBefore.lessBpsDown(p.maxLossBps);
+        if (navAfter < floor) revert IBallastErrors.BallastRebalanceLoss(navBefore, navAfter, p.maxLossBps);
+        emit IBallastVault.Rebalanced(keeper, navBefore, navAfter, maxDrift(v), driftAfter, trades);
+        rewardBudget = navAfter - floor;
+    }
+
+    /// @notice Before governance removes asset `i` ({IBallastVault-removeAsset}): sells what a
+    /// capped rebalance left of it, or what someone sent to delay the removal, along its sell route
+    /// at the oracle-derived minimum output (`slippageBps` below its value), when every price is
+    /// valid, its weight in force is 0, and the balance is worth at least {sliceFloor}. Returns that
+    /// floor: the value under which what is left is dust.
+    function sellRetired(
+        BasketAdmin.Basket storage basket,
+        uint256[] storage lastPrices,
+        Venue memory venue,
+        uint256 i,
+        uint256 slippageBps
+    ) public returns (uint256 dustValue) {
+        Valuation memory v = valuation(basket, lastPrices, venue.factory, false, Side.Oracle);
+        dustValue = sliceFloor(v);
+        if (i != 0 && v.valid && v.targets[i] == 0 && v.values[i] >= dustValue) {
+            uint256 amount = v.balances[i];
+            _swap(venue, basket.sellRoutes[i], amount, minValueOut(v, i, amount, slippageBps));
+        }
+    }
+
+    /// @dev Swaps exactly `amountIn` of `path`'s first token into its last through `venue`'s router
+    /// with an exact approval. `venue.router02` selects SwapRouter02's `exactInput` (no deadline
+    /// field) over the original SwapRouter's (deadline: this block, as the swap runs inside this call
     /// anyway). The router enforces `minOut` on what the pool sent; the balance delta enforces it on
     /// what actually arrived (a token that takes a fee in transit delivers less than the pool sent).
     /// Emits {IBallastVault-Swapped}.
-    function swap(
-        address router,
-        bool router02,
+    function _swap(
+        Venue memory venue,
         bytes memory path,
         uint256 amountIn,
         uint256 minOut
-    ) public returns (uint256 received) {
+    ) private returns (uint256 received) {
+        (address router, bool router02) = (venue.router, venue.router02);
         (address tokenIn, address tokenOut) = (path.tokenAt(0), path.lastToken());
         uint256 outBefore = IERC20(tokenOut).balanceOf(address(this));
         IERC20(tokenIn).forceApprove(router, amountIn);
@@ -365,19 +408,19 @@ library VaultLogic {
         emit IBallastVault.Swapped(tokenIn, tokenOut, amountIn, received, minOut);
     }
 
-    /// @notice Trades a rebalance's `legs` (see {IBallastVault-executeRebalance}) at `venue`
-    /// (see {swap}), each bounded at valuation `v`'s oracle prices: first every leg is checked
+    /// @dev Trades a rebalance's `legs` (see {IBallastVault-executeRebalance}) at `venue`
+    /// (see {_swap}), each bounded at valuation `v`'s oracle prices: first every leg is checked
     /// against the basket, the trade cap and the pools ({LegCheck-check}, before any swap moves
     /// them); then the legs that sell a non-base asset run, each asking its oracle-fair output less
     /// `p.slippageBps`; then those that spend the base, scaled down alike to the base held above its
     /// target (rounded down) and skipped below `p.minTradeValue`. Returns the number of swaps made.
-    function executeLegs(
+    function _executeLegs(
         BasketAdmin.Basket storage basket,
         Venue memory venue,
         Valuation memory v,
         IBallastVault.Leg[] calldata legs,
         IBallastVault.RebalanceParams memory p
-    ) public returns (uint256 trades) {
+    ) private returns (uint256 trades) {
         uint256[] memory ins = new uint256[](legs.length);
         uint256[] memory outs = new uint256[](legs.length);
         uint256[] memory amounts = _fitLegs(basket, venue.factory, v, legs, p, ins, outs);
@@ -500,7 +543,7 @@ library VaultLogic {
         uint256 amountIn,
         uint256 slippageBps
     ) private {
-        swap(venue.router, venue.router02, path, amountIn, fairOut(v, i, o, amountIn).lessBpsDown(slippageBps));
+        _swap(venue, path, amountIn, fairOut(v, i, o, amountIn).lessBpsDown(slippageBps));
     }
 
     /// @dev The basket indices of `path`'s first and last tokens; reverts with
@@ -620,6 +663,22 @@ library VaultLogic {
             if (amounts[i] == 0) continue;
             minOuts[i] = minValueOut(v, i, amounts[i] - 1, slippageBps);
             minTotal += minOuts[i];
+        }
+    }
+
+    /// @notice Sells a base-asset exit's slices worth `value` beyond the base balance ({exitSlices}
+    /// at valuation `v`), each along its asset's sell route at `venue` with its minimum output.
+    /// Returns the base received.
+    function sellExitSlices(
+        BasketAdmin.Basket storage basket,
+        Venue memory venue,
+        Valuation memory v,
+        uint256 value,
+        uint256 slippageBps
+    ) public returns (uint256 proceeds) {
+        (uint256[] memory amounts, uint256[] memory minOuts, ) = exitSlices(v, value, slippageBps);
+        for (uint256 i = 1; i < amounts.length; ++i) {
+            if (amounts[i] != 0) proceeds += _swap(venue, basket.sellRoutes[i], amounts[i], minOuts[i]);
         }
     }
 

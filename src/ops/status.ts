@@ -128,11 +128,11 @@ export async function readStatus(runner: ContractRunner, vaultAddress: string): 
   const [network, block] = await Promise.all([provider.getNetwork(), provider.getBlock("latest")]);
   if (!block) throw new Error("the provider returned no latest block");
 
-  const [tokens, oracles, lastPrices, targets, nav, totalSupply, paused, statusTuple] = await Promise.all([
+  const [tokens, oracles, lastPrices, { targets }, nav, totalSupply, paused, statusTuple] = await Promise.all([
     vault.basketTokens(),
     vault.oracles(),
     vault.lastPrices(),
-    vault.targetWeights(),
+    vault.basketState(),
     vault.totalAssets(),
     vault.totalSupply(),
     vault.paused(),

@@ -24,6 +24,7 @@ import { formatUnits, MaxUint256, parseUnits } from "ethers";
 import type { ContractTransactionResponse, Interface } from "ethers";
 
 import { describeError } from "../ops/errors";
+import { assetRoutes } from "../vault/routes";
 import type { LocalMarket, MarketPool, MarketToken } from "../market";
 import type { BallastRebalancer, BallastVault } from "../../typechain-types";
 
@@ -164,7 +165,7 @@ class Player {
     for (const [i, token] of this.arena.tokens.entries()) {
       const amountIn = after.balances[i] - before.balances[i];
       if (i === 0 || amountIn <= 0n) continue;
-      const [path] = await this.arena.vault.routes(token.address);
+      const [path] = await assetRoutes(this.arena.vault, token.address);
       const params = { path, recipient: me, deadline: MaxUint256, amountIn, amountOutMinimum: 0 };
       const receipt = await (await router.exactInput(params, { gasLimit: VAULT_GAS_LIMIT })).wait();
       this.gasUsed += receipt?.gasUsed ?? 0n;
@@ -341,9 +342,9 @@ export class Sandwicher extends Adversary {
   async front(): Promise<void> {
     if (this.current) return;
     const { vault, rebalancer, tokens, legPools } = this.player.arena;
-    const [weights, targets, [, , band]] = await Promise.all([
+    const [weights, { targets }, [, , band]] = await Promise.all([
       rebalancer.currentWeights(),
-      vault.targetWeights(),
+      vault.basketState(),
       rebalancer.rebalanceStatus(),
     ]);
     const big = this.plays % 2 === 1;

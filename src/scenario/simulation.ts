@@ -37,7 +37,7 @@ import type { KeeperLogger, LogFields } from "../keeper";
 import { DEFAULT_TOKENS, deployLocalMarket } from "../market";
 import { STATUS_NAMES, TRIP_NAMES } from "../vault/enums";
 import type { LocalMarket, MarketPool, MarketToken } from "../market";
-import { deployVault, RECOMMENDED_BREAKERS, RECOMMENDED_COSTS, recommendedReward } from "../vault";
+import { allRoutes, deployVault, RECOMMENDED_BREAKERS, RECOMMENDED_COSTS, recommendedReward } from "../vault";
 import type { BallastPolicy, BallastRebalancer, BallastVault } from "../../typechain-types";
 import type { RunningCost } from "../sim/runningCost";
 
@@ -259,7 +259,7 @@ class ScenarioRun {
     this.policyAddress = await this.policy.getAddress();
     this.rebalancerAddress = await this.rebalancer.getAddress();
     const triggers = await this.policy.triggerParams();
-    const params = await this.vault.rebalanceParams();
+    const { params } = await this.vault.basketState();
     const breakers = await this.policy.breakerParams();
     const costs = await this.policy.costParams();
     this.cooldown = Number(triggers.cooldown);
@@ -300,7 +300,7 @@ class ScenarioRun {
     this.depositors = DEPOSITOR_NAMES.map((name, i) => ({ name, signer: signers[2 + i] }));
     const arbitrageur = signers[2 + DEPOSITOR_NAMES.length];
 
-    const targets = await this.vault.targetWeights();
+    const { targets } = await this.vault.basketState();
     this.tokens = (await this.vault.basketTokens()).map((address) => {
       const token = this.market.tokens.find((t) => t.address === address);
       if (!token) throw new Error(`basket token ${address} is not in the market`);
@@ -355,8 +355,10 @@ class ScenarioRun {
       if (!token) throw new Error(`route token ${address} is not in the market`);
       return token.symbol;
     };
-    for (const token of this.tokens.slice(1)) {
-      const [sellRoute] = await this.vault.routes(token.address);
+    const [sellRoutes] = await allRoutes(this.vault);
+    for (const [i, token] of this.tokens.entries()) {
+      if (i === 0) continue;
+      const sellRoute = sellRoutes[i];
       // A Uniswap V3 path: address (20 bytes), then fee (3 bytes) and address for each hop.
       for (let offset = 0; offset + 43 <= dataLength(sellRoute); offset += 23) {
         const a = bySymbolAddress(dataSlice(sellRoute, offset, offset + 20));

@@ -3,7 +3,7 @@
  * and sizes exactly what the chain would:
  *
  * - VaultLogic (contracts/libraries/VaultLogic.sol): `valuationAt`, `maxDrift`, `minValueOut`, and
- *   `executeLegs`' buy scaling on the base actually received.
+ *   `_executeLegs`' buy scaling on the base actually received.
  * - BallastPlanner (contracts/BallastPlanner.sol): `plan` (band-edge sizing, `maxTradeBps` cap,
  *   `minTradeValue` dust, retiring assets, buys scaled to the base available, its trades),
  *   `_driftRemoved`; PlanReview (contracts/libraries/PlanReview.sol): `sellAmount`.
@@ -297,7 +297,7 @@ function sizes(v: Valuation, p: RebalanceParams, band: bigint): Plan {
   return out;
 }
 
-/** VaultLogic.executeLegs' scaling: `amount * available / wanted` (floor) when short. */
+/** VaultLogic._executeLegs' scaling: `amount * available / wanted` (floor) when short. */
 export function scaled(amount: bigint, available: bigint, wanted: bigint): bigint {
   return wanted > available ? mulDiv(amount, available, wanted) : amount;
 }
@@ -312,7 +312,7 @@ export function minValueOut(v: Valuation, i: number, amount: bigint, slippageBps
   return lessBpsDown(toValue(v, i, amount), slippageBps);
 }
 
-/** The least a buy spending `spend` may receive (VaultLogic.executeLegs). */
+/** The least a buy spending `spend` may receive (VaultLogic._executeLegs). */
 export function minBuyOut(v: Valuation, i: number, spend: bigint, slippageBps: bigint): bigint {
   return lessBpsDown(toAmount(v, i, spend), slippageBps);
 }
@@ -336,7 +336,7 @@ export function driftRemoved(v: Valuation, pl: Plan): bigint {
 }
 
 /**
- * VaultLogic.executeLegs' buys: once the sells are done, each planned buy is scaled by the base
+ * VaultLogic._executeLegs' buys: once the sells are done, each planned buy is scaled by the base
  * actually held above its target (rounded down) and skipped below dust. `baseBalance` is the base
  * balance after the sells.
  */

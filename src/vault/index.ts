@@ -1,1 +1,2 @@
 export * from "./deployVault";
+export * from "./routes";

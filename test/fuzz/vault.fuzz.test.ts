@@ -223,7 +223,7 @@ class Governance implements fc.AsyncCommand<Model, Real> {
     if (this.action === "pause" && !(await vault.paused())) await vault.pause();
     if (this.action === "unpause" && (await vault.paused())) await vault.unpause();
     if (this.action === "params") {
-      const params = await vault.rebalanceParams();
+      const params = (await vault.basketState()).params;
       if (Number(params.slippageBps) !== this.slippageBps) {
         await vault.setRebalanceParams({
           slippageBps: this.slippageBps,

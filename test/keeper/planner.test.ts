@@ -237,7 +237,7 @@ describe("keeper planner", () => {
       const f = await loadFixture(drifted);
       // Trades capped at 1% of NAV, and a plan must remove the whole of the largest drift: the capped
       // plan cannot, the on-chain plan (held to no such cut) still trades what the cap allows.
-      const p = await f.vault.rebalanceParams();
+      const p = (await f.vault.basketState()).params;
       await (
         await f.vault.setRebalanceParams({
           slippageBps: p.slippageBps,

@@ -100,7 +100,7 @@ describe("governance tasks", function () {
         { vault: vaultAddress, id: result.id },
         /is not ready: executable from .* \(in 2s\)/,
       );
-      expect(tuple(await vault.rebalanceParams())).to.deep.equal(tuple(PARAMS));
+      expect(tuple((await vault.basketState()).params)).to.deep.equal(tuple(PARAMS));
 
       await time.increaseTo(result.readyAt);
       const ready = await runTask<PendingOperation[]>("gov:pending", { timelock: await timelock.getAddress() });
@@ -113,7 +113,7 @@ describe("governance tasks", function () {
         id: result.id,
       });
       expect(executed.id).to.equal(result.id);
-      expect(tuple(await vault.rebalanceParams())).to.deep.equal(tuple(NEW_PARAMS));
+      expect(tuple((await vault.basketState()).params)).to.deep.equal(tuple(NEW_PARAMS));
       expect(await timelock.isOperationDone(result.id)).to.be.true;
       expect(done).to.contain(`executed operation ${result.id}`);
       expect(await pendingOperations(await governanceContext(ethers.provider, { vault: vaultAddress }))).to.deep.equal(
@@ -168,7 +168,7 @@ describe("governance tasks", function () {
         salt: "params-2025-01",
       });
       expect(executed.id).to.equal(result.id);
-      expect(tuple(await vault.rebalanceParams())).to.deep.equal(tuple(NEW_PARAMS));
+      expect(tuple((await vault.basketState()).params)).to.deep.equal(tuple(NEW_PARAMS));
       expect((await policy.triggerParams()).triggerBandBps).to.equal(300n);
     });
 
@@ -274,7 +274,7 @@ describe("governance tasks", function () {
       );
       await expectTaskError(
         "gov:propose",
-        { ...base, function: "rebalanceParams" },
+        { ...base, function: "feeParams" },
         /is a view function: nothing to schedule/,
       );
       await expectTaskError("gov:propose", { ...base, target: "router", args: "[]" }, /--target "router" is neither/);
@@ -424,7 +424,7 @@ describe("governance tasks", function () {
       expect(await timelock.getOperationState(opId)).to.equal(1n);
       await time.increase(DELAY);
       await deployer.sendTransaction({ to: exec.transactions[0].to, data: exec.transactions[0].data });
-      expect(tuple(await vault.rebalanceParams())).to.deep.equal(tuple(NEW_PARAMS));
+      expect(tuple((await vault.basketState()).params)).to.deep.equal(tuple(NEW_PARAMS));
     });
 
     it("writes a batch as scheduleBatch with array inputs, and an execute file for a pending operation", async function () {

@@ -268,7 +268,7 @@ async function exercise(f: VaultFixture, expected: Outcome): Promise<void> {
     );
 
   const navBefore = await vault.totalAssets();
-  const { maxLossBps } = await vault.rebalanceParams();
+  const { maxLossBps } = (await vault.basketState()).params;
   const { outcome, cost } = await attemptRebalance(f);
   expect(outcome).to.equal(expected);
   expect(cost).to.be.lessThanOrEqual((navBefore * maxLossBps) / 10_000n);

@@ -1,5 +1,6 @@
 import { ethers } from "hardhat";
 
+import { allRoutes } from "../../src/vault";
 import {
   IBallastOracle__factory,
   IPeripheryImmutableState__factory,
@@ -79,8 +80,9 @@ async function poolRefs(vault: BallastVault, tokens: string[]): Promise<({ pool:
   const router = IPeripheryImmutableState__factory.connect(await vault.swapRouter(), ethers.provider);
   const factory = IUniswapV3Factory__factory.connect(await router.factory(), ethers.provider);
   const refs: ({ pool: string; quote: number } | null)[] = [null];
+  const [sellRoutes] = await allRoutes(vault);
   for (let i = 1; i < tokens.length; i++) {
-    const [sellRoute] = await vault.routes(tokens[i]);
+    const sellRoute = sellRoutes[i];
     const hex = sellRoute.slice(2);
     const fee = BigInt(`0x${hex.slice(40, 46)}`);
     const next = ethers.getAddress(`0x${hex.slice(46, 86)}`);
@@ -147,7 +149,7 @@ export async function flowValuation(vault: BallastVault, side: FlowSide): Promis
     if (market[i] === 0n) return p;
     return p < market[i] ? p : market[i];
   });
-  const targets = [...(await vault.targetWeights())];
+  const targets = [...(await vault.basketState()).targets];
   const v: FlowValuation = {
     side,
     tokens,
@@ -162,7 +164,7 @@ export async function flowValuation(vault: BallastVault, side: FlowSide): Promis
     targets,
     flowFeeWad: 0n,
     flowImpactWad: 0n,
-    slippageBps: (await vault.rebalanceParams()).slippageBps,
+    slippageBps: (await vault.basketState()).params.slippageBps,
   };
   let roundedDown = 0n;
   for (let i = 0; i < n; i++) {

@@ -4,6 +4,7 @@ import { network } from "hardhat";
 
 import { sqrtPriceX96FromPrices } from "../../src/market";
 import type { LocalMarket, MarketPool } from "../../src/market";
+import { assetRoutes } from "../../src/vault";
 import type { BallastVault } from "../../typechain-types";
 
 import type { SwappedEvent } from "./vault";
@@ -227,7 +228,7 @@ export class Attacker {
   async sellAtMarket(vault: BallastVault, symbols: readonly string[]): Promise<void> {
     const deltas = await this.deltas();
     for (const symbol of symbols) {
-      const [sellRoute] = await vault.routes(this.market.token(symbol).address);
+      const [sellRoute] = await assetRoutes(vault, this.market.token(symbol).address);
       await this.sell(symbol, deltas.get(symbol) ?? 0n, sellRoute);
     }
   }
@@ -299,7 +300,7 @@ export async function quotedCost(
   let traded = 0n;
   for (const swap of swaps) {
     const buying = swap.tokenIn === base;
-    const [sellRoute, buyRoute] = await vault.routes(buying ? swap.tokenOut : swap.tokenIn);
+    const [sellRoute, buyRoute] = await assetRoutes(vault, buying ? swap.tokenOut : swap.tokenIn);
     const [quoted] = await market.quoter.quoteExactInput.staticCall(buying ? buyRoute : sellRoute, swap.amountIn, {
       blockTag,
     });

@@ -16,6 +16,7 @@ import { expect } from "chai";
 import { ethers, network } from "hardhat";
 
 import type { LocalMarket, MarketPool } from "../../src/market";
+import { allRoutes } from "../../src/vault";
 import { exactInputSingle, Rng, vaultModel as vm } from "../../src/sim";
 import { MEASURED_GAS, rebalanceGasUnits } from "../../src/sim/market";
 import type { ExactPoolState } from "../../src/sim";
@@ -66,8 +67,9 @@ async function hopStates(c: Chain, tokens: string[]): Promise<Routes> {
   const factory = c.market.factory;
   type Hop = ReturnType<typeof decodeRoute>[number] & { state: vm.HopState };
   const table = new Map<string, Hop[]>();
+  const [sellRoutes, buyRoutes] = await allRoutes(c.vault);
   for (let i = 1; i < tokens.length; i++) {
-    const [sellRoute, buyRoute] = await c.vault.routes(tokens[i]);
+    const [sellRoute, buyRoute] = [sellRoutes[i], buyRoutes[i]];
     for (const [sell, route] of [
       [true, sellRoute],
       [false, buyRoute],
@@ -109,7 +111,7 @@ async function snapshot(c: Chain, now: bigint): Promise<{ snap: vm.VaultSnapshot
     units.push(10n ** BigInt(token.decimals));
   }
   const pricesWad = await Promise.all(c.oracles.map((o) => o.price()));
-  const p = await c.vault.rebalanceParams();
+  const p = (await c.vault.basketState()).params;
   const t = await c.policy.triggerParams();
   const v = await c.policy.volatilityParams();
   const cp = await c.policy.costParams();
@@ -120,7 +122,7 @@ async function snapshot(c: Chain, now: bigint): Promise<{ snap: vm.VaultSnapshot
       balances,
       pricesWad,
       units,
-      targets: [...(await c.vault.targetWeights())],
+      targets: [...(await c.vault.basketState()).targets],
       params: {
         slippageBps: p.slippageBps,
         maxTradeBps: p.maxTradeBps,
@@ -337,7 +339,7 @@ describe("vault model vs the contracts (differential)", function () {
       while (same(triggers, await policy.triggerParams())) triggers = randomTriggers(rng);
       await (await policy.setTriggerParams(triggers)).wait();
       const params = randomParams(rng);
-      const current = await vault.rebalanceParams();
+      const current = (await vault.basketState()).params;
       if (
         params.slippageBps !== current.slippageBps ||
         params.maxTradeBps !== current.maxTradeBps ||

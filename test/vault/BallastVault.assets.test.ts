@@ -6,7 +6,7 @@ import { ethers } from "hardhat";
 
 import { DEFAULT_FEED_DEVIATION_BPS, FEED_DEVIATION_BPS } from "../../src/market";
 import type { LocalMarket } from "../../src/market";
-import { deployVault, encodeRoute, reverseRoute } from "../../src/vault";
+import { assetRoutes, deployVault, encodeRoute, reverseRoute } from "../../src/vault";
 import type { RouteSpec } from "../../src/vault";
 import { ChainlinkOracle__factory, MockBallastOracle__factory, MockERC20__factory } from "../../typechain-types";
 import type { BallastVault, ChainlinkOracle, MockBallastOracle } from "../../typechain-types";
@@ -155,12 +155,12 @@ describe("BallastVault asset listing and removal", () => {
 
       const tokens = ["USDC", "WETH", "WBTC", "LINK", "UNI"].map((s) => market.token(s).address);
       expect(await vault.basketTokens()).to.deep.equal(tokens);
-      expect(await vault.targetWeights()).to.deep.equal([500n, 4_000n, 3_500n, 2_000n, 0n]);
+      expect((await vault.basketState()).targets).to.deep.equal([500n, 4_000n, 3_500n, 2_000n, 0n]);
       const sources = await Promise.all(oracles.map((o) => o.getAddress()));
       expect(await vault.oracles()).to.deep.equal([...sources, await uniOracle.getAddress()]);
       // Its price is recorded at once; the others' records are untouched.
       expect(await vault.lastPrices()).to.deep.equal([...pricesBefore, parseUnits("8", 18)]);
-      expect(await vault.routes(uni)).to.deep.equal([config.sellRoute, config.buyRoute]);
+      expect(await assetRoutes(vault, uni)).to.deep.equal([config.sellRoute, config.buyRoute]);
       // Nothing held yet: the NAV and the current weights simply gain a zero entry.
       const weights = await rebalancer.currentWeights();
       expect(weights).to.have.length(5);
@@ -173,17 +173,17 @@ describe("BallastVault asset listing and removal", () => {
     it("ramps the new asset in from WETH: rebalances buy it up to its target", async () => {
       const { vault, rebalancer, market } = await loadFixture(uniListedFixture);
       const [start, end] = await rampTo(vault, [500, 3_000, 3_500, 2_000, 1_000], 2 * DAY);
-      expect(await vault.targetWeights()).to.deep.equal([500n, 4_000n, 3_500n, 2_000n, 0n]);
+      expect((await vault.basketState()).targets).to.deep.equal([500n, 4_000n, 3_500n, 2_000n, 0n]);
       // Halfway, UNI's target is 500 bps: the rebalance buys it up to there only.
       await time.increaseTo(start + DAY);
-      expect(await vault.targetWeights()).to.deep.equal([500n, 3_500n, 3_500n, 2_000n, 500n]);
+      expect((await vault.basketState()).targets).to.deep.equal([500n, 3_500n, 3_500n, 2_000n, 500n]);
       await freshen(market);
       const swaps = await swapsOf(vault, rebalancer.rebalance());
       expect(swaps.some((s) => s.tokenOut === market.token("UNI").address)).to.be.true;
       expect((await rebalancer.currentWeights())[4]).to.be.closeTo(500n, 15n);
 
       await waitUntil(market, end);
-      expect(await vault.targetWeights()).to.deep.equal([500n, 3_000n, 3_500n, 2_000n, 1_000n]);
+      expect((await vault.basketState()).targets).to.deep.equal([500n, 3_000n, 3_500n, 2_000n, 1_000n]);
       await rebalanceUntilSettled(market, vault);
       const weights = await rebalancer.currentWeights();
       expect(weights[4]).to.be.closeTo(1_000n, 20n);
@@ -213,7 +213,7 @@ describe("BallastVault asset listing and removal", () => {
       // At the end its target is 0, but it still holds value: while its oracle fails nothing can be
       // sold at a checked price, and the removal is refused.
       await waitUntil(market, end);
-      expect(await vault.targetWeights()).to.deep.equal([500n, 4_000n, 3_500n, 2_000n, 0n]);
+      expect((await vault.basketState()).targets).to.deep.equal([500n, 4_000n, 3_500n, 2_000n, 0n]);
       const balance = await held(market, vault, "UNI");
       const uniPrice = await market.feedPrice("UNI");
       await market.token("UNI").feed.connect(market.deployer).setAnswer(0);
@@ -235,11 +235,10 @@ describe("BallastVault asset listing and removal", () => {
       await expect(vault.removeAsset(uni)).to.emit(vault, "AssetRemoved").withArgs(4n, uni, 0n);
       const tokens = ["USDC", "WETH", "WBTC", "LINK"].map((s) => market.token(s).address);
       expect(await vault.basketTokens()).to.deep.equal(tokens);
-      expect(await vault.targetWeights()).to.deep.equal([500n, 4_000n, 3_500n, 2_000n]);
+      expect((await vault.basketState()).targets).to.deep.equal([500n, 4_000n, 3_500n, 2_000n]);
       expect(await vault.oracles()).to.deep.equal(await Promise.all(oracles.map((o) => o.getAddress())));
       expect(await vault.lastPrices()).to.deep.equal(prices.slice(0, 4));
-      await expect(vault.routes(uni)).to.be.revertedWithCustomError(vault, "BallastUnknownToken").withArgs(uni);
-      expect(await vault.routes(usdc)).to.deep.equal(["0x", "0x"]);
+      expect(await assetRoutes(vault, usdc)).to.deep.equal(["0x", "0x"]);
 
       // Entries, exits and rebalances carry on over the four remaining assets.
       const entry = await flowValuation(vault, "entry");
@@ -322,7 +321,7 @@ describe("BallastVault asset listing and removal", () => {
 
       expect(await vault.basketTokens()).to.deep.equal(tokensBefore);
       expect(await vault.lastPrices()).to.deep.equal(pricesBefore);
-      expect(await vault.targetWeights()).to.deep.equal([500n, 4_000n, 3_500n, 2_000n]);
+      expect((await vault.basketState()).targets).to.deep.equal([500n, 4_000n, 3_500n, 2_000n]);
       // A multi-hop route through the basket is fine.
       await expect(vault.addAsset(await assetConfig(market, "UNI", oracle, ["UNI", 3000, "WETH", 500, "USDC"])))
         .to.emit(vault, "AssetListed")
@@ -385,7 +384,7 @@ describe("BallastVault asset listing and removal", () => {
         await vault.addAsset(rawConfig(market, await extraToken(market, `X${i}`, 18), oracle));
       }
       expect(await vault.basketTokens()).to.have.length(16);
-      expect(await vault.targetWeights()).to.have.length(16);
+      expect((await vault.basketState()).targets).to.have.length(16);
       expect(await vault.lastPrices()).to.have.length(16);
       const extra = await extraToken(market, "X8", 18);
       await expect(vault.addAsset(rawConfig(market, extra, oracle)))
@@ -416,7 +415,7 @@ describe("BallastVault asset listing and removal", () => {
       // A ramp in that has not started: nothing in force yet, but its target is no longer 0.
       const start = (await time.latest()) + HOUR;
       await vault.setTargetWeights([500, 3_000, 3_500, 2_000, 1_000], start, start + DAY);
-      expect((await vault.targetWeights())[4]).to.equal(0n);
+      expect((await vault.basketState()).targets[4]).to.equal(0n);
       await expect(vault.removeAsset(uni))
         .to.be.revertedWithCustomError(vault, "BallastAssetWeight")
         .withArgs(uni, 1_000n);
@@ -522,19 +521,18 @@ describe("BallastVault asset listing and removal", () => {
       // WETH now quotes LINK (index 3) in its first pool: its pool check must follow LINK down.
       const wethRoute: RouteSpec = ["WETH", 3000, "LINK", 3000, "USDC"];
       await vault.setRoutes(weth, encodeRoute(market, wethRoute), encodeRoute(market, reverseRoute(wethRoute)));
-      const linkRoutes = await vault.routes(link);
-      const wethRoutes = await vault.routes(weth);
+      const linkRoutes = await assetRoutes(vault, link);
+      const wethRoutes = await assetRoutes(vault, weth);
       const prices = await vault.lastPrices();
 
       await expect(vault.removeAsset(wbtc)).to.emit(vault, "AssetRemoved").withArgs(2n, wbtc, 0n);
       expect(await vault.basketTokens()).to.deep.equal([usdc, weth, link]);
-      expect(await vault.targetWeights()).to.deep.equal([500n, 7_500n, 2_000n]);
+      expect((await vault.basketState()).targets).to.deep.equal([500n, 7_500n, 2_000n]);
       const sources = await Promise.all(oracles.map((o) => o.getAddress()));
       expect(await vault.oracles()).to.deep.equal([sources[0], sources[1], sources[3]]);
       expect(await vault.lastPrices()).to.deep.equal([prices[0], prices[1], prices[3]]);
-      expect(await vault.routes(link)).to.deep.equal(linkRoutes);
-      expect(await vault.routes(weth)).to.deep.equal(wethRoutes);
-      await expect(vault.routes(wbtc)).to.be.revertedWithCustomError(vault, "BallastUnknownToken").withArgs(wbtc);
+      expect(await assetRoutes(vault, link)).to.deep.equal(linkRoutes);
+      expect(await assetRoutes(vault, weth)).to.deep.equal(wethRoutes);
       const weights = await rebalancer.currentWeights();
       expect(weights[1]).to.be.closeTo(7_500n, 30n);
       expect(weights[2]).to.be.closeTo(2_000n, 30n);

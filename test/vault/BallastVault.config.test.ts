@@ -15,7 +15,7 @@ import {
 import type { ContractTransactionResponse } from "ethers";
 
 import type { LocalMarket } from "../../src/market";
-import { encodeRoute, reverseRoute, vaultFactory } from "../../src/vault";
+import { assetRoutes, encodeRoute, reverseRoute, vaultFactory } from "../../src/vault";
 import type { RouteSpec } from "../../src/vault";
 import {
   BallastVault__factory,
@@ -305,7 +305,7 @@ describe("BallastVault configuration", function () {
       const vault = await s.deploy(basket);
 
       expect(await vault.basketTokens()).to.deep.equal([s.usdc, s.weth, s.wbtc, s.link]);
-      expect(await vault.targetWeights()).to.deep.equal([500n, 4_000n, 3_500n, 2_000n]);
+      expect((await vault.basketState()).targets).to.deep.equal([500n, 4_000n, 3_500n, 2_000n]);
       expect(await vault.oracles()).to.deep.equal([
         await s.oracle("USDC"),
         await s.oracle("WETH"),
@@ -313,15 +313,15 @@ describe("BallastVault configuration", function () {
         await s.oracle("LINK"),
       ]);
 
-      expect(await vault.routes(s.weth)).to.deep.equal([
+      expect(await assetRoutes(vault, s.weth)).to.deep.equal([
         lower(encodeRoute(s.market, ["WETH", 500, "USDC"])),
         lower(encodeRoute(s.market, ["USDC", 500, "WETH"])),
       ]);
-      expect(await vault.routes(s.wbtc)).to.deep.equal([
+      expect(await assetRoutes(vault, s.wbtc)).to.deep.equal([
         lower(encodeRoute(s.market, ["WBTC", 500, "WETH", 500, "USDC"])),
         lower(encodeRoute(s.market, ["USDC", 500, "WETH", 500, "WBTC"])),
       ]);
-      const [linkSell, linkBuy] = await vault.routes(s.link);
+      const [linkSell, linkBuy] = await assetRoutes(vault, s.link);
       expect(dataLength(linkSell)).to.equal(43);
       expect(linkSell).to.equal(lower(encodeRoute(s.market, ["LINK", 3000, "USDC"])));
       expect(linkBuy).to.equal(lower(encodeRoute(s.market, ["USDC", 3000, "LINK"])));
@@ -330,32 +330,29 @@ describe("BallastVault configuration", function () {
     it("basketRoutes returns, index-aligned, exactly the routes the masks ask for (empty elsewhere)", async function () {
       const s = await setup();
       const vault = await s.deploy(await s.defaultBasket());
-      const tokens = await vault.basketTokens();
-      const routes = await Promise.all(tokens.map((t) => vault.routes(t)));
+      const [allSells, allBuys] = await vault.basketRoutes(0b1111n, 0b1111n);
+      expect(allSells[1]).to.equal(lower(encodeRoute(s.market, ["WETH", 500, "USDC"])));
+      expect(allBuys[3]).to.equal(lower(encodeRoute(s.market, ["USDC", 3000, "LINK"])));
       // Sell routes of WETH and WBTC (bits 1, 2), the buy route of LINK (bit 3).
       const [sells, buys] = await vault.basketRoutes(0b0110n, 0b1000n);
-      expect([...sells]).to.deep.equal(["0x", routes[1][0], routes[2][0], "0x"]);
-      expect([...buys]).to.deep.equal(["0x", "0x", "0x", routes[3][1]]);
+      expect([...sells]).to.deep.equal(["0x", allSells[1], allSells[2], "0x"]);
+      expect([...buys]).to.deep.equal(["0x", "0x", "0x", allBuys[3]]);
       const [none] = await vault.basketRoutes(0n, 0n);
       expect([...none]).to.deep.equal(["0x", "0x", "0x", "0x"]);
     });
 
-    it("returns empty routes for the base asset and refuses tokens outside the basket", async function () {
+    it("returns empty routes for the base asset", async function () {
       const s = await setup();
       const vault = await s.deploy(await s.defaultBasket());
-      expect(await vault.routes(s.usdc)).to.deep.equal(["0x", "0x"]);
-      const uni = s.market.token("UNI").address;
-      await expect(vault.routes(uni)).to.be.revertedWithCustomError(vault, "BallastUnknownToken").withArgs(uni);
-      await expect(vault.routes(ZeroAddress))
-        .to.be.revertedWithCustomError(vault, "BallastUnknownToken")
-        .withArgs(ZeroAddress);
+      const [sells, buys] = await vault.basketRoutes(1n, 1n);
+      expect([sells[0], buys[0]]).to.deep.equal(["0x", "0x"]);
     });
 
     it("exposes the execution bounds, router, asset, name, symbol and ERC-20 state", async function () {
       const s = await setup();
       const vault = await s.deploy(await s.defaultBasket());
 
-      const params = await vault.rebalanceParams();
+      const params = (await vault.basketState()).params;
       expect(params.slippageBps).to.equal(100n);
       expect(params.maxTradeBps).to.equal(2_500n);
       expect(params.maxLossBps).to.equal(100n);
@@ -408,11 +405,11 @@ describe("BallastVault configuration", function () {
       expect(await vault.decimals()).to.equal(18n);
       expect(await vault.convertToShares(1n)).to.equal(1n);
       expect(await vault.basketTokens()).to.deep.equal([s.weth, s.usdc]);
-      expect(await vault.routes(s.usdc)).to.deep.equal([
+      expect(await assetRoutes(vault, s.usdc)).to.deep.equal([
         lower(encodeRoute(s.market, ["USDC", 500, "WETH"])),
         lower(encodeRoute(s.market, ["WETH", 500, "USDC"])),
       ]);
-      expect(await vault.routes(s.weth)).to.deep.equal(["0x", "0x"]);
+      expect(await assetRoutes(vault, s.weth)).to.deep.equal(["0x", "0x"]);
     });
 
     it("has 18-decimal shares over a 0-decimal base (decimals offset 18)", async function () {
@@ -450,9 +447,9 @@ describe("BallastVault configuration", function () {
       const vault = await s.deploy(basket);
 
       expect(await vault.basketTokens()).to.deep.equal(["USDC", ...symbols].map((sym) => s.market.token(sym).address));
-      expect(await vault.targetWeights()).to.deep.equal([1_600n, ...symbols.map(() => 1_200n)]);
+      expect((await vault.basketState()).targets).to.deep.equal([1_600n, ...symbols.map(() => 1_200n)]);
       const crvFee = directFee(s.market, "CRV");
-      expect(await vault.routes(s.market.token("CRV").address)).to.deep.equal([
+      expect(await assetRoutes(vault, s.market.token("CRV").address)).to.deep.equal([
         lower(encodeRoute(s.market, ["CRV", crvFee, "USDC"])),
         lower(encodeRoute(s.market, ["USDC", crvFee, "CRV"])),
       ]);
@@ -477,7 +474,7 @@ describe("BallastVault configuration", function () {
       expect(basket).to.have.length(MAX_ASSETS);
       const vault = await s.deploy(basket);
       expect(await vault.basketTokens()).to.have.length(MAX_ASSETS);
-      expect((await vault.targetWeights()).reduce((a, b) => a + b, 0n)).to.equal(10_000n);
+      expect((await vault.basketState()).targets.reduce((a, b) => a + b, 0n)).to.equal(10_000n);
     });
 
     it("accepts every execution bound at its minimum and at its maximum", async function () {
@@ -493,7 +490,7 @@ describe("BallastVault configuration", function () {
       };
       for (const params of [lowest, highest]) {
         const vault = await s.deploy(basket, params);
-        const stored = await vault.rebalanceParams();
+        const stored = (await vault.basketState()).params;
         expect([
           stored.slippageBps,
           stored.maxTradeBps,
@@ -518,8 +515,8 @@ describe("BallastVault configuration", function () {
         await s.asset("WETH", 5_000),
       ];
       const vault = await s.deploy(basket);
-      expect(await vault.targetWeights()).to.deep.equal([0n, 5_000n, 5_000n]);
-      expect((await vault.routes(s.link))[0]).to.equal(
+      expect((await vault.basketState()).targets).to.deep.equal([0n, 5_000n, 5_000n]);
+      expect((await assetRoutes(vault, s.link))[0]).to.equal(
         lower(encodeRoute(s.market, ["LINK", 3000, "WETH", 500, "USDC"])),
       );
     });
@@ -1015,7 +1012,7 @@ describe("BallastVault configuration", function () {
       const max = 1_000_000n * WETH_UNIT;
       // 1M USDC-sized bounds would refuse this; the bound follows the base asset's decimals.
       const vault = await s.deploy(basket, { ...PARAMS, minTradeValue: max });
-      expect((await vault.rebalanceParams()).minTradeValue).to.equal(max);
+      expect((await vault.basketState()).params.minTradeValue).to.equal(max);
       await expect(s.deploy(basket, { ...PARAMS, minTradeValue: max + 1n }))
         .to.be.revertedWithCustomError(s.factory, "BallastParameterOutOfRange")
         .withArgs(Parameter.MinTradeValue, max + 1n, 0, max);

@@ -117,7 +117,7 @@ async function model(f: Fixture, invalid: readonly BasketSymbol[] = []): Promise
     nav: 0n,
     navCeil: 0n,
     supply: await f.vault.totalSupply(),
-    slippageBps: (await f.vault.rebalanceParams()).slippageBps,
+    slippageBps: (await f.vault.basketState()).params.slippageBps,
   };
   // A failing oracle is replaced by the vault's last recorded price (WAD = 8-decimal answer * 1e10).
   const lastPrices = await f.vault.lastPrices();

@@ -140,7 +140,7 @@ describe("BallastVault.executeRebalance: the vault's bounds on any rebalancer's 
 
     it("trades the part they can fill, at its oracle minimum, within the loss bound", async () => {
       const asked = await thinPool();
-      const [slippageBps, , maxLossBps] = await f.vault.rebalanceParams();
+      const [slippageBps, , maxLossBps] = (await f.vault.basketState()).params;
       const navBefore = await oracleNav(f.market, f.vault);
       const swaps = await swapsOf(
         f.vault,
@@ -192,7 +192,7 @@ describe("BallastVault.executeRebalance: the vault's bounds on any rebalancer's 
   });
 
   it("bounds a wasteful plan's loss: legs that trade back and forth revert at maxLossBps", async () => {
-    const [slippageBps, maxTradeBps, , minTradeValue, maxPoolGapBps] = await f.vault.rebalanceParams();
+    const [slippageBps, maxTradeBps, , minTradeValue, maxPoolGapBps] = (await f.vault.basketState()).params;
     const params = { slippageBps, maxTradeBps, maxLossBps: 1, minTradeValue, maxPoolGapBps };
     await (await f.vault.setRebalanceParams(params)).wait();
     const weth = 5n * 10n ** 18n;

@@ -342,7 +342,7 @@ describe("BallastVault governance", function () {
           .to.be.revertedWithCustomError(vault, "AccessControlUnauthorizedAccount")
           .withArgs(other.address, ZeroHash);
       }
-      expect(tuple(await vault.rebalanceParams())).to.deep.equal(tuple(PARAMS));
+      expect(tuple((await vault.basketState()).params)).to.deep.equal(tuple(PARAMS));
     });
 
     const cases: { field: keyof RebalanceParams; parameter: number; value: bigint; min: bigint; max: bigint }[] = [
@@ -373,7 +373,7 @@ describe("BallastVault governance", function () {
         await expect(vault.connect(admin).setRebalanceParams({ ...PARAMS, [c.field]: c.value }))
           .to.be.revertedWithCustomError(vault, "BallastParameterOutOfRange")
           .withArgs(c.parameter, c.value, c.min, c.max);
-        expect(tuple(await vault.rebalanceParams())).to.deep.equal(tuple(PARAMS));
+        expect(tuple((await vault.basketState()).params)).to.deep.equal(tuple(PARAMS));
       });
     }
 
@@ -389,7 +389,7 @@ describe("BallastVault governance", function () {
       };
       for (const params of [lowest, highest]) {
         await vault.connect(admin).setRebalanceParams(params);
-        expect(tuple(await vault.rebalanceParams())).to.deep.equal(tuple(params));
+        expect(tuple((await vault.basketState()).params)).to.deep.equal(tuple(params));
       }
     });
 
@@ -423,7 +423,7 @@ describe("BallastVault governance", function () {
       await expect(vault.connect(admin).setRebalanceParams(next))
         .to.emit(vault, "RebalanceParamsSet")
         .withArgs(tuple(PARAMS), tuple(next));
-      expect(tuple(await vault.rebalanceParams())).to.deep.equal(tuple(next));
+      expect(tuple((await vault.basketState()).params)).to.deep.equal(tuple(next));
       // A change of a single field is a change.
       const third = { ...next, minTradeValue: 100n * USDC_UNIT + 1n };
       await expect(vault.connect(admin).setRebalanceParams(third))
@@ -439,7 +439,7 @@ describe("BallastVault governance", function () {
       const { vault, admin } = await loadFixture(pausedFixture);
       const next = { ...PARAMS, maxLossBps: 20 };
       await expect(vault.connect(admin).setRebalanceParams(next)).to.emit(vault, "RebalanceParamsSet");
-      expect(tuple(await vault.rebalanceParams())).to.deep.equal(tuple(next));
+      expect(tuple((await vault.basketState()).params)).to.deep.equal(tuple(next));
     });
 
     it("governs the next rebalance: a lower maxTradeBps caps every trade lower", async function () {
@@ -785,13 +785,13 @@ describe("BallastVault governance", function () {
       await expect(timelock.connect(deployer).execute(target, 0, data, ZeroHash, SALT))
         .to.be.revertedWithCustomError(timelock, "TimelockUnexpectedOperationState")
         .withArgs(operation, READY_STATE);
-      expect(tuple(await vault.rebalanceParams())).to.deep.equal(tuple(PARAMS));
+      expect(tuple((await vault.basketState()).params)).to.deep.equal(tuple(PARAMS));
 
       await time.increase(delay);
       const tx = timelock.connect(deployer).execute(target, 0, data, ZeroHash, SALT);
       await expect(tx).to.emit(vault, "RebalanceParamsSet").withArgs(tuple(PARAMS), tuple(next));
       await expect(tx).to.emit(timelock, "CallExecuted").withArgs(operation, 0, target, 0, data);
-      expect(tuple(await vault.rebalanceParams())).to.deep.equal(tuple(next));
+      expect(tuple((await vault.basketState()).params)).to.deep.equal(tuple(next));
       expect(await timelock.isOperationDone(operation)).to.be.true;
 
       // An operation runs once.

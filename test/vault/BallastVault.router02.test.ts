@@ -69,7 +69,7 @@ describe("BallastVault on SwapRouter02", () => {
       .withArgs(weth, await vault.asset(), anyValue, anyValue, anyValue, anyValue);
     // With the pool-gap bound at its widest (5%) the leg is still refused: its estimated output, at
     // the pushed price, misses the 1% slippage minimum, which the router would enforce anyway.
-    const params = await vault.rebalanceParams();
+    const params = (await vault.basketState()).params;
     await vault.setRebalanceParams({
       slippageBps: params.slippageBps,
       maxTradeBps: params.maxTradeBps,

@@ -29,14 +29,14 @@ describe("BallastVault target-weight ramps", () => {
     await expect(vault.setTargetWeights([500, 3_000, 3_500, 3_000], start, end))
       .to.emit(vault, "TargetWeightsSet")
       .withArgs([500n, 4_000n, 3_500n, 2_000n], [500n, 3_000n, 3_500n, 3_000n], start, end);
-    expect(await vault.targetWeights()).to.deep.equal([500n, 4_000n, 3_500n, 2_000n]); // not started
+    expect((await vault.basketState()).targets).to.deep.equal([500n, 4_000n, 3_500n, 2_000n]); // not started
     // Off the grid, a falling weight rounds up and a rising one down; the base takes the rest.
     await time.increaseTo(start + 3 * DAY + 4 * 3600); // 31.67% of the way
-    expect(await vault.targetWeights()).to.deep.equal([501n, 3_683n, 3_500n, 2_316n]);
+    expect((await vault.basketState()).targets).to.deep.equal([501n, 3_683n, 3_500n, 2_316n]);
     await time.increaseTo(start + 276_480); // 32%: WETH -320, LINK +320
-    expect(await vault.targetWeights()).to.deep.equal([500n, 3_680n, 3_500n, 2_320n]);
+    expect((await vault.basketState()).targets).to.deep.equal([500n, 3_680n, 3_500n, 2_320n]);
     await time.increaseTo(end);
-    expect(await vault.targetWeights()).to.deep.equal([500n, 3_000n, 3_500n, 3_000n]);
+    expect((await vault.basketState()).targets).to.deep.equal([500n, 3_000n, 3_500n, 3_000n]);
   });
 
   it("lets rebalances follow the ramp gradually, so there is no jump to front-run", async () => {
@@ -60,11 +60,11 @@ describe("BallastVault target-weight ramps", () => {
     const { vault } = await loadFixture(investedAdminFixture);
     const now = await pinNextBlock();
     await vault.setTargetWeights([1_000, 4_000, 3_000, 2_000], now, now);
-    expect(await vault.targetWeights()).to.deep.equal([1_000n, 4_000n, 3_000n, 2_000n]);
+    expect((await vault.basketState()).targets).to.deep.equal([1_000n, 4_000n, 3_000n, 2_000n]);
     const start = await pinNextBlock();
     await vault.setTargetWeights([1_000, 2_000, 3_000, 4_000], start, start + 100);
     await time.increaseTo(start + 50);
-    expect(await vault.targetWeights()).to.deep.equal([1_000n, 3_000n, 3_000n, 3_000n]);
+    expect((await vault.basketState()).targets).to.deep.equal([1_000n, 3_000n, 3_000n, 3_000n]);
     // Changing course mid-ramp starts from where the targets are now.
     const next = await pinNextBlock();
     await expect(vault.setTargetWeights([1_000, 4_000, 3_000, 2_000], next, next + 100))
@@ -109,8 +109,8 @@ describe("BallastVault target-weight ramps", () => {
     // Exactly 90 days ahead is accepted, and a scheduled switch leaves the weights in force until then.
     at = await pinNextBlock();
     await expect(vault.setTargetWeights([500, 3_000, 3_500, 3_000], at + 90 * DAY, at + 90 * DAY)).not.to.be.reverted;
-    expect(await vault.targetWeights()).to.deep.equal([500n, 4_000n, 3_500n, 2_000n]);
+    expect((await vault.basketState()).targets).to.deep.equal([500n, 4_000n, 3_500n, 2_000n]);
     await time.increaseTo(at + 90 * DAY);
-    expect(await vault.targetWeights()).to.deep.equal([500n, 3_000n, 3_500n, 3_000n]);
+    expect((await vault.basketState()).targets).to.deep.equal([500n, 3_000n, 3_500n, 3_000n]);
   });
 });

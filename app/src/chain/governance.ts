@@ -68,8 +68,8 @@ export async function loadParameters(
   policyAddress: string | undefined,
 ): Promise<Parameter[]> {
   const vault = vaultAt(vaultAddress, provider);
-  const [rebalanceParams, feeParams, policyRows] = await Promise.all([
-    vault.rebalanceParams(),
+  const [{ params: rebalanceParams }, feeParams, policyRows] = await Promise.all([
+    vault.basketState(),
     vault.feeParams(),
     policyAddress ? policyParameters(provider, policyAddress) : Promise.resolve([]),
   ]);

@@ -175,7 +175,7 @@ export async function loadVault(provider: Provider, address: string): Promise<Va
   // the rebalancer with its policy's, then the policy. The headline is on screen meanwhile.
   let tokens: TokenInfo[] = [];
   const symbolOf: SymbolOf = (a) => symbolLookup(tokens)(a);
-  const [name, symbol, decimals, tokenAddresses, rebalancerAddress, block, nav, supply, targetWeights, paused, fees] =
+  const [name, symbol, decimals, tokenAddresses, rebalancerAddress, block, nav, supply, { targets }, paused, fees] =
     await Promise.all([
       vault.name(),
       vault.symbol(),
@@ -185,7 +185,7 @@ export async function loadVault(provider: Provider, address: string): Promise<Va
       provider.getBlock("latest"),
       vault.totalAssets(),
       vault.totalSupply(),
-      vault.targetWeights(),
+      vault.basketState(),
       vault.paused(),
       vault.feeParams(),
     ]);
@@ -214,7 +214,7 @@ export async function loadVault(provider: Provider, address: string): Promise<Va
     balances,
     values: currentWeights?.map((w) => (nav * w) / 10_000n),
     currentWeights,
-    targetWeights: [...targetWeights],
+    targetWeights: [...targets],
     triggerBandBps: reads.triggerBandBps,
     targetBandBps: reads.targetBandBps,
     driftBps: reads.driftBps,
