@@ -11,30 +11,17 @@
  * beyond its raw legs and its per-asset part. `npm run bench` (full mode) with
  * `BENCH_SNAPSHOT=update` rewrites src/sim/gasModel.json with it.
  */
+import { rebalanceGasUnits } from "../src/sim/market";
+import type { GasPart, GasUnits } from "../src/sim/market";
+
 import type { BenchResults } from "./run";
 
 /** Intrinsic gas of a transaction: the bench's figures leave it out, a keeper pays it. */
 const TX_BASE = 21_000;
 
-/** What an optional part adds to a rebalance: `fixed + perAsset x assets`. */
-export interface GasPart {
-  fixed: number;
-  perAsset: number;
-}
-
-export interface FittedGasModel {
+export interface FittedGasModel extends GasUnits {
   /** What produced the figures. */
   source: string;
-  fixed: number;
-  perAsset: number;
-  perLeg: number;
-  perHop: number;
-  /** The cost gate's quote of the plan, when the gate is on. */
-  gate: GasPart;
-  /** The volatility estimate's observation, when scaling is on (an estimate already kept). */
-  observation: GasPart;
-  /** The keeper reward's pricing and payment, when a reward is paid (beyond the gate's part). */
-  reward: GasPart;
   /** Each basket's measured rebalance (with the intrinsic gas) and the model's prediction. */
   check: { assets: number; legs: number; hops: number; measured: number; predicted: number }[];
 }
@@ -84,8 +71,12 @@ export function fitGasModel(results: BenchResults): FittedGasModel {
         legs: hops.length,
         hops: hops.reduce((s, h) => s + h, 0),
         measured: b.gas.rebalance + TX_BASE,
-        predicted:
-          model.fixed + model.perAsset * b.assets + hops.reduce((s, h) => s + model.perLeg + model.perHop * h, 0),
+        predicted: rebalanceGasUnits(
+          model,
+          b.assets,
+          hops.length,
+          hops.reduce((s, h) => s + h, 0),
+        ),
       };
     }),
   };

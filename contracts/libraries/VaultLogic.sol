@@ -20,13 +20,15 @@ import {UniswapPath} from "./UniswapPath.sol";
 
 /// @title VaultLogic
 /// @notice The vault's valuation and trading: the basket at oracle prices or against a flow
-/// (entries and exits); every swap the vault makes, each with its oracle-derived minimum output: the
+/// (entries and exits); every swap the vault makes, each with a minimum output from the valuation
+/// the call is priced at (the oracles; for an exit's slices, the lower of oracle and pool): the
 /// slices a base-asset exit sells, a retiring asset's remainder, and a rebalance's legs within the
 /// holders' bounds (the trade cap, the pool checks, and the NAV loss bound across them). An
 /// external (linked) library, called by the vault alone: its code runs by delegatecall on the
 /// vault's storage and balances, so that every bound it enforces is the vault's own, whoever asked
-/// for the trade. Every rounding is chosen against the trader: amounts sold round down, minimum
-/// outputs round down, the value an exit consumes rounds up.
+/// for the trade. Rounding: amounts sold round down and the value an exit consumes rounds up
+/// (against the caller); minimum outputs and the least NAV a rebalance may leave round down (by
+/// less than a unit, toward the swap going through).
 library VaultLogic {
     using BasketMath for uint256;
     using Math for uint256;
@@ -322,7 +324,7 @@ library VaultLogic {
     /// @notice A rebalance's trades, for {IBallastVault-executeRebalance}: values the basket at the
     /// oracles (reverting on an invalid price), trades `legs` at `venue` within the per-leg bounds
     /// ({_executeLegs}), then holds NAV at the same prices to the loss bound: it may fall by at most
-    /// `p.maxLossBps` (rounded against the trades), else {IBallastErrors-BallastRebalanceLoss}.
+    /// `p.maxLossBps` (the least NAV allowed rounded down), else {IBallastErrors-BallastRebalanceLoss}.
     /// Emits {IBallastVault-Rebalanced} for `keeper`.
     /// @return trades The swaps made.
     /// @return navBefore NAV before the trades.
