@@ -635,7 +635,8 @@ class ScenarioRun {
       years,
       meanNavUsd: this.snapshots.reduce((sum, s) => sum + s.nav, 0) / this.snapshots.length,
       rebalanceGasUsd,
-      otherGasUsd: this.keeperGasCostUsd - this.scenarioGasStart - rebalanceGasUsd,
+      // Pokes and skipped calls: a difference of two float sums, so never below 0 but by rounding.
+      otherGasUsd: Math.max(0, this.keeperGasCostUsd - this.scenarioGasStart - rebalanceGasUsd),
       paidByVaultUsd: scenario.reduce((sum, r) => sum + r.rewardUsd, 0),
       feesUsd,
       impactUsd: scenario.reduce((sum, r) => sum + r.costUsd, 0) - feesUsd,
