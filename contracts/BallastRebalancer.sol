@@ -179,7 +179,7 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
         // Breakers judge valid prices only; a failing oracle halts trading by itself, and trips the
         // breaker too where the policy says so.
         if (s.valid) {
-            _policy.observe(s.prices);
+            _policy.observe();
             _policy.checkBreakers(s.prices, _poolChecks(s));
         } else {
             _policy.reportInvalidPrice(s.firstInvalid);
@@ -258,8 +258,8 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
         _policy.resetObservations();
     }
 
-    /// @dev A rebalance's common start: the vault's state with its prices recorded, the checks that
-    /// revert (paused, a price invalid, not due), the volatility estimate's observation, and the
+    /// @dev A rebalance's common start: the vault's state with its prices recorded, the volatility
+    /// estimate's observation, the checks that revert (paused, a price invalid, not due), and the
     /// breakers, which end the call without trading (`refused`) rather than revert, so that a trip
     /// stays recorded. `band` is the band trades stop at.
     function _open() private returns (IBallastVault.BasketState memory s, uint256 band, bool refused) {
@@ -267,11 +267,12 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
         if (s.paused) revert EnforcedPause();
         _strict(s);
         uint256 driftBefore = PlanReview.maxDrift(s);
+        // Observed first: the policy decides on the estimate its views fold in the same way.
+        _policy.observe();
         IBallastPolicy.Status status;
         (status, band) = _policy.evaluate(address(this), driftBefore);
         if (!_isDue(status)) revert BallastRebalanceNotDue(uint8(status), driftBefore);
         band = _usableBand(band, s.tokens.length);
-        _policy.observe(s.prices);
         refused = _policy.checkBreakers(s.prices, _poolChecks(s));
     }
 

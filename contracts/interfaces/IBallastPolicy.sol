@@ -131,8 +131,9 @@ interface IBallastPolicy is IBallastErrors {
     /// exponent of the optimal no-trade band under proportional costs (see docs/policy.md).
     /// @param minBandBps Floor of the scaled trigger band (kept above the target band).
     /// @param maxBandBps Cap of the scaled trigger band.
-    /// @param averagingTime Seconds: an observation `dt` apart moves the variance estimate by
-    /// `dt / (dt + averagingTime)` of the way to the new sample.
+    /// @param averagingTime Seconds: each change a feed published `dt` after its previous sampled
+    /// round moves the variance estimate by `dt / (dt + averagingTime)` of the way to that change's
+    /// annualised squared return (see {observe}); a fresh estimate reads this much history.
     /// @param minObservationInterval Observations closer together than this are ignored, so that
     /// nobody can steer the estimate by poking repeatedly.
     struct VolatilityParams {
@@ -246,19 +247,23 @@ interface IBallastPolicy is IBallastErrors {
     /// @notice Records a rebalance of the calling vault now (starts its cooldown and calendar).
     function recordRebalance() external;
 
-    /// @notice Takes the calling vault's oracle prices (USD WAD, base asset first) into its
-    /// volatility estimate; ignored within `minObservationInterval` of the last observation, and
-    /// while volatility scaling is off.
-    function observe(uint256[] calldata prices) external;
+    /// @notice Folds the rounds the calling vault's oracles published since its last observation
+    /// ({IBallastPriceHistory-samplesSince}) into its volatility estimate and stores it; ignored
+    /// within `minObservationInterval` of the last observation, and while volatility scaling is off.
+    /// The vault calls it when it rebalances, before the policy decides. Nothing else needs to: the
+    /// history is the feeds' own, and {effectiveTriggerBand} folds it in the same way at any time.
+    function observe() external;
 
     /// @notice The volatility parameters in force.
     function volatilityParams() external view returns (VolatilityParams memory);
 
-    /// @notice `vault`'s annualised variance estimate of each asset's price in the base asset (WAD:
-    /// 1e18 = 100%^2; entry 0, the base, is 0) and when it was last updated.
+    /// @notice `vault`'s stored annualised variance estimate of each asset's price in the base asset
+    /// (WAD: 1e18 = 100%^2; entry 0, the base, is 0) and when it was last observed.
     function variances(address vault) external view returns (uint256[] memory variancesWad, uint256 updatedAt);
 
-    /// @notice The trigger band in force for `vault`: `triggerBandBps` scaled by its volatility.
+    /// @notice The trigger band in force for `vault`: `triggerBandBps` scaled by its volatility, as
+    /// estimated by an observation made now (the stored estimate with the oracles' history since
+    /// folded in, see {observe}).
     function effectiveTriggerBand(address vault) external view returns (uint256);
 
     /// @notice Sets the volatility parameters (governance). Reverts when out of bounds or unchanged.

@@ -93,36 +93,57 @@ contract ChainlinkOracle is IBallastOracle, IBallastPriceHistory, IBallastErrors
     }
 
     /// @inheritdoc IBallastPriceHistory
-    /// @dev Gallops back from the latest round (1, 2, 4, ... rounds) to one updated at or before
-    /// `timestamp`, then bisects: about 2 log2(k) reads for k rounds since, so a feed that updated
-    /// often (a fast market) costs little more than a quiet one. Stays within the latest phase (a
-    /// proxy's round ids are `phase << 64 | n`, n from 1): an older aggregator's rounds are not read.
-    /// The round found must have been fresh (within `heartbeat`) at `timestamp`.
+    /// @dev The round in force at `timestamp` is found by {_roundAt}. The round found must have been
+    /// fresh (within `heartbeat`) at `timestamp`.
     function priceAt(uint256 timestamp) external view returns (bool valid, uint256 priceWad) {
         if (feed.decimals() != feedDecimals) return (false, 0);
         (uint80 latest, int256 answer, , uint256 updatedAt, ) = feed.latestRoundData();
-        uint80 phase = (latest >> 64) << 64;
-        if (updatedAt > timestamp) {
-            // Invariant: round `hi` was updated after `timestamp`; round `lo`, once found, was not.
-            uint256 hi = uint64(latest);
-            uint256 lo;
-            for (uint256 step = 1; ; step <<= 1) {
-                if (hi <= 1) return (false, 0); // the phase began after `timestamp`
-                lo = hi > step ? hi - step : 1;
-                (, answer, , updatedAt, ) = feed.getRoundData(phase | uint80(lo));
-                if (updatedAt <= timestamp) break;
-                hi = lo;
-            }
-            while (hi - lo > 1) {
-                uint256 mid = (lo + hi) / 2;
-                (, int256 a, , uint256 u, ) = feed.getRoundData(phase | uint80(mid));
-                if (u <= timestamp) (lo, answer, updatedAt) = (mid, a, u);
-                else hi = mid;
-            }
-        }
-        if (answer <= 0 || uint256(answer) > type(uint256).max / _scale) return (false, 0);
+        bool found;
+        (found, , answer, updatedAt) = _roundAt(latest, answer, updatedAt, timestamp);
+        if (!found || answer <= 0 || uint256(answer) > type(uint256).max / _scale) return (false, 0);
         if (updatedAt == 0 || timestamp - updatedAt > heartbeat) return (false, 0);
         return (true, uint256(answer) * _scale);
+    }
+
+    /// @inheritdoc IBallastPriceHistory
+    /// @dev Rounds of the latest phase (see {_roundAt}): one search, then one read a sampled round.
+    function samplesSince(
+        uint256 timestamp,
+        uint256 maxSamples
+    ) external view returns (bool valid, uint256[] memory times, uint256[] memory pricesWad) {
+        if (feed.decimals() != feedDecimals) return (false, times, pricesWad);
+        (uint80 latest, int256 answer, , uint256 updatedAt, ) = feed.latestRoundData();
+        (bool found, uint256 first, , ) = _roundAt(latest, answer, updatedAt, timestamp);
+        // The phase began after `timestamp`: its history starts at its first round.
+        if (!found) first = 1;
+        return _sampleRounds((latest >> 64) << 64, first, uint64(latest), maxSamples);
+    }
+
+    /// @dev Round `first`, then `m = min(maxSamples, last - first)` rounds spread evenly up to `last`
+    /// (see {IBallastPriceHistory-samplesSince}), of the phase whose round ids start at `phase`.
+    function _sampleRounds(
+        uint80 phase,
+        uint256 first,
+        uint256 last,
+        uint256 maxSamples
+    ) private view returns (bool valid, uint256[] memory times, uint256[] memory pricesWad) {
+        uint256 rounds = last - first;
+        uint256 m = rounds < maxSamples ? rounds : maxSamples;
+        times = new uint256[](m + 1);
+        pricesWad = new uint256[](m + 1);
+        for (uint256 j; j <= m; ++j) {
+            uint256 id = j == 0 ? first : first + (rounds * j) / m;
+            (, int256 answer, , uint256 updatedAt, ) = feed.getRoundData(phase | uint80(id));
+            // Incomplete (0) or out of order update times are no history to measure time by.
+            if (
+                answer <= 0 ||
+                uint256(answer) > type(uint256).max / _scale ||
+                updatedAt == 0 ||
+                (j != 0 && updatedAt < times[j - 1])
+            ) return (false, times, pricesWad);
+            (times[j], pricesWad[j]) = (updatedAt, uint256(answer) * _scale);
+        }
+        return (true, times, pricesWad);
     }
 
     /// @inheritdoc IBallastOracle
@@ -149,5 +170,39 @@ contract ChainlinkOracle is IBallastOracle, IBallastPriceHistory, IBallastErrors
         if (answer <= 0 || uint256(answer) > type(uint256).max / _scale) return (false, 0);
         if (updatedAt == 0 || updatedAt > block.timestamp || block.timestamp - updatedAt > heartbeat) return (false, 0);
         return (true, uint256(answer) * _scale);
+    }
+
+    /// @dev The latest round of the feed's latest phase updated at or before `timestamp` (`found`
+    /// false when the phase began after it): its index within the phase, answer and update time;
+    /// `latest`, `answer` and `updatedAt` are the feed's latest round, already read by the caller.
+    /// Gallops back from the latest round (1, 2, 4, ... rounds) to one updated at or before
+    /// `timestamp`, then bisects: about 2 log2(k) reads for k rounds since, so a feed that updated
+    /// often (a fast market) costs little more than a quiet one. Stays within the latest phase (a
+    /// proxy's round ids are `phase << 64 | n`, n from 1): an older aggregator's rounds are not read.
+    function _roundAt(
+        uint80 latest,
+        int256 answer,
+        uint256 updatedAt,
+        uint256 timestamp
+    ) private view returns (bool found, uint256 index, int256, uint256) {
+        uint80 phase = (latest >> 64) << 64;
+        index = uint64(latest);
+        if (updatedAt <= timestamp) return (true, index, answer, updatedAt);
+        // Invariant: round `hi` was updated after `timestamp`; round `index`, once found, was not.
+        uint256 hi = index;
+        for (uint256 step = 1; ; step <<= 1) {
+            if (hi <= 1) return (false, 0, 0, 0);
+            index = hi > step ? hi - step : 1;
+            (, answer, , updatedAt, ) = feed.getRoundData(phase | uint80(index));
+            if (updatedAt <= timestamp) break;
+            hi = index;
+        }
+        while (hi - index > 1) {
+            uint256 mid = (index + hi) / 2;
+            (, int256 a, , uint256 u, ) = feed.getRoundData(phase | uint80(mid));
+            if (u <= timestamp) (index, answer, updatedAt) = (mid, a, u);
+            else hi = mid;
+        }
+        return (true, index, answer, updatedAt);
     }
 }

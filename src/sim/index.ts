@@ -7,6 +7,7 @@ export * from "./errors";
 export * from "./random";
 export * from "./linalg";
 export * from "./paths";
+export * from "./feeds";
 export * from "./csv";
 export * from "./uniswap";
 export * from "./market";

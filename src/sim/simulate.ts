@@ -17,6 +17,7 @@ import { YEAR_SECONDS } from "./paths";
 import type { PricePath } from "./paths";
 import type { AmmSpec, IdealBandSpec, PolicySpec, VaultPolicySpec } from "./policies";
 import type { RunningCost } from "./runningCost";
+import { ASSET_FEED, BASE_FEED, publishRounds, roundsAt, samplesSince } from "./feeds";
 import * as vm from "./vaultModel";
 
 /** Costs of a run, in USD. */
@@ -483,6 +484,13 @@ function runVault(
   const targetBps = Float64Array.from(config.targetsBps);
   const volState = vm.emptyVolatilityState();
   const volOn = volatility.referenceVolBps !== 0n;
+  // The feeds' round histories along the path, read as ChainlinkOracle reads them at `now`.
+  const feeds = volOn
+    ? Array.from({ length: w }, (_, i) => publishRounds(path, i, startTime, i === 0 ? BASE_FEED : ASSET_FEED))
+    : [];
+  let now = 0n;
+  const read: vm.HistoryReader = (i, since) =>
+    samplesSince(feeds[i], roundsAt(feeds[i], now), since, vm.HISTORY_SAMPLES);
   let effective = vm.effectiveTriggerBand(triggers, volatility, volState.variances);
   const volTracking = volOn
     ? new VolatilityTracking(path, Number(volatility.averagingTime), (Number(volatility.referenceVolBps) / 1e4) ** 2)
@@ -503,30 +511,34 @@ function runVault(
     tick?.(t);
     const row = t * w;
     const time = path.times[t];
-    const now = startTime + Math.round(time);
+    const nowSec = startTime + Math.round(time);
     let nav = 0;
     for (let i = 0; i < w; i++) {
       values[i] = bal[i] * p[row + i];
       nav += values[i];
     }
-    volTracking?.record(t, volState.variances);
+    now = BigInt(nowSec);
     // An outsider's poke, where the spec has one (an extra observation), then the keeper's check.
     if (volOn && time >= nextPoke) {
       nextPoke = time + pokeEvery;
-      if (vm.observe(volState, volatility, pricesAt(t), BigInt(now))) {
-        effective = vm.effectiveTriggerBand(triggers, volatility, volState.variances);
-      }
+      vm.observe(volState, volatility, w, read, now);
     }
-    if (time >= nextCheck && nav > 0) {
+    const checking = time >= nextCheck && nav > 0;
+    // The estimate the policy judges by now: its view folds the feeds' history since the last
+    // observation (the same fold a rebalance stores before it decides).
+    const variances = volOn && (checking || volTracking) ? vm.currentVariances(volState, volatility, w, read, now) : [];
+    volTracking?.record(t, variances);
+    if (checking) {
+      if (volOn) effective = vm.effectiveTriggerBand(triggers, volatility, variances);
       nextCheck = time + keeperEvery;
       const last = Number(lastRebalance);
-      if (now >= last + cooldown) {
+      if (nowSec >= last + cooldown) {
         let drift = 0;
         for (let i = 0; i < w; i++) {
           const d = Math.abs((values[i] / nav) * 10_000 - targetBps[i]);
           if (d > drift) drift = d;
         }
-        const calendarDue = calendar !== 0 && now >= last + calendar && drift > targetBand - 1.5;
+        const calendarDue = calendar !== 0 && nowSec >= last + calendar && drift > targetBand - 1.5;
         if (drift >= Number(effective) - 1.5 || calendarDue) {
           const prices = pricesAt(t);
           if (gateOn) market.align(t);
@@ -540,24 +552,24 @@ function runVault(
               params,
               triggers,
               volatility,
-              variances: volState.variances,
+              variances,
               costs,
               ...(reward ? { reward } : {}),
               lastRebalance,
-              now: BigInt(now),
+              now,
               basefeeWei,
             },
             (i, sell) => market.hopStates(i, sell),
           );
           if (status.status === vm.Status.Uneconomic) state.uneconomicChecks++;
           if ((status.status === vm.Status.Due || status.status === vm.Status.DueByCalendar) && status.plan) {
-            // rebalance(): the prices are recorded (and observed) before trading.
-            const observed = volOn && vm.observe(volState, volatility, prices, BigInt(now));
-            if (observed) effective = vm.effectiveTriggerBand(triggers, volatility, volState.variances);
+            // rebalance(): the feeds' history is observed before the policy decides (the same fold
+            // as `variances` above).
+            const observed = volOn && vm.observe(volState, volatility, w, read, now);
             const payment = reward && { reward, basefeeWei };
             const parts = { gate: gateOn, observation: observed, reward: reward !== undefined };
             if (executeRebalance(status.valuation, status.plan, params, market, t, raw, unitF, state, parts, payment)) {
-              lastRebalance = BigInt(now);
+              lastRebalance = now;
               nav = 0;
               for (let i = 0; i < w; i++) {
                 bal[i] = Number(raw[i]) / unitF[i];

@@ -9,7 +9,8 @@
  *   `_driftRemoved`; PlanReview (contracts/libraries/PlanReview.sol): `sellAmount`.
  * - BallastRebalancer: `rebalanceStatus`, `_usableBand` (target band capped at
  *   effectiveTriggerBand / (2 (n - 1))).
- * - BallastPolicy: `evaluate`, `observe` (time-weighted EWMA of annualised squared returns),
+ * - BallastPolicy: `evaluate`, `observe` (the feeds' realised variance since the last observation,
+ *   folded into a time-weighted EWMA; src/sim/feeds.ts reads the rounds as ChainlinkOracle does),
  *   `effectiveTriggerBand` (cube-root scaling, floor and cap), `assessCost` (in-range constant
  *   product estimate, gas at the base fee, linear benefit, the ratio rule).
  *
@@ -19,6 +20,7 @@
  * balances in each token's raw units, times in seconds.
  */
 import { SimError } from "./errors";
+import type { Samples } from "./feeds";
 
 export const BPS = 10_000n;
 export const WAD = 10n ** 18n;
@@ -382,15 +384,14 @@ export const VOLATILITY_OFF: VolatilityParams = {
   minObservationInterval: 0n,
 };
 
-/** BallastPolicy's per-vault volatility state. */
+/** BallastPolicy's per-vault volatility state: the estimate (annualised variance, WAD, base first) and when it was taken. */
 export interface VolatilityState {
   updatedAt: bigint;
-  ratios: bigint[];
   variances: bigint[];
 }
 
 export function emptyVolatilityState(): VolatilityState {
-  return { updatedAt: 0n, ratios: [], variances: [] };
+  return { updatedAt: 0n, variances: [] };
 }
 
 /** BallastPolicy._checkTriggers: the bounds setTriggerParams enforces. */
@@ -473,42 +474,119 @@ export function effectiveTriggerBand(t: TriggerParams, vol: VolatilityParams, va
   return min(max(band, floor), vol.maxBandBps);
 }
 
+/** BallastPolicy.HISTORY_SAMPLES: the most changes between rounds an observation reads from each feed. */
+export const HISTORY_SAMPLES = 16;
+
 /**
- * BallastPolicy.observe: folds the annualised squared return of each asset's price in the base
- * asset into a time-weighted EWMA. Mutates `state`; returns whether the observation was taken.
+ * What oracle `i` answers to `samplesSince(since, HISTORY_SAMPLES)` now (see src/sim/feeds.ts);
+ * undefined for a source without round history.
  */
+export type HistoryReader = (i: number, since: bigint) => Samples | undefined;
+
+/** A feed's sampled history as the policy reads it: each change's annualised squared return and its seconds. */
+interface Returns {
+  /** Annualised variance of each change (squared relative change x YEAR / its seconds), WAD. */
+  rates: bigint[];
+  seconds: bigint[];
+  /** The rate over the whole span (sum of squared changes x YEAR / span), WAD. */
+  mean: bigint;
+}
+
+/** BallastPolicy._returns: undefined when the history shows nothing (no source, invalid, no change with time). */
+function historyReturns(read: HistoryReader, i: number, since: bigint): Returns | undefined {
+  const h = read(i, since);
+  if (h === undefined || !h.valid || h.times.length !== h.answers.length) return undefined;
+  // BallastPolicy._history: a zero price or time running backwards is no usable history.
+  for (let k = 0; k < h.times.length; k++) {
+    if (h.answers[k] === 0n || (k > 0 && h.times[k] < h.times[k - 1])) return undefined;
+  }
+  if (h.times.length < 2) return undefined;
+  const out: Returns = { rates: [], seconds: [], mean: 0n };
+  let sum = 0n;
+  for (let j = 1; j < h.times.length; j++) {
+    const r = mulDiv(absDiff(h.answers[j], h.answers[j - 1]), WAD, h.answers[j - 1]);
+    const sq = mulDiv(r, r, WAD);
+    const dt = h.times[j] - h.times[j - 1];
+    sum += sq;
+    if (dt === 0n) continue;
+    out.rates.push(mulDiv(sq, YEAR, dt));
+    out.seconds.push(dt);
+  }
+  const span = h.times[h.times.length - 1] - h.times[0];
+  if (span === 0n) return undefined;
+  out.mean = mulDiv(sum, YEAR, span);
+  return out;
+}
+
+/** The time-weighted EWMA step: `v` moves `dt / (dt + tau)` of the way to `sample`. */
+function ewma(v: bigint, sample: bigint, dt: bigint, tau: bigint): bigint {
+  return sample > v ? v + mulDiv(sample - v, dt, dt + tau) : v - mulDiv(v - sample, dt, dt + tau);
+}
+
+/**
+ * BallastPolicy._folded: the estimate an observation of an `n`-asset basket would hold at `now`, or
+ * undefined when none is taken (scaling off, or within `minObservationInterval` of the last). Each
+ * feed's history since the last observation is sampled ({@link HISTORY_SAMPLES} changes at most)
+ * and each change folded in turn into the time-weighted EWMA, as if observed when the feed
+ * published it; an asset's variance in the base adds the base feed's mean rate over the same
+ * history. A fresh state starts from one averaging time of history, its mean rate (the reference
+ * where a feed keeps none).
+ */
+export function foldVolatility(
+  state: VolatilityState,
+  vol: VolatilityParams,
+  n: number,
+  read: HistoryReader,
+  now: bigint,
+): bigint[] | undefined {
+  if (vol.referenceVolBps === 0n) return undefined;
+  const fresh = state.updatedAt === 0n || state.variances.length !== n;
+  if (!fresh && now - state.updatedAt < vol.minObservationInterval) return undefined;
+  const tau = vol.averagingTime;
+  const since = fresh ? (now > tau ? now - tau : 0n) : state.updatedAt;
+  const vars = fresh ? new Array<bigint>(n).fill(0n) : [...state.variances];
+  const base = historyReturns(read, 0, since)?.mean ?? 0n;
+  for (let i = 1; i < n; i++) {
+    const h = historyReturns(read, i, since);
+    if (h === undefined) {
+      if (fresh) vars[i] = referenceVariance(vol);
+      continue;
+    }
+    if (fresh) {
+      vars[i] = h.mean + base;
+      continue;
+    }
+    let v = vars[i];
+    for (let j = 0; j < h.rates.length; j++) v = ewma(v, h.rates[j] + base, h.seconds[j], tau);
+    vars[i] = v;
+  }
+  return vars;
+}
+
+/** BallastPolicy.observe: stores {@link foldVolatility}'s estimate; returns whether one was taken. */
 export function observe(
   state: VolatilityState,
   vol: VolatilityParams,
-  pricesWad: readonly bigint[],
+  n: number,
+  read: HistoryReader,
   now: bigint,
 ): boolean {
-  if (vol.referenceVolBps === 0n) return false;
-  const n = pricesWad.length;
-  const dt = now - state.updatedAt;
-  const fresh = state.updatedAt === 0n || state.ratios.length !== n;
-  if (!fresh && dt < vol.minObservationInterval) return false;
-  const prior = referenceVariance(vol);
-  const tau = vol.averagingTime;
-  if (fresh) {
-    state.ratios = new Array<bigint>(n).fill(0n);
-    state.variances = new Array<bigint>(n).fill(0n);
-  }
-  for (let i = 1; i < n; i++) {
-    const ratio = mulDiv(pricesWad[i], WAD, pricesWad[0]);
-    const previous = state.ratios[i];
-    state.ratios[i] = ratio;
-    if (fresh || previous === 0n) {
-      state.variances[i] = prior;
-      continue;
-    }
-    const r = mulDiv(absDiff(ratio, previous), WAD, previous);
-    const sample = mulDiv(mulDiv(r, r, WAD), YEAR, dt);
-    const v = state.variances[i];
-    state.variances[i] = sample > v ? v + mulDiv(sample - v, dt, dt + tau) : v - mulDiv(v - sample, dt, dt + tau);
-  }
+  const vars = foldVolatility(state, vol, n, read, now);
+  if (vars === undefined) return false;
+  state.variances = vars;
   state.updatedAt = now;
   return true;
+}
+
+/** The estimate the policy judges by at `now` (its `effectiveTriggerBand` view folds the history first). */
+export function currentVariances(
+  state: VolatilityState,
+  vol: VolatilityParams,
+  n: number,
+  read: HistoryReader,
+  now: bigint,
+): readonly bigint[] {
+  return foldVolatility(state, vol, n, read, now) ?? state.variances;
 }
 
 /** BallastPolicy.evaluate (breakers are not modelled: a simulated market never trips them). */

@@ -20,9 +20,10 @@ import { allRoutes } from "../../src/vault";
 import { exactInputSingle, Rng, vaultModel as vm } from "../../src/sim";
 import { MEASURED_GAS, rebalanceGasUnits } from "../../src/sim/market";
 import type { ExactPoolState } from "../../src/sim";
-import { UniswapV3Pool__factory } from "../../typechain-types";
+import { AggregatorV3Interface__factory, UniswapV3Pool__factory } from "../../typechain-types";
 import type { BallastPolicy, BallastRebalancer, BallastVault, ChainlinkOracle } from "../../typechain-types";
 import { FOUR_ASSET_BASKET, investedAdminFixture } from "../shared/fixtures";
+import { ChainRounds } from "../shared/feeds";
 import { refreshFeeds } from "../shared/security";
 import { swapsOf } from "../shared/vault";
 
@@ -52,6 +53,8 @@ interface Chain {
   rebalancer: BallastRebalancer;
   policy: BallastPolicy;
   oracles: ChainlinkOracle[];
+  /** The oracles' feeds' rounds, read for the model's volatility estimate. */
+  rounds: ChainRounds;
 }
 
 /** The pool state of each hop BallastPolicy._estimateOut reads. */
@@ -99,6 +102,21 @@ async function hopStates(c: Chain, tokens: string[]): Promise<Routes> {
   };
 }
 
+/** The contracts of a fixture the comparison reads, and its oracles' feeds' rounds. */
+async function chainOf(f: Omit<Chain, "rounds">): Promise<Chain> {
+  const feeds = await Promise.all(
+    f.oracles.map(async (o) => AggregatorV3Interface__factory.connect(await o.feed(), ethers.provider)),
+  );
+  return {
+    market: f.market,
+    vault: f.vault,
+    rebalancer: f.rebalancer,
+    policy: f.policy,
+    oracles: f.oracles,
+    rounds: new ChainRounds(feeds),
+  };
+}
+
 /** Everything rebalanceStatus() reads, from the chain, at time `now`. */
 async function snapshot(c: Chain, now: bigint): Promise<{ snap: vm.VaultSnapshot; tokens: string[] }> {
   const tokens = await c.vault.basketTokens();
@@ -115,7 +133,23 @@ async function snapshot(c: Chain, now: bigint): Promise<{ snap: vm.VaultSnapshot
   const t = await c.policy.triggerParams();
   const v = await c.policy.volatilityParams();
   const cp = await c.policy.costParams();
-  const [variances] = await c.policy.variances(c.rebalancer);
+  const [stored, updatedAt] = await c.policy.variances(c.rebalancer);
+  await c.rounds.refresh();
+  // The policy judges by its stored estimate with the feeds' history since folded in.
+  const volatility = {
+    referenceVolBps: v.referenceVolBps,
+    minBandBps: v.minBandBps,
+    maxBandBps: v.maxBandBps,
+    averagingTime: v.averagingTime,
+    minObservationInterval: v.minObservationInterval,
+  };
+  const variances = vm.currentVariances(
+    { updatedAt, variances: [...stored] },
+    volatility,
+    tokens.length,
+    c.rounds.reader(),
+    now,
+  );
   return {
     tokens: [...tokens],
     snap: {
@@ -136,14 +170,8 @@ async function snapshot(c: Chain, now: bigint): Promise<{ snap: vm.VaultSnapshot
         cooldown: t.cooldown,
         calendarInterval: t.calendarInterval,
       },
-      volatility: {
-        referenceVolBps: v.referenceVolBps,
-        minBandBps: v.minBandBps,
-        maxBandBps: v.maxBandBps,
-        averagingTime: v.averagingTime,
-        minObservationInterval: v.minObservationInterval,
-      },
-      variances: [...variances],
+      volatility,
+      variances,
       costs: {
         benefitPerBpWad: cp.benefitPerBpWad,
         maxCostRatioBps: cp.maxCostRatioBps,
@@ -251,13 +279,7 @@ describe("vault model vs the contracts (differential)", function () {
 
   it(`agrees with rebalanceStatus(), rebalanceCost(), the volatility estimate and every trade on ${ROUNDS} random states`, async () => {
     const fixture = await loadFixture(investedAdminFixture);
-    const c: Chain = {
-      market: fixture.market,
-      vault: fixture.vault,
-      rebalancer: fixture.rebalancer,
-      policy: fixture.policy,
-      oracles: fixture.oracles,
-    };
+    const c = await chainOf(fixture);
     const { market, vault, rebalancer, policy } = c;
     const rng = new Rng("ballast differential");
     const gasChecks: { legs: number; hops: number; spent: number; modelled: number }[] = [];
@@ -285,6 +307,7 @@ describe("vault model vs the contracts (differential)", function () {
       const block = await ethers.provider.getBlock(blockNumber);
       if (!block) throw new Error("no block");
       const v = await policy.volatilityParams();
+      await c.rounds.refresh();
       vm.observe(
         volState,
         {
@@ -294,7 +317,8 @@ describe("vault model vs the contracts (differential)", function () {
           averagingTime: v.averagingTime,
           minObservationInterval: v.minObservationInterval,
         },
-        [...(await vault.lastPrices())],
+        SYMBOLS.length,
+        c.rounds.reader(),
         BigInt(block.timestamp),
       );
       const [variances, updatedAt] = await policy.variances(rebalancer);
@@ -414,6 +438,11 @@ describe("vault model vs the contracts (differential)", function () {
         const now = await time.latest();
         if (edge !== 0 && Math.abs(now + 1 - edge) < 5) await time.increase(10);
       }
+      // Nor the volatility estimate's: whether an observation is taken turns on the second.
+      const [, observedAt] = await policy.variances(rebalancer);
+      const interval = (await policy.volatilityParams()).minObservationInterval;
+      if (observedAt !== 0n && Math.abs((await time.latest()) + 1 - Number(observedAt + interval)) < 5)
+        await time.increase(10);
 
       const { model, snap, tokens } = await compare(c, label);
       const v = model.valuation;
@@ -450,7 +479,7 @@ describe("vault model vs the contracts (differential)", function () {
         continue;
       }
       seen.rebalances++;
-      const freshEstimate = volState.updatedAt === 0n || volState.ratios.length !== SYMBOLS.length;
+      const freshEstimate = volState.updatedAt === 0n || volState.variances.length !== SYMBOLS.length;
       await mirrorObservation(await ethers.provider.getBlockNumber());
       // The lab's gas for this very transaction (its legs, their pools' swaps and the optional parts
       // it ran) against the receipt. A first observation (arrays written anew) is left out: the lab
@@ -523,7 +552,7 @@ describe("vault model vs the contracts (differential)", function () {
 
   it("prices the keeper reward's premium as the rebalancer does, at a real base fee, capped or not", async () => {
     const f = await loadFixture(investedAdminFixture);
-    const c: Chain = f;
+    const c = await chainOf(f);
     await f.market.setFeedPrice("WETH", (await f.market.feedPrice("WETH")) * 1.1);
     await f.market.alignAllPools();
     await refreshFeeds(f.market, SYMBOLS);

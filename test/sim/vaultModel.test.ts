@@ -4,7 +4,8 @@
  */
 import { expect } from "chai";
 
-import { SimError, vaultModel as vm } from "../../src/sim";
+import { roundsAt, samplesSince, SimError, vaultModel as vm } from "../../src/sim";
+import type { RoundHistory } from "../../src/sim";
 
 const WAD = 10n ** 18n;
 const USDC = 10n ** 6n;
@@ -137,17 +138,48 @@ describe("vault model (contract rules)", () => {
       expect(vm.effectiveTriggerBand(t, vm.VOLATILITY_OFF, [0n, 8n * reference])).to.equal(300n);
     });
 
-    it("folds an annualised squared return in with weight dt / (dt + averagingTime), ignoring early observations", () => {
+    it("starts from one averaging time of the feeds' history, then folds each change with weight dt / (dt + averagingTime)", () => {
+      const eth: RoundHistory = { updatedAt: [], answers: [] };
+      const usdc: RoundHistory = { updatedAt: [1_000n], answers: [WAD] };
+      const publish = (at: bigint, usd: bigint) => {
+        eth.updatedAt.push(at);
+        eth.answers.push(usd * WAD);
+      };
+      let now = 0n;
+      const read: vm.HistoryReader = (i, since) => {
+        const h = i === 0 ? usdc : eth;
+        return samplesSince(h, roundsAt(h, now), since, vm.HISTORY_SAMPLES);
+      };
       const state = vm.emptyVolatilityState();
-      const prices = (p: bigint) => [WAD, p * WAD];
-      expect(vm.observe(state, vol, prices(3000n), 1_000n)).to.equal(true);
-      expect(state.variances).to.deep.equal([0n, reference]);
-      expect(vm.observe(state, vol, prices(4000n), 1_000n + 3_599n)).to.equal(false);
-      expect(vm.observe(state, vol, prices(3150n), 1_000n + 86_400n)).to.equal(true);
-      // The volatility test's numbers: +5% in a day.
-      const r = (150n * WAD) / 3000n;
-      const sample = (((r * r) / WAD) * vm.YEAR) / 86_400n;
-      expect(state.variances[1]).to.equal(reference + ((sample - reference) * 86_400n) / (86_400n + 86_400n));
+      publish(1_000n, 3_000n);
+      publish(1_000n + 43_200n, 3_150n); // +5% in half a day
+      now = 1_000n + 86_400n;
+      expect(vm.observe(state, vol, 2, read, now)).to.equal(true);
+      const sq = (a: bigint, b: bigint) => {
+        const r = ((b > a ? b - a : a - b) * WAD) / a;
+        return (r * r) / WAD;
+      };
+      const first = (sq(3_000n, 3_150n) * vm.YEAR) / 43_200n;
+      expect(state.variances).to.deep.equal([0n, first]);
+      // Within minObservationInterval: nothing taken, and the view judges by what is stored.
+      const observedAt = now;
+      publish(now + 600n, 4_000n);
+      now = observedAt + 3_599n;
+      expect(vm.observe(state, vol, 2, read, now)).to.equal(false);
+      expect(vm.currentVariances(state, vol, 2, read, now)).to.equal(state.variances);
+      // An hour on: the change since the last round observed, over its own 12 hours and 10 minutes.
+      const dt = 43_200n + 600n;
+      const sample = (sq(3_150n, 4_000n) * vm.YEAR) / dt;
+      const tau = vol.averagingTime;
+      now = observedAt + 3_600n;
+      expect(vm.currentVariances(state, vol, 2, read, now)).to.deep.equal([
+        0n,
+        first + ((sample - first) * dt) / (dt + tau),
+      ]);
+      // No history (an oracle without one): a fresh estimate is the reference.
+      const none = vm.emptyVolatilityState();
+      expect(vm.observe(none, vol, 2, () => undefined, now)).to.equal(true);
+      expect(none.variances).to.deep.equal([0n, reference]);
     });
   });
 
