@@ -8,7 +8,8 @@
  * `perLeg`'s swap part and `perHop` by least squares on the raw SwapRouter legs; `perAsset` the
  * slope of the skipped rebalance (every read and check, no trade) over the basket sizes; then
  * `fixed` and the vault's own work per leg by least squares on what each basket's rebalance spent
- * beyond its raw legs and its per-asset part. `npm run bench` (full mode) with
+ * beyond its raw legs and its per-asset part; each optional part by basket size, the observation's
+ * feed rounds apart (a busy history against a quiet one). `npm run bench` (full mode) with
  * `BENCH_SNAPSHOT=update` rewrites src/sim/gasModel.json with it.
  */
 import { rebalanceGasUnits } from "../src/sim/market";
@@ -52,6 +53,13 @@ export function fitGasModel(results: BenchResults): FittedGasModel {
     const [fixedPart, perAssetPart] = line(results.baskets.map((b) => [b.assets, gas(b)] as const));
     return { fixed: Math.round(fixedPart), perAsset: Math.round(perAssetPart) };
   };
+  // Each round an observation reads: the busy observation against the quiet one, per round more.
+  const perRoundRead =
+    results.baskets.reduce(
+      (sum, b) =>
+        sum + (b.gas.rebalanceObservedBusy - b.gas.rebalanceObserved) / (b.roundsRead.busy - b.roundsRead.quiet),
+      0,
+    ) / results.baskets.length;
   const model = {
     source: `npm run bench (${results.mode} mode, baskets of ${results.baskets.map((b) => b.assets).join(", ")} assets)`,
     fixed: Math.round(fixed + TX_BASE),
@@ -59,7 +67,8 @@ export function fitGasModel(results: BenchResults): FittedGasModel {
     perLeg: Math.round(swapBase + vaultPerLeg),
     perHop: Math.round(perHop),
     gate: part((b) => b.gas.rebalanceGated - b.gas.rebalance),
-    observation: part((b) => b.gas.rebalanceObserved - b.gas.rebalance),
+    observation: part((b) => b.gas.rebalanceObserved - b.gas.rebalance - perRoundRead * b.roundsRead.quiet),
+    perRoundRead: Math.round(perRoundRead),
     reward: part((b) => b.gas.rebalanceRewarded - b.gas.rebalanceGated),
   };
   return {

@@ -17,9 +17,14 @@ import hre, { ethers } from "hardhat";
 
 import { deployLocalMarket } from "../src/market";
 import type { LocalMarket } from "../src/market";
-import { assetRoutes, deployVault, RECOMMENDED_COSTS, recommendedReward } from "../src/vault";
+import { assetRoutes, deployVault, FeedRounds, RECOMMENDED_COSTS, recommendedReward } from "../src/vault";
 import type { BasketEntry } from "../src/vault";
-import { PlainERC4626__factory, ValuationFloor__factory } from "../typechain-types";
+import {
+  AggregatorV3Interface__factory,
+  ChainlinkOracle__factory,
+  PlainERC4626__factory,
+  ValuationFloor__factory,
+} from "../typechain-types";
 import type { BallastVault } from "../typechain-types";
 
 import { MEASURED_GAS, rebalanceGasUnits } from "../src/sim/market";
@@ -74,6 +79,8 @@ export interface Ratio {
 export interface BasketBench {
   assets: number;
   gas: Record<string, number>;
+  /** The feed rounds the observations of `rebalanceObserved` and `rebalanceObservedBusy` read. */
+  roundsRead: { quiet: number; busy: number };
   legs: { tokenIn: string; tokenOut: string; hops: number; vaultAmountIn: string; rawGas: number }[];
   ratios: Ratio[];
 }
@@ -319,12 +326,37 @@ async function benchBasket(
     await passingGate();
     await (await rebalancer.setRewardParams(recommendedReward(6))).wait();
   });
-  gas.rebalanceObserved = await withPart(async () => {
-    await (await policy.setVolatilityParams(BENCH_VOLATILITY)).wait();
-    await (await rebalancer.poke()).wait();
-    await market.advanceTime(Number(BENCH_VOLATILITY.minObservationInterval));
-    await refreshFeeds(market, basket);
-  });
+  // The observation reads each feed's rounds since the last one: measured quiet (one round a feed
+  // since) and busy (40), with the rounds read counted as the lab counts them.
+  const feeds = new FeedRounds(
+    await Promise.all(
+      (await vault.oracles()).map(async (o) =>
+        AggregatorV3Interface__factory.connect(await ChainlinkOracle__factory.connect(o, admin).feed(), admin),
+      ),
+    ),
+  );
+  const observed = async (roundsSince: number): Promise<{ gas: number; reads: number }> => {
+    let reads = 0;
+    const spent = await withPart(async () => {
+      await (await policy.setVolatilityParams(BENCH_VOLATILITY)).wait();
+      const poked = await (await rebalancer.poke()).wait();
+      const since = BigInt((await ethers.provider.getBlock(poked!.blockNumber))!.timestamp);
+      for (let k = 1; k < roundsSince; k++) {
+        await market.advanceTime(60);
+        await refreshFeeds(market, basket);
+      }
+      await market.advanceTime(Number(BENCH_VOLATILITY.minObservationInterval));
+      await refreshFeeds(market, basket);
+      await feeds.refresh();
+      reads = feeds.reads(since);
+    });
+    return { gas: spent, reads };
+  };
+  const quiet = await observed(1);
+  const busy = await observed(40);
+  gas.rebalanceObserved = quiet.gas;
+  gas.rebalanceObservedBusy = busy.gas;
+  const roundsRead = { quiet: quiet.reads, busy: busy.reads };
 
   // The same drifted state with the gate set to refuse: the dormant path.
   await refuseEveryPlan(policy);
@@ -438,7 +470,7 @@ async function benchBasket(
       `${realisedCost} vs ${quotedCost} USDC units lost against the oracle`,
     ),
   ];
-  return { assets: n, gas, legs, ratios };
+  return { assets: n, gas, roundsRead, legs, ratios };
 }
 
 /** One mode's committed figures: the baselines and, per basket size, each entry point's gas. */

@@ -13,7 +13,7 @@ import {
   MockBallastOracle__factory,
   MockPolicyVault__factory,
 } from "../typechain-types";
-import { ChainRounds } from "./shared/feeds";
+import { FeedRounds } from "../src/vault";
 import { depositUsdc } from "./shared/vault";
 import { vaultFixture } from "./shared/fixtures";
 
@@ -45,7 +45,7 @@ async function policyFixture() {
   const usdcOracle = await oracles.deploy(usdc, DAY, 25, ethers.ZeroAddress, 0);
   const ethOracle = await oracles.deploy(eth, DAY, 50, ethers.ZeroAddress, 0);
   const vault = await new MockPolicyVault__factory(admin).deploy(policy, [usdcOracle, ethOracle]);
-  const rounds = new ChainRounds(
+  const rounds = new FeedRounds(
     await Promise.all(
       [usdc, eth].map(async (feed) => AggregatorV3Interface__factory.connect(await feed.getAddress(), admin)),
     ),

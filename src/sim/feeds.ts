@@ -97,3 +97,37 @@ export function samplesSince(history: RoundHistory, latest: number, timestamp: b
   }
   return out;
 }
+
+/**
+ * The feed rounds ChainlinkOracle.samplesSince reads (`getRoundData` calls) as of round `latest`:
+ * its search for the round in force at `timestamp` (none when the latest is; else galloping back 1,
+ * 2, 4, ... rounds, then bisecting), then each sampled round. The lab prices an observation's gas
+ * by it ({@link GasModel}'s `perRoundRead`).
+ */
+export function roundReads(history: RoundHistory, latest: number, timestamp: bigint, maxSamples: number): number {
+  if (latest < 1 || latest > history.updatedAt.length) return 0;
+  const at = (k: number) => history.updatedAt[k - 1];
+  let reads = 0;
+  let first = latest;
+  if (at(latest) > timestamp) {
+    let hi = latest;
+    let index = 0;
+    for (let step = 1; ; step *= 2) {
+      if (hi <= 1) break;
+      index = hi > step ? hi - step : 1;
+      reads++;
+      if (at(index) <= timestamp) break;
+      hi = index;
+    }
+    if (index !== 0 && at(index) <= timestamp) {
+      while (hi - index > 1) {
+        const mid = Math.floor((index + hi) / 2);
+        reads++;
+        if (at(mid) <= timestamp) index = mid;
+        else hi = mid;
+      }
+      first = index;
+    } else first = 1;
+  }
+  return reads + Math.min(maxSamples, latest - first) + 1;
+}

@@ -35,11 +35,16 @@ export interface GasPart {
 export interface RebalanceParts {
   gate?: boolean;
   observation?: boolean;
+  /** The feed rounds the observation read (src/sim/feeds.ts `roundReads`, summed over the feeds). */
+  roundsRead?: number;
   reward?: boolean;
 }
 
 /** The gas units of the contracts' rebalances: see {@link GasModel}. */
-export type GasUnits = Pick<GasModel, "fixed" | "perAsset" | "perLeg" | "perHop" | "gate" | "observation" | "reward">;
+export type GasUnits = Pick<
+  GasModel,
+  "fixed" | "perAsset" | "perLeg" | "perHop" | "gate" | "observation" | "perRoundRead" | "reward"
+>;
 
 /**
  * Gas of a rebalance transaction, `fixed + perAsset x assets + sum over its legs of (perLeg + perHop x
@@ -57,8 +62,10 @@ export interface GasModel {
   perHop: number;
   /** What the cost gate's quote adds, when the gate is on. */
   gate: GasPart;
-  /** What the volatility estimate's observation adds, when scaling is on. */
+  /** What the volatility estimate's observation adds, when scaling is on, besides its rounds read. */
   observation: GasPart;
+  /** What each feed round the observation reads adds. */
+  perRoundRead: number;
   /** What pricing and paying the keeper reward adds, when one is paid. */
   reward: GasPart;
   /** Symbol of the gas token in the path (its price is read there); default WETH when present. */
@@ -95,6 +102,7 @@ export const MEASURED_GAS: GasUnits = {
   perHop: measured.perHop,
   gate: measured.gate,
   observation: measured.observation,
+  perRoundRead: measured.perRoundRead,
   reward: measured.reward,
 };
 
@@ -117,6 +125,7 @@ export function rebalanceGasUnits(
     gas.perHop * hops +
     part(gas.gate, parts.gate) +
     part(gas.observation, parts.observation) +
+    (parts.observation ? gas.perRoundRead * (parts.roundsRead ?? 0) : 0) +
     part(gas.reward, parts.reward)
   );
 }

@@ -17,7 +17,7 @@ import { YEAR_SECONDS } from "./paths";
 import type { PricePath } from "./paths";
 import type { AmmSpec, IdealBandSpec, PolicySpec, VaultPolicySpec } from "./policies";
 import type { RunningCost } from "./runningCost";
-import { ASSET_FEED, BASE_FEED, publishRounds, roundsAt, samplesSince } from "./feeds";
+import { ASSET_FEED, BASE_FEED, publishRounds, roundReads, roundsAt, samplesSince } from "./feeds";
 import * as vm from "./vaultModel";
 
 /** Costs of a run, in USD. */
@@ -565,9 +565,13 @@ function runVault(
           if ((status.status === vm.Status.Due || status.status === vm.Status.DueByCalendar) && status.plan) {
             // rebalance(): the feeds' history is observed before the policy decides (the same fold
             // as `variances` above).
+            const since = volState.updatedAt === 0n ? now - volatility.averagingTime : volState.updatedAt;
             const observed = volOn && vm.observe(volState, volatility, w, read, now);
+            const roundsRead = observed
+              ? feeds.reduce((sum, h) => sum + roundReads(h, roundsAt(h, now), since, vm.HISTORY_SAMPLES), 0)
+              : 0;
             const payment = reward && { reward, basefeeWei };
-            const parts = { gate: gateOn, observation: observed, reward: reward !== undefined };
+            const parts = { gate: gateOn, observation: observed, roundsRead, reward: reward !== undefined };
             if (executeRebalance(status.valuation, status.plan, params, market, t, raw, unitF, state, parts, payment)) {
               lastRebalance = now;
               nav = 0;

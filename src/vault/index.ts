@@ -1,2 +1,3 @@
 export * from "./deployVault";
 export * from "./routes";
+export * from "./feedRounds";

@@ -23,7 +23,7 @@ import type { ExactPoolState } from "../../src/sim";
 import { AggregatorV3Interface__factory, UniswapV3Pool__factory } from "../../typechain-types";
 import type { BallastPolicy, BallastRebalancer, BallastVault, ChainlinkOracle } from "../../typechain-types";
 import { FOUR_ASSET_BASKET, investedAdminFixture } from "../shared/fixtures";
-import { ChainRounds } from "../shared/feeds";
+import { FeedRounds } from "../../src/vault";
 import { refreshFeeds } from "../shared/security";
 import { swapsOf } from "../shared/vault";
 
@@ -54,7 +54,7 @@ interface Chain {
   policy: BallastPolicy;
   oracles: ChainlinkOracle[];
   /** The oracles' feeds' rounds, read for the model's volatility estimate. */
-  rounds: ChainRounds;
+  rounds: FeedRounds;
 }
 
 /** The pool state of each hop BallastPolicy._estimateOut reads. */
@@ -113,7 +113,7 @@ async function chainOf(f: Omit<Chain, "rounds">): Promise<Chain> {
     rebalancer: f.rebalancer,
     policy: f.policy,
     oracles: f.oracles,
-    rounds: new ChainRounds(feeds),
+    rounds: new FeedRounds(feeds),
   };
 }
 
@@ -469,6 +469,7 @@ describe("vault model vs the contracts (differential)", function () {
 
       // rebalance(): every trade's size.
       let swaps;
+      const [, observedBefore] = await policy.variances(rebalancer);
       const sent = rebalancer.rebalance();
       try {
         swaps = await swapsOf(vault, sent);
@@ -492,6 +493,7 @@ describe("vault model vs the contracts (differential)", function () {
         gate: await policy.costGateActive(),
         observation: topics.includes(policy.interface.getEvent("Observed").topicHash),
         reward: topics.includes(vault.interface.getEvent("RewardPaid").topicHash),
+        roundsRead: c.rounds.reads(observedBefore),
       };
       const modelled = rebalanceGasUnits(MEASURED_GAS, SYMBOLS.length, swaps.length, hops, parts);
       if (!(parts.observation && freshEstimate))

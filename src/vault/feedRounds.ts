@@ -1,13 +1,13 @@
 /**
- * Feeds' round histories read from the chain, for the lab's mirror of what ChainlinkOracle samples
- * (src/sim/feeds.ts): each feed's rounds of its latest phase, fetched once and extended as new
- * rounds appear.
+ * A vault's feeds' round histories read from the chain, for the lab's mirror of what
+ * ChainlinkOracle samples and what that costs (src/sim/feeds.ts): each feed's rounds of its latest
+ * phase, fetched once and extended as new rounds appear. The differential tests and the bench use it.
  */
+import { roundReads, samplesSince, vaultModel as vm } from "../sim";
+import type { RoundHistory } from "../sim";
 import type { AggregatorV3Interface } from "../../typechain-types";
-import { samplesSince, vaultModel as vm } from "../../src/sim";
-import type { RoundHistory } from "../../src/sim";
 
-export class ChainRounds {
+export class FeedRounds {
   private readonly histories: RoundHistory[];
 
   /** `feeds` in the order of the vault's oracles, base first. */
@@ -35,5 +35,10 @@ export class ChainRounds {
       const h = this.histories[i];
       return samplesSince(h, h.answers.length, since, vm.HISTORY_SAMPLES);
     };
+  }
+
+  /** The rounds every feed's `samplesSince(since, HISTORY_SAMPLES)` reads, over the rounds fetched. */
+  reads(since: bigint): number {
+    return this.histories.reduce((sum, h) => sum + roundReads(h, h.answers.length, since, vm.HISTORY_SAMPLES), 0);
   }
 }
