@@ -195,7 +195,7 @@ task(
 
 task(
   "poke",
-  "Pokes the vault's rebalancer: records the oracle prices, feeds the volatility estimate and runs the breaker checks (resets a breaker after its cooldown)",
+  "Pokes the vault's rebalancer: records the oracle prices, feeds the volatility estimate and runs the breaker checks (optional: every rebalance does the same, nothing waits for a poke)",
 )
   .addOptionalParam("vault", VAULT_PARAM)
   .addOptionalParam("from", FROM_PARAM)
