@@ -187,7 +187,7 @@ task(
           `no trade: the cost gate skipped it (cost ${amount(o.cost)} > benefit ${amount(o.benefit)}) (tx ${result.tx})`,
         );
       } else {
-        console.log(`no trade: a circuit breaker tripped (${o.reason}, asset ${o.index}) (tx ${result.tx})`);
+        console.log(`no trade: the circuit breakers stopped it (${o.reason}, asset ${o.index}) (tx ${result.tx})`);
       }
       return result;
     }),
