@@ -28,6 +28,7 @@ const ARTIFACTS: Record<string, string> = {
   vaultAbi: "artifacts/contracts/BallastVault.sol/BallastVault.json",
   rebalancerAbi: "artifacts/contracts/BallastRebalancer.sol/BallastRebalancer.json",
   policyAbi: "artifacts/contracts/BallastPolicy.sol/BallastPolicy.json",
+  breakersAbi: "artifacts/contracts/BallastBreakers.sol/BallastBreakers.json",
   routerAbi: "artifacts/contracts/periphery/BallastRouter.sol/BallastRouter.json",
   timelockAbi: "artifacts/@openzeppelin/contracts/governance/TimelockController.sol/TimelockController.json",
   erc20Abi: "artifacts/@openzeppelin/contracts/token/ERC20/ERC20.sol/ERC20.json",

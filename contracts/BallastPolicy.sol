@@ -9,13 +9,9 @@ import {IUniswapV3Pool} from "@uniswap/v3-core/contracts/interfaces/IUniswapV3Po
 import {IBallastOracle} from "./interfaces/IBallastOracle.sol";
 import {IBallastPolicy} from "./interfaces/IBallastPolicy.sol";
 import {IBallastPriceHistory} from "./interfaces/IBallastPriceHistory.sol";
-import {IBallastVault} from "./interfaces/IBallastVault.sol";
 import {PoolAddress} from "./libraries/PoolAddress.sol";
-import {PoolPrice} from "./libraries/PoolPrice.sol";
-import {SequencerUptime} from "./libraries/SequencerUptime.sol";
-import {TickMath} from "./libraries/TickMath.sol";
 import {UniswapPath} from "./libraries/UniswapPath.sol";
-import {UniswapTwap} from "./libraries/UniswapTwap.sol";
+import {VaultOracles} from "./libraries/VaultOracles.sol";
 
 /// @title BallastPolicy
 /// @notice See {IBallastPolicy}. Governed by its `DEFAULT_ADMIN_ROLE` (a TimelockController).
@@ -29,14 +25,6 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
     uint256 public constant MAX_REFERENCE_VOL_BPS = 50_000; // 500% a year
     uint256 public constant MAX_AVERAGING_TIME = 365 days;
     uint256 public constant MAX_OBSERVATION_INTERVAL = 7 days;
-
-    uint256 public constant MAX_TWAP_WINDOW = 1 days;
-    uint256 public constant MIN_TWAP_WINDOW = 5 minutes;
-    uint256 public constant MAX_DEVIATION_BPS = 5_000;
-    uint256 public constant MAX_SPOT_TWAP_TICKS = 5_000;
-    uint256 public constant MAX_MOVE_WINDOW = 7 days;
-    uint256 public constant MAX_BREAKER_COOLDOWN = 7 days;
-    uint256 public constant MAX_SEQUENCER_GRACE = 1 days;
 
     uint256 public constant MAX_BENEFIT_PER_BP_WAD = 1e16; // 1% of NAV per bp of drift removed
     uint256 public constant MAX_COST_RATIO_BPS = 100_000; // cost up to 10x the benefit
@@ -58,17 +46,6 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
     struct VolatilityState {
         uint64 updatedAt;
         uint256[] variances;
-    }
-
-    /// @dev A vault's breaker (why and when it tripped) and its last rebalance, in one slot: {evaluate}
-    /// reads both with one cold read. No price is kept: moves are measured on the oracles' own
-    /// histories (see {_dislocated}).
-    struct BreakerState {
-        Trip reason;
-        // A basket index: 32 bits hold any basket a calldata array can carry.
-        uint32 index;
-        uint64 trippedAt;
-        uint64 lastRebalance;
     }
 
     /// @dev The trigger and volatility parameters, flattened into one slot (224 bits): {evaluate}
@@ -95,11 +72,8 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
     }
 
     BandParams private _bands;
-    BreakerParams private _breakers;
     CostSlots private _costs;
-    /// @dev See {minObservations}: read only by governance's basket changes.
-    uint16 private _minObservations;
-    mapping(address vault => BreakerState) private _breakerStates;
+    mapping(address vault => uint256) private _lastRebalance;
     mapping(address vault => VolatilityState) private _states;
 
     constructor(address admin, TriggerParams memory triggers) {
@@ -182,17 +156,13 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
 
     /// @inheritdoc IBallastPolicy
     function lastRebalance(address vault) external view returns (uint256) {
-        return _breakerStates[vault].lastRebalance;
+        return _lastRebalance[vault];
     }
 
     /// @inheritdoc IBallastPolicy
     function evaluate(address vault, uint256 driftBps) external view returns (Status, uint256) {
         TriggerParams memory t = _triggers();
-        BreakerState storage state = _breakerStates[vault];
-        // A trip holds for its cooldown; past it, each rebalance's own check refuses while a latching
-        // condition lasts and clears the breaker once healthy ({checkBreakers}): nothing has to reset it.
-        if (_holds(state)) return (Status.BreakerTripped, t.targetBandBps);
-        uint256 last = state.lastRebalance;
+        uint256 last = _lastRebalance[vault];
         if (last != 0 && block.timestamp < last + t.cooldown) return (Status.Cooldown, t.targetBandBps);
         if (driftBps >= effectiveTriggerBand(vault)) return (Status.Due, t.targetBandBps);
         // The calendar makes a rebalance due below the trigger band, but never for drift the target
@@ -204,7 +174,7 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
 
     /// @inheritdoc IBallastPolicy
     function recordRebalance() external {
-        _breakerStates[msg.sender].lastRebalance = uint64(block.timestamp);
+        _lastRebalance[msg.sender] = block.timestamp;
         emit RebalanceRecorded(msg.sender, block.timestamp);
     }
 
@@ -265,96 +235,9 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
     }
 
     /// @inheritdoc IBallastPolicy
-    function checkBreakers(uint256[] calldata prices, PoolCheck[] calldata pools) external returns (bool) {
-        BreakerState storage state = _breakerStates[msg.sender];
-        (Trip reason, uint256 index, bool latch) = _findTrip(prices, pools);
-        if (latch) {
-            // Recorded once: a condition found again past the cooldown refuses this call but buys no
-            // new cooldown (else skewing a pool for a TWAP window at each lapse would halt for good).
-            if (state.reason == Trip.None) {
-                (state.reason, state.index, state.trippedAt) = (reason, uint32(index), uint64(block.timestamp));
-                emit BreakerTripped(msg.sender, reason, index);
-            }
-            return true;
-        }
-        if (reason != Trip.None) {
-            // Refused, nothing recorded: what one transaction (or a few cheap ones) can show must not
-            // outlive it, or an outsider could halt rebalancing for a cooldown at will.
-            emit TradingRefused(msg.sender, reason, index);
-            return true;
-        }
-        if (state.reason == Trip.None) return false;
-        // Healthy again: reset once the cooldown has passed.
-        if (_holds(state)) return true;
-        _clearTrip(state, msg.sender, false);
-        return false;
-    }
-
-    /// @inheritdoc IBallastPolicy
-    function reportInvalidPrice(uint256 index) external returns (bool) {
-        BreakerState storage state = _breakerStates[msg.sender];
-        if (_holds(state)) return true;
-        if (!_breakers.tripOnInvalidPrice) return false;
-        (state.reason, state.index, state.trippedAt) = (Trip.InvalidPrice, uint32(index), uint64(block.timestamp));
-        emit BreakerTripped(msg.sender, Trip.InvalidPrice, index);
-        return true;
-    }
-
-    /// @inheritdoc IBallastPolicy
     function resetObservations() external {
         delete _states[msg.sender];
         emit ObservationsReset(msg.sender);
-    }
-
-    /// @inheritdoc IBallastPolicy
-    function breaker(address vault) external view returns (Trip, uint256, uint256) {
-        BreakerState storage state = _breakerStates[vault];
-        return (state.reason, state.index, state.trippedAt);
-    }
-
-    /// @inheritdoc IBallastPolicy
-    function breakerParams() external view returns (BreakerParams memory) {
-        return _breakers;
-    }
-
-    /// @inheritdoc IBallastPolicy
-    function setBreakerParams(BreakerParams calldata params) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        BreakerParams memory old = _breakers;
-        if (keccak256(abi.encode(params)) == keccak256(abi.encode(old))) revert BallastParameterUnchanged();
-        _checkRange(
-            Parameter.TwapWindow,
-            params.twapWindow,
-            params.twapWindow == 0 ? 0 : MIN_TWAP_WINDOW,
-            MAX_TWAP_WINDOW
-        );
-        _checkRange(Parameter.MaxOracleTwapDeviationBps, params.maxOracleTwapDeviationBps, 0, MAX_DEVIATION_BPS);
-        _checkRange(Parameter.MaxSpotTwapTicks, params.maxSpotTwapTicks, 0, MAX_SPOT_TWAP_TICKS);
-        _checkRange(Parameter.MaxMoveBps, params.maxMoveBps, 0, MAX_DEVIATION_BPS);
-        _checkRange(Parameter.MoveWindow, params.moveWindow, params.maxMoveBps == 0 ? 0 : 1 minutes, MAX_MOVE_WINDOW);
-        _checkRange(Parameter.BreakerCooldown, params.cooldown, 0, MAX_BREAKER_COOLDOWN);
-        _checkRange(Parameter.SequencerGracePeriod, params.sequencerGracePeriod, 0, MAX_SEQUENCER_GRACE);
-        _breakers = params;
-        emit BreakerParamsSet(old, params);
-    }
-
-    /// @inheritdoc IBallastPolicy
-    function minObservations() external view returns (uint256) {
-        return _minObservations;
-    }
-
-    /// @inheritdoc IBallastPolicy
-    function setMinObservations(uint16 observations) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        uint16 old = _minObservations;
-        if (observations == old) revert BallastParameterUnchanged();
-        _minObservations = observations;
-        emit MinObservationsSet(old, observations);
-    }
-
-    /// @inheritdoc IBallastPolicy
-    function resetBreaker(address vault) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        BreakerState storage state = _breakerStates[vault];
-        if (state.reason == Trip.None) revert BallastBreakerNotTripped(vault);
-        _clearTrip(state, vault, true);
     }
 
     /// @inheritdoc IBallastPolicy
@@ -401,121 +284,6 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
         }
     }
 
-    /// @dev The first condition that latches, else the first that only refuses (see {checkBreakers}),
-    /// and the basket asset it concerns. Every pool is checked before a refusal is reported, so a
-    /// push that refuses cannot hide a divergence that latches.
-    function _findTrip(
-        uint256[] calldata prices,
-        PoolCheck[] calldata pools
-    ) private view returns (Trip reason, uint256 index, bool latch) {
-        BreakerParams memory b = _breakers;
-        if (b.sequencerFeed != address(0) && !SequencerUptime.isUp(b.sequencerFeed, b.sequencerGracePeriod)) {
-            return (Trip.SequencerDown, 0, true);
-        }
-        if (b.twapWindow != 0) {
-            for (uint256 i; i < pools.length; ++i) {
-                if (pools[i].pool == address(0)) continue;
-                (Trip found, bool latches) = _checkPool(b, pools[i]);
-                if (latches) return (found, i, true);
-                if (found != Trip.None && reason == Trip.None) (reason, index) = (found, i);
-            }
-        }
-        if (b.maxMoveBps != 0) {
-            uint256 moved = _dislocated(prices, b.maxMoveBps, b.moveWindow);
-            if (moved != 0) return (Trip.Dislocation, moved, true);
-        }
-    }
-
-    /// @dev One pool's checks against its TWAP, and whether a failure latches. A pool whose
-    /// observations never reached the window (younger than it) latches `TwapUnavailable`: nobody
-    /// outside can make a pool younger. One whose ring was written over (one observation a block,
-    /// for gas only) is checked over the window it still reaches, at least `MIN_TWAP_WINDOW`, and
-    /// only refuses: a latch there would be a halt anyone can buy.
-    function _checkPool(BreakerParams memory b, PoolCheck calldata check) private view returns (Trip, bool) {
-        IUniswapV3Pool pool = IUniswapV3Pool(check.pool);
-        (bool full, int24 twapTick) = UniswapTwap.tryMeanTick(pool, b.twapWindow);
-        if (!full) {
-            (uint32 reach, bool wrapped) = UniswapTwap.reach(pool);
-            if (!wrapped) return (Trip.TwapUnavailable, true);
-            if (reach < MIN_TWAP_WINDOW) return (Trip.TwapUnavailable, false);
-            bool ok;
-            (ok, twapTick) = UniswapTwap.tryMeanTick(pool, reach);
-            if (!ok) return (Trip.TwapUnavailable, false);
-        }
-        if (b.maxOracleTwapDeviationBps != 0) {
-            // Both sides as amounts of the quote token at full precision (see {PoolCheck}).
-            uint256 fair = check.fairQuote;
-            uint256 twap = PoolPrice.quote(TickMath.sqrtRatioAtTick(twapTick), check.amount, check.assetIsToken0);
-            if (
-                fair == 0 ||
-                Math.mulDiv(twap > fair ? twap - fair : fair - twap, 10_000, fair) > b.maxOracleTwapDeviationBps
-            ) return (Trip.OracleTwapDivergence, full);
-        }
-        if (b.maxSpotTwapTicks != 0) {
-            int256 gap = int256(UniswapTwap.spotTick(pool)) - int256(twapTick);
-            // A spot price can be pushed and unwound within one transaction: refuse, never latch.
-            if ((gap < 0 ? uint256(-gap) : uint256(gap)) > b.maxSpotTwapTicks) return (Trip.SpotTwapDivergence, false);
-        }
-        return (Trip.None, false);
-    }
-
-    /// @dev The first basket asset whose price in the base asset moved more than `maxMoveBps` since
-    /// `window` seconds ago (0: none), measured on the calling vault's oracles' own round histories:
-    /// a window that slides with the clock, so neither a slow drift over days nor a fast fall that
-    /// a keeper's poke happens to split is misjudged, and no transaction needs to record anything.
-    /// An asset (or a base) whose oracle keeps no history reaching back is left out.
-    function _dislocated(uint256[] calldata prices, uint256 maxMoveBps, uint256 window) private view returns (uint256) {
-        IBallastOracle[] memory sources = _oraclesOf(msg.sender);
-        uint256 n = prices.length;
-        if (sources.length != n) return 0;
-        uint256 since = block.timestamp - window;
-        (bool ok, uint256 baseThen) = _priceAt(sources[0], since);
-        if (!ok) return 0;
-        uint256 baseNow = prices[0];
-        for (uint256 i = 1; i < n; ++i) {
-            uint256 then;
-            (ok, then) = _priceAt(sources[i], since);
-            if (!ok) continue;
-            // (price now / base now) / (price then / base then) = scaled / base now: no ratio that
-            // can round to 0 for a cheap asset.
-            uint256 scaled = Math.mulDiv(prices[i], baseThen, then);
-            uint256 gap = scaled > baseNow ? scaled - baseNow : baseNow - scaled;
-            if (Math.mulDiv(gap, 10_000, baseNow) > maxMoveBps) return i;
-        }
-        return 0;
-    }
-
-    /// @dev The price sources of `vault` (none if it is not a contract that lists them).
-    function _oraclesOf(address vault) private view returns (IBallastOracle[] memory sources) {
-        if (vault.code.length == 0) return sources;
-        try IBallastVault(vault).oracles() returns (IBallastOracle[] memory listed) {
-            return listed;
-        } catch {
-            return sources;
-        }
-    }
-
-    /// @dev `oracle`'s price at `timestamp` from its history, or `ok == false` when it keeps none
-    /// that reaches back (including a source without {IBallastPriceHistory}, or one that reverts).
-    function _priceAt(IBallastOracle oracle, uint256 timestamp) private view returns (bool ok, uint256 price) {
-        bytes memory data;
-        (ok, data) = address(oracle).staticcall(abi.encodeCall(IBallastPriceHistory.priceAt, (timestamp)));
-        if (!ok || data.length < 64) return (false, 0);
-        uint256 valid;
-        (valid, price) = abi.decode(data, (uint256, uint256));
-        if (valid != 1 || price == 0) return (false, 0);
-    }
-
-    /// @dev Whether `state`'s trip holds: tripped, and within the breaker's cooldown since.
-    function _holds(BreakerState storage state) private view returns (bool) {
-        return state.reason != Trip.None && block.timestamp < state.trippedAt + _breakers.cooldown;
-    }
-
-    function _clearTrip(BreakerState storage state, address vault, bool byGovernance) private {
-        (state.reason, state.index, state.trippedAt) = (Trip.None, 0, 0);
-        emit BreakerReset(vault, byGovernance);
-    }
-
     function _checkVolatility(VolatilityParams memory v) private pure {
         if (v.referenceVolBps == 0) {
             // Scaling off: every other field must be zero too, so a half-set configuration is refused.
@@ -547,7 +315,7 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
         VolatilityState storage state = _states[vault];
         uint256 updatedAt = state.updatedAt;
         if (updatedAt != 0 && block.timestamp - updatedAt < bp.minObservationInterval) return (false, vars);
-        IBallastOracle[] memory sources = _oraclesOf(vault);
+        IBallastOracle[] memory sources = VaultOracles.listed(vault);
         uint256 n = sources.length;
         vars = state.variances;
         bool fresh = updatedAt == 0 || vars.length != n;

@@ -7,6 +7,7 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IPeripheryImmutableState} from "@uniswap/v3-periphery/contracts/interfaces/IPeripheryImmutableState.sol";
 
+import {IBallastBreakers} from "./interfaces/IBallastBreakers.sol";
 import {IBallastOracle} from "./interfaces/IBallastOracle.sol";
 import {IBallastPlanner} from "./interfaces/IBallastPlanner.sol";
 import {IBallastPolicy} from "./interfaces/IBallastPolicy.sol";
@@ -38,10 +39,17 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
     /// @dev The vault's router's Uniswap V3 factory: where the legs' pools are.
     address private immutable _factory;
     IBallastPolicy private _policy;
+    IBallastBreakers private _breakers;
     RewardParams private _reward;
     PlanParams private _plan;
 
-    constructor(IBallastVault vault_, IBallastPolicy policy_, IBallastPlanner planner_, address admin) {
+    constructor(
+        IBallastVault vault_,
+        IBallastPolicy policy_,
+        IBallastBreakers breakers_,
+        IBallastPlanner planner_,
+        address admin
+    ) {
         if (address(vault_) == address(0) || address(planner_) == address(0) || admin == address(0)) {
             revert BallastZeroAddress();
         }
@@ -52,6 +60,7 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
         _factory = IPeripheryImmutableState(vault_.swapRouter()).factory();
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _setPolicy(policy_);
+        _setBreakers(breakers_);
         // Plans must reach the band or cut the largest drift by a quarter (the trade cap can stop the
         // on-chain plan itself short of half), and cost at most 0.1% more than quoted.
         _plan = PlanParams(2_500, 10);
@@ -77,6 +86,17 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
     function setPolicy(IBallastPolicy newPolicy) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (newPolicy == _policy) revert BallastParameterUnchanged();
         _setPolicy(newPolicy);
+    }
+
+    /// @inheritdoc IBallastRebalancer
+    function breakers() external view returns (IBallastBreakers) {
+        return _breakers;
+    }
+
+    /// @inheritdoc IBallastRebalancer
+    function setBreakers(IBallastBreakers newBreakers) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (newBreakers == _breakers) revert BallastParameterUnchanged();
+        _setBreakers(newBreakers);
     }
 
     /// @inheritdoc IBallastRebalancer
@@ -141,7 +161,7 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
         if (!s.valid) return (IBallastPolicy.Status.PriceUnavailable, 0, 0);
         driftBps = PlanReview.maxDrift(s);
         if (s.paused) return (IBallastPolicy.Status.Paused, driftBps, 0);
-        (status, targetBandBps) = _policy.evaluate(address(this), driftBps);
+        (status, targetBandBps) = _evaluate(driftBps);
         targetBandBps = _usableBand(targetBandBps, s.tokens.length);
         if (_isDue(status)) status = _dueStatus(s, targetBandBps, status);
     }
@@ -157,9 +177,9 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
     /// @inheritdoc IBallastRebalancer
     function checkUpkeep(bytes calldata) external view returns (bool upkeepNeeded, bytes memory performData) {
         performData = "";
-        // Cheap checks first: a tripped breaker or a cooldown, which no drift can make due (the
+        // Cheap checks first: a trip in force or a cooldown, which no drift can make due (the
         // policy answers for the largest drift there is), before any oracle is read.
-        (IBallastPolicy.Status dormant, ) = _policy.evaluate(address(this), type(uint256).max);
+        (IBallastPolicy.Status dormant, ) = _evaluate(type(uint256).max);
         if (dormant == IBallastPolicy.Status.BreakerTripped || dormant == IBallastPolicy.Status.Cooldown) {
             return (false, performData);
         }
@@ -176,13 +196,11 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
     function poke() external nonReentrant {
         // One read of every oracle: a failing one keeps its last price.
         IBallastVault.BasketState memory s = _vault.recordPrices();
-        // Breakers judge valid prices only; a failing oracle halts trading by itself, and trips the
-        // breaker too where the policy says so.
+        // Breakers judge valid prices only; a failing oracle halts trading by itself, and the
+        // breakers read the outage from its own history afterwards ({IBallastBreakers-BreakerParams}).
         if (s.valid) {
             _policy.observe();
-            _policy.checkBreakers(s.prices, _poolChecks(s));
-        } else {
-            _policy.reportInvalidPrice(s.firstInvalid);
+            _breakers.checkBreakers(s.prices, _poolChecks(s));
         }
     }
 
@@ -259,9 +277,9 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
     }
 
     /// @dev A rebalance's common start: the vault's state with its prices recorded, the volatility
-    /// estimate's observation, the checks that revert (paused, a price invalid, not due), and the
-    /// breakers, which end the call without trading (`refused`) rather than revert, so that a trip
-    /// stays recorded. `band` is the band trades stop at.
+    /// estimate's observation, the checks that revert (paused, a price invalid, a trip in force, not
+    /// due), and the breakers' check, which ends the call without trading (`refused`) rather than
+    /// revert, so that a trip stays recorded. `band` is the band trades stop at.
     function _open() private returns (IBallastVault.BasketState memory s, uint256 band, bool refused) {
         s = _vault.recordPrices();
         if (s.paused) revert EnforcedPause();
@@ -270,10 +288,17 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
         // Observed first: the policy decides on the estimate its views fold in the same way.
         _policy.observe();
         IBallastPolicy.Status status;
-        (status, band) = _policy.evaluate(address(this), driftBefore);
+        (status, band) = _evaluate(driftBefore);
         if (!_isDue(status)) revert BallastRebalanceNotDue(uint8(status), driftBefore);
         band = _usableBand(band, s.tokens.length);
-        refused = _policy.checkBreakers(s.prices, _poolChecks(s));
+        refused = _breakers.checkBreakers(s.prices, _poolChecks(s));
+    }
+
+    /// @dev The policy's verdict on a largest drift of `driftBps` and the target band, with a trip of
+    /// the breakers in force reported first (BreakerTripped), as the status and {rebalance} report it.
+    function _evaluate(uint256 driftBps) private view returns (IBallastPolicy.Status status, uint256 band) {
+        (status, band) = _policy.evaluate(address(this), driftBps);
+        if (_breakers.holds(address(this))) status = IBallastPolicy.Status.BreakerTripped;
     }
 
     /// @dev After the vault traded: the policy's record (the cooldown starts), and the keeper's
@@ -338,15 +363,21 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
     }
 
     /// @dev What a rebalance the policy finds `due` (Due or DueByCalendar) would do now, for the
-    /// status report: when the policy's cost gate is on, Uneconomic when the plan (target band
-    /// `band`) is not worth its cost and PriceUnavailable when the gate cannot price it; then
-    /// LegUnfit when the vault would refuse a leg of the plan ({IBallastVault-executeRebalance});
-    /// else `due`. Never reverts on the pools or the gate.
+    /// status report, in {rebalance}'s order: BreakerTripped when the breakers would refuse it and
+    /// record nothing; `due` when they would record a new trip (that rebalance is what records it,
+    /// so that its cooldown needs no poke); when the policy's cost gate is on, Uneconomic when the
+    /// plan (target band `band`) is not worth its cost and PriceUnavailable when the gate cannot
+    /// price it; then LegUnfit when the vault would refuse a leg of the plan
+    /// ({IBallastVault-executeRebalance}); else `due`. Never reverts on the pools or the gate.
     function _dueStatus(
         IBallastVault.BasketState memory s,
         uint256 band,
         IBallastPolicy.Status due
     ) private view returns (IBallastPolicy.Status) {
+        (IBallastBreakers.Trip reason, , bool records) = _breakers.refusal(address(this), s.prices, _poolChecks(s));
+        // A call that would record a trip trades nothing, whatever its plan: the gate and the legs
+        // have no say in it.
+        if (reason != IBallastBreakers.Trip.None) return records ? due : IBallastPolicy.Status.BreakerTripped;
         (IBallastPolicy.Trade[] memory trades, uint256 removed) = _planAt(s, band);
         if (_policy.costGateActive()) {
             (, , bool worthIt, bool priced, ) = _assess(s, trades, removed, false);
@@ -407,10 +438,12 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
         if (trades.length == 0) worthIt = false;
     }
 
-    /// @dev The pools the breakers watch in state `s`; none when the policy checks no TWAP, which
-    /// is the only use it makes of them (see {IBallastPolicy-checkBreakers}).
-    function _poolChecks(IBallastVault.BasketState memory s) private view returns (IBallastPolicy.PoolCheck[] memory) {
-        if (_policy.breakerParams().twapWindow == 0) return new IBallastPolicy.PoolCheck[](0);
+    /// @dev The pools the breakers watch in state `s`; none when they check no TWAP, which is the
+    /// only use they make of them (see {IBallastBreakers-checkBreakers}).
+    function _poolChecks(
+        IBallastVault.BasketState memory s
+    ) private view returns (IBallastBreakers.PoolCheck[] memory) {
+        if (_breakers.breakerParams().twapWindow == 0) return new IBallastBreakers.PoolCheck[](0);
         // Every asset's sell route but the base's (bit 0).
         (bytes[] memory sellRoutes, ) = _vault.basketRoutes(((1 << s.tokens.length) - 1) & ~uint256(1), 0);
         return PlanReview.poolChecks(s, sellRoutes, _factory);
@@ -451,10 +484,20 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
     }
 
     function _setPolicy(IBallastPolicy newPolicy) private {
-        if (address(newPolicy) == address(0)) revert BallastZeroAddress();
-        // An account without code would make every rebalance and status view revert.
-        if (address(newPolicy).code.length == 0) revert BallastNotAContract(address(newPolicy));
+        _checkContract(address(newPolicy));
         emit PolicySet(_policy, newPolicy);
         _policy = newPolicy;
+    }
+
+    function _setBreakers(IBallastBreakers newBreakers) private {
+        _checkContract(address(newBreakers));
+        emit BreakersSet(_breakers, newBreakers);
+        _breakers = newBreakers;
+    }
+
+    function _checkContract(address account) private view {
+        if (account == address(0)) revert BallastZeroAddress();
+        // An account without code would make every rebalance and status view revert.
+        if (account.code.length == 0) revert BallastNotAContract(account);
     }
 }

@@ -105,7 +105,7 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         }
         if (weightSum != BasketMath.BPS) revert BallastWeightsSum(weightSum);
         // A first pool names its quote token's index: only now is every token listed. Not checked
-        // against the policy's observations: the vault cannot be called back while it is built.
+        // against the breakers' observations: the vault cannot be called back while it is built.
         BasketAdmin.linkPools(_basket, factory, false);
         _setParams(params);
         _feesAccruedAt = block.timestamp;

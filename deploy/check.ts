@@ -2,6 +2,7 @@ import { Contract, formatUnits, ZeroAddress, ZeroHash } from "ethers";
 import type { ContractRunner, Provider } from "ethers";
 
 import {
+  BallastBreakers__factory,
   BallastPolicy__factory,
   BallastRebalancer__factory,
   BallastVault__factory,
@@ -248,7 +249,9 @@ async function checkRoute(
 export interface DeployedAddresses {
   vault: string;
   policy: string;
-  /** The vault's BallastRebalancer, which consults `policy`. */
+  /** The BallastBreakers: whether trading is safe now. */
+  breakers: string;
+  /** The vault's BallastRebalancer, which consults `policy` and `breakers`. */
   rebalancer: string;
   timelock: string;
   /** The chain's BallastPlanner, the rebalancer's on-chain plan (stateless); absent from older deployments. */
@@ -259,9 +262,9 @@ export interface DeployedAddresses {
 
 /**
  * Checks a deployment against what was asked: roles (the timelock alone is admin of vault,
- * rebalancer and policy, the deployer kept nothing, the guardian can pause), the timelock's delay,
- * proposers and executors, the links (the vault's rebalancer is the one deployed, for this vault,
- * consulting the policy deployed), the basket, every parameter, each oracle pricing now, every
+ * rebalancer, policy and breakers, the deployer kept nothing, the guardian can pause), the
+ * timelock's delay, proposers and executors, the links (the vault's rebalancer is the one deployed,
+ * for this vault, consulting the policy and the breakers deployed), the basket, every parameter, each oracle pricing now, every
  * route quoting, and each watched pool's observation ring able to span the TWAP window at the
  * chain's block time, twice.
  */
@@ -274,6 +277,7 @@ export async function checkDeployment(
 ): Promise<CheckResult[]> {
   const vault = BallastVault__factory.connect(deployed.vault, provider);
   const policy = BallastPolicy__factory.connect(deployed.policy, provider);
+  const breakers = BallastBreakers__factory.connect(deployed.breakers, provider);
   const rebalancer = BallastRebalancer__factory.connect(deployed.rebalancer, provider);
   const timelock = TimelockController__factory.connect(deployed.timelock, provider);
   const results: CheckResult[] = [];
@@ -289,6 +293,7 @@ export async function checkDeployment(
     ["vault", vault],
     ["rebalancer", rebalancer],
     ["policy", policy],
+    ["breakers", breakers],
   ] as const) {
     same(`${name} admin is the timelock`, await governed.hasRole(ZeroHash, deployed.timelock), true);
     same(`${name} admin left by the deployer`, await governed.hasRole(ZeroHash, deployer), false);
@@ -305,6 +310,7 @@ export async function checkDeployment(
   same("vault rebalancer", await vault.rebalancer(), deployed.rebalancer);
   same("rebalancer vault", await rebalancer.vault(), deployed.vault);
   same("rebalancer policy", await rebalancer.policy(), deployed.policy);
+  same("rebalancer breakers", await rebalancer.breakers(), deployed.breakers);
   if (deployed.planner) same("rebalancer planner", await rebalancer.planner(), deployed.planner);
   same("router", await vault.swapRouter(), resolved.router);
   same(
@@ -323,9 +329,9 @@ export async function checkDeployment(
   same("keeper reward", pick(await rebalancer.rewardParams(), resolved.reward), resolved.reward);
   same("keeper plans", pick(await rebalancer.planParams(), resolved.plan), resolved.plan);
   same("triggers", pick(await policy.triggerParams(), resolved.triggers), resolved.triggers);
-  same("breakers", pick(await policy.breakerParams(), resolved.breakers), resolved.breakers);
+  same("breakers", pick(await breakers.breakerParams(), resolved.breakers), resolved.breakers);
   same("volatility", pick(await policy.volatilityParams(), resolved.volatility), resolved.volatility);
-  same("min observations", await policy.minObservations(), BigInt(resolved.observationCardinality));
+  same("min observations", await breakers.minObservations(), BigInt(resolved.observationCardinality));
   const oracles = await vault.oracles();
   const costs = { ...resolved.costs, gasTokenOracle: oracles[resolved.gasTokenIndex] };
   same("cost gate", pick(await policy.costParams(), costs), costs);

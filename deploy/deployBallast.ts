@@ -20,6 +20,7 @@ export async function deployBallast(
   return {
     vault: await deployed.vault.getAddress(),
     policy: await deployed.policy.getAddress(),
+    breakers: await deployed.breakers.getAddress(),
     rebalancer: await deployed.rebalancer.getAddress(),
     planner: await deployed.planner.getAddress(),
     timelock: await deployed.timelock.getAddress(),

@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 /**
- * Journeys 10-15: a revert by name, the paused vault, a tripped breaker, the slippage
+ * Journeys 10-15: a revert by name, the paused vault, a breaker after a feed outage, the slippage
  * protection, the governance page (the rebalancer, its policy, pending operations), keyboard and 390 px. The journeys that break something run in
  * an EVM snapshot and revert it, so that each starts from the same chain.
  */
@@ -97,34 +97,43 @@ export function faultJourneys(world: () => World): void {
     });
   });
 
-  it("12 tripped breaker: reason and asset shown, in kind offered", async () => {
+  it("12 breaker after a feed outage nobody poked: reason and asset shown, in kind offered", async () => {
     await inSnapshot(async () => {
       const price = await market().feedPrice("WETH");
+      // WETH's feed fails and recovers with no transaction to the vault in between.
       await breakFeed("WETH");
-      const poked = await (await rebalancer().poke()).wait();
       await market().setFeedPrice("WETH", price);
-      // The policy keeps the breaker under its caller's address: the rebalancer's.
-      const [reason, index] = await world().devnet.policy.breaker(await rebalancer().getAddress());
-      expect(reason).to.equal(6n); // Trip.InvalidPrice
+      // A large deposit makes a rebalance due (the base far above its target weight).
+      const usdc = market().token("USDC");
+      const amount = 600_000n * 10n ** BigInt(usdc.decimals);
+      await market().fund(await operator.getAddress(), "USDC", amount);
+      await (await usdc.contract.connect(operator).approve(vault(), amount)).wait();
+      await (
+        await vault()
+          .connect(operator)
+          .deposit(amount, await operator.getAddress())
+      ).wait();
+      // The breakers read the outage from the feed's own rounds: the due rebalance is refused for
+      // their cooldown, and nothing is recorded.
+      const rebalancerAddress = await rebalancer().getAddress();
+      const [status] = await rebalancer().rebalanceStatus();
+      expect(status).to.equal(6n); // Status.BreakerTripped
+      const [recorded] = await world().devnet.breakers.breaker(rebalancerAddress);
+      expect(recorded).to.equal(0n);
       const { context, page } = await openApp(world(), { account: me });
       await connectWallet(page);
       expect(await page.getByTestId("status").getAttribute("data-status")).to.equal("BreakerTripped");
-      const basket = await vault().basketTokens();
-      const symbol = market().tokens.find((t) => t.address === basket[Number(index)])?.symbol;
-      expect(symbol).to.equal("WETH");
       expect(await page.getByTestId("status").innerText()).to.contain("InvalidPrice on WETH");
       await chooseFlow(page, "Exit in kind");
       await enterAmount(page, "10");
       expect(await page.getByRole("button", { name: "Approve", exact: true }).isEnabled()).to.equal(true);
       await screenshots(page, "12-breaker-tripped");
-      // The governance page finds the trip among the policy's events for the rebalancer.
+      // A refusal records nothing: the governance page's history (the breakers' events) has no trip.
       await page.evaluate(() => {
         location.hash = "#/governance";
       });
-      await page.waitForSelector('ul[data-testid="breaker-history"]', { timeout: 30_000 });
-      expect(await page.locator('ul[data-testid="breaker-history"] > li').allInnerTexts()).to.deep.equal([
-        `Block ${poked?.blockNumber}: tripped — InvalidPrice on WETH`,
-      ]);
+      await page.waitForSelector('p[data-testid="breaker-history"]', { timeout: 30_000 });
+      expect(await page.getByTestId("breaker-history").innerText()).to.equal("No trip recorded.");
       await context.close();
     });
   });
@@ -158,7 +167,7 @@ export function faultJourneys(world: () => World): void {
     });
   });
 
-  it("14 governance page: the rebalancer and its policy, parameters with bounds, pending timelock operations decoded, breaker history", async () => {
+  it("14 governance page: the rebalancer, its policy and breakers, parameters with bounds, pending timelock operations decoded, breaker history", async () => {
     await inSnapshot(async () => {
       const timelock = world().devnet.timelock;
       if (!timelock) throw new Error("the devnet has no timelock");
@@ -174,6 +183,7 @@ export function faultJourneys(world: () => World): void {
       const nextRebalancer = await new BallastRebalancer__factory(operator).deploy(
         vaultAddress,
         nextPolicyAddress,
+        await rebalancer().breakers(),
         await rebalancer().planner(),
         timelockAddress,
       );
@@ -204,6 +214,9 @@ export function faultJourneys(world: () => World): void {
       expect(await page.getByTestId("contract-vault").innerText()).to.equal(vaultAddress);
       expect(await page.getByTestId("contract-rebalancer").innerText()).to.equal(rebalancerAddress);
       expect(await page.getByTestId("contract-policy").innerText()).to.equal(policyAddress);
+      expect(await page.getByTestId("contract-breakers").innerText()).to.equal(
+        await world().devnet.breakers.getAddress(),
+      );
       expect(await page.getByTestId("contract-timelock").innerText()).to.equal(timelockAddress);
       const pending = await page.locator('ul[data-testid="pending"] > li code.wrap').allInnerTexts();
       expect(pending).to.deep.equal([

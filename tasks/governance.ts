@@ -1,6 +1,6 @@
 /**
  * Governance tasks: a parameter change goes through the TimelockController that administers vault,
- * rebalancer and policy. `gov:propose` encodes calls by function name and schedules them (or writes them as a
+ * rebalancer, policy and breakers. `gov:propose` encodes calls by function name and schedules them (or writes them as a
  * Safe Transaction Builder file for a multisig proposer), `gov:pending` lists what waits, and
  * `gov:execute` runs an operation once its delay has passed.
  *
@@ -15,7 +15,7 @@ const TIMELOCK_PARAM =
   "the TimelockController (default: the one holding the vault's DEFAULT_ADMIN_ROLE, found from its RoleGranted events)";
 const FROM_BLOCK_PARAM = "first block searched for events (default 0; set it where the node limits log ranges)";
 const TARGET_PARAM =
-  "the contract called: vault, rebalancer (the vault's), policy (the rebalancer's), timelock, or an address (then --function needs the full signature)";
+  "the contract called: vault, rebalancer (the vault's), policy or breakers (the rebalancer's), timelock, or an address (then --function needs the full signature)";
 const FUNCTION_PARAM =
   'the function: a name ("setRebalanceParams") or a signature ("setRebalanceParams((uint16,uint16,uint16,uint128))")';
 const ARGS_PARAM =

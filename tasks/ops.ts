@@ -187,7 +187,7 @@ task(
           `no trade: the cost gate skipped it (cost ${amount(o.cost)} > benefit ${amount(o.benefit)}) (tx ${result.tx})`,
         );
       } else {
-        console.log(`no trade: a circuit breaker tripped (${o.reason}, asset ${o.index}) (tx ${result.tx})`);
+        console.log(`no trade: the circuit breakers stopped it (${o.reason}, asset ${o.index}) (tx ${result.tx})`);
       }
       return result;
     }),
@@ -195,7 +195,7 @@ task(
 
 task(
   "poke",
-  "Pokes the vault's rebalancer: records the oracle prices, feeds the volatility estimate and runs the breaker checks (resets a breaker after its cooldown)",
+  "Pokes the vault's rebalancer: records the oracle prices, feeds the volatility estimate and runs the breaker checks (optional: every rebalance does the same, nothing waits for a poke)",
 )
   .addOptionalParam("vault", VAULT_PARAM)
   .addOptionalParam("from", FROM_PARAM)

@@ -1,59 +1,103 @@
 /**
- * BallastRebalancer on its own: construction, who may call what, the views it answers for the vault,
- * and the records the policy keeps under its address.
+ * BallastRebalancer on its own: construction, its breakers, who may call what, the views it answers
+ * for the vault, and the records the policy keeps under its address.
  */
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
+import type { AddressLike } from "ethers";
 import { ethers } from "hardhat";
 
-import { BallastRebalancer__factory } from "../typechain-types";
+import { RECOMMENDED_BREAKERS } from "../src/vault";
+import { BallastBreakers__factory, BallastRebalancer__factory } from "../typechain-types";
 import { investedAdminFixture } from "./shared/fixtures";
-import { refreshFeeds } from "./shared/security";
+import { refreshFeeds, Trip } from "./shared/security";
 import { Status } from "./shared/vault";
 
 describe("BallastRebalancer", () => {
   describe("construction", () => {
-    it("refuses a zero vault or admin, a vault without code, and a zero or code-less policy or planner", async () => {
-      const { vault, policy, rebalancer } = await loadFixture(investedAdminFixture);
+    it("refuses a zero vault or admin, a vault without code, and a zero or code-less policy, breakers or planner", async () => {
+      const { vault, policy, breakers, rebalancer } = await loadFixture(investedAdminFixture);
       const [deployer, someone] = await ethers.getSigners();
       const factory = new BallastRebalancer__factory(deployer);
       const planner = await rebalancer.planner();
-      await expect(factory.deploy(ethers.ZeroAddress, policy, planner, deployer.address)).to.be.revertedWithCustomError(
-        factory,
-        "BallastZeroAddress",
-      );
-      await expect(factory.deploy(vault, policy, planner, ethers.ZeroAddress)).to.be.revertedWithCustomError(
-        factory,
-        "BallastZeroAddress",
-      );
-      await expect(factory.deploy(someone.address, policy, planner, deployer.address))
-        .to.be.revertedWithCustomError(factory, "BallastNotAContract")
-        .withArgs(someone.address);
-      await expect(factory.deploy(vault, ethers.ZeroAddress, planner, deployer.address)).to.be.revertedWithCustomError(
-        factory,
-        "BallastZeroAddress",
-      );
-      await expect(factory.deploy(vault, someone.address, planner, deployer.address))
-        .to.be.revertedWithCustomError(factory, "BallastNotAContract")
-        .withArgs(someone.address);
-      await expect(factory.deploy(vault, policy, ethers.ZeroAddress, deployer.address)).to.be.revertedWithCustomError(
-        factory,
-        "BallastZeroAddress",
-      );
-      await expect(factory.deploy(vault, policy, someone.address, deployer.address))
-        .to.be.revertedWithCustomError(factory, "BallastNotAContract")
-        .withArgs(someone.address);
+      const admin = deployer.address;
+      const { ZeroAddress } = ethers;
+      type Args = [AddressLike, AddressLike, AddressLike, AddressLike, AddressLike];
+      const deploy = ([v, p, b, pl, a]: Args) => factory.deploy(v, p, b, pl, a);
+      for (const args of [
+        [ZeroAddress, policy, breakers, planner, admin],
+        [vault, policy, breakers, planner, ZeroAddress],
+        [vault, ZeroAddress, breakers, planner, admin],
+        [vault, policy, ZeroAddress, planner, admin],
+        [vault, policy, breakers, ZeroAddress, admin],
+      ] satisfies Args[]) {
+        await expect(deploy(args)).to.be.revertedWithCustomError(factory, "BallastZeroAddress");
+      }
+      for (const args of [
+        [someone.address, policy, breakers, planner, admin],
+        [vault, someone.address, breakers, planner, admin],
+        [vault, policy, someone.address, planner, admin],
+        [vault, policy, breakers, someone.address, admin],
+      ] satisfies Args[]) {
+        await expect(deploy(args))
+          .to.be.revertedWithCustomError(factory, "BallastNotAContract")
+          .withArgs(someone.address);
+      }
     });
 
-    it("serves its vault, with its policy, governed by its admin", async () => {
-      const { vault, policy, rebalancer } = await loadFixture(investedAdminFixture);
+    it("serves its vault, with its policy and breakers, governed by its admin", async () => {
+      const { vault, policy, breakers, rebalancer } = await loadFixture(investedAdminFixture);
       const [admin] = await ethers.getSigners();
       expect(await rebalancer.vault()).to.equal(await vault.getAddress());
       expect(await rebalancer.policy()).to.equal(await policy.getAddress());
+      expect(await rebalancer.breakers()).to.equal(await breakers.getAddress());
       expect(await vault.rebalancer()).to.equal(await rebalancer.getAddress());
       expect(await ethers.provider.getCode(await rebalancer.planner())).to.not.equal("0x");
       expect(await rebalancer.hasRole(await rebalancer.DEFAULT_ADMIN_ROLE(), admin.address)).to.equal(true);
       expect(await rebalancer.oracles()).to.deep.equal(await vault.oracles());
+    });
+  });
+
+  describe("setBreakers", () => {
+    it("is governance's: a stranger is refused, zero, code-less and unchanged breakers too", async () => {
+      const { breakers, rebalancer } = await loadFixture(investedAdminFixture);
+      const [, stranger] = await ethers.getSigners();
+      const next = await new BallastBreakers__factory(stranger).deploy(stranger.address);
+      await expect(rebalancer.connect(stranger).setBreakers(next))
+        .to.be.revertedWithCustomError(rebalancer, "AccessControlUnauthorizedAccount")
+        .withArgs(stranger.address, ethers.ZeroHash);
+      await expect(rebalancer.setBreakers(ethers.ZeroAddress)).to.be.revertedWithCustomError(
+        rebalancer,
+        "BallastZeroAddress",
+      );
+      await expect(rebalancer.setBreakers(stranger.address))
+        .to.be.revertedWithCustomError(rebalancer, "BallastNotAContract")
+        .withArgs(stranger.address);
+      await expect(rebalancer.setBreakers(breakers)).to.be.revertedWithCustomError(
+        rebalancer,
+        "BallastParameterUnchanged",
+      );
+    });
+
+    it("points the rebalancer at other breakers, emitting BreakersSet(old, new); a trip recorded by the old ones stays there", async () => {
+      const { breakers, rebalancer } = await loadFixture(investedAdminFixture);
+      const [admin] = await ethers.getSigners();
+      // The old breakers latch a trip: the pools are younger than a day-long TWAP window.
+      await breakers.setBreakerParams({ ...RECOMMENDED_BREAKERS, twapWindow: 86_400, tripOnInvalidPrice: false });
+      await rebalancer.poke();
+      expect((await breakers.breaker(rebalancer))[0]).to.equal(Trip.TwapUnavailable);
+      expect((await rebalancer.rebalanceStatus())[0]).to.equal(Status.BreakerTripped);
+
+      const next = await new BallastBreakers__factory(admin).deploy(admin.address);
+      await expect(rebalancer.setBreakers(next))
+        .to.emit(rebalancer, "BreakersSet")
+        .withArgs(await breakers.getAddress(), await next.getAddress());
+      expect(await rebalancer.breakers()).to.equal(await next.getAddress());
+      // The new breakers have no record of this rebalancer, and check nothing until governance sets them.
+      expect(await next.breaker(rebalancer)).to.deep.equal([0n, 0n, 0n]);
+      expect((await rebalancer.rebalanceStatus())[0]).to.equal(Status.NotDue);
+      await expect(rebalancer.poke()).to.not.emit(next, "BreakerTripped");
+      expect((await breakers.breaker(rebalancer))[0]).to.equal(Trip.TwapUnavailable);
     });
   });
 
@@ -105,6 +149,7 @@ describe("BallastRebalancer", () => {
       const next = await new BallastRebalancer__factory(admin).deploy(
         vault,
         policy,
+        rebalancer.breakers(),
         rebalancer.planner(),
         admin.address,
       );

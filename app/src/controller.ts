@@ -114,18 +114,24 @@ export class Controller {
         account ? loadPosition(provider, view, account, chain.router) : Promise.resolve(undefined),
         loadRebalances(provider, view.address, view.block),
         loadSharePrices(provider, view.address, view.decimals, view.block),
-        view.policy && view.rebalancer
-          ? loadBreakerHistory(provider, view.policy, view.rebalancer, view.block)
+        view.breakers && view.rebalancer
+          ? loadBreakerHistory(provider, view.breakers, view.rebalancer, view.block)
           : Promise.resolve([]),
       ]);
       this.set({ position, rebalances, prices, breakerEvents });
       if (this.state.page === "governance") {
         const [parameters, pending] = await Promise.all([
-          loadParameters(provider, view.address, view.policy),
+          loadParameters(provider, view.address, view.policy, view.breakers),
           chain.timelock
             ? loadPendingOperations(
                 provider,
-                { vault: view.address, rebalancer: view.rebalancer, policy: view.policy, timelock: chain.timelock },
+                {
+                  vault: view.address,
+                  rebalancer: view.rebalancer,
+                  policy: view.policy,
+                  breakers: view.breakers,
+                  timelock: chain.timelock,
+                },
                 view.block,
               )
             : Promise.resolve([]),

@@ -4,6 +4,7 @@ declare module "virtual:ballast-abis" {
   export const vaultAbi: InterfaceAbi;
   export const rebalancerAbi: InterfaceAbi;
   export const policyAbi: InterfaceAbi;
+  export const breakersAbi: InterfaceAbi;
   export const routerAbi: InterfaceAbi;
   export const timelockAbi: InterfaceAbi;
   export const erc20Abi: InterfaceAbi;

@@ -50,7 +50,7 @@ interface IBallastErrors {
 
     /// @notice A required address (token, oracle, router, feed) is the zero address.
     error BallastZeroAddress();
-    /// @notice An address that must be a contract (the policy) has no code.
+    /// @notice An address that must be a contract (the policy, the breakers) has no code.
     error BallastNotAContract(address account);
     /// @notice The basket must hold the base asset and at least one other asset, and at most `max`.
     error BallastBasketSize(uint256 size, uint256 max);
@@ -108,6 +108,11 @@ interface IBallastErrors {
     error BallastSequencerGracePeriod(address sequencerFeed, uint256 startedAt, uint256 gracePeriod);
     /// @notice The breaker of `vault` is not tripped: there is nothing to reset.
     error BallastBreakerNotTripped(address vault);
+    /// @notice A pool a vault's breakers would watch can hold `observations` oracle observations
+    /// (its `observationCardinalityNext`), fewer than the `required`
+    /// {IBallastBreakers-minObservations}: raise it first (`increaseObservationCardinalityNext`,
+    /// callable by anyone).
+    error BallastPoolObservations(address pool, uint256 observations, uint256 required);
     /// @notice `token` is not one of `pool`'s two tokens.
     error BallastPoolToken(address pool, address token);
     /// @notice No valid price for `token` right now: deposits, base-asset exits and rebalances wait;

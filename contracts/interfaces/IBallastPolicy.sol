@@ -15,13 +15,16 @@ import {IBallastOracle} from "./IBallastOracle.sol";
 /// never within the cooldown after the last one. Trades then bring each drifting weight back to the
 /// edge of the target band (hysteresis: trading to the edge, not the target, is what minimises cost).
 interface IBallastPolicy is IBallastErrors {
-    /// @notice Why a rebalance is or is not due. The vault reports PriceUnavailable, then Paused,
-    /// before asking the policy, which reports BreakerTripped, then Cooldown, then Due, then
-    /// DueByCalendar, else NotDue; a due rebalance whose cost exceeds its benefit (see
-    /// {assessCost}) is Uneconomic, and one whose cost cannot be priced (the gas token's oracle
-    /// fails) is PriceUnavailable. The rebalancer reports LegUnfit, after the cost gate, for a
-    /// due rebalance the vault would refuse now: a leg's pool pushed beyond the pool-gap bound, or
-    /// no part of a leg its pools can fill (see {IBallastErrors-BallastLegUnfit}).
+    /// @notice Why a rebalance is or is not due. The rebalancer reports PriceUnavailable, then
+    /// Paused, then BreakerTripped while its breakers' trip holds ({IBallastBreakers-holds}),
+    /// before asking the policy, which reports Cooldown, then Due, then DueByCalendar, else NotDue
+    /// (the policy itself never reports BreakerTripped). Of a due rebalance, the rebalancer then
+    /// reports BreakerTripped when its breakers would refuse it without recording a trip
+    /// ({IBallastBreakers-refusal}: one that would record a new trip stays due, as that call is what
+    /// records it); Uneconomic when its cost exceeds its benefit (see {assessCost}), and
+    /// PriceUnavailable when its cost cannot be priced (the gas token's oracle fails); LegUnfit
+    /// when the vault would refuse it now: a leg's pool pushed beyond the pool-gap bound, or no part
+    /// of a leg its pools can fill (see {IBallastErrors-BallastLegUnfit}).
     enum Status {
         Due,
         DueByCalendar,
@@ -33,85 +36,6 @@ interface IBallastPolicy is IBallastErrors {
         Uneconomic,
         LegUnfit
     }
-
-    /// @notice Why a circuit breaker tripped, or why a check refused trading without tripping (see
-    /// {checkBreakers}: only evidence nobody can fake within one transaction, or cheaply, latches).
-    enum Trip {
-        None,
-        OracleTwapDivergence,
-        SpotTwapDivergence,
-        Dislocation,
-        SequencerDown,
-        TwapUnavailable,
-        InvalidPrice
-    }
-
-    /// @notice Circuit-breaker bounds (each check is off while its bound is 0).
-    /// @param twapWindow Seconds of the pools' TWAP the checks compare against (0: no pool checks).
-    /// @param maxOracleTwapDeviationBps Largest gap between the oracle price and the pool's TWAP.
-    /// @param maxSpotTwapTicks Largest gap between a pool's spot tick and its TWAP tick (1 tick ~ 1 bp):
-    /// beyond it, someone is moving the pool right now. Refuses the check's trade, never latches: a
-    /// spot price can be pushed and unwound within one transaction.
-    /// @param maxMoveBps Largest oracle price move of any asset (in the base asset) within `moveWindow`:
-    /// the price now against the one in force `moveWindow` ago, read from each oracle's own round
-    /// history (see {IBallastPriceHistory}), so the window slides and needs no keeper.
-    /// @param moveWindow Seconds over which `maxMoveBps` is measured.
-    /// @param cooldown A tripped breaker stays tripped at least this long, then resets itself at the
-    /// first check that finds every condition healthy (governance can also reset it).
-    /// @param sequencerFeed Chainlink L2 sequencer uptime feed (zero on L1).
-    /// @param sequencerGracePeriod Seconds after the sequencer comes back before trading resumes.
-    /// @param tripOnInvalidPrice Whether an oracle found failing (stale, zero, negative, reverting)
-    /// by the vault's {IBallastVault-poke} trips the breaker, so that trading resumes only after
-    /// `cooldown` once every price is valid again, rather than at the first valid answer.
-    struct BreakerParams {
-        uint32 twapWindow;
-        uint16 maxOracleTwapDeviationBps;
-        uint16 maxSpotTwapTicks;
-        uint16 maxMoveBps;
-        uint32 moveWindow;
-        uint32 cooldown;
-        address sequencerFeed;
-        uint32 sequencerGracePeriod;
-        bool tripOnInvalidPrice;
-    }
-
-    /// @notice What the vault hands the breaker checks for one asset: the pool its trades go through
-    /// first, and what `amount` raw units of the asset are worth in the pool's other token (raw
-    /// units) by the oracles. Amounts, not a WAD ratio: a whole token times 1e18 keeps 18 significant
-    /// digits of a price however small, where a ratio of raw units can round to 0.
-    /// @param pool The pool (zero: not checked).
-    /// @param assetIsToken0 Whether the asset is the pool's token0.
-    /// @param amount Raw units of the asset the comparison quotes.
-    /// @param fairQuote What `amount` is worth in the pool's other token at oracle prices, raw units.
-    struct PoolCheck {
-        address pool;
-        bool assetIsToken0;
-        uint256 amount;
-        uint256 fairQuote;
-    }
-
-    /// @notice Emitted when a breaker trips for `vault`; `index` is the basket asset concerned.
-    event BreakerTripped(address indexed vault, Trip reason, uint256 index);
-
-    /// @notice Emitted when a check refuses `vault`'s trading now without tripping its breaker: a pool's
-    /// spot price far from its TWAP ({Trip-SpotTwapDivergence}), a pool whose observations no longer
-    /// reach the TWAP window ({Trip-TwapUnavailable}), or an oracle/TWAP gap measured over the shorter
-    /// window such a pool still reaches ({Trip-OracleTwapDivergence}). `index` is the basket asset.
-    event TradingRefused(address indexed vault, Trip reason, uint256 index);
-
-    /// @notice Emitted when `vault`'s breaker resets (by itself after its cooldown, or by governance).
-    event BreakerReset(address indexed vault, bool byGovernance);
-
-    /// @notice Emitted when the breaker bounds change.
-    event BreakerParamsSet(BreakerParams oldParams, BreakerParams newParams);
-
-    /// @notice Emitted when the observations a watched pool must be able to hold change.
-    event MinObservationsSet(uint256 oldObservations, uint256 newObservations);
-
-    /// @notice A pool a vault's breakers would watch can hold `observations` oracle observations
-    /// (its `observationCardinalityNext`), fewer than the `required` {minObservations}: raise it
-    /// first (`increaseObservationCardinalityNext`, callable by anyone).
-    error BallastPoolObservations(address pool, uint256 observations, uint256 required);
 
     /// @notice The trigger parameters.
     /// @param triggerBandBps A rebalance is due once the largest drift reaches this.
@@ -269,59 +193,12 @@ interface IBallastPolicy is IBallastErrors {
     /// @notice Sets the volatility parameters (governance). Reverts when out of bounds or unchanged.
     function setVolatilityParams(VolatilityParams calldata params) external;
 
-    /// @notice Runs the calling vault's circuit breakers on its oracle `prices` (USD WAD, base first)
-    /// and its pools, and returns whether the vault must not trade now.
-    ///
-    /// What latches the breaker (event {BreakerTripped}) for its cooldown, after which {evaluate} no
-    /// longer reports it; each check then refuses while a latching condition lasts (without a new
-    /// cooldown) and clears the breaker at the first that finds every condition healthy (governance
-    /// can reset it at any time); no transaction has to come only to reset it: the sequencer down, an oracle price
-    /// far from its pool's TWAP over the full `twapWindow`, an oracle move beyond `maxMoveBps` within
-    /// `moveWindow`, and a pool younger than the TWAP window (its observations never wrapped: a
-    /// configuration matter nobody outside can cause). All of it is evidence that no one can fake
-    /// within one transaction, nor cheaply.
-    ///
-    /// What only refuses the current trade (event {TradingRefused}, nothing recorded, so the next
-    /// check judges afresh): a pool's spot tick far from its TWAP (pushed now, perhaps to be unwound in
-    /// the same transaction), and a pool whose observation ring no longer reaches the window (written
-    /// over, which costs only gas): its checks then run over the window the ring still reaches, and
-    /// refuse below `MIN_TWAP_WINDOW`.
-    function checkBreakers(uint256[] calldata prices, PoolCheck[] calldata pools) external returns (bool refused);
-
-    /// @notice Tells the policy that the calling vault found asset `index`'s oracle failing: trips
-    /// its breaker with {Trip-InvalidPrice} when `tripOnInvalidPrice` is set and it is not tripped
-    /// already. Returns whether the breaker is tripped after the call.
-    function reportInvalidPrice(uint256 index) external returns (bool tripped);
-
     /// @notice Forgets the calling vault's volatility estimate: its basket changed (an asset was added
     /// or removed), so its entries no longer mean the same assets. A trip in force stays.
     function resetObservations() external;
 
     /// @notice Emitted when a vault's volatility estimate is forgotten.
     event ObservationsReset(address indexed vault);
-
-    /// @notice `vault`'s breaker: why it tripped (None if not), for which asset, and when.
-    function breaker(address vault) external view returns (Trip reason, uint256 index, uint256 trippedAt);
-
-    /// @notice The breaker bounds in force.
-    function breakerParams() external view returns (BreakerParams memory);
-
-    /// @notice Sets the breaker bounds (governance). Reverts when out of bounds or unchanged.
-    function setBreakerParams(BreakerParams calldata params) external;
-
-    /// @notice The oracle observations (`observationCardinalityNext`) a pool must be able to hold
-    /// before a vault's governance lists an asset or sets routes that make the breakers watch it: the
-    /// TWAP window's worth at the chain's block time with a margin (one observation a block), so that
-    /// nobody can write its ring over within the window. 0: no requirement. Deployments set it per
-    /// chain (twice `twapWindow / blockTime`).
-    function minObservations() external view returns (uint256);
-
-    /// @notice Sets {minObservations} (governance; a pool holds at most 65,535). Reverts when
-    /// unchanged.
-    function setMinObservations(uint16 observations) external;
-
-    /// @notice Resets `vault`'s tripped breaker (governance), e.g. once a dislocation is understood.
-    function resetBreaker(address vault) external;
 
     /// @notice Sets the trigger parameters (governance). Reverts when out of bounds or unchanged.
     function setTriggerParams(TriggerParams calldata params) external;

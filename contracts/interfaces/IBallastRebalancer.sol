@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {IBallastBreakers} from "./IBallastBreakers.sol";
 import {IBallastErrors} from "./IBallastErrors.sol";
 import {IBallastOracle} from "./IBallastOracle.sol";
 import {IBallastPlanner} from "./IBallastPlanner.sol";
@@ -8,12 +9,13 @@ import {IBallastPolicy} from "./IBallastPolicy.sol";
 import {IBallastVault} from "./IBallastVault.sol";
 
 /// @title IBallastRebalancer
-/// @notice Decides when and how one vault's basket trades: asks its {IBallastPolicy} whether a
-/// rebalance is due (triggers, bands, volatility, breakers, cost gate), plans the legs, and has the
-/// vault execute them ({IBallastVault-executeRebalance}), which enforces the holders' bounds by itself.
-/// The policy keeps its records under this contract's address (breakers, volatility estimate, last
-/// rebalance). Governed by its `DEFAULT_ADMIN_ROLE` (a TimelockController); governance may replace
-/// the rebalancer behind the timelock ({IBallastVault-setRebalancer}).
+/// @notice Decides when and how one vault's basket trades: asks its {IBallastBreakers} whether
+/// trading is safe now and its {IBallastPolicy} whether a rebalance is due (triggers, bands,
+/// volatility, cost gate), plans the legs, and has the vault execute them
+/// ({IBallastVault-executeRebalance}), which enforces the holders' bounds by itself. The policy
+/// (volatility estimate, last rebalance) and the breakers (a trip) keep their records under this
+/// contract's address. Governed by its `DEFAULT_ADMIN_ROLE` (a TimelockController); governance may
+/// replace the rebalancer behind the timelock ({IBallastVault-setRebalancer}).
 interface IBallastRebalancer is IBallastErrors {
     /// @notice What a successful rebalance pays its caller, from the vault in the base asset: its
     /// gas (as measured inside the call) at the block's base fee, valued through the policy's gas-token oracle, times `1 + premiumBps / 10_000`, at most
@@ -43,6 +45,10 @@ interface IBallastRebalancer is IBallastErrors {
     /// @notice Emitted when governance points the rebalancer at another policy.
     event PolicySet(IBallastPolicy oldPolicy, IBallastPolicy newPolicy);
 
+    /// @notice Emitted when governance points the rebalancer at other circuit breakers (`oldBreakers`
+    /// zero at construction).
+    event BreakersSet(IBallastBreakers oldBreakers, IBallastBreakers newBreakers);
+
     /// @notice Emitted when a due rebalance makes no trade because its estimated cost exceeds its
     /// benefit times the policy's ratio (base-asset units; see {IBallastPolicy-assessCost}).
     event RebalanceSkipped(address indexed caller, uint256 cost, uint256 benefit);
@@ -65,7 +71,15 @@ interface IBallastRebalancer is IBallastErrors {
     /// last rebalance (none, if it never served it): its cooldown starts from that record.
     function setPolicy(IBallastPolicy newPolicy) external;
 
-    /// @notice The vault's price sources (the policy reads their round histories through this).
+    /// @notice The circuit breakers consulted by {rebalance} and the status.
+    function breakers() external view returns (IBallastBreakers);
+
+    /// @notice Points the rebalancer at other circuit breakers (governance). Reverts for zero, an
+    /// account without code, or unchanged. The new breakers keep their own record of this
+    /// rebalancer (none, if they never served it): a trip recorded by the old ones stays there.
+    function setBreakers(IBallastBreakers newBreakers) external;
+
+    /// @notice The vault's price sources (the breakers read their round histories through this).
     function oracles() external view returns (IBallastOracle[] memory);
 
     /// @notice The vault's current weights in basis points, valued by the oracles (rounded down).
@@ -79,7 +93,10 @@ interface IBallastRebalancer is IBallastErrors {
     /// @notice Whether a rebalance may run now and why (independent of the caller), with the
     /// current largest drift and the band trades would stop at: the policy's target band, capped at
     /// half the trigger band spread over the non-base assets (the base asset absorbs what each of
-    /// them leaves inside its band). Never reverts.
+    /// them leaves inside its band). Says what {rebalance} would do: BreakerTripped while the
+    /// breakers' trip holds, and for a due rebalance the breakers would refuse without recording
+    /// anything (a condition that refuses, one whose trip lapsed but lasts, an invalid price in the
+    /// last `cooldown`); see {IBallastPolicy-Status} for the order. Never reverts.
     function rebalanceStatus()
         external
         view
@@ -93,21 +110,26 @@ interface IBallastRebalancer is IBallastErrors {
     /// add their own gas estimate to the view's numbers.
     function rebalanceCost() external view returns (uint256 cost, uint256 benefit, bool worthIt);
 
-    /// @notice Chainlink Automation (and Gelato) entry: whether {rebalance} is due. `performData` is empty.
+    /// @notice Chainlink Automation (and Gelato) entry: whether {rebalance} is due ({rebalanceStatus}
+    /// says Due or DueByCalendar), so never while the breakers would refuse it without recording
+    /// a trip. `performData` is empty.
     function checkUpkeep(bytes calldata checkData) external view returns (bool upkeepNeeded, bytes memory performData);
 
     /// @notice Chainlink Automation (and Gelato) entry: runs {rebalance}.
     function performUpkeep(bytes calldata performData) external;
 
     /// @notice Has the vault record every valid oracle price as the last known one, hands them to
-    /// the policy's volatility estimate and runs the breakers. Permissionless.
+    /// the policy's volatility estimate and runs the breakers' check. Permissionless and optional:
+    /// nothing depends on it. Every rebalance does the same; the breakers read moves and invalid
+    /// prices from the oracles' own histories, and a trip lapses by itself after its cooldown.
     function poke() external;
 
     /// @notice Trades the basket toward its target weights through Uniswap V3. Permissionless.
     /// @dev Runs only when the policy says Due or DueByCalendar (else reverts with
-    /// {BallastRebalanceNotDue}). A tripped circuit breaker, or a cost-efficiency gate that finds the
-    /// trades not worth their cost ({RebalanceSkipped}), ends the call without trading and without
-    /// reverting, so that the record stays. Sells what is above target + band into the base asset
+    /// {BallastRebalanceNotDue}, as while the breakers' trip holds). A breakers' check that refuses
+    /// ({IBallastBreakers-checkBreakers}), or a cost-efficiency gate that finds the trades not worth
+    /// their cost ({RebalanceSkipped}), ends the call without trading and without reverting, so
+    /// that the record stays. Sells what is above target + band into the base asset
     /// (all of an asset whose target weight is 0), then buys what is below target - band with it
     /// (band as reported by {rebalanceStatus}); each trade capped at `maxTradeBps` of NAV and
     /// skipped below `minTradeValue` and below the value that pays for its own leg's gas

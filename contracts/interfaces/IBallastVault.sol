@@ -265,15 +265,15 @@ interface IBallastVault is IERC4626, IBallastErrors {
 
     /// @notice Replaces a non-base token's routes (governance), validated as at construction.
     /// Reverts for an unknown token, the base asset, or unchanged routes, and when the new route's
-    /// first pool, watched by the breakers, cannot hold the policy's
-    /// {IBallastPolicy-minObservations} ({IBallastPolicy-BallastPoolObservations}).
+    /// first pool, watched by the breakers, cannot hold the breakers'
+    /// {IBallastBreakers-minObservations} ({IBallastErrors-BallastPoolObservations}).
     function setRoutes(address token, bytes calldata sellRoute, bytes calldata buyRoute) external;
 
     /// @notice Lists a new asset at target weight 0 (governance); ramp it in with
     /// {setTargetWeights}. Validated as at construction; its oracle must price it now. Reverts when
     /// the basket is full, the token is listed, or `config.targetWeightBps` is not 0, and when a pool
-    /// the breakers then watch cannot hold the policy's {IBallastPolicy-minObservations}
-    /// ({IBallastPolicy-BallastPoolObservations}). The policy forgets this vault's volatility
+    /// the breakers then watch cannot hold the breakers' {IBallastBreakers-minObservations}
+    /// ({IBallastErrors-BallastPoolObservations}). The policy forgets this vault's volatility
     /// estimate ({IBallastPolicy-resetObservations}), and listed assets whose first pool leads to the
     /// new token gain its breaker check.
     function addAsset(AssetConfig calldata config) external;

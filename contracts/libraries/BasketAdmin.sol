@@ -9,7 +9,6 @@ import {IUniswapV3Pool} from "@uniswap/v3-core/contracts/interfaces/IUniswapV3Po
 
 import {IBallastErrors} from "../interfaces/IBallastErrors.sol";
 import {IBallastOracle} from "../interfaces/IBallastOracle.sol";
-import {IBallastPolicy} from "../interfaces/IBallastPolicy.sol";
 import {IBallastRebalancer} from "../interfaces/IBallastRebalancer.sol";
 import {IBallastVault} from "../interfaces/IBallastVault.sol";
 import {PoolAddress} from "./PoolAddress.sol";
@@ -198,7 +197,7 @@ library BasketAdmin {
     }
 
     /// @notice Locates every non-base asset's first pool ({Asset-quoteIndex}, {Asset-poolFee}); with
-    /// `checked`, reverts unless each can hold the observations the vault's policy requires
+    /// `checked`, reverts unless each can hold the observations the vault's breakers require
     /// ({checkObservations}).
     function linkPools(Basket storage basket, address factory, bool checked) public {
         uint256 n = basket.assets.length;
@@ -217,19 +216,19 @@ library BasketAdmin {
     }
 
     /// @notice Reverts unless `pool` (zero: none) can hold `required` oracle observations; see
-    /// {IBallastPolicy-minObservations}.
+    /// {IBallastBreakers-minObservations}.
     function checkObservations(address pool, uint256 required) internal view {
         if (pool == address(0) || required == 0) return;
         (, , , , uint16 next, , ) = IUniswapV3Pool(pool).slot0();
-        if (next < required) revert IBallastPolicy.BallastPoolObservations(pool, next, required);
+        if (next < required) revert IBallastErrors.BallastPoolObservations(pool, next, required);
     }
 
-    /// @dev The observations the policy of the vault's rebalancer requires of a watched pool (none
+    /// @dev The observations the breakers of the vault's rebalancer require of a watched pool (none
     /// while the vault has no rebalancer). This code runs in the vault (delegatecall): it asks the
     /// vault for its rebalancer.
     function _requiredObservations() private view returns (uint256) {
         IBallastRebalancer rebalancer = IBallastVault(address(this)).rebalancer();
-        return address(rebalancer) == address(0) ? 0 : rebalancer.policy().minObservations();
+        return address(rebalancer) == address(0) ? 0 : rebalancer.breakers().minObservations();
     }
 
     /// @notice Replaces `token`'s price source; see {IBallastVault-setOracle}.
@@ -353,7 +352,7 @@ library BasketAdmin {
         basket.sellRoutes[i] = sellRoute;
         basket.buyRoutes[i] = buyRoute;
         linkPools(basket, factory, false);
-        // Only the new route's first pool is held to the policy's observations now.
+        // Only the new route's first pool is held to the breakers' observations now.
         Asset storage a = basket.assets[i];
         if (a.quoteIndex != NO_POOL) {
             address quoteToken = basket.assets[a.quoteIndex].token;

@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
+import {IBallastBreakers} from "../interfaces/IBallastBreakers.sol";
 import {IBallastErrors} from "../interfaces/IBallastErrors.sol";
 import {IBallastPolicy} from "../interfaces/IBallastPolicy.sol";
 import {IBallastVault} from "../interfaces/IBallastVault.sol";
@@ -92,16 +93,16 @@ library PlanReview {
         IBallastVault.BasketState memory s,
         bytes[] memory sellRoutes,
         address factory
-    ) internal pure returns (IBallastPolicy.PoolCheck[] memory checks) {
+    ) internal pure returns (IBallastBreakers.PoolCheck[] memory checks) {
         uint256 n = s.tokens.length;
-        checks = new IBallastPolicy.PoolCheck[](n);
+        checks = new IBallastBreakers.PoolCheck[](n);
         for (uint256 i = 1; i < n; ++i) {
             bytes memory route = sellRoutes[i];
             (address token, address next) = (s.tokens[i], route.tokenAt(1));
             for (uint256 q; q < n; ++q) {
                 if (s.tokens[q] != next) continue;
                 // Below 2^120 (1e36), where {PoolPrice-quote} is exact.
-                checks[i] = IBallastPolicy.PoolCheck(
+                checks[i] = IBallastBreakers.PoolCheck(
                     PoolAddress.compute(factory, token, next, route.feeAt(0)),
                     token < next,
                     s.units[i] * 1e18,

@@ -6,7 +6,7 @@ import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interf
 /// @title SequencerUptime
 /// @notice Reads Chainlink's L2 sequencer uptime feed (answer 0: up, 1: down). While the sequencer
 /// is down, and for a grace period after it restarts, price feeds can lag the market (their updates
-/// queue behind the sequencer). The one rule the oracle adapter and the policy's breaker share.
+/// queue behind the sequencer). The one rule the oracle adapter and the breakers share.
 library SequencerUptime {
     enum State {
         Up,

@@ -23,6 +23,9 @@ contract ChainlinkOracle is IBallastOracle, IBallastPriceHistory, IBallastErrors
     uint256 public constant MAX_SEQUENCER_GRACE = 1 days;
     /// @notice Chainlink's deviation thresholds range from 0.01% to a few percent; 10% bounds a typo.
     uint256 public constant MAX_DEVIATION_BPS = 1_000;
+    /// @notice Most rounds {validSince} reads, the latest included: a bound on its gas (one
+    /// `getRoundData` a round) whatever the feed's pace.
+    uint256 public constant MAX_VALIDITY_ROUNDS = 32;
 
     AggregatorV3Interface public immutable feed;
     /// @notice Longest time, in seconds, an answer may go without an update before it is stale.
@@ -93,6 +96,38 @@ contract ChainlinkOracle is IBallastOracle, IBallastPriceHistory, IBallastErrors
     }
 
     /// @inheritdoc IBallastPriceHistory
+    /// @dev Walks back from the latest round, within the latest phase (a proxy's round ids are
+    /// `phase << 64 | n`, n from 1), over the rounds updated after `timestamp` and the one in force
+    /// at it: each must answer a price {price} would take, and each one after `timestamp` must have
+    /// come within `heartbeat` of the round before it (else the price was stale in between); the
+    /// latest must still be fresh now. Reads at most {MAX_VALIDITY_ROUNDS} rounds: a feed that
+    /// updated more often within the window (a round every `window / 32` seconds, every 112 s for
+    /// a one-hour window) has its older rounds left unchecked, so that an outage over before its
+    /// last 32 rounds is not seen; nor is one before the phase's first round (a new aggregator or
+    /// feed: its history begins there). False once the feed's decimals have changed (its history is
+    /// in other units). The sequencer uptime feed is not consulted: a sequencer outage is the
+    /// breakers' own check. Reverts when the feed does (a round it cannot answer).
+    function validSince(uint256 timestamp) external view returns (bool) {
+        if (feed.decimals() != feedDecimals) return false;
+        (uint80 latest, int256 answer, , uint256 updatedAt, ) = feed.latestRoundData();
+        if (updatedAt > block.timestamp || block.timestamp - updatedAt > heartbeat) return false;
+        uint80 phase = (latest >> 64) << 64;
+        uint64 round = uint64(latest);
+        for (uint256 read = 1; read < MAX_VALIDITY_ROUNDS; ++read) {
+            if (!_isPrice(answer)) return false;
+            // The round in force at `timestamp`: whatever came before it is outside the window.
+            if (updatedAt <= timestamp || round <= 1) return true;
+            uint256 next = updatedAt;
+            (, answer, , updatedAt, ) = feed.getRoundData(phase | --round);
+            // Until `next`, this round was the price: stale past `heartbeat` (an incomplete round,
+            // `updatedAt` 0, was never one).
+            if (updatedAt == 0 || next > updatedAt + heartbeat) return false;
+        }
+        // The last round the bound lets it read: older ones are left unchecked.
+        return _isPrice(answer);
+    }
+
+    /// @inheritdoc IBallastPriceHistory
     /// @dev The round in force at `timestamp` is found by {_roundAt}. The round found must have been
     /// fresh (within `heartbeat`) at `timestamp`.
     function priceAt(uint256 timestamp) external view returns (bool valid, uint256 priceWad) {
@@ -100,7 +135,7 @@ contract ChainlinkOracle is IBallastOracle, IBallastPriceHistory, IBallastErrors
         (uint80 latest, int256 answer, , uint256 updatedAt, ) = feed.latestRoundData();
         bool found;
         (found, , answer, updatedAt) = _roundAt(latest, answer, updatedAt, timestamp);
-        if (!found || answer <= 0 || uint256(answer) > type(uint256).max / _scale) return (false, 0);
+        if (!found || !_isPrice(answer)) return (false, 0);
         if (updatedAt == 0 || timestamp - updatedAt > heartbeat) return (false, 0);
         return (true, uint256(answer) * _scale);
     }
@@ -135,12 +170,9 @@ contract ChainlinkOracle is IBallastOracle, IBallastPriceHistory, IBallastErrors
             uint256 id = j == 0 ? first : first + (rounds * j) / m;
             (, int256 answer, , uint256 updatedAt, ) = feed.getRoundData(phase | uint80(id));
             // Incomplete (0) or out of order update times are no history to measure time by.
-            if (
-                answer <= 0 ||
-                uint256(answer) > type(uint256).max / _scale ||
-                updatedAt == 0 ||
-                (j != 0 && updatedAt < times[j - 1])
-            ) return (false, times, pricesWad);
+            if (!_isPrice(answer) || updatedAt == 0 || (j != 0 && updatedAt < times[j - 1])) {
+                return (false, times, pricesWad);
+            }
             (times[j], pricesWad[j]) = (updatedAt, uint256(answer) * _scale);
         }
         return (true, times, pricesWad);
@@ -204,5 +236,11 @@ contract ChainlinkOracle is IBallastOracle, IBallastPriceHistory, IBallastErrors
             else hi = mid;
         }
         return (true, index, answer, updatedAt);
+    }
+
+    /// @dev Whether a feed's `answer` is a price {price} would take: positive, and small enough that
+    /// its WAD value fits 256 bits.
+    function _isPrice(int256 answer) private view returns (bool) {
+        return answer > 0 && uint256(answer) <= type(uint256).max / _scale;
     }
 }

@@ -110,6 +110,6 @@ export interface NetworkDeployConfig {
   reward: { premiumBps: number; maxRewardBps: number; maxRewardWhole: number };
   /** How keepers' plans are held to account (`IBallastRebalancer.PlanParams`). */
   plan: { minDriftCutBps: number; costToleranceBps: number };
-  /** Minimum delay of the TimelockController that governs the vault and its policy. */
+  /** Minimum delay of the TimelockController that governs the vault, its rebalancer, policy and breakers. */
   timelockDelay: number;
 }

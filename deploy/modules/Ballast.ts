@@ -85,10 +85,11 @@ export function cardinalitySteps(cardinality: number): number[] {
 
 /**
  * Ballast on one chain: a `ChainlinkOracle` per basket token (consulting the L2 sequencer feed if any), the `BasketAdmin`, `VaultLogic` and
- * `FeeMath` libraries, a `BallastPolicy`, the `BallastVault`, its `BallastRebalancer` (linked by `setRebalancer`; it plans with the chain's `BallastPlanner`, a submodule), and the
- * `TimelockController` that governs all three;
+ * `FeeMath` libraries, a `BallastPolicy` (when to rebalance), `BallastBreakers` (whether trading is safe now), the `BallastVault`, its
+ * `BallastRebalancer` (linked by `setRebalancer`; it consults the policy and the breakers and plans with the chain's `BallastPlanner`, a
+ * submodule), and the `TimelockController` that governs all four;
  * each pool the breakers watch gets an observation ring that spans twice the TWAP window at the
- * chain's block time, and the policy requires as much of pools governance adds later.
+ * chain's block time, and the breakers require as much of pools governance adds later.
  * The deployer holds the admin role only while the module applies the breaker, volatility, cost
  * and fee parameters, then grants it to the timelock and renounces it: at the end no key can change
  * a parameter without the timelock's delay.
@@ -116,6 +117,7 @@ export function ballastModule(d: ResolvedDeployment) {
       ZeroAddress,
     ]);
     const policy = m.contract("BallastPolicy", [deployer, d.triggers]);
+    const breakers = m.contract("BallastBreakers", [deployer]);
     const basket = d.assets.map((asset, i) => ({
       token: asset.token,
       oracle: oracles[i],
@@ -129,7 +131,7 @@ export function ballastModule(d: ResolvedDeployment) {
       { libraries: { BasketAdmin: basketAdmin, FeeMath: feeMath, VaultLogic: vaultLogic } },
     );
     const { planner } = m.useModule(BallastPlannerModule);
-    const rebalancer = m.contract("BallastRebalancer", [vault, policy, planner, deployer]);
+    const rebalancer = m.contract("BallastRebalancer", [vault, policy, breakers, planner, deployer]);
 
     // Each watched pool's observation ring raised to cover the TWAP window at the chain's block time
     // with a margin: a ring anyone can write over within the window (one dust mint a block) would
@@ -148,13 +150,13 @@ export function ballastModule(d: ResolvedDeployment) {
 
     const configured: ContractCallFuture<string, string>[] = [
       m.call(vault, "setRebalancer", [rebalancer]),
-      m.call(policy, "setBreakerParams", [d.breakers]),
+      m.call(breakers, "setBreakerParams", [d.breakers]),
       m.call(policy, "setVolatilityParams", [d.volatility]),
       m.call(policy, "setCostParams", [{ ...d.costs, gasTokenOracle: oracles[d.gasTokenIndex] }]),
     ];
     // Governance's later basket changes must find their watched pools as deep (addAsset, setRoutes).
     if (d.observationCardinality > 0) {
-      configured.push(m.call(policy, "setMinObservations", [d.observationCardinality]));
+      configured.push(m.call(breakers, "setMinObservations", [d.observationCardinality]));
     }
     const { managementFeeBps, entryFeeBps, exitFeeBps, recipient } = d.fees;
     // All-zero fees and no recipient are the vault's initial state: setting them again would be
@@ -175,6 +177,7 @@ export function ballastModule(d: ResolvedDeployment) {
 
     for (const [name, governed] of [
       ["Policy", policy],
+      ["Breakers", breakers],
       ["Vault", vault],
       ["Rebalancer", rebalancer],
     ] as const) {
@@ -190,6 +193,7 @@ export function ballastModule(d: ResolvedDeployment) {
     return {
       vault,
       policy,
+      breakers,
       rebalancer,
       planner,
       timelock,

@@ -1,7 +1,7 @@
 /**
  * The keeper: watches blocks and, for each vault, asks the vault's rebalancer whether a rebalance
  * is due, simulates it, prices it with a real gas estimate, sends it under a fee cap, follows it to
- * confirmation and replaces it when stuck; pokes while a breaker is tripped and on an interval.
+ * confirmation and replaces it when stuck; pokes on an interval when asked to (nothing needs it).
  * Vaults are configured by address: each cycle reads `vault.rebalancer()`, so a rebalancer that
  * governance replaces is followed without a restart.
  *
@@ -17,6 +17,7 @@ import type { Block, Interface, Provider, Signer, TransactionReceipt, Transactio
 import {
   BallastRebalancer__factory,
   BallastVault__factory,
+  IBallastBreakers__factory,
   IBallastOracle__factory,
   IBallastPolicy__factory,
   IERC20Metadata__factory,
@@ -55,12 +56,8 @@ export function statusName(status: bigint | number): StatusName | `Unknown(${str
   return STATUS_NAMES[Number(status)] ?? `Unknown(${String(status)})`;
 }
 
-/** What a transaction is for: a rebalance, a poke (periodic, breaker, or after a no-trade simulation), or a cancellation. */
+/** What a transaction is for: a rebalance, a poke (periodic, when asked for), or a cancellation. */
 export type TxKind = "rebalance" | "poke" | "cancel";
-/** At most one poke this often for a due rebalance that would not trade (it records the breaker's trip). */
-const NO_TRADE_POKE_INTERVAL_MS = 300_000;
-
-export type PokeReason = "interval" | "no_trade";
 
 /** What one cycle did for one vault. */
 export type CycleAction =
@@ -104,7 +101,6 @@ interface Attempt {
 interface InFlight {
   nonce: number;
   purpose: TxKind;
-  pokeReason?: PokeReason;
   attempts: Attempt[];
   sentBlock: number;
   sentAt: number;
@@ -122,8 +118,6 @@ interface VaultState {
   inFlight: InFlight | undefined;
   lastStatus: string | undefined;
   lastPokeAt: number | undefined;
-  /** When the bot last poked because a due rebalance would not trade (a breaker about to trip). */
-  lastNoTradePokeAt: number | undefined;
   /** The last outcome logged at info, so that a state lasting many blocks logs once, then at debug. */
   lastNote: string | undefined;
   gasUnpricedLogged: boolean;
@@ -147,7 +141,7 @@ type Plan =
       trades: bigint;
       gate: LogFields;
     }
-  | { ok: false; result: CycleResult; noTrade?: boolean };
+  | { ok: false; result: CycleResult };
 
 /** In-flight transaction of a vault, as reported by {@link Keeper.inFlight}. */
 export interface InFlightInfo {
@@ -169,7 +163,7 @@ export class Keeper {
   private readonly abort = new AbortController();
   private readonly vaultInterface: Interface = BallastVault__factory.createInterface();
   private readonly rebalancerInterface: Interface = BallastRebalancer__factory.createInterface();
-  private readonly policyInterface: Interface = IBallastPolicy__factory.createInterface();
+  private readonly breakersInterface: Interface = IBallastBreakers__factory.createInterface();
   private states: VaultState[] = [];
   private initialized: Promise<void> | undefined;
   private from = ZeroAddress;
@@ -290,7 +284,6 @@ export class Keeper {
         inFlight: undefined,
         lastStatus: undefined,
         lastPokeAt: undefined,
-        lastNoTradePokeAt: undefined,
         lastNote: undefined,
         gasUnpricedLogged: false,
       });
@@ -582,23 +575,20 @@ export class Keeper {
       case "DueByCalendar":
         return this.tryRebalance(state, ctx, status);
       case "BreakerTripped":
-        // The trip holds for its cooldown; past it the status says what a rebalance would do, and
-        // the rebalance itself clears the breaker (or refuses while a condition lasts): nothing to send meanwhile.
+        // A trip holds for its cooldown, or the breakers would refuse a due rebalance without recording
+        // anything (a condition that lasts, an oracle invalid within the last cooldown): nothing to
+        // send until the status changes; the next rebalance then clears a lapsed trip by itself.
         return { vault: state.address, action: "waiting", status, reason: "breaker_cooldown" };
       case "Paused":
         return { vault: state.address, action: "idle", status, reason: "paused" };
       default:
-        return this.maybePoke(state, ctx, "interval", status);
+        return this.maybePoke(state, ctx, status);
     }
   }
 
   private async tryRebalance(state: VaultState, ctx: Context, status: string): Promise<CycleResult> {
     const plan = await this.planRebalance(state, ctx, undefined);
-    if (!plan.ok) {
-      // A due rebalance that would not trade is a breaker about to trip (or dust): a poke records the trip.
-      if (plan.noTrade) return this.maybePoke(state, ctx, "no_trade", status);
-      return { ...plan.result, status };
-    }
+    if (!plan.ok) return { ...plan.result, status };
     const data = plan.data;
     const details = {
       vault: state.address,
@@ -652,10 +642,11 @@ export class Keeper {
     if ("revert" in simulated)
       return { ok: false, result: this.reportRevert(state, "rebalance", simulated.revert, "simulation") };
     const trades = this.tradesOf(quotedCost === undefined ? "rebalance" : "rebalancePlan", simulated.result);
-    if (trades === 0n) {
-      this.note(state, "info", "rebalance_would_not_trade", {});
-      return { ok: false, noTrade: true, result: { vault: state.address, action: "skipped", reason: "no_trade" } };
-    }
+    // A due rebalance that trades nothing records a breaker's trip: the status says Due for the call
+    // that first sees a latching condition, since that call is what holds trading off for the trip's
+    // cooldown (with no poke), and BreakerTripped from then on. (Or every trade is dust.) Nothing is
+    // traded, so there is nothing for the cost gate to weigh.
+    if (trades === 0n) this.note(state, "info", "rebalance_would_not_trade", {});
     const estimated = await this.estimate(state, data);
     if ("revert" in estimated)
       return { ok: false, result: this.reportRevert(state, "rebalance", estimated.revert, "estimate") };
@@ -663,7 +654,10 @@ export class Keeper {
     const chosen = fees ?? (await this.newFees(state, ctx));
     if (!chosen) return { ok: false, result: { vault: state.address, action: "waiting", reason: "fee_cap" } };
 
-    const gate = await this.costGate(state, ctx, gasEstimate, chosen, quotedCost);
+    const gate =
+      trades === 0n
+        ? { passes: true, fields: { costGate: "no_trade" } }
+        : await this.costGate(state, ctx, gasEstimate, chosen, quotedCost);
     if (!gate.passes) {
       this.note(state, "info", "uneconomic", { ...gate.fields, gasEstimate });
       return { ok: false, result: { vault: state.address, action: "skipped", reason: "uneconomic" } };
@@ -831,25 +825,22 @@ export class Keeper {
     return index < last.length && last[index] > 0n ? last[index] : undefined;
   }
 
-  private async maybePoke(state: VaultState, ctx: Context, reason: PokeReason, status: string): Promise<CycleResult> {
+  /** The periodic poke, when `pokeIntervalMs` asks for one: optional upkeep, nothing depends on it. */
+  private async maybePoke(state: VaultState, ctx: Context, status: string): Promise<CycleResult> {
     const idle: CycleResult = { vault: state.address, action: "idle", status };
-    if (reason === "interval") {
-      if (this.config.pokeIntervalMs === 0) return idle;
-      if (state.lastPokeAt !== undefined && ctx.now - state.lastPokeAt < this.config.pokeIntervalMs) return idle;
-      // Another keeper (or a rebalance) may have fed the volatility estimate lately: no need to poke again.
-      // The policy keeps the estimate under the rebalancer's address, its caller.
-      const policy = IBallastPolicy__factory.connect(
-        await this.rpc("policy", () => state.rebalancer.policy(), state.address),
-        this.provider,
-      );
-      const [, updatedAt] = await this.rpc("variances", () => policy.variances(state.rebalancerAddress), state.address);
-      const sinceMs = (ctx.block.timestamp - Number(updatedAt)) * 1_000;
-      if (updatedAt > 0n && sinceMs < this.config.pokeIntervalMs) {
-        state.lastPokeAt = ctx.now - Math.max(0, sinceMs);
-        return { ...idle, reason: "recently_observed" };
-      }
-    } else if (state.lastNoTradePokeAt !== undefined && ctx.now - state.lastNoTradePokeAt < NO_TRADE_POKE_INTERVAL_MS) {
-      return { vault: state.address, action: "waiting", status, reason: "no_trade_poke_interval" };
+    if (this.config.pokeIntervalMs === 0) return idle;
+    if (state.lastPokeAt !== undefined && ctx.now - state.lastPokeAt < this.config.pokeIntervalMs) return idle;
+    // Another keeper (or a rebalance) may have fed the volatility estimate lately: no need to poke again.
+    // The policy keeps the estimate under the rebalancer's address, its caller.
+    const policy = IBallastPolicy__factory.connect(
+      await this.rpc("policy", () => state.rebalancer.policy(), state.address),
+      this.provider,
+    );
+    const [, updatedAt] = await this.rpc("variances", () => policy.variances(state.rebalancerAddress), state.address);
+    const sinceMs = (ctx.block.timestamp - Number(updatedAt)) * 1_000;
+    if (updatedAt > 0n && sinceMs < this.config.pokeIntervalMs) {
+      state.lastPokeAt = ctx.now - Math.max(0, sinceMs);
+      return { ...idle, reason: "recently_observed" };
     }
 
     const data = this.rebalancerInterface.encodeFunctionData("poke");
@@ -864,7 +855,6 @@ export class Keeper {
       vault: state.address,
       rebalancer: state.rebalancerAddress,
       kind: "poke",
-      pokeReason: reason,
       status,
       gasEstimate: estimated.gas,
       gasLimit,
@@ -882,15 +872,11 @@ export class Keeper {
         { kind: "poke", to: state.rebalancerAddress, data, gasLimit, fees },
         details,
       );
-      if (state.inFlight) state.inFlight.pokeReason = reason;
     }
     // A poke that waits (foreign pending transactions) keeps its turn; one sent, simulated or failed
     // waits its interval, so that a failing poke is not retried every block.
-    if (result.action !== "waiting" && result.action !== "skipped") {
-      if (reason === "interval") state.lastPokeAt = ctx.now;
-      else state.lastNoTradePokeAt = ctx.now;
-    }
-    return { ...result, status, reason };
+    if (result.action !== "waiting" && result.action !== "skipped") state.lastPokeAt = ctx.now;
+    return { ...result, status, reason: "interval" };
   }
 
   /** Fees for a new transaction now, or undefined (logged) when the cap is below the base fee. */
@@ -1270,7 +1256,6 @@ export class Keeper {
       const reset = events.some((e) => e.name === "BreakerReset");
       this.logger.log("info", "poked", {
         ...fields,
-        pokeReason: flight.pokeReason ?? null,
         breakerReset: reset,
         breakerTripped: Boolean(tripped),
       });
@@ -1284,7 +1269,7 @@ export class Keeper {
   /**
    * The Ballast events of a receipt, each decoded with its emitter's ABI: the vault's (`Rebalanced`),
    * the rebalancer's that was called (`RebalanceSkipped`), and any other contract's with the
-   * policy's (`BreakerTripped`, `BreakerReset`), which tokens' and pools' events never match.
+   * breakers' (`BreakerTripped`, `BreakerReset`), which tokens' and pools' events never match.
    */
   private eventsOf(
     receipt: TransactionReceipt,
@@ -1299,7 +1284,7 @@ export class Keeper {
           ? this.vaultInterface
           : emitter === rebalancer.toLowerCase()
             ? this.rebalancerInterface
-            : this.policyInterface;
+            : this.breakersInterface;
       try {
         const parsed = iface.parseLog(log);
         if (parsed) events.push({ name: parsed.name, args: parsed.args.toArray() });

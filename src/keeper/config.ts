@@ -70,8 +70,8 @@ export interface KeeperOptions {
   /**
    * Poke each vault this often (prices, breakers, volatility); 0 = never, the default: nothing
    * depends on pokes (the volatility estimate learns at rebalances, the breakers read the oracles'
-   * and pools' own histories, a trip lapses after its cooldown), so a poke is maintenance nobody
-   * has to pay for.
+   * and pools' own histories, invalid prices included, the due rebalance records a trip, and a trip
+   * lapses after its cooldown), so a poke is maintenance nobody has to pay for.
    */
   pokeIntervalMs?: number;
   gasToken?: GasTokenSource;

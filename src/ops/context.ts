@@ -5,13 +5,14 @@ import type { ContractRunner, Interface, Provider } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
 import {
+  BallastBreakers__factory,
   BallastPolicy__factory,
   BallastRebalancer__factory,
   BallastVault__factory,
   IERC20Metadata__factory,
   TimelockController__factory,
 } from "../../typechain-types";
-import type { BallastPolicy, BallastRebalancer, BallastVault } from "../../typechain-types";
+import type { BallastBreakers, BallastPolicy, BallastRebalancer, BallastVault } from "../../typechain-types";
 
 import { OpsInputError } from "./errors";
 import { parseAddress } from "./units";
@@ -37,10 +38,12 @@ export interface VaultContext {
   /** The vault's rebalancer (`vault.rebalancer()`): rebalances, pokes, and the status views. */
   rebalancer: BallastRebalancer;
   /**
-   * The rebalancer's policy (`rebalancer.policy()`). It keeps its records (last rebalance, breaker,
+   * The rebalancer's policy (`rebalancer.policy()`). It keeps its records (last rebalance,
    * volatility estimate) under the rebalancer's address, its caller, not the vault's.
    */
   policy: BallastPolicy;
+  /** The rebalancer's circuit breakers (`rebalancer.breakers()`): a trip is kept under the rebalancer's address too. */
+  breakers: BallastBreakers;
 }
 
 /** The vault address from `--vault`, else from BALLAST_VAULT, else an error saying so. */
@@ -90,11 +93,12 @@ export async function connectVault(runner: ContractRunner, address: string): Pro
   }
   const rebalancer = BallastRebalancer__factory.connect(rebalancerAddress, runner);
   let policyAddress: string;
+  let breakersAddress: string;
   try {
-    policyAddress = await rebalancer.policy();
+    [policyAddress, breakersAddress] = await Promise.all([rebalancer.policy(), rebalancer.breakers()]);
   } catch {
     throw new OpsInputError(
-      `--vault ${checked} names ${rebalancerAddress} as its rebalancer, which does not answer policy()`,
+      `--vault ${checked} names ${rebalancerAddress} as its rebalancer, which does not answer policy() and breakers()`,
     );
   }
   const [name, symbol, shareDecimals, asset] = await Promise.all([
@@ -112,6 +116,7 @@ export async function connectVault(runner: ContractRunner, address: string): Pro
     asset,
     rebalancer,
     policy: BallastPolicy__factory.connect(policyAddress, runner),
+    breakers: BallastBreakers__factory.connect(breakersAddress, runner),
   };
 }
 
@@ -138,12 +143,13 @@ export async function resolveSigner(hre: HardhatRuntimeEnvironment, from?: strin
   return signer;
 }
 
-/** The ABIs used to name reverts and calls: vault (with every Ballast error), rebalancer, policy, timelock. */
+/** The ABIs used to name reverts and calls: vault (with every Ballast error), rebalancer, policy, breakers, timelock. */
 export function knownInterfaces(): Interface[] {
   return [
     BallastVault__factory.createInterface(),
     BallastRebalancer__factory.createInterface(),
     BallastPolicy__factory.createInterface(),
+    BallastBreakers__factory.createInterface(),
     TimelockController__factory.createInterface(),
   ];
 }

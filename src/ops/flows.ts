@@ -318,7 +318,7 @@ export interface RebalanceResult {
  * keeps its records under the rebalancer's address.
  */
 async function notDueReason(ctx: VaultContext, status: bigint, driftBps: bigint): Promise<string> {
-  const { rebalancer, policy } = ctx;
+  const { rebalancer, policy, breakers } = ctx;
   const name = STATUS_NAMES[Number(status)] ?? `status ${status}`;
   const block = await ctx.vault.runner!.provider!.getBlock("latest");
   const now = block?.timestamp ?? 0;
@@ -338,11 +338,20 @@ async function notDueReason(ctx: VaultContext, status: bigint, driftBps: bigint)
       );
     }
     case "BreakerTripped": {
-      const [reason, index, trippedAt] = await policy.breaker(rebalancer);
-      const reset = Number(trippedAt) + Number((await policy.breakerParams()).cooldown);
+      const [reason, index, trippedAt] = await breakers.breaker(rebalancer);
+      const { cooldown } = await breakers.breakerParams();
+      const lapses = Number(trippedAt) + Number(cooldown);
+      // No trip recorded, or one past its cooldown: the breakers refuse what they see now (a pool
+      // pushed, an oracle invalid within the last cooldown, a latching condition that lasts).
+      if (reason === 0n || lapses <= now) {
+        return (
+          `BreakerTripped: the breakers would refuse a rebalance now (a condition that lasts, or an oracle invalid ` +
+          `within the last ${formatDuration(Number(cooldown))}); it trades once every check is healthy`
+        );
+      }
       return (
         `BreakerTripped: ${TRIP_NAMES[Number(reason)]} on asset ${index} at ${formatTime(Number(trippedAt))}; ` +
-        `poke from ${formatTime(reset)} resets it once conditions are healthy`
+        `the trip holds until ${formatTime(lapses)}, then the next rebalance clears it once conditions are healthy`
       );
     }
     case "Paused":
@@ -361,12 +370,13 @@ async function notDueReason(ctx: VaultContext, status: bigint, driftBps: bigint)
  */
 export async function rebalance(signer: Signer, options: { vault: string }): Promise<RebalanceResult> {
   const ctx = await connectVault(signer, options.vault);
-  const { vault, rebalancer, policy } = ctx;
+  const { vault, rebalancer, breakers } = ctx;
   const [status, driftBps] = await rebalancer.rebalanceStatus();
   if (status !== 0n && status !== 1n) {
     throw new OpsInputError(`no rebalance is due: ${await notDueReason(ctx, status, driftBps)}`);
   }
   const receipt = await send("rebalance", () => rebalancer.connect(signer).rebalance());
+  const breakersAddress = await breakers.getAddress();
   const [done] = await eventsOf(vault, "Rebalanced", receipt);
   // The cost gate is the rebalancer's: its skip is in the rebalancer's logs, not the vault's.
   const skips = await rebalancer.queryFilter(
@@ -396,7 +406,13 @@ export async function rebalance(signer: Signer, options: { vault: string }): Pro
   } else if (skipped) {
     outcome = { kind: "skipped", cost: skipped.args.cost, benefit: skipped.args.benefit };
   } else {
-    const [reason, index] = await policy.breaker(rebalancer);
+    // The breakers' own event says why: a trip it recorded, or a refusal of this call only.
+    const logs = receipt.logs.filter((log) => log.address.toLowerCase() === breakersAddress.toLowerCase());
+    const found = logs
+      .map((log) => breakers.interface.parseLog(log))
+      .find((event) => event?.name === "BreakerTripped" || event?.name === "TradingRefused");
+    const reason = found ? (found.args[1] as bigint) : 0n;
+    const index = found ? (found.args[2] as bigint) : 0n;
     outcome = { kind: "breaker-tripped", reason: TRIP_NAMES[Number(reason)] ?? String(reason), index };
   }
   return {
@@ -419,13 +435,13 @@ export interface PokeResult {
 
 /**
  * The rebalancer's `poke()`: has the vault record the oracle prices, feeds the volatility estimate
- * and runs the breaker checks; the way a tripped breaker resets once its cooldown has passed.
+ * and runs the breaker checks. Optional: every rebalance does the same, and nothing waits for it.
  */
 export async function poke(signer: Signer, options: { vault: string }): Promise<PokeResult> {
   const ctx = await connectVault(signer, options.vault);
-  const { rebalancer, policy } = ctx;
+  const { rebalancer, breakers } = ctx;
   const receipt = await send("poke", () => rebalancer.connect(signer).poke());
-  const [[reason], [status]] = await Promise.all([policy.breaker(rebalancer), rebalancer.rebalanceStatus()]);
+  const [[reason], [status]] = await Promise.all([breakers.breaker(rebalancer), rebalancer.rebalanceStatus()]);
   return {
     vault: ctx.address,
     breaker: TRIP_NAMES[Number(reason)] ?? String(reason),

@@ -1,7 +1,8 @@
 /**
- * Governance through the TimelockController that administers vault, rebalancer and policy: encode
- * parameter changes by function name against the contracts' ABIs (`vault.setRebalancer`,
- * `rebalancer.setPolicy`, `policy.setTriggerParams`, ...), schedule them, list what is pending,
+ * Governance through the TimelockController that administers vault, rebalancer, policy and
+ * breakers: encode parameter changes by function name against the contracts' ABIs
+ * (`vault.setRebalancer`, `rebalancer.setPolicy`, `policy.setTriggerParams`,
+ * `breakers.setBreakerParams`, `breakers.resetBreaker`, ...), schedule them, list what is pending,
  * execute what is ready, and write the same calls as Safe Transaction Builder files for a multisig.
  */
 import { readFileSync } from "node:fs";
@@ -10,6 +11,7 @@ import { getAddress, id as keccakText, Interface, isAddress, isHexString, Result
 import type { ContractRunner, FunctionFragment, Provider, Signer, TransactionReceipt } from "ethers";
 
 import {
+  BallastBreakers__factory,
   BallastPolicy__factory,
   BallastRebalancer__factory,
   BallastVault__factory,
@@ -28,7 +30,7 @@ export const OPERATION_STATES = ["Unset", "Waiting", "Ready", "Done"] as const;
 export type OperationState = (typeof OPERATION_STATES)[number];
 
 /** The `--target` keywords: the vault's contracts, found from the vault. */
-const VAULT_TARGETS = ["vault", "rebalancer", "policy"] as const;
+const VAULT_TARGETS = ["vault", "rebalancer", "policy", "breakers"] as const;
 
 interface KnownContract {
   label: (typeof VAULT_TARGETS)[number] | "timelock";
@@ -42,14 +44,17 @@ export interface GovernanceContext {
   chainId: bigint;
   timelock: TimelockController;
   timelockAddress: string;
-  /** Vault, its rebalancer and the rebalancer's policy (when a vault was given) and timelock: `--target` keywords and decoding. */
+  /**
+   * Vault, its rebalancer and the rebalancer's policy and breakers (when a vault was given) and
+   * timelock: `--target` keywords and decoding.
+   */
   known: KnownContract[];
   /** First block searched for events (RoleGranted, CallScheduled). */
   fromBlock: number;
 }
 
 export interface GovernanceOptions {
-  /** The vault (enables the `vault`, `rebalancer` and `policy` targets and timelock discovery). */
+  /** The vault (enables the `vault`, `rebalancer`, `policy` and `breakers` targets and timelock discovery). */
   vault?: string;
   /** The TimelockController; discovered from the vault's admin when absent. */
   timelock?: string;
@@ -59,7 +64,7 @@ export interface GovernanceOptions {
 
 /** A call as the operator writes it: `{target: "vault", function: "setRebalanceParams", args: [...]}`. */
 export interface CallSpec {
-  /** `vault`, `rebalancer`, `policy`, `timelock` or an address. */
+  /** `vault`, `rebalancer`, `policy`, `breakers`, `timelock` or an address. */
   target: string;
   /** A function name (`setRebalanceParams`) or, for overloads and unknown targets, a signature (`f(uint256)`). */
   function: string;
@@ -156,6 +161,11 @@ export async function governanceContext(
       address: getAddress(await ctx.policy.getAddress()),
       iface: BallastPolicy__factory.createInterface(),
     });
+    known.push({
+      label: "breakers",
+      address: getAddress(await ctx.breakers.getAddress()),
+      iface: BallastBreakers__factory.createInterface(),
+    });
   }
   let timelockAddress: string;
   if (options.timelock !== undefined) {
@@ -236,7 +246,9 @@ function resolveTarget(ctx: GovernanceContext, target: string): { address: strin
     throw new OpsInputError(`--target ${target} needs the vault: pass --vault <address> or set BALLAST_VAULT`);
   }
   if (!isAddress(target)) {
-    throw new OpsInputError(`--target "${target}" is neither vault, rebalancer, policy, timelock nor an address`);
+    throw new OpsInputError(
+      `--target "${target}" is neither vault, rebalancer, policy, breakers, timelock nor an address`,
+    );
   }
   const address = getAddress(target);
   const match = ctx.known.find((k) => k.address === address);
@@ -254,7 +266,7 @@ export function encodeCall(ctx: GovernanceContext, spec: CallSpec, where = "call
     // An address outside the known contracts: only a full signature says what to encode.
     if (!spec.function.includes("(")) {
       throw new OpsInputError(
-        `${where}: ${target.address} is not the vault, rebalancer, policy or timelock: give the full signature, e.g. "setFoo(uint256)"`,
+        `${where}: ${target.address} is not the vault, rebalancer, policy, breakers or timelock: give the full signature, e.g. "setFoo(uint256)"`,
       );
     }
     try {
@@ -320,7 +332,7 @@ export function parseArgs(text: string | undefined): unknown[] {
 
 /**
  * Reads a batch file: a JSON array of calls, or `{"calls": [...]}`, each
- * `{"target": "vault" | "rebalancer" | "policy" | "timelock" | "0x…", "function": "name", "args": [...], "value": "0"}`.
+ * `{"target": "vault" | "rebalancer" | "policy" | "breakers" | "timelock" | "0x…", "function": "name", "args": [...], "value": "0"}`.
  */
 export function readBatchFile(path: string): CallSpec[] {
   let text: string;
@@ -538,7 +550,7 @@ export async function propose(signer: Signer, ctx: GovernanceContext, proposal: 
 export function decodeCall(ctx: GovernanceContext, target: string, value: bigint, data: string): TimelockCall {
   const address = getAddress(target);
   const match = ctx.known.find((k) => k.address === address);
-  // An unknown target (e.g. no --vault given) may still be a Ballast vault, rebalancer or policy: try their ABIs.
+  // An unknown target (e.g. no --vault given) may still be a Ballast vault, rebalancer, policy or breakers: try their ABIs.
   const candidates = match ? [match.iface] : knownInterfaces();
   for (const iface of candidates) {
     const parsed = iface.parseTransaction({ data, value });

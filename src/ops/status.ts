@@ -39,7 +39,15 @@ export interface VaultStatus {
   block: number;
   /** Block time the numbers are for (the next block's may differ). */
   timestamp: number;
-  vault: { address: string; name: string; symbol: string; shareDecimals: number; rebalancer: string; policy: string };
+  vault: {
+    address: string;
+    name: string;
+    symbol: string;
+    shareDecimals: number;
+    rebalancer: string;
+    policy: string;
+    breakers: string;
+  };
   asset: TokenInfo;
   /** `totalAssets()`: oracle NAV in base-asset units (an asset without a valid price counts 0 here). */
   nav: bigint;
@@ -81,9 +89,18 @@ export interface VaultStatus {
     /** Symbol of the asset concerned (when tripped). */
     asset: string | null;
     trippedAt: number;
-    /** A trip lasts at least this long; it then resets at the first healthy poke. */
+    /**
+     * A trip lasts at least this long; the next rebalance then clears it once every check is healthy.
+     * Also how long trading waits after an oracle's history shows an invalid price (`tripOnInvalidPrice`).
+     */
     cooldown: number;
     resetNotBefore: number | null;
+    /**
+     * The status is BreakerTripped with no trip in force: the breakers would refuse a due rebalance
+     * now without recording anything (a condition that refuses, a lapsed trip's condition that lasts,
+     * an oracle invalid within the last `cooldown`).
+     */
+    refusing: boolean;
     /** Whether any breaker check is on. */
     enabled: boolean;
   };
@@ -123,7 +140,7 @@ function valueInBase(amount: bigint, decimals: number, priceWad: bigint, base: A
  */
 export async function readStatus(runner: ContractRunner, vaultAddress: string): Promise<VaultStatus> {
   const ctx = await connectVault(runner, vaultAddress);
-  const { vault, rebalancer, policy } = ctx;
+  const { vault, rebalancer, policy, breakers } = ctx;
   const provider = runner.provider!;
   const [network, block] = await Promise.all([provider.getNetwork(), provider.getBlock("latest")]);
   if (!block) throw new Error("the provider returned no latest block");
@@ -178,8 +195,8 @@ export async function readStatus(runner: ContractRunner, vaultAddress: string): 
       policy.triggerParams(),
       policy.effectiveTriggerBand(rebalancer),
       policy.lastRebalance(rebalancer),
-      policy.breaker(rebalancer),
-      policy.breakerParams(),
+      breakers.breaker(rebalancer),
+      breakers.breakerParams(),
       policy.costParams(),
     ]);
   const [status, reportedDriftBps, reportedBandBps] = statusTuple;
@@ -233,6 +250,7 @@ export async function readStatus(runner: ContractRunner, vaultAddress: string): 
       shareDecimals: ctx.shareDecimals,
       rebalancer: await rebalancer.getAddress(),
       policy: await policy.getAddress(),
+      breakers: await breakers.getAddress(),
     },
     asset: ctx.asset,
     nav,
@@ -263,6 +281,9 @@ export async function readStatus(runner: ContractRunner, vaultAddress: string): 
       trippedAt: Number(trippedAt),
       cooldown: Number(breakerParams.cooldown),
       resetNotBefore: reason !== 0 ? Number(trippedAt) + Number(breakerParams.cooldown) : null,
+      refusing:
+        STATUS_NAMES[Number(status)] === "BreakerTripped" &&
+        (reason === 0 || Number(trippedAt) + Number(breakerParams.cooldown) <= block.timestamp),
       enabled: breakerEnabled,
     },
     cost,
@@ -325,7 +346,7 @@ export function renderStatus(s: VaultStatus): string {
   const lines: string[] = [];
   lines.push(`${s.vault.name} (${s.vault.symbol}) ${s.vault.address}`);
   lines.push(`chain ${s.chainId}, block ${s.block} at ${formatTime(now)}`);
-  lines.push(`rebalancer ${s.vault.rebalancer}, policy ${s.vault.policy}`);
+  lines.push(`rebalancer ${s.vault.rebalancer}, policy ${s.vault.policy}, breakers ${s.vault.breakers}`);
   lines.push("");
   lines.push(
     `NAV           ${amount(s.nav)}${s.pricesValid ? "" : " (at the last recorded prices where an oracle fails)"}`,
@@ -374,10 +395,15 @@ export function renderStatus(s: VaultStatus): string {
   lines.push(
     `breaker       ${
       b.tripped
-        ? `TRIPPED: ${b.reasonName} on ${b.asset ?? `asset ${b.index}`} at ${formatTime(b.trippedAt)}; resets at the first healthy poke from ${formatWhen(b.resetNotBefore ?? now, now)}`
+        ? `TRIPPED: ${b.reasonName} on ${b.asset ?? `asset ${b.index}`} at ${formatTime(b.trippedAt)}; holds until ${formatWhen(b.resetNotBefore ?? now, now)}, then the next healthy rebalance clears it`
         : `not tripped (checks ${b.enabled ? `on, trip cooldown ${formatDuration(b.cooldown)}` : "off"})`
     }`,
   );
+  if (b.refusing) {
+    lines.push(
+      `              refusing now: a condition that lasts, or an oracle invalid within the last ${formatDuration(b.cooldown)}`,
+    );
+  }
   const c = s.cost;
   // With the gate off the view says "worth it" whatever the numbers: say that the gate decides nothing.
   const verdict =

@@ -160,6 +160,7 @@ export async function deployDevnet(options: DevnetOptions, log: Logger = (line) 
   const addresses: Record<string, string> = {
     BallastVault: await vault.getAddress(),
     BallastPolicy: await deployed.policy.getAddress(),
+    BallastBreakers: await deployed.breakers.getAddress(),
     BallastRebalancer: await rebalancer.getAddress(),
     BallastRouter: await router.getAddress(),
     ...(deployed.timelock ? { TimelockController: await deployed.timelock.getAddress() } : {}),

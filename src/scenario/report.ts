@@ -201,7 +201,7 @@ export function printReport(report: ScenarioReport, log: Logger = (line) => cons
   log(
     `${summary.rebalances} rebalances, ${summary.trades} trades, trading cost ${usd(summary.tradingCostUsd, 2)} ` +
       `(${((summary.tradingCostUsd / Math.max(1, summary.startNav)) * 10_000).toFixed(2)} bp of the starting NAV); ` +
-      `keeper gas ${summary.keeperGas.toLocaleString("en-US")} (investing included; pokes ${summary.pokeGas.toLocaleString("en-US")}) = ` +
+      `keeper gas ${summary.keeperGas.toLocaleString("en-US")} (investing included) = ` +
       `${usd(summary.keeperGasCostUsd, 2)} at ${o.gasGwei} gwei, of which the vault paid the keeper ${usd(summary.rewardsUsd, 2)} in rewards; mean largest drift ${summary.meanMaxDriftBps.toFixed(0)} bp, ` +
       `${summary.endMaxDriftBps} bp at the end; liquidity providers re-centred ${summary.liquidityRecenters} times.`,
   );

@@ -38,7 +38,7 @@ import { DEFAULT_TOKENS, deployLocalMarket } from "../market";
 import { STATUS_NAMES, TRIP_NAMES } from "../vault/enums";
 import type { LocalMarket, MarketPool, MarketToken } from "../market";
 import { allRoutes, deployVault, RECOMMENDED_BREAKERS, RECOMMENDED_COSTS, recommendedReward } from "../vault";
-import type { BallastPolicy, BallastRebalancer, BallastVault } from "../../typechain-types";
+import type { BallastBreakers, BallastPolicy, BallastRebalancer, BallastVault } from "../../typechain-types";
 import type { RunningCost } from "../sim/runningCost";
 
 import { Adversaries } from "./adversaries";
@@ -149,6 +149,7 @@ class ScenarioRun {
   private market!: LocalMarket;
   private vault!: BallastVault;
   private policy!: BallastPolicy;
+  private breakers!: BallastBreakers;
   private rebalancer!: BallastRebalancer;
   private keeper!: HardhatEthersSigner;
   /** The keeper bot, signing as `keeper`. */
@@ -163,6 +164,7 @@ class ScenarioRun {
   private depositors: Depositor[] = [];
   private vaultAddress = "";
   private policyAddress = "";
+  private breakersAddress = "";
   private rebalancerAddress = "";
   private contracts: Record<string, string> = {};
   private settings!: VaultSettings;
@@ -196,7 +198,6 @@ class ScenarioRun {
   private readonly breakerEvents: BreakerEvent[] = [];
   private readonly flows: FlowRecord[] = [];
   private keeperGas = 0;
-  private pokeGas = 0;
   private recenters = 0;
   private keeperGasCostUsd = 0;
   /** Each step's weights (bps, base first) before the keeper's turn. */
@@ -251,16 +252,18 @@ class ScenarioRun {
     });
     this.vault = deployed.vault;
     this.policy = deployed.policy;
+    this.breakers = deployed.breakers;
     this.rebalancer = deployed.rebalancer;
     for (const [i, entry] of this.plan.basket.entries()) {
       this.deviations.set(entry.symbol, Number(await deployed.oracles[i].deviationBps()));
     }
     this.vaultAddress = await this.vault.getAddress();
     this.policyAddress = await this.policy.getAddress();
+    this.breakersAddress = await this.breakers.getAddress();
     this.rebalancerAddress = await this.rebalancer.getAddress();
     const triggers = await this.policy.triggerParams();
     const { params } = await this.vault.basketState();
-    const breakers = await this.policy.breakerParams();
+    const breakers = await this.breakers.breakerParams();
     const costs = await this.policy.costParams();
     this.cooldown = Number(triggers.cooldown);
     this.settings = {
@@ -283,8 +286,8 @@ class ScenarioRun {
     this.bot = new Keeper({
       vaults: [this.vaultAddress],
       signer: this.keeper,
-      // The scenario pokes every step itself; the bot only rebalances (and pokes when a due
-      // rebalance would not trade, i.e. a breaker is about to trip).
+      // Nobody pokes: the bot only rebalances (a due rebalance that trades nothing records a
+      // breaker's trip, the status says BreakerTripped from then on).
       pokeIntervalMs: 0,
       pollIntervalMs: 10,
       priorityFeeGwei: 0,
@@ -327,7 +330,7 @@ class ScenarioRun {
         price: (symbol) => this.price(symbol),
         hour: () => this.recordTime(),
         gasCostUsd: (gas) => this.gasCostUsd(gas),
-        interfaces: [this.vault.interface, this.rebalancer.interface, this.policy.interface],
+        interfaces: [this.vault.interface, this.rebalancer.interface, this.policy.interface, this.breakers.interface],
       };
       const [frontRunner, sandwicher] = signers.slice(3 + DEPOSITOR_NAMES.length);
       this.adversaries = await Adversaries.create(arena, { frontRunner, sandwicher }, this.options);
@@ -335,6 +338,7 @@ class ScenarioRun {
     this.contracts = {
       vault: this.vaultAddress,
       policy: this.policyAddress,
+      breakers: this.breakersAddress,
       rebalancer: this.rebalancerAddress,
       ...(deployed.timelock ? { timelock: await deployed.timelock.getAddress() } : {}),
       swapRouter: await this.market.router.getAddress(),
@@ -598,9 +602,10 @@ class ScenarioRun {
     this.flows.push(record);
   }
 
-  /** Breaker trips and resets in a keeper transaction's receipt. */
-  private async recordBreakerEvents(receipt: TransactionReceipt, via: "poke" | "rebalance"): Promise<void> {
-    for (const event of parsedLogs(receipt, this.policyAddress, this.policy.interface)) {
+  /** Breaker trips and resets in the receipt of a keeper's rebalance (the only call that runs the checks here). */
+  private async recordBreakerEvents(receipt: TransactionReceipt): Promise<void> {
+    const via = "rebalance";
+    for (const event of parsedLogs(receipt, this.breakersAddress, this.breakers.interface)) {
       if (event.name === "BreakerTripped") {
         const reason = TRIP_NAMES[Number(event.args.reason as bigint)] ?? "Unknown";
         const asset = this.basket[Number(event.args.index as bigint)]?.symbol;
@@ -635,7 +640,7 @@ class ScenarioRun {
       years,
       meanNavUsd: this.snapshots.reduce((sum, s) => sum + s.nav, 0) / this.snapshots.length,
       rebalanceGasUsd,
-      // Pokes and skipped calls: a difference of two float sums, so never below 0 but by rounding.
+      // Skipped and no-trade calls: a difference of two float sums, so never below 0 but by rounding.
       otherGasUsd: Math.max(0, this.keeperGasCostUsd - this.scenarioGasStart - rebalanceGasUsd),
       paidByVaultUsd: scenario.reduce((sum, r) => sum + r.rewardUsd, 0),
       feesUsd,
@@ -661,7 +666,7 @@ class ScenarioRun {
         await this.advanceTo(ready);
         continue;
       }
-      // A tripped breaker is left to the next turn's poke, which resets it once healthy after its cooldown.
+      // A trip in force, or a refusal that lasts: the next turn looks again (a rebalance clears a lapsed trip once healthy).
       if (status === Status.BreakerTripped) return status;
       if (status !== Status.Due && status !== Status.DueByCalendar) return status;
       calls++;
@@ -703,15 +708,7 @@ class ScenarioRun {
         );
         return "skipped";
       }
-      if (result.kind === "poke" && result.hash !== undefined) {
-        // No trade: a breaker about to trip, which the bot's poke records instead.
-        const poke = await ethers.provider.getTransactionReceipt(result.hash);
-        if (poke) {
-          this.pokeGas += this.addKeeperGas(poke.gasUsed);
-          await this.recordBreakerEvents(poke, "poke");
-        }
-      }
-      // Nothing traded: the next turn looks again.
+      // Nothing sent: the next turn looks again.
       return "tripped";
     }
     const receipt = await ethers.provider.getTransactionReceipt(result.hash);
@@ -723,7 +720,7 @@ class ScenarioRun {
         ? "rebalancePlan"
         : "rebalance";
     const gasUsed = this.addKeeperGas(receipt.gasUsed);
-    await this.recordBreakerEvents(receipt, "rebalance");
+    await this.recordBreakerEvents(receipt);
     const events = parsedLogs(receipt, this.vaultAddress, this.vault.interface);
     const skip = parsedLogs(receipt, this.rebalancerAddress, this.rebalancer.interface).find(
       (e) => e.name === "RebalanceSkipped",
@@ -915,7 +912,7 @@ class ScenarioRun {
     return Math.sqrt(sum / (steps * risky.length));
   }
 
-  /** The keeper bot's account over the run: every rebalance and poke it sent. */
+  /** The keeper bot's account over the run: every rebalance it sent (it pokes none here). */
   private keeperSummary(): KeeperSummary {
     const mine = this.rebalances.filter((r) => r.keeper === this.keeperName);
     const rewardsUsd = mine.reduce((sum, r) => sum + r.rewardUsd, 0);
@@ -925,7 +922,7 @@ class ScenarioRun {
       rebalances: mine.length,
       plans: mine.filter((r) => r.call === "rebalancePlan").length,
       trades: mine.reduce((sum, r) => sum + r.trades.length, 0),
-      // The scenario's pokes are sent from the same account: all keeper gas is this keeper's.
+      // Every keeper transaction of the run is this keeper's.
       gasUsed: this.keeperGas,
       gasCostUsd: this.keeperGasCostUsd,
       rewardsUsd,
@@ -975,7 +972,6 @@ class ScenarioRun {
       tradingCostUsd: scenario.reduce((sum, r) => sum + r.costUsd, 0),
       tradingCostPct: scenario.reduce((sum, r) => sum + r.costBps, 0) / 100,
       keeperGas: this.keeperGas,
-      pokeGas: this.pokeGas,
       liquidityRecenters: this.recenters,
       keeperGasCostUsd: this.keeperGasCostUsd,
       rewardsUsd: this.rebalances.reduce((sum, r) => sum + r.rewardUsd, 0),

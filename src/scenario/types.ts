@@ -87,7 +87,7 @@ export interface SkippedRecord {
 export interface BreakerEvent {
   hour: number;
   kind: "trip" | "reset";
-  /** IBallastPolicy.Trip by name (for a trip). */
+  /** IBallastBreakers.Trip by name (for a trip). */
   reason?: string;
   /** The asset concerned (for a trip). */
   asset?: string;
@@ -129,11 +129,9 @@ export interface ScenarioSummary {
   tradingCostPct: number;
   /** Keeper rewards the vault paid during the scenario, USD (part of the holders' costs). */
   rewardsUsd: number;
-  /** Gas of every keeper transaction (pokes and rebalances) and its USD value at `gasGwei`. */
+  /** Gas of every keeper transaction and its USD value at `gasGwei`. */
   keeperGas: number;
   keeperGasCostUsd: number;
-  /** The part of keeperGas spent on pokes (one per keeper turn). */
-  pokeGas: number;
   /** Times a pool's liquidity providers re-centred their ranges after a move. */
   liquidityRecenters: number;
   breakerTrips: number;

@@ -2,6 +2,7 @@ import { ethers, solidityPacked } from "ethers";
 import type { Signer } from "ethers";
 
 import {
+  BallastBreakers__factory,
   BallastPlanner__factory,
   BallastPolicy__factory,
   BallastRebalancer__factory,
@@ -14,6 +15,7 @@ import {
   VaultLogic__factory,
 } from "../../typechain-types";
 import type {
+  BallastBreakers,
   BallastPlanner,
   BallastPolicy,
   BallastRebalancer,
@@ -23,6 +25,7 @@ import type {
   TimelockController,
 } from "../../typechain-types";
 import type { IBallastVault } from "../../typechain-types/artifacts/contracts/BallastVault";
+import type { IBallastBreakers } from "../../typechain-types/artifacts/contracts/BallastBreakers";
 import type { IBallastPolicy } from "../../typechain-types/artifacts/contracts/BallastPolicy";
 import type { IBallastRebalancer } from "../../typechain-types/artifacts/contracts/BallastRebalancer";
 import { DEFAULT_FEED_DEVIATION_BPS, FEED_DEVIATION_BPS, MarketConfigError } from "../market";
@@ -53,7 +56,7 @@ export interface VaultOptions {
   /** Trigger rules; missing ones take {@link DEFAULT_TRIGGERS}. */
   triggers?: Partial<IBallastPolicy.TriggerParamsStruct>;
   /** Circuit breakers; off unless given ({@link RECOMMENDED_BREAKERS} once pools have TWAP history). */
-  breakers?: IBallastPolicy.BreakerParamsStruct;
+  breakers?: IBallastBreakers.BreakerParamsStruct;
   /** Volatility scaling of the trigger band; off unless given. */
   volatility?: IBallastPolicy.VolatilityParamsStruct;
   /**
@@ -71,7 +74,8 @@ export interface VaultOptions {
   plan?: IBallastRebalancer.PlanParamsStruct;
   /**
    * Who governs. By default a new TimelockController (delay `timelockDelay`, the deployer proposing
-   * and executing) is the admin of the vault and the policy, and the deployer is the guardian.
+   * and executing) is the admin of the vault, its rebalancer, the policy and the breakers, and the
+   * deployer is the guardian.
    * `admin` skips the timelock and makes that address the admin directly (for tests of setters).
    */
   governance?: { admin?: string; guardian?: string; timelockDelay?: number };
@@ -86,7 +90,12 @@ export interface DeployedVault {
   vault: BallastVault;
   oracles: ChainlinkOracle[];
   policy: BallastPolicy;
-  /** The vault's rebalancer, which consults `policy` (the policy keeps its records under its address). */
+  /** The circuit breakers: whether trading is safe now (a trip is kept under the rebalancer's address). */
+  breakers: BallastBreakers;
+  /**
+   * The vault's rebalancer, which consults `policy` and `breakers` (both keep their records under its
+   * address).
+   */
   rebalancer: BallastRebalancer;
   /** The stateless planner of the rebalancer's on-chain plan. */
   planner: BallastPlanner;
@@ -106,9 +115,10 @@ export const DEFAULT_TRIGGERS: IBallastPolicy.TriggerParamsStruct = {
  * Breaker bounds for live networks and the demo, once every watched pool has `twapWindow` of
  * history: a 30-minute TWAP; trading halts when an oracle and its pool's TWAP disagree by over 3%,
  * when a pool's spot is 2% off its TWAP (a manipulation in progress), or when a price moves 20%
- * within an hour, or when an oracle fails; a trip lasts at least an hour.
+ * within an hour, and for an hour after an oracle failed (read from its own rounds); a trip lasts
+ * at least an hour.
  */
-export const RECOMMENDED_BREAKERS: IBallastPolicy.BreakerParamsStruct = {
+export const RECOMMENDED_BREAKERS: IBallastBreakers.BreakerParamsStruct = {
   twapWindow: 1_800,
   maxOracleTwapDeviationBps: 300,
   maxSpotTwapTicks: 200,
@@ -283,6 +293,8 @@ export async function deployVault(
     ...options.triggers,
   });
   await policy.waitForDeployment();
+  const breakers = await new BallastBreakers__factory(owner).deploy(deployerAddress);
+  await breakers.waitForDeployment();
   const params = { ...defaultParams(baseToken.decimals), ...options.params };
   const vault = await (
     await vaultFactory(owner)
@@ -297,10 +309,16 @@ export async function deployVault(
   );
   await vault.waitForDeployment();
   const planner = await deployPlanner(owner);
-  const rebalancer = await new BallastRebalancer__factory(owner).deploy(vault, policy, planner, deployerAddress);
+  const rebalancer = await new BallastRebalancer__factory(owner).deploy(
+    vault,
+    policy,
+    breakers,
+    planner,
+    deployerAddress,
+  );
   await rebalancer.waitForDeployment();
   await (await vault.setRebalancer(rebalancer)).wait();
-  if (options.breakers) await (await policy.setBreakerParams(options.breakers)).wait();
+  if (options.breakers) await (await breakers.setBreakerParams(options.breakers)).wait();
   if (options.volatility) await (await policy.setVolatilityParams(options.volatility)).wait();
   if (options.costs) {
     const symbol = options.costs.gasTokenOracle;
@@ -313,13 +331,13 @@ export async function deployVault(
   if (options.reward) await (await rebalancer.setRewardParams(options.reward)).wait();
   if (options.plan) await (await rebalancer.setPlanParams(options.plan)).wait();
   if (admin !== deployerAddress) {
-    for (const governed of [policy, vault, rebalancer]) {
+    for (const governed of [policy, breakers, vault, rebalancer]) {
       const role = await governed.DEFAULT_ADMIN_ROLE();
       await (await governed.grantRole(role, admin)).wait();
       await (await governed.renounceRole(role, deployerAddress)).wait();
     }
   }
-  return { vault, oracles, policy, rebalancer, planner, timelock };
+  return { vault, oracles, policy, breakers, rebalancer, planner, timelock };
 }
 
 /** Deploys a BallastPlanner: stateless, so one serves every rebalancer on a chain. */

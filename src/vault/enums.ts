@@ -1,5 +1,5 @@
 /**
- * The names of the policy's enums, by value, for everything off chain that reads them (the keeper,
+ * The names of the policy's and the breakers' enums, by value, for everything off chain that reads them (the keeper,
  * the operator tasks, `npm start`). Pure: safe to import before typechain-types exist.
  */
 
@@ -17,7 +17,7 @@ export const STATUS_NAMES = [
 ] as const;
 export type StatusName = (typeof STATUS_NAMES)[number];
 
-/** `IBallastPolicy.Trip`, by value. */
+/** `IBallastBreakers.Trip`, by value. */
 export const TRIP_NAMES = [
   "None",
   "OracleTwapDivergence",

@@ -81,6 +81,11 @@ describe("app: errors explained (one shared revert decoder)", () => {
     expect(describeStatus(STATUS_NAMES.indexOf("Paused"), 0n, 0n).tone).to.equal("warn");
     expect(describeStatus(99, 0n, 0n).name).to.equal("Unknown");
     expect(describeBreaker(0, 0, []).tripped).to.equal(false);
+    // BreakerTripped with no trip recorded: the breakers refuse what they see now (an oracle that
+    // failed within their cooldown, a pushed pool), which records nothing.
+    const refusing = describeStatus(STATUS_NAMES.indexOf("BreakerTripped"), 0n, 50n, describeBreaker(0, 0, []));
+    expect(refusing.sentence).to.contain("refuse trading now");
+    expect(refusing.sentence).to.contain("Exits in kind still work");
     for (let i = 0; i < STATUS_NAMES.length; i++) expect(describeStatus(i, 10n, 50n).name).to.equal(STATUS_NAMES[i]);
   });
 

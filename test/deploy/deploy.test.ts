@@ -11,6 +11,7 @@ import { deployFromConfig } from "../../deploy/run";
 import { DeployConfigError, resolveDeployment } from "../../deploy/resolve";
 import { DEFAULT_BASKET, deployVault } from "../../src/vault";
 import {
+  BallastBreakers__factory,
   BallastPolicy__factory,
   BallastRebalancer__factory,
   BallastVault__factory,
@@ -53,11 +54,13 @@ describe("npm run deploy", () => {
       const {
         vault: vaultAddress,
         policy: policyAddress,
+        breakers: breakersAddress,
         rebalancer: rebalancerAddress,
         timelock: timelockAddress,
       } = outcome.deployed!;
       const vault = BallastVault__factory.connect(vaultAddress, ethers.provider);
       const policy = BallastPolicy__factory.connect(policyAddress, ethers.provider);
+      const breakers = BallastBreakers__factory.connect(breakersAddress, ethers.provider);
       const timelock = TimelockController__factory.connect(timelockAddress, ethers.provider);
       // The module's rebalancer: deployed for this vault and policy, and linked to the vault once,
       // while the deployer was still its admin.
@@ -69,11 +72,12 @@ describe("npm run deploy", () => {
       );
       expect(await rebalancer.vault()).to.equal(vaultAddress);
       expect(await rebalancer.policy()).to.equal(policyAddress);
+      expect(await rebalancer.breakers()).to.equal(breakersAddress);
       const linked = await vault.queryFilter(vault.filters.RebalancerSet);
       expect(linked.map((e) => [e.args.oldRebalancer, e.args.newRebalancer])).to.deep.equal([
         [ZeroAddress, rebalancerAddress],
       ]);
-      for (const governed of [vault, policy, rebalancer]) {
+      for (const governed of [vault, policy, breakers, rebalancer]) {
         expect(await governed.hasRole(ZeroHash, timelockAddress)).to.equal(true);
         expect(await governed.hasRole(ZeroHash, deployer.address)).to.equal(false);
       }
@@ -81,8 +85,8 @@ describe("npm run deploy", () => {
       expect(await timelock.hasRole(await timelock.PROPOSER_ROLE(), proposer.address)).to.equal(true);
       expect(await timelock.hasRole(await timelock.PROPOSER_ROLE(), deployer.address)).to.equal(false);
       expect(await timelock.getMinDelay()).to.equal(2n * 86_400n);
-      expect((await policy.breakerParams()).tripOnInvalidPrice).to.equal(true);
-      expect(await policy.minObservations()).to.equal(3_600n);
+      expect((await breakers.breakerParams()).tripOnInvalidPrice).to.equal(true);
+      expect(await breakers.minObservations()).to.equal(3_600n);
       // Each watched pool's ring raised from the local market's 720 to a 30-minute window at 1 s
       // blocks, twice over: 3,600 observations, in steps of 1,000 (one transaction each).
       const watched = outcome.postChecks!.filter((r) => / \d+ observations$/.test(r.check));
@@ -98,8 +102,8 @@ describe("npm run deploy", () => {
       // The chain's router, for depositors' bounds: no immutable and no state, so its code is all of it.
       const router = await hre.artifacts.readArtifact("BallastRouter");
       expect(await ethers.provider.getCode(outcome.deployed!.router!)).to.equal(router.deployedBytecode);
-      await expect(policy.connect(deployer).resetBreaker(rebalancerAddress))
-        .to.be.revertedWithCustomError(policy, "AccessControlUnauthorizedAccount")
+      await expect(breakers.connect(deployer).resetBreaker(rebalancerAddress))
+        .to.be.revertedWithCustomError(breakers, "AccessControlUnauthorizedAccount")
         .withArgs(deployer.address, ZeroHash);
     });
 
@@ -147,7 +151,7 @@ describe("npm run deploy", () => {
   });
 
   describe("checkDeployment", () => {
-    it("catches a vault, rebalancer and policy still governed by a key rather than the timelock", async () => {
+    it("catches a vault, rebalancer, policy and breakers still governed by a key rather than the timelock", async () => {
       const config = await loadFixture(localConfigFixture);
       const market = await deployLocalMarket();
       const [deployer] = await ethers.getSigners();
@@ -158,6 +162,7 @@ describe("npm run deploy", () => {
         {
           vault: await direct.vault.getAddress(),
           policy: await direct.policy.getAddress(),
+          breakers: await direct.breakers.getAddress(),
           rebalancer: await direct.rebalancer.getAddress(),
           timelock: await timelock!.getAddress(),
         },
@@ -173,6 +178,8 @@ describe("npm run deploy", () => {
         "rebalancer admin left by the deployer",
         "policy admin is the timelock",
         "policy admin left by the deployer",
+        "breakers admin is the timelock",
+        "breakers admin left by the deployer",
         "breakers",
         "min observations",
         "cost gate",

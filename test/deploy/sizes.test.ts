@@ -16,6 +16,7 @@ const CONTRACTS = [
   "BallastRebalancer",
   "BallastPlanner",
   "BallastPolicy",
+  "BallastBreakers",
   "VaultLogic",
   "BasketAdmin",
   "FeeMath",

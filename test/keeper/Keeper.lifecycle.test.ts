@@ -7,10 +7,11 @@ import { ethers } from "hardhat";
 
 import { KeeperConfigError, MemoryLogger, runKeeper } from "../../src/keeper";
 import type { Keeper } from "../../src/keeper";
-import type { IBallastPolicy } from "../../typechain-types/artifacts/contracts/BallastPolicy";
+import type { IBallastBreakers } from "../../typechain-types/artifacts/contracts/BallastBreakers";
 import { deployVault } from "../../src/vault";
 import type { BallastVault } from "../../typechain-types";
 import { FOUR_ASSET_BASKET } from "../shared/fixtures";
+import { Trip } from "../shared/security";
 import type { VaultFixture } from "../shared/fixtures";
 import { depositUsdc, rebalancerOf, rebalanceUntilSettled, Status } from "../shared/vault";
 
@@ -29,7 +30,7 @@ import {
 } from "./helpers";
 
 /** Only the dislocation check: trips when a price moves 10% within an hour; a trip lasts an hour. */
-const DISLOCATION_ONLY: IBallastPolicy.BreakerParamsStruct = {
+const DISLOCATION_ONLY: IBallastBreakers.BreakerParamsStruct = {
   twapWindow: 0,
   maxOracleTwapDeviationBps: 0,
   maxSpotTwapTicks: 0,
@@ -216,29 +217,34 @@ describe("Keeper lifecycle", () => {
   });
 
   describe("pokes", () => {
-    it("sends nothing while a breaker's trip holds; past its cooldown it rebalances, which clears the breaker: no poke", async () => {
+    it("records a breaker's trip with the due rebalance itself, sends nothing while it holds; past its cooldown it rebalances, which clears the breaker: no poke", async () => {
       const fixture = await loadFixture(driftedFixture);
-      const { vault, rebalancer, policy, market } = fixture;
+      const { vault, rebalancer, breakers, market } = fixture;
       const [, , , keeperSigner] = await ethers.getSigners();
       // Relative: other test files may have used this account before.
       const keeperSignerNonce = await nonceOf(keeperSigner);
       // Moves are measured on the feeds' own rounds: an hour of history first (the market is new).
       await time.increase(HOUR);
       await refreshFeeds(fixture);
-      await policy.setBreakerParams(DISLOCATION_ONLY);
+      await breakers.setBreakerParams(DISLOCATION_ONLY);
       await market.setFeedPrice("WETH", (await market.feedPrice("WETH")) * 1.15);
       await market.alignAllPools();
-      // Someone's rebalance finds the move and trips the breaker (no trade).
-      await rebalancer.rebalance();
-      expect((await rebalancer.rebalanceStatus())[0]).to.equal(Status.BreakerTripped);
-
+      // The status says Due: the rebalance that first sees the move records the trip (no trade), and
+      // the keeper sends it as it is, with no poke and no cost gate (it trades nothing).
+      expect((await rebalancer.rebalanceStatus())[0]).to.equal(Status.Due);
       const clock = new TestClock();
       const { keeper, logger } = testKeeper(vault, keeperSigner, { clock: clock.now });
+      const [recorded] = await keeper.runOnce();
+      expect(recorded).to.include({ action: "confirmed", kind: "rebalance", reason: "breaker_tripped" });
+      expect(logger.events("rebalance_would_not_trade")).to.have.length(1);
+      expect((await breakers.breaker(rebalancer))[0]).to.equal(Trip.Dislocation);
+      expect((await rebalancer.rebalanceStatus())[0]).to.equal(Status.BreakerTripped);
+
       for (let i = 0; i < 2; i++) {
         const [waiting] = await keeper.runOnce();
         expect(waiting).to.include({ action: "waiting", reason: "breaker_cooldown", status: "BreakerTripped" });
       }
-      expect(await nonceOf(keeperSigner)).to.equal(keeperSignerNonce);
+      expect(await nonceOf(keeperSigner)).to.equal(keeperSignerNonce + 1);
 
       // Past the breaker's cooldown the move is over an hour old (the window slides with the clock,
       // on the feed's own rounds): the trip has lapsed, the rebalance finds the market healthy and
@@ -249,10 +255,10 @@ describe("Keeper lifecycle", () => {
       const sent = keeper.runOnce();
       const [rebalanced] = await sent;
       expect(rebalanced).to.include({ action: "confirmed", kind: "rebalance", reason: "rebalanced" });
-      const [reason] = await policy.breaker(rebalancer);
+      const [reason] = await breakers.breaker(rebalancer);
       expect(reason).to.equal(0n);
       expect(logger.events("poked")).to.have.length(0);
-      expect(await nonceOf(keeperSigner)).to.equal(keeperSignerNonce + 1);
+      expect(await nonceOf(keeperSigner)).to.equal(keeperSignerNonce + 2);
     });
 
     it("pokes on its interval, and not when a recent observation already fed the volatility estimate", async () => {
@@ -272,7 +278,7 @@ describe("Keeper lifecycle", () => {
       clock.advance(HOUR * 1_000);
       const [third] = await keeper.runOnce();
       expect(third).to.include({ action: "confirmed", kind: "poke" });
-      expect(logger.events("poked").map((r) => r.pokeReason)).to.deep.equal(["interval", "interval"]);
+      expect(logger.events("poked")).to.have.length(2);
 
       // With volatility scaling on, an observation by someone else 10 minutes ago is recent enough.
       await policy.setVolatilityParams({

@@ -100,10 +100,12 @@ describe("Keeper against a local node", () => {
       const { keeper, logger } = testKeeper(vault, keeperSigner);
       await keeper.init();
 
+      const current = BallastRebalancer__factory.connect(await vault.rebalancer(), admin);
       const replacement = await new BallastRebalancer__factory(admin).deploy(
         vault,
         policy,
-        await vault.rebalancer().then((r) => BallastRebalancer__factory.connect(r, admin).planner()),
+        await current.breakers(),
+        await current.planner(),
         admin.address,
       );
       await vault.setRebalancer(replacement);

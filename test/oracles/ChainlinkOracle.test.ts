@@ -551,7 +551,7 @@ describe("ChainlinkOracle", function () {
       expect(await oracle8.priceAt(now)).to.deep.equal([false, 0n]);
     });
 
-    it("reverts when the feed reverts (the policy reads it as no history)", async function () {
+    it("reverts when the feed reverts (the breakers read it as no history)", async function () {
       const { oracle8, feed8 } = await loadFixture(oracleFixture);
       await ethers.provider.send("hardhat_setCode", [await feed8.getAddress(), REVERTING_CODE]);
       await expect(oracle8.priceAt(0)).to.be.reverted;

@@ -31,7 +31,7 @@ describe("npm run node: the deployment when the node is ready", function () {
       false,
     );
     stopTicker();
-    const { vault, rebalancer, policy, market } = devnet;
+    const { vault, rebalancer, breakers, market } = devnet;
 
     // Invested at target weights.
     const nav = Number(ethers.formatUnits(await vault.totalAssets(), 6));
@@ -46,8 +46,8 @@ describe("npm run node: the deployment when the node is ready", function () {
     for (const account of devnet.funded) expect(await usdc.balanceOf(account)).to.be.at.least(1_000_000n * 10n ** 6n);
 
     // The breakers are on and the pools have the TWAP history they need: a poke trips nothing.
-    expect((await policy.breakerParams()).twapWindow).to.equal(1_800n);
-    await expect(rebalancer.poke()).to.not.emit(policy, "BreakerTripped");
+    expect((await breakers.breakerParams()).twapWindow).to.equal(1_800n);
+    await expect(rebalancer.poke()).to.not.emit(breakers, "BreakerTripped");
 
     // A wallet's deposit works.
     const alice = signers[1];

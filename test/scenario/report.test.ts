@@ -88,8 +88,8 @@ function sampleReport(): ScenarioReport {
     ],
     skipped: [{ hour: 5, costUsd: 50, benefitUsd: 10, gasUsed: 200_000 }],
     breakerEvents: [
-      { hour: 10.5, kind: "trip", reason: "Dislocation", asset: "WETH", via: "poke" },
-      { hour: 11.5, kind: "reset", via: "poke" },
+      { hour: 10.5, kind: "trip", reason: "Dislocation", asset: "WETH", via: "rebalance" },
+      { hour: 11.5, kind: "reset", via: "rebalance" },
     ],
     flows: [{ hour: 3, account: "alice", kind: "deposit", usd: 10_000, shares: 9_990, swaps: 0, gasUsed: 90_000 }],
     summary: {
@@ -110,7 +110,6 @@ function sampleReport(): ScenarioReport {
       tradingCostPct: 0.0015,
       keeperGas: 1_500_000,
       keeperGasCostUsd: 45,
-      pokeGas: 600_000,
       liquidityRecenters: 0,
       breakerTrips: 1,
       breakerResets: 1,

@@ -72,7 +72,7 @@ async function guardedFixture(): Promise<VaultFixture> {
   const f = await investedAdminFixture();
   await f.market.advanceTime(3_600);
   await refreshFeeds(f.market);
-  await f.policy.setBreakerParams(RECOMMENDED_BREAKERS);
+  await f.breakers.setBreakerParams(RECOMMENDED_BREAKERS);
   await f.rebalancer.poke();
   await f.market.setFeedPrice("WETH", (await f.market.feedPrice("WETH")) * 1.1);
   await f.market.alignAllPools();
@@ -129,22 +129,21 @@ describe("attacks", () => {
     });
 
     it("with the breakers on, a push refuses the rebalance (nothing trades, nothing latches); held over the TWAP window it trips them", async () => {
-      const { market, vault, policy, rebalancer } = await loadFixture(guardedFixture);
+      const { market, vault, breakers, rebalancer } = await loadFixture(guardedFixture);
       const pool = market.pool("WETH", "USDC", 500);
       const nav = await vault.totalAssets();
       await market.movePoolPrice(pool, "WETH", (await market.feedPrice("WETH")) * 0.95);
       // Spot far from the TWAP: this rebalance is refused; a push can be unwound, so nothing latches.
       const refused = rebalancer.rebalance();
-      await expect(refused).to.emit(policy, "TradingRefused");
-      await expect(refused).to.not.emit(policy, "BreakerTripped");
+      await expect(refused).to.emit(breakers, "TradingRefused");
+      await expect(refused).to.not.emit(breakers, "BreakerTripped");
       expect(await vault.totalAssets()).to.equal(nav);
-      // The status sees the push too: the leg's pool is off its oracle (the breakers' refusal reads
-      // no pool in a view; the legs' vetting does).
-      expect((await rebalancer.rebalanceStatus())[0]).to.equal(Status.LegUnfit);
+      // The status sees the push too: the breakers would refuse the rebalance, recording nothing.
+      expect((await rebalancer.rebalanceStatus())[0]).to.equal(Status.BreakerTripped);
       // Held for the TWAP window (paying arbitrageurs all along), the pool's TWAP leaves the oracle.
       await market.advanceTime(1_800);
       await refreshFeeds(market);
-      await expect(rebalancer.rebalance()).to.emit(policy, "BreakerTripped");
+      await expect(rebalancer.rebalance()).to.emit(breakers, "BreakerTripped");
       expect(await vault.totalAssets()).to.equal(nav);
       expect((await rebalancer.rebalanceStatus())[0]).to.equal(Status.BreakerTripped);
       // Exits stay open: in kind always.
@@ -290,12 +289,12 @@ describe("attacks", () => {
     });
 
     it("a dust trade cannot trip the breakers: they compare oracles with time-weighted prices", async () => {
-      const { market, policy, rebalancer } = await loadFixture(guardedFixture);
+      const { market, breakers, rebalancer } = await loadFixture(guardedFixture);
       const pool = market.pool("WETH", "USDC", 500);
       // A trade of a few dollars moves the spot by far less than a tick range.
       await market.movePoolPrice(pool, "WETH", (await market.poolPrice(pool, "WETH")) * 0.99999);
-      await expect(rebalancer.poke()).to.not.emit(policy, "BreakerTripped");
-      expect((await policy.breaker(rebalancer))[0]).to.equal(0n);
+      await expect(rebalancer.poke()).to.not.emit(breakers, "BreakerTripped");
+      expect((await breakers.breaker(rebalancer))[0]).to.equal(0n);
     });
   });
 });

@@ -6,8 +6,8 @@ import { ethers } from "hardhat";
 import type { LocalMarket, MarketPool } from "../../src/market";
 import { deployVault, RECOMMENDED_BREAKERS } from "../../src/vault";
 import { MockBreakerAttacker__factory } from "../../typechain-types";
-import type { BallastPolicy, BallastRebalancer, MockBreakerAttacker } from "../../typechain-types";
-import type { IBallastPolicy } from "../../typechain-types/artifacts/contracts/BallastPolicy";
+import type { BallastBreakers, BallastRebalancer, MockBreakerAttacker } from "../../typechain-types";
+import type { IBallastBreakers } from "../../typechain-types/artifacts/contracts/BallastBreakers";
 import type { VaultFixture } from "../shared/fixtures";
 import { BASKET, refreshFeeds, Trip } from "../shared/security";
 import { depositUsdc, rebalanceUntilSettled, Status } from "../shared/vault";
@@ -16,15 +16,15 @@ import { deployLocalMarket } from "../shared/market";
 /*
  * Breaker griefing as tests: an outsider trying to halt rebalancing by making a breaker latch
  * (which then holds for its cooldown, and can be re-armed at the same price). Each test measures
- * what the attack costs the attacker, and asserts that after it the vault's status is not
- * BreakerTripped and a due rebalance runs: nothing an outsider can show cheaply, or only within one
- * transaction, latches.
+ * what the attack costs the attacker, and asserts that after it nothing is recorded and a due
+ * rebalance runs once the attacker stops paying: nothing an outsider can show cheaply, or only
+ * within one transaction, latches.
  */
 
 const HOUR = 3_600;
 
 /** The recommended breakers, with no invalid-price trip (the feeds here never fail). */
-const BREAKERS: IBallastPolicy.BreakerParamsStruct = { ...RECOMMENDED_BREAKERS, tripOnInvalidPrice: false };
+const BREAKERS: IBallastBreakers.BreakerParamsStruct = { ...RECOMMENDED_BREAKERS, tripOnInvalidPrice: false };
 
 interface AttackFixture extends VaultFixture {
   attacker: MockBreakerAttacker;
@@ -48,7 +48,10 @@ async function usdValue(market: LocalMarket, account: string): Promise<bigint> {
  * contract holds $10M of USDC and of WETH; `pool` is WETH's first pool (WETH/USDC 0.05%), which the
  * breakers watch.
  */
-async function dueFixture(breakers: IBallastPolicy.BreakerParamsStruct, cardinality?: number): Promise<AttackFixture> {
+async function dueFixture(
+  breakers: IBallastBreakers.BreakerParamsStruct,
+  cardinality?: number,
+): Promise<AttackFixture> {
   const market = await deployLocalMarket(cardinality ? { observationCardinality: cardinality } : {});
   const [deployer, alice] = await ethers.getSigners();
   const deployed = await deployVault(market, {
@@ -60,7 +63,7 @@ async function dueFixture(breakers: IBallastPolicy.BreakerParamsStruct, cardinal
   await depositUsdc(market, deployed.vault, alice, 1_000_000);
   await rebalanceUntilSettled(market, deployed.vault);
   await market.advanceTime(HOUR);
-  await deployed.policy.setBreakerParams(breakers);
+  await deployed.breakers.setBreakerParams(breakers);
   await market.setFeedPrice("WETH", (await market.feedPrice("WETH")) * 1.1);
   await market.alignAllPools();
   await market.advanceTime(Number(breakers.twapWindow) + 60);
@@ -74,10 +77,14 @@ async function dueFixture(breakers: IBallastPolicy.BreakerParamsStruct, cardinal
   return { market, ...deployed, attacker, pool: market.pool("WETH", "USDC", 500) };
 }
 
-async function expectUntripped(policy: BallastPolicy, rebalancer: BallastRebalancer): Promise<void> {
-  const [reason] = await policy.breaker(rebalancer);
+/**
+ * Nothing latched: no trip recorded, none holding. (While a refusal lasts the status says
+ * BreakerTripped, as the breakers would refuse a rebalance; it ends with its condition.)
+ */
+async function expectUntripped(breakers: BallastBreakers, rebalancer: BallastRebalancer): Promise<void> {
+  const [reason] = await breakers.breaker(rebalancer);
   expect(reason).to.equal(Trip.None);
-  expect((await rebalancer.rebalanceStatus())[0]).to.not.equal(Status.BreakerTripped);
+  expect(await breakers.holds(rebalancer)).to.equal(false);
 }
 
 describe("breaker griefing", () => {
@@ -85,7 +92,7 @@ describe("breaker griefing", () => {
     const fixture = () => dueFixture(BREAKERS);
 
     it("a pool pushed 250 ticks, the vault poked and the push unwound: nothing latches, the due rebalance runs; the attacker pays the pool's fees", async () => {
-      const { market, vault, policy, rebalancer, attacker, pool } = await loadFixture(fixture);
+      const { market, vault, breakers, rebalancer, attacker, pool } = await loadFixture(fixture);
       const attackerAddress = await attacker.getAddress();
       const before = await usdValue(market, attackerAddress);
 
@@ -97,13 +104,13 @@ describe("breaker griefing", () => {
       const gas = (await (await tx).wait())!.gasUsed;
       const cost = before - (await usdValue(market, attackerAddress));
       // Nothing latched (before the fix: SpotTwapDivergence, for the breaker's hour-long cooldown).
-      await expectUntripped(policy, rebalancer);
+      await expectUntripped(breakers, rebalancer);
       // Inside the transaction the check refused, as it must while the pool is off its TWAP...
       await expect(tx)
-        .to.emit(policy, "TradingRefused")
+        .to.emit(breakers, "TradingRefused")
         .withArgs(await rebalancer.getAddress(), Trip.SpotTwapDivergence, 1n);
       // ...but records nothing that outlives it.
-      await expect(tx).to.not.emit(policy, "BreakerTripped");
+      await expect(tx).to.not.emit(breakers, "BreakerTripped");
       expect((await rebalancer.rebalanceStatus())[0]).to.equal(Status.Due);
       await expect(rebalancer.rebalance()).to.emit(vault, "Rebalanced");
 
@@ -117,17 +124,17 @@ describe("breaker griefing", () => {
     });
 
     it("push, rebalance, unwind: the rebalance trades nothing and records nothing; the next one runs", async () => {
-      const { vault, policy, rebalancer, attacker, pool } = await loadFixture(fixture);
+      const { vault, policy, breakers, rebalancer, attacker, pool } = await loadFixture(fixture);
       const [sqrtPriceX96] = await pool.contract.slot0();
       const limit = (sqrtPriceX96 * BigInt(Math.round(1.0001 ** -125 * 1e12))) / 10n ** 12n;
       const rebalance = rebalancer.interface.encodeFunctionData("rebalance");
       const tx = attacker.pushCallUnwind(pool.address, true, limit, await rebalancer.getAddress(), rebalance);
       await (await tx).wait();
-      await expectUntripped(policy, rebalancer);
-      await expect(tx).to.emit(policy, "TradingRefused");
+      await expectUntripped(breakers, rebalancer);
+      await expect(tx).to.emit(breakers, "TradingRefused");
       await expect(tx).to.not.emit(vault, "Swapped");
       await expect(tx).to.not.emit(policy, "RebalanceRecorded");
-      await expectUntripped(policy, rebalancer);
+      await expectUntripped(breakers, rebalancer);
       await expect(rebalancer.rebalance()).to.emit(vault, "Rebalanced");
     });
   });
@@ -151,7 +158,7 @@ describe("breaker griefing", () => {
     }
 
     it("ten one-unit mints in ten blocks leave no observation older than the window: the check refuses, nothing latches; the rebalance runs once the ring reaches back", async () => {
-      const { market, vault, policy, rebalancer, attacker, pool } = await loadFixture(fixture);
+      const { market, vault, breakers, rebalancer, attacker, pool } = await loadFixture(fixture);
       const gas = await writeOver(attacker, pool, CARDINALITY);
 
       // The ring's oldest observation is seconds old: observe(300) reverts OLD.
@@ -160,14 +167,15 @@ describe("breaker griefing", () => {
       const tx = rebalancer.rebalance();
       await (await tx).wait();
       // Before the fix: TwapUnavailable latched here, for the hour-long cooldown.
-      await expectUntripped(policy, rebalancer);
+      await expectUntripped(breakers, rebalancer);
       await expect(tx)
-        .to.emit(policy, "TradingRefused")
+        .to.emit(breakers, "TradingRefused")
         .withArgs(await rebalancer.getAddress(), Trip.TwapUnavailable, 1n);
-      await expect(tx).to.not.emit(policy, "BreakerTripped");
+      await expect(tx).to.not.emit(breakers, "BreakerTripped");
       await expect(tx).to.not.emit(vault, "Swapped");
-      await expectUntripped(policy, rebalancer);
-      expect((await rebalancer.rebalanceStatus())[0]).to.equal(Status.Due);
+      await expectUntripped(breakers, rebalancer);
+      // The status agrees while the ring is short: no keeper spends gas on a rebalance it would refuse.
+      expect((await rebalancer.rebalanceStatus())[0]).to.equal(Status.BreakerTripped);
 
       // Without more writes the ring ages back over the window: the rebalance runs. To hold trading
       // off the attacker must write the whole ring again every window (here ten mints, ~1.5M gas,
@@ -177,11 +185,12 @@ describe("breaker griefing", () => {
       expect(gas).to.be.lessThan(2_000_000n);
       await market.advanceTime(300);
       await refreshFeeds(market, BASKET);
+      expect((await rebalancer.rebalanceStatus())[0]).to.equal(Status.Due);
       await expect(rebalancer.rebalance()).to.emit(vault, "Rebalanced");
     });
 
     it("a ring written over, then grown by the attacker (slots anyone can add): still only a refusal", async () => {
-      const { market, vault, policy, rebalancer, attacker, pool } = await loadFixture(fixture);
+      const { market, vault, breakers, rebalancer, attacker, pool } = await loadFixture(fixture);
       const [, , , outsider] = await ethers.getSigners();
       const start = await time.latest();
       // Write until slot 0 is the attacker's and the ring's last slot is next...
@@ -205,9 +214,9 @@ describe("breaker griefing", () => {
       const tx = rebalancer.rebalance();
       await (await tx).wait();
       // A latch here would be a halt for ~2M gas: it only refuses.
-      await expectUntripped(policy, rebalancer);
+      await expectUntripped(breakers, rebalancer);
       await expect(tx)
-        .to.emit(policy, "TradingRefused")
+        .to.emit(breakers, "TradingRefused")
         .withArgs(await rebalancer.getAddress(), Trip.TwapUnavailable, 1n);
       expect(gas).to.be.lessThan(4_000_000n);
       await market.advanceTime(300);
@@ -216,7 +225,7 @@ describe("breaker griefing", () => {
     });
 
     it("a ring that reaches back less than the window but at least 5 minutes: checked over what it reaches, refusing (never latching) a divergence there", async () => {
-      const { market, policy, rebalancer, attacker } = await loadFixture(longerWindow);
+      const { market, breakers, rebalancer, attacker } = await loadFixture(longerWindow);
       // LINK's pool (LINK/USDC 0.3%): no other watched pool prices LINK.
       const pool = market.pool("LINK", "USDC", 3000);
       await market.fund(await attacker.getAddress(), "LINK", 10n ** 18n);
@@ -227,17 +236,17 @@ describe("breaker griefing", () => {
       // ~410 s of history, healthy: nothing latches (before the fix: TwapUnavailable), no refusal.
       const healthy = rebalancer.poke();
       await (await healthy).wait();
-      await expectUntripped(policy, rebalancer);
-      await expect(healthy).to.not.emit(policy, "TradingRefused");
+      await expectUntripped(breakers, rebalancer);
+      await expect(healthy).to.not.emit(breakers, "TradingRefused");
 
       // The oracle leaves the pool (5% > 3%): over the shortened window this refuses, it does not latch.
       await market.setFeedPrice("LINK", (await market.feedPrice("LINK")) * 1.05);
       const tx = rebalancer.poke();
       await expect(tx)
-        .to.emit(policy, "TradingRefused")
+        .to.emit(breakers, "TradingRefused")
         .withArgs(await rebalancer.getAddress(), Trip.OracleTwapDivergence, 3n);
-      await expect(tx).to.not.emit(policy, "BreakerTripped");
-      await expectUntripped(policy, rebalancer);
+      await expect(tx).to.not.emit(breakers, "BreakerTripped");
+      await expectUntripped(breakers, rebalancer);
     });
   });
 
@@ -270,14 +279,14 @@ describe("breaker griefing", () => {
     }
 
     it("checks its pool at full precision: no false trip and no division by zero at the feed's price; a 10% gap trips", async () => {
-      const { market, policy, rebalancer } = await loadFixture(tinyFixture);
+      const { market, breakers, rebalancer } = await loadFixture(tinyFixture);
       // Its raw price is 1e-19 USDC units a unit: a WAD ratio of raw units rounds it to 0 (before the
       // fix the poke reverted dividing by it).
-      await expect(rebalancer.poke()).to.not.emit(policy, "BreakerTripped");
-      await expect(rebalancer.poke()).to.not.emit(policy, "TradingRefused");
+      await expect(rebalancer.poke()).to.not.emit(breakers, "BreakerTripped");
+      await expect(rebalancer.poke()).to.not.emit(breakers, "TradingRefused");
       await market.setFeedPrice("TINY", "0.00000011");
       await expect(rebalancer.poke())
-        .to.emit(policy, "BreakerTripped")
+        .to.emit(breakers, "BreakerTripped")
         .withArgs(await rebalancer.getAddress(), Trip.OracleTwapDivergence, 2n);
     });
   });

@@ -9,7 +9,7 @@ import {
   MockAggregatorV3__factory,
   MockBlocklistERC20__factory,
 } from "../../typechain-types";
-import type { IBallastPolicy } from "../../typechain-types/artifacts/contracts/BallastPolicy";
+import type { IBallastBreakers } from "../../typechain-types/artifacts/contracts/BallastBreakers";
 import { FAR_RESTART_CODE, ONE_WORD_CODE } from "../shared/bytecode";
 import type { VaultFixture } from "../shared/fixtures";
 import { pullLiquidity } from "../shared/pnl";
@@ -34,8 +34,8 @@ import { deployLocalMarket } from "../shared/market";
 const DAY = 86_400;
 const HOUR = 3_600;
 
-/** Breakers all off but the invalid-price trip, so that a failing feed shows as an event. */
-const TRIP_ON_INVALID: IBallastPolicy.BreakerParamsStruct = {
+/** Breakers all off but the invalid-price window, so that a failing feed shows in the breakers' view. */
+const TRIP_ON_INVALID: IBallastBreakers.BreakerParamsStruct = {
   twapWindow: 0,
   maxOracleTwapDeviationBps: 0,
   maxSpotTwapTicks: 0,
@@ -97,10 +97,10 @@ describe("faults", () => {
     for (const fault of FEED_FAULTS) {
       it(`a WETH feed ${fault.name}: entries, base exits and rebalances refuse with BallastPriceUnavailable(WETH), nothing moves, in kind pays`, async () => {
         const f = await loadFixture(dueAdminFixture);
-        const { market, vault, rebalancer, policy, oracles } = f;
+        const { market, vault, rebalancer, breakers, oracles } = f;
         const [, alice, bob] = await ethers.getSigners();
         const weth = market.token("WETH").address;
-        await policy.setBreakerParams(TRIP_ON_INVALID);
+        await breakers.setBreakerParams(TRIP_ON_INVALID);
         await rebalancer.poke(); // the last valid prices are today's
         const nav = await vault.totalAssets();
         const balances = await vaultBalances(vault);
@@ -134,10 +134,11 @@ describe("faults", () => {
         await expect(rebalancer.rebalance())
           .to.be.revertedWithCustomError(rebalancer, "BallastPriceUnavailable")
           .withArgs(weth);
-        // A poke records the trip (tripOnInvalidPrice) against WETH, basket index 1.
-        await expect(rebalancer.poke())
-          .to.emit(policy, "BreakerTripped")
-          .withArgs(await rebalancer.getAddress(), Trip.InvalidPrice, 1n);
+        // The breakers read the failure from WETH's feed itself (tripOnInvalidPrice), basket index 1:
+        // no poke needed, nothing recorded (the window slides with the feed's rounds).
+        const lastPrices = [...(await vault.lastPrices())];
+        expect(await breakers.refusal(rebalancer, lastPrices, [])).to.deep.equal([Trip.InvalidPrice, 1n, false]);
+        await expect(rebalancer.poke()).to.not.emit(breakers, "BreakerTripped");
 
         // No funds lost: WETH is still valued at its last valid price, never at zero.
         expect(await vaultBalances(vault)).to.deep.equal(balances);
@@ -178,7 +179,7 @@ describe("faults", () => {
       const sequencer = await new MockAggregatorV3__factory(admin).deploy(0, "L2 Sequencer Uptime Status Feed", 0);
       const upSince = (await time.latest()) - 2 * HOUR;
       await sequencer.setRound(0, upSince, upSince);
-      await f.policy.setBreakerParams({
+      await f.breakers.setBreakerParams({
         ...TRIP_ON_INVALID,
         tripOnInvalidPrice: false,
         sequencerFeed: await sequencer.getAddress(),
@@ -189,7 +190,7 @@ describe("faults", () => {
 
     it("a due rebalance trips SequencerDown and trades nothing; the next is refused by name; in kind and covered base exits pay", async () => {
       const f = await loadFixture(dueAdminFixture);
-      const { vault, rebalancer, policy, market } = f;
+      const { vault, rebalancer, breakers, market } = f;
       const sequencer = await withSequencer(f);
       const [, alice] = await ethers.getSigners();
       expect((await rebalancer.rebalanceStatus())[0]).to.equal(Status.Due);
@@ -199,7 +200,7 @@ describe("faults", () => {
       await sequencer.setAnswer(1); // down
       const tx = rebalancer.rebalance();
       await expect(tx)
-        .to.emit(policy, "BreakerTripped")
+        .to.emit(breakers, "BreakerTripped")
         .withArgs(await rebalancer.getAddress(), Trip.SequencerDown, 0n);
       await expect(tx).to.not.emit(vault, "Swapped");
       await expect(tx).to.not.emit(vault, "Rebalanced");
@@ -219,7 +220,7 @@ describe("faults", () => {
         .withArgs(alice.address, alice.address, alice.address, expected, small);
 
       // With oracles that do not consult the sequencer, entries stay open at the oracle prices: the
-      // policy's check guards trading only (deployments on L2s give the oracles the feed too, below).
+      // breakers' check guards trading only (deployments on L2s give the oracles the feed too, below).
       const [, , bob] = await ethers.getSigners();
       const amount = parseUnits("1000", 6);
       const minted = await vault.previewDeposit(amount);
@@ -232,11 +233,11 @@ describe("faults", () => {
       // Back up: still refused through the grace period, then trading resumes.
       const now = await time.latest();
       await sequencer.setRound(0, now, now);
-      await expect(rebalancer.poke()).to.not.emit(policy, "BreakerReset");
+      await expect(rebalancer.poke()).to.not.emit(breakers, "BreakerReset");
       await time.increase(HOUR + 1);
       await refreshFeeds(market, BASKET);
       await expect(rebalancer.poke())
-        .to.emit(policy, "BreakerReset")
+        .to.emit(breakers, "BreakerReset")
         .withArgs(await rebalancer.getAddress(), false);
       await expect(rebalancer.rebalance()).to.emit(vault, "Rebalanced");
     });
@@ -317,43 +318,43 @@ describe("faults", () => {
 
     it("a sequencer feed that reverts, or reports no start time, counts as down: SequencerDown, nothing trades", async () => {
       const f = await loadFixture(dueAdminFixture);
-      const { vault, rebalancer, policy, market } = f;
+      const { vault, rebalancer, breakers, market } = f;
       const sequencer = await withSequencer(f);
       const balances = await vaultBalances(vault);
       // An incomplete round (startedAt 0): no proof the sequencer is up.
       await sequencer.setRound(0, 0, 0);
       await expect(rebalancer.poke())
-        .to.emit(policy, "BreakerTripped")
+        .to.emit(breakers, "BreakerTripped")
         .withArgs(await rebalancer.getAddress(), Trip.SequencerDown, 0n);
-      await policy.resetBreaker(rebalancer);
+      await breakers.resetBreaker(rebalancer);
       // A feed address that answers nothing (a token contract): its revert is caught, not bubbled.
-      await policy.setBreakerParams({
+      await breakers.setBreakerParams({
         ...TRIP_ON_INVALID,
         tripOnInvalidPrice: false,
         sequencerFeed: market.token("USDC").address,
         sequencerGracePeriod: HOUR,
       });
       await expect(rebalancer.rebalance())
-        .to.emit(policy, "BreakerTripped")
+        .to.emit(breakers, "BreakerTripped")
         .withArgs(await rebalancer.getAddress(), Trip.SequencerDown, 0n);
       expect(await vaultBalances(vault)).to.deep.equal(balances);
     });
 
     it("a sequencer feed that answers short data, or the latest possible restart time, counts as down instead of reverting the breakers", async () => {
       const f = await loadFixture(dueAdminFixture);
-      const { vault, rebalancer, policy } = f;
+      const { vault, rebalancer, breakers } = f;
       const sequencer = await withSequencer(f);
       const balances = await vaultBalances(vault);
       // A restart "at the end of time": still in its grace period, with no overflow of start + grace.
       await ethers.provider.send("hardhat_setCode", [await sequencer.getAddress(), FAR_RESTART_CODE]);
       await expect(rebalancer.poke())
-        .to.emit(policy, "BreakerTripped")
+        .to.emit(breakers, "BreakerTripped")
         .withArgs(await rebalancer.getAddress(), Trip.SequencerDown, 0n);
-      await policy.resetBreaker(rebalancer);
+      await breakers.resetBreaker(rebalancer);
       // One word back where latestRoundData answers five: no answer, not a failed decoding.
       await ethers.provider.send("hardhat_setCode", [await sequencer.getAddress(), ONE_WORD_CODE]);
       await expect(rebalancer.rebalance())
-        .to.emit(policy, "BreakerTripped")
+        .to.emit(breakers, "BreakerTripped")
         .withArgs(await rebalancer.getAddress(), Trip.SequencerDown, 0n);
       expect(await vaultBalances(vault)).to.deep.equal(balances);
     });

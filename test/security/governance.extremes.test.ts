@@ -7,6 +7,7 @@ import { ethers } from "hardhat";
 import type { LocalMarket } from "../../src/market";
 import { MockAggregatorV3__factory } from "../../typechain-types";
 import type { BallastVault } from "../../typechain-types";
+import type { IBallastBreakers } from "../../typechain-types/artifacts/contracts/BallastBreakers";
 import type { IBallastPolicy } from "../../typechain-types/artifacts/contracts/BallastPolicy";
 import type { IBallastVault } from "../../typechain-types/artifacts/contracts/BallastVault";
 import { investedAdminFixture } from "../shared/fixtures";
@@ -31,7 +32,7 @@ interface Settings {
   fees?: IBallastVault.FeeParamsStruct;
   triggers?: IBallastPolicy.TriggerParamsStruct;
   volatility?: IBallastPolicy.VolatilityParamsStruct;
-  breakers?: IBallastPolicy.BreakerParamsStruct;
+  breakers?: IBallastBreakers.BreakerParamsStruct;
   costs?: IBallastPolicy.CostParamsStruct;
 }
 
@@ -157,7 +158,7 @@ async function context(f: VaultFixture): Promise<Context> {
 }
 
 async function apply(f: VaultFixture, settings: Settings, groups: readonly Group[]): Promise<void> {
-  const { vault, policy } = f;
+  const { vault, policy, breakers } = f;
   for (const group of groups) {
     switch (group) {
       case "rebalance":
@@ -178,7 +179,7 @@ async function apply(f: VaultFixture, settings: Settings, groups: readonly Group
         break;
       case "breakers":
         if (settings.breakers)
-          await expect(policy.setBreakerParams(settings.breakers)).to.emit(policy, "BreakerParamsSet");
+          await expect(breakers.setBreakerParams(settings.breakers)).to.emit(breakers, "BreakerParamsSet");
         break;
       case "costs":
         if (settings.costs) await expect(policy.setCostParams(settings.costs)).to.emit(policy, "CostParamsSet");
@@ -202,7 +203,7 @@ async function valueOf(market: LocalMarket, vault: BallastVault, amounts: readon
 
 /** Calls rebalance(): the event it emitted, or the name of the error it was refused with, and its cost. */
 async function attemptRebalance(f: VaultFixture): Promise<{ outcome: string; cost: bigint }> {
-  const { vault, policy, rebalancer } = f;
+  const { vault, breakers, rebalancer } = f;
   try {
     await rebalancer.rebalance.staticCall();
   } catch (error) {
@@ -215,7 +216,9 @@ async function attemptRebalance(f: VaultFixture): Promise<{ outcome: string; cos
     return { outcome: parsed?.name ?? `unknown error ${data.slice(0, 10)}`, cost: 0n };
   }
   const receipt = (await (await rebalancer.rebalance()).wait())!;
-  const emitters = await Promise.all([vault, rebalancer, policy].map(async (c) => [await c.getAddress(), c] as const));
+  const emitters = await Promise.all(
+    [vault, rebalancer, breakers].map(async (c) => [await c.getAddress(), c] as const),
+  );
   for (const log of receipt.logs) {
     const emitter = emitters.find(([address]) => address === log.address)?.[1];
     const parsed = emitter?.interface.parseLog(log);
@@ -325,7 +328,7 @@ describe("governance setting extreme but valid parameters", () => {
 describe("governance one step past a breaker bound", () => {
   /** IBallastErrors.Parameter of the breaker bounds. */
   const P = { MaxOracleTwapDeviationBps: 15, MaxSpotTwapTicks: 16, MoveWindow: 18, BreakerCooldown: 19, Grace: 20 };
-  const ON: IBallastPolicy.BreakerParamsStruct = {
+  const ON: IBallastBreakers.BreakerParamsStruct = {
     twapWindow: 1_800,
     maxOracleTwapDeviationBps: 300,
     maxSpotTwapTicks: 200,
@@ -336,7 +339,7 @@ describe("governance one step past a breaker bound", () => {
     sequencerGracePeriod: 0,
     tripOnInvalidPrice: true,
   };
-  const cases: [string, Partial<IBallastPolicy.BreakerParamsStruct>, number, bigint, bigint, bigint][] = [
+  const cases: [string, Partial<IBallastBreakers.BreakerParamsStruct>, number, bigint, bigint, bigint][] = [
     [
       "an oracle/TWAP gap above 50%",
       { maxOracleTwapDeviationBps: 5_001 },
@@ -361,9 +364,9 @@ describe("governance one step past a breaker bound", () => {
   ];
   for (const [label, change, parameter, value, min, max] of cases) {
     it(`refuses ${label} with BallastParameterOutOfRange`, async () => {
-      const { policy } = await loadFixture(investedAdminFixture);
-      await expect(policy.setBreakerParams({ ...ON, ...change }))
-        .to.be.revertedWithCustomError(policy, "BallastParameterOutOfRange")
+      const { breakers } = await loadFixture(investedAdminFixture);
+      await expect(breakers.setBreakerParams({ ...ON, ...change }))
+        .to.be.revertedWithCustomError(breakers, "BallastParameterOutOfRange")
         .withArgs(parameter, value, min, max);
     });
   }

@@ -11,7 +11,7 @@ import type { VaultFixture } from "./fixtures";
 import { basketSymbols } from "./pnl";
 import { depositUsdc, rebalanceUntilSettled, rebalancerOf } from "./vault";
 
-/** IBallastPolicy.Trip as numbers. */
+/** IBallastBreakers.Trip as numbers. */
 export const Trip = {
   None: 0n,
   OracleTwapDivergence: 1n,

@@ -10,7 +10,7 @@ import { assetRoutes, deployVault, encodeRoute, reverseRoute } from "../../src/v
 import type { RouteSpec } from "../../src/vault";
 import { ChainlinkOracle__factory, MockBallastOracle__factory, MockERC20__factory } from "../../typechain-types";
 import type { BallastVault, ChainlinkOracle, MockBallastOracle } from "../../typechain-types";
-import type { IBallastPolicy } from "../../typechain-types/artifacts/contracts/BallastPolicy";
+import type { IBallastBreakers } from "../../typechain-types/artifacts/contracts/BallastBreakers";
 import type { IBallastVault } from "../../typechain-types/artifacts/contracts/BallastVault";
 import { investedAdminFixture } from "../shared/fixtures";
 import type { VaultFixture } from "../shared/fixtures";
@@ -28,11 +28,11 @@ const UNI_ROUTE: RouteSpec = ["UNI", 3000, "USDC"];
 const PARAMETER_DEVIATION_BPS = 31;
 /** Every token the tests price, so that their feeds can be kept fresh across long waits. */
 const FEEDS = ["USDC", "WETH", "WBTC", "LINK", "UNI"] as const;
-/** IBallastPolicy.Trip.SpotTwapDivergence */
+/** IBallastBreakers.Trip.SpotTwapDivergence */
 const SPOT_TWAP_DIVERGENCE = 2n;
 
 /** 30-minute TWAPs, 3% oracle/TWAP gap, 200 ticks spot/TWAP, 15% move per hour, 1-hour cooldown. */
-const BREAKERS: IBallastPolicy.BreakerParamsStruct = {
+const BREAKERS: IBallastBreakers.BreakerParamsStruct = {
   twapWindow: 1_800,
   maxOracleTwapDeviationBps: 300,
   maxSpotTwapTicks: 200,
@@ -511,7 +511,7 @@ describe("BallastVault asset listing and removal", () => {
     });
 
     it("removes an asset in the middle of the basket, keeping later entries and the breakers' pools aligned", async () => {
-      const { vault, rebalancer, market, oracles, policy } = await loadFixture(investedAdminFixture);
+      const { vault, rebalancer, market, oracles, breakers } = await loadFixture(investedAdminFixture);
       const [usdc, weth, wbtc, link] = ["USDC", "WETH", "WBTC", "LINK"].map((s) => market.token(s).address);
       // Retire WBTC into WETH, all at once.
       await rampTo(vault, [500, 7_500, 0, 2_000], 0);
@@ -540,41 +540,41 @@ describe("BallastVault asset listing and removal", () => {
       // The breakers check WETH/LINK against the oracles' WETH/LINK ratio, LINK/USDC against LINK's.
       await market.advanceTime(HOUR);
       await freshen(market);
-      await policy.setBreakerParams(BREAKERS);
-      await expect(rebalancer.poke()).to.not.emit(policy, "BreakerTripped");
+      await breakers.setBreakerParams(BREAKERS);
+      await expect(rebalancer.poke()).to.not.emit(breakers, "BreakerTripped");
       const [status] = await rebalancer.rebalanceStatus();
       expect(status).to.equal(Status.NotDue);
       const pool = market.pool("LINK", "USDC", 3000);
       await market.movePoolPrice(pool, "LINK", (await market.poolPrice(pool, "LINK")) * 1.05);
       await expect(rebalancer.poke())
-        .to.emit(policy, "TradingRefused")
+        .to.emit(breakers, "TradingRefused")
         .withArgs(await rebalancer.getAddress(), SPOT_TWAP_DIVERGENCE, 2n);
     });
 
     it("drops the pool check of an asset whose first pool quotes the removed token", async () => {
-      const { vault, rebalancer, market, policy } = await loadFixture(uniListedFixture);
+      const { vault, rebalancer, market, breakers } = await loadFixture(uniListedFixture);
       const [weth, uni] = ["WETH", "UNI"].map((s) => market.token(s).address);
       // WETH sells through WETH/UNI first: while UNI is listed, the breakers watch that pool.
       const wethRoute: RouteSpec = ["WETH", 3000, "UNI", 3000, "USDC"];
       await vault.setRoutes(weth, encodeRoute(market, wethRoute), encodeRoute(market, reverseRoute(wethRoute)));
       await market.advanceTime(HOUR);
       await freshen(market);
-      await policy.setBreakerParams(BREAKERS);
-      await expect(rebalancer.poke()).to.not.emit(policy, "BreakerTripped");
+      await breakers.setBreakerParams(BREAKERS);
+      await expect(rebalancer.poke()).to.not.emit(breakers, "BreakerTripped");
       const pool = market.pool("WETH", "UNI", 3000);
       await market.movePoolPrice(pool, "WETH", (await market.poolPrice(pool, "WETH")) * 1.05);
       await expect(rebalancer.poke())
-        .to.emit(policy, "TradingRefused")
+        .to.emit(breakers, "TradingRefused")
         .withArgs(await rebalancer.getAddress(), SPOT_TWAP_DIVERGENCE, 1n);
 
       // UNI leaves the basket: WETH/UNI's quote is gone, and so is the check (the pool is still
       // pushed); the others stay.
       await expect(vault.removeAsset(uni)).to.emit(vault, "AssetRemoved").withArgs(4n, uni, 0n);
-      await expect(rebalancer.poke()).to.not.emit(policy, "TradingRefused");
+      await expect(rebalancer.poke()).to.not.emit(breakers, "TradingRefused");
       const wbtcPool = market.pool("WBTC", "WETH", 500);
       await market.movePoolPrice(wbtcPool, "WBTC", (await market.poolPrice(wbtcPool, "WBTC")) * 1.05);
       await expect(rebalancer.poke())
-        .to.emit(policy, "TradingRefused")
+        .to.emit(breakers, "TradingRefused")
         .withArgs(await rebalancer.getAddress(), SPOT_TWAP_DIVERGENCE, 2n);
     });
   });
@@ -604,14 +604,14 @@ describe("BallastVault asset listing and removal", () => {
     // would measure LINK (now at index 2) against WBTC's price and trip the Dislocation breaker.
     // Moves are measured on each oracle's own history, so the reordering cannot mislead them.
     it("judges no move across an asset removed and another added before the next observation", async () => {
-      const { vault, rebalancer, market, policy } = await loadFixture(investedAdminFixture);
+      const { vault, rebalancer, market, policy, breakers } = await loadFixture(investedAdminFixture);
       const wbtc = market.token("WBTC").address;
       await rampTo(vault, [500, 7_500, 0, 2_000], 0);
       await freshen(market);
       await rebalanceUntilSettled(market, vault);
       await market.advanceTime(HOUR);
       await freshen(market);
-      await policy.setBreakerParams(BREAKERS);
+      await breakers.setBreakerParams(BREAKERS);
       await rebalancer.poke(); // over [USDC, WETH, WBTC, LINK]
       // One governance batch: WBTC out, UNI in. Four entries again, in another order.
       await expect(vault.removeAsset(wbtc))
@@ -620,7 +620,7 @@ describe("BallastVault asset listing and removal", () => {
       await expect(vault.addAsset(await assetConfig(market, "UNI", await feedOracle(market, "UNI"), UNI_ROUTE)))
         .to.emit(policy, "ObservationsReset")
         .withArgs(await rebalancer.getAddress());
-      await expect(rebalancer.poke()).to.not.emit(policy, "BreakerTripped");
+      await expect(rebalancer.poke()).to.not.emit(breakers, "BreakerTripped");
     });
   });
 });

@@ -459,6 +459,7 @@ describe("BallastVault governance", function () {
       const second = await new BallastRebalancer__factory(f.deployer).deploy(
         f.vault,
         f.policy,
+        f.rebalancer.breakers(),
         f.rebalancer.planner(),
         f.admin.address,
       );
@@ -891,7 +892,13 @@ describe("BallastVault governance", function () {
 
     it("switches the vault's rebalancer through the timelock", async function () {
       const { vault, policy, rebalancer, timelock, deployer } = await loadFixture(timelockFixture);
-      const next = await new BallastRebalancer__factory(deployer).deploy(vault, policy, rebalancer.planner(), timelock);
+      const next = await new BallastRebalancer__factory(deployer).deploy(
+        vault,
+        policy,
+        rebalancer.breakers(),
+        rebalancer.planner(),
+        timelock,
+      );
       const data = vault.interface.encodeFunctionData("setRebalancer", [await next.getAddress()]);
       const delay = await timelock.getMinDelay();
       await timelock.connect(deployer).schedule(vault, 0, data, ZeroHash, SALT, delay);

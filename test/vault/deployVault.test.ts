@@ -16,11 +16,11 @@ const VOLATILITY = {
 };
 
 describe("deployVault", () => {
-  it("applies breakers, volatility, cost gate and fees, links the rebalancer, then hands all three contracts to the timelock", async () => {
+  it("applies breakers, volatility, cost gate and fees, links the rebalancer, then hands all four contracts to the timelock", async () => {
     const market = await loadFixture(marketFixture);
     const [deployer, treasury] = await ethers.getSigners();
     const fees = { managementFeeBps: 100, entryFeeBps: 5, exitFeeBps: 10, recipient: treasury.address };
-    const { vault, policy, rebalancer, timelock, oracles } = await deployVault(market, {
+    const { vault, policy, breakers, rebalancer, timelock, oracles } = await deployVault(market, {
       basket: DEFAULT_BASKET,
       breakers: RECOMMENDED_BREAKERS,
       volatility: VOLATILITY,
@@ -30,7 +30,7 @@ describe("deployVault", () => {
     if (!timelock) throw new Error("the default deployment has a timelock");
     const admin = await timelock.getAddress();
 
-    expect(await policy.breakerParams()).to.deep.equal(Object.values(RECOMMENDED_BREAKERS));
+    expect(await breakers.breakerParams()).to.deep.equal(Object.values(RECOMMENDED_BREAKERS));
     expect(await policy.volatilityParams()).to.deep.equal(Object.values(VOLATILITY));
     expect(await policy.costParams()).to.deep.equal([
       RECOMMENDED_COSTS.benefitPerBpWad,
@@ -43,8 +43,9 @@ describe("deployVault", () => {
     expect(await vault.rebalancer()).to.equal(await rebalancer.getAddress());
     expect(await rebalancer.vault()).to.equal(await vault.getAddress());
     expect(await rebalancer.policy()).to.equal(await policy.getAddress());
+    expect(await rebalancer.breakers()).to.equal(await breakers.getAddress());
     // The deployer configured and left: only the timelock governs.
-    for (const governed of [vault, policy, rebalancer]) {
+    for (const governed of [vault, policy, breakers, rebalancer]) {
       expect(await governed.hasRole(ZeroHash, admin)).to.equal(true);
       expect(await governed.hasRole(ZeroHash, deployer.address)).to.equal(false);
     }
@@ -53,6 +54,9 @@ describe("deployVault", () => {
       .withArgs(deployer.address, ZeroHash);
     await expect(rebalancer.setPolicy(policy))
       .to.be.revertedWithCustomError(rebalancer, "AccessControlUnauthorizedAccount")
+      .withArgs(deployer.address, ZeroHash);
+    await expect(breakers.setBreakerParams({ ...RECOMMENDED_BREAKERS, cooldown: 60 }))
+      .to.be.revertedWithCustomError(breakers, "AccessControlUnauthorizedAccount")
       .withArgs(deployer.address, ZeroHash);
   });
 

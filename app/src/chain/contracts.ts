@@ -4,9 +4,19 @@
  */
 import { Contract, Interface } from "ethers";
 import type { ContractRunner } from "ethers";
-import { erc20Abi, oracleAbi, policyAbi, rebalancerAbi, routerAbi, timelockAbi, vaultAbi } from "virtual:ballast-abis";
+import {
+  breakersAbi,
+  erc20Abi,
+  oracleAbi,
+  policyAbi,
+  rebalancerAbi,
+  routerAbi,
+  timelockAbi,
+  vaultAbi,
+} from "virtual:ballast-abis";
 
 import type {
+  BallastBreakers,
   BallastPolicy,
   BallastRebalancer,
   BallastRouter,
@@ -18,6 +28,7 @@ import type {
 export const vaultInterface = new Interface(vaultAbi);
 export const rebalancerInterface = new Interface(rebalancerAbi);
 export const policyInterface = new Interface(policyAbi);
+export const breakersInterface = new Interface(breakersAbi);
 export const routerInterface = new Interface(routerAbi);
 export const timelockInterface = new Interface(timelockAbi);
 export const erc20Interface = new Interface(erc20Abi);
@@ -29,6 +40,7 @@ export const ERROR_INTERFACES: readonly Interface[] = [
   vaultInterface,
   rebalancerInterface,
   policyInterface,
+  breakersInterface,
   oracleInterface,
   erc20Interface,
   timelockInterface,
@@ -40,6 +52,8 @@ export const rebalancerAt = (address: string, runner: ContractRunner) =>
   new Contract(address, rebalancerInterface, runner) as unknown as BallastRebalancer;
 export const policyAt = (address: string, runner: ContractRunner) =>
   new Contract(address, policyInterface, runner) as unknown as BallastPolicy;
+export const breakersAt = (address: string, runner: ContractRunner) =>
+  new Contract(address, breakersInterface, runner) as unknown as BallastBreakers;
 export const routerAt = (address: string, runner: ContractRunner) =>
   new Contract(address, routerInterface, runner) as unknown as BallastRouter;
 export const timelockAt = (address: string, runner: ContractRunner) =>

@@ -1,10 +1,12 @@
 /**
- * The governance page's reads: every parameter of the vault and of its rebalancer's policy with
- * its bounds, and the timelock's pending operations decoded against the contracts' ABIs.
+ * The governance page's reads: every parameter of the vault and of its rebalancer's policy and
+ * breakers with its bounds, and the timelock's pending operations decoded against the contracts' ABIs.
  */
 import type { Interface, Provider, Result } from "ethers";
 
 import {
+  breakersAt,
+  breakersInterface,
   policyAt,
   policyInterface,
   rebalancerInterface,
@@ -22,24 +24,32 @@ export interface Parameter {
   bounds: string;
 }
 
+/** A parameter's bounds: the names of the public constants that hold them. */
+type BoundNames = Record<string, { max?: string; min?: string }>;
+
 /** Policy bounds: the policy's public constants, read from the chain. */
-const POLICY_BOUNDS: Record<string, { max?: string; min?: string }> = {
+const POLICY_BOUNDS: BoundNames = {
   triggerBandBps: { max: "MAX_TRIGGER_BAND_BPS" },
   cooldown: { max: "MAX_COOLDOWN" },
   calendarInterval: { max: "MAX_CALENDAR_INTERVAL" },
   referenceVolBps: { max: "MAX_REFERENCE_VOL_BPS" },
   averagingTime: { max: "MAX_AVERAGING_TIME" },
   minObservationInterval: { max: "MAX_OBSERVATION_INTERVAL" },
-  twapWindow: { min: "MIN_TWAP_WINDOW", max: "MAX_TWAP_WINDOW" },
-  maxOracleTwapDeviationBps: { max: "MAX_DEVIATION_BPS" },
-  maxSpotTwapTicks: { max: "MAX_SPOT_TWAP_TICKS" },
-  moveWindow: { max: "MAX_MOVE_WINDOW" },
-  sequencerGracePeriod: { max: "MAX_SEQUENCER_GRACE" },
-  breakerCooldown: { max: "MAX_BREAKER_COOLDOWN" },
   benefitPerBpWad: { max: "MAX_BENEFIT_PER_BP_WAD" },
   maxCostRatioBps: { max: "MAX_COST_RATIO_BPS" },
   gasBase: { max: "MAX_GAS_BASE" },
   gasPerHop: { max: "MAX_GAS_PER_HOP" },
+};
+
+/** Breaker bounds: the breakers' public constants, read from the chain. */
+const BREAKER_BOUNDS: BoundNames = {
+  twapWindow: { min: "MIN_TWAP_WINDOW", max: "MAX_TWAP_WINDOW" },
+  maxOracleTwapDeviationBps: { max: "MAX_DEVIATION_BPS" },
+  maxSpotTwapTicks: { max: "MAX_SPOT_TWAP_TICKS" },
+  maxMoveBps: { max: "MAX_DEVIATION_BPS" },
+  moveWindow: { max: "MAX_MOVE_WINDOW" },
+  sequencerGracePeriod: { max: "MAX_SEQUENCER_GRACE" },
+  cooldown: { max: "MAX_BREAKER_COOLDOWN" },
 };
 
 /**
@@ -61,58 +71,82 @@ function structRows(group: string, value: object, bounds: (name: string) => stri
   return Object.entries(fields).map(([name, v]) => ({ group, name, value: String(v), bounds: bounds(name) }));
 }
 
-/** The vault's parameters, then its rebalancer's policy's (none while the vault has no rebalancer). */
+/**
+ * The vault's parameters, then its rebalancer's policy's and breakers' (none while the vault has no
+ * rebalancer).
+ */
 export async function loadParameters(
   provider: Provider,
   vaultAddress: string,
   policyAddress: string | undefined,
+  breakersAddress: string | undefined,
 ): Promise<Parameter[]> {
   const vault = vaultAt(vaultAddress, provider);
-  const [{ params: rebalanceParams }, feeParams, policyRows] = await Promise.all([
+  const [{ params: rebalanceParams }, feeParams, policyRows, breakerRows] = await Promise.all([
     vault.basketState(),
     vault.feeParams(),
     policyAddress ? policyParameters(provider, policyAddress) : Promise.resolve([]),
+    breakersAddress ? breakerParameters(provider, breakersAddress) : Promise.resolve([]),
   ]);
   return [
     ...structRows("Vault: execution", rebalanceParams, (n) => VAULT_BOUNDS[n] ?? ""),
     ...structRows("Vault: fees", feeParams, (n) => VAULT_BOUNDS[n] ?? ""),
     ...policyRows,
+    ...breakerRows,
   ];
 }
 
-async function policyParameters(provider: Provider, policyAddress: string): Promise<Parameter[]> {
-  const policy = policyAt(policyAddress, provider);
-  const constants = [...new Set(Object.values(POLICY_BOUNDS).flatMap((b) => [b.min, b.max]))].filter(
+/** `bounds`' constants read from the contract at `address`, as "≥ min, ≤ max" by parameter name. */
+async function boundsOf(
+  provider: Provider,
+  address: string,
+  iface: Interface,
+  bounds: BoundNames,
+): Promise<(name: string) => string> {
+  const constants = [...new Set(Object.values(bounds).flatMap((b) => [b.min, b.max]))].filter(
     (c): c is string => c !== undefined,
   );
   const values = new Map<string, bigint>();
   await Promise.all(
     constants.map(async (name) => {
-      const result = await provider.call({ to: policyAddress, data: policyInterface.encodeFunctionData(name, []) });
-      values.set(name, policyInterface.decodeFunctionResult(name, result)[0] as bigint);
+      const result = await provider.call({ to: address, data: iface.encodeFunctionData(name, []) });
+      values.set(name, iface.decodeFunctionResult(name, result)[0] as bigint);
     }),
   );
-  const policyBound = (name: string) => {
-    const b = POLICY_BOUNDS[name];
+  return (name: string) => {
+    const b = bounds[name];
     if (!b) return "";
     const min = b.min ? `≥ ${values.get(b.min)}` : "";
     const max = b.max ? `≤ ${values.get(b.max)}` : "";
     return [min, max].filter(Boolean).join(", ");
   };
-  const [trigger, breaker, volatility, costs, minObservations] = await Promise.all([
+}
+
+async function policyParameters(provider: Provider, policyAddress: string): Promise<Parameter[]> {
+  const policy = policyAt(policyAddress, provider);
+  const [bound, trigger, volatility, costs] = await Promise.all([
+    boundsOf(provider, policyAddress, policyInterface, POLICY_BOUNDS),
     policy.triggerParams(),
-    policy.breakerParams(),
     policy.volatilityParams(),
     policy.costParams(),
-    policy.minObservations(),
   ]);
   return [
-    ...structRows("Policy: triggers", trigger, policyBound),
-    // The breakers' cooldown has its own bound (the trigger's `cooldown` shares the name).
-    ...structRows("Policy: breakers", breaker, (n) => policyBound(n === "cooldown" ? "breakerCooldown" : n)),
-    ...structRows("Policy: volatility", volatility, policyBound),
-    ...structRows("Policy: cost gate", costs, policyBound),
-    { group: "Policy: breakers", name: "minObservations", value: String(minObservations), bounds: "" },
+    ...structRows("Policy: triggers", trigger, bound),
+    ...structRows("Policy: volatility", volatility, bound),
+    ...structRows("Policy: cost gate", costs, bound),
+  ];
+}
+
+async function breakerParameters(provider: Provider, breakersAddress: string): Promise<Parameter[]> {
+  const breakers = breakersAt(breakersAddress, provider);
+  const [bound, params, minObservations] = await Promise.all([
+    boundsOf(provider, breakersAddress, breakersInterface, BREAKER_BOUNDS),
+    breakers.breakerParams(),
+    breakers.minObservations(),
+  ]);
+  return [
+    ...structRows("Breakers", params, bound),
+    { group: "Breakers", name: "minObservations", value: String(minObservations), bounds: "≤ 65535" },
   ];
 }
 
@@ -127,6 +161,7 @@ export interface GovernedContracts {
   vault: string;
   rebalancer?: string;
   policy?: string;
+  breakers?: string;
   timelock: string;
 }
 
@@ -171,6 +206,7 @@ export async function loadPendingOperations(
     { address: contracts.vault, label: "vault", iface: vaultInterface },
     { address: contracts.rebalancer, label: "rebalancer", iface: rebalancerInterface },
     { address: contracts.policy, label: "policy", iface: policyInterface },
+    { address: contracts.breakers, label: "breakers", iface: breakersInterface },
     { address: timelockAddress, label: "timelock", iface: timelockInterface },
   ].filter((k): k is { address: string; label: string; iface: Interface } => k.address !== undefined);
   const byId = new Map<string, PendingCall[]>();

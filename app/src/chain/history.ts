@@ -1,12 +1,12 @@
 /**
  * The vault's past: its rebalances with their trades (the vault's events: it executes the trades
- * whoever decided them), the share price sampled from past blocks, and the breaker's trips and
- * resets (the policy's events, which name the rebalancer it keeps the breaker for).
+ * whoever decided them), the share price sampled from past blocks, and the breaker's trips,
+ * refusals and resets (the breakers' events, which name the rebalancer they keep the record for).
  */
 import { zeroPadValue } from "ethers";
 import type { Log, Provider } from "ethers";
 
-import { policyInterface, vaultAt, vaultInterface } from "./contracts";
+import { breakersInterface, vaultAt, vaultInterface } from "./contracts";
 import type { SymbolOf } from "./vault";
 
 /** How far back a live chain is searched: public nodes cap log ranges; a local chain has few blocks. */
@@ -120,25 +120,25 @@ export async function loadSharePrices(
   return points.filter((p): p is PricePoint => p !== undefined);
 }
 
-/** The breaker's trips, refusals and resets that `policy` recorded for `rebalancer`, newest first. */
+/** The breaker's trips, refusals and resets that `breakers` recorded for `rebalancer`, newest first. */
 export async function loadBreakerHistory(
   provider: Provider,
-  policy: string,
+  breakers: string,
   rebalancer: string,
   latest: number,
 ): Promise<BreakerEvent[]> {
   const names = ["BreakerTripped", "TradingRefused", "BreakerReset"] as const;
-  const topics = names.map((name) => policyInterface.getEvent(name)?.topicHash ?? "");
+  const topics = names.map((name) => breakersInterface.getEvent(name)?.topicHash ?? "");
   const rebalancerTopic = zeroPadValue(rebalancer, 32);
   const logs = await provider.getLogs({
-    address: policy,
+    address: breakers,
     topics: [topics, rebalancerTopic],
     fromBlock: fromBlockOf(latest),
     toBlock: latest,
   });
   return logs
     .map((log): BreakerEvent | undefined => {
-      const parsed = policyInterface.parseLog(log);
+      const parsed = breakersInterface.parseLog(log);
       if (!parsed) return undefined;
       const base = { block: log.blockNumber, hash: log.transactionHash };
       if (parsed.name === "BreakerReset")

@@ -1,7 +1,7 @@
 /**
  * Everything the vault page reads: the vault (NAV, share price, basket, fees), its rebalancer
- * (status, weights, and the policy it consults, which keeps the breaker under the rebalancer's
- * address), one account's position, and the previews of a flow. Views that value the basket
+ * (status, weights, the policy and the breakers it consults, which keep their records under the
+ * rebalancer's address), one account's position, and the previews of a flow. Views that value the basket
  * revert when a price is unavailable; those failures are kept as explained errors beside what
  * still reads.
  */
@@ -13,7 +13,10 @@ import type { Explained } from "../logic/errors";
 import { describeBreaker, describeNoRebalancer, describeStatus } from "../logic/status";
 import type { BreakerView, StatusView } from "../logic/status";
 
-import { ERROR_INTERFACES, erc20At, policyAt, rebalancerAt, vaultAt } from "./contracts";
+import { STATUS_NAMES } from "../../../src/vault/enums";
+import type { BallastBreakers } from "../../../typechain-types";
+
+import { breakersAt, ERROR_INTERFACES, erc20At, policyAt, rebalancerAt, vaultAt } from "./contracts";
 
 export interface TokenInfo {
   address: string;
@@ -30,8 +33,10 @@ export interface VaultView {
   tokens: TokenInfo[];
   /** The vault's rebalancer, which decides when the basket trades; undefined while none is set. */
   rebalancer?: string;
-  /** The rebalancer's policy: it keeps the breaker and the volatility estimate under the rebalancer's address. */
+  /** The rebalancer's policy: it keeps the volatility estimate and last rebalance under the rebalancer's address. */
   policy?: string;
+  /** The rebalancer's circuit breakers: they keep a trip under the rebalancer's address. */
+  breakers?: string;
   nav: bigint;
   supply: bigint;
   /** Base-asset units one whole share converts to at the oracle NAV. */
@@ -121,9 +126,10 @@ export async function loadHeadline(provider: Provider, address: string): Promise
   return { name, symbol, decimals: Number(decimals), nav, supply, base: await tokenInfo(asset, provider) };
 }
 
-/** What the rebalancer and its policy say of the vault (in words once the basket's symbols are known). */
+/** What the rebalancer, its policy and breakers say of the vault (in words once the basket's symbols are known). */
 interface RebalancerReads {
   policy?: string;
+  breakers?: string;
   describe(symbols: readonly string[]): { status: StatusView; breaker: BreakerView };
   driftBps: bigint;
   targetBandBps: bigint;
@@ -131,27 +137,67 @@ interface RebalancerReads {
   weights: { value?: bigint[]; error?: Explained };
 }
 
-async function loadRebalancer(provider: Provider, address: string, symbolOf: SymbolOf): Promise<RebalancerReads> {
+/**
+ * What the breakers refuse now for `rebalancer` that the oracles' histories show (an oracle that
+ * failed within their cooldown, a move, the sequencer): a refusal records nothing, so `breaker()`
+ * cannot say. The pools' checks need the routes, which the page does not read: a pool's refusal
+ * stays unnamed ([0, 0]).
+ */
+async function historyRefusal(
+  breakers: BallastBreakers,
+  rebalancer: string,
+  prices: bigint[],
+): Promise<[bigint, bigint]> {
+  try {
+    const [reason, index] = await breakers.refusal(rebalancer, prices, []);
+    return [reason, index];
+  } catch {
+    return [0n, 0n];
+  }
+}
+
+async function loadRebalancer(
+  provider: Provider,
+  address: string,
+  symbolOf: SymbolOf,
+  prices: bigint[],
+): Promise<RebalancerReads> {
   const rebalancer = rebalancerAt(address, provider);
-  // The policy's reads wait on its address only, not on the rebalancer's other reads.
+  // The policy's and the breakers' reads wait on their addresses only, not on the rebalancer's other reads.
   const policyReads = rebalancer.policy().then(async (policyAddress) => {
-    const policy = policyAt(policyAddress, provider);
-    const [breaker, triggerBandBps] = await Promise.all([
-      policy.breaker(address),
-      policy.effectiveTriggerBand(address).catch(() => 0n),
-    ]);
-    return { policyAddress, breaker, triggerBandBps };
+    const triggerBandBps = await policyAt(policyAddress, provider)
+      .effectiveTriggerBand(address)
+      .catch(() => 0n);
+    return { policyAddress, triggerBandBps };
   });
-  const [[status, driftBps, targetBandBps], weights, { policyAddress, breaker, triggerBandBps }] = await Promise.all([
+  const breakerReads = rebalancer.breakers().then(async (breakersAddress) => {
+    const breakers = breakersAt(breakersAddress, provider);
+    const [breaker, holds] = await Promise.all([breakers.breaker(address), breakers.holds(address)]);
+    return { breakersAddress, breakers, breaker, holds };
+  });
+  const [
+    [status, driftBps, targetBandBps],
+    weights,
+    { policyAddress, triggerBandBps },
+    { breakersAddress, breakers, breaker, holds },
+  ] = await Promise.all([
     rebalancer.rebalanceStatus(),
     attempt(async () => [...(await rebalancer.currentWeights())], symbolOf),
     policyReads,
+    breakerReads,
   ]);
+  // BreakerTripped with no trip in force: a refusal, named when the oracles' histories show it.
+  const refused =
+    STATUS_NAMES[Number(status)] === "BreakerTripped" && !holds
+      ? await historyRefusal(breakers, address, prices)
+      : ([0n, 0n] as const);
   return {
     policy: policyAddress,
+    breakers: breakersAddress,
     describe(symbols) {
       const breakerView = describeBreaker(breaker[0], breaker[1], symbols);
-      return { status: describeStatus(status, driftBps, targetBandBps, breakerView), breaker: breakerView };
+      const why = refused[0] !== 0n ? describeBreaker(refused[0], refused[1], symbols) : breakerView;
+      return { status: describeStatus(status, driftBps, targetBandBps, why), breaker: breakerView };
     },
     driftBps,
     targetBandBps,
@@ -172,29 +218,40 @@ const WITHOUT_REBALANCER: RebalancerReads = {
 export async function loadVault(provider: Provider, address: string): Promise<VaultView> {
   const vault = vaultAt(address, provider);
   // Three round trips (ethers batches the calls of each): the vault with its rebalancer's address,
-  // the rebalancer with its policy's, then the policy. The headline is on screen meanwhile.
+  // the rebalancer with its policy's and breakers', then those two. The headline is on screen meanwhile.
   let tokens: TokenInfo[] = [];
   const symbolOf: SymbolOf = (a) => symbolLookup(tokens)(a);
-  const [name, symbol, decimals, tokenAddresses, rebalancerAddress, block, nav, supply, { targets }, paused, fees] =
-    await Promise.all([
-      vault.name(),
-      vault.symbol(),
-      vault.decimals(),
-      vault.basketTokens(),
-      vault.rebalancer(),
-      provider.getBlock("latest"),
-      vault.totalAssets(),
-      vault.totalSupply(),
-      vault.basketState(),
-      vault.paused(),
-      vault.feeParams(),
-    ]);
+  const [
+    name,
+    symbol,
+    decimals,
+    tokenAddresses,
+    rebalancerAddress,
+    block,
+    nav,
+    supply,
+    { targets, prices },
+    paused,
+    fees,
+  ] = await Promise.all([
+    vault.name(),
+    vault.symbol(),
+    vault.decimals(),
+    vault.basketTokens(),
+    vault.rebalancer(),
+    provider.getBlock("latest"),
+    vault.totalAssets(),
+    vault.totalSupply(),
+    vault.basketState(),
+    vault.paused(),
+    vault.feeParams(),
+  ]);
   const hasRebalancer = rebalancerAddress !== ZeroAddress;
   const [tokenList, balances, sharePrice, reads] = await Promise.all([
     Promise.all(tokenAddresses.map((t) => tokenInfo(t, provider))),
     Promise.all(tokenAddresses.map((t) => erc20At(t, provider).balanceOf(address))),
     vault.convertToAssets(10n ** decimals),
-    hasRebalancer ? loadRebalancer(provider, rebalancerAddress, symbolOf) : WITHOUT_REBALANCER,
+    hasRebalancer ? loadRebalancer(provider, rebalancerAddress, symbolOf, [...prices]) : WITHOUT_REBALANCER,
   ]);
   tokens = tokenList;
   const { status, breaker } = reads.describe(tokens.map((t) => t.symbol));
@@ -208,6 +265,7 @@ export async function loadVault(provider: Provider, address: string): Promise<Va
     tokens,
     rebalancer: hasRebalancer ? rebalancerAddress : undefined,
     policy: reads.policy,
+    breakers: reads.breakers,
     nav,
     supply,
     sharePrice,

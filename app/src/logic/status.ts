@@ -1,6 +1,6 @@
 /**
  * The rebalance status and the breaker in words. The enum names come from src/vault/enums.ts
- * (the policy's enums, in ABI order, shared with the keeper and the operator tasks).
+ * (the policy's and the breakers' enums, in ABI order, shared with the keeper and the operator tasks).
  * Pure: unit-tested in test/app/errors.test.ts.
  */
 import { STATUS_NAMES, TRIP_NAMES } from "../../../src/vault/enums";
@@ -32,10 +32,11 @@ const TRIP_SENTENCES: Record<TripName, (asset: string) => string> = {
   Dislocation: (asset) => `${asset} moved further than the breaker allows within its window.`,
   SequencerDown: () => "The L2 sequencer is down or just restarted.",
   TwapUnavailable: (asset) => `${asset}'s pool has too little price history for a TWAP.`,
-  InvalidPrice: (asset) => `${asset}'s price feed gave no valid answer.`,
+  InvalidPrice: (asset) =>
+    `${asset}'s price feed gave no valid answer lately: trading waits a cooldown after it recovers.`,
 };
 
-/** The breaker as `policy.breaker(rebalancer)` returns it, with the basket's symbols. */
+/** The breaker as `breakers.breaker(rebalancer)` returns it, with the basket's symbols. */
 export function describeBreaker(
   reason: bigint | number,
   index: bigint | number,
@@ -102,7 +103,10 @@ export function describeStatus(
       return {
         name,
         tone: "bad",
-        sentence: `A circuit breaker tripped: ${breaker?.tripped ? `${breaker.reason} on ${breaker.asset}. ${breaker.sentence}` : "trading is halted."} Exits in kind still work.`,
+        // No trip recorded: the breakers refuse what they see now, which records nothing.
+        sentence: breaker?.tripped
+          ? `A circuit breaker tripped: ${breaker.reason} on ${breaker.asset}. ${breaker.sentence} Exits in kind still work.`
+          : "The circuit breakers refuse trading now (a pool pushed away from its average, or a price feed that failed within their cooldown); it resumes by itself once every check is healthy. Exits in kind still work.",
       };
     case "Uneconomic":
       return { name, tone: "info", sentence: `A rebalance would cost more than it is worth now (drift ${drift}).` };

@@ -20,14 +20,15 @@ function contractEntry(label: string, address: string | undefined, testId: strin
   </div>`;
 }
 
-/** Who governs what: the vault, the rebalancer governance set on it, the policy that rebalancer consults. */
+/** Who governs what: the vault, the rebalancer governance set on it, the policy and breakers that rebalancer consults. */
 function contractsSection(view: VaultView, timelock: string | undefined): TemplateResult {
   return html`<section class="card" aria-labelledby="contracts-title">
     <h2 id="contracts-title">Contracts</h2>
     <dl class="stats" data-testid="contracts">
       ${contractEntry("Vault", view.address, "contract-vault", "–")}
       ${contractEntry("Rebalancer (decides when the basket trades)", view.rebalancer, "contract-rebalancer", "none set")}
-      ${contractEntry("Policy (the rebalancer's triggers, breakers, cost gate)", view.policy, "contract-policy", "–")}
+      ${contractEntry("Policy (the rebalancer's triggers, volatility band, cost gate)", view.policy, "contract-policy", "–")}
+      ${contractEntry("Breakers (whether trading is safe now)", view.breakers, "contract-breakers", "–")}
       ${contractEntry("Timelock (admin)", timelock, "contract-timelock", "unknown")}
     </dl>
   </section>`;

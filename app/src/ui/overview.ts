@@ -186,8 +186,8 @@ export function breakerHistory(view: VaultView, events: readonly BreakerEvent[])
     }
     <p class="muted">
       ${
-        view.policy && view.rebalancer
-          ? `Recorded by policy ${shortAddress(view.policy)} for rebalancer ${shortAddress(view.rebalancer)}`
+        view.breakers && view.rebalancer
+          ? `Recorded by breakers ${shortAddress(view.breakers)} for rebalancer ${shortAddress(view.rebalancer)}`
           : "No rebalancer is set, so no breaker."
       }
     </p>
