@@ -8,7 +8,6 @@ import {IUniswapV3Pool} from "@uniswap/v3-core/contracts/interfaces/IUniswapV3Po
 import {IBallastBreakers} from "./interfaces/IBallastBreakers.sol";
 import {IBallastOracle} from "./interfaces/IBallastOracle.sol";
 import {IBallastPriceHistory} from "./interfaces/IBallastPriceHistory.sol";
-import {IBallastRebalancer} from "./interfaces/IBallastRebalancer.sol";
 import {PoolPrice} from "./libraries/PoolPrice.sol";
 import {SequencerUptime} from "./libraries/SequencerUptime.sol";
 import {TickMath} from "./libraries/TickMath.sol";

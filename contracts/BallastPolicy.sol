@@ -372,7 +372,10 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
             // that answers either has no usable history.
             for (uint256 k; k < p.length; ++k) if (p[k] == 0 || (k != 0 && t[k] < t[k - 1])) return (times, prices);
             return (t, p);
-        } catch {}
+        } catch {
+            // A source without the function (a TWAP oracle), or one that fails: no history.
+            return (times, prices);
+        }
     }
 
     /// @dev The annualised variance (WAD) a sampled history shows over its span: the sum of its
