@@ -164,7 +164,7 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
         TriggerParams memory t = _triggers();
         uint256 last = _lastRebalance[vault];
         if (last != 0 && block.timestamp < last + t.cooldown) return (Status.Cooldown, t.targetBandBps);
-        if (driftBps >= effectiveTriggerBand(vault)) return (Status.Due, t.targetBandBps);
+        if (_reaches(vault, driftBps)) return (Status.Due, t.targetBandBps);
         // The calendar makes a rebalance due below the trigger band, but never for drift the target
         // band would leave alone (no dust trades).
         if (t.calendarInterval != 0 && driftBps > t.targetBandBps && block.timestamp >= last + t.calendarInterval)
@@ -298,6 +298,17 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
         _checkRange(Parameter.MaxBandBps, v.maxBandBps, v.minBandBps, MAX_TRIGGER_BAND_BPS);
         _checkRange(Parameter.AveragingTime, v.averagingTime, 1 hours, MAX_AVERAGING_TIME);
         _checkRange(Parameter.MinObservationInterval, v.minObservationInterval, 1 minutes, MAX_OBSERVATION_INTERVAL);
+    }
+
+    /// @dev Whether `driftBps` reaches `vault`'s effective trigger band, without folding the oracles'
+    /// history when the band's bounds already decide it (a drift at the cap, or below the floor).
+    function _reaches(address vault, uint256 driftBps) private view returns (bool) {
+        BandParams memory bp = _bands;
+        if (bp.referenceVolBps != 0) {
+            if (driftBps >= bp.maxBandBps) return true;
+            if (driftBps < Math.min(Math.max(bp.minBandBps, bp.targetBandBps + 1), bp.maxBandBps)) return false;
+        }
+        return driftBps >= effectiveTriggerBand(vault);
     }
 
     /// @dev The estimate an observation of `vault` now would hold, or `taken == false` (scaling off,
