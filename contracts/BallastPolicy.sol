@@ -36,6 +36,12 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
     /// averages; measured in the lab (docs/policy.md), within 25% of realised volatility over 90%
     /// of the time on GBM and regime-switching paths with no poke.
     uint256 public constant HISTORY_SAMPLES = 16;
+    /// @notice The largest relative change between two sampled rounds the estimate counts (WAD:
+    /// 1,000x); a larger one (a feed answering its minimum, 1, then a price) counts as this.
+    uint256 public constant MAX_CHANGE_WAD = 1e21;
+
+    /// @dev A variance ratio past which the band is at its cap (see {effectiveTriggerBand}).
+    uint256 private constant MAX_VARIANCE_RATIO_WAD = 2e29;
 
     uint256 private constant WAD = 1e18;
     uint256 private constant YEAR = 365 days;
@@ -214,6 +220,9 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
         uint256 sum;
         for (uint256 i = 1; i < n; ++i) sum += vars[i];
         uint256 ratio = Math.mulDiv(sum / (n - 1), WAD, _referenceVariance());
+        // Past 2e11 times the reference the band is past any cap (cbrt > 5,000 = MAX_TRIGGER_BAND_BPS
+        // times any trigger band): the cap, before the cube root's operand could overflow.
+        if (ratio > MAX_VARIANCE_RATIO_WAD) return bp.maxBandBps;
         // band * (variance / reference)^(1/3), rounded down.
         band = Math.mulDiv(band, _cbrt(ratio * WAD * WAD), WAD);
         uint256 floor = Math.max(bp.minBandBps, bp.targetBandBps + 1);
@@ -338,6 +347,7 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
         if (n == 0) return (true, vars);
         (uint256[] memory times, uint256[] memory prices) = _history(sources[0], since);
         (, uint256 base) = _meanRate(times, prices);
+        // A quiet base whose last rounds came in a burst is not a volatile base: its mean runs to now.
         for (uint256 i = 1; i < n; ++i) {
             (times, prices) = _history(sources[i], since);
             vars[i] = _foldAsset(vars[i], fresh, base, bp.averagingTime, times, prices);
@@ -389,21 +399,24 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
         }
     }
 
-    /// @dev The annualised variance (WAD) a sampled history shows over its span: the sum of its
-    /// squared changes times a year over the seconds it spans. `ok` false when it spans no time.
-    function _meanRate(uint256[] memory times, uint256[] memory prices) private pure returns (bool ok, uint256) {
+    /// @dev The annualised variance (WAD) a sampled history shows from its first round to now: the sum
+    /// of its squared changes times a year over those seconds (to now, not to its last round, so that
+    /// a burst of rounds after a quiet spell is not read as a volatile spell). `ok` false without a
+    /// change.
+    function _meanRate(uint256[] memory times, uint256[] memory prices) private view returns (bool ok, uint256) {
         uint256 n = times.length;
-        if (n < 2 || times[n - 1] <= times[0]) return (false, 0);
+        if (n < 2 || block.timestamp <= times[0]) return (false, 0);
         uint256 sum;
         for (uint256 j = 1; j < n; ++j) sum += _squaredChange(prices, j);
-        return (true, Math.mulDiv(sum, YEAR, times[n - 1] - times[0]));
+        return (true, Math.mulDiv(sum, YEAR, block.timestamp - times[0]));
     }
 
-    /// @dev The squared relative change from sample `j - 1` to `j`, WAD (each step rounded down).
+    /// @dev The squared relative change from sample `j - 1` to `j`, at most {MAX_CHANGE_WAD}, WAD
+    /// (each step rounded down).
     function _squaredChange(uint256[] memory prices, uint256 j) private pure returns (uint256) {
         uint256 a = prices[j];
         uint256 b = prices[j - 1];
-        uint256 r = Math.mulDiv(a > b ? a - b : b - a, WAD, b);
+        uint256 r = Math.min(Math.mulDiv(a > b ? a - b : b - a, WAD, b), MAX_CHANGE_WAD);
         return Math.mulDiv(r, r, WAD);
     }
 

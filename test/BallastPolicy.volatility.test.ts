@@ -106,13 +106,14 @@ describe("BallastPolicy volatility scaling", () => {
     expect(await policy.variances(vault)).to.deep.equal([[], 0n]);
   });
 
-  it("starts from one averaging time of the feeds' history: the mean squared change a year", async () => {
+  it("starts from one averaging time of the feeds' history: the squared changes a year, up to now", async () => {
     const f = await loadFixture(policyFixture);
     const t0 = (await time.latest()) + 10;
     await report(f, 3_000, t0);
     await report(f, 3_150, t0 + DAY / 2); // +5% in half a day
     await time.setNextBlockTimestamp(t0 + DAY + 10);
-    const sample = (squared(3_000n, 3_150n) * YEAR) / BigInt(DAY / 2);
+    // Over the seconds from the round in force a day ago to now, not to the last round.
+    const sample = (squared(3_000n, 3_150n) * YEAR) / BigInt(DAY + 10);
     // The base's feed has one round in the window: no change, nothing added.
     await expect(f.vault.observe())
       .to.emit(f.policy, "Observed")
@@ -209,6 +210,54 @@ describe("BallastPolicy volatility scaling", () => {
     await time.increase(3_600);
     await f.vault.observe();
     expect(await f.policy.effectiveTriggerBand(f.vault)).to.equal(150n);
+  });
+
+  it("caps the band, and reverts nothing, after a feed answers its minimum (1) and then a price again", async () => {
+    const f = await loadFixture(policyFixture);
+    const t0 = (await time.latest()) + 10;
+    await report(f, 3_000, t0);
+    await time.setNextBlockTimestamp(t0 + DAY);
+    await f.vault.observe();
+    await time.setNextBlockTimestamp(t0 + DAY + 60);
+    await f.eth.setAnswer(1); // 1e-8 USD: Chainlink's minAnswer on many feeds
+    await report(f, 3_000, t0 + DAY + 120);
+    await time.setNextBlockTimestamp(t0 + DAY + 3_600);
+    await expect(f.vault.observe()).to.emit(f.policy, "Observed");
+    expect(await f.policy.effectiveTriggerBand(f.vault)).to.equal(BigInt(VOL.maxBandBps));
+    // The change counted is at most MAX_CHANGE_WAD (1,000x), whatever the feed answered.
+    const [[, variance]] = await f.policy.variances(f.vault);
+    const cap = (await f.policy.MAX_CHANGE_WAD()) ** 2n / WAD;
+    expect(variance).to.be.at.most((cap * YEAR) / 60n);
+    // The lab's mirror agrees.
+    const state = await mirrored(f, { updatedAt: BigInt(t0 + DAY), variances: [0n, 0n] }, t0 + DAY + 3_600);
+    expect(state.variances[1]).to.be.greaterThan(0n);
+  });
+
+  it("reads the base's changes over the time to now: a burst of base rounds after a quiet spell is no storm", async () => {
+    const f = await loadFixture(policyFixture);
+    const t0 = (await time.latest()) + 10;
+    await report(f, 3_000, t0);
+    await time.setNextBlockTimestamp(t0 + DAY);
+    await f.vault.observe();
+    const [[, start]] = await f.policy.variances(f.vault);
+    // The base wobbles 0.25% twelve seconds apart, then a quiet day; ETH publishes a flat round.
+    await time.setNextBlockTimestamp(t0 + DAY + 100);
+    await f.usdc.setAnswer(100_250_000n);
+    await time.setNextBlockTimestamp(t0 + DAY + 112);
+    await f.usdc.setAnswer(10n ** 8n);
+    await report(f, 3_000, t0 + 2 * DAY);
+    await time.setNextBlockTimestamp(t0 + 2 * DAY + 10);
+    await f.vault.observe();
+    // The base's rounds since: the one in force (deployment's), +0.25%, -0.25%: over the time to now.
+    const [, , , deployed] = await f.usdc.getRoundData((1n << 64n) | 1n);
+    const base =
+      ((squared(10n ** 8n, 100_250_000n) + squared(100_250_000n, 10n ** 8n)) * YEAR) /
+      (BigInt(t0 + 2 * DAY + 10) - deployed);
+    const tau = BigInt(VOL.averagingTime);
+    const dt = BigInt(2 * DAY); // ETH's change: flat, from its round at t0 to its round at t0 + 2 days
+    const expected = start - ((start - base) * dt) / (dt + tau);
+    const [[, variance]] = await f.policy.variances(f.vault);
+    expect(variance).to.equal(expected);
   });
 
   it("keeps the reference for an asset whose oracle keeps no history", async () => {

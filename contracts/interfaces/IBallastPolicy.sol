@@ -59,7 +59,8 @@ interface IBallastPolicy is IBallastErrors {
     /// round moves the variance estimate by `dt / (dt + averagingTime)` of the way to that change's
     /// annualised squared return (see {observe}); a fresh estimate reads this much history.
     /// @param minObservationInterval Observations closer together than this are ignored, so that
-    /// nobody can steer the estimate by poking repeatedly.
+    /// repeated calls cannot choose how the feeds' history is split more often than this (see
+    /// docs/policy.md: what timing can still do, within the band's floor and cap).
     struct VolatilityParams {
         uint32 referenceVolBps;
         uint16 minBandBps;
@@ -194,7 +195,7 @@ interface IBallastPolicy is IBallastErrors {
     function setVolatilityParams(VolatilityParams calldata params) external;
 
     /// @notice Forgets the calling vault's volatility estimate: its basket changed (an asset was added
-    /// or removed), so its entries no longer mean the same assets. A trip in force stays.
+    /// or removed), so its entries no longer mean the same assets.
     function resetObservations() external;
 
     /// @notice Emitted when a vault's volatility estimate is forgotten.

@@ -28,7 +28,8 @@ interface IBallastPriceHistory {
     /// rounds spread evenly over those published since, the latest last: round `first + floor(j *
     /// (latest - first) / m)` for j = 1..m, `m = min(maxSamples, latest - first)`. Each round's
     /// update time (seconds) and USD price (WAD). `valid == false` when a sampled round answered a
-    /// non-positive price, has no update time or one before the previous sample's, or the feed's
+    /// non-positive price (or one too large to carry in WAD), has no update time or one before the
+    /// previous sample's, or the feed's
     /// decimals have changed.
     function samplesSince(
         uint256 timestamp,

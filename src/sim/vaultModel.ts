@@ -488,12 +488,18 @@ interface Returns {
   /** Annualised variance of each change (squared relative change x YEAR / its seconds), WAD. */
   rates: bigint[];
   seconds: bigint[];
-  /** The rate over the whole span (sum of squared changes x YEAR / span), WAD. */
+  /** The rate from the first round to now (sum of squared changes x YEAR / those seconds), WAD. */
   mean: bigint;
 }
 
-/** BallastPolicy._returns: undefined when the history shows nothing (no source, invalid, no change with time). */
-function historyReturns(read: HistoryReader, i: number, since: bigint): Returns | undefined {
+/** BallastPolicy.MAX_CHANGE_WAD: a change beyond 1,000x counts as 1,000x. */
+const MAX_CHANGE_WAD = 1_000n * WAD;
+
+/**
+ * BallastPolicy._history, _squaredChange and _meanRate over oracle `i`'s history since `since`, at
+ * `now`: undefined when it shows nothing (no source, invalid, no change).
+ */
+function historyReturns(read: HistoryReader, i: number, since: bigint, now: bigint): Returns | undefined {
   const h = read(i, since);
   if (h === undefined || !h.valid || h.times.length !== h.answers.length) return undefined;
   // BallastPolicy._history: a zero price or time running backwards is no usable history.
@@ -504,7 +510,7 @@ function historyReturns(read: HistoryReader, i: number, since: bigint): Returns 
   const out: Returns = { rates: [], seconds: [], mean: 0n };
   let sum = 0n;
   for (let j = 1; j < h.times.length; j++) {
-    const r = mulDiv(absDiff(h.answers[j], h.answers[j - 1]), WAD, h.answers[j - 1]);
+    const r = min(mulDiv(absDiff(h.answers[j], h.answers[j - 1]), WAD, h.answers[j - 1]), MAX_CHANGE_WAD);
     const sq = mulDiv(r, r, WAD);
     const dt = h.times[j] - h.times[j - 1];
     sum += sq;
@@ -512,9 +518,9 @@ function historyReturns(read: HistoryReader, i: number, since: bigint): Returns 
     out.rates.push(mulDiv(sq, YEAR, dt));
     out.seconds.push(dt);
   }
-  const span = h.times[h.times.length - 1] - h.times[0];
-  if (span === 0n) return undefined;
-  out.mean = mulDiv(sum, YEAR, span);
+  // The mean runs to now (a burst after a quiet spell is no volatile spell).
+  if (now <= h.times[0]) return undefined;
+  out.mean = mulDiv(sum, YEAR, now - h.times[0]);
   return out;
 }
 
@@ -545,9 +551,9 @@ export function foldVolatility(
   const tau = vol.averagingTime;
   const since = fresh ? (now > tau ? now - tau : 0n) : state.updatedAt;
   const vars = fresh ? new Array<bigint>(n).fill(0n) : [...state.variances];
-  const base = historyReturns(read, 0, since)?.mean ?? 0n;
+  const base = historyReturns(read, 0, since, now)?.mean ?? 0n;
   for (let i = 1; i < n; i++) {
-    const h = historyReturns(read, i, since);
+    const h = historyReturns(read, i, since, now);
     if (h === undefined) {
       if (fresh) vars[i] = referenceVariance(vol);
       continue;

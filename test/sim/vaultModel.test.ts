@@ -159,7 +159,8 @@ describe("vault model (contract rules)", () => {
         const r = ((b > a ? b - a : a - b) * WAD) / a;
         return (r * r) / WAD;
       };
-      const first = (sq(3_000n, 3_150n) * vm.YEAR) / 43_200n;
+      // Over the seconds from the first round to now.
+      const first = (sq(3_000n, 3_150n) * vm.YEAR) / 86_400n;
       expect(state.variances).to.deep.equal([0n, first]);
       // Within minObservationInterval: nothing taken, and the view judges by what is stored.
       const observedAt = now;
