@@ -10,8 +10,8 @@ import { assetRoutes, deployVault, encodeRoute, reverseRoute } from "../../src/v
 import type { RouteSpec } from "../../src/vault";
 import { ChainlinkOracle__factory, MockBallastOracle__factory, MockERC20__factory } from "../../typechain-types";
 import type { BallastVault, ChainlinkOracle, MockBallastOracle } from "../../typechain-types";
-import type { IBallastBreakers } from "../../typechain-types/artifacts/contracts/BallastBreakers";
 import type { IBallastVault } from "../../typechain-types/artifacts/contracts/BallastVault";
+import { BREAKERS } from "../shared/breakers";
 import { investedAdminFixture } from "../shared/fixtures";
 import type { VaultFixture } from "../shared/fixtures";
 import { entryCharge, flowValuation } from "../shared/flow";
@@ -30,19 +30,6 @@ const PARAMETER_DEVIATION_BPS = 31;
 const FEEDS = ["USDC", "WETH", "WBTC", "LINK", "UNI"] as const;
 /** IBallastBreakers.Trip.SpotTwapDivergence */
 const SPOT_TWAP_DIVERGENCE = 2n;
-
-/** 30-minute TWAPs, 3% oracle/TWAP gap, 200 ticks spot/TWAP, 15% move per hour, 1-hour cooldown. */
-const BREAKERS: IBallastBreakers.BreakerParamsStruct = {
-  twapWindow: 1_800,
-  maxOracleTwapDeviationBps: 300,
-  maxSpotTwapTicks: 200,
-  maxMoveBps: 1_500,
-  moveWindow: HOUR,
-  cooldown: HOUR,
-  sequencerFeed: ZeroAddress,
-  sequencerGracePeriod: 0,
-  tripOnInvalidPrice: false,
-};
 
 /** A ChainlinkOracle over the market's feed of `symbol`. */
 async function feedOracle(market: LocalMarket, symbol: string, heartbeat = DAY): Promise<ChainlinkOracle> {
