@@ -29,8 +29,7 @@ interface IBallastPriceHistory {
     /// (latest - first) / m)` for j = 1..m, `m = min(maxSamples, latest - first)`. Each round's
     /// update time (seconds) and USD price (WAD). `valid == false` when a sampled round answered a
     /// non-positive price (or one too large to carry in WAD), has no update time or one before the
-    /// previous sample's, or the feed's
-    /// decimals have changed.
+    /// previous sample's, or the feed's decimals have changed.
     function samplesSince(
         uint256 timestamp,
         uint256 maxSamples
