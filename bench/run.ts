@@ -13,11 +13,19 @@ import path from "node:path";
 
 import { MaxUint256, parseUnits, ZeroAddress } from "ethers";
 import type { ContractTransactionResponse, Signer } from "ethers";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
 import hre, { ethers } from "hardhat";
 
 import { deployLocalMarket } from "../src/market";
 import type { LocalMarket } from "../src/market";
-import { assetRoutes, deployVault, FeedRounds, RECOMMENDED_COSTS, recommendedReward } from "../src/vault";
+import {
+  assetRoutes,
+  deployVault,
+  FeedRounds,
+  RECOMMENDED_COSTS,
+  recommendedReward,
+  volatilityState,
+} from "../src/vault";
 import type { BasketEntry } from "../src/vault";
 import {
   AggregatorV3Interface__factory,
@@ -27,6 +35,7 @@ import {
 } from "../typechain-types";
 import type { BallastVault } from "../typechain-types";
 
+import { vaultModel as vm } from "../src/sim";
 import { MEASURED_GAS, rebalanceGasUnits } from "../src/sim/market";
 
 import { fitGasModel } from "./gasModel";
@@ -343,8 +352,8 @@ async function benchBasket(
     let reads = 0;
     const spent = await withPart(async () => {
       await (await policy.setVolatilityParams(BENCH_VOLATILITY)).wait();
-      const poked = await (await rebalancer.poke()).wait();
-      const since = BigInt((await ethers.provider.getBlock(poked!.blockNumber))!.timestamp);
+      await (await rebalancer.poke()).wait();
+      const start = await volatilityState(policy, rebalancer);
       for (let k = 1; k < roundsSince; k++) {
         await market.advanceTime(60);
         await refreshFeeds(market, basket);
@@ -352,7 +361,8 @@ async function benchBasket(
       await market.advanceTime(Number(BENCH_VOLATILITY.minObservationInterval));
       await refreshFeeds(market, basket);
       await feeds.refresh();
-      reads = feeds.reads(since);
+      const now = BigInt(await time.latest());
+      reads = feeds.reads(vm.observationStart(start, BigInt(BENCH_VOLATILITY.averagingTime), n, now));
     });
     return { gas: spent, reads };
   };

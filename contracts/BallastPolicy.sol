@@ -47,11 +47,19 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
     uint256 private constant YEAR = 365 days;
     uint256 private constant Q96 = 2 ** 96;
 
-    /// @dev A vault's volatility estimate: the EWMA of each asset's annualised variance in the base
-    /// asset (WAD, base first, the base's entry 0) and when it was last observed.
+    /// @dev One oracle's part of a vault's volatility estimate: its asset's annualised variance in the
+    /// base asset (WAD; 0 for the base), and the latest round of the oracle's history folded into
+    /// it, from which the next observation reads (0: none yet, read from the last observation's time).
+    struct Estimate {
+        uint128 variance;
+        uint128 round;
+    }
+
+    /// @dev A vault's volatility estimate (the EWMA of each asset's variance), base first, and when it
+    /// was last observed.
     struct VolatilityState {
         uint64 updatedAt;
-        uint256[] variances;
+        Estimate[] estimates;
     }
 
     /// @dev The trigger and volatility parameters, flattened into one slot (224 bits): {evaluate}
@@ -186,10 +194,22 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
 
     /// @inheritdoc IBallastPolicy
     function observe() external {
-        (bool taken, uint256[] memory estimate) = _folded(msg.sender);
+        (bool taken, uint256[] memory estimate, uint256[] memory rounds) = _folded(msg.sender);
         if (!taken) return;
         VolatilityState storage state = _states[msg.sender];
-        state.variances = estimate;
+        Estimate[] storage stored = state.estimates;
+        uint256 n = estimate.length;
+        while (stored.length > n) stored.pop();
+        for (uint256 i; i < n; ++i) {
+            // A variance is at most ~1e33 (changes capped at MAX_CHANGE_WAD, a second apart), and a
+            // round id 80 bits: both fit; the cap only keeps a broken source from reverting this.
+            Estimate memory e = Estimate(
+                uint128(Math.min(estimate[i], type(uint128).max)),
+                uint128(Math.min(rounds[i], type(uint128).max))
+            );
+            if (i < stored.length) stored[i] = e;
+            else stored.push(e);
+        }
         state.updatedAt = uint64(block.timestamp);
         emit Observed(msg.sender, block.timestamp, estimate);
     }
@@ -200,9 +220,16 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
     }
 
     /// @inheritdoc IBallastPolicy
-    function variances(address vault) external view returns (uint256[] memory, uint256) {
+    function variances(address vault) external view returns (uint256[] memory variancesWad, uint256 updatedAt) {
         VolatilityState storage state = _states[vault];
-        return (state.variances, state.updatedAt);
+        return (_variances(state.estimates), state.updatedAt);
+    }
+
+    /// @inheritdoc IBallastPolicy
+    function observedRounds(address vault) external view returns (uint256[] memory rounds) {
+        Estimate[] storage stored = _states[vault].estimates;
+        rounds = new uint256[](stored.length);
+        for (uint256 i; i < rounds.length; ++i) rounds[i] = stored[i].round;
     }
 
     /// @inheritdoc IBallastPolicy
@@ -212,8 +239,8 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
         // Scaling off: no need to read the vault's variances.
         if (bp.referenceVolBps == 0) return band;
         // The estimate an observation now would hold: what {observe} stores before a rebalance decides.
-        (bool taken, uint256[] memory vars) = _folded(vault);
-        if (!taken) vars = _states[vault].variances;
+        (bool taken, uint256[] memory vars, ) = _folded(vault);
+        if (!taken) vars = _variances(_states[vault].estimates);
         uint256 n = vars.length;
         if (n < 2) return band;
         // The basket's variance: the mean over its non-base assets.
@@ -320,39 +347,46 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
         return driftBps >= effectiveTriggerBand(vault);
     }
 
-    /// @dev The estimate an observation of `vault` now would hold, or `taken == false` (scaling off,
-    /// or within `minObservationInterval` of the last). Each oracle's history since the last
-    /// observation ({IBallastPriceHistory-samplesSince}, at most {HISTORY_SAMPLES} changes) is folded
-    /// change by change into the time-weighted EWMA, as if each had been observed when its feed
-    /// published it: an estimate that needs no transaction but the rebalances, and no state but
-    /// this one. An asset's variance in the base adds the base feed's mean over the same time (the
-    /// variance of a ratio of independent prices; a base that moves with the assets only widens the
-    /// band). A fresh estimate starts from one averaging time of history; an asset whose oracle
-    /// keeps no history keeps its estimate (the reference when fresh).
-    function _folded(address vault) private view returns (bool taken, uint256[] memory vars) {
+    /// @dev The estimate an observation of `vault` now would hold, and the latest round of each oracle
+    /// it read, or `taken == false` (scaling off, or within `minObservationInterval` of the last).
+    /// Each oracle's history since the last round folded ({IBallastPriceHistory-samplesSince}, at
+    /// most {HISTORY_SAMPLES} changes) is folded change by change into the time-weighted EWMA, as if
+    /// each had been observed when its feed published it: an estimate that needs no transaction but
+    /// the rebalances, and no state but this one. Continuing from the last round read, not from the
+    /// last observation's time, counts a round published in the same block after an observation. An
+    /// asset's variance in the base adds the base feed's mean over the same time (the variance of a
+    /// ratio of independent prices; a base that moves with the assets only widens the band). A
+    /// fresh estimate starts from one averaging time of history; an asset whose oracle keeps no
+    /// history keeps its estimate (the reference when fresh).
+    function _folded(address vault) private view returns (bool taken, uint256[] memory vars, uint256[] memory rounds) {
         BandParams memory bp = _bands;
-        if (bp.referenceVolBps == 0) return (false, vars);
+        if (bp.referenceVolBps == 0) return (false, vars, rounds);
         VolatilityState storage state = _states[vault];
         uint256 updatedAt = state.updatedAt;
-        if (updatedAt != 0 && block.timestamp - updatedAt < bp.minObservationInterval) return (false, vars);
+        if (updatedAt != 0 && block.timestamp - updatedAt < bp.minObservationInterval) return (false, vars, rounds);
         IBallastOracle[] memory sources = VaultOracles.listed(vault);
         uint256 n = sources.length;
-        vars = state.variances;
-        bool fresh = updatedAt == 0 || vars.length != n;
+        Estimate[] storage stored = state.estimates;
+        bool fresh = updatedAt == 0 || stored.length != n;
         uint256 since = updatedAt;
+        vars = new uint256[](n);
+        rounds = new uint256[](n);
         if (fresh) {
             since = block.timestamp > bp.averagingTime ? block.timestamp - bp.averagingTime : 0;
-            vars = new uint256[](n);
+        } else {
+            for (uint256 i; i < n; ++i) (vars[i], rounds[i]) = (stored[i].variance, stored[i].round);
         }
-        if (n == 0) return (true, vars);
-        (uint256[] memory times, uint256[] memory prices) = _history(sources[0], since);
+        if (n == 0) return (true, vars, rounds);
+        uint256[] memory times;
+        uint256[] memory prices;
+        (rounds[0], times, prices) = _history(sources[0], rounds[0], since);
         (, uint256 base) = _meanRate(times, prices);
         // A quiet base whose last rounds came in a burst is not a volatile base: its mean runs to now.
         for (uint256 i = 1; i < n; ++i) {
-            (times, prices) = _history(sources[i], since);
+            (rounds[i], times, prices) = _history(sources[i], rounds[i], since);
             vars[i] = _foldAsset(vars[i], fresh, base, bp.averagingTime, times, prices);
         }
-        return (true, vars);
+        return (true, vars, rounds);
     }
 
     /// @dev One asset's estimate `v` after its sampled history (see {_folded}); `base` is the base
@@ -377,25 +411,31 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
         return v;
     }
 
-    /// @dev `source`'s sampled history since `timestamp` (none from a source without one, or an
-    /// invalid one).
+    /// @dev `source`'s sampled history since round `fromRound`, or since `timestamp` (see
+    /// {IBallastPriceHistory-samplesSince}), and the round to continue from next time: its latest,
+    /// also when the history is unusable (that stretch is skipped, not read again); `fromRound` when
+    /// the source did not answer. No history from a source without one, or an invalid one.
     function _history(
         IBallastOracle source,
+        uint256 fromRound,
         uint256 timestamp
-    ) private view returns (uint256[] memory times, uint256[] memory prices) {
-        try IBallastPriceHistory(address(source)).samplesSince(timestamp, HISTORY_SAMPLES) returns (
+    ) private view returns (uint256 latestRound, uint256[] memory times, uint256[] memory prices) {
+        try IBallastPriceHistory(address(source)).samplesSince(fromRound, timestamp, HISTORY_SAMPLES) returns (
             bool valid,
+            uint256 latest,
             uint256[] memory t,
             uint256[] memory p
         ) {
-            if (!valid || t.length != p.length) return (times, prices);
+            if (!valid || t.length != p.length) return (latest, times, prices);
             // A price of 0 would divide by zero, and time running backwards underflow: a source
             // that answers either has no usable history.
-            for (uint256 k; k < p.length; ++k) if (p[k] == 0 || (k != 0 && t[k] < t[k - 1])) return (times, prices);
-            return (t, p);
+            for (uint256 k; k < p.length; ++k) {
+                if (p[k] == 0 || (k != 0 && t[k] < t[k - 1])) return (latest, times, prices);
+            }
+            return (latest, t, p);
         } catch {
             // A source without the function (a TWAP oracle), or one that fails: no history.
-            return (times, prices);
+            return (fromRound, times, prices);
         }
     }
 
@@ -418,6 +458,12 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
         uint256 b = prices[j - 1];
         uint256 r = Math.min(Math.mulDiv(a > b ? a - b : b - a, WAD, b), MAX_CHANGE_WAD);
         return Math.mulDiv(r, r, WAD);
+    }
+
+    /// @dev The stored estimates' variances, base first.
+    function _variances(Estimate[] storage stored) private view returns (uint256[] memory vars) {
+        vars = new uint256[](stored.length);
+        for (uint256 i; i < vars.length; ++i) vars[i] = stored[i].variance;
     }
 
     /// @dev The reference variance (annualised, WAD) of `referenceVolBps`.

@@ -13,7 +13,7 @@ import {
   MockBallastOracle__factory,
   MockPolicyVault__factory,
 } from "../typechain-types";
-import { FeedRounds } from "../src/vault";
+import { FeedRounds, volatilityState } from "../src/vault";
 import { depositUsdc } from "./shared/vault";
 import { vaultFixture } from "./shared/fixtures";
 
@@ -64,7 +64,7 @@ async function report(f: Fixture, usd: number, at: number): Promise<void> {
 /** The lab's mirror of an observation at `now` over the feeds' rounds (src/sim). */
 async function mirrored(f: Fixture, state: vm.VolatilityState, now: number, n = 2): Promise<vm.VolatilityState> {
   await f.rounds.refresh();
-  const next = { updatedAt: state.updatedAt, variances: [...state.variances] };
+  const next = { updatedAt: state.updatedAt, variances: [...state.variances], rounds: [...state.rounds] };
   vm.observe(next, VOL_MODEL, n, f.rounds.reader(), BigInt(now));
   return next;
 }
@@ -166,10 +166,48 @@ describe("BallastPolicy volatility scaling", () => {
       const receipt = await (await f.vault.observe()).wait();
       const block = await ethers.provider.getBlock(receipt!.blockNumber);
       state = await mirrored(f, state, block!.timestamp);
-      const [variances, updatedAt] = await f.policy.variances(f.vault);
-      expect([...variances], `observation ${observation}`).to.deep.equal(state.variances);
-      expect(updatedAt).to.equal(state.updatedAt);
+      const stored = await volatilityState(f.policy, f.vault);
+      expect(stored.variances, `observation ${observation}`).to.deep.equal(state.variances);
+      expect(stored.rounds).to.deep.equal(state.rounds);
+      expect(stored.updatedAt).to.equal(state.updatedAt);
     }
+  });
+
+  it("counts a round its feed published in the same block after an observation (continues from the rounds it read)", async () => {
+    const f = await loadFixture(policyFixture);
+    const t0 = (await time.latest()) + 10;
+    await report(f, 3_000, t0);
+    await time.setNextBlockTimestamp(t0 + DAY);
+    await f.vault.observe();
+    const [usdcRound] = await f.usdc.latestRoundData();
+    const [ethRound] = await f.eth.latestRoundData();
+    expect(await f.policy.observedRounds(f.vault)).to.deep.equal([usdcRound, ethRound]);
+    const [[, start]] = await f.policy.variances(f.vault);
+    // Someone orders a 10% round right after the next observation, in its block.
+    await time.increase(VOL.minObservationInterval);
+    await ethers.provider.send("evm_setAutomine", [false]);
+    try {
+      await f.vault.observe();
+      await f.eth.setAnswer(3_300n * 10n ** 8n);
+      await ethers.provider.send("evm_mine", []);
+    } finally {
+      await ethers.provider.send("evm_setAutomine", [true]);
+    }
+    const [, jumpAt] = await f.policy.variances(f.vault);
+    const [, , , roundAt] = await f.eth.latestRoundData();
+    expect(roundAt).to.equal(jumpAt);
+    // The next observation folds the change from the round it read to the one after it.
+    await time.setNextBlockTimestamp(Number(jumpAt) + VOL.minObservationInterval);
+    await f.vault.observe();
+    const [[, after]] = await f.policy.variances(f.vault);
+    const tau = BigInt(VOL.averagingTime);
+    const dt = jumpAt - BigInt(t0);
+    // The observation before the round folded nothing (no round since the first); this one folds
+    // the change at the round's own time, dt after the round in force before it. A search by the
+    // last observation's time would have started at the new round and folded nothing.
+    const sample = (squared(3_000n, 3_300n) * YEAR) / dt;
+    expect(after).to.equal(start + ((sample - start) * dt) / (dt + tau));
+    expect(after).to.be.greaterThan(start);
   });
 
   it("judges by the history without any transaction: the band view folds what an observation would", async () => {
@@ -229,7 +267,11 @@ describe("BallastPolicy volatility scaling", () => {
     const cap = (await f.policy.MAX_CHANGE_WAD()) ** 2n / WAD;
     expect(variance).to.be.at.most((cap * YEAR) / 60n);
     // The lab's mirror agrees.
-    const state = await mirrored(f, { updatedAt: BigInt(t0 + DAY), variances: [0n, 0n] }, t0 + DAY + 3_600);
+    const state = await mirrored(
+      f,
+      { updatedAt: BigInt(t0 + DAY), variances: [0n, 0n], rounds: [0, 0] },
+      t0 + DAY + 3_600,
+    );
     expect(state.variances[1]).to.be.greaterThan(0n);
   });
 

@@ -172,8 +172,9 @@ interface IBallastPolicy is IBallastErrors {
     /// @notice Records a rebalance of the calling vault now (starts its cooldown and calendar).
     function recordRebalance() external;
 
-    /// @notice Folds the rounds the calling vault's oracles published since its last observation
-    /// ({IBallastPriceHistory-samplesSince}) into its volatility estimate and stores it; ignored
+    /// @notice Folds the rounds the calling vault's oracles published since the last rounds it folded
+    /// ({IBallastPriceHistory-samplesSince}) into its volatility estimate and stores it, with the
+    /// latest round of each oracle ({observedRounds}) to continue from; ignored
     /// within `minObservationInterval` of the last observation, and while volatility scaling is off.
     /// The vault calls it when it rebalances, before the policy decides. Nothing else needs to: the
     /// history is the feeds' own, and {effectiveTriggerBand} folds it in the same way at any time.
@@ -185,6 +186,10 @@ interface IBallastPolicy is IBallastErrors {
     /// @notice `vault`'s stored annualised variance estimate of each asset's price in the base asset
     /// (WAD: 1e18 = 100%^2; entry 0, the base, is 0) and when it was last observed.
     function variances(address vault) external view returns (uint256[] memory variancesWad, uint256 updatedAt);
+
+    /// @notice The latest round of each of `vault`'s oracles (base first) its estimate has folded in,
+    /// as the oracle numbers its rounds (0: none, the next observation reads from its time).
+    function observedRounds(address vault) external view returns (uint256[] memory rounds);
 
     /// @notice The trigger band in force for `vault`: `triggerBandBps` scaled by its volatility, as
     /// estimated by an observation made now (the stored estimate with the oracles' history since

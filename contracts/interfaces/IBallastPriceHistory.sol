@@ -7,7 +7,7 @@ pragma solidity 0.8.28;
 /// transaction needs to write any. The breakers ({IBallastBreakers}) judge sliding windows on it (the
 /// dislocation check compares each asset's price now with the one in force `moveWindow` ago, the
 /// invalid-price check asks whether a price was valid throughout the last `cooldown`), and the
-/// policy's volatility estimate reads the rounds published since its last observation. A source
+/// policy's volatility estimate reads the rounds published since the last it read. A source
 /// without it is left out of those checks.
 interface IBallastPriceHistory {
     /// @notice Whether the source's price was valid at every moment from `timestamp` to now by its
@@ -23,15 +23,20 @@ interface IBallastPriceHistory {
     /// (or that round was stale, non-positive, or the feed's decimals have changed since).
     function priceAt(uint256 timestamp) external view returns (bool valid, uint256 priceWad);
 
-    /// @notice Rounds of the source's history since `timestamp`, oldest first: the round in force at
-    /// `timestamp` (the first round of the history if it began later), then at most `maxSamples`
-    /// rounds spread evenly over those published since, the latest last: round `first + floor(j *
-    /// (latest - first) / m)` for j = 1..m, `m = min(maxSamples, latest - first)`. Each round's
-    /// update time (seconds) and USD price (WAD). `valid == false` when a sampled round answered a
-    /// non-positive price (or one too large to carry in WAD), has no update time or one before the
+    /// @notice Rounds of the source's history since round `fromRound` (a round id as {samplesSince}
+    /// answered it as `latestRound`), oldest first: round `first` (`fromRound` when it is a round of
+    /// the source's current history at or before its latest; otherwise, as when `fromRound` is 0,
+    /// the round in force at `timestamp`, or the first round of the history if it began later),
+    /// then at most `maxSamples` rounds spread evenly over those published since, the latest last:
+    /// round `first + floor(j * (latest - first) / m)` for j = 1..m, `m = min(maxSamples, latest -
+    /// first)`. Each round's update time (seconds) and USD price (WAD); `latestRound` is the latest
+    /// round's id, to continue from next time (a round published later in the same second is then
+    /// not lost, as it would be to a search by time). `valid == false` when a sampled round answered
+    /// a non-positive price (or one too large to carry in WAD), has no update time or one before the
     /// previous sample's, or the feed's decimals have changed.
     function samplesSince(
+        uint256 fromRound,
         uint256 timestamp,
         uint256 maxSamples
-    ) external view returns (bool valid, uint256[] memory times, uint256[] memory pricesWad);
+    ) external view returns (bool valid, uint256 latestRound, uint256[] memory times, uint256[] memory pricesWad);
 }

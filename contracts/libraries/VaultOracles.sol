@@ -11,8 +11,8 @@ library VaultOracles {
     /// @notice The price sources of `vault` (none if it is not a contract that lists them).
     function listed(address vault) internal view returns (IBallastOracle[] memory sources) {
         if (vault.code.length == 0) return sources;
-        try IBallastRebalancer(vault).oracles() returns (IBallastOracle[] memory listed) {
-            return listed;
+        try IBallastRebalancer(vault).oracles() returns (IBallastOracle[] memory found) {
+            return found;
         } catch {
             return sources;
         }

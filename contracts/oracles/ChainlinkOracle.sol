@@ -141,17 +141,26 @@ contract ChainlinkOracle is IBallastOracle, IBallastPriceHistory, IBallastErrors
     }
 
     /// @inheritdoc IBallastPriceHistory
-    /// @dev Rounds of the latest phase (see {_roundAt}): one search, then one read a sampled round.
+    /// @dev Rounds of the latest phase: `fromRound` of another phase (an older aggregator's) is
+    /// searched for by time ({_roundAt}). From a known round, one read a sampled round and no search.
     function samplesSince(
+        uint256 fromRound,
         uint256 timestamp,
         uint256 maxSamples
-    ) external view returns (bool valid, uint256[] memory times, uint256[] memory pricesWad) {
-        if (feed.decimals() != feedDecimals) return (false, times, pricesWad);
+    ) external view returns (bool valid, uint256 latestRound, uint256[] memory times, uint256[] memory pricesWad) {
         (uint80 latest, int256 answer, , uint256 updatedAt, ) = feed.latestRoundData();
-        (bool found, uint256 first, , ) = _roundAt(latest, answer, updatedAt, timestamp);
-        // The phase began after `timestamp`: its history starts at its first round.
-        if (!found) first = 1;
-        return _sampleRounds((latest >> 64) << 64, first, uint64(latest), maxSamples);
+        latestRound = latest;
+        if (feed.decimals() != feedDecimals) return (false, latestRound, times, pricesWad);
+        uint256 first;
+        if (fromRound >> 64 == latest >> 64 && uint64(fromRound) != 0 && fromRound <= latest) {
+            first = uint64(fromRound);
+        } else {
+            bool found;
+            (found, first, , ) = _roundAt(latest, answer, updatedAt, timestamp);
+            // The phase began after `timestamp`: its history starts at its first round.
+            if (!found) first = 1;
+        }
+        (valid, times, pricesWad) = _sampleRounds((latest >> 64) << 64, first, uint64(latest), maxSamples);
     }
 
     /// @dev Round `first`, then `m = min(maxSamples, last - first)` rounds spread evenly up to `last`

@@ -32,6 +32,8 @@ export interface RoundHistory {
 /** What ChainlinkOracle.samplesSince returns: rounds of a feed's history, oldest first. */
 export interface Samples {
   valid: boolean;
+  /** The feed's latest round (its index within the phase), to continue from next time. */
+  latestRound: number;
   /** Each sampled round's update time, seconds. */
   times: bigint[];
   /** Each sampled round's answer, the history's unit. */
@@ -74,19 +76,36 @@ export function roundsAt(history: RoundHistory, timestamp: bigint): number {
 }
 
 /**
- * ChainlinkOracle.samplesSince as of the moment the feed's latest round was round `latest`: the
- * round in force at `timestamp` (round 1 if the phase began after it), then at most `maxSamples`
- * rounds spread evenly from it to the latest (round `first + floor(j (latest - first) / m)`, the
- * last being the latest). Invalid where a sampled answer is not positive, or its update time is 0
- * or before the previous sample's.
+ * The first round ChainlinkOracle.samplesSince reads as of round `latest`: `fromRound` when it is a
+ * round at or before the latest, else the round in force at `timestamp` (round 1 if the history
+ * began after it).
  */
-export function samplesSince(history: RoundHistory, latest: number, timestamp: bigint, maxSamples: number): Samples {
-  const none: Samples = { valid: false, times: [], answers: [] };
-  if (latest < 1 || latest > history.answers.length) return none;
-  const first = Math.max(1, Math.min(latest, roundsAt(history, timestamp)));
+function firstRound(history: RoundHistory, latest: number, fromRound: number, timestamp: bigint): number {
+  if (fromRound >= 1 && fromRound <= latest) return fromRound;
+  return Math.max(1, Math.min(latest, roundsAt(history, timestamp)));
+}
+
+/**
+ * ChainlinkOracle.samplesSince(fromRound, timestamp, maxSamples) as of the moment the feed's latest
+ * round was round `latest`: the first round ({@link firstRound}), then at most `maxSamples` rounds
+ * spread evenly from it to the latest (round `first + floor(j (latest - first) / m)`, the last being
+ * the latest). Invalid where a sampled answer is not positive, or its update time is 0 or before the
+ * previous sample's.
+ */
+export function samplesSince(
+  history: RoundHistory,
+  latest: number,
+  fromRound: number,
+  timestamp: bigint,
+  maxSamples: number,
+): Samples {
+  if (latest < 1 || latest > history.answers.length)
+    return { valid: false, latestRound: latest, times: [], answers: [] };
+  const none: Samples = { valid: false, latestRound: latest, times: [], answers: [] };
+  const first = firstRound(history, latest, fromRound, timestamp);
   const rounds = latest - first;
   const m = Math.min(maxSamples, rounds);
-  const out: Samples = { valid: true, times: [], answers: [] };
+  const out: Samples = { valid: true, latestRound: latest, times: [], answers: [] };
   for (let j = 0; j <= m; j++) {
     const id = j === 0 ? first : first + Math.floor((rounds * j) / m);
     const answer = history.answers[id - 1];
@@ -100,12 +119,19 @@ export function samplesSince(history: RoundHistory, latest: number, timestamp: b
 
 /**
  * The feed rounds ChainlinkOracle.samplesSince reads (`getRoundData` calls) as of round `latest`:
- * its search for the round in force at `timestamp` (none when the latest is; else galloping back 1,
- * 2, 4, ... rounds, then bisecting), then each sampled round. The lab prices an observation's gas
- * by it ({@link GasModel}'s `perRoundRead`).
+ * from a known round none but the samples; else its search for the round in force at `timestamp`
+ * (none when the latest is; else galloping back 1, 2, 4, ... rounds, then bisecting), then each
+ * sampled round. The lab prices an observation's gas by it ({@link GasModel}'s `perRoundRead`).
  */
-export function roundReads(history: RoundHistory, latest: number, timestamp: bigint, maxSamples: number): number {
+export function roundReads(
+  history: RoundHistory,
+  latest: number,
+  fromRound: number,
+  timestamp: bigint,
+  maxSamples: number,
+): number {
   if (latest < 1 || latest > history.updatedAt.length) return 0;
+  if (fromRound >= 1 && fromRound <= latest) return Math.min(maxSamples, latest - fromRound) + 1;
   const at = (k: number) => history.updatedAt[k - 1];
   let reads = 0;
   let first = latest;

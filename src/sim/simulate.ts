@@ -489,8 +489,8 @@ function runVault(
     ? Array.from({ length: w }, (_, i) => publishRounds(path, i, startTime, i === 0 ? BASE_FEED : ASSET_FEED))
     : [];
   let now = 0n;
-  const read: vm.HistoryReader = (i, since) =>
-    samplesSince(feeds[i], roundsAt(feeds[i], now), since, vm.HISTORY_SAMPLES);
+  const read: vm.HistoryReader = (i, fromRound, since) =>
+    samplesSince(feeds[i], roundsAt(feeds[i], now), fromRound, since, vm.HISTORY_SAMPLES);
   let effective = vm.effectiveTriggerBand(triggers, volatility, volState.variances);
   const volTracking = volOn
     ? new VolatilityTracking(path, Number(volatility.averagingTime), (Number(volatility.referenceVolBps) / 1e4) ** 2)
@@ -565,10 +565,14 @@ function runVault(
           if ((status.status === vm.Status.Due || status.status === vm.Status.DueByCalendar) && status.plan) {
             // rebalance(): the feeds' history is observed before the policy decides (the same fold
             // as `variances` above).
-            const since = volState.updatedAt === 0n ? now - volatility.averagingTime : volState.updatedAt;
+            const start = vm.observationStart(volState, volatility.averagingTime, w, now);
             const observed = volOn && vm.observe(volState, volatility, w, read, now);
             const roundsRead = observed
-              ? feeds.reduce((sum, h) => sum + roundReads(h, roundsAt(h, now), since, vm.HISTORY_SAMPLES), 0)
+              ? feeds.reduce(
+                  (sum, h, i) =>
+                    sum + roundReads(h, roundsAt(h, now), start.rounds[i], start.since, vm.HISTORY_SAMPLES),
+                  0,
+                )
               : 0;
             const payment = reward && { reward, basefeeWei };
             const parts = { gate: gateOn, observation: observed, roundsRead, reward: reward !== undefined };

@@ -384,14 +384,18 @@ export const VOLATILITY_OFF: VolatilityParams = {
   minObservationInterval: 0n,
 };
 
-/** BallastPolicy's per-vault volatility state: the estimate (annualised variance, WAD, base first) and when it was taken. */
+/**
+ * BallastPolicy's per-vault volatility state: the estimate (annualised variance, WAD, base first),
+ * the latest round of each feed folded into it (its `observedRounds`; 0 for none), and when it was taken.
+ */
 export interface VolatilityState {
   updatedAt: bigint;
   variances: bigint[];
+  rounds: number[];
 }
 
 export function emptyVolatilityState(): VolatilityState {
-  return { updatedAt: 0n, variances: [] };
+  return { updatedAt: 0n, variances: [], rounds: [] };
 }
 
 /** BallastPolicy._checkTriggers: the bounds setTriggerParams enforces. */
@@ -478,10 +482,10 @@ export function effectiveTriggerBand(t: TriggerParams, vol: VolatilityParams, va
 export const HISTORY_SAMPLES = 16;
 
 /**
- * What oracle `i` answers to `samplesSince(since, HISTORY_SAMPLES)` now (see src/sim/feeds.ts);
- * undefined for a source without round history.
+ * What oracle `i` answers to `samplesSince(fromRound, since, HISTORY_SAMPLES)` now (see
+ * src/sim/feeds.ts); undefined for a source without round history (or one that reverts).
  */
-export type HistoryReader = (i: number, since: bigint) => Samples | undefined;
+export type HistoryReader = (i: number, fromRound: number, since: bigint) => Samples | undefined;
 
 /** A feed's sampled history as the policy reads it: each change's annualised squared return and its seconds. */
 interface Returns {
@@ -496,11 +500,10 @@ interface Returns {
 const MAX_CHANGE_WAD = 1_000n * WAD;
 
 /**
- * BallastPolicy._history, _squaredChange and _meanRate over oracle `i`'s history since `since`, at
- * `now`: undefined when it shows nothing (no source, invalid, no change).
+ * BallastPolicy._history, _squaredChange and _meanRate over the history `h` of a feed, at `now`:
+ * undefined when it shows nothing (no source, invalid, no change).
  */
-function historyReturns(read: HistoryReader, i: number, since: bigint, now: bigint): Returns | undefined {
-  const h = read(i, since);
+function historyReturns(h: Samples | undefined, now: bigint): Returns | undefined {
   if (h === undefined || !h.valid || h.times.length !== h.answers.length) return undefined;
   // BallastPolicy._history: a zero price or time running backwards is no usable history.
   for (let k = 0; k < h.times.length; k++) {
@@ -530,13 +533,38 @@ function ewma(v: bigint, sample: bigint, dt: bigint, tau: bigint): bigint {
 }
 
 /**
+ * Where an observation at `now` starts reading each of `n` feeds (BallastPolicy._folded): from the
+ * last round it folded, else (`rounds[i]` 0) from the time `since`: the last observation's, or one
+ * averaging time ago for a fresh estimate (none yet, or the basket changed size).
+ */
+export function observationStart(
+  state: VolatilityState,
+  averagingTime: bigint,
+  n: number,
+  now: bigint,
+): { fresh: boolean; since: bigint; rounds: number[] } {
+  const fresh = state.updatedAt === 0n || state.variances.length !== n;
+  const tau = averagingTime;
+  const since = fresh ? (now > tau ? now - tau : 0n) : state.updatedAt;
+  const rounds = fresh ? new Array<number>(n).fill(0) : [...state.rounds];
+  return { fresh, since, rounds };
+}
+
+/** A volatility estimate an observation would store: each asset's variance and each feed's latest round read. */
+export interface Observation {
+  variances: bigint[];
+  rounds: number[];
+}
+
+/**
  * BallastPolicy._folded: the estimate an observation of an `n`-asset basket would hold at `now`, or
  * undefined when none is taken (scaling off, or within `minObservationInterval` of the last). Each
- * feed's history since the last observation is sampled ({@link HISTORY_SAMPLES} changes at most)
+ * feed's history since the last round folded is sampled ({@link HISTORY_SAMPLES} changes at most)
  * and each change folded in turn into the time-weighted EWMA, as if observed when the feed
  * published it; an asset's variance in the base adds the base feed's mean rate over the same
  * history. A fresh state starts from one averaging time of history, its mean rate (the reference
- * where a feed keeps none).
+ * where a feed keeps none). Each feed's latest round is kept to continue from, also when its
+ * history was unusable; a feed that did not answer keeps its round.
  */
 export function foldVolatility(
   state: VolatilityState,
@@ -544,16 +572,20 @@ export function foldVolatility(
   n: number,
   read: HistoryReader,
   now: bigint,
-): bigint[] | undefined {
+): Observation | undefined {
   if (vol.referenceVolBps === 0n) return undefined;
-  const fresh = state.updatedAt === 0n || state.variances.length !== n;
+  const { fresh, since, rounds } = observationStart(state, vol.averagingTime, n, now);
   if (!fresh && now - state.updatedAt < vol.minObservationInterval) return undefined;
   const tau = vol.averagingTime;
-  const since = fresh ? (now > tau ? now - tau : 0n) : state.updatedAt;
   const vars = fresh ? new Array<bigint>(n).fill(0n) : [...state.variances];
-  const base = historyReturns(read, 0, since, now)?.mean ?? 0n;
+  const sampled = (i: number): Samples | undefined => {
+    const h = read(i, rounds[i], since);
+    if (h !== undefined) rounds[i] = h.latestRound;
+    return h;
+  };
+  const base = n > 0 ? (historyReturns(sampled(0), now)?.mean ?? 0n) : 0n;
   for (let i = 1; i < n; i++) {
-    const h = historyReturns(read, i, since, now);
+    const h = historyReturns(sampled(i), now);
     if (h === undefined) {
       if (fresh) vars[i] = referenceVariance(vol);
       continue;
@@ -566,8 +598,11 @@ export function foldVolatility(
     for (let j = 0; j < h.rates.length; j++) v = ewma(v, h.rates[j] + base, h.seconds[j], tau);
     vars[i] = v;
   }
-  return vars;
+  return { variances: vars, rounds };
 }
+
+/** The largest value BallastPolicy stores a variance as (uint128); no real estimate comes near it. */
+const MAX_STORED = (1n << 128n) - 1n;
 
 /** BallastPolicy.observe: stores {@link foldVolatility}'s estimate; returns whether one was taken. */
 export function observe(
@@ -577,9 +612,10 @@ export function observe(
   read: HistoryReader,
   now: bigint,
 ): boolean {
-  const vars = foldVolatility(state, vol, n, read, now);
-  if (vars === undefined) return false;
-  state.variances = vars;
+  const next = foldVolatility(state, vol, n, read, now);
+  if (next === undefined) return false;
+  state.variances = next.variances.map((v) => min(v, MAX_STORED));
+  state.rounds = next.rounds;
   state.updatedAt = now;
   return true;
 }
@@ -592,7 +628,7 @@ export function currentVariances(
   read: HistoryReader,
   now: bigint,
 ): readonly bigint[] {
-  return foldVolatility(state, vol, n, read, now) ?? state.variances;
+  return foldVolatility(state, vol, n, read, now)?.variances ?? state.variances;
 }
 
 /** BallastPolicy.evaluate (breakers are not modelled: a simulated market never trips them). */

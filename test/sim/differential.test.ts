@@ -23,7 +23,7 @@ import type { ExactPoolState } from "../../src/sim";
 import { AggregatorV3Interface__factory, UniswapV3Pool__factory } from "../../typechain-types";
 import type { BallastPolicy, BallastRebalancer, BallastVault, ChainlinkOracle } from "../../typechain-types";
 import { FOUR_ASSET_BASKET, investedAdminFixture } from "../shared/fixtures";
-import { FeedRounds } from "../../src/vault";
+import { FeedRounds, volatilityState } from "../../src/vault";
 import { refreshFeeds } from "../shared/security";
 import { swapsOf } from "../shared/vault";
 
@@ -133,7 +133,7 @@ async function snapshot(c: Chain, now: bigint): Promise<{ snap: vm.VaultSnapshot
   const t = await c.policy.triggerParams();
   const v = await c.policy.volatilityParams();
   const cp = await c.policy.costParams();
-  const [stored, updatedAt] = await c.policy.variances(c.rebalancer);
+  const stored = await volatilityState(c.policy, c.rebalancer);
   await c.rounds.refresh();
   // The policy judges by its stored estimate with the feeds' history since folded in.
   const volatility = {
@@ -143,13 +143,7 @@ async function snapshot(c: Chain, now: bigint): Promise<{ snap: vm.VaultSnapshot
     averagingTime: v.averagingTime,
     minObservationInterval: v.minObservationInterval,
   };
-  const variances = vm.currentVariances(
-    { updatedAt, variances: [...stored] },
-    volatility,
-    tokens.length,
-    c.rounds.reader(),
-    now,
-  );
+  const variances = vm.currentVariances(stored, volatility, tokens.length, c.rounds.reader(), now);
   return {
     tokens: [...tokens],
     snap: {
@@ -321,10 +315,11 @@ describe("vault model vs the contracts (differential)", function () {
         c.rounds.reader(),
         BigInt(block.timestamp),
       );
-      const [variances, updatedAt] = await policy.variances(rebalancer);
+      const stored = await volatilityState(policy, rebalancer);
       if (v.referenceVolBps !== 0n) {
-        expect([...variances], "variances after an observation").to.deep.equal(volState.variances);
-        expect(updatedAt).to.equal(volState.updatedAt);
+        expect(stored.variances, "variances after an observation").to.deep.equal(volState.variances);
+        expect(stored.rounds, "rounds folded").to.deep.equal(volState.rounds);
+        expect(stored.updatedAt).to.equal(volState.updatedAt);
       }
     };
 
@@ -469,7 +464,12 @@ describe("vault model vs the contracts (differential)", function () {
 
       // rebalance(): every trade's size.
       let swaps;
-      const [, observedBefore] = await policy.variances(rebalancer);
+      const observedBefore = vm.observationStart(
+        await volatilityState(policy, rebalancer),
+        (await policy.volatilityParams()).averagingTime,
+        SYMBOLS.length,
+        BigInt(await time.latest()),
+      );
       const sent = rebalancer.rebalance();
       try {
         swaps = await swapsOf(vault, sent);

@@ -1,7 +1,7 @@
 /** The lab's feeds (src/sim/feeds.ts): when a Chainlink-style feed publishes along a path. */
 import { expect } from "chai";
 
-import { ASSET_FEED, publishRounds, roundsAt, samplesSince, SimError } from "../../src/sim";
+import { ASSET_FEED, publishRounds, roundReads, roundsAt, samplesSince, SimError } from "../../src/sim";
 import type { PricePath } from "../../src/sim";
 
 /** A two-column path (USDC at $1, ETH at `eth[t]`), one row every `step` seconds. */
@@ -38,14 +38,30 @@ describe("lab feeds", () => {
     const eth = Array.from({ length: 40 }, (_, t) => 3_000 * 1.01 ** t); // a round every row
     const h = publishRounds(pathOf(eth, 60), 1, 1_000, ASSET_FEED);
     expect(h.answers).to.have.length(40);
-    const s = samplesSince(h, 40, 1_000n + 4n * 60n + 30n, 16);
+    const s = samplesSince(h, 40, 0, 1_000n + 4n * 60n + 30n, 16);
     expect(s.valid).to.equal(true);
     // Round 5 in force; 35 rounds to round 40, so round 5 + floor(35 j / 16).
     expect(s.times.map(Number)).to.deep.equal(
       [0, ...Array.from({ length: 16 }, (_, j) => Math.floor((35 * (j + 1)) / 16))].map((k) => 1_000 + (4 + k) * 60),
     );
     // As of an earlier latest round, and before the history began.
-    expect(samplesSince(h, 10, 0n, 16).times).to.have.length(10);
-    expect(samplesSince(h, 0, 0n, 16).valid).to.equal(false);
+    expect(samplesSince(h, 10, 0, 0n, 16).times).to.have.length(10);
+    expect(samplesSince(h, 0, 0, 0n, 16).valid).to.equal(false);
+    expect(s.latestRound).to.equal(40);
+  });
+
+  it("continue from a known round without searching, and fall back to the time for an unknown one", () => {
+    const eth = Array.from({ length: 40 }, (_, t) => 3_000 * 1.01 ** t);
+    const h = publishRounds(pathOf(eth, 60), 1, 1_000, ASSET_FEED);
+    // From round 30: rounds 30..40, however late `timestamp` says.
+    const s = samplesSince(h, 40, 30, 1_000n + 39n * 60n, 16);
+    expect(s.times.map(Number)).to.deep.equal(Array.from({ length: 11 }, (_, k) => 1_000 + (29 + k) * 60));
+    expect(roundReads(h, 40, 30, 0n, 16)).to.equal(11);
+    // A search by time costs its gallop and bisection on top of the samples.
+    expect(roundReads(h, 40, 0, 1_000n + 29n * 60n, 16)).to.be.greaterThan(11);
+    // A round past the latest (another feed's) is searched for by time.
+    expect(samplesSince(h, 40, 41, 1_000n + 29n * 60n, 16)).to.deep.equal(
+      samplesSince(h, 40, 0, 1_000n + 29n * 60n, 16),
+    );
   });
 });

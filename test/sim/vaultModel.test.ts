@@ -146,9 +146,9 @@ describe("vault model (contract rules)", () => {
         eth.answers.push(usd * WAD);
       };
       let now = 0n;
-      const read: vm.HistoryReader = (i, since) => {
+      const read: vm.HistoryReader = (i, fromRound, since) => {
         const h = i === 0 ? usdc : eth;
-        return samplesSince(h, roundsAt(h, now), since, vm.HISTORY_SAMPLES);
+        return samplesSince(h, roundsAt(h, now), fromRound, since, vm.HISTORY_SAMPLES);
       };
       const state = vm.emptyVolatilityState();
       publish(1_000n, 3_000n);
