@@ -8,6 +8,7 @@ import {IUniswapV3Pool} from "@uniswap/v3-core/contracts/interfaces/IUniswapV3Po
 import {IBallastBreakers} from "./interfaces/IBallastBreakers.sol";
 import {IBallastOracle} from "./interfaces/IBallastOracle.sol";
 import {IBallastPriceHistory} from "./interfaces/IBallastPriceHistory.sol";
+import {Bounds} from "./libraries/Bounds.sol";
 import {PoolPrice} from "./libraries/PoolPrice.sol";
 import {SequencerUptime} from "./libraries/SequencerUptime.sol";
 import {TickMath} from "./libraries/TickMath.sol";
@@ -110,23 +111,23 @@ contract BallastBreakers is IBallastBreakers, AccessControl {
     function setBreakerParams(BreakerParams calldata params) external onlyRole(DEFAULT_ADMIN_ROLE) {
         BreakerParams memory old = _params;
         if (keccak256(abi.encode(params)) == keccak256(abi.encode(old))) revert BallastParameterUnchanged();
-        _checkRange(
+        Bounds.check(
             Parameter.TwapWindow,
             params.twapWindow,
             params.twapWindow == 0 ? 0 : MIN_TWAP_WINDOW,
             MAX_TWAP_WINDOW
         );
-        _checkRange(Parameter.MaxOracleTwapDeviationBps, params.maxOracleTwapDeviationBps, 0, MAX_DEVIATION_BPS);
-        _checkRange(Parameter.MaxSpotTwapTicks, params.maxSpotTwapTicks, 0, MAX_SPOT_TWAP_TICKS);
-        _checkRange(Parameter.MaxMoveBps, params.maxMoveBps, 0, MAX_DEVIATION_BPS);
-        _checkRange(
+        Bounds.check(Parameter.MaxOracleTwapDeviationBps, params.maxOracleTwapDeviationBps, 0, MAX_DEVIATION_BPS);
+        Bounds.check(Parameter.MaxSpotTwapTicks, params.maxSpotTwapTicks, 0, MAX_SPOT_TWAP_TICKS);
+        Bounds.check(Parameter.MaxMoveBps, params.maxMoveBps, 0, MAX_DEVIATION_BPS);
+        Bounds.check(
             Parameter.MoveWindow,
             params.moveWindow,
             params.maxMoveBps == 0 ? 0 : MIN_MOVE_WINDOW,
             MAX_MOVE_WINDOW
         );
-        _checkRange(Parameter.BreakerCooldown, params.cooldown, 0, MAX_BREAKER_COOLDOWN);
-        _checkRange(Parameter.SequencerGracePeriod, params.sequencerGracePeriod, 0, MAX_SEQUENCER_GRACE);
+        Bounds.check(Parameter.BreakerCooldown, params.cooldown, 0, MAX_BREAKER_COOLDOWN);
+        Bounds.check(Parameter.SequencerGracePeriod, params.sequencerGracePeriod, 0, MAX_SEQUENCER_GRACE);
         _params = params;
         emit BreakerParamsSet(old, params);
     }
@@ -274,9 +275,5 @@ contract BallastBreakers is IBallastBreakers, AccessControl {
     function _clearTrip(BreakerState storage state, address vault, bool byGovernance) private {
         (state.reason, state.index, state.trippedAt) = (Trip.None, 0, 0);
         emit BreakerReset(vault, byGovernance);
-    }
-
-    function _checkRange(Parameter parameter, uint256 value, uint256 min, uint256 max) private pure {
-        if (value < min || value > max) revert BallastParameterOutOfRange(parameter, value, min, max);
     }
 }

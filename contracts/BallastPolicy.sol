@@ -9,6 +9,8 @@ import {IUniswapV3Pool} from "@uniswap/v3-core/contracts/interfaces/IUniswapV3Po
 import {IBallastOracle} from "./interfaces/IBallastOracle.sol";
 import {IBallastPolicy} from "./interfaces/IBallastPolicy.sol";
 import {IBallastPriceHistory} from "./interfaces/IBallastPriceHistory.sol";
+import {Bounds} from "./libraries/Bounds.sol";
+import {GasValue} from "./libraries/GasValue.sol";
 import {PoolAddress} from "./libraries/PoolAddress.sol";
 import {UniswapPath} from "./libraries/UniswapPath.sol";
 import {VaultOracles} from "./libraries/VaultOracles.sol";
@@ -112,14 +114,14 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
     function setCostParams(CostParams calldata params) external onlyRole(DEFAULT_ADMIN_ROLE) {
         CostParams memory old = _costParams();
         if (keccak256(abi.encode(params)) == keccak256(abi.encode(old))) revert BallastParameterUnchanged();
-        _checkRange(Parameter.BenefitPerBpWad, params.benefitPerBpWad, 0, MAX_BENEFIT_PER_BP_WAD);
-        _checkRange(Parameter.MaxCostRatioBps, params.maxCostRatioBps, 0, MAX_COST_RATIO_BPS);
-        _checkRange(Parameter.GasBase, params.gasBase, 0, MAX_GAS_BASE);
-        _checkRange(Parameter.GasPerHop, params.gasPerHop, 0, MAX_GAS_PER_HOP);
+        Bounds.check(Parameter.BenefitPerBpWad, params.benefitPerBpWad, 0, MAX_BENEFIT_PER_BP_WAD);
+        Bounds.check(Parameter.MaxCostRatioBps, params.maxCostRatioBps, 0, MAX_COST_RATIO_BPS);
+        Bounds.check(Parameter.GasBase, params.gasBase, 0, MAX_GAS_BASE);
+        Bounds.check(Parameter.GasPerHop, params.gasPerHop, 0, MAX_GAS_PER_HOP);
         IBallastOracle oracle = params.gasTokenOracle;
         if (address(oracle) != address(0)) {
             // Never adopt a gas-token price source that cannot price now.
-            (bool ok, ) = _tryPrice(oracle);
+            (bool ok, ) = GasValue.tryPrice(oracle);
             if (!ok) revert BallastPriceUnavailable(address(oracle));
         }
         _costs = CostSlots(oracle, params.maxCostRatioBps, params.gasBase, params.gasPerHop, params.benefitPerBpWad);
@@ -312,28 +314,28 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
     }
 
     function _checkTriggers(TriggerParams memory t) private pure {
-        _checkRange(Parameter.TriggerBandBps, t.triggerBandBps, 1, MAX_TRIGGER_BAND_BPS);
-        _checkRange(Parameter.TargetBandBps, t.targetBandBps, 0, t.triggerBandBps - 1);
-        _checkRange(Parameter.Cooldown, t.cooldown, 0, MAX_COOLDOWN);
+        Bounds.check(Parameter.TriggerBandBps, t.triggerBandBps, 1, MAX_TRIGGER_BAND_BPS);
+        Bounds.check(Parameter.TargetBandBps, t.targetBandBps, 0, t.triggerBandBps - 1);
+        Bounds.check(Parameter.Cooldown, t.cooldown, 0, MAX_COOLDOWN);
         if (t.calendarInterval != 0) {
-            _checkRange(Parameter.CalendarInterval, t.calendarInterval, t.cooldown, MAX_CALENDAR_INTERVAL);
+            Bounds.check(Parameter.CalendarInterval, t.calendarInterval, t.cooldown, MAX_CALENDAR_INTERVAL);
         }
     }
 
     function _checkVolatility(VolatilityParams memory v) private pure {
         if (v.referenceVolBps == 0) {
             // Scaling off: every other field must be zero too, so a half-set configuration is refused.
-            _checkRange(Parameter.MinBandBps, v.minBandBps, 0, 0);
-            _checkRange(Parameter.MaxBandBps, v.maxBandBps, 0, 0);
-            _checkRange(Parameter.AveragingTime, v.averagingTime, 0, 0);
-            _checkRange(Parameter.MinObservationInterval, v.minObservationInterval, 0, 0);
+            Bounds.check(Parameter.MinBandBps, v.minBandBps, 0, 0);
+            Bounds.check(Parameter.MaxBandBps, v.maxBandBps, 0, 0);
+            Bounds.check(Parameter.AveragingTime, v.averagingTime, 0, 0);
+            Bounds.check(Parameter.MinObservationInterval, v.minObservationInterval, 0, 0);
             return;
         }
-        _checkRange(Parameter.ReferenceVolBps, v.referenceVolBps, 100, MAX_REFERENCE_VOL_BPS);
-        _checkRange(Parameter.MinBandBps, v.minBandBps, 1, MAX_TRIGGER_BAND_BPS);
-        _checkRange(Parameter.MaxBandBps, v.maxBandBps, v.minBandBps, MAX_TRIGGER_BAND_BPS);
-        _checkRange(Parameter.AveragingTime, v.averagingTime, 1 hours, MAX_AVERAGING_TIME);
-        _checkRange(Parameter.MinObservationInterval, v.minObservationInterval, 1 minutes, MAX_OBSERVATION_INTERVAL);
+        Bounds.check(Parameter.ReferenceVolBps, v.referenceVolBps, 100, MAX_REFERENCE_VOL_BPS);
+        Bounds.check(Parameter.MinBandBps, v.minBandBps, 1, MAX_TRIGGER_BAND_BPS);
+        Bounds.check(Parameter.MaxBandBps, v.maxBandBps, v.minBandBps, MAX_TRIGGER_BAND_BPS);
+        Bounds.check(Parameter.AveragingTime, v.averagingTime, 1 hours, MAX_AVERAGING_TIME);
+        Bounds.check(Parameter.MinObservationInterval, v.minObservationInterval, 1 minutes, MAX_OBSERVATION_INTERVAL);
     }
 
     /// @dev Whether `driftBps` reaches `vault`'s effective trigger band, without folding the oracles'
@@ -520,29 +522,6 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
         uint256 baseUnit
     ) private view returns (bool ok, uint256 value) {
         if (address(cp.gasTokenOracle) == address(0)) return (true, 0);
-        uint256 gasTokenPrice;
-        (ok, gasTokenPrice) = _tryPrice(cp.gasTokenOracle);
-        // wei * (USD WAD per 1e18 wei) / (USD WAD per base token) * base unit.
-        if (ok)
-            value = Math.mulDiv(
-                gasUnits * block.basefee,
-                gasTokenPrice * baseUnit,
-                WAD * basePriceWad,
-                Math.Rounding.Ceil
-            );
-    }
-
-    function _tryPrice(IBallastOracle oracle) private view returns (bool ok, uint256 price) {
-        // A source that reverts or answers garbage (0, or a price no arithmetic here could carry:
-        // above 2^128 WAD, 3.4e20 USD) is as invalid as one that says so.
-        try oracle.tryPrice() returns (bool valid, uint256 p) {
-            return (valid && p != 0 && p <= type(uint128).max, p);
-        } catch {
-            return (false, 0);
-        }
-    }
-
-    function _checkRange(Parameter parameter, uint256 value, uint256 min, uint256 max) private pure {
-        if (value < min || value > max) revert BallastParameterOutOfRange(parameter, value, min, max);
+        return GasValue.inBase(gasUnits, cp.gasTokenOracle, basePriceWad, baseUnit, Math.Rounding.Ceil);
     }
 }

@@ -14,6 +14,8 @@ import {IBallastPolicy} from "./interfaces/IBallastPolicy.sol";
 import {IBallastRebalancer} from "./interfaces/IBallastRebalancer.sol";
 import {IBallastVault} from "./interfaces/IBallastVault.sol";
 import {BasketMath} from "./libraries/BasketMath.sol";
+import {Bounds} from "./libraries/Bounds.sol";
+import {GasValue} from "./libraries/GasValue.sol";
 import {PlanReview} from "./libraries/PlanReview.sol";
 
 /// @title BallastRebalancer
@@ -108,10 +110,10 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
     function setRewardParams(RewardParams calldata params) external onlyRole(DEFAULT_ADMIN_ROLE) {
         RewardParams memory old = _reward;
         if (keccak256(abi.encode(params)) == keccak256(abi.encode(old))) revert BallastParameterUnchanged();
-        _checkRange(Parameter.RewardPremiumBps, params.premiumBps, 0, MAX_PREMIUM_BPS);
-        _checkRange(Parameter.MaxRewardBps, params.maxRewardBps, 0, MAX_REWARD_BPS);
+        Bounds.check(Parameter.RewardPremiumBps, params.premiumBps, 0, MAX_PREMIUM_BPS);
+        Bounds.check(Parameter.MaxRewardBps, params.maxRewardBps, 0, MAX_REWARD_BPS);
         uint256 baseUnit = 10 ** IERC20Metadata(_vault.asset()).decimals();
-        _checkRange(Parameter.MaxReward, params.maxReward, 0, MAX_REWARD_TOKENS * baseUnit);
+        Bounds.check(Parameter.MaxReward, params.maxReward, 0, MAX_REWARD_TOKENS * baseUnit);
         _reward = params;
         emit RewardParamsSet(old, params);
     }
@@ -127,8 +129,8 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
         if (params.minDriftCutBps == old.minDriftCutBps && params.costToleranceBps == old.costToleranceBps) {
             revert BallastParameterUnchanged();
         }
-        _checkRange(Parameter.MinDriftCutBps, params.minDriftCutBps, MIN_DRIFT_CUT_BPS, BasketMath.BPS);
-        _checkRange(Parameter.CostToleranceBps, params.costToleranceBps, 0, MAX_COST_TOLERANCE_BPS);
+        Bounds.check(Parameter.MinDriftCutBps, params.minDriftCutBps, MIN_DRIFT_CUT_BPS, BasketMath.BPS);
+        Bounds.check(Parameter.CostToleranceBps, params.costToleranceBps, 0, MAX_COST_TOLERANCE_BPS);
         _plan = params;
         emit PlanParamsSet(old, params);
     }
@@ -340,26 +342,11 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
     ) private view returns (uint256) {
         RewardParams memory r = _reward;
         if (r.maxRewardBps == 0 || r.maxReward == 0 || address(gasToken) == address(0)) return 0;
-        (bool ok, uint256 gasTokenPrice) = _tryPrice(gasToken);
+        // A gas token that cannot be priced (reverts, garbage) pays nothing, and never reverts.
+        (bool ok, uint256 gasValue) = GasValue.inBase(gasUnits, gasToken, s.prices[0], s.units[0], Math.Rounding.Floor);
         if (!ok) return 0;
-        // wei * (USD WAD per 1e18 wei) / (USD WAD per base token) * base unit, plus the premium.
-        uint256 gasValue = Math.mulDiv(gasUnits * block.basefee, gasTokenPrice * s.units[0], 1e18 * s.prices[0]);
         uint256 reward = gasValue.mulDiv(BasketMath.BPS + r.premiumBps, BasketMath.BPS);
         return Math.min(reward, Math.min(s.nav.bps(r.maxRewardBps, Math.Rounding.Floor), r.maxReward));
-    }
-
-    function _tryPrice(IBallastOracle oracle) private view returns (bool ok, uint256 price) {
-        // A source that reverts or answers garbage (0, or above 2^128 WAD, which no product here
-        // could carry) prices nothing: no reward, never a revert.
-        try oracle.tryPrice() returns (bool valid, uint256 p) {
-            return (valid && p != 0 && p <= type(uint128).max, p);
-        } catch {
-            return (false, 0);
-        }
-    }
-
-    function _checkRange(Parameter parameter, uint256 value, uint256 min, uint256 max) private pure {
-        if (value < min || value > max) revert BallastParameterOutOfRange(parameter, value, min, max);
     }
 
     /// @dev What a rebalance the policy finds `due` (Due or DueByCalendar) would do now, for the

@@ -18,6 +18,7 @@ import {IBallastOracle} from "./interfaces/IBallastOracle.sol";
 import {IBallastRebalancer} from "./interfaces/IBallastRebalancer.sol";
 import {IBallastVault} from "./interfaces/IBallastVault.sol";
 import {BasketAdmin} from "./libraries/BasketAdmin.sol";
+import {Bounds} from "./libraries/Bounds.sol";
 import {BasketMath} from "./libraries/BasketMath.sol";
 import {FeeMath} from "./libraries/FeeMath.sol";
 import {VaultLogic} from "./libraries/VaultLogic.sol";
@@ -262,9 +263,9 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     function setFeeParams(FeeParams calldata params) external onlyRole(DEFAULT_ADMIN_ROLE) {
         FeeParams memory old = _fees;
         if (keccak256(abi.encode(params)) == keccak256(abi.encode(old))) revert BallastParameterUnchanged();
-        _checkRange(Parameter.ManagementFeeBps, params.managementFeeBps, 0, MAX_MANAGEMENT_FEE_BPS);
-        _checkRange(Parameter.EntryFeeBps, params.entryFeeBps, 0, MAX_FLOW_FEE_BPS);
-        _checkRange(Parameter.ExitFeeBps, params.exitFeeBps, 0, MAX_FLOW_FEE_BPS);
+        Bounds.check(Parameter.ManagementFeeBps, params.managementFeeBps, 0, MAX_MANAGEMENT_FEE_BPS);
+        Bounds.check(Parameter.EntryFeeBps, params.entryFeeBps, 0, MAX_FLOW_FEE_BPS);
+        Bounds.check(Parameter.ExitFeeBps, params.exitFeeBps, 0, MAX_FLOW_FEE_BPS);
         if (params.managementFeeBps != 0 && params.recipient == address(0)) revert BallastZeroAddress();
         // What accrued under the old fees goes to the old recipient; the new rate runs from now.
         _accrueFees();
@@ -688,12 +689,12 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     }
 
     function _setParams(RebalanceParams memory p) private {
-        _checkRange(Parameter.SlippageBps, p.slippageBps, 1, MAX_SLIPPAGE_BPS);
-        _checkRange(Parameter.MaxTradeBps, p.maxTradeBps, MIN_MAX_TRADE_BPS, BasketMath.BPS);
-        _checkRange(Parameter.MaxLossBps, p.maxLossBps, 1, MAX_LOSS_BPS);
+        Bounds.check(Parameter.SlippageBps, p.slippageBps, 1, MAX_SLIPPAGE_BPS);
+        Bounds.check(Parameter.MaxTradeBps, p.maxTradeBps, MIN_MAX_TRADE_BPS, BasketMath.BPS);
+        Bounds.check(Parameter.MaxLossBps, p.maxLossBps, 1, MAX_LOSS_BPS);
         // Dust floor: at most 1_000_000 whole base-asset tokens ($1M for USDC).
-        _checkRange(Parameter.MinTradeValue, p.minTradeValue, 0, 1_000_000 * _baseUnit);
-        _checkRange(Parameter.MaxPoolGapBps, p.maxPoolGapBps, 1, MAX_SLIPPAGE_BPS);
+        Bounds.check(Parameter.MinTradeValue, p.minTradeValue, 0, 1_000_000 * _baseUnit);
+        Bounds.check(Parameter.MaxPoolGapBps, p.maxPoolGapBps, 1, MAX_SLIPPAGE_BPS);
         emit RebalanceParamsSet(_params, p);
         _params = p;
     }
@@ -720,10 +721,6 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
 
     function _checkRebalancer() private view {
         if (_msgSender() != address(_rebalancer)) revert BallastNotRebalancer(_msgSender());
-    }
-
-    function _checkRange(Parameter parameter, uint256 value, uint256 min, uint256 max) private pure {
-        if (value < min || value > max) revert BallastParameterOutOfRange(parameter, value, min, max);
     }
 
     /// @dev The base asset, read from the basket before ERC4626's constructor needs it.

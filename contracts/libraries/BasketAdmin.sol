@@ -11,6 +11,7 @@ import {IBallastErrors} from "../interfaces/IBallastErrors.sol";
 import {IBallastOracle} from "../interfaces/IBallastOracle.sol";
 import {IBallastRebalancer} from "../interfaces/IBallastRebalancer.sol";
 import {IBallastVault} from "../interfaces/IBallastVault.sol";
+import {Bounds} from "./Bounds.sol";
 import {PoolAddress} from "./PoolAddress.sol";
 import {UniswapPath} from "./UniswapPath.sol";
 
@@ -69,14 +70,7 @@ library BasketAdmin {
         uint256 n = basket.assets.length;
         if (weights.length != n) revert IBallastErrors.BallastBasketSize(weights.length, n);
         // A ramp starts within MAX_RAMP from now: a proposal cannot schedule one for a far future.
-        if (start < block.timestamp || start > block.timestamp + MAX_RAMP) {
-            revert IBallastErrors.BallastParameterOutOfRange(
-                IBallastErrors.Parameter.RampStart,
-                start,
-                block.timestamp,
-                block.timestamp + MAX_RAMP
-            );
-        }
+        Bounds.check(IBallastErrors.Parameter.RampStart, start, block.timestamp, block.timestamp + MAX_RAMP);
         if (end < start || end - start > MAX_RAMP) {
             revert IBallastErrors.BallastParameterOutOfRange(
                 IBallastErrors.Parameter.RampDuration,
@@ -251,14 +245,7 @@ library BasketAdmin {
         (bool ok, bytes memory data) = address(oracle).staticcall(abi.encodeCall(IBallastOracle.deviationBps, ()));
         if (!ok || data.length < 32) revert IBallastErrors.BallastPriceUnavailable(token);
         uint256 deviation = abi.decode(data, (uint256));
-        if (deviation > MAX_DEVIATION_BPS) {
-            revert IBallastErrors.BallastParameterOutOfRange(
-                IBallastErrors.Parameter.DeviationBps,
-                deviation,
-                0,
-                MAX_DEVIATION_BPS
-            );
-        }
+        Bounds.check(IBallastErrors.Parameter.DeviationBps, deviation, 0, MAX_DEVIATION_BPS);
         return uint16(deviation);
     }
 
