@@ -599,20 +599,19 @@ class ScenarioRun {
     this.flows.push(record);
   }
 
-  /** Breaker trips and resets in the receipt of a keeper's rebalance (the only call that runs the checks here). */
+  /** Breaker trips and resets in the receipt of a keeper's rebalance (the only call that runs the checks). */
   private async recordBreakerEvents(receipt: TransactionReceipt): Promise<void> {
-    const via = "rebalance";
     for (const event of parsedLogs(receipt, this.breakersAddress, this.breakers.interface)) {
       if (event.name === "BreakerTripped") {
         const reason = TRIP_NAMES[Number(event.args.reason as bigint)] ?? "Unknown";
         const asset = this.basket[Number(event.args.index as bigint)]?.symbol;
         this.breakerTripped = true;
-        this.breakerEvents.push({ hour: await this.recordTime(), kind: "trip", reason, asset, via });
-        this.log(`    breaker TRIPPED (${reason}, ${asset}) on ${via}: rebalancing halts, exits stay open`);
+        this.breakerEvents.push({ hour: await this.recordTime(), kind: "trip", reason, asset });
+        this.log(`    breaker TRIPPED (${reason}, ${asset}) on a rebalance: rebalancing halts, exits stay open`);
       } else if (event.name === "BreakerReset") {
         this.breakerTripped = false;
-        this.breakerEvents.push({ hour: await this.recordTime(), kind: "reset", via });
-        this.log(`    breaker reset on ${via}: healthy again after its cooldown`);
+        this.breakerEvents.push({ hour: await this.recordTime(), kind: "reset" });
+        this.log("    breaker reset on a rebalance: healthy again after its cooldown");
       }
     }
   }
