@@ -4,11 +4,11 @@
  * random trigger, execution, volatility and cost parameters, random target weights including a
  * retiring asset, time advanced) are read from the chain and fed to the model; the two must agree
  * exactly on `rebalanceStatus()` (status, drift, band in force), `effectiveTriggerBand`, the
- * volatility estimate after every poke and rebalance, `rebalanceCost()` (cost, benefit, verdict),
- * and, when a rebalance runs, on every trade's size: each sell's `amountIn` is the model's
- * `sellAmount` and each buy's the model's spend given the base the sells actually fetched (the
- * model decides sizes; pools decide prices, which is why buys take the sells' real output, and how
- * much of a leg too large for them fills, read through LegCheck.fit as the vault reads it).
+ * volatility estimate after every rebalance (skipped ones included), `rebalanceCost()` (cost,
+ * benefit, verdict), and, when a rebalance runs, on every trade's size: each sell's `amountIn` is the
+ * model's `sellAmount` and each buy's the model's spend given the base the sells actually fetched
+ * (the model decides sizes; pools decide prices, which is why buys take the sells' real output, and
+ * how much of a leg too large for them fills, read through LegCheck.fit as the vault reads it).
  *
  * Also: the bigint port of the pool's swap against QuoterV2 on every pool of the local market.
  */
@@ -482,11 +482,6 @@ describe("vault model vs the contracts (differential)", function () {
         if (weights.includes(0)) seen.retiring++;
         const at = (await time.latest()) + 1;
         await (await vault.setTargetWeights(weights, at, at)).wait();
-      }
-      // A keeper's poke: the volatility estimate learns (mirrored in the model).
-      if (rng.uniform() < 0.7) {
-        const receipt = await (await rebalancer.poke()).wait();
-        await mirrorObservation(receipt?.blockNumber ?? 0);
       }
       // Stay clear of the cooldown and calendar edges: the view and the transaction run a second apart.
       const last = Number(await policy.lastRebalance(rebalancer));
