@@ -36,7 +36,7 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
     /// @notice The most changes between rounds an observation reads from each oracle's history: ~16
     /// returns give the estimate ~18% error (1 / sqrt(2k)) per observation, which the EWMA then
     /// averages; measured in the lab (docs/policy.md), within 25% of realised volatility over 90%
-    /// of the time on GBM and regime-switching paths with no poke.
+    /// of the time on GBM and regime-switching paths observed at rebalances alone.
     uint256 public constant HISTORY_SAMPLES = 16;
     /// @notice The largest relative change between two sampled rounds the estimate counts (WAD:
     /// 1,000x); a larger one (a feed answering its minimum, 1, then a price) counts as this.

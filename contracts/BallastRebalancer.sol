@@ -195,18 +195,6 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
     }
 
     /// @inheritdoc IBallastRebalancer
-    function poke() external nonReentrant {
-        // One read of every oracle: a failing one keeps its last price.
-        IBallastVault.BasketState memory s = _vault.recordPrices();
-        // Breakers judge valid prices only; a failing oracle halts trading by itself, and the
-        // breakers read the outage from its own history afterwards ({IBallastBreakers-BreakerParams}).
-        if (s.valid) {
-            _policy.observe();
-            _breakers.checkBreakers(s.prices, _poolChecks(s));
-        }
-    }
-
-    /// @inheritdoc IBallastRebalancer
     function rebalance() public nonReentrant returns (uint256 trades) {
         uint256 gasStart = gasleft();
         (IBallastVault.BasketState memory s, uint256 band, bool refused) = _open();
@@ -351,8 +339,8 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
 
     /// @dev What a rebalance the policy finds `due` (Due or DueByCalendar) would do now, for the
     /// status report, in {rebalance}'s order: BreakerTripped when the breakers would refuse it and
-    /// record nothing; `due` when they would record a new trip (that rebalance is what records it,
-    /// so that its cooldown needs no poke); when the policy's cost gate is on, Uneconomic when the
+    /// record nothing; `due` when they would record a new trip (that rebalance is what records it:
+    /// nothing else runs the breakers' check); when the policy's cost gate is on, Uneconomic when the
     /// plan (target band `band`) is not worth its cost and PriceUnavailable when the gate cannot
     /// price it; then LegUnfit when the vault would refuse a leg of the plan
     /// ({IBallastVault-executeRebalance}); else `due`. Never reverts on the pools or the gate.

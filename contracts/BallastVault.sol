@@ -68,7 +68,8 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     BasketAdmin.Basket private _basket;
     RebalanceParams private _params;
     IBallastRebalancer private _rebalancer;
-    /// @dev Last valid oracle price of each asset, recorded by {recordPrices}.
+    /// @dev Last valid oracle price of each asset, recorded at construction, at listing and by
+    /// {recordPrices} (see {IBallastVault-lastPrices}).
     uint256[] private _lastPrices;
     FeeParams private _fees;
     /// @dev When the management fee last accrued.

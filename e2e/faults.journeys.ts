@@ -97,7 +97,7 @@ export function faultJourneys(world: () => World): void {
     });
   });
 
-  it("12 breaker after a feed outage nobody poked: reason and asset shown, in kind offered", async () => {
+  it("12 breaker after a feed outage nobody recorded: reason and asset shown, in kind offered", async () => {
     await inSnapshot(async () => {
       const price = await market().feedPrice("WETH");
       // WETH's feed fails and recovers with no transaction to the vault in between.

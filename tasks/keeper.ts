@@ -10,10 +10,7 @@ import type { KeeperTaskArgsWithPositional } from "../src/keeper/task";
 
 const seconds = (ms: number): string => String(ms / 1_000);
 
-task(
-  "keeper",
-  "Keeps Ballast vaults: rebalances when due (simulated, cost-gated, fee-capped), pokes, replaces stuck txs",
-)
+task("keeper", "Keeps Ballast vaults: rebalances when due (simulated, cost-gated, fee-capped), replaces stuck txs")
   .addOptionalParam(
     "vault",
     "Vault address; several separated by commas (or list them after the flags)",
@@ -37,12 +34,6 @@ task(
   .addOptionalParam(
     "privateRpc",
     "Broadcast signed transactions through this RPC (e.g. Flashbots Protect, MEV Blocker); needs a key account",
-    undefined,
-    types.string,
-  )
-  .addOptionalParam(
-    "pokeInterval",
-    `Seconds between pokes of each vault (prices, breakers, volatility); 0 = never (default ${seconds(DEFAULTS.pokeIntervalMs)})`,
     undefined,
     types.string,
   )

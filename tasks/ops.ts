@@ -1,6 +1,6 @@
 /**
  * Operator tasks for a Ballast vault, for users without a UI: `status`, `deposit`, `redeem`,
- * `redeem-in-kind`, `rebalance` and `poke`. Each parses and checks its parameters, calls the
+ * `redeem-in-kind` and `rebalance`. Each parses and checks its parameters, calls the
  * functions of `src/ops` and prints what happened; `npx hardhat <task> --help` lists the parameters.
  *
  * This file loads with hardhat.config.ts, before typechain-types exist on a clean clone: `src/ops`
@@ -189,22 +189,6 @@ task(
       } else {
         console.log(`no trade: the circuit breakers stopped it (${o.reason}, asset ${o.index}) (tx ${result.tx})`);
       }
-      return result;
-    }),
-  );
-
-task(
-  "poke",
-  "Pokes the vault's rebalancer: records the oracle prices, feeds the volatility estimate and runs the breaker checks (optional: every rebalance does the same, nothing waits for a poke)",
-)
-  .addOptionalParam("vault", VAULT_PARAM)
-  .addOptionalParam("from", FROM_PARAM)
-  .setAction(async (args: VaultOnlyArgs, hre) =>
-    reportInputErrors(async () => {
-      const ops = await import("../src/ops");
-      const signer = await ops.resolveSigner(hre, args.from);
-      const result = await ops.poke(signer, { vault: ops.vaultAddress(args.vault) });
-      console.log(`poked (tx ${result.tx}): breaker ${result.breaker}, status ${result.status}`);
       return result;
     }),
   );

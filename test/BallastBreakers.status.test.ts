@@ -1,7 +1,8 @@
 /**
- * What the breakers decide without anyone paying for a poke: the invalid-price window read from the
- * oracles' own rounds (`tripOnInvalidPrice`), and a rebalancer status that agrees with the breakers
- * (BreakerTripped, and no upkeep, for a due rebalance they would refuse without recording anything).
+ * What the breakers decide with no transaction sent only to keep them: the invalid-price window
+ * read from the oracles' own rounds (`tripOnInvalidPrice`), and a rebalancer status that agrees with
+ * the breakers (BreakerTripped, and no upkeep, for a due rebalance they would refuse without
+ * recording anything).
  */
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
@@ -67,15 +68,17 @@ async function pricesOf(f: VaultFixture): Promise<bigint[]> {
 
 describe("BallastBreakers: the invalid-price window and the status", () => {
   describe("an invalid price, read from the oracle's own rounds", () => {
-    it("an outage nobody poked refuses a due rebalance for exactly the cooldown after the feed recovers, recording nothing", async () => {
+    it("an outage nobody recorded refuses a due rebalance for exactly the cooldown after the feed recovers, recording nothing", async () => {
       const f = await loadFixture(dueFixture);
       const { vault, rebalancer, breakers } = f;
       expect(await statusOf(f)).to.equal(Status.Due);
       const price = await f.market.feedPrice("LINK");
       await f.market.token("LINK").feed.connect(f.market.deployer).setAnswer(-1);
-      // During the outage the price itself is missing; a poke then runs no check and records nothing.
+      // During the outage the price itself is missing; a rebalance then reverts whole, recording nothing.
       expect(await statusOf(f)).to.equal(Status.PriceUnavailable);
-      await expect(rebalancer.poke()).to.not.emit(breakers, "BreakerTripped");
+      await expect(rebalancer.rebalance())
+        .to.be.revertedWithCustomError(rebalancer, "BallastPriceUnavailable")
+        .withArgs(f.market.token("LINK").address);
       await time.increase(600);
       await f.market.setFeedPrice("LINK", price);
       const recovered = await time.latest();
@@ -102,7 +105,7 @@ describe("BallastBreakers: the invalid-price window and the status", () => {
       // One second before the cooldown has passed since the recovery: still refused.
       await time.increaseTo(recovered + COOLDOWN - 1);
       expect(await statusOf(f)).to.equal(Status.BreakerTripped);
-      // From then on, by itself: no poke, no reset.
+      // From then on, by itself: nothing sent, no reset.
       await time.increaseTo(recovered + COOLDOWN);
       expect(await statusOf(f)).to.equal(Status.Due);
       expect(await upkeepOf(f)).to.equal(true);

@@ -347,7 +347,7 @@ describe("BallastPolicy volatility scaling", () => {
     expect(await f.policy.variances(f.vault)).to.deep.equal([[], 0n]);
   });
 
-  it("follows a deployed vault's feeds with no poke: a calm week narrows the band to its floor", async () => {
+  it("follows a deployed vault's feeds with no maintenance transaction: a calm week narrows the band to its floor", async () => {
     const f = await loadFixture(vaultFixture);
     const [, alice] = await ethers.getSigners();
     await depositUsdc(f.market, f.vault, alice, 100_000);

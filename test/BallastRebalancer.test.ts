@@ -4,7 +4,7 @@
  */
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
-import type { AddressLike } from "ethers";
+import type { AddressLike, Interface } from "ethers";
 import { ethers } from "hardhat";
 
 import { RECOMMENDED_BREAKERS } from "../src/vault";
@@ -56,6 +56,16 @@ describe("BallastRebalancer", () => {
       expect(await rebalancer.hasRole(await rebalancer.DEFAULT_ADMIN_ROLE(), admin.address)).to.equal(true);
       expect(await rebalancer.oracles()).to.deep.equal(await vault.oracles());
     });
+
+    it("has no poke: no transaction exists only to maintain state (issue 17)", async () => {
+      const { rebalancer } = await loadFixture(investedAdminFixture);
+      const [caller] = await ethers.getSigners();
+      // Through the untyped Interface: the typed one does not even accept the name.
+      expect((rebalancer.interface as Interface).getFunction("poke")).to.equal(null);
+      // Nor does the deployed code answer its selector (no fallback takes it either).
+      const selector = ethers.id("poke()").slice(0, 10);
+      await expect(caller.sendTransaction({ to: await rebalancer.getAddress(), data: selector })).to.be.reverted;
+    });
   });
 
   describe("setBreakers", () => {
@@ -80,11 +90,19 @@ describe("BallastRebalancer", () => {
     });
 
     it("points the rebalancer at other breakers, emitting BreakersSet(old, new); a trip recorded by the old ones stays there", async () => {
-      const { breakers, rebalancer } = await loadFixture(investedAdminFixture);
+      const { market, vault, breakers, rebalancer } = await loadFixture(investedAdminFixture);
       const [admin] = await ethers.getSigners();
-      // The old breakers latch a trip: the pools are younger than a day-long TWAP window.
+      // A rebalance due (WETH +10%), and the old breakers latch a trip at it: the pools are younger
+      // than a day-long TWAP window.
+      await market.setFeedPrice("WETH", (await market.feedPrice("WETH")) * 1.1);
+      await market.alignAllPools();
+      await time.increase(600);
+      await refreshFeeds(market, ["USDC", "WETH", "WBTC", "LINK"]);
       await breakers.setBreakerParams({ ...RECOMMENDED_BREAKERS, twapWindow: 86_400, tripOnInvalidPrice: false });
-      await rebalancer.poke();
+      expect((await rebalancer.rebalanceStatus())[0]).to.equal(Status.Due);
+      await expect(rebalancer.rebalance())
+        .to.emit(breakers, "BreakerTripped")
+        .withArgs(await rebalancer.getAddress(), Trip.TwapUnavailable, 1n);
       expect((await breakers.breaker(rebalancer))[0]).to.equal(Trip.TwapUnavailable);
       expect((await rebalancer.rebalanceStatus())[0]).to.equal(Status.BreakerTripped);
 
@@ -95,8 +113,10 @@ describe("BallastRebalancer", () => {
       expect(await rebalancer.breakers()).to.equal(await next.getAddress());
       // The new breakers have no record of this rebalancer, and check nothing until governance sets them.
       expect(await next.breaker(rebalancer)).to.deep.equal([0n, 0n, 0n]);
-      expect((await rebalancer.rebalanceStatus())[0]).to.equal(Status.NotDue);
-      await expect(rebalancer.poke()).to.not.emit(next, "BreakerTripped");
+      expect((await rebalancer.rebalanceStatus())[0]).to.equal(Status.Due);
+      const tx = rebalancer.rebalance();
+      await expect(tx).to.emit(vault, "Rebalanced");
+      await expect(tx).to.not.emit(next, "BreakerTripped");
       expect((await breakers.breaker(rebalancer))[0]).to.equal(Trip.TwapUnavailable);
     });
   });
@@ -157,8 +177,8 @@ describe("BallastRebalancer", () => {
       expect(await policy.lastRebalance(next)).to.equal(0n);
       const [status] = await next.rebalanceStatus();
       expect(status).to.not.equal(Status.Cooldown);
-      // The old rebalancer can no longer trade.
-      await expect(rebalancer.poke())
+      // The old rebalancer can no longer trade, nor record prices.
+      await expect(rebalancer.rebalance())
         .to.be.revertedWithCustomError(vault, "BallastNotRebalancer")
         .withArgs(await rebalancer.getAddress());
     });

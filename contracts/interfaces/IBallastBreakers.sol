@@ -8,8 +8,8 @@ import {IBallastErrors} from "./IBallastErrors.sol";
 /// trigger rules ({IBallastPolicy}: whether a rebalance is due) so that each can be tuned or replaced
 /// on its own. A breakers contract serves any number of vaults: its record (a trip) is kept per
 /// calling rebalancer, its parameters are shared. The rebalancer runs {checkBreakers} in every
-/// rebalance (and in its optional `poke`), and reports `BreakerTripped` when {holds} or when
-/// {refusal} says a due rebalance would be refused.
+/// rebalance (no other call runs it), and reports `BreakerTripped` when {holds} or when {refusal}
+/// says a due rebalance would be refused.
 ///
 /// Two kinds of failure. A trip latches (recorded, holds at least `cooldown`) and is kept for
 /// evidence nobody can fake within one transaction, or cheaply. A refusal stops the trade of the

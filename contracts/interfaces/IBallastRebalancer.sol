@@ -118,12 +118,6 @@ interface IBallastRebalancer is IBallastErrors {
     /// @notice Chainlink Automation (and Gelato) entry: runs {rebalance}.
     function performUpkeep(bytes calldata performData) external;
 
-    /// @notice Has the vault record every valid oracle price as the last known one, hands them to
-    /// the policy's volatility estimate and runs the breakers' check. Permissionless and optional:
-    /// nothing depends on it. Every rebalance does the same; the breakers read moves and invalid
-    /// prices from the oracles' own histories, and a trip lapses by itself after its cooldown.
-    function poke() external;
-
     /// @notice Trades the basket toward its target weights through Uniswap V3. Permissionless.
     /// @dev Runs only when the policy says Due or DueByCalendar (else reverts with
     /// {BallastRebalanceNotDue}, as while the breakers' trip holds). A breakers' check that refuses

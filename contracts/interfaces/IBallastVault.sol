@@ -206,7 +206,7 @@ interface IBallastVault is IERC4626, IBallastErrors {
     function basketState() external view returns (BasketState memory);
 
     /// @notice {basketState}, recording every valid price as the last known one (event
-    /// {PricesRecorded}). The rebalancer only.
+    /// {PricesRecorded}). The rebalancer only: BallastRebalancer calls it as each rebalance starts.
     function recordPrices() external returns (BasketState memory);
 
     /// @notice Trades `legs` for the keeper `keeper` (the rebalancer only; not while paused), and
@@ -239,7 +239,11 @@ interface IBallastVault is IERC4626, IBallastErrors {
     /// bound leaves: trades and reward together lose at most `maxLossBps` of NAV. Emits {RewardPaid}.
     function payReward(address keeper, uint256 amount) external;
 
-    /// @notice The last valid oracle prices recorded (USD WAD per whole token; 0 = never recorded).
+    /// @notice The last valid oracle prices recorded (USD WAD per whole token; 0 = never recorded): at
+    /// construction, an asset's own when it is listed ({addAsset}), and by {recordPrices}, so at each
+    /// rebalance that does not revert (one that meets an invalid price reverts whole, recording
+    /// nothing). No other transaction records them. What the views value an asset at while its
+    /// oracle fails.
     function lastPrices() external view returns (uint256[] memory);
 
     /// @notice Halts trading and deposits at once. Guardian or governance. Exits stay open.

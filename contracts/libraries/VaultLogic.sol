@@ -81,9 +81,10 @@ library VaultLogic {
 
     /// @notice Reads every price once and values the vault's balances. With `strict`, an invalid
     /// price reverts with {IBallastErrors-BallastPriceUnavailable}; otherwise it marks the valuation
-    /// invalid and uses the last recorded price (zero, and so a zero value, only if none was ever
-    /// recorded): a failing oracle never values an asset at zero in the views, while entries and
-    /// exits stay refused.
+    /// invalid and uses the last recorded price ({IBallastVault-lastPrices}: at construction, at
+    /// listing, and at each rebalance; zero, and so a zero value, only if none was ever recorded): a
+    /// failing oracle never values an asset at zero in the views, while entries and exits stay
+    /// refused.
     function valuation(
         BasketAdmin.Basket storage basket,
         uint256[] storage lastPrices,

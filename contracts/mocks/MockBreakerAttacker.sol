@@ -23,7 +23,7 @@ contract MockBreakerAttacker {
     address private _pool;
 
     /// @notice One transaction: swaps `pool` to `sqrtPriceLimitX96` (token0 in when `zeroForOne`),
-    /// calls `target` with `data` (a vault's `poke()` or `rebalance()`), then sells back all it
+    /// calls `target` with `data` (a rebalancer's `rebalance()`), then sells back all it
     /// received. The call's failure is bubbled up.
     function pushCallUnwind(
         IUniswapV3Pool pool,

@@ -3,13 +3,15 @@ pragma solidity 0.8.28;
 
 import {IUniswapV3Pool} from "@uniswap/v3-core/contracts/interfaces/IUniswapV3Pool.sol";
 
+import {LegCheck} from "../libraries/LegCheck.sol";
 import {PoolAddress} from "../libraries/PoolAddress.sol";
 import {PoolPrice} from "../libraries/PoolPrice.sol";
 import {TickMath} from "../libraries/TickMath.sol";
 import {UniswapTwap} from "../libraries/UniswapTwap.sol";
 
 /// @title UniswapMathHarness
-/// @notice Test-only: exposes the internal TickMath, UniswapTwap, PoolPrice and PoolAddress functions.
+/// @notice Test-only: exposes the internal TickMath, UniswapTwap, PoolPrice, PoolAddress and LegCheck
+/// functions.
 contract UniswapMathHarness {
     function poolAddress(address factory, address tokenA, address tokenB, uint24 fee) external pure returns (address) {
         return PoolAddress.compute(factory, tokenA, tokenB, fee);
@@ -37,5 +39,16 @@ contract UniswapMathHarness {
 
     function quote(uint160 sqrtPriceX96, uint256 amount, bool zeroIn) external pure returns (uint256) {
         return PoolPrice.quote(sqrtPriceX96, amount, zeroIn);
+    }
+
+    function legFit(
+        address factory,
+        bytes calldata path,
+        uint256 amountIn,
+        uint256 fairOut,
+        uint256 maxPoolGapBps,
+        uint256 slippageBps
+    ) external view returns (uint256) {
+        return LegCheck.fit(factory, path, amountIn, fairOut, maxPoolGapBps, slippageBps);
     }
 }

@@ -1,7 +1,8 @@
 /**
  * The keeper: watches blocks and, for each vault, asks the vault's rebalancer whether a rebalance
  * is due, simulates it, prices it with a real gas estimate, sends it under a fee cap, follows it to
- * confirmation and replaces it when stuck; pokes on an interval when asked to (nothing needs it).
+ * confirmation and replaces it when stuck. It sends nothing else: no maintenance transaction exists
+ * (the breakers and the volatility estimate read the oracles' own history, a trip lapses by itself).
  * Vaults are configured by address: each cycle reads `vault.rebalancer()`, so a rebalancer that
  * governance replaces is followed without a restart.
  *
@@ -56,8 +57,8 @@ export function statusName(status: bigint | number): StatusName | `Unknown(${str
   return STATUS_NAMES[Number(status)] ?? `Unknown(${String(status)})`;
 }
 
-/** What a transaction is for: a rebalance, a poke (periodic, when asked for), or a cancellation. */
-export type TxKind = "rebalance" | "poke" | "cancel";
+/** What a transaction is for: a rebalance, or a cancellation (of a stuck one). */
+export type TxKind = "rebalance" | "cancel";
 
 /** What one cycle did for one vault. */
 export type CycleAction =
@@ -117,7 +118,6 @@ interface VaultState {
   gasTokenIndex: number | undefined;
   inFlight: InFlight | undefined;
   lastStatus: string | undefined;
-  lastPokeAt: number | undefined;
   /** The last outcome logged at info, so that a state lasting many blocks logs once, then at debug. */
   lastNote: string | undefined;
   gasUnpricedLogged: boolean;
@@ -283,7 +283,6 @@ export class Keeper {
         gasTokenIndex: await this.gasTokenIndex(vault, address),
         inFlight: undefined,
         lastStatus: undefined,
-        lastPokeAt: undefined,
         lastNote: undefined,
         gasUnpricedLogged: false,
       });
@@ -305,7 +304,6 @@ export class Keeper {
       confirmations: c.confirmations,
       replaceAfterBlocks: c.replaceAfterBlocks,
       replaceAfterMs: c.replaceAfterMs,
-      pokeIntervalMs: c.pokeIntervalMs,
     });
   }
 
@@ -332,7 +330,7 @@ export class Keeper {
 
   /**
    * Follows the vault to its current rebalancer: governance may have replaced it (`setRebalancer`),
-   * after which the old one can no longer trade or poke for the vault.
+   * after which the old one can no longer trade for the vault.
    */
   private async refreshRebalancer(state: VaultState): Promise<void> {
     const current = await this.rpc("rebalancer", () => state.vault.rebalancer(), state.address);
@@ -582,7 +580,7 @@ export class Keeper {
       case "Paused":
         return { vault: state.address, action: "idle", status, reason: "paused" };
       default:
-        return this.maybePoke(state, ctx, status);
+        return { vault: state.address, action: "idle", status };
     }
   }
 
@@ -644,7 +642,7 @@ export class Keeper {
     const trades = this.tradesOf(quotedCost === undefined ? "rebalance" : "rebalancePlan", simulated.result);
     // A due rebalance that trades nothing records a breaker's trip: the status says Due for the call
     // that first sees a latching condition, since that call is what holds trading off for the trip's
-    // cooldown (with no poke), and BreakerTripped from then on. (Or every trade is dust.) Nothing is
+    // cooldown, and BreakerTripped from then on. (Or every trade is dust.) Nothing is
     // traded, so there is nothing for the cost gate to weigh.
     if (trades === 0n) this.note(state, "info", "rebalance_would_not_trade", {});
     const estimated = await this.estimate(state, data);
@@ -823,60 +821,6 @@ export class Keeper {
     }
     const last = await this.rpc("lastPrices", () => state.vault.lastPrices(), state.address);
     return index < last.length && last[index] > 0n ? last[index] : undefined;
-  }
-
-  /** The periodic poke, when `pokeIntervalMs` asks for one: optional upkeep, nothing depends on it. */
-  private async maybePoke(state: VaultState, ctx: Context, status: string): Promise<CycleResult> {
-    const idle: CycleResult = { vault: state.address, action: "idle", status };
-    if (this.config.pokeIntervalMs === 0) return idle;
-    if (state.lastPokeAt !== undefined && ctx.now - state.lastPokeAt < this.config.pokeIntervalMs) return idle;
-    // Another keeper (or a rebalance) may have fed the volatility estimate lately: no need to poke again.
-    // The policy keeps the estimate under the rebalancer's address, its caller.
-    const policy = IBallastPolicy__factory.connect(
-      await this.rpc("policy", () => state.rebalancer.policy(), state.address),
-      this.provider,
-    );
-    const [, updatedAt] = await this.rpc("variances", () => policy.variances(state.rebalancerAddress), state.address);
-    const sinceMs = (ctx.block.timestamp - Number(updatedAt)) * 1_000;
-    if (updatedAt > 0n && sinceMs < this.config.pokeIntervalMs) {
-      state.lastPokeAt = ctx.now - Math.max(0, sinceMs);
-      return { ...idle, reason: "recently_observed" };
-    }
-
-    const data = this.rebalancerInterface.encodeFunctionData("poke");
-    const simulated = await this.simulate(state, data);
-    if ("revert" in simulated) return { ...this.reportRevert(state, "poke", simulated.revert, "simulation"), status };
-    const estimated = await this.estimate(state, data);
-    if ("revert" in estimated) return { ...this.reportRevert(state, "poke", estimated.revert, "estimate"), status };
-    const fees = await this.newFees(state, ctx);
-    if (!fees) return { vault: state.address, action: "waiting", status, reason: "fee_cap" };
-    const gasLimit = withMargin(estimated.gas, this.config.gasLimitMarginBps);
-    const details = {
-      vault: state.address,
-      rebalancer: state.rebalancerAddress,
-      kind: "poke",
-      status,
-      gasEstimate: estimated.gas,
-      gasLimit,
-      maxFeePerGas: fees.maxFeePerGas,
-      maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
-    };
-    let result: CycleResult;
-    if (this.config.dryRun) {
-      this.logger.log("info", "dry_run", details);
-      result = { vault: state.address, action: "would_send", kind: "poke" };
-    } else {
-      result = await this.send(
-        state,
-        ctx,
-        { kind: "poke", to: state.rebalancerAddress, data, gasLimit, fees },
-        details,
-      );
-    }
-    // A poke that waits (foreign pending transactions) keeps its turn; one sent, simulated or failed
-    // waits its interval, so that a failing poke is not retried every block.
-    if (result.action !== "waiting" && result.action !== "skipped") state.lastPokeAt = ctx.now;
-    return { ...result, status, reason: "interval" };
   }
 
   /** Fees for a new transaction now, or undefined (logged) when the cap is below the base fee. */
@@ -1134,13 +1078,6 @@ export class Keeper {
           fees,
         };
       }
-    } else if (flight.purpose === "poke") {
-      const data = this.rebalancerInterface.encodeFunctionData("poke");
-      const estimated = await this.estimate(state, data);
-      if (!("revert" in estimated)) {
-        const gasLimit = max(withMargin(estimated.gas, this.config.gasLimitMarginBps), last.gasLimit);
-        next = { kind: "poke", to: state.rebalancerAddress, data, gasLimit, fees };
-      }
     }
     let hash: string | undefined;
     try {
@@ -1224,11 +1161,13 @@ export class Keeper {
         index: tripped.args[2],
       });
     }
+    // The first rebalance past a lapsed trip clears it, when every condition is healthy.
+    if (events.some((e) => e.name === "BreakerReset")) {
+      this.logger.log("info", "breaker_reset", { vault, hash: receipt.hash });
+    }
     if (attempt.kind === "rebalance") {
       const rebalanced = events.find((e) => e.name === "Rebalanced");
       const skipped = events.find((e) => e.name === "RebalanceSkipped");
-      // A rebalance hands the oracle prices to the policy as a poke would.
-      state.lastPokeAt = this.clock();
       if (rebalanced) {
         const [, navBefore, navAfter, driftBeforeBps, driftAfterBps, trades] = rebalanced.args;
         this.logger.log("info", "rebalanced", {
@@ -1251,16 +1190,6 @@ export class Keeper {
       }
       this.logger.log("warn", "rebalance_no_trade", fields);
       return { ...base, reason: tripped ? "breaker_tripped" : "no_trade" };
-    }
-    if (attempt.kind === "poke") {
-      const reset = events.some((e) => e.name === "BreakerReset");
-      this.logger.log("info", "poked", {
-        ...fields,
-        breakerReset: reset,
-        breakerTripped: Boolean(tripped),
-      });
-      if (reset) this.logger.log("info", "breaker_reset", { vault, hash: receipt.hash });
-      return { ...base, reason: reset ? "breaker_reset" : tripped ? "breaker_tripped" : "poked" };
     }
     this.logger.log("info", "cancelled", fields);
     return { ...base, reason: "cancelled" };

@@ -67,13 +67,6 @@ export interface KeeperOptions {
   /** Gas limit = estimate plus this margin, basis points. Default 2 000 (20%). */
   gasLimitMarginBps?: number;
   retry?: Partial<RetryPolicy>;
-  /**
-   * Poke each vault this often (prices, breakers, volatility); 0 = never, the default: nothing
-   * depends on pokes (the volatility estimate learns at rebalances, the breakers read the oracles'
-   * and pools' own histories, invalid prices included, the due rebalance records a trip, and a trip
-   * lapses after its cooldown), so a poke is maintenance nobody has to pay for.
-   */
-  pokeIntervalMs?: number;
   gasToken?: GasTokenSource;
   /**
    * Uniswap's QuoterV2 on the vaults' Uniswap V3 deployment: the keeper then plans each rebalance
@@ -104,7 +97,6 @@ export interface KeeperConfig {
   feeBumpBps: number;
   gasLimitMarginBps: number;
   retry: RetryPolicy;
-  pokeIntervalMs: number;
   gasToken: { basketAsset: number | string } | { usdPriceWad: bigint } | undefined;
   quoter: string | undefined;
   onceTimeoutMs: number;
@@ -120,7 +112,6 @@ export const DEFAULTS = {
   feeBumpBps: 1_250,
   gasLimitMarginBps: 2_000,
   retry: { retries: 5, baseDelayMs: 500, maxDelayMs: 30_000, factor: 2, jitter: true } satisfies RetryPolicy,
-  pokeIntervalMs: 0,
   onceTimeoutMs: 300_000,
 } as const;
 
@@ -258,7 +249,6 @@ export function resolveKeeperConfig(options: KeeperOptions): KeeperConfig {
     feeBumpBps: integer("feeBumpBps", options.feeBumpBps ?? DEFAULTS.feeBumpBps, MIN_FEE_BUMP_BPS, 10_000),
     gasLimitMarginBps: integer("gasLimitMarginBps", options.gasLimitMarginBps ?? DEFAULTS.gasLimitMarginBps, 0, 10_000),
     retry,
-    pokeIntervalMs: integer("pokeIntervalMs", options.pokeIntervalMs ?? DEFAULTS.pokeIntervalMs, 0, MAX_INTERVAL_MS),
     gasToken: gasTokenSource(options.gasToken),
     quoter: options.quoter === undefined ? undefined : quoterAddress(options.quoter),
     onceTimeoutMs: integer("onceTimeoutMs", options.onceTimeoutMs ?? DEFAULTS.onceTimeoutMs, 0, MAX_INTERVAL_MS),
@@ -275,7 +265,6 @@ export interface KeeperTaskArgs {
   maxFeeGwei?: string;
   priorityFeeGwei?: string;
   privateRpc?: string;
-  pokeInterval?: string;
   pollInterval?: string;
   trigger?: string;
   confirmations?: string;
@@ -385,7 +374,6 @@ export function parseKeeperTaskArgs(args: KeeperTaskArgs): ParsedTaskArgs {
     feeBumpBps: parseInteger("--fee-bump", args.feeBump),
     gasLimitMarginBps: parseInteger("--gas-limit-margin", args.gasLimitMargin),
     retry,
-    pokeIntervalMs: parseSeconds("--poke-interval", args.pokeInterval, true),
     gasToken,
     quoter: args.quoter,
     onceTimeoutMs: parseSeconds("--once-timeout", args.onceTimeout, true),

@@ -35,7 +35,7 @@ export interface VaultContext {
   shareDecimals: number;
   /** The base asset (`asset()`, basket index 0). */
   asset: TokenInfo;
-  /** The vault's rebalancer (`vault.rebalancer()`): rebalances, pokes, and the status views. */
+  /** The vault's rebalancer (`vault.rebalancer()`): rebalances and the status views. */
   rebalancer: BallastRebalancer;
   /**
    * The rebalancer's policy (`rebalancer.policy()`). It keeps its records (last rebalance,

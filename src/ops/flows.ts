@@ -1,6 +1,6 @@
 /**
- * The depositor's and keeper's commands: deposit, redeem (in the base asset or in kind), rebalance
- * and poke (both sent to the vault's rebalancer). Each checks what the contracts would refuse before
+ * The depositor's and keeper's commands: deposit, redeem (in the base asset or in kind) and
+ * rebalance (sent to the vault's rebalancer). Each checks what the contracts would refuse before
  * sending, so that a mistake costs an error message rather than gas, and returns what the
  * transaction did, read from its events.
  */
@@ -421,31 +421,6 @@ export async function rebalance(signer: Signer, options: { vault: string }): Pro
     asset: ctx.asset,
     statusBefore: STATUS_NAMES[Number(status)],
     outcome,
-    tx: receipt.hash,
-  };
-}
-
-export interface PokeResult {
-  vault: string;
-  /** The breaker after the poke: its reason (None when not tripped). */
-  breaker: string;
-  status: string;
-  tx: string;
-}
-
-/**
- * The rebalancer's `poke()`: has the vault record the oracle prices, feeds the volatility estimate
- * and runs the breaker checks. Optional: every rebalance does the same, and nothing waits for it.
- */
-export async function poke(signer: Signer, options: { vault: string }): Promise<PokeResult> {
-  const ctx = await connectVault(signer, options.vault);
-  const { rebalancer, breakers } = ctx;
-  const receipt = await send("poke", () => rebalancer.connect(signer).poke());
-  const [[reason], [status]] = await Promise.all([breakers.breaker(rebalancer), rebalancer.rebalanceStatus()]);
-  return {
-    vault: ctx.address,
-    breaker: TRIP_NAMES[Number(reason)] ?? String(reason),
-    status: STATUS_NAMES[Number(status)] ?? String(status),
     tx: receipt.hash,
   };
 }

@@ -1,7 +1,7 @@
 /**
  * Operator commands for a Ballast vault, as functions (the Hardhat tasks in `tasks/ops.ts` and
  * `tasks/governance.ts` parse parameters, call these and print): status, deposit, redeem,
- * redeem in kind, rebalance, poke, and timelocked governance with Safe Transaction Builder files.
+ * redeem in kind, rebalance, and timelocked governance with Safe Transaction Builder files.
  *
  * This module imports typechain-types: tasks load it lazily, inside their actions.
  */

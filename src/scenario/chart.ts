@@ -313,13 +313,7 @@ export function renderHtml(report: ScenarioReport, svg: string): string {
     r.gasUsed.toLocaleString("en-US"),
     money(r.rewardUsd),
   ]);
-  const breakerRows = report.breakerEvents.map((e) => [
-    hoursText(e.hour),
-    e.kind,
-    e.reason ?? "",
-    e.asset ?? "",
-    e.via,
-  ]);
+  const breakerRows = report.breakerEvents.map((e) => [hoursText(e.hour), e.kind, e.reason ?? "", e.asset ?? ""]);
   const flowRows = report.flows.map((f) => [
     hoursText(f.hour),
     f.account,
@@ -370,7 +364,7 @@ ${table(["time", "reason", "call", "trades", "drift bp", "cost", "cost bp", "gas
 <h2>Keepers</h2>
 ${table([...KEEPER_HEADERS], keeperRows(summary))}
 <h2>Circuit breaker</h2>
-${breakerRows.length > 0 ? table(["time", "event", "reason", "asset", "via"], breakerRows) : "<p>No trips.</p>"}
+${breakerRows.length > 0 ? table(["time", "event", "reason", "asset"], breakerRows) : "<p>No trips.</p>"}
 <h2>Depositors</h2>
 ${table(["time", "who", "flow", "USD", "shares", "swaps", "refused"], flowRows)}
 <h2>Adversaries</h2>

@@ -177,8 +177,8 @@ export function printReport(report: ScenarioReport, log: Logger = (line) => cons
   if (report.breakerEvents.length === 0) log("no trips");
   else
     for (const line of formatTable(
-      ["time", "event", "reason", "asset", "via"],
-      report.breakerEvents.map((e) => [when(e.hour), e.kind, e.reason ?? "-", e.asset ?? "-", e.via]),
+      ["time", "event", "reason", "asset"],
+      report.breakerEvents.map((e) => [when(e.hour), e.kind, e.reason ?? "-", e.asset ?? "-"]),
     ))
       log(line);
 

@@ -7,7 +7,7 @@
  *   of the market (each fee tier of each pair: any pool a keeper may quote and trade, not only the
  *   vault's routes) back to them, and liquidity providers re-centre their ranges after big moves;
  * - depositors, who come and go at random (deposits, exits in USDC and in kind);
- * - the keeper: no maintenance transaction (no poke), and the keeper bot of
+ * - the keeper: no maintenance transaction, only the keeper bot of
  *   `npm run keeper` (src/keeper) rebalancing whenever the vault says one is due, waiting out
  *   cooldowns; unless `--keeper-plan off`, with its own planner on the market's QuoterV2 (it sends
  *   `rebalancePlan(legs)`, and the on-chain planned `rebalance()` when the rebalancer would refuse
@@ -286,9 +286,6 @@ class ScenarioRun {
     this.bot = new Keeper({
       vaults: [this.vaultAddress],
       signer: this.keeper,
-      // Nobody pokes: the bot only rebalances (a due rebalance that trades nothing records a
-      // breaker's trip, the status says BreakerTripped from then on).
-      pokeIntervalMs: 0,
       pollIntervalMs: 10,
       priorityFeeGwei: 0,
       maxFeePerGasGwei: Math.max(100, 4 * this.options.gasGwei),
@@ -602,20 +599,19 @@ class ScenarioRun {
     this.flows.push(record);
   }
 
-  /** Breaker trips and resets in the receipt of a keeper's rebalance (the only call that runs the checks here). */
+  /** Breaker trips and resets in the receipt of a keeper's rebalance (the only call that runs the checks). */
   private async recordBreakerEvents(receipt: TransactionReceipt): Promise<void> {
-    const via = "rebalance";
     for (const event of parsedLogs(receipt, this.breakersAddress, this.breakers.interface)) {
       if (event.name === "BreakerTripped") {
         const reason = TRIP_NAMES[Number(event.args.reason as bigint)] ?? "Unknown";
         const asset = this.basket[Number(event.args.index as bigint)]?.symbol;
         this.breakerTripped = true;
-        this.breakerEvents.push({ hour: await this.recordTime(), kind: "trip", reason, asset, via });
-        this.log(`    breaker TRIPPED (${reason}, ${asset}) on ${via}: rebalancing halts, exits stay open`);
+        this.breakerEvents.push({ hour: await this.recordTime(), kind: "trip", reason, asset });
+        this.log(`    breaker TRIPPED (${reason}, ${asset}) on a rebalance: rebalancing halts, exits stay open`);
       } else if (event.name === "BreakerReset") {
         this.breakerTripped = false;
-        this.breakerEvents.push({ hour: await this.recordTime(), kind: "reset", via });
-        this.log(`    breaker reset on ${via}: healthy again after its cooldown`);
+        this.breakerEvents.push({ hour: await this.recordTime(), kind: "reset" });
+        this.log("    breaker reset on a rebalance: healthy again after its cooldown");
       }
     }
   }
@@ -912,7 +908,7 @@ class ScenarioRun {
     return Math.sqrt(sum / (steps * risky.length));
   }
 
-  /** The keeper bot's account over the run: every rebalance it sent (it pokes none here). */
+  /** The keeper bot's account over the run: every rebalance it sent (it sends nothing else). */
   private keeperSummary(): KeeperSummary {
     const mine = this.rebalances.filter((r) => r.keeper === this.keeperName);
     const rewardsUsd = mine.reduce((sum, r) => sum + r.rewardUsd, 0);

@@ -91,8 +91,6 @@ export interface BreakerEvent {
   reason?: string;
   /** The asset concerned (for a trip). */
   asset?: string;
-  /** The call that ran the check. */
-  via: "poke" | "rebalance";
 }
 
 export interface FlowRecord {
@@ -168,7 +166,7 @@ export interface KeeperSummary {
   rebalances: number;
   plans: number;
   trades: number;
-  /** Gas of all its transactions (pokes included) and its USD value at `gasGwei`. */
+  /** Gas of all its transactions and its USD value at `gasGwei`. */
   gasUsed: number;
   gasCostUsd: number;
   /** What the vault paid it (RewardPaid), USD. */

@@ -46,11 +46,6 @@ export interface VaultPolicySpec {
    * pays the keeper's gas as it is (no premium, no cap).
    */
   reward?: { premiumBps: number; maxRewardBps: number; maxRewardTokens: number };
-  /**
-   * How often an outsider pokes (an extra observation of the volatility estimate); default never, as
-   * on chain, where the estimate learns at rebalances only (issue 17: no maintenance transactions).
-   */
-  pokeIntervalSec?: number;
   /** How often a keeper checks `rebalanceStatus()`; default every step. */
   keeperIntervalSec?: number;
 }

@@ -13,7 +13,7 @@ export interface RunningCost {
   meanNavUsd: number;
   /** Gas of the rebalances, USD (whoever paid it). */
   rebalanceGasUsd: number;
-  /** Gas of every other keeper transaction (pokes, skipped calls), USD. */
+  /** Gas of every other keeper transaction (skipped and no-trade calls), USD. */
   otherGasUsd: number;
   /** What the vault paid for gas: the keeper reward, or the gas itself where no reward runs, USD. */
   paidByVaultUsd: number;

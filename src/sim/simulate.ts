@@ -472,9 +472,7 @@ function runVault(
   const unitF = path.decimals.map((d) => 10 ** d);
   const targetsBig = config.targetsBps.map((x) => BigInt(x));
   const startTime = config.startTime ?? 1_700_000_000;
-  const pokeEvery = spec.pokeIntervalSec ?? Infinity;
   const keeperEvery = spec.keeperIntervalSec ?? 0;
-  if (spec.pokeIntervalSec !== undefined) checkNumber("pokeIntervalSec", pokeEvery, 1, YEAR_SECONDS);
   checkNumber("keeperIntervalSec", keeperEvery, 0, YEAR_SECONDS);
 
   const raw: bigint[] = [];
@@ -495,8 +493,13 @@ function runVault(
   const volTracking = volOn
     ? new VolatilityTracking(path, Number(volatility.averagingTime), (Number(volatility.referenceVolBps) / 1e4) ** 2)
     : undefined;
+  // The vault starts invested, by a rebalance at the start (its cooldown runs from there), which
+  // observed the feeds as every rebalance does.
   let lastRebalance = BigInt(startTime);
-  let nextPoke = 0;
+  if (volOn) {
+    now = lastRebalance;
+    vm.observe(volState, volatility, w, read, now);
+  }
   let nextCheck = 0;
   const cooldown = Number(triggers.cooldown);
   const calendar = Number(triggers.calendarInterval);
@@ -518,11 +521,6 @@ function runVault(
       nav += values[i];
     }
     now = BigInt(nowSec);
-    // An outsider's poke, where the spec has one (an extra observation), then the keeper's check.
-    if (volOn && time >= nextPoke) {
-      nextPoke = time + pokeEvery;
-      vm.observe(volState, volatility, w, read, now);
-    }
     const checking = time >= nextCheck && nav > 0;
     // The estimate the policy judges by now: its view folds the feeds' history since the last
     // observation (the same fold a rebalance stores before it decides).

@@ -11,7 +11,7 @@ import { oracleNav, rebalanceUntilSettled } from "../shared/vault";
 
 /*
  * Stateful fuzzing (fast-check model-based testing on the Hardhat network): random sequences of
- * entries, exits, price moves, pool pushes, time jumps, rebalances, pokes, pauses and parameter
+ * entries, exits, price moves, pool pushes, time jumps, rebalances, pauses and parameter
  * changes, with the invariants checked after every step. CI runs a short campaign; `npm run fuzz`
  * a long one (FUZZ_RUNS sequences of up to FUZZ_STEPS commands; see docs/threat-model.md).
  */
@@ -196,20 +196,17 @@ class TimeJump implements fc.AsyncCommand<Model, Real> {
 }
 
 class Keeper implements fc.AsyncCommand<Model, Real> {
-  constructor(readonly action: "rebalance" | "poke") {}
   check = () => true;
   async run(_m: Model, r: Real) {
     const [navBefore] = await sharePrice(r.f);
-    const { rebalancer } = r.f;
-    const call = () => (this.action === "rebalance" ? rebalancer.rebalance() : rebalancer.poke());
-    const traded = await attempt(this.action, async () => (await call()).wait());
-    if (traded && this.action === "rebalance") {
+    const traded = await attempt("rebalance", async () => (await r.f.rebalancer.rebalance()).wait());
+    if (traded) {
       // A rebalance costs at most its loss bound (1%) of NAV at the call's prices.
       expect(await r.f.vault.totalAssets()).to.be.greaterThanOrEqual((navBefore * 9_899n) / 10_000n);
     }
     await invariants(r);
   }
-  toString = () => this.action;
+  toString = () => "rebalance";
 }
 
 class Governance implements fc.AsyncCommand<Model, Real> {
@@ -255,7 +252,7 @@ const commands = [
     .map(([s, pct]) => new PriceMove(s, pct)),
   fc.integer({ min: -20, max: 20 }).map((pct) => new PoolPush(pct)),
   fc.tuple(fc.integer({ min: 60, max: 2 * 86_400 }), fc.boolean()).map(([s, refresh]) => new TimeJump(s, refresh)),
-  fc.constantFrom("rebalance" as const, "poke" as const).map((a) => new Keeper(a)),
+  fc.constant(null).map(() => new Keeper()),
   fc
     .tuple(fc.constantFrom("pause" as const, "unpause" as const, "params" as const), fc.integer({ min: 20, max: 300 }))
     .map(([a, bps]) => new Governance(a, bps)),

@@ -216,8 +216,8 @@ describe("Keeper lifecycle", () => {
     });
   });
 
-  describe("pokes", () => {
-    it("records a breaker's trip with the due rebalance itself, sends nothing while it holds; past its cooldown it rebalances, which clears the breaker: no poke", async () => {
+  describe("breakers and upkeep", () => {
+    it("records a breaker's trip with the due rebalance itself, sends nothing while it holds; past its cooldown it rebalances, which clears the breaker", async () => {
       const fixture = await loadFixture(driftedFixture);
       const { vault, rebalancer, breakers, market } = fixture;
       const [, , , keeperSigner] = await ethers.getSigners();
@@ -230,7 +230,7 @@ describe("Keeper lifecycle", () => {
       await market.setFeedPrice("WETH", (await market.feedPrice("WETH")) * 1.15);
       await market.alignAllPools();
       // The status says Due: the rebalance that first sees the move records the trip (no trade), and
-      // the keeper sends it as it is, with no poke and no cost gate (it trades nothing).
+      // the keeper sends it as it is, with no cost gate (it trades nothing).
       expect((await rebalancer.rebalanceStatus())[0]).to.equal(Status.Due);
       const clock = new TestClock();
       const { keeper, logger } = testKeeper(vault, keeperSigner, { clock: clock.now });
@@ -252,48 +252,36 @@ describe("Keeper lifecycle", () => {
       await time.increase(2 * HOUR);
       await refreshFeeds(fixture);
       clock.advance(300_000);
-      const sent = keeper.runOnce();
-      const [rebalanced] = await sent;
+      const [rebalanced] = await keeper.runOnce();
       expect(rebalanced).to.include({ action: "confirmed", kind: "rebalance", reason: "rebalanced" });
       const [reason] = await breakers.breaker(rebalancer);
       expect(reason).to.equal(0n);
-      expect(logger.events("poked")).to.have.length(0);
+      expect(logger.events("breaker_reset")).to.have.length(1);
+      expect(logger.events("tx_sent").map((r) => r.kind)).to.deep.equal(["rebalance", "rebalance"]);
       expect(await nonceOf(keeperSigner)).to.equal(keeperSignerNonce + 2);
     });
 
-    it("pokes on its interval, and not when a recent observation already fed the volatility estimate", async () => {
-      const { vault, rebalancer, policy } = await loadFixture(driftedFixture);
+    it("sends nothing but rebalances: a day of cycles with nothing due, the feeds publishing, sends nothing", async () => {
+      const fixture = await loadFixture(driftedFixture);
+      const { vault } = fixture;
       const [, , , keeperSigner] = await ethers.getSigners();
       // Relative: other test files may have used this account before.
       const keeperSignerNonce = await nonceOf(keeperSigner);
-      await rebalancer.rebalance();
-      await time.increase((await policy.triggerParams()).cooldown);
       const clock = new TestClock();
-      const { keeper, logger } = testKeeper(vault, keeperSigner, { clock: clock.now, pokeIntervalMs: HOUR * 1_000 });
+      const { keeper, logger } = testKeeper(vault, keeperSigner, { clock: clock.now });
+      const [rebalanced] = await keeper.runOnce();
+      expect(rebalanced).to.include({ action: "confirmed", kind: "rebalance", reason: "rebalanced" });
 
-      const [first] = await keeper.runOnce();
-      expect(first).to.include({ action: "confirmed", kind: "poke", reason: "poked", status: "NotDue" });
-      const [second] = await keeper.runOnce();
-      expect(second).to.include({ action: "idle" });
-      clock.advance(HOUR * 1_000);
-      const [third] = await keeper.runOnce();
-      expect(third).to.include({ action: "confirmed", kind: "poke" });
-      expect(logger.events("poked")).to.have.length(2);
-
-      // With volatility scaling on, an observation by someone else 10 minutes ago is recent enough.
-      await policy.setVolatilityParams({
-        referenceVolBps: 5_000,
-        minBandBps: 100,
-        maxBandBps: 1_000,
-        averagingTime: 86_400,
-        minObservationInterval: 60,
-      });
-      await rebalancer.poke();
-      await time.increase(600);
-      clock.advance(HOUR * 1_000);
-      const [fourth] = await keeper.runOnce();
-      expect(fourth).to.include({ action: "idle", reason: "recently_observed" });
-      expect(await nonceOf(keeperSigner)).to.equal(keeperSignerNonce + 2);
+      // Prices, breakers and the volatility estimate need no upkeep: an idle keeper pays for nothing.
+      for (let hour = 0; hour < 24; hour++) {
+        await time.increase(HOUR);
+        await refreshFeeds(fixture);
+        clock.advance(HOUR * 1_000);
+        const [idle] = await keeper.runOnce();
+        expect(idle).to.deep.equal({ vault: await vault.getAddress(), action: "idle", status: "NotDue" });
+      }
+      expect(logger.events("tx_sent").map((r) => r.kind)).to.deep.equal(["rebalance"]);
+      expect(await nonceOf(keeperSigner)).to.equal(keeperSignerNonce + 1);
     });
   });
 
@@ -312,7 +300,6 @@ describe("Keeper lifecycle", () => {
         signals,
         priorityFeeGwei: "1",
         pollIntervalMs: 20,
-        pokeIntervalMs: 0,
         onKeeper: (k) => (keeper = k),
       });
       expect(signals.listenerCount("SIGINT")).to.equal(1);

@@ -77,7 +77,7 @@ describe("Keeper against a local node", () => {
       const nonce = await nonceOf(keeperSigner);
 
       for (const signer of [keeperSigner, undefined]) {
-        const { keeper, logger } = testKeeper(vault, signer, { dryRun: true, pokeIntervalMs: 1 });
+        const { keeper, logger } = testKeeper(vault, signer, { dryRun: true });
         const [result] = await keeper.runOnce();
         expect(result).to.include({ action: "would_send", kind: "rebalance", status: "Due" });
         const [dryRun] = logger.events("dry_run");
@@ -155,7 +155,7 @@ describe("Keeper against a local node", () => {
       // Relative: other test files may have used this account before.
       const keeperSignerNonce = await nonceOf(keeperSigner);
       await vault.pause();
-      const { keeper } = testKeeper(vault, keeperSigner, { pokeIntervalMs: 1 });
+      const { keeper } = testKeeper(vault, keeperSigner);
       const [result] = await keeper.runOnce();
       expect(result).to.include({ action: "idle", status: "Paused" });
       expect(await nonceOf(keeperSigner)).to.equal(keeperSignerNonce);

@@ -47,7 +47,6 @@ describe("keeper configuration and pure rules", () => {
         replaceAfterMs: 60_000,
         feeBumpBps: 1_250,
         gasLimitMarginBps: 2_000,
-        pokeIntervalMs: 0,
         gasToken: undefined,
       });
       expect(config.retry).to.deep.equal(DEFAULTS.retry);
@@ -105,7 +104,7 @@ describe("keeper configuration and pure rules", () => {
         vault: ` ${VAULT}, ${other},`,
         dryRun: false,
         once: true,
-        pokeInterval: "1800",
+        onceTimeout: "1800",
         replaceAfter: "0",
         pollInterval: "0.5",
         retryDelay: "0.25",
@@ -120,8 +119,8 @@ describe("keeper configuration and pure rules", () => {
         pollIntervalMs: 500,
         replaceAfterMs: 0,
         retry: { retries: 3, baseDelayMs: 250, maxDelayMs: DEFAULTS.retry.maxDelayMs },
-        pokeIntervalMs: 1_800_000,
         gasToken: { basketAsset: 2 },
+        onceTimeoutMs: 1_800_000,
       });
       expect(parsed).to.include({ once: true, signer: 1, logLevel: "debug", privateRpcUrl: undefined });
       expect(

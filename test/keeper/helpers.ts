@@ -27,7 +27,7 @@ export async function driftedFixture(): Promise<VaultFixture> {
   return fixture;
 }
 
-/** A controllable clock for the keeper's intervals (pokes, replacement by time). */
+/** A controllable clock for the keeper's intervals (replacement by time). */
 export class TestClock {
   constructor(public ms = 1_700_000_000_000) {}
   readonly now = (): number => this.ms;
@@ -38,7 +38,7 @@ export class TestClock {
 
 /**
  * Keeper options for tests: fast polls and backoffs (no jitter, so delays are exact), a 1 gwei tip,
- * no periodic pokes unless asked, a memory logger.
+ * a memory logger.
  */
 export function testKeeper(
   vault: BallastVault | string,
@@ -53,7 +53,6 @@ export function testKeeper(
     priorityFeeGwei: "1",
     maxFeePerGasGwei: "500",
     pollIntervalMs: 20,
-    pokeIntervalMs: 0,
     retry: { retries: 4, baseDelayMs: 5, maxDelayMs: 100, factor: 2, jitter: false },
     logger,
     ...overrides,

@@ -61,7 +61,6 @@ describe("keeper task", () => {
       once: true,
       maxFeeGwei: "50",
       priorityFeeGwei: "0.5",
-      pokeInterval: "0",
       logLevel: "warn",
     });
     expect(results[0]).to.include({ action: "confirmed", reason: "rebalanced" });
@@ -78,7 +77,7 @@ describe("keeper task", () => {
       [{ vault: "0x1234" }, /vault "0x1234" is not an address/],
       [{ vault: `${address},${address.toLowerCase()}` }, /listed twice/],
       [{ vault: address, maxFeeGwei: "ten" }, /maxFeePerGasGwei must be a non-negative decimal/],
-      [{ vault: address, pokeInterval: "-1" }, /--poke-interval must be a non-negative decimal/],
+      [{ vault: address, replaceAfter: "-1" }, /--replace-after must be a non-negative decimal/],
       [{ vault: address, pollInterval: "0" }, /--poll-interval must be positive/],
       [{ vault: address, feeBump: "500" }, /feeBumpBps must be an integer from 1250/],
       [{ vault: address, confirmations: "1.5" }, /--confirmations must be a whole number/],

@@ -13,14 +13,7 @@ import {
   redeemInKind,
   VAULT_ENV,
 } from "../../src/ops";
-import type {
-  DepositResult,
-  InKindResult,
-  PokeResult,
-  RebalanceResult,
-  RedeemResult,
-  VaultStatus,
-} from "../../src/ops";
+import type { DepositResult, InKindResult, RebalanceResult, RedeemResult, VaultStatus } from "../../src/ops";
 import { DEFAULT_TRIGGERS, RECOMMENDED_BREAKERS } from "../../src/vault";
 
 import { depositedFixture, emptyFixture, expectTaskError, guardedFixture, investedFixture, runTask } from "./helpers";
@@ -418,19 +411,20 @@ describe("operator tasks", function () {
       expect(output).to.match(/^no trade: the cost gate skipped it \(cost [\d,.]+ USDC > benefit [\d,.]+ USDC\)/);
     });
 
-    it("refuses below the trigger band", async function () {
-      const { vaultAddress } = await loadFixture(investedFixture);
+    it("refuses below the trigger band, and a non-vault", async function () {
+      const { market, vaultAddress } = await loadFixture(investedFixture);
       const signer = (await ethers.getSigners())[0];
       await expect(rebalance(signer, { vault: vaultAddress })).to.be.rejectedWith(
         OpsInputError,
         /^no rebalance is due: NotDue: max drift \d+ bp is below the trigger band of 200 bp$/,
       );
       await expectTaskError("rebalance", { vault: "vault" }, /--vault "vault" is not an address/);
+      await expectTaskError("rebalance", { vault: market.token("WETH").address }, /is not a Ballast vault/);
     });
   });
 
   describe("with breakers and the cost gate on", function () {
-    it("pokes, then shows the tripped breaker and the gate's verdict; rebalance refuses until it resets", async function () {
+    it("the due rebalance records the trip, then status shows the tripped breaker and the gate's verdict; rebalance refuses until it resets", async function () {
       const { rebalancer, breakers, vaultAddress } = await loadFixture(guardedFixture);
       const due = await readStatus(ethers.provider, vaultAddress);
       // $500k 95% off target: removing the drift is worth far more than the trades cost.
@@ -444,13 +438,15 @@ describe("operator tasks", function () {
         /cost\/benefit {2}cost [\d,.]+ USDC vs benefit [\d,.]+ USDC \(worth it: the gate trades if cost <= benefit x 100.00%\)/,
       );
 
-      // The pools are younger than the 30-minute TWAP window: the checks cannot run, the breaker trips
-      // at the first check (a poke here; the due rebalance would record it as well).
-      const { result, output } = await runTask<PokeResult>("poke", { vault: vaultAddress });
-      expect(result).to.include({ breaker: "TwapUnavailable", status: "BreakerTripped" });
-      expect(output).to.contain("breaker TwapUnavailable, status BreakerTripped");
-
+      // The pools are younger than the 30-minute TWAP window: the checks cannot run, and the due
+      // rebalance, the first check, records the trip and trades nothing.
+      const { result, output } = await runTask<RebalanceResult>("rebalance", { vault: vaultAddress });
       const [, index, trippedAt] = await breakers.breaker(rebalancer);
+      expect(result.outcome).to.deep.equal({ kind: "breaker-tripped", reason: "TwapUnavailable", index });
+      expect(output).to.match(
+        /^no trade: the circuit breakers stopped it \(TwapUnavailable, asset \d+\) \(tx 0x[0-9a-f]{64}\)$/,
+      );
+
       expect(trippedAt).to.be.greaterThan(0n);
       const s = await readStatus(ethers.provider, vaultAddress);
       expect(s.breaker).to.include({
@@ -469,16 +465,6 @@ describe("operator tasks", function () {
         { vault: vaultAddress },
         /^no rebalance is due: BreakerTripped: TwapUnavailable on asset \d+/,
       );
-    });
-  });
-
-  describe("poke", function () {
-    it("pokes the vault and reports the breaker, and refuses a non-vault", async function () {
-      const { market, vaultAddress } = await loadFixture(investedFixture);
-      const { result, output } = await runTask<PokeResult>("poke", { vault: vaultAddress });
-      expect(result).to.include({ breaker: "None", status: "NotDue" });
-      expect(output).to.match(/^poked \(tx 0x[0-9a-f]{64}\): breaker None, status NotDue$/);
-      await expectTaskError("poke", { vault: market.token("WETH").address }, /is not a Ballast vault/);
     });
   });
 });

@@ -59,7 +59,7 @@ export async function investedFixture(): Promise<OpsFixture> {
 
 /**
  * A vault with the recommended breakers and cost gate on a market too young for their 30-minute
- * TWAP window, with bob's $500k deposited: a poke trips the breaker (TwapUnavailable).
+ * TWAP window, with bob's $500k deposited: the due rebalance trips the breaker (TwapUnavailable).
  */
 export async function guardedFixture(): Promise<OpsFixture> {
   const [deployer, alice, bob, stranger] = await ethers.getSigners();

@@ -13,7 +13,7 @@ const REVERTING_CODE = "0x60006000fd";
 
 /**
  * `validSince(t)`: whether the feed's price was valid at every moment from `t` to now by its own
- * rounds (the invalid-price breaker's sliding window, which needs no poke to see an outage).
+ * rounds (the invalid-price breaker's sliding window, which needs nothing recorded to see an outage).
  */
 describe("ChainlinkOracle.validSince (round history)", function () {
   async function feedFixture() {

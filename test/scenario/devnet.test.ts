@@ -12,6 +12,7 @@ import {
   priceTick,
 } from "../../src/scenario/devnet";
 import { Rng } from "../../src/scenario/random";
+import { poolChecksOf } from "../shared/breakers";
 
 /**
  * What `npm run node` deploys once its server listens, called directly on the in-process chain
@@ -45,9 +46,15 @@ describe("npm run node: the deployment when the node is ready", function () {
     expect(devnet.funded).to.deep.equal(signers.slice(1, 4).map((s) => s.address));
     for (const account of devnet.funded) expect(await usdc.balanceOf(account)).to.be.at.least(1_000_000n * 10n ** 6n);
 
-    // The breakers are on and the pools have the TWAP history they need: a poke trips nothing.
+    // The breakers are on and the pools have the TWAP history they need: the rebalancer's check
+    // would find nothing.
     expect((await breakers.breakerParams()).twapWindow).to.equal(1_800n);
-    await expect(rebalancer.poke()).to.not.emit(breakers, "BreakerTripped");
+    const basketPrices = [...(await vault.basketState()).prices];
+    expect(await breakers.refusal(rebalancer, basketPrices, await poolChecksOf(market, vault))).to.deep.equal([
+      0n,
+      0n,
+      false,
+    ]);
 
     // A wallet's deposit works.
     const alice = signers[1];

@@ -88,8 +88,8 @@ function sampleReport(): ScenarioReport {
     ],
     skipped: [{ hour: 5, costUsd: 50, benefitUsd: 10, gasUsed: 200_000 }],
     breakerEvents: [
-      { hour: 10.5, kind: "trip", reason: "Dislocation", asset: "WETH", via: "rebalance" },
-      { hour: 11.5, kind: "reset", via: "rebalance" },
+      { hour: 10.5, kind: "trip", reason: "Dislocation", asset: "WETH" },
+      { hour: 11.5, kind: "reset" },
     ],
     flows: [{ hour: 3, account: "alice", kind: "deposit", usd: 10_000, shares: 9_990, swaps: 0, gasUsed: 90_000 }],
     summary: {

@@ -66,13 +66,13 @@ describe("npm start: a short crash scenario end to end", function () {
     const crashHour = report.meta.crashHour!;
     expect(crashHour).to.equal(24);
     const [trip, reset] = report.breakerEvents;
-    // No poke records it: the status says Due for the rebalance that first sees the move, which
-    // records the trip and trades nothing.
-    expect(trip).to.include({ kind: "trip", reason: "Dislocation", via: "rebalance" });
+    // The keeper sends only rebalances: the status says Due for the rebalance that first sees the
+    // move, which records the trip and trades nothing.
+    expect(trip).to.include({ kind: "trip", reason: "Dislocation" });
     expect(trip.hour).to.be.within(crashHour, crashHour + 3);
-    // No poke resets it: the trip lapses after its cooldown, and the next rebalance finds the market
-    // healthy, clears the breaker and trades, in one transaction.
-    expect(reset).to.include({ kind: "reset", via: "rebalance" });
+    // Nothing else resets it: the trip lapses after its cooldown, and the next rebalance finds the
+    // market healthy, clears the breaker and trades, in one transaction.
+    expect(reset).to.include({ kind: "reset" });
     expect(reset.hour - trip.hour).to.be.at.least(report.settings.breakerCooldownSeconds / 3_600);
     expect(report.summary).to.include({ breakerTrips: 1, breakerResets: 1 });
     // While tripped the vault did not trade; the rebalance that reset it bought the dip back to

@@ -1,10 +1,10 @@
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
-import { MaxUint256 } from "ethers";
+import { MaxUint256, ZeroAddress } from "ethers";
 import { ethers } from "hardhat";
 
 import type { LocalMarket } from "../../src/market";
-import { RECOMMENDED_BREAKERS } from "../../src/vault";
+import { RECOMMENDED_BREAKERS, RECOMMENDED_COSTS } from "../../src/vault";
 import { investedAdminFixture } from "../shared/fixtures";
 import type { VaultFixture } from "../shared/fixtures";
 import { depositUsdc, oracleNav, Status } from "../shared/vault";
@@ -73,7 +73,6 @@ async function guardedFixture(): Promise<VaultFixture> {
   await f.market.advanceTime(3_600);
   await refreshFeeds(f.market);
   await f.breakers.setBreakerParams(RECOMMENDED_BREAKERS);
-  await f.rebalancer.poke();
   await f.market.setFeedPrice("WETH", (await f.market.feedPrice("WETH")) * 1.1);
   await f.market.alignAllPools();
   await f.market.advanceTime(1_800); // the pool's TWAP catches up with the move
@@ -272,28 +271,35 @@ describe("attacks", () => {
       expect(await policy.lastRebalance(rebalancer)).to.equal(last);
     });
 
-    it("poking over and over cannot steer the volatility estimate inside its observation interval", async () => {
+    it("calling a due rebalance over and over cannot steer the volatility estimate inside its observation interval", async () => {
       const { policy, rebalancer } = await loadFixture(dueFixture);
+      // Capped below the drift (~230 bp), so that the rebalance stays due whatever the estimate.
       await policy.setVolatilityParams({
         referenceVolBps: 6_000,
         minBandBps: 100,
-        maxBandBps: 800,
+        maxBandBps: 200,
         averagingTime: 7 * 86_400,
         minObservationInterval: 3_600,
       });
-      await rebalancer.poke();
+      // A gate that skips every plan: each call observes and starts no cooldown, so it can be repeated
+      // (as can one the breakers refuse). Only a due rebalance observes at all.
+      await policy.setCostParams({ ...RECOMMENDED_COSTS, benefitPerBpWad: 0, gasTokenOracle: ZeroAddress });
+      await expect(rebalancer.rebalance()).to.emit(rebalancer, "RebalanceSkipped");
       const [variances, updatedAt] = await policy.variances(rebalancer);
       expect(updatedAt).to.be.greaterThan(0n);
-      for (let i = 0; i < 3; i++) await rebalancer.poke();
+      for (let i = 0; i < 3; i++) await expect(rebalancer.rebalance()).to.emit(rebalancer, "RebalanceSkipped");
       expect(await policy.variances(rebalancer)).to.deep.equal([variances, updatedAt]);
     });
 
     it("a dust trade cannot trip the breakers: they compare oracles with time-weighted prices", async () => {
-      const { market, breakers, rebalancer } = await loadFixture(guardedFixture);
+      const { market, vault, breakers, rebalancer } = await loadFixture(guardedFixture);
       const pool = market.pool("WETH", "USDC", 500);
-      // A trade of a few dollars moves the spot by far less than a tick range.
+      // A trade of a few dollars moves the spot by far less than a tick range: the due rebalance trades.
       await market.movePoolPrice(pool, "WETH", (await market.poolPrice(pool, "WETH")) * 0.99999);
-      await expect(rebalancer.poke()).to.not.emit(breakers, "BreakerTripped");
+      const tx = rebalancer.rebalance();
+      await expect(tx).to.not.emit(breakers, "BreakerTripped");
+      await expect(tx).to.not.emit(breakers, "TradingRefused");
+      await expect(tx).to.emit(vault, "Rebalanced");
       expect((await breakers.breaker(rebalancer))[0]).to.equal(0n);
     });
   });

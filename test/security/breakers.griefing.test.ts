@@ -88,19 +88,19 @@ async function expectUntripped(breakers: BallastBreakers, rebalancer: BallastReb
 }
 
 describe("breaker griefing", () => {
-  describe("push, poke, unwind in one transaction (L5)", () => {
+  describe("push, rebalance, unwind in one transaction (L5)", () => {
     const fixture = () => dueFixture(BREAKERS);
 
-    it("a pool pushed 250 ticks, the vault poked and the push unwound: nothing latches, the due rebalance runs; the attacker pays the pool's fees", async () => {
-      const { market, vault, breakers, rebalancer, attacker, pool } = await loadFixture(fixture);
+    it("a pool pushed 250 ticks, a rebalance called and the push unwound: it trades and records nothing, nothing latches, the next rebalance runs; the attacker pays the pool's fees", async () => {
+      const { market, vault, policy, breakers, rebalancer, attacker, pool } = await loadFixture(fixture);
       const attackerAddress = await attacker.getAddress();
       const before = await usdValue(market, attackerAddress);
 
       // 250 ticks down (maxSpotTwapTicks is 200): token0 in, down to sqrt(1.0001^-250) of the price.
       const [sqrtPriceX96] = await pool.contract.slot0();
       const limit = (sqrtPriceX96 * BigInt(Math.round(1.0001 ** -125 * 1e12))) / 10n ** 12n;
-      const poke = rebalancer.interface.encodeFunctionData("poke");
-      const tx = attacker.pushCallUnwind(pool.address, true, limit, await rebalancer.getAddress(), poke);
+      const rebalance = rebalancer.interface.encodeFunctionData("rebalance");
+      const tx = attacker.pushCallUnwind(pool.address, true, limit, await rebalancer.getAddress(), rebalance);
       const gas = (await (await tx).wait())!.gasUsed;
       const cost = before - (await usdValue(market, attackerAddress));
       // Nothing latched (before the fix: SpotTwapDivergence, for the breaker's hour-long cooldown).
@@ -109,33 +109,20 @@ describe("breaker griefing", () => {
       await expect(tx)
         .to.emit(breakers, "TradingRefused")
         .withArgs(await rebalancer.getAddress(), Trip.SpotTwapDivergence, 1n);
-      // ...but records nothing that outlives it.
+      // ...but records nothing that outlives it: no trip, no trade, no cooldown.
       await expect(tx).to.not.emit(breakers, "BreakerTripped");
+      await expect(tx).to.not.emit(vault, "Swapped");
+      await expect(tx).to.not.emit(policy, "RebalanceRecorded");
       expect((await rebalancer.rebalanceStatus())[0]).to.equal(Status.Due);
       await expect(rebalancer.rebalance()).to.emit(vault, "Rebalanced");
 
-      // What the attempt cost: the 0.05% fee each way on what moves a $60M pool 250 ticks, ~$2,230
-      // and ~0.61M gas (the poke reads the basket through the vault), for no halt at all. Before the
-      // fix the same transaction latched SpotTwapDivergence for the 1-hour cooldown: ~$2,230 an hour
-      // of halted rebalancing.
+      // What the attempt cost: the 0.05% fee each way on what moves a $60M pool 250 ticks, ~$2,230,
+      // and well under 1M gas (the rebalance reads the basket through the vault), for no halt at
+      // all. Before the fix the same transaction latched SpotTwapDivergence for the 1-hour cooldown:
+      // ~$2,230 an hour of halted rebalancing.
       expect(cost).to.be.greaterThan(1_000n * 10n ** 8n);
       expect(cost).to.be.lessThan(5_000n * 10n ** 8n);
       expect(gas).to.be.lessThan(1_000_000n);
-    });
-
-    it("push, rebalance, unwind: the rebalance trades nothing and records nothing; the next one runs", async () => {
-      const { vault, policy, breakers, rebalancer, attacker, pool } = await loadFixture(fixture);
-      const [sqrtPriceX96] = await pool.contract.slot0();
-      const limit = (sqrtPriceX96 * BigInt(Math.round(1.0001 ** -125 * 1e12))) / 10n ** 12n;
-      const rebalance = rebalancer.interface.encodeFunctionData("rebalance");
-      const tx = attacker.pushCallUnwind(pool.address, true, limit, await rebalancer.getAddress(), rebalance);
-      await (await tx).wait();
-      await expectUntripped(breakers, rebalancer);
-      await expect(tx).to.emit(breakers, "TradingRefused");
-      await expect(tx).to.not.emit(vault, "Swapped");
-      await expect(tx).to.not.emit(policy, "RebalanceRecorded");
-      await expectUntripped(breakers, rebalancer);
-      await expect(rebalancer.rebalance()).to.emit(vault, "Rebalanced");
     });
   });
 
@@ -233,15 +220,16 @@ describe("breaker griefing", () => {
       await market.advanceTime(400);
       await refreshFeeds(market, BASKET);
       await expect(pool.contract.observe([600, 0])).to.be.revertedWith("OLD");
-      // ~410 s of history, healthy: nothing latches (before the fix: TwapUnavailable), no refusal.
-      const healthy = rebalancer.poke();
-      await (await healthy).wait();
+      // ~410 s of history, healthy: the due rebalance would trade (before the fix: TwapUnavailable
+      // latched), and nothing is recorded.
+      expect((await rebalancer.rebalanceStatus())[0]).to.equal(Status.Due);
+      expect(await rebalancer.rebalance.staticCall()).to.be.greaterThan(0n);
       await expectUntripped(breakers, rebalancer);
-      await expect(healthy).to.not.emit(breakers, "TradingRefused");
 
-      // The oracle leaves the pool (5% > 3%): over the shortened window this refuses, it does not latch.
-      await market.setFeedPrice("LINK", (await market.feedPrice("LINK")) * 1.05);
-      const tx = rebalancer.poke();
+      // The oracle leaves the pool (5% > 3%; down, so that WETH stays due): over the shortened window
+      // this refuses the rebalance, it does not latch.
+      await market.setFeedPrice("LINK", (await market.feedPrice("LINK")) * 0.95);
+      const tx = rebalancer.rebalance();
       await expect(tx)
         .to.emit(breakers, "TradingRefused")
         .withArgs(await rebalancer.getAddress(), Trip.OracleTwapDivergence, 3n);
@@ -279,13 +267,16 @@ describe("breaker griefing", () => {
     }
 
     it("checks its pool at full precision: no false trip and no division by zero at the feed's price; a 10% gap trips", async () => {
-      const { market, breakers, rebalancer } = await loadFixture(tinyFixture);
-      // Its raw price is 1e-19 USDC units a unit: a WAD ratio of raw units rounds it to 0 (before the
-      // fix the poke reverted dividing by it).
-      await expect(rebalancer.poke()).to.not.emit(breakers, "BreakerTripped");
-      await expect(rebalancer.poke()).to.not.emit(breakers, "TradingRefused");
+      const { market, vault, breakers, rebalancer } = await loadFixture(tinyFixture);
+      // A deposit makes the investing rebalance due. TINY's raw price is 1e-19 USDC units a unit: a
+      // WAD ratio of raw units rounds it to 0 (before the fix the check reverted dividing by it).
+      // Here the check passes, and the rebalance would trade.
+      const [, alice] = await ethers.getSigners();
+      await depositUsdc(market, vault, alice, 100_000);
+      expect((await rebalancer.rebalanceStatus())[0]).to.equal(Status.Due);
+      expect(await rebalancer.rebalance.staticCall()).to.be.greaterThan(0n);
       await market.setFeedPrice("TINY", "0.00000011");
-      await expect(rebalancer.poke())
+      await expect(rebalancer.rebalance())
         .to.emit(breakers, "BreakerTripped")
         .withArgs(await rebalancer.getAddress(), Trip.OracleTwapDivergence, 2n);
     });

@@ -101,7 +101,8 @@ describe("faults", () => {
         const [, alice, bob] = await ethers.getSigners();
         const weth = market.token("WETH").address;
         await breakers.setBreakerParams(TRIP_ON_INVALID);
-        await rebalancer.poke(); // the last valid prices are today's
+        // A rebalance records today's prices as the last valid ones, whatever its check decides.
+        await rebalancer.rebalance();
         const nav = await vault.totalAssets();
         const balances = await vaultBalances(vault);
         const supply = await vault.totalSupply();
@@ -135,10 +136,9 @@ describe("faults", () => {
           .to.be.revertedWithCustomError(rebalancer, "BallastPriceUnavailable")
           .withArgs(weth);
         // The breakers read the failure from WETH's feed itself (tripOnInvalidPrice), basket index 1:
-        // no poke needed, nothing recorded (the window slides with the feed's rounds).
+        // nothing has to be recorded (the window slides with the feed's rounds).
         const lastPrices = [...(await vault.lastPrices())];
         expect(await breakers.refusal(rebalancer, lastPrices, [])).to.deep.equal([Trip.InvalidPrice, 1n, false]);
-        await expect(rebalancer.poke()).to.not.emit(breakers, "BreakerTripped");
 
         // No funds lost: WETH is still valued at its last valid price, never at zero.
         expect(await vaultBalances(vault)).to.deep.equal(balances);
@@ -233,13 +233,16 @@ describe("faults", () => {
       // Back up: still refused through the grace period, then trading resumes.
       const now = await time.latest();
       await sequencer.setRound(0, now, now);
-      await expect(rebalancer.poke()).to.not.emit(breakers, "BreakerReset");
+      expect((await rebalancer.rebalanceStatus())[0]).to.equal(Status.BreakerTripped);
+      await expect(rebalancer.rebalance()).to.be.revertedWithCustomError(rebalancer, "BallastRebalanceNotDue");
       await time.increase(HOUR + 1);
       await refreshFeeds(market, BASKET);
-      await expect(rebalancer.poke())
+      // Past the grace period and the trip's cooldown, the next rebalance resets it and trades.
+      const resumed = rebalancer.rebalance();
+      await expect(resumed)
         .to.emit(breakers, "BreakerReset")
         .withArgs(await rebalancer.getAddress(), false);
-      await expect(rebalancer.rebalance()).to.emit(vault, "Rebalanced");
+      await expect(resumed).to.emit(vault, "Rebalanced");
     });
 
     it("with oracles that consult it (as deployed on L2s): entries and base exits refused by name while down and in the grace period; in kind pays; all reopen after", async () => {
@@ -255,7 +258,8 @@ describe("faults", () => {
       }
       const guardedUsdc = (await vault.oracles())[0];
       const oracle = ChainlinkOracle__factory.connect(guardedUsdc, admin);
-      await rebalancer.poke(); // the last valid prices are today's
+      // A rebalance records today's prices as the last valid ones, whatever its check decides.
+      await rebalancer.rebalance();
       let nav = await vault.totalAssets();
       const amount = parseUnits("1000", 6);
       await market.fund(bob.address, "USDC", 10n * amount);
@@ -323,7 +327,7 @@ describe("faults", () => {
       const balances = await vaultBalances(vault);
       // An incomplete round (startedAt 0): no proof the sequencer is up.
       await sequencer.setRound(0, 0, 0);
-      await expect(rebalancer.poke())
+      await expect(rebalancer.rebalance())
         .to.emit(breakers, "BreakerTripped")
         .withArgs(await rebalancer.getAddress(), Trip.SequencerDown, 0n);
       await breakers.resetBreaker(rebalancer);
@@ -347,7 +351,7 @@ describe("faults", () => {
       const balances = await vaultBalances(vault);
       // A restart "at the end of time": still in its grace period, with no overflow of start + grace.
       await ethers.provider.send("hardhat_setCode", [await sequencer.getAddress(), FAR_RESTART_CODE]);
-      await expect(rebalancer.poke())
+      await expect(rebalancer.rebalance())
         .to.emit(breakers, "BreakerTripped")
         .withArgs(await rebalancer.getAddress(), Trip.SequencerDown, 0n);
       await breakers.resetBreaker(rebalancer);

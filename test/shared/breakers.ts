@@ -53,7 +53,7 @@ export async function breakerOf(
 
 /**
  * The four-asset vault with the deployer as direct admin, $1M deposited and invested, an hour of
- * pool history behind it and the breakers on (BREAKERS). Nobody pokes: nothing depends on it.
+ * pool history behind it and the breakers on (BREAKERS).
  */
 export async function breakersFixture(): Promise<VaultFixture> {
   const market = await deployLocalMarket();

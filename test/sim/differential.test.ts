@@ -4,10 +4,11 @@
  * random trigger, execution, volatility and cost parameters, random target weights including a
  * retiring asset, time advanced) are read from the chain and fed to the model; the two must agree
  * exactly on `rebalanceStatus()` (status, drift, band in force), `effectiveTriggerBand`, the
- * volatility estimate after every poke and rebalance, `rebalanceCost()` (cost, benefit, verdict),
- * and, when a rebalance runs, on every trade's size: each sell's `amountIn` is the model's
- * `sellAmount` and each buy's the model's spend given the base the sells actually fetched (the
- * model decides sizes; pools decide prices, which is why buys take the sells' real output).
+ * volatility estimate after every rebalance (skipped ones included), `rebalanceCost()` (cost,
+ * benefit, verdict), and, when a rebalance runs, on every trade's size: each sell's `amountIn` is the
+ * model's `sellAmount` and each buy's the model's spend given the base the sells actually fetched
+ * (the model decides sizes; pools decide prices, which is why buys take the sells' real output, and
+ * how much of a leg too large for them fills, read through LegCheck.fit as the vault reads it).
  *
  * Also: the bigint port of the pool's swap against QuoterV2 on every pool of the local market.
  */
@@ -20,8 +21,18 @@ import { allRoutes } from "../../src/vault";
 import { exactInputSingle, Rng, vaultModel as vm } from "../../src/sim";
 import { MEASURED_GAS, rebalanceGasUnits } from "../../src/sim/market";
 import type { ExactPoolState } from "../../src/sim";
-import { AggregatorV3Interface__factory, UniswapV3Pool__factory } from "../../typechain-types";
-import type { BallastPolicy, BallastRebalancer, BallastVault, ChainlinkOracle } from "../../typechain-types";
+import {
+  AggregatorV3Interface__factory,
+  UniswapMathHarness__factory,
+  UniswapV3Pool__factory,
+} from "../../typechain-types";
+import type {
+  BallastPolicy,
+  BallastRebalancer,
+  BallastVault,
+  ChainlinkOracle,
+  UniswapMathHarness,
+} from "../../typechain-types";
 import { FOUR_ASSET_BASKET, investedAdminFixture } from "../shared/fixtures";
 import { FeedRounds, volatilityState } from "../../src/vault";
 import { refreshFeeds } from "../shared/security";
@@ -63,6 +74,8 @@ interface Routes {
   hops: (i: number, sell: boolean) => vm.HopState[];
   /** The shortcut from asset i's sell route to asset o's buy route (undefined: they meet at the base alone). */
   shortcut: (i: number, o: number) => vm.HopState[] | undefined;
+  /** The hops of a planned trade from asset `from` to asset `to` (0: the base), as its leg's path. */
+  leg: (from: number, to: number) => ReturnType<typeof decodeRoute>;
 }
 
 /** The vault's routes, hop by hop, with each pool's state now. */
@@ -99,7 +112,52 @@ async function hopStates(c: Chain, tokens: string[]): Promise<Routes> {
   return {
     hops: (i, sell) => route(i, sell).map((h) => h.state),
     shortcut: (i, o) => vm.shortcutHops(route(i, true), route(o, false))?.map((h) => h.state),
+    leg: (from, to) =>
+      from === 0
+        ? route(to, false)
+        : to === 0
+          ? route(from, true)
+          : (vm.shortcutHops(route(from, true), route(to, false)) ?? []),
   };
+}
+
+/**
+ * `plan` with each trade sized as the vault's legs trade it (VaultLogic._fitLegs), the pools as the
+ * call finds them: legs crossing a pool the same way are fitted together (LegCheck.fit of their
+ * sum), each trading its share; a part below `minTradeValue` is skipped.
+ */
+async function fitted(
+  c: Chain,
+  harness: UniswapMathHarness,
+  routes: Routes,
+  v: vm.Valuation,
+  plan: vm.Plan,
+  p: vm.RebalanceParams,
+): Promise<vm.Plan> {
+  const legs = plan.trades.map((t) => routes.leg(t.from, t.to));
+  const pools = legs.map((hops) => hops.map((h) => `${h.tokenIn}/${h.tokenOut}/${h.fee}`));
+  const trades: vm.PlannedTrade[] = [];
+  for (const [k, t] of plan.trades.entries()) {
+    const count = BigInt(pools.filter((other, j) => j === k || other.some((pool) => pools[k].includes(pool))).length);
+    const together = t.amountIn * count;
+    const path = ethers.solidityPacked(
+      ["address", ...legs[k].flatMap(() => ["uint24", "address"])],
+      [legs[k][0].tokenIn, ...legs[k].flatMap((h) => [h.fee, h.tokenOut])],
+    );
+    const fit = await harness.legFit(
+      c.market.factory,
+      path,
+      together,
+      vm.fairOut(v, t.from, t.to, together),
+      p.maxPoolGapBps,
+      p.slippageBps,
+    );
+    let amountIn = fit / count;
+    const dust = p.minTradeValue > 1n ? p.minTradeValue : 1n;
+    if (amountIn !== t.amountIn && vm.toValue(v, t.from, amountIn) < dust) amountIn = 0n;
+    trades.push({ ...t, amountIn });
+  }
+  return { ...plan, trades };
 }
 
 /** The contracts of a fixture the comparison reads, and its oracles' feeds' rounds. */
@@ -276,6 +334,7 @@ describe("vault model vs the contracts (differential)", function () {
     const c = await chainOf(fixture);
     const { market, vault, rebalancer, policy } = c;
     const rng = new Rng("ballast differential");
+    const harness = await new UniswapMathHarness__factory((await ethers.getSigners())[0]).deploy();
     const gasChecks: { legs: number; hops: number; spent: number; modelled: number }[] = [];
     const volState = vm.emptyVolatilityState();
     const feeds = new Map(SYMBOLS.map((s) => [s, 0]));
@@ -291,6 +350,7 @@ describe("vault model vs the contracts (differential)", function () {
       rebalances: 0,
       sells: 0,
       buys: 0,
+      fitted: 0,
       reverted: 0,
       vol: 0,
       retiring: 0,
@@ -418,11 +478,6 @@ describe("vault model vs the contracts (differential)", function () {
         const at = (await time.latest()) + 1;
         await (await vault.setTargetWeights(weights, at, at)).wait();
       }
-      // A keeper's poke: the volatility estimate learns (mirrored in the model).
-      if (rng.uniform() < 0.7) {
-        const receipt = await (await rebalancer.poke()).wait();
-        await mirrorObservation(receipt?.blockNumber ?? 0);
-      }
       // Stay clear of the cooldown and calendar edges: the view and the transaction run a second apart.
       const last = Number(await policy.lastRebalance(rebalancer));
       const t = await policy.triggerParams();
@@ -460,7 +515,9 @@ describe("vault model vs the contracts (differential)", function () {
       expect(model.status === vm.Status.Due || model.status === vm.Status.DueByCalendar, label).to.equal(true);
       if (model.status === vm.Status.Due) seen.due++;
       else seen.calendar++;
-      const plan = model.plan as vm.Plan;
+      // What the pools fill of each planned trade, as they are before the rebalance.
+      const plan = await fitted(c, harness, await hopStates(c, tokens), v, model.plan as vm.Plan, snap.params);
+      if (plan.trades.some((t, k) => t.amountIn !== (model.plan as vm.Plan).trades[k].amountIn)) seen.fitted++;
 
       // rebalance(): every trade's size.
       let swaps;
@@ -502,7 +559,7 @@ describe("vault model vs the contracts (differential)", function () {
       // First every trade out of an asset (shortcuts and sales into the base), as planned...
       const sold = swaps.filter((s) => s.tokenIn !== base);
       const buys = swaps.filter((s) => s.tokenIn === base);
-      const fromAssets = plan.trades.filter((t) => t.from !== 0);
+      const fromAssets = plan.trades.filter((t) => t.from !== 0 && t.amountIn !== 0n);
       expect(
         sold.map((s) => [tokens.indexOf(s.tokenIn), tokens.indexOf(s.tokenOut), s.amountIn]),
         `${label}: sells`,

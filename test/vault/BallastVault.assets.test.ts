@@ -11,7 +11,7 @@ import type { RouteSpec } from "../../src/vault";
 import { ChainlinkOracle__factory, MockBallastOracle__factory, MockERC20__factory } from "../../typechain-types";
 import type { BallastVault, ChainlinkOracle, MockBallastOracle } from "../../typechain-types";
 import type { IBallastVault } from "../../typechain-types/artifacts/contracts/BallastVault";
-import { BREAKERS } from "../shared/breakers";
+import { BREAKERS, poolChecksOf } from "../shared/breakers";
 import { investedAdminFixture } from "../shared/fixtures";
 import type { VaultFixture } from "../shared/fixtures";
 import { entryCharge, flowValuation } from "../shared/flow";
@@ -248,7 +248,9 @@ describe("BallastVault asset listing and removal", () => {
       await market.alignAllPools();
       expect(await rebalanceUntilSettled(market, vault)).to.be.greaterThan(0);
       expect(await rebalancer.maxDrift()).to.be.lessThan(200n);
-      await expect(rebalancer.poke()).to.emit(vault, "PricesRecorded");
+      // The rebalances recorded the four prices, WETH's new one included.
+      expect(await vault.lastPrices()).to.deep.equal([...(await vault.basketState()).prices]);
+      expect((await vault.lastPrices())[1]).to.not.equal(prices[1]);
     });
   });
 
@@ -377,9 +379,18 @@ describe("BallastVault asset listing and removal", () => {
       await expect(vault.addAsset(rawConfig(market, extra, oracle)))
         .to.be.revertedWithCustomError(vault, "BallastBasketSize")
         .withArgs(MAX_ASSETS + 1n, MAX_ASSETS);
-      // The full basket still values and records its prices.
+      // The full basket still values, and a rebalance records its prices.
       expect(await rebalancer.currentWeights()).to.have.length(16);
-      await expect(rebalancer.poke()).to.emit(vault, "PricesRecorded");
+      await market.setFeedPrice("WETH", (await market.feedPrice("WETH")) * 1.1);
+      await market.alignAllPools();
+      await time.increase(HOUR);
+      await freshen(market);
+      expect((await rebalancer.rebalanceStatus())[0]).to.equal(Status.Due);
+      const tx = rebalancer.rebalance();
+      await expect(tx)
+        .to.emit(vault, "PricesRecorded")
+        .withArgs((prices: bigint[]) => prices.length === 16);
+      await expect(tx).to.emit(vault, "Rebalanced");
     });
   });
 
@@ -433,10 +444,17 @@ describe("BallastVault asset listing and removal", () => {
       const uni = market.token("UNI").address;
       const cent = 125n * 10n ** 13n;
       // UNI halves, but until a price is recorded the removal values it at $8: 2 cents would be
-      // sold, so record the new price first; then a cent's worth of raw units is half a cent.
+      // sold, so the new price is recorded first, by the next rebalance (WETH +10% makes one due; a
+      // cent is below the smallest trade, so it keeps the UNI); then a cent's worth of raw units is
+      // half a cent.
       await market.fund(await vault.getAddress(), "UNI", cent);
       await market.setFeedPrice("UNI", 4);
-      await rebalancer.poke();
+      await market.setFeedPrice("WETH", (await market.feedPrice("WETH")) * 1.1);
+      await market.alignAllPools();
+      await time.increase(HOUR);
+      await freshen(market);
+      await expect(rebalancer.rebalance()).to.emit(vault, "Rebalanced");
+      expect(await held(market, vault, "UNI")).to.equal(cent);
       expect((await vault.lastPrices())[4]).to.equal(parseUnits("4", 18));
       const nav = await vault.totalAssets();
       const removal = vault.removeAsset(uni);
@@ -524,16 +542,18 @@ describe("BallastVault asset listing and removal", () => {
       expect(weights[1]).to.be.closeTo(7_500n, 30n);
       expect(weights[2]).to.be.closeTo(2_000n, 30n);
 
-      // The breakers check WETH/LINK against the oracles' WETH/LINK ratio, LINK/USDC against LINK's.
+      // The breakers check WETH/LINK against the oracles' WETH/LINK ratio, LINK/USDC against LINK's:
+      // with WETH +15% and every pool caught up, a rebalance is due and passes them (it would trade).
+      await breakers.setBreakerParams(BREAKERS);
+      await market.setFeedPrice("WETH", (await market.feedPrice("WETH")) * 1.15);
+      await market.alignAllPools();
       await market.advanceTime(HOUR);
       await freshen(market);
-      await breakers.setBreakerParams(BREAKERS);
-      await expect(rebalancer.poke()).to.not.emit(breakers, "BreakerTripped");
-      const [status] = await rebalancer.rebalanceStatus();
-      expect(status).to.equal(Status.NotDue);
+      expect((await rebalancer.rebalanceStatus())[0]).to.equal(Status.Due);
+      expect(await rebalancer.rebalance.staticCall()).to.be.greaterThan(0n);
       const pool = market.pool("LINK", "USDC", 3000);
       await market.movePoolPrice(pool, "LINK", (await market.poolPrice(pool, "LINK")) * 1.05);
-      await expect(rebalancer.poke())
+      await expect(rebalancer.rebalance())
         .to.emit(breakers, "TradingRefused")
         .withArgs(await rebalancer.getAddress(), SPOT_TWAP_DIVERGENCE, 2n);
     });
@@ -544,23 +564,28 @@ describe("BallastVault asset listing and removal", () => {
       // WETH sells through WETH/UNI first: while UNI is listed, the breakers watch that pool.
       const wethRoute: RouteSpec = ["WETH", 3000, "UNI", 3000, "USDC"];
       await vault.setRoutes(weth, encodeRoute(market, wethRoute), encodeRoute(market, reverseRoute(wethRoute)));
+      // WETH +10%, every pool caught up and its TWAP too: a rebalance is due and passes the checks.
+      await breakers.setBreakerParams(BREAKERS);
+      await market.setFeedPrice("WETH", (await market.feedPrice("WETH")) * 1.1);
+      await market.alignAllPools();
       await market.advanceTime(HOUR);
       await freshen(market);
-      await breakers.setBreakerParams(BREAKERS);
-      await expect(rebalancer.poke()).to.not.emit(breakers, "BreakerTripped");
+      expect((await rebalancer.rebalanceStatus())[0]).to.equal(Status.Due);
+      expect(await rebalancer.rebalance.staticCall()).to.be.greaterThan(0n);
       const pool = market.pool("WETH", "UNI", 3000);
       await market.movePoolPrice(pool, "WETH", (await market.poolPrice(pool, "WETH")) * 1.05);
-      await expect(rebalancer.poke())
+      await expect(rebalancer.rebalance())
         .to.emit(breakers, "TradingRefused")
         .withArgs(await rebalancer.getAddress(), SPOT_TWAP_DIVERGENCE, 1n);
 
       // UNI leaves the basket: WETH/UNI's quote is gone, and so is the check (the pool is still
-      // pushed); the others stay.
+      // pushed, in the favour of the WETH the rebalance sells through it); the others stay.
       await expect(vault.removeAsset(uni)).to.emit(vault, "AssetRemoved").withArgs(4n, uni, 0n);
-      await expect(rebalancer.poke()).to.not.emit(breakers, "TradingRefused");
+      expect((await rebalancer.rebalanceStatus())[0]).to.equal(Status.Due);
+      expect(await rebalancer.rebalance.staticCall()).to.be.greaterThan(0n);
       const wbtcPool = market.pool("WBTC", "WETH", 500);
       await market.movePoolPrice(wbtcPool, "WBTC", (await market.poolPrice(wbtcPool, "WBTC")) * 1.05);
-      await expect(rebalancer.poke())
+      await expect(rebalancer.rebalance())
         .to.emit(breakers, "TradingRefused")
         .withArgs(await rebalancer.getAddress(), SPOT_TWAP_DIVERGENCE, 2n);
     });
@@ -599,7 +624,6 @@ describe("BallastVault asset listing and removal", () => {
       await market.advanceTime(HOUR);
       await freshen(market);
       await breakers.setBreakerParams(BREAKERS);
-      await rebalancer.poke(); // over [USDC, WETH, WBTC, LINK]
       // One governance batch: WBTC out, UNI in. Four entries again, in another order.
       await expect(vault.removeAsset(wbtc))
         .to.emit(policy, "ObservationsReset")
@@ -607,7 +631,13 @@ describe("BallastVault asset listing and removal", () => {
       await expect(vault.addAsset(await assetConfig(market, "UNI", await feedOracle(market, "UNI"), UNI_ROUTE)))
         .to.emit(policy, "ObservationsReset")
         .withArgs(await rebalancer.getAddress());
-      await expect(rebalancer.poke()).to.not.emit(breakers, "BreakerTripped");
+      // What the rebalancer's check would find now: nothing.
+      const prices = [...(await vault.basketState()).prices];
+      expect(await breakers.refusal(rebalancer, prices, await poolChecksOf(market, vault))).to.deep.equal([
+        0n,
+        0n,
+        false,
+      ]);
     });
   });
 });

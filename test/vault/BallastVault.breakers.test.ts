@@ -25,12 +25,27 @@ import { Status } from "../shared/vault";
  * exits stay open.
  */
 describe("BallastVault circuit breakers", () => {
-  it("stays untripped on healthy markets", async () => {
-    const { rebalancer, breakers } = await loadFixture(breakersFixture);
-    await expect(rebalancer.poke()).to.not.emit(breakers, "BreakerTripped");
+  it("stays untripped on healthy markets: the check finds nothing, and a due rebalance trades", async () => {
+    const { vault, rebalancer, breakers, market } = await loadFixture(breakersFixture);
+    const prices = [...(await vault.basketState()).prices];
+    expect(await breakers.refusal(rebalancer, prices, await poolChecksOf(market, vault))).to.deep.equal([
+      Trip.None,
+      0n,
+      false,
+    ]);
+    expect((await rebalancer.rebalanceStatus())[0]).to.equal(Status.NotDue);
+
+    // WETH +10%, the pools caught up and their TWAPs too: the rebalance's own check passes.
+    await market.setFeedPrice("WETH", (await market.feedPrice("WETH")) * 1.1);
+    await market.alignAllPools();
+    await market.advanceTime(31 * 60);
+    await refreshFeeds(market);
+    expect((await rebalancer.rebalanceStatus())[0]).to.equal(Status.Due);
+    const tx = rebalancer.rebalance();
+    await expect(tx).to.emit(vault, "Rebalanced");
+    await expect(tx).to.not.emit(breakers, "BreakerTripped");
+    await expect(tx).to.not.emit(breakers, "TradingRefused");
     expect(await breakerOf(breakers, rebalancer)).to.deep.equal([0n, 0n, 0n]);
-    const [status] = await rebalancer.rebalanceStatus();
-    expect(status).to.equal(Status.NotDue);
   });
 
   it("refuses, without tripping, while a pool is pushed away from its TWAP (spot vs TWAP); exits stay open", async () => {
@@ -38,12 +53,14 @@ describe("BallastVault circuit breakers", () => {
     const [, alice] = await ethers.getSigners();
     await pushWethPool(market, 1.05);
 
-    // A spot price can be pushed and unwound within one transaction: it refuses, it never latches.
-    const poke = rebalancer.poke();
-    await expect(poke)
-      .to.emit(breakers, "TradingRefused")
-      .withArgs(await rebalancer.getAddress(), Trip.SpotTwapDivergence, WETH_INDEX);
-    await expect(poke).to.not.emit(breakers, "BreakerTripped");
+    // A spot price can be pushed and unwound within one transaction: it refuses, it never latches
+    // (a rebalance into it: the next test).
+    const prices = [...(await vault.basketState()).prices];
+    expect(await breakers.refusal(rebalancer, prices, await poolChecksOf(market, vault))).to.deep.equal([
+      Trip.SpotTwapDivergence,
+      WETH_INDEX,
+      false,
+    ]);
     expect(await breakerOf(breakers, rebalancer)).to.deep.equal([0n, 0n, 0n]);
     const [status] = await rebalancer.rebalanceStatus();
     expect(status).to.equal(Status.NotDue);
@@ -99,42 +116,43 @@ describe("BallastVault circuit breakers", () => {
 
   it("trips when the oracle leaves the pool's TWAP, and resets itself once healthy past the cooldown", async () => {
     const { vault, rebalancer, breakers, market } = await loadFixture(breakersFixture);
+    // WETH +10% drifts the basket past the trigger band: the due rebalance checks, and trips.
     await market.setFeedPrice("WETH", (await market.feedPrice("WETH")) * 1.1);
     await market.advanceTime(31 * 60);
+    await refreshFeeds(market);
 
-    await expect(rebalancer.poke())
+    await expect(rebalancer.rebalance())
       .to.emit(breakers, "BreakerTripped")
       .withArgs(await rebalancer.getAddress(), Trip.OracleTwapDivergence, WETH_INDEX);
     const [status] = await rebalancer.rebalanceStatus();
     expect(status).to.equal(Status.BreakerTripped);
 
-    // Arbitrage catches the pools up; still tripped within the cooldown.
+    // Arbitrage catches the pools up; still tripped within the cooldown: no rebalance.
     await market.alignAllPools();
-    await expect(rebalancer.poke()).to.not.emit(breakers, "BreakerReset");
+    await expect(rebalancer.rebalance()).to.be.revertedWithCustomError(rebalancer, "BallastRebalanceNotDue");
     expect((await breakerOf(breakers, rebalancer))[0]).to.equal(Trip.OracleTwapDivergence);
 
-    // A full TWAP window and the cooldown later, the first healthy check resets it.
+    // A full TWAP window and the cooldown later, the first healthy check (the rebalance) resets it
+    // and trades.
     await market.advanceTime(BREAKERS.cooldown as number);
     await refreshFeeds(market);
-    await expect(rebalancer.poke())
+    expect((await rebalancer.rebalanceStatus())[0]).to.equal(Status.Due);
+    const tx = rebalancer.rebalance();
+    await expect(tx)
       .to.emit(breakers, "BreakerReset")
       .withArgs(await rebalancer.getAddress(), false);
+    await expect(tx).to.emit(vault, "Rebalanced");
     expect(await breakerOf(breakers, rebalancer)).to.deep.equal([0n, 0n, 0n]);
-
-    // WETH +10% drifted the basket past the trigger band: the rebalance runs again.
-    const [after] = await rebalancer.rebalanceStatus();
-    expect(after).to.equal(Status.Due);
-    await expect(rebalancer.rebalance()).to.emit(vault, "Rebalanced");
   });
 
-  it("lets a trip lapse after its cooldown with no poke: past it the status says BreakerTripped and a rebalance refuses while the oracle still leaves the TWAP (no new cooldown), and trades once healthy", async () => {
+  it("lets a trip lapse after its cooldown by itself: past it the status says BreakerTripped and a rebalance refuses while the oracle still leaves the TWAP (no new cooldown), and trades once healthy", async () => {
     const { vault, rebalancer, policy, breakers, market } = await loadFixture(breakersFixture);
     const address = await rebalancer.getAddress();
     await market.setFeedPrice("WETH", (await market.feedPrice("WETH")) * 1.1);
     await market.advanceTime(31 * 60);
     await refreshFeeds(market);
     // A latching condition nobody recorded yet: the status says Due, as the rebalance that records
-    // it is the call to make (no poke), and checkUpkeep agrees.
+    // it is the call to make, and checkUpkeep agrees.
     expect((await rebalancer.rebalanceStatus())[0]).to.equal(Status.Due);
     expect((await rebalancer.checkUpkeep("0x"))[0]).to.equal(true);
     // That rebalance finds the oracle off the pool's TWAP: tripped, no trade.
@@ -178,8 +196,11 @@ describe("BallastVault circuit breakers", () => {
     await market.alignAllPools();
     // The TWAPs catch up (35 min > 30-min window), still inside the 1-hour move window.
     await market.advanceTime(35 * 60);
+    await refreshFeeds(market);
 
-    await expect(rebalancer.poke())
+    // WETH -20% drifts the basket: the due rebalance checks, and trips.
+    expect((await rebalancer.rebalanceStatus())[0]).to.equal(Status.Due);
+    await expect(rebalancer.rebalance())
       .to.emit(breakers, "BreakerTripped")
       .withArgs(await rebalancer.getAddress(), Trip.Dislocation, WETH_INDEX);
     const [reason, index] = await breakerOf(breakers, rebalancer);
@@ -193,9 +214,8 @@ describe("BallastVault circuit breakers", () => {
     const MOVES_ONLY = { ...BREAKERS, twapWindow: 0, maxMoveBps: 2_000, moveWindow: HOUR };
 
     it("a slow rise (+0.33% an hour for 72 hours, nobody checking) does not trip: no hour moved 20%", async () => {
-      const { rebalancer, breakers, market } = await loadFixture(breakersFixture);
+      const { vault, rebalancer, breakers, market } = await loadFixture(breakersFixture);
       await breakers.setBreakerParams(MOVES_ONLY);
-      await rebalancer.poke();
       const start = await market.feedPrice("WETH");
       for (let hour = 0; hour < 72; hour++) {
         await market.advanceTime(HOUR);
@@ -203,26 +223,43 @@ describe("BallastVault circuit breakers", () => {
         if (hour % 12 === 0) await refreshFeeds(market);
       }
       await refreshFeeds(market);
-      // +26.7% in all: measured from a 72-hour-old anchor (before the fix), it tripped.
+      // +26.7% in all: measured from a 72-hour-old anchor (before the fix), it tripped. The drift
+      // makes a rebalance due, whose check lets it trade.
       expect((await market.feedPrice("WETH")) / start).to.be.greaterThan(1.26);
-      await expect(rebalancer.poke()).to.not.emit(breakers, "BreakerTripped");
+      await market.alignAllPools();
+      expect((await rebalancer.rebalanceStatus())[0]).to.equal(Status.Due);
+      const tx = rebalancer.rebalance();
+      await expect(tx).to.not.emit(breakers, "BreakerTripped");
+      await expect(tx).to.emit(vault, "Rebalanced");
       expect(await breakerOf(breakers, rebalancer)).to.deep.equal([0n, 0n, 0n]);
     });
 
     it("a fast fall (-34.4% within two minutes) split by a check halfway trips: measured from the price an hour before", async () => {
-      const { rebalancer, breakers, market } = await loadFixture(breakersFixture);
+      const { vault, rebalancer, policy, breakers, market } = await loadFixture(breakersFixture);
       await breakers.setBreakerParams(MOVES_ONLY);
-      await rebalancer.poke(); // before the fix: the anchors, an hour before the check that moved them
+      // No policy cooldown, so that a rebalance halfway can be followed by another two minutes later.
+      const t = await policy.triggerParams();
+      await policy.setTriggerParams({
+        triggerBandBps: t.triggerBandBps,
+        targetBandBps: t.targetBandBps,
+        cooldown: 0,
+        calendarInterval: t.calendarInterval,
+      });
       await market.advanceTime(HOUR - 60);
       await refreshFeeds(market);
       await market.setFeedPrice("WETH", (await market.feedPrice("WETH")) * 0.82);
+      await market.alignAllPools();
       await market.advanceTime(60);
-      // -18% within the hour: under the bound.
-      await expect(rebalancer.poke()).to.not.emit(breakers, "BreakerTripped");
+      // -18% within the hour: under the bound; the due rebalance checks and trades.
+      const halfway = rebalancer.rebalance();
+      await expect(halfway).to.not.emit(breakers, "BreakerTripped");
+      await expect(halfway).to.emit(vault, "Rebalanced");
       await market.advanceTime(60);
       await market.setFeedPrice("WETH", (await market.feedPrice("WETH")) * 0.8);
-      // -20% since that check, -34.4% within the hour: trips.
-      await expect(rebalancer.poke())
+      await market.alignAllPools();
+      // -20% since that check, -34.4% within the hour: the next due rebalance trips.
+      expect((await rebalancer.rebalanceStatus())[0]).to.equal(Status.Due);
+      await expect(rebalancer.rebalance())
         .to.emit(breakers, "BreakerTripped")
         .withArgs(await rebalancer.getAddress(), Trip.Dislocation, WETH_INDEX);
     });
@@ -240,19 +277,23 @@ describe("BallastVault circuit breakers", () => {
         );
         return new ChainlinkOracle__factory(deployer).deploy(feed, 86_400, 50, ZeroAddress, 0);
       };
+      /** What the rebalancer's check would find now (no pool checks: the TWAP window is 0). */
+      const check = async () => breakers.refusal(rebalancer, [...(await vault.basketState()).prices], []);
       // WETH -40% by a new feed: its move cannot be measured, so it cannot trip.
       await vault.setOracle(market.token("WETH").address, await freshOracle("WETH"));
-      await expect(rebalancer.poke()).to.not.emit(breakers, "BreakerTripped");
+      expect(await check()).to.deep.equal([Trip.None, 0n, false]);
 
       // The base's oracle without history: no move can be measured against it.
       const usdc = market.token("USDC").address;
       await vault.setOracle(usdc, await freshOracle("USDC"));
       await market.setFeedPrice("WBTC", (await market.feedPrice("WBTC")) * 0.7);
-      await expect(rebalancer.poke()).to.not.emit(breakers, "BreakerTripped");
+      expect(await check()).to.deep.equal([Trip.None, 0n, false]);
 
-      // The base's own oracle back: WBTC -30% within the hour trips.
+      // The base's own oracle back: WBTC -30% within the hour trips, recorded by the due rebalance.
       await vault.setOracle(usdc, oracles[0]);
-      await expect(rebalancer.poke())
+      expect(await check()).to.deep.equal([Trip.Dislocation, 2n, true]);
+      expect((await rebalancer.rebalanceStatus())[0]).to.equal(Status.Due);
+      await expect(rebalancer.rebalance())
         .to.emit(breakers, "BreakerTripped")
         .withArgs(await rebalancer.getAddress(), Trip.Dislocation, 2n);
     });
@@ -295,10 +336,14 @@ describe("BallastVault circuit breakers", () => {
   });
 
   it("trips with TwapUnavailable when a pool younger than the TWAP window cannot answer for it", async () => {
-    const { rebalancer, breakers } = await loadFixture(breakersFixture);
+    const { rebalancer, breakers, market } = await loadFixture(breakersFixture);
     // A day-long window: the pools are only hours old (their observations never wrapped).
     await breakers.setBreakerParams({ ...BREAKERS, twapWindow: 24 * HOUR });
-    await expect(rebalancer.poke())
+    // WETH +10%, the pools caught up: the due rebalance is the check.
+    await market.setFeedPrice("WETH", (await market.feedPrice("WETH")) * 1.1);
+    await market.alignAllPools();
+    expect((await rebalancer.rebalanceStatus())[0]).to.equal(Status.Due);
+    await expect(rebalancer.rebalance())
       .to.emit(breakers, "BreakerTripped")
       .withArgs(await rebalancer.getAddress(), Trip.TwapUnavailable, WETH_INDEX);
     const [after] = await rebalancer.rebalanceStatus();
@@ -314,8 +359,9 @@ describe("BallastVault circuit breakers", () => {
       .to.be.revertedWithCustomError(breakers, "BallastBreakerNotTripped")
       .withArgs(rebalancerAddress);
 
+    // WETH +10%, the pools behind: the due rebalance trips the breaker.
     await market.setFeedPrice("WETH", (await market.feedPrice("WETH")) * 1.1);
-    await rebalancer.poke();
+    await rebalancer.rebalance();
     expect((await breakerOf(breakers, rebalancer))[0]).to.equal(Trip.OracleTwapDivergence);
 
     await expect(breakers.connect(stranger).resetBreaker(rebalancer))
@@ -330,8 +376,14 @@ describe("BallastVault circuit breakers", () => {
   });
 
   it("trips while the L2 sequencer is down and through its grace period, then resets", async () => {
-    const { rebalancer, breakers, market } = await loadFixture(breakersFixture);
+    const { vault, rebalancer, breakers, market } = await loadFixture(breakersFixture);
     const [deployer] = await ethers.getSigners();
+    // WETH +10%, the pools caught up and their TWAPs too: a rebalance is due, and its check is
+    // healthy but for the sequencer.
+    await market.setFeedPrice("WETH", (await market.feedPrice("WETH")) * 1.1);
+    await market.alignAllPools();
+    await market.advanceTime(31 * 60);
+    await refreshFeeds(market);
     const sequencer = await new MockAggregatorV3__factory(deployer).deploy(0, "Sequencer Uptime", 0);
     // Up for two hours already: past its grace period.
     const upSince = (await time.latest()) - 2 * HOUR;
@@ -341,29 +393,35 @@ describe("BallastVault circuit breakers", () => {
       sequencerFeed: await sequencer.getAddress(),
       sequencerGracePeriod: HOUR,
     });
-    await expect(rebalancer.poke()).to.not.emit(breakers, "BreakerTripped");
+    const check = async () =>
+      breakers.refusal(rebalancer, [...(await vault.basketState()).prices], await poolChecksOf(market, vault));
+    expect(await check()).to.deep.equal([Trip.None, 0n, false]);
 
     await sequencer.setAnswer(1);
-    await expect(rebalancer.poke())
+    expect((await rebalancer.rebalanceStatus())[0]).to.equal(Status.Due);
+    await expect(rebalancer.rebalance())
       .to.emit(breakers, "BreakerTripped")
       .withArgs(await rebalancer.getAddress(), Trip.SequencerDown, 0n);
 
-    // Back up now: still within the grace period.
+    // Back up now: still within the grace period, so the check would refuse; the trip holds anyway
+    // and no rebalance runs.
     const now = await time.latest();
     await sequencer.setRound(0, now, now);
-    const poke = rebalancer.poke();
-    await expect(poke).to.not.emit(breakers, "BreakerReset");
-    await expect(poke).to.not.emit(breakers, "BreakerTripped");
+    expect(await check()).to.deep.equal([Trip.SequencerDown, 0n, false]);
+    await expect(rebalancer.rebalance()).to.be.revertedWithCustomError(rebalancer, "BallastRebalanceNotDue");
     expect((await breakerOf(breakers, rebalancer))[0]).to.equal(Trip.SequencerDown);
     const [status] = await rebalancer.rebalanceStatus();
     expect(status).to.equal(Status.BreakerTripped);
 
-    // Past the grace period and the cooldown.
+    // Past the grace period and the cooldown: the next rebalance resets the breaker and trades.
     await market.advanceTime(HOUR + 1);
     await refreshFeeds(market);
-    await expect(rebalancer.poke())
+    expect((await rebalancer.rebalanceStatus())[0]).to.equal(Status.Due);
+    const tx = rebalancer.rebalance();
+    await expect(tx)
       .to.emit(breakers, "BreakerReset")
       .withArgs(await rebalancer.getAddress(), false);
+    await expect(tx).to.emit(vault, "Rebalanced");
     expect(await breakerOf(breakers, rebalancer)).to.deep.equal([0n, 0n, 0n]);
   });
 
@@ -371,7 +429,10 @@ describe("BallastVault circuit breakers", () => {
     const { vault, rebalancer, breakers, market } = await loadFixture(breakersFixture);
     const price = await market.feedPrice("LINK");
     await market.token("LINK").feed.connect(market.deployer).setAnswer(0);
-    await expect(rebalancer.poke()).to.not.emit(breakers, "BreakerTripped");
+    // A rebalance meeting the invalid price reverts whole: nothing runs its check, nothing is recorded.
+    await expect(rebalancer.rebalance())
+      .to.be.revertedWithCustomError(rebalancer, "BallastPriceUnavailable")
+      .withArgs(market.token("LINK").address);
     expect((await rebalancer.rebalanceStatus())[0]).to.equal(Status.PriceUnavailable);
     await market.setFeedPrice("LINK", price);
     expect(await breakerOf(breakers, rebalancer)).to.deep.equal([0n, 0n, 0n]);

@@ -1,4 +1,4 @@
-import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture, setBalance, time } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
 import { ethers } from "hardhat";
 
@@ -72,15 +72,24 @@ describe("BallastVault last recorded prices", () => {
     }
   });
 
-  it("poke records the valid prices and keeps the last one of a failing oracle", async () => {
+  it("a rebalance meeting a failing oracle records nothing; recordPrices keeps a failing oracle's last price", async () => {
     const f = await loadFixture(investedFixture);
     const before = await f.vault.lastPrices();
     await f.market.setFeedPrice("WETH", 3_100);
     const now = await time.latest();
     await f.market.token("LINK").feed.setRound(-1, now, now);
+    // The rebalance reverts whole: the last prices stay those of the last rebalance.
+    await expect(f.rebalancer.rebalance())
+      .to.be.revertedWithCustomError(f.rebalancer, "BallastPriceUnavailable")
+      .withArgs(f.market.token("LINK").address);
+    expect(await f.vault.lastPrices()).to.deep.equal(before);
+    // The vault's own rule, for any rebalancer governance sets that calls it: each valid price is
+    // recorded, a failing oracle's last one kept.
+    const rebalancer = await ethers.getImpersonatedSigner(await f.rebalancer.getAddress());
+    await setBalance(rebalancer.address, 10n ** 18n);
     const expected = [...before];
     expected[1] = 3_100n * 10n ** 18n; // WETH moved; LINK (index 3) keeps its last price
-    await expect(f.rebalancer.poke()).to.emit(f.vault, "PricesRecorded").withArgs(expected);
+    await expect(f.vault.connect(rebalancer).recordPrices()).to.emit(f.vault, "PricesRecorded").withArgs(expected);
     expect(await f.vault.lastPrices()).to.deep.equal(expected);
   });
 
