@@ -11,7 +11,7 @@ import {
   onNodeReady,
   priceTick,
 } from "../../src/scenario/devnet";
-import { Rng } from "../../src/scenario/random";
+import { Rng } from "../../src/sim/random";
 
 /**
  * What `npm run node` deploys once its server listens, called directly on the in-process chain
