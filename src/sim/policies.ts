@@ -13,6 +13,7 @@
  *   rebalanced only by arbitrageurs trading it back to market prices; its cost is what it loses to
  *   them (loss-versus-rebalancing), net of the fees they pay.
  */
+import type { BreakerSpec } from "./breakers";
 import { checkInteger, checkNumber, SimError } from "./errors";
 
 /** A vault policy, in the contract's units (bps, seconds, raw base units for minTradeValue). */
@@ -53,6 +54,11 @@ export interface VaultPolicySpec {
   pokeIntervalSec?: number;
   /** How often a keeper checks `rebalanceStatus()`; default every step. */
   keeperIntervalSec?: number;
+  /**
+   * The circuit breakers (src/sim/breakers.ts): a move past `maxMoveBps` within `moveWindow` halts
+   * trading, as BallastBreakers' Dislocation does, and their checks cost gas; off when absent.
+   */
+  breakers?: BreakerSpec;
 }
 
 export interface IdealBandSpec {
@@ -92,6 +98,11 @@ const DAY = 86_400;
 const DEFAULT_COOLDOWN = 600;
 /** The gate src/vault calls RECOMMENDED_COSTS: a bp of drift worth 1e-6 of NAV, cost at most that. */
 export const RECOMMENDED_GATE = { benefitPerBpWad: 10n ** 12n, maxCostRatioBps: 10_000 } as const;
+/**
+ * The move window of the breakers src/vault calls RECOMMENDED_BREAKERS (`npm start`'s vault has
+ * them): a price moving 20% within an hour halts trading, for an hour at least.
+ */
+export const RECOMMENDED_MOVE_BREAKER: BreakerSpec = { maxMoveBps: 2_000, moveWindow: 3_600, cooldown: 3_600 };
 
 /** The widest target band the vault allows with `triggerBps` and `assets` (base included). */
 export function edgeBand(triggerBps: number, assets: number): number {
