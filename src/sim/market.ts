@@ -465,3 +465,40 @@ export function toBigInt(x: number): bigint {
   if (!Number.isFinite(x) || x < 0) throw new SimError(`cannot convert ${x} to an amount`);
   return BigInt(Math.floor(x));
 }
+
+/**
+ * Pools from the backtest's `--pools` text: `A/B:fee:depth` entries, comma-separated, e.g.
+ * `WETH/USDC:500:60000000,WBTC/WETH:500:40000000` (tokenA is the pool's token0 in the lab, priced in
+ * tokenB; fee in pips; depth in USD, `60e6` allowed).
+ */
+export function parsePools(text: string): PoolModel[] {
+  return text
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "")
+    .map((entry) => {
+      const m = /^([A-Za-z0-9._-]{1,16})\/([A-Za-z0-9._-]{1,16}):(\d+):([0-9.eE+]+)$/.exec(entry);
+      if (!m) throw new SimError(`pools: "${entry}" is not A/B:fee:depthUsd (e.g. WETH/USDC:500:60000000)`);
+      const depthUsd = Number(m[4]);
+      checkNumber(`pool ${m[1]}/${m[2]} depthUsd`, depthUsd, 0, 1e15);
+      return { tokenA: m[1], tokenB: m[2], feePips: checkFeeTier(Number(m[3])), depthUsd };
+    });
+}
+
+/**
+ * Routes from the backtest's `--routes` text: each a `/`-separated path from an asset to the base,
+ * comma-separated, e.g. `WBTC/WETH/USDC` (assets not named trade directly against the base).
+ */
+export function parseRoutes(text: string): Record<string, string[]> {
+  const routes: Record<string, string[]> = {};
+  for (const entry of text.split(",").map((e) => e.trim())) {
+    if (entry === "") continue;
+    const hops = entry.split("/").map((s) => s.trim());
+    if (hops.length < 2 || hops.some((s) => !/^[A-Za-z0-9._-]{1,16}$/.test(s))) {
+      throw new SimError(`routes: "${entry}" is not ASSET/.../BASE (e.g. WBTC/WETH/USDC)`);
+    }
+    if (routes[hops[0]]) throw new SimError(`routes: ${hops[0]} has two routes`);
+    routes[hops[0]] = hops;
+  }
+  return routes;
+}
