@@ -9,6 +9,14 @@ import { generatePath, YEAR_SECONDS } from "../sim/paths";
 import type { PathModel, PricePath, VolatilitySpell } from "../sim/paths";
 import type { BasketEntry } from "../vault/deployVault";
 
+/**
+ * A pool's liquidity providers move their concentrated ranges back around the price once it has
+ * left the ±10% positions the market placed: active LPs re-range when out of range, and a vault
+ * trading into the thin liquidity left would pay impact no real market charges. (The lab replays
+ * them with the same threshold: src/scenario/labReplay.ts.)
+ */
+export const RECENTER_THRESHOLD = 0.1;
+
 /** The base asset of every scenario vault. */
 export const BASE_SYMBOL = "USDC";
 /** The base asset's target weight: a 5% cash buffer pays small exits without a swap. */

@@ -47,7 +47,7 @@ import type { Arena } from "./adversaries";
 import { Arbitrageur, publishFeedPrice } from "./arbitrage";
 import type { ScenarioOptions } from "./options";
 import { signed, usd } from "./format";
-import { BASE_SYMBOL, planScenario } from "./scenarios";
+import { BASE_SYMBOL, planScenario, RECENTER_THRESHOLD } from "./scenarios";
 import type { ScenarioPlan } from "./scenarios";
 import type {
   BasketAsset,
@@ -66,12 +66,6 @@ import type {
 
 const Status = { Due: 0, DueByCalendar: 1, Cooldown: 3, BreakerTripped: 6 } as const;
 
-/**
- * A pool's liquidity providers move their concentrated ranges back around the price once it has
- * left the ±10% positions the market placed: active LPs re-range when out of range, and a vault
- * trading into the thin liquidity left would pay impact no real market charges.
- */
-const RECENTER_THRESHOLD = 0.1;
 /**
  * Seconds between a step's price move and the keeper's turn. Real prices move continuously and
  * arbitrage keeps pools on them block by block, so a pool's 30-minute TWAP lags its spot by
@@ -987,6 +981,7 @@ class ScenarioRun {
         network: network.name,
         wallTimeSeconds,
         createdAt: new Date().toISOString(),
+        startTime: this.t0,
         ...(this.plan.crashStep !== undefined
           ? {
               crashHour: this.plan.crashStep * this.options.stepHours,
