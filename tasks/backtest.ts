@@ -9,6 +9,9 @@ import path from "node:path";
 import { task } from "hardhat/config";
 import { HardhatPluginError } from "hardhat/plugins";
 
+// A type only: erased, so the simulator still loads inside the action alone.
+import type { BacktestOptions } from "../src/sim";
+
 interface BacktestArgs {
   assets?: string;
   weights?: string;
@@ -24,7 +27,13 @@ interface BacktestArgs {
   fee?: string;
   depth?: string;
   gwei?: string;
+  pools?: string;
+  routes?: string;
+  initialWeights?: string;
+  recenterThreshold?: string;
   gate: boolean;
+  reward: boolean;
+  breakers: boolean;
   fixedLiquidity: boolean;
   sweep: boolean;
   bands?: string;
@@ -100,8 +109,20 @@ task(
   .addOptionalParam("fee", "Uniswap V3 fee tier of every pool, pips: 100, 500, 3000, 10000 (default 3000)")
   .addOptionalParam("depth", "USD depth of every pool (default 20000000)")
   .addOptionalParam("gwei", "Base fee, gwei (default 20)")
+  .addOptionalParam(
+    "pools",
+    "Pools of their own, A/B:fee:depthUsd comma-separated, e.g. WETH/USDC:500:60000000 (others: --fee, --depth)",
+  )
+  .addOptionalParam("routes", "Routes to the base, comma-separated, e.g. WBTC/WETH/USDC (default: direct)")
+  .addOptionalParam("initialWeights", "Weights of the initial holdings in bps, base first (default: the targets)")
   .addFlag("gate", "Turn the vault's cost-efficiency gate on (RECOMMENDED_COSTS)")
+  .addFlag("reward", "The vault pays the keeper the recommended reward (gas + 20%, capped), as npm start's vault")
+  .addFlag("breakers", "The circuit breakers on (RECOMMENDED_BREAKERS): a 20% move within an hour halts trading")
   .addFlag("fixedLiquidity", "Leave LP ranges where placed at the start instead of re-centring them")
+  .addOptionalParam(
+    "recenterThreshold",
+    "LPs re-centre a pool at the value they hold once its price moved this fraction, e.g. 0.1 (npm start's)",
+  )
   .addFlag("sweep", "Sweep trigger bands (edge and full) and recommend one for --vol and --fee")
   .addOptionalParam("bands", "Sweep: trigger bands in bps, comma-separated (default 25..1200)")
   .addOptionalParam("seeds", "Sweep: paths averaged per band (default 3; 1 with --csv)")
@@ -112,7 +133,7 @@ task(
     // simulator should cost nothing to tasks that do not use it.
     const sim = await import("../src/sim");
     const assetsArg = args.assets?.trim();
-    const options = {
+    const options: BacktestOptions = {
       assets:
         assetsArg === undefined
           ? undefined
@@ -134,11 +155,18 @@ task(
       depthUsd: num("depth", args.depth),
       baseFeeGwei: num("gwei", args.gwei),
       gate: args.gate,
+      reward: args.reward,
+      breakers: args.breakers,
       recenter: !args.fixedLiquidity,
+      recenterThreshold: num("recenter-threshold", args.recenterThreshold),
+      initialWeightsBps: nums("initial-weights", args.initialWeights),
     };
     const out = path.resolve(args.out ?? "reports");
     const started = Date.now();
     try {
+      // Parsed here, inside the try: a malformed pool or route is a message, not a stack trace.
+      if (args.pools !== undefined) options.pools = sim.parsePools(args.pools);
+      if (args.routes !== undefined) options.routes = sim.parseRoutes(args.routes);
       if (args.sweep) {
         const result = sim.runSweep(
           {

@@ -15,11 +15,11 @@ import type { EIP1193Provider } from "hardhat/types";
 import type { BallastRouter } from "../../typechain-types";
 import { deployLocalMarket } from "../market";
 import type { LocalMarket } from "../market";
+import { YEAR_SECONDS } from "../sim/paths";
+import { Rng } from "../sim/random";
 import { deployRouter, deployVault, RECOMMENDED_BREAKERS, RECOMMENDED_COSTS } from "../vault";
 import type { DeployedVault } from "../vault";
 
-import { SECONDS_PER_YEAR } from "./prices";
-import { Rng } from "./random";
 import { BASE_SYMBOL, basketOf, MAX_RISKY_ASSETS, RISKY_ASSETS } from "./scenarios";
 import type { Logger } from "./types";
 
@@ -240,7 +240,7 @@ export async function describeDevnet(devnet: Devnet, rpcUrl: string): Promise<st
  */
 export async function priceTick(devnet: Devnet, rng: Rng, seconds: number): Promise<Record<string, number>> {
   const { market, options } = devnet;
-  const dt = seconds / SECONDS_PER_YEAR;
+  const dt = seconds / YEAR_SECONDS;
   const prices: Record<string, number> = {};
   for (const asset of RISKY_ASSETS.slice(0, options.assets)) {
     const price = await market.feedPrice(asset.symbol);

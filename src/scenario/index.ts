@@ -1,10 +1,9 @@
 /**
- * The scenario simulator (`npm start`). The pure parts (PRNG, price paths, scenarios, options,
- * report) load anywhere; `runScenario` and `deployDevnet` need the Hardhat runtime and
- * typechain-types, so Hardhat tasks import this module inside their action, never at the top.
+ * The scenario simulator (`npm start`). The pure parts (scenarios, options, report) load anywhere;
+ * its random numbers and price paths are the strategy lab's (src/sim: `Rng`, `generatePath`).
+ * `runScenario` and `deployDevnet` need the Hardhat runtime and typechain-types, so Hardhat tasks
+ * import this module inside their action, never at the top.
  */
-export * from "./random";
-export * from "./prices";
 export * from "./scenarios";
 export * from "./options";
 export * from "./types";

@@ -12,6 +12,7 @@ import { adversaryRows, adversaryVerdict } from "./adversaryTables";
 import { renderChartSvg, renderHtml } from "./chart";
 import { amount, pct, signed, usd, when } from "./format";
 import { callName, KEEPER_HEADERS, keeperRows } from "./keeperTables";
+import { pricesCsvFile, scenarioPricesCsv } from "./labReplay";
 import type { AdversaryAttempt, Logger, RebalanceRecord, ScenarioReport, Snapshot, TradeRecord } from "./types";
 
 /** "sell 12.3 WETH for 36,900 USDC". */
@@ -216,12 +217,27 @@ export function printReport(report: ScenarioReport, log: Logger = (line) => cons
   const costRows = [
     ...runningCostRows([["the run", running]], "run"),
     ...runningCostRows([["a year", running]], "year"),
+    ...(report.lab ? runningCostRows([["the lab, a year", report.lab.runningCost]], "year") : []),
   ];
   for (const line of formatTable([...RUNNING_COST_COLUMNS], costRows)) log(line);
   log(
     `Running cost: every gas and trading cost; holders' cost: trading and what the vault paid the keepers. ` +
       `Premium: ln(vault / buy-and-hold) a year, net of what the vault paid.`,
   );
+  if (report.lab) {
+    const { lab } = report;
+    // What this run has that the lab does not model: compare without them.
+    const apart = [
+      o.flowsPerDay > 0 ? "--flows-per-day 0" : "",
+      o.adversaries ? "--adversaries off" : "",
+      o.keeperPlan ? "--keeper-plan off" : "",
+    ].filter(Boolean);
+    log(
+      `The lab (npm run backtest) on this run's prices: ${lab.rebalances} rebalances, ${lab.trades} trades ` +
+        `(here ${summary.rebalances} and ${summary.trades}); it has no depositors, adversaries nor keeper's own plan ` +
+        `(${apart.length === 0 ? "none here either" : `compare with ${apart.join(" ")}`}). Replay: ${lab.command}`,
+    );
+  }
 
   section("Keepers (the whole run, investing included; gas at the report's gas price)");
   for (const line of formatTable(KEEPER_HEADERS, keeperRows(summary))) log(line);
@@ -276,14 +292,25 @@ export interface ReportFiles {
   json: string;
   svg: string;
   html: string;
+  /** The feeds' prices at each step, in the lab's CSV format (`npm run backtest -- --csv`). */
+  csv: string;
 }
 
-/** Writes `<name>.json`, `<name>.svg` and `<name>.html` into `dir` (created if missing). */
+/**
+ * Writes `<name>.json`, `<name>.svg`, `<name>.html` and the prices `<name>.prices.csv` into `dir`
+ * (created if missing).
+ */
 export function writeReportFiles(report: ScenarioReport, dir: string = report.meta.options.outDir): ReportFiles {
   mkdirSync(dir, { recursive: true });
   const base = path.join(dir, report.meta.name);
-  const files: ReportFiles = { json: `${base}.json`, svg: `${base}.svg`, html: `${base}.html` };
+  const files: ReportFiles = {
+    json: `${base}.json`,
+    svg: `${base}.svg`,
+    html: `${base}.html`,
+    csv: pricesCsvFile(report, dir),
+  };
   writeFileSync(files.json, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(files.csv, scenarioPricesCsv(report));
   const svg = renderChartSvg(report);
   writeFileSync(files.svg, svg);
   writeFileSync(files.html, renderHtml(report, svg));

@@ -4,11 +4,18 @@
  * option parser that depends on this module while the config loads.
  */
 import { DEFAULT_TOKENS } from "../market/config";
+import { oneFactorCorrelation } from "../sim/linalg";
+import { generatePath, YEAR_SECONDS } from "../sim/paths";
+import type { PathModel, PricePath, VolatilitySpell } from "../sim/paths";
 import type { BasketEntry } from "../vault/deployVault";
 
-import { oneFactorCorrelation, simulatePaths, SECONDS_PER_YEAR } from "./prices";
-import type { AssetModel, PathModel, PriceShock } from "./prices";
-import { Rng } from "./random";
+/**
+ * A pool's liquidity providers move their concentrated ranges back around the price once it has
+ * left the ±10% positions the market placed: active LPs re-range when out of range, and a vault
+ * trading into the thin liquidity left would pay impact no real market charges. (The lab replays
+ * them with the same threshold: src/scenario/labReplay.ts.)
+ */
+export const RECENTER_THRESHOLD = 0.1;
 
 /** The base asset of every scenario vault. */
 export const BASE_SYMBOL = "USDC";
@@ -139,6 +146,11 @@ export interface ScenarioPlan {
   steps: number;
   /** `prices[step][i]`: USD price of risky asset i at the start of `step` (0..steps). */
   prices: number[][];
+  /**
+   * The same prices as the strategy lab's path (src/sim/paths.ts made them: one generator for
+   * `npm start` and `npm run backtest`), the base asset in column 0 at $1, row `step`.
+   */
+  path: PricePath;
   /** The step the crash happens at, for the crash scenario. */
   crashStep?: number;
   /** The jump each risky asset takes at the crash (-0.35 = -35%). */
@@ -185,41 +197,52 @@ export function crashStepOf(crashDay: number, stepHours: number): number {
   return Math.max(1, Math.round((crashDay * 24) / stepHours));
 }
 
-/** Builds the basket and draws the whole price path of a scenario, deterministically from the seed. */
+/**
+ * Builds the basket and draws the whole price path of a scenario, deterministically from the seed:
+ * the strategy lab's generator (src/sim/paths.ts `generatePath`) on the scenario's model, with the
+ * crash as a shock at its step and its aftershock as a spell of doubled volatility.
+ */
 export function planScenario(input: PlanInput): ScenarioPlan {
   const definition = SCENARIOS[input.scenario];
   const risky = RISKY_ASSETS.slice(0, input.assets);
   const basket = basketOf(input.assets);
   const stepSeconds = input.stepHours * 3_600;
   const steps = Math.ceil((input.days * 24) / input.stepHours);
-  const assets: AssetModel[] = risky.map((asset) => ({
-    symbol: asset.symbol,
-    price0: Number(DEFAULT_TOKENS.find((token) => token.symbol === asset.symbol)?.priceUsd),
-    annualVol: asset.annualVol * definition.volScale,
-    annualDrift: definition.annualDrift,
-  }));
 
   let crashStep: number | undefined;
   let crashReturns: number[] | undefined;
-  const shocks: PriceShock[] = [];
+  const volatilitySpells: VolatilitySpell[] = [];
   if (definition.crash) {
     if (input.crashDay === undefined) throw new RangeError("the crash scenario needs a crash day");
     crashStep = crashStepOf(input.crashDay, input.stepHours);
     crashReturns = risky.map((asset) => -Math.min(0.9, CRASH_SIZE * asset.crashBeta));
-    shocks.push({ step: crashStep, returns: crashReturns });
+    const aftershockEnd = Math.min(steps, crashStep + Math.ceil(AFTERSHOCK_SECONDS / stepSeconds));
+    if (crashStep < aftershockEnd) {
+      volatilitySpells.push({ fromRow: crashStep + 1, toRow: aftershockEnd, multiplier: AFTERSHOCK_VOL_SCALE });
+    }
   }
-  const aftershockSteps = Math.ceil(AFTERSHOCK_SECONDS / stepSeconds);
   const model: PathModel = {
-    assets,
+    assets: risky.map((asset) => ({
+      symbol: asset.symbol,
+      priceUsd: Number(DEFAULT_TOKENS.find((token) => token.symbol === asset.symbol)?.priceUsd),
+      volatility: asset.annualVol * definition.volScale,
+      drift: definition.annualDrift,
+    })),
+    base: { symbol: BASE_SYMBOL },
     correlation: oneFactorCorrelation(risky.map((asset) => asset.loading)),
-    steps,
-    stepYears: stepSeconds / SECONDS_PER_YEAR,
+    years: (steps * stepSeconds) / YEAR_SECONDS,
+    stepSeconds,
     meanReversion: definition.meanReversion,
-    shocks,
-    volScale: (step) =>
-      crashStep !== undefined && step > crashStep && step <= crashStep + aftershockSteps ? AFTERSHOCK_VOL_SCALE : 1,
+    ...(crashStep !== undefined && crashReturns ? { shocks: [{ row: crashStep, returns: crashReturns }] } : {}),
+    volatilitySpells,
   };
-  // The price path has its own stream: other random choices (depositors) never shift it.
-  const prices = simulatePaths(model, new Rng(input.seed).fork("prices"));
-  return { definition, basket, risky, stepSeconds, steps, prices, crashStep, crashReturns };
+  // The price path has its own stream (Rng(seed).fork("prices")): other random choices (depositors)
+  // never shift it.
+  const path = generatePath(model, `${input.seed}/prices`);
+  path.source = `npm start --scenario ${input.scenario} --seed ${input.seed}`;
+  const prices: number[][] = [];
+  for (let step = 0; step <= steps; step++) {
+    prices.push(Array.from(path.prices.subarray(step * path.width + 1, (step + 1) * path.width)));
+  }
+  return { definition, basket, risky, stepSeconds, steps, prices, path, crashStep, crashReturns };
 }

@@ -39,15 +39,15 @@ import { STATUS_NAMES, TRIP_NAMES } from "../vault/enums";
 import type { LocalMarket, MarketPool, MarketToken } from "../market";
 import { allRoutes, deployVault, RECOMMENDED_BREAKERS, RECOMMENDED_COSTS, recommendedReward } from "../vault";
 import type { BallastBreakers, BallastPolicy, BallastRebalancer, BallastVault } from "../../typechain-types";
+import { Rng } from "../sim/random";
 import type { RunningCost } from "../sim/runningCost";
 
 import { Adversaries } from "./adversaries";
 import type { Arena } from "./adversaries";
 import { Arbitrageur, publishFeedPrice } from "./arbitrage";
 import type { ScenarioOptions } from "./options";
-import { Rng } from "./random";
 import { signed, usd } from "./format";
-import { BASE_SYMBOL, planScenario } from "./scenarios";
+import { BASE_SYMBOL, planScenario, RECENTER_THRESHOLD } from "./scenarios";
 import type { ScenarioPlan } from "./scenarios";
 import type {
   BasketAsset,
@@ -66,12 +66,6 @@ import type {
 
 const Status = { Due: 0, DueByCalendar: 1, Cooldown: 3, BreakerTripped: 6 } as const;
 
-/**
- * A pool's liquidity providers move their concentrated ranges back around the price once it has
- * left the ±10% positions the market placed: active LPs re-range when out of range, and a vault
- * trading into the thin liquidity left would pay impact no real market charges.
- */
-const RECENTER_THRESHOLD = 0.1;
 /**
  * Seconds between a step's price move and the keeper's turn. Real prices move continuously and
  * arbitrage keeps pools on them block by block, so a pool's 30-minute TWAP lags its spot by
@@ -106,18 +100,6 @@ interface Depositor {
  */
 function flowSize(rng: Rng): number {
   return rng.logUniform(0.0025, 0.06);
-}
-
-/** A Poisson draw (Knuth): how many flows happen in a step at a mean of `lambda`. */
-function poisson(rng: Rng, lambda: number): number {
-  const limit = Math.exp(-lambda);
-  let count = 0;
-  let product = rng.next();
-  while (product > limit) {
-    count++;
-    product *= rng.next();
-  }
-  return count;
 }
 
 async function mined(sent: Promise<ContractTransactionResponse>): Promise<ContractTransactionReceipt> {
@@ -464,7 +446,7 @@ class ScenarioRun {
         );
       }
     }
-    const flowCount = poisson(this.flowRng, (this.options.flowsPerDay * this.options.stepHours) / 24);
+    const flowCount = this.flowRng.poisson((this.options.flowsPerDay * this.options.stepHours) / 24);
     for (let i = 0; i < flowCount; i++) await this.randomFlow();
     await this.advanceTo(moveTime + SETTLE_SECONDS);
     // The weights the step's move and flows left, before the keeper acts: the end of the interval
@@ -523,7 +505,7 @@ class ScenarioRun {
     const rng = this.flowRng;
     const depositor = rng.pick(this.depositors);
     const shares = await this.vault.balanceOf(depositor.signer.address);
-    const roll = rng.next();
+    const roll = rng.uniform();
     if (shares === 0n || roll < 0.55) {
       await this.deposit(depositor, Math.round(flowSize(rng) * this.options.deposit));
     } else {
@@ -995,6 +977,7 @@ class ScenarioRun {
         network: network.name,
         wallTimeSeconds,
         createdAt: new Date().toISOString(),
+        startTime: this.t0,
         ...(this.plan.crashStep !== undefined
           ? {
               crashHour: this.plan.crashStep * this.options.stepHours,

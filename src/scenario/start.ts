@@ -4,6 +4,7 @@
  */
 import { resolveScenarioOptions } from "./options";
 import type { RawScenarioOptions } from "./options";
+import { replayInLab } from "./labReplay";
 import { printReport, writeReportFiles } from "./report";
 import type { ReportFiles } from "./report";
 import { runScenario } from "./simulation";
@@ -16,11 +17,14 @@ export async function runStart(
   // Validated before anything is deployed, so a typo costs nothing.
   const options = resolveScenarioOptions(raw);
   const report = await runScenario(options, { log });
+  // The lab on the same path, with the same vault (issue 17): its figures print next to the chain's.
+  report.lab = replayInLab(report);
   printReport(report, log);
   const files = writeReportFiles(report, options.outDir);
   log("");
   log(`Report: ${files.json}`);
   log(`Chart:  ${files.svg}`);
   log(`Page:   ${files.html} (open it in a browser)`);
+  log(`Prices: ${files.csv} (npm run backtest -- --csv)`);
   return { report, files };
 }

@@ -238,6 +238,8 @@ export interface ScenarioReport {
     /** Wall-clock seconds the run took. */
     wallTimeSeconds: number;
     createdAt: string;
+    /** Chain time (unix seconds) of hour 0, the first timestamp of the prices CSV. */
+    startTime?: number;
     /** Step at which the crash happened, and the hour. */
     crashHour?: number;
     crashReturnsPct?: number[];
@@ -259,4 +261,27 @@ export interface ScenarioReport {
   summary: ScenarioSummary;
   /** The adversaries' plays and P&L; absent when they were off (`--adversaries off`). */
   adversaries?: AdversaryReport;
+  /** The strategy lab replaying the run's path (src/scenario/labReplay.ts); absent until `runStart` adds it. */
+  lab?: LabReplay;
+}
+
+/**
+ * `npm run backtest` on the prices the run's feeds published, with the run's vault and market: the
+ * command line and what it measured, next to the chain's figures.
+ */
+export interface LabReplay {
+  /** The command that replays it (`npm run backtest -- --csv ...`). */
+  command: string;
+  /** The prices CSV it reads, written next to the report. */
+  csv: string;
+  /** The lab's policy name (`vault-T-B`). */
+  policy: string;
+  rebalances: number;
+  /** Swaps (legs) over the rebalances. */
+  trades: number;
+  /** Rebalances the contract would have reverted (slippage or loss bound). */
+  revertedAttempts: number;
+  /** Keeper checks the cost gate refused. */
+  uneconomicChecks: number;
+  runningCost: RunningCost;
 }

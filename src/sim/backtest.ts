@@ -10,10 +10,17 @@ import { loadCsvPath } from "./csv";
 import { checkInteger, checkNumber, SimError } from "./errors";
 import { correlationMatrix } from "./linalg";
 import { MEASURED_GAS } from "./market";
-import type { MarketModel } from "./market";
+import type { MarketModel, PoolModel } from "./market";
 import { generatePath, YEAR_SECONDS } from "./paths";
 import type { AssetModel, PathModel, PricePath } from "./paths";
-import { DEFAULT_POLICIES, edgeBand, presetPolicy, RECOMMENDED_GATE } from "./policies";
+import {
+  DEFAULT_POLICIES,
+  edgeBand,
+  presetPolicy,
+  RECOMMENDED_GATE,
+  RECOMMENDED_MOVE_BREAKER,
+  RECOMMENDED_REWARD,
+} from "./policies";
 import type { PolicySpec } from "./policies";
 import { formatTable, frontierSvg, htmlReport, navSvg, TABLE_COLUMNS, tableRow } from "./report";
 import type { FrontierPoint } from "./report";
@@ -59,6 +66,8 @@ export interface BacktestOptions {
   correlation?: number;
   /** Historical prices instead of a generated path (format in src/sim/csv.ts). */
   csv?: string;
+  /** A path already in memory (e.g. parsed from CSV text); takes precedence over `csv` and the generator. */
+  path?: PricePath;
   /** Policy preset names (src/sim/policies.ts); default DEFAULT_POLICIES. */
   policies?: readonly string[];
   navUsd?: number;
@@ -69,8 +78,23 @@ export interface BacktestOptions {
   baseFeeGwei?: number;
   /** Turns the vault's cost-efficiency gate on (RECOMMENDED_COSTS). */
   gate?: boolean;
+  /** The vault pays the keeper src/vault's recommended reward (gas + 20%, capped) instead of its bare gas. */
+  reward?: boolean;
+  /** The circuit breakers on (src/vault's RECOMMENDED_BREAKERS: a crash halts trading; their checks cost gas). */
+  breakers?: boolean;
   /** Liquidity providers re-centre their ranges (default true). */
   recenter?: boolean;
+  /**
+   * Liquidity providers re-centre a pool's positions, at their value then, once its price has moved
+   * this fraction from their centre (`npm start`'s: 0.1); see MarketModel.recenterThreshold.
+   */
+  recenterThreshold?: number;
+  /** Pools of their own (fee tier and depth per pair); other pairs get `feePips` and `depthUsd`. */
+  pools?: readonly PoolModel[];
+  /** Routes to the base by asset symbol (`{ WBTC: ["WBTC", "WETH", "USDC"] }`); default direct. */
+  routes?: Readonly<Record<string, readonly string[]>>;
+  /** Weights of the initial holdings, bps, base first; default the targets. */
+  initialWeightsBps?: readonly number[];
 }
 
 /** Progress of a run: which policy (or sweep run), how many, and the fraction of the current one. */
@@ -140,6 +164,7 @@ function pathModel(o: BacktestOptions): PathModel {
 
 /** The backtest's price path: from the CSV when given, else generated. */
 export function buildPath(o: BacktestOptions): PricePath {
+  if (o.path) return o.path;
   if (o.csv) return loadCsvPath(o.csv);
   return generatePath(pathModel(o), o.seed ?? 1);
 }
@@ -149,8 +174,30 @@ function marketOf(o: BacktestOptions): MarketModel {
     feePips: o.feePips ?? 3_000,
     depthUsd: o.depthUsd ?? 20e6,
     recenter: o.recenter ?? true,
+    ...(o.recenterThreshold !== undefined ? { recenterThreshold: o.recenterThreshold } : {}),
     gas: { baseFeeGwei: o.baseFeeGwei ?? 20 },
+    ...(o.pools ? { pools: o.pools } : {}),
+    ...(o.routes ? { routes: o.routes } : {}),
   };
+}
+
+/** The pools line of a backtest's description. */
+function poolsLine(market: MarketModel): string {
+  const listed = (market.pools ?? []).map(
+    (p) => `${p.tokenA}/${p.tokenB} ${p.feePips / 10_000}% $${(p.depthUsd / 1e6).toFixed(1)}M`,
+  );
+  const routes = Object.values(market.routes ?? {}).map((r) => r.join(" -> "));
+  return [
+    ...listed,
+    `others fee ${(market.feePips ?? 3000) / 10_000}%, depth $${((market.depthUsd ?? 20e6) / 1e6).toFixed(1)}M each`,
+    "shape +-10%/+-50%/full",
+    market.recenterThreshold !== undefined
+      ? `LPs re-centre at the value they hold past a ${(market.recenterThreshold * 100).toFixed(0)}% move`
+      : market.recenter === false
+        ? "LPs never re-centre"
+        : "LPs re-centre at full depth before each rebalance",
+    ...(routes.length > 0 ? [`routes ${routes.join(", ")}`] : []),
+  ].join("; ");
 }
 
 /** Mean annualised volatility of the path's assets in the base, bps (the vol-adjusted presets' reference). */
@@ -193,6 +240,8 @@ export function runBacktest(o: BacktestOptions, progress?: Progress): BacktestRu
     costs: o.gate
       ? { benefitPerBpWad: RECOMMENDED_GATE.benefitPerBpWad, maxCostRatioBps: RECOMMENDED_GATE.maxCostRatioBps }
       : undefined,
+    reward: o.reward ? { ...RECOMMENDED_REWARD } : undefined,
+    breakers: o.breakers ? { ...RECOMMENDED_MOVE_BREAKER } : undefined,
   };
   const names = o.policies ?? DEFAULT_POLICIES;
   if (names.length === 0) throw new SimError("policies: at least one");
@@ -204,19 +253,17 @@ export function runBacktest(o: BacktestOptions, progress?: Progress): BacktestRu
       navUsd,
       market,
       policy,
+      ...(o.initialWeightsBps ? { initialWeightsBps: o.initialWeightsBps } : {}),
       onProgress: progress && ((f) => progress(policy.name, k, policies.length, f)),
     }),
   );
   const years = (path.times[path.steps - 1] - path.times[0]) / YEAR_SECONDS;
   const description: [string, string][] = [
-    ["prices", o.csv ? `CSV ${path.source}` : `${path.source}, correlation ${o.correlation ?? 0.6}`],
+    ["prices", o.csv || o.path ? `CSV ${path.source}` : `${path.source}, correlation ${o.correlation ?? 0.6}`],
     ["assets", path.symbols.map((s, i) => `${s} ${(targetsBps[i] / 100).toFixed(2)}%`).join(", ")],
     ["span", `${years.toFixed(2)} years, ${path.steps.toLocaleString("en-US")} steps`],
     ["NAV", `$${navUsd.toLocaleString("en-US")}`],
-    [
-      "pools",
-      `fee ${(market.feePips ?? 3000) / 10_000}%, depth $${((market.depthUsd ?? 20e6) / 1e6).toFixed(1)}M each, shape +-10%/+-50%/full`,
-    ],
+    ["pools", poolsLine(market)],
     [
       "gas",
       `${market.gas?.baseFeeGwei ?? 20} gwei, the contracts' gas as the bench measured it: ` +
@@ -224,6 +271,8 @@ export function runBacktest(o: BacktestOptions, progress?: Progress): BacktestRu
         `${(MEASURED_GAS.perLeg / 1e3).toFixed(0)}k per leg + ${(MEASURED_GAS.perHop / 1e3).toFixed(0)}k per hop`,
     ],
     ["cost gate", o.gate ? "on (RECOMMENDED_COSTS)" : "off"],
+    ["keeper", o.reward ? "paid the recommended reward (gas + 20%, capped)" : "paid its gas"],
+    ["breakers", o.breakers ? "on (RECOMMENDED_BREAKERS: a 20% move within an hour halts trading)" : "off"],
     ["vol reference", `${(ctx.referenceVolBps / 100).toFixed(1)}% (vol-T presets)`],
     [
       "speed",

@@ -13,6 +13,7 @@ export * from "./uniswap";
 export * from "./market";
 export * from "./policies";
 export * from "./simulate";
+export * from "./breakers";
 export * as vaultModel from "./vaultModel";
 export * from "./report";
 export * from "./runningCost";

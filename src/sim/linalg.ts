@@ -58,3 +58,15 @@ export function cholesky(a: readonly (readonly number[])[]): Float64Array {
 export function covariance(vols: readonly number[], correlation: readonly (readonly number[])[]): number[][] {
   return vols.map((si, i) => vols.map((sj, j) => correlation[i][j] * si * sj));
 }
+
+/**
+ * A one-factor correlation matrix: corr(i, j) = loading_i loading_j off the diagonal. Crypto assets
+ * move mostly with one market factor; this form is positive definite for any loadings in (-1, 1),
+ * so no combination of assets can make an invalid matrix (`npm start`'s baskets use it).
+ */
+export function oneFactorCorrelation(loadings: readonly number[]): number[][] {
+  for (const [i, loading] of loadings.entries()) {
+    if (!(Math.abs(loading) < 1)) throw new SimError(`loading ${i} is ${loading}, must be in (-1, 1)`);
+  }
+  return loadings.map((a, i) => loadings.map((b, j) => (i === j ? 1 : a * b)));
+}

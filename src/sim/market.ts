@@ -9,11 +9,20 @@
  * as active LPs do; without it positions stay where they were placed at the start and a trending
  * price walks out of the concentrated ranges.
  */
+import measuredBreakers from "./breakersGas.json";
 import measured from "./gasModel.json";
 import { checkNumber, SimError } from "./errors";
 import type { PricePath } from "./paths";
-import { checkFeeTier, checkShape, ConcentratedPool, LOCAL_MARKET_SHAPE } from "./uniswap";
-import type { RangeShare } from "./uniswap";
+import {
+  checkFeeTier,
+  checkShape,
+  ConcentratedPool,
+  LOCAL_MARKET_SHAPE,
+  placePosition,
+  positionValueUsd,
+} from "./uniswap";
+import type { Position, RangeShare } from "./uniswap";
+import { shortcutHops } from "./vaultModel";
 import type { HopState } from "./vaultModel";
 
 /** A pool between two symbols of the path: tokenA is the pool's token0, priced in tokenB. */
@@ -38,6 +47,8 @@ export interface RebalanceParts {
   /** The feed rounds the observation read (src/sim/feeds.ts `roundReads`, summed over the feeds). */
   roundsRead?: number;
   reward?: boolean;
+  /** The circuit breakers' checks (RECOMMENDED_BREAKERS: pools against TWAPs, the oracles' histories). */
+  breakers?: boolean;
 }
 
 /** The gas units of the contracts' rebalances: see {@link GasModel}. */
@@ -68,6 +79,10 @@ export interface GasModel {
   perRoundRead: number;
   /** What pricing and paying the keeper reward adds, when one is paid. */
   reward: GasPart;
+  /** What the circuit breakers' checks add, when they are on (src/sim/breakersGas.json). */
+  breakers: GasPart;
+  /** A whole rebalance transaction that records a breaker's trip and trades nothing (breakersGas.json). */
+  trip: GasPart;
   /** Symbol of the gas token in the path (its price is read there); default WETH when present. */
   gasTokenSymbol?: string;
   /** USD price of the gas token when it is not in the path; default 3000. */
@@ -86,6 +101,15 @@ export interface MarketModel {
   routes?: Readonly<Record<string, readonly string[]>>;
   /** Liquidity providers re-centre their ranges on the price (default true). */
   recenter?: boolean;
+  /**
+   * Liquidity providers as `npm start`'s (and real ones): they re-centre a pool's concentrated
+   * positions, at the value those hold then, once its price has moved more than this fraction
+   * (0.1: 10%) from where they were centred, checked at every row; between re-centrings, and in
+   * every full-range position, liquidity stays where it was. So a pool's depth in USD follows its
+   * positions' value (a crash leaves its pools shallower). Absent: `recenter` as described there,
+   * every pool at its full `depthUsd` around the price at each rebalance.
+   */
+  recenterThreshold?: number;
   /** No fees, no impact, no gas: trades at the oracle price (for theory checks). */
   frictionless?: boolean;
   gas?: Partial<GasModel>;
@@ -107,11 +131,20 @@ export const MEASURED_GAS: GasUnits = {
 };
 
 /**
+ * The circuit breakers' gas, which the bench (whose vaults run without breakers) does not measure:
+ * test/sim/breakersGas.test.ts measures it on the contracts and writes src/sim/breakersGas.json.
+ */
+export const MEASURED_BREAKERS_GAS: Pick<GasModel, "breakers" | "trip"> = {
+  breakers: measuredBreakers.breakers,
+  trip: measuredBreakers.trip,
+};
+
+/**
  * Gas units of a rebalance of `assets` assets trading `legs` legs of `hops` hops in all, with the
- * optional `parts` it runs, by `gas`.
+ * optional `parts` it runs, by `gas` (the breakers' part by `gas.breakers`, else the measured one).
  */
 export function rebalanceGasUnits(
-  gas: GasUnits,
+  gas: GasUnits & Partial<Pick<GasModel, "breakers">>,
   assets: number,
   legs: number,
   hops: number,
@@ -126,17 +159,21 @@ export function rebalanceGasUnits(
     part(gas.gate, parts.gate) +
     part(gas.observation, parts.observation) +
     (parts.observation ? gas.perRoundRead * (parts.roundsRead ?? 0) : 0) +
-    part(gas.reward, parts.reward)
+    part(gas.reward, parts.reward) +
+    part(gas.breakers ?? MEASURED_BREAKERS_GAS.breakers, parts.breakers)
   );
 }
 
 /** Gas defaults: the measured units at 20 gwei, an L1 base fee. */
-export const DEFAULT_GAS: GasModel = { baseFeeGwei: 20, ...MEASURED_GAS };
+export const DEFAULT_GAS: GasModel = { baseFeeGwei: 20, ...MEASURED_GAS, ...MEASURED_BREAKERS_GAS };
 
 interface Hop {
   pool: number;
   /** The hop's input is the pool's token0 (tokenA). */
   zeroForOne: boolean;
+  /** Its tokens, by symbol (what BallastPlanner's shortcut compares). */
+  tokenIn: string;
+  tokenOut: string;
 }
 
 /** One swap along a route, valued at the path's USD prices. */
@@ -160,6 +197,13 @@ export class SimMarket {
   private readonly recenter: boolean;
   private readonly gasColumn: number;
   private readonly col: Map<string, number>;
+  /** Each pair's shortcut (`i,o`): the hops of i's sell route up to o's buy route, then o's; null where none. */
+  private readonly shortcuts = new Map<string, Hop[] | null>();
+  /** With `recenterThreshold`: each pool's positions and the price they were centred at. */
+  private readonly books: { positions: Position[]; centre: number }[] = [];
+  private readonly recenterThreshold: number | undefined;
+  /** Times liquidity providers re-centred a pool (with `recenterThreshold`). */
+  recenters = 0;
 
   constructor(
     model: MarketModel,
@@ -167,6 +211,10 @@ export class SimMarket {
   ) {
     this.frictionless = model.frictionless ?? false;
     this.recenter = model.recenter ?? true;
+    this.recenterThreshold =
+      model.recenterThreshold === undefined
+        ? undefined
+        : checkNumber("recenterThreshold", model.recenterThreshold, 0, 10);
     this.gas = { ...DEFAULT_GAS, ...model.gas };
     checkNumber("gas baseFeeGwei", this.gas.baseFeeGwei, 0, 1e6);
     checkNumber("gas fixed", this.gas.fixed, 0, 5e6);
@@ -215,16 +263,59 @@ export class SimMarket {
           // A default pool quotes the asset in the base (or the hub), like the local market's.
           this.pools.push({ tokenA: u, tokenB: w, feePips: fee, depthUsd: depth, shape });
         }
-        hops.push({ pool, zeroForOne: this.pools[pool].tokenA === u });
+        hops.push({ pool, zeroForOne: this.pools[pool].tokenA === u, tokenIn: u, tokenOut: w });
       }
       this.sellRoutes[i] = hops;
-      this.buyRoutes[i] = [...hops].reverse().map((h) => ({ pool: h.pool, zeroForOne: !h.zeroForOne }));
+      this.buyRoutes[i] = [...hops]
+        .reverse()
+        .map((h) => ({ pool: h.pool, zeroForOne: !h.zeroForOne, tokenIn: h.tokenOut, tokenOut: h.tokenIn }));
     }
     for (const p of this.pools) {
       const [a, b] = [this.col.get(p.tokenA) as number, this.col.get(p.tokenB) as number];
       const pa = path.prices[a];
       const pb = path.prices[b];
       this.live.push(ConcentratedPool.fromShape(p.feePips, pa / pb, pa, pb, p.depthUsd, p.shape ?? shape));
+      if (this.recenterThreshold !== undefined) {
+        const positions = (p.shape ?? shape).map((r) =>
+          placePosition(r.share * p.depthUsd, r.rangeBps, pa / pb, pa, pb),
+        );
+        this.books.push({ positions, centre: pa / pb });
+      }
+    }
+  }
+
+  /** Whether liquidity providers follow the price row by row ({@link MarketModel.recenterThreshold}). */
+  get followsPrices(): boolean {
+    return this.recenterThreshold !== undefined;
+  }
+
+  /**
+   * With `recenterThreshold`: arbitrageurs bring every pool to row `row`'s prices, and its liquidity
+   * providers re-centre the positions of each pool that moved past the threshold from their centre,
+   * each at what it holds now (LocalMarket.recenterLiquidity). Call at every row.
+   */
+  follow(row: number): void {
+    const threshold = this.recenterThreshold;
+    if (threshold === undefined) return;
+    const p = this.path.prices;
+    const w = this.path.width;
+    for (let k = 0; k < this.pools.length; k++) {
+      const spec = this.pools[k];
+      const pa = p[row * w + (this.col.get(spec.tokenA) as number)];
+      const pb = p[row * w + (this.col.get(spec.tokenB) as number)];
+      const price = pa / pb;
+      const book = this.books[k];
+      if (Math.abs(price / book.centre - 1) > threshold) {
+        const s = Math.sqrt(price);
+        book.positions = book.positions.map((pos) =>
+          pos.rangeBps === "full" ? pos : placePosition(positionValueUsd(pos, s, pa, pb), pos.rangeBps, price, pa, pb),
+        );
+        book.centre = price;
+        this.live[k] = ConcentratedPool.fromPositions(spec.feePips, s, book.positions);
+        this.recenters++;
+      } else {
+        this.live[k].setPrice(price);
+      }
     }
   }
 
@@ -235,6 +326,7 @@ export class SimMarket {
 
   /** Arbitrageurs (and, with `recenter`, LPs) bring every pool to the prices of row `row`. */
   align(row: number): void {
+    if (this.recenterThreshold !== undefined) return this.follow(row);
     const p = this.path.prices;
     const w = this.path.width;
     for (let k = 0; k < this.pools.length; k++) {
@@ -257,20 +349,48 @@ export class SimMarket {
   }
 
   /**
+   * BallastPlanner's shortcut from asset `i` to asset `o` (both non-base): `i`'s sell route up to
+   * the first token `o`'s buy route crosses, then `o`'s from there; undefined where the two routes
+   * meet only at the base (then a sale and a purchase trade through the base).
+   */
+  private shortcut(i: number, o: number): Hop[] | undefined {
+    const key = `${i},${o}`;
+    let hops = this.shortcuts.get(key);
+    if (hops === undefined) {
+      hops = (i !== o && shortcutHops(this.sellRoutes[i], this.buyRoutes[o])) || null;
+      this.shortcuts.set(key, hops);
+    }
+    return hops ?? undefined;
+  }
+
+  /** Whether asset `i`'s sell route meets asset `o`'s buy route before the base (vaultModel's `Meets`). */
+  meets(i: number, o: number): boolean {
+    return this.shortcut(i, o) !== undefined;
+  }
+
+  /**
    * Swaps `amountIn` whole tokens of asset `i` into the base (`sell`) or of the base into asset
    * `i`, through the route's pools at their current state (moving them), at row `row`'s prices.
    */
   swap(i: number, sell: boolean, amountIn: number, row: number): RouteSwap {
+    return this.swapAlong(sell ? this.sellRoutes[i] : this.buyRoutes[i], sell ? i : 0, sell ? 0 : i, amountIn, row);
+  }
+
+  /** Swaps `amountIn` of asset `i` into asset `o` along their shortcut (see {@link SimMarket.meets}). */
+  swapShortcut(i: number, o: number, amountIn: number, row: number): RouteSwap {
+    const hops = this.shortcut(i, o);
+    if (!hops) throw new SimError(`no shortcut from ${this.path.symbols[i]} to ${this.path.symbols[o]}`);
+    return this.swapAlong(hops, i, o, amountIn, row);
+  }
+
+  private swapAlong(route: readonly Hop[], inCol: number, outCol: number, amountIn: number, row: number): RouteSwap {
     const p = this.path.prices;
     const w = this.path.width;
-    const inCol = sell ? i : 0;
-    const outCol = sell ? 0 : i;
     const valueInUsd = amountIn * p[row * w + inCol];
     if (this.frictionless) {
       const out = valueInUsd / p[row * w + outCol];
-      return { amountOut: out, valueInUsd, valueOutUsd: valueInUsd, feeUsd: 0, hops: this.hopCount(i) };
+      return { amountOut: out, valueInUsd, valueOutUsd: valueInUsd, feeUsd: 0, hops: route.length };
     }
-    const route = sell ? this.sellRoutes[i] : this.buyRoutes[i];
     let amount = amountIn;
     let feeUsd = 0;
     for (const hop of route) {
@@ -288,7 +408,16 @@ export class SimMarket {
    * liquidity, in raw units, tokenA as token0), for the simulated cost gate.
    */
   hopStates(i: number, sell: boolean): HopState[] {
-    const route = sell ? this.sellRoutes[i] : this.buyRoutes[i];
+    return this.statesOf(sell ? this.sellRoutes[i] : this.buyRoutes[i]);
+  }
+
+  /** {@link SimMarket.hopStates} of the shortcut from asset `i` to asset `o`; undefined where none. */
+  shortcutStates(i: number, o: number): HopState[] | undefined {
+    const hops = this.shortcut(i, o);
+    return hops && this.statesOf(hops);
+  }
+
+  private statesOf(route: readonly Hop[]): HopState[] {
     return route.map((hop) => {
       const spec = this.pools[hop.pool];
       const pool = this.live[hop.pool];
@@ -318,6 +447,12 @@ export class SimMarket {
     return rebalanceGasUnits(this.gas, this.path.width, legs, hops, parts);
   }
 
+  /** USD cost of `units` gas units at row `row` (0 when frictionless). */
+  gasUnitsUsd(units: number, row: number): number {
+    if (this.frictionless) return 0;
+    return units * this.gas.baseFeeGwei * 1e-9 * this.gasTokenPriceUsd(row);
+  }
+
   /** USD cost of a rebalance of `legs` legs and `hops` hops at row `row` (0 when frictionless or empty). */
   gasUsd(legs: number, hops: number, row: number, parts: RebalanceParts = {}): number {
     if (this.frictionless || legs === 0) return 0;
@@ -329,4 +464,41 @@ export class SimMarket {
 export function toBigInt(x: number): bigint {
   if (!Number.isFinite(x) || x < 0) throw new SimError(`cannot convert ${x} to an amount`);
   return BigInt(Math.floor(x));
+}
+
+/**
+ * Pools from the backtest's `--pools` text: `A/B:fee:depth` entries, comma-separated, e.g.
+ * `WETH/USDC:500:60000000,WBTC/WETH:500:40000000` (tokenA is the pool's token0 in the lab, priced in
+ * tokenB; fee in pips; depth in USD, `60e6` allowed).
+ */
+export function parsePools(text: string): PoolModel[] {
+  return text
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "")
+    .map((entry) => {
+      const m = /^([A-Za-z0-9._-]{1,16})\/([A-Za-z0-9._-]{1,16}):(\d+):([0-9.eE+]+)$/.exec(entry);
+      if (!m) throw new SimError(`pools: "${entry}" is not A/B:fee:depthUsd (e.g. WETH/USDC:500:60000000)`);
+      const depthUsd = Number(m[4]);
+      checkNumber(`pool ${m[1]}/${m[2]} depthUsd`, depthUsd, 0, 1e15);
+      return { tokenA: m[1], tokenB: m[2], feePips: checkFeeTier(Number(m[3])), depthUsd };
+    });
+}
+
+/**
+ * Routes from the backtest's `--routes` text: each a `/`-separated path from an asset to the base,
+ * comma-separated, e.g. `WBTC/WETH/USDC` (assets not named trade directly against the base).
+ */
+export function parseRoutes(text: string): Record<string, string[]> {
+  const routes: Record<string, string[]> = {};
+  for (const entry of text.split(",").map((e) => e.trim())) {
+    if (entry === "") continue;
+    const hops = entry.split("/").map((s) => s.trim());
+    if (hops.length < 2 || hops.some((s) => !/^[A-Za-z0-9._-]{1,16}$/.test(s))) {
+      throw new SimError(`routes: "${entry}" is not ASSET/.../BASE (e.g. WBTC/WETH/USDC)`);
+    }
+    if (routes[hops[0]]) throw new SimError(`routes: ${hops[0]} has two routes`);
+    routes[hops[0]] = hops;
+  }
+  return routes;
 }

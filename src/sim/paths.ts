@@ -79,6 +79,21 @@ export interface RegimeModel {
   stressedCorrelation?: Correlation;
 }
 
+/** A jump at one row: asset i's price is multiplied by `1 + returns[i]` (a crash on a given day). */
+export interface PathShock {
+  /** The row it happens at (1 .. rows - 1), on top of that row's ordinary move. */
+  row: number;
+  /** One return per non-base asset, each above -1. */
+  returns: readonly number[];
+}
+
+/** Rows `fromRow` to `toRow` (both included) with every volatility multiplied: a crash's aftershock. */
+export interface VolatilitySpell {
+  fromRow: number;
+  toRow: number;
+  multiplier: number;
+}
+
 export interface PathModel {
   /** The non-base assets. */
   assets: readonly AssetModel[];
@@ -87,6 +102,16 @@ export interface PathModel {
   stepSeconds: number;
   jumps?: JumpModel;
   regimes?: RegimeModel;
+  /**
+   * Speed (per year) at which log prices revert to their starting level, an Ornstein-Uhlenbeck
+   * pull sampled exactly like the diffusion; 0 or absent is plain GBM. A range-bound, choppy market
+   * (`npm start -- --scenario chop`) is where rebalancing earns most.
+   */
+  meanReversion?: number;
+  /** Jumps at given rows, on top of the random path (`npm start`'s crash). */
+  shocks?: readonly PathShock[];
+  /** Stretches of rows with every volatility multiplied. */
+  volatilitySpells?: readonly VolatilitySpell[];
   /** The base asset, priced at $1 throughout; default USDC (6 decimals). */
   base?: { symbol: string; decimals?: number };
 }
@@ -123,8 +148,19 @@ function validate(model: PathModel): number {
     checkNumber("regimes.stressedVolMultiplier", model.regimes.stressedVolMultiplier, 0, 100);
     checkNumber("regimes.stressedDriftShift", model.regimes.stressedDriftShift ?? 0, -10, 10);
   }
+  checkNumber("meanReversion", model.meanReversion ?? 0, 0, 1e4);
   const rows = Math.round((model.years * YEAR_SECONDS) / model.stepSeconds) + 1;
   if (rows < 2) throw new SimError(`years ${model.years} is shorter than one step of ${model.stepSeconds} s`);
+  for (const shock of model.shocks ?? []) {
+    checkInteger("shock row", shock.row, 1, rows - 1);
+    if (shock.returns.length !== n) throw new SimError(`shock at row ${shock.row}: ${n} returns expected`);
+    for (const r of shock.returns) checkNumber(`shock at row ${shock.row}: return`, r, -1 + 1e-12, 1e3);
+  }
+  for (const spell of model.volatilitySpells ?? []) {
+    checkInteger("volatility spell fromRow", spell.fromRow, 1, rows - 1);
+    checkInteger("volatility spell toRow", spell.toRow, spell.fromRow, rows - 1);
+    checkNumber("volatility spell multiplier", spell.multiplier, 0, 100);
+  }
   if (rows * (n + 1) > MAX_PATH_CELLS) {
     throw new SimError(
       `path of ${rows} steps x ${n + 1} assets exceeds ${MAX_PATH_CELLS} cells: use a longer step or fewer years`,
@@ -185,6 +221,7 @@ export function generatePath(model: PathModel, seed: number | string): PricePath
     prices[i + 1] = model.assets[i].priceUsd;
   }
   fillRows(rng, {
+    extras: pathExtras(model, rows, dt, volStep, logPrice),
     rows,
     n,
     stepSeconds: model.stepSeconds,
@@ -201,7 +238,15 @@ export function generatePath(model: PathModel, seed: number | string): PricePath
     logPrice,
   });
   const baseSymbol = model.base?.symbol ?? "USDC";
-  const parts = ["gbm", jumps ? "jumps" : "", regimes ? "regimes" : ""].filter(Boolean).join("+");
+  const parts = [
+    "gbm",
+    jumps ? "jumps" : "",
+    regimes ? "regimes" : "",
+    (model.meanReversion ?? 0) > 0 ? "reversion" : "",
+    (model.shocks ?? []).length > 0 ? "shocks" : "",
+  ]
+    .filter(Boolean)
+    .join("+");
   return {
     symbols: [baseSymbol, ...model.assets.map((a) => a.symbol)],
     decimals: [
@@ -228,7 +273,59 @@ export function realisedVolatility(path: PricePath, i: number): number {
   return Math.sqrt(sum / years);
 }
 
+/**
+ * What a path has beyond GBM, jumps and regimes, precomputed for the hot loop: the exact
+ * Ornstein-Uhlenbeck step of mean reversion, the rows' volatility multipliers and the shocks.
+ */
+interface PathExtras {
+  /**
+   * Mean reversion at speed k over a step dt: the log price's distance from its start decays by
+   * `decay` = e^(-k dt); the step's drift counts `driftFactor` = (1 - decay) / (k dt) times and its
+   * volatility `volFactor` = sqrt((1 - decay^2) / (2 k dt)) times (the exact OU transition).
+   */
+  reversion?: { decay: number; driftFactor: number; volFactor: number; logStart: Float64Array };
+  /** Volatility multiplier of each row (absent: 1 throughout). */
+  volScale?: Float64Array;
+  /** sigma^2 dt / 2 per regime and asset: the drift's Ito term, for rows whose volatility is scaled. */
+  halfVariance: Float64Array[];
+  /** Log jump of every asset at a shocked row. */
+  shocks: Map<number, Float64Array>;
+}
+
+function pathExtras(
+  model: PathModel,
+  rows: number,
+  dt: number,
+  volStep: readonly Float64Array[],
+  logStart: Float64Array,
+): PathExtras {
+  const k = model.meanReversion ?? 0;
+  const extras: PathExtras = {
+    halfVariance: volStep.map((v) => v.map((x) => 0.5 * x * x)),
+    shocks: new Map(
+      (model.shocks ?? []).map((shock) => [shock.row, Float64Array.from(shock.returns, (r) => Math.log1p(r))]),
+    ),
+  };
+  if (k > 0) {
+    const decay = Math.exp(-k * dt);
+    extras.reversion = {
+      decay,
+      driftFactor: -Math.expm1(-k * dt) / (k * dt),
+      volFactor: Math.sqrt(-Math.expm1(-2 * k * dt) / (2 * k * dt)),
+      logStart: Float64Array.from(logStart),
+    };
+  }
+  const spells = model.volatilitySpells ?? [];
+  if (spells.length > 0) {
+    const scale = new Float64Array(rows).fill(1);
+    for (const spell of spells) for (let t = spell.fromRow; t <= spell.toRow; t++) scale[t] *= spell.multiplier;
+    extras.volScale = scale;
+  }
+  return extras;
+}
+
 interface FillArgs {
+  extras: PathExtras;
   rows: number;
   n: number;
   stepSeconds: number;
@@ -248,6 +345,7 @@ interface FillArgs {
 /** The generator's hot loop, apart so that V8 optimises it on its own (rows 1.., row 0 is set). */
 function fillRows(rng: Rng, a: FillArgs): void {
   const {
+    extras,
     rows,
     n,
     stepSeconds,
@@ -285,15 +383,32 @@ function fillRows(rng: Rng, a: FillArgs): void {
     }
     const row = t * width;
     prices[row] = 1;
+    const scale = extras.volScale ? extras.volScale[t] : 1;
+    const shock = extras.shocks.get(t);
     for (let i = 0; i < n; i++) {
       let e = 0;
       const li = i * n;
       for (let k = 0; k <= i; k++) e += l[li + k] * z[k];
-      let x = logPrice[i] + mu[i] + vol[i] * e + commonJump;
+      let x: number;
+      if (extras.reversion === undefined && scale === 1) {
+        x = logPrice[i] + mu[i] + vol[i] * e + commonJump;
+      } else {
+        // A scaled volatility's Ito term: the drift of the log price loses sigma^2 dt (s^2 - 1) / 2 more.
+        const drift = mu[i] - extras.halfVariance[regime][i] * (scale * scale - 1);
+        const r = extras.reversion;
+        x = r
+          ? r.logStart[i] +
+            (logPrice[i] - r.logStart[i]) * r.decay +
+            drift * r.driftFactor +
+            vol[i] * scale * r.volFactor * e +
+            commonJump
+          : logPrice[i] + drift + vol[i] * scale * e + commonJump;
+      }
       if (independentJumps) {
         const k = rng.poisson(jumpMean);
         if (k > 0) x += k * meanLog + Math.sqrt(k) * volLog * rng.normal();
       }
+      if (shock) x += shock[i];
       logPrice[i] = x;
       prices[row + i + 1] = Math.exp(x);
     }

@@ -13,6 +13,7 @@
  *   rebalanced only by arbitrageurs trading it back to market prices; its cost is what it loses to
  *   them (loss-versus-rebalancing), net of the fees they pay.
  */
+import type { BreakerSpec } from "./breakers";
 import { checkInteger, checkNumber, SimError } from "./errors";
 
 /** A vault policy, in the contract's units (bps, seconds, raw base units for minTradeValue). */
@@ -48,6 +49,11 @@ export interface VaultPolicySpec {
   reward?: { premiumBps: number; maxRewardBps: number; maxRewardTokens: number };
   /** How often a keeper checks `rebalanceStatus()`; default every step. */
   keeperIntervalSec?: number;
+  /**
+   * The circuit breakers (src/sim/breakers.ts): a move past `maxMoveBps` within `moveWindow` halts
+   * trading, as BallastBreakers' Dislocation does, and their checks cost gas; off when absent.
+   */
+  breakers?: BreakerSpec;
 }
 
 export interface IdealBandSpec {
@@ -80,6 +86,10 @@ export interface PresetContext {
   referenceVolBps: number;
   /** Cost gate for vault presets (RECOMMENDED_COSTS when the backtest's --gate is set). */
   costs?: { benefitPerBpWad: bigint; maxCostRatioBps: number };
+  /** Keeper reward for vault presets (src/vault's recommendedReward when the backtest's --reward is set). */
+  reward?: VaultPolicySpec["reward"];
+  /** Circuit breakers for vault presets (src/vault's RECOMMENDED_BREAKERS when --breakers is set). */
+  breakers?: BreakerSpec;
 }
 
 const DAY = 86_400;
@@ -87,6 +97,16 @@ const DAY = 86_400;
 const DEFAULT_COOLDOWN = 600;
 /** The gate src/vault calls RECOMMENDED_COSTS: a bp of drift worth 1e-6 of NAV, cost at most that. */
 export const RECOMMENDED_GATE = { benefitPerBpWad: 10n ** 12n, maxCostRatioBps: 10_000 } as const;
+/**
+ * The keeper reward src/vault calls `recommendedReward` (`npm start`'s vault pays it): the gas plus
+ * 20%, at most 1 bp of NAV and 100 base tokens a rebalance.
+ */
+export const RECOMMENDED_REWARD = { premiumBps: 2_000, maxRewardBps: 1, maxRewardTokens: 100 } as const;
+/**
+ * The move window of the breakers src/vault calls RECOMMENDED_BREAKERS (`npm start`'s vault has
+ * them): a price moving 20% within an hour halts trading, for an hour at least.
+ */
+export const RECOMMENDED_MOVE_BREAKER: BreakerSpec = { maxMoveBps: 2_000, moveWindow: 3_600, cooldown: 3_600 };
 
 /** The widest target band the vault allows with `triggerBps` and `assets` (base included). */
 export function edgeBand(triggerBps: number, assets: number): number {
@@ -100,6 +120,7 @@ export function edgeBand(triggerBps: number, assets: number): number {
  * | ------------- | -------------------------------------------------------------------------------- |
  * | `edge-T`      | vault, trigger T bps, target band the widest allowed (T / (2 (n-1))): band-edge |
  * | `full-T`      | vault, trigger T bps, target band 0: full rebalance to target                    |
+ * | `vault-T-B`   | vault, trigger T bps, target band B bps (B < T; the vault caps it as for edge-T) |
  * | `daily`, `weekly`, `monthly` | vault calendar (1, 7, 30 days), trigger band 5000 (off), target band 0 |
  * | `vol-T`       | `edge-T` with volatility scaling (reference = context, band T/2 .. 4T)           |
  * | `ideal-T`     | ideal band +-T bps, traded to the edge at once (theory)                          |
@@ -108,7 +129,24 @@ export function edgeBand(triggerBps: number, assets: number): number {
  */
 export function presetPolicy(name: string, ctx: PresetContext): PolicySpec {
   const m = /^(edge|full|vol|ideal|amm)-(\d+(?:\.\d+)?)$/.exec(name);
-  const gate = ctx.costs ? { costs: ctx.costs } : {};
+  const gate = {
+    ...(ctx.costs ? { costs: ctx.costs } : {}),
+    ...(ctx.reward ? { reward: ctx.reward } : {}),
+    ...(ctx.breakers ? { breakers: ctx.breakers } : {}),
+  };
+  const bands = /^vault-(\d+)-(\d+)$/.exec(name);
+  if (bands) {
+    const trigger = checkInteger(`${name} trigger band bps`, Number(bands[1]), 1, 5_000);
+    return {
+      kind: "vault",
+      name,
+      triggerBandBps: trigger,
+      targetBandBps: checkInteger(`${name} target band bps`, Number(bands[2]), 0, trigger - 1),
+      cooldown: DEFAULT_COOLDOWN,
+      calendarInterval: 0,
+      ...gate,
+    };
+  }
   if (name === "hold") return { kind: "buyAndHold", name };
   if (name === "amm") return { kind: "amm", name, feePips: 3_000 };
   const calendar: Record<string, number> = { daily: DAY, weekly: 7 * DAY, monthly: 30 * DAY };
@@ -125,7 +163,7 @@ export function presetPolicy(name: string, ctx: PresetContext): PolicySpec {
   }
   if (!m) {
     throw new SimError(
-      `policy "${name}": expected edge-T, full-T, vol-T, ideal-T (T in bps), daily, weekly, monthly, hold, amm or amm-F (F in bps)`,
+      `policy "${name}": expected edge-T, full-T, vol-T, ideal-T, vault-T-B (T, B in bps), daily, weekly, monthly, hold, amm or amm-F (F in bps)`,
     );
   }
   const x = Number(m[2]);

@@ -6,6 +6,9 @@ import { SimError } from "./errors";
  * that compares policies runs them all on the same path, and a failing test must be reproducible),
  * and over a cryptographic generator because the inner loop draws millions of normals per second.
  * All state is four 32-bit integers, so the generator never allocates after construction.
+ *
+ * The one generator of the project (issue 18): the lab's paths, and `npm start`'s prices, flows and
+ * the devnet's ticks, each from a {@link Rng.fork} of the run's seed.
  */
 export class Rng {
   private s0: number;
@@ -16,7 +19,7 @@ export class Rng {
   private spare = 0;
   private hasSpare = false;
 
-  constructor(seed: number | string) {
+  constructor(readonly seed: number | string) {
     let x = typeof seed === "string" ? hashString(seed) : seed;
     if (typeof seed === "number" && (!Number.isFinite(seed) || !Number.isInteger(seed))) {
       throw new SimError(`seed: ${String(seed)} must be an integer or a string`);
@@ -55,6 +58,35 @@ export class Rng {
     const hi = this.nextUint32() >>> 5; // 27 bits
     const lo = this.nextUint32() >>> 6; // 26 bits
     return (hi * 67108864 + lo) / 9007199254740992;
+  }
+
+  /** Uniform in [min, max). */
+  between(min: number, max: number): number {
+    return min + (max - min) * this.uniform();
+  }
+
+  /** A uniform integer in [min, max], both included. */
+  int(min: number, max: number): number {
+    return min + Math.floor(this.uniform() * (max - min + 1));
+  }
+
+  /** One element of a non-empty array, uniformly. */
+  pick<T>(items: readonly T[]): T {
+    if (items.length === 0) throw new SimError("pick: the array is empty");
+    return items[Math.floor(this.uniform() * items.length)];
+  }
+
+  /** Log-uniform in [min, max): sizes spread over orders of magnitude, small ones as likely per decade. */
+  logUniform(min: number, max: number): number {
+    return Math.exp(this.between(Math.log(min), Math.log(max)));
+  }
+
+  /**
+   * An independent generator for one part of a simulation, seeded from this one's seed and a label
+   * (`seed/label`), so that, for example, how depositors behave never shifts the price path.
+   */
+  fork(label: string): Rng {
+    return new Rng(`${String(this.seed)}/${label}`);
   }
 
   /** Standard normal by Marsaglia's polar method (no trigonometry; the pair's second value is kept). */

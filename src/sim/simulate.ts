@@ -18,6 +18,7 @@ import type { PricePath } from "./paths";
 import type { AmmSpec, IdealBandSpec, PolicySpec, VaultPolicySpec } from "./policies";
 import type { RunningCost } from "./runningCost";
 import { ASSET_FEED, BASE_FEED, publishRounds, roundReads, roundsAt, samplesSince } from "./feeds";
+import { MoveBreaker } from "./breakers";
 import * as vm from "./vaultModel";
 
 /** Costs of a run, in USD. */
@@ -75,6 +76,8 @@ export interface SimResult {
   revertedAttempts: number;
   /** Keeper checks the cost gate answered Uneconomic. */
   uneconomicChecks: number;
+  /** Trips the circuit breaker recorded (each a keeper transaction that traded nothing). */
+  breakerTrips: number;
   maxDrawdown: number;
   /** With volatility scaling: how closely the policy's estimate followed realised volatility. */
   volatilityTracking?: VolatilityTrackingResult;
@@ -103,6 +106,21 @@ export interface SimConfig {
   startTime?: number;
   /** Called with the fraction done, about a hundred times a run. */
   onProgress?: (fraction: number) => void;
+  /** Called after each rebalance of a vault policy (what it traded and paid), e.g. to compare with a chain. */
+  onRebalance?: (event: RebalanceEvent) => void;
+}
+
+/** One rebalance of a vault policy, as {@link SimConfig.onRebalance} reports it. */
+export interface RebalanceEvent {
+  /** The path's row. */
+  row: number;
+  /** Its legs in order: asset indices (0: the base), USD values at the path's prices, pool fees, hops. */
+  legs: { from: number; to: number; valueInUsd: number; valueOutUsd: number; feeUsd: number; hops: number }[];
+  /** Gas units of the transaction, and their USD value (the keeper's). */
+  gasUnits: number;
+  gasUsd: number;
+  /** What the vault paid for it: the reward, or the gas. */
+  paidUsd: number;
 }
 
 /** Validates targets against the path and returns them as fractions. */
@@ -188,6 +206,7 @@ export function simulate(config: SimConfig): SimResult {
   checkNumber("navUsd", config.navUsd, 1, 1e13);
   const market = new SimMarket(config.market ?? {}, path);
   const state: RunState = {
+    onRebalance: config.onRebalance,
     costs: { feesUsd: 0, impactUsd: 0, gasUsd: 0, lvrUsd: 0, totalUsd: 0 },
     keeperGasUsd: 0,
     turnover: 0,
@@ -198,6 +217,8 @@ export function simulate(config: SimConfig): SimResult {
     swaps: 0,
     revertedAttempts: 0,
     uneconomicChecks: 0,
+    otherGasUsd: 0,
+    breakerTrips: 0,
   };
   const w = path.width;
   const p = path.prices;
@@ -271,7 +292,7 @@ export function simulate(config: SimConfig): SimResult {
       years,
       meanNavUsd: meanNav,
       rebalanceGasUsd: state.keeperGasUsd,
-      otherGasUsd: 0,
+      otherGasUsd: state.otherGasUsd,
       paidByVaultUsd: costs.gasUsd,
       feesUsd: costs.feesUsd,
       impactUsd: costs.impactUsd,
@@ -281,6 +302,7 @@ export function simulate(config: SimConfig): SimResult {
     swaps: state.swaps,
     revertedAttempts: state.revertedAttempts,
     uneconomicChecks: state.uneconomicChecks,
+    breakerTrips: state.breakerTrips,
     maxDrawdown: tracker.maxDrawdown,
     ...(state.volatilityTracking ? { volatilityTracking: state.volatilityTracking } : {}),
     series: tracker.series(),
@@ -357,6 +379,7 @@ class VolatilityTracking {
 }
 
 interface RunState {
+  onRebalance?: (event: RebalanceEvent) => void;
   costs: CostBreakdown;
   /** The keeper's gas on rebalances, USD, whoever paid it (`costs.gasUsd` is what the vault paid). */
   keeperGasUsd: number;
@@ -372,6 +395,9 @@ interface RunState {
   swaps: number;
   revertedAttempts: number;
   uneconomicChecks: number;
+  /** The keeper's gas on transactions that traded nothing (a breaker's trip), USD. */
+  otherGasUsd: number;
+  breakerTrips: number;
 }
 
 type Tick = ((t: number) => unknown) | undefined;
@@ -483,9 +509,11 @@ function runVault(
   const volState = vm.emptyVolatilityState();
   const volOn = volatility.referenceVolBps !== 0n;
   // The feeds' round histories along the path, read as ChainlinkOracle reads them at `now`.
-  const feeds = volOn
-    ? Array.from({ length: w }, (_, i) => publishRounds(path, i, startTime, i === 0 ? BASE_FEED : ASSET_FEED))
-    : [];
+  const feeds =
+    volOn || spec.breakers
+      ? Array.from({ length: w }, (_, i) => publishRounds(path, i, startTime, i === 0 ? BASE_FEED : ASSET_FEED))
+      : [];
+  const breaker = spec.breakers && new MoveBreaker(spec.breakers, feeds);
   let now = 0n;
   const read: vm.HistoryReader = (i, fromRound, since) =>
     samplesSince(feeds[i], roundsAt(feeds[i], now), fromRound, since, vm.HISTORY_SAMPLES);
@@ -512,6 +540,8 @@ function runVault(
 
   for (let t = 0; t < path.steps; t++) {
     tick?.(t);
+    // Liquidity providers who follow the price re-centre row by row (MarketModel.recenterThreshold).
+    if (market.followsPrices) market.follow(t);
     const row = t * w;
     const time = path.times[t];
     const nowSec = startTime + Math.round(time);
@@ -530,7 +560,8 @@ function runVault(
       if (volOn) effective = vm.effectiveTriggerBand(triggers, volatility, variances);
       nextCheck = time + keeperEvery;
       const last = Number(lastRebalance);
-      if (nowSec >= last + cooldown) {
+      // A trip in force: the status says BreakerTripped, the keeper sends nothing.
+      if (nowSec >= last + cooldown && !breaker?.holds(nowSec)) {
         let drift = 0;
         for (let i = 0; i < w; i++) {
           const d = Math.abs((values[i] / nav) * 10_000 - targetBps[i]);
@@ -558,9 +589,19 @@ function runVault(
               basefeeWei,
             },
             (i, sell) => market.hopStates(i, sell),
+            (i, o) => market.shortcutStates(i, o),
           );
-          if (status.status === vm.Status.Uneconomic) state.uneconomicChecks++;
-          if ((status.status === vm.Status.Due || status.status === vm.Status.DueByCalendar) && status.plan) {
+          const due = status.status === vm.Status.Due || status.status === vm.Status.DueByCalendar;
+          // The breakers judge a due call before the gate: one that records a trip trades nothing.
+          const verdict =
+            breaker && (due || status.status === vm.Status.Uneconomic) ? breaker.verdict(nowSec, prices, due) : "trade";
+          if (verdict === "trip") {
+            // The call observes (its opening) and records the trip; no cooldown, no reward: the keeper pays.
+            if (volOn) vm.observe(volState, volatility, w, read, now);
+            state.otherGasUsd += market.gasUnitsUsd(market.gas.trip.fixed + market.gas.trip.perAsset * w, t);
+            state.breakerTrips++;
+          } else if (status.status === vm.Status.Uneconomic) state.uneconomicChecks++;
+          if (due && status.plan && verdict === "trade") {
             // rebalance(): the feeds' history is observed before the policy decides (the same fold
             // as `variances` above).
             const start = vm.observationStart(volState, volatility.averagingTime, w, now);
@@ -573,7 +614,13 @@ function runVault(
                 )
               : 0;
             const payment = reward && { reward, basefeeWei };
-            const parts = { gate: gateOn, observation: observed, roundsRead, reward: reward !== undefined };
+            const parts = {
+              gate: gateOn,
+              observation: observed,
+              roundsRead,
+              reward: reward !== undefined,
+              breakers: breaker !== undefined,
+            };
             if (executeRebalance(status.valuation, status.plan, params, market, t, raw, unitF, state, parts, payment)) {
               lastRebalance = now;
               nav = 0;
@@ -624,19 +671,27 @@ function executeRebalance(
   let hops = 0;
   let swaps = 0;
   const navUsd = (Number(v.nav) / unitF[0]) * (Number(v.prices[0]) / 1e18);
-  for (let i = 1; i < n; i++) {
-    if (pl.sells[i] === 0n) continue;
-    const amountIn = vm.sellAmount(v, i, pl.sells[i]);
-    const r = market.swap(i, true, Number(amountIn) / unitF[i], row);
-    const out = BigInt(Math.floor(r.amountOut * unitF[0]));
-    if (out < vm.minValueOut(v, i, amountIn, params.slippageBps)) return false;
+  const legs: RebalanceEvent["legs"] = [];
+  // The legs that sell an asset, in the plan's order: into the base, or along a shortcut into the
+  // asset a purchase wants (BallastPlanner pairs them), each against its oracle-fair output.
+  for (const trade of pl.trades) {
+    const { from: i, to: o, amountIn } = trade;
+    if (i === 0 || amountIn === 0n) continue;
+    const r =
+      o === 0
+        ? market.swap(i, true, Number(amountIn) / unitF[i], row)
+        : market.swapShortcut(i, o, Number(amountIn) / unitF[i], row);
+    const out = BigInt(Math.floor(r.amountOut * unitF[o]));
+    if (out < vm.lessBpsDown(vm.fairOut(v, i, o, amountIn), params.slippageBps)) return false;
     next[i] -= amountIn;
-    next[0] += out;
+    next[o] += out;
     fees += r.feeUsd;
     impact += r.valueInUsd - r.valueOutUsd - r.feeUsd;
-    traded += r.valueInUsd;
+    // A shortcut trades a sale and a purchase at once: both count in the turnover, as through the base.
+    traded += o === 0 ? r.valueInUsd : r.valueInUsd + r.valueOutUsd;
     hops += r.hops;
     swaps++;
+    legs.push({ from: i, to: o, valueInUsd: r.valueInUsd, valueOutUsd: r.valueOutUsd, feeUsd: r.feeUsd, hops: r.hops });
   }
   const spends = vm.executionSpends(v, pl, params, next[0]);
   for (let i = 1; i < n; i++) {
@@ -652,6 +707,7 @@ function executeRebalance(
     traded += r.valueOutUsd;
     hops += r.hops;
     swaps++;
+    legs.push({ from: 0, to: i, valueInUsd: r.valueInUsd, valueOutUsd: r.valueOutUsd, feeUsd: r.feeUsd, hops: r.hops });
   }
   if (swaps === 0) return true; // a due rebalance with nothing to trade still records itself
   const after = vm.valuationAt(next, v.prices, v.units, v.targets);
@@ -677,6 +733,13 @@ function executeRebalance(
   state.tradedUsd += traded;
   state.rebalances++;
   state.swaps += swaps;
+  state.onRebalance?.({
+    row,
+    legs,
+    gasUnits: market.frictionless ? 0 : market.gasUnits(swaps, hops, parts),
+    gasUsd: keeperGasUsd,
+    paidUsd: gasUsd,
+  });
   return true;
 }
 

@@ -81,6 +81,43 @@ export interface FloatSwap {
   crossed: number;
 }
 
+/** A liquidity position: sqrt-price bounds, its liquidity, and its half-width when placed (to re-place it). */
+export interface Position {
+  lo: number;
+  hi: number;
+  l: number;
+  rangeBps: number | "full";
+}
+
+/**
+ * A position worth `valueUsd` over +-`rangeBps` around `price` (token1 per token0; or the full
+ * range) at the two tokens' USD prices, as the local market's liquidity provider places one.
+ */
+export function placePosition(
+  valueUsd: number,
+  rangeBps: number | "full",
+  price: number,
+  price0Usd: number,
+  price1Usd: number,
+): Position {
+  const s = Math.sqrt(price);
+  const [lo, hi] =
+    rangeBps === "full" ? [0, Infinity] : [s * Math.sqrt(1 - rangeBps / 10_000), s * Math.sqrt(1 + rangeBps / 10_000)];
+  // Amounts per unit of liquidity at sqrtP = s in [lo, hi]: x = 1/s - 1/hi, y = s - lo.
+  const x = 1 / s - (hi === Infinity ? 0 : 1 / hi);
+  const y = s - lo;
+  const valuePerL = x * price0Usd + y * price1Usd;
+  return { lo, hi, l: valuePerL > 0 ? valueUsd / valuePerL : 0, rangeBps };
+}
+
+/** What `position` holds at sqrt price `sqrtPrice`, in USD at the two tokens' prices. */
+export function positionValueUsd(position: Position, sqrtPrice: number, price0Usd: number, price1Usd: number): number {
+  const s = Math.min(Math.max(sqrtPrice, position.lo), position.hi);
+  const x = position.l * (1 / s - (position.hi === Infinity ? 0 : 1 / position.hi));
+  const y = position.l * (s - position.lo);
+  return x * price0Usd + y * price1Usd;
+}
+
 /**
  * A concentrated-liquidity pool in floating point: token0 ("x") priced in token1 ("y"), whole
  * tokens. Liquidity is piecewise constant in sqrtP over `bounds` (ascending, from 0 to Infinity for
@@ -112,17 +149,7 @@ export class ConcentratedPool {
     checkNumber("pool price", price, 1e-30, 1e30);
     checkNumber("pool depthUsd", depthUsd, 0, 1e15);
     const s = Math.sqrt(price);
-    const positions = shape.map((r) => {
-      const [lo, hi] =
-        r.rangeBps === "full"
-          ? [0, Infinity]
-          : [s * Math.sqrt(1 - r.rangeBps / 10_000), s * Math.sqrt(1 + r.rangeBps / 10_000)];
-      // Amounts per unit of liquidity at sqrtP = s in [lo, hi]: x = 1/s - 1/hi, y = s - lo.
-      const x = 1 / s - (hi === Infinity ? 0 : 1 / hi);
-      const y = s - lo;
-      const valuePerL = x * price0Usd + y * price1Usd;
-      return { lo, hi, l: valuePerL > 0 ? (r.share * depthUsd) / valuePerL : 0 };
-    });
+    const positions = shape.map((r) => placePosition(r.share * depthUsd, r.rangeBps, price, price0Usd, price1Usd));
     return ConcentratedPool.fromPositions(feePips, s, positions);
   }
 

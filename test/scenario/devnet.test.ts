@@ -11,7 +11,7 @@ import {
   onNodeReady,
   priceTick,
 } from "../../src/scenario/devnet";
-import { Rng } from "../../src/scenario/random";
+import { Rng } from "../../src/sim/random";
 import { poolChecksOf } from "../shared/breakers";
 
 /**

@@ -8,6 +8,7 @@ import { resolveScenarioOptions } from "../../src/scenario/options";
 import { signed, when } from "../../src/scenario/format";
 import { dailySnapshots, formatTable, printReport, writeReportFiles } from "../../src/scenario/report";
 import type { ScenarioReport, Snapshot } from "../../src/scenario/types";
+import { parseCsvPath } from "../../src/sim/csv";
 
 /** A small report as the simulator writes it: two assets, a day, a rebalance and a breaker trip. */
 function sampleReport(): ScenarioReport {
@@ -28,7 +29,14 @@ function sampleReport(): ScenarioReport {
       name: "sample",
       scenario: "crash",
       description: "a <test> & scenario",
-      options: resolveScenarioOptions({ days: 1, assets: 1, outDir: os.tmpdir(), name: "sample", keeperPlan: "on" }),
+      options: resolveScenarioOptions({
+        days: 1,
+        assets: 1,
+        stepHours: 1,
+        outDir: os.tmpdir(),
+        name: "sample",
+        keeperPlan: "on",
+      }),
       network: "hardhat",
       wallTimeSeconds: 1,
       createdAt: "2025-01-01T00:00:00.000Z",
@@ -217,7 +225,7 @@ describe("scenario report", () => {
     expect(svg).to.not.match(/NaN|Infinity|undefined/);
   });
 
-  it("writes the JSON, SVG and HTML files", () => {
+  it("writes the JSON, SVG and HTML files, and the prices as the lab's CSV", () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "ballast-report-"));
     const files = writeReportFiles(sampleReport(), dir);
     expect(files.json).to.equal(path.join(dir, "sample.json"));
@@ -229,5 +237,12 @@ describe("scenario report", () => {
     expect(html).to.include("a &lt;test&gt; &amp; scenario");
     expect(html).to.include("<h2>Keepers</h2>");
     expect(html).to.include("<td>keeper bot (own plan)</td>");
+    // Hourly steps here: the feeds' prices at each, from the chain time of hour 0 (0 when unknown).
+    expect(files.csv).to.equal(path.join(dir, "sample.prices.csv"));
+    const csv = parseCsvPath(readFileSync(files.csv, "utf8"));
+    expect(csv.symbols).to.deep.equal(["USDC", "WETH"]);
+    expect(csv.steps).to.equal(25);
+    expect([...csv.prices.subarray(2, 4)]).to.deep.equal([1, 3_030]);
+    expect(csv.times[24]).to.equal(24 * 3_600);
   });
 });

@@ -63,6 +63,20 @@ describe("scenario plans and options", () => {
     expect(crashStepOf(0.01, 3)).to.equal(1);
   });
 
+  it("draws its prices with the strategy lab's generator: the plan's path is the lab's, base at $1", () => {
+    const plan = planScenario({ scenario: "crash", days: 2, assets: 3, seed: 7, stepHours: 3, crashDay: 1 });
+    expect(plan.path.symbols).to.deep.equal(["USDC", "WETH", "WBTC", "LINK"]);
+    expect(plan.path.steps).to.equal(plan.steps + 1);
+    expect(plan.path.source).to.equal("npm start --scenario crash --seed 7");
+    plan.prices.forEach((row, step) => {
+      expect(plan.path.times[step]).to.equal(step * plan.stepSeconds);
+      expect(plan.path.prices[step * 4]).to.equal(1);
+      expect([...plan.path.prices.subarray(step * 4 + 1, step * 4 + 4)]).to.deep.equal(row);
+    });
+    const calm = planScenario({ scenario: "calm", days: 2, assets: 3, seed: 7, stepHours: 3 });
+    expect(calm.path.source).to.equal("npm start --scenario calm --seed 7");
+  });
+
   it("resolves the defaults: a 30-day crash on a 4-asset vault, crash a third of the way in", () => {
     const options = resolveScenarioOptions();
     expect(options).to.include({ days: 30, assets: 4, seed: 7, scenario: "crash", crashDay: 10 });

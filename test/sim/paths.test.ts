@@ -78,6 +78,36 @@ describe("price paths", () => {
       expect(sn / n).to.be.closeTo(0, 4 / Math.sqrt(n));
       expect(sn2 / n).to.be.closeTo(1, 4 * Math.sqrt(2 / n));
     });
+
+    it("draws integers, picks, log-uniforms and ranges within their bounds", () => {
+      const rng = new Rng(42);
+      const ints = Array.from({ length: 5_000 }, () => rng.int(3, 6));
+      expect(new Set(ints)).to.deep.equal(new Set([3, 4, 5, 6]));
+      expect(new Set(Array.from({ length: 1_000 }, () => rng.pick(["a", "b", "c"])))).to.deep.equal(
+        new Set(["a", "b", "c"]),
+      );
+      expect(() => rng.pick([])).to.throw(SimError, /empty/);
+      const sizes = Array.from({ length: 10_000 }, () => rng.logUniform(10, 1_000));
+      expect(Math.min(...sizes)).to.be.at.least(10);
+      expect(Math.max(...sizes)).to.be.below(1_000);
+      // Log-uniform: half the draws below the geometric mean, 100 (SE 0.005, tolerance 0.02).
+      expect(sizes.filter((x) => x < 100).length / sizes.length).to.be.closeTo(0.5, 0.02);
+      const xs = Array.from({ length: 1_000 }, () => rng.between(-2, 3));
+      expect(Math.min(...xs)).to.be.at.least(-2);
+      expect(Math.max(...xs)).to.be.below(3);
+    });
+
+    it("forks independent, reproducible streams by label (npm start's prices never move with its flows)", () => {
+      const a = new Rng(7).fork("prices");
+      const b = new Rng(7).fork("prices");
+      const c = new Rng(7).fork("flows");
+      const first = [a.uniform(), a.uniform()];
+      expect([b.uniform(), b.uniform()]).to.deep.equal(first);
+      expect([c.uniform(), c.uniform()]).to.not.deep.equal(first);
+      expect(new Rng(8).fork("prices").uniform()).to.not.equal(first[0]);
+      // A fork is the generator of the seed "seed/label": generatePath(model, "7/prices") draws it.
+      expect(new Rng(7).fork("prices").seed).to.equal("7/prices");
+    });
   });
 
   it("cholesky: L L' reproduces the matrix, and a matrix that is not positive definite is refused", () => {
@@ -223,6 +253,71 @@ describe("price paths", () => {
     };
     expect(vol((t) => regimes[t] === 1)).to.be.closeTo(1.2, 0.03);
     expect(vol((t) => regimes[t] === 0)).to.be.closeTo(0.4, 0.01);
+  });
+
+  describe("npm start's scenario shapes: mean reversion, shocks and volatility spells", () => {
+    const hour = 3_600 / YEAR_SECONDS;
+    const one = { symbol: "X", priceUsd: 100, volatility: 1 };
+
+    it("mean reversion is the exact Ornstein-Uhlenbeck step: log prices settle at sd sigma / sqrt(2k) around the start", () => {
+      // k = 40 a year (half-life 6 days), sigma = 100%: stationary sd 0.112. 20 years of hours hold
+      // ~800 independent half-lives: the sample sd's SE is ~2.5%, tolerance 8%.
+      const p = generatePath({ assets: [one], correlation: 0, years: 20, stepSeconds: 3_600, meanReversion: 40 }, 2);
+      const logs: number[] = [];
+      for (let t = 24 * 30; t < p.steps; t++) logs.push(Math.log(p.prices[t * 2 + 1] / 100));
+      const sd = Math.sqrt(mean(logs.map((x) => x * x)) - mean(logs) ** 2);
+      expect(sd / (1 / Math.sqrt(80)) - 1).to.be.within(-0.08, 0.08);
+      // Around the start, less the Ito term's pull (mu - sigma^2 / 2) / k = -0.0125.
+      expect(mean(logs)).to.be.closeTo(-0.0125, 0.02);
+      // And within a step it moves like the diffusion: realised volatility 100% (SE 0.2%, tolerance 2%).
+      expect(realisedVolatility(p, 1)).to.be.closeTo(1, 0.02);
+    });
+
+    it("a shock multiplies every later price by 1 + r and leaves the draws in place", () => {
+      const model = {
+        assets: [one, { symbol: "Y", priceUsd: 10, volatility: 0.8 }],
+        correlation: 0.7,
+        years: 48 * hour,
+        stepSeconds: 3_600,
+      };
+      const calm = generatePath(model, 9);
+      const shocked = generatePath({ ...model, shocks: [{ row: 24, returns: [-0.35, -0.4] }] }, 9);
+      expect([...shocked.prices.slice(0, 24 * 3)]).to.deep.equal([...calm.prices.slice(0, 24 * 3)]);
+      for (let t = 24; t < calm.steps; t++) {
+        expect(shocked.prices[t * 3 + 1] / calm.prices[t * 3 + 1]).to.be.closeTo(0.65, 1e-9);
+        expect(shocked.prices[t * 3 + 2] / calm.prices[t * 3 + 2]).to.be.closeTo(0.6, 1e-9);
+      }
+      expect(shocked.source).to.equal("gbm+shocks seed 9");
+    });
+
+    it("a volatility spell multiplies the volatility of its rows only (with the Ito term of the larger volatility)", () => {
+      const model = { assets: [one], correlation: 0, years: 4_000 * hour, stepSeconds: 3_600 };
+      const plain = generatePath(model, 5);
+      const spell = generatePath({ ...model, volatilitySpells: [{ fromRow: 1_001, toRow: 3_000, multiplier: 2 }] }, 5);
+      const r = logReturns(plain, 1);
+      const s = logReturns(spell, 1);
+      for (let k = 0; k < r.length; k++) {
+        const row = k + 1;
+        // Twice the noise, and the drift -sigma^2 dt s^2 / 2 = -2 dt instead of -dt / 2: 2 r - dt.
+        const expected = row >= 1_001 && row <= 3_000 ? 2 * r[k] - hour : r[k];
+        if (Math.abs(s[k] - expected) > 1e-12) expect.fail(`row ${row}: ${s[k]} vs ${expected}`);
+      }
+    });
+
+    it("refuses a shock or spell outside the path, and a negative reversion", () => {
+      const model = { assets: [one], correlation: 0, years: 10 * hour, stepSeconds: 3_600 };
+      expect(() => generatePath({ ...model, shocks: [{ row: 11, returns: [-0.3] }] }, 1)).to.throw(SimError, /row/);
+      expect(() => generatePath({ ...model, shocks: [{ row: 3, returns: [-1] }] }, 1)).to.throw(SimError, /return/);
+      expect(() => generatePath({ ...model, shocks: [{ row: 3, returns: [0.1, 0.2] }] }, 1)).to.throw(
+        SimError,
+        /1 returns/,
+      );
+      expect(() => generatePath({ ...model, volatilitySpells: [{ fromRow: 5, toRow: 4, multiplier: 2 }] }, 1)).to.throw(
+        SimError,
+        /toRow/,
+      );
+      expect(() => generatePath({ ...model, meanReversion: -1 }, 1)).to.throw(SimError, /meanReversion/);
+    });
   });
 
   it("refuses models that cannot be simulated, with the field in the message", () => {

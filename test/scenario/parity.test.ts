@@ -1,0 +1,129 @@
+import { expect } from "chai";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import hre from "hardhat";
+
+import { runStart } from "../../src/scenario";
+import type { ReportFiles, ScenarioReport } from "../../src/scenario";
+import { loadCsvPath, totals } from "../../src/sim";
+import type { RunningCost } from "../../src/sim";
+
+/** Running cost a year in bp of the mean NAV: every gas and trading cost (src/sim/runningCost.ts). */
+function runningBpPerYear(c: RunningCost): number {
+  return (totals(c).runningUsd / c.meanNavUsd / c.years) * 10_000;
+}
+
+/** `npm run backtest -- --a 1 --b-c x --flag` as the backtest task's arguments ({ a: "1", bC: "x", flag: true }). */
+function taskArgs(command: string): Record<string, string | boolean> {
+  const args: Record<string, string | boolean> = {};
+  const words = command.replace(/^npm run backtest -- /, "").split(" ");
+  for (let k = 0; k < words.length; k++) {
+    const name = words[k].replace(/^--/, "").replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    const value = words[k + 1];
+    if (value === undefined || value.startsWith("--")) args[name] = true;
+    else args[name] = words[++k];
+  }
+  return args;
+}
+
+/**
+ * Issue 17: `npm start` and `npm run backtest` on the same path give the same running cost. A short
+ * crash scenario on the chain (4 days in 3-hour steps, the crash on day 1, which trips the breaker;
+ * a 1% trigger band and a 0.2% target band, so it rebalances a few times), without depositors or
+ * adversaries (the lab has neither), through `runStart` as `npm start` runs it; then the lab on the
+ * prices CSV it wrote, by the command line it printed. Both must count the same rebalances and
+ * legs and agree on the running cost within 10% (measured: within 1%, see docs/simulator.md).
+ */
+describe("npm start and the lab on the same path (issue 17)", function () {
+  // The scenario deploys the market and plays 32 steps: ~30 s on two idle cores.
+  this.timeout(600_000);
+
+  let report: ScenarioReport;
+  let files: ReportFiles;
+  const lines: string[] = [];
+
+  before(async () => {
+    const outDir = mkdtempSync(path.join(os.tmpdir(), "ballast-parity-"));
+    ({ report, files } = await runStart(
+      {
+        days: 4,
+        crashDay: 1,
+        seed: 7,
+        stepHours: 3,
+        flowsPerDay: 0,
+        adversaries: "off",
+        triggerBandBps: 100,
+        targetBandBps: 20,
+        outDir,
+        name: "parity",
+      },
+      (line) => lines.push(line),
+    ));
+  });
+
+  it("writes the feeds' prices at every step as the lab's CSV", () => {
+    expect(existsSync(files.csv)).to.be.true;
+    const prices = loadCsvPath(files.csv);
+    expect(prices.symbols).to.deep.equal(report.basket.map((a) => a.symbol));
+    expect(prices.steps).to.equal(report.snapshots.length);
+    expect(prices.times[1]).to.equal(3 * 3_600);
+    report.snapshots.forEach((s, t) => {
+      for (let i = 0; i < prices.width; i++) {
+        if (prices.prices[t * prices.width + i] !== s.prices[i]) expect.fail(`row ${t}, ${prices.symbols[i]}`);
+      }
+    });
+  });
+
+  it("makes the same rebalances and trips the breaker in the lab as on the chain", () => {
+    const lab = report.lab!;
+    const { summary } = report;
+    expect(summary.breakerTrips, "the crash trips the breaker").to.equal(1);
+    expect(summary.rebalances, "a few rebalances to compare").to.be.at.least(2);
+    expect(Math.abs(lab.rebalances - summary.rebalances), "rebalances").to.be.at.most(1);
+    expect(Math.abs(lab.trades - summary.trades), "legs").to.be.at.most(2);
+    expect(lab.revertedAttempts).to.equal(0);
+  });
+
+  it("reports the running cost within 10% of the chain's, each part of it too", () => {
+    const chain = report.summary.runningCost;
+    const lab = report.lab!.runningCost;
+    expect(lab.years).to.be.closeTo(chain.years, 1e-9);
+    expect(lab.meanNavUsd / chain.meanNavUsd - 1).to.be.within(-0.01, 0.01);
+    expect(runningBpPerYear(lab) / runningBpPerYear(chain) - 1, "running cost").to.be.within(-0.1, 0.1);
+    const ratio = (key: "rebalanceGasUsd" | "otherGasUsd" | "paidByVaultUsd" | "feesUsd" | "impactUsd") =>
+      lab[key] / lab.meanNavUsd / (chain[key] / chain.meanNavUsd) - 1;
+    for (const key of ["rebalanceGasUsd", "otherGasUsd", "paidByVaultUsd", "feesUsd", "impactUsd"] as const) {
+      expect(ratio(key), key).to.be.within(-0.1, 0.1);
+    }
+    // The premium against buy-and-hold: the same trades at the same prices, within 1% of NAV a year.
+    expect(lab.premiumPerYear - chain.premiumPerYear).to.be.within(-0.01, 0.01);
+  });
+
+  it("prints the lab's running cost under the chain's, and the command that replays it", () => {
+    const text = lines.join("\n");
+    expect(text).to.match(/^the lab, a year +\d/m);
+    expect(text).to.include(`Replay: ${report.lab!.command}`);
+    expect(text).to.include(`Prices: ${files.csv}`);
+  });
+
+  it("is what `npm run backtest` prints for the command line the report gives", async () => {
+    const args = taskArgs(report.lab!.command);
+    const out = args.out as string;
+    const log = console.log;
+    console.log = () => undefined;
+    try {
+      await hre.run("backtest", args);
+    } finally {
+      console.log = log;
+    }
+    const json = JSON.parse(readFileSync(path.join(out, "backtest.json"), "utf8")) as {
+      results: { policy: string; rebalances: number; swaps: number; runningCost: RunningCost }[];
+    };
+    const [result] = json.results;
+    expect(result.policy).to.equal(`vault-100-20`);
+    expect(result.rebalances).to.equal(report.lab!.rebalances);
+    expect(result.swaps).to.equal(report.lab!.trades);
+    expect(result.runningCost).to.deep.equal(report.lab!.runningCost);
+  });
+});
