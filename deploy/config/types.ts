@@ -34,6 +34,59 @@ export interface BasketAssetConfig {
 
 export type RouterKind = "SwapRouter" | "SwapRouter02";
 
+// The contracts' parameter structs as the configs and the Ignition module both spell them: type
+// aliases, not interfaces, because Ignition's argument type wants an index signature.
+
+/** `IBallastPolicy.TriggerParams`. */
+export type TriggerConfig = {
+  triggerBandBps: number;
+  targetBandBps: number;
+  cooldown: number;
+  calendarInterval: number;
+};
+
+/** `IBallastBreakers.BreakerParams` but the sequencer feed, which is the network's (`sequencerFeed`). */
+export type BreakerConfig = {
+  twapWindow: number;
+  maxOracleTwapDeviationBps: number;
+  maxSpotTwapTicks: number;
+  maxMoveBps: number;
+  moveWindow: number;
+  cooldown: number;
+  sequencerGracePeriod: number;
+  tripOnInvalidPrice: boolean;
+};
+
+/** `IBallastPolicy.VolatilityParams`. */
+export type VolatilityConfig = {
+  referenceVolBps: number;
+  minBandBps: number;
+  maxBandBps: number;
+  averagingTime: number;
+  minObservationInterval: number;
+};
+
+/** `IBallastPolicy.CostParams` but the gas token's oracle, which each deployment names its own way. */
+export type CostConfig = {
+  benefitPerBpWad: bigint;
+  maxCostRatioBps: number;
+  gasBase: number;
+  gasPerHop: number;
+};
+
+/** `IBallastVault.FeeParams` but the recipient. */
+export type FeeConfig = {
+  managementFeeBps: number;
+  entryFeeBps: number;
+  exitFeeBps: number;
+};
+
+/** `IBallastRebalancer.PlanParams`. */
+export type PlanConfig = {
+  minDriftCutBps: number;
+  costToleranceBps: number;
+};
+
 export interface NetworkDeployConfig {
   /** Hardhat network name. */
   network: string;
@@ -69,7 +122,7 @@ export interface NetworkDeployConfig {
     minTradeValueWhole: number;
     maxPoolGapBps: number;
   };
-  triggers: { triggerBandBps: number; targetBandBps: number; cooldown: number; calendarInterval: number };
+  triggers: TriggerConfig;
   /**
    * The strategy lab's sweep that chose `triggers` (`npm run backtest -- --sweep` over this basket's
    * assets and weights, its pools' `feePips` and a base fee of `gasGwei`, at the contracts' measured
@@ -77,39 +130,20 @@ export interface NetworkDeployConfig {
    * and fails when the configured bands are not its recommendation.
    */
   sweep: { gasGwei: number; feePips: number };
-  breakers: {
-    twapWindow: number;
-    maxOracleTwapDeviationBps: number;
-    maxSpotTwapTicks: number;
-    maxMoveBps: number;
-    moveWindow: number;
-    cooldown: number;
-    sequencerGracePeriod: number;
-    tripOnInvalidPrice: boolean;
-  };
-  volatility: {
-    referenceVolBps: number;
-    minBandBps: number;
-    maxBandBps: number;
-    averagingTime: number;
-    minObservationInterval: number;
-  };
-  costs: {
-    benefitPerBpWad: bigint;
-    maxCostRatioBps: number;
-    gasBase: number;
-    gasPerHop: number;
+  breakers: BreakerConfig;
+  volatility: VolatilityConfig;
+  costs: CostConfig & {
     /** Basket symbol whose oracle prices the gas token (the chain's ETH). */
     gasToken: string;
   };
-  fees: { managementFeeBps: number; entryFeeBps: number; exitFeeBps: number };
+  fees: FeeConfig;
   /**
    * The keeper reward (`IBallastRebalancer.RewardParams`): gas at the base fee times 1 + `premiumBps`,
    * at most `maxRewardBps` of NAV and `maxRewardWhole` whole base tokens a rebalance.
    */
   reward: { premiumBps: number; maxRewardBps: number; maxRewardWhole: number };
   /** How keepers' plans are held to account (`IBallastRebalancer.PlanParams`). */
-  plan: { minDriftCutBps: number; costToleranceBps: number };
+  plan: PlanConfig;
   /** Minimum delay of the TimelockController that governs the vault, its rebalancer, policy and breakers. */
   timelockDelay: number;
 }

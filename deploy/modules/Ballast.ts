@@ -2,6 +2,14 @@ import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import type { ContractCallFuture } from "@nomicfoundation/ignition-core";
 import { ZeroAddress, ZeroHash } from "ethers";
 
+import type {
+  BreakerConfig,
+  CostConfig,
+  FeeConfig,
+  PlanConfig,
+  TriggerConfig,
+  VolatilityConfig,
+} from "../config/types";
 import type { WatchedPool } from "../resolve";
 
 import BallastPlannerModule from "./BallastPlanner";
@@ -38,31 +46,15 @@ export interface ResolvedDeployment {
     minTradeValue: bigint;
     maxPoolGapBps: number;
   };
-  triggers: { triggerBandBps: number; targetBandBps: number; cooldown: number; calendarInterval: number };
-  breakers: {
-    twapWindow: number;
-    maxOracleTwapDeviationBps: number;
-    maxSpotTwapTicks: number;
-    maxMoveBps: number;
-    moveWindow: number;
-    cooldown: number;
-    sequencerFeed: string;
-    sequencerGracePeriod: number;
-    tripOnInvalidPrice: boolean;
-  };
-  volatility: {
-    referenceVolBps: number;
-    minBandBps: number;
-    maxBandBps: number;
-    averagingTime: number;
-    minObservationInterval: number;
-  };
-  costs: { benefitPerBpWad: bigint; maxCostRatioBps: number; gasBase: number; gasPerHop: number };
+  triggers: TriggerConfig;
+  breakers: BreakerConfig & { sequencerFeed: string };
+  volatility: VolatilityConfig;
+  costs: CostConfig;
   /** Basket index whose oracle prices the gas token. */
   gasTokenIndex: number;
-  fees: { managementFeeBps: number; entryFeeBps: number; exitFeeBps: number; recipient: string };
+  fees: FeeConfig & { recipient: string };
   reward: { premiumBps: number; maxRewardBps: number; maxReward: bigint };
-  plan: { minDriftCutBps: number; costToleranceBps: number };
+  plan: PlanConfig;
   governance: { timelockDelay: number; proposers: readonly string[]; executors: readonly string[]; guardian: string };
 }
 
