@@ -1,9 +1,10 @@
+/**
+ * `npm run deploy` (`hardhat ballast:deploy`): the parameters; the command is src/cli/deploy.ts, which
+ * scripts/deploy.ts runs too.
+ */
 import { task, types } from "hardhat/config";
 
-/** Comma-separated addresses, or undefined when the flag was not given. */
-function list(value: string | undefined): string[] | undefined {
-  return value ? value.split(",").map((a) => a.trim()) : undefined;
-}
+import type { DeployArgs } from "../src/cli/deploy";
 
 task("ballast:deploy", "Deploys Ballast (vault, policy, oracles, timelock) with the network's reviewed configuration")
   .addFlag("checkOnly", "Only compare the network's configuration with the chain; deploy nothing")
@@ -33,31 +34,8 @@ task("ballast:deploy", "Deploys Ballast (vault, policy, oracles, timelock) with 
     undefined,
     types.string,
   )
-  .setAction(
-    async (
-      args: {
-        checkOnly: boolean;
-        verify: boolean;
-        proposers?: string;
-        executors?: string;
-        guardian?: string;
-        feeRecipient?: string;
-        deploymentId?: string;
-      },
-      hre,
-    ) => {
-      // Loaded here, not at the top: hardhat.config.ts loads this file before typechain-types exist.
-      const { deployFromConfig } = await import("../deploy/run");
-      await deployFromConfig(hre, {
-        checkOnly: args.checkOnly,
-        verify: args.verify,
-        governance: {
-          proposers: list(args.proposers),
-          executors: list(args.executors),
-          guardian: args.guardian,
-          feeRecipient: args.feeRecipient ?? process.env.BALLAST_FEE_RECIPIENT,
-        },
-        deploymentId: args.deploymentId,
-      });
-    },
-  );
+  .setAction(async (args: DeployArgs, hre) => {
+    // Loaded here, not at the top: hardhat.config.ts loads this file before typechain-types exist.
+    const { deployCommand } = await import("../src/cli/deploy");
+    return deployCommand(hre, args);
+  });

@@ -1,35 +1,14 @@
 /**
  * `npm start -- [--days N] [--assets N] [--seed N] [--scenario NAME] ...` (`hardhat ballast:start`):
  * the scenario simulator (src/scenario). Environment variables (DAYS, ASSETS, SEED, SCENARIO, ...)
- * fill in flags not given.
+ * fill in flags not given. The command is src/cli/start.ts, which scripts/start.ts runs too.
  *
  * Loaded with the config (tasks/index.ts), when typechain-types may not exist yet: everything
- * beyond hardhat/config is imported inside the action, after compiling.
+ * beyond hardhat/config is imported inside the action.
  */
-import { TASK_COMPILE } from "hardhat/builtin-tasks/task-names";
 import { task, types } from "hardhat/config";
-import { HardhatPluginError } from "hardhat/plugins";
 
-interface StartArgs {
-  days?: string;
-  assets?: string;
-  seed?: string;
-  scenario?: string;
-  crashDay?: string;
-  stepHours?: string;
-  deposit?: string;
-  flowsPerDay?: string;
-  gasGwei?: string;
-  out?: string;
-  name?: string;
-  adversaries?: string;
-  keeperPlan?: string;
-  triggerBandBps?: string;
-  targetBandBps?: string;
-  frontRunPct?: string;
-  frontRunMinBps?: string;
-  sandwichBps?: string;
-}
+import type { StartArgs } from "../src/cli/start";
 
 // Every flag is taken as a string and validated by the shared parser, so flags and environment
 // variables get the same checks and the same messages.
@@ -123,39 +102,6 @@ task("ballast:start", "Plays a market scenario against a Ballast vault on the lo
     types.string,
   )
   .setAction(async (args: StartArgs, hre) => {
-    const { optionsFromEnv, resolveScenarioOptions, ScenarioOptionsError } = await import("../src/scenario/options");
-    const flags = {
-      days: args.days,
-      assets: args.assets,
-      seed: args.seed,
-      scenario: args.scenario,
-      crashDay: args.crashDay,
-      stepHours: args.stepHours,
-      deposit: args.deposit,
-      flowsPerDay: args.flowsPerDay,
-      gasGwei: args.gasGwei,
-      outDir: args.out,
-      name: args.name,
-      adversaries: args.adversaries,
-      keeperPlan: args.keeperPlan,
-      triggerBandBps: args.triggerBandBps,
-      targetBandBps: args.targetBandBps,
-      frontRunPct: args.frontRunPct,
-      frontRunMinBps: args.frontRunMinBps,
-      sandwichBps: args.sandwichBps,
-    };
-    const raw = { ...optionsFromEnv(process.env) };
-    for (const [key, value] of Object.entries(flags) as [keyof typeof flags, string | undefined][]) {
-      if (value !== undefined) raw[key] = value;
-    }
-    try {
-      // Checked before compiling and deploying: a typo fails at once.
-      resolveScenarioOptions(raw);
-    } catch (error) {
-      if (error instanceof ScenarioOptionsError) throw new HardhatPluginError("ballast:start", error.message);
-      throw error;
-    }
-    await hre.run(TASK_COMPILE, { quiet: true });
-    const { runStart } = await import("../src/scenario");
-    await runStart(raw);
+    const { startCommand } = await import("../src/cli/start");
+    return startCommand(hre, args);
   });

@@ -3,7 +3,7 @@
  * what RECOMMENDED_BREAKERS add to a due rebalance (each asset's pool against its TWAP, the oracles'
  * move window and invalid-price history read from their rounds), and what the rebalance that records
  * a trip costs, on the `npm start` baskets of 2, 4 and 6 assets in the state its keeper finds them
- * (the feeds answered at each 3-hour step, the keeper 31 minutes after). The bench (bench/run.ts)
+ * (the feeds answered at each 3-hour step, the keeper 31 minutes after). The bench (scripts/bench.ts)
  * runs its vaults without breakers, so the gas model it fits (src/sim/gasModel.json) leaves them out.
  *
  * Each figure is fitted as `fixed + perAsset x assets` and the committed file must predict every

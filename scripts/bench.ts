@@ -1,12 +1,13 @@
 /**
- * `npm run bench`: gas of Ballast's entry points next to baselines measured in the same run on the
+ * `npm run bench` (`npx hardhat run scripts/bench.ts`): gas of Ballast's entry points next to baselines measured in the same run on the
  * same local market (a plain OpenZeppelin ERC4626, raw SwapRouter swaps of the very legs a
  * rebalance trades), reported as ratios against the issue's targets. Gas does not depend on the
  * machine, so the figures are deterministic. `BENCH_MODE=fast` (CI) measures the 4-asset basket
  * only. Writes `bench/results.json` (schema in bench/README.md) and prints the change of every
  * figure against the committed `bench/snapshot.json` (same mode), whose figures for this run's
  * mode `BENCH_SNAPSHOT=update` rewrites. A figure that moved more than 2% fails the run unless the
- * run rewrites the snapshot: a change of gas lands with the figures that show it.
+ * run rewrites the snapshot: a change of gas lands with the figures that show it. Its helpers and
+ * data files stay in bench/ (bench/README.md).
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -14,7 +15,8 @@ import path from "node:path";
 import { MaxUint256, parseUnits, ZeroAddress } from "ethers";
 import type { ContractTransactionResponse, Signer } from "ethers";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
-import hre, { ethers } from "hardhat";
+import hardhat, { ethers } from "hardhat";
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
 import { deployLocalMarket } from "../src/market";
 import type { LocalMarket } from "../src/market";
@@ -38,8 +40,10 @@ import type { BallastVault } from "../typechain-types";
 import { vaultModel as vm } from "../src/sim";
 import { MEASURED_GAS, rebalanceGasUnits } from "../src/sim/market";
 
-import { fitGasModel } from "./gasModel";
-import { refuseEveryPlan, settle } from "./settle";
+import { fitGasModel } from "../bench/gasModel";
+import { refuseEveryPlan, settle } from "../bench/settle";
+import { runScript } from "../src/cli/script";
+import type { Env } from "../src/cli/script";
 
 /** Intrinsic gas of a transaction: not part of what a contract call costs inside another. */
 const TX_BASE = 21_000n;
@@ -514,7 +518,8 @@ export interface BenchSnapshot {
   modes: Partial<Record<BenchResults["mode"], SnapshotFigures>>;
 }
 
-const SNAPSHOT = path.join(__dirname, "snapshot.json");
+const BENCH = path.join(__dirname, "..", "bench");
+const SNAPSHOT = path.join(BENCH, "snapshot.json");
 const GAS_MODEL = path.join(__dirname, "..", "src", "sim", "gasModel.json");
 
 function readSnapshot(): BenchSnapshot {
@@ -557,9 +562,9 @@ function snapshotDiff(committed: SnapshotFigures, now: SnapshotFigures) {
   return rows;
 }
 
-async function main(): Promise<void> {
-  const mode = process.env.BENCH_MODE === "fast" ? "fast" : "full";
-  const signers = await ethers.getSigners();
+export async function main(hre: HardhatRuntimeEnvironment, env: Env = process.env): Promise<void> {
+  const mode = env.BENCH_MODE === "fast" ? "fast" : "full";
+  const signers = await hre.ethers.getSigners();
   const market = await deployLocalMarket();
   const baselines = await plainBaselines(market, signers[1], signers[2]);
   const sizes = mode === "fast" ? [4] : [2, 4, 8];
@@ -587,7 +592,7 @@ async function main(): Promise<void> {
       })),
     );
   }
-  const out = path.join(__dirname, "results.json");
+  const out = path.join(BENCH, "results.json");
   writeFileSync(out, JSON.stringify(results, null, 2) + "\n");
   console.log(`\nwrote ${path.relative(process.cwd(), out)}`);
 
@@ -596,7 +601,7 @@ async function main(): Promise<void> {
   const snapshot = readSnapshot();
   const figures = figuresOf(results);
   const committed = snapshot.modes[mode];
-  const updating = process.env.BENCH_SNAPSHOT === "update";
+  const updating = env.BENCH_SNAPSHOT === "update";
   if (committed) {
     const rows = snapshotDiff(committed, figures);
     const changed = rows.filter((r) => r.change !== "=").length;
@@ -625,7 +630,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+if (require.main === module) runScript(hardhat, main);
