@@ -28,7 +28,9 @@ import { STATUS_NAMES, TRIP_NAMES } from "../vault/enums";
 import type { StatusName } from "../vault/enums";
 import { resolveKeeperConfig } from "./config";
 import type { KeeperConfig, KeeperOptions } from "./config";
-import { describeError, KeeperConfigError, KeeperError, KeeperRpcError, KeeperStoppedError } from "./errors";
+import { errorInterfaces } from "../shared/abis";
+import { decodeRevertData, describeError } from "../shared/revert";
+import { KeeperConfigError, KeeperError, KeeperRpcError, KeeperStoppedError } from "./errors";
 import {
   bumpFees,
   effectiveGasPrice,
@@ -1268,23 +1270,14 @@ export class Keeper {
   }
 
   /**
-   * Decodes a revert with the rebalancer's errors, then the vault's (a rebalance bubbles up what the
-   * vault refuses; between them every Ballast error), Error(string) and Panic.
+   * Decodes a revert with every Ballast ABI (a rebalance bubbles up what the vault, the policy or
+   * the breakers refuse), Error(string) and Panic.
    */
   decodeRevert(error: unknown): RevertReason {
     const data = revertData(error);
-    if (data) {
-      for (const iface of [this.rebalancerInterface, this.vaultInterface]) {
-        try {
-          const parsed = iface.parseError(data);
-          if (parsed) return { name: parsed.name, args: parsed.args.toArray(), data };
-        } catch {
-          // Malformed data for this ABI: try the next, else report it raw below.
-        }
-      }
-      return { name: "unknown", args: [], data };
-    }
-    return { name: "unknown", args: [describeError(error)] };
+    if (!data) return { name: "unknown", args: [describeError(error)] };
+    const decoded = decodeRevertData(data, errorInterfaces());
+    return { name: decoded.name, args: [...decoded.args], data };
   }
 
   /**

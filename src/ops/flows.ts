@@ -9,9 +9,12 @@ import type { ContractTransactionReceipt, ContractTransactionResponse, Signer } 
 import { IERC20__factory } from "../../typechain-types";
 import type { BallastVault } from "../../typechain-types";
 
-import { connectVault, knownInterfaces, tokenInfo } from "./context";
+import { errorInterfaces } from "../shared/abis";
+import { describeError } from "../shared/revert";
+
+import { connectVault, tokenInfo } from "./context";
 import type { TokenInfo, VaultContext } from "./context";
-import { describeError, OpsInputError } from "./errors";
+import { OpsInputError } from "./errors";
 import { STATUS_NAMES, TRIP_NAMES } from "./status";
 import { formatAmount, formatDuration, formatTime, parseAddress, parseAmount } from "./units";
 
@@ -24,7 +27,7 @@ async function send(
   try {
     receipt = await (await sent()).wait();
   } catch (error) {
-    throw new Error(`${what} failed: ${describeError(error, knownInterfaces())}`, { cause: error });
+    throw new Error(`${what} failed: ${describeError(error, errorInterfaces())}`, { cause: error });
   }
   if (!receipt) throw new Error(`${what}: the transaction was not mined`);
   return receipt;

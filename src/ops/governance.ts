@@ -19,8 +19,11 @@ import {
 } from "../../typechain-types";
 import type { TimelockController } from "../../typechain-types";
 
+import { errorInterfaces } from "../shared/abis";
+import { describeError, errorMessage } from "../shared/revert";
+
 import { connectVault, knownInterfaces } from "./context";
-import { describeError, OpsInputError } from "./errors";
+import { OpsInputError } from "./errors";
 import { safeBatchFile, safeTransaction } from "./safe";
 import type { SafeBatchFile } from "./safe";
 import { formatDuration, formatTime, parseAddress } from "./units";
@@ -288,12 +291,8 @@ export function encodeCall(ctx: GovernanceContext, spec: CallSpec, where = "call
   try {
     data = iface.encodeFunctionData(fragment, args);
   } catch (error) {
-    const detail =
-      error instanceof Error
-        ? ((error as Error & { shortMessage?: string }).shortMessage ?? error.message)
-        : String(error);
     throw new OpsInputError(
-      `${where}: bad arguments for ${target.label}.${fragment.name}(${expected}): ${detail}` +
+      `${where}: bad arguments for ${target.label}.${fragment.name}(${expected}): ${errorMessage(error)}` +
         " (quote integers above 2^53 as strings)",
     );
   }
@@ -410,7 +409,7 @@ export async function simulateCalls(ctx: GovernanceContext, calls: TimelockCall[
     } catch (error) {
       throw new OpsInputError(
         `${calls.length > 1 ? `call ${i + 1}, ` : ""}${call.summary} would revert if executed now: ` +
-          `${describeError(error, knownInterfaces())} (--skip-simulation if it depends on an earlier call of the batch)`,
+          `${describeError(error, errorInterfaces())} (--skip-simulation if it depends on an earlier call of the batch)`,
       );
     }
   }
@@ -514,7 +513,7 @@ async function sendToTimelock(
   try {
     receipt = await (await signer.sendTransaction(request)).wait();
   } catch (error) {
-    throw new Error(`${what} failed: ${describeError(error, knownInterfaces())}`, { cause: error });
+    throw new Error(`${what} failed: ${describeError(error, errorInterfaces())}`, { cause: error });
   }
   if (!receipt) throw new Error(`${what}: the transaction was not mined`);
   return receipt;
