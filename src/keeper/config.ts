@@ -6,6 +6,7 @@
 import { getAddress, isAddress, parseUnits } from "ethers";
 import type { Provider, Signer } from "ethers";
 
+import type { Clock } from "./clock";
 import { KeeperConfigError } from "./errors";
 import type { KeeperLogger, LogLevel } from "./logger";
 import { LOG_LEVELS } from "./logger";
@@ -79,8 +80,8 @@ export interface KeeperOptions {
   onceTimeoutMs?: number;
   /** Structured log sink; defaults to JSON lines on stdout at `info`. */
   logger?: KeeperLogger;
-  /** Milliseconds clock, for tests; defaults to `Date.now`. */
-  clock?: () => number;
+  /** Milliseconds clock (tests, simulations): everything the keeper times reads it. Defaults to wall time. */
+  clock?: Clock;
 }
 
 /** Options validated, normalised and defaulted. */

@@ -1,4 +1,4 @@
-import { errorMessage } from "../shared/revert";
+import { describeError } from "../shared/revert";
 
 /** Base class of every error the keeper throws on purpose, so callers can tell them from bugs. */
 export class KeeperError extends Error {
@@ -31,10 +31,3 @@ export class KeeperStoppedError extends KeeperError {
 
 /** `runOnce` (or `--once`) ended with a vault in error: its caller (CI, cron) should see a failure. */
 export class KeeperRunError extends KeeperError {}
-
-/** A one-line description of anything thrown, for logs and error messages (the shared decoder's message, with its code). */
-export function describeError(error: unknown): string {
-  const text = errorMessage(error);
-  const code = error instanceof Error ? (error as Error & { code?: unknown }).code : undefined;
-  return typeof code === "string" ? `${code}: ${text}` : text;
-}

@@ -2,6 +2,8 @@
  * Structured logs: one JSON object per line, `{ ts, level, event, vault?, ...fields }`, so that log
  * pipelines (Loki, CloudWatch, jq) can filter on `event` and `vault` without parsing prose.
  */
+import { isoTime, systemClock } from "./clock";
+import type { Clock } from "./clock";
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -32,17 +34,17 @@ export function toJsonLine(record: LogRecord): string {
   });
 }
 
-function record(level: LogLevel, event: string, fields: LogFields | undefined, now: () => number): LogRecord {
-  return { ts: new Date(now()).toISOString(), level, event, ...fields };
+function record(level: LogLevel, event: string, fields: LogFields | undefined, now: Clock): LogRecord {
+  return { ts: isoTime(now()), level, event, ...fields };
 }
 
 /** Writes records at or above `minLevel` as JSON lines (stdout by default). */
 export function jsonLogger(
-  options: { minLevel?: LogLevel; write?: (line: string) => void; clock?: () => number } = {},
+  options: { minLevel?: LogLevel; write?: (line: string) => void; clock?: Clock } = {},
 ): KeeperLogger {
   const min = LOG_LEVELS.indexOf(options.minLevel ?? "info");
   const write = options.write ?? ((line: string) => void process.stdout.write(`${line}\n`));
-  const now = options.clock ?? Date.now;
+  const now = options.clock ?? systemClock;
   return {
     log(level, event, fields) {
       if (LOG_LEVELS.indexOf(level) < min) return;
@@ -55,7 +57,7 @@ export function jsonLogger(
 export class MemoryLogger implements KeeperLogger {
   readonly records: LogRecord[] = [];
 
-  constructor(private readonly clock: () => number = Date.now) {}
+  constructor(private readonly clock: Clock = systemClock) {}
 
   log(level: LogLevel, event: string, fields?: LogFields): void {
     // Round-trip through JSON so that what is kept is exactly what a log line would carry.
@@ -65,5 +67,27 @@ export class MemoryLogger implements KeeperLogger {
   /** The records of `event` (optionally for one vault). */
   events(event: string, vault?: string): LogRecord[] {
     return this.records.filter((r) => r.event === event && (vault === undefined || r.vault === vault));
+  }
+}
+
+/**
+ * Logs a vault's lasting conditions once per episode: at their level the first time, then at debug
+ * while the same condition lasts, so that a state holding for many blocks makes one line, not one
+ * per block.
+ */
+export class EpisodeLog {
+  private readonly last = new Map<string, string>();
+
+  constructor(private readonly logger: KeeperLogger) {}
+
+  note(vault: string, level: LogLevel, event: string, fields: LogFields): void {
+    const repeated = this.last.get(vault) === event;
+    this.last.set(vault, event);
+    this.logger.log(repeated ? "debug" : level, event, { vault, ...fields });
+  }
+
+  /** Something changed for `vault` (its status, a transaction sent): its next condition logs anew. */
+  reset(vault: string): void {
+    this.last.delete(vault);
   }
 }

@@ -2,12 +2,10 @@
  * Retries for RPC calls that failed in transport (timeouts, resets, 5xx, rate limits), with
  * exponential backoff. A revert is an answer, not a failure: it is never retried.
  */
-import { isError } from "ethers";
+import { describeError, isRevert, revertData } from "../shared/revert";
 
 import type { RetryPolicy } from "./config";
-import { revertData } from "../shared/revert";
-
-import { describeError, KeeperRpcError, KeeperStoppedError } from "./errors";
+import { KeeperRpcError, KeeperStoppedError } from "./errors";
 import type { KeeperLogger, LogFields } from "./logger";
 
 /** Resolves after `ms`, or rejects with {@link KeeperStoppedError} as soon as `signal` aborts. */
@@ -27,12 +25,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 // The project's one revert decoder (src/shared/revert.ts), which the keeper's callers import from here.
-export { revertData };
-
-/** Whether `error` is a revert (the call ran and the contract said no), as opposed to an RPC failure. */
-export function isRevert(error: unknown): boolean {
-  return isError(error, "CALL_EXCEPTION") || revertData(error) !== undefined || /revert/i.test(describeError(error));
-}
+export { isRevert, revertData };
 
 const TRANSIENT_CODES = new Set(["SERVER_ERROR", "TIMEOUT", "NETWORK_ERROR", "BAD_DATA"]);
 const TRANSIENT_SYSTEM_CODES = new Set([

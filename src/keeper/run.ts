@@ -2,8 +2,8 @@
 import type { KeeperOptions } from "./config";
 import { KeeperRunError } from "./errors";
 import { Keeper } from "./Keeper";
-import type { CycleResult } from "./Keeper";
 import { jsonLogger } from "./logger";
+import type { CycleResult } from "./types";
 
 /** What delivers termination signals: `process`, or any emitter in tests. */
 export interface SignalSource {
@@ -29,7 +29,7 @@ const SIGNAL_EXIT_CODES: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
  * that a cron job or CI step sees the failure.
  */
 export async function runKeeper(options: RunKeeperOptions): Promise<CycleResult[]> {
-  const logger = options.logger ?? jsonLogger();
+  const logger = options.logger ?? jsonLogger({ clock: options.clock });
   const keeper = new Keeper({ ...options, logger });
   options.onKeeper?.(keeper);
   const source: SignalSource = options.signals ?? process;

@@ -9,11 +9,11 @@ import type { HardhatRuntimeEnvironment, NetworkConfig } from "hardhat/types";
 import { parseKeeperTaskArgs } from "./config";
 import type { KeeperTaskArgs } from "./config";
 import { KeeperConfigError } from "./errors";
-import type { CycleResult } from "./Keeper";
 import { jsonLogger } from "./logger";
 import type { KeeperLogger } from "./logger";
 import { runKeeper } from "./run";
 import type { SignalSource } from "./run";
+import type { CycleResult } from "./types";
 
 export interface KeeperTaskArgsWithPositional extends KeeperTaskArgs {
   /** Vault addresses given as positional arguments, after the flags. */

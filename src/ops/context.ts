@@ -143,13 +143,19 @@ export async function resolveSigner(hre: HardhatRuntimeEnvironment, from?: strin
   return signer;
 }
 
-/** The ABIs used to name reverts and calls: vault (with every Ballast error), rebalancer, policy, breakers, timelock. */
-export function knownInterfaces(): Interface[] {
-  return [
-    BallastVault__factory.createInterface(),
-    BallastRebalancer__factory.createInterface(),
-    BallastPolicy__factory.createInterface(),
-    BallastBreakers__factory.createInterface(),
-    TimelockController__factory.createInterface(),
-  ];
+/** The `--target` keywords: the vault's contracts, found from the vault. */
+export const VAULT_TARGETS = ["vault", "rebalancer", "policy", "breakers"] as const;
+
+/** A contract the commands know by keyword: one of the vault's, or the timelock. */
+export type KnownLabel = (typeof VAULT_TARGETS)[number] | "timelock";
+
+/** The ABI of each contract the commands know by keyword, to encode and decode calls to it. */
+export function knownInterfaces(): Record<KnownLabel, Interface> {
+  return {
+    vault: BallastVault__factory.createInterface(),
+    rebalancer: BallastRebalancer__factory.createInterface(),
+    policy: BallastPolicy__factory.createInterface(),
+    breakers: BallastBreakers__factory.createInterface(),
+    timelock: TimelockController__factory.createInterface(),
+  };
 }

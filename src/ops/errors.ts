@@ -13,6 +13,3 @@ export class OpsInputError extends Error {
     this.name = "OpsInputError";
   }
 }
-
-// The project's one revert decoder lives in src/shared (the web app uses it too).
-export { decodeRevert, describeError, revertData } from "../shared/revert";

@@ -4,31 +4,17 @@
  * sending, so that a mistake costs an error message rather than gas, and returns what the
  * transaction did, read from its events.
  */
-import type { ContractTransactionReceipt, ContractTransactionResponse, Signer } from "ethers";
+import type { ContractTransactionReceipt, Signer } from "ethers";
 
 import { IERC20__factory } from "../../typechain-types";
 import type { BallastVault } from "../../typechain-types";
 
-import { connectVault, knownInterfaces, tokenInfo } from "./context";
+import { connectVault, tokenInfo } from "./context";
 import type { TokenInfo, VaultContext } from "./context";
-import { describeError, OpsInputError } from "./errors";
+import { OpsInputError } from "./errors";
+import { sendAndWait as send } from "./send";
 import { STATUS_NAMES, TRIP_NAMES } from "./status";
 import { formatAmount, formatDuration, formatTime, parseAddress, parseAmount } from "./units";
-
-/** Sends a transaction and waits for it; a revert comes back named (`BallastPriceUnavailable(0x…)`). */
-async function send(
-  what: string,
-  sent: () => Promise<ContractTransactionResponse>,
-): Promise<ContractTransactionReceipt> {
-  let receipt: ContractTransactionReceipt | null;
-  try {
-    receipt = await (await sent()).wait();
-  } catch (error) {
-    throw new Error(`${what} failed: ${describeError(error, knownInterfaces())}`, { cause: error });
-  }
-  if (!receipt) throw new Error(`${what}: the transaction was not mined`);
-  return receipt;
-}
 
 /** The typed events a vault emitted in one transaction. */
 async function eventsOf<E extends keyof BallastVault["filters"]>(
@@ -42,8 +28,44 @@ async function eventsOf<E extends keyof BallastVault["filters"]>(
   return events.filter((event) => event.transactionHash === receipt.hash);
 }
 
-function receiverOf(given: string | undefined, signer: string): string {
-  return given === undefined ? signer : parseAddress(given, "--receiver");
+/** What every flow starts from: the vault, the signer's address, and who gets the proceeds (default the signer). */
+async function begin(
+  signer: Signer,
+  options: { vault: string; receiver?: string },
+): Promise<{ ctx: VaultContext; account: string; receiver: string }> {
+  const ctx = await connectVault(signer, options.vault);
+  const account = await signer.getAddress();
+  const receiver = options.receiver === undefined ? account : parseAddress(options.receiver, "--receiver");
+  return { ctx, account, receiver };
+}
+
+/** What every flow reports: the vault, who got the proceeds, and the transaction. */
+export interface FlowResult {
+  vault: string;
+  receiver: string;
+  tx: string;
+}
+
+/**
+ * The least a flow accepts (`--min-shares`, `--min-assets`): the amount given, else what the
+ * preview promises now; refused before sending when the preview promises less. `promise` says
+ * what the preview is (`that 100 USDC buys now (previewDeposit)`).
+ */
+function minimumOf(
+  preview: bigint,
+  given: string | undefined,
+  unit: { decimals: number; symbol: string },
+  flag: string,
+  promise: string,
+): bigint {
+  if (given === undefined) return preview;
+  const minimum = parseAmount(given, unit.decimals, flag, unit.symbol, { allowZero: true });
+  if (preview < minimum) {
+    throw new OpsInputError(
+      `${flag} ${given} is more than the ${formatAmount(preview, unit.decimals)} ${unit.symbol} ${promise}: nothing sent`,
+    );
+  }
+  return minimum;
 }
 
 export interface DepositOptions {
@@ -56,17 +78,14 @@ export interface DepositOptions {
   minShares?: string;
 }
 
-export interface DepositResult {
-  vault: string;
+export interface DepositResult extends FlowResult {
   asset: TokenInfo;
-  receiver: string;
   assets: bigint;
   shares: bigint;
   previewShares: bigint;
   minShares: bigint;
   /** The approval sent first, when the allowance was short. */
   approvalTx: string | null;
-  tx: string;
 }
 
 /**
@@ -78,10 +97,8 @@ export interface DepositResult {
  * before sending: it catches a wrong expectation or a moved price, not a change within the block.
  */
 export async function deposit(signer: Signer, options: DepositOptions): Promise<DepositResult> {
-  const ctx = await connectVault(signer, options.vault);
+  const { ctx, account: from, receiver } = await begin(signer, options);
   const { vault, asset } = ctx;
-  const from = await signer.getAddress();
-  const receiver = receiverOf(options.receiver, from);
   const amount = parseAmount(options.amount, asset.decimals, "--amount", asset.symbol);
   const token = IERC20__factory.connect(asset.address, signer);
 
@@ -102,16 +119,9 @@ export async function deposit(signer: Signer, options: DepositOptions): Promise<
     throw new OpsInputError(`the vault accepts no deposit of ${options.amount} ${asset.symbol} now: ${why}`);
   }
   const previewShares = await vault.previewDeposit(amount);
-  const minShares =
-    options.minShares === undefined
-      ? previewShares
-      : parseAmount(options.minShares, ctx.shareDecimals, "--min-shares", ctx.symbol, { allowZero: true });
-  if (previewShares < minShares) {
-    throw new OpsInputError(
-      `--min-shares ${options.minShares} is more than the ${formatAmount(previewShares, ctx.shareDecimals)} ${ctx.symbol} ` +
-        `that ${options.amount} ${asset.symbol} buys now (previewDeposit): nothing sent`,
-    );
-  }
+  const shareUnit = { decimals: ctx.shareDecimals, symbol: ctx.symbol };
+  const buys = `that ${options.amount} ${asset.symbol} buys now (previewDeposit)`;
+  const minShares = minimumOf(previewShares, options.minShares, shareUnit, "--min-shares", buys);
 
   let approvalTx: string | null = null;
   if ((await token.allowance(from, ctx.address)) < amount) {
@@ -164,15 +174,12 @@ export interface RedeemOptions extends SharesOptions {
   minAssets?: string;
 }
 
-export interface RedeemResult {
-  vault: string;
+export interface RedeemResult extends FlowResult {
   asset: TokenInfo;
-  receiver: string;
   shares: bigint;
   assets: bigint;
   previewAssets: bigint;
   minAssets: bigint;
-  tx: string;
 }
 
 /**
@@ -181,10 +188,8 @@ export interface RedeemResult {
  * is checked against the preview before sending. Needs valid prices: otherwise use redeem-in-kind.
  */
 export async function redeem(signer: Signer, options: RedeemOptions): Promise<RedeemResult> {
-  const ctx = await connectVault(signer, options.vault);
+  const { ctx, account: owner, receiver } = await begin(signer, options);
   const { vault, asset } = ctx;
-  const owner = await signer.getAddress();
-  const receiver = receiverOf(options.receiver, owner);
   const shares = await sharesToRedeem(ctx, owner, options);
   if ((await vault.maxRedeem(owner)) < shares) {
     throw new OpsInputError(
@@ -193,16 +198,8 @@ export async function redeem(signer: Signer, options: RedeemOptions): Promise<Re
     );
   }
   const previewAssets = await vault.previewRedeem(shares);
-  const minAssets =
-    options.minAssets === undefined
-      ? previewAssets
-      : parseAmount(options.minAssets, asset.decimals, "--min-assets", asset.symbol, { allowZero: true });
-  if (previewAssets < minAssets) {
-    throw new OpsInputError(
-      `--min-assets ${options.minAssets} is more than the ${formatAmount(previewAssets, asset.decimals)} ${asset.symbol} ` +
-        `these shares are guaranteed now (previewRedeem): nothing sent`,
-    );
-  }
+  const guaranteed = "these shares are guaranteed now (previewRedeem)";
+  const minAssets = minimumOf(previewAssets, options.minAssets, asset, "--min-assets", guaranteed);
   const receipt = await send("redeem", () => vault.connect(signer).redeem(shares, receiver, owner));
   const [event] = await eventsOf(vault, "Withdraw", receipt);
   return {
@@ -217,15 +214,12 @@ export async function redeem(signer: Signer, options: RedeemOptions): Promise<Re
   };
 }
 
-export interface InKindResult {
-  vault: string;
-  receiver: string;
+export interface InKindResult extends FlowResult {
   shares: bigint;
   /** What each basket token sent, basket order (0 for a forfeited one). */
   amounts: (TokenInfo & { amount: bigint })[];
   /** The basket tokens left in the vault, and what the shares could have taken of each. */
   forfeited: (TokenInfo & { amount: bigint })[];
-  tx: string;
 }
 
 export interface InKindOptions extends SharesOptions {
@@ -238,10 +232,8 @@ export interface InKindOptions extends SharesOptions {
 
 /** Redeems shares for a pro-rata slice of every basket balance: no oracle, no swap, always open. */
 export async function redeemInKind(signer: Signer, options: InKindOptions): Promise<InKindResult> {
-  const ctx = await connectVault(signer, options.vault);
+  const { ctx, account: owner, receiver } = await begin(signer, options);
   const { vault } = ctx;
-  const owner = await signer.getAddress();
-  const receiver = receiverOf(options.receiver, owner);
   const shares = await sharesToRedeem(ctx, owner, options);
   const tokens = await vault.basketTokens();
   const infos = await Promise.all(tokens.map((token) => tokenInfo(signer, token)));

@@ -1,91 +1,24 @@
 /**
- * Governance through the TimelockController that administers vault, rebalancer, policy and
- * breakers: encode parameter changes by function name against the contracts' ABIs
- * (`vault.setRebalancer`, `rebalancer.setPolicy`, `policy.setTriggerParams`,
- * `breakers.setBreakerParams`, `breakers.resetBreaker`, ...), schedule them, list what is pending,
- * execute what is ready, and write the same calls as Safe Transaction Builder files for a multisig.
+ * Governance through the timelock (./timelock.ts): a proposal of calls (./calls.ts) checked and
+ * scheduled, the operations pending listed, a ready one executed, and the same as Safe
+ * Transaction Builder files for a multisig.
  */
-import { readFileSync } from "node:fs";
+import { id as keccakText, Interface, isHexString, ZeroHash } from "ethers";
+import type { Signer } from "ethers";
 
-import { getAddress, id as keccakText, Interface, isAddress, isHexString, Result, ZeroAddress, ZeroHash } from "ethers";
-import type { ContractRunner, FunctionFragment, Provider, Signer, TransactionReceipt } from "ethers";
+import { TimelockController__factory } from "../../typechain-types";
+import { errorInterfaces } from "../shared/abis";
+import { describeError } from "../shared/revert";
 
-import {
-  BallastBreakers__factory,
-  BallastPolicy__factory,
-  BallastRebalancer__factory,
-  BallastVault__factory,
-  TimelockController__factory,
-} from "../../typechain-types";
-import type { TimelockController } from "../../typechain-types";
-
-import { connectVault, knownInterfaces } from "./context";
-import { describeError, OpsInputError } from "./errors";
+import { decodeCall, encodeCalls } from "./calls";
+import type { CallSpec, TimelockCall } from "./calls";
+import { OpsInputError } from "./errors";
 import { safeBatchFile, safeTransaction } from "./safe";
 import type { SafeBatchFile } from "./safe";
-import { formatDuration, formatTime, parseAddress } from "./units";
-
-/** `TimelockController.OperationState`. */
-export const OPERATION_STATES = ["Unset", "Waiting", "Ready", "Done"] as const;
-export type OperationState = (typeof OPERATION_STATES)[number];
-
-/** The `--target` keywords: the vault's contracts, found from the vault. */
-const VAULT_TARGETS = ["vault", "rebalancer", "policy", "breakers"] as const;
-
-interface KnownContract {
-  label: (typeof VAULT_TARGETS)[number] | "timelock";
-  address: string;
-  iface: Interface;
-}
-
-export interface GovernanceContext {
-  runner: ContractRunner;
-  provider: Provider;
-  chainId: bigint;
-  timelock: TimelockController;
-  timelockAddress: string;
-  /**
-   * Vault, its rebalancer and the rebalancer's policy and breakers (when a vault was given) and
-   * timelock: `--target` keywords and decoding.
-   */
-  known: KnownContract[];
-  /** First block searched for events (RoleGranted, CallScheduled). */
-  fromBlock: number;
-}
-
-export interface GovernanceOptions {
-  /** The vault (enables the `vault`, `rebalancer`, `policy` and `breakers` targets and timelock discovery). */
-  vault?: string;
-  /** The TimelockController; discovered from the vault's admin when absent. */
-  timelock?: string;
-  /** First block to search for events (default 0; set it on live nodes that limit log ranges). */
-  fromBlock?: number;
-}
-
-/** A call as the operator writes it: `{target: "vault", function: "setRebalanceParams", args: [...]}`. */
-export interface CallSpec {
-  /** `vault`, `rebalancer`, `policy`, `breakers`, `timelock` or an address. */
-  target: string;
-  /** A function name (`setRebalanceParams`) or, for overloads and unknown targets, a signature (`f(uint256)`). */
-  function: string;
-  /** The arguments, JSON-style: structs as objects or arrays, big integers as strings. */
-  args?: unknown[];
-  /** Wei sent with the call (default 0). */
-  value?: string | number;
-}
-
-/** A call as the timelock runs it, with a readable form. */
-export interface TimelockCall {
-  target: string;
-  /** `vault`, `rebalancer`, `policy`, `timelock`, or the address for others. */
-  label: string;
-  value: bigint;
-  data: string;
-  /** `vault.setRebalanceParams`, or `0x12345678` when no known ABI has the selector. */
-  function: string;
-  /** `vault.setRebalanceParams((30, 2000, 100, 10000000))`. */
-  summary: string;
-}
+import { sendAndWait } from "./send";
+import { operationState, requireRole } from "./timelock";
+import type { GovernanceContext } from "./timelock";
+import { formatDuration, formatTime } from "./units";
 
 export interface TimelockOperation {
   id: string;
@@ -96,273 +29,8 @@ export interface TimelockOperation {
   batch: boolean;
 }
 
-const DEFAULT_ADMIN_ROLE = ZeroHash;
-
 /** The timelock's ABI as a plain Interface: the function is chosen at run time (single or batch). */
 const TIMELOCK_ABI: Interface = Interface.from(TimelockController__factory.abi);
-
-async function hasCode(provider: Provider, address: string): Promise<boolean> {
-  return (await provider.getCode(address)) !== "0x";
-}
-
-/** Whether `address` answers as a TimelockController. */
-async function isTimelock(runner: ContractRunner, address: string): Promise<boolean> {
-  try {
-    await TimelockController__factory.connect(address, runner).getMinDelay();
-    await TimelockController__factory.connect(address, runner).PROPOSER_ROLE();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * The timelock that administers the vault: AccessControl cannot enumerate role members, so the
- * vault's `RoleGranted(DEFAULT_ADMIN_ROLE)` events give the candidates; those still holding the role
- * that answer as a TimelockController qualify. Exactly one must.
- */
-export async function discoverTimelock(runner: ContractRunner, vaultAddress: string, fromBlock = 0): Promise<string> {
-  const vault = BallastVault__factory.connect(vaultAddress, runner);
-  const grants = await vault.queryFilter(vault.filters.RoleGranted(DEFAULT_ADMIN_ROLE), fromBlock);
-  const admins = [...new Set(grants.map((event) => getAddress(event.args.account)))];
-  const current: string[] = [];
-  for (const admin of admins) if (await vault.hasRole(DEFAULT_ADMIN_ROLE, admin)) current.push(admin);
-  const timelocks: string[] = [];
-  for (const admin of current) if (await isTimelock(runner, admin)) timelocks.push(admin);
-  if (timelocks.length === 1) return timelocks[0];
-  if (timelocks.length === 0) {
-    throw new OpsInputError(
-      `no TimelockController holds the vault's DEFAULT_ADMIN_ROLE (admins found from block ${fromBlock}: ` +
-        `${current.join(", ") || "none"}): pass --timelock <address>`,
-    );
-  }
-  throw new OpsInputError(`several timelocks administer the vault (${timelocks.join(", ")}): pass --timelock`);
-}
-
-/** Connects to the timelock (given, or discovered from the vault) and the contracts it governs. */
-export async function governanceContext(
-  runner: ContractRunner,
-  options: GovernanceOptions,
-): Promise<GovernanceContext> {
-  const provider = runner.provider;
-  if (!provider) throw new OpsInputError("the signer has no provider: connect it to a network");
-  const fromBlock = options.fromBlock ?? 0;
-  const known: KnownContract[] = [];
-  if (options.vault !== undefined) {
-    const ctx = await connectVault(runner, options.vault);
-    known.push({ label: "vault", address: ctx.address, iface: BallastVault__factory.createInterface() });
-    known.push({
-      label: "rebalancer",
-      address: getAddress(await ctx.rebalancer.getAddress()),
-      iface: BallastRebalancer__factory.createInterface(),
-    });
-    known.push({
-      label: "policy",
-      address: getAddress(await ctx.policy.getAddress()),
-      iface: BallastPolicy__factory.createInterface(),
-    });
-    known.push({
-      label: "breakers",
-      address: getAddress(await ctx.breakers.getAddress()),
-      iface: BallastBreakers__factory.createInterface(),
-    });
-  }
-  let timelockAddress: string;
-  if (options.timelock !== undefined) {
-    timelockAddress = parseAddress(options.timelock, "--timelock");
-    if (!(await hasCode(provider, timelockAddress)))
-      throw new OpsInputError(`no contract at --timelock ${timelockAddress}`);
-    if (!(await isTimelock(runner, timelockAddress))) {
-      throw new OpsInputError(`--timelock ${timelockAddress} is not a TimelockController (getMinDelay() failed)`);
-    }
-  } else if (known.length > 0) {
-    timelockAddress = await discoverTimelock(runner, known[0].address, fromBlock);
-  } else {
-    throw new OpsInputError("pass --timelock <address>, or --vault (or BALLAST_VAULT) to find the vault's timelock");
-  }
-  known.push({ label: "timelock", address: timelockAddress, iface: TimelockController__factory.createInterface() });
-  return {
-    runner,
-    provider,
-    chainId: (await provider.getNetwork()).chainId,
-    timelock: TimelockController__factory.connect(timelockAddress, runner),
-    timelockAddress,
-    known,
-    fromBlock,
-  };
-}
-
-/** Arguments, results and structs as compact text: `(30, 2000, 100, 10000000)`. */
-function formatValue(value: unknown): string {
-  if (value instanceof Result || Array.isArray(value)) {
-    const items = Array.from(value as ArrayLike<unknown>, formatValue);
-    return `${value instanceof Result ? "(" : "["}${items.join(", ")}${value instanceof Result ? ")" : "]"}`;
-  }
-  if (typeof value === "string") return value;
-  return String(value);
-}
-
-function stateChanging(fragment: FunctionFragment): boolean {
-  return fragment.stateMutability !== "view" && fragment.stateMutability !== "pure";
-}
-
-/** The function a name or signature designates in `iface`, or an error listing what there is. */
-function findFunction(iface: Interface, label: string, key: string): FunctionFragment {
-  let fragment: FunctionFragment | null;
-  try {
-    fragment = iface.getFunction(key);
-  } catch {
-    const overloads = iface.fragments
-      .filter((f): f is FunctionFragment => f.type === "function" && (f as FunctionFragment).name === key)
-      .map((f) => f.format("sighash"));
-    throw new OpsInputError(`${label}.${key} is overloaded: give the signature, one of ${overloads.join(", ")}`);
-  }
-  if (!fragment) {
-    const names = [
-      ...new Set(
-        iface.fragments
-          .filter((f): f is FunctionFragment => f.type === "function" && stateChanging(f as FunctionFragment))
-          .map((f) => f.name),
-      ),
-    ].sort();
-    const near = names.filter((n) => n.toLowerCase().includes(key.replace(/\(.*$/, "").toLowerCase().slice(0, 6)));
-    throw new OpsInputError(
-      `${label} has no function "${key}"` +
-        (near.length ? `; did you mean ${near.join(" or ")}?` : "") +
-        ` Its state-changing functions: ${names.join(", ")}`,
-    );
-  }
-  if (!stateChanging(fragment)) {
-    throw new OpsInputError(`${label}.${fragment.name} is a ${fragment.stateMutability} function: nothing to schedule`);
-  }
-  return fragment;
-}
-
-/** The target of a call: a keyword for a known contract, or an address. */
-function resolveTarget(ctx: GovernanceContext, target: string): { address: string; label: string; iface?: Interface } {
-  const keyword = ctx.known.find((k) => k.label === target.toLowerCase());
-  if (keyword) return { address: keyword.address, label: keyword.label, iface: keyword.iface };
-  if ((VAULT_TARGETS as readonly string[]).includes(target.toLowerCase())) {
-    throw new OpsInputError(`--target ${target} needs the vault: pass --vault <address> or set BALLAST_VAULT`);
-  }
-  if (!isAddress(target)) {
-    throw new OpsInputError(
-      `--target "${target}" is neither vault, rebalancer, policy, breakers, timelock nor an address`,
-    );
-  }
-  const address = getAddress(target);
-  const match = ctx.known.find((k) => k.address === address);
-  return match ? { address, label: match.label, iface: match.iface } : { address, label: address };
-}
-
-/** Encodes one call against its target's ABI, each mistake named (`where` says which call). */
-export function encodeCall(ctx: GovernanceContext, spec: CallSpec, where = "call"): TimelockCall {
-  if (typeof spec.target !== "string" || typeof spec.function !== "string") {
-    throw new OpsInputError(`${where}: give "target" and "function" as strings`);
-  }
-  const target = resolveTarget(ctx, spec.target);
-  let iface = target.iface;
-  if (!iface) {
-    // An address outside the known contracts: only a full signature says what to encode.
-    if (!spec.function.includes("(")) {
-      throw new OpsInputError(
-        `${where}: ${target.address} is not the vault, rebalancer, policy, breakers or timelock: give the full signature, e.g. "setFoo(uint256)"`,
-      );
-    }
-    try {
-      iface = new Interface([`function ${spec.function}`]);
-    } catch {
-      throw new OpsInputError(`${where}: "${spec.function}" is not a valid function signature`);
-    }
-  }
-  const fragment = findFunction(iface, target.label, spec.function);
-  const args = spec.args ?? [];
-  if (!Array.isArray(args)) throw new OpsInputError(`${where}: the arguments must be a JSON array`);
-  const expected = fragment.inputs.map((input) => input.format("full")).join(", ");
-  if (args.length !== fragment.inputs.length) {
-    throw new OpsInputError(
-      `${where}: ${target.label}.${fragment.name} takes ${fragment.inputs.length} argument(s) (${expected}), got ${args.length}`,
-    );
-  }
-  let data: string;
-  try {
-    data = iface.encodeFunctionData(fragment, args);
-  } catch (error) {
-    const detail =
-      error instanceof Error
-        ? ((error as Error & { shortMessage?: string }).shortMessage ?? error.message)
-        : String(error);
-    throw new OpsInputError(
-      `${where}: bad arguments for ${target.label}.${fragment.name}(${expected}): ${detail}` +
-        " (quote integers above 2^53 as strings)",
-    );
-  }
-  let value: bigint;
-  try {
-    value = BigInt(spec.value ?? 0);
-  } catch {
-    throw new OpsInputError(`${where}: value "${String(spec.value)}" is not an integer number of wei`);
-  }
-  if (value < 0n) throw new OpsInputError(`${where}: value must not be negative`);
-  const decoded = iface.decodeFunctionData(fragment, data);
-  return {
-    target: target.address,
-    label: target.label,
-    value,
-    data,
-    function: `${target.label}.${fragment.name}`,
-    summary: `${target.label}.${fragment.name}${formatValue(decoded)}`,
-  };
-}
-
-/** Reads `--args` (a JSON array). */
-export function parseArgs(text: string | undefined): unknown[] {
-  if (text === undefined || text.trim() === "") return [];
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new OpsInputError(
-      `--args is not valid JSON (${(error as Error).message}): give a JSON array, e.g. '[[30, 2000, 100, "10000000"]]'`,
-    );
-  }
-  if (!Array.isArray(parsed)) throw new OpsInputError("--args must be a JSON array of the function's arguments");
-  return parsed;
-}
-
-/**
- * Reads a batch file: a JSON array of calls, or `{"calls": [...]}`, each
- * `{"target": "vault" | "rebalancer" | "policy" | "breakers" | "timelock" | "0x…", "function": "name", "args": [...], "value": "0"}`.
- */
-export function readBatchFile(path: string): CallSpec[] {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    throw new OpsInputError(`cannot read --batch ${path}: ${(error as Error).message}`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new OpsInputError(`--batch ${path} is not valid JSON: ${(error as Error).message}`);
-  }
-  const calls = Array.isArray(parsed) ? parsed : (parsed as { calls?: unknown } | null)?.calls;
-  if (!Array.isArray(calls) || calls.length === 0) {
-    throw new OpsInputError(`--batch ${path} must hold a non-empty array of calls (or {"calls": [...]})`);
-  }
-  return calls.map((call: unknown, i: number) => {
-    if (call === null || typeof call !== "object")
-      throw new OpsInputError(`--batch ${path}: call ${i + 1} is not an object`);
-    return call as CallSpec;
-  });
-}
-
-/** The calls from a batch file, or the one call given by --target/--function/--args. */
-export function encodeCalls(ctx: GovernanceContext, specs: CallSpec[]): TimelockCall[] {
-  if (specs.length === 0) throw new OpsInputError("no call given: pass --target, --function and --args, or --batch");
-  return specs.map((spec, i) => encodeCall(ctx, spec, specs.length > 1 ? `call ${i + 1} (${spec.function})` : "call"));
-}
 
 /** A bytes32 from `--salt`/`--predecessor`: 32-byte hex as is; any other text is hashed (keccak256). */
 export function parseBytes32(text: string | undefined, what: string, hashText: boolean): string {
@@ -394,10 +62,6 @@ export async function buildOperation(
   return { id, calls, predecessor, salt, batch };
 }
 
-async function operationState(ctx: GovernanceContext, id: string): Promise<OperationState> {
-  return OPERATION_STATES[Number(await ctx.timelock.getOperationState(id))];
-}
-
 /**
  * Runs each call as an `eth_call` from the timelock, the caller it will have: a value out of range
  * or a no-op fails now rather than after the delay. A call that depends on an earlier call of the
@@ -410,7 +74,7 @@ export async function simulateCalls(ctx: GovernanceContext, calls: TimelockCall[
     } catch (error) {
       throw new OpsInputError(
         `${calls.length > 1 ? `call ${i + 1}, ` : ""}${call.summary} would revert if executed now: ` +
-          `${describeError(error, knownInterfaces())} (--skip-simulation if it depends on an earlier call of the batch)`,
+          `${describeError(error, errorInterfaces())} (--skip-simulation if it depends on an earlier call of the batch)`,
       );
     }
   }
@@ -433,16 +97,27 @@ function scheduleArgs(op: TimelockOperation, delay: bigint): unknown[] {
     : [c[0].target, c[0].value, c[0].data, op.predecessor, op.salt, delay];
 }
 
-function executeArgs(op: TimelockOperation): unknown[] {
-  return scheduleArgs(op, 0n).slice(0, 5);
+/** A call to the timelock itself: the function, its arguments, the calldata and the wei it carries. */
+interface TimelockStep {
+  fn: "schedule" | "scheduleBatch" | "execute" | "executeBatch";
+  args: unknown[];
+  data: string;
+  value: bigint;
 }
 
-function scheduleFunction(op: TimelockOperation): "schedule" | "scheduleBatch" {
-  return op.batch ? "scheduleBatch" : "schedule";
+/** The timelock call that schedules `op` to be ready after `delay`. */
+function scheduleStep(op: TimelockOperation, delay: bigint): TimelockStep {
+  const fn = op.batch ? "scheduleBatch" : "schedule";
+  const args = scheduleArgs(op, delay);
+  return { fn, args, data: TIMELOCK_ABI.encodeFunctionData(fn, args), value: 0n };
 }
 
-function executeFunction(op: TimelockOperation): "execute" | "executeBatch" {
-  return op.batch ? "executeBatch" : "execute";
+/** The timelock call that executes `op`, paying each call's value. */
+function executeStep(op: TimelockOperation): TimelockStep {
+  const fn = op.batch ? "executeBatch" : "execute";
+  const args = scheduleArgs(op, 0n).slice(0, 5);
+  const value = op.calls.reduce((sum, c) => sum + c.value, 0n);
+  return { fn, args, data: TIMELOCK_ABI.encodeFunctionData(fn, args), value };
 }
 
 /**
@@ -479,45 +154,13 @@ export async function prepareProposal(
     throw new OpsInputError(`--predecessor ${operation.predecessor} is not an operation of this timelock`);
   }
   if (options.simulate ?? true) await simulateCalls(ctx, calls);
-  const iface = TIMELOCK_ABI;
   return {
     operation,
     delay,
     minDelay,
-    scheduleData: iface.encodeFunctionData(scheduleFunction(operation), scheduleArgs(operation, delay)),
-    executeData: iface.encodeFunctionData(executeFunction(operation), executeArgs(operation)),
+    scheduleData: scheduleStep(operation, delay).data,
+    executeData: executeStep(operation).data,
   };
-}
-
-async function requireRole(
-  ctx: GovernanceContext,
-  role: "PROPOSER_ROLE" | "EXECUTOR_ROLE",
-  account: string,
-): Promise<void> {
-  const roleId = await ctx.timelock[role]();
-  // An executor role granted to address(0) opens execution to anyone.
-  if (await ctx.timelock.hasRole(roleId, account)) return;
-  if (role === "EXECUTOR_ROLE" && (await ctx.timelock.hasRole(roleId, ZeroAddress))) return;
-  throw new OpsInputError(
-    `${account} lacks ${role} on timelock ${ctx.timelockAddress}: sign with a ${role === "PROPOSER_ROLE" ? "proposer" : "executor"} ` +
-      "(--from), or write the transaction for the proposers' Safe with --safe <file.json>",
-  );
-}
-
-/** Sends a timelock call; a revert (the timelock's or a target's) comes back named. */
-async function sendToTimelock(
-  what: string,
-  signer: Signer,
-  request: { to: string; data: string; value?: bigint },
-): Promise<TransactionReceipt> {
-  let receipt: TransactionReceipt | null;
-  try {
-    receipt = await (await signer.sendTransaction(request)).wait();
-  } catch (error) {
-    throw new Error(`${what} failed: ${describeError(error, knownInterfaces())}`, { cause: error });
-  }
-  if (!receipt) throw new Error(`${what}: the transaction was not mined`);
-  return receipt;
 }
 
 export interface ProposeResult {
@@ -533,10 +176,9 @@ export interface ProposeResult {
 export async function propose(signer: Signer, ctx: GovernanceContext, proposal: Proposal): Promise<ProposeResult> {
   await requireRole(ctx, "PROPOSER_ROLE", await signer.getAddress());
   const { operation } = proposal;
-  const receipt = await sendToTimelock(scheduleFunction(operation), signer, {
-    to: ctx.timelockAddress,
-    data: proposal.scheduleData,
-  });
+  const { fn } = scheduleStep(operation, proposal.delay);
+  const data = proposal.scheduleData;
+  const receipt = await sendAndWait(fn, () => signer.sendTransaction({ to: ctx.timelockAddress, data }));
   return {
     id: operation.id,
     calls: operation.calls,
@@ -544,31 +186,6 @@ export async function propose(signer: Signer, ctx: GovernanceContext, proposal: 
     readyAt: Number(await ctx.timelock.getTimestamp(operation.id)),
     tx: receipt.hash,
   };
-}
-
-/** Decodes a call the timelock holds, against the known ABIs (by target, else by selector). */
-export function decodeCall(ctx: GovernanceContext, target: string, value: bigint, data: string): TimelockCall {
-  const address = getAddress(target);
-  const match = ctx.known.find((k) => k.address === address);
-  // An unknown target (e.g. no --vault given) may still be a Ballast vault, rebalancer, policy or breakers: try their ABIs.
-  const candidates = match ? [match.iface] : knownInterfaces();
-  for (const iface of candidates) {
-    const parsed = iface.parseTransaction({ data, value });
-    if (parsed) {
-      const label = match ? match.label : address;
-      return {
-        target: address,
-        label,
-        value,
-        data,
-        function: `${label}.${parsed.name}`,
-        summary: `${label}.${parsed.name}${formatValue(parsed.args)}`,
-      };
-    }
-  }
-  const label = match?.label ?? address;
-  const selector = data.slice(0, 10);
-  return { target: address, label, value, data, function: `${label}.${selector}`, summary: `${label}.${selector}(…)` };
 }
 
 export interface PendingOperation extends TimelockOperation {
@@ -665,9 +282,8 @@ export interface ExecuteResult {
 export async function execute(signer: Signer, ctx: GovernanceContext, op: TimelockOperation): Promise<ExecuteResult> {
   await checkExecutable(ctx, op);
   await requireRole(ctx, "EXECUTOR_ROLE", await signer.getAddress());
-  const data = TIMELOCK_ABI.encodeFunctionData(executeFunction(op), executeArgs(op));
-  const value = op.calls.reduce((sum, c) => sum + c.value, 0n);
-  const receipt = await sendToTimelock(executeFunction(op), signer, { to: ctx.timelockAddress, data, value });
+  const { fn, data, value } = executeStep(op);
+  const receipt = await sendAndWait(fn, () => signer.sendTransaction({ to: ctx.timelockAddress, data, value }));
   return { id: op.id, calls: op.calls, tx: receipt.hash };
 }
 
@@ -680,76 +296,45 @@ function describeOperation(op: TimelockOperation, extra: string[]): string {
   ].join("\n");
 }
 
+type SafeBatchOptions = { safeAddress?: string; note?: string; createdAt?: number };
+
+/** A Safe batch of one timelock call about `op`, described for the signers who review it. */
+function safeTimelockBatch(
+  ctx: GovernanceContext,
+  op: TimelockOperation,
+  step: TimelockStep,
+  verb: "schedule" | "execute",
+  detail: string,
+  options: SafeBatchOptions,
+): SafeBatchFile {
+  const { fn, args, data, value } = step;
+  return safeBatchFile({
+    chainId: ctx.chainId,
+    name: `Ballast: ${verb} ${op.calls.map((c) => c.function).join(", ")}`,
+    description: describeOperation(op, [detail, ...(options.note ? [options.note] : [])]),
+    safeAddress: options.safeAddress,
+    createdAt: options.createdAt,
+    transactions: [safeTransaction(TimelockController__factory.abi, ctx.timelockAddress, fn, args, data, value)],
+  });
+}
+
 /** The Safe batch that schedules the proposal: one call to the timelock's schedule/scheduleBatch. */
 export function safeScheduleBatch(
   ctx: GovernanceContext,
   proposal: Proposal,
-  options: { safeAddress?: string; note?: string; createdAt?: number } = {},
+  options: SafeBatchOptions = {},
 ): SafeBatchFile {
-  const op = proposal.operation;
-  const fn = scheduleFunction(op);
-  return safeBatchFile({
-    chainId: ctx.chainId,
-    name: `Ballast: schedule ${op.calls.map((c) => c.function).join(", ")}`,
-    description: describeOperation(op, [
-      `delay ${proposal.delay}s (${formatDuration(Number(proposal.delay))}) on timelock ${ctx.timelockAddress}`,
-      ...(options.note ? [options.note] : []),
-    ]),
-    safeAddress: options.safeAddress,
-    createdAt: options.createdAt,
-    transactions: [
-      safeTransaction(
-        TimelockController__factory.abi,
-        ctx.timelockAddress,
-        fn,
-        scheduleArgs(op, proposal.delay),
-        proposal.scheduleData,
-      ),
-    ],
-  });
+  const { operation: op, delay } = proposal;
+  const detail = `delay ${delay}s (${formatDuration(Number(delay))}) on timelock ${ctx.timelockAddress}`;
+  return safeTimelockBatch(ctx, op, scheduleStep(op, delay), "schedule", detail, options);
 }
 
 /** The Safe batch that executes the operation once ready: one call to execute/executeBatch. */
 export function safeExecuteBatch(
   ctx: GovernanceContext,
   op: TimelockOperation,
-  options: { safeAddress?: string; note?: string; createdAt?: number } = {},
+  options: SafeBatchOptions = {},
 ): SafeBatchFile {
-  const fn = executeFunction(op);
-  const args = executeArgs(op);
-  const value = op.calls.reduce((sum, c) => sum + c.value, 0n);
-  return safeBatchFile({
-    chainId: ctx.chainId,
-    name: `Ballast: execute ${op.calls.map((c) => c.function).join(", ")}`,
-    description: describeOperation(op, [
-      `on timelock ${ctx.timelockAddress}; fails until the delay has passed`,
-      ...(options.note ? [options.note] : []),
-    ]),
-    safeAddress: options.safeAddress,
-    createdAt: options.createdAt,
-    transactions: [
-      safeTransaction(
-        TimelockController__factory.abi,
-        ctx.timelockAddress,
-        fn,
-        args,
-        TIMELOCK_ABI.encodeFunctionData(fn, args),
-        value,
-      ),
-    ],
-  });
-}
-
-/** Checks that a Safe named as proposer (or executor) holds the role, before writing its file. */
-export async function checkSafeRole(
-  ctx: GovernanceContext,
-  safeAddress: string,
-  role: "PROPOSER_ROLE" | "EXECUTOR_ROLE",
-): Promise<void> {
-  await requireRole(ctx, role, parseAddress(safeAddress, "--safe-address")).catch((error: unknown) => {
-    if (error instanceof OpsInputError) {
-      throw new OpsInputError(`the Safe ${safeAddress} lacks ${role} on timelock ${ctx.timelockAddress}`);
-    }
-    throw error;
-  });
+  const detail = `on timelock ${ctx.timelockAddress}; fails until the delay has passed`;
+  return safeTimelockBatch(ctx, op, executeStep(op), "execute", detail, options);
 }

@@ -5,10 +5,13 @@
  *
  * This module imports typechain-types: tasks load it lazily, inside their actions.
  */
+export * from "./calls";
 export * from "./context";
 export * from "./errors";
 export * from "./flows";
 export * from "./governance";
 export * from "./safe";
+export * from "./send";
 export * from "./status";
+export * from "./timelock";
 export * from "./units";

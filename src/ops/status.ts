@@ -5,9 +5,11 @@ import type { ContractRunner } from "ethers";
 import { IBallastOracle__factory, IERC20__factory } from "../../typechain-types";
 import type { BallastRebalancer } from "../../typechain-types";
 
-import { connectVault, knownInterfaces, tokenInfo } from "./context";
+import { errorInterfaces } from "../shared/abis";
+import { describeError } from "../shared/revert";
+
+import { connectVault, tokenInfo } from "./context";
 import type { TokenInfo } from "./context";
-import { describeError } from "./errors";
 import { formatAmount, formatDrift, formatDuration, formatPercent, formatTime, formatWhen } from "./units";
 
 import { STATUS_NAMES, TRIP_NAMES } from "../vault/enums";
@@ -228,7 +230,7 @@ export async function readStatus(runner: ContractRunner, vaultAddress: string): 
     const [c, b, worthIt] = await rebalancer.rebalanceCost();
     Object.assign(cost, { available: true, cost: c, benefit: b, worthIt });
   } catch (error) {
-    cost.error = describeError(error, knownInterfaces());
+    cost.error = describeError(error, errorInterfaces());
   }
   if (status === 0n || status === 1n) cost.gas = await estimateRebalanceGas(rebalancer, runner, costParams, assets);
 

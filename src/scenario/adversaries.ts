@@ -23,7 +23,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import { formatUnits, MaxUint256, parseUnits } from "ethers";
 import type { ContractTransactionResponse, Interface } from "ethers";
 
-import { describeError } from "../ops/errors";
+import { describeError } from "../shared/revert";
 import { assetRoutes } from "../vault/routes";
 import type { LocalMarket, MarketPool, MarketToken } from "../market";
 import type { BallastRebalancer, BallastVault } from "../../typechain-types";

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { ErrorFragment, Interface } from "ethers";
+import { AbiCoder, ErrorFragment, Interface } from "ethers";
 import { artifacts } from "hardhat";
 
 import { ERROR_SENTENCES, explainError } from "../../app/src/logic/errors";
@@ -46,6 +46,20 @@ describe("app: errors explained (one shared revert decoder)", () => {
     const explained = explainError({ data }, ifaces, () => undefined);
     expect(explained.title).to.equal("BallastRouterTooFewShares(10, 20)");
     expect(explained.sentence).to.contain("slippage tolerance");
+  });
+
+  it("explains Uniswap's terse reasons, and shows an unknown error by its selector and data", async () => {
+    const ifaces = await interfaces();
+    const spl = `0x08c379a0${AbiCoder.defaultAbiCoder().encode(["string"], ["SPL"]).slice(2)}`;
+    const explained = explainError({ data: spl }, ifaces, () => undefined);
+    expect(explained.title).to.equal("Error(SPL)");
+    expect(explained.sentence).to.match(/^Uniswap V3: the swap's price limit/);
+    const unknown = `0xdeadbeef${"00".repeat(32)}`;
+    expect(explainError({ data: unknown }, ifaces, () => undefined)).to.deep.equal({
+      kind: "revert",
+      title: `unknown error 0xdeadbeef (data ${unknown})`,
+      sentence: "The contract refused the call; nothing was spent.",
+    });
   });
 
   it("treats a wallet rejection calmly, however it is wrapped", async () => {

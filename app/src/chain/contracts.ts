@@ -46,17 +46,15 @@ export const ERROR_INTERFACES: readonly Interface[] = [
   timelockInterface,
 ];
 
-export const vaultAt = (address: string, runner: ContractRunner) =>
-  new Contract(address, vaultInterface, runner) as unknown as BallastVault;
-export const rebalancerAt = (address: string, runner: ContractRunner) =>
-  new Contract(address, rebalancerInterface, runner) as unknown as BallastRebalancer;
-export const policyAt = (address: string, runner: ContractRunner) =>
-  new Contract(address, policyInterface, runner) as unknown as BallastPolicy;
-export const breakersAt = (address: string, runner: ContractRunner) =>
-  new Contract(address, breakersInterface, runner) as unknown as BallastBreakers;
-export const routerAt = (address: string, runner: ContractRunner) =>
-  new Contract(address, routerInterface, runner) as unknown as BallastRouter;
-export const timelockAt = (address: string, runner: ContractRunner) =>
-  new Contract(address, timelockInterface, runner) as unknown as TimelockController;
-export const erc20At = (address: string, runner: ContractRunner) =>
-  new Contract(address, erc20Interface, runner) as unknown as ERC20;
+/** A typed contract over `iface`: typechain's type on a plain ethers Contract, so the bundle carries only the ABI. */
+function contractAt<T>(iface: Interface): (address: string, runner: ContractRunner) => T {
+  return (address, runner) => new Contract(address, iface, runner) as unknown as T;
+}
+
+export const vaultAt = contractAt<BallastVault>(vaultInterface);
+export const rebalancerAt = contractAt<BallastRebalancer>(rebalancerInterface);
+export const policyAt = contractAt<BallastPolicy>(policyInterface);
+export const breakersAt = contractAt<BallastBreakers>(breakersInterface);
+export const routerAt = contractAt<BallastRouter>(routerInterface);
+export const timelockAt = contractAt<TimelockController>(timelockInterface);
+export const erc20At = contractAt<ERC20>(erc20Interface);

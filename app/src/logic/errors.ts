@@ -60,7 +60,9 @@ export function explainRevert(decoded: DecodedRevert, symbolOf: SymbolOf): Expla
   const title = decoded.name === "unknown" ? decoded.text : `${decoded.name}(${args.join(", ")})`;
   const sentence =
     ERROR_SENTENCES[decoded.name]?.(args) ??
-    (decoded.name === "Error" ? String(decoded.args[0]) : "The contract refused the call; nothing was spent.");
+    (decoded.name === "Error"
+      ? (decoded.note ?? String(decoded.args[0]))
+      : "The contract refused the call; nothing was spent.");
   return { kind: "revert", title, sentence };
 }
 
