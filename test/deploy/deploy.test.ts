@@ -7,7 +7,7 @@ import { checkConfig, checkDeployment, DeploymentCheckError } from "../../deploy
 import { localConfig } from "../../deploy/config/local";
 import { NETWORKS } from "../../deploy/config/networks";
 import type { NetworkDeployConfig } from "../../deploy/config/types";
-import { deployFromConfig } from "../../deploy/run";
+import type { DeployOutcome } from "../../deploy/run";
 import { DeployConfigError, resolveDeployment } from "../../deploy/resolve";
 import { DEFAULT_BASKET, deployVault } from "../../src/vault";
 import {
@@ -17,16 +17,16 @@ import {
   BallastVault__factory,
   TimelockController__factory,
 } from "../../typechain-types";
+import { ENTRIES } from "../shared/entry";
+import type { Entry } from "../shared/entry";
 import { deployLocalMarket } from "../shared/market";
 
-const quiet = () => undefined;
-
-async function deployedFixture() {
-  const [, guardian, proposer] = await ethers.getSigners();
-  return deployFromConfig(hre, {
-    log: quiet,
-    governance: { guardian: guardian.address, proposers: [proposer.address] },
-  });
+/** A deployment through `entry`, as a fixture (one per entry point: later fixtures revert to a chain without it). */
+function deployedBy(entry: Entry): () => Promise<{ result: DeployOutcome; output: string }> {
+  return async function deployed() {
+    const [, guardian, proposer] = await ethers.getSigners();
+    return entry.run<DeployOutcome>("ballast:deploy", { guardian: guardian.address, proposers: proposer.address });
+  };
 }
 
 async function localConfigFixture(): Promise<NetworkDeployConfig> {
@@ -44,78 +44,85 @@ function failed(results: { check: string; ok: boolean }[]): string[] {
 
 describe("npm run deploy", () => {
   describe("on the local chain", () => {
-    it("deploys through Ignition, hands governance to the timelock, and passes every check", async () => {
-      const outcome = await loadFixture(deployedFixture);
-      const [deployer, guardian, proposer] = await ethers.getSigners();
-      expect(failed(outcome.preChecks)).to.deep.equal([]);
-      expect(failed(outcome.postChecks ?? [])).to.deep.equal([]);
-      expect(outcome.postChecks?.length).to.be.greaterThan(25);
+    for (const entry of ENTRIES) {
+      describe(`as a ${entry.name}`, () => {
+        const deployed = deployedBy(entry);
 
-      const {
-        vault: vaultAddress,
-        policy: policyAddress,
-        breakers: breakersAddress,
-        rebalancer: rebalancerAddress,
-        timelock: timelockAddress,
-      } = outcome.deployed!;
-      const vault = BallastVault__factory.connect(vaultAddress, ethers.provider);
-      const policy = BallastPolicy__factory.connect(policyAddress, ethers.provider);
-      const breakers = BallastBreakers__factory.connect(breakersAddress, ethers.provider);
-      const timelock = TimelockController__factory.connect(timelockAddress, ethers.provider);
-      // The module's rebalancer: deployed for this vault and policy, and linked to the vault once,
-      // while the deployer was still its admin.
-      expect(await vault.rebalancer()).to.equal(rebalancerAddress);
-      const rebalancer = BallastRebalancer__factory.connect(rebalancerAddress, ethers.provider);
-      const rebalancerArtifact = await hre.artifacts.readArtifact("BallastRebalancer");
-      expect((await ethers.provider.getCode(rebalancerAddress)).length).to.equal(
-        rebalancerArtifact.deployedBytecode.length,
-      );
-      expect(await rebalancer.vault()).to.equal(vaultAddress);
-      expect(await rebalancer.policy()).to.equal(policyAddress);
-      expect(await rebalancer.breakers()).to.equal(breakersAddress);
-      const linked = await vault.queryFilter(vault.filters.RebalancerSet);
-      expect(linked.map((e) => [e.args.oldRebalancer, e.args.newRebalancer])).to.deep.equal([
-        [ZeroAddress, rebalancerAddress],
-      ]);
-      for (const governed of [vault, policy, breakers, rebalancer]) {
-        expect(await governed.hasRole(ZeroHash, timelockAddress)).to.equal(true);
-        expect(await governed.hasRole(ZeroHash, deployer.address)).to.equal(false);
-      }
-      expect(await vault.hasRole(await vault.GUARDIAN_ROLE(), guardian.address)).to.equal(true);
-      expect(await timelock.hasRole(await timelock.PROPOSER_ROLE(), proposer.address)).to.equal(true);
-      expect(await timelock.hasRole(await timelock.PROPOSER_ROLE(), deployer.address)).to.equal(false);
-      expect(await timelock.getMinDelay()).to.equal(2n * 86_400n);
-      expect((await breakers.breakerParams()).tripOnInvalidPrice).to.equal(true);
-      expect(await breakers.minObservations()).to.equal(3_600n);
-      // Each watched pool's ring raised from the local market's 720 to a 30-minute window at 1 s
-      // blocks, twice over: 3,600 observations, in steps of 1,000 (one transaction each).
-      const watched = outcome.postChecks!.filter((r) => / \d+ observations$/.test(r.check));
-      expect(watched.map((r) => r.check)).to.deep.equal([
-        "WETH/USDC 500 observations",
-        "WBTC/WETH 500 observations",
-        "LINK/USDC 3000 observations",
-      ]);
-      for (const r of watched) expect(r.detail).to.match(/^\d+ \(next 3600\), the TWAP window needs 3600$/);
-      const before = outcome.preChecks.find((r) => r.check === "WETH/USDC 500 observations");
-      expect(before?.detail).to.equal("720 (next 720), the TWAP window needs 3600: the deployment raises it");
-      expect((await policy.costParams()).gasTokenOracle).to.equal((await vault.oracles())[1]);
-      // The chain's router, for depositors' bounds: no immutable and no state, so its code is all of it.
-      const router = await hre.artifacts.readArtifact("BallastRouter");
-      expect(await ethers.provider.getCode(outcome.deployed!.router!)).to.equal(router.deployedBytecode);
-      await expect(breakers.connect(deployer).resetBreaker(rebalancerAddress))
-        .to.be.revertedWithCustomError(breakers, "AccessControlUnauthorizedAccount")
-        .withArgs(deployer.address, ZeroHash);
-    });
+        it("deploys through Ignition, hands governance to the timelock, and passes every check", async () => {
+          const { result: outcome, output } = await loadFixture(deployed);
+          const [deployer, guardian, proposer] = await ethers.getSigners();
+          expect(failed(outcome.preChecks)).to.deep.equal([]);
+          expect(failed(outcome.postChecks ?? [])).to.deep.equal([]);
+          expect(outcome.postChecks?.length).to.be.greaterThan(25);
+          expect(output).to.contain("Deployment check:");
+          expect(output).not.to.contain("FAIL");
 
-    it("checks only, deploying nothing, with --check-only", async () => {
-      const before = await ethers.provider.getBlockNumber();
-      const outcome = await deployFromConfig(hre, { checkOnly: true, log: quiet });
-      expect(outcome.deployed).to.equal(undefined);
-      expect(failed(outcome.preChecks)).to.deep.equal([]);
-      // Only the local market's own deployment ran.
-      expect(await ethers.provider.getBlockNumber()).to.be.greaterThan(before);
-      await hre.run("ballast:deploy", { checkOnly: true });
-    });
+          const {
+            vault: vaultAddress,
+            policy: policyAddress,
+            breakers: breakersAddress,
+            rebalancer: rebalancerAddress,
+            timelock: timelockAddress,
+          } = outcome.deployed!;
+          const vault = BallastVault__factory.connect(vaultAddress, ethers.provider);
+          const policy = BallastPolicy__factory.connect(policyAddress, ethers.provider);
+          const breakers = BallastBreakers__factory.connect(breakersAddress, ethers.provider);
+          const timelock = TimelockController__factory.connect(timelockAddress, ethers.provider);
+          // The module's rebalancer: deployed for this vault and policy, and linked to the vault once,
+          // while the deployer was still its admin.
+          expect(await vault.rebalancer()).to.equal(rebalancerAddress);
+          const rebalancer = BallastRebalancer__factory.connect(rebalancerAddress, ethers.provider);
+          const rebalancerArtifact = await hre.artifacts.readArtifact("BallastRebalancer");
+          expect((await ethers.provider.getCode(rebalancerAddress)).length).to.equal(
+            rebalancerArtifact.deployedBytecode.length,
+          );
+          expect(await rebalancer.vault()).to.equal(vaultAddress);
+          expect(await rebalancer.policy()).to.equal(policyAddress);
+          expect(await rebalancer.breakers()).to.equal(breakersAddress);
+          const linked = await vault.queryFilter(vault.filters.RebalancerSet);
+          expect(linked.map((e) => [e.args.oldRebalancer, e.args.newRebalancer])).to.deep.equal([
+            [ZeroAddress, rebalancerAddress],
+          ]);
+          for (const governed of [vault, policy, breakers, rebalancer]) {
+            expect(await governed.hasRole(ZeroHash, timelockAddress)).to.equal(true);
+            expect(await governed.hasRole(ZeroHash, deployer.address)).to.equal(false);
+          }
+          expect(await vault.hasRole(await vault.GUARDIAN_ROLE(), guardian.address)).to.equal(true);
+          expect(await timelock.hasRole(await timelock.PROPOSER_ROLE(), proposer.address)).to.equal(true);
+          expect(await timelock.hasRole(await timelock.PROPOSER_ROLE(), deployer.address)).to.equal(false);
+          expect(await timelock.getMinDelay()).to.equal(2n * 86_400n);
+          expect((await breakers.breakerParams()).tripOnInvalidPrice).to.equal(true);
+          expect(await breakers.minObservations()).to.equal(3_600n);
+          // Each watched pool's ring raised from the local market's 720 to a 30-minute window at 1 s
+          // blocks, twice over: 3,600 observations, in steps of 1,000 (one transaction each).
+          const watched = outcome.postChecks!.filter((r) => / \d+ observations$/.test(r.check));
+          expect(watched.map((r) => r.check)).to.deep.equal([
+            "WETH/USDC 500 observations",
+            "WBTC/WETH 500 observations",
+            "LINK/USDC 3000 observations",
+          ]);
+          for (const r of watched) expect(r.detail).to.match(/^\d+ \(next 3600\), the TWAP window needs 3600$/);
+          const before = outcome.preChecks.find((r) => r.check === "WETH/USDC 500 observations");
+          expect(before?.detail).to.equal("720 (next 720), the TWAP window needs 3600: the deployment raises it");
+          expect((await policy.costParams()).gasTokenOracle).to.equal((await vault.oracles())[1]);
+          // The chain's router, for depositors' bounds: no immutable and no state, so its code is all of it.
+          const router = await hre.artifacts.readArtifact("BallastRouter");
+          expect(await ethers.provider.getCode(outcome.deployed!.router!)).to.equal(router.deployedBytecode);
+          await expect(breakers.connect(deployer).resetBreaker(rebalancerAddress))
+            .to.be.revertedWithCustomError(breakers, "AccessControlUnauthorizedAccount")
+            .withArgs(deployer.address, ZeroHash);
+        });
+
+        it("checks only, deploying nothing, when asked to check only", async () => {
+          const before = await ethers.provider.getBlockNumber();
+          const { result: outcome } = await entry.run<DeployOutcome>("ballast:deploy", { checkOnly: true });
+          expect(outcome.deployed).to.equal(undefined);
+          expect(failed(outcome.preChecks)).to.deep.equal([]);
+          // Only the local market's own deployment ran.
+          expect(await ethers.provider.getBlockNumber()).to.be.greaterThan(before);
+        });
+      });
+    }
   });
 
   describe("checkConfig", () => {
