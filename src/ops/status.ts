@@ -12,8 +12,8 @@ import { connectVault, tokenInfo } from "./context";
 import type { TokenInfo } from "./context";
 import { formatAmount, formatDrift, formatDuration, formatPercent, formatTime, formatWhen } from "./units";
 
-import { STATUS_NAMES, TRIP_NAMES } from "../vault/enums";
-import type { StatusName } from "../vault/enums";
+import { STATUS_NAMES, statusName, TRIP_NAMES, tripName } from "../vault/enums";
+import type { StatusName, UnknownName } from "../vault/enums";
 
 export { STATUS_NAMES, TRIP_NAMES };
 export type { StatusName };
@@ -62,7 +62,7 @@ export interface VaultStatus {
   assets: AssetStatus[];
   rebalance: {
     status: number;
-    statusName: StatusName;
+    statusName: StatusName | UnknownName;
     /** Largest |weight - target|: the rebalancer's; while a price is unavailable, at the last recorded prices. */
     maxDriftBps: bigint;
     /** The trigger band in force (volatility-scaled when that is on). */
@@ -263,7 +263,7 @@ export async function readStatus(runner: ContractRunner, vaultAddress: string): 
     assets,
     rebalance: {
       status: Number(status),
-      statusName: STATUS_NAMES[Number(status)] ?? "NotDue",
+      statusName: statusName(status),
       maxDriftBps,
       triggerBandBps: effectiveBand,
       configuredTriggerBandBps: triggers.triggerBandBps,
@@ -277,7 +277,7 @@ export async function readStatus(runner: ContractRunner, vaultAddress: string): 
     breaker: {
       tripped: reason !== 0,
       reason,
-      reasonName: TRIP_NAMES[reason] ?? `Trip(${reason})`,
+      reasonName: tripName(reason),
       index: Number(tripIndex),
       asset: reason !== 0 ? (assets[Number(tripIndex)]?.symbol ?? null) : null,
       trippedAt: Number(trippedAt),

@@ -35,7 +35,7 @@ import { ethers, network } from "hardhat";
 import { Keeper } from "../keeper";
 import type { KeeperLogger, LogFields } from "../keeper";
 import { DEFAULT_TOKENS, deployLocalMarket } from "../market";
-import { STATUS_NAMES, TRIP_NAMES } from "../vault/enums";
+import { Status, statusName, tripName } from "../vault/enums";
 import type { LocalMarket, MarketPool, MarketToken } from "../market";
 import { allRoutes, deployVault, RECOMMENDED_BREAKERS, RECOMMENDED_COSTS, recommendedReward } from "../vault";
 import type { BallastBreakers, BallastPolicy, BallastRebalancer, BallastVault } from "../../typechain-types";
@@ -63,8 +63,6 @@ import type {
   TradeRecord,
   VaultSettings,
 } from "./types";
-
-const Status = { Due: 0, DueByCalendar: 1, Cooldown: 3, BreakerTripped: 6 } as const;
 
 /**
  * Seconds between a step's price move and the keeper's turn. Real prices move continuously and
@@ -585,7 +583,7 @@ class ScenarioRun {
   private async recordBreakerEvents(receipt: TransactionReceipt): Promise<void> {
     for (const event of parsedLogs(receipt, this.breakersAddress, this.breakers.interface)) {
       if (event.name === "BreakerTripped") {
-        const reason = TRIP_NAMES[Number(event.args.reason as bigint)] ?? "Unknown";
+        const reason = tripName(event.args.reason as bigint);
         const asset = this.basket[Number(event.args.index as bigint)]?.symbol;
         this.breakerTripped = true;
         this.breakerEvents.push({ hour: await this.recordTime(), kind: "trip", reason, asset });
@@ -650,7 +648,7 @@ class ScenarioRun {
       calls++;
       // The sandwicher front-runs the keeper's call (the bot's own checks see the pushed pools).
       if (phase === "scenario") await this.adversaries?.sandwicher.front();
-      const outcome = await this.rebalance(phase, STATUS_NAMES[status]);
+      const outcome = await this.rebalance(phase, statusName(status));
       await this.unwindSandwich();
       if (outcome !== "traded") return undefined;
     }
@@ -846,7 +844,7 @@ class ScenarioRun {
       holdPerShare: this.unitsPerShare.reduce((sum, units, i) => sum + units * prices[i], 0),
       weightsBps,
       maxDriftBps: Math.max(...weightsBps.map((w, i) => Math.abs(w - this.basket[i].targetBps))),
-      status: STATUS_NAMES[status] ?? "Unknown",
+      status: statusName(status),
       breakerTripped: this.breakerTripped,
     };
   }

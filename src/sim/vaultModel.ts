@@ -19,6 +19,8 @@
  * Units: weights and bands in bps, prices USD WAD per whole token, values in raw base-asset units,
  * balances in each token's raw units, times in seconds.
  */
+import { Status } from "../vault/enums";
+import type { StatusCode } from "../vault/enums";
 import { SimError } from "./errors";
 import type { Samples } from "./feeds";
 
@@ -28,18 +30,8 @@ export const WAD = 10n ** 18n;
 export const YEAR = 365n * 86_400n;
 const Q96 = 1n << 96n;
 
-/** IBallastPolicy.Status, numbered as in the contract. */
-export const Status = {
-  Due: 0,
-  DueByCalendar: 1,
-  NotDue: 2,
-  Cooldown: 3,
-  Paused: 4,
-  PriceUnavailable: 5,
-  BreakerTripped: 6,
-  Uneconomic: 7,
-} as const;
-export type StatusCode = (typeof Status)[keyof typeof Status];
+export { Status } from "../vault/enums";
+export type { StatusCode } from "../vault/enums";
 
 /** OpenZeppelin Math.mulDiv: a * b / d, rounded down or (with `ceil`) up. */
 export function mulDiv(a: bigint, b: bigint, d: bigint, ceil = false): bigint {
