@@ -293,7 +293,11 @@ function executeRebalance(
   if (payment && !market.frictionless) {
     const gasUnits = BigInt(market.gasUnits(swaps, hops, parts));
     const gasPrice = priceWad(market.gasTokenPriceUsd(row));
-    const paid = vm.rewardFor(payment.reward, gasUnits, payment.basefeeWei, gasPrice, v.nav, v.prices[0], v.units[0]);
+    const paid = vm.rewardFor(payment.reward, gasUnits, gasPrice, v.nav, {
+      basefeeWei: payment.basefeeWei,
+      basePriceWad: v.prices[0],
+      baseUnit: v.units[0],
+    });
     const budget = after.nav - vm.lessBpsDown(v.nav, params.maxLossBps);
     gasRaw = paid < budget ? paid : budget;
     gasUsd = (Number(gasRaw) / unitF[0]) * (Number(v.prices[0]) / 1e18);
