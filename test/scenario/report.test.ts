@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
-import { escapeXml, niceTicks, renderChartSvg } from "../../src/scenario/chart";
+import { renderChartSvg } from "../../src/scenario/chart";
+import { escapeXml, niceTicks } from "../../src/sim/svg";
 import { resolveScenarioOptions } from "../../src/scenario/options";
 import { signed, when } from "../../src/scenario/format";
 import { dailySnapshots, formatTable, printReport, writeReportFiles } from "../../src/scenario/report";
