@@ -1,6 +1,6 @@
 /**
  * What every chart of the project draws with: the lab's report (src/sim/report.ts) and `npm start`'s
- * chart (src/scenario/chart.ts). SVG is written by hand: no chart library, nothing to install, and
+ * chart (src/demo/chart.ts). SVG is written by hand: no chart library, nothing to install, and
  * the files open anywhere.
  */
 

@@ -18,7 +18,7 @@ import type { ContractTransactionResponse } from "ethers";
 
 import type { BallastVault } from "../../typechain-types";
 
-import { basketOf } from "../../src/scenario/scenarios";
+import { basketOf } from "../../src/demo/scenarios";
 import { DEFAULT_TOKENS } from "../../src/market";
 import breakersGas from "../../src/sim/breakersGas.json";
 import { deployVault, RECOMMENDED_BREAKERS } from "../../src/vault";
