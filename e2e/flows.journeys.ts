@@ -7,7 +7,7 @@ import { expect } from "chai";
 import type { Signer, TransactionReceipt } from "ethers";
 import hre from "hardhat";
 
-import { STATUS_NAMES } from "../src/vault/enums";
+import { statusName } from "../src/vault/enums";
 
 import { chooseFlow, connectWallet, enterAmount, openApp, screenshots, txSettled } from "./harness";
 import type { World } from "./harness";
@@ -47,8 +47,8 @@ export function flowJourneys(world: () => World, timing: Timing): void {
     // The status is the rebalancer's (the vault has none of its own since the split).
     expect(await vault().rebalancer()).to.equal(await rebalancer().getAddress());
     const [status] = await rebalancer().rebalanceStatus();
-    expect(await page.getByTestId("status").getAttribute("data-status")).to.equal(STATUS_NAMES[Number(status)]);
-    expect(STATUS_NAMES[Number(status)]).to.be.oneOf(["NotDue", "Cooldown", "Due", "DueByCalendar", "Uneconomic"]);
+    expect(await page.getByTestId("status").getAttribute("data-status")).to.equal(statusName(status));
+    expect(statusName(status)).to.be.oneOf(["NotDue", "Cooldown", "Due", "DueByCalendar", "Uneconomic"]);
     // The devnet's opening investment rebalanced through the rebalancer; the page lists the vault's
     // Rebalanced events (the newest ten), each with the Swapped events of its transaction.
     const rebalanced = await vault().queryFilter(vault().filters.Rebalanced());

@@ -1,6 +1,6 @@
 /**
  * The e2e run's world: a Hardhat JSON-RPC server on the in-process network with the real devnet
- * deployment (src/scenario/devnet.ts, prices still: no ticker), the built app (app/dist) served
+ * deployment (src/demo/devnet.ts, prices still: no ticker), the built app (app/dist) served
  * over HTTP, and Debian's Chromium driven by playwright-core with the test wallet (e2e/wallet.js).
  */
 import { mkdirSync, readFileSync, existsSync, createReadStream } from "node:fs";
@@ -14,8 +14,8 @@ import type { JsonRpcServer } from "hardhat/types";
 import { chromium } from "playwright-core";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 
-import { DEFAULT_DEVNET_OPTIONS, deployDevnet } from "../src/scenario/devnet";
-import type { Devnet } from "../src/scenario/devnet";
+import { DEFAULT_DEVNET_OPTIONS, deployDevnet } from "../src/demo/devnet";
+import type { Devnet } from "../src/demo/devnet";
 
 const ROOT = path.join(__dirname, "..");
 const DIST = path.join(ROOT, "app", "dist");

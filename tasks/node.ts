@@ -15,7 +15,7 @@ import { subtask, task, types } from "hardhat/config";
 import { HardhatPluginError } from "hardhat/plugins";
 import type { EIP1193Provider } from "hardhat/types";
 
-import type { DevnetOptions } from "../src/scenario/devnet";
+import type { DevnetOptions } from "../src/demo/devnet";
 
 interface NodeArgs {
   hostname?: string;
@@ -48,7 +48,7 @@ function wholeNumber(flag: string, value: string): number {
 subtask(TASK_NODE_SERVER_READY).setAction(async (args: ServerReadyArgs, hre, runSuper) => {
   await runSuper(args);
   if (!requested) return;
-  const { onNodeReady } = await import("../src/scenario/devnet");
+  const { onNodeReady } = await import("../src/demo/devnet");
   // The node turns request logging on unless the config turns it off; restore that after deploying.
   const loggingEnabled = hre.userConfig.networks?.hardhat?.loggingEnabled ?? true;
   const host = args.address === "0.0.0.0" || args.address === "::" ? "127.0.0.1" : args.address;
@@ -98,7 +98,7 @@ task("ballast:node", "Starts a local JSON-RPC node with the local market and a B
     };
     await hre.run(TASK_COMPILE, { quiet: true });
     // Imported after compiling: the module needs typechain-types.
-    const { checkDevnetOptions, DevnetOptionsError } = await import("../src/scenario/devnet");
+    const { checkDevnetOptions, DevnetOptionsError } = await import("../src/demo/devnet");
     try {
       checkDevnetOptions(options);
     } catch (error) {

@@ -9,10 +9,11 @@ import { expect } from "chai";
 import { ZeroAddress, ZeroHash } from "ethers";
 import { ethers } from "hardhat";
 
+import { Parameter } from "../src/vault/enums";
+import type { ParameterName } from "../src/vault/enums";
 import { BallastBreakers__factory } from "../typechain-types";
 import type { IBallastBreakers } from "../typechain-types/artifacts/contracts/BallastBreakers";
 import { BREAKERS, breakersFixture, HOUR } from "./shared/breakers";
-import { parameterIndex } from "./shared/enums";
 import { Trip } from "./shared/security";
 
 const WAD = 10n ** 18n;
@@ -46,7 +47,7 @@ describe("BallastBreakers", () => {
 
   describe("setBreakerParams", () => {
     /** Each bound, one step past it: [field, value, parameter, min, max]. */
-    const PAST_BOUNDS: [keyof IBallastBreakers.BreakerParamsStruct, number, string, number, number][] = [
+    const PAST_BOUNDS: [keyof IBallastBreakers.BreakerParamsStruct, number, ParameterName, number, number][] = [
       ["twapWindow", 1, "TwapWindow", 300, 86_400],
       ["twapWindow", 299, "TwapWindow", 300, 86_400],
       ["twapWindow", 86_401, "TwapWindow", 300, 86_400],
@@ -64,7 +65,7 @@ describe("BallastBreakers", () => {
         const { breakers } = await loadFixture(breakersFixture);
         await expect(breakers.setBreakerParams({ ...BREAKERS, [field]: value }))
           .to.be.revertedWithCustomError(breakers, "BallastParameterOutOfRange")
-          .withArgs(await parameterIndex(parameter), value, min, max);
+          .withArgs(Parameter[parameter], value, min, max);
       });
     }
 

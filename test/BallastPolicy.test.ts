@@ -7,12 +7,10 @@ import { ethers } from "hardhat";
 import { BallastPolicy__factory } from "../typechain-types";
 import type { BallastPolicy } from "../typechain-types";
 import type { IBallastPolicy } from "../typechain-types/artifacts/contracts/BallastPolicy";
+import { Parameter } from "../src/vault/enums";
 import { Status } from "./shared/vault";
 
 type TriggerParams = IBallastPolicy.TriggerParamsStruct;
-
-/** `IBallastErrors.Parameter`. */
-const Parameter = { TriggerBandBps: 4, TargetBandBps: 6, Cooldown: 7, CalendarInterval: 8 } as const;
 
 const DAY = 86_400;
 const MAX_TRIGGER_BAND_BPS = 5_000;

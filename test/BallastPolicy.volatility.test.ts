@@ -14,6 +14,7 @@ import {
   MockPolicyVault__factory,
 } from "../typechain-types";
 import { FeedRounds, volatilityState } from "../src/vault";
+import { Parameter } from "../src/vault/enums";
 import { depositUsdc } from "./shared/vault";
 import { vaultFixture } from "./shared/fixtures";
 
@@ -29,7 +30,6 @@ const VOL = {
   minObservationInterval: 3_600,
 };
 const REFERENCE_VARIANCE = (6_000n * 10n ** 14n) ** 2n / WAD;
-const Parameter = { ReferenceVolBps: 9, MinBandBps: 10, MaxBandBps: 11, AveragingTime: 12, MinObservationInterval: 13 };
 
 const DAY = 86_400;
 

@@ -6,9 +6,9 @@ import { impersonateAccount, loadFixture, setBalance } from "@nomicfoundation/ha
 import { expect } from "chai";
 import { ethers, network } from "hardhat";
 
+import { Parameter } from "../src/vault/enums";
 import { investedAdminFixture } from "./shared/fixtures";
 import type { VaultFixture } from "./shared/fixtures";
-import { parameterIndex } from "./shared/enums";
 import { refreshFeeds } from "./shared/security";
 import { Status } from "./shared/vault";
 
@@ -211,15 +211,15 @@ describe("BallastRebalancer: the keeper reward", () => {
       const cases = [
         {
           params: { ...REWARD, premiumBps: 10_001 },
-          parameter: "RewardPremiumBps",
+          parameter: Parameter.RewardPremiumBps,
           value: 10_001n,
           min: 0n,
           max: 10_000n,
         },
-        { params: { ...REWARD, maxRewardBps: 11 }, parameter: "MaxRewardBps", value: 11n, min: 0n, max: 10n },
+        { params: { ...REWARD, maxRewardBps: 11 }, parameter: Parameter.MaxRewardBps, value: 11n, min: 0n, max: 10n },
         {
           params: { ...REWARD, maxReward: maxReward + 1n },
-          parameter: "MaxReward",
+          parameter: Parameter.MaxReward,
           value: maxReward + 1n,
           min: 0n,
           max: maxReward,
@@ -228,17 +228,17 @@ describe("BallastRebalancer: the keeper reward", () => {
       for (const c of cases) {
         await expect(f.rebalancer.setRewardParams(c.params))
           .to.be.revertedWithCustomError(f.rebalancer, "BallastParameterOutOfRange")
-          .withArgs(await parameterIndex(c.parameter), c.value, c.min, c.max);
+          .withArgs(c.parameter, c.value, c.min, c.max);
       }
       await expect(
         f.rebalancer.setRewardParams({ premiumBps: 0, maxRewardBps: 0, maxReward: 0 }),
       ).to.be.revertedWithCustomError(f.rebalancer, "BallastParameterUnchanged");
       await expect(f.rebalancer.setPlanParams({ minDriftCutBps: 999, costToleranceBps: 10 }))
         .to.be.revertedWithCustomError(f.rebalancer, "BallastParameterOutOfRange")
-        .withArgs(await parameterIndex("MinDriftCutBps"), 999n, 1_000n, 10_000n);
+        .withArgs(Parameter.MinDriftCutBps, 999n, 1_000n, 10_000n);
       await expect(f.rebalancer.setPlanParams({ minDriftCutBps: 5_000, costToleranceBps: 501 }))
         .to.be.revertedWithCustomError(f.rebalancer, "BallastParameterOutOfRange")
-        .withArgs(await parameterIndex("CostToleranceBps"), 501n, 0n, 500n);
+        .withArgs(Parameter.CostToleranceBps, 501n, 0n, 500n);
       await expect(
         f.rebalancer.setPlanParams({ minDriftCutBps: 2_500, costToleranceBps: 10 }),
       ).to.be.revertedWithCustomError(f.rebalancer, "BallastParameterUnchanged");

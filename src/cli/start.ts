@@ -10,9 +10,9 @@ import { TASK_COMPILE } from "hardhat/builtin-tasks/task-names";
 import { HardhatPluginError } from "hardhat/plugins";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
-import { OPTION_SPELLINGS, optionsFromEnv, resolveScenarioOptions, ScenarioOptionsError } from "../scenario/options";
-import type { RawScenarioOptions } from "../scenario/options";
-import type { ReportFiles, ScenarioReport } from "../scenario";
+import { OPTION_SPELLINGS, optionsFromEnv, resolveScenarioOptions, ScenarioOptionsError } from "../demo/options";
+import type { RawScenarioOptions } from "../demo/options";
+import type { ReportFiles, ScenarioReport } from "../demo";
 
 export interface StartArgs {
   days?: string;
@@ -81,6 +81,6 @@ export async function startCommand(
     throw error;
   }
   await hre.run(TASK_COMPILE, { quiet: true });
-  const { runStart } = await import("../scenario");
+  const { runStart } = await import("../demo");
   return runStart(raw);
 }

@@ -12,8 +12,8 @@ import { connectVault, tokenInfo } from "./context";
 import type { TokenInfo } from "./context";
 import { formatAmount, formatDrift, formatDuration, formatPercent, formatTime, formatWhen } from "./units";
 
-import { STATUS_NAMES, TRIP_NAMES } from "../vault/enums";
-import type { StatusName } from "../vault/enums";
+import { STATUS_NAMES, statusName, Trip, TRIP_NAMES, tripName } from "../vault/enums";
+import type { StatusName, UnknownName } from "../vault/enums";
 
 export { STATUS_NAMES, TRIP_NAMES };
 export type { StatusName };
@@ -62,7 +62,7 @@ export interface VaultStatus {
   assets: AssetStatus[];
   rebalance: {
     status: number;
-    statusName: StatusName;
+    statusName: StatusName | UnknownName;
     /** Largest |weight - target|: the rebalancer's; while a price is unavailable, at the last recorded prices. */
     maxDriftBps: bigint;
     /** The trigger band in force (volatility-scaled when that is on). */
@@ -204,7 +204,7 @@ export async function readStatus(runner: ContractRunner, vaultAddress: string): 
   const [status, reportedDriftBps, reportedBandBps] = statusTuple;
   // Paused and PriceUnavailable come back without band (and the latter without drift): show what
   // the policy and the last prices say instead of zeros.
-  const reportsBand = status !== 4n && status !== 5n;
+  const reportsBand = statusName(status) !== "Paused" && statusName(status) !== "PriceUnavailable";
   const targetBandBps = reportsBand ? reportedBandBps : triggers.targetBandBps;
   const maxDriftBps = pricesValid
     ? reportedDriftBps
@@ -232,7 +232,8 @@ export async function readStatus(runner: ContractRunner, vaultAddress: string): 
   } catch (error) {
     cost.error = describeError(error, errorInterfaces());
   }
-  if (status === 0n || status === 1n) cost.gas = await estimateRebalanceGas(rebalancer, runner, costParams, assets);
+  if (statusName(status) === "Due" || statusName(status) === "DueByCalendar")
+    cost.gas = await estimateRebalanceGas(rebalancer, runner, costParams, assets);
 
   const [fees, pendingFeeShares] = await Promise.all([vault.feeParams(), vault.pendingFeeShares()]);
   const breakerEnabled =
@@ -263,7 +264,7 @@ export async function readStatus(runner: ContractRunner, vaultAddress: string): 
     assets,
     rebalance: {
       status: Number(status),
-      statusName: STATUS_NAMES[Number(status)] ?? "NotDue",
+      statusName: statusName(status),
       maxDriftBps,
       triggerBandBps: effectiveBand,
       configuredTriggerBandBps: triggers.triggerBandBps,
@@ -275,17 +276,17 @@ export async function readStatus(runner: ContractRunner, vaultAddress: string): 
       calendarDueAt: calendarInterval === 0 ? null : last + calendarInterval,
     },
     breaker: {
-      tripped: reason !== 0,
+      tripped: reason !== Trip.None,
       reason,
-      reasonName: TRIP_NAMES[reason] ?? `Trip(${reason})`,
+      reasonName: tripName(reason),
       index: Number(tripIndex),
-      asset: reason !== 0 ? (assets[Number(tripIndex)]?.symbol ?? null) : null,
+      asset: reason !== Trip.None ? (assets[Number(tripIndex)]?.symbol ?? null) : null,
       trippedAt: Number(trippedAt),
       cooldown: Number(breakerParams.cooldown),
-      resetNotBefore: reason !== 0 ? Number(trippedAt) + Number(breakerParams.cooldown) : null,
+      resetNotBefore: reason !== Trip.None ? Number(trippedAt) + Number(breakerParams.cooldown) : null,
       refusing:
-        STATUS_NAMES[Number(status)] === "BreakerTripped" &&
-        (reason === 0 || Number(trippedAt) + Number(breakerParams.cooldown) <= block.timestamp),
+        statusName(status) === "BreakerTripped" &&
+        (reason === Trip.None || Number(trippedAt) + Number(breakerParams.cooldown) <= block.timestamp),
       enabled: breakerEnabled,
     },
     cost,

@@ -297,12 +297,10 @@ export class SimMarket {
   follow(row: number): void {
     const threshold = this.recenterThreshold;
     if (threshold === undefined) return;
-    const p = this.path.prices;
-    const w = this.path.width;
     for (let k = 0; k < this.pools.length; k++) {
       const spec = this.pools[k];
-      const pa = p[row * w + (this.col.get(spec.tokenA) as number)];
-      const pb = p[row * w + (this.col.get(spec.tokenB) as number)];
+      const pa = this.usdAt(spec.tokenA, row);
+      const pb = this.usdAt(spec.tokenB, row);
       const price = pa / pb;
       const book = this.books[k];
       if (Math.abs(price / book.centre - 1) > threshold) {
@@ -324,15 +322,18 @@ export class SimMarket {
     return this.sellRoutes[i].length;
   }
 
+  /** The path's USD price of `token` at row `row`. */
+  private usdAt(token: string, row: number): number {
+    return this.path.prices[row * this.path.width + (this.col.get(token) as number)];
+  }
+
   /** Arbitrageurs (and, with `recenter`, LPs) bring every pool to the prices of row `row`. */
   align(row: number): void {
     if (this.recenterThreshold !== undefined) return this.follow(row);
-    const p = this.path.prices;
-    const w = this.path.width;
     for (let k = 0; k < this.pools.length; k++) {
       const spec = this.pools[k];
-      const pa = p[row * w + (this.col.get(spec.tokenA) as number)];
-      const pb = p[row * w + (this.col.get(spec.tokenB) as number)];
+      const pa = this.usdAt(spec.tokenA, row);
+      const pb = this.usdAt(spec.tokenB, row);
       if (this.recenter) {
         this.live[k] = ConcentratedPool.fromShape(
           spec.feePips,
@@ -397,7 +398,7 @@ export class SimMarket {
       const spec = this.pools[hop.pool];
       const tokenIn = hop.zeroForOne ? spec.tokenA : spec.tokenB;
       const r = this.live[hop.pool].swap(hop.zeroForOne, amount);
-      feeUsd += r.fee * p[row * w + (this.col.get(tokenIn) as number)];
+      feeUsd += r.fee * this.usdAt(tokenIn, row);
       amount = r.amountOut;
     }
     return { amountOut: amount, valueInUsd, valueOutUsd: amount * p[row * w + outCol], feeUsd, hops: route.length };

@@ -181,35 +181,9 @@ export function generatePath(model: PathModel, seed: number | string): PricePath
   const width = n + 1;
   const rng = new Rng(seed);
   const dt = model.stepSeconds / YEAR_SECONDS;
-  const sqrtDt = Math.sqrt(dt);
-  const calm = correlationMatrix(model.correlation, n);
   const regimes = model.regimes;
-  const stressedCorr = regimes?.stressedCorrelation
-    ? correlationMatrix(regimes.stressedCorrelation, n)
-    : calm.map((r) => [...r]);
-  const chol = [cholesky(calm), cholesky(stressedCorr)];
-
-  const jumps = model.jumps && model.jumps.intensityPerYear > 0 ? model.jumps : undefined;
-  // Compensator: E[e^J - 1] per jump, so that jumps leave the expected return at `drift`.
-  const kappa = jumps ? Math.exp(jumps.meanLog + 0.5 * jumps.volLog * jumps.volLog) - 1 : 0;
-  const jumpMean = jumps ? jumps.intensityPerYear * dt : 0;
-
-  // Per regime and asset: log drift per step and volatility per sqrt(step).
-  const driftStep = [new Float64Array(n), new Float64Array(n)];
-  const volStep = [new Float64Array(n), new Float64Array(n)];
-  for (let r = 0; r < 2; r++) {
-    const mult = r === 1 && regimes ? regimes.stressedVolMultiplier : 1;
-    const shift = r === 1 && regimes ? (regimes.stressedDriftShift ?? 0) : 0;
-    for (let i = 0; i < n; i++) {
-      const sigma = model.assets[i].volatility * mult;
-      const mu = (model.assets[i].drift ?? 0) + shift;
-      driftStep[r][i] = (mu - 0.5 * sigma * sigma - (jumps ? jumps.intensityPerYear * kappa : 0)) * dt;
-      volStep[r][i] = sigma * sqrtDt;
-    }
-  }
-  const switchProb = regimes
-    ? [1 - Math.exp(-regimes.toStressedPerYear * dt), 1 - Math.exp(-regimes.toCalmPerYear * dt)]
-    : [0, 0];
+  const steps = stepModel(model, dt);
+  const jumps = steps.jumps;
 
   const prices = new Float64Array(rows * width);
   const times = new Float64Array(rows);
@@ -221,17 +195,10 @@ export function generatePath(model: PathModel, seed: number | string): PricePath
     prices[i + 1] = model.assets[i].priceUsd;
   }
   fillRows(rng, {
-    extras: pathExtras(model, rows, dt, volStep, logPrice),
+    ...steps,
+    extras: pathExtras(model, rows, dt, steps.volStep, logPrice),
     rows,
-    n,
     stepSeconds: model.stepSeconds,
-    chol,
-    driftStep,
-    volStep,
-    switchProb,
-    switching: regimes !== undefined,
-    jumps,
-    jumpMean,
     prices,
     times,
     regimeOf,
@@ -324,18 +291,60 @@ function pathExtras(
   return extras;
 }
 
-interface FillArgs {
-  extras: PathExtras;
-  rows: number;
+/** One step of the model, per regime (calm, stressed) where it has two. */
+interface StepModel {
+  /** Assets besides the base. */
   n: number;
-  stepSeconds: number;
+  /** The Cholesky factor of the correlation matrix. */
   chol: Float64Array[];
+  /** Each asset's log drift per step and volatility per sqrt(step). */
   driftStep: Float64Array[];
   volStep: Float64Array[];
+  /** The chance of leaving each regime within a step. */
   switchProb: number[];
   switching: boolean;
   jumps: JumpModel | undefined;
+  /** Expected jumps a step. */
   jumpMean: number;
+}
+
+function stepModel(model: PathModel, dt: number): StepModel {
+  const n = model.assets.length;
+  const sqrtDt = Math.sqrt(dt);
+  const calm = correlationMatrix(model.correlation, n);
+  const regimes = model.regimes;
+  const stressedCorr = regimes?.stressedCorrelation
+    ? correlationMatrix(regimes.stressedCorrelation, n)
+    : calm.map((r) => [...r]);
+  const chol = [cholesky(calm), cholesky(stressedCorr)];
+
+  const jumps = model.jumps && model.jumps.intensityPerYear > 0 ? model.jumps : undefined;
+  // Compensator: E[e^J - 1] per jump, so that jumps leave the expected return at `drift`.
+  const kappa = jumps ? Math.exp(jumps.meanLog + 0.5 * jumps.volLog * jumps.volLog) - 1 : 0;
+  const jumpMean = jumps ? jumps.intensityPerYear * dt : 0;
+
+  const driftStep = [new Float64Array(n), new Float64Array(n)];
+  const volStep = [new Float64Array(n), new Float64Array(n)];
+  for (let r = 0; r < 2; r++) {
+    const mult = r === 1 && regimes ? regimes.stressedVolMultiplier : 1;
+    const shift = r === 1 && regimes ? (regimes.stressedDriftShift ?? 0) : 0;
+    for (let i = 0; i < n; i++) {
+      const sigma = model.assets[i].volatility * mult;
+      const mu = (model.assets[i].drift ?? 0) + shift;
+      driftStep[r][i] = (mu - 0.5 * sigma * sigma - (jumps ? jumps.intensityPerYear * kappa : 0)) * dt;
+      volStep[r][i] = sigma * sqrtDt;
+    }
+  }
+  const switchProb = regimes
+    ? [1 - Math.exp(-regimes.toStressedPerYear * dt), 1 - Math.exp(-regimes.toCalmPerYear * dt)]
+    : [0, 0];
+  return { n, chol, driftStep, volStep, switchProb, switching: regimes !== undefined, jumps, jumpMean };
+}
+
+interface FillArgs extends StepModel {
+  extras: PathExtras;
+  rows: number;
+  stepSeconds: number;
   prices: Float64Array;
   times: Float64Array;
   regimeOf: Uint8Array | undefined;

@@ -1,7 +1,7 @@
 /**
  * The policies the simulator compares on the same price paths.
  *
- * - `vault`: the vault's own rules (src/sim/vaultModel.ts, the contract mirrored exactly): trigger
+ * - `vault`: the vault's own rules (src/sim/vaultModel, the contract mirrored exactly): trigger
  *   band, target band (band-edge when > 0, full rebalance at 0), cooldown, calendar, volatility
  *   scaling, cost gate, `maxTradeBps` cap and dust. Threshold, calendar and volatility-adjusted
  *   policies are all parameterisations of it, since that is what governance can actually set.

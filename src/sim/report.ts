@@ -1,9 +1,11 @@
 /**
  * Presentation of simulation results: a plain-text table for the terminal, SVG charts (cost against
- * tracking error with the efficient frontier; NAV over time) and a self-contained HTML report.
- * SVG is written by hand: no chart library, nothing to install, and the files open anywhere.
+ * tracking error with the efficient frontier; NAV over time, drawn with src/sim/svg.ts) and a
+ * self-contained HTML report.
  */
 import type { SimResult } from "./simulate";
+import { axes, COLOUR, escapeXml, frameScales, placeLabel, seriesColour, svgTag } from "./svg";
+import type { Frame, LabelBox } from "./svg";
 
 /** One row of the results table: label and formatted cells, in {@link TABLE_COLUMNS} order. */
 export const TABLE_COLUMNS = [
@@ -83,118 +85,6 @@ export function efficientFrontier(points: readonly FrontierPoint[]): FrontierPoi
   return out;
 }
 
-const COLORS = [
-  "#1f77b4",
-  "#ff7f0e",
-  "#2ca02c",
-  "#d62728",
-  "#9467bd",
-  "#8c564b",
-  "#e377c2",
-  "#7f7f7f",
-  "#bcbd22",
-  "#17becf",
-];
-
-function escape(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-}
-
-/** "Nice" tick values covering [lo, hi]. */
-function ticks(lo: number, hi: number, count = 5): number[] {
-  if (!(hi > lo)) return [lo];
-  const raw = (hi - lo) / count;
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
-  const out: number[] = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Number(v.toPrecision(12)));
-  return out;
-}
-
-interface Frame {
-  width: number;
-  height: number;
-  left: number;
-  right: number;
-  top: number;
-  bottom: number;
-  x0: number;
-  x1: number;
-  y0: number;
-  y1: number;
-}
-
-function axes(
-  f: Frame,
-  title: string,
-  xLabel: string,
-  yLabel: string,
-  fmtX = (v: number) => String(v),
-  fmtY = (v: number) => String(v),
-): string[] {
-  const sx = (v: number) => f.left + ((v - f.x0) / (f.x1 - f.x0 || 1)) * (f.width - f.left - f.right);
-  const sy = (v: number) => f.height - f.bottom - ((v - f.y0) / (f.y1 - f.y0 || 1)) * (f.height - f.top - f.bottom);
-  const out: string[] = [
-    `<rect x="0" y="0" width="${f.width}" height="${f.height}" fill="#fff"/>`,
-    `<text x="${f.width / 2}" y="18" text-anchor="middle" font-size="14" font-weight="bold">${escape(title)}</text>`,
-  ];
-  for (const v of ticks(f.x0, f.x1)) {
-    const x = sx(v).toFixed(1);
-    out.push(`<line x1="${x}" y1="${f.top}" x2="${x}" y2="${f.height - f.bottom}" stroke="#eee"/>`);
-    out.push(
-      `<text x="${x}" y="${f.height - f.bottom + 16}" text-anchor="middle" font-size="11">${escape(fmtX(v))}</text>`,
-    );
-  }
-  for (const v of ticks(f.y0, f.y1)) {
-    const y = sy(v).toFixed(1);
-    out.push(`<line x1="${f.left}" y1="${y}" x2="${f.width - f.right}" y2="${y}" stroke="#eee"/>`);
-    out.push(
-      `<text x="${f.left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle" font-size="11">${escape(fmtY(v))}</text>`,
-    );
-  }
-  out.push(
-    `<rect x="${f.left}" y="${f.top}" width="${f.width - f.left - f.right}" height="${f.height - f.top - f.bottom}" fill="none" stroke="#999"/>`,
-    `<text x="${f.left + (f.width - f.left - f.right) / 2}" y="${f.height - 8}" text-anchor="middle" font-size="12">${escape(xLabel)}</text>`,
-    `<text x="14" y="${f.top + (f.height - f.top - f.bottom) / 2}" text-anchor="middle" font-size="12" transform="rotate(-90 14 ${f.top + (f.height - f.top - f.bottom) / 2})">${escape(yLabel)}</text>`,
-  );
-  return out;
-}
-
-interface Box {
-  x0: number;
-  y0: number;
-  x1: number;
-  y1: number;
-}
-
-/**
- * Where a point's label goes: the first spot around the point (right, left, above, below, then
- * further out) whose box overlaps no label placed before, so that policies with nearly the same
- * cost and tracking error stay readable. 11px sans-serif is taken as 6.5px a character.
- */
-function placeLabel(
-  x: number,
-  y: number,
-  text: string,
-  placed: Box[],
-): { x: number; y: number; anchor: "start" | "end" } {
-  const width = text.length * 6.5;
-  const height = 12;
-  const spots: [number, number, "start" | "end"][] = [];
-  for (const reach of [1, 2, 3]) {
-    const dy = 12 * reach;
-    spots.push([8, -6 * reach, "start"], [-8, -6 * reach, "end"], [8, dy, "start"], [-8, dy, "end"]);
-  }
-  const boxOf = ([dx, dy, anchor]: [number, number, "start" | "end"]): Box => {
-    const left = anchor === "start" ? x + dx : x + dx - width;
-    return { x0: left, y0: y + dy - height + 2, x1: left + width, y1: y + dy + 2 };
-  };
-  const overlaps = (a: Box) => placed.some((b) => a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1);
-  const spot = spots.find((candidate) => !overlaps(boxOf(candidate))) ?? spots[0];
-  placed.push(boxOf(spot));
-  return { x: x + spot[0], y: y + spot[1], anchor: spot[2] };
-}
-
 /** Scatter of cost (bps of NAV a year) against tracking error (bps), the frontier drawn through it. */
 export function frontierSvg(
   points: readonly FrontierPoint[],
@@ -206,31 +96,30 @@ export function frontierSvg(
   f.x1 = maxX * 1.08;
   f.y0 = Math.min(0, ...costs) * 1.08;
   f.y1 = Math.max(1, ...costs) * 1.08;
-  const sx = (v: number) => f.left + ((v - f.x0) / (f.x1 - f.x0)) * (f.width - f.left - f.right);
-  const sy = (v: number) => f.height - f.bottom - ((v - f.y0) / (f.y1 - f.y0)) * (f.height - f.top - f.bottom);
+  const { sx, sy } = frameScales(f);
   const out = axes(f, title, "tracking error (RMS weight deviation, bps)", "cost (bps of NAV a year)");
   const frontier = efficientFrontier(points);
   if (frontier.length > 1) {
     const d = frontier
       .map((p, i) => `${i === 0 ? "M" : "L"}${sx(p.trackingErrorBps).toFixed(1)},${sy(p.costBpsPerYear).toFixed(1)}`)
       .join(" ");
-    out.push(`<path d="${d}" fill="none" stroke="#2ca02c" stroke-width="2" stroke-dasharray="6 3"/>`);
+    out.push(`<path d="${d}" fill="none" stroke="${COLOUR.green}" stroke-width="2" stroke-dasharray="6 3"/>`);
   }
-  const placed: Box[] = [];
+  const placed: LabelBox[] = [];
   points.forEach((p, i) => {
     const x = sx(p.trackingErrorBps);
     const y = sy(p.costBpsPerYear);
     const onFrontier = frontier.includes(p);
     const label = placeLabel(x, y, p.label, placed);
     out.push(
-      `<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="${p.highlight ? 7 : 5}" fill="${p.highlight ? "#d62728" : COLORS[i % COLORS.length]}" stroke="${onFrontier ? "#000" : "none"}"/>`,
-      `<text x="${label.x.toFixed(1)}" y="${label.y.toFixed(1)}" text-anchor="${label.anchor}" font-size="11">${escape(p.label)}</text>`,
+      `<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="${p.highlight ? 7 : 5}" fill="${p.highlight ? COLOUR.red : seriesColour(i)}" stroke="${onFrontier ? "#000" : "none"}"/>`,
+      `<text x="${label.x.toFixed(1)}" y="${label.y.toFixed(1)}" text-anchor="${label.anchor}" font-size="11">${escapeXml(p.label)}</text>`,
     );
   });
   out.push(
-    `<text x="${f.width - f.right - 4}" y="${f.top + 14}" text-anchor="end" font-size="11" fill="#2ca02c">dashed: efficient frontier (outlined points)</text>`,
+    `<text x="${f.width - f.right - 4}" y="${f.top + 14}" text-anchor="end" font-size="11" fill="${COLOUR.green}">dashed: efficient frontier (outlined points)</text>`,
   );
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${f.width}" height="${f.height}" font-family="sans-serif">${out.join("")}</svg>`;
+  return `${svgTag(f.width, f.height, 'font-family="sans-serif"')}${out.join("")}</svg>`;
 }
 
 /**
@@ -256,8 +145,7 @@ export function navSvg(results: readonly SimResult[], relative = false): string 
   if (!Number.isFinite(lo)) [lo, hi] = [0, 1];
   const pad = (hi - lo) * 0.05 || 0.05;
   Object.assign(f, { x0: 0, x1: Math.max(maxT / 86_400, 1e-9), y0: lo - pad, y1: hi + pad });
-  const sx = (v: number) => f.left + ((v - f.x0) / (f.x1 - f.x0)) * (f.width - f.left - f.right);
-  const sy = (v: number) => f.height - f.bottom - ((v - f.y0) / (f.y1 - f.y0)) * (f.height - f.top - f.bottom);
+  const { sx, sy } = frameScales(f);
   const out = axes(
     f,
     title,
@@ -267,7 +155,7 @@ export function navSvg(results: readonly SimResult[], relative = false): string 
     (v) => v.toFixed(relative ? 3 : 2),
   );
   results.forEach((r, i) => {
-    const color = COLORS[i % COLORS.length];
+    const color = seriesColour(i);
     const parts: string[] = [];
     for (let k = 0; k < r.series.navUsd.length; k++) {
       parts.push(`${k === 0 ? "M" : "L"}${sx(r.series.times[k] / 86_400).toFixed(1)},${sy(value(r, k)).toFixed(1)}`);
@@ -276,10 +164,10 @@ export function navSvg(results: readonly SimResult[], relative = false): string 
     const y = f.top + 14 + i * 16;
     out.push(
       `<line x1="${f.width - f.right + 10}" y1="${y}" x2="${f.width - f.right + 28}" y2="${y}" stroke="${color}" stroke-width="3"/>`,
-      `<text x="${f.width - f.right + 32}" y="${y}" dominant-baseline="middle" font-size="11">${escape(r.policy)}</text>`,
+      `<text x="${f.width - f.right + 32}" y="${y}" dominant-baseline="middle" font-size="11">${escapeXml(r.policy)}</text>`,
     );
   });
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${f.width}" height="${f.height}" font-family="sans-serif">${out.join("")}</svg>`;
+  return `${svgTag(f.width, f.height, 'font-family="sans-serif"')}${out.join("")}</svg>`;
 }
 
 /** A self-contained HTML page: title, a description list, tables and SVG charts. */
@@ -290,20 +178,20 @@ export function htmlReport(
   charts: readonly string[],
   notes: readonly string[] = [],
 ): string {
-  const dl = facts.map(([k, v]) => `<dt>${escape(k)}</dt><dd>${escape(v)}</dd>`).join("");
+  const dl = facts.map(([k, v]) => `<dt>${escapeXml(k)}</dt><dd>${escapeXml(v)}</dd>`).join("");
   const tbl = tables
     .map(
       (t) =>
-        `<table><caption>${escape(t.caption)}</caption><thead><tr>${t.header.map((h) => `<th>${escape(h)}</th>`).join("")}</tr></thead><tbody>${t.rows
+        `<table><caption>${escapeXml(t.caption)}</caption><thead><tr>${t.header.map((h) => `<th>${escapeXml(h)}</th>`).join("")}</tr></thead><tbody>${t.rows
           .map(
             (r) =>
-              `<tr>${r.map((c, i) => (i === 0 ? `<th>${escape(c)}</th>` : `<td>${escape(c)}</td>`)).join("")}</tr>`,
+              `<tr>${r.map((c, i) => (i === 0 ? `<th>${escapeXml(c)}</th>` : `<td>${escapeXml(c)}</td>`)).join("")}</tr>`,
           )
           .join("")}</tbody></table>`,
     )
     .join("");
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeXml(title)}</title>
 <style>
 body{font-family:sans-serif;margin:2em;color:#222;max-width:1100px}
 dl{display:grid;grid-template-columns:max-content auto;gap:2px 16px}dt{font-weight:bold}dd{margin:0}
@@ -311,11 +199,11 @@ table{border-collapse:collapse;margin:1em 0;font-size:13px}caption{text-align:le
 th,td{border:1px solid #ccc;padding:3px 8px;text-align:right}thead th{background:#f4f4f4}tbody th{text-align:left}
 .charts svg{margin:8px 8px 8px 0;border:1px solid #ddd}
 </style></head><body>
-<h1>${escape(title)}</h1>
+<h1>${escapeXml(title)}</h1>
 <dl>${dl}</dl>
 ${tbl}
 <div class="charts">${charts.join("\n")}</div>
-${notes.map((n) => `<p>${escape(n)}</p>`).join("\n")}
+${notes.map((n) => `<p>${escapeXml(n)}</p>`).join("\n")}
 </body></html>
 `;
 }

@@ -93,7 +93,7 @@ describe("app: errors explained (one shared revert decoder)", () => {
     expect(status.sentence).to.contain("InvalidPrice on WETH");
     expect(status.sentence).to.contain("Exits in kind still work");
     expect(describeStatus(STATUS_NAMES.indexOf("Paused"), 0n, 0n).tone).to.equal("warn");
-    expect(describeStatus(99, 0n, 0n).name).to.equal("Unknown");
+    expect(describeStatus(99, 0n, 0n).name).to.equal("Unknown(99)");
     expect(describeBreaker(0, 0, []).tripped).to.equal(false);
     // BreakerTripped with no trip recorded: the breakers refuse what they see now (an oracle that
     // failed within their cooldown, a pushed pool), which records nothing.

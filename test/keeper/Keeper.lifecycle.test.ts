@@ -255,7 +255,7 @@ describe("Keeper lifecycle", () => {
       const [rebalanced] = await keeper.runOnce();
       expect(rebalanced).to.include({ action: "confirmed", kind: "rebalance", reason: "rebalanced" });
       const [reason] = await breakers.breaker(rebalancer);
-      expect(reason).to.equal(0n);
+      expect(reason).to.equal(Trip.None);
       expect(logger.events("breaker_reset")).to.have.length(1);
       expect(logger.events("tx_sent").map((r) => r.kind)).to.deep.equal(["rebalance", "rebalance"]);
       expect(await nonceOf(keeperSigner)).to.equal(keeperSignerNonce + 2);

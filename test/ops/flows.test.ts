@@ -7,6 +7,7 @@ import { deposit, OpsInputError, readStatus, rebalance, renderStatus, redeemInKi
 import type { DepositResult, InKindResult, RebalanceResult, RedeemResult, VaultStatus } from "../../src/ops";
 import { DEFAULT_TRIGGERS, RECOMMENDED_BREAKERS } from "../../src/vault";
 import { ENTRIES } from "../shared/entry";
+import { Status } from "../shared/vault";
 
 import { depositedFixture, emptyFixture, guardedFixture, investedFixture } from "./helpers";
 
@@ -409,7 +410,7 @@ describe("operator commands", function () {
           await policy
             .connect(governor)
             .setCostParams({ benefitPerBpWad: (probe * 2n * tradeCost) / probeBenefit, ...params });
-          expect((await rebalancer.rebalanceStatus())[0]).to.equal(0n); // Due
+          expect((await rebalancer.rebalanceStatus())[0]).to.equal(Status.Due);
 
           await network.provider.send("hardhat_setNextBlockBaseFeePerGas", [ethers.toQuantity(1_000n * 10n ** 9n)]);
           await network.provider.send("evm_mine", []);

@@ -5,12 +5,9 @@ import { ethers } from "hardhat";
 
 import { ChainlinkOracle__factory, MockAggregatorV3__factory } from "../../typechain-types";
 import type { ChainlinkOracle, MockAggregatorV3 } from "../../typechain-types";
+import { Parameter } from "../../src/vault/enums";
 import { FAR_RESTART_CODE, ONE_WORD_CODE } from "../shared/bytecode";
 
-/** `IBallastErrors.Parameter.Heartbeat`. */
-const PARAMETER_HEARTBEAT = 5;
-/** `IBallastErrors.Parameter.SequencerGracePeriod`. */
-const PARAMETER_SEQUENCER_GRACE = 20;
 const MAX_SEQUENCER_GRACE = 86_400n;
 const GRACE = 3_600;
 const MIN_HEARTBEAT = 60n;
@@ -119,7 +116,7 @@ describe("ChainlinkOracle", function () {
         const { oracleFactory, feed8 } = await loadFixture(oracleFixture);
         await expect(oracleFactory.deploy(feed8, heartbeat, 50, ZeroAddress, 0))
           .to.be.revertedWithCustomError(oracleFactory, "BallastParameterOutOfRange")
-          .withArgs(PARAMETER_HEARTBEAT, heartbeat, MIN_HEARTBEAT, MAX_HEARTBEAT);
+          .withArgs(Parameter.Heartbeat, heartbeat, MIN_HEARTBEAT, MAX_HEARTBEAT);
       });
     }
 
@@ -413,10 +410,10 @@ describe("ChainlinkOracle", function () {
       const { oracleFactory, feed8, sequencer } = await loadFixture(sequencerFixture);
       await expect(oracleFactory.deploy(feed8, HEARTBEAT, 50, sequencer, MAX_SEQUENCER_GRACE + 1n))
         .to.be.revertedWithCustomError(oracleFactory, "BallastParameterOutOfRange")
-        .withArgs(PARAMETER_SEQUENCER_GRACE, MAX_SEQUENCER_GRACE + 1n, 0n, MAX_SEQUENCER_GRACE);
+        .withArgs(Parameter.SequencerGracePeriod, MAX_SEQUENCER_GRACE + 1n, 0n, MAX_SEQUENCER_GRACE);
       await expect(oracleFactory.deploy(feed8, HEARTBEAT, 50, ZeroAddress, 1))
         .to.be.revertedWithCustomError(oracleFactory, "BallastParameterOutOfRange")
-        .withArgs(PARAMETER_SEQUENCER_GRACE, 1n, 0n, 0n);
+        .withArgs(Parameter.SequencerGracePeriod, 1n, 0n, 0n);
     });
 
     it("prices while the sequencer has been up for the grace period or longer", async function () {

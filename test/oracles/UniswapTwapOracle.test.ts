@@ -14,6 +14,7 @@ import {
   UniswapV3Pool__factory,
 } from "../../typechain-types";
 import type { ChainlinkOracle, UniswapTwapOracle, UniswapV3Factory } from "../../typechain-types";
+import { Parameter } from "../../src/vault/enums";
 import { marketFixture } from "../shared/fixtures";
 
 const WAD = 10n ** 18n;
@@ -207,7 +208,7 @@ describe("UniswapTwapOracle", () => {
     for (const window of [299, 7 * 86_400 + 1]) {
       await expect(factory.deploy(pool.address, link, usdcOracle, window, 50))
         .to.be.revertedWithCustomError(factory, "BallastParameterOutOfRange")
-        .withArgs(14, window, 300, 7 * 86_400);
+        .withArgs(Parameter.TwapWindow, window, 300, 7 * 86_400);
     }
     const wbtc = market.token("WBTC").address;
     await expect(factory.deploy(pool.address, wbtc, usdcOracle, WINDOW, 50))

@@ -7,6 +7,7 @@ import type { LocalMarket } from "../../src/market";
 import { RECOMMENDED_BREAKERS, RECOMMENDED_COSTS } from "../../src/vault";
 import { investedAdminFixture } from "../shared/fixtures";
 import type { VaultFixture } from "../shared/fixtures";
+import { Trip } from "../shared/security";
 import { depositUsdc, oracleNav, Status } from "../shared/vault";
 
 /*
@@ -300,7 +301,7 @@ describe("attacks", () => {
       await expect(tx).to.not.emit(breakers, "BreakerTripped");
       await expect(tx).to.not.emit(breakers, "TradingRefused");
       await expect(tx).to.emit(vault, "Rebalanced");
-      expect((await breakers.breaker(rebalancer))[0]).to.equal(0n);
+      expect((await breakers.breaker(rebalancer))[0]).to.equal(Trip.None);
     });
   });
 });

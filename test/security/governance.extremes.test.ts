@@ -10,6 +10,7 @@ import type { BallastVault } from "../../typechain-types";
 import type { IBallastBreakers } from "../../typechain-types/artifacts/contracts/BallastBreakers";
 import type { IBallastPolicy } from "../../typechain-types/artifacts/contracts/BallastPolicy";
 import type { IBallastVault } from "../../typechain-types/artifacts/contracts/BallastVault";
+import { Parameter } from "../../src/vault/enums";
 import { investedAdminFixture } from "../shared/fixtures";
 import type { VaultFixture } from "../shared/fixtures";
 import { BASKET, refreshFeeds } from "../shared/security";
@@ -328,8 +329,6 @@ describe("governance setting extreme but valid parameters", () => {
 });
 
 describe("governance one step past a breaker bound", () => {
-  /** IBallastErrors.Parameter of the breaker bounds. */
-  const P = { MaxOracleTwapDeviationBps: 15, MaxSpotTwapTicks: 16, MoveWindow: 18, BreakerCooldown: 19, Grace: 20 };
   const ON: IBallastBreakers.BreakerParamsStruct = {
     twapWindow: 1_800,
     maxOracleTwapDeviationBps: 300,
@@ -345,24 +344,52 @@ describe("governance one step past a breaker bound", () => {
     [
       "an oracle/TWAP gap above 50%",
       { maxOracleTwapDeviationBps: 5_001 },
-      P.MaxOracleTwapDeviationBps,
+      Parameter.MaxOracleTwapDeviationBps,
       5_001n,
       0n,
       5_000n,
     ],
-    ["a spot/TWAP gap above 5000 ticks", { maxSpotTwapTicks: 5_001 }, P.MaxSpotTwapTicks, 5_001n, 0n, 5_000n],
-    ["a move window under a minute while moves are checked", { moveWindow: 59 }, P.MoveWindow, 59n, 60n, 7n * 86_400n],
-    ["a move window over a week", { moveWindow: 7 * DAY + 1 }, P.MoveWindow, 7n * 86_400n + 1n, 60n, 7n * 86_400n],
+    ["a spot/TWAP gap above 5000 ticks", { maxSpotTwapTicks: 5_001 }, Parameter.MaxSpotTwapTicks, 5_001n, 0n, 5_000n],
+    [
+      "a move window under a minute while moves are checked",
+      { moveWindow: 59 },
+      Parameter.MoveWindow,
+      59n,
+      60n,
+      7n * 86_400n,
+    ],
+    [
+      "a move window over a week",
+      { moveWindow: 7 * DAY + 1 },
+      Parameter.MoveWindow,
+      7n * 86_400n + 1n,
+      60n,
+      7n * 86_400n,
+    ],
     [
       "a move window with moves unchecked",
       { maxMoveBps: 0, moveWindow: 8 * DAY },
-      P.MoveWindow,
+      Parameter.MoveWindow,
       8n * 86_400n,
       0n,
       7n * 86_400n,
     ],
-    ["a cooldown over a week", { cooldown: 7 * DAY + 1 }, P.BreakerCooldown, 7n * 86_400n + 1n, 0n, 7n * 86_400n],
-    ["a sequencer grace period over a day", { sequencerGracePeriod: DAY + 1 }, P.Grace, 86_401n, 0n, 86_400n],
+    [
+      "a cooldown over a week",
+      { cooldown: 7 * DAY + 1 },
+      Parameter.BreakerCooldown,
+      7n * 86_400n + 1n,
+      0n,
+      7n * 86_400n,
+    ],
+    [
+      "a sequencer grace period over a day",
+      { sequencerGracePeriod: DAY + 1 },
+      Parameter.SequencerGracePeriod,
+      86_401n,
+      0n,
+      86_400n,
+    ],
   ];
   for (const [label, change, parameter, value, min, max] of cases) {
     it(`refuses ${label} with BallastParameterOutOfRange`, async () => {

@@ -4,6 +4,7 @@ import { AbiCoder, parseUnits } from "ethers";
 import { ethers } from "hardhat";
 
 import { MockReentrantERC20__factory } from "../../typechain-types";
+import { Parameter } from "../../src/vault/enums";
 import { hookFixture, investedAdminFixture } from "../shared/fixtures";
 import type { VaultFixture } from "../shared/fixtures";
 import { BASKET, refreshFeeds } from "../shared/security";
@@ -17,9 +18,6 @@ import { depositUsdc } from "../shared/vault";
 
 const DAY = 86_400;
 const YEAR = 365 * DAY;
-
-/** IBallastErrors.Parameter, by name (the enum's order in IBallastErrors.sol). */
-const RAMP_START = 30n;
 
 describe("leaks: governance and views", () => {
   describe("M3: a scheduled instant weight switch", () => {
@@ -52,7 +50,7 @@ describe("leaks: governance and views", () => {
       const start = now + 90n * BigInt(DAY) + 1n;
       await expect(vault.setTargetWeights([500, 3_000, 4_500, 2_000], start, start))
         .to.be.revertedWithCustomError(vault, "BallastParameterOutOfRange")
-        .withArgs(RAMP_START, start, now, now + 90n * BigInt(DAY));
+        .withArgs(Parameter.RampStart, start, now, now + 90n * BigInt(DAY));
     });
 
     it("lets governance cancel a scheduled ramp by setting the weights in force, now", async () => {

@@ -9,7 +9,7 @@ interface AstNode {
 
 /**
  * The members of enum `enumName` declared in `contract` (a fully qualified name), in order, from
- * the compiler's AST: the contracts are the one source of the names tests use.
+ * the compiler's AST: what src/vault/enums.ts is checked against (test/enums.test.ts).
  */
 export async function enumMembers(contract: string, enumName: string): Promise<string[]> {
   const buildInfo = await artifacts.getBuildInfo(contract);
@@ -22,10 +22,7 @@ export async function enumMembers(contract: string, enumName: string): Promise<s
   return found.members.map((member) => member.name);
 }
 
-/** The value of `IBallastErrors.Parameter.<name>`. */
-export async function parameterIndex(name: string): Promise<bigint> {
-  const members = await enumMembers("contracts/interfaces/IBallastErrors.sol:IBallastErrors", "Parameter");
-  const index = members.indexOf(name);
-  if (index < 0) throw new Error(`no Parameter ${name}`);
-  return BigInt(index);
+/** A table's values as contract calls and events return them (bigint), to compare without converting. */
+export function bigintValues<T extends readonly string[]>(names: T): { readonly [K in T[number]]: bigint } {
+  return Object.fromEntries(names.map((name, value) => [name, BigInt(value)])) as { [K in T[number]]: bigint };
 }

@@ -4,23 +4,17 @@ import { ethers } from "hardhat";
 import type { Signer } from "ethers";
 
 import type { LocalMarket } from "../../src/market";
+import { TRIP_NAMES } from "../../src/vault/enums";
 import type { BallastVault } from "../../typechain-types";
 
+import { bigintValues } from "./enums";
 import { investedAdminFixture } from "./fixtures";
 import type { VaultFixture } from "./fixtures";
 import { basketSymbols } from "./pnl";
 import { depositUsdc, rebalanceUntilSettled, rebalancerOf } from "./vault";
 
-/** IBallastBreakers.Trip as numbers. */
-export const Trip = {
-  None: 0n,
-  OracleTwapDivergence: 1n,
-  SpotTwapDivergence: 2n,
-  Dislocation: 3n,
-  SequencerDown: 4n,
-  TwapUnavailable: 5n,
-  InvalidPrice: 6n,
-} as const;
+/** IBallastBreakers.Trip as the breakers return it. */
+export const Trip = bigintValues(TRIP_NAMES);
 
 /** Every listed feed reports its current answer again, in a round dated now (keeps them fresh). */
 export async function refreshFeeds(market: LocalMarket, symbols: readonly string[]): Promise<void> {

@@ -3,8 +3,11 @@ import { MaxUint256, parseUnits } from "ethers";
 import type { ContractTransactionResponse, Signer } from "ethers";
 
 import type { LocalMarket } from "../../src/market";
+import { STATUS_NAMES } from "../../src/vault/enums";
 import { BallastPolicy__factory, BallastRebalancer__factory } from "../../typechain-types";
 import type { BallastRebalancer, BallastVault } from "../../typechain-types";
+
+import { bigintValues } from "./enums";
 
 /** Funds `user` with `usd` whole USDC, approves the vault and deposits it all. */
 export async function depositUsdc(
@@ -26,18 +29,8 @@ export async function rebalancerOf(vault: BallastVault): Promise<BallastRebalanc
   return BallastRebalancer__factory.connect(await vault.rebalancer(), vault.runner);
 }
 
-/** Policy statuses (IBallastPolicy.Status) as numbers. */
-export const Status = {
-  Due: 0n,
-  DueByCalendar: 1n,
-  NotDue: 2n,
-  Cooldown: 3n,
-  Paused: 4n,
-  PriceUnavailable: 5n,
-  BreakerTripped: 6n,
-  Uneconomic: 7n,
-  LegUnfit: 8n,
-} as const;
+/** Policy statuses (IBallastPolicy.Status) as the rebalancer returns them. */
+export const Status = bigintValues(STATUS_NAMES);
 
 /**
  * Calls the rebalancer's `rebalance()` while it says one is due, waiting out the cooldown as a keeper would

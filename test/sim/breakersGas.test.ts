@@ -18,11 +18,12 @@ import type { ContractTransactionResponse } from "ethers";
 
 import type { BallastVault } from "../../typechain-types";
 
-import { basketOf } from "../../src/scenario/scenarios";
+import { basketOf } from "../../src/demo/scenarios";
 import { DEFAULT_TOKENS } from "../../src/market";
 import breakersGas from "../../src/sim/breakersGas.json";
 import { deployVault, RECOMMENDED_BREAKERS } from "../../src/vault";
 import { deployLocalMarket } from "../shared/market";
+import { Trip } from "../shared/security";
 import { depositUsdc, rebalanceUntilSettled } from "../shared/vault";
 
 const FILE = path.join(__dirname, "..", "..", "src", "sim", "breakersGas.json");
@@ -100,7 +101,7 @@ async function measure(risky: number): Promise<Measured> {
   await move(() => 0.7);
   await market.advanceTime(SETTLE);
   const trip = await spent(vault, rebalancer.rebalance());
-  expect((await breakers.breaker(rebalancer))[0], "tripped").to.not.equal(0n);
+  expect((await breakers.breaker(rebalancer))[0], "tripped").to.not.equal(Trip.None);
   expect(trip.swaps, "a trip trades nothing").to.equal(0);
   return { assets: basket.length, plain: plain.gas, guarded: guarded.gas, swaps: plain.swaps, trip: trip.gas };
 }

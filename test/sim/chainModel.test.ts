@@ -1,6 +1,6 @@
 /**
  * What the lab models so that it does what `npm start`'s chain does on the same path (issue 17,
- * test/scenario/parity.test.ts holds the two together): the on-chain planner's shortcuts, the
+ * test/demo/parity.test.ts holds the two together): the on-chain planner's shortcuts, the
  * breakers' move window and their gas, liquidity providers re-centring at the value they hold, and
  * the backtest's flags that describe npm start's vault and market.
  */

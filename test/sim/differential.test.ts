@@ -1,5 +1,5 @@
 /**
- * Differential test: the simulator's vault model (src/sim/vaultModel.ts) against the contracts on
+ * Differential test: the simulator's vault model (src/sim/vaultModel) against the contracts on
  * the Hardhat network. Random vault states (feed prices moved and pools realigned, tokens donated,
  * random trigger, execution, volatility and cost parameters, random target weights including a
  * retiring asset, time advanced) are read from the chain and fed to the model; the two must agree
@@ -268,16 +268,14 @@ async function compare(
     vm.usableBand(evaluation.targetBandBps, model.effectiveTriggerBandBps, tokens.length),
     (i, o) => routes.shortcut(i, o) !== undefined,
   );
-  const expected = vm.assessWithReward(
-    snap.costs,
-    vm.REWARD_OFF,
-    v.nav,
-    pl.driftRemovedBps,
-    v.prices[0],
-    v.units[0],
-    vm.quoteTrades(pl, routes.hops, (i, o) => routes.shortcut(i, o) ?? []),
-    0n,
-  );
+  const expected = vm.assessWithReward(snap.costs, vm.REWARD_OFF, {
+    nav: v.nav,
+    driftRemovedBps: pl.driftRemovedBps,
+    basePriceWad: v.prices[0],
+    baseUnit: v.units[0],
+    trades: vm.quoteTrades(pl, routes.hops, (i, o) => routes.shortcut(i, o) ?? []),
+    basefeeWei: 0n,
+  });
   const [cost, benefit, worthIt] = await rebalancer.rebalanceCost();
   expect([cost, benefit, worthIt], `${label}: rebalanceCost`).to.deep.equal([
     expected.cost,

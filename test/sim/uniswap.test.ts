@@ -176,12 +176,20 @@ describe("Uniswap V3 cost model", () => {
         gasTokenPriceWad: 3_000n * 10n ** 18n,
       };
       // No trades: gas only, 150k gas at 20 gwei and $3000 = $9.00 exactly, in 6-decimal USDC.
-      const noTrade = vaultModel.assessCost(costs, 10n ** 12n, 100n, 10n ** 18n, 10n ** 6n, [], 20n * 10n ** 9n);
+      const question = {
+        nav: 10n ** 12n,
+        driftRemovedBps: 100n,
+        basePriceWad: 10n ** 18n,
+        baseUnit: 10n ** 6n,
+        trades: [],
+        basefeeWei: 20n * 10n ** 9n,
+      };
+      const noTrade = vaultModel.assessCost(costs, question);
       expect(noTrade.cost).to.equal(9_000_000n);
       // Benefit: $1M x 100 bps x 1e-6 = $100; 9 <= 100 x 1.
       expect(noTrade.benefit).to.equal(100_000_000n);
       expect(noTrade.worthIt).to.equal(true);
-      const small = vaultModel.assessCost(costs, 10n ** 10n, 100n, 10n ** 18n, 10n ** 6n, [], 20n * 10n ** 9n);
+      const small = vaultModel.assessCost(costs, { ...question, nav: 10n ** 10n });
       expect(small.benefit).to.equal(1_000_000n); // $1 of benefit on $10k: not worth $9 of gas
       expect(small.worthIt).to.equal(false);
     });

@@ -11,6 +11,7 @@ import type { RouteSpec } from "../../src/vault";
 import { ChainlinkOracle__factory, MockBallastOracle__factory, MockERC20__factory } from "../../typechain-types";
 import type { BallastVault, ChainlinkOracle, MockBallastOracle } from "../../typechain-types";
 import type { IBallastVault } from "../../typechain-types/artifacts/contracts/BallastVault";
+import { Parameter } from "../../src/vault/enums";
 import { BREAKERS, poolChecksOf } from "../shared/breakers";
 import { investedAdminFixture } from "../shared/fixtures";
 import type { VaultFixture } from "../shared/fixtures";
@@ -24,8 +25,6 @@ const HOUR = 3_600;
 const MAX_ASSETS = 16n;
 /** UNI's direct route to the base asset (the UNI/USDC 0.3% pool). */
 const UNI_ROUTE: RouteSpec = ["UNI", 3000, "USDC"];
-/** `IBallastErrors.Parameter.DeviationBps`. */
-const PARAMETER_DEVIATION_BPS = 31;
 /** Every token the tests price, so that their feeds can be kept fresh across long waits. */
 const FEEDS = ["USDC", "WETH", "WBTC", "LINK", "UNI"] as const;
 /** IBallastBreakers.Trip.SpotTwapDivergence */
@@ -337,7 +336,7 @@ describe("BallastVault asset listing and removal", () => {
       const wide = await new MockBallastOracle__factory(market.deployer).deploy(price, 10_001);
       await expect(vault.addAsset(await assetConfig(market, "UNI", wide, UNI_ROUTE)))
         .to.be.revertedWithCustomError(vault, "BallastParameterOutOfRange")
-        .withArgs(PARAMETER_DEVIATION_BPS, 10_001n, 0n, 10_000n);
+        .withArgs(Parameter.DeviationBps, 10_001n, 0n, 10_000n);
       // A source without deviationBps(): the feed itself (latestRoundData, no threshold).
       const feed = market.token("UNI").feed;
       await expect(
@@ -347,7 +346,7 @@ describe("BallastVault asset listing and removal", () => {
         .withArgs(uni);
       await expect(vault.setOracle(market.token("WETH").address, wide))
         .to.be.revertedWithCustomError(vault, "BallastParameterOutOfRange")
-        .withArgs(PARAMETER_DEVIATION_BPS, 10_001n, 0n, 10_000n);
+        .withArgs(Parameter.DeviationBps, 10_001n, 0n, 10_000n);
       expect(await vault.basketTokens()).to.have.length(4);
       // At the bound, listed.
       const full = await new MockBallastOracle__factory(market.deployer).deploy(price, 10_000);

@@ -26,13 +26,11 @@ import {
 } from "../../typechain-types";
 import type { BallastVault, MockERC20 } from "../../typechain-types";
 import type { IBallastVault } from "../../typechain-types/artifacts/contracts/BallastVault";
+import { Parameter } from "../../src/vault/enums";
 import { marketFixture } from "../shared/fixtures";
 
 type AssetConfig = IBallastVault.AssetConfigStruct;
 type RebalanceParams = IBallastVault.RebalanceParamsStruct;
-
-/** `IBallastErrors.Parameter`. */
-const Parameter = { SlippageBps: 0, MaxTradeBps: 1, MaxLossBps: 2, MinTradeValue: 3 } as const;
 
 const MAX_ASSETS = 16;
 /** keccak256 of UniswapV3Pool's creation code: where the canonical factory's CREATE2 puts a pool. */

@@ -8,15 +8,13 @@ import { encodeRoute } from "../../src/vault";
 import { ChainlinkOracle__factory } from "../../typechain-types";
 import type { BallastPolicy, BallastRebalancer, BallastVault } from "../../typechain-types";
 import type { IBallastPolicy } from "../../typechain-types/artifacts/contracts/BallastPolicy";
+import { Parameter } from "../../src/vault/enums";
 import { investedAdminFixture } from "../shared/fixtures";
 import { rebalanceUntilSettled, Status, swapsOf } from "../shared/vault";
 
 const WAD = 10n ** 18n;
 const Q96 = 2n ** 96n;
 const GWEI = 10n ** 9n;
-/** IBallastErrors.Parameter indices of the cost parameters. */
-const Parameter = { BenefitPerBpWad: 22, MaxCostRatioBps: 23, GasBase: 24, GasPerHop: 25 } as const;
-
 const GATE_OFF: IBallastPolicy.CostParamsStruct = {
   benefitPerBpWad: 0,
   maxCostRatioBps: 0,

@@ -8,6 +8,7 @@ import { ethers } from "hardhat";
 import { FeeMathHarness__factory, FeeMath__factory, IERC20__factory } from "../../typechain-types";
 import type { FeeMathHarness, IERC20 } from "../../typechain-types";
 import type { IBallastVault } from "../../typechain-types/artifacts/contracts/BallastVault";
+import { Parameter } from "../../src/vault/enums";
 import { investedAdminFixture } from "../shared/fixtures";
 import type { VaultFixture } from "../shared/fixtures";
 import { entryCharge, exitFlowCost, flowCost, flowValuation } from "../shared/flow";
@@ -15,9 +16,6 @@ import type { FlowValuation } from "../shared/flow";
 import { depositUsdc, rebalanceUntilSettled } from "../shared/vault";
 
 type FeeParams = IBallastVault.FeeParamsStruct;
-
-/** `IBallastErrors.Parameter` indices of the fee bounds. */
-const Parameter = { ManagementFeeBps: 26, EntryFeeBps: 27, ExitFeeBps: 28 } as const;
 
 const DAY = 24 * 60 * 60;
 const YEAR = 365 * DAY;

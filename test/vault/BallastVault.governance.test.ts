@@ -13,15 +13,13 @@ import { BallastPolicy__factory, BallastRebalancer__factory, IERC20__factory } f
 import type { BallastPolicy, BallastRebalancer, BallastVault, TimelockController } from "../../typechain-types";
 import type { IBallastPolicy } from "../../typechain-types/artifacts/contracts/BallastPolicy";
 import type { IBallastVault } from "../../typechain-types/artifacts/contracts/BallastVault";
+import { Parameter } from "../../src/vault/enums";
 import { FOUR_ASSET_BASKET } from "../shared/fixtures";
 import { depositUsdc, rebalanceUntilSettled, Status } from "../shared/vault";
 import { deployLocalMarket } from "../shared/market";
 
 type RebalanceParams = IBallastVault.RebalanceParamsStruct;
 type TriggerParams = IBallastPolicy.TriggerParamsStruct;
-
-/** `IBallastErrors.Parameter`. */
-const Parameter = { SlippageBps: 0, MaxTradeBps: 1, MaxLossBps: 2, MinTradeValue: 3, TriggerBandBps: 4 } as const;
 
 const DAY = 24 * 60 * 60;
 const BPS = 10_000n;

@@ -2,6 +2,7 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
 import { ethers } from "hardhat";
 
+import { Parameter } from "../../src/vault/enums";
 import { investedAdminFixture } from "../shared/fixtures";
 
 const DAY = 86_400;
@@ -16,10 +17,6 @@ async function pinNextBlock(): Promise<number> {
   await time.setNextBlockTimestamp(next);
   return next;
 }
-/** IBallastErrors.Parameter.RampDuration */
-const RAMP_DURATION = 21;
-/** IBallastErrors.Parameter.RampStart */
-const RAMP_START = 30;
 
 describe("BallastVault target-weight ramps", () => {
   it("moves the targets linearly from the weights in force to the new ones, base taking the remainder", async () => {
@@ -89,15 +86,15 @@ describe("BallastVault target-weight ramps", () => {
     let at = await pinNextBlock();
     await expect(vault.setTargetWeights([500, 3_000, 3_500, 3_000], past, past + 100))
       .to.be.revertedWithCustomError(vault, "BallastParameterOutOfRange")
-      .withArgs(RAMP_START, BigInt(past), BigInt(at), BigInt(at + 90 * DAY));
+      .withArgs(Parameter.RampStart, BigInt(past), BigInt(at), BigInt(at + 90 * DAY));
     at = await pinNextBlock();
     const far = at + 90 * DAY + 1;
     await expect(vault.setTargetWeights([500, 3_000, 3_500, 3_000], far, far))
       .to.be.revertedWithCustomError(vault, "BallastParameterOutOfRange")
-      .withArgs(RAMP_START, BigInt(far), BigInt(at), BigInt(at + 90 * DAY));
+      .withArgs(Parameter.RampStart, BigInt(far), BigInt(at), BigInt(at + 90 * DAY));
     await expect(vault.setTargetWeights([500, 3_000, 3_500, 3_000], now, now + 90 * DAY + 1))
       .to.be.revertedWithCustomError(vault, "BallastParameterOutOfRange")
-      .withArgs(RAMP_DURATION, 90n * 86_400n + 1n, 0n, 90n * 86_400n);
+      .withArgs(Parameter.RampDuration, 90n * 86_400n + 1n, 0n, 90n * 86_400n);
     await expect(vault.setTargetWeights([500, 4_000, 3_500, 2_000], now, now)).to.be.revertedWithCustomError(
       vault,
       "BallastParameterUnchanged",

@@ -13,7 +13,7 @@ import type { Explained } from "../logic/errors";
 import { describeBreaker, describeNoRebalancer, describeStatus } from "../logic/status";
 import type { BreakerView, StatusView } from "../logic/status";
 
-import { STATUS_NAMES } from "../../../src/vault/enums";
+import { statusName } from "../../../src/vault/enums";
 import type { BallastBreakers } from "../../../typechain-types";
 
 import { breakersAt, ERROR_INTERFACES, erc20At, policyAt, rebalancerAt, vaultAt } from "./contracts";
@@ -188,7 +188,7 @@ async function loadRebalancer(
   ]);
   // BreakerTripped with no trip in force: a refusal, named when the oracles' histories show it.
   const refused =
-    STATUS_NAMES[Number(status)] === "BreakerTripped" && !holds
+    statusName(status) === "BreakerTripped" && !holds
       ? await historyRefusal(breakers, address, prices)
       : ([0n, 0n] as const);
   return {

@@ -3,8 +3,8 @@
  * (the policy's and the breakers' enums, in ABI order, shared with the keeper and the operator tasks).
  * Pure: unit-tested in test/app/errors.test.ts.
  */
-import { STATUS_NAMES, TRIP_NAMES } from "../../../src/vault/enums";
-import type { StatusName, TripName } from "../../../src/vault/enums";
+import { isUnknown, statusName, tripName } from "../../../src/vault/enums";
+import type { StatusName, TripName, UnknownName } from "../../../src/vault/enums";
 
 import { formatBps } from "./format";
 
@@ -12,14 +12,14 @@ export type Tone = "ok" | "info" | "warn" | "bad";
 
 export interface StatusView {
   /** `NoRebalancer`: the vault has none set (`vault.rebalancer()` is zero), so nothing can say. */
-  name: StatusName | "Unknown" | "NoRebalancer";
+  name: StatusName | UnknownName | "NoRebalancer";
   sentence: string;
   tone: Tone;
 }
 
 export interface BreakerView {
   tripped: boolean;
-  reason: TripName | "Unknown";
+  reason: TripName | UnknownName;
   /** The basket token the trip is about (by index), when the reason names one. */
   asset?: string;
   sentence: string;
@@ -42,10 +42,10 @@ export function describeBreaker(
   index: bigint | number,
   symbols: readonly string[],
 ): BreakerView {
-  const name: TripName | "Unknown" = Number(reason) < TRIP_NAMES.length ? TRIP_NAMES[Number(reason)] : "Unknown";
+  const name = tripName(reason);
   if (name === "None") return { tripped: false, reason: name, sentence: TRIP_SENTENCES.None("") };
   const asset = symbols[Number(index)] ?? `asset #${index}`;
-  const sentence = name === "Unknown" ? `Breaker tripped (reason ${reason}).` : TRIP_SENTENCES[name](asset);
+  const sentence = isUnknown(name) ? `Breaker tripped (reason ${reason}).` : TRIP_SENTENCES[name](asset);
   return { tripped: true, reason: name, asset, sentence };
 }
 
@@ -66,7 +66,7 @@ export function describeStatus(
   breaker?: BreakerView,
   locale?: string,
 ): StatusView {
-  const name: StatusName | "Unknown" = Number(status) < STATUS_NAMES.length ? STATUS_NAMES[Number(status)] : "Unknown";
+  const name = statusName(status);
   const drift = formatBps(driftBps, locale);
   const band = formatBps(bandBps, locale);
   switch (name) {
@@ -117,6 +117,6 @@ export function describeStatus(
         sentence: "The pools are priced too far from the oracles to trade safely; it waits.",
       };
     default:
-      return { name: "Unknown", tone: "warn", sentence: `Status ${status}.` };
+      return { name, tone: "warn", sentence: `Status ${status}.` };
   }
 }

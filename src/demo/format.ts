@@ -1,4 +1,5 @@
 /** Number formatting shared by the console report, the progress lines and the chart. */
+import type { BasketAsset } from "./types";
 
 export const usd = (value: number, digits = 0): string =>
   value.toLocaleString("en-US", {
@@ -32,4 +33,9 @@ export function when(hour: number): string {
   const hh = Math.floor(rest);
   const mm = Math.round((rest - hh) * 60);
   return `d${day} ${String(hh).padStart(2, "0")}:${String(Math.min(mm, 59)).padStart(2, "0")}`;
+}
+
+/** The basket with its target weights: "USDC 5%, WETH 23.75%, ...". */
+export function basketText(basket: readonly BasketAsset[]): string {
+  return basket.map((asset) => `${asset.symbol} ${asset.targetBps / 100}%`).join(", ");
 }

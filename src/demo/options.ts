@@ -1,5 +1,5 @@
 /**
- * Options of `npm start` (the scenario simulator): defaults, validation with messages that name
+ * Options of `npm start` (the demo): defaults, validation with messages that name
  * the flag and the environment variable, and the environment reader. Pure TypeScript: the Hardhat
  * task files load it while the config loads, before `typechain-types/` exists on a clean clone, so
  * it must never import typechain-types or hardhat's runtime.

@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import os from "node:os";
 
-import { printReport, resolveScenarioOptions, runScenario } from "../../src/scenario";
-import type { AdversarySummary, ScenarioReport } from "../../src/scenario";
+import { printReport, resolveScenarioOptions, runScenario } from "../../src/demo";
+import type { AdversarySummary, ScenarioReport } from "../../src/demo";
 
 /**
  * `npm start`'s adversaries on a short scenario (a day in 3-hour steps), played twice from the

@@ -4,13 +4,13 @@ import os from "node:os";
 import path from "node:path";
 import hre from "hardhat";
 
-import { runStart } from "../../src/scenario";
-import type { ReportFiles, ScenarioReport } from "../../src/scenario";
+import { runStart } from "../../src/demo";
+import type { ReportFiles, ScenarioReport } from "../../src/demo";
 
 /**
  * `npm start` end to end on the in-process chain, short: 3 days in 3-hour steps, the crash on day 1,
  * a fixed seed. The report it returns (and writes) is checked, not the console text alone. The
- * adversaries are off here: this is the vault's own behaviour (test/scenario/adversaries.test.ts
+ * adversaries are off here: this is the vault's own behaviour (test/demo/adversaries.test.ts
  * plays them).
  */
 describe("npm start: a short crash scenario end to end", function () {

@@ -7,7 +7,7 @@ import type { RawScenarioOptions } from "./options";
 import { replayInLab } from "./labReplay";
 import { printReport, writeReportFiles } from "./report";
 import type { ReportFiles } from "./report";
-import { runScenario } from "./simulation";
+import { runScenario } from "./run";
 import type { Logger, ScenarioReport } from "./types";
 
 export async function runStart(

@@ -10,7 +10,7 @@ import {
   checkDevnetOptions,
   onNodeReady,
   priceTick,
-} from "../../src/scenario/devnet";
+} from "../../src/demo/devnet";
 import { Rng } from "../../src/sim/random";
 import { poolChecksOf } from "../shared/breakers";
 

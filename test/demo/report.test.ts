@@ -3,14 +3,15 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
-import { escapeXml, niceTicks, renderChartSvg } from "../../src/scenario/chart";
-import { resolveScenarioOptions } from "../../src/scenario/options";
-import { signed, when } from "../../src/scenario/format";
-import { dailySnapshots, formatTable, printReport, writeReportFiles } from "../../src/scenario/report";
-import type { ScenarioReport, Snapshot } from "../../src/scenario/types";
+import { renderChartSvg } from "../../src/demo/chart";
+import { escapeXml, niceTicks } from "../../src/sim/svg";
+import { resolveScenarioOptions } from "../../src/demo/options";
+import { signed, when } from "../../src/demo/format";
+import { dailySnapshots, formatTable, printReport, writeReportFiles } from "../../src/demo/report";
+import type { ScenarioReport, Snapshot } from "../../src/demo/types";
 import { parseCsvPath } from "../../src/sim/csv";
 
-/** A small report as the simulator writes it: two assets, a day, a rebalance and a breaker trip. */
+/** A small report as `npm start` writes it: two assets, a day, a rebalance and a breaker trip. */
 function sampleReport(): ScenarioReport {
   const snapshots: Snapshot[] = Array.from({ length: 25 }, (_, hour) => ({
     hour,

@@ -6,7 +6,7 @@ import {
   optionsFromEnv,
   resolveScenarioOptions,
   ScenarioOptionsError,
-} from "../../src/scenario/options";
+} from "../../src/demo/options";
 import {
   BASE_WEIGHT_BPS,
   crashStepOf,
@@ -14,7 +14,7 @@ import {
   planScenario,
   SCENARIO_NAMES,
   targetWeights,
-} from "../../src/scenario/scenarios";
+} from "../../src/demo/scenarios";
 
 describe("scenario plans and options", () => {
   it("weights every basket size to exactly 10 000 bps, base first", () => {

@@ -191,7 +191,7 @@ export interface VaultSettings {
   costGateBenefitPerBp: number;
 }
 
-/** One play of an adversary (src/scenario/adversaries.ts). */
+/** One play of an adversary (src/demo/adversaries.ts). */
 export interface AdversaryAttempt {
   hour: number;
   adversary: "front-runner" | "sandwicher";
@@ -261,7 +261,7 @@ export interface ScenarioReport {
   summary: ScenarioSummary;
   /** The adversaries' plays and P&L; absent when they were off (`--adversaries off`). */
   adversaries?: AdversaryReport;
-  /** The strategy lab replaying the run's path (src/scenario/labReplay.ts); absent until `runStart` adds it. */
+  /** The strategy lab replaying the run's path (src/demo/labReplay.ts); absent until `runStart` adds it. */
   lab?: LabReplay;
 }
 

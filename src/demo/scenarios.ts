@@ -13,7 +13,7 @@ import type { BasketEntry } from "../vault/deployVault";
  * A pool's liquidity providers move their concentrated ranges back around the price once it has
  * left the ±10% positions the market placed: active LPs re-range when out of range, and a vault
  * trading into the thin liquidity left would pay impact no real market charges. (The lab replays
- * them with the same threshold: src/scenario/labReplay.ts.)
+ * them with the same threshold: src/demo/labReplay.ts.)
  */
 export const RECENTER_THRESHOLD = 0.1;
 

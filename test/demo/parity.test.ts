@@ -4,8 +4,8 @@ import os from "node:os";
 import path from "node:path";
 import hre from "hardhat";
 
-import { runStart } from "../../src/scenario";
-import type { ReportFiles, ScenarioReport } from "../../src/scenario";
+import { runStart } from "../../src/demo";
+import type { ReportFiles, ScenarioReport } from "../../src/demo";
 import { loadCsvPath, totals } from "../../src/sim";
 import type { RunningCost } from "../../src/sim";
 

@@ -1,6 +1,7 @@
 /**
- * The scenario simulator (`npm start`). The pure parts (scenarios, options, report) load anywhere;
- * its random numbers and price paths are the strategy lab's (src/sim: `Rng`, `generatePath`).
+ * The demo (`npm start`): a market scenario played against a vault on a local chain, and its report
+ * (`npm run node`'s deployment too). The pure parts (scenarios, options, report) load anywhere; its
+ * random numbers and price paths are the strategy lab's (src/sim: `Rng`, `generatePath`).
  * `runScenario` and `deployDevnet` need the Hardhat runtime and typechain-types, so Hardhat tasks
  * import this module inside their action, never at the top.
  */
@@ -12,5 +13,5 @@ export * from "./report";
 export * from "./adversaryTables";
 export * from "./keeperTables";
 export * from "./chart";
-export * from "./simulation";
+export * from "./run";
 export * from "./start";

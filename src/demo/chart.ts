@@ -1,40 +1,19 @@
 /**
- * The report's chart, as hand-written SVG (no charting dependency), and the HTML page around it.
+ * The report's chart, as hand-written SVG (src/sim/svg.ts: no charting dependency), and the HTML page around it.
  * Four panels share the time axis: the share price against buy-and-hold, the weights against
  * their targets, the largest drift against the trigger band, and the prices; rebalances are
  * marked under each panel and the hours the breaker was tripped are shaded across all of them.
  */
 import { adversaryRows, adversaryVerdict } from "./adversaryTables";
 import { callName, KEEPER_HEADERS, keeperRows } from "./keeperTables";
-import { signed } from "./format";
+import { basketText, signed } from "./format";
 import type { ScenarioReport } from "./types";
+import { assetColour, COLOUR, escapeXml, niceTicks, svgTag } from "../sim/svg";
 
 const WIDTH = 1_100;
 const MARGIN = { left: 70, right: 150, top: 74, bottom: 28 };
 const PANEL_GAP = 34;
 const PLOT_WIDTH = WIDTH - MARGIN.left - MARGIN.right;
-/** One colour per basket position, base first (Tableau 10, readable on white). */
-const COLOURS = ["#7f7f7f", "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2"];
-
-export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
-}
-
-/** About `count` round tick values covering [min, max] (1, 2 or 5 times a power of ten apart). */
-export function niceTicks(min: number, max: number, count = 5): number[] {
-  if (!Number.isFinite(min) || !Number.isFinite(max)) return [];
-  if (max - min < 1e-12) {
-    const pad = Math.abs(min) > 0 ? Math.abs(min) * 0.01 : 1;
-    [min, max] = [min - pad, max + pad];
-  }
-  const raw = (max - min) / count;
-  const power = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw) ?? 10 * power;
-  const ticks: number[] = [];
-  for (let v = Math.ceil(min / step) * step; v <= max + step * 1e-9; v += step) ticks.push(Number(v.toPrecision(12)));
-  return ticks;
-}
-
 interface Series {
   label: string;
   colour: string;
@@ -70,7 +49,7 @@ export function renderChartSvg(report: ScenarioReport): string {
       height: 250,
       format: (v) => fmt(v, 3),
       series: [
-        { label: "Ballast vault", colour: "#1f77b4", values: snapshots.map((s) => s.sharePrice), width: 2 },
+        { label: "Ballast vault", colour: COLOUR.blue, values: snapshots.map((s) => s.sharePrice), width: 2 },
         { label: "buy-and-hold", colour: "#333333", values: snapshots.map((s) => s.holdPerShare), dashed: true },
       ],
     },
@@ -82,12 +61,12 @@ export function renderChartSvg(report: ScenarioReport): string {
       series: basket.flatMap((asset, i) => [
         {
           label: asset.symbol,
-          colour: COLOURS[i % COLOURS.length],
+          colour: assetColour(i),
           values: snapshots.map((s) => s.weightsBps[i] / 100),
         },
         {
           label: "",
-          colour: COLOURS[i % COLOURS.length],
+          colour: assetColour(i),
           values: snapshots.map(() => asset.targetBps / 100),
           dashed: true,
           width: 1,
@@ -105,14 +84,14 @@ export function renderChartSvg(report: ScenarioReport): string {
         .map((r) => ({
           hour: r.hour,
           value: r.driftBeforeBps,
-          colour: "#ff7f0e",
+          colour: COLOUR.orange,
           title: `rebalance: drift ${r.driftBeforeBps} -> ${r.driftAfterBps} bp`,
         })),
       series: [
-        { label: "largest drift", colour: "#9467bd", values: snapshots.map((s) => s.maxDriftBps) },
+        { label: "largest drift", colour: COLOUR.purple, values: snapshots.map((s) => s.maxDriftBps) },
         {
           label: "trigger band",
-          colour: "#d62728",
+          colour: COLOUR.red,
           values: snapshots.map(() => settings.triggerBandBps),
           dashed: true,
           width: 1,
@@ -125,7 +104,7 @@ export function renderChartSvg(report: ScenarioReport): string {
       format: (v) => fmt(v, 0),
       series: risky.map(({ asset, i }) => ({
         label: asset.symbol,
-        colour: COLOURS[i % COLOURS.length],
+        colour: assetColour(i),
         values: snapshots.map((s) => (s.prices[i] / snapshots[0].prices[i]) * 100),
       })),
     },
@@ -135,14 +114,18 @@ export function renderChartSvg(report: ScenarioReport): string {
     MARGIN.top + panels.reduce((sum, p) => sum + p.height, 0) + PANEL_GAP * (panels.length - 1) + MARGIN.bottom + 24;
   const parts: string[] = [];
   parts.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${totalHeight}" viewBox="0 0 ${WIDTH} ${totalHeight}" font-family="Helvetica, Arial, sans-serif" font-size="11">`,
+    svgTag(
+      WIDTH,
+      totalHeight,
+      `viewBox="0 0 ${WIDTH} ${totalHeight}" font-family="Helvetica, Arial, sans-serif" font-size="11"`,
+    ),
     `<rect width="100%" height="100%" fill="#ffffff"/>`,
     `<text x="${MARGIN.left}" y="20" font-size="15" font-weight="bold">${escapeXml(
       `Ballast — ${report.meta.scenario} scenario, ${report.meta.options.days} days, seed ${report.meta.options.seed}: ` +
         `vault ${signed(report.summary.vaultReturnPct)}% vs buy-and-hold ${signed(report.summary.holdReturnPct)}% per share`,
     )}</text>`,
     `<text x="${MARGIN.left}" y="40" font-size="12" fill="#444">${escapeXml(
-      `${basket.map((a) => `${a.symbol} ${a.targetBps / 100}%`).join(", ")} · ${report.summary.rebalances} rebalances, ` +
+      `${basketText(basket)} · ${report.summary.rebalances} rebalances, ` +
         `${report.summary.trades} trades, trading cost $${report.summary.tradingCostUsd.toFixed(0)} · breaker tripped ` +
         `${report.summary.breakerTrips}x (${report.summary.hoursHalted.toFixed(1)} h halted) · ${report.meta.options.stepHours} h steps`,
     )}</text>`,
@@ -180,15 +163,15 @@ export function renderChartSvg(report: ScenarioReport): string {
     for (const [start, end] of halted) {
       const [xa, xb] = [x(Math.max(start, h0)), x(Math.min(end, h1))];
       parts.push(
-        `<rect x="${xa.toFixed(1)}" y="${top}" width="${Math.max(2, xb - xa).toFixed(1)}" height="${panel.height}" fill="#d62728" fill-opacity="0.12"/>`,
+        `<rect x="${xa.toFixed(1)}" y="${top}" width="${Math.max(2, xb - xa).toFixed(1)}" height="${panel.height}" fill="${COLOUR.red}" fill-opacity="0.12"/>`,
       );
     }
     if (report.meta.crashHour !== undefined) {
       const xc = x(report.meta.crashHour).toFixed(1);
       parts.push(
-        `<line x1="${xc}" x2="${xc}" y1="${top}" y2="${bottom}" stroke="#d62728" stroke-width="1" stroke-dasharray="2 3"/>`,
+        `<line x1="${xc}" x2="${xc}" y1="${top}" y2="${bottom}" stroke="${COLOUR.red}" stroke-width="1" stroke-dasharray="2 3"/>`,
       );
-      if (index === 0) parts.push(`<text x="${Number(xc) + 4}" y="${top + 12}" fill="#d62728">crash</text>`);
+      if (index === 0) parts.push(`<text x="${Number(xc) + 4}" y="${top + 12}" fill="${COLOUR.red}">crash</text>`);
     }
     for (const tick of niceTicks(lo, hi, Math.max(3, Math.round(panel.height / 50)))) {
       const ty = y(tick).toFixed(1);
@@ -219,7 +202,7 @@ export function renderChartSvg(report: ScenarioReport): string {
     // Rebalance markers: a tick under the panel for each rebalance that traded.
     for (const hour of rebalanceHours) {
       const xr = x(hour).toFixed(1);
-      parts.push(`<path d="M${xr},${bottom - 7} l-3,6 h6 z" fill="#ff7f0e"><title>rebalance</title></path>`);
+      parts.push(`<path d="M${xr},${bottom - 7} l-3,6 h6 z" fill="${COLOUR.orange}"><title>rebalance</title></path>`);
     }
     // Legend on the right.
     let legendY = top + 10;
@@ -236,9 +219,9 @@ export function renderChartSvg(report: ScenarioReport): string {
     if (index === 0) {
       const lx = MARGIN.left + PLOT_WIDTH + 12;
       parts.push(
-        `<path d="M${lx + 11},${legendY - 9} l-3,6 h6 z" fill="#ff7f0e"/>`,
+        `<path d="M${lx + 11},${legendY - 9} l-3,6 h6 z" fill="${COLOUR.orange}"/>`,
         `<text x="${lx + 28}" y="${legendY}">rebalance</text>`,
-        `<rect x="${lx}" y="${legendY + 6}" width="22" height="10" fill="#d62728" fill-opacity="0.2"/>`,
+        `<rect x="${lx}" y="${legendY + 6}" width="22" height="10" fill="${COLOUR.red}" fill-opacity="0.2"/>`,
         `<text x="${lx + 28}" y="${legendY + 15}">breaker tripped</text>`,
       );
     }
@@ -353,7 +336,7 @@ code { background: #f4f4f4; padding: 1px 4px; }
 </style></head><body>
 <h1>Ballast scenario: ${escapeXml(meta.scenario)}</h1>
 <p>${escapeXml(meta.description)}. ${meta.options.days} days in ${meta.options.stepHours}-hour steps, seed ${meta.options.seed},
-basket ${escapeXml(report.basket.map((a) => `${a.symbol} ${a.targetBps / 100}%`).join(", "))}; run on <code>${escapeXml(meta.network)}</code>
+basket ${escapeXml(basketText(report.basket))}; run on <code>${escapeXml(meta.network)}</code>
 in ${meta.wallTimeSeconds.toFixed(0)} s, ${escapeXml(meta.createdAt)}.</p>
 ${svg}
 <h2>Summary</h2>
