@@ -1,7 +1,7 @@
 /**
  * `npm run node` (`hardhat ballast:node`): Hardhat's JSON-RPC node on localhost:8545 with the
  * local market and a Ballast vault deployed, accounts #1-#9 funded with USDC and every address
- * printed (src/scenario/devnet.ts), for a wallet such as MetaMask and for the keeper.
+ * printed (src/demo/devnet.ts), for a wallet such as MetaMask and for the keeper.
  *
  * It runs Hardhat's own `node` task and deploys from the TASK_NODE_SERVER_READY subtask, on the
  * very chain the server exposes. The override does nothing unless `ballast:node` started the node,

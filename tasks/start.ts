@@ -1,6 +1,6 @@
 /**
  * `npm start -- [--days N] [--assets N] [--seed N] [--scenario NAME] ...` (`hardhat ballast:start`):
- * the scenario simulator (src/scenario). Environment variables (DAYS, ASSETS, SEED, SCENARIO, ...)
+ * the demo (src/demo). Environment variables (DAYS, ASSETS, SEED, SCENARIO, ...)
  * fill in flags not given. The command is src/cli/start.ts, which scripts/start.ts runs too.
  *
  * Loaded with the config (tasks/index.ts), when typechain-types may not exist yet: everything

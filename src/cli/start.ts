@@ -1,7 +1,7 @@
 /**
  * `npm start` (the `ballast:start` task, scripts/start.ts): plays a market scenario against a Ballast
- * vault on the current chain and writes a report (src/scenario). Flags win over the environment
- * variables (DAYS, ASSETS, SEED, ...; src/scenario/options.ts names them), which a script, taking
+ * vault on the current chain and writes a report (src/demo). Flags win over the environment
+ * variables (DAYS, ASSETS, SEED, ...; src/demo/options.ts names them), which a script, taking
  * no flags, reads alone.
  *
  * Safe to load with the config: the scenario, which needs typechain-types, is imported after compiling.
