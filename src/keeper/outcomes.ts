@@ -5,7 +5,7 @@
 import { BallastRebalancer__factory, BallastVault__factory, IBallastBreakers__factory } from "../../typechain-types";
 import { errorInterfaces } from "../shared/abis";
 import { decodeRevertData, describeError, revertData } from "../shared/revert";
-import { TRIP_NAMES } from "../vault/enums";
+import { tripName } from "../vault/enums";
 
 import type { KeeperLogger, LogFields, LogLevel } from "./logger";
 import { statusName } from "./types";
@@ -108,7 +108,7 @@ export function minedOutcome(
   if (tripped) {
     logger.log("warn", "breaker_tripped", {
       vault,
-      reason: TRIP_NAMES[Number(tripped.args[1])] ?? String(tripped.args[1]),
+      reason: tripName(tripped.args[1] as bigint),
       index: tripped.args[2],
     });
   }

@@ -2,17 +2,13 @@
 import type { TransactionReceipt } from "ethers";
 
 import type { BallastRebalancer, BallastVault } from "../../typechain-types";
-import { STATUS_NAMES } from "../vault/enums";
+import { STATUS_NAMES, statusName } from "../vault/enums";
 import type { StatusName } from "../vault/enums";
 
 import type { Fees } from "./fees";
 
-export { STATUS_NAMES };
+export { STATUS_NAMES, statusName };
 export type { StatusName };
-
-export function statusName(status: bigint | number): StatusName | `Unknown(${string})` {
-  return STATUS_NAMES[Number(status)] ?? `Unknown(${String(status)})`;
-}
 
 /** What a transaction is for: a rebalance, or a cancellation (of a stuck one). */
 export type TxKind = "rebalance" | "cancel";

@@ -13,7 +13,7 @@ import { connectVault, tokenInfo } from "./context";
 import type { TokenInfo, VaultContext } from "./context";
 import { OpsInputError } from "./errors";
 import { sendAndWait as send } from "./send";
-import { STATUS_NAMES, TRIP_NAMES } from "./status";
+import { Status, statusName, Trip, tripName } from "../vault/enums";
 import { formatAmount, formatDuration, formatTime, parseAddress, parseAmount } from "./units";
 
 /** The typed events a vault emitted in one transaction. */
@@ -113,7 +113,7 @@ export async function deposit(signer: Signer, options: DepositOptions): Promise<
     const [status] = await ctx.rebalancer.rebalanceStatus();
     const why = (await vault.paused())
       ? "the vault is paused"
-      : status === 5n
+      : status === BigInt(Status.PriceUnavailable)
         ? "a price is unavailable (an oracle fails)"
         : `maxDeposit is ${formatAmount(max, asset.decimals)} ${asset.symbol}`;
     throw new OpsInputError(`the vault accepts no deposit of ${options.amount} ${asset.symbol} now: ${why}`);
@@ -311,7 +311,7 @@ export interface RebalanceResult {
  */
 async function notDueReason(ctx: VaultContext, status: bigint, driftBps: bigint): Promise<string> {
   const { rebalancer, policy, breakers } = ctx;
-  const name = STATUS_NAMES[Number(status)] ?? `status ${status}`;
+  const name = statusName(status);
   const block = await ctx.vault.runner!.provider!.getBlock("latest");
   const now = block?.timestamp ?? 0;
   switch (name) {
@@ -335,14 +335,14 @@ async function notDueReason(ctx: VaultContext, status: bigint, driftBps: bigint)
       const lapses = Number(trippedAt) + Number(cooldown);
       // No trip recorded, or one past its cooldown: the breakers refuse what they see now (a pool
       // pushed, an oracle invalid within the last cooldown, a latching condition that lasts).
-      if (reason === 0n || lapses <= now) {
+      if (reason === BigInt(Trip.None) || lapses <= now) {
         return (
           `BreakerTripped: the breakers would refuse a rebalance now (a condition that lasts, or an oracle invalid ` +
           `within the last ${formatDuration(Number(cooldown))}); it trades once every check is healthy`
         );
       }
       return (
-        `BreakerTripped: ${TRIP_NAMES[Number(reason)]} on asset ${index} at ${formatTime(Number(trippedAt))}; ` +
+        `BreakerTripped: ${tripName(reason)} on asset ${index} at ${formatTime(Number(trippedAt))}; ` +
         `the trip holds until ${formatTime(lapses)}, then the next rebalance clears it once conditions are healthy`
       );
     }
@@ -405,13 +405,13 @@ export async function rebalance(signer: Signer, options: { vault: string }): Pro
       .find((event) => event?.name === "BreakerTripped" || event?.name === "TradingRefused");
     const reason = found ? (found.args[1] as bigint) : 0n;
     const index = found ? (found.args[2] as bigint) : 0n;
-    outcome = { kind: "breaker-tripped", reason: TRIP_NAMES[Number(reason)] ?? String(reason), index };
+    outcome = { kind: "breaker-tripped", reason: tripName(reason), index };
   }
   return {
     vault: ctx.address,
     rebalancer: await rebalancer.getAddress(),
     asset: ctx.asset,
-    statusBefore: STATUS_NAMES[Number(status)],
+    statusBefore: statusName(status),
     outcome,
     tx: receipt.hash,
   };

@@ -23,12 +23,11 @@ import {
   MAX_TICK,
   MIN_SQRT_RATIO,
   MIN_TICK,
+  TICK_SPACINGS,
 } from "../market/uniswapMath";
 
 import { checkNumber, SimError } from "./errors";
-
-/** Uniswap V3 fee tiers and their tick spacing. */
-export const FEE_TIERS: Readonly<Record<number, number>> = { 100: 1, 500: 10, 3000: 60, 10000: 200 };
+import { mulDiv } from "./vaultModel/math";
 
 /** One position of a pool's liquidity shape: a share of the pool's USD depth over +-rangeBps. */
 export interface RangeShare {
@@ -50,7 +49,7 @@ export const LOCAL_MARKET_SHAPE: readonly RangeShare[] = [
 
 /** Validates a fee tier (pips). */
 export function checkFeeTier(feePips: number): number {
-  if (FEE_TIERS[feePips] === undefined) {
+  if (TICK_SPACINGS[feePips] === undefined) {
     throw new SimError(`fee ${feePips} is not a Uniswap V3 tier (100, 500, 3000, 10000 pips)`);
   }
   return feePips;
@@ -259,12 +258,8 @@ const MAX_UINT256 = (1n << 256n) - 1n;
 const MAX_UINT160 = (1n << 160n) - 1n;
 const Q96 = 1n << 96n;
 
-function mulDiv(a: bigint, b: bigint, d: bigint): bigint {
-  return (a * b) / d;
-}
 function mulDivRoundingUp(a: bigint, b: bigint, d: bigint): bigint {
-  const p = a * b;
-  return p / d + (p % d === 0n ? 0n : 1n);
+  return mulDiv(a, b, d, true);
 }
 function divRoundingUp(a: bigint, d: bigint): bigint {
   return a / d + (a % d === 0n ? 0n : 1n);
