@@ -15,7 +15,7 @@
 import { rebalanceGasUnits } from "../src/sim/market";
 import type { GasPart, GasUnits } from "../src/sim/market";
 
-import type { BenchResults } from "../scripts/bench";
+import type { BenchResults } from "./figures";
 
 /** Intrinsic gas of a transaction: the bench's figures leave it out, a keeper pays it. */
 const TX_BASE = 21_000;

@@ -9,7 +9,7 @@
  * run rewrites the snapshot: a change of gas lands with the figures that show it. Its helpers and
  * data files stay in bench/ (bench/README.md).
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 
 import { MaxUint256, parseUnits, ZeroAddress } from "ethers";
@@ -40,6 +40,8 @@ import type { BallastVault } from "../typechain-types";
 import { vaultModel as vm } from "../src/sim";
 import { MEASURED_GAS, rebalanceGasUnits } from "../src/sim/market";
 
+import { BENCH_DIR, figuresOf, readSnapshot, SNAPSHOT, SNAPSHOT_TOLERANCE_PCT, snapshotDiff } from "../bench/figures";
+import type { BasketBench, BenchResults, Ratio } from "../bench/figures";
 import { fitGasModel } from "../bench/gasModel";
 import { refuseEveryPlan, settle } from "../bench/settle";
 import { runScript } from "../src/cli/script";
@@ -84,31 +86,6 @@ const BENCH_VOLATILITY = {
   averagingTime: 14 * 86_400,
   minObservationInterval: 3_600,
 } as const;
-
-export interface Ratio {
-  name: string;
-  value: number;
-  target: string;
-  met: boolean;
-  detail: string;
-}
-
-export interface BasketBench {
-  assets: number;
-  gas: Record<string, number>;
-  /** The feed rounds the observations of `rebalanceObserved` and `rebalanceObservedBusy` read. */
-  roundsRead: { quiet: number; busy: number };
-  legs: { tokenIn: string; tokenOut: string; hops: number; vaultAmountIn: string; rawGas: number }[];
-  ratios: Ratio[];
-}
-
-export interface BenchResults {
-  schema: 1;
-  mode: "full" | "fast";
-  network: string;
-  baselines: { plainDeposit: number; plainRedeem: number };
-  baskets: BasketBench[];
-}
 
 async function gasOf(sent: Promise<ContractTransactionResponse>): Promise<bigint> {
   const receipt = await (await sent).wait();
@@ -503,64 +480,7 @@ async function benchBasket(
   return { assets: n, gas, roundsRead, legs, ratios };
 }
 
-/** One mode's committed figures: the baselines and, per basket size, each entry point's gas. */
-export interface SnapshotFigures {
-  baselines: { plainDeposit: number; plainRedeem: number };
-  baskets: Record<string, Record<string, number>>;
-}
-
-/**
- * The committed gas figures a run is compared with, per mode: the fast mode's 4-asset basket
- * trades on a fresher market than the full mode's, so their figures differ slightly.
- */
-export interface BenchSnapshot {
-  schema: 1;
-  modes: Partial<Record<BenchResults["mode"], SnapshotFigures>>;
-}
-
-const BENCH = path.join(__dirname, "..", "bench");
-const SNAPSHOT = path.join(BENCH, "snapshot.json");
 const GAS_MODEL = path.join(__dirname, "..", "src", "sim", "gasModel.json");
-
-function readSnapshot(): BenchSnapshot {
-  if (!existsSync(SNAPSHOT)) return { schema: 1, modes: {} };
-  return JSON.parse(readFileSync(SNAPSHOT, "utf8")) as BenchSnapshot;
-}
-
-/** This run's figures, with the raw legs' total next to the rebalance. */
-function figuresOf(results: BenchResults): SnapshotFigures {
-  const baskets: Record<string, Record<string, number>> = {};
-  for (const b of results.baskets) {
-    baskets[String(b.assets)] = { ...b.gas, rawLegs: b.legs.reduce((sum, leg) => sum + leg.rawGas, 0) };
-  }
-  return { baselines: results.baselines, baskets };
-}
-
-/** Largest change of a figure against the committed snapshot that a run accepts, percent. */
-export const SNAPSHOT_TOLERANCE_PCT = 2;
-
-/**
- * One row per figure: the committed value, this run's, the change (positive: more gas) and whether
- * it exceeds {@link SNAPSHOT_TOLERANCE_PCT} (a new figure never does).
- */
-function snapshotDiff(committed: SnapshotFigures, now: SnapshotFigures) {
-  const rows: { figure: string; snapshot: number | string; now: number; change: string; beyond: boolean }[] = [];
-  const row = (figure: string, was: number | undefined, is: number) => {
-    const pct = was === undefined ? 0 : (100 * (is - was)) / was;
-    const change =
-      was === undefined ? "new" : is === was ? "=" : `${is > was ? "+" : ""}${is - was} (${pct.toFixed(1)}%)`;
-    rows.push({ figure, snapshot: was ?? "-", now: is, change, beyond: Math.abs(pct) > SNAPSHOT_TOLERANCE_PCT });
-  };
-  for (const [name, gas] of Object.entries(now.baselines)) {
-    row(`baseline ${name}`, committed.baselines[name as keyof SnapshotFigures["baselines"]], gas);
-  }
-  for (const [size, figures] of Object.entries(now.baskets)) {
-    for (const [name, gas] of Object.entries(figures)) {
-      row(`${size} assets ${name}`, committed.baskets[size]?.[name], gas);
-    }
-  }
-  return rows;
-}
 
 export async function main(hre: HardhatRuntimeEnvironment, env: Env = process.env): Promise<void> {
   const mode = env.BENCH_MODE === "fast" ? "fast" : "full";
@@ -592,7 +512,7 @@ export async function main(hre: HardhatRuntimeEnvironment, env: Env = process.en
       })),
     );
   }
-  const out = path.join(BENCH, "results.json");
+  const out = path.join(BENCH_DIR, "results.json");
   writeFileSync(out, JSON.stringify(results, null, 2) + "\n");
   console.log(`\nwrote ${path.relative(process.cwd(), out)}`);
 
