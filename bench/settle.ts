@@ -1,11 +1,16 @@
+/**
+ * The state every benchmark starts from (`settle`) and the cost gate set to refuse (`refuseEveryPlan`):
+ * shared by scripts/bench.ts and bench/trace.ts.
+ */
 import { ZeroAddress } from "ethers";
 
 import type { LocalMarket } from "../src/market";
+import { Status } from "../src/vault/enums";
 import type { BallastPolicy, BallastRebalancer } from "../typechain-types";
 
-/** IBallastPolicy.Status values the loop below acts on. */
-const DUE = 0n;
-const COOLDOWN = 3n;
+/** IBallastPolicy.Status values the loop below acts on, as `rebalanceStatus()` returns them. */
+const DUE = BigInt(Status.Due);
+const COOLDOWN = BigInt(Status.Cooldown);
 
 /**
  * Rebalances until the vault is no longer due, waiting out cooldowns and realigning the pools after

@@ -12,7 +12,17 @@ import hre from "hardhat";
 import { DEFAULT_TRIGGERS } from "../src/vault/deployVault";
 import { BallastPolicy__factory, BallastRebalancer__factory } from "../typechain-types";
 
-import { chooseFlow, connectWallet, DESKTOP, enterAmount, MOBILE, openApp, screenshots, txSettled } from "./harness";
+import {
+  approve,
+  chooseFlow,
+  connectWallet,
+  DESKTOP,
+  enterAmount,
+  MOBILE,
+  openApp,
+  screenshots,
+  txSettled,
+} from "./harness";
 import type { World } from "./harness";
 
 /** Runs `body` in an EVM snapshot, reverted afterwards even when it fails. */
@@ -84,8 +94,7 @@ export function faultJourneys(world: () => World): void {
       await chooseFlow(page, "Exit in kind");
       const shares = await vault().balanceOf(me);
       await enterAmount(page, "100");
-      await page.getByRole("button", { name: "Approve", exact: true }).click();
-      await txSettled(page, "Approve", "confirmed");
+      await approve(page);
       await page.getByRole("button", { name: "Redeem in kind", exact: true }).click();
       const hash = await txSettled(page, "Redeem in kind", "confirmed");
       const rc = await hre.ethers.provider.getTransactionReceipt(hash as string);
@@ -143,8 +152,7 @@ export function faultJourneys(world: () => World): void {
       const { context, page } = await openApp(world(), { account: me });
       await connectWallet(page);
       await enterAmount(page, "5000");
-      await page.getByRole("button", { name: "Approve", exact: true }).click();
-      await txSettled(page, "Approve", "confirmed");
+      await approve(page);
       await page.getByTestId("preview-out").waitFor();
       const usdc = market().token("USDC").contract;
       const [shares, base, nonce] = await Promise.all([

@@ -6,11 +6,12 @@
 import { expect } from "chai";
 import type { Signer, TransactionReceipt } from "ethers";
 import hre from "hardhat";
+import type { Page } from "playwright-core";
 
 import { statusName } from "../src/vault/enums";
 
-import { chooseFlow, connectWallet, enterAmount, openApp, screenshots, txSettled } from "./harness";
-import type { World } from "./harness";
+import { approve, chooseFlow, connectWallet, enterAmount, openApp, screenshots, txSettled } from "./harness";
+import type { FlowLabel, World } from "./harness";
 
 export interface Timing {
   firstRenderMs?: number;
@@ -35,6 +36,27 @@ export function flowJourneys(world: () => World, timing: Timing): void {
   const vault = () => world().devnet.vault;
   const rebalancer = () => world().devnet.rebalancer;
   const router = () => world().devnet.router;
+
+  /** The app as `me`, with the wallet connected, on `flow` when given (else the default, Deposit). */
+  async function openConnected(flow?: FlowLabel) {
+    const opened = await openApp(world(), { account: me });
+    await connectWallet(opened.page);
+    if (flow) await chooseFlow(opened.page, flow);
+    return opened;
+  }
+
+  /** What `me` holds of the vault's shares and of the base asset. */
+  const holdings = () => Promise.all([vault().balanceOf(me), usdc().balanceOf(me)]);
+
+  /** Clicks the flow's button and waits for its transaction to confirm: the receipt of the hash shown. */
+  async function send(page: Page, action: string): Promise<TransactionReceipt> {
+    await page.getByRole("button", { name: action, exact: true }).click();
+    return receipt(await txSettled(page, action, "confirmed"));
+  }
+
+  /** The first of the vault's events named `name` in a receipt. */
+  const vaultEvent = (rc: TransactionReceipt, name: string) =>
+    rc.logs.map((l) => vault().interface.parseLog(l)).find((e) => e?.name === name);
 
   it("01 read-only: NAV, share price, basket and status without a wallet", async () => {
     const { context, page } = await openApp(world());
@@ -78,8 +100,7 @@ export function flowJourneys(world: () => World, timing: Timing): void {
   });
 
   it("02 connect: the wallet found by EIP-6963, account, network and position", async () => {
-    const { context, page } = await openApp(world(), { account: me });
-    await connectWallet(page);
+    const { context, page } = await openConnected();
     expect(await page.getByTestId("account").getAttribute("title")).to.equal(me);
     expect(await page.getByTestId("network").innerText()).to.contain("Ballast local");
     const shares = await vault().balanceOf(me);
@@ -135,23 +156,20 @@ export function flowJourneys(world: () => World, timing: Timing): void {
   });
 
   it("04 approve (exact amount) and deposit through the router with a minimum", async () => {
-    const { context, page } = await openApp(world(), { account: me });
-    await connectWallet(page);
+    const { context, page } = await openConnected();
     const amount = 10_000n * 10n ** 6n;
-    const [sharesBefore, baseBefore] = await Promise.all([vault().balanceOf(me), usdc().balanceOf(me)]);
+    const [sharesBefore, baseBefore] = await holdings();
     await enterAmount(page, "10,000");
     const charge = (await page.getByTestId("preview-charge").innerText()).trim();
     expect(charge).to.match(/^\d+(\.\d+)?%/);
-    await page.getByRole("button", { name: "Approve", exact: true }).click();
-    await txSettled(page, "Approve", "confirmed");
+    await approve(page);
     expect(await usdc().allowance(me, await router().getAddress())).to.equal(amount);
-    await page.getByRole("button", { name: "Deposit", exact: true }).click();
-    const rc = await receipt(await txSettled(page, "Deposit", "confirmed"));
+    const rc = await send(page, "Deposit");
     // Every step shown, with the block the chain put it in.
     expect(await page.getByTestId("tx-steps").innerText()).to.match(
       new RegExp(`Pending[\\s\\S]*Included in block ${rc.blockNumber}[\\s\\S]*Confirmed`),
     );
-    const deposit = rc.logs.map((l) => vault().interface.parseLog(l)).find((e) => e?.name === "Deposit");
+    const deposit = vaultEvent(rc, "Deposit");
     expect(deposit?.args.owner).to.equal(me);
     expect(deposit?.args.assets).to.equal(amount);
     const sharesAfter = await vault().balanceOf(me);
@@ -168,17 +186,13 @@ export function flowJourneys(world: () => World, timing: Timing): void {
   });
 
   it("05 redeem shares in the base asset", async () => {
-    const { context, page } = await openApp(world(), { account: me });
-    await connectWallet(page);
-    await chooseFlow(page, "Exit by shares");
-    const [sharesBefore, baseBefore] = await Promise.all([vault().balanceOf(me), usdc().balanceOf(me)]);
+    const { context, page } = await openConnected("Exit by shares");
+    const [sharesBefore, baseBefore] = await holdings();
     await enterAmount(page, "1000");
     expect((await page.getByTestId("preview-sells").innerText()).trim()).to.match(/^(Yes|No)/);
-    await page.getByRole("button", { name: "Approve", exact: true }).click();
-    await txSettled(page, "Approve", "confirmed");
-    await page.getByRole("button", { name: "Redeem", exact: true }).click();
-    const rc = await receipt(await txSettled(page, "Redeem", "confirmed"));
-    const withdraw = rc.logs.map((l) => vault().interface.parseLog(l)).find((e) => e?.name === "Withdraw");
+    await approve(page);
+    const rc = await send(page, "Redeem");
+    const withdraw = vaultEvent(rc, "Withdraw");
     expect(withdraw?.args.owner).to.equal(me);
     expect(sharesBefore - (await vault().balanceOf(me))).to.equal(10n ** 21n);
     expect((await usdc().balanceOf(me)) - baseBefore).to.equal(withdraw?.args.assets);
@@ -187,16 +201,12 @@ export function flowJourneys(world: () => World, timing: Timing): void {
   });
 
   it("06 withdraw an amount of the base asset", async () => {
-    const { context, page } = await openApp(world(), { account: me });
-    await connectWallet(page);
-    await chooseFlow(page, "Exit by amount");
-    const [sharesBefore, baseBefore] = await Promise.all([vault().balanceOf(me), usdc().balanceOf(me)]);
+    const { context, page } = await openConnected("Exit by amount");
+    const [sharesBefore, baseBefore] = await holdings();
     await enterAmount(page, "250.5");
-    await page.getByRole("button", { name: "Approve", exact: true }).click();
-    await txSettled(page, "Approve", "confirmed");
-    await page.getByRole("button", { name: "Withdraw", exact: true }).click();
-    const rc = await receipt(await txSettled(page, "Withdraw", "confirmed"));
-    const withdraw = rc.logs.map((l) => vault().interface.parseLog(l)).find((e) => e?.name === "Withdraw");
+    await approve(page);
+    const rc = await send(page, "Withdraw");
+    const withdraw = vaultEvent(rc, "Withdraw");
     expect((await usdc().balanceOf(me)) - baseBefore).to.equal(250_500_000n);
     expect(sharesBefore - (await vault().balanceOf(me))).to.equal(withdraw?.args.shares);
     await screenshots(page, "06-withdraw");
@@ -204,18 +214,14 @@ export function flowJourneys(world: () => World, timing: Timing): void {
   });
 
   it("07 redeem in kind: a slice of every token", async () => {
-    const { context, page } = await openApp(world(), { account: me });
-    await connectWallet(page);
-    await chooseFlow(page, "Exit in kind");
+    const { context, page } = await openConnected("Exit in kind");
     const tokens = await vault().basketTokens();
     const erc20 = (a: string) => hre.ethers.getContractAt("IERC20", a);
     const before = await Promise.all(tokens.map(async (t) => (await erc20(t)).balanceOf(me)));
     await enterAmount(page, "500");
-    await page.getByRole("button", { name: "Approve", exact: true }).click();
-    await txSettled(page, "Approve", "confirmed");
-    await page.getByRole("button", { name: "Redeem in kind", exact: true }).click();
-    const rc = await receipt(await txSettled(page, "Redeem in kind", "confirmed"));
-    const event = rc.logs.map((l) => vault().interface.parseLog(l)).find((e) => e?.name === "RedeemedInKind");
+    await approve(page);
+    const rc = await send(page, "Redeem in kind");
+    const event = vaultEvent(rc, "RedeemedInKind");
     expect(event?.args.owner).to.equal(me);
     expect(event?.args.shares).to.equal(500n * 10n ** 18n);
     const after = await Promise.all(tokens.map(async (t) => (await erc20(t)).balanceOf(me)));
@@ -227,19 +233,14 @@ export function flowJourneys(world: () => World, timing: Timing): void {
   });
 
   it("08 exit in kind leaving a token behind (redeemInKindExcept)", async () => {
-    const { context, page } = await openApp(world(), { account: me });
-    await connectWallet(page);
-    await chooseFlow(page, "Exit in kind");
+    const { context, page } = await openConnected("Exit in kind");
     const wbtc = world().devnet.market.token("WBTC");
     const wbtcBefore = await wbtc.contract.balanceOf(me);
     await enterAmount(page, "200");
     await page.getByRole("checkbox", { name: "Leave WBTC behind" }).check();
-    await page.getByRole("button", { name: "Approve", exact: true }).click();
-    await txSettled(page, "Approve", "confirmed");
-    await page.getByRole("button", { name: "Redeem in kind", exact: true }).click();
-    const rc = await receipt(await txSettled(page, "Redeem in kind", "confirmed"));
-    const events = rc.logs.map((l) => vault().interface.parseLog(l)).filter((e) => e !== null);
-    const forfeited = events.find((e) => e?.name === "ForfeitedInKind");
+    await approve(page);
+    const rc = await send(page, "Redeem in kind");
+    const forfeited = vaultEvent(rc, "ForfeitedInKind");
     expect(forfeited?.args.token).to.equal(wbtc.address);
     expect(forfeited?.args.owner).to.equal(me);
     expect(await wbtc.contract.balanceOf(me)).to.equal(wbtcBefore);
@@ -248,8 +249,7 @@ export function flowJourneys(world: () => World, timing: Timing): void {
   });
 
   it("09 wallet rejection: a calm message, nothing sent", async () => {
-    const { context, page } = await openApp(world(), { account: me });
-    await connectWallet(page);
+    const { context, page } = await openConnected();
     const nonce = await hre.ethers.provider.getTransactionCount(me);
     const allowance = await usdc().allowance(me, await router().getAddress());
     await enterAmount(page, "50");

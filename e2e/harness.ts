@@ -170,6 +170,12 @@ export async function txSettled(
   return (await hash.count()) > 0 ? ((await hash.textContent()) ?? "").trim() : undefined;
 }
 
+/** Clicks Approve and waits for the approval to confirm. */
+export async function approve(page: Page): Promise<void> {
+  await page.getByRole("button", { name: "Approve", exact: true }).click();
+  await txSettled(page, "Approve", "confirmed");
+}
+
 /** Types an amount and waits for its preview to be read. */
 export async function enterAmount(page: Page, amount: string): Promise<void> {
   await page.getByLabel("Amount", { exact: true }).fill(amount);
@@ -181,8 +187,11 @@ export async function enterAmount(page: Page, amount: string): Promise<void> {
   );
 }
 
+/** The flows' radio labels. */
+export type FlowLabel = "Deposit" | "Exit by shares" | "Exit by amount" | "Exit in kind";
+
 /** Chooses a flow by its radio label. */
-export async function chooseFlow(page: Page, label: "Deposit" | "Exit by shares" | "Exit by amount" | "Exit in kind") {
+export async function chooseFlow(page: Page, label: FlowLabel) {
   await page.getByRole("radio", { name: label, exact: true }).check();
 }
 

@@ -5,6 +5,7 @@
  *
  * Imports typechain-types through `src/ops`: tasks load this module inside their actions.
  */
+import type { Signer } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
 import * as ops from "../ops";
@@ -56,10 +57,26 @@ export async function statusCommand(hre: HardhatRuntimeEnvironment, args: Status
   });
 }
 
-export async function depositCommand(hre: HardhatRuntimeEnvironment, args: DepositArgs): Promise<DepositResult> {
+/**
+ * A command that sends: the signer from --from, the vault from --vault (else BALLAST_VAULT); `send`
+ * runs the flow in src/ops, `print` says what it did.
+ */
+async function sendingCommand<A extends { vault?: string; from?: string }, R>(
+  hre: HardhatRuntimeEnvironment,
+  args: A,
+  send: (signer: Signer, options: A & { vault: string }) => Promise<R>,
+  print: (result: R) => void,
+): Promise<R> {
   return reportInputErrors(async () => {
     const signer = await ops.resolveSigner(hre, args.from);
-    const result = await ops.deposit(signer, { ...args, vault: ops.vaultAddress(args.vault) });
+    const result = await send(signer, { ...args, vault: ops.vaultAddress(args.vault) });
+    print(result);
+    return result;
+  });
+}
+
+export async function depositCommand(hre: HardhatRuntimeEnvironment, args: DepositArgs): Promise<DepositResult> {
+  return sendingCommand(hre, args, ops.deposit, (result) => {
     const { asset } = result;
     if (result.approvalTx) {
       console.log(
@@ -70,41 +87,32 @@ export async function depositCommand(hre: HardhatRuntimeEnvironment, args: Depos
       `deposited ${ops.formatAmount(result.assets, asset.decimals)} ${asset.symbol} for ` +
         `${ops.formatAmount(result.shares, 18)} shares to ${result.receiver} (tx ${result.tx})`,
     );
-    return result;
   });
 }
 
 export async function redeemCommand(hre: HardhatRuntimeEnvironment, args: RedeemArgs): Promise<RedeemResult> {
-  return reportInputErrors(async () => {
-    const signer = await ops.resolveSigner(hre, args.from);
-    const result = await ops.redeem(signer, { ...args, vault: ops.vaultAddress(args.vault) });
+  return sendingCommand(hre, args, ops.redeem, (result) => {
     console.log(
       `redeemed ${ops.formatAmount(result.shares, 18)} shares for ` +
         `${ops.formatAmount(result.assets, result.asset.decimals)} ${result.asset.symbol} ` +
         `(guaranteed ${ops.formatAmount(result.previewAssets, result.asset.decimals)}) to ${result.receiver} (tx ${result.tx})`,
     );
-    return result;
   });
 }
 
 export async function redeemInKindCommand(hre: HardhatRuntimeEnvironment, args: InKindArgs): Promise<InKindResult> {
-  return reportInputErrors(async () => {
-    const signer = await ops.resolveSigner(hre, args.from);
-    const result = await ops.redeemInKind(signer, { ...args, vault: ops.vaultAddress(args.vault) });
+  return sendingCommand(hre, args, ops.redeemInKind, (result) => {
     console.log(
       `redeemed ${ops.formatAmount(result.shares, 18)} shares in kind to ${result.receiver} (tx ${result.tx}):`,
     );
     for (const a of result.amounts) console.log(`  ${ops.formatAmount(a.amount, a.decimals, a.decimals)} ${a.symbol}`);
     for (const f of result.forfeited)
       console.log(`  forfeited ${ops.formatAmount(f.amount, f.decimals, f.decimals)} ${f.symbol} (left in the vault)`);
-    return result;
   });
 }
 
 export async function rebalanceCommand(hre: HardhatRuntimeEnvironment, args: RebalanceArgs): Promise<RebalanceResult> {
-  return reportInputErrors(async () => {
-    const signer = await ops.resolveSigner(hre, args.from);
-    const result = await ops.rebalance(signer, { vault: ops.vaultAddress(args.vault) });
+  return sendingCommand(hre, args, ops.rebalance, (result) => {
     const o = result.outcome;
     const amount = (raw: bigint) => `${ops.formatAmount(raw, result.asset.decimals, 2)} ${result.asset.symbol}`;
     if (o.kind === "rebalanced") {
@@ -119,6 +127,5 @@ export async function rebalanceCommand(hre: HardhatRuntimeEnvironment, args: Reb
     } else {
       console.log(`no trade: the circuit breakers stopped it (${o.reason}, asset ${o.index}) (tx ${result.tx})`);
     }
-    return result;
   });
 }

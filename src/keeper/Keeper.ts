@@ -255,8 +255,10 @@ export class Keeper {
     const txs = this.txs as TxManager;
     if (txs.busy(state.address)) {
       return txs.follow(state.address, ctx, async (fees) => {
-        const plan = await this.decider.plan(state, ctx, fees);
-        return plan.ok ? { to: state.rebalancerAddress, data: plan.data, gasLimit: plan.gasLimit } : undefined;
+        const prepared = await this.decider.prepare(state, ctx, fees);
+        return prepared.ok
+          ? { to: state.rebalancerAddress, data: prepared.data, gasLimit: prepared.gasLimit }
+          : undefined;
       });
     }
     const decision = await this.decider.decide(state, ctx);

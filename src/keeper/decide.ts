@@ -42,8 +42,8 @@ export function statusAction(status: string): "rebalance" | Omit<CycleResult, "v
 /** The outcome of deciding: a transaction to send (with what its log line says), or a result without one. */
 export type Decision = { tx: TxRequest; details: LogFields; status: string } | { result: CycleResult };
 
-/** A rebalance worth sending: the call, its gas and fees, and the gate's numbers. */
-export type Plan =
+/** A rebalance transaction ready to send (the call, its gas and fees, the gate's numbers), or why there is none. */
+export type PreparedRebalance =
   | { ok: true; data: string; gasEstimate: bigint; gasLimit: bigint; fees: Fees; trades: bigint; gate: LogFields }
   | { ok: false; result: CycleResult };
 
@@ -60,7 +60,7 @@ export class Decider {
 
   constructor(private readonly deps: DeciderDeps) {}
 
-  /** Reads the vault's status and, when a rebalance is due, plans the transaction. */
+  /** Reads the vault's status and, when a rebalance is due, prepares the transaction. */
   async decide(state: VaultState, ctx: CycleContext): Promise<Decision> {
     const { reader, logger } = this.deps;
     await reader.refreshRebalancer(state);
@@ -77,22 +77,22 @@ export class Decider {
     const action = statusAction(status);
     if (action !== "rebalance") return { result: { vault: state.address, ...action } };
 
-    const plan = await this.plan(state, ctx, undefined);
-    if (!plan.ok) return { result: { ...plan.result, status } };
-    const { data, fees, gasLimit } = plan;
+    const prepared = await this.prepare(state, ctx, undefined);
+    if (!prepared.ok) return { result: { ...prepared.result, status } };
+    const { data, fees, gasLimit } = prepared;
     const details = {
       vault: state.address,
       rebalancer: state.rebalancerAddress,
       kind: "rebalance",
       keeperPlan: data !== this.rebalancerInterface.encodeFunctionData("rebalance"),
       status,
-      trades: plan.trades,
-      gasEstimate: plan.gasEstimate,
+      trades: prepared.trades,
+      gasEstimate: prepared.gasEstimate,
       gasLimit,
       maxFeePerGas: fees.maxFeePerGas,
       maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
       baseFeePerGas: ctx.block.baseFee,
-      ...plan.gate,
+      ...prepared.gate,
     };
     return { tx: { kind: "rebalance", to: state.rebalancerAddress, data, gasLimit, fees }, details, status };
   }
@@ -101,7 +101,7 @@ export class Decider {
    * Simulates a rebalance at the latest block, estimates its gas, sets its fees (or takes `fees`,
    * for a replacement) and applies the cost gate with that gas. Logs why it stops, if it does.
    */
-  async plan(state: VaultState, ctx: CycleContext, fees: Fees | undefined): Promise<Plan> {
+  async prepare(state: VaultState, ctx: CycleContext, fees: Fees | undefined): Promise<PreparedRebalance> {
     const { reader, episodes, logger } = this.deps;
     const vault = state.address;
     // The keeper's own plan first; the on-chain plan, `rebalance()`, is the fallback when there is
@@ -111,14 +111,17 @@ export class Decider {
     let quotedCost: bigint | undefined;
     const own = await this.ownPlan(state, ctx);
     if (own !== undefined) {
-      const planned = await reader.simulate(state, own.data);
-      if ("revert" in planned) {
-        episodes.note(vault, "warn", "keeper_plan_refused", { reason: planned.revert.name, args: planned.revert.args });
-      } else if (this.tradesOf("rebalancePlan", planned.result) === 0n) {
+      const ownSimulated = await reader.simulate(state, own.data);
+      if ("revert" in ownSimulated) {
+        episodes.note(vault, "warn", "keeper_plan_refused", {
+          reason: ownSimulated.revert.name,
+          args: ownSimulated.revert.args,
+        });
+      } else if (this.tradesOf("rebalancePlan", ownSimulated.result) === 0n) {
         // The rebalancer's gate skips the plan: the on-chain plan may still pass.
         episodes.note(vault, "info", "keeper_plan_skipped", {});
       } else {
-        [data, simulated, quotedCost] = [own.data, planned, own.quotedCost];
+        [data, simulated, quotedCost] = [own.data, ownSimulated, own.quotedCost];
       }
     }
     simulated ??= await reader.simulate(state, data);

@@ -60,7 +60,7 @@ export interface InFlight {
 }
 
 /** What a stuck rebalance should be now, decided again at the replacement's fees; undefined: nothing due, cancel. */
-export type Replan = (fees: Fees) => Promise<Pick<TxRequest, "to" | "data" | "gasLimit"> | undefined>;
+export type PrepareReplacement = (fees: Fees) => Promise<Pick<TxRequest, "to" | "data" | "gasLimit"> | undefined>;
 
 export interface TxManagerDeps {
   chain: TxChain;
@@ -291,10 +291,10 @@ export class TxManager {
 
   /**
    * Follows `vault`'s transaction in flight: reports it once mined and confirmed, notices its nonce
-   * taken by a transaction it does not know, and replaces it when stuck (`replan` decides what a
+   * taken by a transaction it does not know, and replaces it when stuck (`prepareReplacement` decides what a
    * rebalance's replacement sends).
    */
-  async follow(vault: string, ctx: CycleContext, replan: Replan): Promise<CycleResult> {
+  async follow(vault: string, ctx: CycleContext, prepareReplacement: PrepareReplacement): Promise<CycleResult> {
     const flight = this.flights.get(vault);
     if (!flight) throw new Error(`no transaction in flight for ${vault}`);
     // The nonce first, receipts second: a transaction mined between the two reads is then seen by
@@ -328,7 +328,7 @@ export class TxManager {
     }
     const last = flight.attempts[flight.attempts.length - 1];
     if (isStuck(flight, ctx, this.deps.config) && !this.deps.stopping()) {
-      return this.replace(vault, ctx, flight, last, replan);
+      return this.replace(vault, ctx, flight, last, prepareReplacement);
     }
     return { vault, action: "pending", kind: last.kind, hash: last.hash, nonce: flight.nonce };
   }
@@ -342,7 +342,7 @@ export class TxManager {
     ctx: CycleContext,
     flight: InFlight,
     last: Attempt,
-    replan: Replan,
+    prepareReplacement: PrepareReplacement,
   ): Promise<CycleResult> {
     const { config, logger } = this.deps;
     const pending = { vault, action: "pending", kind: last.kind, hash: last.hash, nonce: flight.nonce } as const;
@@ -370,10 +370,10 @@ export class TxManager {
     // From the purpose, not the last attempt: that may be a cancellation, and a vault due again
     // (the other keeper's transaction dropped) gets its rebalance back.
     if (flight.purpose === "rebalance") {
-      const planned = await replan(fees);
-      if (planned) {
-        const gasLimit = planned.gasLimit > last.gasLimit ? planned.gasLimit : last.gasLimit;
-        next = { kind: "rebalance", to: planned.to, data: planned.data, gasLimit, fees };
+      const replacement = await prepareReplacement(fees);
+      if (replacement) {
+        const gasLimit = replacement.gasLimit > last.gasLimit ? replacement.gasLimit : last.gasLimit;
+        next = { kind: "rebalance", to: replacement.to, data: replacement.data, gasLimit, fees };
       }
     }
     let hash: string | undefined;

@@ -4,7 +4,7 @@
  * sending, so that a mistake costs an error message rather than gas, and returns what the
  * transaction did, read from its events.
  */
-import type { ContractTransactionReceipt, Signer } from "ethers";
+import type { ContractTransactionReceipt, ContractTransactionResponse, Signer } from "ethers";
 
 import { IERC20__factory } from "../../typechain-types";
 import type { BallastVault } from "../../typechain-types";
@@ -44,6 +44,23 @@ export interface FlowResult {
   vault: string;
   receiver: string;
   tx: string;
+}
+
+/**
+ * Sends a flow's transaction and reads what it did: what every flow reports, the first of the
+ * vault's `name` events in it, and the receipt (for any other event).
+ */
+async function sendFlow<E extends keyof BallastVault["filters"]>(
+  ctx: VaultContext,
+  receiver: string,
+  label: string,
+  transaction: () => Promise<ContractTransactionResponse>,
+  name: E,
+) {
+  const receipt = await send(label, transaction);
+  const [event] = await eventsOf(ctx.vault, name, receipt);
+  const flow: FlowResult = { vault: ctx.address, receiver, tx: receipt.hash };
+  return { flow, event, receipt };
 }
 
 /**
@@ -128,19 +145,9 @@ export async function deposit(signer: Signer, options: DepositOptions): Promise<
     const approval = await send(`approve ${ctx.address}`, () => token.approve(ctx.address, amount));
     approvalTx = approval.hash;
   }
-  const receipt = await send("deposit", () => vault.connect(signer).deposit(amount, receiver));
-  const [event] = await eventsOf(vault, "Deposit", receipt);
-  return {
-    vault: ctx.address,
-    asset,
-    receiver,
-    assets: event.args.assets,
-    shares: event.args.shares,
-    previewShares,
-    minShares,
-    approvalTx,
-    tx: receipt.hash,
-  };
+  const transaction = () => vault.connect(signer).deposit(amount, receiver);
+  const { flow, event } = await sendFlow(ctx, receiver, "deposit", transaction, "Deposit");
+  return { ...flow, asset, assets: event.args.assets, shares: event.args.shares, previewShares, minShares, approvalTx };
 }
 
 export interface SharesOptions {
@@ -200,18 +207,9 @@ export async function redeem(signer: Signer, options: RedeemOptions): Promise<Re
   const previewAssets = await vault.previewRedeem(shares);
   const guaranteed = "these shares are guaranteed now (previewRedeem)";
   const minAssets = minimumOf(previewAssets, options.minAssets, asset, "--min-assets", guaranteed);
-  const receipt = await send("redeem", () => vault.connect(signer).redeem(shares, receiver, owner));
-  const [event] = await eventsOf(vault, "Withdraw", receipt);
-  return {
-    vault: ctx.address,
-    asset,
-    receiver,
-    shares: event.args.shares,
-    assets: event.args.assets,
-    previewAssets,
-    minAssets,
-    tx: receipt.hash,
-  };
+  const transaction = () => vault.connect(signer).redeem(shares, receiver, owner);
+  const { flow, event } = await sendFlow(ctx, receiver, "redeem", transaction, "Withdraw");
+  return { ...flow, asset, shares: event.args.shares, assets: event.args.assets, previewAssets, minAssets };
 }
 
 export interface InKindResult extends FlowResult {
@@ -238,23 +236,20 @@ export async function redeemInKind(signer: Signer, options: InKindOptions): Prom
   const tokens = await vault.basketTokens();
   const infos = await Promise.all(tokens.map((token) => tokenInfo(signer, token)));
   const mask = forfeitMask(infos, options.forfeit);
-  const receipt = await send("redeemInKind", () =>
+  const transaction = () =>
     mask === 0n
       ? vault.connect(signer).redeemInKind(shares, receiver, owner)
-      : vault.connect(signer).redeemInKindExcept(shares, receiver, owner, mask),
-  );
-  const [event] = await eventsOf(vault, "RedeemedInKind", receipt);
+      : vault.connect(signer).redeemInKindExcept(shares, receiver, owner, mask);
+  const { flow, event, receipt } = await sendFlow(ctx, receiver, "redeemInKind", transaction, "RedeemedInKind");
   const forfeits = await eventsOf(vault, "ForfeitedInKind", receipt);
   return {
-    vault: ctx.address,
-    receiver,
+    ...flow,
     shares: event.args.shares,
     amounts: infos.map((info, i) => ({ ...info, amount: event.args.amounts[i] })),
     forfeited: forfeits.map((f) => ({
       ...infos.find((info) => info.address.toLowerCase() === f.args.token.toLowerCase())!,
       amount: f.args.amount,
     })),
-    tx: receipt.hash,
   };
 }
 
@@ -364,7 +359,7 @@ export async function rebalance(signer: Signer, options: { vault: string }): Pro
   const ctx = await connectVault(signer, options.vault);
   const { vault, rebalancer, breakers } = ctx;
   const [status, driftBps] = await rebalancer.rebalanceStatus();
-  if (status !== 0n && status !== 1n) {
+  if (status !== BigInt(Status.Due) && status !== BigInt(Status.DueByCalendar)) {
     throw new OpsInputError(`no rebalance is due: ${await notDueReason(ctx, status, driftBps)}`);
   }
   const receipt = await send("rebalance", () => rebalancer.connect(signer).rebalance());

@@ -89,7 +89,8 @@ export async function refreshFeeds(fixture: VaultFixture): Promise<void> {
   for (const s of SYMBOLS) await fixture.market.setFeedPrice(s, await fixture.market.feedPrice(s));
 }
 
-export interface FlakyPlan {
+/** The outage a flaky provider plays: which methods fail, how, and what runs before a call goes through. */
+export interface Outage {
   /** How many times each provider method fails before it works. */
   failures?: Record<string, number>;
   /** Errors thrown: a transport error by default. */
@@ -111,15 +112,15 @@ export interface FlakyProvider {
 }
 
 /**
- * `target` wrapped so that its methods fail as `plan` says: an RPC endpoint with an outage. Only
- * the methods named in `plan.failures` fail; everything else is forwarded as is.
+ * `target` wrapped so that its methods fail as `outage` says: an RPC endpoint with an outage. Only
+ * the methods named in `outage.failures` fail; everything else is forwarded as is.
  */
-export function flakyProvider(target: Provider, plan: FlakyPlan): FlakyProvider {
-  const remaining: Record<string, number> = { ...plan.failures };
+export function flakyProvider(target: Provider, outage: Outage): FlakyProvider {
+  const remaining: Record<string, number> = { ...outage.failures };
   const calls: Record<string, number> = {};
   const failed: Record<string, number> = {};
   const makeFailure =
-    plan.error ??
+    outage.error ??
     ((method: string) => Object.assign(new Error(`injected outage in ${method}`), { code: "SERVER_ERROR" }));
   const provider = new Proxy(target, {
     get(object, property, receiver) {
@@ -129,11 +130,11 @@ export function flakyProvider(target: Provider, plan: FlakyPlan): FlakyProvider 
         calls[property] = (calls[property] ?? 0) + 1;
         const fail = (remaining[property] ?? 0) > 0;
         if (fail) remaining[property]--;
-        if (fail && !plan.failAfterForwarding) {
+        if (fail && !outage.failAfterForwarding) {
           failed[property] = (failed[property] ?? 0) + 1;
           throw makeFailure(property);
         }
-        await plan.before?.(property, args);
+        await outage.before?.(property, args);
         const result: unknown = await (value as (...a: unknown[]) => Promise<unknown>).apply(object, args);
         if (fail) {
           failed[property] = (failed[property] ?? 0) + 1;

@@ -8,7 +8,7 @@ import { Wallet } from "ethers";
 import type { TransactionRequest } from "ethers";
 
 import { EpisodeLog, isStuck, MemoryLogger, nextNonce, TxManager } from "../../src/keeper";
-import type { CycleContext, Receipt, Replan, TxChain, TxRequest, TxSigner } from "../../src/keeper";
+import type { CycleContext, Receipt, PrepareReplacement, TxChain, TxRequest, TxSigner } from "../../src/keeper";
 
 const GWEI = 10n ** 9n;
 const VAULT = Wallet.createRandom().address;
@@ -89,8 +89,8 @@ const REBALANCE: TxRequest = {
   fees: { maxFeePerGas: 21n * GWEI, maxPriorityFeePerGas: GWEI },
 };
 
-const stillDue: Replan = async () => ({ to: REBALANCER, data: "0x7d7c2a1c", gasLimit: 800_000n });
-const noLongerDue: Replan = async () => undefined;
+const stillDue: PrepareReplacement = async () => ({ to: REBALANCER, data: "0x7d7c2a1c", gasLimit: 800_000n });
+const noLongerDue: PrepareReplacement = async () => undefined;
 
 describe("keeper transactions (fake chain)", () => {
   it("chooses the nonce after its own in flight, and waits behind someone else's pending ones", () => {
@@ -117,9 +117,9 @@ describe("keeper transactions (fake chain)", () => {
     expect(txs.busy(VAULT)).to.equal(true);
 
     expect(await txs.follow(VAULT, at(12), stillDue)).to.include({ action: "pending", hash: sent.hash });
-    let replanFees: unknown;
+    let replacementFees: unknown;
     const replaced = await txs.follow(VAULT, at(13, 0, 30n * GWEI), async (fees) => {
-      replanFees = fees;
+      replacementFees = fees;
       return stillDue(fees);
     });
     expect(replaced).to.include({ action: "replaced", kind: "rebalance", nonce: 7 });
@@ -130,7 +130,10 @@ describe("keeper transactions (fake chain)", () => {
     expect(replacement.gasLimit).to.equal(900_000n);
     expect(replacement.maxFeePerGas).to.equal(61n * GWEI);
     expect(replacement.maxPriorityFeePerGas).to.equal((GWEI * 11_250n) / 10_000n);
-    expect(replanFees).to.deep.equal({ maxFeePerGas: 61n * GWEI, maxPriorityFeePerGas: (GWEI * 11_250n) / 10_000n });
+    expect(replacementFees).to.deep.equal({
+      maxFeePerGas: 61n * GWEI,
+      maxPriorityFeePerGas: (GWEI * 11_250n) / 10_000n,
+    });
     expect(logger.events("tx_replaced")[0]).to.include({
       replaces: sent.hash,
       hash: replaced.hash,

@@ -338,6 +338,17 @@ export interface Preview {
   error?: Explained;
 }
 
+/**
+ * What each base flow reads: its ERC-4626 preview, the same at the oracle NAV (convertTo*), and the
+ * account's limit. A withdrawal's charge shows as extra shares burnt: its fair value is the amount
+ * in shares.
+ */
+const FLOW_READS = {
+  deposit: ["previewDeposit", "convertToShares", "maxDeposit"],
+  redeem: ["previewRedeem", "convertToAssets", "maxRedeem"],
+  withdraw: ["previewWithdraw", "convertToShares", "maxWithdraw"],
+} as const;
+
 /** The preview of a flow and its oracle-NAV counterpart, read in the same block. */
 export async function loadPreview(
   provider: Provider,
@@ -352,37 +363,21 @@ export async function loadPreview(
   const at = { blockTag };
   const who = account ?? "0x0000000000000000000000000000000000000001";
   const read = async (): Promise<Preview> => {
-    switch (kind) {
-      case "deposit": {
-        const [quoted, fair, max] = await Promise.all([
-          vault.previewDeposit(input, at),
-          vault.convertToShares(input, at),
-          vault.maxDeposit(who, at),
-        ]);
-        return { kind, input, quoted, fair, max };
-      }
-      case "redeem": {
-        const [quoted, fair, max] = await Promise.all([
-          vault.previewRedeem(input, at),
-          vault.convertToAssets(input, at),
-          vault.maxRedeem(who, at),
-        ]);
-        return { kind, input, quoted, fair, max, sells: quoted > view.balances[0] };
-      }
-      case "withdraw": {
-        // A withdrawal's charge shows as extra shares burnt: fair is what the amount is worth in shares.
-        const [quoted, fair, max] = await Promise.all([
-          vault.previewWithdraw(input, at),
-          vault.convertToShares(input, at),
-          vault.maxWithdraw(who, at),
-        ]);
-        return { kind, input, quoted, fair, max, sells: input > view.balances[0] };
-      }
-      case "inKind": {
-        const amounts = await vault.previewRedeemInKind(input, at);
-        return { kind, input, quoted: 0n, fair: 0n, amounts: [...amounts] };
-      }
+    if (kind === "inKind") {
+      const amounts = await vault.previewRedeemInKind(input, at);
+      return { kind, input, quoted: 0n, fair: 0n, amounts: [...amounts] };
     }
+    const [preview, convert, limit] = FLOW_READS[kind];
+    const [quoted, fair, max] = await Promise.all([
+      vault[preview](input, at),
+      vault[convert](input, at),
+      vault[limit](who, at),
+    ]);
+    if (kind === "deposit") return { kind, input, quoted, fair, max };
+    // An exit sells basket assets when the base it pays (redeem: the quote; withdraw: the amount
+    // typed) is more than the vault's base balance.
+    const paid = kind === "redeem" ? quoted : input;
+    return { kind, input, quoted, fair, max, sells: paid > view.balances[0] };
   };
   try {
     return await read();

@@ -60,3 +60,22 @@ export function stat(label: string, value: string, testId: string): TemplateResu
     <dd data-testid=${testId}>${value}</dd>
   </div>`;
 }
+
+/**
+ * A table that scrolls sideways on a narrow screen: a header row of `columns`, then `rows` (each a
+ * `<tr>` that heads itself with a `<th scope="row">`).
+ */
+export function dataTable(testId: string, columns: readonly string[], rows: readonly TemplateResult[]): TemplateResult {
+  return html`<div class="table-wrap">
+    <table data-testid=${testId}>
+      <thead>
+        <tr>
+          ${columns.map((column) => html`<th scope="col">${column}</th>`)}
+        </tr>
+      </thead>
+      <tbody>
+        ${rows}
+      </tbody>
+    </table>
+  </div>`;
+}

@@ -9,6 +9,7 @@ import type { VaultView } from "../chain/vault";
 import { formatTime } from "../logic/format";
 import type { AppState } from "../state";
 
+import { dataTable } from "./common";
 import { breakerHistory } from "./overview";
 
 function contractEntry(label: string, address: string | undefined, testId: string, absent: string): TemplateResult {
@@ -44,29 +45,20 @@ export function governancePage(state: AppState): TemplateResult | typeof nothing
       ${groups.map(
         (group) =>
           html`<h3>${group}</h3>
-            <div class="table-wrap">
-              <table data-testid="parameters">
-                <thead>
-                  <tr>
-                    <th scope="col">Parameter</th>
-                    <th scope="col">Value</th>
-                    <th scope="col">Bounds</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${parameters
-                    .filter((p) => p.group === group)
-                    .map(
-                      (p) =>
-                        html`<tr>
-                          <th scope="row">${p.name}</th>
-                          <td>${p.value}</td>
-                          <td>${p.bounds || "–"}</td>
-                        </tr>`,
-                    )}
-                </tbody>
-              </table>
-            </div>`,
+            ${dataTable(
+              "parameters",
+              ["Parameter", "Value", "Bounds"],
+              parameters
+                .filter((p) => p.group === group)
+                .map(
+                  (p) =>
+                    html`<tr>
+                      <th scope="row">${p.name}</th>
+                      <td>${p.value}</td>
+                      <td>${p.bounds || "–"}</td>
+                    </tr>`,
+                ),
+            )}`,
       )}
     </section>
     <section class="card" aria-labelledby="pending-title">

@@ -9,32 +9,54 @@ import type { Headline, Position, VaultView } from "../chain/vault";
 import { formatAmount, formatBps, shortAddress } from "../logic/format";
 import { describeBreaker } from "../logic/status";
 
-import { stat } from "./common";
+import { dataTable, stat } from "./common";
+
+/** The vault's summary card: its name, then `stats`, then `body`. */
+function summaryCard(headline: Headline, stats: TemplateResult[], body: TemplateResult): TemplateResult {
+  return html`<section class="card" aria-labelledby="vault-title">
+    <h2 id="vault-title">${headline.name} <span class="muted">(${headline.symbol})</span></h2>
+    <dl class="stats">${stats}</dl>
+    ${body}
+  </section>`;
+}
+
+function navStat({ nav, base }: Headline): TemplateResult {
+  return stat("Net asset value", `${formatAmount(nav, base.decimals, { maxFraction: 2 })} ${base.symbol}`, "nav");
+}
+
+function supplyStat({ supply, decimals }: Headline): TemplateResult {
+  return stat("Shares outstanding", formatAmount(supply, decimals, { maxFraction: 2 }), "supply");
+}
 
 /** The summary before the basket is read: NAV and supply only. */
 export function headlineSummary(headline: Headline): TemplateResult {
-  const base = headline.base;
-  return html`<section class="card" aria-labelledby="vault-title">
-    <h2 id="vault-title">${headline.name} <span class="muted">(${headline.symbol})</span></h2>
-    <dl class="stats">
-      ${stat("Net asset value", `${formatAmount(headline.nav, base.decimals, { maxFraction: 2 })} ${base.symbol}`, "nav")}
-      ${stat("Shares outstanding", formatAmount(headline.supply, headline.decimals, { maxFraction: 2 }), "supply")}
-    </dl>
-    <p class="muted">Reading the basket…</p>
-  </section>`;
+  return summaryCard(
+    headline,
+    [navStat(headline), supplyStat(headline)],
+    html`<p class="muted">Reading the basket…</p>`,
+  );
 }
 
 export function vaultSummary(view: VaultView): TemplateResult {
   const base = view.base;
-  return html`<section class="card" aria-labelledby="vault-title">
-    <h2 id="vault-title">${view.name} <span class="muted">(${view.symbol})</span></h2>
-    <dl class="stats">
-      ${stat("Net asset value", `${formatAmount(view.nav, base.decimals, { maxFraction: 2 })} ${base.symbol}`, "nav")}
-      ${stat("Share price", `${formatAmount(view.sharePrice, base.decimals, { maxFraction: 6 })} ${base.symbol}`, "share-price")}
-      ${stat("Shares outstanding", formatAmount(view.supply, view.decimals, { maxFraction: 2 }), "supply")}
-      ${stat("Fees (management / entry / exit)", `${formatBps(view.fees.managementFeeBps)} / ${formatBps(view.fees.entryFeeBps)} / ${formatBps(view.fees.exitFeeBps)}`, "fees")}
-    </dl>
-    <div class="status ${view.status.tone}" data-testid="status" data-status=${view.status.name} role="status">
+  const { managementFeeBps, entryFeeBps, exitFeeBps } = view.fees;
+  return summaryCard(
+    view,
+    [
+      navStat(view),
+      stat(
+        "Share price",
+        `${formatAmount(view.sharePrice, base.decimals, { maxFraction: 6 })} ${base.symbol}`,
+        "share-price",
+      ),
+      supplyStat(view),
+      stat(
+        "Fees (management / entry / exit)",
+        `${formatBps(managementFeeBps)} / ${formatBps(entryFeeBps)} / ${formatBps(exitFeeBps)}`,
+        "fees",
+      ),
+    ],
+    html`<div class="status ${view.status.tone}" data-testid="status" data-status=${view.status.name} role="status">
       <strong>Rebalance status: ${view.status.name}</strong>
       <p>${view.status.sentence}</p>
       ${
@@ -56,8 +78,8 @@ export function vaultSummary(view: VaultView): TemplateResult {
             </p>`
           : nothing
       }
-    </div>
-  </section>`;
+    </div>`,
+  );
 }
 
 export function basketSection(view: VaultView): TemplateResult {
@@ -71,31 +93,20 @@ export function basketSection(view: VaultView): TemplateResult {
         aria-label="Current and target weight of each asset, with the drift band"
       ></canvas>
     </div>
-    <div class="table-wrap">
-      <table data-testid="basket">
-        <thead>
-          <tr>
-            <th scope="col">Asset</th>
-            <th scope="col">Balance</th>
-            <th scope="col">Value (${base.symbol})</th>
-            <th scope="col">Weight</th>
-            <th scope="col">Target</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${view.tokens.map(
-            (token, i) =>
-              html`<tr>
-                <th scope="row">${token.symbol}</th>
-                <td>${formatAmount(view.balances[i], token.decimals)}</td>
-                <td>${view.values ? formatAmount(view.values[i], base.decimals, { maxFraction: 2 }) : "–"}</td>
-                <td>${view.currentWeights ? formatBps(view.currentWeights[i]) : "–"}</td>
-                <td>${formatBps(view.targetWeights[i])} ± ${formatBps(view.triggerBandBps)}</td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>
-    </div>
+    ${dataTable(
+      "basket",
+      ["Asset", "Balance", `Value (${base.symbol})`, "Weight", "Target"],
+      view.tokens.map(
+        (token, i) =>
+          html`<tr>
+            <th scope="row">${token.symbol}</th>
+            <td>${formatAmount(view.balances[i], token.decimals)}</td>
+            <td>${view.values ? formatAmount(view.values[i], base.decimals, { maxFraction: 2 }) : "–"}</td>
+            <td>${view.currentWeights ? formatBps(view.currentWeights[i]) : "–"}</td>
+            <td>${formatBps(view.targetWeights[i])} ± ${formatBps(view.triggerBandBps)}</td>
+          </tr>`,
+      ),
+    )}
     <p class="muted">
       Drift ${formatBps(view.driftBps)}; a rebalance is due beyond the
       band${view.targetBandBps > 0n ? `, and trades stop within ${formatBps(view.targetBandBps)}` : ""}.
