@@ -10,7 +10,8 @@ import path from "node:path";
 import { loadCsvPath, loadFlowsCsv } from "./csv";
 import type { Flow } from "./csv";
 import { checkInteger, checkNumber, SimError } from "./errors";
-import { MEASURED_GAS } from "./market";
+import { flowFloor } from "./flows";
+import { MEASURED_GAS, SimMarket } from "./market";
 import type { MarketModel, PoolModel } from "./market";
 import { generatePath, YEAR_SECONDS } from "./paths";
 import type { AssetModel, PathModel, PricePath } from "./paths";
@@ -221,6 +222,25 @@ function flowsLine(flows: readonly Flow[], file: string | undefined): string {
   );
 }
 
+/** The floor line of a backtest's description: the pool cost of investing the net flow once (src/sim/flows.ts). */
+function floorLine(
+  flows: readonly Flow[],
+  path: PricePath,
+  market: MarketModel,
+  targetsBps: readonly number[],
+  meanNavUsd: number,
+): string {
+  // Split as the deposits came: one trade each, as a keeper could at best.
+  const deposits = flows.filter((f) => f.kind === "deposit" || f.kind === "mint").length;
+  const floor = flowFloor(flows, path, new SimMarket(market, path), targetsBps, deposits);
+  const bp = (usd: number) => ((usd / meanNavUsd) * 10_000).toFixed(2);
+  return (
+    `investing the net base flow ($${Math.round(floor.netUsd).toLocaleString("en-US")}) at the targets costs ` +
+    `fees ${bp(floor.feesUsd)} bp of the mean NAV over the run, impact ${bp(floor.impactOneTradeUsd)} bp in one trade, ` +
+    `${bp(floor.impactSplitUsd)} bp in ${floor.pieces} (one a deposit)`
+  );
+}
+
 /** Mean annualised volatility of the path's assets in the base, bps (the vol-adjusted presets' reference). */
 function meanVolBps(p: PricePath): number {
   let total = 0;
@@ -285,7 +305,15 @@ export function runBacktest(o: BacktestOptions, progress?: Progress): BacktestRu
     ["prices", o.csv || o.path ? `CSV ${path.source}` : `${path.source}, correlation ${o.correlation ?? 0.6}`],
     ["assets", path.symbols.map((s, i) => `${s} ${(targetsBps[i] / 100).toFixed(2)}%`).join(", ")],
     ["span", `${years.toFixed(2)} years, ${path.steps.toLocaleString("en-US")} steps`],
-    ...(flows ? [["flows", flowsLine(flows, o.flowsCsv)] as [string, string]] : []),
+    ...(flows
+      ? [
+          ["flows", flowsLine(flows, o.flowsCsv)] as [string, string],
+          [
+            "flows' floor",
+            floorLine(flows, path, market, targetsBps, results[0]?.runningCost.meanNavUsd ?? navUsd),
+          ] as [string, string],
+        ]
+      : []),
     ["NAV", `$${navUsd.toLocaleString("en-US")}`],
     ["pools", poolsLine(market)],
     [

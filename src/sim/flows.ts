@@ -18,6 +18,7 @@
  */
 import type { Flow } from "./csv";
 import { SimError } from "./errors";
+import type { SimMarket } from "./market";
 import type { PricePath } from "./paths";
 
 /** What a run's flows added up to, in USD at the path's prices. */
@@ -103,4 +104,59 @@ export class FlowSchedule {
     const fraction = others > 0 ? Math.min(1, (outUsd - base) / others) : 0;
     for (let i = 1; i < n; i++) raw[i] -= BigInt(Math.floor(Number(raw[i]) * fraction));
   }
+}
+
+/** The pool cost of investing a run's net base flow: what no rebalancing policy can avoid. */
+export interface FlowFloor {
+  /** Deposits less exits in the base asset, USD (exits in kind need no trade: left out). */
+  netUsd: number;
+  /** Pool fees on it at the basket's tiers: linear, the same however it is split. */
+  feesUsd: number;
+  /** Price impact of investing it in one trade. */
+  impactOneTradeUsd: number;
+  /** Price impact of investing it in `pieces` equal trades, the pools re-arbitraged between them. */
+  impactSplitUsd: number;
+  pieces: number;
+}
+
+/**
+ * The floor of what the flows cost to invest: their net in the base asset (deposits in, base exits
+ * out), traded into (or out of) the basket at its target weights through `market`'s pools at the
+ * path's last row (after every flow came). Any policy that keeps the targets trades at least that
+ * much at the same tiers: the fees are linear in it (each asset's target weight times its route's
+ * fee tiers) and cannot be split away; the impact is quadratic in a trade's size, so it falls as
+ * the net is split (`pieces` trades, e.g. one per deposit), at a keeper's gas per trade.
+ */
+export function flowFloor(
+  flows: readonly Flow[],
+  path: PricePath,
+  market: SimMarket,
+  targetsBps: readonly number[],
+  pieces: number,
+): FlowFloor {
+  const row = path.steps - 1;
+  const p = (i: number) => path.prices[row * path.width + i];
+  let net = 0;
+  for (const f of flows) {
+    if (f.kind === "deposit" || f.kind === "mint") net += f.value + f.charge;
+    else if (f.kind !== "redeemInKind") net -= f.value - f.charge;
+  }
+  const netUsd = net * p(0);
+  const invest = (usdTotal: number) => {
+    market.align(row);
+    let fees = 0;
+    let impact = 0;
+    for (let i = 1; i < path.width; i++) {
+      const usd = (Math.abs(usdTotal) * targetsBps[i]) / 10_000;
+      if (usd === 0) continue;
+      const r = usdTotal > 0 ? market.swap(i, false, usd / p(0), row) : market.swap(i, true, usd / p(i), row);
+      fees += r.feeUsd;
+      impact += r.valueInUsd - r.valueOutUsd - r.feeUsd;
+    }
+    return { fees, impact };
+  };
+  const whole = invest(netUsd);
+  const n = Math.max(1, Math.floor(pieces));
+  const piece = invest(netUsd / n);
+  return { netUsd, feesUsd: whole.fees, impactOneTradeUsd: whole.impact, impactSplitUsd: piece.impact * n, pieces: n };
 }
