@@ -204,7 +204,8 @@ export function simulate(config: SimConfig): SimResult {
   }
   const navStart = config.navUsd;
   // Per share: the NAV a share of the start's supply holds (the NAV itself without flows).
-  const shareEnd = navEnd / (flows?.supply ?? 1);
+  // (Flows that took every share out leave no share to price: the NAV then.)
+  const shareEnd = flows && flows.supply > 0 ? navEnd / flows.supply : navEnd;
   const baseMove = Math.log(p[last] / p[0]); // growth measured in the base asset
   const costs = state.costs;
   costs.totalUsd = costs.feesUsd + costs.impactUsd + costs.gasUsd + costs.lvrUsd;
