@@ -166,8 +166,10 @@ export function simulate(config: SimConfig): SimResult {
   const progressEvery = Math.max(1, Math.floor(path.steps / 100));
   const tick = progress ? (t: number) => t % progressEvery === 0 && progress(t / path.steps) : undefined;
 
-  if (config.flows && config.policy.kind !== "vault") {
-    throw new SimError(`flows: only the vault's policies take depositors' flows, not ${config.policy.name}`);
+  if (config.flows?.length && config.policy.kind !== "vault") {
+    throw new SimError(
+      `flows: only the vault's policies take depositors' flows, not ${config.policy.name} (pick vault policies with --policies)`,
+    );
   }
   const flows = config.flows && config.flows.length > 0 ? new FlowSchedule(config.flows, path) : undefined;
   const run: PolicyRun = { config, path, market, targets, initial, tracker, state, tick, flows };
