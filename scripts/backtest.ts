@@ -3,8 +3,8 @@
  * in REPORT_DIR (default reports); SWEEP=true recommends a band instead. The `backtest` task
  * (`npm run backtest`) as a script; see docs/simulator.md for every parameter.
  *
- *   [ASSETS=3] [YEARS=1] [STEP=1m] [SEED=1] [POLICIES=edge-200,full-200,hold] [CSV=prices.csv] ... \
- *     npx hardhat run scripts/backtest.ts
+ *   [ASSETS=3] [YEARS=1] [STEP=1m] [SEED=1] [POLICIES=edge-200,full-200,hold] [CSV=prices.csv] \
+ *     [FLOWS=flows.csv] ... npx hardhat run scripts/backtest.ts
  *
  * Same as `npm run backtest -- --assets 3 --years 1 ...`: each flag is a variable in capitals
  * (--initial-weights is INITIAL_WEIGHTS, --te-cost is TE_COST), --out is REPORT_DIR.

@@ -23,6 +23,10 @@ task(
   .addOptionalParam("corr", "Correlation between assets (default 0.6)")
   .addOptionalParam("csv", "Historical prices: timestamp,SYM1,SYM2,... (format in docs/simulator.md)")
   .addOptionalParam(
+    "flows",
+    "Depositors' flows: timestamp,kind,account,shares,assets,value,charge (npm start's <name>.flows.csv), applied to the vault's policies",
+  )
+  .addOptionalParam(
     "policies",
     "Comma-separated: edge-T, full-T, vol-T, ideal-T, daily, weekly, monthly, hold, amm, amm-F",
   )
@@ -46,6 +50,10 @@ task(
   )
   .addFlag("sweep", "Sweep trigger bands (edge and full) and recommend one for --vol and --fee")
   .addOptionalParam("bands", "Sweep: trigger bands in bps, comma-separated (default 25..1200)")
+  .addOptionalParam(
+    "targets",
+    "Sweep: target bands in bps to try with each trigger band too (vault-T-B), comma-separated",
+  )
   .addOptionalParam("seeds", "Sweep: paths averaged per band (default 3; 1 with --csv)")
   .addOptionalParam("teCost", "Sweep: bps a year worth paying to avoid 1% RMS tracking error (default 10)")
   .addOptionalParam("out", "Directory for the reports (default reports)")

@@ -1,8 +1,9 @@
 /**
  * `npm run backtest` (the `backtest` task, scripts/backtest.ts): the strategy lab's command line. Runs
- * policies on the same simulated or historical price path and prints a results table, writing HTML
- * and SVG charts to the report folder; `sweep` recommends a band for a volatility and fee tier
- * instead. See docs/simulator.md.
+ * policies on the same simulated or historical price path (with depositors' flows from a flows CSV,
+ * `flows`) and prints a results table, writing HTML and SVG charts to the report folder; `sweep`
+ * recommends a band for a volatility and fee tier, or for the CSV path and its flows, instead. See
+ * docs/simulator.md.
  */
 import path from "node:path";
 
@@ -21,6 +22,7 @@ export interface BacktestArgs {
   vol?: string;
   corr?: string;
   csv?: string;
+  flows?: string;
   policies?: string;
   nav?: string;
   fee?: string;
@@ -36,6 +38,7 @@ export interface BacktestArgs {
   fixedLiquidity: boolean;
   sweep: boolean;
   bands?: string;
+  targets?: string;
   seeds?: string;
   teCost?: string;
   out?: string;
@@ -108,6 +111,7 @@ export async function backtestCommand(args: BacktestArgs): Promise<BacktestOutco
     volatility: num("vol", args.vol),
     correlation: num("corr", args.corr),
     csv: args.csv,
+    flowsCsv: args.flows,
     policies: args.policies?.split(",").map((s) => s.trim()),
     navUsd: num("nav", args.nav),
     feePips: num("fee", args.fee),
@@ -132,6 +136,7 @@ export async function backtestCommand(args: BacktestArgs): Promise<BacktestOutco
         {
           ...options,
           bandsBps: nums("bands", args.bands),
+          targetBandsBps: nums("targets", args.targets),
           seeds: num("seeds", args.seeds),
           teCostBps: num("teCost", args.teCost),
         },

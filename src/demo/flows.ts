@@ -1,9 +1,12 @@
 /**
  * The depositors of a scenario: they come and go at random (deposits, exits in USDC and in kind),
- * sized on the opening deposits so that NAV neither drains nor balloons.
+ * sized on the opening deposits so that NAV neither drains nor balloons. Each flow records what
+ * the vault charged it (the entry or exit price's flow cost and fee, left with the holders who
+ * stay), which `<name>.flows.csv` gives the lab (src/demo/labReplay.ts).
  */
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { formatUnits, MaxUint256, parseUnits } from "ethers";
+import type { ContractTransactionReceipt } from "ethers";
 
 import type { LocalMarket, MarketToken } from "../market";
 import type { BallastVault } from "../../typechain-types";
@@ -84,6 +87,31 @@ export class Depositors {
     }
   }
 
+  /**
+   * A flow's accounting at the oracle NAV (the NAV the report and the lab measure): what its
+   * shares were worth just before it (`value`, at the block before its own, so at the supply and
+   * NAV it met) and how much the NAV changed with it (`navChange`, negative for an exit), both USD
+   * at the base asset's $1. Their difference is what the vault charged the flow: a deposit adds
+   * its payment but mints shares worth less; an exit takes out less than its shares were worth.
+   */
+  private async accounting(
+    receipt: ContractTransactionReceipt,
+    shares: bigint,
+  ): Promise<{ value: number; navChange: number }> {
+    const vault = this.chain.vault;
+    const before = { blockTag: receipt.blockNumber - 1 };
+    const [value, navBefore, navAfter] = await Promise.all([
+      vault.convertToAssets(shares, before),
+      vault.totalAssets(before),
+      vault.totalAssets({ blockTag: receipt.blockNumber }),
+    ]);
+    const decimals = this.chain.tokens[0].decimals;
+    return {
+      value: Number(formatUnits(value, decimals)),
+      navChange: Number(formatUnits(navAfter - navBefore, decimals)),
+    };
+  }
+
   private async depositUsd(depositor: Depositor, amountUsd: number): Promise<void> {
     const hour = await this.clock.recordTime();
     const amount = parseUnits(String(amountUsd), this.chain.tokens[0].decimals);
@@ -95,6 +123,8 @@ export class Depositors {
       kind: "deposit",
       usd: amountUsd,
       shares: 0,
+      valueUsd: 0,
+      chargeUsd: 0,
       swaps: 0,
       gasUsed: 0,
     };
@@ -103,8 +133,12 @@ export class Depositors {
       const event = parsedLogs(receipt, this.chain.vaultAddress, this.chain.vault.interface).find(
         (e) => e.name === "Deposit",
       );
-      record.shares = event ? Number(formatUnits(event.args.shares as bigint, 18)) : 0;
+      const shares = event ? (event.args.shares as bigint) : 0n;
+      record.shares = Number(formatUnits(shares, 18));
       record.gasUsed = Number(receipt.gasUsed);
+      const { value, navChange } = await this.accounting(receipt, shares);
+      record.valueUsd = value;
+      record.chargeUsd = navChange - value;
     } catch (error) {
       record.error = errorMessage(error);
     }
@@ -120,6 +154,8 @@ export class Depositors {
       kind,
       usd: 0,
       shares: Number(formatUnits(shares, 18)),
+      valueUsd: 0,
+      chargeUsd: 0,
       swaps: 0,
       gasUsed: 0,
     };
@@ -130,6 +166,11 @@ export class Depositors {
       );
       const events = parsedLogs(receipt, this.chain.vaultAddress, this.chain.vault.interface);
       record.gasUsed = Number(receipt.gasUsed);
+      const { value, navChange } = await this.accounting(receipt, shares);
+      record.valueUsd = value;
+      // The NAV falls by what left the vault: base paid out and slices sold (at the oracle), or
+      // the slices taken in kind; what the shares were worth beyond that stayed.
+      record.chargeUsd = value + navChange;
       record.swaps = events.filter((e) => e.name === "Swapped").length;
       if (kind === "redeem") {
         const withdraw = events.find((e) => e.name === "Withdraw");

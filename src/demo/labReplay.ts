@@ -4,16 +4,19 @@
  * same market, and the lab's figures on that path, which the report prints next to the chain's
  * (issue 17: the same path gives the same running cost in both). Pure TypeScript: no chain.
  *
- * What the lab does not have: depositors' flows and the adversaries (compare a run with
- * `--flows-per-day 0 --adversaries off`) and the keeper bot's own plan (`--keeper-plan on`; the lab
- * plans as the rebalancer does on chain). See docs/simulator.md for the comparison.
+ * The depositors' flows go to the lab as a flows CSV (`--flows`): when each came, what it paid in
+ * or took out, and what the vault charged it (src/sim/flows.ts applies them as the vault does).
+ * What the lab does not have: the adversaries (compare a run with `--adversaries off`) and the
+ * keeper bot's own plan (`--keeper-plan on`; the lab plans as the rebalancer does on chain). See
+ * docs/simulator.md for the comparison.
  */
 import path from "node:path";
 
 import { DEFAULT_POOLS } from "../market/config";
 import { runBacktest } from "../sim/backtest";
 import type { BacktestOptions } from "../sim/backtest";
-import { parseCsvPath } from "../sim/csv";
+import { flowsToCsv, parseCsvPath, parseFlowsCsv } from "../sim/csv";
+import type { Flow } from "../sim/csv";
 import type { PoolModel } from "../sim/market";
 
 import { basketOf, RECENTER_THRESHOLD } from "./scenarios";
@@ -31,6 +34,35 @@ export function scenarioPricesCsv(report: ScenarioReport): string {
     lines.push([String(start + step * stepSeconds), ...snapshot.prices.map(String)].join(","));
   });
   return `${lines.join("\n")}\n`;
+}
+
+/**
+ * The run's depositors' flows after hour 0 (the opening deposits are the start's NAV), those the
+ * vault refused left out, in the lab's terms: USDC amounts (the base, $1 in the scenario), the
+ * shares' oracle value and what the vault charged.
+ */
+export function scenarioFlows(report: ScenarioReport): Flow[] {
+  const start = report.meta.startTime ?? 0;
+  return report.flows
+    .filter((f) => f.hour >= 0 && f.error === undefined)
+    .map((f) => ({
+      time: Math.round(start + f.hour * 3_600),
+      kind: f.kind,
+      account: f.account,
+      shares: f.shares,
+      assets: f.usd,
+      value: f.valueUsd,
+      charge: f.chargeUsd,
+    }));
+}
+
+/** {@link scenarioFlows} as the lab's flows CSV (`npm run backtest -- --flows`). */
+export function scenarioFlowsCsv(report: ScenarioReport): string {
+  return flowsToCsv(scenarioFlows(report), [
+    `npm start --scenario ${report.meta.scenario} --seed ${report.meta.options.seed}: the depositors' flows after hour 0`,
+    "amounts in USDC (assets: paid in or out, in kind the oracle value taken; value: the shares' worth at the",
+    "oracle NAV before the flow; charge: what the vault kept, its entry/exit flow cost and fee); shares in shares",
+  ]);
 }
 
 /**
@@ -86,14 +118,19 @@ function toBps(values: readonly number[]): number[] {
  * The backtest options of the run's vault on its market and path: the basket's targets, the
  * holdings and NAV at hour 0 (after investing), the trigger and target bands, the route pools, the
  * gas price, the cost gate and the keeper reward `npm start`'s vault has (src/vault's
- * RECOMMENDED_COSTS and recommendedReward).
+ * RECOMMENDED_COSTS and recommendedReward); the flows CSV when the run had flows.
  */
-export function labOptions(report: ScenarioReport, csvFile: string): BacktestOptions & { policies: string[] } {
+export function labOptions(
+  report: ScenarioReport,
+  csvFile: string,
+  flowsFile?: string,
+): BacktestOptions & { policies: string[] } {
   const { settings, basket } = report;
   const first = report.snapshots[0];
   const held = report.benchmark.unitsPerShare.map((units, i) => units * first.prices[i]);
   return {
     csv: csvFile,
+    ...(flowsFile !== undefined && scenarioFlows(report).length > 0 ? { flowsCsv: flowsFile } : {}),
     weightsBps: basket.map((asset) => asset.targetBps),
     initialWeightsBps: held.every((v) => v >= 0) && held.some((v) => v > 0) ? toBps(held) : undefined,
     navUsd: Math.round(first.nav * 100) / 100,
@@ -116,6 +153,7 @@ function shown(file: string): string {
 /** `options` as the `npm run backtest` command line that runs them. */
 export function labCommand(options: BacktestOptions & { policies: string[] }, outDir?: string): string {
   const flags: string[] = [`--csv ${shown(options.csv ?? "")}`];
+  if (options.flowsCsv !== undefined) flags.push(`--flows ${shown(options.flowsCsv)}`);
   if (options.weightsBps) flags.push(`--weights ${options.weightsBps.join(",")}`);
   if (options.initialWeightsBps) flags.push(`--initial-weights ${options.initialWeightsBps.join(",")}`);
   if (options.navUsd !== undefined) flags.push(`--nav ${options.navUsd}`);
@@ -139,20 +177,32 @@ export function pricesCsvFile(report: ScenarioReport, dir: string = report.meta.
   return path.join(dir, `${report.meta.name}.prices.csv`);
 }
 
+/** The flows CSV's file for a report written to `dir`: `<name>.flows.csv`. */
+export function flowsCsvFile(report: ScenarioReport, dir: string = report.meta.options.outDir): string {
+  return path.join(dir, `${report.meta.name}.flows.csv`);
+}
+
 /**
- * Runs the lab on the run's own path (the CSV text {@link scenarioPricesCsv} writes, parsed as
- * `--csv` parses the file) with {@link labOptions}: the same engine as `npm run backtest`.
+ * Runs the lab on the run's own path and flows (the CSV texts {@link scenarioPricesCsv} and
+ * {@link scenarioFlowsCsv} write, parsed as `--csv` and `--flows` parse the files) with
+ * {@link labOptions}: the same engine as `npm run backtest`.
  */
-export function replayInLab(report: ScenarioReport, csvFile: string = pricesCsvFile(report)): LabReplay {
-  const options = labOptions(report, csvFile);
+export function replayInLab(
+  report: ScenarioReport,
+  csvFile: string = pricesCsvFile(report),
+  flowsFile: string = flowsCsvFile(report, path.dirname(csvFile)),
+): LabReplay {
+  const options = labOptions(report, csvFile, flowsFile);
   const lab = runBacktest({
     ...options,
     path: parseCsvPath(scenarioPricesCsv(report), { source: path.basename(csvFile) }),
+    ...(options.flowsCsv !== undefined ? { flows: parseFlowsCsv(scenarioFlowsCsv(report)) } : {}),
   });
   const [result] = lab.results;
   return {
     command: labCommand(options, path.join(path.dirname(csvFile), `${report.meta.name}-lab`)),
     csv: csvFile,
+    ...(options.flowsCsv !== undefined ? { flows: options.flowsCsv } : {}),
     policy: result.policy,
     rebalances: result.rebalances,
     trades: result.swaps,

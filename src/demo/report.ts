@@ -12,7 +12,7 @@ import { adversaryRows, adversaryVerdict } from "./adversaryTables";
 import { renderChartSvg, renderHtml } from "./chart";
 import { amount, pct, signed, usd, when } from "./format";
 import { callName, KEEPER_HEADERS, keeperRows } from "./keeperTables";
-import { pricesCsvFile, scenarioPricesCsv } from "./labReplay";
+import { flowsCsvFile, pricesCsvFile, scenarioFlowsCsv, scenarioPricesCsv } from "./labReplay";
 import type { AdversaryAttempt, Logger, RebalanceRecord, ScenarioReport, Snapshot, TradeRecord } from "./types";
 
 /** "sell 12.3 WETH for 36,900 USDC". */
@@ -119,7 +119,8 @@ export function printReport(report: ScenarioReport, log: Logger = (line) => cons
   log(`Buy-and-hold: ${report.benchmark.description}.`);
   log(
     `NAV ${usd(summary.startNav)} -> ${usd(summary.endNav)}; net flows ${usd(summary.netFlowsUsd)} ` +
-      `(${summary.deposits} deposits, ${summary.redemptions} redemptions).`,
+      `(${summary.deposits} deposits, ${summary.redemptions} redemptions), charged ${usd(summary.flowChargesUsd, 2)} ` +
+      `by the vault's entry and exit prices (${((summary.flowChargesUsd / Math.max(1, summary.startNav)) * 10_000).toFixed(1)} bp of the starting NAV; it stays with the holders).`,
   );
 
   section("Weights vs targets over time (%)");
@@ -227,14 +228,10 @@ export function printReport(report: ScenarioReport, log: Logger = (line) => cons
   if (report.lab) {
     const { lab } = report;
     // What this run has that the lab does not model: compare without them.
-    const apart = [
-      o.flowsPerDay > 0 ? "--flows-per-day 0" : "",
-      o.adversaries ? "--adversaries off" : "",
-      o.keeperPlan ? "--keeper-plan off" : "",
-    ].filter(Boolean);
+    const apart = [o.adversaries ? "--adversaries off" : "", o.keeperPlan ? "--keeper-plan off" : ""].filter(Boolean);
     log(
       `The lab (npm run backtest) on this run's prices: ${lab.rebalances} rebalances, ${lab.trades} trades ` +
-        `(here ${summary.rebalances} and ${summary.trades}); it has no depositors, adversaries nor keeper's own plan ` +
+        `(here ${summary.rebalances} and ${summary.trades}); it replays the depositors' flows, but has no adversaries nor keeper's own plan ` +
         `(${apart.length === 0 ? "none here either" : `compare with ${apart.join(" ")}`}). Replay: ${lab.command}`,
     );
   }
@@ -294,11 +291,13 @@ export interface ReportFiles {
   html: string;
   /** The feeds' prices at each step, in the lab's CSV format (`npm run backtest -- --csv`). */
   csv: string;
+  /** The depositors' flows after hour 0, in the lab's flows format (`npm run backtest -- --flows`). */
+  flows: string;
 }
 
 /**
- * Writes `<name>.json`, `<name>.svg`, `<name>.html` and the prices `<name>.prices.csv` into `dir`
- * (created if missing).
+ * Writes `<name>.json`, `<name>.svg`, `<name>.html`, the prices `<name>.prices.csv` and the flows
+ * `<name>.flows.csv` into `dir` (created if missing).
  */
 export function writeReportFiles(report: ScenarioReport, dir: string = report.meta.options.outDir): ReportFiles {
   mkdirSync(dir, { recursive: true });
@@ -308,9 +307,11 @@ export function writeReportFiles(report: ScenarioReport, dir: string = report.me
     svg: `${base}.svg`,
     html: `${base}.html`,
     csv: pricesCsvFile(report, dir),
+    flows: flowsCsvFile(report, dir),
   };
   writeFileSync(files.json, `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(files.csv, scenarioPricesCsv(report));
+  writeFileSync(files.flows, scenarioFlowsCsv(report));
   const svg = renderChartSvg(report);
   writeFileSync(files.svg, svg);
   writeFileSync(files.html, renderHtml(report, svg));

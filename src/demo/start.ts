@@ -26,5 +26,6 @@ export async function runStart(
   log(`Chart:  ${files.svg}`);
   log(`Page:   ${files.html} (open it in a browser)`);
   log(`Prices: ${files.csv} (npm run backtest -- --csv)`);
+  log(`Flows:  ${files.flows} (npm run backtest -- --flows)`);
   return { report, files };
 }

@@ -107,6 +107,7 @@ export function buildReport(run: ReportInput): ScenarioReport {
     hoursHalted,
     deposits: done.filter((f) => f.kind === "deposit" && f.hour >= 0).length,
     redemptions: done.filter((f) => f.kind !== "deposit").length,
+    flowChargesUsd: done.filter((f) => f.hour >= 0).reduce((sum, f) => sum + f.chargeUsd, 0),
     netFlowsUsd: done.filter((f) => f.hour >= 0).reduce((sum, f) => sum + (f.kind === "deposit" ? f.usd : -f.usd), 0),
     endMaxDriftBps: last.maxDriftBps,
     meanMaxDriftBps: records.snapshots.reduce((sum, s) => sum + s.maxDriftBps, 0) / records.snapshots.length,

@@ -100,6 +100,14 @@ export interface FlowRecord {
   /** USDC paid in or out, or the oracle value of the assets taken in kind, USD. */
   usd: number;
   shares: number;
+  /** What the shares were worth at the oracle NAV just before the flow, USD. */
+  valueUsd: number;
+  /**
+   * What the vault charged the flow, USD: for a deposit its payment less `valueUsd`; for an exit
+   * `valueUsd` less what left the vault (at the oracle). The entry and exit prices' flow cost and
+   * fee (BallastVault's swing pricing), left with the holders who stay; ~0 in kind.
+   */
+  chargeUsd: number;
   /** Swaps the vault made to pay a base-asset exit. */
   swaps: number;
   gasUsed: number;
@@ -138,6 +146,8 @@ export interface ScenarioSummary {
   hoursHalted: number;
   deposits: number;
   redemptions: number;
+  /** What the vault charged the flows after hour 0 (entry and exit prices), USD: the holders' income. */
+  flowChargesUsd: number;
   netFlowsUsd: number;
   endMaxDriftBps: number;
   /** Mean of the largest drift over the snapshots, bps. */
@@ -274,6 +284,8 @@ export interface LabReplay {
   command: string;
   /** The prices CSV it reads, written next to the report. */
   csv: string;
+  /** The flows CSV it reads (`--flows`), when the run had depositors' flows. */
+  flows?: string;
   /** The lab's policy name (`vault-T-B`). */
   policy: string;
   rebalances: number;

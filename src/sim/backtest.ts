@@ -1,28 +1,29 @@
 /**
  * `npm run backtest`'s engine (the Hardhat task in tasks/backtest.ts only parses flags and prints):
- * builds a price path (generated or from CSV), runs every policy on that same path, sweeps bands
- * for a recommendation, and writes the reports (HTML with SVG charts, SVGs alone, JSON, CSV).
+ * builds a price path (generated or from CSV) and, with a flows CSV, its depositors' entries and
+ * exits; runs every policy on that same path, and writes the reports (HTML with SVG charts, SVGs
+ * alone, JSON, CSV). The band sweep is src/sim/sweep.ts.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
-import { loadCsvPath } from "./csv";
+import { loadCsvPath, loadFlowsCsv } from "./csv";
+import type { Flow } from "./csv";
 import { checkInteger, checkNumber, SimError } from "./errors";
-import { correlationMatrix } from "./linalg";
-import { MEASURED_GAS } from "./market";
+import { flowFloor } from "./flows";
+import { MEASURED_GAS, SimMarket } from "./market";
 import type { MarketModel, PoolModel } from "./market";
 import { generatePath, YEAR_SECONDS } from "./paths";
 import type { AssetModel, PathModel, PricePath } from "./paths";
 import {
   DEFAULT_POLICIES,
-  edgeBand,
   presetPolicy,
   RECOMMENDED_GATE,
   RECOMMENDED_MOVE_BREAKER,
   RECOMMENDED_REWARD,
 } from "./policies";
 import type { PolicySpec } from "./policies";
-import { formatTable, frontierSvg, htmlReport, navSvg, TABLE_COLUMNS, tableRow } from "./report";
+import { frontierSvg, htmlReport, navSvg, TABLE_COLUMNS, tableRow } from "./report";
 import type { FrontierPoint } from "./report";
 import { RUNNING_COST_COLUMNS, runningCostRows } from "./runningCost";
 import { simulate } from "./simulate";
@@ -95,6 +96,10 @@ export interface BacktestOptions {
   routes?: Readonly<Record<string, readonly string[]>>;
   /** Weights of the initial holdings, bps, base first; default the targets. */
   initialWeightsBps?: readonly number[];
+  /** Depositors' flows CSV (format in src/sim/csv.ts), applied to the vault policies' balances. */
+  flowsCsv?: string;
+  /** Flows already in memory; take precedence over `flowsCsv`. */
+  flows?: readonly Flow[];
 }
 
 /** Progress of a run: which policy (or sweep run), how many, and the fraction of the current one. */
@@ -119,7 +124,7 @@ export function defaultWeights(assets: number): number[] {
   return weights;
 }
 
-function pathModel(o: BacktestOptions): PathModel {
+export function pathModel(o: BacktestOptions): PathModel {
   const spec = o.assets ?? 3;
   let assets: AssetModel[];
   if (typeof spec === "number") {
@@ -162,6 +167,12 @@ function pathModel(o: BacktestOptions): PathModel {
   return m;
 }
 
+/** The backtest's depositors' flows: those given, or the flows CSV's, or none. */
+export function buildFlows(o: BacktestOptions): readonly Flow[] | undefined {
+  if (o.flows) return o.flows;
+  return o.flowsCsv ? loadFlowsCsv(o.flowsCsv) : undefined;
+}
+
 /** The backtest's price path: from the CSV when given, else generated. */
 export function buildPath(o: BacktestOptions): PricePath {
   if (o.path) return o.path;
@@ -169,7 +180,7 @@ export function buildPath(o: BacktestOptions): PricePath {
   return generatePath(pathModel(o), o.seed ?? 1);
 }
 
-function marketOf(o: BacktestOptions): MarketModel {
+export function marketOf(o: BacktestOptions): MarketModel {
   return {
     feePips: o.feePips ?? 3_000,
     depthUsd: o.depthUsd ?? 20e6,
@@ -200,6 +211,36 @@ function poolsLine(market: MarketModel): string {
   ].join("; ");
 }
 
+/** The flows line of a backtest's description: how many, and the net in the base asset. */
+function flowsLine(flows: readonly Flow[], file: string | undefined): string {
+  const net = flows.reduce((sum, f) => sum + (f.kind === "deposit" || f.kind === "mint" ? 1 : -1) * f.value, 0);
+  const charged = flows.reduce((sum, f) => sum + f.charge, 0);
+  return (
+    `${flows.length} depositors' flows${file ? ` from ${path.basename(file)}` : ""}, ` +
+    `net ${net >= 0 ? "+" : "-"}${Math.abs(Math.round(net)).toLocaleString("en-US")} and charged ` +
+    `${Math.round(charged).toLocaleString("en-US")} in the base asset`
+  );
+}
+
+/** The floor line of a backtest's description: the pool cost of investing the net flow once (src/sim/flows.ts). */
+function floorLine(
+  flows: readonly Flow[],
+  path: PricePath,
+  market: MarketModel,
+  targetsBps: readonly number[],
+  meanNavUsd: number,
+): string {
+  // Split as the deposits came: one trade each, as a keeper could at best.
+  const deposits = flows.filter((f) => f.kind === "deposit" || f.kind === "mint").length;
+  const floor = flowFloor(flows, path, new SimMarket(market, path), targetsBps, deposits);
+  const bp = (usd: number) => ((usd / meanNavUsd) * 10_000).toFixed(2);
+  return (
+    `investing the net base flow ($${Math.round(floor.netUsd).toLocaleString("en-US")}) at the targets costs ` +
+    `fees ${bp(floor.feesUsd)} bp of the mean NAV over the run, impact ${bp(floor.impactOneTradeUsd)} bp in one trade, ` +
+    `${bp(floor.impactSplitUsd)} bp in ${floor.pieces} (one a deposit)`
+  );
+}
+
 /** Mean annualised volatility of the path's assets in the base, bps (the vol-adjusted presets' reference). */
 function meanVolBps(p: PricePath): number {
   let total = 0;
@@ -223,7 +264,7 @@ function meanVolBps(p: PricePath): number {
  * `ms`. Path generation and report writing are excluded, so the figure is the simulator's alone,
  * comparable with bench/sim.ts's "simulation" time.
  */
-function speedLine(runs: number, steps: number, ms: number): string {
+export function speedLine(runs: number, steps: number, ms: number): string {
   const rate = ms > 0 ? `${Math.round(steps / (ms / 1000)).toLocaleString("en-US")} steps/s` : "under 1 ms";
   return `${steps.toLocaleString("en-US")} steps simulated (${runs} runs) in ${(ms / 1000).toFixed(2)} s: ${rate}`;
 }
@@ -246,6 +287,7 @@ export function runBacktest(o: BacktestOptions, progress?: Progress): BacktestRu
   const names = o.policies ?? DEFAULT_POLICIES;
   if (names.length === 0) throw new SimError("policies: at least one");
   const policies = names.map((name) => presetPolicy(name, ctx));
+  const flows = buildFlows(o);
   const results = policies.map((policy, k) =>
     simulate({
       path,
@@ -254,6 +296,7 @@ export function runBacktest(o: BacktestOptions, progress?: Progress): BacktestRu
       market,
       policy,
       ...(o.initialWeightsBps ? { initialWeightsBps: o.initialWeightsBps } : {}),
+      ...(flows ? { flows } : {}),
       onProgress: progress && ((f) => progress(policy.name, k, policies.length, f)),
     }),
   );
@@ -262,6 +305,15 @@ export function runBacktest(o: BacktestOptions, progress?: Progress): BacktestRu
     ["prices", o.csv || o.path ? `CSV ${path.source}` : `${path.source}, correlation ${o.correlation ?? 0.6}`],
     ["assets", path.symbols.map((s, i) => `${s} ${(targetsBps[i] / 100).toFixed(2)}%`).join(", ")],
     ["span", `${years.toFixed(2)} years, ${path.steps.toLocaleString("en-US")} steps`],
+    ...(flows
+      ? [
+          ["flows", flowsLine(flows, o.flowsCsv)] as [string, string],
+          [
+            "flows' floor",
+            floorLine(flows, path, market, targetsBps, results[0]?.runningCost.meanNavUsd ?? navUsd),
+          ] as [string, string],
+        ]
+      : []),
     ["NAV", `$${navUsd.toLocaleString("en-US")}`],
     ["pools", poolsLine(market)],
     [
@@ -284,203 +336,6 @@ export function runBacktest(o: BacktestOptions, progress?: Progress): BacktestRu
     ],
   ];
   return { path, targetsBps, market, navUsd, policies, results, description };
-}
-
-// --- Sweep ------------------------------------------------------------------------------------
-
-export interface SweepOptions extends BacktestOptions {
-  /** Trigger bands to try, bps; default 25 .. 1200. */
-  bandsBps?: readonly number[];
-  /** Independent paths averaged per band; default 3 (1 with a CSV, whose every "path" is the same file). */
-  seeds?: number;
-  /**
-   * What a year of 1% RMS tracking error is worth avoiding, in bps of NAV (default 10): the
-   * objective is cost + teCostBps x (TE / 1%)^2, a quadratic penalty as in mean-variance tracking.
-   */
-  teCostBps?: number;
-}
-
-export interface SweepRow {
-  mode: "edge" | "full";
-  triggerBps: number;
-  targetBps: number;
-  trackingErrorBps: number;
-  costBpsPerYear: number;
-  turnoverPerYear: number;
-  rebalancesPerYear: number;
-  /** cost + teCostBps (TE / 100 bps)^2, bps a year. */
-  objectiveBps: number;
-}
-
-export interface SweepResult {
-  rows: SweepRow[];
-  recommended: SweepRow;
-  teCostBps: number;
-  /** The continuous-time optimum of the same objective: T* = (6 c s^2 / (kappa (1 + b)(1 + b^2)))^(1/3). */
-  theory: { weightVolatility: number; costPerTurnover: number; edgeTriggerBps: number; fullTriggerBps: number };
-  description: [string, string][];
-}
-
-export const DEFAULT_SWEEP_BANDS = [25, 50, 75, 100, 150, 200, 300, 400, 600, 800, 1200] as const;
-
-/**
- * Tries each trigger band, band-edge (widest target band) and full, on `seeds` paths, and
- * recommends the one of least mean objective. See docs/simulator.md for the rule.
- */
-export function runSweep(o: SweepOptions, progress?: Progress): SweepResult {
-  const bands = [...(o.bandsBps ?? DEFAULT_SWEEP_BANDS)];
-  for (const b of bands) checkInteger("sweep band", b, 2, 5_000);
-  const seeds = checkInteger("seeds", o.seeds ?? (o.csv ? 1 : 3), 1, 100);
-  const teCostBps = checkNumber("teCostBps", o.teCostBps ?? 10, 0, 1e6);
-  const navUsd = checkNumber("nav", o.navUsd ?? 1_000_000, 1, 1e13);
-  const market = marketOf(o);
-  const model = o.csv ? undefined : pathModel({ ...o, stepSeconds: o.stepSeconds ?? 300 });
-  const total = seeds * bands.length * 2;
-  const acc = new Map<string, SweepRow>();
-  let done = 0;
-  let simulatedSteps = 0;
-  let simulateMs = 0;
-  let costSum = 0;
-  let tradedSum = 0;
-  let width = 0;
-  for (let s = 0; s < seeds; s++) {
-    const path = model ? generatePath(model, `${o.seed ?? 1}/${s}`) : buildPath(o);
-    width = path.width;
-    const targetsBps = [...(o.weightsBps ?? defaultWeights(path.width - 1))];
-    for (const mode of ["edge", "full"] as const) {
-      for (const trigger of bands) {
-        const target = mode === "full" ? 0 : Math.min(edgeBand(trigger, path.width), trigger - 1);
-        const policy: PolicySpec = {
-          kind: "vault",
-          name: `${mode}-${trigger}`,
-          triggerBandBps: trigger,
-          targetBandBps: target,
-          cooldown: 600,
-          ...(o.gate ? { costs: { ...RECOMMENDED_GATE } } : {}),
-        };
-        const r = simulate({
-          path,
-          targetsBps,
-          navUsd,
-          market,
-          policy,
-          onProgress: progress && ((f) => progress(policy.name, done, total, f)),
-        });
-        done++;
-        simulatedSteps += r.steps;
-        simulateMs += r.elapsedMs;
-        // Theory prices proportional costs only: gas, a fixed cost per rebalance, is left out of c.
-        costSum += r.costs.feesUsd + r.costs.impactUsd;
-        tradedSum += r.tradedUsd;
-        const key = `${mode}-${trigger}`;
-        const row = acc.get(key) ?? {
-          mode,
-          triggerBps: trigger,
-          targetBps: target,
-          trackingErrorBps: 0,
-          costBpsPerYear: 0,
-          turnoverPerYear: 0,
-          rebalancesPerYear: 0,
-          objectiveBps: 0,
-        };
-        row.trackingErrorBps += r.trackingVariance / seeds; // averaged as a variance, rooted below
-        row.costBpsPerYear += r.costBpsPerYear / seeds;
-        row.turnoverPerYear += r.turnoverPerYear / seeds;
-        row.rebalancesPerYear += r.rebalances / r.years / seeds;
-        acc.set(key, row);
-      }
-    }
-  }
-  const rows = [...acc.values()].map((r) => {
-    const te = Math.sqrt(r.trackingErrorBps) * 10_000;
-    return { ...r, trackingErrorBps: te, objectiveBps: r.costBpsPerYear + teCostBps * (te / 100) ** 2 };
-  });
-  const recommended = rows.reduce((best, r) => (r.objectiveBps < best.objectiveBps ? r : best));
-
-  // Theory: each asset's weight moves with volatility s_i = w_i sd(R_i - R_p) (the base is cash).
-  // Turnover, hence cost, adds up over the assets while the band's tracking error does not depend
-  // on s_i: the optimum follows the sum of the s_i^2, not their mean.
-  const c = tradedSum > 0 ? costSum / tradedSum : 0;
-  const weights = (o.weightsBps ?? defaultWeights(width - 1)).map((x) => x / 10_000);
-  let s2 = 0;
-  if (model) {
-    const vols = model.assets.map((a) => a.volatility);
-    const corr = correlationMatrix(model.correlation, vols.length);
-    const cov = (i: number, j: number) => corr[i][j] * vols[i] * vols[j];
-    let varP = 0;
-    for (let i = 0; i < vols.length; i++)
-      for (let j = 0; j < vols.length; j++) varP += weights[i + 1] * weights[j + 1] * cov(i, j);
-    for (let i = 0; i < vols.length; i++) {
-      let covIP = 0;
-      for (let j = 0; j < vols.length; j++) covIP += weights[j + 1] * cov(i, j);
-      s2 += weights[i + 1] ** 2 * (vols[i] ** 2 - 2 * covIP + varP);
-    }
-  }
-  const kappa = 2 * teCostBps;
-  const beta = 1 / (2 * (width - 1));
-  const tStar = (b: number) =>
-    kappa > 0 && s2 > 0 ? Math.cbrt((6 * c * s2) / (kappa * (1 + b) * (1 + b * b))) * 10_000 : NaN;
-  const description: [string, string][] = [
-    [
-      "prices",
-      o.csv
-        ? `CSV ${o.csv}`
-        : `${o.model ?? "gbm"}, ${seeds} paths of ${model?.years ?? 1} year${(model?.years ?? 1) === 1 ? "" : "s"} at ${model?.stepSeconds ?? 300} s steps`,
-    ],
-    ["volatility", o.volatility !== undefined ? `${(o.volatility * 100).toFixed(0)}% for every asset` : "catalog"],
-    ["fee tier", `${(market.feePips ?? 3000) / 10_000}%`],
-    ["TE price", `${teCostBps} bps a year for 1% RMS tracking error`],
-    ["speed", speedLine(total, simulatedSteps, simulateMs)],
-  ];
-  return {
-    rows,
-    recommended,
-    teCostBps,
-    theory: {
-      weightVolatility: Math.sqrt(s2),
-      costPerTurnover: c,
-      edgeTriggerBps: tStar(beta),
-      fullTriggerBps: tStar(0),
-    },
-    description,
-  };
-}
-
-// --- Reports ----------------------------------------------------------------------------------
-
-export const SWEEP_COLUMNS = [
-  "band",
-  "trigger",
-  "target",
-  "TE bps",
-  "cost bps/yr",
-  "turnover/yr",
-  "rebal/yr",
-  "objective",
-] as const;
-
-export function sweepTableRows(s: SweepResult): string[][] {
-  return s.rows.map((r) => [
-    `${r.mode}-${r.triggerBps}${r === s.recommended ? " *" : ""}`,
-    String(r.triggerBps),
-    String(r.targetBps),
-    r.trackingErrorBps.toFixed(1),
-    r.costBpsPerYear.toFixed(1),
-    `${r.turnoverPerYear.toFixed(2)}x`,
-    r.rebalancesPerYear.toFixed(0),
-    r.objectiveBps.toFixed(1),
-  ]);
-}
-
-export function sweepSummary(s: SweepResult): string {
-  const r = s.recommended;
-  const t = s.theory;
-  return [
-    `recommended: ${r.mode}-${r.triggerBps} (triggerBandBps ${r.triggerBps}, targetBandBps ${r.targetBps}): ` +
-      `TE ${r.trackingErrorBps.toFixed(0)} bps, cost ${r.costBpsPerYear.toFixed(1)} bps/yr, objective ${r.objectiveBps.toFixed(1)} bps/yr`,
-    `theory (continuous, proportional cost (fees + impact) c = ${(t.costPerTurnover * 10_000).toFixed(1)} bps per unit turnover, weight vol sqrt(sum s_i^2) = ${(t.weightVolatility * 100).toFixed(1)}%): ` +
-      `T* = ${Number.isFinite(t.edgeTriggerBps) ? t.edgeTriggerBps.toFixed(0) : "n/a"} bps band-edge, ${Number.isFinite(t.fullTriggerBps) ? t.fullTriggerBps.toFixed(0) : "n/a"} bps full`,
-  ].join("\n");
 }
 
 /** Writes `backtest.html`, the three SVGs (frontier, NAV, NAV relative to buy-and-hold), `backtest.json` and `backtest.csv` to `outDir`; returns the files. */
@@ -545,39 +400,4 @@ export function writeBacktestReport(run: BacktestRun, outDir: string): string[] 
     writeFileSync(file, text);
     return file;
   });
-}
-
-/** Writes `sweep.html`, `sweep.svg` and `sweep.json` to `outDir`; returns the files. */
-export function writeSweepReport(s: SweepResult, outDir: string): string[] {
-  mkdirSync(outDir, { recursive: true });
-  const svg = frontierSvg(
-    s.rows.map((r) => ({
-      label: `${r.mode}-${r.triggerBps}`,
-      trackingErrorBps: r.trackingErrorBps,
-      costBpsPerYear: r.costBpsPerYear,
-      highlight: r === s.recommended,
-    })),
-    "Band sweep: cost vs tracking error (red: recommended)",
-  );
-  const files = {
-    "sweep.html": htmlReport(
-      "Ballast band sweep",
-      s.description,
-      [{ caption: "Bands (* recommended)", header: SWEEP_COLUMNS, rows: sweepTableRows(s) }],
-      [svg],
-      sweepSummary(s).split("\n"),
-    ),
-    "sweep.svg": svg,
-    "sweep.json": JSON.stringify(s, null, 2),
-  };
-  return Object.entries(files).map(([name, text]) => {
-    const file = path.join(outDir, name);
-    writeFileSync(file, text);
-    return file;
-  });
-}
-
-/** The terminal table of a sweep. */
-export function sweepTable(s: SweepResult): string {
-  return formatTable(SWEEP_COLUMNS, sweepTableRows(s));
 }

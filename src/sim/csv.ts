@@ -51,32 +51,55 @@ export function parseTimestamp(cell: string, line: number): number {
   return ms / 1000;
 }
 
+/**
+ * The lines of a CSV file in the lab's formats (prices and flows, both below): the header
+ * (its 1-based line number and trimmed cells, the first of which must be `timestamp`) and each data
+ * line's cells with its line number, blank and `#` lines skipped, each row as wide as the header.
+ */
+export interface CsvTable {
+  headerLine: number;
+  header: string[];
+  rows: { line: number; cells: string[] }[];
+}
+
+/** Splits CSV text into a {@link CsvTable}; `what` names the file kind in errors ("csv", "flows"). */
+export function readCsvTable(text: string, what: string, expected: string): CsvTable {
+  const lines = text.split(/\r?\n/);
+  let headerLine = -1;
+  const rows: CsvTable["rows"] = [];
+  let header: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i].trim();
+    if (raw === "" || raw.startsWith("#")) continue;
+    const cells = raw.split(",").map((c) => c.trim());
+    if (headerLine < 0) {
+      headerLine = i + 1;
+      header = cells;
+      if (header[0].toLowerCase() !== "timestamp") {
+        throw new SimError(`${what} line ${headerLine}: first column must be "timestamp", got "${header[0]}"`);
+      }
+      continue;
+    }
+    if (cells.length !== header.length) {
+      throw new SimError(`${what} line ${i + 1}: ${cells.length} cells, the header has ${header.length}`);
+    }
+    rows.push({ line: i + 1, cells });
+  }
+  if (headerLine < 0) throw new SimError(`${what}: no header line (expected \`${expected}\`)`);
+  return { headerLine, header, rows };
+}
+
 /** Parses CSV text into a price path (see {@link CsvOptions} for the format). */
 export function parseCsvPath(text: string, options: CsvOptions = {}): PricePath {
   const base = options.base ?? "USDC";
-  const lines = text.split(/\r?\n/);
-  let headerLine = -1;
-  for (let i = 0; i < lines.length; i++) {
-    const l = lines[i].trim();
-    if (l !== "" && !l.startsWith("#")) {
-      headerLine = i;
-      break;
-    }
-  }
-  if (headerLine < 0) throw new SimError("csv: no header line (expected `timestamp,SYM1,SYM2,...`)");
-  const header = lines[headerLine].split(",").map((c) => c.trim());
-  if (header[0].toLowerCase() !== "timestamp") {
-    throw new SimError(`csv line ${headerLine + 1}: first column must be "timestamp", got "${header[0]}"`);
-  }
+  const { headerLine, header, rows: table } = readCsvTable(text, "csv", "timestamp,SYM1,SYM2,...");
   const columns = header.slice(1);
   const seen = new Set<string>();
   for (const symbol of columns) {
     if (!/^[A-Za-z0-9._-]{1,16}$/.test(symbol)) {
-      throw new SimError(
-        `csv line ${headerLine + 1}: column "${symbol}" is not a symbol (1-16 letters, digits, . _ -)`,
-      );
+      throw new SimError(`csv line ${headerLine}: column "${symbol}" is not a symbol (1-16 letters, digits, . _ -)`);
     }
-    if (seen.has(symbol)) throw new SimError(`csv line ${headerLine + 1}: column ${symbol} appears twice`);
+    if (seen.has(symbol)) throw new SimError(`csv line ${headerLine}: column ${symbol} appears twice`);
     seen.add(symbol);
   }
   const assets = columns.filter((c) => c !== base);
@@ -89,22 +112,15 @@ export function parseCsvPath(text: string, options: CsvOptions = {}): PricePath 
 
   const rows: number[] = [];
   const times: number[] = [];
-  for (let i = headerLine + 1; i < lines.length; i++) {
-    const raw = lines[i].trim();
-    if (raw === "" || raw.startsWith("#")) continue;
-    const lineNo = i + 1;
-    const cells = raw.split(",");
-    if (cells.length !== header.length) {
-      throw new SimError(`csv line ${lineNo}: ${cells.length} cells, the header has ${header.length}`);
-    }
+  for (const { line: lineNo, cells } of table) {
     const time = parseTimestamp(cells[0], lineNo);
     if (times.length > 0 && time <= times[times.length - 1]) {
-      throw new SimError(`csv line ${lineNo}: timestamp ${cells[0].trim()} is not after the previous row's`);
+      throw new SimError(`csv line ${lineNo}: timestamp ${cells[0]} is not after the previous row's`);
     }
     times.push(time);
     const row = new Array<number>(width).fill(1);
     for (let c = 0; c < columns.length; c++) {
-      const cell = cells[c + 1].trim();
+      const cell = cells[c + 1];
       const price = cell === "" ? NaN : Number(cell);
       if (!/^[0-9.eE+-]+$/.test(cell) || !Number.isFinite(price) || price <= 0) {
         throw new SimError(`csv line ${lineNo}, column ${columns[c]}: "${cell}" is not a positive price`);
@@ -126,6 +142,7 @@ export function parseCsvPath(text: string, options: CsvOptions = {}): PricePath 
     steps: times.length,
     width,
     source: options.source ?? "csv",
+    startTime: start,
   };
 }
 
@@ -147,6 +164,99 @@ export function pathToCsv(p: PricePath, startTime = 0): string {
     const cells = [String(startTime + p.times[t])];
     for (let i = 0; i < p.width; i++) cells.push(String(p.prices[t * p.width + i]));
     out.push(cells.join(","));
+  }
+  return out.join("\n") + "\n";
+}
+
+// --- Flows ------------------------------------------------------------------------------------
+
+/** What a depositor did: the vault's entries and exits (ERC-4626's four, and the in-kind exit). */
+export const FLOW_KINDS = ["deposit", "mint", "redeem", "withdraw", "redeemInKind"] as const;
+export type FlowKind = (typeof FLOW_KINDS)[number];
+
+/** One depositor's flow, as `npm start` records it and the lab replays it (src/sim/flows.ts). */
+export interface Flow {
+  /** Epoch seconds (a CSV's timestamps) or seconds from a generated path's start. */
+  time: number;
+  kind: FlowKind;
+  /** Who, for reports; the lab ignores it. */
+  account: string;
+  /** Shares minted or burnt (informational: the lab prices its own shares). */
+  shares: number;
+  /** Base asset paid in or out; in kind, the oracle value of the tokens taken (informational). */
+  assets: number;
+  /** What the shares were worth at the oracle NAV just before the flow, in the base asset. */
+  value: number;
+  /** What the vault charged the flow (entry or exit price's flow cost and fee), in the base asset. */
+  charge: number;
+}
+
+const FLOW_COLUMNS = ["timestamp", "kind", "account", "shares", "assets", "value", "charge"] as const;
+
+/**
+ * Parses a flows CSV (the format {@link flowsToCsv} writes, documented in docs/simulator.md):
+ *
+ *     timestamp,kind,account,shares,assets,value,charge
+ *     1700010800,deposit,alice,24912.3,25000,24950.1,49.9
+ *
+ * Timestamps as in a prices CSV, non-decreasing; amounts in the base asset's whole tokens (USDC),
+ * shares in whole shares. The lab needs `kind`, `value` and `charge`: a deposit adds `value +
+ * charge` to the base balance (its payment), an exit takes out `value - charge`.
+ */
+export function parseFlowsCsv(text: string): Flow[] {
+  const { headerLine, header, rows } = readCsvTable(text, "flows", FLOW_COLUMNS.join(","));
+  const column = (name: string) => {
+    const k = header.indexOf(name);
+    if (k < 0) throw new SimError(`flows line ${headerLine}: no "${name}" column (expected ${FLOW_COLUMNS.join(",")})`);
+    return k;
+  };
+  const [time, kind, account, shares, assets, value, charge] = FLOW_COLUMNS.map(column);
+  const flows: Flow[] = [];
+  for (const { line, cells } of rows) {
+    const amount = (k: number, name: string) => {
+      const x = Number(cells[k]);
+      if (cells[k] === "" || !Number.isFinite(x) || x < (name === "charge" ? -Infinity : 0)) {
+        throw new SimError(`flows line ${line}, column ${name}: "${cells[k]}" is not an amount`);
+      }
+      return x;
+    };
+    const flowKind = cells[kind] as FlowKind;
+    if (!FLOW_KINDS.includes(flowKind)) {
+      throw new SimError(`flows line ${line}: kind "${cells[kind]}" is not one of ${FLOW_KINDS.join(", ")}`);
+    }
+    const flow: Flow = {
+      time: parseTimestamp(cells[time], line),
+      kind: flowKind,
+      account: cells[account],
+      shares: amount(shares, "shares"),
+      assets: amount(assets, "assets"),
+      value: amount(value, "value"),
+      charge: amount(charge, "charge"),
+    };
+    if (flows.length > 0 && flow.time < flows[flows.length - 1].time) {
+      throw new SimError(`flows line ${line}: timestamp ${cells[time]} is before the previous flow's`);
+    }
+    flows.push(flow);
+  }
+  return flows;
+}
+
+/** Reads and parses a flows CSV file (see {@link parseFlowsCsv}). */
+export function loadFlowsCsv(file: string): Flow[] {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new SimError(`flows ${file}: cannot read (${(error as Error).message})`);
+  }
+  return parseFlowsCsv(text);
+}
+
+/** Writes flows in the format {@link parseFlowsCsv} reads, under `comment` lines (`# ...`). */
+export function flowsToCsv(flows: readonly Flow[], comment: readonly string[] = []): string {
+  const out = [...comment.map((line) => `# ${line}`), FLOW_COLUMNS.join(",")];
+  for (const f of flows) {
+    out.push([f.time, f.kind, f.account, f.shares, f.assets, f.value, f.charge].map(String).join(","));
   }
   return out.join("\n") + "\n";
 }

@@ -18,3 +18,5 @@ export * as vaultModel from "./vaultModel";
 export * from "./report";
 export * from "./runningCost";
 export * from "./backtest";
+export * from "./sweep";
+export * from "./flows";

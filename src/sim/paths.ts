@@ -34,6 +34,8 @@ export interface PricePath {
   regimes?: Uint8Array;
   /** What made the path, for reports ("gbm seed 1", a CSV file name). */
   source: string;
+  /** Epoch seconds of the first row, when the path came from timestamps (a CSV): flows are placed by it. */
+  startTime?: number;
 }
 
 /** One non-base asset of a generated path. */

@@ -94,7 +94,7 @@ export interface PresetContext {
 
 const DAY = 86_400;
 /** src/vault DEFAULT_TRIGGERS' cooldown: ten minutes. */
-const DEFAULT_COOLDOWN = 600;
+export const DEFAULT_COOLDOWN = 600;
 /** The gate src/vault calls RECOMMENDED_COSTS: a bp of drift worth 1e-6 of NAV, cost at most that. */
 export const RECOMMENDED_GATE = { benefitPerBpWad: 10n ** 12n, maxCostRatioBps: 10_000 } as const;
 /**

@@ -6,7 +6,10 @@
  * Speed: a path of a year of one-minute steps has half a million rows, so the loops never allocate
  * per step and work on Float64Arrays.
  */
+import type { Flow } from "./csv";
 import { checkNumber, SimError } from "./errors";
+import { FlowSchedule } from "./flows";
+import type { FlowTotals } from "./flows";
 import { SimMarket } from "./market";
 import type { MarketModel } from "./market";
 import { YEAR_SECONDS } from "./paths";
@@ -81,6 +84,8 @@ export interface SimResult {
   maxDrawdown: number;
   /** With volatility scaling: how closely the policy's estimate followed realised volatility. */
   volatilityTracking?: VolatilityTrackingResult;
+  /** With depositors' flows: what they paid in, took out and were charged. */
+  flows?: FlowTotals;
   /** NAV over time and what the initial holdings would be worth untouched, decimated to about `seriesPoints` points. */
   series: { times: Float64Array; navUsd: Float64Array; holdUsd: Float64Array };
   elapsedMs: number;
@@ -106,6 +111,11 @@ export interface SimConfig {
   startTime?: number;
   /** Called with the fraction done, about a hundred times a run. */
   onProgress?: (fraction: number) => void;
+  /**
+   * Depositors' entries and exits (src/sim/flows.ts), vault policies only. Returns, growth and the
+   * premium are then per share (the lab prices its own shares), as the chain's are.
+   */
+  flows?: readonly Flow[];
   /** Called after each rebalance of a vault policy (what it traded and paid), e.g. to compare with a chain. */
   onRebalance?: (event: RebalanceEvent) => void;
 }
@@ -156,7 +166,13 @@ export function simulate(config: SimConfig): SimResult {
   const progressEvery = Math.max(1, Math.floor(path.steps / 100));
   const tick = progress ? (t: number) => t % progressEvery === 0 && progress(t / path.steps) : undefined;
 
-  const run: PolicyRun = { config, path, market, targets, initial, tracker, state, tick };
+  if (config.flows?.length && config.policy.kind !== "vault") {
+    throw new SimError(
+      `flows: only the vault's policies take depositors' flows, not ${config.policy.name} (pick vault policies with --policies)`,
+    );
+  }
+  const flows = config.flows && config.flows.length > 0 ? new FlowSchedule(config.flows, path) : undefined;
+  const run: PolicyRun = { config, path, market, targets, initial, tracker, state, tick, flows };
   let finalValues: Float64Array;
   const policy = config.policy;
   switch (policy.kind) {
@@ -189,6 +205,9 @@ export function simulate(config: SimConfig): SimResult {
     meanLog += targets[i] * Math.log(p[last + i] / p[last] / (p[i] / p[0]));
   }
   const navStart = config.navUsd;
+  // Per share: the NAV a share of the start's supply holds (the NAV itself without flows).
+  // (Flows that took every share out leave no share to price: the NAV then.)
+  const shareEnd = flows && flows.supply > 0 ? navEnd / flows.supply : navEnd;
   const baseMove = Math.log(p[last] / p[0]); // growth measured in the base asset
   const costs = state.costs;
   costs.totalUsd = costs.feesUsd + costs.impactUsd + costs.gasUsd + costs.lvrUsd;
@@ -204,10 +223,10 @@ export function simulate(config: SimConfig): SimResult {
     navStartUsd: navStart,
     navEndUsd: navEnd,
     buyHoldEndUsd: holdEnd,
-    totalReturn: navEnd / navStart - 1,
-    growthRate: Math.log(navEnd / navStart) / years,
-    excessGrowth: Math.log(navEnd / holdEnd) / years,
-    diversificationReturn: (Math.log(navEnd / navStart) - baseMove - meanLog) / years,
+    totalReturn: shareEnd / navStart - 1,
+    growthRate: Math.log(shareEnd / navStart) / years,
+    excessGrowth: Math.log(shareEnd / holdEnd) / years,
+    diversificationReturn: (Math.log(shareEnd / navStart) - baseMove - meanLog) / years,
     trackingErrorBps: Math.sqrt(teVar) * 10_000,
     trackingVariance: teVar,
     turnoverPerYear: state.turnover / years,
@@ -222,7 +241,7 @@ export function simulate(config: SimConfig): SimResult {
       paidByVaultUsd: costs.gasUsd,
       feesUsd: costs.feesUsd,
       impactUsd: costs.impactUsd,
-      premiumPerYear: Math.log(navEnd / holdEnd) / years,
+      premiumPerYear: Math.log(shareEnd / holdEnd) / years,
     },
     rebalances: state.rebalances,
     swaps: state.swaps,
@@ -231,6 +250,7 @@ export function simulate(config: SimConfig): SimResult {
     breakerTrips: state.breakerTrips,
     maxDrawdown: tracker.maxDrawdown,
     ...(state.volatilityTracking ? { volatilityTracking: state.volatilityTracking } : {}),
+    ...(flows ? { flows: flows.totals } : {}),
     series: tracker.series(),
     elapsedMs: Date.now() - started,
   };

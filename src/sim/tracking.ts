@@ -3,6 +3,7 @@
  * and costs, tracking error, drawdown, mean NAV and the NAV series (Tracker), and how a volatility
  * estimate followed realised volatility.
  */
+import type { FlowSchedule } from "./flows";
 import type { SimMarket } from "./market";
 import { YEAR_SECONDS } from "./paths";
 import type { PricePath } from "./paths";
@@ -20,6 +21,8 @@ export interface PolicyRun {
   tracker: Tracker;
   state: RunState;
   tick: Tick;
+  /** Depositors' flows by row, when the run has them (vault policies). */
+  flows?: FlowSchedule;
 }
 
 /** A run's running totals, in USD where not said otherwise. */

@@ -1,7 +1,8 @@
 /**
  * The vault's policy over a path: the keeper looks every `keeperIntervalSec`, the exact model
  * (src/sim/vaultModel) says what the contracts would do, and a due rebalance trades on the
- * simulated pools as BallastVault.executeRebalance would (or reverts where it would).
+ * simulated pools as BallastVault.executeRebalance would (or reverts where it would). Depositors'
+ * flows, when the run has them, change the balances first (src/sim/flows.ts).
  *
  * The vault's decisions must be the contract's to the unit, which needs bigint arithmetic; bigint
  * is ~100x slower than floats, so each step first computes the drift in floating point, and only
@@ -28,7 +29,7 @@ export function priceWad(priceUsd: number): bigint {
 }
 
 export function runVault(run: PolicyRun, spec: VaultPolicySpec): Float64Array {
-  const { config, path, market, initial, tracker, state, tick } = run;
+  const { config, path, market, initial, tracker, state, tick, flows } = run;
   const w = path.width;
   const p = path.prices;
   const baseUnits = 10 ** path.decimals[0];
@@ -129,6 +130,11 @@ export function runVault(run: PolicyRun, spec: VaultPolicySpec): Float64Array {
     const row = t * w;
     const time = path.times[t];
     const nowSec = startTime + Math.round(time);
+    // Depositors come after the row's prices and before the keeper looks, as in `npm start`'s steps.
+    if (flows?.has(t)) {
+      flows.apply(t, raw, p, row, unitF);
+      for (let i = 0; i < w; i++) bal[i] = Number(raw[i]) / unitF[i];
+    }
     let nav = markToMarket(bal, p, row, values);
     now = BigInt(nowSec);
     const checking = time >= nextCheck && nav > 0;

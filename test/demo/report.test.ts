@@ -100,7 +100,19 @@ function sampleReport(): ScenarioReport {
       { hour: 10.5, kind: "trip", reason: "Dislocation", asset: "WETH" },
       { hour: 11.5, kind: "reset" },
     ],
-    flows: [{ hour: 3, account: "alice", kind: "deposit", usd: 10_000, shares: 9_990, swaps: 0, gasUsed: 90_000 }],
+    flows: [
+      {
+        hour: 3,
+        account: "alice",
+        kind: "deposit",
+        usd: 10_000,
+        shares: 9_990,
+        valueUsd: 9_990,
+        chargeUsd: 10,
+        swaps: 0,
+        gasUsed: 90_000,
+      },
+    ],
     summary: {
       startSharePrice: 1,
       endSharePrice: 1.024,
@@ -125,6 +137,7 @@ function sampleReport(): ScenarioReport {
       hoursHalted: 1,
       deposits: 1,
       redemptions: 0,
+      flowChargesUsd: 10,
       netFlowsUsd: 10_000,
       endMaxDriftBps: 24,
       meanMaxDriftBps: 12,
