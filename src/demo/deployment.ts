@@ -13,7 +13,7 @@ import { allRoutes, deployVault, RECOMMENDED_BREAKERS, RECOMMENDED_COSTS, recomm
 import type { BallastBreakers, BallastPolicy, BallastRebalancer, BallastVault } from "../../typechain-types";
 
 import type { ScenarioOptions } from "./options";
-import type { ScenarioPlan } from "./scenarios";
+import type { ScenarioSetup } from "./scenarios";
 import type { BasketAsset, Logger, VaultSettings } from "./types";
 
 export interface ScenarioDeployment {
@@ -41,24 +41,24 @@ export interface ScenarioDeployment {
 }
 
 export async function deployScenario(
-  plan: ScenarioPlan,
+  setup: ScenarioSetup,
   options: ScenarioOptions,
   log: Logger,
 ): Promise<ScenarioDeployment> {
-  const symbols = plan.basket.map((entry) => entry.symbol);
+  const symbols = setup.basket.map((entry) => entry.symbol);
   log(`Deploying the local market (Uniswap V3 from the npm artifacts) on '${network.name}'...`);
   const market = await deployLocalMarket({ tokens: DEFAULT_TOKENS.filter((t) => symbols.includes(t.symbol)) });
   // Breakers and the cost gate as recommended for a live network; see docs/policy.md.
   const deployed = await deployVault(market, {
-    basket: plan.basket,
+    basket: setup.basket,
     breakers: RECOMMENDED_BREAKERS,
     costs: { ...RECOMMENDED_COSTS, gasTokenOracle: "WETH" },
     triggers: { triggerBandBps: options.triggerBandBps, targetBandBps: options.targetBandBps },
-    reward: recommendedReward(DEFAULT_TOKENS.find((t) => t.symbol === plan.basket[0].symbol)?.decimals ?? 6),
+    reward: recommendedReward(DEFAULT_TOKENS.find((t) => t.symbol === setup.basket[0].symbol)?.decimals ?? 6),
   });
   const { vault, policy, breakers, rebalancer } = deployed;
   const deviations = new Map<string, number>();
-  for (const [i, entry] of plan.basket.entries()) {
+  for (const [i, entry] of setup.basket.entries()) {
     deviations.set(entry.symbol, Number(await deployed.oracles[i].deviationBps()));
   }
   const triggers = await policy.triggerParams();

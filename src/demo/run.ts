@@ -33,8 +33,8 @@ import { basketText, signed, usd } from "./format";
 import { KeeperTurns } from "./keeperTurns";
 import { MarketActors } from "./marketActors";
 import type { ScenarioOptions } from "./options";
-import { planScenario } from "./scenarios";
-import type { ScenarioPlan } from "./scenarios";
+import { setUpScenario } from "./scenarios";
+import type { ScenarioSetup } from "./scenarios";
 import { buildReport, RunRecords } from "./summary";
 import type { Logger, ScenarioReport, Snapshot } from "./types";
 
@@ -64,7 +64,7 @@ interface Cast {
 
 /** One run of a scenario: its actors and records. Used through {@link runScenario}. */
 class ScenarioRun {
-  private readonly plan: ScenarioPlan;
+  private readonly setup: ScenarioSetup;
   private readonly log: Logger;
   private readonly clock = new ScenarioClock();
   private readonly records = new RunRecords();
@@ -76,7 +76,7 @@ class ScenarioRun {
     private readonly options: ScenarioOptions,
     runOptions: RunOptions = {},
   ) {
-    this.plan = planScenario(options);
+    this.setup = setUpScenario(options);
     this.log = runOptions.log ?? ((line) => console.log(line));
   }
 
@@ -89,20 +89,20 @@ class ScenarioRun {
     await this.open();
     this.records.snapshots.push(await this.snapshot());
     this.records.scenarioGasStart = this.records.keeperGasCostUsd;
-    this.log(`Scenario "${this.options.scenario}": ${this.plan.definition.description}.`);
-    if (this.plan.crashStep !== undefined) {
-      const depths = this.plan.crashReturns!.map((r, i) => `${this.plan.risky[i].symbol} ${(r * 100).toFixed(0)}%`);
-      this.log(`The crash comes at hour ${this.plan.crashStep * this.options.stepHours}: ${depths.join(", ")}.`);
+    this.log(`Scenario "${this.options.scenario}": ${this.setup.definition.description}.`);
+    if (this.setup.crashStep !== undefined) {
+      const depths = this.setup.crashReturns!.map((r, i) => `${this.setup.risky[i].symbol} ${(r * 100).toFixed(0)}%`);
+      this.log(`The crash comes at hour ${this.setup.crashStep * this.options.stepHours}: ${depths.join(", ")}.`);
     }
-    for (let step = 1; step <= this.plan.steps; step++) {
+    for (let step = 1; step <= this.setup.steps; step++) {
       await this.playStep(step);
       const hours = step * this.options.stepHours;
-      if (hours % 24 === 0 || step === this.plan.steps) this.progress(hours, started);
+      if (hours % 24 === 0 || step === this.setup.steps) this.progress(hours, started);
     }
     const { chain, actors, keeper, adversaries, contracts } = this.cast;
     return buildReport({
       options: this.options,
-      plan: this.plan,
+      setup: this.setup,
       records: this.records,
       network: network.name,
       wallTimeSeconds: (Date.now() - started) / 1_000,
@@ -119,11 +119,11 @@ class ScenarioRun {
 
   /** The chain, then the actors on it. */
   private async deploy(): Promise<Cast> {
-    const chain = await deployScenario(this.plan, this.options, this.log);
+    const chain = await deployScenario(this.setup, this.options, this.log);
     const { signers, tokens } = chain;
     // Signer 0 deployed the market; the keeper, the depositors and the arbitrageur are separate accounts.
     const depositorAccounts = DEPOSITOR_NAMES.map((name, i) => ({ name, signer: signers[2 + i] }));
-    const startPrices = tokens.map((_, i) => (i === 0 ? 1 : this.plan.prices[0][i - 1]));
+    const startPrices = tokens.map((_, i) => (i === 0 ? 1 : this.setup.prices[0][i - 1]));
     const actors = await MarketActors.create(
       chain.market,
       tokens,
@@ -215,13 +215,13 @@ class ScenarioRun {
 
   private async playStep(step: number): Promise<void> {
     const { chain, actors, depositors, keeper, adversaries } = this.cast;
-    const moveTime = this.clock.t0 + step * this.plan.stepSeconds;
+    const moveTime = this.clock.t0 + step * this.setup.stepSeconds;
     await this.clock.advanceTo(moveTime);
     const front = adversaries?.frontRunner;
     if (front) {
       // The feeds follow the step in updates of at most their deviation thresholds, the pools
       // with them: the front-runner sees the last update coming, before the feeds and the pools.
-      const next = new Map(this.plan.risky.map((asset, i) => [asset.symbol, this.plan.prices[step][i]]));
+      const next = new Map(this.setup.risky.map((asset, i) => [asset.symbol, this.setup.prices[step][i]]));
       const lead = new Map<string, number>();
       for (const [symbol, to] of next) {
         const threshold = chain.deviations.get(symbol)! / 10_000;
@@ -233,7 +233,7 @@ class ScenarioRun {
       await front.beforeStep(next);
       await actors.alignPools();
     }
-    await actors.move(new Map(this.plan.risky.map((asset, i) => [asset.symbol, this.plan.prices[step][i]])));
+    await actors.move(new Map(this.setup.risky.map((asset, i) => [asset.symbol, this.setup.prices[step][i]])));
     const played = await front?.afterStep();
     if (played) {
       await actors.alignPools();
@@ -250,7 +250,7 @@ class ScenarioRun {
     // the tracking error averages over (see summary.ts).
     this.records.weightsBeforeKeeper.push((await chain.rebalancer.currentWeights()).map(Number));
     // The keeper's cooldown waits must end before the next price move.
-    const status = await keeper.turn(moveTime + this.plan.stepSeconds - 60, "scenario");
+    const status = await keeper.turn(moveTime + this.setup.stepSeconds - 60, "scenario");
     this.records.snapshots.push(await this.snapshot(status));
   }
 

@@ -125,8 +125,8 @@ export const SCENARIOS: Readonly<Record<ScenarioName, ScenarioDefinition>> = {
   },
 };
 
-/** What a scenario plan needs from the options (see ScenarioOptions). */
-export interface PlanInput {
+/** What a scenario setup needs from the options (see ScenarioOptions). */
+export interface ScenarioInput {
   scenario: ScenarioName;
   days: number;
   assets: number;
@@ -136,7 +136,7 @@ export interface PlanInput {
   crashDay?: number;
 }
 
-export interface ScenarioPlan {
+export interface ScenarioSetup {
   definition: ScenarioDefinition;
   /** The vault's basket: the base asset first, then the risky assets, weights summing to 10 000. */
   basket: BasketEntry[];
@@ -202,7 +202,7 @@ export function crashStepOf(crashDay: number, stepHours: number): number {
  * the strategy lab's generator (src/sim/paths.ts `generatePath`) on the scenario's model, with the
  * crash as a shock at its step and its aftershock as a spell of doubled volatility.
  */
-export function planScenario(input: PlanInput): ScenarioPlan {
+export function setUpScenario(input: ScenarioInput): ScenarioSetup {
   const definition = SCENARIOS[input.scenario];
   const risky = RISKY_ASSETS.slice(0, input.assets);
   const basket = basketOf(input.assets);

@@ -7,7 +7,7 @@ import type { RunningCost } from "../sim/runningCost";
 
 import type { Adversaries } from "./adversaries";
 import type { ScenarioOptions } from "./options";
-import type { ScenarioPlan } from "./scenarios";
+import type { ScenarioSetup } from "./scenarios";
 import type {
   BasketAsset,
   BreakerEvent,
@@ -39,7 +39,7 @@ export class RunRecords {
 /** Everything the report is made of. */
 export interface ReportInput {
   options: ScenarioOptions;
-  plan: ScenarioPlan;
+  setup: ScenarioSetup;
   records: RunRecords;
   network: string;
   wallTimeSeconds: number;
@@ -57,7 +57,7 @@ export interface ReportInput {
 }
 
 export function buildReport(run: ReportInput): ScenarioReport {
-  const { records, options, plan } = run;
+  const { records, options, setup } = run;
   const scenario = records.rebalances.filter((r) => r.phase === "scenario");
   const first = records.snapshots[0];
   const last = records.snapshots[records.snapshots.length - 1];
@@ -121,16 +121,16 @@ export function buildReport(run: ReportInput): ScenarioReport {
     meta: {
       name: options.name,
       scenario: options.scenario,
-      description: plan.definition.description,
+      description: setup.definition.description,
       options: options,
       network: run.network,
       wallTimeSeconds: run.wallTimeSeconds,
       createdAt: new Date().toISOString(),
       startTime: run.t0,
-      ...(plan.crashStep !== undefined
+      ...(setup.crashStep !== undefined
         ? {
-            crashHour: plan.crashStep * options.stepHours,
-            crashReturnsPct: plan.crashReturns!.map((r) => r * 100),
+            crashHour: setup.crashStep * options.stepHours,
+            crashReturnsPct: setup.crashReturns!.map((r) => r * 100),
           }
         : {}),
     },
@@ -199,7 +199,7 @@ function runningCost(
   holdReturnPct: number,
 ): RunningCost {
   const { records } = run;
-  const years = (run.plan.steps * run.options.stepHours) / (365 * 24);
+  const years = (run.setup.steps * run.options.stepHours) / (365 * 24);
   const rebalanceGasUsd = scenario.reduce((sum, r) => sum + r.gasCostUsd, 0);
   const feesUsd = scenario.reduce((sum, r) => sum + r.feesUsd, 0);
   return {

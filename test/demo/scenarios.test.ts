@@ -11,7 +11,7 @@ import {
   BASE_WEIGHT_BPS,
   crashStepOf,
   MAX_RISKY_ASSETS,
-  planScenario,
+  setUpScenario,
   SCENARIO_NAMES,
   targetWeights,
 } from "../../src/demo/scenarios";
@@ -24,7 +24,7 @@ describe("scenario plans and options", () => {
       expect(weights.reduce((s, w) => s + w, 0) + BASE_WEIGHT_BPS).to.equal(10_000);
       for (const w of weights) expect(w).to.be.greaterThan(0);
     }
-    const { basket } = planScenario({ scenario: "calm", days: 1, assets: 4, seed: 1, stepHours: 1 });
+    const { basket } = setUpScenario({ scenario: "calm", days: 1, assets: 4, seed: 1, stepHours: 1 });
     expect(basket.map((e) => [e.symbol, e.weightBps])).to.deep.equal([
       ["USDC", 500],
       ["WETH", 3_500],
@@ -37,12 +37,14 @@ describe("scenario plans and options", () => {
   });
 
   it("crashes every risky asset by 30-40% at the crash step, and only there", () => {
-    const plan = planScenario({ scenario: "crash", days: 3, assets: 4, seed: 7, stepHours: 1, crashDay: 1 });
-    expect(plan.steps).to.equal(72);
-    expect(plan.crashStep).to.equal(24);
-    expect(plan.prices).to.have.length(73);
-    plan.crashReturns!.forEach((r) => expect(r).to.be.within(-0.41, -0.29));
-    const moves = plan.prices.slice(1).map((row, step) => Math.min(...row.map((p, i) => p / plan.prices[step][i] - 1)));
+    const setup = setUpScenario({ scenario: "crash", days: 3, assets: 4, seed: 7, stepHours: 1, crashDay: 1 });
+    expect(setup.steps).to.equal(72);
+    expect(setup.crashStep).to.equal(24);
+    expect(setup.prices).to.have.length(73);
+    setup.crashReturns!.forEach((r) => expect(r).to.be.within(-0.41, -0.29));
+    const moves = setup.prices
+      .slice(1)
+      .map((row, step) => Math.min(...row.map((p, i) => p / setup.prices[step][i] - 1)));
     // The worst one-step move is the crash, deep enough for the 20%-an-hour breaker; no other comes close.
     const worst = moves.indexOf(Math.min(...moves)) + 1;
     expect(worst).to.equal(24);
@@ -52,28 +54,28 @@ describe("scenario plans and options", () => {
 
   it("draws the same prices for the same seed, other prices for another, and each scenario its own shape", () => {
     const input = { scenario: "bull" as const, days: 2, assets: 3, seed: 5, stepHours: 2 };
-    expect(planScenario(input).prices).to.deep.equal(planScenario(input).prices);
-    expect(planScenario({ ...input, seed: 6 }).prices).to.not.deep.equal(planScenario(input).prices);
+    expect(setUpScenario(input).prices).to.deep.equal(setUpScenario(input).prices);
+    expect(setUpScenario({ ...input, seed: 6 }).prices).to.not.deep.equal(setUpScenario(input).prices);
     for (const scenario of SCENARIO_NAMES) {
-      const plan = planScenario({ ...input, scenario, crashDay: 1 });
-      expect(plan.definition.name).to.equal(scenario);
-      expect(plan.crashStep !== undefined).to.equal(scenario === "crash");
-      expect(plan.prices.every((row) => row.every((p) => p > 0))).to.be.true;
+      const setup = setUpScenario({ ...input, scenario, crashDay: 1 });
+      expect(setup.definition.name).to.equal(scenario);
+      expect(setup.crashStep !== undefined).to.equal(scenario === "crash");
+      expect(setup.prices.every((row) => row.every((p) => p > 0))).to.be.true;
     }
     expect(crashStepOf(0.01, 3)).to.equal(1);
   });
 
-  it("draws its prices with the strategy lab's generator: the plan's path is the lab's, base at $1", () => {
-    const plan = planScenario({ scenario: "crash", days: 2, assets: 3, seed: 7, stepHours: 3, crashDay: 1 });
-    expect(plan.path.symbols).to.deep.equal(["USDC", "WETH", "WBTC", "LINK"]);
-    expect(plan.path.steps).to.equal(plan.steps + 1);
-    expect(plan.path.source).to.equal("npm start --scenario crash --seed 7");
-    plan.prices.forEach((row, step) => {
-      expect(plan.path.times[step]).to.equal(step * plan.stepSeconds);
-      expect(plan.path.prices[step * 4]).to.equal(1);
-      expect([...plan.path.prices.subarray(step * 4 + 1, step * 4 + 4)]).to.deep.equal(row);
+  it("draws its prices with the strategy lab's generator: the setup's path is the lab's, base at $1", () => {
+    const setup = setUpScenario({ scenario: "crash", days: 2, assets: 3, seed: 7, stepHours: 3, crashDay: 1 });
+    expect(setup.path.symbols).to.deep.equal(["USDC", "WETH", "WBTC", "LINK"]);
+    expect(setup.path.steps).to.equal(setup.steps + 1);
+    expect(setup.path.source).to.equal("npm start --scenario crash --seed 7");
+    setup.prices.forEach((row, step) => {
+      expect(setup.path.times[step]).to.equal(step * setup.stepSeconds);
+      expect(setup.path.prices[step * 4]).to.equal(1);
+      expect([...setup.path.prices.subarray(step * 4 + 1, step * 4 + 4)]).to.deep.equal(row);
     });
-    const calm = planScenario({ scenario: "calm", days: 2, assets: 3, seed: 7, stepHours: 3 });
+    const calm = setUpScenario({ scenario: "calm", days: 2, assets: 3, seed: 7, stepHours: 3 });
     expect(calm.path.source).to.equal("npm start --scenario calm --seed 7");
   });
 
