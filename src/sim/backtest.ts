@@ -269,6 +269,32 @@ export function speedLine(runs: number, steps: number, ms: number): string {
   return `${steps.toLocaleString("en-US")} steps simulated (${runs} runs) in ${(ms / 1000).toFixed(2)} s: ${rate}`;
 }
 
+/** What every policy of a run shares: its path, targets, NAV, market and depositors' flows. */
+export interface RunSetting {
+  path: PricePath;
+  targetsBps: readonly number[];
+  navUsd: number;
+  market: MarketModel;
+  flows: readonly Flow[] | undefined;
+}
+
+/** `policy` simulated on `setting`, from the options' initial weights (the backtest's and the sweep's runs). */
+export function simulateOn(
+  o: BacktestOptions,
+  setting: RunSetting,
+  policy: PolicySpec,
+  onProgress: ((fraction: number) => void) | undefined,
+): SimResult {
+  const { flows, ...shared } = setting;
+  return simulate({
+    ...shared,
+    policy,
+    ...(o.initialWeightsBps ? { initialWeightsBps: o.initialWeightsBps } : {}),
+    ...(flows ? { flows } : {}),
+    onProgress,
+  });
+}
+
 /** Runs every policy of `o` on one path. */
 export function runBacktest(o: BacktestOptions, progress?: Progress): BacktestRun {
   const path = buildPath(o);
@@ -289,16 +315,12 @@ export function runBacktest(o: BacktestOptions, progress?: Progress): BacktestRu
   const policies = names.map((name) => presetPolicy(name, ctx));
   const flows = buildFlows(o);
   const results = policies.map((policy, k) =>
-    simulate({
-      path,
-      targetsBps,
-      navUsd,
-      market,
+    simulateOn(
+      o,
+      { path, targetsBps, navUsd, market, flows },
       policy,
-      ...(o.initialWeightsBps ? { initialWeightsBps: o.initialWeightsBps } : {}),
-      ...(flows ? { flows } : {}),
-      onProgress: progress && ((f) => progress(policy.name, k, policies.length, f)),
-    }),
+      progress && ((f) => progress(policy.name, k, policies.length, f)),
+    ),
   );
   const years = (path.times[path.steps - 1] - path.times[0]) / YEAR_SECONDS;
   const description: [string, string][] = [

@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
-import { buildFlows, buildPath, defaultWeights, marketOf, pathModel, speedLine } from "./backtest";
+import { buildFlows, buildPath, defaultWeights, marketOf, pathModel, simulateOn, speedLine } from "./backtest";
 import type { BacktestOptions, Progress } from "./backtest";
 import { checkInteger, checkNumber } from "./errors";
 import { correlationMatrix } from "./linalg";
@@ -16,7 +16,6 @@ import { DEFAULT_COOLDOWN, edgeBand, RECOMMENDED_GATE, RECOMMENDED_MOVE_BREAKER,
 import type { PolicySpec } from "./policies";
 import { formatTable, frontierSvg, htmlReport } from "./report";
 import { totals } from "./runningCost";
-import { simulate } from "./simulate";
 
 export interface SweepOptions extends BacktestOptions {
   /** Trigger bands to try, bps; default 25 .. 1200. */
@@ -111,16 +110,12 @@ export function runSweep(o: SweepOptions, progress?: Progress): SweepResult {
         ...(o.reward ? { reward: { ...RECOMMENDED_REWARD } } : {}),
         ...(o.breakers ? { breakers: { ...RECOMMENDED_MOVE_BREAKER } } : {}),
       };
-      const r = simulate({
-        path,
-        targetsBps,
-        navUsd,
-        market,
+      const r = simulateOn(
+        o,
+        { path, targetsBps, navUsd, market, flows },
         policy,
-        ...(o.initialWeightsBps ? { initialWeightsBps: o.initialWeightsBps } : {}),
-        ...(flows ? { flows } : {}),
-        onProgress: progress && ((f) => progress(policy.name, done, total, f)),
-      });
+        progress && ((f) => progress(policy.name, done, total, f)),
+      );
       done++;
       simulatedSteps += r.steps;
       simulateMs += r.elapsedMs;
