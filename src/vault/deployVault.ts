@@ -10,7 +10,7 @@ import hre from "hardhat";
 
 import type { BasketAssetConfig, Route } from "../../deploy/config/types";
 import { deployBallast } from "../../deploy/deployBallast";
-import type { ResolvedDeployment } from "../../deploy/modules/Ballast";
+import type { ResolvedAsset, ResolvedDeployment } from "../../deploy/modules/Ballast";
 import {
   BallastBreakers__factory,
   BallastPlanner__factory,
@@ -226,7 +226,7 @@ async function defaultRoute(market: LocalMarket, symbol: string, base: string): 
 async function resolveVault(market: LocalMarket, options: VaultOptions, deployer: string): Promise<ResolvedDeployment> {
   const [base] = options.basket;
   if (!base) throw new MarketConfigError("basket: the base asset is required");
-  const assets = [];
+  const assets: ResolvedAsset[] = [];
   for (const [i, entry] of options.basket.entries()) {
     const token = market.token(entry.symbol);
     const route = i === 0 ? undefined : (entry.route ?? (await defaultRoute(market, entry.symbol, base.symbol)));
