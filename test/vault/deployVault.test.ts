@@ -68,9 +68,10 @@ describe("deployVault", () => {
       costs: RECOMMENDED_COSTS,
       governance: { admin: deployer.address },
     });
-    expect(await own.vault.hasRole(ZeroHash, deployer.address)).to.equal(true);
-    expect(await own.policy.hasRole(ZeroHash, deployer.address)).to.equal(true);
-    expect(await own.rebalancer.hasRole(ZeroHash, deployer.address)).to.equal(true);
+    for (const governed of [own.vault, own.policy, own.breakers, own.rebalancer]) {
+      expect(await governed.hasRole(ZeroHash, deployer.address)).to.equal(true);
+    }
+    expect(own.timelock).to.equal(undefined);
     expect(await own.vault.rebalancer()).to.equal(await own.rebalancer.getAddress());
     expect((await own.policy.costParams())[4]).to.equal(ethers.ZeroAddress);
 
@@ -79,12 +80,10 @@ describe("deployVault", () => {
       breakers: RECOMMENDED_BREAKERS,
       governance: { admin: other.address },
     });
-    expect(await handed.policy.hasRole(ZeroHash, other.address)).to.equal(true);
-    expect(await handed.policy.hasRole(ZeroHash, deployer.address)).to.equal(false);
-    expect(await handed.vault.hasRole(ZeroHash, other.address)).to.equal(true);
-    expect(await handed.vault.hasRole(ZeroHash, deployer.address)).to.equal(false);
-    expect(await handed.rebalancer.hasRole(ZeroHash, other.address)).to.equal(true);
-    expect(await handed.rebalancer.hasRole(ZeroHash, deployer.address)).to.equal(false);
+    for (const governed of [handed.vault, handed.policy, handed.breakers, handed.rebalancer]) {
+      expect(await governed.hasRole(ZeroHash, other.address)).to.equal(true);
+      expect(await governed.hasRole(ZeroHash, deployer.address)).to.equal(false);
+    }
     expect(await handed.vault.rebalancer()).to.equal(await handed.rebalancer.getAddress());
   });
 
