@@ -1,4 +1,4 @@
-import { Contract, formatUnits, ZeroAddress, ZeroHash } from "ethers";
+import { Contract, formatUnits, ZeroHash } from "ethers";
 import type { ContractRunner, Provider } from "ethers";
 
 import {
@@ -14,7 +14,7 @@ import {
 import { allRoutes } from "../src/vault/routes";
 
 import type { NetworkDeployConfig } from "./config/types";
-import type { ResolvedDeployment } from "./modules/Ballast";
+import type { LiveDeployment } from "./modules/Ballast";
 import { encodeRoute, requiredCardinality, watchedPools } from "./resolve";
 import type { WatchedPool } from "./resolve";
 
@@ -195,7 +195,7 @@ export async function checkConfig(config: NetworkDeployConfig, provider: Provide
     ),
   );
 
-  const required = requiredCardinality(config.breakers.twapWindow, config.blockTimeMs);
+  const required = requiredCardinality(Number(config.breakers.twapWindow), config.blockTimeMs);
   for (const pool of watchedPools(config)) {
     results.push(await checkObservations(config.uniswap.factory, pool, required, false, provider));
   }
@@ -270,7 +270,7 @@ export interface DeployedAddresses {
  */
 export async function checkDeployment(
   deployed: DeployedAddresses,
-  resolved: ResolvedDeployment,
+  resolved: LiveDeployment,
   config: NetworkDeployConfig,
   deployer: string,
   provider: Provider,
@@ -336,8 +336,7 @@ export async function checkDeployment(
   const costs = { ...resolved.costs, gasTokenOracle: oracles[resolved.gasTokenIndex] };
   same("cost gate", pick(await policy.costParams(), costs), costs);
   const [sellRoutes, buyRoutes] = await allRoutes(vault);
-  const { sequencerFeed, sequencerGracePeriod } = resolved.breakers;
-  const sequencer = [sequencerFeed, sequencerFeed === ZeroAddress ? 0 : sequencerGracePeriod];
+  const sequencer = [resolved.sequencer.feed, resolved.sequencer.gracePeriod];
   for (const [i, asset] of resolved.assets.entries()) {
     const oracle = ChainlinkOracle__factory.connect(oracles[i], provider);
     results.push(

@@ -1,29 +1,59 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
 import type { DeployedAddresses } from "./check";
+import { deployModule, deploymentIdFor } from "./ignition";
 import { ballastModule } from "./modules/Ballast";
-import type { ResolvedDeployment } from "./modules/Ballast";
+import type { LiveDeployment, ResolvedDeployment } from "./modules/Ballast";
+
+/** What {@link deployBallast} deployed: the live deployment's addresses and each asset's oracle. */
+export type BallastAddresses = Omit<DeployedAddresses, "timelock"> & {
+  /** The governing timelock; none when an address governs directly. */
+  timelock?: string;
+  planner: string;
+  router: string;
+  /** Basket order. */
+  oracles: string[];
+};
 
 /**
- * Runs the Ballast Ignition module. On a live network Ignition journals every transaction under
- * `deploy/deployments/<deploymentId>/` (default `chain-<id>`), so an interrupted deployment resumes
- * where it stopped and `deployed_addresses.json` records the addresses per chain id.
+ * Runs the Ballast Ignition module from `resolved.deployer`: the one recipe of `npm run deploy` and
+ * of `deployVault` (tests, the demo, the benchmarks). On a live network Ignition journals every
+ * transaction under `deploy/deployments/<deploymentId>/` (default `chain-<id>`), so an interrupted
+ * deployment resumes where it stopped and `deployed_addresses.json` records the addresses per chain id.
  */
+export async function deployBallast(
+  hre: HardhatRuntimeEnvironment,
+  resolved: LiveDeployment,
+  deploymentId?: string,
+): Promise<BallastAddresses & { timelock: string }>;
 export async function deployBallast(
   hre: HardhatRuntimeEnvironment,
   resolved: ResolvedDeployment,
   deploymentId?: string,
-): Promise<DeployedAddresses> {
-  const deployed = await hre.ignition.deploy(ballastModule(resolved), {
-    ...(deploymentId ? { deploymentId } : {}),
+): Promise<BallastAddresses>;
+export async function deployBallast(
+  hre: HardhatRuntimeEnvironment,
+  resolved: ResolvedDeployment,
+  deploymentId?: string,
+): Promise<BallastAddresses> {
+  const deployed = await deployModule(hre, ballastModule(resolved), {
+    defaultSender: resolved.deployer,
+    deploymentId: deploymentIdFor(hre, "ballast-local", deploymentId),
   });
+  const address = (name: string): string => {
+    const found = deployed[name];
+    if (!found) throw new Error(`the Ballast module deployed no ${name}`);
+    return found;
+  };
   return {
-    vault: await deployed.vault.getAddress(),
-    policy: await deployed.policy.getAddress(),
-    breakers: await deployed.breakers.getAddress(),
-    rebalancer: await deployed.rebalancer.getAddress(),
-    planner: await deployed.planner.getAddress(),
-    timelock: await deployed.timelock.getAddress(),
-    router: await deployed.router.getAddress(),
+    vault: address("vault"),
+    policy: address("policy"),
+    breakers: address("breakers"),
+    rebalancer: address("rebalancer"),
+    planner: address("planner"),
+    router: address("router"),
+    // There unless an address governs directly.
+    ...(deployed.timelock ? { timelock: deployed.timelock } : {}),
+    oracles: resolved.assets.map((asset) => address(`oracle${asset.symbol}`)),
   };
 }

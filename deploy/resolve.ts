@@ -1,6 +1,6 @@
 import { getAddress, isAddress, solidityPacked, ZeroAddress } from "ethers";
 
-import type { ResolvedDeployment } from "./modules/Ballast";
+import type { LiveDeployment } from "./modules/Ballast";
 import type { NetworkDeployConfig, Route } from "./config/types";
 
 /** A deployment configuration or option that cannot work, named before anything is sent. */
@@ -87,7 +87,7 @@ export interface WatchedPool {
  * the vault's `BasketAdmin.poolRef` picks them); none when they check no TWAP.
  */
 export function watchedPools(config: NetworkDeployConfig): WatchedPool[] {
-  if (config.breakers.twapWindow === 0) return [];
+  if (BigInt(config.breakers.twapWindow) === 0n) return [];
   const symbols = new Set(config.basket.map((entry) => entry.symbol));
   const pools = new Map<string, WatchedPool>();
   for (const entry of config.basket.slice(1)) {
@@ -114,7 +114,7 @@ export function resolveDeployment(
   config: NetworkDeployConfig,
   deployer: string,
   governance: GovernanceOptions = {},
-): ResolvedDeployment {
+): LiveDeployment {
   const [base] = config.basket;
   if (!base || base.route)
     throw new DeployConfigError(`${config.network}: the basket starts with the base asset, unrouted`);
@@ -149,21 +149,20 @@ export function resolveDeployment(
   if (gasTokenIndex < 0) {
     throw new DeployConfigError(`${config.network}: gas token ${config.costs.gasToken} is not in the basket`);
   }
-  const { managementFeeBps, entryFeeBps, exitFeeBps } = config.fees;
   const feeRecipient = governance.feeRecipient ? address(governance.feeRecipient, "fee recipient") : ZeroAddress;
-  if (managementFeeBps !== 0 && feeRecipient === ZeroAddress) {
+  if (BigInt(config.fees.managementFeeBps) !== 0n && feeRecipient === ZeroAddress) {
     throw new DeployConfigError(`${config.network}: a management fee needs a fee recipient`);
   }
   const proposers = (governance.proposers ?? [deployer]).map((a) => address(a, "proposer"));
   if (proposers.length === 0) throw new DeployConfigError("the timelock needs at least one proposer");
   const { benefitPerBpWad, maxCostRatioBps, gasBase, gasPerHop } = config.costs;
-  const costs = { benefitPerBpWad, maxCostRatioBps, gasBase, gasPerHop };
+  const sequencerFeed = config.sequencerFeed ? address(config.sequencerFeed, "sequencer feed") : ZeroAddress;
   return {
-    chainId: config.chainId,
+    deployer: address(deployer, "deployer"),
     router: address(config.uniswap.router, `${config.network} router`),
     factory: address(config.uniswap.factory, `${config.network} factory`),
     watchedPools: watchedPools(config),
-    observationCardinality: requiredCardinality(config.breakers.twapWindow, config.blockTimeMs),
+    observationCardinality: requiredCardinality(Number(config.breakers.twapWindow), config.blockTimeMs),
     assets,
     vault: config.vault,
     params: {
@@ -174,14 +173,16 @@ export function resolveDeployment(
       maxPoolGapBps: config.params.maxPoolGapBps,
     },
     triggers: config.triggers,
-    breakers: {
-      ...config.breakers,
-      sequencerFeed: config.sequencerFeed ? address(config.sequencerFeed, "sequencer feed") : ZeroAddress,
+    // The oracles and the breakers consult the same sequencer feed.
+    sequencer: {
+      feed: sequencerFeed,
+      gracePeriod: sequencerFeed === ZeroAddress ? 0 : Number(config.breakers.sequencerGracePeriod),
     },
+    breakers: { ...config.breakers, sequencerFeed },
     volatility: config.volatility,
-    costs,
+    costs: { benefitPerBpWad, maxCostRatioBps, gasBase, gasPerHop },
     gasTokenIndex,
-    fees: { managementFeeBps, entryFeeBps, exitFeeBps, recipient: feeRecipient },
+    fees: { ...config.fees, recipient: feeRecipient },
     reward: {
       premiumBps: config.reward.premiumBps,
       maxRewardBps: config.reward.maxRewardBps,

@@ -8,6 +8,7 @@ import { localConfig } from "./config/local";
 import { NETWORKS } from "./config/networks";
 import type { NetworkDeployConfig } from "./config/types";
 import { deployBallast } from "./deployBallast";
+import { deploymentIdFor } from "./ignition";
 import { DeployConfigError, resolveDeployment } from "./resolve";
 import type { GovernanceOptions } from "./resolve";
 
@@ -68,8 +69,7 @@ export async function deployFromConfig(
   const [deployer] = await hre.ethers.getSigners();
   if (!deployer) throw new DeployConfigError(`no deployer account on ${hre.network.name}: set DEPLOYER_PRIVATE_KEY`);
   const resolved = resolveDeployment(config, deployer.address, options.governance);
-  const deploymentId =
-    options.deploymentId ?? (hre.network.name === "localhost" ? `ballast-local-${Date.now()}` : undefined);
+  const deploymentId = deploymentIdFor(hre, "ballast-local", options.deploymentId);
   const deployed = await deployBallast(hre, resolved, deploymentId);
   log(`\nDeployed on ${config.network}:\n${JSON.stringify(deployed, null, 2)}`);
 

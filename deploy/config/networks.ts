@@ -1,4 +1,4 @@
-import type { NetworkDeployConfig } from "./types";
+import type { NetworkDeployConfig, TokenConfig } from "./types";
 
 /*
  * Reviewed per-network deployment parameters. Addresses come from the issuers' and protocols' own
@@ -22,6 +22,39 @@ const HOUR = 3_600;
  * when reviewing a deployment (no contract can read it) and lower it to the feed's own.
  */
 const DEVIATION = { USD_STABLE: 25, ETH: 50, BTC: 50, ALT: 100 } as const;
+
+/**
+ * What an asset is on every chain here: its decimals, and its Chainlink USD feed's description and
+ * deviation threshold. The deployment check compares the decimals and descriptions with each chain.
+ */
+const ASSETS = {
+  USDC: { decimals: 6, feedDescription: "USDC / USD", feedDeviationBps: DEVIATION.USD_STABLE },
+  WETH: { decimals: 18, feedDescription: "ETH / USD", feedDeviationBps: DEVIATION.ETH },
+  WBTC: { decimals: 8, feedDescription: "BTC / USD", feedDeviationBps: DEVIATION.BTC },
+  cbBTC: { decimals: 8, feedDescription: "cbBTC / USD", feedDeviationBps: DEVIATION.BTC },
+  LINK: { decimals: 18, feedDescription: "LINK / USD", feedDeviationBps: DEVIATION.ALT },
+  UNI: { decimals: 18, feedDescription: "UNI / USD", feedDeviationBps: DEVIATION.ALT },
+  ARB: { decimals: 18, feedDescription: "ARB / USD", feedDeviationBps: DEVIATION.ALT },
+} as const;
+
+// When a feed counts as stale: its heartbeat (a day or an hour) plus a margin for rounds that land late.
+const STALE_DAILY = DAY + 2 * HOUR;
+const STALE_HOURLY = HOUR + 6 * 60;
+
+/**
+ * A chain's tokens by symbol, each given by its address there, its feed there and when that feed
+ * counts as stale; the rest is the asset's ({@link ASSETS}).
+ */
+function tokens(
+  entries: Partial<Record<keyof typeof ASSETS, readonly [address: string, feed: string, staleAfter: number]>>,
+): Record<string, TokenConfig> {
+  return Object.fromEntries(
+    Object.entries(entries).map(([symbol, [address, feed, staleAfter]]) => [
+      symbol,
+      { address, feed, staleAfter, ...ASSETS[symbol as keyof typeof ASSETS] },
+    ]),
+  );
+}
 
 /** Settings shared by every live network; each network below states what differs. */
 const COMMON = {
@@ -67,6 +100,22 @@ const COMMON = {
   timelockDelay: 2 * DAY,
 } as const;
 
+/**
+ * Uniswap V3's original deployment (the original SwapRouter), which Uniswap's deployment pages list
+ * at the same addresses on Ethereum mainnet and Arbitrum One; `--check-only` asks each chain.
+ */
+const UNISWAP_V3_ORIGINAL = {
+  factory: "0x1F98431c8aD98523631AE4a59f267346ea31F984",
+  router: "0xE592427A0AEce92De3Edee1F18E0157C05861564",
+  routerKind: "SwapRouter",
+  quoter: "0x61fFE014bA17989E743c5F6cB21bF9697530B21e",
+} as const;
+
+/** An L2: its sequencer uptime feed guards trading, and prices wait an hour after a restart. */
+function l2(sequencerFeed: string): Pick<NetworkDeployConfig, "sequencerFeed" | "breakers"> {
+  return { sequencerFeed, breakers: { ...COMMON.breakers, sequencerGracePeriod: HOUR } };
+}
+
 /** Ethereum mainnet: the original SwapRouter; 1-hour feeds but USDC's (1 day). */
 const mainnet: NetworkDeployConfig = {
   ...COMMON,
@@ -75,56 +124,16 @@ const mainnet: NetworkDeployConfig = {
   chainId: 1,
   explorer: "https://etherscan.io",
   blockTimeMs: 12_000,
-  uniswap: {
-    factory: "0x1F98431c8aD98523631AE4a59f267346ea31F984",
-    router: "0xE592427A0AEce92De3Edee1F18E0157C05861564",
-    routerKind: "SwapRouter",
-    quoter: "0x61fFE014bA17989E743c5F6cB21bF9697530B21e",
-  },
-  tokens: {
-    USDC: {
-      address: "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48",
-      decimals: 6,
-      feed: "0x8fFfFfd4AfB6115b954Bd326cbe7B4BA576818f6",
-      feedDescription: "USDC / USD",
-      staleAfter: DAY + 2 * HOUR,
-      feedDeviationBps: DEVIATION.USD_STABLE,
-    },
-    WETH: {
-      address: "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2",
-      decimals: 18,
-      feed: "0x5f4eC3Df9cbd43714FE2740f5E3616155c5b8419",
-      feedDescription: "ETH / USD",
-      staleAfter: HOUR + 6 * 60,
-      feedDeviationBps: DEVIATION.ETH,
-    },
+  uniswap: UNISWAP_V3_ORIGINAL,
+  tokens: tokens({
+    USDC: ["0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48", "0x8fFfFfd4AfB6115b954Bd326cbe7B4BA576818f6", STALE_DAILY],
+    WETH: ["0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2", "0x5f4eC3Df9cbd43714FE2740f5E3616155c5b8419", STALE_HOURLY],
     // Priced by BTC / USD: a WBTC de-peg would not show; the breakers' oracle-vs-TWAP check on the
     // WBTC/WETH pool does catch one.
-    WBTC: {
-      address: "0x2260FAC5E5542a773Aa44fBCfeDf7C193bc2C599",
-      decimals: 8,
-      feed: "0xF4030086522a5bEEa4988F8cA5B36dbC97BeE88c",
-      feedDescription: "BTC / USD",
-      staleAfter: HOUR + 6 * 60,
-      feedDeviationBps: DEVIATION.BTC,
-    },
-    LINK: {
-      address: "0x514910771AF9Ca656af840dff83E8264EcF986CA",
-      decimals: 18,
-      feed: "0x2c1d072e956AFFC0D435Cb7AC38EF18d24d9127c",
-      feedDescription: "LINK / USD",
-      staleAfter: HOUR + 6 * 60,
-      feedDeviationBps: DEVIATION.ALT,
-    },
-    UNI: {
-      address: "0x1f9840a85d5aF5bf1D1762F925BDADdC4201F984",
-      decimals: 18,
-      feed: "0x553303d460EE0afB37EdFf9bE42922D8FF63220e",
-      feedDescription: "UNI / USD",
-      staleAfter: HOUR + 6 * 60,
-      feedDeviationBps: DEVIATION.ALT,
-    },
-  },
+    WBTC: ["0x2260FAC5E5542a773Aa44fBCfeDf7C193bc2C599", "0xF4030086522a5bEEa4988F8cA5B36dbC97BeE88c", STALE_HOURLY],
+    LINK: ["0x514910771AF9Ca656af840dff83E8264EcF986CA", "0x2c1d072e956AFFC0D435Cb7AC38EF18d24d9127c", STALE_HOURLY],
+    UNI: ["0x1f9840a85d5aF5bf1D1762F925BDADdC4201F984", "0x553303d460EE0afB37EdFf9bE42922D8FF63220e", STALE_HOURLY],
+  }),
   basket: [
     { symbol: "USDC", weightBps: 500 },
     { symbol: "WETH", weightBps: 4_000, route: ["WETH", 500, "USDC"] },
@@ -146,54 +155,14 @@ const arbitrum: NetworkDeployConfig = {
   explorer: "https://arbiscan.io",
   // ~0.25 s blocks: a 30-minute TWAP spans 7,200 observations.
   blockTimeMs: 250,
-  uniswap: {
-    factory: "0x1F98431c8aD98523631AE4a59f267346ea31F984",
-    router: "0xE592427A0AEce92De3Edee1F18E0157C05861564",
-    routerKind: "SwapRouter",
-    quoter: "0x61fFE014bA17989E743c5F6cB21bF9697530B21e",
-  },
-  tokens: {
-    USDC: {
-      address: "0xaf88d065e77c8cC2239327C5EDb3A432268e5831",
-      decimals: 6,
-      feed: "0x50834F3163758fcC1Df9973b6e91f0F0F0434aD3",
-      feedDescription: "USDC / USD",
-      staleAfter: DAY + 2 * HOUR,
-      feedDeviationBps: DEVIATION.USD_STABLE,
-    },
-    WETH: {
-      address: "0x82aF49447D8a07e3bd95BD0d56f35241523fBab1",
-      decimals: 18,
-      feed: "0x639Fe6ab55C921f74e7fac1ee960C0B6293ba612",
-      feedDescription: "ETH / USD",
-      staleAfter: DAY + 2 * HOUR,
-      feedDeviationBps: DEVIATION.ETH,
-    },
-    WBTC: {
-      address: "0x2f2a2543B76A4166549F7aaB2e75Bef0aefC5B0f",
-      decimals: 8,
-      feed: "0x6ce185860a4963106506C203335A2910413708e9",
-      feedDescription: "BTC / USD",
-      staleAfter: DAY + 2 * HOUR,
-      feedDeviationBps: DEVIATION.BTC,
-    },
-    ARB: {
-      address: "0x912CE59144191C1204E64559FE8253a0e49E6548",
-      decimals: 18,
-      feed: "0xb2A824043730FE05F3DA2efaFa1CBbe83fa548D6",
-      feedDescription: "ARB / USD",
-      staleAfter: DAY + 2 * HOUR,
-      feedDeviationBps: DEVIATION.ALT,
-    },
-    LINK: {
-      address: "0xf97f4df75117a78c1A5a0DBb814Af92458539FB4",
-      decimals: 18,
-      feed: "0x86E53CF1B870786351Da77A57575e79CB55812CB",
-      feedDescription: "LINK / USD",
-      staleAfter: HOUR + 6 * 60,
-      feedDeviationBps: DEVIATION.ALT,
-    },
-  },
+  uniswap: UNISWAP_V3_ORIGINAL,
+  tokens: tokens({
+    USDC: ["0xaf88d065e77c8cC2239327C5EDb3A432268e5831", "0x50834F3163758fcC1Df9973b6e91f0F0F0434aD3", STALE_DAILY],
+    WETH: ["0x82aF49447D8a07e3bd95BD0d56f35241523fBab1", "0x639Fe6ab55C921f74e7fac1ee960C0B6293ba612", STALE_DAILY],
+    WBTC: ["0x2f2a2543B76A4166549F7aaB2e75Bef0aefC5B0f", "0x6ce185860a4963106506C203335A2910413708e9", STALE_DAILY],
+    ARB: ["0x912CE59144191C1204E64559FE8253a0e49E6548", "0xb2A824043730FE05F3DA2efaFa1CBbe83fa548D6", STALE_DAILY],
+    LINK: ["0xf97f4df75117a78c1A5a0DBb814Af92458539FB4", "0x86E53CF1B870786351Da77A57575e79CB55812CB", STALE_HOURLY],
+  }),
   basket: [
     { symbol: "USDC", weightBps: 500 },
     { symbol: "WETH", weightBps: 4_000, route: ["WETH", 500, "USDC"] },
@@ -201,8 +170,7 @@ const arbitrum: NetworkDeployConfig = {
     { symbol: "ARB", weightBps: 1_000, route: ["ARB", 500, "WETH", 500, "USDC"] },
     { symbol: "LINK", weightBps: 1_000, route: ["LINK", 3_000, "WETH", 500, "USDC"] },
   ],
-  sequencerFeed: "0xFdB631F5EE196F0ed6FAa767959853A9F217697D",
-  breakers: { ...COMMON.breakers, sequencerGracePeriod: HOUR },
+  ...l2("0xFdB631F5EE196F0ed6FAa767959853A9F217697D"),
 };
 
 /** Base: SwapRouter02 only; cbBTC is the deep BTC; the sequencer feed guards trading. */
@@ -222,39 +190,17 @@ const base: NetworkDeployConfig = {
     routerKind: "SwapRouter02",
     quoter: "0x3d4e44Eb1374240CE5F1B871ab261CD16335B76a",
   },
-  tokens: {
-    USDC: {
-      address: "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913",
-      decimals: 6,
-      feed: "0x7e860098F58bBFC8648a4311b374B1D669a2bc6B",
-      feedDescription: "USDC / USD",
-      staleAfter: DAY + 2 * HOUR,
-      feedDeviationBps: DEVIATION.USD_STABLE,
-    },
-    WETH: {
-      address: "0x4200000000000000000000000000000000000006",
-      decimals: 18,
-      feed: "0x71041dddad3595F9CEd3DcCFBe3D1F4b0a16Bb70",
-      feedDescription: "ETH / USD",
-      staleAfter: DAY + 2 * HOUR,
-      feedDeviationBps: DEVIATION.ETH,
-    },
-    cbBTC: {
-      address: "0xcbB7C0000aB88B473b1f5aFd9ef808440eed33Bf",
-      decimals: 8,
-      feed: "0x07DA0E54543a844a80ABE69c8A12F22B3aA59f9D",
-      feedDescription: "cbBTC / USD",
-      staleAfter: DAY + 2 * HOUR,
-      feedDeviationBps: DEVIATION.BTC,
-    },
-  },
+  tokens: tokens({
+    USDC: ["0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913", "0x7e860098F58bBFC8648a4311b374B1D669a2bc6B", STALE_DAILY],
+    WETH: ["0x4200000000000000000000000000000000000006", "0x71041dddad3595F9CEd3DcCFBe3D1F4b0a16Bb70", STALE_DAILY],
+    cbBTC: ["0xcbB7C0000aB88B473b1f5aFd9ef808440eed33Bf", "0x07DA0E54543a844a80ABE69c8A12F22B3aA59f9D", STALE_DAILY],
+  }),
   basket: [
     { symbol: "USDC", weightBps: 1_000 },
     { symbol: "WETH", weightBps: 5_000, route: ["WETH", 500, "USDC"] },
     { symbol: "cbBTC", weightBps: 4_000, route: ["cbBTC", 500, "WETH", 500, "USDC"] },
   ],
-  sequencerFeed: "0xBCF85224fc0756B9Fa45aA7892530B47e10b6433",
-  breakers: { ...COMMON.breakers, sequencerGracePeriod: HOUR },
+  ...l2("0xBCF85224fc0756B9Fa45aA7892530B47e10b6433"),
 };
 
 /**
@@ -277,24 +223,10 @@ const sepolia: NetworkDeployConfig = {
     routerKind: "SwapRouter02",
     quoter: "0xEd1f6473345F45b75F8179591dd5bA1888cf2FB3",
   },
-  tokens: {
-    USDC: {
-      address: "0x1c7D4B196Cb0C7B01d743Fbc6116a902379C7238",
-      decimals: 6,
-      feed: "0xA2F78ab2355fe2f984D808B5CeE7FD0A93D5270E",
-      feedDescription: "USDC / USD",
-      staleAfter: DAY + 2 * HOUR,
-      feedDeviationBps: DEVIATION.USD_STABLE,
-    },
-    WETH: {
-      address: "0xfFf9976782d46CC05630D1f6eBAb18b2324d6B14",
-      decimals: 18,
-      feed: "0x694AA1769357215DE4FAC081bf1f309aDC325306",
-      feedDescription: "ETH / USD",
-      staleAfter: HOUR + 6 * 60,
-      feedDeviationBps: DEVIATION.ETH,
-    },
-  },
+  tokens: tokens({
+    USDC: ["0x1c7D4B196Cb0C7B01d743Fbc6116a902379C7238", "0xA2F78ab2355fe2f984D808B5CeE7FD0A93D5270E", STALE_DAILY],
+    WETH: ["0xfFf9976782d46CC05630D1f6eBAb18b2324d6B14", "0x694AA1769357215DE4FAC081bf1f309aDC325306", STALE_HOURLY],
+  }),
   basket: [
     { symbol: "USDC", weightBps: 5_000 },
     { symbol: "WETH", weightBps: 5_000, route: ["WETH", 3_000, "USDC"] },

@@ -1,7 +1,14 @@
 /**
  * The shape of a network's deployment configuration: everything `npm run deploy` needs to deploy
- * and check a Ballast vault on one chain. One file per chain id in this folder, reviewed like code.
+ * and check a Ballast vault on one chain (`networks.ts`, reviewed like code). The contracts'
+ * parameter structs are typechain's, so that a field the contracts add or rename is a type error
+ * here, in the Ignition module and in `deployVault`'s options alike.
  */
+
+import type { IBallastBreakers } from "../../typechain-types/artifacts/contracts/BallastBreakers";
+import type { IBallastPolicy } from "../../typechain-types/artifacts/contracts/BallastPolicy";
+import type { IBallastRebalancer } from "../../typechain-types/artifacts/contracts/BallastRebalancer";
+import type { IBallastVault } from "../../typechain-types/artifacts/contracts/BallastVault";
 
 /** A hop sequence from an asset to the base asset by symbols and fee tiers: `["WBTC", 500, "WETH", 500, "USDC"]`. */
 export type Route = readonly (string | number)[];
@@ -26,66 +33,15 @@ export interface TokenConfig {
 }
 
 export interface BasketAssetConfig {
+  /** Token symbol. The first entry is the base asset. */
   symbol: string;
+  /** Target weight in basis points; all entries sum to 10_000. */
   weightBps: number;
   /** Route to the base asset (the reverse is the buy route); none for the base asset. */
   route?: Route;
 }
 
 export type RouterKind = "SwapRouter" | "SwapRouter02";
-
-// The contracts' parameter structs as the configs and the Ignition module both spell them: type
-// aliases, not interfaces, because Ignition's argument type wants an index signature.
-
-/** `IBallastPolicy.TriggerParams`. */
-export type TriggerConfig = {
-  triggerBandBps: number;
-  targetBandBps: number;
-  cooldown: number;
-  calendarInterval: number;
-};
-
-/** `IBallastBreakers.BreakerParams` but the sequencer feed, which is the network's (`sequencerFeed`). */
-export type BreakerConfig = {
-  twapWindow: number;
-  maxOracleTwapDeviationBps: number;
-  maxSpotTwapTicks: number;
-  maxMoveBps: number;
-  moveWindow: number;
-  cooldown: number;
-  sequencerGracePeriod: number;
-  tripOnInvalidPrice: boolean;
-};
-
-/** `IBallastPolicy.VolatilityParams`. */
-export type VolatilityConfig = {
-  referenceVolBps: number;
-  minBandBps: number;
-  maxBandBps: number;
-  averagingTime: number;
-  minObservationInterval: number;
-};
-
-/** `IBallastPolicy.CostParams` but the gas token's oracle, which each deployment names its own way. */
-export type CostConfig = {
-  benefitPerBpWad: bigint;
-  maxCostRatioBps: number;
-  gasBase: number;
-  gasPerHop: number;
-};
-
-/** `IBallastVault.FeeParams` but the recipient. */
-export type FeeConfig = {
-  managementFeeBps: number;
-  entryFeeBps: number;
-  exitFeeBps: number;
-};
-
-/** `IBallastRebalancer.PlanParams`. */
-export type PlanConfig = {
-  minDriftCutBps: number;
-  costToleranceBps: number;
-};
 
 export interface NetworkDeployConfig {
   /** Hardhat network name. */
@@ -122,7 +78,7 @@ export interface NetworkDeployConfig {
     minTradeValueWhole: number;
     maxPoolGapBps: number;
   };
-  triggers: TriggerConfig;
+  triggers: IBallastPolicy.TriggerParamsStruct;
   /**
    * The strategy lab's sweep that chose `triggers` (`npm run backtest -- --sweep` over this basket's
    * assets and weights, its pools' `feePips` and a base fee of `gasGwei`, at the contracts' measured
@@ -130,20 +86,23 @@ export interface NetworkDeployConfig {
    * and fails when the configured bands are not its recommendation.
    */
   sweep: { gasGwei: number; feePips: number };
-  breakers: BreakerConfig;
-  volatility: VolatilityConfig;
-  costs: CostConfig & {
+  /** The breakers but the sequencer feed, which is the network's (`sequencerFeed`). */
+  breakers: Omit<IBallastBreakers.BreakerParamsStruct, "sequencerFeed">;
+  volatility: IBallastPolicy.VolatilityParamsStruct;
+  /** The cost gate; the gas token's oracle is the one deployed for the basket asset `gasToken`. */
+  costs: Omit<IBallastPolicy.CostParamsStruct, "gasTokenOracle"> & {
     /** Basket symbol whose oracle prices the gas token (the chain's ETH). */
     gasToken: string;
   };
-  fees: FeeConfig;
+  /** Fees; the recipient is governance's choice at deployment (`--fee-recipient`). */
+  fees: Omit<IBallastVault.FeeParamsStruct, "recipient">;
   /**
    * The keeper reward (`IBallastRebalancer.RewardParams`): gas at the base fee times 1 + `premiumBps`,
    * at most `maxRewardBps` of NAV and `maxRewardWhole` whole base tokens a rebalance.
    */
   reward: { premiumBps: number; maxRewardBps: number; maxRewardWhole: number };
-  /** How keepers' plans are held to account (`IBallastRebalancer.PlanParams`). */
-  plan: PlanConfig;
+  /** How keepers' plans are held to account. */
+  plan: IBallastRebalancer.PlanParamsStruct;
   /** Minimum delay of the TimelockController that governs the vault, its rebalancer, policy and breakers. */
   timelockDelay: number;
 }

@@ -17,7 +17,7 @@ import { deployLocalMarket } from "../market";
 import type { LocalMarket } from "../market";
 import { YEAR_SECONDS } from "../sim/paths";
 import { Rng } from "../sim/random";
-import { deployRouter, deployVault, RECOMMENDED_BREAKERS, RECOMMENDED_COSTS } from "../vault";
+import { deployVault, RECOMMENDED_BREAKERS, RECOMMENDED_COSTS } from "../vault";
 import type { DeployedVault } from "../vault";
 
 import { BASE_SYMBOL, basketOf, MAX_RISKY_ASSETS, RISKY_ASSETS } from "./scenarios";
@@ -127,8 +127,7 @@ export async function deployDevnet(options: DevnetOptions, log: Logger = (line) 
     breakers: RECOMMENDED_BREAKERS,
     costs: { ...RECOMMENDED_COSTS, gasTokenOracle: "WETH" },
   });
-  const { vault, rebalancer } = deployed;
-  const router = await deployRouter(operator);
+  const { vault, rebalancer, router } = deployed;
   // The breakers read 30-minute TWAPs: a pool younger than that would trip them (TwapUnavailable).
   await advance(WARM_UP_SECONDS);
   await refreshFeeds(market);

@@ -1,6 +1,16 @@
-import { ethers, solidityPacked } from "ethers";
+/**
+ * `deployVault`: a Ballast vault on a local market for tests, the demo and the benchmarks, deployed
+ * by the one recipe `npm run deploy` runs (the Ignition module in deploy/modules/Ballast.ts, through
+ * deploy/deployBallast.ts). Its options are translated into the module's input here; what it returns
+ * is typechain contracts at the addresses deployed.
+ */
+import { ethers, getAddress, solidityPacked } from "ethers";
 import type { Signer } from "ethers";
+import hre from "hardhat";
 
+import type { BasketAssetConfig, Route } from "../../deploy/config/types";
+import { deployBallast } from "../../deploy/deployBallast";
+import type { ResolvedAsset, ResolvedDeployment } from "../../deploy/modules/Ballast";
 import {
   BallastBreakers__factory,
   BallastPlanner__factory,
@@ -8,11 +18,8 @@ import {
   BallastRebalancer__factory,
   BallastRouter__factory,
   BallastVault__factory,
-  BasketAdmin__factory,
   ChainlinkOracle__factory,
-  FeeMath__factory,
   TimelockController__factory,
-  VaultLogic__factory,
 } from "../../typechain-types";
 import type {
   BallastBreakers,
@@ -32,15 +39,13 @@ import { DEFAULT_FEED_DEVIATION_BPS, FEED_DEVIATION_BPS, MarketConfigError } fro
 import type { LocalMarket } from "../market";
 
 /** A hop sequence from an asset to the base asset: `["WBTC", 500, "WETH", 500, "USDC"]`. */
-export type RouteSpec = readonly (string | number)[];
+export type RouteSpec = Route;
 
-export interface BasketEntry {
-  /** Token symbol in the market. The first entry is the base asset. */
-  symbol: string;
-  /** Target weight in basis points; all entries sum to 10_000. */
-  weightBps: number;
-  /** Route from this asset to the base asset; defaults to the asset/base pool of the deepest tier. */
-  route?: RouteSpec;
+/**
+ * A basket asset as a network's configuration names it; its route defaults to the asset/base pool
+ * of the deepest tier.
+ */
+export interface BasketEntry extends BasketAssetConfig {
   /** Seconds the feed may go without an update (default one day, Chainlink's longest heartbeat). */
   heartbeat?: number;
   /** The feed's deviation threshold in bps (default: the local feeds' {@link FEED_DEVIATION_BPS}). */
@@ -101,6 +106,8 @@ export interface DeployedVault {
   planner: BallastPlanner;
   /** The admin timelock; undefined when `governance.admin` was given. */
   timelock?: TimelockController;
+  /** The chain's BallastRouter (depositors' slippage and deadline bounds), deployed with the vault. */
+  router: BallastRouter;
 }
 
 /** Default trigger rules: a 2% drift band, full rebalances, a 10-minute cooldown, no calendar. */
@@ -176,26 +183,6 @@ export function defaultParams(baseDecimals: number): IBallastVault.RebalancePara
   };
 }
 
-/**
- * A BallastVault factory linked to freshly deployed BasketAdmin, VaultLogic and FeeMath libraries
- * (the vault's basket administration, valuation, trade sizing and fee dilution run there, outside
- * the vault's 24 KB).
- */
-export async function vaultFactory(deployer: Signer): Promise<BallastVault__factory> {
-  const basketAdmin = await new BasketAdmin__factory(deployer).deploy();
-  const vaultLogic = await new VaultLogic__factory(deployer).deploy();
-  const feeMath = await new FeeMath__factory(deployer).deploy();
-  await Promise.all([basketAdmin.waitForDeployment(), vaultLogic.waitForDeployment(), feeMath.waitForDeployment()]);
-  return new BallastVault__factory(
-    {
-      "contracts/libraries/BasketAdmin.sol:BasketAdmin": await basketAdmin.getAddress(),
-      "contracts/libraries/FeeMath.sol:FeeMath": await feeMath.getAddress(),
-      "contracts/libraries/VaultLogic.sol:VaultLogic": await vaultLogic.getAddress(),
-    },
-    deployer,
-  );
-}
-
 /** Encodes a route given by symbols and fee tiers as a Uniswap V3 path. */
 export function encodeRoute(market: LocalMarket, route: RouteSpec): string {
   if (route.length < 3 || route.length % 2 === 0) {
@@ -235,9 +222,73 @@ async function defaultRoute(market: LocalMarket, symbol: string, base: string): 
   return [symbol, best.fee, base];
 }
 
+/** The module's input for `options` on `market`, deployed from `deployer`. */
+async function resolveVault(market: LocalMarket, options: VaultOptions, deployer: string): Promise<ResolvedDeployment> {
+  const [base] = options.basket;
+  if (!base) throw new MarketConfigError("basket: the base asset is required");
+  const assets: ResolvedAsset[] = [];
+  for (const [i, entry] of options.basket.entries()) {
+    const token = market.token(entry.symbol);
+    const route = i === 0 ? undefined : (entry.route ?? (await defaultRoute(market, entry.symbol, base.symbol)));
+    assets.push({
+      symbol: entry.symbol,
+      token: token.address,
+      feed: await token.feed.getAddress(),
+      staleAfter: entry.heartbeat ?? DAY,
+      feedDeviationBps: entry.deviationBps ?? FEED_DEVIATION_BPS[entry.symbol] ?? DEFAULT_FEED_DEVIATION_BPS,
+      weightBps: entry.weightBps,
+      sellRoute: route ? encodeRoute(market, route) : "0x",
+      buyRoute: route ? encodeRoute(market, reverseRoute(route)) : "0x",
+    });
+  }
+  const { admin, guardian = deployer, timelockDelay = DEFAULT_TIMELOCK_DELAY } = options.governance ?? {};
+  const router = options.router === "SwapRouter02" ? market.router02 : market.router;
+  return {
+    deployer,
+    router: await router.getAddress(),
+    factory: await market.factory.getAddress(),
+    // No observation ring raised: the market's pools keep theirs (LocalMarketOptions).
+    watchedPools: [],
+    observationCardinality: 0,
+    assets,
+    ...(options.sequencer ? { sequencer: options.sequencer } : {}),
+    vault: { name: options.name ?? "Ballast Basket", symbol: options.symbol ?? "BLST" },
+    params: { ...defaultParams(market.token(base.symbol).decimals), ...options.params },
+    triggers: { ...DEFAULT_TRIGGERS, ...options.triggers },
+    ...(options.breakers
+      ? { breakers: { ...options.breakers, sequencerFeed: await address(options.breakers.sequencerFeed) } }
+      : {}),
+    ...(options.volatility ? { volatility: options.volatility } : {}),
+    ...costGate(options),
+    ...(options.fees ? { fees: { ...options.fees, recipient: await address(options.fees.recipient) } } : {}),
+    ...(options.reward ? { reward: options.reward } : {}),
+    ...(options.plan ? { plan: options.plan } : {}),
+    governance: admin
+      ? { admin: getAddress(admin), guardian }
+      : { timelockDelay, proposers: [deployer], executors: [deployer], guardian },
+  };
+}
+
+/** The cost gate, and the basket index of the asset whose oracle prices gas (`costs.gasTokenOracle`). */
+function costGate(options: VaultOptions): Pick<ResolvedDeployment, "costs" | "gasTokenIndex"> {
+  if (!options.costs) return {};
+  const { benefitPerBpWad, maxCostRatioBps, gasBase, gasPerHop, gasTokenOracle } = options.costs;
+  const costs = { benefitPerBpWad, maxCostRatioBps, gasBase, gasPerHop };
+  if (!gasTokenOracle) return { costs };
+  const gasTokenIndex = options.basket.findIndex((entry) => entry.symbol === gasTokenOracle);
+  if (gasTokenIndex < 0) throw new MarketConfigError(`costs.gasTokenOracle: ${gasTokenOracle} is not in the basket`);
+  return { costs, gasTokenIndex };
+}
+
+/** An address however given (a contract, a signer, a promise of one). */
+async function address(target: ethers.AddressLike): Promise<string> {
+  return getAddress(await ethers.resolveAddress(target));
+}
+
 /**
  * Deploys a Chainlink oracle adapter per basket token (over the market's feeds) and a BallastVault
- * trading through the market's SwapRouter.
+ * trading through the market's SwapRouter (or SwapRouter02), with its policy, breakers, rebalancer,
+ * the planner and a BallastRouter, through the Ballast Ignition module; see {@link VaultOptions}.
  */
 export async function deployVault(
   market: LocalMarket,
@@ -245,114 +296,16 @@ export async function deployVault(
   deployer?: Signer,
 ): Promise<DeployedVault> {
   const owner = deployer ?? market.deployer;
-  const [base] = options.basket;
-  if (!base) throw new MarketConfigError("basket: the base asset is required");
-  const baseToken = market.token(base.symbol);
-
-  const oracles: ChainlinkOracle[] = [];
-  const basket: IBallastVault.AssetConfigStruct[] = [];
-  for (const [i, entry] of options.basket.entries()) {
-    const token = market.token(entry.symbol);
-    const oracle = await new ChainlinkOracle__factory(owner).deploy(
-      token.feed,
-      entry.heartbeat ?? DAY,
-      entry.deviationBps ?? FEED_DEVIATION_BPS[entry.symbol] ?? DEFAULT_FEED_DEVIATION_BPS,
-      options.sequencer?.feed ?? ethers.ZeroAddress,
-      options.sequencer?.gracePeriod ?? 0,
-    );
-    await oracle.waitForDeployment();
-    oracles.push(oracle);
-    const route = i === 0 ? undefined : (entry.route ?? (await defaultRoute(market, entry.symbol, base.symbol)));
-    basket.push({
-      token: token.address,
-      oracle: await oracle.getAddress(),
-      targetWeightBps: entry.weightBps,
-      sellRoute: route ? encodeRoute(market, route) : "0x",
-      buyRoute: route ? encodeRoute(market, reverseRoute(route)) : "0x",
-    });
-  }
-  const deployerAddress = await owner.getAddress();
-  let timelock: TimelockController | undefined;
-  let admin = options.governance?.admin;
-  if (!admin) {
-    timelock = await new TimelockController__factory(owner).deploy(
-      options.governance?.timelockDelay ?? DEFAULT_TIMELOCK_DELAY,
-      [deployerAddress],
-      [deployerAddress],
-      ethers.ZeroAddress, // the timelock administers itself: no bypass
-    );
-    await timelock.waitForDeployment();
-    admin = await timelock.getAddress();
-  }
-  const guardian = options.governance?.guardian ?? deployerAddress;
-
-  // Deployed under the deployer's control while it applies the options and links the vault to its
-  // rebalancer, then handed to `admin`.
-  const policy = await new BallastPolicy__factory(owner).deploy(deployerAddress, {
-    ...DEFAULT_TRIGGERS,
-    ...options.triggers,
-  });
-  await policy.waitForDeployment();
-  const breakers = await new BallastBreakers__factory(owner).deploy(deployerAddress);
-  await breakers.waitForDeployment();
-  const params = { ...defaultParams(baseToken.decimals), ...options.params };
-  const vault = await (
-    await vaultFactory(owner)
-  ).deploy(
-    options.name ?? "Ballast Basket",
-    options.symbol ?? "BLST",
-    options.router === "SwapRouter02" ? market.router02 : market.router,
-    basket,
-    params,
-    deployerAddress,
-    guardian,
-  );
-  await vault.waitForDeployment();
-  const planner = await deployPlanner(owner);
-  const rebalancer = await new BallastRebalancer__factory(owner).deploy(
-    vault,
-    policy,
-    breakers,
-    planner,
-    deployerAddress,
-  );
-  await rebalancer.waitForDeployment();
-  await (await vault.setRebalancer(rebalancer)).wait();
-  if (options.breakers) await (await breakers.setBreakerParams(options.breakers)).wait();
-  if (options.volatility) await (await policy.setVolatilityParams(options.volatility)).wait();
-  if (options.costs) {
-    const symbol = options.costs.gasTokenOracle;
-    const index = symbol ? options.basket.findIndex((entry) => entry.symbol === symbol) : -1;
-    if (symbol && index < 0) throw new MarketConfigError(`costs.gasTokenOracle: ${symbol} is not in the basket`);
-    const gasTokenOracle = index >= 0 ? await oracles[index].getAddress() : ethers.ZeroAddress;
-    await (await policy.setCostParams({ ...options.costs, gasTokenOracle })).wait();
-  }
-  if (options.fees) await (await vault.setFeeParams(options.fees)).wait();
-  if (options.reward) await (await rebalancer.setRewardParams(options.reward)).wait();
-  if (options.plan) await (await rebalancer.setPlanParams(options.plan)).wait();
-  if (admin !== deployerAddress) {
-    for (const governed of [policy, breakers, vault, rebalancer]) {
-      const role = await governed.DEFAULT_ADMIN_ROLE();
-      await (await governed.grantRole(role, admin)).wait();
-      await (await governed.renounceRole(role, deployerAddress)).wait();
-    }
-  }
-  return { vault, oracles, policy, breakers, rebalancer, planner, timelock };
-}
-
-/** Deploys a BallastPlanner: stateless, so one serves every rebalancer on a chain. */
-export async function deployPlanner(deployer: Signer): Promise<BallastPlanner> {
-  const planner = await new BallastPlanner__factory(deployer).deploy();
-  await planner.waitForDeployment();
-  return planner;
-}
-
-/**
- * Deploys the BallastRouter: slippage and deadline bounds for any ERC-4626 vault's entries and
- * exits (a vault is an argument of every call), so one serves every vault on a chain.
- */
-export async function deployRouter(deployer: Signer): Promise<BallastRouter> {
-  const router = await new BallastRouter__factory(deployer).deploy();
-  await router.waitForDeployment();
-  return router;
+  const resolved = await resolveVault(market, options, getAddress(await owner.getAddress()));
+  const deployed = await deployBallast(hre, resolved);
+  return {
+    vault: BallastVault__factory.connect(deployed.vault, owner),
+    oracles: deployed.oracles.map((oracle) => ChainlinkOracle__factory.connect(oracle, owner)),
+    policy: BallastPolicy__factory.connect(deployed.policy, owner),
+    breakers: BallastBreakers__factory.connect(deployed.breakers, owner),
+    rebalancer: BallastRebalancer__factory.connect(deployed.rebalancer, owner),
+    planner: BallastPlanner__factory.connect(deployed.planner, owner),
+    router: BallastRouter__factory.connect(deployed.router, owner),
+    ...(deployed.timelock ? { timelock: TimelockController__factory.connect(deployed.timelock, owner) } : {}),
+  };
 }

@@ -230,7 +230,7 @@ describe("npm run deploy", () => {
         const [deployer] = await ethers.getSigners();
         const resolved = resolveDeployment(config, deployer.address);
         expect(resolved.assets[0].sellRoute).to.equal("0x");
-        expect(resolved.breakers.sequencerGracePeriod > 0).to.equal(expected.l2);
+        expect(resolved.sequencer.gracePeriod > 0).to.equal(expected.l2);
         expect(resolved.params.minTradeValue).to.be.greaterThan(0n);
         expect(resolved.observationCardinality).to.equal(expected.observations);
         // Every first pool whose other token is in the basket: the breakers watch them all.

@@ -4,8 +4,7 @@ import { parseUnits, Signature } from "ethers";
 import type { Signer } from "ethers";
 import { ethers } from "hardhat";
 
-import { deployRouter } from "../../src/vault";
-import { MockERC20Permit__factory, PlainERC4626__factory } from "../../typechain-types";
+import { BallastRouter__factory, MockERC20Permit__factory, PlainERC4626__factory } from "../../typechain-types";
 import type { BallastRouter, MockERC20Permit, PlainERC4626 } from "../../typechain-types";
 import { moveMarket } from "../shared/pnl";
 import { expectRouterEmpty, usdcRouterFixture } from "../shared/router";
@@ -116,7 +115,7 @@ async function permitFixture(): Promise<PermitFixture> {
   const vault = await new PlainERC4626__factory(deployer).deploy(token, 12);
   await token.mint(alice.address, parseUnits("10000", 6));
   const { chainId } = await ethers.provider.getNetwork();
-  return { token, vault, router: await deployRouter(deployer), chainId };
+  return { token, vault, router: await new BallastRouter__factory(deployer).deploy(), chainId };
 }
 
 /** An EIP-2612 signature of `owner`'s permit for `spender` of `value` until `deadline`, by `signer`. */

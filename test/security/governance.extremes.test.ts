@@ -10,6 +10,7 @@ import type { BallastVault } from "../../typechain-types";
 import type { IBallastBreakers } from "../../typechain-types/artifacts/contracts/BallastBreakers";
 import type { IBallastPolicy } from "../../typechain-types/artifacts/contracts/BallastPolicy";
 import type { IBallastVault } from "../../typechain-types/artifacts/contracts/BallastVault";
+import { RECOMMENDED_BREAKERS } from "../../src/vault";
 import { Parameter } from "../../src/vault/enums";
 import { investedAdminFixture } from "../shared/fixtures";
 import type { VaultFixture } from "../shared/fixtures";
@@ -329,17 +330,6 @@ describe("governance setting extreme but valid parameters", () => {
 });
 
 describe("governance one step past a breaker bound", () => {
-  const ON: IBallastBreakers.BreakerParamsStruct = {
-    twapWindow: 1_800,
-    maxOracleTwapDeviationBps: 300,
-    maxSpotTwapTicks: 200,
-    maxMoveBps: 2_000,
-    moveWindow: 3_600,
-    cooldown: 3_600,
-    sequencerFeed: ZeroAddress,
-    sequencerGracePeriod: 0,
-    tripOnInvalidPrice: true,
-  };
   const cases: [string, Partial<IBallastBreakers.BreakerParamsStruct>, number, bigint, bigint, bigint][] = [
     [
       "an oracle/TWAP gap above 50%",
@@ -394,7 +384,7 @@ describe("governance one step past a breaker bound", () => {
   for (const [label, change, parameter, value, min, max] of cases) {
     it(`refuses ${label} with BallastParameterOutOfRange`, async () => {
       const { breakers } = await loadFixture(investedAdminFixture);
-      await expect(breakers.setBreakerParams({ ...ON, ...change }))
+      await expect(breakers.setBreakerParams({ ...RECOMMENDED_BREAKERS, ...change }))
         .to.be.revertedWithCustomError(breakers, "BallastParameterOutOfRange")
         .withArgs(parameter, value, min, max);
     });

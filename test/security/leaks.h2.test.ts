@@ -93,15 +93,13 @@ async function liveFixture(): Promise<VaultFixture> {
       ],
     };
     const live = resolveDeployment(config, admin.address);
-    const { managementFeeBps, entryFeeBps, exitFeeBps } = live.fees;
     return {
       params: live.params,
       triggers: live.triggers,
       breakers: live.breakers,
       volatility: live.volatility,
       costs: { ...live.costs, gasTokenOracle: config.basket[live.gasTokenIndex].symbol },
-      // Only when it sets one: setting all-zero fees again would revert as unchanged.
-      fees: managementFeeBps + entryFeeBps + exitFeeBps > 0 ? { ...live.fees, recipient: admin.address } : undefined,
+      fees: live.fees,
     };
   });
 }

@@ -4,7 +4,7 @@ import type { Signer } from "ethers";
 import { ethers } from "hardhat";
 
 import type { LocalMarket } from "../../src/market";
-import { deployRouter, deployVault } from "../../src/vault";
+import { deployVault } from "../../src/vault";
 import type { BallastRouter, BallastVault, IERC20 } from "../../typechain-types";
 import { IERC20__factory } from "../../typechain-types";
 
@@ -12,21 +12,21 @@ import { investedAdminFixture, type VaultFixture } from "./fixtures";
 import { deployLocalMarket } from "./market";
 import { rebalanceUntilSettled } from "./vault";
 
+/** A vault fixture; its `router` is the BallastRouter deployed with the vault. */
 export interface RouterFixture extends VaultFixture {
-  router: BallastRouter;
   /** Market symbol of the vault's base asset. */
   base: string;
 }
 
-/** {@link investedAdminFixture} (USDC base, 6 decimals, $500k invested by alice) and a router. */
+/** {@link investedAdminFixture} (USDC base, 6 decimals, $500k invested by alice) and its router. */
 export async function usdcRouterFixture(): Promise<RouterFixture> {
   const deployed = await investedAdminFixture();
-  return { ...deployed, base: "USDC", router: await deployRouter(deployed.market.deployer) };
+  return { ...deployed, base: "USDC" };
 }
 
 /**
  * A vault over `base` (half) and `other` (half) on a three-token market (USDC, WETH, WBTC), alice
- * having deposited `whole` base tokens and the vault invested them, and a router.
+ * having deposited `whole` base tokens and the vault invested them, and its router.
  */
 async function twoAssetRouterFixture(base: string, other: string, whole: string): Promise<RouterFixture> {
   const market = await deployLocalMarket({
@@ -48,7 +48,7 @@ async function twoAssetRouterFixture(base: string, other: string, whole: string)
   });
   await deposit(market, deployed.vault, alice, base, parseUnits(whole, decimals));
   await rebalanceUntilSettled(market, deployed.vault);
-  return { market, ...deployed, base, router: await deployRouter(market.deployer) };
+  return { market, ...deployed, base };
 }
 
 /** A WETH-based vault (18 decimals, no decimals offset), half in USDC, 10 WETH invested. */

@@ -4,10 +4,36 @@ import type { ContractTransactionResponse, Signer } from "ethers";
 
 import type { LocalMarket } from "../../src/market";
 import { STATUS_NAMES } from "../../src/vault/enums";
-import { BallastPolicy__factory, BallastRebalancer__factory } from "../../typechain-types";
+import {
+  BallastPolicy__factory,
+  BallastRebalancer__factory,
+  BallastVault__factory,
+  BasketAdmin__factory,
+  FeeMath__factory,
+  VaultLogic__factory,
+} from "../../typechain-types";
 import type { BallastRebalancer, BallastVault } from "../../typechain-types";
 
 import { bigintValues } from "./enums";
+
+/**
+ * A BallastVault factory linked to freshly deployed BasketAdmin, VaultLogic and FeeMath libraries,
+ * for tests of the constructor's refusals; a working vault comes from `deployVault` (the Ballast
+ * Ignition module).
+ */
+export async function vaultFactory(deployer: Signer): Promise<BallastVault__factory> {
+  const basketAdmin = await new BasketAdmin__factory(deployer).deploy();
+  const vaultLogic = await new VaultLogic__factory(deployer).deploy();
+  const feeMath = await new FeeMath__factory(deployer).deploy();
+  return new BallastVault__factory(
+    {
+      "contracts/libraries/BasketAdmin.sol:BasketAdmin": await basketAdmin.getAddress(),
+      "contracts/libraries/FeeMath.sol:FeeMath": await feeMath.getAddress(),
+      "contracts/libraries/VaultLogic.sol:VaultLogic": await vaultLogic.getAddress(),
+    },
+    deployer,
+  );
+}
 
 /** Funds `user` with `usd` whole USDC, approves the vault and deposits it all. */
 export async function depositUsdc(

@@ -15,7 +15,7 @@ import {
 import type { ContractTransactionResponse } from "ethers";
 
 import type { LocalMarket } from "../../src/market";
-import { assetRoutes, encodeRoute, reverseRoute, vaultFactory } from "../../src/vault";
+import { assetRoutes, encodeRoute, reverseRoute } from "../../src/vault";
 import type { RouteSpec } from "../../src/vault";
 import {
   BallastVault__factory,
@@ -28,6 +28,7 @@ import type { BallastVault, MockERC20 } from "../../typechain-types";
 import type { IBallastVault } from "../../typechain-types/artifacts/contracts/BallastVault";
 import { Parameter } from "../../src/vault/enums";
 import { marketFixture } from "../shared/fixtures";
+import { vaultFactory } from "../shared/vault";
 
 type AssetConfig = IBallastVault.AssetConfigStruct;
 type RebalanceParams = IBallastVault.RebalanceParamsStruct;

@@ -68,9 +68,10 @@ describe("deployVault", () => {
       costs: RECOMMENDED_COSTS,
       governance: { admin: deployer.address },
     });
-    expect(await own.vault.hasRole(ZeroHash, deployer.address)).to.equal(true);
-    expect(await own.policy.hasRole(ZeroHash, deployer.address)).to.equal(true);
-    expect(await own.rebalancer.hasRole(ZeroHash, deployer.address)).to.equal(true);
+    for (const governed of [own.vault, own.policy, own.breakers, own.rebalancer]) {
+      expect(await governed.hasRole(ZeroHash, deployer.address)).to.equal(true);
+    }
+    expect(own.timelock).to.equal(undefined);
     expect(await own.vault.rebalancer()).to.equal(await own.rebalancer.getAddress());
     expect((await own.policy.costParams())[4]).to.equal(ethers.ZeroAddress);
 
@@ -79,13 +80,62 @@ describe("deployVault", () => {
       breakers: RECOMMENDED_BREAKERS,
       governance: { admin: other.address },
     });
-    expect(await handed.policy.hasRole(ZeroHash, other.address)).to.equal(true);
-    expect(await handed.policy.hasRole(ZeroHash, deployer.address)).to.equal(false);
-    expect(await handed.vault.hasRole(ZeroHash, other.address)).to.equal(true);
-    expect(await handed.vault.hasRole(ZeroHash, deployer.address)).to.equal(false);
-    expect(await handed.rebalancer.hasRole(ZeroHash, other.address)).to.equal(true);
-    expect(await handed.rebalancer.hasRole(ZeroHash, deployer.address)).to.equal(false);
+    for (const governed of [handed.vault, handed.policy, handed.breakers, handed.rebalancer]) {
+      expect(await governed.hasRole(ZeroHash, other.address)).to.equal(true);
+      expect(await governed.hasRole(ZeroHash, deployer.address)).to.equal(false);
+    }
     expect(await handed.vault.rebalancer()).to.equal(await handed.rebalancer.getAddress());
+  });
+
+  it("deploys from the given signer (Ignition's default sender), which proposes, executes and guards", async () => {
+    const market = await loadFixture(marketFixture);
+    const [first, , , deployer] = await ethers.getSigners();
+    const { vault, timelock } = await deployVault(market, { basket: DEFAULT_BASKET }, deployer);
+    if (!timelock) throw new Error("the default deployment has a timelock");
+    expect(vault.runner).to.equal(deployer);
+    expect(await vault.hasRole(await vault.GUARDIAN_ROLE(), deployer.address)).to.equal(true);
+    expect(await vault.hasRole(await vault.GUARDIAN_ROLE(), first.address)).to.equal(false);
+    expect(await timelock.hasRole(await timelock.PROPOSER_ROLE(), deployer.address)).to.equal(true);
+    expect(await timelock.hasRole(await timelock.PROPOSER_ROLE(), first.address)).to.equal(false);
+    const created = await ethers.provider.getTransaction(
+      (await vault.queryFilter(vault.filters.RebalancerSet))[0].transactionHash,
+    );
+    expect(created?.from).to.equal(deployer.address);
+  });
+
+  it("deploys afresh on every call: the in-process network keeps no Ignition journal to resume", async () => {
+    const market = await loadFixture(marketFixture);
+    const first = await deployVault(market, { basket: DEFAULT_BASKET });
+    const second = await deployVault(market, { basket: DEFAULT_BASKET });
+    const addresses = await Promise.all(
+      [first, second].flatMap((d) => [d.vault, d.rebalancer, d.planner, d.router].map((c) => c.getAddress())),
+    );
+    expect(new Set(addresses).size).to.equal(addresses.length);
+    for (const address of addresses) expect(await ethers.provider.getCode(address)).not.to.equal("0x");
+  });
+
+  it("skips the parameter groups given at the contracts' initial state, which their setters would refuse", async () => {
+    const market = await loadFixture(marketFixture);
+    const { vault, rebalancer, breakers } = await deployVault(market, {
+      basket: DEFAULT_BASKET,
+      fees: { managementFeeBps: 0, entryFeeBps: 0, exitFeeBps: 0, recipient: ethers.ZeroAddress },
+      reward: { premiumBps: 0, maxRewardBps: 0, maxReward: 0 },
+      plan: { minDriftCutBps: 2_500, costToleranceBps: 10 },
+      breakers: {
+        ...RECOMMENDED_BREAKERS,
+        twapWindow: 0,
+        maxOracleTwapDeviationBps: 0,
+        maxSpotTwapTicks: 0,
+        maxMoveBps: 0,
+        moveWindow: 0,
+        cooldown: 0,
+        tripOnInvalidPrice: false,
+      },
+    });
+    expect(await vault.queryFilter(vault.filters.FeeParamsSet)).to.have.length(0);
+    expect(await rebalancer.queryFilter(rebalancer.filters.RewardParamsSet)).to.have.length(0);
+    expect(await rebalancer.queryFilter(rebalancer.filters.PlanParamsSet)).to.have.length(1); // the constructor's
+    expect(await breakers.queryFilter(breakers.filters.BreakerParamsSet)).to.have.length(0);
   });
 
   it("refuses a gas-token oracle outside the basket", async () => {
