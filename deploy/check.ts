@@ -337,6 +337,8 @@ export async function checkDeployment(
   same("cost gate", pick(await policy.costParams(), costs), costs);
   const [sellRoutes, buyRoutes] = await allRoutes(vault);
   const sequencer = [resolved.sequencer.feed, resolved.sequencer.gracePeriod];
+  // The oracles and the breakers must watch one sequencer: resolved separately, they could drift apart.
+  same("breakers' sequencer feed as the oracles'", (await breakers.breakerParams()).sequencerFeed, sequencer[0]);
   for (const [i, asset] of resolved.assets.entries()) {
     const oracle = ChainlinkOracle__factory.connect(oracles[i], provider);
     results.push(

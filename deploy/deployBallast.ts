@@ -1,8 +1,8 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
 import type { DeployedAddresses } from "./check";
-import { deployModule, deploymentIdFor } from "./ignition";
-import { ballastModule } from "./modules/Ballast";
+import { deployModule, deploymentIdFor, LOCAL_NETWORKS } from "./ignition";
+import { ballastModule, isDirect } from "./modules/Ballast";
 import type { LiveDeployment, ResolvedDeployment } from "./modules/Ballast";
 
 /** What {@link deployBallast} deployed: the live deployment's addresses and each asset's oracle. */
@@ -36,6 +36,11 @@ export async function deployBallast(
   resolved: ResolvedDeployment,
   deploymentId?: string,
 ): Promise<BallastAddresses> {
+  // A direct admin is for the in-process network and a local node (tests, the demo): on any other
+  // chain only a timelock may govern, whatever the caller's types said.
+  if (isDirect(resolved.governance) && !LOCAL_NETWORKS.has(hre.network.name)) {
+    throw new Error(`a direct admin governs only on a local network, not on ${hre.network.name}: deploy a timelock`);
+  }
   const deployed = await deployModule(hre, ballastModule(resolved), {
     defaultSender: resolved.deployer,
     deploymentId: deploymentIdFor(hre, "ballast-local", deploymentId),

@@ -6,6 +6,9 @@ import { deploy, DeploymentResultType } from "@nomicfoundation/ignition-core";
 import type { Artifact, ArtifactResolver, IgnitionModule, IgnitionModuleResult } from "@nomicfoundation/ignition-core";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
+/** The networks a deployment may be governed by a direct admin on: the in-process one and a local node. */
+export const LOCAL_NETWORKS: ReadonlySet<string> = new Set(["hardhat", "localhost"]);
+
 /**
  * The deployment id of a deployment on `hre`'s network: the one given; on `localhost` otherwise a
  * fresh one (`<prefix>-<time>`), so that each deployment on a long-running node starts afresh rather
@@ -60,7 +63,9 @@ export async function deployModule<
     );
   }
   const result = await deploy({
-    config: hre.config.ignition,
+    // As `hre.ignition.deploy` on an automining network: one confirmation, whatever the config says
+    // for live chains (more would wait for blocks that never come).
+    config: { ...hre.config.ignition, requiredConfirmations: 1 },
     artifactResolver: new ArtifactsOnly(hre),
     provider: hre.network.provider,
     ignitionModule: module,

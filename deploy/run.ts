@@ -8,7 +8,7 @@ import { localConfig } from "./config/local";
 import { NETWORKS } from "./config/networks";
 import type { NetworkDeployConfig } from "./config/types";
 import { deployBallast } from "./deployBallast";
-import { deploymentIdFor } from "./ignition";
+import { deploymentIdFor, LOCAL_NETWORKS } from "./ignition";
 import { DeployConfigError, resolveDeployment } from "./resolve";
 import type { GovernanceOptions } from "./resolve";
 
@@ -28,8 +28,6 @@ export interface DeployOutcome {
   postChecks?: CheckResult[];
 }
 
-const LOCAL = new Set(["hardhat", "localhost"]);
-
 /** The reviewed configuration of the connected chain; on a local chain, a fresh local market's. */
 export async function networkConfig(hre: HardhatRuntimeEnvironment): Promise<NetworkDeployConfig> {
   const chainId = Number((await hre.ethers.provider.getNetwork()).chainId);
@@ -39,7 +37,7 @@ export async function networkConfig(hre: HardhatRuntimeEnvironment): Promise<Net
     if (!forked) throw new DeployConfigError(`no Ballast configuration for FORK_CHAIN_ID ${process.env.FORK_CHAIN_ID}`);
     return { ...forked, chainId };
   }
-  if (LOCAL.has(hre.network.name)) return localConfig(await deployLocalMarket(), hre.network.name, chainId);
+  if (LOCAL_NETWORKS.has(hre.network.name)) return localConfig(await deployLocalMarket(), hre.network.name, chainId);
   const config = NETWORKS[chainId];
   if (!config) throw new DeployConfigError(`no Ballast configuration for chain ${chainId} (${hre.network.name})`);
   return config;

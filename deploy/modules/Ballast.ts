@@ -83,8 +83,18 @@ export interface ResolvedDeployment {
   governance: TimelockGovernance | DirectGovernance;
 }
 
-/** What `npm run deploy` deploys: every parameter stated, and a timelock governing. */
-export type LiveDeployment = Required<ResolvedDeployment> & { governance: TimelockGovernance };
+/**
+ * What `npm run deploy` deploys: every parameter stated, and a timelock governing (a `Required`
+ * intersection alone would still admit an object with both a timelock's fields and an `admin`).
+ */
+export type LiveDeployment = Omit<Required<ResolvedDeployment>, "governance"> & {
+  governance: TimelockGovernance & { admin?: never };
+};
+
+/** Whether an address governs directly (no timelock): the module hands every admin role to it. */
+export function isDirect(governance: TimelockGovernance | DirectGovernance): governance is DirectGovernance {
+  return "admin" in governance && governance.admin !== undefined;
+}
 
 /** `BallastRebalancer`'s plan parameters at construction. */
 export const DEFAULT_PLAN = { minDriftCutBps: 2_500, costToleranceBps: 10 } as const;
@@ -149,15 +159,17 @@ export function ballastModule(d: ResolvedDeployment) {
     );
     const governance = d.governance;
     // The timelock administers itself (admin zero): nobody can bypass its delay.
-    const admin =
-      "admin" in governance
-        ? governance.admin
-        : m.contract("TimelockController", [
-            governance.timelockDelay,
-            [...governance.proposers],
-            [...governance.executors],
-            ZeroAddress,
-          ]);
+    if (isDirect(governance) && BigInt(governance.admin) === 0n) {
+      throw new Error("governance.admin: the zero address would leave the contracts without an admin");
+    }
+    const admin = isDirect(governance)
+      ? governance.admin
+      : m.contract("TimelockController", [
+          governance.timelockDelay,
+          [...governance.proposers],
+          [...governance.executors],
+          ZeroAddress,
+        ]);
     const policy = m.contract("BallastPolicy", [deployer, d.triggers]);
     const breakers = m.contract("BallastBreakers", [deployer]);
     const basket = d.assets.map((asset, i) => ({
@@ -209,8 +221,9 @@ export function ballastModule(d: ResolvedDeployment) {
     if (d.reward && !isInitial(d.reward)) configured.push(m.call(rebalancer, "setRewardParams", [d.reward]));
     if (d.plan && !isInitial(d.plan, DEFAULT_PLAN)) configured.push(m.call(rebalancer, "setPlanParams", [d.plan]));
 
-    // A deployer that is the direct admin keeps its role: there is nobody to hand it to.
-    if (admin !== deployer) {
+    // A deployer that is the direct admin keeps its role: there is nobody to hand it to. Compared
+    // as numbers: the same address in another letter case must not grant and then renounce.
+    if (typeof admin !== "string" || BigInt(admin) !== BigInt(deployer)) {
       for (const [name, governed] of [
         ["Policy", policy],
         ["Breakers", breakers],

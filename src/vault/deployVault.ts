@@ -223,7 +223,11 @@ async function defaultRoute(market: LocalMarket, symbol: string, base: string): 
 }
 
 /** The module's input for `options` on `market`, deployed from `deployer`. */
-async function resolveVault(market: LocalMarket, options: VaultOptions, deployer: string): Promise<ResolvedDeployment> {
+export async function resolveVault(
+  market: LocalMarket,
+  options: VaultOptions,
+  deployer: string,
+): Promise<ResolvedDeployment> {
   const [base] = options.basket;
   if (!base) throw new MarketConfigError("basket: the base asset is required");
   const assets: ResolvedAsset[] = [];
@@ -289,6 +293,8 @@ async function address(target: ethers.AddressLike): Promise<string> {
  * Deploys a Chainlink oracle adapter per basket token (over the market's feeds) and a BallastVault
  * trading through the market's SwapRouter (or SwapRouter02), with its policy, breakers, rebalancer,
  * the planner and a BallastRouter, through the Ballast Ignition module; see {@link VaultOptions}.
+ * `deployer` (default the market's) must be an account of the node: Ignition sends from its
+ * `defaultSender`, which it takes only among `eth_accounts` (not a `Wallet` of its own key).
  */
 export async function deployVault(
   market: LocalMarket,

@@ -1,10 +1,13 @@
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
-import { ZeroHash } from "ethers";
-import { ethers } from "hardhat";
+import { ZeroAddress, ZeroHash } from "ethers";
+import hre, { ethers } from "hardhat";
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
+
+import { deployBallast } from "../../deploy/deployBallast";
 
 import { MarketConfigError } from "../../src/market";
-import { DEFAULT_BASKET, deployVault, RECOMMENDED_BREAKERS, RECOMMENDED_COSTS } from "../../src/vault";
+import { DEFAULT_BASKET, deployVault, RECOMMENDED_BREAKERS, RECOMMENDED_COSTS, resolveVault } from "../../src/vault";
 import { marketFixture } from "../shared/fixtures";
 
 const VOLATILITY = {
@@ -136,6 +139,39 @@ describe("deployVault", () => {
     expect(await rebalancer.queryFilter(rebalancer.filters.RewardParamsSet)).to.have.length(0);
     expect(await rebalancer.queryFilter(rebalancer.filters.PlanParamsSet)).to.have.length(1); // the constructor's
     expect(await breakers.queryFilter(breakers.filters.BreakerParamsSet)).to.have.length(0);
+  });
+
+  it("keeps the deployer's role when the direct admin is the deployer written in another letter case", async () => {
+    const market = await loadFixture(marketFixture);
+    const [deployer] = await ethers.getSigners();
+    const resolved = await resolveVault(market, { basket: DEFAULT_BASKET }, deployer.address);
+    // Granting to the "other" address and renouncing from the deployer would leave no admin at all.
+    const deployed = await deployBallast(hre, {
+      ...resolved,
+      governance: { admin: deployer.address.toLowerCase(), guardian: deployer.address },
+    });
+    for (const name of ["vault", "policy", "breakers", "rebalancer"] as const) {
+      const governed = await ethers.getContractAt("AccessControl", deployed[name]);
+      expect(await governed.hasRole(ZeroHash, deployer.address), name).to.equal(true);
+    }
+  });
+
+  it("refuses a zero direct admin, and a direct admin on a network that is not local", async () => {
+    const market = await loadFixture(marketFixture);
+    const [deployer] = await ethers.getSigners();
+    const resolved = await resolveVault(market, { basket: DEFAULT_BASKET }, deployer.address);
+    await expect(
+      deployBallast(hre, { ...resolved, governance: { admin: ZeroAddress, guardian: deployer.address } }),
+    ).to.be.rejectedWith("governance.admin: the zero address would leave the contracts without an admin");
+    const direct = await resolveVault(
+      market,
+      { basket: DEFAULT_BASKET, governance: { admin: deployer.address } },
+      deployer.address,
+    );
+    const mainnet = { ...hre, network: { ...hre.network, name: "mainnet" } } as HardhatRuntimeEnvironment;
+    await expect(deployBallast(mainnet, direct)).to.be.rejectedWith(
+      "a direct admin governs only on a local network, not on mainnet: deploy a timelock",
+    );
   });
 
   it("refuses a gas-token oracle outside the basket", async () => {
