@@ -1,4 +1,5 @@
-import type { NetworkDeployConfig, TokenConfig } from "./types";
+import { RECOMMENDED_BREAKERS, RECOMMENDED_COSTS, RECOMMENDED_REWARD } from "./recommended";
+import type { BreakerConfig, NetworkDeployConfig, TokenConfig } from "./types";
 
 /*
  * Reviewed per-network deployment parameters. Addresses come from the issuers' and protocols' own
@@ -56,6 +57,22 @@ function tokens(
   );
 }
 
+/** A network's breakers: the recommended ones less the sequencer feed, which the network states. */
+function breakersWithoutSequencer(params: typeof RECOMMENDED_BREAKERS): BreakerConfig {
+  const { twapWindow, maxOracleTwapDeviationBps, maxSpotTwapTicks, maxMoveBps, moveWindow, cooldown } = params;
+  const { sequencerGracePeriod, tripOnInvalidPrice } = params;
+  return {
+    twapWindow,
+    maxOracleTwapDeviationBps,
+    maxSpotTwapTicks,
+    maxMoveBps,
+    moveWindow,
+    cooldown,
+    sequencerGracePeriod,
+    tripOnInvalidPrice,
+  };
+}
+
 /** Settings shared by every live network; each network below states what differs. */
 const COMMON = {
   vault: { name: "Ballast Basket", symbol: "BLST" },
@@ -65,16 +82,8 @@ const COMMON = {
   triggers: { triggerBandBps: 400, targetBandBps: 50, cooldown: HOUR, calendarInterval: 30 * DAY },
   // An L1's gas: 20 gwei.
   sweep: { gasGwei: 20, feePips: 500 },
-  breakers: {
-    twapWindow: 1_800,
-    maxOracleTwapDeviationBps: 300,
-    maxSpotTwapTicks: 200,
-    maxMoveBps: 2_000,
-    moveWindow: HOUR,
-    cooldown: HOUR,
-    sequencerGracePeriod: 0,
-    tripOnInvalidPrice: true,
-  },
+  // Without the sequencer feed: an L2 names its own (`l2` below).
+  breakers: breakersWithoutSequencer(RECOMMENDED_BREAKERS),
   volatility: {
     referenceVolBps: 6_000,
     minBandBps: 150,
@@ -82,18 +91,10 @@ const COMMON = {
     averagingTime: 14 * DAY,
     minObservationInterval: HOUR,
   },
-  costs: {
-    benefitPerBpWad: 10n ** 12n,
-    maxCostRatioBps: 10_000,
-    gasBase: 150_000,
-    gasPerHop: 100_000,
-    gasToken: "WETH",
-  },
+  costs: { ...RECOMMENDED_COSTS, gasToken: "WETH" },
   // Entries and base exits pay their flow cost by themselves (swing pricing, threat model H1/H2).
   fees: { managementFeeBps: 0, entryFeeBps: 0, exitFeeBps: 0 },
-  // Keepers are paid their gas plus 20%, at most 1 bp of NAV and 100 base tokens a rebalance: on a
-  // $1M vault a rebalance of ~0.9M gas stays under the cap up to ~25 gwei at $3,500 ETH.
-  reward: { premiumBps: 2_000, maxRewardBps: 1, maxRewardWhole: 100 },
+  reward: RECOMMENDED_REWARD,
   // A keeper's plan reaches the target band or cuts the largest drift by a quarter, and loses at
   // most 0.1% of what it trades beyond the policy's quote.
   plan: { minDriftCutBps: 2_500, costToleranceBps: 10 },

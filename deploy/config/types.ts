@@ -43,6 +43,9 @@ export interface BasketAssetConfig {
 
 export type RouterKind = "SwapRouter" | "SwapRouter02";
 
+/** The breakers but the sequencer feed, which is a network's own. */
+export type BreakerConfig = Omit<IBallastBreakers.BreakerParamsStruct, "sequencerFeed">;
+
 export interface NetworkDeployConfig {
   /** Hardhat network name. */
   network: string;
@@ -87,7 +90,7 @@ export interface NetworkDeployConfig {
    */
   sweep: { gasGwei: number; feePips: number };
   /** The breakers but the sequencer feed, which is the network's (`sequencerFeed`). */
-  breakers: Omit<IBallastBreakers.BreakerParamsStruct, "sequencerFeed">;
+  breakers: BreakerConfig;
   volatility: IBallastPolicy.VolatilityParamsStruct;
   /** The cost gate; the gas token's oracle is the one deployed for the basket asset `gasToken`. */
   costs: Omit<IBallastPolicy.CostParamsStruct, "gasTokenOracle"> & {

@@ -118,43 +118,7 @@ export const DEFAULT_TRIGGERS: IBallastPolicy.TriggerParamsStruct = {
   calendarInterval: 0,
 };
 
-/**
- * Breaker bounds for live networks and the demo, once every watched pool has `twapWindow` of
- * history: a 30-minute TWAP; trading halts when an oracle and its pool's TWAP disagree by over 3%,
- * when a pool's spot is 2% off its TWAP (a manipulation in progress), or when a price moves 20%
- * within an hour, and for an hour after an oracle failed (read from its own rounds); a trip lasts
- * at least an hour.
- */
-export const RECOMMENDED_BREAKERS: IBallastBreakers.BreakerParamsStruct = {
-  twapWindow: 1_800,
-  maxOracleTwapDeviationBps: 300,
-  maxSpotTwapTicks: 200,
-  maxMoveBps: 2_000,
-  moveWindow: 3_600,
-  cooldown: 3_600,
-  sequencerFeed: ethers.ZeroAddress,
-  sequencerGracePeriod: 0,
-  tripOnInvalidPrice: true,
-};
-
-/**
- * A cost gate for live networks and the demo: removing one basis point of total drift is worth a
- * millionth of NAV, and a rebalance may cost at most that; gas as measured by the benchmarks.
- */
-export const RECOMMENDED_COSTS = {
-  benefitPerBpWad: 10n ** 12n,
-  maxCostRatioBps: 10_000,
-  gasBase: 150_000,
-  gasPerHop: 100_000,
-} as const;
-
-/**
- * A keeper reward for live networks and the demo: the gas plus 20%, at most 1 bp of NAV and 100
- * base tokens (`baseDecimals` places) a rebalance.
- */
-export function recommendedReward(baseDecimals: number): IBallastRebalancer.RewardParamsStruct {
-  return { premiumBps: 2_000, maxRewardBps: 1, maxReward: 100n * 10n ** BigInt(baseDecimals) };
-}
+export { RECOMMENDED_BREAKERS, RECOMMENDED_COSTS, recommendedReward } from "../../deploy/config/recommended";
 
 /** Default timelock delay of governance: two days. */
 export const DEFAULT_TIMELOCK_DELAY = 2 * 24 * 60 * 60;
