@@ -49,6 +49,23 @@ function table(log: (line: string) => void, title: string, results: readonly Che
 }
 
 /**
+ * On a live chain the timelock's proposers and the guardian are named, before anything is sent: by
+ * default they would be the deployer's key, a hot key that should hold no power once the
+ * deployment is done.
+ */
+function requireGovernance(network: string, governance: GovernanceOptions | undefined): void {
+  const missing = [
+    ...(governance?.proposers?.length ? [] : ["--proposers"]),
+    ...(governance?.guardian ? [] : ["--guardian"]),
+  ];
+  if (missing.length > 0) {
+    throw new DeployConfigError(
+      `on ${network} name ${missing.join(" and ")} (e.g. a Safe): by default the deployer's key would propose and guard`,
+    );
+  }
+}
+
+/**
  * `npm run deploy`: checks the network's configuration against the chain, deploys the Ignition
  * module, checks the deployment, and optionally verifies the contracts. Throws on the first failed
  * stage, after reporting every check of it.
@@ -58,6 +75,8 @@ export async function deployFromConfig(
   options: DeployOptions = {},
 ): Promise<DeployOutcome> {
   const log = options.log ?? console.log;
+  if (!options.checkOnly && !LOCAL_NETWORKS.has(hre.network.name))
+    requireGovernance(hre.network.name, options.governance);
   const config = await networkConfig(hre);
   const preChecks = await checkConfig(config, hre.ethers.provider);
   table(log, `Configuration of ${config.network} (chain ${config.chainId}) against the chain:`, preChecks);

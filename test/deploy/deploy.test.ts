@@ -2,11 +2,13 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
 import { getAddress, ZeroAddress, ZeroHash } from "ethers";
 import hre, { ethers } from "hardhat";
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
 import { checkConfig, checkDeployment, DeploymentCheckError } from "../../deploy/check";
 import { localConfig } from "../../deploy/config/local";
 import { NETWORKS } from "../../deploy/config/networks";
 import type { NetworkDeployConfig } from "../../deploy/config/types";
+import { deployFromConfig } from "../../deploy/run";
 import type { DeployOutcome } from "../../deploy/run";
 import { DeployConfigError, resolveDeployment } from "../../deploy/resolve";
 import { DEFAULT_BASKET, deployVault } from "../../src/vault";
@@ -123,6 +125,26 @@ describe("npm run deploy", () => {
         });
       });
     }
+  });
+
+  describe("on a live network", () => {
+    it("refuses to deploy, before any call to the chain, unless the proposers and the guardian are named", async () => {
+      const [, guardian, proposer] = await ethers.getSigners();
+      // The name alone makes it live: the refusal comes before the chain is asked anything.
+      const mainnet = { ...hre, network: { ...hre.network, name: "mainnet" } } as HardhatRuntimeEnvironment;
+      const before = await ethers.provider.getBlockNumber();
+      await expect(deployFromConfig(mainnet, { log: () => {} })).to.be.rejectedWith(
+        DeployConfigError,
+        "on mainnet name --proposers and --guardian (e.g. a Safe): by default the deployer's key would propose and guard",
+      );
+      await expect(
+        deployFromConfig(mainnet, { log: () => {}, governance: { proposers: [proposer.address] } }),
+      ).to.be.rejectedWith(DeployConfigError, "on mainnet name --guardian");
+      await expect(
+        deployFromConfig(mainnet, { log: () => {}, governance: { guardian: guardian.address } }),
+      ).to.be.rejectedWith(DeployConfigError, "on mainnet name --proposers (e.g. a Safe)");
+      expect(await ethers.provider.getBlockNumber()).to.equal(before);
+    });
   });
 
   describe("checkConfig", () => {
