@@ -54,6 +54,10 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     /// @dev What the last {executeRebalance} of this transaction left of its loss bound, for
     /// {payReward} (transient: gone with the transaction).
     bytes32 private constant REWARD_BUDGET_SLOT = keccak256("ballast.vault.rewardBudget");
+    /// @dev Whether the last {recordPrices} of this transaction read every oracle valid: its prices,
+    /// now `_lastPrices`, are then this transaction's, and {executeRebalance} values at them rather
+    /// than reading every oracle again (transient: an oracle cannot change within a transaction).
+    bytes32 private constant PRICES_READ_SLOT = keccak256("ballast.vault.pricesRead");
 
     ISwapRouter private immutable _router;
     /// @dev Whether `_router` is SwapRouter02 (whose `exactInput` takes no deadline).
@@ -196,6 +200,7 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         // One read of every oracle: a failing one keeps its last price (see {_valuation}).
         VaultLogic.Valuation memory v = _valuation(false);
         _recordPrices(v.prices);
+        PRICES_READ_SLOT.asUint256().tstore(v.valid ? 1 : 0);
         return _state(v);
     }
 
@@ -214,6 +219,7 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         (trades, navBefore, navAfter, driftAfter, rewardBudget) = VaultLogic.executeRebalance(
             _basket,
             _lastPrices,
+            PRICES_READ_SLOT.asUint256().tload() != 0,
             _venue(),
             legs,
             _params,

@@ -323,7 +323,8 @@ library VaultLogic {
     // --- Execution ----------------------------------------------------------------------------
 
     /// @notice A rebalance's trades, for {IBallastVault-executeRebalance}: values the basket at the
-    /// oracles (reverting on an invalid price), trades `legs` at `venue` within the per-leg bounds
+    /// oracles (reverting on an invalid price; with `pricesRead`, at `lastPrices`, which the vault
+    /// recorded from every oracle, all valid, earlier in the same transaction), trades `legs` at `venue` within the per-leg bounds
     /// ({_executeLegs}), then holds NAV at the same prices to the loss bound: it may fall by at most
     /// `p.maxLossBps` (the least NAV allowed rounded down), else {IBallastErrors-BallastRebalanceLoss}.
     /// Emits {IBallastVault-Rebalanced} for `keeper`.
@@ -336,12 +337,17 @@ library VaultLogic {
     function executeRebalance(
         BasketAdmin.Basket storage basket,
         uint256[] storage lastPrices,
+        bool pricesRead,
         Venue memory venue,
         IBallastVault.Leg[] calldata legs,
         IBallastVault.RebalanceParams memory p,
         address keeper
     ) public returns (uint256 trades, uint256 navBefore, uint256 navAfter, uint256 driftAfter, uint256 rewardBudget) {
-        Valuation memory v = valuation(basket, lastPrices, venue.factory, true, Side.Oracle);
+        // Every oracle read valid earlier in this transaction: its prices are `lastPrices` (warm).
+        Valuation memory v =
+            pricesRead
+                ? valuationAt(basket, lastPrices)
+                : valuation(basket, lastPrices, venue.factory, true, Side.Oracle);
         trades = _executeLegs(basket, venue, v, legs, p);
         navBefore = v.nav;
         Valuation memory settled = valuationAt(basket, v.prices);

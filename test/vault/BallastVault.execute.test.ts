@@ -221,6 +221,16 @@ describe("BallastVault.executeRebalance: the vault's bounds on any rebalancer's 
     else expect(swaps.map((s) => s.amountIn)).to.deep.equal([available]);
   });
 
+  it("reads every oracle itself when no valid prices were recorded in the same transaction (BallastPriceUnavailable)", async () => {
+    // A call of its own: the prices recordPrices read in an earlier transaction are not this one's.
+    const weth = f.market.token("WETH");
+    const [, answer] = await weth.feed.latestRoundData();
+    await (await weth.feed.setRound(answer, 1, 1)).wait();
+    await expect(f.vault.connect(rebalancer).executeRebalance([leg(f, ["WBTC", 500, "WETH"], 10n ** 6n)], keeper))
+      .to.be.revertedWithCustomError(f.vault, "BallastPriceUnavailable")
+      .withArgs(weth.address);
+  });
+
   it("refuses while paused (EnforcedPause)", async () => {
     await (await f.vault.pause()).wait();
     await expect(

@@ -64,6 +64,25 @@ describe("BallastVault rebalance", () => {
     expect(await market.token("USDC").contract.allowance(vault, market.router)).to.equal(0n);
   });
 
+  it("reads each oracle once a rebalance: the trades are valued at the prices recorded in the same transaction", async () => {
+    const { vault, rebalancer, oracles } = await loadFixture(depositedFixture);
+    const hash = (await rebalancer.rebalance()).hash;
+    const { structLogs } = (await ethers.provider.send("debug_traceTransaction", [
+      hash,
+      { disableMemory: true, disableStorage: true },
+    ])) as { structLogs: { op: string; stack?: string[] }[] };
+    // A STATICCALL's target is the second word from the top of the stack.
+    const called = (target: string) =>
+      structLogs.filter(
+        (l) =>
+          l.op === "STATICCALL" &&
+          l.stack &&
+          BigInt(`0x${l.stack[l.stack.length - 2].replace(/^0x/, "")}`) === BigInt(target),
+      ).length;
+    expect((await vault.queryFilter(vault.filters.Rebalanced())).length).to.equal(1);
+    for (const oracle of oracles) expect(called(await oracle.getAddress())).to.equal(1);
+  });
+
   it("reports NAV and drift before and after, and loses no more than the loss bound", async () => {
     const { vault, rebalancer, market } = await loadFixture(depositedFixture);
     const [keeper] = await ethers.getSigners();
