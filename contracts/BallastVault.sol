@@ -55,8 +55,10 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     /// {payReward} (transient: gone with the transaction).
     bytes32 private constant REWARD_BUDGET_SLOT = keccak256("ballast.vault.rewardBudget");
     /// @dev Whether the last {recordPrices} of this transaction read every oracle valid: its prices,
-    /// now `_lastPrices`, are then this transaction's, and {executeRebalance} values at them rather
-    /// than reading every oracle again (transient: an oracle cannot change within a transaction).
+    /// now `_lastPrices`, are then this transaction's, and the next {executeRebalance} values at them
+    /// rather than reading every oracle again (transient: an oracle's answer cannot change within a
+    /// transaction, see {IBallastOracle}). Used once, and forgotten when the basket or an oracle
+    /// changes.
     bytes32 private constant PRICES_READ_SLOT = keccak256("ballast.vault.pricesRead");
 
     ISwapRouter private immutable _router;
@@ -216,10 +218,12 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         returns (uint256 trades, uint256 navBefore, uint256 navAfter, uint256 driftAfter)
     {
         uint256 rewardBudget;
+        bool pricesRead = PRICES_READ_SLOT.asUint256().tload() != 0;
+        _forgetPrices();
         (trades, navBefore, navAfter, driftAfter, rewardBudget) = VaultLogic.executeRebalance(
             _basket,
             _lastPrices,
-            PRICES_READ_SLOT.asUint256().tload() != 0,
+            pricesRead,
             _venue(),
             legs,
             _params,
@@ -309,6 +313,7 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     /// @inheritdoc IBallastVault
     function setOracle(address token, IBallastOracle oracle) external onlyRole(DEFAULT_ADMIN_ROLE) {
         BasketAdmin.setOracle(_basket, token, oracle);
+        _forgetPrices();
     }
 
     /// @inheritdoc IBallastVault
@@ -712,9 +717,16 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         emit PricesRecorded(prices);
     }
 
-    /// @dev Tells the rebalancer, if any, that the basket changed.
+    /// @dev Tells the rebalancer, if any, that the basket changed; its recorded prices are not the
+    /// new basket's.
     function _basketChanged() private {
+        _forgetPrices();
         if (address(_rebalancer) != address(0)) _rebalancer.basketChanged();
+    }
+
+    /// @dev The next {executeRebalance} of this transaction reads every oracle again.
+    function _forgetPrices() private {
+        PRICES_READ_SLOT.asUint256().tstore(0);
     }
 
     /// @dev `v` with the basket's tokens, routes, bounds and pause state: a rebalancer's view.

@@ -5,7 +5,9 @@ pragma solidity 0.8.28;
 /// @notice The one thing the vault asks of a price source: the USD price of one whole token.
 /// Chainlink is the first implementation ({ChainlinkOracle}); a Uniswap TWAP or any other source can
 /// be added behind the same interface without touching the vault. A pool's spot price must never be
-/// returned: it can be moved within one transaction.
+/// returned: it can be moved within one transaction. No answer may change within a transaction (a
+/// pull oracle that a caller updates mid-transaction is not one): the vault values a rebalance's
+/// trades at the prices it read earlier in the same transaction.
 interface IBallastOracle {
     /// @notice The USD price of one whole unit of the asset, with 18 decimals (1e18 = $1).
     /// @dev Reverts with a custom error naming why when there is no valid price (stale, zero or

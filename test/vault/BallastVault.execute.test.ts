@@ -11,11 +11,13 @@ import {
   takeSnapshot,
 } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
-import { ethers } from "hardhat";
+import { parseUnits, ZeroAddress, ZeroHash } from "ethers";
 import type { Signer } from "ethers";
+import { ethers } from "hardhat";
 
 import { encodeRoute } from "../../src/vault";
 import type { RouteSpec } from "../../src/vault";
+import { MockBallastOracle__factory, RecordThenExecute__factory } from "../../typechain-types";
 import type { IBallastVault } from "../../typechain-types/artifacts/contracts/BallastVault";
 import { investedAdminFixture } from "../shared/fixtures";
 import type { VaultFixture } from "../shared/fixtures";
@@ -229,6 +231,21 @@ describe("BallastVault.executeRebalance: the vault's bounds on any rebalancer's 
     await expect(f.vault.connect(rebalancer).executeRebalance([leg(f, ["WBTC", 500, "WETH"], 10n ** 6n)], keeper))
       .to.be.revertedWithCustomError(f.vault, "BallastPriceUnavailable")
       .withArgs(weth.address);
+  });
+
+  it("reads the oracles again when one changed after the prices were recorded in the same transaction", async () => {
+    const [admin] = await ethers.getSigners();
+    // A rebalancer that is also the admin: record, change an oracle, execute, in one transaction.
+    const probe = await new RecordThenExecute__factory(admin).deploy(f.vault);
+    await (await f.vault.connect(admin).setRebalancer(probe)).wait();
+    await (await f.vault.connect(admin).grantRole(ZeroHash, probe)).wait();
+    const weth = f.market.token("WETH");
+    const legs = [leg(f, ["WETH", 500, "USDC"], 10n ** 17n)];
+    await expect(probe.run(legs, ZeroAddress, ZeroAddress)).to.emit(f.vault, "Rebalanced");
+    // WETH's new oracle says twice the price no pool shows: the leg is vetted at it, and refused.
+    const doubled = parseUnits(((await f.market.feedPrice("WETH")) * 2).toFixed(6), 18);
+    const oracle = await new MockBallastOracle__factory(admin).deploy(doubled, 50);
+    await expect(probe.run(legs, weth.address, oracle)).to.be.revertedWithCustomError(f.vault, "BallastLegUnfit");
   });
 
   it("refuses while paused (EnforcedPause)", async () => {
