@@ -53,18 +53,22 @@ const config: HardhatUserConfig = {
         version: SOLC_VERSION,
         settings: {
           optimizer: { enabled: true, runs: 200 },
+          // The IR pipeline optimises across functions and memory: measured by `npm run bench` against
+          // the legacy pipeline on the same code, a rebalance -4.5%, a deposit -3.3%, checkUpkeep
+          // -5.4%, and every contract smaller (the vault 19.9 -> 19.2 KB). It compiles in ~2.5 min.
+          viaIR: true,
           // Cancun (transient storage, MCOPY) is live on Ethereum mainnet, Arbitrum and Base.
           evmVersion: "cancun",
         },
       },
     ],
-    // The vault is optimised for size (runs: 1): with the rebalancing concern in BallastRebalancer
-    // and its valuation and swaps in VaultLogic it is 19.3 KB, within issue 16's 20 KB target
-    // (test/deploy/sizes.test.ts holds every contract to 20 KB). Its libraries keep runs: 200.
+    // The vault is optimised for size (runs: 1): its gas is spent in its linked libraries, which keep
+    // runs: 200 (runs: 200 on the vault itself measured within 100 gas of runs: 1 on every bench
+    // figure, for 0.3 KB more). test/deploy/sizes.test.ts holds every contract to 20 KB.
     overrides: {
       "contracts/BallastVault.sol": {
         version: SOLC_VERSION,
-        settings: { optimizer: { enabled: true, runs: 1 }, evmVersion: "cancun" },
+        settings: { optimizer: { enabled: true, runs: 1 }, evmVersion: "cancun", viaIR: true },
       },
     },
   },
