@@ -5,7 +5,6 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
-import {IPeripheryImmutableState} from "@uniswap/v3-periphery/contracts/interfaces/IPeripheryImmutableState.sol";
 
 import {IBallastBreakers} from "./interfaces/IBallastBreakers.sol";
 import {IBallastOracle} from "./interfaces/IBallastOracle.sol";
@@ -38,7 +37,7 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
     IBallastVault private immutable _vault;
     /// @dev Where the on-chain plan of {rebalance} comes from.
     IBallastPlanner private immutable _planner;
-    /// @dev The vault's router's Uniswap V3 factory: where the legs' pools are.
+    /// @dev The vault's Uniswap V3 factory: where the legs' pools are.
     address private immutable _factory;
     IBallastPolicy private _policy;
     IBallastBreakers private _breakers;
@@ -59,7 +58,7 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
         if (address(planner_).code.length == 0) revert BallastNotAContract(address(planner_));
         _vault = vault_;
         _planner = planner_;
-        _factory = IPeripheryImmutableState(vault_.swapRouter()).factory();
+        _factory = vault_.uniswapFactory();
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _setPolicy(policy_);
         _setBreakers(breakers_);
