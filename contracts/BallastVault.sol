@@ -89,6 +89,8 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         if (factory == address(0) || admin == address(0) || guardian == address(0)) {
             revert BallastZeroAddress();
         }
+        // Every pool the vault pays is computed from it: a mistyped address is refused by name.
+        if (factory.code.length == 0) revert BallastNotAContract(factory);
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(GUARDIAN_ROLE, guardian);
         uint8 baseDecimals = BasketAdmin.validDecimals(basket[0].token);
