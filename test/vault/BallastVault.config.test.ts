@@ -22,7 +22,6 @@ import {
   ChainlinkOracle__factory,
   MockERC20__factory,
   MockUniswapFactory__factory,
-  SwapRouter__factory,
 } from "../../typechain-types";
 import type { BallastVault, MockERC20 } from "../../typechain-types";
 import type { IBallastVault } from "../../typechain-types/artifacts/contracts/BallastVault";
