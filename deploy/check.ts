@@ -195,7 +195,9 @@ export async function checkConfig(config: NetworkDeployConfig, provider: Provide
           "factory",
           spacing === 10n && canonical,
           `0.05% tick spacing ${spacing}` +
-            (probe ? `, ${probe.label} at ${pool} ${canonical ? "(canonical code)" : "(not the canonical pool code)"}` : ""),
+            (probe
+              ? `, ${probe.label} at ${pool} ${canonical ? "(canonical code)" : "(not the canonical pool code)"}`
+              : ""),
         ),
     ),
   );
@@ -383,6 +385,8 @@ const POOL_INIT_CODE_HASH = "0xe34f199b19b2b4f47f68442619d555527d244f78a3297ea89
 function poolAddress(factory: string, pool: WatchedPool): string {
   const [token0, token1] =
     pool.tokenA.toLowerCase() < pool.tokenB.toLowerCase() ? [pool.tokenA, pool.tokenB] : [pool.tokenB, pool.tokenA];
-  const salt = keccak256(AbiCoder.defaultAbiCoder().encode(["address", "address", "uint24"], [token0, token1, pool.fee]));
+  const salt = keccak256(
+    AbiCoder.defaultAbiCoder().encode(["address", "address", "uint24"], [token0, token1, pool.fee]),
+  );
   return getCreate2Address(factory, salt, POOL_INIT_CODE_HASH);
 }

@@ -351,9 +351,7 @@ library VaultLogic {
     ) public returns (uint256 trades, uint256 navBefore, uint256 navAfter, uint256 driftAfter, uint256 rewardBudget) {
         // Every oracle read valid earlier in this transaction: its prices are `lastPrices` (warm).
         Valuation memory v =
-            pricesRead
-                ? valuationAt(basket, lastPrices)
-                : valuation(basket, lastPrices, factory, true, Side.Oracle);
+            pricesRead ? valuationAt(basket, lastPrices) : valuation(basket, lastPrices, factory, true, Side.Oracle);
         trades = _executeLegs(basket, factory, v, legs, p);
         navBefore = v.nav;
         Valuation memory settled = valuationAt(basket, v.prices);

@@ -11,11 +11,7 @@
 import { getAddress, solidityPacked, ZeroAddress } from "ethers";
 import type { Provider } from "ethers";
 
-import {
-  BallastPolicy__factory,
-  QuoterV2__factory,
-  IUniswapV3Factory__factory,
-} from "../../typechain-types";
+import { BallastPolicy__factory, QuoterV2__factory, IUniswapV3Factory__factory } from "../../typechain-types";
 import type { BallastRebalancer, BallastVault, IUniswapV3Factory, QuoterV2 } from "../../typechain-types";
 
 /** Uniswap V3's fee tiers, in pips. */

@@ -225,10 +225,7 @@ describe("npm run deploy", () => {
   });
 
   describe("network configurations", () => {
-    const EXPECTED: Record<
-      string,
-      { chainId: number; l2: boolean; observations: number }
-    > = {
+    const EXPECTED: Record<string, { chainId: number; l2: boolean; observations: number }> = {
       // A 30-minute TWAP, twice over, at 12 s, 0.25 s, 2 s and 12 s blocks.
       mainnet: { chainId: 1, l2: false, observations: 300 },
       arbitrum: { chainId: 42161, l2: true, observations: 14_400 },

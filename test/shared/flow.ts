@@ -1,11 +1,7 @@
 import { ethers } from "hardhat";
 
 import { allRoutes } from "../../src/vault";
-import {
-  IBallastOracle__factory,
-  IUniswapV3Factory__factory,
-  IUniswapV3Pool__factory,
-} from "../../typechain-types";
+import { IBallastOracle__factory, IUniswapV3Factory__factory, IUniswapV3Pool__factory } from "../../typechain-types";
 import type { BallastVault } from "../../typechain-types";
 
 /**
