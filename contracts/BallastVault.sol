@@ -11,8 +11,6 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {TransientSlot} from "@openzeppelin/contracts/utils/TransientSlot.sol";
-import {IPeripheryImmutableState} from "@uniswap/v3-periphery/contracts/interfaces/IPeripheryImmutableState.sol";
-import {ISwapRouter} from "@uniswap/v3-periphery/contracts/interfaces/ISwapRouter.sol";
 
 import {IBallastOracle} from "./interfaces/IBallastOracle.sol";
 import {IBallastRebalancer} from "./interfaces/IBallastRebalancer.sol";
@@ -26,7 +24,7 @@ import {VaultLogic} from "./libraries/VaultLogic.sol";
 /// @title BallastVault
 /// @notice See {IBallastVault}. Custody, ERC-4626 accounting, fees, the basket and the execution of
 /// trades within the bounds that protect the holders: prices come from {IBallastOracle} sources,
-/// trades go through Uniswap V3's SwapRouter, and when and what to trade is its
+/// trades go directly to Uniswap V3's pools (the vault pays each in its swap callback), and when and what to trade is its
 /// {IBallastRebalancer}'s to decide. Its valuation and its swaps, with their bounds, run in the
 /// linked {VaultLogic}, its basket's administration in {BasketAdmin}: on its own storage, by
 /// delegatecall.
@@ -61,10 +59,8 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     /// changes.
     bytes32 private constant PRICES_READ_SLOT = keccak256("ballast.vault.pricesRead");
 
-    ISwapRouter private immutable _router;
-    /// @dev Whether `_router` is SwapRouter02 (whose `exactInput` takes no deadline).
-    bool private immutable _router02;
-    /// @dev The router's Uniswap V3 factory, read once: it validates routes and finds pools.
+    /// @dev The Uniswap V3 factory: it validates routes, and its pools, at addresses computed from
+    /// it, are the only ones the vault trades on and pays.
     address private immutable _factory;
     uint256 private immutable _baseUnit;
     uint8 private immutable _offset;
@@ -84,26 +80,23 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     constructor(
         string memory name_,
         string memory symbol_,
-        ISwapRouter router_,
+        address factory,
         AssetConfig[] memory basket,
         RebalanceParams memory params,
         address admin,
         address guardian
     ) ERC20(name_, symbol_) ERC4626(IERC20(_baseToken(basket))) {
-        if (address(router_) == address(0) || admin == address(0) || guardian == address(0)) {
+        if (factory == address(0) || admin == address(0) || guardian == address(0)) {
             revert BallastZeroAddress();
         }
+        // Every pool the vault pays is computed from it: a mistyped address is refused by name.
+        if (factory.code.length == 0) revert BallastNotAContract(factory);
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(GUARDIAN_ROLE, guardian);
-        _router = router_;
-        // SwapRouter02 alone has factoryV2(): the original SwapRouter has no fallback, so the call fails.
-        (bool isRouter02, bytes memory data) = address(router_).staticcall(abi.encodeWithSignature("factoryV2()"));
-        _router02 = isRouter02 && data.length == 32;
         uint8 baseDecimals = BasketAdmin.validDecimals(basket[0].token);
         _baseUnit = 10 ** baseDecimals;
         _offset = 18 - baseDecimals;
         _virtualShares = 10 ** (18 - baseDecimals);
-        address factory = IPeripheryImmutableState(address(router_)).factory();
         _factory = factory;
 
         uint256 weightSum;
@@ -183,8 +176,8 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     }
 
     /// @inheritdoc IBallastVault
-    function swapRouter() external view returns (address) {
-        return address(_router);
+    function uniswapFactory() external view returns (address) {
+        return _factory;
     }
 
     /// @inheritdoc IBallastVault
@@ -224,7 +217,7 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
             _basket,
             _lastPrices,
             pricesRead,
-            _venue(),
+            _factory,
             legs,
             _params,
             keeper
@@ -247,6 +240,23 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     /// @inheritdoc IBallastVault
     function lastPrices() external view returns (uint256[] memory) {
         return _lastPrices;
+    }
+
+    // --- Swaps ---------------------------------------------------------------------------------
+
+    /// @inheritdoc IBallastVault
+    function uniswapV3SwapCallback(int256 amount0Delta, int256 amount1Delta, bytes calldata) external {
+        // Only the pool of the hop under way ({VaultLogic-_swapHop}), computed from the factory, is
+        // paid: outside a swap the slot is zero, and it is cleared before the transfer, so that
+        // neither a second callback nor a token re-entering during the transfer is paid again.
+        address pool = VaultLogic.SWAP_POOL_SLOT.asAddress().tload();
+        if (msg.sender != pool) revert BallastSwapCallback(msg.sender, pool);
+        VaultLogic.SWAP_POOL_SLOT.asAddress().tstore(address(0));
+        uint256 owed = VaultLogic.SWAP_OWED_SLOT.asUint256().tload();
+        // The delta of the token sold: positive, what the pool asks (at most the hop's input);
+        // the other delta is what the pool sent.
+        int256 delta = owed & VaultLogic.OWED_TOKEN0 != 0 ? amount0Delta : amount1Delta;
+        if (delta > 0) IERC20(address(uint160(owed))).safeTransfer(pool, uint256(delta));
     }
 
     // --- Governance ----------------------------------------------------------------------------
@@ -305,7 +315,7 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         uint256 i = BasketAdmin.indexOf(_basket, token);
         // Whatever a capped rebalance left, or someone sent to delay the removal, is sold first at
         // the oracle-bounded price (the removal reverts as a whole if the weights are not 0).
-        uint256 dustValue = VaultLogic.sellRetired(_basket, _lastPrices, _venue(), i, _params.slippageBps);
+        uint256 dustValue = VaultLogic.sellRetired(_basket, _lastPrices, _factory, i, _params.slippageBps);
         BasketAdmin.removeAsset(_basket, _lastPrices, _factory, token, dustValue);
         _basketChanged();
     }
@@ -662,7 +672,7 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         if (value <= base) {
             assets = exactAssets != 0 ? exactAssets : value;
         } else {
-            uint256 proceeds = VaultLogic.sellExitSlices(_basket, _venue(), v, value - base, _params.slippageBps);
+            uint256 proceeds = VaultLogic.sellExitSlices(_basket, _factory, v, value - base, _params.slippageBps);
             // The leaver gets at most the value its shares were priced at: slices that fetch more
             // (pools above the oracle) leave the surplus with the holders, so that no round trip
             // through a base exit pays more than it put in.
@@ -675,11 +685,6 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         }
         IERC20(asset()).safeTransfer(receiver, assets);
         emit Withdraw(caller, receiver, owner, assets, shares);
-    }
-
-    /// @dev Where every swap goes: the router, which of the two it is, and its factory.
-    function _venue() private view returns (VaultLogic.Venue memory) {
-        return VaultLogic.Venue(address(_router), _router02, _factory);
     }
 
     function _valuation(bool strict) private view returns (VaultLogic.Valuation memory) {

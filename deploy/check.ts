@@ -1,4 +1,4 @@
-import { Contract, formatUnits, ZeroHash } from "ethers";
+import { AbiCoder, Contract, formatUnits, getCreate2Address, keccak256, ZeroHash } from "ethers";
 import type { ContractRunner, Provider } from "ethers";
 
 import {
@@ -170,27 +170,34 @@ export async function checkConfig(config: NetworkDeployConfig, provider: Provide
     );
   }
 
-  const router = new Contract(
-    config.uniswap.router,
-    ["function factory() view returns (address)", "function factoryV2() view returns (address)"],
+  // The vault swaps on the factory's pools directly, at addresses it computes (CREATE2 over the
+  // canonical pool init code, PoolAddress.sol): the factory must be Uniswap V3's and deploy that code.
+  const factory = new Contract(
+    config.uniswap.factory,
+    [
+      "function feeAmountTickSpacing(uint24) view returns (int24)",
+      "function getPool(address,address,uint24) view returns (address)",
+    ],
     provider,
   );
+  const [probe] = watchedPools(config);
   results.push(
     await attempt(
-      "router",
+      "factory",
       async () => {
-        const factory = (await router.factory()) as string;
-        const isRouter02 = await router.factoryV2().then(
-          () => true,
-          () => false,
-        );
-        return { factory, isRouter02 };
+        const spacing = (await factory.feeAmountTickSpacing(500)) as bigint;
+        if (!probe) return { spacing, canonical: true, pool: "" };
+        const pool = (await factory.getPool(probe.tokenA, probe.tokenB, probe.fee)) as string;
+        return { spacing, canonical: pool === poolAddress(config.uniswap.factory, probe), pool };
       },
-      ({ factory, isRouter02 }) =>
+      ({ spacing, canonical, pool }) =>
         result(
-          "router",
-          factory === config.uniswap.factory && isRouter02 === (config.uniswap.routerKind === "SwapRouter02"),
-          `factory ${factory}, ${isRouter02 ? "SwapRouter02" : "SwapRouter"} (config ${config.uniswap.routerKind})`,
+          "factory",
+          spacing === 10n && canonical,
+          `0.05% tick spacing ${spacing}` +
+            (probe
+              ? `, ${probe.label} at ${pool} ${canonical ? "(canonical code)" : "(not the canonical pool code)"}`
+              : ""),
         ),
     ),
   );
@@ -312,7 +319,7 @@ export async function checkDeployment(
   same("rebalancer policy", await rebalancer.policy(), deployed.policy);
   same("rebalancer breakers", await rebalancer.breakers(), deployed.breakers);
   if (deployed.planner) same("rebalancer planner", await rebalancer.planner(), deployed.planner);
-  same("router", await vault.swapRouter(), resolved.router);
+  same("factory", await vault.uniswapFactory(), resolved.factory);
   same(
     "basket",
     await vault.basketTokens(),
@@ -369,4 +376,17 @@ export async function checkDeployment(
 /** JSON.stringify replacer: bigints as decimal strings, numbers as bigints' strings too. */
 function bigints(_key: string, value: unknown): unknown {
   return typeof value === "bigint" || typeof value === "number" ? value.toString() : value;
+}
+
+/** keccak256 of UniswapV3Pool's creation code, as contracts/libraries/PoolAddress.sol has it. */
+const POOL_INIT_CODE_HASH = "0xe34f199b19b2b4f47f68442619d555527d244f78a3297ea89325f843f87b8b54";
+
+/** Where `factory` deploys `pool` if it deploys Uniswap's canonical pool code. */
+function poolAddress(factory: string, pool: WatchedPool): string {
+  const [token0, token1] =
+    pool.tokenA.toLowerCase() < pool.tokenB.toLowerCase() ? [pool.tokenA, pool.tokenB] : [pool.tokenB, pool.tokenA];
+  const salt = keccak256(
+    AbiCoder.defaultAbiCoder().encode(["address", "address", "uint24"], [token0, token1, pool.fee]),
+  );
+  return getCreate2Address(factory, salt, POOL_INIT_CODE_HASH);
 }

@@ -159,7 +159,6 @@ export function resolveDeployment(
   const sequencerFeed = config.sequencerFeed ? address(config.sequencerFeed, "sequencer feed") : ZeroAddress;
   return {
     deployer: address(deployer, "deployer"),
-    router: address(config.uniswap.router, `${config.network} router`),
     factory: address(config.uniswap.factory, `${config.network} factory`),
     watchedPools: watchedPools(config),
     observationCardinality: requiredCardinality(Number(config.breakers.twapWindow), config.blockTimeMs),

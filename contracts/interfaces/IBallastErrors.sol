@@ -48,7 +48,7 @@ interface IBallastErrors {
 
     // --- Configuration -------------------------------------------------------------------------
 
-    /// @notice A required address (token, oracle, router, feed) is the zero address.
+    /// @notice A required address (token, oracle, factory, feed) is the zero address.
     error BallastZeroAddress();
     /// @notice An address that must be a contract (the policy, the breakers) has no code.
     error BallastNotAContract(address account);
@@ -121,9 +121,14 @@ interface IBallastErrors {
 
     // --- Trading -------------------------------------------------------------------------------
 
-    /// @notice A swap from `tokenIn` to `tokenOut` failed without a reason: a pool on its route has
-    /// no liquidity in range (failures with a reason are passed on as they are).
+    /// @notice A swap from `tokenIn` to `tokenOut` failed without a reason, or a pool on its route
+    /// could not take the whole of its input (no liquidity in range, or not enough of it up to the
+    /// price limit), or does not exist (failures with a reason are passed on as they are).
     error BallastSwapFailed(address tokenIn, address tokenOut);
+    /// @notice `caller` called the vault's `uniswapV3SwapCallback` but is not `expectedPool`, the
+    /// pool the vault is swapping on right now (zero: no swap under way, or its callback already
+    /// paid): nothing is paid.
+    error BallastSwapCallback(address caller, address expectedPool);
     /// @notice A swap delivered less than the oracle-derived minimum.
     error BallastSlippageExceeded(address token, uint256 minOut, uint256 out);
     /// @notice The rebalance would lose more NAV, at oracle prices, than the loss bound allows.

@@ -104,7 +104,7 @@ interface IBallastVault is IERC4626, IBallastErrors {
     }
 
     /// @notice One trade of a rebalance: exactly `amountIn` of the path's first token along `path`
-    /// (a Uniswap V3 path of the router's factory, `token, fee, token, ...`) into its last token;
+    /// (a Uniswap V3 path of the vault's factory, `token, fee, token, ...`) into its last token;
     /// both ends basket assets.
     struct Leg {
         bytes path;
@@ -318,10 +318,17 @@ interface IBallastVault is IERC4626, IBallastErrors {
         uint256 buyMask
     ) external view returns (bytes[] memory sellRoutes, bytes[] memory buyRoutes);
 
-    /// @notice The Uniswap V3 router every trade goes through: the original SwapRouter (mainnet,
-    /// Arbitrum) or SwapRouter02 (Base, Sepolia and newer deployments), told apart at construction by
-    /// SwapRouter02's `factoryV2()`.
-    function swapRouter() external view returns (address);
+    /// @notice The Uniswap V3 factory whose pools every trade goes to: the vault swaps on them
+    /// directly, at addresses computed from it (never taken from a caller), and pays them in
+    /// {uniswapV3SwapCallback}. It also validates every route when it is set.
+    function uniswapFactory() external view returns (address);
+
+    /// @notice Uniswap V3's swap callback: pays the pool the vault is swapping on right now the
+    /// positive delta of the token the vault sells (`amount0Delta` if it sells the pool's token0,
+    /// else `amount1Delta`), once. Any other caller, a call outside the vault's own swap, or a second
+    /// call within one swap reverts with {BallastSwapCallback} and moves nothing. `data` is unused:
+    /// the vault remembers what it owes (transient storage) rather than trust what comes back.
+    function uniswapV3SwapCallback(int256 amount0Delta, int256 amount1Delta, bytes calldata data) external;
 
     /// @notice Burns `shares` of `owner` and sends `receiver` the same fraction of every basket
     /// balance. Uses no oracle and no swap, so it works even when prices are broken: the holder's

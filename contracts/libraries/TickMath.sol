@@ -10,6 +10,10 @@ pragma solidity 0.8.28;
 library TickMath {
     int24 internal constant MIN_TICK = -887272;
     int24 internal constant MAX_TICK = 887272;
+    /// @notice `sqrtRatioAtTick(MIN_TICK)`: a swap's price limit must lie strictly above it.
+    uint160 internal constant MIN_SQRT_RATIO = 4295128739;
+    /// @notice `sqrtRatioAtTick(MAX_TICK)`: a swap's price limit must lie strictly below it.
+    uint160 internal constant MAX_SQRT_RATIO = 1461446703485210103287273052203988822378723970342;
 
     /// @notice The tick is outside [MIN_TICK, MAX_TICK].
     error TickMathTickOutOfRange(int24 tick);

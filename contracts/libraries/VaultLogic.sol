@@ -4,8 +4,8 @@ pragma solidity 0.8.28;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
-import {IV3SwapRouter} from "@uniswap/swap-router-contracts/contracts/interfaces/IV3SwapRouter.sol";
-import {ISwapRouter} from "@uniswap/v3-periphery/contracts/interfaces/ISwapRouter.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {TransientSlot} from "@openzeppelin/contracts/utils/TransientSlot.sol";
 
 import {IBallastErrors} from "../interfaces/IBallastErrors.sol";
 import {IBallastVault} from "../interfaces/IBallastVault.sol";
@@ -16,6 +16,7 @@ import {BasketMath} from "./BasketMath.sol";
 import {LegCheck} from "./LegCheck.sol";
 import {PoolAddress} from "./PoolAddress.sol";
 import {PoolPrice} from "./PoolPrice.sol";
+import {TickMath} from "./TickMath.sol";
 import {UniswapPath} from "./UniswapPath.sol";
 
 /// @title VaultLogic
@@ -33,9 +34,22 @@ library VaultLogic {
     using BasketMath for uint256;
     using Math for uint256;
     using SafeERC20 for IERC20;
+    using TransientSlot for *;
     using UniswapPath for bytes;
 
     uint256 private constant Q96 = 1 << 96;
+
+    /// @notice The pool the vault is swapping on right now, the only caller its
+    /// `uniswapV3SwapCallback` pays (transient: set just before each `pool.swap`, cleared by the
+    /// callback before it pays, so that it pays once, and again after the swap, so that nothing is
+    /// left for a later call of the same transaction). Zero outside a swap.
+    bytes32 internal constant SWAP_POOL_SLOT = keccak256("ballast.vault.swapPool");
+    /// @notice What the vault owes that pool: the token it sells (low 160 bits) and whether it is the
+    /// pool's token0 (bit 160), which names the delta to pay (transient, set and cleared with
+    /// {SWAP_POOL_SLOT}).
+    bytes32 internal constant SWAP_OWED_SLOT = keccak256("ballast.vault.swapOwed");
+    /// @dev Bit of {SWAP_OWED_SLOT} set when the token owed is the pool's token0.
+    uint256 internal constant OWED_TOKEN0 = 1 << 160;
 
     /// @notice Balances, prices and values of the basket at one instant, index-aligned, base first.
     /// Prices are read once per call; values are rounded down, so `nav` never exceeds the true value
@@ -57,14 +71,6 @@ library VaultLogic {
         bool valid;
         uint256 flowFeeWad;
         uint256 flowImpactWad;
-    }
-
-    /// @notice Where the vault trades: the Uniswap V3 router (`router02`: SwapRouter02, see
-    /// {_swap}) and its factory, which places the legs' pools.
-    struct Venue {
-        address router;
-        bool router02;
-        address factory;
     }
 
     /// @notice Which way a valuation prices the basket: at the oracles (accounting and views), or
@@ -324,7 +330,7 @@ library VaultLogic {
 
     /// @notice A rebalance's trades, for {IBallastVault-executeRebalance}: values the basket at the
     /// oracles (reverting on an invalid price; with `pricesRead`, at `lastPrices`, which the vault
-    /// recorded from every oracle, all valid, earlier in the same transaction), trades `legs` at `venue` within the per-leg bounds
+    /// recorded from every oracle, all valid, earlier in the same transaction), trades `legs` on `factory`'s pools within the per-leg bounds
     /// ({_executeLegs}), then holds NAV at the same prices to the loss bound: it may fall by at most
     /// `p.maxLossBps` (the least NAV allowed rounded down), else {IBallastErrors-BallastRebalanceLoss}.
     /// Emits {IBallastVault-Rebalanced} for `keeper`.
@@ -338,17 +344,15 @@ library VaultLogic {
         BasketAdmin.Basket storage basket,
         uint256[] storage lastPrices,
         bool pricesRead,
-        Venue memory venue,
+        address factory,
         IBallastVault.Leg[] calldata legs,
         IBallastVault.RebalanceParams memory p,
         address keeper
     ) public returns (uint256 trades, uint256 navBefore, uint256 navAfter, uint256 driftAfter, uint256 rewardBudget) {
         // Every oracle read valid earlier in this transaction: its prices are `lastPrices` (warm).
         Valuation memory v =
-            pricesRead
-                ? valuationAt(basket, lastPrices)
-                : valuation(basket, lastPrices, venue.factory, true, Side.Oracle);
-        trades = _executeLegs(basket, venue, v, legs, p);
+            pricesRead ? valuationAt(basket, lastPrices) : valuation(basket, lastPrices, factory, true, Side.Oracle);
+        trades = _executeLegs(basket, factory, v, legs, p);
         navBefore = v.nav;
         Valuation memory settled = valuationAt(basket, v.prices);
         (navAfter, driftAfter) = (settled.nav, maxDrift(settled));
@@ -366,58 +370,88 @@ library VaultLogic {
     function sellRetired(
         BasketAdmin.Basket storage basket,
         uint256[] storage lastPrices,
-        Venue memory venue,
+        address factory,
         uint256 i,
         uint256 slippageBps
     ) public returns (uint256 dustValue) {
-        Valuation memory v = valuation(basket, lastPrices, venue.factory, false, Side.Oracle);
+        Valuation memory v = valuation(basket, lastPrices, factory, false, Side.Oracle);
         dustValue = sliceFloor(v);
         if (i != 0 && v.valid && v.targets[i] == 0 && v.values[i] >= dustValue) {
             uint256 amount = v.balances[i];
-            _swap(venue, basket.sellRoutes[i], amount, minValueOut(v, i, amount, slippageBps));
+            _swap(factory, basket.sellRoutes[i], amount, minValueOut(v, i, amount, slippageBps));
         }
     }
 
-    /// @dev Swaps exactly `amountIn` of `path`'s first token into its last through `venue`'s router
-    /// with an exact approval. `venue.router02` selects SwapRouter02's `exactInput` (no deadline
-    /// field) over the original SwapRouter's (deadline: this block, as the swap runs inside this call
-    /// anyway). The router enforces `minOut` on what the pool sent; the balance delta enforces it on
-    /// what actually arrived (a token that takes a fee in transit delivers less than the pool sent).
+    /// @dev Swaps exactly `amountIn` of `path`'s first token into its last directly on the pools of
+    /// `factory`, hop by hop ({_swapHop}): each pool's address is computed from the factory (never
+    /// taken from the caller), and each hop's output, as its pool reports it, is the next hop's
+    /// input (intermediate tokens pass through the vault). Every hop must take its whole input (see
+    /// {_swapHop}), so `amountIn` is what was sold. `minOut` is enforced on the balance delta, what
+    /// actually arrived (a token that takes a fee in transit delivers less than the pool sent).
     /// Emits {IBallastVault-Swapped}.
     function _swap(
-        Venue memory venue,
+        address factory,
         bytes memory path,
         uint256 amountIn,
         uint256 minOut
     ) private returns (uint256 received) {
-        (address router, bool router02) = (venue.router, venue.router02);
         (address tokenIn, address tokenOut) = (path.tokenAt(0), path.lastToken());
         uint256 outBefore = IERC20(tokenOut).balanceOf(address(this));
-        IERC20(tokenIn).forceApprove(router, amountIn);
-        // The router's own output figure goes unused: the balance delta below is what counts.
-        /* solhint-disable no-empty-blocks */
-        if (router02) {
-            try
-                IV3SwapRouter(router).exactInput(IV3SwapRouter.ExactInputParams(path, address(this), amountIn, minOut))
-            {} catch (bytes memory reason) {
-                _swapFailed(tokenIn, tokenOut, reason);
-            }
-        } else {
-            try
-                ISwapRouter(router).exactInput(
-                    ISwapRouter.ExactInputParams(path, address(this), block.timestamp, amountIn, minOut)
-                )
-            {} catch (bytes memory reason) {
-                _swapFailed(tokenIn, tokenOut, reason);
-            }
+        uint256 amount = amountIn;
+        uint256 n = path.hops();
+        for (uint256 h; h < n; ++h) {
+            amount = _swapHop(factory, path, h, amount, tokenIn, tokenOut);
         }
-        /* solhint-enable no-empty-blocks */
         received = IERC20(tokenOut).balanceOf(address(this)) - outBefore;
         if (received < minOut) revert IBallastErrors.BallastSlippageExceeded(tokenOut, minOut, received);
         emit IBallastVault.Swapped(tokenIn, tokenOut, amountIn, received, minOut);
     }
 
-    /// @dev Trades a rebalance's `legs` (see {IBallastVault-executeRebalance}) at `venue`
+    /// @dev Sells exactly `amountIn` on hop `h` of `path` (of the leg `tokenIn -> tokenOut`, which
+    /// failures name) and returns the pool's output, sent to the vault. The price limit is the
+    /// extreme one: the pool stops short of `amountIn` only when it runs out of liquidity, and such
+    /// an incomplete fill is refused like an empty pool ({IBallastErrors-BallastSwapFailed}), so that
+    /// no caller counts as sold more than was. The pool is named in {SWAP_POOL_SLOT} (and the token
+    /// owed in {SWAP_OWED_SLOT}) for the duration of the swap only: the vault's callback pays that
+    /// pool alone, once. A pool's revert is passed on as it is ({_swapFailed}).
+    function _swapHop(
+        address factory,
+        bytes memory path,
+        uint256 h,
+        uint256 amountIn,
+        address tokenIn,
+        address tokenOut
+    ) private returns (uint256 amountOut) {
+        (address a, address b) = (path.tokenAt(h), path.tokenAt(h + 1));
+        address pool = PoolAddress.compute(factory, a, b, path.feeAt(h));
+        // A pool never deployed has no code (a high-level call to it would fail to decode, uncaught);
+        // a hop's output of nothing leaves nothing to sell on the next hop.
+        if (amountIn == 0 || pool.code.length == 0) revert IBallastErrors.BallastSwapFailed(tokenIn, tokenOut);
+        bool zeroForOne = a < b;
+        SWAP_POOL_SLOT.asAddress().tstore(pool);
+        SWAP_OWED_SLOT.asUint256().tstore(uint256(uint160(a)) | (zeroForOne ? OWED_TOKEN0 : 0));
+        try
+            IUniswapV3Pool(pool).swap(
+                address(this),
+                zeroForOne,
+                SafeCast.toInt256(amountIn),
+                zeroForOne ? TickMath.MIN_SQRT_RATIO + 1 : TickMath.MAX_SQRT_RATIO - 1,
+                ""
+            )
+        returns (int256 amount0, int256 amount1) {
+            (int256 spent, int256 got) = zeroForOne ? (amount0, amount1) : (amount1, amount0);
+            // The pool ran out of liquidity before the price limit: less was sold than asked.
+            if (spent != SafeCast.toInt256(amountIn)) revert IBallastErrors.BallastSwapFailed(tokenIn, tokenOut);
+            amountOut = uint256(-got);
+        } catch (bytes memory reason) {
+            _swapFailed(tokenIn, tokenOut, reason);
+        }
+        // The callback cleared the pool when it paid; cleared again in case the pool never called it.
+        SWAP_POOL_SLOT.asAddress().tstore(address(0));
+        SWAP_OWED_SLOT.asUint256().tstore(0);
+    }
+
+    /// @dev Trades a rebalance's `legs` (see {IBallastVault-executeRebalance}) on `factory`'s pools
     /// (see {_swap}), each bounded at valuation `v`'s oracle prices: first every leg is checked
     /// against the basket, the trade cap and the pools ({LegCheck-check}, before any swap moves
     /// them); then the legs that sell a non-base asset run, each asking its oracle-fair output less
@@ -425,17 +459,17 @@ library VaultLogic {
     /// target (rounded down) and skipped below `p.minTradeValue`. Returns the number of swaps made.
     function _executeLegs(
         BasketAdmin.Basket storage basket,
-        Venue memory venue,
+        address factory,
         Valuation memory v,
         IBallastVault.Leg[] calldata legs,
         IBallastVault.RebalanceParams memory p
     ) private returns (uint256 trades) {
         uint256[] memory ins = new uint256[](legs.length);
         uint256[] memory outs = new uint256[](legs.length);
-        uint256[] memory amounts = _fitLegs(basket, venue.factory, v, legs, p, ins, outs);
+        uint256[] memory amounts = _fitLegs(basket, factory, v, legs, p, ins, outs);
         for (uint256 k; k < legs.length; ++k) {
             if (ins[k] == 0 || amounts[k] == 0) continue;
-            _legSwap(venue, v, legs[k].path, ins[k], outs[k], amounts[k], p.slippageBps);
+            _legSwap(factory, v, legs[k].path, ins[k], outs[k], amounts[k], p.slippageBps);
             ++trades;
         }
         // What the base-spending legs may spend, each scaled down alike to it.
@@ -447,7 +481,7 @@ library VaultLogic {
             if (ins[k] != 0) continue;
             if (wanted > available) amounts[k] = amounts[k].mulDiv(available, wanted);
             if (amounts[k] == 0 || amounts[k] < p.minTradeValue) continue;
-            _legSwap(venue, v, legs[k].path, 0, outs[k], amounts[k], p.slippageBps);
+            _legSwap(factory, v, legs[k].path, 0, outs[k], amounts[k], p.slippageBps);
             ++trades;
         }
     }
@@ -544,7 +578,7 @@ library VaultLogic {
     /// @dev Swaps `amountIn` of asset `i` along `path` into asset `o`, asking the oracle-fair output
     /// less `slippageBps` (rounded down).
     function _legSwap(
-        Venue memory venue,
+        address factory,
         Valuation memory v,
         bytes calldata path,
         uint256 i,
@@ -552,7 +586,7 @@ library VaultLogic {
         uint256 amountIn,
         uint256 slippageBps
     ) private {
-        _swap(venue, path, amountIn, fairOut(v, i, o, amountIn).lessBpsDown(slippageBps));
+        _swap(factory, path, amountIn, fairOut(v, i, o, amountIn).lessBpsDown(slippageBps));
     }
 
     /// @dev The basket indices of `path`'s first and last tokens; reverts with
@@ -577,9 +611,8 @@ library VaultLogic {
         return baseBalance > baseTarget ? baseBalance - baseTarget : 0;
     }
 
-    /// @dev The router, its pools and tokens name most faults ("Too little received", "STF", a
-    /// token's custom error), which are passed on as they are; a pool without liquidity in range
-    /// refuses the swap with no reason at all, and then the leg is named instead.
+    /// @dev The pools and the tokens name most faults ("SPL", "IIA", a token's custom error), which
+    /// are passed on as they are; a revert with no reason at all names the leg instead.
     function _swapFailed(address tokenIn, address tokenOut, bytes memory reason) private pure {
         if (reason.length == 0) revert IBallastErrors.BallastSwapFailed(tokenIn, tokenOut);
         _bubble(reason);
@@ -676,18 +709,18 @@ library VaultLogic {
     }
 
     /// @notice Sells a base-asset exit's slices worth `value` beyond the base balance ({exitSlices}
-    /// at valuation `v`), each along its asset's sell route at `venue` with its minimum output.
+    /// at valuation `v`), each along its asset's sell route on `factory`'s pools with its minimum output.
     /// Returns the base received.
     function sellExitSlices(
         BasketAdmin.Basket storage basket,
-        Venue memory venue,
+        address factory,
         Valuation memory v,
         uint256 value,
         uint256 slippageBps
     ) public returns (uint256 proceeds) {
         (uint256[] memory amounts, uint256[] memory minOuts, ) = exitSlices(v, value, slippageBps);
         for (uint256 i = 1; i < amounts.length; ++i) {
-            if (amounts[i] != 0) proceeds += _swap(venue, basket.sellRoutes[i], amounts[i], minOuts[i]);
+            if (amounts[i] != 0) proceeds += _swap(factory, basket.sellRoutes[i], amounts[i], minOuts[i]);
         }
     }
 

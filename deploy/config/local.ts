@@ -29,8 +29,6 @@ export async function localConfig(market: LocalMarket, network: string, chainId:
     explorer: "",
     uniswap: {
       factory: await market.factory.getAddress(),
-      router: await market.router.getAddress(),
-      routerKind: "SwapRouter",
       quoter: await market.quoter.getAddress(),
     },
     tokens,

@@ -102,13 +102,11 @@ const COMMON = {
 } as const;
 
 /**
- * Uniswap V3's original deployment (the original SwapRouter), which Uniswap's deployment pages list
- * at the same addresses on Ethereum mainnet and Arbitrum One; `--check-only` asks each chain.
+ * Uniswap V3's original deployment, which Uniswap's deployment pages list at the same addresses on
+ * Ethereum mainnet and Arbitrum One; `--check-only` asks each chain.
  */
 const UNISWAP_V3_ORIGINAL = {
   factory: "0x1F98431c8aD98523631AE4a59f267346ea31F984",
-  router: "0xE592427A0AEce92De3Edee1F18E0157C05861564",
-  routerKind: "SwapRouter",
   quoter: "0x61fFE014bA17989E743c5F6cB21bF9697530B21e",
 } as const;
 
@@ -117,7 +115,7 @@ function l2(sequencerFeed: string): Pick<NetworkDeployConfig, "sequencerFeed" | 
   return { sequencerFeed, breakers: { ...COMMON.breakers, sequencerGracePeriod: HOUR } };
 }
 
-/** Ethereum mainnet: the original SwapRouter; 1-hour feeds but USDC's (1 day). */
+/** Ethereum mainnet: 1-hour feeds but USDC's (1 day). */
 const mainnet: NetworkDeployConfig = {
   ...COMMON,
   // npm run backtest -- --sweep --assets WETH,WBTC,LINK,UNI --weights 500,4000,3500,1000,1000 --fee 500 --gwei 20
@@ -144,7 +142,7 @@ const mainnet: NetworkDeployConfig = {
   ],
 };
 
-/** Arbitrum One: the original SwapRouter at mainnet's address; the sequencer feed guards trading. */
+/** Arbitrum One: Uniswap V3 at mainnet's addresses; the sequencer feed guards trading. */
 const arbitrum: NetworkDeployConfig = {
   ...COMMON,
   // An L2's gas (0.05 gwei): a narrower band pays.
@@ -174,7 +172,7 @@ const arbitrum: NetworkDeployConfig = {
   ...l2("0xFdB631F5EE196F0ed6FAa767959853A9F217697D"),
 };
 
-/** Base: SwapRouter02 only; cbBTC is the deep BTC; the sequencer feed guards trading. */
+/** Base: cbBTC is the deep BTC; the sequencer feed guards trading. */
 const base: NetworkDeployConfig = {
   ...COMMON,
   // An L2's gas (0.05 gwei); cbBTC swept as WBTC.
@@ -187,8 +185,6 @@ const base: NetworkDeployConfig = {
   blockTimeMs: 2_000,
   uniswap: {
     factory: "0x33128a8fC17869897dcE68Ed026d694621f6FDfD",
-    router: "0x2626664c2603336E57B271c5C0b26F421741e481",
-    routerKind: "SwapRouter02",
     quoter: "0x3d4e44Eb1374240CE5F1B871ab261CD16335B76a",
   },
   tokens: tokens({
@@ -205,7 +201,7 @@ const base: NetworkDeployConfig = {
 };
 
 /**
- * Sepolia: Uniswap's testnet deployment (SwapRouter02) and Chainlink's testnet feeds; Circle's test
+ * Sepolia: Uniswap's testnet deployment and Chainlink's testnet feeds; Circle's test
  * USDC. Testnet pools are thin and often stale: the breakers and the cost gate will say so.
  */
 const sepolia: NetworkDeployConfig = {
@@ -220,8 +216,6 @@ const sepolia: NetworkDeployConfig = {
   blockTimeMs: 12_000,
   uniswap: {
     factory: "0x0227628f3F023bb0B980b67D528571c95c6DaC1c",
-    router: "0x3bFA4769FB09eefC5a80d6E87c3B9C650f7Ae48E",
-    routerKind: "SwapRouter02",
     quoter: "0xEd1f6473345F45b75F8179591dd5bA1888cf2FB3",
   },
   tokens: tokens({

@@ -41,8 +41,6 @@ export interface BasketAssetConfig {
   route?: Route;
 }
 
-export type RouterKind = "SwapRouter" | "SwapRouter02";
-
 /** The breakers but the sequencer feed, which is a network's own. */
 export type BreakerConfig = Omit<IBallastBreakers.BreakerParamsStruct, "sequencerFeed">;
 
@@ -53,10 +51,8 @@ export interface NetworkDeployConfig {
   /** Block explorer that hardhat-verify submits to (informational). */
   explorer: string;
   uniswap: {
+    /** Uniswap V3's factory: the vault swaps directly on its pools (no router). */
     factory: string;
-    router: string;
-    /** The original SwapRouter (mainnet, Arbitrum) or SwapRouter02 (Base, Sepolia). */
-    routerKind: RouterKind;
     /** QuoterV2: the deployment check quotes every route through it. */
     quoter: string;
   };

@@ -54,9 +54,7 @@ export interface DirectGovernance {
 export interface ResolvedDeployment {
   /** The account that sends every transaction and holds the admin role until the module hands it on. */
   deployer: string;
-  /** The Uniswap router the vault trades through (SwapRouter or SwapRouter02). */
-  router: string;
-  /** The router's Uniswap V3 factory. */
+  /** The Uniswap V3 factory: the vault swaps directly on its pools. */
   factory: string;
   /**
    * The pools the breakers watch (each asset's first pool, when its other token is in the basket),
@@ -181,7 +179,7 @@ export function ballastModule(d: ResolvedDeployment) {
     }));
     const vault = m.contract(
       "BallastVault",
-      [d.vault.name, d.vault.symbol, d.router, basket, d.params, deployer, d.governance.guardian],
+      [d.vault.name, d.vault.symbol, d.factory, basket, d.params, deployer, d.governance.guardian],
       { libraries: { BasketAdmin: basketAdmin, FeeMath: feeMath, VaultLogic: vaultLogic } },
     );
     const { planner } = m.useModule(BallastPlannerModule);

@@ -11,12 +11,7 @@
 import { getAddress, solidityPacked, ZeroAddress } from "ethers";
 import type { Provider } from "ethers";
 
-import {
-  BallastPolicy__factory,
-  IPeripheryImmutableState__factory,
-  QuoterV2__factory,
-  IUniswapV3Factory__factory,
-} from "../../typechain-types";
+import { BallastPolicy__factory, QuoterV2__factory, IUniswapV3Factory__factory } from "../../typechain-types";
 import type { BallastRebalancer, BallastVault, IUniswapV3Factory, QuoterV2 } from "../../typechain-types";
 
 /** Uniswap V3's fee tiers, in pips. */
@@ -46,7 +41,7 @@ export interface KeeperPlan {
 export interface PlannerChain {
   vault: BallastVault;
   rebalancer: BallastRebalancer;
-  /** Uniswap's QuoterV2 on the vault's router's factory. */
+  /** Uniswap's QuoterV2 on the vault's factory. */
   quoter: string;
   provider: Provider;
 }
@@ -76,8 +71,7 @@ interface State {
  */
 export async function planRebalance(chain: PlannerChain, band: bigint, legGasCost = 0n): Promise<KeeperPlan> {
   const s = await readState(chain.vault);
-  const router = IPeripheryImmutableState__factory.connect(await chain.vault.swapRouter(), chain.provider);
-  const factory = IUniswapV3Factory__factory.connect(await router.factory(), chain.provider);
+  const factory = IUniswapV3Factory__factory.connect(await chain.vault.uniswapFactory(), chain.provider);
   const quoter = QuoterV2__factory.connect(chain.quoter, chain.provider);
   const policy = BallastPolicy__factory.connect(await chain.rebalancer.policy(), chain.provider);
   const benefitPerBpWad = (await policy.costParams()).benefitPerBpWad;

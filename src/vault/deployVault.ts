@@ -69,8 +69,6 @@ export interface VaultOptions {
    * asset's oracle for the gas token's price.
    */
   costs?: Omit<IBallastPolicy.CostParamsStruct, "gasTokenOracle"> & { gasTokenOracle?: string };
-  /** The Uniswap router the vault trades through: the original SwapRouter (default) or SwapRouter02. */
-  router?: "SwapRouter" | "SwapRouter02";
   /** Fees; all zero unless given (entries and exits pay their flow cost regardless). */
   fees?: IBallastVault.FeeParamsStruct;
   /** The keeper reward; none unless given ({@link recommendedReward}; needs `costs.gasTokenOracle`). */
@@ -210,10 +208,8 @@ export async function resolveVault(
     });
   }
   const { admin, guardian = deployer, timelockDelay = DEFAULT_TIMELOCK_DELAY } = options.governance ?? {};
-  const router = options.router === "SwapRouter02" ? market.router02 : market.router;
   return {
     deployer,
-    router: await router.getAddress(),
     factory: await market.factory.getAddress(),
     // No observation ring raised: the market's pools keep theirs (LocalMarketOptions).
     watchedPools: [],
@@ -255,7 +251,7 @@ async function address(target: ethers.AddressLike): Promise<string> {
 
 /**
  * Deploys a Chainlink oracle adapter per basket token (over the market's feeds) and a BallastVault
- * trading through the market's SwapRouter (or SwapRouter02), with its policy, breakers, rebalancer,
+ * trading directly on the market's Uniswap V3 pools, with its policy, breakers, rebalancer,
  * the planner and a BallastRouter, through the Ballast Ignition module; see {@link VaultOptions}.
  * `deployer` (default the market's) must be an account of the node: Ignition sends from its
  * `defaultSender`, which it takes only among `eth_accounts` (not a `Wallet` of its own key).

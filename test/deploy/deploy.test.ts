@@ -148,26 +148,27 @@ describe("npm run deploy", () => {
   });
 
   describe("checkConfig", () => {
-    it("names a wrong feed, decimals, router kind, a route without a pool, and a stale feed", async () => {
+    it("names a wrong feed, decimals, factory, a route without a pool, and a stale feed", async () => {
       const config = await loadFixture(localConfigFixture);
       expect(failed(await checkConfig(config, ethers.provider))).to.deep.equal([]);
       let bad = withToken(config, "WETH", { feedDescription: "BTC / USD" });
       bad = withToken(bad, "LINK", { staleAfter: 1 });
       bad = {
         ...bad,
-        uniswap: { ...bad.uniswap, routerKind: "SwapRouter02" },
         basket: bad.basket.map((a) => (a.symbol === "WBTC" ? { ...a, route: ["WBTC", 100, "USDC"] } : a)),
       };
       await ethers.provider.send("evm_mine", []);
       expect(failed(await checkConfig(bad, ethers.provider))).to.deep.equal([
         "WETH feed",
         "LINK feed",
-        "router",
         // No such pool: its ring cannot be read either.
         "WBTC/USDC 100 observations",
         "route WBTC -> USDC",
         "route USDC -> WBTC",
       ]);
+      // Not Uniswap V3's factory (the quoter): refused by name.
+      const notFactory = { ...config, uniswap: { ...config.uniswap, factory: config.uniswap.quoter } };
+      expect(failed(await checkConfig(notFactory, ethers.provider))).to.include("factory");
       // Wrong decimals also throw every quote of the token off.
       const decimals = failed(await checkConfig(withToken(config, "USDC", { decimals: 18 }), ethers.provider));
       expect(decimals).to.include.members(["USDC decimals", "route WETH -> USDC", "route USDC -> WETH"]);
@@ -224,26 +225,21 @@ describe("npm run deploy", () => {
   });
 
   describe("network configurations", () => {
-    const EXPECTED: Record<
-      string,
-      { chainId: number; router: "SwapRouter" | "SwapRouter02"; l2: boolean; observations: number }
-    > = {
+    const EXPECTED: Record<string, { chainId: number; l2: boolean; observations: number }> = {
       // A 30-minute TWAP, twice over, at 12 s, 0.25 s, 2 s and 12 s blocks.
-      mainnet: { chainId: 1, router: "SwapRouter", l2: false, observations: 300 },
-      arbitrum: { chainId: 42161, router: "SwapRouter", l2: true, observations: 14_400 },
-      base: { chainId: 8453, router: "SwapRouter02", l2: true, observations: 1_800 },
-      sepolia: { chainId: 11155111, router: "SwapRouter02", l2: false, observations: 300 },
+      mainnet: { chainId: 1, l2: false, observations: 300 },
+      arbitrum: { chainId: 42161, l2: true, observations: 14_400 },
+      base: { chainId: 8453, l2: true, observations: 1_800 },
+      sepolia: { chainId: 11155111, l2: false, observations: 300 },
     };
 
     for (const config of Object.values(NETWORKS)) {
       it(`${config.network}: resolves, with checksummed addresses and its own chain's facts`, async () => {
         const expected = EXPECTED[config.network];
         expect(config.chainId).to.equal(expected.chainId);
-        expect(config.uniswap.routerKind).to.equal(expected.router);
         expect(Boolean(config.sequencerFeed)).to.equal(expected.l2);
         for (const value of [
           config.uniswap.factory,
-          config.uniswap.router,
           config.uniswap.quoter,
           ...Object.values(config.tokens).flatMap((t) => [t.address, t.feed]),
         ]) {

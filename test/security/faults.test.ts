@@ -593,15 +593,18 @@ describe("faults", () => {
       expect(after[2]).to.be.greaterThan(expected[2]);
     });
 
-    it("meanwhile in kind pays every asset; a base exit that must sell the faulty token refuses (STF); unblocked, trading resumes", async () => {
+    it("meanwhile in kind pays every asset; a base exit that must sell the faulty token refuses (the token's own error, from the vault's payment to the pool); unblocked, trading resumes", async () => {
       const f = await loadFixture(blocklistFixture);
       const { market, vault, rebalancer } = f;
       const [, alice] = await ethers.getSigners();
       await block(f, true);
       await expectInKindExit(vault, alice, (await vault.balanceOf(alice)) / 4n);
       const rest = await vault.balanceOf(alice);
-      // The router cannot pay the blocked pool the BLOCK it sells.
-      await expect(vault.connect(alice).redeem(rest / 2n, alice.address, alice.address)).to.be.revertedWith("STF");
+      // The vault cannot pay the blocked pool the BLOCK it sells: the token's refusal, bubbled by the pool.
+      const token = MockBlocklistERC20__factory.connect(market.token("BLOCK").address, market.deployer);
+      await expect(vault.connect(alice).redeem(rest / 2n, alice.address, alice.address))
+        .to.be.revertedWithCustomError(token, "MockBlocklistAccountBlocked")
+        .withArgs(market.pool("BLOCK", "USDC", 3000).address);
       await block(f, false);
       const swaps = await swapsOf(vault, rebalancer.rebalance());
       expect(swaps.map((s) => s.tokenIn)).to.deep.equal([market.token("WETH").address, market.token("USDC").address]);

@@ -120,8 +120,7 @@ type Outcome =
   | "BallastRebalanceNotDue"
   | "BallastRebalanceLoss"
   | "BallastSlippageExceeded"
-  | "BallastLegUnfit"
-  | "Too little received";
+  | "BallastLegUnfit";
 
 /** What each extreme makes of the due rebalance (WETH 10% over its target). */
 const EXPECTED: Record<"min" | "max", Record<Group | "all", Outcome>> = {

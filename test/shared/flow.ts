@@ -1,12 +1,7 @@
 import { ethers } from "hardhat";
 
 import { allRoutes } from "../../src/vault";
-import {
-  IBallastOracle__factory,
-  IPeripheryImmutableState__factory,
-  IUniswapV3Factory__factory,
-  IUniswapV3Pool__factory,
-} from "../../typechain-types";
+import { IBallastOracle__factory, IUniswapV3Factory__factory, IUniswapV3Pool__factory } from "../../typechain-types";
 import type { BallastVault } from "../../typechain-types";
 
 /**
@@ -77,8 +72,7 @@ export function toAmount(v: FlowValuation, i: number, value: bigint, up = false)
 
 /** The vault's pool references: the first pool of each asset's sell route and its quote index. */
 async function poolRefs(vault: BallastVault, tokens: string[]): Promise<({ pool: string; quote: number } | null)[]> {
-  const router = IPeripheryImmutableState__factory.connect(await vault.swapRouter(), ethers.provider);
-  const factory = IUniswapV3Factory__factory.connect(await router.factory(), ethers.provider);
+  const factory = IUniswapV3Factory__factory.connect(await vault.uniswapFactory(), ethers.provider);
   const refs: ({ pool: string; quote: number } | null)[] = [null];
   const [sellRoutes] = await allRoutes(vault);
   for (let i = 1; i < tokens.length; i++) {

@@ -22,7 +22,6 @@ import {
   ChainlinkOracle__factory,
   MockERC20__factory,
   MockUniswapFactory__factory,
-  SwapRouter__factory,
 } from "../../typechain-types";
 import type { BallastVault, MockERC20 } from "../../typechain-types";
 import type { IBallastVault } from "../../typechain-types/artifacts/contracts/BallastVault";
@@ -88,7 +87,8 @@ function lower(hex: string): string {
 interface Setup {
   market: LocalMarket;
   factory: BallastVault__factory;
-  router: string;
+  /** The market's Uniswap V3 factory, the vaults' venue. */
+  uniswapFactory: string;
   /** DEFAULT_ADMIN_ROLE of the vaults (the market's deployer). */
   admin: string;
   /** GUARDIAN_ROLE of the vaults (a fresh address, not the admin). */
@@ -108,7 +108,7 @@ interface Setup {
   deploy(
     basket: AssetConfig[],
     params?: RebalanceParams,
-    router?: string,
+    uniswapFactory?: string,
     governance?: Governance,
   ): Promise<BallastVault>;
   /** A fresh MockERC20 with a pool against USDC at `fee` (uninitialised: the constructor only asks the factory). */
@@ -119,7 +119,7 @@ async function setup(): Promise<Setup> {
   const market = await loadFixture(marketFixture);
   const signer = market.deployer;
   const factory = await vaultFactory(signer);
-  const router = await market.router.getAddress();
+  const uniswapFactory = await market.factory.getAddress();
   const admin = await signer.getAddress();
   const guardian = Wallet.createRandom().address;
   const oracles = new Map<string, string>();
@@ -172,7 +172,7 @@ async function setup(): Promise<Setup> {
   async function deploy(
     basket: AssetConfig[],
     params: RebalanceParams = PARAMS,
-    via: string = router,
+    via: string = uniswapFactory,
     governance: Governance = {},
   ) {
     const vault = await factory.deploy(
@@ -199,7 +199,7 @@ async function setup(): Promise<Setup> {
   return {
     market,
     factory,
-    router,
+    uniswapFactory,
     admin,
     guardian,
     usdc: market.token("USDC").address,
@@ -347,7 +347,7 @@ describe("BallastVault configuration", function () {
       expect([sells[0], buys[0]]).to.deep.equal(["0x", "0x"]);
     });
 
-    it("exposes the execution bounds, router, asset, name, symbol and ERC-20 state", async function () {
+    it("exposes the execution bounds, factory, asset, name, symbol and ERC-20 state", async function () {
       const s = await setup();
       const vault = await s.deploy(await s.defaultBasket());
 
@@ -357,7 +357,7 @@ describe("BallastVault configuration", function () {
       expect(params.maxLossBps).to.equal(100n);
       expect(params.minTradeValue).to.equal(10_000_000n);
 
-      expect(await vault.swapRouter()).to.equal(s.router);
+      expect(await vault.uniswapFactory()).to.equal(s.uniswapFactory);
       expect(await vault.asset()).to.equal(s.usdc);
       expect(await vault.name()).to.equal(NAME);
       expect(await vault.symbol()).to.equal(SYMBOL);
@@ -582,7 +582,7 @@ describe("BallastVault configuration", function () {
       await expect(s.deploy(basket)).to.be.revertedWithCustomError(s.factory, "BallastZeroAddress").withArgs();
     });
 
-    it("reverts for a zero router before asking it for its factory", async function () {
+    it("reverts for a zero factory", async function () {
       const s = await setup();
       await expect(s.deploy(await s.defaultBasket(), PARAMS, ZeroAddress))
         .to.be.revertedWithCustomError(s.factory, "BallastZeroAddress")
@@ -591,26 +591,27 @@ describe("BallastVault configuration", function () {
 
     it("reverts for a zero admin", async function () {
       const s = await setup();
-      await expect(s.deploy(await s.defaultBasket(), PARAMS, s.router, { admin: ZeroAddress }))
+      await expect(s.deploy(await s.defaultBasket(), PARAMS, s.uniswapFactory, { admin: ZeroAddress }))
         .to.be.revertedWithCustomError(s.factory, "BallastZeroAddress")
         .withArgs();
     });
 
     it("reverts for a zero guardian", async function () {
       const s = await setup();
-      await expect(s.deploy(await s.defaultBasket(), PARAMS, s.router, { guardian: ZeroAddress }))
+      await expect(s.deploy(await s.defaultBasket(), PARAMS, s.uniswapFactory, { guardian: ZeroAddress }))
         .to.be.revertedWithCustomError(s.factory, "BallastZeroAddress")
         .withArgs();
     });
 
-    it("reverts without a reason for a router that is not a contract (factory() returns nothing)", async function () {
+    it("reverts for a factory that is not a contract, naming it", async function () {
       const s = await setup();
-      await expect(
-        s.deploy(await s.defaultBasket(), PARAMS, Wallet.createRandom().address),
-      ).to.be.revertedWithoutReason();
+      const account = Wallet.createRandom().address;
+      await expect(s.deploy(await s.defaultBasket(), PARAMS, account))
+        .to.be.revertedWithCustomError(s.factory, "BallastNotAContract")
+        .withArgs(account);
     });
 
-    it("reverts for a router contract that has no factory()", async function () {
+    it("reverts for a contract that is not a factory (no getPool())", async function () {
       const s = await setup();
       await expect(s.deploy(await s.defaultBasket(), PARAMS, s.link)).to.be.reverted;
     });
@@ -622,7 +623,6 @@ describe("BallastVault configuration", function () {
       const signer = s.market.deployer;
       // A fork's factory: it knows the pool, which its CREATE2 did not put at the canonical address.
       const fork = await new MockUniswapFactory__factory(signer).deploy();
-      const router = await new SwapRouter__factory(signer).deploy(fork, await s.market.weth.getAddress());
       const pool = await s.market.factory.getPool(s.weth, s.usdc, 500);
       await fork.setPool(s.weth, s.usdc, 500, pool);
       const [token0, token1] = BigInt(s.weth) < BigInt(s.usdc) ? [s.weth, s.usdc] : [s.usdc, s.weth];
@@ -632,7 +632,7 @@ describe("BallastVault configuration", function () {
         POOL_INIT_CODE_HASH,
       );
       const basket = [await s.base("USDC", 5_000), await s.asset("WETH", 5_000, ["WETH", 500, "USDC"])];
-      await expect(s.deploy(basket, PARAMS, await router.getAddress()))
+      await expect(s.deploy(basket, PARAMS, await fork.getAddress()))
         .to.be.revertedWithCustomError(s.factory, "BallastPoolAddress")
         .withArgs(pool, computed);
       // The same basket over the real factory deploys: its pools are where the vault computes them.

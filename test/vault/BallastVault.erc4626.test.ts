@@ -1008,8 +1008,9 @@ describe("BallastVault ERC-4626", () => {
 
   // Regression: exits just beyond the USDC balance used to sell tiny slices of the basket, and
   // Uniswap V3 takes its fee rounded up to one whole unit of the input token: a WBTC slice under ~100
-  // sats lost more than the 1% slippage bound ('Too little received'), and a 1-sat slice yielded 0 WETH
-  // on the first hop of WBTC -> WETH -> USDC ('AS'). Slices worth less than a cent are now folded into
+  // sats lost more than the 1% slippage bound (then the router's 'Too little received', now
+  // BallastSlippageExceeded), and a 1-sat slice yielded 0 WETH on the first hop of WBTC -> WETH -> USDC
+  // (then the pool's 'AS', now BallastSwapFailed). Slices worth less than a cent are now folded into
   // the largest asset's slice (nothing is sold when even that is under a cent), each minimum output
   // allows one input unit for the fee rounding, and the slice margin budgets three token units.
   describe("exits just beyond the USDC balance succeed (tiny slices are folded into the largest asset)", () => {
