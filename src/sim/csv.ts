@@ -1,5 +1,6 @@
-import { readFileSync } from "node:fs";
 import path from "node:path";
+
+import { readTextFile } from "../shared/input";
 
 import { SimError } from "./errors";
 import { decimalsOf, KNOWN_DECIMALS, MAX_PATH_CELLS } from "./paths";
@@ -148,12 +149,7 @@ export function parseCsvPath(text: string, options: CsvOptions = {}): PricePath 
 
 /** Reads and parses a CSV price file (see {@link parseCsvPath}). */
 export function loadCsvPath(file: string, options: CsvOptions = {}): PricePath {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (error) {
-    throw new SimError(`csv ${file}: cannot read (${(error as Error).message})`);
-  }
+  const text = readTextFile(file, (reason) => new SimError(`csv ${file}: cannot read (${reason})`));
   return parseCsvPath(text, { source: path.basename(file), ...options });
 }
 
@@ -243,13 +239,7 @@ export function parseFlowsCsv(text: string): Flow[] {
 
 /** Reads and parses a flows CSV file (see {@link parseFlowsCsv}). */
 export function loadFlowsCsv(file: string): Flow[] {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (error) {
-    throw new SimError(`flows ${file}: cannot read (${(error as Error).message})`);
-  }
-  return parseFlowsCsv(text);
+  return parseFlowsCsv(readTextFile(file, (reason) => new SimError(`flows ${file}: cannot read (${reason})`)));
 }
 
 /** Writes flows in the format {@link parseFlowsCsv} reads, under `comment` lines (`# ...`). */
