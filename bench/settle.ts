@@ -31,8 +31,8 @@ export async function settle(market: LocalMarket, rebalancer: BallastRebalancer)
 }
 
 /**
- * The cost gate off (`setCostParams` with a zero benefit), with no gas-token oracle: the base that
- * benchmarks and the differential test set their gates from.
+ * The cost gate off (every field zero: a `maxCostRatioBps` of 0 turns it off), with no gas-token
+ * oracle: the base that benchmarks and the differential test set their gates from.
  */
 export const COST_GATE_OFF = {
   benefitPerBpWad: 0n,
