@@ -1,6 +1,7 @@
 /**
  * The state every benchmark starts from (`settle`) and the cost gate set to refuse (`refuseEveryPlan`):
- * shared by scripts/bench.ts and bench/trace.ts.
+ * shared by scripts/bench.ts and bench/trace.ts; the gate off (`COST_GATE_OFF`) also by
+ * test/sim/differential.test.ts.
  */
 import { ZeroAddress } from "ethers";
 
@@ -30,17 +31,21 @@ export async function settle(market: LocalMarket, rebalancer: BallastRebalancer)
 }
 
 /**
+ * The cost gate off (every field zero: a `maxCostRatioBps` of 0 turns it off), with no gas-token
+ * oracle: the base that benchmarks and the differential test set their gates from.
+ */
+export const COST_GATE_OFF = {
+  benefitPerBpWad: 0n,
+  maxCostRatioBps: 0n,
+  gasBase: 0n,
+  gasPerHop: 0n,
+  gasTokenOracle: ZeroAddress,
+};
+
+/**
  * Sets the cost gate so that it refuses any plan (a benefit of one wei per basis point, at most
  * 100% of it in cost): the dormant path a skipped rebalance takes, with no gas-token oracle.
  */
 export async function refuseEveryPlan(policy: BallastPolicy): Promise<void> {
-  await (
-    await policy.setCostParams({
-      benefitPerBpWad: 1,
-      maxCostRatioBps: 10_000,
-      gasBase: 0,
-      gasPerHop: 0,
-      gasTokenOracle: ZeroAddress,
-    })
-  ).wait();
+  await (await policy.setCostParams({ ...COST_GATE_OFF, benefitPerBpWad: 1n, maxCostRatioBps: 10_000n })).wait();
 }

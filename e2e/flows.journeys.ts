@@ -58,6 +58,18 @@ export function flowJourneys(world: () => World, timing: Timing): void {
   const vaultEvent = (rc: TransactionReceipt, name: string) =>
     rc.logs.map((l) => vault().interface.parseLog(l)).find((e) => e?.name === name);
 
+  /**
+   * Approves and sends the amount entered on an exit in the base asset (the button `action`): the
+   * vault's Withdraw event, the shares `me` spent and the base asset `me` received.
+   */
+  async function exitToBase(page: Page, action: string) {
+    const [sharesBefore, baseBefore] = await holdings();
+    await approve(page);
+    const withdraw = vaultEvent(await send(page, action), "Withdraw");
+    const [sharesAfter, baseAfter] = await holdings();
+    return { withdraw, sharesSpent: sharesBefore - sharesAfter, baseReceived: baseAfter - baseBefore };
+  }
+
   it("01 read-only: NAV, share price, basket and status without a wallet", async () => {
     const { context, page } = await openApp(world());
     const nav = await vault().totalAssets();
@@ -187,28 +199,22 @@ export function flowJourneys(world: () => World, timing: Timing): void {
 
   it("05 redeem shares in the base asset", async () => {
     const { context, page } = await openConnected("Exit by shares");
-    const [sharesBefore, baseBefore] = await holdings();
     await enterAmount(page, "1000");
     expect((await page.getByTestId("preview-sells").innerText()).trim()).to.match(/^(Yes|No)/);
-    await approve(page);
-    const rc = await send(page, "Redeem");
-    const withdraw = vaultEvent(rc, "Withdraw");
+    const { withdraw, sharesSpent, baseReceived } = await exitToBase(page, "Redeem");
     expect(withdraw?.args.owner).to.equal(me);
-    expect(sharesBefore - (await vault().balanceOf(me))).to.equal(10n ** 21n);
-    expect((await usdc().balanceOf(me)) - baseBefore).to.equal(withdraw?.args.assets);
+    expect(sharesSpent).to.equal(10n ** 21n);
+    expect(baseReceived).to.equal(withdraw?.args.assets);
     await screenshots(page, "05-redeem");
     await context.close();
   });
 
   it("06 withdraw an amount of the base asset", async () => {
     const { context, page } = await openConnected("Exit by amount");
-    const [sharesBefore, baseBefore] = await holdings();
     await enterAmount(page, "250.5");
-    await approve(page);
-    const rc = await send(page, "Withdraw");
-    const withdraw = vaultEvent(rc, "Withdraw");
-    expect((await usdc().balanceOf(me)) - baseBefore).to.equal(250_500_000n);
-    expect(sharesBefore - (await vault().balanceOf(me))).to.equal(withdraw?.args.shares);
+    const { withdraw, sharesSpent, baseReceived } = await exitToBase(page, "Withdraw");
+    expect(baseReceived).to.equal(250_500_000n);
+    expect(sharesSpent).to.equal(withdraw?.args.shares);
     await screenshots(page, "06-withdraw");
     await context.close();
   });

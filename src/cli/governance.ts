@@ -11,6 +11,7 @@ import * as ops from "../ops";
 import type {
   CallSpec,
   ExecuteResult,
+  GovernanceContext,
   PendingOperation,
   Proposal,
   ProposeResult,
@@ -67,14 +68,24 @@ export interface SafeExecution {
   safe: SafeBatchFile;
 }
 
-async function context(hre: HardhatRuntimeEnvironment, args: GovArgs) {
-  // The vault is optional here (a bare --timelock suffices), but BALLAST_VAULT still applies.
-  const vault = args.vault ?? process.env[ops.VAULT_ENV];
-  return ops.governanceContext(hre.ethers.provider, {
-    vault: vault === undefined ? undefined : ops.vaultAddress(vault),
-    timelock: args.timelock,
-    fromBlock: args.fromBlock,
-  });
+/**
+ * A governance command: `run` against the timelock (and vault) the arguments name, its input errors
+ * reported as such.
+ */
+function govCommand<A extends GovArgs, R>(
+  run: (hre: HardhatRuntimeEnvironment, args: A, ctx: GovernanceContext) => Promise<R>,
+): (hre: HardhatRuntimeEnvironment, args: A) => Promise<R> {
+  return (hre, args) =>
+    reportInputErrors(async () => {
+      // The vault is optional here (a bare --timelock suffices), but BALLAST_VAULT still applies.
+      const vault = args.vault ?? process.env[ops.VAULT_ENV];
+      const ctx = await ops.governanceContext(hre.ethers.provider, {
+        vault: vault === undefined ? undefined : ops.vaultAddress(vault),
+        timelock: args.timelock,
+        fromBlock: args.fromBlock,
+      });
+      return run(hre, args, ctx);
+    });
 }
 
 /** The calls given on the command line: --batch, or --target with --function and --args. */
@@ -93,12 +104,8 @@ function callSpecs(args: CallArgs): CallSpec[] {
 
 const numbered = (op: TimelockOperation): string => op.calls.map((c, i) => `  ${i + 1}. ${c.summary}`).join("\n");
 
-export async function govProposeCommand(
-  hre: HardhatRuntimeEnvironment,
-  args: ProposeArgs,
-): Promise<ProposeResult | SafeProposal> {
-  return reportInputErrors(async () => {
-    const ctx = await context(hre, args);
+export const govProposeCommand = govCommand(
+  async (hre, args: ProposeArgs, ctx): Promise<ProposeResult | SafeProposal> => {
     const specs = callSpecs(args);
     if (args.safeExecute !== undefined && args.safe === undefined) {
       throw new ops.OpsInputError("--safe-execute goes with --safe <file>");
@@ -129,36 +136,26 @@ export async function govProposeCommand(
     console.log(`scheduled operation ${result.id} on timelock ${ctx.timelockAddress} (tx ${result.tx})\n${calls}`);
     console.log(`ready at ${ops.formatWhen(result.readyAt, now)}; then: npx hardhat gov:execute --id ${result.id}`);
     return result;
-  });
-}
+  },
+);
 
-export async function govPendingCommand(
-  hre: HardhatRuntimeEnvironment,
-  args: PendingArgs,
-): Promise<PendingOperation[]> {
-  return reportInputErrors(async () => {
-    const ctx = await context(hre, args);
-    const pending = await ops.pendingOperations(ctx);
-    if (args.json) {
-      console.log(ops.toJson(pending));
-      return pending;
-    }
-    const now = (await hre.ethers.provider.getBlock("latest"))?.timestamp ?? 0;
-    if (pending.length === 0) console.log(`no pending operation on timelock ${ctx.timelockAddress}`);
-    for (const op of pending) {
-      console.log(`${op.id}  ${op.state.padEnd(7)}  ready ${ops.formatWhen(op.readyAt, now)}`);
-      for (const c of op.calls) console.log(`    ${c.summary}`);
-    }
+export const govPendingCommand = govCommand(async (hre, args: PendingArgs, ctx): Promise<PendingOperation[]> => {
+  const pending = await ops.pendingOperations(ctx);
+  if (args.json) {
+    console.log(ops.toJson(pending));
     return pending;
-  });
-}
+  }
+  const now = (await hre.ethers.provider.getBlock("latest"))?.timestamp ?? 0;
+  if (pending.length === 0) console.log(`no pending operation on timelock ${ctx.timelockAddress}`);
+  for (const op of pending) {
+    console.log(`${op.id}  ${op.state.padEnd(7)}  ready ${ops.formatWhen(op.readyAt, now)}`);
+    for (const c of op.calls) console.log(`    ${c.summary}`);
+  }
+  return pending;
+});
 
-export async function govExecuteCommand(
-  hre: HardhatRuntimeEnvironment,
-  args: ExecuteArgs,
-): Promise<ExecuteResult | SafeExecution> {
-  return reportInputErrors(async () => {
-    const ctx = await context(hre, args);
+export const govExecuteCommand = govCommand(
+  async (hre, args: ExecuteArgs, ctx): Promise<ExecuteResult | SafeExecution> => {
     let op: TimelockOperation;
     if (args.id !== undefined) {
       if (args.target !== undefined || args.batch !== undefined) {
@@ -184,5 +181,5 @@ export async function govExecuteCommand(
     const result = await ops.execute(signer, ctx, op);
     console.log(`executed operation ${result.id} (tx ${result.tx})\n${calls}`);
     return result;
-  });
-}
+  },
+);

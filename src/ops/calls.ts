@@ -4,11 +4,10 @@
  * `breakers.setBreakerParams`, `breakers.resetBreaker`, ...) from the command line or a batch file,
  * each mistake named, and decoded back when read from the timelock.
  */
-import { readFileSync } from "node:fs";
-
 import { getAddress, Interface, isAddress, Result } from "ethers";
 import type { FunctionFragment } from "ethers";
 
+import { readOrFail, readTextFile } from "../shared/input";
 import { errorMessage } from "../shared/revert";
 
 import { knownInterfaces, VAULT_TARGETS } from "./context";
@@ -162,14 +161,13 @@ export function encodeCall(ctx: GovernanceContext, spec: CallSpec, where = "call
 /** Reads `--args` (a JSON array). */
 export function parseArgs(text: string | undefined): unknown[] {
   if (text === undefined || text.trim() === "") return [];
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new OpsInputError(
-      `--args is not valid JSON (${(error as Error).message}): give a JSON array, e.g. '[[30, 2000, 100, "10000000"]]'`,
-    );
-  }
+  const parsed = readOrFail(
+    (): unknown => JSON.parse(text),
+    (reason) =>
+      new OpsInputError(
+        `--args is not valid JSON (${reason}): give a JSON array, e.g. '[[30, 2000, 100, "10000000"]]'`,
+      ),
+  );
   if (!Array.isArray(parsed)) throw new OpsInputError("--args must be a JSON array of the function's arguments");
   return parsed;
 }
@@ -179,18 +177,11 @@ export function parseArgs(text: string | undefined): unknown[] {
  * `{"target": "vault" | "rebalancer" | "policy" | "breakers" | "timelock" | "0x…", "function": "name", "args": [...], "value": "0"}`.
  */
 export function readBatchFile(path: string): CallSpec[] {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    throw new OpsInputError(`cannot read --batch ${path}: ${(error as Error).message}`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new OpsInputError(`--batch ${path} is not valid JSON: ${(error as Error).message}`);
-  }
+  const text = readTextFile(path, (reason) => new OpsInputError(`cannot read --batch ${path}: ${reason}`));
+  const parsed = readOrFail(
+    (): unknown => JSON.parse(text),
+    (reason) => new OpsInputError(`--batch ${path} is not valid JSON: ${reason}`),
+  );
   const calls = Array.isArray(parsed) ? parsed : (parsed as { calls?: unknown } | null)?.calls;
   if (!Array.isArray(calls) || calls.length === 0) {
     throw new OpsInputError(`--batch ${path} must hold a non-empty array of calls (or {"calls": [...]})`);

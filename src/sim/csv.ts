@@ -1,5 +1,6 @@
-import { readFileSync } from "node:fs";
 import path from "node:path";
+
+import { readTextFile } from "../shared/input";
 
 import { SimError } from "./errors";
 import { decimalsOf, KNOWN_DECIMALS, MAX_PATH_CELLS } from "./paths";
@@ -148,12 +149,7 @@ export function parseCsvPath(text: string, options: CsvOptions = {}): PricePath 
 
 /** Reads and parses a CSV price file (see {@link parseCsvPath}). */
 export function loadCsvPath(file: string, options: CsvOptions = {}): PricePath {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (error) {
-    throw new SimError(`csv ${file}: cannot read (${(error as Error).message})`);
-  }
+  const text = readTextFile(file, (reason) => new SimError(`csv ${file}: cannot read (${reason})`));
   return parseCsvPath(text, { source: path.basename(file), ...options });
 }
 
@@ -174,24 +170,26 @@ export function pathToCsv(p: PricePath, startTime = 0): string {
 export const FLOW_KINDS = ["deposit", "mint", "redeem", "withdraw", "redeemInKind"] as const;
 export type FlowKind = (typeof FLOW_KINDS)[number];
 
+/**
+ * A flow's amounts, each a column of its name in a flows CSV: `shares` minted or burnt
+ * (informational: the lab prices its own shares); `assets`, the base asset paid in or out, in kind
+ * the oracle value of the tokens taken (informational); `value`, what the shares were worth at the
+ * oracle NAV just before the flow, in the base asset; `charge`, what the vault charged the flow
+ * (entry or exit price's flow cost and fee), in the base asset.
+ */
+const FLOW_AMOUNTS = ["shares", "assets", "value", "charge"] as const;
+type FlowAmount = (typeof FLOW_AMOUNTS)[number];
+
 /** One depositor's flow, as `npm start` records it and the lab replays it (src/sim/flows.ts). */
-export interface Flow {
+export interface Flow extends Record<FlowAmount, number> {
   /** Epoch seconds (a CSV's timestamps) or seconds from a generated path's start. */
   time: number;
   kind: FlowKind;
   /** Who, for reports; the lab ignores it. */
   account: string;
-  /** Shares minted or burnt (informational: the lab prices its own shares). */
-  shares: number;
-  /** Base asset paid in or out; in kind, the oracle value of the tokens taken (informational). */
-  assets: number;
-  /** What the shares were worth at the oracle NAV just before the flow, in the base asset. */
-  value: number;
-  /** What the vault charged the flow (entry or exit price's flow cost and fee), in the base asset. */
-  charge: number;
 }
 
-const FLOW_COLUMNS = ["timestamp", "kind", "account", "shares", "assets", "value", "charge"] as const;
+const FLOW_COLUMNS = ["timestamp", "kind", "account", ...FLOW_AMOUNTS] as const;
 
 /**
  * Parses a flows CSV (the format {@link flowsToCsv} writes, documented in docs/simulator.md):
@@ -210,7 +208,7 @@ export function parseFlowsCsv(text: string): Flow[] {
     if (k < 0) throw new SimError(`flows line ${headerLine}: no "${name}" column (expected ${FLOW_COLUMNS.join(",")})`);
     return k;
   };
-  const [time, kind, account, shares, assets, value, charge] = FLOW_COLUMNS.map(column);
+  const [time, kind, account, ...amountColumns] = FLOW_COLUMNS.map(column);
   const flows: Flow[] = [];
   for (const { line, cells } of rows) {
     const amount = (k: number, name: string) => {
@@ -224,14 +222,13 @@ export function parseFlowsCsv(text: string): Flow[] {
     if (!FLOW_KINDS.includes(flowKind)) {
       throw new SimError(`flows line ${line}: kind "${cells[kind]}" is not one of ${FLOW_KINDS.join(", ")}`);
     }
+    const at = parseTimestamp(cells[time], line);
+    const amounts = Object.fromEntries(FLOW_AMOUNTS.map((name, i) => [name, amount(amountColumns[i], name)]));
     const flow: Flow = {
-      time: parseTimestamp(cells[time], line),
+      time: at,
       kind: flowKind,
       account: cells[account],
-      shares: amount(shares, "shares"),
-      assets: amount(assets, "assets"),
-      value: amount(value, "value"),
-      charge: amount(charge, "charge"),
+      ...(amounts as Record<FlowAmount, number>),
     };
     if (flows.length > 0 && flow.time < flows[flows.length - 1].time) {
       throw new SimError(`flows line ${line}: timestamp ${cells[time]} is before the previous flow's`);
@@ -243,20 +240,14 @@ export function parseFlowsCsv(text: string): Flow[] {
 
 /** Reads and parses a flows CSV file (see {@link parseFlowsCsv}). */
 export function loadFlowsCsv(file: string): Flow[] {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (error) {
-    throw new SimError(`flows ${file}: cannot read (${(error as Error).message})`);
-  }
-  return parseFlowsCsv(text);
+  return parseFlowsCsv(readTextFile(file, (reason) => new SimError(`flows ${file}: cannot read (${reason})`)));
 }
 
 /** Writes flows in the format {@link parseFlowsCsv} reads, under `comment` lines (`# ...`). */
 export function flowsToCsv(flows: readonly Flow[], comment: readonly string[] = []): string {
   const out = [...comment.map((line) => `# ${line}`), FLOW_COLUMNS.join(",")];
   for (const f of flows) {
-    out.push([f.time, f.kind, f.account, f.shares, f.assets, f.value, f.charge].map(String).join(","));
+    out.push([f.time, f.kind, f.account, ...FLOW_AMOUNTS.map((name) => f[name])].map(String).join(","));
   }
   return out.join("\n") + "\n";
 }

@@ -33,6 +33,7 @@ import type {
   ChainlinkOracle,
   UniswapMathHarness,
 } from "../../typechain-types";
+import { COST_GATE_OFF } from "../../bench/settle";
 import { FOUR_ASSET_BASKET, investedAdminFixture } from "../shared/fixtures";
 import { FeedRounds, volatilityState } from "../../src/vault";
 import { refreshFeeds } from "../shared/security";
@@ -449,19 +450,13 @@ describe("vault model vs the contracts (differential)", function () {
       const cost =
         rng.uniform() < 0.4
           ? {
+              ...COST_GATE_OFF,
               benefitPerBpWad: BigInt(Math.floor(rng.uniform() * 3e12)),
               maxCostRatioBps: BigInt(Math.floor(rng.uniform() * 20_000)),
               gasBase: 150_000n,
               gasPerHop: 100_000n,
-              gasTokenOracle: ethers.ZeroAddress,
             }
-          : {
-              benefitPerBpWad: 0n,
-              maxCostRatioBps: 0n,
-              gasBase: 0n,
-              gasPerHop: 0n,
-              gasTokenOracle: ethers.ZeroAddress,
-            };
+          : COST_GATE_OFF;
       const oldCost = await policy.costParams();
       if (
         oldCost.benefitPerBpWad !== cost.benefitPerBpWad ||

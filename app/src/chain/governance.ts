@@ -24,33 +24,34 @@ export interface Parameter {
   bounds: string;
 }
 
-/** A parameter's bounds: the names of the public constants that hold them. */
-type BoundNames = Record<string, { max?: string; min?: string }>;
+/** The contracts whose bounds are public constants: the policy's and the breakers'. */
+type BoundedContract = "policy" | "breakers";
+type BoundConstant = readonly [contract: BoundedContract, parameter: string, side: "min" | "max", constant: string];
 
-/** Policy bounds: the policy's public constants, read from the chain. */
-const POLICY_BOUNDS: BoundNames = {
-  triggerBandBps: { max: "MAX_TRIGGER_BAND_BPS" },
-  cooldown: { max: "MAX_COOLDOWN" },
-  calendarInterval: { max: "MAX_CALENDAR_INTERVAL" },
-  referenceVolBps: { max: "MAX_REFERENCE_VOL_BPS" },
-  averagingTime: { max: "MAX_AVERAGING_TIME" },
-  minObservationInterval: { max: "MAX_OBSERVATION_INTERVAL" },
-  benefitPerBpWad: { max: "MAX_BENEFIT_PER_BP_WAD" },
-  maxCostRatioBps: { max: "MAX_COST_RATIO_BPS" },
-  gasBase: { max: "MAX_GAS_BASE" },
-  gasPerHop: { max: "MAX_GAS_PER_HOP" },
-};
-
-/** Breaker bounds: the breakers' public constants, read from the chain. */
-const BREAKER_BOUNDS: BoundNames = {
-  twapWindow: { min: "MIN_TWAP_WINDOW", max: "MAX_TWAP_WINDOW" },
-  maxOracleTwapDeviationBps: { max: "MAX_DEVIATION_BPS" },
-  maxSpotTwapTicks: { max: "MAX_SPOT_TWAP_TICKS" },
-  maxMoveBps: { max: "MAX_DEVIATION_BPS" },
-  moveWindow: { max: "MAX_MOVE_WINDOW" },
-  sequencerGracePeriod: { max: "MAX_SEQUENCER_GRACE" },
-  cooldown: { max: "MAX_BREAKER_COOLDOWN" },
-};
+/**
+ * Each bound the policy and the breakers hold in a public constant, read from the chain: the
+ * contract, the parameter it bounds, which side, and the constant's name.
+ */
+const BOUND_CONSTANTS: readonly BoundConstant[] = [
+  ["policy", "triggerBandBps", "max", "MAX_TRIGGER_BAND_BPS"],
+  ["policy", "cooldown", "max", "MAX_COOLDOWN"],
+  ["policy", "calendarInterval", "max", "MAX_CALENDAR_INTERVAL"],
+  ["policy", "referenceVolBps", "max", "MAX_REFERENCE_VOL_BPS"],
+  ["policy", "averagingTime", "max", "MAX_AVERAGING_TIME"],
+  ["policy", "minObservationInterval", "max", "MAX_OBSERVATION_INTERVAL"],
+  ["policy", "benefitPerBpWad", "max", "MAX_BENEFIT_PER_BP_WAD"],
+  ["policy", "maxCostRatioBps", "max", "MAX_COST_RATIO_BPS"],
+  ["policy", "gasBase", "max", "MAX_GAS_BASE"],
+  ["policy", "gasPerHop", "max", "MAX_GAS_PER_HOP"],
+  ["breakers", "twapWindow", "min", "MIN_TWAP_WINDOW"],
+  ["breakers", "twapWindow", "max", "MAX_TWAP_WINDOW"],
+  ["breakers", "maxOracleTwapDeviationBps", "max", "MAX_DEVIATION_BPS"],
+  ["breakers", "maxSpotTwapTicks", "max", "MAX_SPOT_TWAP_TICKS"],
+  ["breakers", "maxMoveBps", "max", "MAX_DEVIATION_BPS"],
+  ["breakers", "moveWindow", "max", "MAX_MOVE_WINDOW"],
+  ["breakers", "sequencerGracePeriod", "max", "MAX_SEQUENCER_GRACE"],
+  ["breakers", "cooldown", "max", "MAX_BREAKER_COOLDOWN"],
+];
 
 /**
  * Vault bounds: internal constants of BallastVault.sol with no getter (documented in
@@ -96,36 +97,33 @@ export async function loadParameters(
   ];
 }
 
-/** `bounds`' constants read from the contract at `address`, as "≥ min, ≤ max" by parameter name. */
+/** `contract`'s bounds, its constants read at `address`, as "≥ min, ≤ max" by parameter name. */
 async function boundsOf(
   provider: Provider,
   address: string,
   iface: Interface,
-  bounds: BoundNames,
+  contract: BoundedContract,
 ): Promise<(name: string) => string> {
-  const constants = [...new Set(Object.values(bounds).flatMap((b) => [b.min, b.max]))].filter(
-    (c): c is string => c !== undefined,
-  );
+  const rows = BOUND_CONSTANTS.filter(([of]) => of === contract);
   const values = new Map<string, bigint>();
   await Promise.all(
-    constants.map(async (name) => {
+    [...new Set(rows.map(([, , , constant]) => constant))].map(async (name) => {
       const result = await provider.call({ to: address, data: iface.encodeFunctionData(name, []) });
       values.set(name, iface.decodeFunctionResult(name, result)[0] as bigint);
     }),
   );
   return (name: string) => {
-    const b = bounds[name];
-    if (!b) return "";
-    const min = b.min ? `≥ ${values.get(b.min)}` : "";
-    const max = b.max ? `≤ ${values.get(b.max)}` : "";
-    return [min, max].filter(Boolean).join(", ");
+    const bound = (side: "min" | "max") => rows.find(([, parameter, s]) => parameter === name && s === side)?.[3];
+    const min = bound("min");
+    const max = bound("max");
+    return [min && `≥ ${values.get(min)}`, max && `≤ ${values.get(max)}`].filter(Boolean).join(", ");
   };
 }
 
 async function policyParameters(provider: Provider, policyAddress: string): Promise<Parameter[]> {
   const policy = policyAt(policyAddress, provider);
   const [bound, trigger, volatility, costs] = await Promise.all([
-    boundsOf(provider, policyAddress, policyInterface, POLICY_BOUNDS),
+    boundsOf(provider, policyAddress, policyInterface, "policy"),
     policy.triggerParams(),
     policy.volatilityParams(),
     policy.costParams(),
@@ -140,7 +138,7 @@ async function policyParameters(provider: Provider, policyAddress: string): Prom
 async function breakerParameters(provider: Provider, breakersAddress: string): Promise<Parameter[]> {
   const breakers = breakersAt(breakersAddress, provider);
   const [bound, params, minObservations] = await Promise.all([
-    boundsOf(provider, breakersAddress, breakersInterface, BREAKER_BOUNDS),
+    boundsOf(provider, breakersAddress, breakersInterface, "breakers"),
     breakers.breakerParams(),
     breakers.minObservations(),
   ]);
