@@ -248,7 +248,8 @@ const base = liveNetwork("base", {
 });
 
 /**
- * Sepolia: Uniswap's testnet deployment and Chainlink's testnet feeds; Circle's test USDC. Testnet pools are thin and often stale: the breakers and the cost gate will say so.
+ * Sepolia: Uniswap's testnet deployment and Chainlink's testnet feeds; Circle's test USDC. Testnet
+ * pools are thin and often stale: the breakers and the cost gate will say so.
  */
 const sepolia = liveNetwork("sepolia", {
   basket: [
