@@ -130,7 +130,7 @@ const COMMON = {
   // A leg whose pools are 5 bps worse than its oracles waits (see docs/threat-model.md, H2).
   params: { slippageBps: 100, maxTradeBps: 1_000, maxLossBps: 100, minTradeValueWhole: 100, maxPoolGapBps: 5 },
   // Chosen per network by the lab's sweep (`sweep` below, re-run by test/deploy/sweep.test.ts).
-  triggers: { triggerBandBps: 400, targetBandBps: 50, cooldown: HOUR, calendarInterval: 30 * DAY },
+  triggers: { triggerBandBps: 300, targetBandBps: 37, cooldown: HOUR, calendarInterval: 30 * DAY },
   // An L1's gas: 20 gwei.
   sweep: { gasGwei: 20, feePips: 500 },
   // Without the sequencer feed: an L2 has its own (SEQUENCER_FEEDS below).
