@@ -253,10 +253,14 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         if (msg.sender != pool) revert BallastSwapCallback(msg.sender, pool);
         VaultLogic.SWAP_POOL_SLOT.asAddress().tstore(address(0));
         uint256 owed = VaultLogic.SWAP_OWED_SLOT.asUint256().tload();
-        // The delta of the token sold: positive, what the pool asks (at most the hop's input);
-        // the other delta is what the pool sent.
+        // The delta of the token sold: positive, what the pool asks; the other delta is what the
+        // pool sent. A genuine pool never asks more than the hop's input: a pool that does (a
+        // factory whose pools are not Uniswap's code) is refused rather than paid from the balance.
         int256 delta = owed & VaultLogic.OWED_TOKEN0 != 0 ? amount0Delta : amount1Delta;
-        if (delta > 0) IERC20(address(uint160(owed))).safeTransfer(pool, uint256(delta));
+        if (delta <= 0) return;
+        uint256 input = VaultLogic.SWAP_INPUT_SLOT.asUint256().tload();
+        if (uint256(delta) > input) revert BallastSwapOverpay(pool, uint256(delta), input);
+        IERC20(address(uint160(owed))).safeTransfer(pool, uint256(delta));
     }
 
     // --- Governance ----------------------------------------------------------------------------

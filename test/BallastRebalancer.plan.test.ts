@@ -180,6 +180,20 @@ describe("BallastRebalancer.rebalancePlan: a keeper's plan, checked on chain", (
       .withArgs("0x01");
   });
 
+  it("refuses a leg through a token outside the basket (BallastLegPath): no code of the keeper's runs in a swap", async () => {
+    const f = await loadFixture(drifted);
+    const last = await f.policy.lastRebalance(f.rebalancer);
+    const navBefore = await oracleNav(f.market, f.vault);
+    // WETH above its target sold to USDC through UNI, which the basket does not hold; the same sale
+    // through WETH's own pool is a valid leg (the first test).
+    const through = leg(f, ["WETH", 3000, "UNI", 3000, "USDC"], await wethWorth(f, 10_000n * 10n ** 6n));
+    await expect(f.rebalancer.rebalancePlan([through]))
+      .to.be.revertedWithCustomError(f.rebalancer, "BallastLegPath")
+      .withArgs(through.path);
+    expect(await oracleNav(f.market, f.vault)).to.equal(navBefore);
+    expect(await f.policy.lastRebalance(f.rebalancer)).to.equal(last);
+  });
+
   it("is skipped by the cost gate like rebalance() (RebalanceSkipped, no trade, no cooldown)", async () => {
     const f = await loadFixture(drifted);
     await (

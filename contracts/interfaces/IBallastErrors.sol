@@ -129,6 +129,9 @@ interface IBallastErrors {
     /// pool the vault is swapping on right now (zero: no swap under way, or its callback already
     /// paid): nothing is paid.
     error BallastSwapCallback(address caller, address expectedPool);
+    /// @notice Pool `pool` asked `asked` of the token the vault sells in its swap callback, more than
+    /// the hop's input `input`: the vault pays a pool at most what it is selling to it.
+    error BallastSwapOverpay(address pool, uint256 asked, uint256 input);
     /// @notice A swap delivered less than the oracle-derived minimum.
     error BallastSlippageExceeded(address token, uint256 minOut, uint256 out);
     /// @notice The rebalance would lose more NAV, at oracle prices, than the loss bound allows.
@@ -147,7 +150,8 @@ interface IBallastErrors {
         uint256 estimatedOut,
         uint256 minOut
     );
-    /// @notice A rebalance leg's path is not a Uniswap V3 path between two different basket assets.
+    /// @notice A rebalance leg's path is not a Uniswap V3 path between two different basket assets
+    /// (a keeper's leg: through basket assets only).
     error BallastLegPath(bytes path);
     /// @notice A rebalance leg sells `value` (base-asset units) of `tokenIn`, more than the trade
     /// cap `cap` (`maxTradeBps` of NAV).

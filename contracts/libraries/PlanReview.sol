@@ -67,7 +67,7 @@ library PlanReview {
 
     /// @notice The basket indices of `path`'s first and last tokens; reverts with
     /// {IBallastErrors-BallastLegPath} unless `path` is well formed between two different basket
-    /// assets (as the vault would).
+    /// assets (as the vault would) and crosses no token outside the basket.
     function ends(
         IBallastVault.BasketState memory s,
         bytes calldata path
@@ -81,6 +81,16 @@ library PlanReview {
             if (s.tokens[j] == tokenOut) o = j;
         }
         if (i == n || o == n || i == o) revert IBallastErrors.BallastLegPath(path);
+        // A keeper's route crosses only basket tokens: a token of its own in the middle would run
+        // its code inside the vault's swap (moving its own pools between hops, burning or refunding
+        // gas the reward pays for) and price the leg on pools only it provides.
+        uint256 hops = UniswapPath.hops(path);
+        for (uint256 h = 1; h < hops; ++h) {
+            address middle = UniswapPath.tokenAt(path, h);
+            uint256 j;
+            while (j < n && s.tokens[j] != middle) ++j;
+            if (j == n) revert IBallastErrors.BallastLegPath(path);
+        }
     }
 
     /// @notice The pools the breakers watch: each asset's first pool (the first hop of its sell

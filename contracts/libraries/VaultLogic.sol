@@ -48,6 +48,9 @@ library VaultLogic {
     /// pool's token0 (bit 160), which names the delta to pay (transient, set and cleared with
     /// {SWAP_POOL_SLOT}).
     bytes32 internal constant SWAP_OWED_SLOT = keccak256("ballast.vault.swapOwed");
+    /// @notice The input of the hop under way: the most the callback pays (transient, set and cleared
+    /// with {SWAP_POOL_SLOT}).
+    bytes32 internal constant SWAP_INPUT_SLOT = keccak256("ballast.vault.swapInput");
     /// @dev Bit of {SWAP_OWED_SLOT} set when the token owed is the pool's token0.
     uint256 internal constant OWED_TOKEN0 = 1 << 160;
 
@@ -399,21 +402,29 @@ library VaultLogic {
         uint256 outBefore = IERC20(tokenOut).balanceOf(address(this));
         uint256 amount = amountIn;
         uint256 n = path.hops();
-        for (uint256 h; h < n; ++h) {
-            amount = _swapHop(factory, path, h, amount, tokenIn, tokenOut);
+        for (uint256 h; h + 1 < n; ++h) {
+            // A middle hop's output is what arrived, by balance, not what its pool reports sending: a
+            // token that takes a fee in transit delivers less, and the next pool must not be paid the
+            // difference out of the vault's own holding of that token.
+            IERC20 middle = IERC20(path.tokenAt(h + 1));
+            uint256 before = middle.balanceOf(address(this));
+            _swapHop(factory, path, h, amount, tokenIn, tokenOut);
+            amount = middle.balanceOf(address(this)) - before;
         }
+        _swapHop(factory, path, n - 1, amount, tokenIn, tokenOut);
         received = IERC20(tokenOut).balanceOf(address(this)) - outBefore;
         if (received < minOut) revert IBallastErrors.BallastSlippageExceeded(tokenOut, minOut, received);
         emit IBallastVault.Swapped(tokenIn, tokenOut, amountIn, received, minOut);
     }
 
     /// @dev Sells exactly `amountIn` on hop `h` of `path` (of the leg `tokenIn -> tokenOut`, which
-    /// failures name) and returns the pool's output, sent to the vault. The price limit is the
-    /// extreme one: the pool stops short of `amountIn` only when it runs out of liquidity, and such
-    /// an incomplete fill is refused like an empty pool ({IBallastErrors-BallastSwapFailed}), so that
-    /// no caller counts as sold more than was. The pool is named in {SWAP_POOL_SLOT} (and the token
-    /// owed in {SWAP_OWED_SLOT}) for the duration of the swap only: the vault's callback pays that
-    /// pool alone, once. A pool's revert is passed on as it is ({_swapFailed}).
+    /// failures name); the pool sends its output to the vault. The price limit is the extreme one:
+    /// the pool stops short of `amountIn` only when it runs out of liquidity, and such an incomplete
+    /// fill is refused like an empty pool ({IBallastErrors-BallastSwapFailed}), so that no caller
+    /// counts as sold more than was. The pool is named in {SWAP_POOL_SLOT} (the token owed in
+    /// {SWAP_OWED_SLOT}, at most `amountIn` of it in {SWAP_INPUT_SLOT}) for the duration of the swap
+    /// only: the vault's callback pays that pool alone, once, no more than the hop's input. A pool's
+    /// revert is passed on as it is ({_swapFailed}).
     function _swapHop(
         address factory,
         bytes memory path,
@@ -421,7 +432,7 @@ library VaultLogic {
         uint256 amountIn,
         address tokenIn,
         address tokenOut
-    ) private returns (uint256 amountOut) {
+    ) private {
         (address a, address b) = (path.tokenAt(h), path.tokenAt(h + 1));
         address pool = PoolAddress.compute(factory, a, b, path.feeAt(h));
         // A pool never deployed has no code (a high-level call to it would fail to decode, uncaught);
@@ -430,6 +441,7 @@ library VaultLogic {
         bool zeroForOne = a < b;
         SWAP_POOL_SLOT.asAddress().tstore(pool);
         SWAP_OWED_SLOT.asUint256().tstore(uint256(uint160(a)) | (zeroForOne ? OWED_TOKEN0 : 0));
+        SWAP_INPUT_SLOT.asUint256().tstore(amountIn);
         try
             IUniswapV3Pool(pool).swap(
                 address(this),
@@ -439,16 +451,17 @@ library VaultLogic {
                 ""
             )
         returns (int256 amount0, int256 amount1) {
-            (int256 spent, int256 got) = zeroForOne ? (amount0, amount1) : (amount1, amount0);
             // The pool ran out of liquidity before the price limit: less was sold than asked.
-            if (spent != SafeCast.toInt256(amountIn)) revert IBallastErrors.BallastSwapFailed(tokenIn, tokenOut);
-            amountOut = uint256(-got);
+            if ((zeroForOne ? amount0 : amount1) != SafeCast.toInt256(amountIn)) {
+                revert IBallastErrors.BallastSwapFailed(tokenIn, tokenOut);
+            }
         } catch (bytes memory reason) {
             _swapFailed(tokenIn, tokenOut, reason);
         }
         // The callback cleared the pool when it paid; cleared again in case the pool never called it.
         SWAP_POOL_SLOT.asAddress().tstore(address(0));
         SWAP_OWED_SLOT.asUint256().tstore(0);
+        SWAP_INPUT_SLOT.asUint256().tstore(0);
     }
 
     /// @dev Trades a rebalance's `legs` (see {IBallastVault-executeRebalance}) on `factory`'s pools

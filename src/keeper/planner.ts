@@ -8,7 +8,7 @@
  * and the one with every pair through the base (one leg per asset), keeps the one that trades
  * more, then the cheaper in quote (merged legs quoted again) plus leg gas.
  */
-import { getAddress, solidityPacked, ZeroAddress } from "ethers";
+import { getAddress, getBytes, hexlify, solidityPacked, ZeroAddress } from "ethers";
 import type { Provider } from "ethers";
 
 import { BallastPolicy__factory, QuoterV2__factory, IUniswapV3Factory__factory } from "../../typechain-types";
@@ -284,7 +284,17 @@ async function routes(
     if (out !== undefined)
       candidates.push({ legs: [{ path, amountIn, first: i !== 0 }], cost: value - toValue(s, o, out) });
   }
-  return candidates;
+  // The rebalancer refuses a keeper's leg through a token outside the basket (BallastLegPath), even
+  // along a route governance set: such a basket is rebalanced by the on-chain plan alone.
+  return candidates.filter((c) => c.legs.every((leg) => middleTokens(leg.path).every((t) => s.tokens.includes(t))));
+}
+
+/** The tokens a Uniswap V3 path crosses between its ends (20-byte token, 3-byte fee, ...). */
+export function middleTokens(path: string): string[] {
+  const bytes = getBytes(path);
+  const tokens: string[] = [];
+  for (let at = 23; at + 20 < bytes.length; at += 23) tokens.push(getAddress(hexlify(bytes.slice(at, at + 20))));
+  return tokens;
 }
 
 async function readState(vault: BallastVault): Promise<State> {

@@ -5,9 +5,10 @@
  */
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
+import { getAddress, solidityPacked } from "ethers";
 import { ethers, network } from "hardhat";
 
-import { cheapestRoute, planRebalance } from "../../src/keeper/planner";
+import { cheapestRoute, middleTokens, planRebalance } from "../../src/keeper/planner";
 import type { RouteChoice } from "../../src/keeper/planner";
 import { investedAdminFixture } from "../shared/fixtures";
 import type { VaultFixture } from "../shared/fixtures";
@@ -193,6 +194,16 @@ describe("keeper planner", () => {
     // Equal totals: fewer legs.
     expect(cheapestRoute([viaBase, { ...direct, cost: 5n }], new Set(), 0n)?.route.legs).to.have.length(1);
     expect(cheapestRoute([], new Set(), 0n)).to.equal(undefined);
+  });
+
+  it("reads the tokens a path crosses between its ends, which the rebalancer requires in the basket", () => {
+    const [a, b, c] = ["0x" + "11".repeat(20), "0x" + "22".repeat(20), "0x" + "33".repeat(20)].map((x) =>
+      getAddress(x),
+    );
+    expect(middleTokens(solidityPacked(["address", "uint24", "address"], [a, 500, b]))).to.deep.equal([]);
+    expect(
+      middleTokens(solidityPacked(["address", "uint24", "address", "uint24", "address"], [a, 500, b, 3000, c])),
+    ).to.deep.equal([b]);
   });
 
   describe("in the keeper bot", () => {

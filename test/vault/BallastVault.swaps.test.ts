@@ -3,7 +3,12 @@ import { expect } from "chai";
 import { ZeroAddress } from "ethers";
 import { ethers, network } from "hardhat";
 
-import { MockCallbackImpostor__factory, MockSwapPoolProxy__factory } from "../../typechain-types";
+import {
+  MockCallbackImpostor__factory,
+  MockFeeOnTransferERC20__factory,
+  MockGreedyPool__factory,
+  MockSwapPoolProxy__factory,
+} from "../../typechain-types";
 import { deployVault } from "../../src/vault";
 import { FOUR_ASSET_BASKET } from "../shared/fixtures";
 import type { VaultFixture } from "../shared/fixtures";
@@ -49,6 +54,46 @@ describe("BallastVault swaps directly on the pools", () => {
     expect(await vault.totalAssets()).to.equal(await oracleNav(market, vault));
   });
 
+  it("sells a middle hop's output as it arrived: a token taxed on its way out of a pool costs the leaver, not the vault's own holding", async () => {
+    // ALT's route crosses TAX, outside the basket, which burns 2% of a transfer unless an end is exempt.
+    const market = await deployLocalMarket({
+      tokens: [
+        { symbol: "USDC", decimals: 6, priceUsd: 1 },
+        { symbol: "ALT", decimals: 18, priceUsd: 5 },
+        { symbol: "TAX", decimals: 18, priceUsd: 2, transferFeeBps: 200 },
+      ],
+      pools: [
+        { tokenA: "ALT", tokenB: "TAX", fee: 3000, depthUsd: 10_000_000 },
+        { tokenA: "TAX", tokenB: "USDC", fee: 3000, depthUsd: 10_000_000 },
+      ],
+    });
+    const tax = MockFeeOnTransferERC20__factory.connect(market.token("TAX").address, market.deployer);
+    const [altTax, taxUsdc] = [market.pool("ALT", "TAX", 3000).address, market.pool("TAX", "USDC", 3000).address];
+    // Untaxed while the vault invests; then TAX leaving ALT/TAX is taxed, and what enters TAX/USDC not.
+    for (const pool of [altTax, taxUsdc]) await (await tax.setFeeExempt(pool, true)).wait();
+    const { vault } = await deployVault(market, {
+      basket: [
+        { symbol: "USDC", weightBps: 5_000 },
+        { symbol: "ALT", weightBps: 5_000, route: ["ALT", 3000, "TAX", 3000, "USDC"] },
+      ],
+      params: { maxTradeBps: 5_000, slippageBps: 500 },
+    });
+    const [, alice] = await ethers.getSigners();
+    await depositUsdc(market, vault, alice, 100_000);
+    await rebalanceUntilSettled(market, vault);
+    await (await tax.setFeeExempt(altTax, false)).wait();
+    // TAX the vault holds (sent to it): not the basket's, but the vault's all the same.
+    await market.fund(await vault.getAddress(), "TAX", 10n ** 21n);
+    const held = await tax.balanceOf(vault);
+
+    // 80% of the shares: beyond the half the vault holds in USDC, so an ALT slice is sold.
+    const shares = ((await vault.balanceOf(alice)) * 4n) / 5n;
+    const swaps = await swapsOf(vault, vault.connect(alice).redeem(shares, alice.address, alice.address));
+    expect(swaps.map((x) => x.tokenIn)).to.deep.equal([market.token("ALT").address]);
+    // The second hop sold the 98% of the first hop's TAX that arrived: nothing of the vault's own.
+    expect(await tax.balanceOf(vault)).to.equal(held);
+  });
+
   describe("uniswapV3SwapCallback", () => {
     it("refuses anyone outside a swap, the vault's own pools included, and moves nothing", async () => {
       const { market, vault } = await loadFixture(investedFixture);
@@ -69,6 +114,30 @@ describe("BallastVault swaps directly on the pools", () => {
         .withArgs(pool, ZeroAddress);
       await network.provider.send("hardhat_stopImpersonatingAccount", [pool]);
       expect(await weth.balanceOf(vault)).to.equal(held);
+    });
+
+    it("refuses a pool that asks more than the hop's input (BallastSwapOverpay), paying nothing", async () => {
+      const { market, vault } = await loadFixture(investedFixture);
+      const [deployer, alice] = await ethers.getSigners();
+      const pool = market.pool("WETH", "USDC", 500).address;
+      await market.alignAllPools();
+      await rebalanceUntilSettled(market, vault);
+      const copy = ethers.Wallet.createRandom().address;
+      await network.provider.send("hardhat_setCode", [copy, await ethers.provider.getCode(pool)]);
+      const greedy = await new MockGreedyPool__factory(deployer).deploy(copy);
+      await network.provider.send("hardhat_setCode", [pool, await ethers.provider.getCode(greedy)]);
+      const weth = market.token("WETH").contract;
+      const [held, inPool] = [await weth.balanceOf(vault), await weth.balanceOf(pool)];
+      // A redemption beyond the cash buffer sells a WETH slice into that pool.
+      const shares = (await vault.balanceOf(alice)) / 2n;
+      await expect(vault.connect(alice).redeem(shares, alice.address, alice.address))
+        .to.be.revertedWithCustomError(vault, "BallastSwapOverpay")
+        .withArgs(
+          pool,
+          (asked: bigint) => asked > 0n,
+          (input: bigint) => input > 0n,
+        );
+      expect([await weth.balanceOf(vault), await weth.balanceOf(pool)]).to.deep.equal([held, inPool]);
     });
 
     it("mid-swap, refuses another caller and a second callback of the pool, and pays the pool once", async () => {
