@@ -15,7 +15,7 @@ import { allRoutes } from "../src/vault/routes";
 
 import type { NetworkDeployConfig } from "./config/types";
 import type { LiveDeployment } from "./modules/Ballast";
-import { encodeRoute, requiredCardinality, watchedPools } from "./resolve";
+import { encodeRoute, firstPools, requiredCardinality, watchedPools } from "./resolve";
 import type { WatchedPool } from "./resolve";
 
 /** One line of a check: what was compared, whether it held, and the values seen. */
@@ -180,7 +180,8 @@ export async function checkConfig(config: NetworkDeployConfig, provider: Provide
     ],
     provider,
   );
-  const [probe] = watchedPools(config);
+  // Whether or not the breakers watch any pool: the basket's first pool is where its trades start.
+  const [probe] = firstPools(config);
   results.push(
     await attempt(
       "factory",

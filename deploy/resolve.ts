@@ -87,7 +87,11 @@ export interface WatchedPool {
  * the vault's `BasketAdmin.poolRef` picks them); none when they check no TWAP.
  */
 export function watchedPools(config: NetworkDeployConfig): WatchedPool[] {
-  if (BigInt(config.breakers.twapWindow) === 0n) return [];
+  return BigInt(config.breakers.twapWindow) === 0n ? [] : firstPools(config);
+}
+
+/** Each non-base asset's first pool (its route's first hop) when both its tokens are in the basket. */
+export function firstPools(config: NetworkDeployConfig): WatchedPool[] {
   const symbols = new Set(config.basket.map((entry) => entry.symbol));
   const pools = new Map<string, WatchedPool>();
   for (const entry of config.basket.slice(1)) {

@@ -169,6 +169,11 @@ describe("npm run deploy", () => {
       // Not Uniswap V3's factory (the quoter): refused by name.
       const notFactory = { ...config, uniswap: { ...config.uniswap, factory: config.uniswap.quoter } };
       expect(failed(await checkConfig(notFactory, ethers.provider))).to.include("factory");
+      // Breakers that watch no pool: the factory's pool code is still checked, on the basket's first pool.
+      const noTwap = { ...config, breakers: { ...config.breakers, twapWindow: 0 } };
+      const factory = (await checkConfig(noTwap, ethers.provider)).find((r) => r.check === "factory");
+      expect(factory?.ok).to.equal(true);
+      expect(factory?.detail).to.match(/\(canonical code\)$/);
       // Wrong decimals also throw every quote of the token off.
       const decimals = failed(await checkConfig(withToken(config, "USDC", { decimals: 18 }), ethers.provider));
       expect(decimals).to.include.members(["USDC decimals", "route WETH -> USDC", "route USDC -> WETH"]);
