@@ -1,6 +1,7 @@
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
 import { ZeroAddress } from "ethers";
+import type { BaseContract, Signer } from "ethers";
 import { ethers, network } from "hardhat";
 
 import {
@@ -9,6 +10,7 @@ import {
   MockGreedyPool__factory,
   MockSwapPoolProxy__factory,
 } from "../../typechain-types";
+import type { MockCallbackImpostor } from "../../typechain-types";
 import { deployVault } from "../../src/vault";
 import { FOUR_ASSET_BASKET } from "../shared/fixtures";
 import type { VaultFixture } from "../shared/fixtures";
@@ -23,6 +25,25 @@ async function investedFixture(): Promise<VaultFixture> {
   await depositUsdc(market, deployed.vault, alice, 500_000);
   await deployed.rebalancer.rebalance();
   return { market, ...deployed };
+}
+
+/**
+ * The invested vault settled, then its WETH/USDC pool's code replaced by `replacement(copy)`, where
+ * `copy` holds the pool's own code: the pool keeps its state and balances.
+ */
+async function withPoolReplaced(
+  replacement: (copy: string, deployer: Signer) => Promise<BaseContract>,
+): Promise<VaultFixture & { pool: string }> {
+  const f = await loadFixture(investedFixture);
+  const [deployer] = await ethers.getSigners();
+  const pool = f.market.pool("WETH", "USDC", 500).address;
+  await f.market.alignAllPools();
+  await rebalanceUntilSettled(f.market, f.vault);
+  const copy = ethers.Wallet.createRandom().address;
+  await network.provider.send("hardhat_setCode", [copy, await ethers.provider.getCode(pool)]);
+  const stand = await replacement(copy, deployer);
+  await network.provider.send("hardhat_setCode", [pool, await ethers.provider.getCode(stand)]);
+  return { ...f, pool };
 }
 
 describe("BallastVault swaps directly on the pools", () => {
@@ -117,15 +138,10 @@ describe("BallastVault swaps directly on the pools", () => {
     });
 
     it("refuses a pool that asks more than the hop's input (BallastSwapOverpay), paying nothing", async () => {
-      const { market, vault } = await loadFixture(investedFixture);
-      const [deployer, alice] = await ethers.getSigners();
-      const pool = market.pool("WETH", "USDC", 500).address;
-      await market.alignAllPools();
-      await rebalanceUntilSettled(market, vault);
-      const copy = ethers.Wallet.createRandom().address;
-      await network.provider.send("hardhat_setCode", [copy, await ethers.provider.getCode(pool)]);
-      const greedy = await new MockGreedyPool__factory(deployer).deploy(copy);
-      await network.provider.send("hardhat_setCode", [pool, await ethers.provider.getCode(greedy)]);
+      const { market, vault, pool } = await withPoolReplaced((copy, deployer) =>
+        new MockGreedyPool__factory(deployer).deploy(copy),
+      );
+      const [, alice] = await ethers.getSigners();
       const weth = market.token("WETH").contract;
       const [held, inPool] = [await weth.balanceOf(vault), await weth.balanceOf(pool)];
       // A redemption beyond the cash buffer sells a WETH slice into that pool.
@@ -141,18 +157,15 @@ describe("BallastVault swaps directly on the pools", () => {
     });
 
     it("mid-swap, refuses another caller and a second callback of the pool, and pays the pool once", async () => {
-      const { market, vault } = await loadFixture(investedFixture);
-      const [deployer, alice] = await ethers.getSigners();
-      const pool = market.pool("WETH", "USDC", 500).address;
-      await market.alignAllPools();
-      await rebalanceUntilSettled(market, vault);
       // The WETH/USDC pool keeps its state and code (a copy, run by delegatecall) but, on each swap,
       // has an impostor call the vault's callback first and calls it a second time after its own.
-      const copy = ethers.Wallet.createRandom().address;
-      await network.provider.send("hardhat_setCode", [copy, await ethers.provider.getCode(pool)]);
-      const impostor = await new MockCallbackImpostor__factory(deployer).deploy();
-      const proxy = await new MockSwapPoolProxy__factory(deployer).deploy(copy, impostor);
-      await network.provider.send("hardhat_setCode", [pool, await ethers.provider.getCode(proxy)]);
+      const [, alice] = await ethers.getSigners();
+      let impostor: MockCallbackImpostor | undefined;
+      const { market, vault, pool } = await withPoolReplaced(async (copy, deployer) => {
+        impostor = await new MockCallbackImpostor__factory(deployer).deploy();
+        return new MockSwapPoolProxy__factory(deployer).deploy(copy, impostor);
+      });
+      if (!impostor) throw new Error("no impostor");
 
       const weth = market.token("WETH").contract;
       const wethInPool = await weth.balanceOf(pool);
