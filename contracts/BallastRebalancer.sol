@@ -32,13 +32,14 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
     uint256 public constant MAX_REWARD_TOKENS = 1_000_000;
     /// @dev What a rebalance transaction spends that the rebalancer's measure (`gasleft()` around
     /// its work) cannot see, for the keeper's reward: the intrinsic 21,000; its calldata, priced at a
-    /// non-zero byte's 16 each (zero bytes cost 4: an upper bound); and the rest, measured by
+    /// zero byte's 4 each (a non-zero byte costs 16: a lower bound, so that calldata padded with
+    /// zeros, which the call ignores, never pays its sender); and the rest, measured by
     /// test/BallastRebalancer.reward.test.ts on 3 legs: the call's entry before the measure starts
     /// and the reward's payment to a keeper that already holds the base asset, less the refunds of
     /// the pools' locks. A keeper's first reward writes its balance from zero (17,100 more, once);
     /// more legs refund more (2,800 a swap).
     uint256 private constant TX_BASE_GAS = 21_000;
-    uint256 private constant CALLDATA_GAS_PER_BYTE = 16;
+    uint256 private constant CALLDATA_GAS_PER_BYTE = 4;
     uint256 private constant REWARD_TAIL_GAS = 24_000;
     /// @notice Bounds of {PlanParams}.
     uint256 public constant MIN_DRIFT_CUT_BPS = 1_000;
