@@ -31,15 +31,15 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
     /// @notice Largest absolute reward cap, whole base tokens.
     uint256 public constant MAX_REWARD_TOKENS = 1_000_000;
     /// @dev What a rebalance transaction spends that the rebalancer's measure (`gasleft()` around
-    /// its work) cannot see, for the keeper's reward: the intrinsic 21,000; its calldata, priced at a
-    /// zero byte's 4 each (a non-zero byte costs 16: a lower bound, so that calldata padded with
-    /// zeros, which the call ignores, never pays its sender); and the rest, measured by
+    /// its work) cannot see, for the keeper's reward: the intrinsic 21,000; its calldata, as the
+    /// entry point's canonical encoding (not `msg.data`: trailing bytes, which the call ignores, earn
+    /// nothing), priced at a non-zero byte's 16; and the rest, measured by
     /// test/BallastRebalancer.reward.test.ts on 3 legs: the call's entry before the measure starts
     /// and the reward's payment to a keeper that already holds the base asset, less the refunds of
     /// the pools' locks. A keeper's first reward writes its balance from zero (17,100 more, once);
     /// more legs refund more (2,800 a swap).
     uint256 private constant TX_BASE_GAS = 21_000;
-    uint256 private constant CALLDATA_GAS_PER_BYTE = 4;
+    uint256 private constant CALLDATA_GAS_PER_BYTE = 16;
     uint256 private constant REWARD_TAIL_GAS = 24_000;
     /// @notice Bounds of {PlanParams}.
     uint256 public constant MIN_DRIFT_CUT_BPS = 1_000;
@@ -215,7 +215,8 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
             if (!_passes(cost, benefit, worthIt)) return 0;
         }
         (uint256 made, uint256 navBefore, uint256 navAfter, ) = _vault.executeRebalance(_legs(planned), msg.sender);
-        _settle(s, made, _rewardBudget(s, navBefore, navAfter), gasStart);
+        // Its canonical calldata: the selector alone.
+        _settle(s, made, _rewardBudget(s, navBefore, navAfter), gasStart, 4);
         return made;
     }
 
@@ -228,7 +229,15 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
         if (!go) return 0;
         uint256 budget;
         (trades, budget) = _executePlan(s, legs, band, allowedLoss);
-        _settle(s, trades, budget, gasStart);
+        _settle(s, trades, budget, gasStart, _planCalldata(legs));
+    }
+
+    /// @dev The length of `rebalancePlan(legs)`'s canonical ABI encoding: the selector, the array's
+    /// offset and length, and per leg its offset, its path's offset, its amount, its path's length
+    /// and its path's bytes padded to words.
+    function _planCalldata(IBallastVault.Leg[] calldata legs) private pure returns (uint256 size) {
+        size = 4 + 64;
+        for (uint256 k; k < legs.length; ++k) size += 128 + ((legs[k].path.length + 31) / 32) * 32;
     }
 
     /// @dev Reviews a keeper's `legs` ({PlanReview-review}) and quotes their cost: `go` is false
@@ -302,13 +311,20 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
     }
 
     /// @dev After the vault traded: the policy's record (the cooldown starts), and the keeper's
-    /// reward for the gas spent since `gasStart`, when anything traded, at most `budget`.
-    function _settle(IBallastVault.BasketState memory s, uint256 trades, uint256 budget, uint256 gasStart) private {
+    /// reward for the gas spent since `gasStart` and a call of `calldataBytes` (see {REWARD_TAIL_GAS}),
+    /// when anything traded, at most `budget`.
+    function _settle(
+        IBallastVault.BasketState memory s,
+        uint256 trades,
+        uint256 budget,
+        uint256 gasStart,
+        uint256 calldataBytes
+    ) private {
         _policy.recordRebalance();
         if (trades == 0 || _reward.maxRewardBps == 0 || _reward.maxReward == 0) return;
         // The gas measured inside the call, plus what it leaves out (see {REWARD_TAIL_GAS}).
         uint256 gasUsed =
-            gasStart - gasleft() + TX_BASE_GAS + CALLDATA_GAS_PER_BYTE * msg.data.length + REWARD_TAIL_GAS;
+            gasStart - gasleft() + TX_BASE_GAS + CALLDATA_GAS_PER_BYTE * calldataBytes + REWARD_TAIL_GAS;
         uint256 reward = Math.min(_rewardFor(s, gasUsed, _policy.costParams().gasTokenOracle), budget);
         if (reward != 0) _vault.payReward(msg.sender, reward);
     }

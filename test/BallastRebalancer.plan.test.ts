@@ -180,7 +180,7 @@ describe("BallastRebalancer.rebalancePlan: a keeper's plan, checked on chain", (
       .withArgs("0x01");
   });
 
-  it("refuses a leg through a token outside the basket (BallastLegPath): no code of the keeper's runs in a swap", async () => {
+  it("refuses a leg through a token outside the basket or a token twice (BallastLegPath): no code of the keeper's runs in a swap", async () => {
     const f = await loadFixture(drifted);
     const last = await f.policy.lastRebalance(f.rebalancer);
     const navBefore = await oracleNav(f.market, f.vault);
@@ -190,6 +190,11 @@ describe("BallastRebalancer.rebalancePlan: a keeper's plan, checked on chain", (
     await expect(f.rebalancer.rebalancePlan([through]))
       .to.be.revertedWithCustomError(f.rebalancer, "BallastLegPath")
       .withArgs(through.path);
+    // Nor a round trip through basket tokens: fees and gas for nothing.
+    const roundTrip = leg(f, ["WETH", 500, "USDC", 500, "WETH", 500, "USDC"], await wethWorth(f, 10_000n * 10n ** 6n));
+    await expect(f.rebalancer.rebalancePlan([roundTrip]))
+      .to.be.revertedWithCustomError(f.rebalancer, "BallastLegPath")
+      .withArgs(roundTrip.path);
     expect(await oracleNav(f.market, f.vault)).to.equal(navBefore);
     expect(await f.policy.lastRebalance(f.rebalancer)).to.equal(last);
   });

@@ -151,7 +151,7 @@ interface IBallastErrors {
         uint256 minOut
     );
     /// @notice A rebalance leg's path is not a Uniswap V3 path between two different basket assets
-    /// (a keeper's leg: through basket assets only).
+    /// (a keeper's leg: through basket assets only, none twice).
     error BallastLegPath(bytes path);
     /// @notice A rebalance leg sells `value` (base-asset units) of `tokenIn`, more than the trade
     /// cap `cap` (`maxTradeBps` of NAV).

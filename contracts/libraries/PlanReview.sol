@@ -67,7 +67,7 @@ library PlanReview {
 
     /// @notice The basket indices of `path`'s first and last tokens; reverts with
     /// {IBallastErrors-BallastLegPath} unless `path` is well formed between two different basket
-    /// assets (as the vault would) and crosses no token outside the basket.
+    /// assets (as the vault would) and crosses only basket tokens, none twice.
     function ends(
         IBallastVault.BasketState memory s,
         bytes calldata path
@@ -81,15 +81,20 @@ library PlanReview {
             if (s.tokens[j] == tokenOut) o = j;
         }
         if (i == n || o == n || i == o) revert IBallastErrors.BallastLegPath(path);
-        // A keeper's route crosses only basket tokens: a token of its own in the middle would run
-        // its code inside the vault's swap (moving its own pools between hops, burning or refunding
-        // gas the reward pays for) and price the leg on pools only it provides.
-        uint256 hops = UniswapPath.hops(path);
-        for (uint256 h = 1; h < hops; ++h) {
-            address middle = UniswapPath.tokenAt(path, h);
+        // A keeper's route crosses only basket tokens, each once: a token of its own in the middle
+        // would run its code inside the vault's swap (moving its own pools between hops, burning or
+        // refunding gas the reward pays for) and price the leg on pools only it provides; a token
+        // met twice is a round trip that only pays fees and gas.
+        bytes memory route = path; // one copy out of calldata for every read below
+        uint256 hops = route.hops();
+        for (uint256 h = 1; h <= hops; ++h) {
+            address token = route.tokenAt(h);
             uint256 j;
-            while (j < n && s.tokens[j] != middle) ++j;
+            while (j < n && s.tokens[j] != token) ++j;
             if (j == n) revert IBallastErrors.BallastLegPath(path);
+            for (uint256 g; g < h; ++g) {
+                if (route.tokenAt(g) == token) revert IBallastErrors.BallastLegPath(path);
+            }
         }
     }
 
