@@ -323,8 +323,7 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
         _policy.recordRebalance();
         if (trades == 0 || _reward.maxRewardBps == 0 || _reward.maxReward == 0) return;
         // The gas measured inside the call, plus what it leaves out (see {REWARD_TAIL_GAS}).
-        uint256 gasUsed =
-            gasStart - gasleft() + TX_BASE_GAS + CALLDATA_GAS_PER_BYTE * calldataBytes + REWARD_TAIL_GAS;
+        uint256 gasUsed = gasStart - gasleft() + TX_BASE_GAS + CALLDATA_GAS_PER_BYTE * calldataBytes + REWARD_TAIL_GAS;
         uint256 reward = Math.min(_rewardFor(s, gasUsed, _policy.costParams().gasTokenOracle), budget);
         if (reward != 0) _vault.payReward(msg.sender, reward);
     }
