@@ -17,6 +17,7 @@ import { refuseEveryPlan, settle } from "./settle";
 
 /** `TRACE_LINES=VaultLogic` (a library's name): its gas by source line in each traced transaction. */
 const LINES = process.env.TRACE_LINES;
+const SEGMENTS = process.env.TRACE_SEGMENTS;
 
 type Log = StructLog;
 
@@ -112,16 +113,45 @@ async function trace(hash: string, labels: Map<string, string>, title: string) {
   const order = frames.map((f, i) => ({ f, line: out[i] })).sort((a, b) => a.f.idx - b.f.idx);
   for (const o of order) console.log(o.line);
   if (LINES) await printLines(logs, LINES);
+  for (const target of SEGMENTS?.split(",") ?? []) printSegments(logs, target, labels);
 }
 
-/** The library `name`'s own gas by source line, over every delegatecall into it. */
+/**
+ * `TRACE_SEGMENTS=0x…,planner` (addresses or labels): each frame of that address's code, as its own gas between one
+ * call out of it and the next, with the call's target: where, in call order, a frame spends.
+ */
+function printSegments(logs: Log[], target: string, labels: Map<string, string>) {
+  const address = target.startsWith("0x") ? target : ([...labels].find(([, label]) => label === target)?.[0] ?? target);
+  for (let k = 0; k < logs.length - 1; ++k) {
+    const l = logs[k];
+    if (!["DELEGATECALL", "CALL", "STATICCALL"].includes(l.op) || !l.stack) continue;
+    if ("0x" + l.stack[l.stack.length - 2].slice(-40).toLowerCase() !== address) continue;
+    const depth = l.depth + 1;
+    let own = 0;
+    const parts: string[] = [];
+    let j = k + 1;
+    for (; j < logs.length && logs[j].depth >= depth; ++j) {
+      const m = logs[j];
+      if (m.depth !== depth) continue;
+      if (["DELEGATECALL", "CALL", "STATICCALL"].includes(m.op) && m.stack) {
+        const to = "0x" + m.stack[m.stack.length - 2].slice(-40).toLowerCase();
+        parts.push(`${own} -> ${labels.get(to) ?? to.slice(0, 8)}`);
+        own = 0;
+      } else own += m.gasCost;
+    }
+    parts.push(`${own} (return)`);
+    console.log(`  segments of ${address.slice(0, 8)} frame at ${k}: ${parts.join(" | ")}`);
+  }
+}
+
+/** The contract or library `name`'s own gas by source line, over every call into it. */
 async function printLines(logs: Log[], name: string) {
   const artifact = await artifacts.readArtifact(name);
   const size = (artifact.deployedBytecode.length - 2) / 2;
   const starts: number[] = [];
   for (let k = 0; k < logs.length - 1; ++k) {
     const l = logs[k];
-    if (l.op !== "DELEGATECALL" || !l.stack || logs[k + 1].depth !== l.depth + 1) continue;
+    if (!["DELEGATECALL", "CALL", "STATICCALL"].includes(l.op) || !l.stack || logs[k + 1].depth !== l.depth + 1) continue;
     const code = await ethers.provider.getCode("0x" + l.stack[l.stack.length - 2].slice(-40));
     if ((code.length - 2) / 2 === size) starts.push(k);
   }
@@ -140,7 +170,7 @@ async function main() {
     { symbol: "WBTC", weightBps: 3_500, route: ["WBTC", 500, "WETH", 500, "USDC"] },
     { symbol: "LINK", weightBps: 2_000, route: ["LINK", 3_000, "USDC"] },
   ] as const;
-  const { vault, policy, rebalancer, oracles } = await deployVault(market, {
+  const { vault, policy, rebalancer, breakers, planner, oracles } = await deployVault(market, {
     basket,
     governance: { admin: await admin.getAddress() },
   });
@@ -148,6 +178,8 @@ async function main() {
   labels.set((await vault.getAddress()).toLowerCase(), "vault");
   labels.set((await policy.getAddress()).toLowerCase(), "policy");
   labels.set((await rebalancer.getAddress()).toLowerCase(), "rebalancer");
+  labels.set((await breakers.getAddress()).toLowerCase(), "breakers");
+  labels.set((await planner.getAddress()).toLowerCase(), "planner");
   for (const [i, o] of oracles.entries()) labels.set((await o.getAddress()).toLowerCase(), `oracle${basket[i].symbol}`);
   for (const t of market.tokens) {
     labels.set(t.address.toLowerCase(), t.symbol);
@@ -172,9 +204,17 @@ async function main() {
   await market.alignAllPools();
   for (const { symbol } of basket) await market.setFeedPrice(symbol, await market.feedPrice(symbol));
   const snap = await ethers.provider.send("evm_snapshot", []);
+  // checkUpkeep is a view: sent as a transaction so that it can be traced.
+  const u = await admin.sendTransaction({
+    to: await rebalancer.getAddress(),
+    data: rebalancer.interface.encodeFunctionData("checkUpkeep", ["0x"]),
+  });
+  await trace(u.hash, labels, "checkUpkeep");
+  await ethers.provider.send("evm_revert", [snap]);
+  const snap2 = await ethers.provider.send("evm_snapshot", []);
   const r = await rebalancer.rebalance();
   await trace(r.hash, labels, "rebalance");
-  await ethers.provider.send("evm_revert", [snap]);
+  await ethers.provider.send("evm_revert", [snap2]);
   await refuseEveryPlan(policy);
   const s = await rebalancer.rebalance();
   await trace(s.hash, labels, "skipped");
