@@ -52,12 +52,6 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     /// @dev What the last {executeRebalance} of this transaction left of its loss bound, for
     /// {payReward} (transient: gone with the transaction).
     bytes32 private constant REWARD_BUDGET_SLOT = keccak256("ballast.vault.rewardBudget");
-    /// @dev Whether the last {recordPrices} of this transaction read every oracle valid: its prices,
-    /// now `_lastPrices`, are then this transaction's, and the next {executeRebalance} values at them
-    /// rather than reading every oracle again (transient: an oracle's answer cannot change within a
-    /// transaction, see {IBallastOracle}). Used once, and forgotten when the basket or an oracle
-    /// changes.
-    bytes32 private constant PRICES_READ_SLOT = keccak256("ballast.vault.pricesRead");
 
     /// @dev The Uniswap V3 factory: it validates routes, and its pools, at addresses computed from
     /// it, are the only ones the vault trades on and pays.
@@ -110,7 +104,7 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         BasketAdmin.linkPools(_basket, factory, false);
         _setParams(params);
         _feesAccruedAt = block.timestamp;
-        _recordPrices(_valuation(false).prices);
+        VaultLogic.recordPrices(_lastPrices, _valuation(false).prices);
     }
 
     /// @dev Pricing views refuse to answer while a call of this vault is under way (read-only
@@ -155,8 +149,8 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         uint256 n = _basket.assets.length;
         (sellRoutes, buyRoutes) = (new bytes[](n), new bytes[](n));
         for (uint256 i; i < n; ++i) {
-            if ((sellMask >> i) & 1 != 0) sellRoutes[i] = _basket.sellRoutes[i];
-            if ((buyMask >> i) & 1 != 0) buyRoutes[i] = _basket.buyRoutes[i];
+            if ((sellMask >> i) & 1 != 0) sellRoutes[i] = BasketAdmin.sellRoute(_basket, i);
+            if ((buyMask >> i) & 1 != 0) buyRoutes[i] = BasketAdmin.buyRoute(_basket, i);
         }
     }
 
@@ -187,16 +181,15 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
 
     /// @inheritdoc IBallastVault
     function basketState() external view returns (BasketState memory) {
-        return _state(_valuation(false));
+        _returnEncoded(VaultLogic.encodedState(_basket, _lastPrices, _factory, _params, paused()));
     }
 
     /// @inheritdoc IBallastVault
-    function recordPrices() external nonReentrant onlyRebalancer returns (BasketState memory) {
+    // Not mid-call of this vault, but no lock of its own: it makes static calls only (oracles,
+    // balances), and its return ends the call without running a modifier's epilogue.
+    function recordPrices() external notMidCall onlyRebalancer returns (BasketState memory) {
         // One read of every oracle: a failing one keeps its last price (see {_valuation}).
-        VaultLogic.Valuation memory v = _valuation(false);
-        _recordPrices(v.prices);
-        PRICES_READ_SLOT.asUint256().tstore(v.valid ? 1 : 0);
-        return _state(v);
+        _returnEncoded(VaultLogic.recordState(_basket, _lastPrices, _factory, _params, paused()));
     }
 
     /// @inheritdoc IBallastVault
@@ -211,7 +204,7 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         returns (uint256 trades, uint256 navBefore, uint256 navAfter, uint256 driftAfter)
     {
         uint256 rewardBudget;
-        bool pricesRead = PRICES_READ_SLOT.asUint256().tload() != 0;
+        bool pricesRead = VaultLogic.PRICES_READ_SLOT.asUint256().tload() != 0;
         _forgetPrices();
         (trades, navBefore, navAfter, driftAfter, rewardBudget) = VaultLogic.executeRebalance(
             _basket,
@@ -720,11 +713,6 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         _params = p;
     }
 
-    /// @dev Stores `prices` as the last valid ones (each entry valid, or the previous one kept).
-    function _recordPrices(uint256[] memory prices) private {
-        _lastPrices = prices;
-        emit PricesRecorded(prices);
-    }
 
     /// @dev Tells the rebalancer, if any, that the basket changed; its recorded prices are not the
     /// new basket's.
@@ -735,16 +723,16 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
 
     /// @dev The next {executeRebalance} of this transaction reads every oracle again.
     function _forgetPrices() private {
-        PRICES_READ_SLOT.asUint256().tstore(0);
+        VaultLogic.PRICES_READ_SLOT.asUint256().tstore(0);
     }
 
-    /// @dev `v` with the basket's tokens, routes, bounds and pause state: a rebalancer's view.
-    function _state(VaultLogic.Valuation memory v) private view returns (BasketState memory s) {
-        uint256 n = v.values.length;
-        s.tokens = new address[](n);
-        for (uint256 i; i < n; ++i) s.tokens[i] = _basket.assets[i].token;
-        (s.balances, s.prices, s.units, s.values, s.targets) = (v.balances, v.prices, v.units, v.values, v.targets);
-        (s.nav, s.firstInvalid, s.valid, s.paused, s.params) = (v.nav, v.firstInvalid, v.valid, paused(), _params);
+    /// @dev Ends this call returning `encoded`, the ABI encoding of its return value, as a library
+    /// built it. Only where nothing remains to run after it (no modifier epilogue).
+    function _returnEncoded(bytes memory encoded) private pure {
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            return(add(encoded, 32), mload(encoded))
+        }
     }
 
     function _checkRebalancer() private view {

@@ -55,7 +55,10 @@ library BasketAdmin {
         uint24 poolFee;
     }
 
-    /// @notice Everything the vault knows of its basket, index-aligned, base asset first.
+    /// @notice Everything the vault knows of its basket, index-aligned, base asset first. Each
+    /// route is stored without its two ends, which are the asset's token and the base asset's (see
+    /// {sellRoute} and {buyRoute}): a route of one or two hops then fits the one slot of a short
+    /// `bytes` (26 bytes at most), where the whole path takes three or four.
     struct Basket {
         Asset[] assets;
         bytes[] sellRoutes;
@@ -168,8 +171,8 @@ library BasketAdmin {
             )
         );
         lastPrices.push(0);
-        basket.sellRoutes.push(config.sellRoute);
-        basket.buyRoutes.push(config.buyRoute);
+        basket.sellRoutes.push(_inner(config.sellRoute));
+        basket.buyRoutes.push(_inner(config.buyRoute));
         emit IBallastVault.AssetListed(i, config.token, config.oracle, weight, config.sellRoute, config.buyRoute);
     }
 
@@ -197,7 +200,7 @@ library BasketAdmin {
         uint256 n = basket.assets.length;
         uint256 required = checked ? _requiredObservations() : 0;
         for (uint256 i = 1; i < n; ++i) {
-            bytes memory route = basket.sellRoutes[i];
+            bytes memory route = sellRoute(basket, i);
             (address next, uint24 fee) = (route.tokenAt(1), route.feeAt(0));
             uint8 quote = NO_POOL;
             for (uint256 q; q < n; ++q) {
@@ -324,20 +327,22 @@ library BasketAdmin {
         Basket storage basket,
         address factory,
         address token,
-        bytes calldata sellRoute,
-        bytes calldata buyRoute
+        bytes calldata newSellRoute,
+        bytes calldata newBuyRoute
     ) external {
         uint256 i = indexOf(basket, token);
         if (i == 0) revert IBallastErrors.BallastBaseRoute();
-        if (
-            keccak256(sellRoute) == keccak256(basket.sellRoutes[i]) &&
-            keccak256(buyRoute) == keccak256(basket.buyRoutes[i])
-        ) revert IBallastErrors.BallastParameterUnchanged();
         address base = basket.assets[0].token;
-        validateRoute(factory, token, sellRoute, token, base);
-        validateRoute(factory, token, buyRoute, base, token);
-        basket.sellRoutes[i] = sellRoute;
-        basket.buyRoutes[i] = buyRoute;
+        validateRoute(factory, token, newSellRoute, token, base);
+        validateRoute(factory, token, newBuyRoute, base, token);
+        // Valid routes have the stored ends: their insides say whether anything changes.
+        (bytes memory sellInner, bytes memory buyInner) = (_inner(newSellRoute), _inner(newBuyRoute));
+        if (
+            keccak256(sellInner) == keccak256(basket.sellRoutes[i]) &&
+            keccak256(buyInner) == keccak256(basket.buyRoutes[i])
+        ) revert IBallastErrors.BallastParameterUnchanged();
+        basket.sellRoutes[i] = sellInner;
+        basket.buyRoutes[i] = buyInner;
         linkPools(basket, factory, false);
         // Only the new route's first pool is held to the breakers' observations now.
         Asset storage a = basket.assets[i];
@@ -345,7 +350,35 @@ library BasketAdmin {
             address quoteToken = basket.assets[a.quoteIndex].token;
             checkObservations(PoolAddress.compute(factory, token, quoteToken, a.poolFee), _requiredObservations());
         }
-        emit IBallastVault.RoutesSet(token, sellRoute, buyRoute);
+        emit IBallastVault.RoutesSet(token, newSellRoute, newBuyRoute);
+    }
+
+    /// @notice Asset `i`'s sell route, a Uniswap V3 path from its token to the base asset (empty for
+    /// the base asset itself).
+    function sellRoute(Basket storage basket, uint256 i) internal view returns (bytes memory) {
+        return _withEnds(basket.sellRoutes[i], basket.assets[i].token, basket.assets[0].token);
+    }
+
+    /// @notice Asset `i`'s buy route, from the base asset to its token (empty for the base asset).
+    function buyRoute(Basket storage basket, uint256 i) internal view returns (bytes memory) {
+        return _withEnds(basket.buyRoutes[i], basket.assets[0].token, basket.assets[i].token);
+    }
+
+    /// @dev A valid route without its first and last tokens: its fees and middle tokens, as stored
+    /// (nothing for the base asset's empty routes).
+    function _inner(bytes memory route) private pure returns (bytes memory inner) {
+        if (route.length == 0) return inner;
+        inner = new bytes(route.length - 40);
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            mcopy(add(inner, 32), add(route, 52), mload(inner))
+        }
+    }
+
+    /// @dev The path `first | inner | last` ({_inner}'s inverse); empty when `inner` is.
+    function _withEnds(bytes memory inner, address first, address last) private pure returns (bytes memory) {
+        if (inner.length == 0) return inner;
+        return abi.encodePacked(first, inner, last);
     }
 
     /// @notice Reverts unless `route` is a well-formed path from `start` to `end` whose every hop is

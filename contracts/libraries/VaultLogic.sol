@@ -53,6 +53,12 @@ library VaultLogic {
     bytes32 internal constant SWAP_INPUT_SLOT = keccak256("ballast.vault.swapInput");
     /// @dev Bit of {SWAP_OWED_SLOT} set when the token owed is the pool's token0.
     uint256 internal constant OWED_TOKEN0 = 1 << 160;
+    /// @notice Whether the last {recordState} of this transaction read every oracle valid: its
+    /// prices, now the vault's last prices, are then this transaction's, and the next
+    /// {executeRebalance} values at them rather than reading every oracle again (transient: an
+    /// oracle's answer cannot change within a transaction, see {IBallastOracle}). Used once, and
+    /// forgotten when the basket or an oracle changes.
+    bytes32 internal constant PRICES_READ_SLOT = keccak256("ballast.vault.pricesRead");
 
     /// @notice Balances, prices and values of the basket at one instant, index-aligned, base first.
     /// Prices are read once per call; values are rounded down, so `nav` never exceeds the true value
@@ -134,6 +140,59 @@ library VaultLogic {
         }
         v = valuationAt(basket, prices);
         if (v.valid) _flowTerms(v, pass);
+    }
+
+    /// @notice The rebalancer's view of the basket at the oracles ({IBallastVault-basketState}),
+    /// ABI-encoded as the vault returns it: the vault forwards these bytes, so the valuation is
+    /// encoded once on its way out rather than decoded and encoded again in the vault.
+    function encodedState(
+        BasketAdmin.Basket storage basket,
+        uint256[] storage lastPrices,
+        address factory,
+        IBallastVault.RebalanceParams storage params,
+        bool paused
+    ) public view returns (bytes memory) {
+        return _encode(basket, valuation(basket, lastPrices, factory, false, Side.Oracle), params, paused);
+    }
+
+    /// @notice {encodedState}, recording every price read valid as the asset's last price (an
+    /// invalid one keeps its last) and, in {PRICES_READ_SLOT}, whether all were valid
+    /// ({IBallastVault-recordPrices}). Emits {IBallastVault-PricesRecorded}.
+    function recordState(
+        BasketAdmin.Basket storage basket,
+        uint256[] storage lastPrices,
+        address factory,
+        IBallastVault.RebalanceParams storage params,
+        bool paused
+    ) public returns (bytes memory) {
+        Valuation memory v = valuation(basket, lastPrices, factory, false, Side.Oracle);
+        recordPrices(lastPrices, v.prices);
+        PRICES_READ_SLOT.asUint256().tstore(v.valid ? 1 : 0);
+        return _encode(basket, v, params, paused);
+    }
+
+    /// @notice Stores `prices` (one per asset, each valid or the asset's last) as the last prices.
+    /// Emits {IBallastVault-PricesRecorded}.
+    function recordPrices(uint256[] storage lastPrices, uint256[] memory prices) internal {
+        for (uint256 i; i < prices.length; ++i) lastPrices[i] = prices[i];
+        emit IBallastVault.PricesRecorded(prices);
+    }
+
+    /// @dev `v` with the basket's tokens, the bounds `params` and the pause state `paused`, as
+    /// {IBallastVault-BasketState}, ABI-encoded.
+    function _encode(
+        BasketAdmin.Basket storage basket,
+        Valuation memory v,
+        IBallastVault.RebalanceParams storage params,
+        bool paused
+    ) private view returns (bytes memory) {
+        IBallastVault.BasketState memory s;
+        uint256 n = v.values.length;
+        s.tokens = new address[](n);
+        for (uint256 i; i < n; ++i) s.tokens[i] = basket.assets[i].token;
+        (s.balances, s.prices, s.units, s.values, s.targets) = (v.balances, v.prices, v.units, v.values, v.targets);
+        (s.nav, s.firstInvalid, s.valid, s.paused, s.params) = (v.nav, v.firstInvalid, v.valid, paused, params);
+        return abi.encode(s);
     }
 
     /// @dev The cost terms of a flow valuation (see {flowCost}). Each non-base asset takes its
@@ -381,7 +440,7 @@ library VaultLogic {
         dustValue = sliceFloor(v);
         if (i != 0 && v.valid && v.targets[i] == 0 && v.values[i] >= dustValue) {
             uint256 amount = v.balances[i];
-            _swap(factory, basket.sellRoutes[i], amount, minValueOut(v, i, amount, slippageBps));
+            _swap(factory, BasketAdmin.sellRoute(basket, i), amount, minValueOut(v, i, amount, slippageBps));
         }
     }
 
@@ -733,7 +792,7 @@ library VaultLogic {
     ) public returns (uint256 proceeds) {
         (uint256[] memory amounts, uint256[] memory minOuts, ) = exitSlices(v, value, slippageBps);
         for (uint256 i = 1; i < amounts.length; ++i) {
-            if (amounts[i] != 0) proceeds += _swap(factory, basket.sellRoutes[i], amounts[i], minOuts[i]);
+            if (amounts[i] != 0) proceeds += _swap(factory, BasketAdmin.sellRoute(basket, i), amounts[i], minOuts[i]);
         }
     }
 
