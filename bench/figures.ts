@@ -72,7 +72,6 @@ export function figuresOf(results: BenchResults): SnapshotFigures {
     baskets[String(b.assets)] = {
       ...b.gas,
       rawLegs: b.legs.reduce((sum, leg) => sum + leg.rawGas, 0),
-      directLegs: b.legs.reduce((sum, leg) => sum + leg.directGas, 0),
     };
   }
   return { baselines: results.baselines, baskets };

@@ -47,6 +47,16 @@ contract DirectSwapper is IUniswapV3SwapCallback {
     /// SwapRouter's `exactInput` takes it) for its last, which stays here.
     /// @return out What the last pool sent.
     function swap(bytes calldata path, uint256 amountIn) external returns (uint256 out) {
+        return _swap(path, amountIn);
+    }
+
+    /// @notice {swap} of each `amountsIn[k]` along `paths[k]`, in order, in one call: a rebalance's
+    /// legs as one transaction pays what they share (a token, a pool) cold once, as the vault does.
+    function swapAll(bytes[] calldata paths, uint256[] calldata amountsIn) external {
+        for (uint256 k; k < paths.length; ++k) _swap(paths[k], amountsIn[k]);
+    }
+
+    function _swap(bytes calldata path, uint256 amountIn) private returns (uint256 out) {
         out = amountIn;
         uint256 hops = (path.length - 20) / 23;
         for (uint256 h; h < hops; ++h) {
