@@ -18,7 +18,19 @@ export interface BasketBench {
   gas: Record<string, number>;
   /** The feed rounds the observations of `rebalanceObserved` and `rebalanceObservedBusy` read. */
   roundsRead: { quiet: number; busy: number };
-  legs: { tokenIn: string; tokenOut: string; hops: number; vaultAmountIn: string; rawGas: number }[];
+  /**
+   * The legs the rebalance traded, each replayed on the pool state it saw: `rawGas` through
+   * SwapRouter from an EOA (what the lab's gas model is fitted on), `directGas` directly on the pools
+   * from a contract that holds the tokens (contracts/bench/DirectSwapper.sol), as the vault swaps.
+   */
+  legs: {
+    tokenIn: string;
+    tokenOut: string;
+    hops: number;
+    vaultAmountIn: string;
+    rawGas: number;
+    directGas: number;
+  }[];
   ratios: Ratio[];
 }
 
@@ -53,11 +65,14 @@ export function readSnapshot(): BenchSnapshot {
   return JSON.parse(readFileSync(SNAPSHOT, "utf8")) as BenchSnapshot;
 }
 
-/** This run's figures, with the raw legs' total next to the rebalance. */
+/** This run's figures, with the legs' totals (through SwapRouter, and direct) next to the rebalance. */
 export function figuresOf(results: BenchResults): SnapshotFigures {
   const baskets: Record<string, Record<string, number>> = {};
   for (const b of results.baskets) {
-    baskets[String(b.assets)] = { ...b.gas, rawLegs: b.legs.reduce((sum, leg) => sum + leg.rawGas, 0) };
+    baskets[String(b.assets)] = {
+      ...b.gas,
+      rawLegs: b.legs.reduce((sum, leg) => sum + leg.rawGas, 0),
+    };
   }
   return { baselines: results.baselines, baskets };
 }

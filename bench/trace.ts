@@ -151,7 +151,8 @@ async function printLines(logs: Log[], name: string) {
   const starts: number[] = [];
   for (let k = 0; k < logs.length - 1; ++k) {
     const l = logs[k];
-    if (!["DELEGATECALL", "CALL", "STATICCALL"].includes(l.op) || !l.stack || logs[k + 1].depth !== l.depth + 1) continue;
+    if (!["DELEGATECALL", "CALL", "STATICCALL"].includes(l.op) || !l.stack || logs[k + 1].depth !== l.depth + 1)
+      continue;
     const code = await ethers.provider.getCode("0x" + l.stack[l.stack.length - 2].slice(-40));
     if ((code.length - 2) / 2 === size) starts.push(k);
   }
