@@ -139,6 +139,14 @@ async function valuationFloors(
   vault: BallastVault,
   basket: readonly BasketEntry[],
 ): Promise<{ valuation: number; pools: number }> {
+  const { empty, full } = await floorContracts(market, vault, basket);
+  const holder = await vault.getAddress();
+  const valuation = (await callGas(full.value(holder))) - (await callGas(empty.value(holder)));
+  return { valuation, pools: (await callGas(full.valueWithPools(holder))) - (await callGas(full.value(holder))) };
+}
+
+/** {ValuationFloor} over `vault`'s oracles, tokens and first pools (`full`) and over none (`empty`). */
+async function floorContracts(market: LocalMarket, vault: BallastVault, basket: readonly BasketEntry[]) {
   const factory = new ValuationFloor__factory(market.deployer);
   const symbols = basket.map((entry) => entry.symbol);
   // Each asset's first pool: the first hop of its route, against the basket token it leads to.
@@ -153,9 +161,7 @@ async function valuationFloors(
     fees,
     quotes.map((q) => (q < 0 ? noPool : q)),
   );
-  const holder = await vault.getAddress();
-  const valuation = (await callGas(full.value(holder))) - (await callGas(empty.value(holder)));
-  return { valuation, pools: (await callGas(full.valueWithPools(holder))) - (await callGas(full.value(holder))) };
+  return { empty, full };
 }
 
 /** Every feed answers its current price again, dated now. */
@@ -310,12 +316,18 @@ async function benchBasket(
   // token, the WETH/USDC pool) is paid cold once. Its calldata (the paths, which the rebalance does
   // not send) is taken out: execution gas only.
   await ethers.provider.send("evm_revert", [batchSnapshot]);
+  const { full: floor } = await floorContracts(market, vault, basket);
   for (const leg of swapped) await market.fund(swapperAddress, symbolOf(leg.tokenIn), leg.amountIn);
-  const batch = await swapper.swapAll(
-    routes,
-    swapped.map((leg) => leg.amountIn),
-  );
+  const amounts = swapped.map((leg) => leg.amountIn);
+  const valuedSnapshot = (await ethers.provider.send("evm_snapshot", [])) as string;
+  const batch = await swapper.swapAll(routes, amounts);
   gas.directLegs = (await callGas(Promise.resolve(batch))) - calldataGas(batch.data);
+  // The whole rebalance's floor in one transaction: the basket valued (ValuationFloor over the
+  // swapper's own holdings, the call into it included), then the legs on tokens that reading left
+  // warm. The valuation floor and the direct legs measured apart each pay the tokens cold.
+  await ethers.provider.send("evm_revert", [valuedSnapshot]);
+  const valued = await swapper.valueAndSwapAll(await floor.getAddress(), routes, amounts);
+  gas.rebalanceFloor = (await callGas(Promise.resolve(valued))) - calldataGas(valued.data);
   await ethers.provider.send("evm_revert", [directSnapshot]);
   const planSnapshot = (await ethers.provider.send("evm_snapshot", [])) as string;
 
@@ -473,11 +485,12 @@ async function benchBasket(
     // Issue 16's targets, each beyond its floor.
     // Against the legs swapped directly on the pools, as the vault swaps: SwapRouter's legs cost more.
     ratio(
-      "rebalance beyond raw legs + valuation floor",
-      gas.rebalance - gas.directLegs - gas.valuationFloor,
+      "rebalance beyond valuation + direct legs",
+      gas.rebalance - gas.rebalanceFloor,
       "<= 40000",
-      gas.rebalance - gas.directLegs - gas.valuationFloor <= 40_000,
-      `${gas.rebalance} - ${gas.directLegs} direct legs in one call - ${gas.valuationFloor} floor`,
+      gas.rebalance - gas.rebalanceFloor <= 40_000,
+      `${gas.rebalance} - ${gas.rebalanceFloor}: the valuation floor and the direct legs in one call ` +
+        `(apart: ${gas.valuationFloor} + ${gas.directLegs})`,
     ),
     ratio(
       "direct legs / router legs",

@@ -9,6 +9,7 @@ import {IUniswapV3SwapCallback} from "@uniswap/v3-core/contracts/interfaces/call
 
 import {PoolAddress} from "../libraries/PoolAddress.sol";
 import {TickMath} from "../libraries/TickMath.sol";
+import {ValuationFloor} from "./ValuationFloor.sol";
 
 /// @title DirectSwapper
 /// @notice Benchmark baseline only: the least a contract that holds the tokens must do to sell
@@ -52,8 +53,17 @@ contract DirectSwapper is IUniswapV3SwapCallback {
 
     /// @notice {swap} of each `amountsIn[k]` along `paths[k]`, in order, in one call: a rebalance's
     /// legs as one transaction pays what they share (a token, a pool) cold once, as the vault does.
-    function swapAll(bytes[] calldata paths, uint256[] calldata amountsIn) external {
+    function swapAll(bytes[] calldata paths, uint256[] calldata amountsIn) public {
         for (uint256 k; k < paths.length; ++k) _swap(paths[k], amountsIn[k]);
+    }
+
+    /// @notice {swapAll} after valuing this contract's holdings through `floor`
+    /// ({ValuationFloor-value}): the floor of a whole rebalance in one transaction, where the
+    /// valuation's cold reads of the tokens (their accounts, this contract's balances) leave them
+    /// warm for the legs, as the vault's own valuation does for its swaps.
+    function valueAndSwapAll(ValuationFloor floor, bytes[] calldata paths, uint256[] calldata amountsIn) external {
+        floor.value(address(this));
+        swapAll(paths, amountsIn);
     }
 
     function _swap(bytes calldata path, uint256 amountIn) private returns (uint256 out) {
