@@ -713,7 +713,6 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         _params = p;
     }
 
-
     /// @dev Tells the rebalancer, if any, that the basket changed; its recorded prices are not the
     /// new basket's.
     function _basketChanged() private {
