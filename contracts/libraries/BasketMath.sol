@@ -13,7 +13,9 @@ library BasketMath {
     uint256 internal constant BPS = 10_000;
 
     /// @notice Value in base-asset units of `amount` of a token:
-    /// `amount * price * baseUnit / (unit * basePrice)`.
+    /// `amount * price * baseUnit / (unit * basePrice)`. The same conversion serves between any two
+    /// tokens (the base's price and unit standing for the other's): an amount of a token worth a
+    /// base value is that value converted the other way.
     function toValue(
         uint256 amount,
         uint256 priceWad,
@@ -23,18 +25,6 @@ library BasketMath {
         Math.Rounding rounding
     ) internal pure returns (uint256) {
         return amount.mulDiv(priceWad * baseUnit, unit * basePriceWad, rounding);
-    }
-
-    /// @notice Amount of a token worth `value` base-asset units (the inverse of {toValue}).
-    function toAmount(
-        uint256 value,
-        uint256 priceWad,
-        uint256 unit,
-        uint256 basePriceWad,
-        uint256 baseUnit,
-        Math.Rounding rounding
-    ) internal pure returns (uint256) {
-        return value.mulDiv(unit * basePriceWad, priceWad * baseUnit, rounding);
     }
 
     /// @notice `x * bps / 10_000`.

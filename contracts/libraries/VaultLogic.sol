@@ -712,7 +712,8 @@ library VaultLogic {
 
     /// @notice Amount of asset `i` worth `value` base units.
     function toAmount(Valuation memory v, uint256 i, uint256 value, Math.Rounding r) internal pure returns (uint256) {
-        return value.toAmount(v.prices[i], v.units[i], v.prices[0], v.units[0], r);
+        // The base asset's value converted into asset `i`: {BasketMath-toValue} the other way.
+        return value.toValue(v.prices[0], v.units[0], v.prices[i], v.units[i], r);
     }
 
     /// @notice The least a sale of `amount` of asset `i` may fetch: its oracle value less the

@@ -6,7 +6,7 @@ import { ethers } from "hardhat";
 
 import { DEFAULT_FEED_DEVIATION_BPS, FEED_DEVIATION_BPS } from "../../src/market";
 import type { LocalMarket } from "../../src/market";
-import { assetRoutes, deployVault, encodeRoute, reverseRoute } from "../../src/vault";
+import { allRoutes, assetRoutes, deployVault, encodeRoute, reverseRoute } from "../../src/vault";
 import type { RouteSpec } from "../../src/vault";
 import { ChainlinkOracle__factory, MockBallastOracle__factory, MockERC20__factory } from "../../typechain-types";
 import type { BallastVault, ChainlinkOracle, MockBallastOracle } from "../../typechain-types";
@@ -483,6 +483,61 @@ describe("BallastVault asset listing and removal", () => {
       await expect(vault.removeAsset(usdc))
         .to.be.revertedWithCustomError(vault, "BallastAssetWeight")
         .withArgs(usdc, 10_000n);
+    });
+  });
+
+  describe("stored routes", () => {
+    // Storage keeps a route without its two ends (the asset and the base): one slot for one or two
+    // hops, a long `bytes` beyond. The paths read back must be the validated ones whatever moves.
+    it("reads back every validated path, one to three hops, after a removal shifts the basket and a re-listing", async () => {
+      const { vault, market } = await loadFixture(investedAdminFixture);
+      const token = (symbol: string) => market.token(symbol).address;
+      const threeHops = {
+        sell: encodeRoute(market, ["LINK", 3000, "WETH", 500, "WBTC", 3000, "USDC"]),
+        buy: encodeRoute(market, ["USDC", 3000, "WBTC", 500, "WETH", 3000, "LINK"]),
+      };
+      await vault.setRoutes(token("LINK"), threeHops.sell, threeHops.buy);
+      await expect(vault.setRoutes(token("LINK"), threeHops.sell, threeHops.buy)).to.be.revertedWithCustomError(
+        vault,
+        "BallastParameterUnchanged",
+      );
+      const [sells, buys] = await allRoutes(vault);
+      expect([sells[3], buys[3]]).to.deep.equal([threeHops.sell.toLowerCase(), threeHops.buy.toLowerCase()]);
+      expect([sells[0], buys[0]]).to.deep.equal(["0x", "0x"]);
+
+      // WETH (index 1) leaves: WBTC's two-hop and LINK's three-hop routes shift down a slot each.
+      const wethOracle = (await vault.oracles())[1];
+      const start = (await time.latest()) + 1;
+      await time.setNextBlockTimestamp(start);
+      await vault.setTargetWeights([4_500, 0, 3_500, 2_000], start, start);
+      await vault.removeAsset(token("WETH"));
+      const [shiftedSells, shiftedBuys] = await allRoutes(vault);
+      expect(shiftedSells).to.deep.equal([sells[0], sells[2], sells[3]]);
+      expect(shiftedBuys).to.deep.equal([buys[0], buys[2], buys[3]]);
+
+      // Re-listed with one hop each way, into the slot the three-hop entry left.
+      const oneHop = {
+        sell: encodeRoute(market, ["WETH", 500, "USDC"]),
+        buy: encodeRoute(market, ["USDC", 500, "WETH"]),
+      };
+      await vault.addAsset({
+        token: token("WETH"),
+        oracle: wethOracle,
+        targetWeightBps: 0,
+        sellRoute: oneHop.sell,
+        buyRoute: oneHop.buy,
+      });
+      const [relistedSells, relistedBuys] = await allRoutes(vault);
+      expect(relistedSells).to.deep.equal([...shiftedSells, oneHop.sell.toLowerCase()]);
+      expect(relistedBuys).to.deep.equal([...shiftedBuys, oneHop.buy.toLowerCase()]);
+
+      // One side changed alone: the other keeps its three hops.
+      const linkBuy = encodeRoute(market, ["USDC", 3000, "LINK"]);
+      await expect(vault.setRoutes(token("LINK"), threeHops.sell, linkBuy))
+        .to.emit(vault, "RoutesSet")
+        .withArgs(token("LINK"), threeHops.sell, linkBuy);
+      const changed = await allRoutes(vault);
+      expect([changed[0][2], changed[1][2]]).to.deep.equal([threeHops.sell.toLowerCase(), linkBuy.toLowerCase()]);
     });
   });
 

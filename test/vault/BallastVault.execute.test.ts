@@ -264,4 +264,25 @@ describe("BallastVault.executeRebalance: the vault's bounds on any rebalancer's 
       .to.be.revertedWithCustomError(f.vault, "BallastNotRebalancer")
       .withArgs(outsider.address);
   });
+
+  it("answers basketState and recordPrices with the canonical ABI encoding of the same state", async () => {
+    // Both return what VaultLogic encoded, forwarded as it is: it must be exactly what a caller's
+    // decoder expects and re-encodes to.
+    const vault = await f.vault.getAddress();
+    const view = await ethers.provider.call({ to: vault, data: f.vault.interface.encodeFunctionData("basketState") });
+    const recorded = await ethers.provider.call({
+      from: await rebalancer.getAddress(),
+      to: vault,
+      data: f.vault.interface.encodeFunctionData("recordPrices"),
+    });
+    const iface = f.vault.interface;
+    expect(iface.encodeFunctionResult("basketState", iface.decodeFunctionResult("basketState", view))).to.equal(view);
+    expect(iface.encodeFunctionResult("recordPrices", iface.decodeFunctionResult("recordPrices", recorded))).to.equal(
+      recorded,
+    );
+    expect(recorded).to.equal(view);
+    const [state] = f.vault.interface.decodeFunctionResult("basketState", view);
+    expect(state.tokens).to.deep.equal(await f.vault.basketTokens());
+    expect(state.valid).to.equal(true);
+  });
 });
