@@ -176,4 +176,21 @@ interface IBallastErrors {
     error BallastNotVault(address caller, address vault);
     /// @notice A rebalance is not allowed now; `status` (an {IBallastPolicy-Status}) says why.
     error BallastRebalanceNotDue(uint8 status, uint256 driftBps);
+
+    // --- Router (periphery): the caller's own bounds on a vault call ------------------------------
+
+    /// @notice The call was mined after its `deadline` (a Unix time in seconds).
+    error BallastRouterExpired(uint256 deadline, uint256 timestamp);
+    /// @notice A deposit minted `shares`, fewer than the caller's `minShares`.
+    error BallastRouterTooFewShares(uint256 shares, uint256 minShares);
+    /// @notice A mint cost `assets`, more than the caller's `maxAssets`.
+    error BallastRouterTooManyAssets(uint256 assets, uint256 maxAssets);
+    /// @notice A withdrawal burnt `shares`, more than the caller's `maxShares`.
+    error BallastRouterTooManyShares(uint256 shares, uint256 maxShares);
+    /// @notice A redemption paid `assets`, fewer than the caller's `minAssets`.
+    error BallastRouterTooFewAssets(uint256 assets, uint256 minAssets);
+    /// @notice An in-kind redemption paid `amount` of `token`, less than the caller's `minAmount`.
+    error BallastRouterTooLittleOut(address token, uint256 amount, uint256 minAmount);
+    /// @notice `minAmounts` has `length` entries; the vault's basket has `expected` tokens.
+    error BallastRouterLengthMismatch(uint256 length, uint256 expected);
 }

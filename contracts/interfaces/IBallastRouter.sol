@@ -4,6 +4,7 @@ pragma solidity 0.8.28;
 import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 
+import {IBallastErrors} from "./IBallastErrors.sol";
 import {IBallastVault} from "./IBallastVault.sol";
 
 /// @title IBallastRouter
@@ -22,28 +23,7 @@ import {IBallastVault} from "./IBallastVault.sol";
 /// A caller sets them from the vault's `preview*` functions less a tolerance: e.g. `minShares =
 /// previewDeposit(assets) * (10_000 - 50) / 10_000` for 0.5%. Combine calls (a permit and a
 /// deposit) atomically with {multicall}.
-interface IBallastRouter {
-    /// @notice The call was mined after its `deadline` (a Unix time in seconds).
-    error BallastRouterExpired(uint256 deadline, uint256 timestamp);
-
-    /// @notice A deposit minted `shares`, fewer than the caller's `minShares`.
-    error BallastRouterTooFewShares(uint256 shares, uint256 minShares);
-
-    /// @notice A mint cost `assets`, more than the caller's `maxAssets`.
-    error BallastRouterTooManyAssets(uint256 assets, uint256 maxAssets);
-
-    /// @notice A withdrawal burnt `shares`, more than the caller's `maxShares`.
-    error BallastRouterTooManyShares(uint256 shares, uint256 maxShares);
-
-    /// @notice A redemption paid `assets`, fewer than the caller's `minAssets`.
-    error BallastRouterTooFewAssets(uint256 assets, uint256 minAssets);
-
-    /// @notice An in-kind redemption paid `amount` of `token`, less than the caller's `minAmount`.
-    error BallastRouterTooLittleOut(address token, uint256 amount, uint256 minAmount);
-
-    /// @notice `minAmounts` has `length` entries; the vault's basket has `expected` tokens.
-    error BallastRouterLengthMismatch(uint256 length, uint256 expected);
-
+interface IBallastRouter is IBallastErrors {
     /// @notice Emitted by {depositMin} and {mintMax}: `sender` paid `assets` of the vault's asset
     /// and `receiver` got `shares`.
     event RoutedDeposit(
