@@ -689,9 +689,11 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     }
 
     /// @dev The valuation an entry (`side` Entry) or an exit (Exit) is priced at: each asset at the
-    /// worse, for the caller, of its oracle and its pools (see {VaultLogic-Side}).
-    function _entryValuation() private view returns (VaultLogic.Valuation memory) {
-        return _flowValuation(VaultLogic.Side.Entry, true);
+    /// worse, for the caller, of its oracle and its pools (see {VaultLogic-Side}). An entry's holds
+    /// only what pricing it reads, `navCeil` and the flow terms ({VaultLogic-entryTerms}): its
+    /// arrays are empty.
+    function _entryValuation() private view returns (VaultLogic.Valuation memory v) {
+        (v.navCeil, v.flowFeeWad, v.flowImpactWad) = VaultLogic.entryTerms(_basket, _lastPrices, _factory);
     }
 
     function _exitValuation() private view returns (VaultLogic.Valuation memory) {

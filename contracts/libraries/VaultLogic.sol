@@ -142,6 +142,18 @@ library VaultLogic {
         if (v.valid) _flowTerms(v, pass);
     }
 
+    /// @notice What an entry is priced at ({valuation} on the entry side, strict): the NAV rounded up
+    /// and the flow's cost terms, three words across the library call rather than the valuation's
+    /// arrays, which pricing an entry does not read.
+    function entryTerms(
+        BasketAdmin.Basket storage basket,
+        uint256[] storage lastPrices,
+        address factory
+    ) public view returns (uint256 navCeil, uint256 flowFeeWad, uint256 flowImpactWad) {
+        Valuation memory v = valuation(basket, lastPrices, factory, true, Side.Entry);
+        return (v.navCeil, v.flowFeeWad, v.flowImpactWad);
+    }
+
     /// @notice The rebalancer's view of the basket at the oracles ({IBallastVault-basketState}),
     /// ABI-encoded as the vault returns it: the vault forwards these bytes, so the valuation is
     /// encoded once on its way out rather than decoded and encoded again in the vault.
