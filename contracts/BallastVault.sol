@@ -689,8 +689,8 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     }
 
     /// @dev The valuation an entry (`side` Entry) or an exit (Exit) is priced at: each asset at the
-    /// worse, for the caller, of its oracle and its pools (see {VaultLogic-Side}). An entry's holds
-    /// only what pricing it reads, `navCeil` and the flow terms ({VaultLogic-entryTerms}): its
+    /// worse, for the caller, of its oracle and its pools (see {VaultLogic-Side}). An entry's valuation
+    /// holds only what pricing it reads, `navCeil` and the flow terms ({VaultLogic-entryTerms}): its
     /// arrays are empty.
     function _entryValuation() private view returns (VaultLogic.Valuation memory v) {
         (v.navCeil, v.flowFeeWad, v.flowImpactWad) = VaultLogic.entryTerms(_basket, _lastPrices, _factory);
