@@ -86,6 +86,22 @@ export async function lineProfile(
     }
     return `${source.path.replace(/^.*\/(contracts|node_modules)\//, "")}:${lo + 1}`;
   };
+  // `TRACE_BY=function`: by the compiled function whose code holds the instruction (the last
+  // function entry at or before it: the optimizer lays each function out in one piece), inlined
+  // code counted in its host.
+  const entryPoints = Object.entries(compiled.functionDebugData ?? {})
+    .filter(([, d]) => d.entryPoint !== null)
+    .map(([fn, d]) => ({ fn, pc: d.entryPoint as number }))
+    .sort((a, b) => a.pc - b.pc);
+  const host = (pc: number): string => {
+    let found = "(dispatch)";
+    for (const e of entryPoints) {
+      if (e.pc > pc) break;
+      found = e.fn;
+    }
+    return found;
+  };
+  const key = process.env.TRACE_BY === "function" ? host : where;
   const gasByLine = new Map<string, number>();
   for (const start of frameStarts) {
     const depth = logs[start + 1].depth;
@@ -94,8 +110,8 @@ export async function lineProfile(
       if (l.depth !== depth) continue;
       // A call's gas is its callee's frame, reported there.
       const cost = CALLS.has(l.op) ? 0 : l.gasCost;
-      const key = where(l.pc);
-      gasByLine.set(key, (gasByLine.get(key) ?? 0) + cost);
+      const k2 = key(l.pc);
+      gasByLine.set(k2, (gasByLine.get(k2) ?? 0) + cost);
     }
   }
   return [...gasByLine.entries()].map(([line, gas]) => ({ line, gas })).sort((a, b) => b.gas - a.gas);

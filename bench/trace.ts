@@ -156,7 +156,10 @@ async function printLines(logs: Log[], name: string) {
     const code = await ethers.provider.getCode("0x" + l.stack[l.stack.length - 2].slice(-40));
     if ((code.length - 2) / 2 === size) starts.push(k);
   }
-  const lines = await lineProfile(logs, starts, `${artifact.sourceName}:${name}`);
+  // `TRACE_FRAME=1`: the second call into it alone.
+  const only = process.env.TRACE_FRAME;
+  const picked = only === undefined ? starts : starts.slice(Number(only), Number(only) + 1);
+  const lines = await lineProfile(logs, picked, `${artifact.sourceName}:${name}`);
   const total = lines.reduce((a, b) => a + b.gas, 0);
   console.log(`  ${name} own gas by line (${starts.length} calls, ${total} gas):`);
   for (const { line, gas } of lines.slice(0, 45)) console.log(`    ${String(gas).padStart(7)}  ${line}`);

@@ -65,8 +65,9 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     RebalanceParams private _params;
     IBallastRebalancer private _rebalancer;
     /// @dev Last valid oracle price of each asset, recorded at construction, at listing and by
-    /// {recordPrices} (see {IBallastVault-lastPrices}).
-    uint256[] private _lastPrices;
+    /// {recordPrices} (see {IBallastVault-lastPrices}); two a slot, as a valid price fits 128 bits
+    /// ({BasketAdmin-tryPrice}): a rebalance reads and writes half the slots.
+    uint128[] private _lastPrices;
     FeeParams private _fees;
     /// @dev When the management fee last accrued.
     uint256 private _feesAccruedAt;
@@ -231,8 +232,10 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     }
 
     /// @inheritdoc IBallastVault
-    function lastPrices() external view returns (uint256[] memory) {
-        return _lastPrices;
+    function lastPrices() external view returns (uint256[] memory prices) {
+        uint256 n = _lastPrices.length;
+        prices = new uint256[](n);
+        for (uint256 i; i < n; ++i) prices[i] = _lastPrices[i];
     }
 
     // --- Swaps ---------------------------------------------------------------------------------

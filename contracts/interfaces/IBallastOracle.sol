@@ -15,7 +15,9 @@ interface IBallastOracle {
     function price() external view returns (uint256 priceWad);
 
     /// @notice As {price}, but reports an invalid price as `valid == false` instead of reverting,
-    /// so that views which must not revert (ERC-4626 `max*`) can ask.
+    /// so that views which must not revert (ERC-4626 `max*`) can ask. The vault counts a price past
+    /// 128 bits (over 3.4e20 USD a token) as invalid: no asset is worth that, and its record of last
+    /// prices keeps two to a slot.
     function tryPrice() external view returns (bool valid, uint256 priceWad);
 
     /// @notice The largest move of the market, in bps of the price, that this source may not show

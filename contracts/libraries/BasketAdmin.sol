@@ -136,7 +136,7 @@ library BasketAdmin {
     /// no route; every other asset a valid one each way), with a last price of 0 to be recorded.
     function listAsset(
         Basket storage basket,
-        uint256[] storage lastPrices,
+        uint128[] storage lastPrices,
         address factory,
         IBallastVault.AssetConfig memory config
     ) public {
@@ -179,7 +179,7 @@ library BasketAdmin {
     /// @notice Lists a new asset at weight 0; see {IBallastVault-addAsset}.
     function addAsset(
         Basket storage basket,
-        uint256[] storage lastPrices,
+        uint128[] storage lastPrices,
         address factory,
         IBallastVault.AssetConfig calldata config
     ) external {
@@ -188,7 +188,8 @@ library BasketAdmin {
         // Never list what cannot be priced now.
         (bool ok, uint256 price) = tryPrice(config.oracle);
         if (!ok) revert IBallastErrors.BallastPriceUnavailable(config.token);
-        lastPrices[lastPrices.length - 1] = price;
+        // A valid price fits 128 bits ({tryPrice}).
+        lastPrices[lastPrices.length - 1] = uint128(price);
         // A listed asset's first pool may lead to the new token: its breaker check now has a quote.
         linkPools(basket, factory, true);
     }
@@ -269,15 +270,16 @@ library BasketAdmin {
             valid := mload(0)
             price := mload(32)
         }
-        // Anything but an exact `true` is invalid, as is a zero price.
-        if (!ok || valid != 1 || price == 0) return (false, 0);
+        // Anything but an exact `true` is invalid, as is a zero price, or one past 128 bits (3.4e20 USD
+        // a token: garbage), so that every price the vault records fits half a slot.
+        if (!ok || valid != 1 || price == 0 || price > type(uint128).max) return (false, 0);
     }
 
     /// @notice Removes a retired asset; see {IBallastVault-removeAsset}. `dustValue` is the value, in
     /// base units, below which a balance left behind is dust.
     function removeAsset(
         Basket storage basket,
-        uint256[] storage lastPrices,
+        uint128[] storage lastPrices,
         address factory,
         address token,
         uint256 dustValue

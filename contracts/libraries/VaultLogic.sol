@@ -102,7 +102,7 @@ library VaultLogic {
     /// refused.
     function valuation(
         BasketAdmin.Basket storage basket,
-        uint256[] storage lastPrices,
+        uint128[] storage lastPrices,
         address factory,
         bool strict,
         Side side
@@ -147,7 +147,7 @@ library VaultLogic {
     /// arrays, which pricing an entry does not read.
     function entryTerms(
         BasketAdmin.Basket storage basket,
-        uint256[] storage lastPrices,
+        uint128[] storage lastPrices,
         address factory
     ) public view returns (uint256 navCeil, uint256 flowFeeWad, uint256 flowImpactWad) {
         Valuation memory v = valuation(basket, lastPrices, factory, true, Side.Entry);
@@ -159,7 +159,7 @@ library VaultLogic {
     /// encoded once on its way out rather than decoded and encoded again in the vault.
     function encodedState(
         BasketAdmin.Basket storage basket,
-        uint256[] storage lastPrices,
+        uint128[] storage lastPrices,
         address factory,
         IBallastVault.RebalanceParams storage params,
         bool paused
@@ -172,7 +172,7 @@ library VaultLogic {
     /// ({IBallastVault-recordPrices}). Emits {IBallastVault-PricesRecorded}.
     function recordState(
         BasketAdmin.Basket storage basket,
-        uint256[] storage lastPrices,
+        uint128[] storage lastPrices,
         address factory,
         IBallastVault.RebalanceParams storage params,
         bool paused
@@ -185,8 +185,9 @@ library VaultLogic {
 
     /// @notice Stores `prices` (one per asset, each valid or the asset's last) as the last prices.
     /// Emits {IBallastVault-PricesRecorded}.
-    function recordPrices(uint256[] storage lastPrices, uint256[] memory prices) internal {
-        for (uint256 i; i < prices.length; ++i) lastPrices[i] = prices[i];
+    function recordPrices(uint128[] storage lastPrices, uint256[] memory prices) internal {
+        // Each valid or already recorded: it fits 128 bits ({BasketAdmin-tryPrice}).
+        for (uint256 i; i < prices.length; ++i) lastPrices[i] = uint128(prices[i]);
         emit IBallastVault.PricesRecorded(prices);
     }
 
@@ -416,7 +417,7 @@ library VaultLogic {
     /// it allows.
     function executeRebalance(
         BasketAdmin.Basket storage basket,
-        uint256[] storage lastPrices,
+        uint128[] storage lastPrices,
         bool pricesRead,
         address factory,
         IBallastVault.Leg[] calldata legs,
@@ -425,15 +426,40 @@ library VaultLogic {
     ) public returns (uint256 trades, uint256 navBefore, uint256 navAfter, uint256 driftAfter, uint256 rewardBudget) {
         // Every oracle read valid earlier in this transaction: its prices are `lastPrices` (warm).
         Valuation memory v =
-            pricesRead ? valuationAt(basket, lastPrices) : valuation(basket, lastPrices, factory, true, Side.Oracle);
+            pricesRead
+                ? valuationAt(basket, _recorded(lastPrices))
+                : valuation(basket, lastPrices, factory, true, Side.Oracle);
         trades = _executeLegs(basket, factory, v, legs, p);
         navBefore = v.nav;
-        Valuation memory settled = valuationAt(basket, v.prices);
-        (navAfter, driftAfter) = (settled.nav, maxDrift(settled));
+        uint256 driftBefore = maxDrift(v);
+        _revalue(basket, v);
+        (navAfter, driftAfter) = (v.nav, maxDrift(v));
         uint256 floor = navBefore.lessBpsDown(p.maxLossBps);
         if (navAfter < floor) revert IBallastErrors.BallastRebalanceLoss(navBefore, navAfter, p.maxLossBps);
-        emit IBallastVault.Rebalanced(keeper, navBefore, navAfter, maxDrift(v), driftAfter, trades);
+        emit IBallastVault.Rebalanced(keeper, navBefore, navAfter, driftBefore, driftAfter, trades);
         rewardBudget = navAfter - floor;
+    }
+
+    /// @dev Values `v`'s balances again after the trades, at its prices (rounded down, as
+    /// {valuationAt}): only the balances are read, into `v.balances`, `v.values` and `v.nav`.
+    function _revalue(BasketAdmin.Basket storage basket, Valuation memory v) private view {
+        uint256 n = v.prices.length;
+        (uint256[] memory balances, uint256[] memory values) = (v.balances, v.values);
+        uint256 nav;
+        for (uint256 i; i < n; ++i) {
+            uint256 balance = IERC20(basket.assets[i].token).balanceOf(address(this));
+            uint256 value = i == 0 ? balance : toValue(v, i, balance, Math.Rounding.Floor);
+            (balances[i], values[i]) = (balance, value);
+            nav += value;
+        }
+        v.nav = nav;
+    }
+
+    /// @dev The recorded prices, widened.
+    function _recorded(uint128[] storage lastPrices) private view returns (uint256[] memory prices) {
+        uint256 n = lastPrices.length;
+        prices = new uint256[](n);
+        for (uint256 i; i < n; ++i) prices[i] = lastPrices[i];
     }
 
     /// @notice Before governance removes asset `i` ({IBallastVault-removeAsset}): sells what a
@@ -443,7 +469,7 @@ library VaultLogic {
     /// floor: the value under which what is left is dust.
     function sellRetired(
         BasketAdmin.Basket storage basket,
-        uint256[] storage lastPrices,
+        uint128[] storage lastPrices,
         address factory,
         uint256 i,
         uint256 slippageBps

@@ -93,6 +93,32 @@ describe("BallastVault last recorded prices", () => {
     expect(await f.vault.lastPrices()).to.deep.equal(expected);
   });
 
+  it("counts a price past 128 bits as failing, so that the record keeps two prices a slot; 2^128 - 1 is recorded whole", async () => {
+    const f = await loadFixture(investedFixture);
+    const before = await f.vault.lastPrices();
+    const navBefore = await f.vault.totalAssets();
+    const oracle = (await f.vault.oracles())[2]; // WBTC's adapter
+    // An adapter answering (true, price): MSTORE 1 at 0, `price` at 32, RETURN 64 bytes.
+    const answering = (price: bigint) => "0x600160005270" + price.toString(16).padStart(34, "0") + "60205260406000f3";
+    await ethers.provider.send("hardhat_setCode", [oracle, answering(2n ** 128n)]);
+    expect(await f.vault.totalAssets()).to.equal(navBefore);
+    expect((await f.rebalancer.rebalanceStatus())[0]).to.equal(Status.PriceUnavailable);
+    const [, alice] = await ethers.getSigners();
+    await expect(f.vault.connect(alice).deposit(1n, alice.address))
+      .to.be.revertedWithCustomError(f.vault, "BallastPriceUnavailable")
+      .withArgs(f.market.token("WBTC").address);
+    const rebalancer = await ethers.getImpersonatedSigner(await f.rebalancer.getAddress());
+    await setBalance(rebalancer.address, 10n ** 18n);
+    await expect(f.vault.connect(rebalancer).recordPrices()).to.emit(f.vault, "PricesRecorded").withArgs(before);
+    expect(await f.vault.lastPrices()).to.deep.equal(before);
+    // The largest price that fits is valid, and recorded as it is, next to its slot's neighbour.
+    await ethers.provider.send("hardhat_setCode", [oracle, answering(2n ** 128n - 1n)]);
+    const expected = [...before];
+    expected[2] = 2n ** 128n - 1n;
+    await expect(f.vault.connect(rebalancer).recordPrices()).to.emit(f.vault, "PricesRecorded").withArgs(expected);
+    expect(await f.vault.lastPrices()).to.deep.equal(expected);
+  });
+
   it("rebalance records the prices it traded at", async () => {
     const f = await loadFixture(investedFixture);
     await f.market.setFeedPrice("WETH", 3_270);
