@@ -103,6 +103,9 @@ export async function lineProfile(
   };
   const key = process.env.TRACE_BY === "function" ? host : where;
   const gasByLine = new Map<string, number>();
+  // How many times each function was entered (its first instruction run), for `TRACE_BY=function`.
+  const entryAt = new Set(key === host ? entryPoints.map((e) => e.pc) : []);
+  const entered = new Map<string, number>();
   for (const start of frameStarts) {
     const depth = logs[start + 1].depth;
     for (let k = start + 1; k < logs.length && logs[k].depth >= depth; ++k) {
@@ -112,7 +115,10 @@ export async function lineProfile(
       const cost = CALLS.has(l.op) ? 0 : l.gasCost;
       const k2 = key(l.pc);
       gasByLine.set(k2, (gasByLine.get(k2) ?? 0) + cost);
+      if (entryAt.has(l.pc)) entered.set(k2, (entered.get(k2) ?? 0) + 1);
     }
   }
-  return [...gasByLine.entries()].map(([line, gas]) => ({ line, gas })).sort((a, b) => b.gas - a.gas);
+  return [...gasByLine.entries()]
+    .map(([line, gas]) => ({ line: entered.has(line) ? `${line} x${entered.get(line)}` : line, gas }))
+    .sort((a, b) => b.gas - a.gas);
 }

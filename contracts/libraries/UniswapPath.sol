@@ -38,6 +38,17 @@ library UniswapPath {
         }
     }
 
+    /// @notice The `i`-th hop as one word: the hash of its bytes (token in, fee, token out), which name
+    /// a pool and the way it is crossed; assumes `i < hops(path)`.
+    function hopKey(bytes memory path, uint256 i) internal pure returns (bytes32 key) {
+        (uint256 offset, uint256 size) = (i * HOP_SIZE, ADDRESS_SIZE + HOP_SIZE);
+        // As in tokenAt: offset + 43 <= path.length.
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            key := keccak256(add(add(path, 32), offset), size)
+        }
+    }
+
     /// @notice The path that follows `a` up to its `i`-th token, then `b` from its `j`-th token on;
     /// assumes the two are the same token, `i <= hops(a)` and `j <= hops(b)`.
     function join(bytes memory a, uint256 i, bytes memory b, uint256 j) internal pure returns (bytes memory out) {

@@ -200,9 +200,7 @@ library VaultLogic {
         bool paused
     ) private view returns (bytes memory) {
         IBallastVault.BasketState memory s;
-        uint256 n = v.values.length;
-        s.tokens = new address[](n);
-        for (uint256 i; i < n; ++i) s.tokens[i] = basket.assets[i].token;
+        s.tokens = _tokens(basket);
         (s.balances, s.prices, s.units, s.values, s.targets) = (v.balances, v.prices, v.units, v.values, v.targets);
         (s.nav, s.firstInvalid, s.valid, s.paused, s.params) = (v.nav, v.firstInvalid, v.valid, paused, params);
         return abi.encode(s);
@@ -429,10 +427,11 @@ library VaultLogic {
             pricesRead
                 ? valuationAt(basket, _recorded(lastPrices))
                 : valuation(basket, lastPrices, factory, true, Side.Oracle);
-        trades = _executeLegs(basket, factory, v, legs, p);
+        address[] memory tokens = _tokens(basket);
+        trades = _executeLegs(tokens, factory, v, legs, p);
         navBefore = v.nav;
         uint256 driftBefore = maxDrift(v);
-        _revalue(basket, v);
+        _revalue(v, tokens);
         (navAfter, driftAfter) = (v.nav, maxDrift(v));
         uint256 floor = navBefore.lessBpsDown(p.maxLossBps);
         if (navAfter < floor) revert IBallastErrors.BallastRebalanceLoss(navBefore, navAfter, p.maxLossBps);
@@ -442,17 +441,24 @@ library VaultLogic {
 
     /// @dev Values `v`'s balances again after the trades, at its prices (rounded down, as
     /// {valuationAt}): only the balances are read, into `v.balances`, `v.values` and `v.nav`.
-    function _revalue(BasketAdmin.Basket storage basket, Valuation memory v) private view {
+    function _revalue(Valuation memory v, address[] memory tokens) private view {
         uint256 n = v.prices.length;
         (uint256[] memory balances, uint256[] memory values) = (v.balances, v.values);
         uint256 nav;
         for (uint256 i; i < n; ++i) {
-            uint256 balance = IERC20(basket.assets[i].token).balanceOf(address(this));
+            uint256 balance = IERC20(tokens[i]).balanceOf(address(this));
             uint256 value = i == 0 ? balance : toValue(v, i, balance, Math.Rounding.Floor);
             (balances[i], values[i]) = (balance, value);
             nav += value;
         }
         v.nav = nav;
+    }
+
+    /// @dev The basket's tokens, base first.
+    function _tokens(BasketAdmin.Basket storage basket) private view returns (address[] memory tokens) {
+        uint256 n = basket.assets.length;
+        tokens = new address[](n);
+        for (uint256 i; i < n; ++i) tokens[i] = basket.assets[i].token;
     }
 
     /// @dev The recorded prices, widened.
@@ -568,22 +574,22 @@ library VaultLogic {
     /// `p.slippageBps`; then those that spend the base, scaled down alike to the base held above its
     /// target (rounded down) and skipped below `p.minTradeValue`. Returns the number of swaps made.
     function _executeLegs(
-        BasketAdmin.Basket storage basket,
+        address[] memory tokens,
         address factory,
         Valuation memory v,
-        IBallastVault.Leg[] calldata legs,
+        IBallastVault.Leg[] memory legs,
         IBallastVault.RebalanceParams memory p
     ) private returns (uint256 trades) {
         uint256[] memory ins = new uint256[](legs.length);
         uint256[] memory outs = new uint256[](legs.length);
-        uint256[] memory amounts = _fitLegs(basket, factory, v, legs, p, ins, outs);
+        uint256[] memory amounts = _fitLegs(tokens, factory, v, legs, p, ins, outs);
         for (uint256 k; k < legs.length; ++k) {
             if (ins[k] == 0 || amounts[k] == 0) continue;
             _legSwap(factory, v, legs[k].path, ins[k], outs[k], amounts[k], p.slippageBps);
             ++trades;
         }
         // What the base-spending legs may spend, each scaled down alike to it.
-        (uint256 wanted, uint256 available) = (0, _baseAboveTarget(basket, v));
+        (uint256 wanted, uint256 available) = (0, _baseAboveTarget(v, tokens[0]));
         for (uint256 k; k < legs.length; ++k) {
             if (ins[k] == 0) wanted += amounts[k];
         }
@@ -604,10 +610,10 @@ library VaultLogic {
     /// all, else a part, skipped under `minTradeValue`. A leg no size of which may trade reverts with
     /// {IBallastErrors-BallastLegUnfit}.
     function _fitLegs(
-        BasketAdmin.Basket storage basket,
+        address[] memory tokens,
         address factory,
         Valuation memory v,
-        IBallastVault.Leg[] calldata legs,
+        IBallastVault.Leg[] memory legs,
         IBallastVault.RebalanceParams memory p,
         uint256[] memory ins,
         uint256[] memory outs
@@ -615,9 +621,9 @@ library VaultLogic {
         amounts = new uint256[](legs.length);
         uint256 cap = v.nav.bps(p.maxTradeBps, Math.Rounding.Floor);
         for (uint256 k; k < legs.length; ++k) {
-            (ins[k], outs[k]) = _ends(basket, legs[k].path);
+            (ins[k], outs[k]) = _ends(tokens, legs[k].path);
             uint256 value = toValue(v, ins[k], legs[k].amountIn, Math.Rounding.Floor);
-            if (value > cap) revert IBallastErrors.BallastLegTooLarge(basket.assets[ins[k]].token, value, cap);
+            if (value > cap) revert IBallastErrors.BallastLegTooLarge(tokens[ins[k]], value, cap);
         }
         // Every path is well formed from here on.
         bytes32[][] memory pools = _pools(legs);
@@ -631,7 +637,7 @@ library VaultLogic {
     function _fitLeg(
         address factory,
         Valuation memory v,
-        IBallastVault.Leg calldata leg,
+        IBallastVault.Leg memory leg,
         uint256 i,
         uint256 o,
         uint256 count,
@@ -659,15 +665,13 @@ library VaultLogic {
 
     /// @dev The pools each leg crosses and the way it crosses them: the hash of each hop's token in,
     /// token out and fee tier. Legs crossing a pool the opposite way offset each other's impact.
-    function _pools(IBallastVault.Leg[] calldata legs) private pure returns (bytes32[][] memory pools) {
+    function _pools(IBallastVault.Leg[] memory legs) private pure returns (bytes32[][] memory pools) {
         pools = new bytes32[][](legs.length);
         for (uint256 k; k < legs.length; ++k) {
             bytes memory path = legs[k].path;
             uint256 hops = path.hops();
             pools[k] = new bytes32[](hops);
-            for (uint256 h; h < hops; ++h) {
-                pools[k][h] = keccak256(abi.encode(path.tokenAt(h), path.tokenAt(h + 1), path.feeAt(h)));
-            }
+            for (uint256 h; h < hops; ++h) pools[k][h] = path.hopKey(h);
         }
     }
 
@@ -690,7 +694,7 @@ library VaultLogic {
     function _legSwap(
         address factory,
         Valuation memory v,
-        bytes calldata path,
+        bytes memory path,
         uint256 i,
         uint256 o,
         uint256 amountIn,
@@ -701,13 +705,13 @@ library VaultLogic {
 
     /// @dev The basket indices of `path`'s first and last tokens; reverts with
     /// {IBallastErrors-BallastLegPath} unless `path` is well formed between two different basket assets.
-    function _ends(BasketAdmin.Basket storage basket, bytes calldata path) private view returns (uint256 i, uint256 o) {
+    function _ends(address[] memory tokens, bytes memory path) private pure returns (uint256 i, uint256 o) {
         if (!UniswapPath.isWellFormed(path)) revert IBallastErrors.BallastLegPath(path);
         (address tokenIn, address tokenOut) = (UniswapPath.tokenAt(path, 0), UniswapPath.lastToken(path));
-        uint256 n = basket.assets.length;
+        uint256 n = tokens.length;
         (i, o) = (n, n);
         for (uint256 j; j < n; ++j) {
-            address token = basket.assets[j].token;
+            address token = tokens[j];
             if (token == tokenIn) i = j;
             if (token == tokenOut) o = j;
         }
@@ -715,9 +719,9 @@ library VaultLogic {
     }
 
     /// @dev The base balance above the base asset's own target weight (rounded up) of the NAV.
-    function _baseAboveTarget(BasketAdmin.Basket storage basket, Valuation memory v) private view returns (uint256) {
+    function _baseAboveTarget(Valuation memory v, address base) private view returns (uint256) {
         uint256 baseTarget = v.nav.bps(v.targets[0], Math.Rounding.Ceil);
-        uint256 baseBalance = IERC20(basket.assets[0].token).balanceOf(address(this));
+        uint256 baseBalance = IERC20(base).balanceOf(address(this));
         return baseBalance > baseTarget ? baseBalance - baseTarget : 0;
     }
 
