@@ -156,6 +156,8 @@ async function printLines(logs: Log[], name: string) {
     const code = await ethers.provider.getCode("0x" + l.stack[l.stack.length - 2].slice(-40));
     if ((code.length - 2) / 2 === size) starts.push(k);
   }
+  // Not called by anything: the transaction's own target, whose frame starts the trace.
+  if (starts.length === 0) starts.push(-1);
   // `TRACE_FRAME=1`: the second call into it alone.
   const only = process.env.TRACE_FRAME;
   const picked = only === undefined ? starts : starts.slice(Number(only), Number(only) + 1);

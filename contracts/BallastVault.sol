@@ -68,9 +68,17 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     /// {recordPrices} (see {IBallastVault-lastPrices}); two a slot, as a valid price fits 128 bits
     /// ({BasketAdmin-tryPrice}): a rebalance reads and writes half the slots.
     uint128[] private _lastPrices;
-    FeeParams private _fees;
-    /// @dev When the management fee last accrued.
-    uint256 private _feesAccruedAt;
+    FeeState private _fees;
+
+    /// @dev The fees in force ({FeeParams}) and when the management fee last accrued, in the one slot
+    /// that every entry and exit reads.
+    struct FeeState {
+        uint16 managementFeeBps;
+        uint16 entryFeeBps;
+        uint16 exitFeeBps;
+        address recipient;
+        uint40 accruedAt;
+    }
 
     constructor(
         string memory name_,
@@ -104,7 +112,7 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         // against the breakers' observations: the vault cannot be called back while it is built.
         BasketAdmin.linkPools(_basket, factory, false);
         _setParams(params);
-        _feesAccruedAt = block.timestamp;
+        _fees.accruedAt = uint40(block.timestamp);
         VaultLogic.recordPrices(_lastPrices, _valuation(false).prices);
     }
 
@@ -156,8 +164,9 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     }
 
     /// @inheritdoc IBallastVault
-    function feeParams() external view returns (FeeParams memory) {
-        return _fees;
+    function feeParams() public view returns (FeeParams memory) {
+        FeeState memory f = _fees;
+        return FeeParams(f.managementFeeBps, f.entryFeeBps, f.exitFeeBps, f.recipient);
     }
 
     /// @inheritdoc IBallastVault
@@ -167,7 +176,7 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         uint256 rate = _fees.managementFeeBps;
         // No fee, no call to the library (the common case, on every entry, exit and conversion).
         if (rate == 0) return 0;
-        return FeeMath.feeShares(totalSupply(), rate, block.timestamp - _feesAccruedAt);
+        return FeeMath.feeShares(totalSupply(), rate, block.timestamp - _fees.accruedAt);
     }
 
     /// @inheritdoc IBallastVault
@@ -282,7 +291,7 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
 
     /// @inheritdoc IBallastVault
     function setFeeParams(FeeParams calldata params) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        FeeParams memory old = _fees;
+        FeeParams memory old = feeParams();
         if (keccak256(abi.encode(params)) == keccak256(abi.encode(old))) revert BallastParameterUnchanged();
         Bounds.check(Parameter.ManagementFeeBps, params.managementFeeBps, 0, MAX_MANAGEMENT_FEE_BPS);
         Bounds.check(Parameter.EntryFeeBps, params.entryFeeBps, 0, MAX_FLOW_FEE_BPS);
@@ -290,8 +299,13 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         if (params.managementFeeBps != 0 && params.recipient == address(0)) revert BallastZeroAddress();
         // What accrued under the old fees goes to the old recipient; the new rate runs from now.
         _accrueFees();
-        _feesAccruedAt = block.timestamp;
-        _fees = params;
+        _fees = FeeState(
+            params.managementFeeBps,
+            params.entryFeeBps,
+            params.exitFeeBps,
+            params.recipient,
+            uint40(block.timestamp)
+        );
         emit FeeParamsSet(old, params);
     }
 
@@ -646,7 +660,8 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     /// @dev Mints the management fee accrued since the last accrual to its recipient.
     function _accrueFees() private {
         uint256 shares = pendingFeeShares();
-        _feesAccruedAt = block.timestamp;
+        // A time past 2^40 seconds (the year 36812) is not a concern.
+        _fees.accruedAt = uint40(block.timestamp);
         if (shares == 0) return;
         address recipient = _fees.recipient;
         _mint(recipient, shares);
