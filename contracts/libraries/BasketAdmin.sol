@@ -104,17 +104,25 @@ library BasketAdmin {
 
     /// @notice The target weights in force now (basis points, summing to 10_000): along a ramp,
     /// each non-base weight is interpolated (rounded down) and the base takes the remainder.
-    function targetWeights(Basket storage basket) internal view returns (uint256[] memory weights) {
-        uint256 n = basket.assets.length;
+    function targetWeights(Basket storage basket) internal view returns (uint256[] memory) {
+        return targetWeights(basket.assets, basket.rampStart, basket.rampEnd);
+    }
+
+    /// @notice {targetWeights} of the entries `assets` (as stored) along the ramp from `start` to `end`.
+    function targetWeights(
+        Asset[] memory assets,
+        uint256 start,
+        uint256 end
+    ) internal view returns (uint256[] memory weights) {
+        uint256 n = assets.length;
         weights = new uint256[](n);
-        (uint256 start, uint256 end) = (basket.rampStart, basket.rampEnd);
         // Before its start a scheduled ramp holds the old weights (an instant switch, start == end,
         // included: it never divides by its zero length); after its end, the new ones.
         bool before = block.timestamp < start;
         bool ramping = !before && block.timestamp < end;
         uint256 others;
         for (uint256 i = 1; i < n; ++i) {
-            Asset storage a = basket.assets[i];
+            Asset memory a = assets[i];
             uint256 to = a.targetWeightBps;
             if (before) {
                 to = a.fromWeightBps;

@@ -107,38 +107,40 @@ library VaultLogic {
         bool strict,
         Side side
     ) public view returns (Valuation memory v) {
-        uint256 n = basket.assets.length;
+        // Every entry's two slots read once: the loops below read them from memory.
+        BasketAdmin.Asset[] memory assets = basket.assets;
+        uint256 n = assets.length;
         uint256[] memory prices = new uint256[](n);
         uint256 firstInvalid = type(uint256).max;
         for (uint256 i; i < n; ++i) {
-            (bool ok, uint256 price) = BasketAdmin.tryPrice(basket.assets[i].oracle);
+            (bool ok, uint256 price) = BasketAdmin.tryPrice(assets[i].oracle);
             if (!ok) {
-                if (strict) revert IBallastErrors.BallastPriceUnavailable(basket.assets[i].token);
+                if (strict) revert IBallastErrors.BallastPriceUnavailable(assets[i].token);
                 if (firstInvalid > i) firstInvalid = i;
                 price = lastPrices[i];
             }
             prices[i] = price;
         }
         if (side == Side.Oracle || firstInvalid != type(uint256).max) {
-            v = valuationAt(basket, prices);
+            v = valuationAt(basket, assets, prices);
             if (firstInvalid < v.firstInvalid) (v.firstInvalid, v.valid) = (firstInvalid, false);
             return v;
         }
-        PoolPass memory pass = _poolPass(basket, factory, prices);
+        PoolPass memory pass = _poolPass(assets, factory, prices);
         // An entrant may see an update coming that neither the feeds nor the pools show yet: each
         // asset's price, against the base's, may move by both sources' deviation thresholds.
-        uint256 baseDeviation = side == Side.Entry ? basket.assets[0].deviationBps : 0;
+        uint256 baseDeviation = side == Side.Entry ? assets[0].deviationBps : 0;
         for (uint256 i = 1; i < n; ++i) {
             uint256 market = pass.market[i];
             if (side == Side.Entry) {
-                uint256 deviation = basket.assets[i].deviationBps + baseDeviation;
+                uint256 deviation = assets[i].deviationBps + baseDeviation;
                 prices[i] = Math.max(prices[i].bps(1e4 + deviation, Math.Rounding.Ceil), market);
             } else if (market != 0) {
                 // No pool price (no pool into the basket, or an empty one): the oracle's alone.
                 prices[i] = Math.min(prices[i], market);
             }
         }
-        v = valuationAt(basket, prices);
+        v = valuationAt(basket, assets, prices);
         if (v.valid) _flowTerms(v, pass);
     }
 
@@ -200,7 +202,9 @@ library VaultLogic {
         bool paused
     ) private view returns (bytes memory) {
         IBallastVault.BasketState memory s;
-        s.tokens = _tokens(basket);
+        uint256 n = v.values.length;
+        s.tokens = new address[](n);
+        for (uint256 i; i < n; ++i) s.tokens[i] = basket.assets[i].token;
         (s.balances, s.prices, s.units, s.values, s.targets) = (v.balances, v.prices, v.units, v.values, v.targets);
         (s.nav, s.firstInvalid, s.valid, s.paused, s.params) = (v.nav, v.firstInvalid, v.valid, paused, params);
         return abi.encode(s);
@@ -284,7 +288,7 @@ library VaultLogic {
     }
 
     function _poolPass(
-        BasketAdmin.Basket storage basket,
+        BasketAdmin.Asset[] memory assets,
         address factory,
         uint256[] memory oracle
     ) private view returns (PoolPass memory pass) {
@@ -292,13 +296,13 @@ library VaultLogic {
         (pass.oracle, pass.market, pass.feePips) = (oracle, new uint256[](n), new uint256[](n));
         (pass.inverseReserve, pass.next, pass.seen) = (new uint256[](n), new uint256[](n), new bool[](n));
         pass.market[0] = oracle[0];
-        for (uint256 i = 1; i < n; ++i) _resolve(basket, factory, pass, i, n);
+        for (uint256 i = 1; i < n; ++i) _resolve(assets, factory, pass, i, n);
     }
 
     /// @dev Fills `pass` for asset `i` and, first, for the chain below it (at most `depth` links: a
     /// cycle of first pools ends with no market price).
     function _resolve(
-        BasketAdmin.Basket storage basket,
+        BasketAdmin.Asset[] memory assets,
         address factory,
         PoolPass memory pass,
         uint256 i,
@@ -306,20 +310,20 @@ library VaultLogic {
     ) private view {
         if (i == 0 || pass.seen[i]) return;
         pass.seen[i] = true;
-        BasketAdmin.Asset storage a = basket.assets[i];
+        BasketAdmin.Asset memory a = assets[i];
         uint256 q = a.quoteIndex;
         if (q == BasketAdmin.NO_POOL || depth == 0) return;
-        _resolve(basket, factory, pass, q, depth - 1);
-        (IUniswapV3Pool pool, bool assetIsToken0, uint24 fee) = _firstPool(basket, factory, a, q);
+        _resolve(assets, factory, pass, q, depth - 1);
+        (IUniswapV3Pool pool, bool assetIsToken0, uint24 fee) = _firstPool(assets, factory, a, q);
         (uint160 sqrtPriceX96, , , , , , ) = pool.slot0();
         if (pass.market[q] != 0) {
             // Raw quote-token units per 1e18 whole tokens: 18 extra digits, so that a token worth a
             // billionth of the quote token keeps its precision. Rounded down, as is the product.
             uint256 quoteOut = PoolPrice.quote(sqrtPriceX96, 10 ** (a.decimals + 18), assetIsToken0);
-            pass.market[i] = Math.mulDiv(quoteOut, pass.market[q], 10 ** (basket.assets[q].decimals + 18));
+            pass.market[i] = Math.mulDiv(quoteOut, pass.market[q], 10 ** (assets[q].decimals + 18));
         }
         uint256 reserveValue =
-            sqrtPriceX96 == 0 ? 0 : _reserveValue(basket, pass, pool, sqrtPriceX96, q, assetIsToken0);
+            sqrtPriceX96 == 0 ? 0 : _reserveValue(assets, pass, pool, sqrtPriceX96, q, assetIsToken0);
         pass.feePips[i] = pass.feePips[q] + fee;
         pass.inverseReserve[i] = reserveValue == 0 ? type(uint128).max : Math.ceilDiv(1e36, reserveValue);
         pass.next[i] = q;
@@ -327,12 +331,12 @@ library VaultLogic {
 
     /// @dev Asset `a`'s first pool, against basket asset `q`, at its fee; whether `a` is its token0.
     function _firstPool(
-        BasketAdmin.Basket storage basket,
+        BasketAdmin.Asset[] memory assets,
         address factory,
-        BasketAdmin.Asset storage a,
+        BasketAdmin.Asset memory a,
         uint256 q
-    ) private view returns (IUniswapV3Pool pool, bool assetIsToken0, uint24 fee) {
-        (address token, address quoteToken) = (a.token, basket.assets[q].token);
+    ) private pure returns (IUniswapV3Pool pool, bool assetIsToken0, uint24 fee) {
+        (address token, address quoteToken) = (a.token, assets[q].token);
         fee = a.poolFee;
         pool = IUniswapV3Pool(PoolAddress.compute(factory, token, quoteToken, fee));
         assetIsToken0 = token < quoteToken;
@@ -341,7 +345,7 @@ library VaultLogic {
     /// @dev The value, in base units at the oracles, of the virtual reserve of basket asset `q` in
     /// `pool` (y = L * sqrtP when `q` is token1, x = L / sqrtP when token0).
     function _reserveValue(
-        BasketAdmin.Basket storage basket,
+        BasketAdmin.Asset[] memory assets,
         PoolPass memory pass,
         IUniswapV3Pool pool,
         uint160 sqrtPriceX96,
@@ -352,14 +356,16 @@ library VaultLogic {
         uint256 reserve =
             quoteIsToken1 ? Math.mulDiv(liquidity, sqrtPriceX96, Q96) : Math.mulDiv(liquidity, Q96, sqrtPriceX96);
         if (q == 0) return reserve;
-        uint256 quoteUnit = 10 ** basket.assets[q].decimals;
-        uint256 baseUnit = 10 ** basket.assets[0].decimals;
+        uint256 quoteUnit = 10 ** assets[q].decimals;
+        uint256 baseUnit = 10 ** assets[0].decimals;
         return reserve.toValue(pass.oracle[q], quoteUnit, pass.oracle[0], baseUnit, Math.Rounding.Floor);
     }
 
-    /// @notice Values the vault's balances at `prices` (a zero price marks an invalid one).
+    /// @notice Values the vault's balances at `prices` (a zero price marks an invalid one), `assets`
+    /// being the basket's entries as stored.
     function valuationAt(
         BasketAdmin.Basket storage basket,
+        BasketAdmin.Asset[] memory assets,
         uint256[] memory prices
     ) internal view returns (Valuation memory v) {
         uint256 n = prices.length;
@@ -368,7 +374,7 @@ library VaultLogic {
         uint256[] memory units = new uint256[](n);
         uint256[] memory values = new uint256[](n);
         (v.prices, v.balances, v.units, v.values) = (prices, balances, units, values);
-        v.targets = BasketAdmin.targetWeights(basket);
+        v.targets = BasketAdmin.targetWeights(assets, basket.rampStart, basket.rampEnd);
         v.valid = true;
         v.firstInvalid = type(uint256).max;
         uint256 basePrice = prices[0];
@@ -378,8 +384,7 @@ library VaultLogic {
             uint256 balance;
             uint256 unit;
             {
-                BasketAdmin.Asset storage a = basket.assets[i];
-                // Both fields before the call: one read of their slot, where the call forces two.
+                BasketAdmin.Asset memory a = assets[i];
                 (address token, uint256 decimals) = (a.token, a.decimals);
                 (balance, unit) = (IERC20(token).balanceOf(address(this)), 10 ** decimals);
             }
@@ -423,11 +428,12 @@ library VaultLogic {
         address keeper
     ) public returns (uint256 trades, uint256 navBefore, uint256 navAfter, uint256 driftAfter, uint256 rewardBudget) {
         // Every oracle read valid earlier in this transaction: its prices are `lastPrices` (warm).
+        BasketAdmin.Asset[] memory assets = basket.assets;
         Valuation memory v =
             pricesRead
-                ? valuationAt(basket, _recorded(lastPrices))
+                ? valuationAt(basket, assets, _recorded(lastPrices))
                 : valuation(basket, lastPrices, factory, true, Side.Oracle);
-        address[] memory tokens = _tokens(basket);
+        address[] memory tokens = _tokens(assets);
         trades = _executeLegs(tokens, factory, v, legs, p);
         navBefore = v.nav;
         uint256 driftBefore = maxDrift(v);
@@ -455,10 +461,10 @@ library VaultLogic {
     }
 
     /// @dev The basket's tokens, base first.
-    function _tokens(BasketAdmin.Basket storage basket) private view returns (address[] memory tokens) {
-        uint256 n = basket.assets.length;
+    function _tokens(BasketAdmin.Asset[] memory assets) private pure returns (address[] memory tokens) {
+        uint256 n = assets.length;
         tokens = new address[](n);
-        for (uint256 i; i < n; ++i) tokens[i] = basket.assets[i].token;
+        for (uint256 i; i < n; ++i) tokens[i] = assets[i].token;
     }
 
     /// @dev The recorded prices, widened.
