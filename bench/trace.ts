@@ -15,7 +15,12 @@ import { lineProfile } from "./lines";
 import type { StructLog } from "./lines";
 import { refuseEveryPlan, settle } from "./settle";
 
-/** `TRACE_LINES=VaultLogic` (a library's name): its gas by source line in each traced transaction. */
+/**
+ * `TRACE_LINES=VaultLogic` (a contract's or library's name): its own gas by source line in each traced
+ * transaction; with `TRACE_BY=function`, by compiled function (and how often each ran), which the
+ * viaIR source map, putting much of a library on its `library` line, cannot say; with `TRACE_FRAME=k`,
+ * in its k-th frame of the transaction alone (0 first).
+ */
 const LINES = process.env.TRACE_LINES;
 const SEGMENTS = process.env.TRACE_SEGMENTS;
 
