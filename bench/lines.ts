@@ -89,9 +89,11 @@ export async function lineProfile(
   // `TRACE_BY=function`: by the compiled function whose code holds the instruction (the last
   // function entry at or before it: the optimizer lays each function out in one piece), inlined
   // code counted in its host.
-  const entryPoints = Object.entries(compiled.functionDebugData ?? {})
-    .filter(([, d]) => d.entryPoint !== null)
-    .map(([fn, d]) => ({ fn, pc: d.entryPoint as number }))
+  // The compiler's output has it; Hardhat's type of that output does not name it.
+  const debugData = (compiled as { functionDebugData?: Record<string, { entryPoint: number | null }> })
+    .functionDebugData;
+  const entryPoints = Object.entries(debugData ?? {})
+    .flatMap(([fn, d]) => (d.entryPoint === null ? [] : [{ fn, pc: d.entryPoint }]))
     .sort((a, b) => a.pc - b.pc);
   const host = (pc: number): string => {
     let found = "(dispatch)";

@@ -261,7 +261,8 @@ library BasketAdmin {
         return uint16(deviation);
     }
 
-    /// @notice `oracle`'s price, or `ok == false` when it reverts, says invalid, or answers 0.
+    /// @notice `oracle`'s price, or `ok == false` when it reverts, says invalid, or answers 0 or a
+    /// price past 128 bits.
     function tryPrice(IBallastOracle oracle) internal view returns (bool ok, uint256 price) {
         // A source that reverts, has no code, or answers short or garbage data is as invalid as one
         // that says so. A low-level call, because `try` lets a failed decoding revert the caller (and

@@ -186,7 +186,9 @@ library VaultLogic {
     }
 
     /// @notice Stores `prices` (one per asset, each valid or the asset's last) as the last prices.
-    /// Emits {IBallastVault-PricesRecorded}.
+    /// Emits {IBallastVault-PricesRecorded}. Oracle-side prices only: each fits 128 bits (a price
+    /// read valid does, {BasketAdmin-tryPrice}; a last one was recorded so), where an entry's, raised
+    /// by the deviation thresholds, might not.
     function recordPrices(uint128[] storage lastPrices, uint256[] memory prices) internal {
         // Each valid or already recorded: it fits 128 bits ({BasketAdmin-tryPrice}).
         for (uint256 i; i < prices.length; ++i) lastPrices[i] = uint128(prices[i]);
@@ -427,8 +429,8 @@ library VaultLogic {
         IBallastVault.RebalanceParams memory p,
         address keeper
     ) public returns (uint256 trades, uint256 navBefore, uint256 navAfter, uint256 driftAfter, uint256 rewardBudget) {
-        // Every oracle read valid earlier in this transaction: its prices are `lastPrices` (warm).
         BasketAdmin.Asset[] memory assets = basket.assets;
+        // Every oracle read valid earlier in this transaction: its prices are `lastPrices` (warm).
         Valuation memory v =
             pricesRead
                 ? valuationAt(basket, assets, _recorded(lastPrices))
@@ -446,7 +448,9 @@ library VaultLogic {
     }
 
     /// @dev Values `v`'s balances again after the trades, at its prices (rounded down, as
-    /// {valuationAt}): only the balances are read, into `v.balances`, `v.values` and `v.nav`.
+    /// {valuationAt}; every price valid, as a strict or recorded valuation's are): only the balances
+    /// are read, into `v.balances`, `v.values` and `v.nav`. `v` is the settlement's from then on:
+    /// its `navCeil` and flow terms are not updated, and nothing reads them after it.
     function _revalue(Valuation memory v, address[] memory tokens) private view {
         uint256 n = v.prices.length;
         (uint256[] memory balances, uint256[] memory values) = (v.balances, v.values);
@@ -669,8 +673,9 @@ library VaultLogic {
         }
     }
 
-    /// @dev The pools each leg crosses and the way it crosses them: the hash of each hop's token in,
-    /// token out and fee tier. Legs crossing a pool the opposite way offset each other's impact.
+    /// @dev The pools each leg crosses and the way it crosses them: the hash of each hop's bytes (token
+    /// in, fee tier, token out; {UniswapPath-hopKey}). Legs crossing a pool the opposite way offset
+    /// each other's impact.
     function _pools(IBallastVault.Leg[] memory legs) private pure returns (bytes32[][] memory pools) {
         pools = new bytes32[][](legs.length);
         for (uint256 k; k < legs.length; ++k) {

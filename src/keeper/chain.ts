@@ -15,6 +15,7 @@ import {
 } from "../../typechain-types";
 import type { BallastRebalancer, BallastVault, IBallastPolicy } from "../../typechain-types";
 import { isRevert } from "../shared/revert";
+import { isUsablePrice } from "../vault/prices";
 
 import type { KeeperConfig } from "./config";
 import { KeeperConfigError, KeeperRpcError } from "./errors";
@@ -213,7 +214,7 @@ export class VaultReader {
     if (policyOracle !== ZeroAddress) {
       const oracle = IBallastOracle__factory.connect(policyOracle, this.provider);
       const [valid, price] = await this.rpc("gasTokenOracle.tryPrice", () => oracle.tryPrice(), state.address);
-      return valid && price > 0n ? price : undefined;
+      return isUsablePrice(valid, price) ? price : undefined;
     }
     return undefined;
   }
@@ -224,7 +225,7 @@ export class VaultReader {
     if (index < oracles.length) {
       const oracle = IBallastOracle__factory.connect(oracles[index], this.provider);
       const [valid, price] = await this.rpc("oracle.tryPrice", () => oracle.tryPrice(), state.address);
-      if (valid && price > 0n) return price;
+      if (isUsablePrice(valid, price)) return price;
     }
     const last = await this.rpc("lastPrices", () => state.vault.lastPrices(), state.address);
     return index < last.length && last[index] > 0n ? last[index] : undefined;

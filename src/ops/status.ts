@@ -14,6 +14,7 @@ import { formatAmount, formatDrift, formatDuration, formatPercent, formatTime, f
 
 import { STATUS_NAMES, statusName, Trip, TRIP_NAMES, tripName } from "../vault/enums";
 import type { StatusName, UnknownName } from "../vault/enums";
+import { isUsablePrice } from "../vault/prices";
 
 export { STATUS_NAMES, TRIP_NAMES };
 export type { StatusName };
@@ -170,8 +171,8 @@ export async function readStatus(runner: ContractRunner, vaultAddress: string): 
       ...info,
       index,
       balance,
-      priceWad: valid ? price : lastPrices[index],
-      priceSource: valid ? "oracle" : "last",
+      priceWad: isUsablePrice(valid, price) ? price : lastPrices[index],
+      priceSource: isUsablePrice(valid, price) ? "oracle" : "last",
       value: 0n,
       weightBps: 0n,
       targetBps: targets[index],
@@ -318,7 +319,7 @@ async function estimateRebalanceGas(
     let valueInBaseUnits: bigint | null = null;
     if (costParams.gasTokenOracle !== ZeroAddress) {
       const [valid, ethPrice] = await IBallastOracle__factory.connect(costParams.gasTokenOracle, runner).tryPrice();
-      if (valid) valueInBaseUnits = valueInBase(units * priceWei, 18, ethPrice, assets[0]);
+      if (isUsablePrice(valid, ethPrice)) valueInBaseUnits = valueInBase(units * priceWei, 18, ethPrice, assets[0]);
     }
     return { units, priceWei, valueInBase: valueInBaseUnits };
   } catch {

@@ -1,3 +1,4 @@
 export * from "./deployVault";
 export * from "./routes";
 export * from "./feedRounds";
+export * from "./prices";

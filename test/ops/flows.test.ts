@@ -5,7 +5,7 @@ import { ethers, network } from "hardhat";
 
 import { deposit, OpsInputError, readStatus, rebalance, renderStatus, redeemInKind, VAULT_ENV } from "../../src/ops";
 import type { DepositResult, InKindResult, RebalanceResult, RedeemResult, VaultStatus } from "../../src/ops";
-import { DEFAULT_TRIGGERS, RECOMMENDED_BREAKERS } from "../../src/vault";
+import { DEFAULT_TRIGGERS, isUsablePrice, MAX_PRICE_WAD, RECOMMENDED_BREAKERS } from "../../src/vault";
 import { ENTRIES } from "../shared/entry";
 import { Status } from "../shared/vault";
 
@@ -124,6 +124,29 @@ describe("operator commands", function () {
           const { output } = await entry.run("status", { vault: vaultAddress });
           expect(output).to.contain("(last)");
           expect(output).to.contain("PriceUnavailable (5)");
+        });
+
+        it("takes an oracle's answer past 128 bits as the vault does: the last price, never the garbage", async function () {
+          const { vault, vaultAddress } = await loadFixture(investedFixture);
+          const oracle = (await vault.oracles())[2]; // WBTC's adapter
+          const last = (await vault.lastPrices())[2];
+          // An adapter answering (true, price): MSTORE 1 at 0, `price` at 32, RETURN 64 bytes.
+          const answering = (price: bigint) =>
+            "0x600160005270" + price.toString(16).padStart(34, "0") + "60205260406000f3";
+          await ethers.provider.send("hardhat_setCode", [oracle, answering(MAX_PRICE_WAD + 1n)]);
+          const garbage = await readStatus(ethers.provider, vaultAddress);
+          expect(garbage.assets[2]).to.include({ priceSource: "last", priceWad: last });
+          expect(garbage.pricesValid).to.be.false;
+          expect(garbage.rebalance.statusName).to.equal("PriceUnavailable");
+          await ethers.provider.send("hardhat_setCode", [oracle, answering(MAX_PRICE_WAD)]);
+          const largest = await readStatus(ethers.provider, vaultAddress);
+          expect(largest.assets[2]).to.include({ priceSource: "oracle", priceWad: MAX_PRICE_WAD });
+          expect(isUsablePrice(true, MAX_PRICE_WAD)).to.be.true;
+          expect([
+            isUsablePrice(true, MAX_PRICE_WAD + 1n),
+            isUsablePrice(true, 0n),
+            isUsablePrice(false, 1n),
+          ]).to.deep.equal([false, false, false]);
         });
 
         it("refuses an address without a contract, a contract that is not a vault, a malformed address or none", async function () {
