@@ -46,7 +46,7 @@ function line(points: readonly (readonly [number, number])[]): [number, number] 
  * sign: each triple's such line is solved for, and the one whose largest error over all points is
  * least is kept (exact, and cheap for the bench's few basket sizes).
  */
-function minimaxLine(points: readonly (readonly [number, number, number])[]): [number, number] {
+export function minimaxLine(points: readonly (readonly [number, number, number])[]): [number, number] {
   if (points.length < 3) return line(points.map(([x, y]) => [x, y] as const));
   const sorted = [...points].sort((a, b) => a[0] - b[0]);
   const worst = ([a, b]: [number, number]) => Math.max(...sorted.map(([x, y, w]) => Math.abs(a + b * x - y) / w));
