@@ -1,7 +1,8 @@
 /**
  * Profiling aid, not part of the benchmark: `npx hardhat run bench/trace.ts` sets up the bench's
  * 4-asset basket, then traces a deposit, a rebalance (WETH up 12%) and the same rebalance refused by
- * the cost gate with `debug_traceTransaction`, and prints every call frame in call order with its
+ * the cost gate with `debug_traceTransaction` (with `TRACE_OBSERVED=1`, also a rebalance that observes
+ * the volatility estimate, as with the live configs' scaling on), and prints every call frame in call order with its
  * inclusive gas (before refunds), its own gas, SLOAD/SSTORE counts and its dearest opcodes. Library
  * delegatecalls show as their address; vault, rebalancer, policy, oracles, feeds and tokens by name.
  */
@@ -226,9 +227,41 @@ async function main() {
   const r = await rebalancer.rebalance();
   await trace(r.hash, labels, "rebalance");
   await ethers.provider.send("evm_revert", [snap2]);
+  const snap3 = await ethers.provider.send("evm_snapshot", []);
   await refuseEveryPlan(policy);
   const s = await rebalancer.rebalance();
   await trace(s.hash, labels, "skipped");
+  await ethers.provider.send("evm_revert", [snap3]);
+  if (process.env.TRACE_OBSERVED) {
+    // Volatility scaling on, as the live configs set it (the bench's BENCH_VOLATILITY, the band capped
+    // under this drift): a skipped rebalance observes first, then the due one an hour later observes
+    // one round a feed.
+    const costs = await policy.costParams();
+    await (
+      await policy.setVolatilityParams({
+        referenceVolBps: 6_000,
+        minBandBps: 150,
+        maxBandBps: 200,
+        averagingTime: 14 * 86_400,
+        minObservationInterval: 3_600,
+      })
+    ).wait();
+    await refuseEveryPlan(policy);
+    await (await rebalancer.rebalance()).wait();
+    await (
+      await policy.setCostParams({
+        benefitPerBpWad: costs.benefitPerBpWad,
+        maxCostRatioBps: costs.maxCostRatioBps,
+        gasBase: costs.gasBase,
+        gasPerHop: costs.gasPerHop,
+        gasTokenOracle: costs.gasTokenOracle,
+      })
+    ).wait();
+    await market.advanceTime(3_600);
+    for (const { symbol } of basket) await market.setFeedPrice(symbol, await market.feedPrice(symbol));
+    const o = await rebalancer.rebalance();
+    await trace(o.hash, labels, "observed");
+  }
 }
 
 main().catch((e: unknown) => {
