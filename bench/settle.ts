@@ -1,6 +1,7 @@
 /**
- * The state every benchmark starts from (`settle`) and the cost gate set to refuse (`refuseEveryPlan`):
- * shared by scripts/bench.ts and bench/trace.ts; the gate off (`COST_GATE_OFF`) also by
+ * The state every benchmark starts from (`settle`), the cost gate set to refuse (`refuseEveryPlan`)
+ * and an observation made by a skipped rebalance (`observeSkipped`): shared by scripts/bench.ts and
+ * bench/trace.ts; the gate off (`COST_GATE_OFF`) also by
  * test/sim/differential.test.ts.
  */
 import { ZeroAddress } from "ethers";
@@ -48,4 +49,23 @@ export const COST_GATE_OFF = {
  */
 export async function refuseEveryPlan(policy: BallastPolicy): Promise<void> {
   await (await policy.setCostParams({ ...COST_GATE_OFF, benefitPerBpWad: 1n, maxCostRatioBps: 10_000n })).wait();
+}
+
+/**
+ * A rebalance that the gate skips, which still observes the volatility estimate (the observation a
+ * measured one continues from), with the gate's parameters put back after it.
+ */
+export async function observeSkipped(policy: BallastPolicy, rebalancer: BallastRebalancer): Promise<void> {
+  const costs = await policy.costParams();
+  await refuseEveryPlan(policy);
+  await (await rebalancer.rebalance()).wait();
+  await (
+    await policy.setCostParams({
+      benefitPerBpWad: costs.benefitPerBpWad,
+      maxCostRatioBps: costs.maxCostRatioBps,
+      gasBase: costs.gasBase,
+      gasPerHop: costs.gasPerHop,
+      gasTokenOracle: costs.gasTokenOracle,
+    })
+  ).wait();
 }

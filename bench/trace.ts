@@ -14,7 +14,7 @@ import { deployVault } from "../src/vault";
 
 import { lineProfile } from "./lines";
 import type { StructLog } from "./lines";
-import { refuseEveryPlan, settle } from "./settle";
+import { observeSkipped, refuseEveryPlan, settle } from "./settle";
 
 /**
  * `TRACE_LINES=VaultLogic` (a contract's or library's name): its own gas by source line in each traced
@@ -236,7 +236,6 @@ async function main() {
     // Volatility scaling on, as the live configs set it (the bench's BENCH_VOLATILITY, the band capped
     // under this drift): a skipped rebalance observes first, then the due one an hour later observes
     // one round a feed.
-    const costs = await policy.costParams();
     await (
       await policy.setVolatilityParams({
         referenceVolBps: 6_000,
@@ -246,17 +245,7 @@ async function main() {
         minObservationInterval: 3_600,
       })
     ).wait();
-    await refuseEveryPlan(policy);
-    await (await rebalancer.rebalance()).wait();
-    await (
-      await policy.setCostParams({
-        benefitPerBpWad: costs.benefitPerBpWad,
-        maxCostRatioBps: costs.maxCostRatioBps,
-        gasBase: costs.gasBase,
-        gasPerHop: costs.gasPerHop,
-        gasTokenOracle: costs.gasTokenOracle,
-      })
-    ).wait();
+    await observeSkipped(policy, rebalancer);
     await market.advanceTime(3_600);
     for (const { symbol } of basket) await market.setFeedPrice(symbol, await market.feedPrice(symbol));
     const o = await rebalancer.rebalance();

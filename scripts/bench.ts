@@ -45,7 +45,7 @@ import { MEASURED_GAS, rebalanceGasUnits } from "../src/sim/market";
 import { BENCH_DIR, figuresOf, readSnapshot, SNAPSHOT, SNAPSHOT_TOLERANCE_PCT, snapshotDiff } from "../bench/figures";
 import type { BasketBench, BenchResults, Ratio } from "../bench/figures";
 import { fitGasModel } from "../bench/gasModel";
-import { refuseEveryPlan, settle } from "../bench/settle";
+import { observeSkipped, refuseEveryPlan, settle } from "../bench/settle";
 import { runScript } from "../src/cli/script";
 import type { Env } from "../src/cli/script";
 
@@ -381,20 +381,8 @@ async function benchBasket(
     let reads = 0;
     const spent = await withPart(async () => {
       await (await policy.setVolatilityParams(BENCH_VOLATILITY)).wait();
-      const costs = await policy.costParams();
-      await refuseEveryPlan(policy);
-      // A rebalance the gate skips still observes: the observation the measured one continues from.
-      await (await rebalancer.rebalance()).wait();
+      await observeSkipped(policy, rebalancer);
       const start = await volatilityState(policy, rebalancer);
-      await (
-        await policy.setCostParams({
-          benefitPerBpWad: costs.benefitPerBpWad,
-          maxCostRatioBps: costs.maxCostRatioBps,
-          gasBase: costs.gasBase,
-          gasPerHop: costs.gasPerHop,
-          gasTokenOracle: costs.gasTokenOracle,
-        })
-      ).wait();
       for (let k = 1; k < roundsSince; k++) {
         await market.advanceTime(60);
         await refreshFeeds(market, basket);
