@@ -190,7 +190,6 @@ library VaultLogic {
     /// read valid does, {BasketAdmin-tryPrice}; a last one was recorded so), where an entry's, raised
     /// by the deviation thresholds, might not.
     function recordPrices(uint128[] storage lastPrices, uint256[] memory prices) internal {
-        // Each valid or already recorded: it fits 128 bits ({BasketAdmin-tryPrice}).
         for (uint256 i; i < prices.length; ++i) lastPrices[i] = uint128(prices[i]);
         emit IBallastVault.PricesRecorded(prices);
     }
