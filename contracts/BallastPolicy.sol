@@ -107,7 +107,7 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
 
     /// @inheritdoc IBallastPolicy
     function costGateActive() external view returns (bool) {
-        return _costs.maxCostRatioBps != 0 || address(_costs.gasTokenOracle) != address(0);
+        return _gateActive(_costParams());
     }
 
     /// @inheritdoc IBallastPolicy
@@ -155,7 +155,11 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
 
     /// @inheritdoc IBallastPolicy
     function minLegValue(uint256 basePriceWad, uint256 baseUnit) external view returns (uint256) {
-        CostParams memory cp = _costParams();
+        return _minLegValue(_costParams(), basePriceWad, baseUnit);
+    }
+
+    /// @dev {minLegValue} under the cost parameters `cp`.
+    function _minLegValue(CostParams memory cp, uint256 basePriceWad, uint256 baseUnit) private view returns (uint256) {
         // What a unit of value traded is worth to the gate: 2 x 10_000 bps of drift per unit of NAV
         // (two weights move), times benefitPerBpWad / 1e18, times maxCostRatioBps / 10_000.
         uint256 worth = 2 * uint256(cp.benefitPerBpWad) * cp.maxCostRatioBps;
@@ -177,15 +181,26 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
 
     /// @inheritdoc IBallastPolicy
     function evaluate(address vault, uint256 driftBps) external view returns (Status, uint256) {
-        TriggerParams memory t = _triggers();
+        BandParams memory bp = _bands;
         uint256 last = _lastRebalance[vault];
-        if (last != 0 && block.timestamp < last + t.cooldown) return (Status.Cooldown, t.targetBandBps);
-        if (_reaches(vault, driftBps)) return (Status.Due, t.targetBandBps);
-        // The calendar makes a rebalance due below the trigger band, but never for drift the target
-        // band would leave alone (no dust trades).
-        if (t.calendarInterval != 0 && driftBps > t.targetBandBps && block.timestamp >= last + t.calendarInterval)
-            return (Status.DueByCalendar, t.targetBandBps);
-        return (Status.NotDue, t.targetBandBps);
+        // The band only where the cooldown does not decide: it may fold the feeds' history.
+        if (_cooling(bp, last)) return (Status.Cooldown, bp.targetBandBps);
+        return (_status(bp, last, driftBps, _reaches(vault, driftBps)), bp.targetBandBps);
+    }
+
+    /// @inheritdoc IBallastPolicy
+    function decide(uint256 driftBps, uint256 basePriceWad, uint256 baseUnit) external returns (Decision memory) {
+        return _decision(msg.sender, driftBps, basePriceWad, baseUnit, _observe(msg.sender));
+    }
+
+    /// @inheritdoc IBallastPolicy
+    function decision(
+        address vault,
+        uint256 driftBps,
+        uint256 basePriceWad,
+        uint256 baseUnit
+    ) external view returns (Decision memory) {
+        return _decision(vault, driftBps, basePriceWad, baseUnit, _estimate(vault));
     }
 
     /// @inheritdoc IBallastPolicy
@@ -196,9 +211,15 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
 
     /// @inheritdoc IBallastPolicy
     function observe() external {
-        (bool taken, uint256[] memory estimate, uint256[] memory rounds) = _folded(msg.sender);
-        if (!taken) return;
-        VolatilityState storage state = _states[msg.sender];
+        _observe(msg.sender);
+    }
+
+    /// @dev {observe} for `vault`: the variances in force after it (the new estimate, or the stored
+    /// one when none is taken; none while scaling is off).
+    function _observe(address vault) private returns (uint256[] memory) {
+        (bool taken, uint256[] memory estimate, uint256[] memory rounds) = _folded(vault);
+        if (!taken) return _stored(vault);
+        VolatilityState storage state = _states[vault];
         Estimate[] storage stored = state.estimates;
         uint256 n = estimate.length;
         while (stored.length > n) stored.pop();
@@ -213,7 +234,8 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
             else stored.push(e);
         }
         state.updatedAt = uint64(block.timestamp);
-        emit Observed(msg.sender, block.timestamp, estimate);
+        emit Observed(vault, block.timestamp, estimate);
+        return estimate;
     }
 
     /// @inheritdoc IBallastPolicy
@@ -237,18 +259,75 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
     /// @inheritdoc IBallastPolicy
     function effectiveTriggerBand(address vault) public view returns (uint256) {
         BandParams memory bp = _bands;
-        uint256 band = bp.triggerBandBps;
         // Scaling off: no need to read the vault's variances.
-        if (bp.referenceVolBps == 0) return band;
-        // The estimate an observation now would hold: what {observe} stores before a rebalance decides.
+        if (bp.referenceVolBps == 0) return bp.triggerBandBps;
+        return _bandOf(bp, _estimate(vault));
+    }
+
+    /// @dev The decision ({IBallastPolicy-Decision}) for `vault` at a largest drift of `driftBps`,
+    /// its estimate's variances being `vars` (see {_observe}).
+    function _decision(
+        address vault,
+        uint256 driftBps,
+        uint256 basePriceWad,
+        uint256 baseUnit,
+        uint256[] memory vars
+    ) private view returns (Decision memory d) {
+        BandParams memory bp = _bands;
+        uint256 last = _lastRebalance[vault];
+        (d.targetBandBps, d.triggerBandBps) = (bp.targetBandBps, _bandOf(bp, vars));
+        d.status = _cooling(bp, last) ? Status.Cooldown : _status(bp, last, driftBps, driftBps >= d.triggerBandBps);
+        CostParams memory cp = _costParams();
+        (d.minLegValue, d.costGateActive) = (_minLegValue(cp, basePriceWad, baseUnit), _gateActive(cp));
+    }
+
+    /// @dev Whether `last` (a vault's last rebalance, 0 for none) is within the cooldown.
+    function _cooling(BandParams memory bp, uint256 last) private view returns (bool) {
+        return last != 0 && block.timestamp < last + bp.cooldown;
+    }
+
+    /// @dev The status of a vault out of its cooldown whose largest drift `driftBps` does or does
+    /// not reach its trigger band (`reaches`), `last` being its last rebalance.
+    function _status(
+        BandParams memory bp,
+        uint256 last,
+        uint256 driftBps,
+        bool reaches
+    ) private view returns (Status) {
+        if (reaches) return Status.Due;
+        // The calendar makes a rebalance due below the trigger band, but never for drift the target
+        // band would leave alone (no dust trades).
+        if (bp.calendarInterval != 0 && driftBps > bp.targetBandBps && block.timestamp >= last + bp.calendarInterval)
+            return Status.DueByCalendar;
+        return Status.NotDue;
+    }
+
+    /// @dev Whether the cost gate, under `cp`, judges a rebalance.
+    function _gateActive(CostParams memory cp) private pure returns (bool) {
+        return cp.maxCostRatioBps != 0 || address(cp.gasTokenOracle) != address(0);
+    }
+
+    /// @dev The variances an observation of `vault` now would leave in force (see {_observe}).
+    function _estimate(address vault) private view returns (uint256[] memory) {
         (bool taken, uint256[] memory vars, ) = _folded(vault);
-        if (!taken) vars = _variances(_states[vault].estimates);
+        return taken ? vars : _stored(vault);
+    }
+
+    /// @dev `vault`'s stored variances; none while scaling is off, which does not read them.
+    function _stored(address vault) private view returns (uint256[] memory vars) {
+        if (_bands.referenceVolBps != 0) vars = _variances(_states[vault].estimates);
+    }
+
+    /// @dev The trigger band under `bp` for an estimate of variances `vars` (see
+    /// {effectiveTriggerBand}).
+    function _bandOf(BandParams memory bp, uint256[] memory vars) private pure returns (uint256) {
+        uint256 band = bp.triggerBandBps;
         uint256 n = vars.length;
-        if (n < 2) return band;
+        if (bp.referenceVolBps == 0 || n < 2) return band;
         // The basket's variance: the mean over its non-base assets.
         uint256 sum;
         for (uint256 i = 1; i < n; ++i) sum += vars[i];
-        uint256 ratio = Math.mulDiv(sum / (n - 1), WAD, _referenceVariance());
+        uint256 ratio = Math.mulDiv(sum / (n - 1), WAD, _variance(bp.referenceVolBps));
         // Past 2e11 times the reference the band is past any cap (cbrt > 5,000 = MAX_TRIGGER_BAND_BPS
         // times any trigger band): the cap, before the cube root's operand could overflow.
         if (ratio > MAX_VARIANCE_RATIO_WAD) return bp.maxBandBps;
@@ -470,7 +549,12 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
 
     /// @dev The reference variance (annualised, WAD) of `referenceVolBps`.
     function _referenceVariance() private view returns (uint256) {
-        uint256 vol = uint256(_bands.referenceVolBps) * 1e14; // bps to WAD
+        return _variance(_bands.referenceVolBps);
+    }
+
+    /// @dev The annualised variance (WAD) of a volatility of `volBps`.
+    function _variance(uint256 volBps) private pure returns (uint256) {
+        uint256 vol = volBps * 1e14; // bps to WAD
         return Math.mulDiv(vol, vol, WAD);
     }
 

@@ -173,16 +173,20 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
         if (!s.valid) return (IBallastPolicy.Status.PriceUnavailable, 0, 0);
         driftBps = PlanReview.maxDrift(s);
         if (s.paused) return (IBallastPolicy.Status.Paused, driftBps, 0);
-        (status, targetBandBps) = _evaluate(driftBps);
-        targetBandBps = _usableBand(targetBandBps, s.tokens.length);
-        if (_isDue(status)) status = _dueStatus(s, targetBandBps, status);
+        IBallastPolicy.Decision memory d = _decision(s, driftBps);
+        targetBandBps = _usableBand(d, s.tokens.length);
+        status = _isDue(d.status) ? _dueStatus(s, targetBandBps, d) : d.status;
     }
 
     /// @inheritdoc IBallastRebalancer
     function rebalanceCost() external view returns (uint256 cost, uint256 benefit, bool worthIt) {
         IBallastVault.BasketState memory s = _strict(_vault.basketState());
-        (, uint256 band) = _policy.evaluate(address(this), PlanReview.maxDrift(s));
-        (IBallastPolicy.Trade[] memory trades, uint256 removed) = _planAt(s, _usableBand(band, s.tokens.length));
+        IBallastPolicy.Decision memory d = _decision(s, PlanReview.maxDrift(s));
+        (IBallastPolicy.Trade[] memory trades, uint256 removed) = _planAt(
+            s,
+            _usableBand(d, s.tokens.length),
+            d.minLegValue
+        );
         (cost, benefit, worthIt, , ) = _assess(s, trades, removed, true);
     }
 
@@ -191,7 +195,7 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
         performData = "";
         // Cheap checks first: a trip in force or a cooldown, which no drift can make due (the
         // policy answers for the largest drift there is), before any oracle is read.
-        (IBallastPolicy.Status dormant, ) = _evaluate(type(uint256).max);
+        IBallastPolicy.Status dormant = _evaluate(type(uint256).max);
         if (dormant == IBallastPolicy.Status.BreakerTripped || dormant == IBallastPolicy.Status.Cooldown) {
             return (false, performData);
         }
@@ -207,10 +211,10 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
     /// @inheritdoc IBallastRebalancer
     function rebalance() public nonReentrant returns (uint256 trades) {
         uint256 gasStart = gasleft();
-        (IBallastVault.BasketState memory s, uint256 band, bool refused) = _open();
+        (IBallastVault.BasketState memory s, IBallastPolicy.Decision memory d, uint256 band, bool refused) = _open();
         if (refused) return 0;
-        (IBallastPolicy.Trade[] memory planned, uint256 removed) = _planAt(s, band);
-        if (_policy.costGateActive()) {
+        (IBallastPolicy.Trade[] memory planned, uint256 removed) = _planAt(s, band, d.minLegValue);
+        if (d.costGateActive) {
             (uint256 cost, uint256 benefit, bool worthIt, , ) = _assess(s, planned, removed, true);
             if (!_passes(cost, benefit, worthIt)) return 0;
         }
@@ -223,9 +227,9 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
     /// @inheritdoc IBallastRebalancer
     function rebalancePlan(IBallastVault.Leg[] calldata legs) external nonReentrant returns (uint256 trades) {
         uint256 gasStart = gasleft();
-        (IBallastVault.BasketState memory s, uint256 band, bool refused) = _open();
+        (IBallastVault.BasketState memory s, IBallastPolicy.Decision memory d, uint256 band, bool refused) = _open();
         if (refused) return 0;
-        (bool go, uint256 allowedLoss) = _quotePlan(s, legs);
+        (bool go, uint256 allowedLoss) = _quotePlan(s, legs, d.costGateActive);
         if (!go) return 0;
         uint256 budget;
         (trades, budget) = _executePlan(s, legs, band, allowedLoss);
@@ -241,16 +245,17 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
     }
 
     /// @dev Reviews a keeper's `legs` ({PlanReview-review}) and quotes their cost: `go` is false
-    /// when the cost gate skips them; `allowedLoss` is the policy's quote (the reward's premium,
-    /// which the vault pays apart, left out) plus the tolerance on the value traded. The quote
-    /// bounds what the plan may lose, so it is made whether or not the gate is on.
+    /// when the cost gate (on when `gated`) skips them; `allowedLoss` is the policy's quote (the
+    /// reward's premium, which the vault pays apart, left out) plus the tolerance on the value
+    /// traded. The quote bounds what the plan may lose, so it is made whether or not the gate is on.
     function _quotePlan(
         IBallastVault.BasketState memory s,
-        IBallastVault.Leg[] calldata legs
+        IBallastVault.Leg[] calldata legs,
+        bool gated
     ) private returns (bool go, uint256 allowedLoss) {
         (IBallastPolicy.Trade[] memory quoted, uint256 removed, uint256 traded) = PlanReview.review(s, legs);
         (uint256 cost, uint256 benefit, bool worthIt, , uint256 premium) = _assess(s, quoted, removed, true);
-        go = !_policy.costGateActive() || _passes(cost, benefit, worthIt);
+        go = !gated || _passes(cost, benefit, worthIt);
         allowedLoss = cost - premium + traded.bps(_plan.costToleranceBps, Math.Rounding.Floor);
     }
 
@@ -285,28 +290,41 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
         _policy.resetObservations();
     }
 
-    /// @dev A rebalance's common start: the vault's state with its prices recorded, the volatility
-    /// estimate's observation, the checks that revert (paused, a price invalid, a trip in force, not
-    /// due), and the breakers' check, which ends the call without trading (`refused`) rather than
-    /// revert, so that a trip stays recorded. `band` is the band trades stop at.
-    function _open() private returns (IBallastVault.BasketState memory s, uint256 band, bool refused) {
+    /// @dev A rebalance's common start: the vault's state with its prices recorded, the policy's
+    /// decision (on the volatility estimate it observes first), the checks that revert (paused, a
+    /// price invalid, a trip in force, not due), and the breakers' check, which ends the call without
+    /// trading (`refused`) rather than revert, so that a trip stays recorded. `band` is the band
+    /// trades stop at.
+    function _open()
+        private
+        returns (IBallastVault.BasketState memory s, IBallastPolicy.Decision memory d, uint256 band, bool refused)
+    {
         s = _vault.recordPrices();
         if (s.paused) revert EnforcedPause();
         _strict(s);
         uint256 driftBefore = PlanReview.maxDrift(s);
-        // Observed first: the policy decides on the estimate its views fold in the same way.
-        _policy.observe();
-        IBallastPolicy.Status status;
-        (status, band) = _evaluate(driftBefore);
-        if (!_isDue(status)) revert BallastRebalanceNotDue(uint8(status), driftBefore);
-        band = _usableBand(band, s.tokens.length);
+        d = _policy.decide(driftBefore, s.prices[0], s.units[0]);
+        if (_breakers.holds(address(this))) d.status = IBallastPolicy.Status.BreakerTripped;
+        if (!_isDue(d.status)) revert BallastRebalanceNotDue(uint8(d.status), driftBefore);
+        band = _usableBand(d, s.tokens.length);
         refused = _breakers.checkBreakers(s.prices, _poolChecks(s));
     }
 
-    /// @dev The policy's verdict on a largest drift of `driftBps` and the target band, with a trip of
-    /// the breakers in force reported first (BreakerTripped), as the status and {rebalance} report it.
-    function _evaluate(uint256 driftBps) private view returns (IBallastPolicy.Status status, uint256 band) {
-        (status, band) = _policy.evaluate(address(this), driftBps);
+    /// @dev The policy's decision ({IBallastPolicy-decision}) on state `s`, whose largest drift is
+    /// `driftBps`, with a trip of the breakers in force reported first (BreakerTripped), as
+    /// {rebalance} decides.
+    function _decision(
+        IBallastVault.BasketState memory s,
+        uint256 driftBps
+    ) private view returns (IBallastPolicy.Decision memory d) {
+        d = _policy.decision(address(this), driftBps, s.prices[0], s.units[0]);
+        if (_breakers.holds(address(this))) d.status = IBallastPolicy.Status.BreakerTripped;
+    }
+
+    /// @dev The policy's status for a largest drift of `driftBps`, a trip of the breakers in force
+    /// reported first, before any oracle is read ({checkUpkeep}'s cheap checks).
+    function _evaluate(uint256 driftBps) private view returns (IBallastPolicy.Status status) {
+        (status, ) = _policy.evaluate(address(this), driftBps);
         if (_breakers.holds(address(this))) status = IBallastPolicy.Status.BreakerTripped;
     }
 
@@ -361,8 +379,8 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
         return Math.min(reward, Math.min(s.nav.bps(r.maxRewardBps, Math.Rounding.Floor), r.maxReward));
     }
 
-    /// @dev What a rebalance the policy finds `due` (Due or DueByCalendar) would do now, for the
-    /// status report, in {rebalance}'s order: BreakerTripped when the breakers would refuse it and
+    /// @dev What a rebalance the policy's decision `d` finds due (Due or DueByCalendar: `due`) would
+    /// do now, for the status report, in {rebalance}'s order: BreakerTripped when the breakers would refuse it and
     /// record nothing; `due` when they would record a new trip (that rebalance is what records it:
     /// nothing else runs the breakers' check); when the policy's cost gate is on, Uneconomic when the
     /// plan (target band `band`) is not worth its cost and PriceUnavailable when the gate cannot
@@ -371,14 +389,15 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
     function _dueStatus(
         IBallastVault.BasketState memory s,
         uint256 band,
-        IBallastPolicy.Status due
+        IBallastPolicy.Decision memory d
     ) private view returns (IBallastPolicy.Status) {
+        IBallastPolicy.Status due = d.status;
         (IBallastBreakers.Trip reason, , bool records) = _breakers.refusal(address(this), s.prices, _poolChecks(s));
         // A call that would record a trip trades nothing, whatever its plan: the gate and the legs
         // have no say in it.
         if (reason != IBallastBreakers.Trip.None) return records ? due : IBallastPolicy.Status.BreakerTripped;
-        (IBallastPolicy.Trade[] memory trades, uint256 removed) = _planAt(s, band);
-        if (_policy.costGateActive()) {
+        (IBallastPolicy.Trade[] memory trades, uint256 removed) = _planAt(s, band, d.minLegValue);
+        if (d.costGateActive) {
             (, , bool worthIt, bool priced, ) = _assess(s, trades, removed, false);
             // The gate's gas-token oracle failing: no verdict, and no rebalance, until it prices.
             if (!priced) return IBallastPolicy.Status.PriceUnavailable;
@@ -449,12 +468,13 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
     }
 
     /// @dev The planner's plan at `band` ({IBallastPlanner-plan}), without the trades too small to
-    /// pay for their own leg ({IBallastPolicy-minLegValue}).
+    /// pay for their own leg (under `minLegValue`, {IBallastPolicy-minLegValue}).
     function _planAt(
         IBallastVault.BasketState memory s,
-        uint256 band
+        uint256 band,
+        uint256 minLegValue
     ) private view returns (IBallastPolicy.Trade[] memory, uint256) {
-        return _planner.plan(_vault, s, band, _policy.minLegValue(s.prices[0], s.units[0]));
+        return _planner.plan(_vault, s, band, minLegValue);
     }
 
     /// @dev The legs that carry out `trades`, in their order.
@@ -467,9 +487,8 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
     /// asset leaves inside its band, stays well inside the trigger band: at most half the trigger
     /// band spread over the `n - 1` non-base assets. Without the cap, N assets each stopping a band
     /// short of target could leave the base N bands off, a drift no trade would ever remove.
-    function _usableBand(uint256 band, uint256 n) private view returns (uint256) {
-        uint256 cap = _policy.effectiveTriggerBand(address(this)) / (2 * (n - 1));
-        return Math.min(band, cap);
+    function _usableBand(IBallastPolicy.Decision memory d, uint256 n) private pure returns (uint256) {
+        return Math.min(d.targetBandBps, d.triggerBandBps / (2 * (n - 1)));
     }
 
     /// @dev `s`, or a revert naming the first asset without a valid price.

@@ -4,7 +4,7 @@ import { expect } from "chai";
 import { ZeroAddress, ZeroHash } from "ethers";
 import { ethers } from "hardhat";
 
-import { BallastPolicy__factory } from "../typechain-types";
+import { BallastPolicy__factory, MockBallastOracle__factory, MockPolicyVault__factory } from "../typechain-types";
 import type { BallastPolicy } from "../typechain-types";
 import type { IBallastPolicy } from "../typechain-types/artifacts/contracts/BallastPolicy";
 import { Parameter } from "../src/vault/enums";
@@ -452,6 +452,77 @@ describe("BallastPolicy", () => {
       expect(await statusOf(policy, rebalancerB.address, 200)).to.equal(Status.NotDue);
       await time.increaseTo(lastB + DAY);
       expect(await statusOf(policy, rebalancerB.address, 200)).to.equal(Status.DueByCalendar);
+    });
+  });
+
+  describe("decision and decide: the policy's whole say on a rebalance in one call", () => {
+    const PRICE = 10n ** 18n;
+    const UNIT = 10n ** 6n;
+
+    /** `decision` for `who` at `drift`, checked against the four views it stands for; its status. */
+    async function agrees(policy: BallastPolicy, who: string, drift: number): Promise<bigint> {
+      const d = await policy.decision(who, drift, PRICE, UNIT);
+      const [status, band] = await policy.evaluate(who, drift);
+      expect([d.status, d.targetBandBps, d.triggerBandBps, d.minLegValue, d.costGateActive]).to.deep.equal([
+        status,
+        band,
+        await policy.effectiveTriggerBand(who),
+        await policy.minLegValue(PRICE, UNIT),
+        await policy.costGateActive(),
+      ]);
+      return d.status;
+    }
+
+    it("answers as evaluate, effectiveTriggerBand, minLegValue and costGateActive, in every status", async () => {
+      const { policy, rebalancerA } = await loadFixture(calendarFixture);
+      const seen = new Set<bigint>();
+      for (const drift of [0, 100, 101, 299, 300, 5_000]) seen.add(await agrees(policy, rebalancerA.address, drift));
+      const last = await record(policy, rebalancerA);
+      for (const drift of [0, 300, 5_000]) seen.add(await agrees(policy, rebalancerA.address, drift));
+      await time.increaseTo(last + 600);
+      for (const drift of [101, 299, 300]) seen.add(await agrees(policy, rebalancerA.address, drift));
+      await time.increaseTo(last + DAY);
+      for (const drift of [100, 101, 300]) seen.add(await agrees(policy, rebalancerA.address, drift));
+      expect([...seen].sort()).to.deep.equal(
+        [Status.Due, Status.DueByCalendar, Status.NotDue, Status.Cooldown].map(BigInt).sort(),
+      );
+    });
+
+    it("carries the cost gate's state and leg floor", async () => {
+      const { policy, admin, rebalancerA } = await loadFixture(policyFixture);
+      expect((await policy.decision(rebalancerA.address, 300, PRICE, UNIT)).costGateActive).to.equal(false);
+      const gasToken = await new MockBallastOracle__factory(admin).deploy(3_000n * 10n ** 18n, 50);
+      await policy.setCostParams({
+        benefitPerBpWad: 10n ** 12n,
+        maxCostRatioBps: 10_000,
+        gasBase: 200_000,
+        gasPerHop: 100_000,
+        gasTokenOracle: gasToken,
+      });
+      await agrees(policy, rebalancerA.address, 300);
+      // In a transaction, at its block's base fee, the leg floor is worth something: a leg's gas
+      // (gasPerHop) in base units, over what a unit traded is worth to the gate, rounded up.
+      const vault = await new MockPolicyVault__factory(admin).deploy(policy, []);
+      const receipt = (await (await vault.decide(300, PRICE, UNIT)).wait())!;
+      const [decided] = vault.interface.parseLog(receipt.logs[0])!.args;
+      const baseFee = (await ethers.provider.getBlock(receipt.blockNumber))!.baseFeePerGas!;
+      const ceilDiv = (a: bigint, b: bigint) => (a + b - 1n) / b;
+      const legGas = ceilDiv(100_000n * baseFee * 3_000n * 10n ** 18n * UNIT, 10n ** 18n * PRICE);
+      const worth = 2n * 10n ** 12n * 10_000n;
+      expect(decided.minLegValue).to.equal(ceilDiv(legGas * 10n ** 18n, worth));
+      expect(decided.minLegValue).to.be.greaterThan(0n);
+      expect(decided.costGateActive).to.equal(true);
+    });
+
+    it("decide answers as decision for its caller, and observes nothing while scaling is off", async () => {
+      const { policy, rebalancerA } = await loadFixture(policyFixture);
+      for (const drift of [0, 299, 300]) {
+        expect(await policy.connect(rebalancerA).decide.staticCall(drift, PRICE, UNIT)).to.deep.equal(
+          await policy.decision(rebalancerA.address, drift, PRICE, UNIT),
+        );
+      }
+      await expect(policy.connect(rebalancerA).decide(300, PRICE, UNIT)).not.to.emit(policy, "Observed");
+      expect(await policy.variances(rebalancerA.address)).to.deep.equal([[], 0n]);
     });
   });
 });

@@ -15,7 +15,7 @@ import {
 } from "../typechain-types";
 import { FeedRounds, volatilityState } from "../src/vault";
 import { Parameter } from "../src/vault/enums";
-import { depositUsdc } from "./shared/vault";
+import { depositUsdc, Status } from "./shared/vault";
 import { vaultFixture } from "./shared/fixtures";
 
 const WAD = 10n ** 18n;
@@ -228,6 +228,34 @@ describe("BallastPolicy volatility scaling", () => {
     await time.setNextBlockTimestamp((await time.latest()) + 1);
     await f.vault.observe();
     expect(await f.policy.effectiveTriggerBand(f.vault)).to.equal(view);
+  });
+
+  it("decides on the estimate it observes in the same call: the band the view folded, then the stored one", async () => {
+    const f = await loadFixture(policyFixture);
+    const t0 = (await time.latest()) + 10;
+    await report(f, 3_000, t0);
+    await time.setNextBlockTimestamp(t0 + DAY);
+    await f.vault.observe();
+    for (let k = 1; k <= 12; k++) await report(f, k % 2 === 0 ? 3_000 : 3_300, t0 + DAY + k * 1_800);
+    await time.increase(3_600);
+    const view = await f.policy.effectiveTriggerBand(f.vault);
+    expect(view).to.be.greaterThan(300n);
+    /** The vault's decision at `drift` in the next block, and whether it observed. */
+    const decide = async (drift: bigint) => {
+      await time.setNextBlockTimestamp((await time.latest()) + 1);
+      const receipt = (await (await f.vault.decide(drift, WAD, 10n ** 6n)).wait())!;
+      const observed = receipt.logs.some((l) => f.policy.interface.parseLog(l)?.name === "Observed");
+      const decided = receipt.logs.map((l) => f.vault.interface.parseLog(l)).find((l) => l?.name === "Decided")!;
+      return { decision: decided.args[0], observed };
+    };
+    const first = await decide(view);
+    expect(first.observed).to.equal(true);
+    expect([first.decision.status, first.decision.triggerBandBps]).to.deep.equal([BigInt(Status.Due), view]);
+    expect(await f.policy.effectiveTriggerBand(f.vault)).to.equal(view);
+    // Within the observation interval: nothing stored, the same band, from the estimate kept.
+    const second = await decide(view - 1n);
+    expect(second.observed).to.equal(false);
+    expect([second.decision.status, second.decision.triggerBandBps]).to.deep.equal([BigInt(Status.NotDue), view]);
   });
 
   it("widens the band in a volatile market up to its cap, and narrows it in a calm one down to its floor", async () => {

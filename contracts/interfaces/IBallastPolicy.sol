@@ -172,11 +172,40 @@ interface IBallastPolicy is IBallastErrors {
     /// @notice Records a rebalance of the calling vault now (starts its cooldown and calendar).
     function recordRebalance() external;
 
+    /// @notice The policy's whole say on one rebalance, in one call ({decide}, {decision}).
+    /// @param status As {evaluate}.
+    /// @param targetBandBps As {evaluate}: the band trades stop at.
+    /// @param triggerBandBps As {effectiveTriggerBand}.
+    /// @param minLegValue As {minLegValue}.
+    /// @param costGateActive As {costGateActive}.
+    struct Decision {
+        Status status;
+        uint256 targetBandBps;
+        uint256 triggerBandBps;
+        uint256 minLegValue;
+        bool costGateActive;
+    }
+
+    /// @notice {observe} for the calling vault, then {decision} for it on the estimate just observed:
+    /// what a rebalancer asks before it trades, in one call (and the estimate folded once).
+    /// @param driftBps The vault's largest drift.
+    /// @param basePriceWad The base asset's USD price, WAD; `baseUnit` its `10 ** decimals`.
+    function decide(uint256 driftBps, uint256 basePriceWad, uint256 baseUnit) external returns (Decision memory);
+
+    /// @notice What {decide} would answer for `vault` now, storing nothing: {evaluate},
+    /// {effectiveTriggerBand}, {minLegValue} and {costGateActive} in one call.
+    function decision(
+        address vault,
+        uint256 driftBps,
+        uint256 basePriceWad,
+        uint256 baseUnit
+    ) external view returns (Decision memory);
+
     /// @notice Folds the rounds the calling vault's oracles published since the last rounds it folded
     /// ({IBallastPriceHistory-samplesSince}) into its volatility estimate and stores it, with the
     /// latest round of each oracle ({observedRounds}) to continue from; ignored
     /// within `minObservationInterval` of the last observation, and while volatility scaling is off.
-    /// The vault calls it when it rebalances, before the policy decides. Nothing else needs to: the
+    /// A rebalancer observes through {decide}, before the policy decides. Nothing else needs to: the
     /// history is the feeds' own, and {effectiveTriggerBand} folds it in the same way at any time.
     function observe() external;
 

@@ -31,6 +31,15 @@ contract MockPolicyVault {
         _policy.observe();
     }
 
+    /// @notice What the policy decided for this vault ({decide}).
+    event Decided(IBallastPolicy.Decision decision);
+
+    /// @notice Has the policy observe this vault's oracles and decide on a largest drift of
+    /// `driftBps` ({IBallastPolicy-decide}); emits {Decided} with its answer.
+    function decide(uint256 driftBps, uint256 basePriceWad, uint256 baseUnit) external {
+        emit Decided(_policy.decide(driftBps, basePriceWad, baseUnit));
+    }
+
     /// @notice Has the policy forget this vault's estimate.
     function resetObservations() external {
         _policy.resetObservations();
