@@ -288,12 +288,7 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
 
     /// @dev The status of a vault out of its cooldown whose largest drift `driftBps` does or does
     /// not reach its trigger band (`reaches`), `last` being its last rebalance.
-    function _status(
-        BandParams memory bp,
-        uint256 last,
-        uint256 driftBps,
-        bool reaches
-    ) private view returns (Status) {
+    function _status(BandParams memory bp, uint256 last, uint256 driftBps, bool reaches) private view returns (Status) {
         if (reaches) return Status.Due;
         // The calendar makes a rebalance due below the trigger band, but never for drift the target
         // band would leave alone (no dust trades).

@@ -181,7 +181,13 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
     /// @inheritdoc IBallastRebalancer
     function rebalanceCost() external view returns (uint256 cost, uint256 benefit, bool worthIt) {
         IBallastVault.BasketState memory s = _strict(_vault.basketState());
-        IBallastPolicy.Decision memory d = _decision(s, PlanReview.maxDrift(s));
+        // The plan a due rebalance would make: the breakers have no say in it.
+        IBallastPolicy.Decision memory d = _policy.decision(
+            address(this),
+            PlanReview.maxDrift(s),
+            s.prices[0],
+            s.units[0]
+        );
         (IBallastPolicy.Trade[] memory trades, uint256 removed) = _planAt(
             s,
             _usableBand(d, s.tokens.length),
@@ -380,8 +386,8 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
     }
 
     /// @dev What a rebalance the policy's decision `d` finds due (Due or DueByCalendar: `due`) would
-    /// do now, for the status report, in {rebalance}'s order: BreakerTripped when the breakers would refuse it and
-    /// record nothing; `due` when they would record a new trip (that rebalance is what records it:
+    /// do now, for the status report, in {rebalance}'s order: BreakerTripped when the breakers would
+    /// refuse it and record nothing; `due` when they would record a new trip (that rebalance is what records it:
     /// nothing else runs the breakers' check); when the policy's cost gate is on, Uneconomic when the
     /// plan (target band `band`) is not worth its cost and PriceUnavailable when the gate cannot
     /// price it; then LegUnfit when the vault would refuse a leg of the plan

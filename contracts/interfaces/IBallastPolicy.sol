@@ -173,7 +173,8 @@ interface IBallastPolicy is IBallastErrors {
     function recordRebalance() external;
 
     /// @notice The policy's whole say on one rebalance, in one call ({decide}, {decision}).
-    /// @param status As {evaluate}.
+    /// @param status Cooldown, then Due when the drift reaches `triggerBandBps`, then DueByCalendar,
+    /// else NotDue: as {evaluate} for every basket of two assets or more (a vault's).
     /// @param targetBandBps As {evaluate}: the band trades stop at.
     /// @param triggerBandBps As {effectiveTriggerBand}.
     /// @param minLegValue As {minLegValue}.

@@ -6,8 +6,8 @@
  *   `minValueOut`;
  * - planner.ts, BallastPlanner (contracts/BallastPlanner.sol) and PlanReview: the plan, its trades,
  *   the drift it removes, and `_executeLegs`' buy scaling on the base actually received;
- * - triggers.ts, BallastPolicy's `evaluate` and setter bounds, BallastRebalancer's `_usableBand`
- *   (target band capped at effectiveTriggerBand / (2 (n - 1)));
+ * - triggers.ts, BallastPolicy's `decision` (its status, as `evaluate`) and setter bounds,
+ *   BallastRebalancer's `_usableBand` (target band capped at effectiveTriggerBand / (2 (n - 1)));
  * - volatility.ts, BallastPolicy's `observe` and `effectiveTriggerBand`;
  * - costGate.ts, BallastPolicy's `assessCost` and BallastRebalancer's keeper reward;
  * - status.ts, BallastRebalancer's `rebalanceStatus`.

@@ -44,7 +44,11 @@ export function checkRebalanceParams(p: RebalanceParams): RebalanceParams {
   return p;
 }
 
-/** BallastPolicy.evaluate (breakers are not modelled: a simulated market never trips them). */
+/**
+ * BallastPolicy.decision's status (as `evaluate`, without its shortcut past the band's bounds: the
+ * drift against the effective trigger band); breakers are not modelled: a simulated market never
+ * trips them.
+ */
 export function evaluate(
   t: TriggerParams,
   effectiveTrigger: bigint,
