@@ -13,8 +13,8 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 
-import { MaxUint256, parseUnits, ZeroAddress } from "ethers";
-import type { ContractTransactionResponse, Signer } from "ethers";
+import { MaxUint256, parseUnits } from "ethers";
+import type { Signer } from "ethers";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import hardhat, { ethers } from "hardhat";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
@@ -35,22 +35,20 @@ import {
   ChainlinkOracle__factory,
   DirectSwapper__factory,
   PlainERC4626__factory,
-  ValuationFloor__factory,
 } from "../typechain-types";
-import type { BallastVault } from "../typechain-types";
 
 import { vaultModel as vm } from "../src/sim";
 import { MEASURED_GAS, rebalanceGasUnits } from "../src/sim/market";
 
 import { BENCH_DIR, figuresOf, readSnapshot, SNAPSHOT, SNAPSHOT_TOLERANCE_PCT, snapshotDiff } from "../bench/figures";
 import type { BasketBench, BenchResults, Ratio } from "../bench/figures";
+import { callGas, calldataGas, floorContracts, rebalanceWorkFloor, TX_BASE, valuationFloors } from "../bench/floors";
 import { fitGasModel } from "../bench/gasModel";
 import { observeSkipped, refuseEveryPlan, settle } from "../bench/settle";
 import { runScript } from "../src/cli/script";
 import type { Env } from "../src/cli/script";
 
 /** Intrinsic gas of a transaction: not part of what a contract call costs inside another. */
-const TX_BASE = 21_000n;
 
 const BASKETS: Record<number, readonly BasketEntry[]> = {
   // Half and half: with a 5% cash buffer, WETH's 10% rise would drift 43 bp, too little to be due.
@@ -89,23 +87,6 @@ const BENCH_VOLATILITY = {
   minObservationInterval: 3_600,
 } as const;
 
-async function gasOf(sent: Promise<ContractTransactionResponse>): Promise<bigint> {
-  const receipt = await (await sent).wait();
-  if (!receipt) throw new Error("transaction was not mined");
-  return receipt.gasUsed;
-}
-
-/** What a transaction's calldata costs: 16 gas a non-zero byte, 4 a zero byte. */
-function calldataGas(data: string): number {
-  const bytes = Buffer.from(data.slice(2), "hex");
-  return bytes.reduce((sum, byte) => sum + (byte === 0 ? 4 : 16), 0);
-}
-
-/** Execution gas of a call inside a transaction: the receipt's less the intrinsic 21k. */
-async function callGas(sent: Promise<ContractTransactionResponse>): Promise<number> {
-  return Number((await gasOf(sent)) - TX_BASE);
-}
-
 async function fundUsdc(market: LocalMarket, user: Signer, spender: string, usd: number): Promise<bigint> {
   const amount = parseUnits(String(usd), 6);
   await market.fund(await user.getAddress(), "USDC", amount);
@@ -124,44 +105,6 @@ async function plainBaselines(market: LocalMarket, seeder: Signer, user: Signer)
   const me = await user.getAddress();
   const plainRedeem = await callGas(plain.connect(user).redeem(shares, me, me));
   return { plainDeposit, plainRedeem };
-}
-
-/**
- * The cold-state floors of valuing `vault`'s basket in one call: {ValuationFloor} over the vault's
- * oracles and tokens (token and oracle from storage, the price as the vault reads it, the balance)
- * less the same contract over an empty basket, which cancels the call's fixed costs; and what
- * reading each asset's first pool adds to that (its address computed from the fee and quote token
- * kept in the asset's slots, its price and liquidity): the floor of pricing entries and exits
- * against the market.
- */
-async function valuationFloors(
-  market: LocalMarket,
-  vault: BallastVault,
-  basket: readonly BasketEntry[],
-): Promise<{ valuation: number; pools: number }> {
-  const { empty, full } = await floorContracts(market, vault, basket);
-  const holder = await vault.getAddress();
-  const valuation = (await callGas(full.value(holder))) - (await callGas(empty.value(holder)));
-  return { valuation, pools: (await callGas(full.valueWithPools(holder))) - (await callGas(full.value(holder))) };
-}
-
-/** {ValuationFloor} over `vault`'s oracles, tokens and first pools (`full`) and over none (`empty`). */
-async function floorContracts(market: LocalMarket, vault: BallastVault, basket: readonly BasketEntry[]) {
-  const factory = new ValuationFloor__factory(market.deployer);
-  const symbols = basket.map((entry) => entry.symbol);
-  // Each asset's first pool: the first hop of its route, against the basket token it leads to.
-  const fees = basket.map(({ route }) => (route ? Number(route[1]) : 0));
-  const quotes = basket.map(({ route }) => (route ? symbols.indexOf(String(route[2])) : -1));
-  const empty = await factory.deploy([], [], ZeroAddress, [], []);
-  const noPool = Number(await empty.NO_POOL());
-  const full = await factory.deploy(
-    [...(await vault.oracles())],
-    [...(await vault.basketTokens())],
-    await market.factory.getAddress(),
-    fees,
-    quotes.map((q) => (q < 0 ? noPool : q)),
-  );
-  return { empty, full };
 }
 
 /** Every feed answers its current price again, dated now. */
@@ -329,6 +272,8 @@ async function benchBasket(
   const valued = await swapper.valueAndSwapAll(await floor.getAddress(), routes, amounts);
   gas.rebalanceFloor = (await callGas(Promise.resolve(valued))) - calldataGas(valued.data);
   await ethers.provider.send("evm_revert", [directSnapshot]);
+  // The same again with what protecting holders needs on top (records, pool reads, minimums).
+  gas.rebalanceWorkFloor = await rebalanceWorkFloor(market, vault, basket, routes, swapped);
   const planSnapshot = (await ethers.provider.send("evm_snapshot", [])) as string;
 
   // The same legs sent as a keeper's plan: what verifying a plan costs beyond planning on chain.
@@ -479,6 +424,14 @@ async function benchBasket(
       gas.rebalance - gas.rebalanceFloor <= 40_000,
       `${gas.rebalance} - ${gas.rebalanceFloor}: the valuation floor and the direct legs in one call ` +
         `(apart: ${gas.valuationFloor} + ${gas.directLegs})`,
+    ),
+    ratio(
+      "required work beyond valuation + direct legs",
+      gas.rebalanceWorkFloor - gas.rebalanceFloor,
+      "report",
+      true,
+      `${gas.rebalanceWorkFloor} - ${gas.rebalanceFloor}: records, pool reads, minimums and holdings in a ` +
+        `plain contract (RebalanceWorkFloor); the rebalance is ${gas.rebalance - gas.rebalanceWorkFloor} beyond it`,
     ),
     ratio(
       "direct legs / router legs",

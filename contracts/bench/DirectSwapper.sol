@@ -32,7 +32,7 @@ contract DirectSwapper is IUniswapV3SwapCallback {
     /// @notice The token that pool is owed: the hop's input (transient, set with {POOL_SLOT}).
     bytes32 private constant TOKEN_SLOT = keccak256("ballast.bench.directSwapper.token");
 
-    address private immutable _factory;
+    address internal immutable _factory;
 
     /// @notice The callback was called by `caller`, not the pool of a hop under way.
     error DirectSwapperNotPool(address caller);
@@ -66,7 +66,7 @@ contract DirectSwapper is IUniswapV3SwapCallback {
         swapAll(paths, amountsIn);
     }
 
-    function _swap(bytes calldata path, uint256 amountIn) private returns (uint256 out) {
+    function _swap(bytes calldata path, uint256 amountIn) internal returns (uint256 out) {
         out = amountIn;
         uint256 hops = (path.length - 20) / 23;
         for (uint256 h; h < hops; ++h) {
