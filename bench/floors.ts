@@ -2,7 +2,8 @@
  * The floors `npm run bench` measures Ballast against, each a contract compiled for the benchmark
  * only (contracts/bench): the valuation ({ValuationFloor}), the legs swapped directly on the pools
  * ({DirectSwapper}, driven from scripts/bench.ts) and the work a rebalance that protects holders
- * must add to both ({RebalanceWorkFloor}); and the gas arithmetic every measurement shares.
+ * must add to both, and a keeper's check of it ({RebalanceWorkFloor}); and the gas arithmetic every
+ * measurement shares.
  */
 import type { ContractTransactionResponse } from "ethers";
 import { ethers } from "hardhat";
@@ -72,10 +73,41 @@ export async function floorContracts(market: LocalMarket, vault: BallastVault, b
 }
 
 /**
- * {RebalanceWorkFloor}'s rebalance, beyond nothing: {ValuationFloor} over `vault`'s basket values its holdings, then `routes[k]`
- * sells `amounts[k]` (the legs `vault` traded, in order, on the pool state they saw), with the records
- * as `vault`'s before (its last prices) and after (its oracles' prices now), holding one unit of every
- * basket token throughout as {DirectSwapper} does. Its calldata is taken out. The chain is left as found.
+ * {RebalanceWorkFloor} as `vault` stands: {ValuationFloor} over its basket, the records as its last
+ * prices, and one unit of every basket token held (as {DirectSwapper} does) plus each leg's input.
+ */
+async function workFloor(
+  market: LocalMarket,
+  vault: BallastVault,
+  basket: readonly BasketEntry[],
+  legs: readonly { tokenIn: string; amountIn: bigint }[],
+) {
+  const { full: floor } = await floorContracts(market, vault, basket);
+  const work = await new RebalanceWorkFloor__factory(market.deployer).deploy(await market.factory.getAddress());
+  const address = await work.getAddress();
+  const symbolOf = (token: string) => market.tokens.find((t) => t.address === token)!.symbol;
+  const tokens = [...(await vault.basketTokens())];
+  for (const token of tokens) await market.fund(address, symbolOf(token), 1n);
+  for (const leg of legs) await market.fund(address, symbolOf(leg.tokenIn), leg.amountIn);
+  await (await work.prime([...(await vault.lastPrices())])).wait();
+  return { floor, work, tokens };
+}
+
+/** `measure` on the chain as it is, which is left as found. */
+async function onSnapshot<T>(measure: () => Promise<T>): Promise<T> {
+  const snapshot = (await ethers.provider.send("evm_snapshot", [])) as string;
+  try {
+    return await measure();
+  } finally {
+    await ethers.provider.send("evm_revert", [snapshot]);
+  }
+}
+
+/**
+ * {RebalanceWorkFloor}'s rebalance, beyond nothing ({workFloor}): it values its holdings, then
+ * `routes[k]` sells `amounts[k]` (the legs `vault` traded, in order, on the pool state they saw), with
+ * the records as `vault`'s before (its last prices) and after (its oracles' prices now). Its calldata
+ * is taken out. The chain is left as found.
  */
 export async function rebalanceWorkFloor(
   market: LocalMarket,
@@ -84,16 +116,8 @@ export async function rebalanceWorkFloor(
   routes: string[],
   legs: readonly { tokenIn: string; amountIn: bigint }[],
 ): Promise<number> {
-  const snapshot = (await ethers.provider.send("evm_snapshot", [])) as string;
-  try {
-    const { full: floor } = await floorContracts(market, vault, basket);
-    const work = await new RebalanceWorkFloor__factory(market.deployer).deploy(await market.factory.getAddress());
-    const address = await work.getAddress();
-    const symbolOf = (token: string) => market.tokens.find((t) => t.address === token)!.symbol;
-    const tokens = [...(await vault.basketTokens())];
-    for (const token of tokens) await market.fund(address, symbolOf(token), 1n);
-    for (const leg of legs) await market.fund(address, symbolOf(leg.tokenIn), leg.amountIn);
-    await (await work.prime([...(await vault.lastPrices())])).wait();
+  return onSnapshot(async () => {
+    const { floor, work, tokens } = await workFloor(market, vault, basket, legs);
     const prices = await Promise.all(
       [...(await vault.oracles())].map(
         async (o) => (await IBallastOracle__factory.connect(o, ethers.provider).tryPrice())[1],
@@ -108,7 +132,23 @@ export async function rebalanceWorkFloor(
       prices,
     );
     return (await callGas(Promise.resolve(sent))) - calldataGas(sent.data);
-  } finally {
-    await ethers.provider.send("evm_revert", [snapshot]);
-  }
+  });
+}
+
+/**
+ * {RebalanceWorkFloor}'s check of the same rebalance, beyond nothing ({workFloor}): the valuation,
+ * the records, and each leg's route and pools read (`routes[k]`, the legs `vault` traded). Its calldata
+ * is taken out. The chain is left as found.
+ */
+export async function checkWorkFloor(
+  market: LocalMarket,
+  vault: BallastVault,
+  basket: readonly BasketEntry[],
+  routes: string[],
+): Promise<number> {
+  return onSnapshot(async () => {
+    const { floor, work } = await workFloor(market, vault, basket, []);
+    const sent = await work.check(floor, routes);
+    return (await callGas(Promise.resolve(sent))) - calldataGas(sent.data);
+  });
 }

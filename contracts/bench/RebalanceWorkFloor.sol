@@ -18,10 +18,18 @@ import {ValuationFloor} from "./ValuationFloor.sol";
 /// written back and one event. It leaves out the checks' arithmetic, the planning and the call
 /// between a vault and its rebalancer, each of which only adds: what it spends beyond
 /// `valueAndSwapAll` is a floor of that work.
+///
+/// {check} is the same floor for a keeper's check that a rebalance is due and would trade (what
+/// `checkUpkeep` answers): the valuation, the records, each leg's route read from storage and its
+/// pools read, and nothing written. A check that answers true only when the rebalance would trade
+/// (not when the cost gate would skip it or the vault refuse a leg) must price each leg on its pools.
 contract RebalanceWorkFloor is DirectSwapper {
     /// @dev The last rebalance's time and the bounds, one slot.
     uint256 private _record;
     uint128[] private _lastPrices;
+    /// @dev Each asset's route, one slot (a route of up to two hops without its two ends, as the
+    /// vault keeps it): a cold read costs the same whatever the slot holds, so none is written.
+    mapping(uint256 => bytes32) private _routes;
 
     /// @notice Emitted with what the holdings add to, so that the reads cannot be optimised away.
     event Rebalanced(uint256 holdings);
@@ -64,6 +72,20 @@ contract RebalanceWorkFloor is DirectSwapper {
         _record = record ^ block.timestamp;
         for (uint256 i; i < n; ++i) _lastPrices[i] = prices[i];
         emit Rebalanced(holdings);
+    }
+
+    /// @notice The check's floor (see the contract's notice) of a rebalance whose legs run along
+    /// `paths`: true when anything it read is non-zero, so that no read can be optimised away.
+    function check(ValuationFloor floor, bytes[] calldata paths) external returns (bool due) {
+        floor.value(address(this));
+        uint256 read = _record;
+        uint256 n = _lastPrices.length;
+        for (uint256 i; i < n; ++i) read |= _lastPrices[i];
+        for (uint256 k; k < paths.length; ++k) {
+            read |= uint256(_routes[k]);
+            _readPools(paths[k]);
+        }
+        due = read != 0;
     }
 
     /// @dev Each hop's pool of `path`: its square-root price and in-range liquidity.

@@ -34,4 +34,11 @@ describe("RebalanceWorkFloor", function () {
       .to.be.revertedWithCustomError(work, "RebalanceWorkFloorMinimum")
       .withArgs(0n, quoted, quoted + 1n);
   });
+
+  it("checks a due rebalance by reading its legs' pools, and fails on a leg without one", async function () {
+    const { market, work, floor, path } = await loadFixture(workFloorFixture);
+    expect(await work.check.staticCall(floor, [path])).to.equal(true);
+    // No WETH/USDC pool at the 0.01% tier: nothing to read.
+    await expect(work.check(floor, [encodeRoute(market, ["WETH", 100, "USDC"])])).to.be.reverted;
+  });
 });
