@@ -273,12 +273,13 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
         uint256 band,
         uint256 allowedLoss
     ) private returns (uint256 trades, uint256 rewardBudget) {
-        uint256 driftBefore = PlanReview.maxDrift(s);
         (uint256 made, uint256 navBefore, uint256 navAfter, uint256 driftAfter) = _vault.executeRebalance(
             legs,
             msg.sender
         );
         if (driftAfter > band) {
+            // `s` is the state before the legs: only a plan that stops short of the band needs it.
+            uint256 driftBefore = PlanReview.maxDrift(s);
             uint256 required = driftBefore.bps(_plan.minDriftCutBps, Math.Rounding.Ceil);
             if (driftAfter > driftBefore || driftBefore - driftAfter < required) {
                 revert BallastPlanDrift(driftBefore, driftAfter, band, required);

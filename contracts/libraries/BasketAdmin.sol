@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {Arrays} from "@openzeppelin/contracts/utils/Arrays.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {IUniswapV3Factory} from "@uniswap/v3-core/contracts/interfaces/IUniswapV3Factory.sol";
 import {IUniswapV3Pool} from "@uniswap/v3-core/contracts/interfaces/IUniswapV3Pool.sol";
@@ -367,12 +368,20 @@ library BasketAdmin {
     /// @notice Asset `i`'s sell route, a Uniswap V3 path from its token to the base asset (empty for
     /// the base asset itself).
     function sellRoute(Basket storage basket, uint256 i) internal view returns (bytes memory) {
-        return _withEnds(basket.sellRoutes[i], basket.assets[i].token, basket.assets[0].token);
+        return _withEnds(_route(basket.sellRoutes, i), basket.assets[i].token, basket.assets[0].token);
     }
 
     /// @notice Asset `i`'s buy route, from the base asset to its token (empty for the base asset).
     function buyRoute(Basket storage basket, uint256 i) internal view returns (bytes memory) {
-        return _withEnds(basket.buyRoutes[i], basket.assets[0].token, basket.assets[i].token);
+        return _withEnds(_route(basket.buyRoutes, i), basket.assets[0].token, basket.assets[i].token);
+    }
+
+    /// @dev Entry `i` of `routes` (one of the basket's route lists) without reading the list's
+    /// length, a cold slot in every call that trades: the lists are index-aligned with
+    /// `basket.assets`, whose own bounds check (by every caller, on `basket.assets[i]`) reverts for an
+    /// `i` out of range.
+    function _route(bytes[] storage routes, uint256 i) private view returns (bytes memory) {
+        return Arrays.unsafeAccess(routes, i).value;
     }
 
     /// @dev A valid route without its first and last tokens: its fees and middle tokens, as stored

@@ -44,7 +44,9 @@ library PlanReview {
         for (uint256 j; j < values.length; ++j) values[j] = s.values[j];
         out = new IBallastPolicy.Trade[](count);
         for (uint256 k; k < count; ++k) {
-            (uint256 i, uint256 o) = ends(s, legs[k].path);
+            // One copy out of calldata for every read of the path below.
+            bytes memory path = legs[k].path;
+            (uint256 i, uint256 o) = ends(s, path);
             // Weights compared exactly: value * 10_000 against NAV * target. The base asset is the
             // route between two others (a sale into it, then a purchase with it) and exempt: the
             // vault spends only the base above its target, and the drift check judges the outcome.
@@ -56,7 +58,7 @@ library PlanReview {
             }
             uint256 amountIn = legs[k].amountIn;
             uint256 valueIn = fairOut(s, i, 0, amountIn);
-            out[k] = IBallastPolicy.Trade(legs[k].path, amountIn, valueIn, fairOut(s, i, o, amountIn));
+            out[k] = IBallastPolicy.Trade(path, amountIn, valueIn, fairOut(s, i, o, amountIn));
             values[i] -= Math.min(valueIn, values[i]);
             values[o] += valueIn;
             valueTraded += valueIn;
@@ -68,12 +70,9 @@ library PlanReview {
     /// @notice The basket indices of `path`'s first and last tokens; reverts with
     /// {IBallastErrors-BallastLegPath} unless `path` is well formed between two different basket
     /// assets (as the vault would) and crosses only basket tokens, none twice.
-    function ends(
-        IBallastVault.BasketState memory s,
-        bytes calldata path
-    ) internal pure returns (uint256 i, uint256 o) {
-        if (!UniswapPath.isWellFormed(path)) revert IBallastErrors.BallastLegPath(path);
-        (address tokenIn, address tokenOut) = (UniswapPath.tokenAt(path, 0), UniswapPath.lastToken(path));
+    function ends(IBallastVault.BasketState memory s, bytes memory path) internal pure returns (uint256 i, uint256 o) {
+        if (!path.isWellFormed()) revert IBallastErrors.BallastLegPath(path);
+        (address tokenIn, address tokenOut) = (path.tokenAt(0), path.lastToken());
         uint256 n = s.tokens.length;
         (i, o) = (n, n);
         for (uint256 j; j < n; ++j) {
@@ -85,15 +84,14 @@ library PlanReview {
         // would run its code inside the vault's swap (moving its own pools between hops, burning or
         // refunding gas the reward pays for) and price the leg on pools only it provides; a token
         // met twice is a round trip that only pays fees and gas.
-        bytes memory route = path; // one copy out of calldata for every read below
-        uint256 hops = route.hops();
+        uint256 hops = path.hops();
         for (uint256 h = 1; h <= hops; ++h) {
-            address token = route.tokenAt(h);
+            address token = path.tokenAt(h);
             uint256 j;
             while (j < n && s.tokens[j] != token) ++j;
             if (j == n) revert IBallastErrors.BallastLegPath(path);
             for (uint256 g; g < h; ++g) {
-                if (route.tokenAt(g) == token) revert IBallastErrors.BallastLegPath(path);
+                if (path.tokenAt(g) == token) revert IBallastErrors.BallastLegPath(path);
             }
         }
     }
