@@ -63,36 +63,40 @@ contract BallastPlanner is IBallastPlanner {
         uint256 band,
         uint256 minTrade
     ) private pure returns (Sizes memory out) {
-        uint256 n = s.values.length;
-        uint256 cap = s.nav.bps(s.params.maxTradeBps, Math.Rounding.Floor);
-        out.sells = new uint256[](n);
-        out.buys = new uint256[](n);
+        (uint256[] memory values, uint256[] memory targets, uint256 nav) = (s.values, s.targets, s.nav);
+        uint256 n = values.length;
+        uint256 cap = nav.bps(s.params.maxTradeBps, Math.Rounding.Floor);
+        (uint256[] memory sells, uint256[] memory buys) = (new uint256[](n), new uint256[](n));
+        (out.sells, out.buys) = (sells, buys);
         uint256 proceeds;
-        for (uint256 i = 1; i < n; ++i) {
-            bool retiring = s.targets[i] == 0;
-            // Rounded down: never sell past the band edge.
-            uint256 keep = retiring ? 0 : s.nav.bps(s.targets[i] + band, Math.Rounding.Floor);
-            if (s.values[i] <= keep) continue;
-            uint256 value = Math.min(s.values[i] - keep, cap);
-            if (value < (retiring ? Math.max(s.units[0] / 100, 1) : minTrade)) continue;
-            out.sells[i] = value;
-            proceeds += value;
-        }
         uint256 wanted;
         for (uint256 i = 1; i < n; ++i) {
-            uint256 weight = s.targets[i];
-            if (weight <= band) continue;
-            uint256 floorValue = s.nav.bps(weight - band, Math.Rounding.Floor);
-            if (s.values[i] >= floorValue) continue;
-            out.buys[i] = Math.min(floorValue - s.values[i], cap);
-            wanted += out.buys[i];
+            (uint256 value, uint256 target) = (values[i], targets[i]);
+            if (target == 0) {
+                // Retiring: all of it (capped), unless what is left is dust.
+                uint256 all = Math.min(value, cap);
+                if (all >= Math.max(s.units[0] / 100, 1)) (sells[i], proceeds) = (all, proceeds + all);
+                continue;
+            }
+            // Rounded down: never sell past the band edge.
+            uint256 keep = nav.bps(target + band, Math.Rounding.Floor);
+            if (value > keep) {
+                uint256 sale = Math.min(value - keep, cap);
+                if (sale >= minTrade) (sells[i], proceeds) = (sale, proceeds + sale);
+            } else if (target > band) {
+                uint256 floorValue = nav.bps(target - band, Math.Rounding.Floor);
+                if (value < floorValue) {
+                    uint256 want = Math.min(floorValue - value, cap);
+                    (buys[i], wanted) = (want, wanted + want);
+                }
+            }
         }
-        uint256 baseTarget = s.nav.bps(s.targets[0], Math.Rounding.Ceil);
+        uint256 baseTarget = nav.bps(targets[0], Math.Rounding.Ceil);
         uint256 funds = s.balances[0] + proceeds;
         uint256 available = funds > baseTarget ? funds - baseTarget : 0;
         for (uint256 i = 1; i < n; ++i) {
-            uint256 spend = wanted > available ? out.buys[i].mulDiv(available, wanted) : out.buys[i];
-            out.buys[i] = spend < minTrade ? 0 : spend;
+            uint256 spend = wanted > available ? buys[i].mulDiv(available, wanted) : buys[i];
+            buys[i] = spend < minTrade ? 0 : spend;
         }
     }
 
@@ -121,56 +125,65 @@ contract BallastPlanner is IBallastPlanner {
     ) private pure returns (IBallastPolicy.Trade[] memory trades) {
         uint256 n = z.sells.length;
         // Each pair uses up a sale or a purchase, each leftover is one: at most 2 (n - 1) trades.
-        Draft memory d = Draft(new IBallastPolicy.Trade[](2 * n), 0, new uint256[](n), sellRoutes, buyRoutes, minTrade);
-        for (uint256 o = 1; o < n; ++o) d.buysLeft[o] = z.buys[o];
+        Draft memory d = Draft(_room(2 * n), 0, new uint256[](n), sellRoutes, buyRoutes, minTrade);
+        (uint256[] memory sells, uint256[] memory buys, uint256[] memory buysLeft) = (z.sells, z.buys, d.buysLeft);
+        for (uint256 o = 1; o < n; ++o) buysLeft[o] = buys[o];
         for (uint256 i = 1; i < n; ++i) {
-            if (z.sells[i] != 0) _sell(s, z, i, d);
-        }
-        for (uint256 o = 1; o < n; ++o) {
-            uint256 spend = d.buysLeft[o];
-            if (spend >= minTrade) {
-                d.trades[d.count++] = IBallastPolicy.Trade(
-                    buyRoutes[o],
-                    spend,
-                    spend,
-                    PlanReview.fairOut(s, 0, o, spend)
-                );
-            } else {
-                z.buys[o] -= spend;
-            }
+            if (sells[i] != 0) _sell(s, z, i, d);
         }
         trades = d.trades;
         uint256 count = d.count;
+        for (uint256 o = 1; o < n; ++o) {
+            uint256 spend = buysLeft[o];
+            if (spend >= minTrade) {
+                trades[count++] = IBallastPolicy.Trade(buyRoutes[o], spend, spend, PlanReview.fairOut(s, 0, o, spend));
+            } else {
+                buys[o] -= spend;
+            }
+        }
         // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             mstore(trades, count)
         }
     }
 
+    /// @dev An array of `capacity` trades whose entries are left unset, rather than each allocated
+    /// and zeroed as `new` does: {_trades} writes an entry before anything reads it, and shortens
+    /// the array to the entries written.
+    function _room(uint256 capacity) private pure returns (IBallastPolicy.Trade[] memory trades) {
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            trades := mload(0x40)
+            mstore(trades, capacity)
+            mstore(0x40, add(trades, shl(5, add(capacity, 1))))
+        }
+    }
+
     /// @dev Asset `i`'s sale in `z`, as trades added to `d` (see {_trades}).
     function _sell(IBallastVault.BasketState memory s, Sizes memory z, uint256 i, Draft memory d) private pure {
-        uint256 valueLeft = z.sells[i];
-        uint256 amountLeft = PlanReview.sellAmount(s, i, valueLeft);
-        for (uint256 o = 1; o < d.buysLeft.length && valueLeft != 0; ++o) {
-            uint256 value = Math.min(valueLeft, d.buysLeft[o]);
-            if (value < d.minTrade) continue;
-            bytes memory path = _shortcut(d.sellRoutes[i], d.buyRoutes[o]);
+        (uint256[] memory buysLeft, uint256 minTrade, bytes memory route) = (d.buysLeft, d.minTrade, d.sellRoutes[i]);
+        uint256 sale = z.sells[i];
+        (uint256 valueLeft, uint256 amountLeft) = (sale, PlanReview.sellAmount(s, i, sale));
+        for (uint256 o = 1; o < buysLeft.length && valueLeft != 0; ++o) {
+            uint256 value = Math.min(valueLeft, buysLeft[o]);
+            if (value < minTrade) continue;
+            bytes memory path = _shortcut(route, d.buyRoutes[o]);
             if (path.length == 0) continue;
             // The last part of a sale takes what is left of its amount (the whole balance, when it is).
             uint256 amountIn = value == valueLeft ? amountLeft : PlanReview.fairOut(s, 0, i, value);
             d.trades[d.count++] = IBallastPolicy.Trade(path, amountIn, value, PlanReview.fairOut(s, i, o, amountIn));
             (valueLeft, amountLeft) = (valueLeft - value, amountLeft - amountIn);
-            d.buysLeft[o] -= value;
+            buysLeft[o] -= value;
         }
-        if (valueLeft >= d.minTrade || (amountLeft != 0 && z.sells[i] >= s.values[i])) {
+        if (valueLeft >= minTrade || (amountLeft != 0 && sale >= s.values[i])) {
             d.trades[d.count++] = IBallastPolicy.Trade(
-                d.sellRoutes[i],
+                route,
                 amountLeft,
                 valueLeft,
                 PlanReview.fairOut(s, i, 0, amountLeft)
             );
         } else {
-            z.sells[i] -= valueLeft;
+            z.sells[i] = sale - valueLeft;
         }
     }
 
@@ -201,21 +214,23 @@ contract BallastPlanner is IBallastPlanner {
     /// @dev Total absolute drift before the plan less after it (0 if it would not fall), at the
     /// state's prices with NAV unchanged (the cost model prices the trades' losses).
     function _driftRemoved(IBallastVault.BasketState memory s, Sizes memory z) private pure returns (uint256) {
-        uint256 n = s.values.length;
-        uint256 before;
+        (uint256[] memory values, uint256[] memory targets, uint256 nav) = (s.values, s.targets, s.nav);
+        (uint256[] memory sells, uint256[] memory buys) = (z.sells, z.buys);
+        uint256 n = values.length;
+        uint256 base = values[0];
+        uint256 spent;
+        uint256 before = base.weightBps(nav).absDiff(targets[0]);
         uint256 afterwards;
-        uint256 base = s.values[0];
         for (uint256 i = 1; i < n; ++i) {
-            uint256 value = s.values[i] - z.sells[i] + z.buys[i];
-            base += z.sells[i];
-            before += s.values[i].weightBps(s.nav).absDiff(s.targets[i]);
-            afterwards += value.weightBps(s.nav).absDiff(s.targets[i]);
+            (uint256 value, uint256 target, uint256 sold, uint256 bought) = (values[i], targets[i], sells[i], buys[i]);
+            (base, spent) = (base + sold, spent + bought);
+            before += value.weightBps(nav).absDiff(target);
+            afterwards += (value - sold + bought).weightBps(nav).absDiff(target);
         }
         // Buys spend at most the base above its target plus the sales' proceeds, less any sale
         // leftover dropped after its buyer was funded: floored at 0 (the vault scales buys to the base).
-        for (uint256 i = 1; i < n; ++i) base = base > z.buys[i] ? base - z.buys[i] : 0;
-        before += s.values[0].weightBps(s.nav).absDiff(s.targets[0]);
-        afterwards += base.weightBps(s.nav).absDiff(s.targets[0]);
+        base = base > spent ? base - spent : 0;
+        afterwards += base.weightBps(nav).absDiff(targets[0]);
         return before > afterwards ? before - afterwards : 0;
     }
 }
