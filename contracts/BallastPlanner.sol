@@ -124,8 +124,9 @@ contract BallastPlanner is IBallastPlanner {
         bytes[] memory buyRoutes
     ) private pure returns (IBallastPolicy.Trade[] memory trades) {
         uint256 n = z.sells.length;
-        // Each pair uses up a sale or a purchase, each leftover is one: at most 2 (n - 1) trades.
-        Draft memory d = Draft(_room(2 * n), 0, new uint256[](n), sellRoutes, buyRoutes, minTrade);
+        // One trade ends each sale (a last pair or its leftover) and one each purchase (the pair that
+        // uses it up or its leftover), and no asset both sells and buys: at most n - 1 trades.
+        Draft memory d = Draft(_room(n), 0, new uint256[](n), sellRoutes, buyRoutes, minTrade);
         (uint256[] memory sells, uint256[] memory buys, uint256[] memory buysLeft) = (z.sells, z.buys, d.buysLeft);
         for (uint256 o = 1; o < n; ++o) buysLeft[o] = buys[o];
         for (uint256 i = 1; i < n; ++i) {
@@ -148,8 +149,8 @@ contract BallastPlanner is IBallastPlanner {
     }
 
     /// @dev An array of `capacity` trades whose entries are left unset, rather than each allocated
-    /// and zeroed as `new` does: {_trades} writes an entry before anything reads it, and shortens
-    /// the array to the entries written.
+    /// and zeroed as `new` does: {_trades} and {_sell} write an entry before anything reads it, and
+    /// {_trades} shortens the array to the entries written.
     function _room(uint256 capacity) private pure returns (IBallastPolicy.Trade[] memory trades) {
         // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {

@@ -27,7 +27,7 @@ contract RebalanceWorkFloor is DirectSwapper {
     /// @dev The last rebalance's time and the bounds, one slot.
     uint256 private _record;
     uint128[] private _lastPrices;
-    /// @dev Each asset's route, one slot (a route of up to two hops without its two ends, as the
+    /// @dev Each leg's route, one slot (a route of up to two hops without its two ends, as the
     /// vault keeps it): a cold read costs the same whatever the slot holds, so none is written.
     mapping(uint256 => bytes32) private _routes;
 

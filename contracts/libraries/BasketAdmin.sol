@@ -368,18 +368,22 @@ library BasketAdmin {
     /// @notice Asset `i`'s sell route, a Uniswap V3 path from its token to the base asset (empty for
     /// the base asset itself).
     function sellRoute(Basket storage basket, uint256 i) internal view returns (bytes memory) {
-        return _withEnds(_route(basket.sellRoutes, i), basket.assets[i].token, basket.assets[0].token);
+        // The entry first: its bounds check stands for the route list's ({_route}).
+        address token = basket.assets[i].token;
+        return _withEnds(_route(basket.sellRoutes, i), token, basket.assets[0].token);
     }
 
     /// @notice Asset `i`'s buy route, from the base asset to its token (empty for the base asset).
     function buyRoute(Basket storage basket, uint256 i) internal view returns (bytes memory) {
-        return _withEnds(_route(basket.buyRoutes, i), basket.assets[0].token, basket.assets[i].token);
+        // The entry first: its bounds check stands for the route list's ({_route}).
+        address token = basket.assets[i].token;
+        return _withEnds(_route(basket.buyRoutes, i), basket.assets[0].token, token);
     }
 
     /// @dev Entry `i` of `routes` (one of the basket's route lists) without reading the list's
-    /// length, a cold slot in every call that trades: the lists are index-aligned with
-    /// `basket.assets`, whose own bounds check (by every caller, on `basket.assets[i]`) reverts for an
-    /// `i` out of range.
+    /// length, a cold slot in every call that trades. The lists are index-aligned with
+    /// `basket.assets` (pushed and popped only together with it), and {sellRoute} and {buyRoute}
+    /// read `basket.assets[i]` first, whose bounds check reverts for an `i` out of range.
     function _route(bytes[] storage routes, uint256 i) private view returns (bytes memory) {
         return Arrays.unsafeAccess(routes, i).value;
     }
