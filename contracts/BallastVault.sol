@@ -659,6 +659,9 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
 
     /// @dev Mints the management fee accrued since the last accrual to its recipient.
     function _accrueFees() private {
+        // Without a rate nothing accrues, and the time of the last accrual is read only under one
+        // ({setFeeParams} sets it with the rate): a flow need not write it.
+        if (_fees.managementFeeBps == 0) return;
         uint256 shares = pendingFeeShares();
         // A time past 2^40 seconds (the year 36812) is not a concern.
         _fees.accruedAt = uint40(block.timestamp);

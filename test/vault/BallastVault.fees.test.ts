@@ -337,6 +337,19 @@ describe("BallastVault fees", () => {
       expect((await f.usdc.balanceOf(f.carol.address)) - before).to.equal(value);
       expect(await f.vault.totalSupply()).to.equal(supplyBefore);
     });
+
+    it("a management fee set a year after the last fee-less flow runs from when it is set, not from that flow", async () => {
+      // With no rate a flow leaves the accrual time as it was: the rate, once set, must not reach back.
+      const f = await loadFixture(feesFixture);
+      await mined(f.vault.connect(f.carol).deposit(usdc(10_000), f.carol.address));
+      await passTime(f, YEAR);
+      const setAt = await setFees(f, { managementFeeBps: MANAGEMENT_BPS, recipient: f.treasury.address });
+      await passTime(f, 30 * DAY);
+      const t = await pinNextBlock();
+      const pending = await f.vault.pendingFeeShares(PENDING);
+      expect(pending).to.equal(await pendingShares(f, await f.vault.totalSupply(), MANAGEMENT_BPS, t - setAt));
+      expect(pending).to.be.greaterThan(0n);
+    });
   });
 
   describe("setFeeParams", () => {
