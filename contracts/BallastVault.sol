@@ -70,8 +70,9 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     uint128[] private _lastPrices;
     FeeState private _fees;
 
-    /// @dev The fees in force ({FeeParams}) and when the management fee last accrued, in the one slot
-    /// that every entry and exit reads.
+    /// @dev The fees in force ({FeeParams}) and when the management fee last accrued or was set (a
+    /// flow without a rate leaves it: it is read only under one), in the one slot that every entry
+    /// and exit reads.
     struct FeeState {
         uint16 managementFeeBps;
         uint16 entryFeeBps;
