@@ -10,6 +10,7 @@ import {TransientSlot} from "@openzeppelin/contracts/utils/TransientSlot.sol";
 import {IBallastErrors} from "../interfaces/IBallastErrors.sol";
 import {IBallastVault} from "../interfaces/IBallastVault.sol";
 import {IUniswapV3Pool} from "@uniswap/v3-core/contracts/interfaces/IUniswapV3Pool.sol";
+import {IUniswapV3PoolState} from "@uniswap/v3-core/contracts/interfaces/pool/IUniswapV3PoolState.sol";
 
 import {BasketAdmin} from "./BasketAdmin.sol";
 import {BasketMath} from "./BasketMath.sol";
@@ -119,7 +120,7 @@ library VaultLogic {
                 if (firstInvalid > i) firstInvalid = i;
                 price = lastPrices[i];
             }
-            prices[i] = price;
+            _put(prices, i, price);
         }
         if (side == Side.Oracle || firstInvalid != type(uint256).max) {
             v = valuationAt(basket, assets, prices);
@@ -130,14 +131,15 @@ library VaultLogic {
         // An entrant may see an update coming that neither the feeds nor the pools show yet: each
         // asset's price, against the base's, may move by both sources' deviation thresholds.
         uint256 baseDeviation = side == Side.Entry ? assets[0].deviationBps : 0;
+        uint256[] memory markets = pass.market;
         for (uint256 i = 1; i < n; ++i) {
-            uint256 market = pass.market[i];
+            uint256 market = _at(markets, i);
             if (side == Side.Entry) {
                 uint256 deviation = assets[i].deviationBps + baseDeviation;
-                prices[i] = Math.max(prices[i].bps(1e4 + deviation, Math.Rounding.Ceil), market);
+                _put(prices, i, Math.max(_at(prices, i).bps(1e4 + deviation, Math.Rounding.Ceil), market));
             } else if (market != 0) {
                 // No pool price (no pool into the basket, or an empty one): the oracle's alone.
-                prices[i] = Math.min(prices[i], market);
+                _put(prices, i, Math.min(_at(prices, i), market));
             }
         }
         v = valuationAt(basket, assets, prices);
@@ -217,24 +219,27 @@ library VaultLogic {
     /// Fees are linear: `w * fee` summed along each chain. Impact is quadratic in what a pool
     /// carries: `(W / 1e4 * x)^2 / R` for the pool's total weight W.
     function _flowTerms(Valuation memory v, PoolPass memory pass) private pure {
-        uint256 n = v.targets.length;
+        // Every index below is below n, the arrays' length (a chain's links are basket indices).
+        uint256[] memory targets = v.targets;
+        uint256 n = targets.length;
+        (uint256[] memory inverseReserve, uint256[] memory next) = (pass.inverseReserve, pass.next);
         uint256[] memory carried = new uint256[](n);
         uint256 feeWad;
         for (uint256 i = 1; i < n; ++i) {
-            uint256 w = v.targets[i];
+            uint256 w = _at(targets, i);
             // w / 1e4 of a flow pays fee / 1e6 of it at each pool: w * fee * 1e8 in WAD.
-            feeWad += w * pass.feePips[i] * 1e8;
+            feeWad += w * _at(pass.feePips, i) * 1e8;
             // Down the chain: asset j's first pool, then its quote token's, ... (a cycle stops at n).
-            for ((uint256 j, uint256 links) = (i, 0); j != 0 && links < n && pass.inverseReserve[j] != 0; ++links) {
-                carried[j] += w;
-                j = pass.next[j];
+            for ((uint256 j, uint256 links) = (i, 0); j != 0 && links < n && _at(inverseReserve, j) != 0; ++links) {
+                _put(carried, j, _at(carried, j) + w);
+                j = _at(next, j);
             }
         }
         uint256 impactWad;
         for (uint256 j = 1; j < n; ++j) {
             // (W / 1e4 * x)^2 / R: W^2 * (1e36 / R) / 1e26 in WAD, rounded up.
-            if (carried[j] != 0)
-                impactWad += Math.mulDiv(carried[j] * carried[j], pass.inverseReserve[j], 1e26, Math.Rounding.Ceil);
+            uint256 w = _at(carried, j);
+            if (w != 0) impactWad += Math.mulDiv(w * w, _at(inverseReserve, j), 1e26, Math.Rounding.Ceil);
         }
         (v.flowFeeWad, v.flowImpactWad) = (feeWad, impactWad);
     }
@@ -285,7 +290,7 @@ library VaultLogic {
         uint256[] feePips;
         uint256[] inverseReserve;
         uint256[] next;
-        bool[] seen;
+        uint256 seen;
     }
 
     function _poolPass(
@@ -295,7 +300,7 @@ library VaultLogic {
     ) private view returns (PoolPass memory pass) {
         uint256 n = oracle.length;
         (pass.oracle, pass.market, pass.feePips) = (oracle, new uint256[](n), new uint256[](n));
-        (pass.inverseReserve, pass.next, pass.seen) = (new uint256[](n), new uint256[](n), new bool[](n));
+        (pass.inverseReserve, pass.next) = (new uint256[](n), new uint256[](n));
         pass.market[0] = oracle[0];
         for (uint256 i = 1; i < n; ++i) _resolve(assets, factory, pass, i, n);
     }
@@ -309,38 +314,31 @@ library VaultLogic {
         uint256 i,
         uint256 depth
     ) private view {
-        if (i == 0 || pass.seen[i]) return;
-        pass.seen[i] = true;
+        // `i` is below n (a loop index, or a quote index of the basket, checked below).
+        if (i == 0 || (pass.seen >> i) & 1 != 0) return;
+        pass.seen |= 1 << i;
         BasketAdmin.Asset memory a = assets[i];
         uint256 q = a.quoteIndex;
         if (q == BasketAdmin.NO_POOL || depth == 0) return;
+        // The quote's entry read, checked: `q` is a basket index from here on.
+        BasketAdmin.Asset memory quote = assets[q];
         _resolve(assets, factory, pass, q, depth - 1);
-        (IUniswapV3Pool pool, bool assetIsToken0, uint24 fee) = _firstPool(assets, factory, a, q);
-        (uint160 sqrtPriceX96, , , , , , ) = pool.slot0();
-        if (pass.market[q] != 0) {
+        (address token, address quoteToken, uint24 fee) = (a.token, quote.token, a.poolFee);
+        address pool = PoolAddress.compute(factory, token, quoteToken, fee);
+        bool assetIsToken0 = token < quoteToken;
+        uint160 sqrtPriceX96 = uint160(_read(pool, IUniswapV3PoolState.slot0.selector));
+        uint256 quoteMarket = _at(pass.market, q);
+        if (quoteMarket != 0) {
             // Raw quote-token units per 1e18 whole tokens: 18 extra digits, so that a token worth a
             // billionth of the quote token keeps its precision. Rounded down, as is the product.
             uint256 quoteOut = PoolPrice.quote(sqrtPriceX96, 10 ** (a.decimals + 18), assetIsToken0);
-            pass.market[i] = Math.mulDiv(quoteOut, pass.market[q], 10 ** (assets[q].decimals + 18));
+            _put(pass.market, i, Math.mulDiv(quoteOut, quoteMarket, 10 ** (quote.decimals + 18)));
         }
         uint256 reserveValue =
             sqrtPriceX96 == 0 ? 0 : _reserveValue(assets, pass, pool, sqrtPriceX96, q, assetIsToken0);
-        pass.feePips[i] = pass.feePips[q] + fee;
-        pass.inverseReserve[i] = reserveValue == 0 ? type(uint128).max : Math.ceilDiv(1e36, reserveValue);
-        pass.next[i] = q;
-    }
-
-    /// @dev Asset `a`'s first pool, against basket asset `q`, at its fee; whether `a` is its token0.
-    function _firstPool(
-        BasketAdmin.Asset[] memory assets,
-        address factory,
-        BasketAdmin.Asset memory a,
-        uint256 q
-    ) private pure returns (IUniswapV3Pool pool, bool assetIsToken0, uint24 fee) {
-        (address token, address quoteToken) = (a.token, assets[q].token);
-        fee = a.poolFee;
-        pool = IUniswapV3Pool(PoolAddress.compute(factory, token, quoteToken, fee));
-        assetIsToken0 = token < quoteToken;
+        _put(pass.feePips, i, _at(pass.feePips, q) + fee);
+        _put(pass.inverseReserve, i, reserveValue == 0 ? type(uint128).max : Math.ceilDiv(1e36, reserveValue));
+        _put(pass.next, i, q);
     }
 
     /// @dev The value, in base units at the oracles, of the virtual reserve of basket asset `q` in
@@ -348,18 +346,38 @@ library VaultLogic {
     function _reserveValue(
         BasketAdmin.Asset[] memory assets,
         PoolPass memory pass,
-        IUniswapV3Pool pool,
+        address pool,
         uint160 sqrtPriceX96,
         uint256 q,
         bool quoteIsToken1
     ) private view returns (uint256) {
-        uint256 liquidity = pool.liquidity();
+        uint256 liquidity = _read(pool, IUniswapV3PoolState.liquidity.selector);
         uint256 reserve =
             quoteIsToken1 ? Math.mulDiv(liquidity, sqrtPriceX96, Q96) : Math.mulDiv(liquidity, Q96, sqrtPriceX96);
         if (q == 0) return reserve;
         uint256 quoteUnit = 10 ** assets[q].decimals;
         uint256 baseUnit = 10 ** assets[0].decimals;
-        return reserve.toValue(pass.oracle[q], quoteUnit, pass.oracle[0], baseUnit, Math.Rounding.Floor);
+        // `q` is a basket index ({_resolve}).
+        return reserve.toValue(_at(pass.oracle, q), quoteUnit, _at(pass.oracle, 0), baseUnit, Math.Rounding.Floor);
+    }
+
+    /// @dev The first word of `pool`'s answer to the getter `selector` (`slot0`'s square-root price,
+    /// `liquidity`), without decoding the rest: a failing call passes its revert on, and a short
+    /// answer (no code at the address) reverts, as a typed call does.
+    function _read(address pool, bytes4 selector) private view returns (uint256 word) {
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            mstore(0, selector)
+            if iszero(staticcall(gas(), pool, 0, 4, 0, 32)) {
+                let p := mload(0x40)
+                returndatacopy(p, 0, returndatasize())
+                revert(p, returndatasize())
+            }
+            if lt(returndatasize(), 32) {
+                revert(0, 0)
+            }
+            word := mload(0)
+        }
     }
 
     /// @notice Values the vault's balances at `prices` (a zero price marks an invalid one), `assets`
@@ -370,7 +388,7 @@ library VaultLogic {
         uint256[] memory prices
     ) internal view returns (Valuation memory v) {
         uint256 n = prices.length;
-        // Filled through local references: one bounds check per write, none through `v`.
+        // Filled through local references, unchecked: every index is below `n`, their length.
         uint256[] memory balances = new uint256[](n);
         uint256[] memory units = new uint256[](n);
         uint256[] memory values = new uint256[](n);
@@ -378,31 +396,46 @@ library VaultLogic {
         v.targets = BasketAdmin.targetWeights(assets, basket.rampStart, basket.rampEnd);
         v.valid = true;
         v.firstInvalid = type(uint256).max;
-        uint256 basePrice = prices[0];
+        uint256 basePrice = _at(prices, 0);
+        uint256 baseUnit;
         uint256 nav;
         uint256 roundedDown;
         for (uint256 i; i < n; ++i) {
-            uint256 balance;
-            uint256 unit;
-            {
-                BasketAdmin.Asset memory a = assets[i];
-                (address token, uint256 decimals) = (a.token, a.decimals);
-                (balance, unit) = (IERC20(token).balanceOf(address(this)), 10 ** decimals);
-            }
-            (balances[i], units[i]) = (balance, unit);
-            if (prices[i] == 0 || basePrice == 0) {
+            BasketAdmin.Asset memory a = assets[i];
+            uint256 balance = IERC20(a.token).balanceOf(address(this));
+            uint256 unit = 10 ** a.decimals;
+            if (i == 0) baseUnit = unit;
+            _put(balances, i, balance);
+            _put(units, i, unit);
+            uint256 price = _at(prices, i);
+            if (price == 0 || basePrice == 0) {
                 v.valid = false;
                 if (v.firstInvalid > i) v.firstInvalid = basePrice == 0 ? 0 : i;
                 if (i != 0) continue;
             }
-            uint256 value =
-                i == 0 ? balance : balance.toValue(prices[i], unit, basePrice, units[0], Math.Rounding.Floor);
-            values[i] = value;
+            uint256 value = i == 0 ? balance : balance.toValue(price, unit, basePrice, baseUnit, Math.Rounding.Floor);
+            _put(values, i, value);
             nav += value;
             if (i != 0 && balance != 0) ++roundedDown;
         }
         // Each value rounded down lost less than one unit.
         (v.nav, v.navCeil) = (nav, nav + roundedDown);
+    }
+
+    /// @dev `a[i]`, unchecked: only for an index the caller keeps below `a.length`.
+    function _at(uint256[] memory a, uint256 i) private pure returns (uint256 x) {
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            x := mload(add(a, shl(5, add(i, 1))))
+        }
+    }
+
+    /// @dev `a[i] = x`, unchecked: only for an index the caller keeps below `a.length`.
+    function _put(uint256[] memory a, uint256 i, uint256 x) private pure {
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            mstore(add(a, shl(5, add(i, 1))), x)
+        }
     }
 
     // --- Execution ----------------------------------------------------------------------------
