@@ -111,23 +111,25 @@ library VaultLogic {
         // Every entry's two slots read once: the loops below read them from memory.
         BasketAdmin.Asset[] memory assets = basket.assets;
         uint256 n = assets.length;
-        uint256[] memory prices = new uint256[](n);
+        (uint256[] memory prices, uint256[] memory units) = (new uint256[](n), new uint256[](n));
         uint256 firstInvalid = type(uint256).max;
         for (uint256 i; i < n; ++i) {
-            (bool ok, uint256 price) = BasketAdmin.tryPrice(assets[i].oracle);
+            BasketAdmin.Asset memory a = assets[i];
+            (bool ok, uint256 price) = BasketAdmin.tryPrice(a.oracle);
             if (!ok) {
-                if (strict) revert IBallastErrors.BallastPriceUnavailable(assets[i].token);
+                if (strict) revert IBallastErrors.BallastPriceUnavailable(a.token);
                 if (firstInvalid > i) firstInvalid = i;
                 price = lastPrices[i];
             }
             _put(prices, i, price);
+            _put(units, i, 10 ** a.decimals);
         }
         if (side == Side.Oracle || firstInvalid != type(uint256).max) {
-            v = valuationAt(basket, assets, prices);
+            v = valuationAt(basket, assets, prices, units);
             if (firstInvalid < v.firstInvalid) (v.firstInvalid, v.valid) = (firstInvalid, false);
             return v;
         }
-        PoolPass memory pass = _poolPass(assets, factory, prices);
+        PoolPass memory pass = _poolPass(assets, factory, prices, units);
         // An entrant may see an update coming that neither the feeds nor the pools show yet: each
         // asset's price, against the base's, may move by both sources' deviation thresholds.
         uint256 baseDeviation = side == Side.Entry ? assets[0].deviationBps : 0;
@@ -142,7 +144,7 @@ library VaultLogic {
                 _put(prices, i, Math.min(_at(prices, i), market));
             }
         }
-        v = valuationAt(basket, assets, prices);
+        v = valuationAt(basket, assets, prices, units);
         if (v.valid) _flowTerms(v, pass);
     }
 
@@ -286,6 +288,7 @@ library VaultLogic {
     /// {flowCost} answers its cap. Each pool is read once.
     struct PoolPass {
         uint256[] oracle;
+        uint256[] units;
         uint256[] market;
         uint256[] feePips;
         uint256[] inverseReserve;
@@ -296,10 +299,11 @@ library VaultLogic {
     function _poolPass(
         BasketAdmin.Asset[] memory assets,
         address factory,
-        uint256[] memory oracle
+        uint256[] memory oracle,
+        uint256[] memory units
     ) private view returns (PoolPass memory pass) {
         uint256 n = oracle.length;
-        (pass.oracle, pass.market, pass.feePips) = (oracle, new uint256[](n), new uint256[](n));
+        (pass.oracle, pass.units, pass.market, pass.feePips) = (oracle, units, new uint256[](n), new uint256[](n));
         (pass.inverseReserve, pass.next) = (new uint256[](n), new uint256[](n));
         pass.market[0] = oracle[0];
         for (uint256 i = 1; i < n; ++i) _resolve(assets, factory, pass, i, n);
@@ -331,8 +335,9 @@ library VaultLogic {
         if (quoteMarket != 0) {
             // Raw quote-token units per 1e18 whole tokens: 18 extra digits, so that a token worth a
             // billionth of the quote token keeps its precision. Rounded down, as is the product.
-            uint256 quoteOut = PoolPrice.quote(sqrtPriceX96, 10 ** (a.decimals + 18), assetIsToken0);
-            _put(pass.market, i, Math.mulDiv(quoteOut, quoteMarket, 10 ** (quote.decimals + 18)));
+            // A unit is at most 1e18 ({BasketAdmin-validDecimals}): these products cannot overflow.
+            uint256 quoteOut = PoolPrice.quote(sqrtPriceX96, _at(pass.units, i) * 1e18, assetIsToken0);
+            _put(pass.market, i, Math.mulDiv(quoteOut, quoteMarket, _at(pass.units, q) * 1e18));
         }
         uint256 reserveValue =
             sqrtPriceX96 == 0 ? 0 : _reserveValue(assets, pass, pool, sqrtPriceX96, q, assetIsToken0);
@@ -355,10 +360,9 @@ library VaultLogic {
         uint256 reserve =
             quoteIsToken1 ? Math.mulDiv(liquidity, sqrtPriceX96, Q96) : Math.mulDiv(liquidity, Q96, sqrtPriceX96);
         if (q == 0) return reserve;
-        uint256 quoteUnit = 10 ** assets[q].decimals;
-        uint256 baseUnit = 10 ** assets[0].decimals;
         // `q` is a basket index ({_resolve}).
-        return reserve.toValue(_at(pass.oracle, q), quoteUnit, _at(pass.oracle, 0), baseUnit, Math.Rounding.Floor);
+        (uint256[] memory oracle, uint256[] memory units) = (pass.oracle, pass.units);
+        return reserve.toValue(_at(oracle, q), _at(units, q), _at(oracle, 0), _at(units, 0), Math.Rounding.Floor);
     }
 
     /// @dev The first word of `pool`'s answer to the getter `selector` (`slot0`'s square-root price,
@@ -385,28 +389,25 @@ library VaultLogic {
     function valuationAt(
         BasketAdmin.Basket storage basket,
         BasketAdmin.Asset[] memory assets,
-        uint256[] memory prices
+        uint256[] memory prices,
+        uint256[] memory units
     ) internal view returns (Valuation memory v) {
         uint256 n = prices.length;
         // Filled through local references, unchecked: every index is below `n`, their length.
         uint256[] memory balances = new uint256[](n);
-        uint256[] memory units = new uint256[](n);
         uint256[] memory values = new uint256[](n);
         (v.prices, v.balances, v.units, v.values) = (prices, balances, units, values);
         v.targets = BasketAdmin.targetWeights(assets, basket.rampStart, basket.rampEnd);
         v.valid = true;
         v.firstInvalid = type(uint256).max;
         uint256 basePrice = _at(prices, 0);
-        uint256 baseUnit;
+        uint256 baseUnit = _at(units, 0);
         uint256 nav;
         uint256 roundedDown;
         for (uint256 i; i < n; ++i) {
-            BasketAdmin.Asset memory a = assets[i];
-            uint256 balance = IERC20(a.token).balanceOf(address(this));
-            uint256 unit = 10 ** a.decimals;
-            if (i == 0) baseUnit = unit;
+            uint256 balance = IERC20(assets[i].token).balanceOf(address(this));
+            uint256 unit = _at(units, i);
             _put(balances, i, balance);
-            _put(units, i, unit);
             uint256 price = _at(prices, i);
             if (price == 0 || basePrice == 0) {
                 v.valid = false;
@@ -463,10 +464,13 @@ library VaultLogic {
     ) public returns (uint256 trades, uint256 navBefore, uint256 navAfter, uint256 driftAfter, uint256 rewardBudget) {
         BasketAdmin.Asset[] memory assets = basket.assets;
         // Every oracle read valid earlier in this transaction: its prices are `lastPrices` (warm).
-        Valuation memory v =
-            pricesRead
-                ? valuationAt(basket, assets, _recorded(lastPrices))
-                : valuation(basket, lastPrices, factory, true, Side.Oracle);
+        Valuation memory v;
+        if (pricesRead) {
+            (uint256[] memory prices, uint256[] memory units) = _recorded(lastPrices, assets);
+            v = valuationAt(basket, assets, prices, units);
+        } else {
+            v = valuation(basket, lastPrices, factory, true, Side.Oracle);
+        }
         address[] memory tokens = _tokens(assets);
         trades = _executeLegs(tokens, factory, v, legs, p);
         navBefore = v.nav;
@@ -503,11 +507,17 @@ library VaultLogic {
         for (uint256 i; i < n; ++i) tokens[i] = assets[i].token;
     }
 
-    /// @dev The recorded prices, widened.
-    function _recorded(uint128[] storage lastPrices) private view returns (uint256[] memory prices) {
-        uint256 n = lastPrices.length;
-        prices = new uint256[](n);
-        for (uint256 i; i < n; ++i) prices[i] = lastPrices[i];
+    /// @dev The recorded prices, widened, and each asset's `10 ** decimals`.
+    function _recorded(
+        uint128[] storage lastPrices,
+        BasketAdmin.Asset[] memory assets
+    ) private view returns (uint256[] memory prices, uint256[] memory units) {
+        uint256 n = assets.length;
+        (prices, units) = (new uint256[](n), new uint256[](n));
+        for (uint256 i; i < n; ++i) {
+            _put(prices, i, lastPrices[i]);
+            _put(units, i, 10 ** assets[i].decimals);
+        }
     }
 
     /// @notice Before governance removes asset `i` ({IBallastVault-removeAsset}): sells what a
