@@ -8,7 +8,6 @@ import {ERC4626} from "@openzeppelin/contracts/token/ERC20/extensions/ERC4626.so
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
-import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {TransientSlot} from "@openzeppelin/contracts/utils/TransientSlot.sol";
 
@@ -28,7 +27,7 @@ import {VaultLogic} from "./libraries/VaultLogic.sol";
 /// {IBallastRebalancer}'s to decide. Its valuation and its swaps, with their bounds, run in the
 /// linked {VaultLogic}, its basket's administration in {BasketAdmin}: on its own storage, by
 /// delegatecall.
-contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransient, IBallastVault {
+contract BallastVault is ERC4626, AccessControl, ReentrancyGuardTransient, IBallastVault {
     using BasketMath for uint256;
     using Math for uint256;
     using SafeERC20 for IERC20;
@@ -70,15 +69,17 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     uint128[] private _lastPrices;
     FeeState private _fees;
 
-    /// @dev The fees in force ({FeeParams}) and when the management fee last accrued or was set (a
-    /// flow without a rate leaves it: it is read only under one), in the one slot that every entry
-    /// and exit reads.
+    /// @dev The fees in force ({FeeParams}), when the management fee last accrued or was set (a
+    /// flow without a rate leaves it: it is read only under one), and whether the vault is paused
+    /// ({pause}), in the one slot that every entry and exit reads: an entry's pause check costs no
+    /// slot of its own.
     struct FeeState {
         uint16 managementFeeBps;
         uint16 entryFeeBps;
         uint16 exitFeeBps;
         address recipient;
         uint40 accruedAt;
+        bool paused;
     }
 
     constructor(
@@ -123,6 +124,12 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     /// enter or leave until the call ends).
     modifier notMidCall() {
         _checkNotMidCall();
+        _;
+    }
+
+    /// @dev The pause flag lives in the fee slot, which every entry reads anyway ({FeeState}).
+    modifier whenNotPaused() {
+        _requireNotPaused();
         _;
     }
 
@@ -272,16 +279,25 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
     // --- Governance ----------------------------------------------------------------------------
 
     /// @inheritdoc IBallastVault
+    function paused() public view returns (bool) {
+        return _fees.paused;
+    }
+
+    /// @inheritdoc IBallastVault
     function pause() external {
         if (!hasRole(GUARDIAN_ROLE, _msgSender()) && !hasRole(DEFAULT_ADMIN_ROLE, _msgSender())) {
             revert AccessControlUnauthorizedAccount(_msgSender(), GUARDIAN_ROLE);
         }
-        _pause();
+        _requireNotPaused();
+        _fees.paused = true;
+        emit Paused(_msgSender());
     }
 
     /// @inheritdoc IBallastVault
     function unpause() external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _unpause();
+        if (!_fees.paused) revert ExpectedPause();
+        _fees.paused = false;
+        emit Unpaused(_msgSender());
     }
 
     /// @inheritdoc IBallastVault
@@ -305,7 +321,8 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
             params.entryFeeBps,
             params.exitFeeBps,
             params.recipient,
-            uint40(block.timestamp)
+            uint40(block.timestamp),
+            _fees.paused
         );
         emit FeeParamsSet(old, params);
     }
@@ -645,6 +662,11 @@ contract BallastVault is ERC4626, AccessControl, Pausable, ReentrancyGuardTransi
         }
         // The flow cost of the largest exit bounds that of any smaller one.
         return VaultLogic.maxWithdrawable(v, value - _exitFlowCost(v, value), _params.slippageBps);
+    }
+
+    /// @dev Reverts with {IBallastErrors-EnforcedPause} while paused.
+    function _requireNotPaused() private view {
+        if (_fees.paused) revert EnforcedPause();
     }
 
     /// @dev Whether entries are open: not paused, every price valid, no call under way.

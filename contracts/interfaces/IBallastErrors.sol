@@ -193,4 +193,8 @@ interface IBallastErrors {
     error BallastRouterTooLittleOut(address token, uint256 amount, uint256 minAmount);
     /// @notice `minAmounts` has `length` entries; the vault's basket has `expected` tokens.
     error BallastRouterLengthMismatch(uint256 length, uint256 expected);
+    /// @notice The vault is paused: no entry, no trade, and no second pause (OpenZeppelin's name).
+    error EnforcedPause();
+    /// @notice The vault is not paused: nothing to unpause (OpenZeppelin's name).
+    error ExpectedPause();
 }

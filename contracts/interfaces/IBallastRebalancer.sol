@@ -53,9 +53,6 @@ interface IBallastRebalancer is IBallastErrors {
     /// benefit times the policy's ratio (base-asset units; see {IBallastPolicy-assessCost}).
     event RebalanceSkipped(address indexed caller, uint256 cost, uint256 benefit);
 
-    /// @notice The vault is paused: nothing trades.
-    error EnforcedPause();
-
     /// @notice The vault this rebalancer trades for.
     function vault() external view returns (IBallastVault);
 

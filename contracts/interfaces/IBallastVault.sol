@@ -189,6 +189,12 @@ interface IBallastVault is IERC4626, IBallastErrors {
     /// `owner`'s shares could have taken, stays in the vault.
     event ForfeitedInKind(address indexed owner, address indexed token, uint256 amount);
 
+    /// @notice Emitted by {pause}: `account` halted trading and deposits.
+    event Paused(address account);
+
+    /// @notice Emitted by {unpause}: `account` resumed them.
+    event Unpaused(address account);
+
     /// @notice Role allowed to pause (a guardian, e.g. a Safe). `DEFAULT_ADMIN_ROLE` (governance,
     /// a TimelockController) sets parameters and alone may unpause. No role can move depositors' funds.
     function GUARDIAN_ROLE() external view returns (bytes32);
@@ -246,10 +252,15 @@ interface IBallastVault is IERC4626, IBallastErrors {
     /// oracle fails.
     function lastPrices() external view returns (uint256[] memory);
 
+    /// @notice Whether trading and deposits are halted ({pause}).
+    function paused() external view returns (bool);
+
     /// @notice Halts trading and deposits at once. Guardian or governance. Exits stay open.
+    /// Reverts with {IBallastErrors-EnforcedPause} when already paused.
     function pause() external;
 
-    /// @notice Resumes trading and deposits. Governance only.
+    /// @notice Resumes trading and deposits. Governance only. Reverts with
+    /// {IBallastErrors-ExpectedPause} when not paused.
     function unpause() external;
 
     /// @notice Sets the execution bounds (governance). Reverts when out of bounds or unchanged.
