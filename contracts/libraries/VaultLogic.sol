@@ -491,10 +491,12 @@ library VaultLogic {
         uint256 n = v.prices.length;
         (uint256[] memory balances, uint256[] memory values) = (v.balances, v.values);
         uint256 nav;
+        // Every index below n, the arrays' length.
         for (uint256 i; i < n; ++i) {
             uint256 balance = IERC20(tokens[i]).balanceOf(address(this));
             uint256 value = i == 0 ? balance : toValue(v, i, balance, Math.Rounding.Floor);
-            (balances[i], values[i]) = (balance, value);
+            _put(balances, i, balance);
+            _put(values, i, value);
             nav += value;
         }
         v.nav = nav;
@@ -794,21 +796,26 @@ library VaultLogic {
     }
 
     // --- Conversions (inlined into callers) ---------------------------------------------------
+    // Each reads an asset's unit with its bounds check, and then its price and the base's (index 0)
+    // unchecked: a valuation's prices and units have one length, its basket's (at least 2).
 
     /// @notice Value in base units of `amount` of asset `i`.
     function toValue(Valuation memory v, uint256 i, uint256 amount, Math.Rounding r) internal pure returns (uint256) {
-        return amount.toValue(v.prices[i], v.units[i], v.prices[0], v.units[0], r);
+        uint256 unit = v.units[i];
+        return amount.toValue(_at(v.prices, i), unit, _at(v.prices, 0), _at(v.units, 0), r);
     }
 
     /// @notice What `amount` of asset `i` is worth in asset `o` at the valuation's prices.
     function fairOut(Valuation memory v, uint256 i, uint256 o, uint256 amount) internal pure returns (uint256) {
-        return amount.toValue(v.prices[i], v.units[i], v.prices[o], v.units[o], Math.Rounding.Floor);
+        (uint256 unitIn, uint256 unitOut) = (v.units[i], v.units[o]);
+        return amount.toValue(_at(v.prices, i), unitIn, _at(v.prices, o), unitOut, Math.Rounding.Floor);
     }
 
     /// @notice Amount of asset `i` worth `value` base units.
     function toAmount(Valuation memory v, uint256 i, uint256 value, Math.Rounding r) internal pure returns (uint256) {
+        uint256 unit = v.units[i];
         // The base asset's value converted into asset `i`: {BasketMath-toValue} the other way.
-        return value.toValue(v.prices[0], v.units[0], v.prices[i], v.units[i], r);
+        return value.toValue(_at(v.prices, 0), _at(v.units, 0), _at(v.prices, i), unit, r);
     }
 
     /// @notice The least a sale of `amount` of asset `i` may fetch: its oracle value less the
@@ -824,9 +831,11 @@ library VaultLogic {
 
     /// @notice The largest |weight - target| of the basket, bps.
     function maxDrift(Valuation memory v) internal pure returns (uint256 drift) {
-        uint256 n = v.values.length;
+        (uint256[] memory values, uint256[] memory targets, uint256 nav) = (v.values, v.targets, v.nav);
+        uint256 n = values.length;
+        // Targets has the values' length: every index below n.
         for (uint256 i; i < n; ++i) {
-            uint256 d = v.values[i].weightBps(v.nav).absDiff(v.targets[i]);
+            uint256 d = _at(values, i).weightBps(nav).absDiff(_at(targets, i));
             if (d > drift) drift = d;
         }
     }
