@@ -4,7 +4,6 @@ pragma solidity 0.8.28;
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {IUniswapV3Factory} from "@uniswap/v3-core/contracts/interfaces/IUniswapV3Factory.sol";
-import {IUniswapV3Pool} from "@uniswap/v3-core/contracts/interfaces/IUniswapV3Pool.sol";
 
 import {IBallastOracle} from "./interfaces/IBallastOracle.sol";
 import {IBallastPolicy} from "./interfaces/IBallastPolicy.sol";
@@ -12,6 +11,7 @@ import {IBallastPriceHistory} from "./interfaces/IBallastPriceHistory.sol";
 import {Bounds} from "./libraries/Bounds.sol";
 import {GasValue} from "./libraries/GasValue.sol";
 import {PoolAddress} from "./libraries/PoolAddress.sol";
+import {PoolState} from "./libraries/PoolState.sol";
 import {UniswapPath} from "./libraries/UniswapPath.sol";
 import {VaultOracles} from "./libraries/VaultOracles.sol";
 
@@ -579,9 +579,9 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
         for (uint256 h; h < hops; ++h) {
             (address tokenIn, address tokenOut, uint24 fee) = (route.tokenAt(h), route.tokenAt(h + 1), route.feeAt(h));
             // The vault's routes: every pool checked where its factory put it when listed.
-            IUniswapV3Pool pool = IUniswapV3Pool(PoolAddress.compute(address(factory), tokenIn, tokenOut, fee));
-            (uint160 sqrtPriceX96, , , , , , ) = pool.slot0();
-            uint256 liquidity = pool.liquidity();
+            address pool = PoolAddress.compute(address(factory), tokenIn, tokenOut, fee);
+            uint160 sqrtPriceX96 = PoolState.sqrtPriceX96(pool);
+            uint256 liquidity = PoolState.liquidity(pool);
             if (liquidity == 0 || sqrtPriceX96 == 0) return 0;
             uint256 x = Math.mulDiv(liquidity, Q96, sqrtPriceX96);
             uint256 y = Math.mulDiv(liquidity, sqrtPriceX96, Q96);

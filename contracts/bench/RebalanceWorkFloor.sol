@@ -2,9 +2,9 @@
 pragma solidity 0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {IUniswapV3Pool} from "@uniswap/v3-core/contracts/interfaces/IUniswapV3Pool.sol";
 
 import {PoolAddress} from "../libraries/PoolAddress.sol";
+import {PoolState} from "../libraries/PoolState.sol";
 import {DirectSwapper} from "./DirectSwapper.sol";
 import {ValuationFloor} from "./ValuationFloor.sol";
 
@@ -95,11 +95,10 @@ contract RebalanceWorkFloor is DirectSwapper {
             uint256 at = h * 23;
             address a = address(bytes20(path[at:at + 20]));
             address b = address(bytes20(path[at + 23:at + 43]));
-            IUniswapV3Pool pool = IUniswapV3Pool(
-                PoolAddress.compute(_factory, a, b, uint24(bytes3(path[at + 20:at + 23])))
-            );
-            (uint160 sqrtPriceX96, , , , , , ) = pool.slot0();
-            if (sqrtPriceX96 == 0 || pool.liquidity() == 0) revert RebalanceWorkFloorMinimum(h, 0, 1);
+            address pool = PoolAddress.compute(_factory, a, b, uint24(bytes3(path[at + 20:at + 23])));
+            if (PoolState.sqrtPriceX96(pool) == 0 || PoolState.liquidity(pool) == 0) {
+                revert RebalanceWorkFloorMinimum(h, 0, 1);
+            }
         }
     }
 }

@@ -2,11 +2,11 @@
 pragma solidity 0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {IUniswapV3Pool} from "@uniswap/v3-core/contracts/interfaces/IUniswapV3Pool.sol";
 
 import {IBallastOracle} from "../interfaces/IBallastOracle.sol";
 import {BasketAdmin} from "../libraries/BasketAdmin.sol";
 import {PoolAddress} from "../libraries/PoolAddress.sol";
+import {PoolState} from "../libraries/PoolState.sol";
 
 /// @title ValuationFloor
 /// @notice Benchmark baseline only: the least any vault that values a basket at oracle prices must
@@ -71,11 +71,8 @@ contract ValuationFloor {
             sum += token.balanceOf(holder) * price;
             uint256 q = e.quoteIndex;
             if (q == NO_POOL) continue;
-            IUniswapV3Pool pool = IUniswapV3Pool(
-                PoolAddress.compute(_factory, address(token), address(_entries[q].token), e.poolFee)
-            );
-            (uint160 sqrtPriceX96, , , , , , ) = pool.slot0();
-            sum += uint256(sqrtPriceX96) + pool.liquidity();
+            address pool = PoolAddress.compute(_factory, address(token), address(_entries[q].token), e.poolFee);
+            sum += uint256(PoolState.sqrtPriceX96(pool)) + PoolState.liquidity(pool);
         }
         emit Valued(sum);
     }

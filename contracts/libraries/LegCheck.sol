@@ -2,12 +2,12 @@
 pragma solidity 0.8.28;
 
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
-import {IUniswapV3Pool} from "@uniswap/v3-core/contracts/interfaces/IUniswapV3Pool.sol";
 
 import {IBallastErrors} from "../interfaces/IBallastErrors.sol";
 import {BasketMath} from "./BasketMath.sol";
 import {PoolAddress} from "./PoolAddress.sol";
 import {PoolPrice} from "./PoolPrice.sol";
+import {PoolState} from "./PoolState.sol";
 import {UniswapPath} from "./UniswapPath.sol";
 
 /// @title LegCheck
@@ -109,9 +109,9 @@ library LegCheck {
         uint256 hops = route.hops();
         for (uint256 h; h < hops; ++h) {
             (address tokenIn, address tokenOut, uint24 fee) = (route.tokenAt(h), route.tokenAt(h + 1), route.feeAt(h));
-            IUniswapV3Pool pool = IUniswapV3Pool(PoolAddress.compute(factory, tokenIn, tokenOut, fee));
-            (uint160 sqrtPriceX96, , , , , , ) = pool.slot0();
-            uint256 liquidity = pool.liquidity();
+            address pool = PoolAddress.compute(factory, tokenIn, tokenOut, fee);
+            uint160 sqrtPriceX96 = PoolState.sqrtPriceX96(pool);
+            uint256 liquidity = PoolState.liquidity(pool);
             bool zeroIn = tokenIn < tokenOut;
             spotOut = PoolPrice.quote(sqrtPriceX96, spotOut, zeroIn);
             netOut = PoolPrice.quote(sqrtPriceX96, Math.mulDiv(netOut, 1e6 - fee, 1e6), zeroIn);

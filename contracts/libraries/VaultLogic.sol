@@ -10,13 +10,13 @@ import {TransientSlot} from "@openzeppelin/contracts/utils/TransientSlot.sol";
 import {IBallastErrors} from "../interfaces/IBallastErrors.sol";
 import {IBallastVault} from "../interfaces/IBallastVault.sol";
 import {IUniswapV3Pool} from "@uniswap/v3-core/contracts/interfaces/IUniswapV3Pool.sol";
-import {IUniswapV3PoolState} from "@uniswap/v3-core/contracts/interfaces/pool/IUniswapV3PoolState.sol";
 
 import {BasketAdmin} from "./BasketAdmin.sol";
 import {BasketMath} from "./BasketMath.sol";
 import {LegCheck} from "./LegCheck.sol";
 import {PoolAddress} from "./PoolAddress.sol";
 import {PoolPrice} from "./PoolPrice.sol";
+import {PoolState} from "./PoolState.sol";
 import {TickMath} from "./TickMath.sol";
 import {UniswapPath} from "./UniswapPath.sol";
 
@@ -330,7 +330,7 @@ library VaultLogic {
         (address token, address quoteToken, uint24 fee) = (a.token, quote.token, a.poolFee);
         address pool = PoolAddress.compute(factory, token, quoteToken, fee);
         bool assetIsToken0 = token < quoteToken;
-        uint160 sqrtPriceX96 = uint160(_read(pool, IUniswapV3PoolState.slot0.selector));
+        uint160 sqrtPriceX96 = PoolState.sqrtPriceX96(pool);
         uint256 quoteMarket = _at(pass.market, q);
         if (quoteMarket != 0) {
             // Raw quote-token units per 1e18 whole tokens: 18 extra digits, so that a token worth a
@@ -356,32 +356,13 @@ library VaultLogic {
         uint256 q,
         bool quoteIsToken1
     ) private view returns (uint256) {
-        uint256 liquidity = _read(pool, IUniswapV3PoolState.liquidity.selector);
+        uint256 liquidity = PoolState.liquidity(pool);
         uint256 reserve =
             quoteIsToken1 ? Math.mulDiv(liquidity, sqrtPriceX96, Q96) : Math.mulDiv(liquidity, Q96, sqrtPriceX96);
         if (q == 0) return reserve;
         // `q` is a basket index ({_resolve}).
         (uint256[] memory oracle, uint256[] memory units) = (pass.oracle, pass.units);
         return reserve.toValue(_at(oracle, q), _at(units, q), _at(oracle, 0), _at(units, 0), Math.Rounding.Floor);
-    }
-
-    /// @dev The first word of `pool`'s answer to the getter `selector` (`slot0`'s square-root price,
-    /// `liquidity`), without decoding the rest: a failing call passes its revert on, and a short
-    /// answer (no code at the address) reverts, as a typed call does.
-    function _read(address pool, bytes4 selector) private view returns (uint256 word) {
-        // solhint-disable-next-line no-inline-assembly
-        assembly ("memory-safe") {
-            mstore(0, selector)
-            if iszero(staticcall(gas(), pool, 0, 4, 0, 32)) {
-                let p := mload(0x40)
-                returndatacopy(p, 0, returndatasize())
-                revert(p, returndatasize())
-            }
-            if lt(returndatasize(), 32) {
-                revert(0, 0)
-            }
-            word := mload(0)
-        }
     }
 
     /// @notice Values the vault's balances at `prices` (a zero price marks an invalid one), `assets`
