@@ -615,24 +615,29 @@ library VaultLogic {
         IBallastVault.Leg[] memory legs,
         IBallastVault.RebalanceParams memory p
     ) private returns (uint256 trades) {
-        uint256[] memory ins = new uint256[](legs.length);
-        uint256[] memory outs = new uint256[](legs.length);
+        uint256 m = legs.length;
+        (uint256[] memory ins, uint256[] memory outs) = (new uint256[](m), new uint256[](m));
         uint256[] memory amounts = _fitLegs(tokens, factory, v, legs, p, ins, outs);
-        for (uint256 k; k < legs.length; ++k) {
-            if (ins[k] == 0 || amounts[k] == 0) continue;
-            _legSwap(factory, v, legs[k].path, ins[k], outs[k], amounts[k], p.slippageBps);
-            ++trades;
+        // Every index below m, the three arrays' length. The sells first; the base-spending legs
+        // wait for their proceeds.
+        uint256 wanted;
+        for (uint256 k; k < m; ++k) {
+            (uint256 i, uint256 amount) = (_at(ins, k), _at(amounts, k));
+            if (i == 0) {
+                wanted += amount;
+            } else if (amount != 0) {
+                _legSwap(factory, v, legs[k].path, i, _at(outs, k), amount, p.slippageBps);
+                ++trades;
+            }
         }
         // What the base-spending legs may spend, each scaled down alike to it.
-        (uint256 wanted, uint256 available) = (0, _baseAboveTarget(v, tokens[0]));
-        for (uint256 k; k < legs.length; ++k) {
-            if (ins[k] == 0) wanted += amounts[k];
-        }
-        for (uint256 k; k < legs.length; ++k) {
-            if (ins[k] != 0) continue;
-            if (wanted > available) amounts[k] = amounts[k].mulDiv(available, wanted);
-            if (amounts[k] == 0 || amounts[k] < p.minTradeValue) continue;
-            _legSwap(factory, v, legs[k].path, 0, outs[k], amounts[k], p.slippageBps);
+        uint256 available = _baseAboveTarget(v, tokens[0]);
+        for (uint256 k; k < m; ++k) {
+            if (_at(ins, k) != 0) continue;
+            uint256 amount = _at(amounts, k);
+            if (wanted > available) amount = amount.mulDiv(available, wanted);
+            if (amount == 0 || amount < p.minTradeValue) continue;
+            _legSwap(factory, v, legs[k].path, 0, _at(outs, k), amount, p.slippageBps);
             ++trades;
         }
     }
@@ -653,17 +658,22 @@ library VaultLogic {
         uint256[] memory ins,
         uint256[] memory outs
     ) private view returns (uint256[] memory amounts) {
-        amounts = new uint256[](legs.length);
+        uint256 m = legs.length;
+        amounts = new uint256[](m);
         uint256 cap = v.nav.bps(p.maxTradeBps, Math.Rounding.Floor);
-        for (uint256 k; k < legs.length; ++k) {
-            (ins[k], outs[k]) = _ends(tokens, legs[k].path);
-            uint256 value = toValue(v, ins[k], legs[k].amountIn, Math.Rounding.Floor);
-            if (value > cap) revert IBallastErrors.BallastLegTooLarge(tokens[ins[k]], value, cap);
+        // Every index k below m, the length of `ins`, `outs` and `amounts` ({_executeLegs}).
+        for (uint256 k; k < m; ++k) {
+            IBallastVault.Leg memory leg = legs[k];
+            (uint256 i, uint256 o) = _ends(tokens, leg.path);
+            _put(ins, k, i);
+            _put(outs, k, o);
+            uint256 value = toValue(v, i, leg.amountIn, Math.Rounding.Floor);
+            if (value > cap) revert IBallastErrors.BallastLegTooLarge(tokens[i], value, cap);
         }
         // Every path is well formed from here on.
         bytes32[][] memory pools = _pools(legs);
-        for (uint256 k; k < legs.length; ++k) {
-            amounts[k] = _fitLeg(factory, v, legs[k], ins[k], outs[k], _sharing(pools, k), p);
+        for (uint256 k; k < m; ++k) {
+            _put(amounts, k, _fitLeg(factory, v, legs[k], _at(ins, k), _at(outs, k), _sharing(pools, k), p));
         }
     }
 
