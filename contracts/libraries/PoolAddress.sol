@@ -14,9 +14,23 @@ library PoolAddress {
 
     /// @notice The pool of `tokenA` and `tokenB` (either order) at `fee` that `factory` deploys,
     /// whether or not it exists yet.
-    function compute(address factory, address tokenA, address tokenB, uint24 fee) internal pure returns (address) {
+    function compute(address factory, address tokenA, address tokenB, uint24 fee) internal pure returns (address pool) {
         (address token0, address token1) = tokenA < tokenB ? (tokenA, tokenB) : (tokenB, tokenA);
-        bytes32 salt = keccak256(abi.encode(token0, token1, fee));
-        return address(uint160(uint256(keccak256(abi.encodePacked(hex"ff", factory, salt, POOL_INIT_CODE_HASH)))));
+        // keccak256(abi.encode(token0, token1, fee)) as the salt, then keccak256(abi.encodePacked(
+        // 0xff, factory, salt, POOL_INIT_CODE_HASH)), both hashed in the free memory without
+        // allocating it: this runs for every pool the vault reads or trades on.
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            let p := mload(0x40)
+            let mask := 0xffffffffffffffffffffffffffffffffffffffff
+            mstore(p, and(token0, mask))
+            mstore(add(p, 0x20), and(token1, mask))
+            mstore(add(p, 0x40), and(fee, 0xffffff))
+            mstore(add(p, 0x20), keccak256(p, 0x60))
+            mstore(p, and(factory, mask))
+            mstore8(add(p, 11), 0xff)
+            mstore(add(p, 0x40), POOL_INIT_CODE_HASH)
+            pool := and(keccak256(add(p, 11), 85), mask)
+        }
     }
 }
