@@ -5,6 +5,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
 import {PoolAddress} from "../libraries/PoolAddress.sol";
 import {PoolState} from "../libraries/PoolState.sol";
+import {TokenBalance} from "../libraries/TokenBalance.sol";
 import {DirectSwapper} from "./DirectSwapper.sol";
 import {ValuationFloor} from "./ValuationFloor.sol";
 
@@ -68,7 +69,7 @@ contract RebalanceWorkFloor is DirectSwapper {
             if (out < minsOut[k]) revert RebalanceWorkFloorMinimum(k, out, minsOut[k]);
         }
         uint256 holdings = moved;
-        for (uint256 i; i < tokens.length; ++i) holdings += tokens[i].balanceOf(address(this));
+        for (uint256 i; i < tokens.length; ++i) holdings += TokenBalance.read(address(tokens[i]), address(this));
         _record = record ^ block.timestamp;
         for (uint256 i; i < n; ++i) _lastPrices[i] = prices[i];
         emit Rebalanced(holdings);

@@ -7,6 +7,7 @@ import {IBallastOracle} from "../interfaces/IBallastOracle.sol";
 import {BasketAdmin} from "../libraries/BasketAdmin.sol";
 import {PoolAddress} from "../libraries/PoolAddress.sol";
 import {PoolState} from "../libraries/PoolState.sol";
+import {TokenBalance} from "../libraries/TokenBalance.sol";
 
 /// @title ValuationFloor
 /// @notice Benchmark baseline only: the least any vault that values a basket at oracle prices must
@@ -56,7 +57,7 @@ contract ValuationFloor {
         for (uint256 i; i < n; ++i) {
             Entry storage e = _entries[i];
             (, uint256 price) = BasketAdmin.tryPrice(e.oracle);
-            sum += e.token.balanceOf(holder) * price;
+            sum += TokenBalance.read(address(e.token), holder) * price;
         }
         emit Valued(sum);
     }
@@ -68,7 +69,7 @@ contract ValuationFloor {
             Entry storage e = _entries[i];
             (, uint256 price) = BasketAdmin.tryPrice(e.oracle);
             IERC20 token = e.token;
-            sum += token.balanceOf(holder) * price;
+            sum += TokenBalance.read(address(token), holder) * price;
             uint256 q = e.quoteIndex;
             if (q == NO_POOL) continue;
             address pool = PoolAddress.compute(_factory, address(token), address(_entries[q].token), e.poolFee);

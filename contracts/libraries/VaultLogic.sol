@@ -18,6 +18,7 @@ import {PoolAddress} from "./PoolAddress.sol";
 import {PoolPrice} from "./PoolPrice.sol";
 import {PoolState} from "./PoolState.sol";
 import {TickMath} from "./TickMath.sol";
+import {TokenBalance} from "./TokenBalance.sol";
 import {UniswapPath} from "./UniswapPath.sol";
 
 /// @title VaultLogic
@@ -386,7 +387,7 @@ library VaultLogic {
         uint256 nav;
         uint256 roundedDown;
         for (uint256 i; i < n; ++i) {
-            uint256 balance = IERC20(assets[i].token).balanceOf(address(this));
+            uint256 balance = TokenBalance.read(assets[i].token, address(this));
             uint256 unit = _at(units, i);
             _put(balances, i, balance);
             uint256 price = _at(prices, i);
@@ -474,7 +475,7 @@ library VaultLogic {
         uint256 nav;
         // Every index below n, the arrays' length.
         for (uint256 i; i < n; ++i) {
-            uint256 balance = IERC20(tokens[i]).balanceOf(address(this));
+            uint256 balance = TokenBalance.read(tokens[i], address(this));
             uint256 value = i == 0 ? balance : toValue(v, i, balance, Math.Rounding.Floor);
             _put(balances, i, balance);
             _put(values, i, value);
@@ -537,20 +538,20 @@ library VaultLogic {
         uint256 minOut
     ) private returns (uint256 received) {
         (address tokenIn, address tokenOut) = (path.tokenAt(0), path.lastToken());
-        uint256 outBefore = IERC20(tokenOut).balanceOf(address(this));
+        uint256 outBefore = TokenBalance.read(tokenOut, address(this));
         uint256 amount = amountIn;
         uint256 n = path.hops();
         for (uint256 h; h + 1 < n; ++h) {
             // A middle hop's output is what arrived, by balance, not what its pool reports sending: a
             // token that takes a fee in transit delivers less, and the next pool must not be paid the
             // difference out of the vault's own holding of that token.
-            IERC20 middle = IERC20(path.tokenAt(h + 1));
-            uint256 before = middle.balanceOf(address(this));
+            address middle = path.tokenAt(h + 1);
+            uint256 before = TokenBalance.read(middle, address(this));
             _swapHop(factory, path, h, amount, tokenIn, tokenOut);
-            amount = middle.balanceOf(address(this)) - before;
+            amount = TokenBalance.read(middle, address(this)) - before;
         }
         _swapHop(factory, path, n - 1, amount, tokenIn, tokenOut);
-        received = IERC20(tokenOut).balanceOf(address(this)) - outBefore;
+        received = TokenBalance.read(tokenOut, address(this)) - outBefore;
         if (received < minOut) revert IBallastErrors.BallastSlippageExceeded(tokenOut, minOut, received);
         emit IBallastVault.Swapped(tokenIn, tokenOut, amountIn, received, minOut);
     }
@@ -767,7 +768,7 @@ library VaultLogic {
     /// @dev The base balance above the base asset's own target weight (rounded up) of the NAV.
     function _baseAboveTarget(Valuation memory v, address base) private view returns (uint256) {
         uint256 baseTarget = v.nav.bps(v.targets[0], Math.Rounding.Ceil);
-        uint256 baseBalance = IERC20(base).balanceOf(address(this));
+        uint256 baseBalance = TokenBalance.read(base, address(this));
         return baseBalance > baseTarget ? baseBalance - baseTarget : 0;
     }
 
