@@ -341,7 +341,7 @@ library VaultLogic {
             _put(pass.market, i, Math.mulDiv(quoteOut, quoteMarket, _at(pass.units, q) * 1e18));
         }
         uint256 reserveValue =
-            sqrtPriceX96 == 0 ? 0 : _reserveValue(assets, pass, pool, sqrtPriceX96, q, assetIsToken0);
+            sqrtPriceX96 == 0 ? 0 : _reserveValue(pass, pool, sqrtPriceX96, q, assetIsToken0);
         _put(pass.feePips, i, _at(pass.feePips, q) + fee);
         _put(pass.inverseReserve, i, reserveValue == 0 ? type(uint128).max : Math.ceilDiv(1e36, reserveValue));
         _put(pass.next, i, q);
@@ -350,7 +350,6 @@ library VaultLogic {
     /// @dev The value, in base units at the oracles, of the virtual reserve of basket asset `q` in
     /// `pool` (y = L * sqrtP when `q` is token1, x = L / sqrtP when token0).
     function _reserveValue(
-        BasketAdmin.Asset[] memory assets,
         PoolPass memory pass,
         address pool,
         uint160 sqrtPriceX96,

@@ -240,6 +240,24 @@ describe("BallastVault governance", function () {
       expect(await vault.paused()).to.be.false;
     });
 
+    it("keeps the pause flag and the fees apart, though they share a slot: setting fees leaves a pause, pausing leaves the fees", async function () {
+      const { vault, admin, guardian, stranger } = await loadFixture(directFixture);
+      const fees = { managementFeeBps: 100n, entryFeeBps: 10n, exitFeeBps: 20n, recipient: stranger.address };
+      const asTuple = (f: typeof fees) => [f.managementFeeBps, f.entryFeeBps, f.exitFeeBps, f.recipient];
+      await vault.connect(admin).setFeeParams(fees);
+      await vault.connect(guardian).pause();
+      expect(await vault.paused()).to.be.true;
+      expect([...(await vault.feeParams())]).to.deep.equal(asTuple(fees));
+      const next = { ...fees, entryFeeBps: 0n, managementFeeBps: 0n };
+      await vault.connect(admin).setFeeParams(next);
+      expect(await vault.paused()).to.be.true;
+      await vault.connect(admin).unpause();
+      expect(await vault.paused()).to.be.false;
+      expect([...(await vault.feeParams())]).to.deep.equal(asTuple(next));
+      await vault.connect(admin).setFeeParams(fees);
+      expect(await vault.paused()).to.be.false;
+    });
+
     describe("while paused", function () {
       it("refuses deposit and mint with EnforcedPause, and maxDeposit/maxMint are 0", async function () {
         const { vault, market, alice, stranger } = await loadFixture(pausedFixture);
