@@ -7,7 +7,9 @@ import {IUniswapV3PoolState} from "@uniswap/v3-core/contracts/interfaces/pool/IU
 /// @notice A Uniswap V3 pool's square-root price and in-range liquidity, each read as the first word
 /// of its getter's answer rather than decoded whole (`slot0` answers seven words, of which a price
 /// read needs one). A failing call passes its revert on, and a short answer (no code at the
-/// address) reverts, as a typed call does.
+/// address) reverts, as a typed call does; the word is not range-checked as a typed decoding
+/// would: callers read only pools at addresses computed from their factory and Uniswap V3's pool
+/// init code hash ({PoolAddress}), where no other code can be.
 library PoolState {
     /// @notice `pool`'s current square-root price, Q64.96 (`slot0().sqrtPriceX96`).
     function sqrtPriceX96(address pool) internal view returns (uint160) {

@@ -62,7 +62,9 @@ library VaultLogic {
     /// forgotten when the basket or an oracle changes.
     bytes32 internal constant PRICES_READ_SLOT = keccak256("ballast.vault.pricesRead");
 
-    /// @notice Balances, prices and values of the basket at one instant, index-aligned, base first.
+    /// @notice Balances, prices and values of the basket at one instant, index-aligned, base first:
+    /// every array has the basket's length (the conversions read a price unchecked once its unit's
+    /// read has checked the index), except an entry's, whose arrays are all empty ({entryTerms}).
     /// Prices are read once per call; values are rounded down, so `nav` never exceeds the true value
     /// and `navCeil` (which adds one unit per rounded value) never falls below it.
     /// @param units Each token's `10 ** decimals`.
@@ -294,6 +296,7 @@ library VaultLogic {
         uint256[] feePips;
         uint256[] inverseReserve;
         uint256[] next;
+        // A bit per asset: a basket has at most BasketAdmin.MAX_ASSETS (16) of 256.
         uint256 seen;
     }
 
