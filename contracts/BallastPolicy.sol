@@ -11,7 +11,7 @@ import {IBallastPriceHistory} from "./interfaces/IBallastPriceHistory.sol";
 import {Bounds} from "./libraries/Bounds.sol";
 import {GasValue} from "./libraries/GasValue.sol";
 import {PoolAddress} from "./libraries/PoolAddress.sol";
-import {PoolState} from "./libraries/PoolState.sol";
+import {StaticWord} from "./libraries/StaticWord.sol";
 import {UniswapPath} from "./libraries/UniswapPath.sol";
 import {VaultOracles} from "./libraries/VaultOracles.sol";
 
@@ -580,8 +580,8 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
             (address tokenIn, address tokenOut, uint24 fee) = (route.tokenAt(h), route.tokenAt(h + 1), route.feeAt(h));
             // The vault's routes: every pool checked where its factory put it when listed.
             address pool = PoolAddress.compute(address(factory), tokenIn, tokenOut, fee);
-            uint160 sqrtPriceX96 = PoolState.sqrtPriceX96(pool);
-            uint256 liquidity = PoolState.liquidity(pool);
+            uint160 sqrtPriceX96 = StaticWord.sqrtPriceX96(pool);
+            uint256 liquidity = StaticWord.liquidity(pool);
             if (liquidity == 0 || sqrtPriceX96 == 0) return 0;
             uint256 x = Math.mulDiv(liquidity, Q96, sqrtPriceX96);
             uint256 y = Math.mulDiv(liquidity, sqrtPriceX96, Q96);

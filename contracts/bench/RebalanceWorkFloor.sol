@@ -4,8 +4,7 @@ pragma solidity 0.8.28;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
 import {PoolAddress} from "../libraries/PoolAddress.sol";
-import {PoolState} from "../libraries/PoolState.sol";
-import {TokenBalance} from "../libraries/TokenBalance.sol";
+import {StaticWord} from "../libraries/StaticWord.sol";
 import {DirectSwapper} from "./DirectSwapper.sol";
 import {ValuationFloor} from "./ValuationFloor.sol";
 
@@ -69,7 +68,7 @@ contract RebalanceWorkFloor is DirectSwapper {
             if (out < minsOut[k]) revert RebalanceWorkFloorMinimum(k, out, minsOut[k]);
         }
         uint256 holdings = moved;
-        for (uint256 i; i < tokens.length; ++i) holdings += TokenBalance.read(address(tokens[i]), address(this));
+        for (uint256 i; i < tokens.length; ++i) holdings += StaticWord.balanceOf(address(tokens[i]), address(this));
         _record = record ^ block.timestamp;
         for (uint256 i; i < n; ++i) _lastPrices[i] = prices[i];
         emit Rebalanced(holdings);
@@ -97,7 +96,7 @@ contract RebalanceWorkFloor is DirectSwapper {
             address a = address(bytes20(path[at:at + 20]));
             address b = address(bytes20(path[at + 23:at + 43]));
             address pool = PoolAddress.compute(_factory, a, b, uint24(bytes3(path[at + 20:at + 23])));
-            if (PoolState.sqrtPriceX96(pool) == 0 || PoolState.liquidity(pool) == 0) {
+            if (StaticWord.sqrtPriceX96(pool) == 0 || StaticWord.liquidity(pool) == 0) {
                 revert RebalanceWorkFloorMinimum(h, 0, 1);
             }
         }

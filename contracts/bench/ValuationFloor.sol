@@ -6,8 +6,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IBallastOracle} from "../interfaces/IBallastOracle.sol";
 import {BasketAdmin} from "../libraries/BasketAdmin.sol";
 import {PoolAddress} from "../libraries/PoolAddress.sol";
-import {PoolState} from "../libraries/PoolState.sol";
-import {TokenBalance} from "../libraries/TokenBalance.sol";
+import {StaticWord} from "../libraries/StaticWord.sol";
 
 /// @title ValuationFloor
 /// @notice Benchmark baseline only: the least any vault that values a basket at oracle prices must
@@ -57,7 +56,7 @@ contract ValuationFloor {
         for (uint256 i; i < n; ++i) {
             Entry storage e = _entries[i];
             (, uint256 price) = BasketAdmin.tryPrice(e.oracle);
-            sum += TokenBalance.read(address(e.token), holder) * price;
+            sum += StaticWord.balanceOf(address(e.token), holder) * price;
         }
         emit Valued(sum);
     }
@@ -69,11 +68,11 @@ contract ValuationFloor {
             Entry storage e = _entries[i];
             (, uint256 price) = BasketAdmin.tryPrice(e.oracle);
             IERC20 token = e.token;
-            sum += TokenBalance.read(address(token), holder) * price;
+            sum += StaticWord.balanceOf(address(token), holder) * price;
             uint256 q = e.quoteIndex;
             if (q == NO_POOL) continue;
             address pool = PoolAddress.compute(_factory, address(token), address(_entries[q].token), e.poolFee);
-            sum += uint256(PoolState.sqrtPriceX96(pool)) + PoolState.liquidity(pool);
+            sum += uint256(StaticWord.sqrtPriceX96(pool)) + StaticWord.liquidity(pool);
         }
         emit Valued(sum);
     }

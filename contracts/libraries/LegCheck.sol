@@ -7,7 +7,7 @@ import {IBallastErrors} from "../interfaces/IBallastErrors.sol";
 import {BasketMath} from "./BasketMath.sol";
 import {PoolAddress} from "./PoolAddress.sol";
 import {PoolPrice} from "./PoolPrice.sol";
-import {PoolState} from "./PoolState.sol";
+import {StaticWord} from "./StaticWord.sol";
 import {UniswapPath} from "./UniswapPath.sol";
 
 /// @title LegCheck
@@ -110,8 +110,8 @@ library LegCheck {
         for (uint256 h; h < hops; ++h) {
             (address tokenIn, address tokenOut, uint24 fee) = (route.tokenAt(h), route.tokenAt(h + 1), route.feeAt(h));
             address pool = PoolAddress.compute(factory, tokenIn, tokenOut, fee);
-            uint160 sqrtPriceX96 = PoolState.sqrtPriceX96(pool);
-            uint256 liquidity = PoolState.liquidity(pool);
+            uint160 sqrtPriceX96 = StaticWord.sqrtPriceX96(pool);
+            uint256 liquidity = StaticWord.liquidity(pool);
             bool zeroIn = tokenIn < tokenOut;
             spotOut = PoolPrice.quote(sqrtPriceX96, spotOut, zeroIn);
             netOut = PoolPrice.quote(sqrtPriceX96, Math.mulDiv(netOut, 1e6 - fee, 1e6), zeroIn);

@@ -16,9 +16,8 @@ import {BasketMath} from "./BasketMath.sol";
 import {LegCheck} from "./LegCheck.sol";
 import {PoolAddress} from "./PoolAddress.sol";
 import {PoolPrice} from "./PoolPrice.sol";
-import {PoolState} from "./PoolState.sol";
+import {StaticWord} from "./StaticWord.sol";
 import {TickMath} from "./TickMath.sol";
-import {TokenBalance} from "./TokenBalance.sol";
 import {UniswapPath} from "./UniswapPath.sol";
 
 /// @title VaultLogic
@@ -334,7 +333,7 @@ library VaultLogic {
         (address token, address quoteToken, uint24 fee) = (a.token, quote.token, a.poolFee);
         address pool = PoolAddress.compute(factory, token, quoteToken, fee);
         bool assetIsToken0 = token < quoteToken;
-        uint160 sqrtPriceX96 = PoolState.sqrtPriceX96(pool);
+        uint160 sqrtPriceX96 = StaticWord.sqrtPriceX96(pool);
         uint256 quoteMarket = _at(pass.market, q);
         if (quoteMarket != 0) {
             // Raw quote-token units per 1e18 whole tokens: 18 extra digits, so that a token worth a
@@ -359,7 +358,7 @@ library VaultLogic {
         uint256 q,
         bool quoteIsToken1
     ) private view returns (uint256) {
-        uint256 liquidity = PoolState.liquidity(pool);
+        uint256 liquidity = StaticWord.liquidity(pool);
         uint256 reserve =
             quoteIsToken1 ? Math.mulDiv(liquidity, sqrtPriceX96, Q96) : Math.mulDiv(liquidity, Q96, sqrtPriceX96);
         if (q == 0) return reserve;
@@ -389,7 +388,7 @@ library VaultLogic {
         uint256 nav;
         uint256 roundedDown;
         for (uint256 i; i < n; ++i) {
-            uint256 balance = TokenBalance.read(assets[i].token, address(this));
+            uint256 balance = StaticWord.balanceOf(assets[i].token, address(this));
             uint256 unit = _at(units, i);
             _put(balances, i, balance);
             uint256 price = _at(prices, i);
@@ -477,7 +476,7 @@ library VaultLogic {
         uint256 nav;
         // Every index below n, the arrays' length.
         for (uint256 i; i < n; ++i) {
-            uint256 balance = TokenBalance.read(tokens[i], address(this));
+            uint256 balance = StaticWord.balanceOf(tokens[i], address(this));
             uint256 value = i == 0 ? balance : toValue(v, i, balance, Math.Rounding.Floor);
             _put(balances, i, balance);
             _put(values, i, value);
@@ -540,7 +539,7 @@ library VaultLogic {
         uint256 minOut
     ) private returns (uint256 received) {
         (address tokenIn, address tokenOut) = (path.tokenAt(0), path.lastToken());
-        uint256 outBefore = TokenBalance.read(tokenOut, address(this));
+        uint256 outBefore = StaticWord.balanceOf(tokenOut, address(this));
         uint256 amount = amountIn;
         uint256 n = path.hops();
         for (uint256 h; h + 1 < n; ++h) {
@@ -548,12 +547,12 @@ library VaultLogic {
             // token that takes a fee in transit delivers less, and the next pool must not be paid the
             // difference out of the vault's own holding of that token.
             address middle = path.tokenAt(h + 1);
-            uint256 before = TokenBalance.read(middle, address(this));
+            uint256 before = StaticWord.balanceOf(middle, address(this));
             _swapHop(factory, path, h, amount, tokenIn, tokenOut);
-            amount = TokenBalance.read(middle, address(this)) - before;
+            amount = StaticWord.balanceOf(middle, address(this)) - before;
         }
         _swapHop(factory, path, n - 1, amount, tokenIn, tokenOut);
-        received = TokenBalance.read(tokenOut, address(this)) - outBefore;
+        received = StaticWord.balanceOf(tokenOut, address(this)) - outBefore;
         if (received < minOut) revert IBallastErrors.BallastSlippageExceeded(tokenOut, minOut, received);
         emit IBallastVault.Swapped(tokenIn, tokenOut, amountIn, received, minOut);
     }
@@ -770,7 +769,7 @@ library VaultLogic {
     /// @dev The base balance above the base asset's own target weight (rounded up) of the NAV.
     function _baseAboveTarget(Valuation memory v, address base) private view returns (uint256) {
         uint256 baseTarget = v.nav.bps(v.targets[0], Math.Rounding.Ceil);
-        uint256 baseBalance = TokenBalance.read(base, address(this));
+        uint256 baseBalance = StaticWord.balanceOf(base, address(this));
         return baseBalance > baseTarget ? baseBalance - baseTarget : 0;
     }
 

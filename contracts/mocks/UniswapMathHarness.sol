@@ -6,12 +6,13 @@ import {IUniswapV3Pool} from "@uniswap/v3-core/contracts/interfaces/IUniswapV3Po
 import {LegCheck} from "../libraries/LegCheck.sol";
 import {PoolAddress} from "../libraries/PoolAddress.sol";
 import {PoolPrice} from "../libraries/PoolPrice.sol";
+import {StaticWord} from "../libraries/StaticWord.sol";
 import {TickMath} from "../libraries/TickMath.sol";
 import {UniswapTwap} from "../libraries/UniswapTwap.sol";
 
 /// @title UniswapMathHarness
-/// @notice Test-only: exposes the internal TickMath, UniswapTwap, PoolPrice, PoolAddress and LegCheck
-/// functions.
+/// @notice Test-only: exposes the internal TickMath, UniswapTwap, PoolPrice, PoolAddress, LegCheck
+/// and StaticWord functions.
 contract UniswapMathHarness {
     function poolAddress(address factory, address tokenA, address tokenB, uint24 fee) external pure returns (address) {
         return PoolAddress.compute(factory, tokenA, tokenB, fee);
@@ -50,5 +51,13 @@ contract UniswapMathHarness {
         uint256 slippageBps
     ) external view returns (uint256) {
         return LegCheck.fit(factory, path, amountIn, fairOut, maxPoolGapBps, slippageBps);
+    }
+
+    /// @notice StaticWord's read `which`: 0 the price of pool `target`, 1 its liquidity, 2 the
+    /// balance of `account` in token `target`.
+    function staticWord(uint256 which, address target, address account) external view returns (uint256) {
+        if (which == 0) return StaticWord.sqrtPriceX96(target);
+        if (which == 1) return StaticWord.liquidity(target);
+        return StaticWord.balanceOf(target, account);
     }
 }
