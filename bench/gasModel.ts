@@ -70,6 +70,23 @@ export function minimaxLine(points: readonly (readonly [number, number, number])
   return best!;
 }
 
+/**
+ * The constant `a` that makes the largest of the errors `|a - y| / w` over `points` (`[x, y, w]`)
+ * least: the minimax line held to slope 0. The best constant balances two points' errors, one
+ * above and one below: each pair's balance is tried and the least worst kept.
+ */
+export function minimaxConstant(points: readonly (readonly [number, number, number])[]): number {
+  const worst = (a: number) => Math.max(...points.map(([, y, w]) => Math.abs(a - y) / w));
+  let best = points[0][1];
+  for (const [, y1, w1] of points) {
+    for (const [, y2, w2] of points) {
+      const candidate = (y1 * w2 + y2 * w1) / (w1 + w2);
+      if (worst(candidate) < worst(best)) best = candidate;
+    }
+  }
+  return best;
+}
+
 /** The model from a full-mode run (at least two basket sizes). */
 export function fitGasModel(results: BenchResults): FittedGasModel {
   if (results.baskets.length < 2) throw new Error("the gas model needs the full mode's basket sizes");
@@ -78,12 +95,14 @@ export function fitGasModel(results: BenchResults): FittedGasModel {
   // The transaction's fixed part and the work per leg: the fit that makes the largest
   // relative error over the basket sizes least. (A least-squares line weighs absolute errors, which
   // the largest basket dominates: it left the 2-asset rebalance 8.9% under its receipt.)
-  const [fixed, perLeg] = minimaxLine(
-    results.baskets.map((b) => {
-      const hops = b.legs.reduce((sum, l) => sum + l.hops, 0);
-      return [b.legs.length, b.gas.rebalance - perAsset * b.assets - perHop * hops, b.gas.rebalance + TX_BASE] as const;
-    }),
-  );
+  const legPoints = results.baskets.map((b) => {
+    const hops = b.legs.reduce((sum, l) => sum + l.hops, 0);
+    return [b.legs.length, b.gas.rebalance - perAsset * b.assets - perHop * hops, b.gas.rebalance + TX_BASE] as const;
+  });
+  let [fixed, perLeg] = minimaxLine(legPoints);
+  // A leg's own work is never below nothing (the lab refuses a negative part): when the vault's
+  // legs come out cheaper than the router's hops they are priced at their hops alone.
+  if (perLeg < 0) [fixed, perLeg] = [minimaxConstant(legPoints), 0];
   const part = (gas: (b: BenchResults["baskets"][number]) => number): GasPart => {
     const [fixedPart, perAssetPart] = line(results.baskets.map((b) => [b.assets, gas(b)] as const));
     return { fixed: Math.round(fixedPart), perAsset: Math.round(perAssetPart) };

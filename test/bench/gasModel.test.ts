@@ -1,6 +1,6 @@
 import { expect } from "chai";
 
-import { fitGasModel, minimaxLine } from "../../bench/gasModel";
+import { fitGasModel, minimaxConstant, minimaxLine } from "../../bench/gasModel";
 import type { BasketBench, BenchResults } from "../../bench/figures";
 
 /** The largest of `|a + b x - y| / w` over `points`. */
@@ -53,6 +53,23 @@ describe("the lab's gas model fit", function () {
     ]) {
       expect(worst([fit[0] + da, fit[1] + db], points)).to.be.greaterThan(largest);
     }
+  });
+
+  it("holds a leg's own work at 0 or more: the best constant then balances the largest errors above and below", function () {
+    // Beyond its hops a leg costs less with more legs: the free line's slope is negative.
+    const points: [number, number, number][] = [
+      [1, 100_000, 300_000],
+      [3, 96_000, 600_000],
+      [7, 80_000, 1_200_000],
+    ];
+    expect(minimaxLine(points)[1]).to.be.lessThan(0);
+    const a = minimaxConstant(points);
+    const errors = points.map(([, y, w]) => (a - y) / w);
+    const largest = Math.max(...errors.map(Math.abs));
+    // The first point (above) and the last (below) share the largest error, in opposite signs.
+    expect(errors[0]).to.be.closeTo(-largest, 1e-12);
+    expect(errors[2]).to.be.closeTo(largest, 1e-12);
+    for (const d of [100, -100]) expect(worst([a + d, 0], points)).to.be.greaterThan(largest);
   });
 
   it("fits a full run's baskets with the least largest relative error, which a least-squares line misses", function () {
