@@ -673,9 +673,9 @@ library VaultLogic {
             if (value > cap) revert IBallastErrors.BallastLegTooLarge(tokens[i], value, cap);
         }
         // Every path is well formed from here on.
-        bytes32[][] memory pools = _pools(legs);
+        uint256[] memory sharing = _sharing(legs);
         for (uint256 k; k < m; ++k) {
-            _put(amounts, k, _fitLeg(factory, v, legs[k], _at(ins, k), _at(outs, k), _sharing(pools, k), p));
+            _put(amounts, k, _fitLeg(factory, v, legs[k], _at(ins, k), _at(outs, k), _at(sharing, k), p));
         }
     }
 
@@ -710,23 +710,28 @@ library VaultLogic {
         }
     }
 
-    /// @dev The pools each leg crosses and the way it crosses them: the hash of each hop's bytes (token
-    /// in, fee tier, token out; {UniswapPath-hopKey}). Legs crossing a pool the opposite way offset
-    /// each other's impact.
-    function _pools(IBallastVault.Leg[] memory legs) private pure returns (bytes32[][] memory pools) {
-        pools = new bytes32[][](legs.length);
-        for (uint256 k; k < legs.length; ++k) {
+    /// @dev For each leg, how many legs (itself included) cross a pool the same way as it: each pair
+    /// compared once. A pool and the way a leg crosses it are the hash of the hop's bytes (token in,
+    /// fee tier, token out; {UniswapPath-hopKey}); legs crossing a pool the opposite way offset each
+    /// other's impact.
+    function _sharing(IBallastVault.Leg[] memory legs) private pure returns (uint256[] memory counts) {
+        uint256 m = legs.length;
+        bytes32[][] memory pools = new bytes32[][](m);
+        counts = new uint256[](m);
+        // Every index below m, the length of `pools` and `counts`.
+        for (uint256 k; k < m; ++k) {
             bytes memory path = legs[k].path;
             uint256 hops = path.hops();
-            pools[k] = new bytes32[](hops);
-            for (uint256 h; h < hops; ++h) pools[k][h] = path.hopKey(h);
-        }
-    }
-
-    /// @dev How many legs (leg `k` itself included) cross a pool the same way as leg `k`.
-    function _sharing(bytes32[][] memory pools, uint256 k) private pure returns (uint256 count) {
-        for (uint256 j; j < pools.length; ++j) {
-            if (j == k || _crossing(pools[j], pools[k])) ++count;
+            bytes32[] memory keys = new bytes32[](hops);
+            for (uint256 h; h < hops; ++h) keys[h] = path.hopKey(h);
+            pools[k] = keys;
+            _put(counts, k, 1);
+            for (uint256 j; j < k; ++j) {
+                if (_crossing(pools[j], keys)) {
+                    _put(counts, j, _at(counts, j) + 1);
+                    _put(counts, k, _at(counts, k) + 1);
+                }
+            }
         }
     }
 
