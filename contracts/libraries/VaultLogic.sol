@@ -342,8 +342,7 @@ library VaultLogic {
             uint256 quoteOut = PoolPrice.quote(sqrtPriceX96, _at(pass.units, i) * 1e18, assetIsToken0);
             _put(pass.market, i, Math.mulDiv(quoteOut, quoteMarket, _at(pass.units, q) * 1e18));
         }
-        uint256 reserveValue =
-            sqrtPriceX96 == 0 ? 0 : _reserveValue(pass, pool, sqrtPriceX96, q, assetIsToken0);
+        uint256 reserveValue = sqrtPriceX96 == 0 ? 0 : _reserveValue(pass, pool, sqrtPriceX96, q, assetIsToken0);
         _put(pass.feePips, i, _at(pass.feePips, q) + fee);
         _put(pass.inverseReserve, i, reserveValue == 0 ? type(uint128).max : Math.ceilDiv(1e36, reserveValue));
         _put(pass.next, i, q);
