@@ -140,7 +140,10 @@ library VaultLogic {
             uint256 market = _at(markets, i);
             if (side == Side.Entry) {
                 uint256 deviation = assets[i].deviationBps + baseDeviation;
-                _put(prices, i, Math.max(_at(prices, i).bps(1e4 + deviation, Math.Rounding.Ceil), market));
+                // A valid price fits 128 bits ({BasketAdmin-tryPrice}) and the factor 16 bits: the
+                // product needs no 512-bit mulDiv. Rounded up, against the entrant.
+                uint256 raised = Math.ceilDiv(_at(prices, i) * (1e4 + deviation), 1e4);
+                _put(prices, i, Math.max(raised, market));
             } else if (market != 0) {
                 // No pool price (no pool into the basket, or an empty one): the oracle's alone.
                 _put(prices, i, Math.min(_at(prices, i), market));
@@ -329,7 +332,7 @@ library VaultLogic {
         if (q == BasketAdmin.NO_POOL || depth == 0) return;
         // The quote's entry read, checked: `q` is a basket index from here on.
         BasketAdmin.Asset memory quote = assets[q];
-        _resolve(assets, factory, pass, q, depth - 1);
+        if (q != 0) _resolve(assets, factory, pass, q, depth - 1);
         (address token, address quoteToken, uint24 fee) = (a.token, quote.token, a.poolFee);
         address pool = PoolAddress.compute(factory, token, quoteToken, fee);
         bool assetIsToken0 = token < quoteToken;
