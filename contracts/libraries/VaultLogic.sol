@@ -140,8 +140,9 @@ library VaultLogic {
             uint256 market = _at(markets, i);
             if (side == Side.Entry) {
                 uint256 deviation = assets[i].deviationBps + baseDeviation;
-                // A valid price fits 128 bits ({BasketAdmin-tryPrice}) and the factor 16 bits: the
-                // product needs no 512-bit mulDiv. Rounded up, against the entrant.
+                // A valid price fits 128 bits ({BasketAdmin-tryPrice}) and the factor 16 (each
+                // threshold a uint16 of at most BasketAdmin.MAX_DEVIATION_BPS): the product needs no
+                // 512-bit mulDiv. Rounded up, against the entrant.
                 uint256 raised = Math.ceilDiv(_at(prices, i) * (1e4 + deviation), 1e4);
                 _put(prices, i, Math.max(raised, market));
             } else if (market != 0) {
