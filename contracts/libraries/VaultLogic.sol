@@ -371,7 +371,7 @@ library VaultLogic {
     }
 
     /// @notice Values the vault's balances at `prices` (a zero price marks an invalid one), `assets`
-    /// being the basket's entries as stored.
+    /// being the basket's entries as stored and `units` each one's `10 ** decimals`.
     function valuationAt(
         BasketAdmin.Basket storage basket,
         BasketAdmin.Asset[] memory assets,
