@@ -66,14 +66,23 @@ contract DirectSwapper is IUniswapV3SwapCallback {
         swapAll(paths, amountsIn);
     }
 
+    /// @dev How many hops `path` (a Uniswap V3 path in calldata) has.
+    function _hops(bytes calldata path) internal pure returns (uint256) {
+        return (path.length - 20) / 23;
+    }
+
+    /// @dev Hop `h` of `path`: its pool under the factory, and the tokens in and out.
+    function _hop(bytes calldata path, uint256 h) internal view returns (address pool, address a, address b) {
+        uint256 at = h * 23;
+        (a, b) = (address(bytes20(path[at:at + 20])), address(bytes20(path[at + 23:at + 43])));
+        pool = PoolAddress.compute(_factory, a, b, uint24(bytes3(path[at + 20:at + 23])));
+    }
+
     function _swap(bytes calldata path, uint256 amountIn) internal returns (uint256 out) {
         out = amountIn;
-        uint256 hops = (path.length - 20) / 23;
+        uint256 hops = _hops(path);
         for (uint256 h; h < hops; ++h) {
-            uint256 at = h * 23;
-            address a = address(bytes20(path[at:at + 20]));
-            address b = address(bytes20(path[at + 23:at + 43]));
-            address pool = PoolAddress.compute(_factory, a, b, uint24(bytes3(path[at + 20:at + 23])));
+            (address pool, address a, address b) = _hop(path, h);
             bool zeroForOne = a < b;
             POOL_SLOT.asAddress().tstore(pool);
             TOKEN_SLOT.asAddress().tstore(a);

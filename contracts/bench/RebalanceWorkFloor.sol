@@ -3,7 +3,6 @@ pragma solidity 0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
-import {PoolAddress} from "../libraries/PoolAddress.sol";
 import {StaticWord} from "../libraries/StaticWord.sol";
 import {DirectSwapper} from "./DirectSwapper.sol";
 import {ValuationFloor} from "./ValuationFloor.sol";
@@ -90,12 +89,9 @@ contract RebalanceWorkFloor is DirectSwapper {
 
     /// @dev Each hop's pool of `path`: its square-root price and in-range liquidity.
     function _readPools(bytes calldata path) private view {
-        uint256 hops = (path.length - 20) / 23;
+        uint256 hops = _hops(path);
         for (uint256 h; h < hops; ++h) {
-            uint256 at = h * 23;
-            address a = address(bytes20(path[at:at + 20]));
-            address b = address(bytes20(path[at + 23:at + 43]));
-            address pool = PoolAddress.compute(_factory, a, b, uint24(bytes3(path[at + 20:at + 23])));
+            (address pool, , ) = _hop(path, h);
             if (StaticWord.sqrtPriceX96(pool) == 0 || StaticWord.liquidity(pool) == 0) {
                 revert RebalanceWorkFloorMinimum(h, 0, 1);
             }
