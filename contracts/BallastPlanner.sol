@@ -3,20 +3,25 @@ pragma solidity 0.8.28;
 
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
+import {IBallastErrors} from "./interfaces/IBallastErrors.sol";
 import {IBallastPlanner} from "./interfaces/IBallastPlanner.sol";
 import {IBallastPolicy} from "./interfaces/IBallastPolicy.sol";
 import {IBallastVault} from "./interfaces/IBallastVault.sol";
 import {BasketMath} from "./libraries/BasketMath.sol";
 import {LegCheck} from "./libraries/LegCheck.sol";
+import {MemoryArray} from "./libraries/MemoryArray.sol";
 import {PlanReview} from "./libraries/PlanReview.sol";
 import {UniswapPath} from "./libraries/UniswapPath.sol";
 
 /// @title BallastPlanner
 /// @notice See {IBallastPlanner}. The on-chain plan: which assets a rebalance trades, how much, and
-/// along which routes; stateless.
+/// along which routes; stateless. Every array it reads has the state's length, which {plan} checks
+/// first, so that the reads below are unchecked ({MemoryArray}) wherever the index is a basket
+/// index.
 contract BallastPlanner is IBallastPlanner {
     using BasketMath for uint256;
     using Math for uint256;
+    using MemoryArray for uint256[];
     using UniswapPath for bytes;
 
     /// @dev The trades a plan makes, in base-asset value: `sells[i]` of asset `i` into the base,
@@ -35,6 +40,7 @@ contract BallastPlanner is IBallastPlanner {
         uint256 band,
         uint256 minLegValue
     ) external view returns (IBallastPolicy.Trade[] memory trades, uint256 driftRemovedBps) {
+        _checkAligned(s);
         uint256 minTrade = Math.max(Math.max(s.params.minTradeValue, minLegValue), 1);
         Sizes memory z = _sizes(s, band, minTrade);
         (uint256 sellMask, uint256 buyMask) = _masks(z);
@@ -70,33 +76,42 @@ contract BallastPlanner is IBallastPlanner {
         (out.sells, out.buys) = (sells, buys);
         uint256 proceeds;
         uint256 wanted;
+        // Every index below n, the length of every array here (checked by {plan}, or allocated).
         for (uint256 i = 1; i < n; ++i) {
-            (uint256 value, uint256 target) = (values[i], targets[i]);
+            (uint256 value, uint256 target) = (values.at(i), targets.at(i));
             if (target == 0) {
                 // Retiring: all of it (capped), unless what is left is dust.
                 uint256 all = Math.min(value, cap);
-                if (all >= Math.max(s.units[0] / 100, 1)) (sells[i], proceeds) = (all, proceeds + all);
+                if (all >= Math.max(s.units.at(0) / 100, 1)) {
+                    sells.put(i, all);
+                    proceeds += all;
+                }
                 continue;
             }
             // Rounded down: never sell past the band edge.
             uint256 keep = nav.bps(target + band, Math.Rounding.Floor);
             if (value > keep) {
                 uint256 sale = Math.min(value - keep, cap);
-                if (sale >= minTrade) (sells[i], proceeds) = (sale, proceeds + sale);
+                if (sale >= minTrade) {
+                    sells.put(i, sale);
+                    proceeds += sale;
+                }
             } else if (target > band) {
                 uint256 floorValue = nav.bps(target - band, Math.Rounding.Floor);
                 if (value < floorValue) {
                     uint256 want = Math.min(floorValue - value, cap);
-                    (buys[i], wanted) = (want, wanted + want);
+                    buys.put(i, want);
+                    wanted += want;
                 }
             }
         }
-        uint256 baseTarget = nav.bps(targets[0], Math.Rounding.Ceil);
-        uint256 funds = s.balances[0] + proceeds;
+        uint256 baseTarget = nav.bps(targets.at(0), Math.Rounding.Ceil);
+        uint256 funds = s.balances.at(0) + proceeds;
         uint256 available = funds > baseTarget ? funds - baseTarget : 0;
         for (uint256 i = 1; i < n; ++i) {
-            uint256 spend = wanted > available ? buys[i].mulDiv(available, wanted) : buys[i];
-            buys[i] = spend < minTrade ? 0 : spend;
+            uint256 buy = buys.at(i);
+            uint256 spend = wanted > available ? buy.mulDiv(available, wanted) : buy;
+            buys.put(i, spend < minTrade ? 0 : spend);
         }
     }
 
@@ -128,18 +143,19 @@ contract BallastPlanner is IBallastPlanner {
         // uses it up or its leftover), and no asset both sells and buys: at most n - 1 trades.
         Draft memory d = Draft(_room(n), 0, new uint256[](n), sellRoutes, buyRoutes, minTrade);
         (uint256[] memory sells, uint256[] memory buys, uint256[] memory buysLeft) = (z.sells, z.buys, d.buysLeft);
-        for (uint256 o = 1; o < n; ++o) buysLeft[o] = buys[o];
+        // Every index below n, the length of the plan's arrays.
+        for (uint256 o = 1; o < n; ++o) buysLeft.put(o, buys.at(o));
         for (uint256 i = 1; i < n; ++i) {
-            if (sells[i] != 0) _sell(s, z, i, d);
+            if (sells.at(i) != 0) _sell(s, z, i, d);
         }
         trades = d.trades;
         uint256 count = d.count;
         for (uint256 o = 1; o < n; ++o) {
-            uint256 spend = buysLeft[o];
+            uint256 spend = buysLeft.at(o);
             if (spend >= minTrade) {
                 trades[count++] = IBallastPolicy.Trade(buyRoutes[o], spend, spend, PlanReview.fairOut(s, 0, o, spend));
             } else {
-                buys[o] -= spend;
+                buys.put(o, buys.at(o) - spend);
             }
         }
         // solhint-disable-next-line no-inline-assembly
@@ -163,10 +179,11 @@ contract BallastPlanner is IBallastPlanner {
     /// @dev Asset `i`'s sale in `z`, as trades added to `d` (see {_trades}).
     function _sell(IBallastVault.BasketState memory s, Sizes memory z, uint256 i, Draft memory d) private pure {
         (uint256[] memory buysLeft, uint256 minTrade, bytes memory route) = (d.buysLeft, d.minTrade, d.sellRoutes[i]);
-        uint256 sale = z.sells[i];
+        // `i` and every `o` below are basket indices: below the length of every array here.
+        uint256 sale = z.sells.at(i);
         (uint256 valueLeft, uint256 amountLeft) = (sale, PlanReview.sellAmount(s, i, sale));
         for (uint256 o = 1; o < buysLeft.length && valueLeft != 0; ++o) {
-            uint256 value = Math.min(valueLeft, buysLeft[o]);
+            uint256 value = Math.min(valueLeft, buysLeft.at(o));
             if (value < minTrade) continue;
             bytes memory path = _shortcut(route, d.buyRoutes[o]);
             if (path.length == 0) continue;
@@ -174,9 +191,9 @@ contract BallastPlanner is IBallastPlanner {
             uint256 amountIn = value == valueLeft ? amountLeft : PlanReview.fairOut(s, 0, i, value);
             d.trades[d.count++] = IBallastPolicy.Trade(path, amountIn, value, PlanReview.fairOut(s, i, o, amountIn));
             (valueLeft, amountLeft) = (valueLeft - value, amountLeft - amountIn);
-            buysLeft[o] -= value;
+            buysLeft.put(o, buysLeft.at(o) - value);
         }
-        if (valueLeft >= minTrade || (amountLeft != 0 && sale >= s.values[i])) {
+        if (valueLeft >= minTrade || (amountLeft != 0 && sale >= s.values.at(i))) {
             d.trades[d.count++] = IBallastPolicy.Trade(
                 route,
                 amountLeft,
@@ -184,7 +201,7 @@ contract BallastPlanner is IBallastPlanner {
                 PlanReview.fairOut(s, i, 0, amountLeft)
             );
         } else {
-            z.sells[i] = sale - valueLeft;
+            z.sells.put(i, sale - valueLeft);
         }
     }
 
@@ -204,11 +221,28 @@ contract BallastPlanner is IBallastPlanner {
         return "";
     }
 
+    /// @dev Reverts with {IBallastErrors-BallastStateMisaligned} unless every array of `s` is as long
+    /// as its token list (at least the base's entry, which the plan reads): what the unchecked reads
+    /// rely on.
+    function _checkAligned(IBallastVault.BasketState memory s) private pure {
+        uint256 n = s.tokens.length;
+        if (
+            n == 0 ||
+            s.balances.length != n ||
+            s.prices.length != n ||
+            s.units.length != n ||
+            s.values.length != n ||
+            s.targets.length != n
+        ) revert IBallastErrors.BallastStateMisaligned(n);
+    }
+
     /// @dev The {IBallastVault-basketRoutes} masks of the routes `z` trades along.
     function _masks(Sizes memory z) private pure returns (uint256 sellMask, uint256 buyMask) {
-        for (uint256 i = 1; i < z.sells.length; ++i) {
-            if (z.sells[i] != 0) sellMask |= 1 << i;
-            if (z.buys[i] != 0) buyMask |= 1 << i;
+        (uint256[] memory sells, uint256[] memory buys) = (z.sells, z.buys);
+        // Every index below the length both share.
+        for (uint256 i = 1; i < sells.length; ++i) {
+            if (sells.at(i) != 0) sellMask |= 1 << i;
+            if (buys.at(i) != 0) buyMask |= 1 << i;
         }
     }
 
@@ -218,12 +252,18 @@ contract BallastPlanner is IBallastPlanner {
         (uint256[] memory values, uint256[] memory targets, uint256 nav) = (s.values, s.targets, s.nav);
         (uint256[] memory sells, uint256[] memory buys) = (z.sells, z.buys);
         uint256 n = values.length;
-        uint256 base = values[0];
+        uint256 base = values.at(0);
         uint256 spent;
-        uint256 before = base.weightBps(nav).absDiff(targets[0]);
+        uint256 before = base.weightBps(nav).absDiff(targets.at(0));
         uint256 afterwards;
+        // Every index below n, the length of every array here.
         for (uint256 i = 1; i < n; ++i) {
-            (uint256 value, uint256 target, uint256 sold, uint256 bought) = (values[i], targets[i], sells[i], buys[i]);
+            (uint256 value, uint256 target, uint256 sold, uint256 bought) = (
+                values.at(i),
+                targets.at(i),
+                sells.at(i),
+                buys.at(i)
+            );
             (base, spent) = (base + sold, spent + bought);
             before += value.weightBps(nav).absDiff(target);
             afterwards += (value - sold + bought).weightBps(nav).absDiff(target);
@@ -231,7 +271,7 @@ contract BallastPlanner is IBallastPlanner {
         // Buys spend at most the base above its target plus the sales' proceeds, less any sale
         // leftover dropped after its buyer was funded: floored at 0 (the vault scales buys to the base).
         base = base > spent ? base - spent : 0;
-        afterwards += base.weightBps(nav).absDiff(targets[0]);
+        afterwards += base.weightBps(nav).absDiff(targets.at(0));
         return before > afterwards ? before - afterwards : 0;
     }
 }

@@ -146,4 +146,24 @@ describe("BallastPlanner: the on-chain plan", () => {
     await f.market.movePoolPrice(f.market.pool("WBTC", "WETH", 500), "WBTC", (wbtcInWeth * 1.03).toFixed(8));
     expect(await fits()).to.equal(false);
   });
+
+  it("refuses a state whose arrays differ in length (BallastStateMisaligned), each array in turn and an empty one", async () => {
+    const f = await loadFixture(wethUp);
+    const planner = BallastPlanner__factory.connect(await f.rebalancer.planner(), ethers.provider);
+    const [, , band] = await f.rebalancer.rebalanceStatus();
+    const state = await stateOf(f);
+    // The unchecked reads rely on this check: a short array would read the next word of memory.
+    for (const field of ["balances", "prices", "units", "values", "targets"] as const) {
+      const short = { ...state, [field]: state[field].slice(0, -1) };
+      await expect(planner.plan(f.vault, short, band, 0n))
+        .to.be.revertedWithCustomError(planner, "BallastStateMisaligned")
+        .withArgs(BASKET.length);
+    }
+    const empty = { ...state, tokens: [], balances: [], prices: [], units: [], values: [], targets: [] };
+    await expect(planner.plan(f.vault, empty, band, 0n))
+      .to.be.revertedWithCustomError(planner, "BallastStateMisaligned")
+      .withArgs(0);
+    // The state as the vault gives it plans.
+    expect((await planner.plan(f.vault, state, band, 0n))[0].length).to.be.greaterThan(0);
+  });
 });

@@ -150,6 +150,9 @@ interface IBallastErrors {
         uint256 estimatedOut,
         uint256 minOut
     );
+    /// @notice A basket state's arrays (balances, prices, units, values, targets) are not all
+    /// `assets` long, the length of its token list: not a state the vault gives.
+    error BallastStateMisaligned(uint256 assets);
     /// @notice A rebalance leg's path is not a Uniswap V3 path between two different basket assets
     /// (a keeper's leg: through basket assets only, none twice).
     error BallastLegPath(bytes path);

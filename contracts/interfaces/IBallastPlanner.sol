@@ -21,7 +21,8 @@ interface IBallastPlanner {
     /// hundredth of a base token aside). Buys are funded by the base held above its own target
     /// plus the sales' oracle value; short of that, every buy is scaled down alike. Each asset trades
     /// along its vault route to or from the base (`vault`'s {IBallastVault-basketRoutes}). Every
-    /// rounding is against the trade: amounts sold and bought round down.
+    /// rounding is against the trade: amounts sold and bought round down. Reverts with
+    /// {IBallastErrors-BallastStateMisaligned} for a state whose arrays differ in length.
     /// @return trades The legs in the order the vault runs them (sales, then purchases), each with
     /// the oracle values the cost model prices ({IBallastPolicy-Trade}).
     /// @return driftRemovedBps The total absolute drift (sum over assets of |weight - target|, bps)

@@ -8,6 +8,7 @@ import {IBallastErrors} from "../interfaces/IBallastErrors.sol";
 import {IBallastPolicy} from "../interfaces/IBallastPolicy.sol";
 import {IBallastVault} from "../interfaces/IBallastVault.sol";
 import {BasketMath} from "./BasketMath.sol";
+import {MemoryArray} from "./MemoryArray.sol";
 import {PoolAddress} from "./PoolAddress.sol";
 import {UniswapPath} from "./UniswapPath.sol";
 
@@ -16,16 +17,21 @@ import {UniswapPath} from "./UniswapPath.sol";
 /// drift, a keeper's legs reviewed (directions, the drift they remove, the trades the cost gate
 /// prices), the pools the breakers compare with the oracles, and the oracle conversions the
 /// on-chain planner sizes its trades with. Every rounding is against the trade: amounts round down.
+/// A state's arrays all have its token list's length (the vault's own state, or one the planner
+/// checked: {IBallastErrors-BallastStateMisaligned}), so that a basket index read checked in one
+/// is read unchecked in the others ({MemoryArray}).
 library PlanReview {
     using BasketMath for uint256;
     using Math for uint256;
+    using MemoryArray for uint256[];
     using UniswapPath for bytes;
 
     /// @notice The largest |weight - target| of the basket, bps.
     function maxDrift(IBallastVault.BasketState memory s) internal pure returns (uint256 drift) {
-        uint256 n = s.values.length;
+        (uint256[] memory values, uint256[] memory targets, uint256 nav) = (s.values, s.targets, s.nav);
+        uint256 n = values.length;
         for (uint256 i; i < n; ++i) {
-            uint256 d = s.values[i].weightBps(s.nav).absDiff(s.targets[i]);
+            uint256 d = values.at(i).weightBps(nav).absDiff(targets.at(i));
             if (d > drift) drift = d;
         }
     }
@@ -128,7 +134,7 @@ library PlanReview {
     /// @notice The amount of asset `i` a planned sale worth `value` sells: the whole balance when the
     /// sale is all of it (a retiring asset), otherwise the amount worth `value`, rounded down.
     function sellAmount(IBallastVault.BasketState memory s, uint256 i, uint256 value) internal pure returns (uint256) {
-        return value >= s.values[i] ? s.balances[i] : fairOut(s, 0, i, value);
+        return value >= s.values[i] ? s.balances.at(i) : fairOut(s, 0, i, value);
     }
 
     /// @notice What `amountIn` of asset `i` is worth in asset `o` at the oracle prices, rounded down.
@@ -138,7 +144,9 @@ library PlanReview {
         uint256 o,
         uint256 amountIn
     ) internal pure returns (uint256) {
-        return amountIn.toValue(s.prices[i], s.units[i], s.prices[o], s.units[o], Math.Rounding.Floor);
+        // `i` and `o` read checked in the units; the prices share their length.
+        (uint256[] memory prices, uint256[] memory units) = (s.prices, s.units);
+        return amountIn.toValue(prices.at(i), units[i], prices.at(o), units[o], Math.Rounding.Floor);
     }
 
     /// @dev Sum over the basket of |weight - target| (bps) for `values` at the state's NAV.
@@ -146,6 +154,7 @@ library PlanReview {
         IBallastVault.BasketState memory s,
         uint256[] memory values
     ) private pure returns (uint256 total) {
-        for (uint256 j; j < values.length; ++j) total += values[j].weightBps(s.nav).absDiff(s.targets[j]);
+        (uint256[] memory targets, uint256 nav) = (s.targets, s.nav);
+        for (uint256 j; j < values.length; ++j) total += values.at(j).weightBps(nav).absDiff(targets.at(j));
     }
 }

@@ -14,6 +14,7 @@ import {IUniswapV3Pool} from "@uniswap/v3-core/contracts/interfaces/IUniswapV3Po
 import {BasketAdmin} from "./BasketAdmin.sol";
 import {BasketMath} from "./BasketMath.sol";
 import {LegCheck} from "./LegCheck.sol";
+import {MemoryArray} from "./MemoryArray.sol";
 import {PoolAddress} from "./PoolAddress.sol";
 import {PoolPrice} from "./PoolPrice.sol";
 import {StaticWord} from "./StaticWord.sol";
@@ -33,6 +34,7 @@ import {UniswapPath} from "./UniswapPath.sol";
 /// less than a unit, toward the swap going through).
 library VaultLogic {
     using BasketMath for uint256;
+    using MemoryArray for uint256[];
     using Math for uint256;
     using SafeERC20 for IERC20;
     using TransientSlot for *;
@@ -123,8 +125,8 @@ library VaultLogic {
                 if (firstInvalid > i) firstInvalid = i;
                 price = lastPrices[i];
             }
-            _put(prices, i, price);
-            _put(units, i, 10 ** a.decimals);
+            prices.put(i, price);
+            units.put(i, 10 ** a.decimals);
         }
         if (side == Side.Oracle || firstInvalid != type(uint256).max) {
             v = valuationAt(basket, assets, prices, units);
@@ -137,17 +139,17 @@ library VaultLogic {
         uint256 baseDeviation = side == Side.Entry ? assets[0].deviationBps : 0;
         uint256[] memory markets = pass.market;
         for (uint256 i = 1; i < n; ++i) {
-            uint256 market = _at(markets, i);
+            uint256 market = markets.at(i);
             if (side == Side.Entry) {
                 uint256 deviation = assets[i].deviationBps + baseDeviation;
                 // A valid price fits 128 bits ({BasketAdmin-tryPrice}) and the factor 16 (each
                 // threshold a uint16 of at most BasketAdmin.MAX_DEVIATION_BPS): the product needs no
                 // 512-bit mulDiv. Rounded up, against the entrant.
-                uint256 raised = Math.ceilDiv(_at(prices, i) * (1e4 + deviation), 1e4);
-                _put(prices, i, Math.max(raised, market));
+                uint256 raised = Math.ceilDiv(prices.at(i) * (1e4 + deviation), 1e4);
+                prices.put(i, Math.max(raised, market));
             } else if (market != 0) {
                 // No pool price (no pool into the basket, or an empty one): the oracle's alone.
-                _put(prices, i, Math.min(_at(prices, i), market));
+                prices.put(i, Math.min(prices.at(i), market));
             }
         }
         v = valuationAt(basket, assets, prices, units);
@@ -234,20 +236,20 @@ library VaultLogic {
         uint256[] memory carried = new uint256[](n);
         uint256 feeWad;
         for (uint256 i = 1; i < n; ++i) {
-            uint256 w = _at(targets, i);
+            uint256 w = targets.at(i);
             // w / 1e4 of a flow pays fee / 1e6 of it at each pool: w * fee * 1e8 in WAD.
-            feeWad += w * _at(pass.feePips, i) * 1e8;
+            feeWad += w * pass.feePips.at(i) * 1e8;
             // Down the chain: asset j's first pool, then its quote token's, ... (a cycle stops at n).
-            for ((uint256 j, uint256 links) = (i, 0); j != 0 && links < n && _at(inverseReserve, j) != 0; ++links) {
-                _put(carried, j, _at(carried, j) + w);
-                j = _at(next, j);
+            for ((uint256 j, uint256 links) = (i, 0); j != 0 && links < n && inverseReserve.at(j) != 0; ++links) {
+                carried.put(j, carried.at(j) + w);
+                j = next.at(j);
             }
         }
         uint256 impactWad;
         for (uint256 j = 1; j < n; ++j) {
             // (W / 1e4 * x)^2 / R: W^2 * (1e36 / R) / 1e26 in WAD, rounded up.
-            uint256 w = _at(carried, j);
-            if (w != 0) impactWad += Math.mulDiv(w * w, _at(inverseReserve, j), 1e26, Math.Rounding.Ceil);
+            uint256 w = carried.at(j);
+            if (w != 0) impactWad += Math.mulDiv(w * w, inverseReserve.at(j), 1e26, Math.Rounding.Ceil);
         }
         (v.flowFeeWad, v.flowImpactWad) = (feeWad, impactWad);
     }
@@ -338,18 +340,18 @@ library VaultLogic {
         address pool = PoolAddress.compute(factory, token, quoteToken, fee);
         bool assetIsToken0 = token < quoteToken;
         uint160 sqrtPriceX96 = StaticWord.sqrtPriceX96(pool);
-        uint256 quoteMarket = _at(pass.market, q);
+        uint256 quoteMarket = pass.market.at(q);
         if (quoteMarket != 0) {
             // Raw quote-token units per 1e18 whole tokens: 18 extra digits, so that a token worth a
             // billionth of the quote token keeps its precision. Rounded down, as is the product.
             // A unit is at most 1e18 ({BasketAdmin-validDecimals}): these products cannot overflow.
-            uint256 quoteOut = PoolPrice.quote(sqrtPriceX96, _at(pass.units, i) * 1e18, assetIsToken0);
-            _put(pass.market, i, Math.mulDiv(quoteOut, quoteMarket, _at(pass.units, q) * 1e18));
+            uint256 quoteOut = PoolPrice.quote(sqrtPriceX96, pass.units.at(i) * 1e18, assetIsToken0);
+            pass.market.put(i, Math.mulDiv(quoteOut, quoteMarket, pass.units.at(q) * 1e18));
         }
         uint256 reserveValue = sqrtPriceX96 == 0 ? 0 : _reserveValue(pass, pool, sqrtPriceX96, q, assetIsToken0);
-        _put(pass.feePips, i, _at(pass.feePips, q) + fee);
-        _put(pass.inverseReserve, i, reserveValue == 0 ? type(uint128).max : Math.ceilDiv(1e36, reserveValue));
-        _put(pass.next, i, q);
+        pass.feePips.put(i, pass.feePips.at(q) + fee);
+        pass.inverseReserve.put(i, reserveValue == 0 ? type(uint128).max : Math.ceilDiv(1e36, reserveValue));
+        pass.next.put(i, q);
     }
 
     /// @dev The value, in base units at the oracles, of the virtual reserve of basket asset `q` in
@@ -367,7 +369,7 @@ library VaultLogic {
         if (q == 0) return reserve;
         // `q` is a basket index ({_resolve}).
         (uint256[] memory oracle, uint256[] memory units) = (pass.oracle, pass.units);
-        return reserve.toValue(_at(oracle, q), _at(units, q), _at(oracle, 0), _at(units, 0), Math.Rounding.Floor);
+        return reserve.toValue(oracle.at(q), units.at(q), oracle.at(0), units.at(0), Math.Rounding.Floor);
     }
 
     /// @notice Values the vault's balances at `prices` (a zero price marks an invalid one), `assets`
@@ -386,43 +388,27 @@ library VaultLogic {
         v.targets = BasketAdmin.targetWeights(assets, basket.rampStart, basket.rampEnd);
         v.valid = true;
         v.firstInvalid = type(uint256).max;
-        uint256 basePrice = _at(prices, 0);
-        uint256 baseUnit = _at(units, 0);
+        uint256 basePrice = prices.at(0);
+        uint256 baseUnit = units.at(0);
         uint256 nav;
         uint256 roundedDown;
         for (uint256 i; i < n; ++i) {
             uint256 balance = StaticWord.balanceOf(assets[i].token, address(this));
-            uint256 unit = _at(units, i);
-            _put(balances, i, balance);
-            uint256 price = _at(prices, i);
+            uint256 unit = units.at(i);
+            balances.put(i, balance);
+            uint256 price = prices.at(i);
             if (price == 0 || basePrice == 0) {
                 v.valid = false;
                 if (v.firstInvalid > i) v.firstInvalid = basePrice == 0 ? 0 : i;
                 if (i != 0) continue;
             }
             uint256 value = i == 0 ? balance : balance.toValue(price, unit, basePrice, baseUnit, Math.Rounding.Floor);
-            _put(values, i, value);
+            values.put(i, value);
             nav += value;
             if (i != 0 && balance != 0) ++roundedDown;
         }
         // Each value rounded down lost less than one unit.
         (v.nav, v.navCeil) = (nav, nav + roundedDown);
-    }
-
-    /// @dev `a[i]`, unchecked: only for an index the caller keeps below `a.length`.
-    function _at(uint256[] memory a, uint256 i) private pure returns (uint256 x) {
-        // solhint-disable-next-line no-inline-assembly
-        assembly ("memory-safe") {
-            x := mload(add(a, shl(5, add(i, 1))))
-        }
-    }
-
-    /// @dev `a[i] = x`, unchecked: only for an index the caller keeps below `a.length`.
-    function _put(uint256[] memory a, uint256 i, uint256 x) private pure {
-        // solhint-disable-next-line no-inline-assembly
-        assembly ("memory-safe") {
-            mstore(add(a, shl(5, add(i, 1))), x)
-        }
     }
 
     // --- Execution ----------------------------------------------------------------------------
@@ -481,8 +467,8 @@ library VaultLogic {
         for (uint256 i; i < n; ++i) {
             uint256 balance = StaticWord.balanceOf(tokens[i], address(this));
             uint256 value = i == 0 ? balance : toValue(v, i, balance, Math.Rounding.Floor);
-            _put(balances, i, balance);
-            _put(values, i, value);
+            balances.put(i, balance);
+            values.put(i, value);
             nav += value;
         }
         v.nav = nav;
@@ -503,8 +489,8 @@ library VaultLogic {
         uint256 n = assets.length;
         (prices, units) = (new uint256[](n), new uint256[](n));
         for (uint256 i; i < n; ++i) {
-            _put(prices, i, lastPrices[i]);
-            _put(units, i, 10 ** assets[i].decimals);
+            prices.put(i, lastPrices[i]);
+            units.put(i, 10 ** assets[i].decimals);
         }
     }
 
@@ -627,22 +613,22 @@ library VaultLogic {
         // wait for their proceeds.
         uint256 wanted;
         for (uint256 k; k < m; ++k) {
-            (uint256 i, uint256 amount) = (_at(ins, k), _at(amounts, k));
+            (uint256 i, uint256 amount) = (ins.at(k), amounts.at(k));
             if (i == 0) {
                 wanted += amount;
             } else if (amount != 0) {
-                _legSwap(factory, v, legs[k].path, i, _at(outs, k), amount, p.slippageBps);
+                _legSwap(factory, v, legs[k].path, i, outs.at(k), amount, p.slippageBps);
                 ++trades;
             }
         }
         // What the base-spending legs may spend, each scaled down alike to it.
         uint256 available = _baseAboveTarget(v, tokens[0]);
         for (uint256 k; k < m; ++k) {
-            if (_at(ins, k) != 0) continue;
-            uint256 amount = _at(amounts, k);
+            if (ins.at(k) != 0) continue;
+            uint256 amount = amounts.at(k);
             if (wanted > available) amount = amount.mulDiv(available, wanted);
             if (amount == 0 || amount < p.minTradeValue) continue;
-            _legSwap(factory, v, legs[k].path, 0, _at(outs, k), amount, p.slippageBps);
+            _legSwap(factory, v, legs[k].path, 0, outs.at(k), amount, p.slippageBps);
             ++trades;
         }
     }
@@ -670,15 +656,15 @@ library VaultLogic {
         for (uint256 k; k < m; ++k) {
             IBallastVault.Leg memory leg = legs[k];
             (uint256 i, uint256 o) = _ends(tokens, leg.path);
-            _put(ins, k, i);
-            _put(outs, k, o);
+            ins.put(k, i);
+            outs.put(k, o);
             uint256 value = toValue(v, i, leg.amountIn, Math.Rounding.Floor);
             if (value > cap) revert IBallastErrors.BallastLegTooLarge(tokens[i], value, cap);
         }
         // Every path is well formed from here on.
         uint256[] memory sharing = _sharing(legs);
         for (uint256 k; k < m; ++k) {
-            _put(amounts, k, _fitLeg(factory, v, legs[k], _at(ins, k), _at(outs, k), _at(sharing, k), p));
+            amounts.put(k, _fitLeg(factory, v, legs[k], ins.at(k), outs.at(k), sharing.at(k), p));
         }
     }
 
@@ -728,11 +714,11 @@ library VaultLogic {
             bytes32[] memory keys = new bytes32[](hops);
             for (uint256 h; h < hops; ++h) keys[h] = path.hopKey(h);
             pools[k] = keys;
-            _put(counts, k, 1);
+            counts.put(k, 1);
             for (uint256 j; j < k; ++j) {
                 if (_crossing(pools[j], keys)) {
-                    _put(counts, j, _at(counts, j) + 1);
-                    _put(counts, k, _at(counts, k) + 1);
+                    counts.put(j, counts.at(j) + 1);
+                    counts.put(k, counts.at(k) + 1);
                 }
             }
         }
@@ -803,20 +789,20 @@ library VaultLogic {
     /// @notice Value in base units of `amount` of asset `i`.
     function toValue(Valuation memory v, uint256 i, uint256 amount, Math.Rounding r) internal pure returns (uint256) {
         uint256 unit = v.units[i];
-        return amount.toValue(_at(v.prices, i), unit, _at(v.prices, 0), _at(v.units, 0), r);
+        return amount.toValue(v.prices.at(i), unit, v.prices.at(0), v.units.at(0), r);
     }
 
     /// @notice What `amount` of asset `i` is worth in asset `o` at the valuation's prices.
     function fairOut(Valuation memory v, uint256 i, uint256 o, uint256 amount) internal pure returns (uint256) {
         (uint256 unitIn, uint256 unitOut) = (v.units[i], v.units[o]);
-        return amount.toValue(_at(v.prices, i), unitIn, _at(v.prices, o), unitOut, Math.Rounding.Floor);
+        return amount.toValue(v.prices.at(i), unitIn, v.prices.at(o), unitOut, Math.Rounding.Floor);
     }
 
     /// @notice Amount of asset `i` worth `value` base units.
     function toAmount(Valuation memory v, uint256 i, uint256 value, Math.Rounding r) internal pure returns (uint256) {
         uint256 unit = v.units[i];
         // The base asset's value converted into asset `i`: {BasketMath-toValue} the other way.
-        return value.toValue(_at(v.prices, 0), _at(v.units, 0), _at(v.prices, i), unit, r);
+        return value.toValue(v.prices.at(0), v.units.at(0), v.prices.at(i), unit, r);
     }
 
     /// @notice The least a sale of `amount` of asset `i` may fetch: its oracle value less the
@@ -836,7 +822,7 @@ library VaultLogic {
         uint256 n = values.length;
         // Targets has the values' length: every index below n.
         for (uint256 i; i < n; ++i) {
-            uint256 d = _at(values, i).weightBps(nav).absDiff(_at(targets, i));
+            uint256 d = values.at(i).weightBps(nav).absDiff(targets.at(i));
             if (d > drift) drift = d;
         }
     }
