@@ -38,22 +38,26 @@ library BasketAdmin {
     uint256 internal constant MAX_DEVIATION_BPS = 10_000;
 
     /// @notice One basket entry, packed in two slots, which are all that a valuation reads of it.
-    /// During a ramp the target weight moves linearly from `fromWeightBps` to `targetWeightBps`.
+    /// Its target weight moves linearly from `fromWeightBps` at `rampStart` to `targetWeightBps` at
+    /// `rampEnd` ({setTargetWeights} gives every entry the same ramp): kept in the entry's spare bits
+    /// rather than a slot of the basket's own, which every valuation would read cold.
     /// `deviationBps` is the oracle's deviation threshold ({IBallastOracle-deviationBps}, immutable in
     /// the oracle: copied when the oracle is set). The first pool of the asset's sell route trades it
     /// against basket asset `quoteIndex` at fee `poolFee` ({NO_POOL}: that token is outside the
     /// basket); its address is computed ({PoolAddress}), not stored.
-    // 25 + 26 bytes: two slots, the least 51 bytes take; each slot holds what is read together.
+    // 30 + 31 bytes: two slots, the least 61 bytes take; each slot holds what is read together.
     // solhint-disable-next-line gas-struct-packing
     struct Asset {
         address token;
         uint16 targetWeightBps;
         uint8 decimals;
         uint16 fromWeightBps;
+        uint40 rampStart;
         IBallastOracle oracle;
         uint16 deviationBps;
         uint8 quoteIndex;
         uint24 poolFee;
+        uint40 rampEnd;
     }
 
     /// @notice Everything the vault knows of its basket, index-aligned, base asset first. Each
@@ -64,8 +68,6 @@ library BasketAdmin {
         Asset[] assets;
         bytes[] sellRoutes;
         bytes[] buyRoutes;
-        uint64 rampStart;
-        uint64 rampEnd;
     }
 
     /// @notice Starts a ramp of the target weights to `weights` between `start` and `end`; see
@@ -95,35 +97,33 @@ library BasketAdmin {
         if (sum != 10_000) revert IBallastErrors.BallastWeightsSum(sum);
         if (!changed) revert IBallastErrors.BallastParameterUnchanged();
         for (uint256 i; i < n; ++i) {
-            // from[i] and weights[i] are basis points (<= 10_000): they fit 16 bits.
-            basket.assets[i].fromWeightBps = uint16(from[i]);
-            basket.assets[i].targetWeightBps = weights[i];
+            Asset storage a = basket.assets[i];
+            // from[i] and weights[i] are basis points (<= 10_000): they fit 16 bits; `start` and
+            // `end` are within 2 * MAX_RAMP of now, far inside 40 bits.
+            (a.fromWeightBps, a.targetWeightBps) = (uint16(from[i]), weights[i]);
+            (a.rampStart, a.rampEnd) = (uint40(start), uint40(end));
         }
-        (basket.rampStart, basket.rampEnd) = (start, end);
         emit IBallastVault.TargetWeightsSet(from, to, start, end);
     }
 
     /// @notice The target weights in force now (basis points, summing to 10_000): along a ramp,
     /// each non-base weight is interpolated (rounded down) and the base takes the remainder.
     function targetWeights(Basket storage basket) internal view returns (uint256[] memory) {
-        return targetWeights(basket.assets, basket.rampStart, basket.rampEnd);
+        return targetWeights(basket.assets);
     }
 
-    /// @notice {targetWeights} of the entries `assets` (as stored) along the ramp from `start` to `end`.
-    function targetWeights(
-        Asset[] memory assets,
-        uint256 start,
-        uint256 end
-    ) internal view returns (uint256[] memory weights) {
+    /// @notice {targetWeights} of the entries `assets` (as stored), each along its ramp.
+    function targetWeights(Asset[] memory assets) internal view returns (uint256[] memory weights) {
         uint256 n = assets.length;
         weights = new uint256[](n);
-        // Before its start a scheduled ramp holds the old weights (an instant switch, start == end,
-        // included: it never divides by its zero length); after its end, the new ones.
-        bool before = block.timestamp < start;
-        bool ramping = !before && block.timestamp < end;
         uint256 others;
         for (uint256 i = 1; i < n; ++i) {
             Asset memory a = assets[i];
+            (uint256 start, uint256 end) = (a.rampStart, a.rampEnd);
+            // Before its start a scheduled ramp holds the old weights (an instant switch, start ==
+            // end, included: it never divides by its zero length); after its end, the new ones.
+            bool before = block.timestamp < start;
+            bool ramping = !before && block.timestamp < end;
             uint256 to = a.targetWeightBps;
             if (before) {
                 to = a.fromWeightBps;
@@ -173,9 +173,11 @@ library BasketAdmin {
                 weight,
                 validDecimals(config.token),
                 weight,
+                0,
                 config.oracle,
                 validDeviation(config.token, config.oracle),
                 NO_POOL,
+                0,
                 0
             )
         );

@@ -129,7 +129,7 @@ library VaultLogic {
             units.put(i, 10 ** a.decimals);
         }
         if (side == Side.Oracle || firstInvalid != type(uint256).max) {
-            v = valuationAt(basket, assets, prices, units);
+            v = valuationAt(assets, prices, units);
             if (firstInvalid < v.firstInvalid) (v.firstInvalid, v.valid) = (firstInvalid, false);
             return v;
         }
@@ -152,7 +152,7 @@ library VaultLogic {
                 prices.put(i, Math.min(prices.at(i), market));
             }
         }
-        v = valuationAt(basket, assets, prices, units);
+        v = valuationAt(assets, prices, units);
         if (v.valid) _flowTerms(v, pass);
     }
 
@@ -375,7 +375,6 @@ library VaultLogic {
     /// @notice Values the vault's balances at `prices` (a zero price marks an invalid one), `assets`
     /// being the basket's entries as stored and `units` each one's `10 ** decimals`.
     function valuationAt(
-        BasketAdmin.Basket storage basket,
         BasketAdmin.Asset[] memory assets,
         uint256[] memory prices,
         uint256[] memory units
@@ -385,7 +384,7 @@ library VaultLogic {
         uint256[] memory balances = new uint256[](n);
         uint256[] memory values = new uint256[](n);
         (v.prices, v.balances, v.units, v.values) = (prices, balances, units, values);
-        v.targets = BasketAdmin.targetWeights(assets, basket.rampStart, basket.rampEnd);
+        v.targets = BasketAdmin.targetWeights(assets);
         v.valid = true;
         v.firstInvalid = type(uint256).max;
         uint256 basePrice = prices.at(0);
@@ -439,7 +438,7 @@ library VaultLogic {
         Valuation memory v;
         if (pricesRead) {
             (uint256[] memory prices, uint256[] memory units) = _recorded(lastPrices, assets);
-            v = valuationAt(basket, assets, prices, units);
+            v = valuationAt(assets, prices, units);
         } else {
             v = valuation(basket, lastPrices, factory, true, Side.Oracle);
         }

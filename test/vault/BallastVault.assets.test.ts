@@ -156,6 +156,26 @@ describe("BallastVault asset listing and removal", () => {
       expect(status).to.equal(Status.NotDue);
     });
 
+    it("lists an asset during a ramp: the others keep ramping (each entry carries its ramp), the new one holds 0", async () => {
+      const { vault, market } = await loadFixture(investedAdminFixture);
+      const [start, end] = await rampTo(vault, [500, 3_000, 3_500, 3_000], 10 * DAY);
+      // Within a unit of the interpolation: the feeds' refresh moves the clock a few seconds on.
+      const near = async (expected: bigint[]) => {
+        const { targets } = await vault.basketState();
+        expect(targets).to.have.length(expected.length);
+        targets.forEach((t, i) => expect(t).to.be.closeTo(expected[i], 1n));
+      };
+      await waitUntil(market, start + 5 * DAY);
+      await near([500n, 3_500n, 3_500n, 2_500n]);
+      const uniOracle = await feedOracle(market, "UNI");
+      await vault.addAsset(await assetConfig(market, "UNI", uniOracle, UNI_ROUTE));
+      await near([500n, 3_500n, 3_500n, 2_500n, 0n]);
+      await waitUntil(market, start + 8 * DAY);
+      await near([500n, 3_200n, 3_500n, 2_800n, 0n]);
+      await waitUntil(market, end);
+      expect((await vault.basketState()).targets).to.deep.equal([500n, 3_000n, 3_500n, 3_000n, 0n]);
+    });
+
     it("ramps the new asset in from WETH: rebalances buy it up to its target", async () => {
       const { vault, rebalancer, market } = await loadFixture(uniListedFixture);
       const [start, end] = await rampTo(vault, [500, 3_000, 3_500, 2_000, 1_000], 2 * DAY);
