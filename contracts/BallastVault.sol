@@ -61,26 +61,17 @@ contract BallastVault is ERC4626, AccessControl, ReentrancyGuardTransient, IBall
     uint256 private immutable _virtualShares;
 
     BasketAdmin.Basket private _basket;
-    RebalanceParams private _params;
+    /// @dev The settings every entry, exit and rebalance reads, in one slot ({VaultLogic-Settings}).
+    VaultLogic.Settings private _settings;
+    /// @dev The management fee's recipient, and when the fee last accrued or was set, in one slot
+    /// read only under a rate (a flow without one leaves the time).
+    address private _feeRecipient;
+    uint40 private _accruedAt;
     IBallastRebalancer private _rebalancer;
     /// @dev Last valid oracle price of each asset, recorded at construction, at listing and by
     /// {recordPrices} (see {IBallastVault-lastPrices}); two a slot, as a valid price fits 128 bits
     /// ({BasketAdmin-tryPrice}): a rebalance reads and writes half the slots.
     uint128[] private _lastPrices;
-    FeeState private _fees;
-
-    /// @dev The fees in force ({FeeParams}), when the management fee last accrued or was set (a
-    /// flow without a rate leaves it: it is read only under one), and whether the vault is paused
-    /// ({pause}), in the one slot that every entry and exit reads: an entry's pause check costs no
-    /// slot of its own.
-    struct FeeState {
-        uint16 managementFeeBps;
-        uint16 entryFeeBps;
-        uint16 exitFeeBps;
-        address recipient;
-        uint40 accruedAt;
-        bool paused;
-    }
 
     constructor(
         string memory name_,
@@ -114,7 +105,7 @@ contract BallastVault is ERC4626, AccessControl, ReentrancyGuardTransient, IBall
         // against the breakers' observations: the vault cannot be called back while it is built.
         BasketAdmin.linkPools(_basket, factory, false);
         _setParams(params);
-        _fees.accruedAt = uint40(block.timestamp);
+        _accruedAt = uint40(block.timestamp);
         VaultLogic.recordPrices(_lastPrices, _valuation(false).prices);
     }
 
@@ -127,7 +118,8 @@ contract BallastVault is ERC4626, AccessControl, ReentrancyGuardTransient, IBall
         _;
     }
 
-    /// @dev The pause flag lives in the fee slot, which every entry reads anyway ({FeeState}).
+    /// @dev The pause flag lives in the settings' slot, which every entry reads anyway
+    /// ({VaultLogic-Settings}).
     modifier whenNotPaused() {
         _requireNotPaused();
         _;
@@ -173,18 +165,18 @@ contract BallastVault is ERC4626, AccessControl, ReentrancyGuardTransient, IBall
 
     /// @inheritdoc IBallastVault
     function feeParams() public view returns (FeeParams memory) {
-        FeeState memory f = _fees;
-        return FeeParams(f.managementFeeBps, f.entryFeeBps, f.exitFeeBps, f.recipient);
+        VaultLogic.Settings memory f = _settings;
+        return FeeParams(f.managementFeeBps, f.entryFeeBps, f.exitFeeBps, _feeRecipient);
     }
 
     /// @inheritdoc IBallastVault
     function pendingFeeShares() public view returns (uint256) {
         // The holders keep (1 - rate)^(elapsed / year) of the vault however often it accrues:
         // forcing accruals changes nothing (see {FeeMath-feeShares}; rounded down, for the holders).
-        uint256 rate = _fees.managementFeeBps;
+        uint256 rate = _settings.managementFeeBps;
         // No fee, no call to the library (the common case, on every entry, exit and conversion).
         if (rate == 0) return 0;
-        return FeeMath.feeShares(totalSupply(), rate, block.timestamp - _fees.accruedAt);
+        return FeeMath.feeShares(totalSupply(), rate, block.timestamp - _accruedAt);
     }
 
     /// @inheritdoc IBallastVault
@@ -199,7 +191,7 @@ contract BallastVault is ERC4626, AccessControl, ReentrancyGuardTransient, IBall
 
     /// @inheritdoc IBallastVault
     function basketState() external view returns (BasketState memory) {
-        _returnEncoded(VaultLogic.encodedState(_basket, _lastPrices, _factory, _params, paused()));
+        _returnEncoded(VaultLogic.encodedState(_basket, _lastPrices, _factory, _settings));
     }
 
     /// @inheritdoc IBallastVault
@@ -207,7 +199,7 @@ contract BallastVault is ERC4626, AccessControl, ReentrancyGuardTransient, IBall
     // balances), and its return ends the call without running a modifier's epilogue.
     function recordPrices() external notMidCall onlyRebalancer returns (BasketState memory) {
         // One read of every oracle: a failing one keeps its last price (see {_valuation}).
-        _returnEncoded(VaultLogic.recordState(_basket, _lastPrices, _factory, _params, paused()));
+        _returnEncoded(VaultLogic.recordState(_basket, _lastPrices, _factory, _settings));
     }
 
     /// @inheritdoc IBallastVault
@@ -230,7 +222,7 @@ contract BallastVault is ERC4626, AccessControl, ReentrancyGuardTransient, IBall
             pricesRead,
             _factory,
             legs,
-            _params,
+            _settings,
             keeper
         );
         REWARD_BUDGET_SLOT.asUint256().tstore(rewardBudget);
@@ -280,7 +272,7 @@ contract BallastVault is ERC4626, AccessControl, ReentrancyGuardTransient, IBall
 
     /// @inheritdoc IBallastVault
     function paused() public view returns (bool) {
-        return _fees.paused;
+        return _settings.paused;
     }
 
     /// @inheritdoc IBallastVault
@@ -289,20 +281,22 @@ contract BallastVault is ERC4626, AccessControl, ReentrancyGuardTransient, IBall
             revert AccessControlUnauthorizedAccount(_msgSender(), GUARDIAN_ROLE);
         }
         _requireNotPaused();
-        _fees.paused = true;
+        _settings.paused = true;
         emit Paused(_msgSender());
     }
 
     /// @inheritdoc IBallastVault
     function unpause() external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (!_fees.paused) revert ExpectedPause();
-        _fees.paused = false;
+        if (!_settings.paused) revert ExpectedPause();
+        _settings.paused = false;
         emit Unpaused(_msgSender());
     }
 
     /// @inheritdoc IBallastVault
     function setRebalanceParams(RebalanceParams calldata params) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (keccak256(abi.encode(params)) == keccak256(abi.encode(_params))) revert BallastParameterUnchanged();
+        if (keccak256(abi.encode(params)) == keccak256(abi.encode(VaultLogic.rebalanceParams(_settings)))) {
+            revert BallastParameterUnchanged();
+        }
         _setParams(params);
     }
 
@@ -316,14 +310,13 @@ contract BallastVault is ERC4626, AccessControl, ReentrancyGuardTransient, IBall
         if (params.managementFeeBps != 0 && params.recipient == address(0)) revert BallastZeroAddress();
         // What accrued under the old fees goes to the old recipient; the new rate runs from now.
         _accrueFees();
-        _fees = FeeState(
+        VaultLogic.Settings storage f = _settings;
+        (f.managementFeeBps, f.entryFeeBps, f.exitFeeBps) = (
             params.managementFeeBps,
             params.entryFeeBps,
-            params.exitFeeBps,
-            params.recipient,
-            uint40(block.timestamp),
-            _fees.paused
+            params.exitFeeBps
         );
+        (_feeRecipient, _accruedAt) = (params.recipient, uint40(block.timestamp));
         emit FeeParamsSet(old, params);
     }
 
@@ -347,7 +340,7 @@ contract BallastVault is ERC4626, AccessControl, ReentrancyGuardTransient, IBall
         uint256 i = BasketAdmin.indexOf(_basket, token);
         // Whatever a capped rebalance left, or someone sent to delay the removal, is sold first at
         // the oracle-bounded price (the removal reverts as a whole if the weights are not 0).
-        uint256 dustValue = VaultLogic.sellRetired(_basket, _lastPrices, _factory, i, _params.slippageBps);
+        uint256 dustValue = VaultLogic.sellRetired(_basket, _lastPrices, _factory, i, _settings.slippageBps);
         BasketAdmin.removeAsset(_basket, _lastPrices, _factory, token, dustValue);
         _basketChanged();
     }
@@ -421,7 +414,7 @@ contract BallastVault is ERC4626, AccessControl, ReentrancyGuardTransient, IBall
         // All of the owner's shares while their exit stays within what the pools can fill now;
         // beyond, the shares worth that limit (rounded down: fees only lower what they pay).
         uint256 shares = balanceOf(owner);
-        uint256 limit = VaultLogic.exitLimit(v, _params.slippageBps);
+        uint256 limit = VaultLogic.exitLimit(v, _settings.slippageBps);
         return _redeemValue(shares, v) <= limit ? shares : _toShares(limit, v.nav, Math.Rounding.Floor);
     }
 
@@ -452,7 +445,7 @@ contract BallastVault is ERC4626, AccessControl, ReentrancyGuardTransient, IBall
         uint256 value = _redeemValue(shares, v);
         uint256 base = v.balances[0];
         if (value <= base) return value;
-        (, , uint256 minProceeds) = VaultLogic.exitSlices(v, value - base, _params.slippageBps);
+        (, , uint256 minProceeds) = VaultLogic.exitSlices(v, value - base, _settings.slippageBps);
         return base + minProceeds;
     }
 
@@ -605,7 +598,8 @@ contract BallastVault is ERC4626, AccessControl, ReentrancyGuardTransient, IBall
     /// @dev Shares a deposit of `assets` mints: for the assets net of the entry fee and of the cost
     /// of investing them ({VaultLogic-flowCost}), at the entry NAV rounded up.
     function _depositShares(uint256 assets, VaultLogic.Valuation memory v) private view returns (uint256) {
-        uint256 net = assets - assets.mulDiv(_fees.entryFeeBps, _fees.entryFeeBps + BasketMath.BPS, Math.Rounding.Ceil);
+        uint256 net =
+            assets - assets.mulDiv(_settings.entryFeeBps, _settings.entryFeeBps + BasketMath.BPS, Math.Rounding.Ceil);
         return _toShares(net - _flowCost(v, net), v.navCeil, Math.Rounding.Floor);
     }
 
@@ -618,12 +612,12 @@ contract BallastVault is ERC4626, AccessControl, ReentrancyGuardTransient, IBall
         uint256 first = _flowCost(v, value);
         uint256 second = _flowCost(v, value + first);
         assets = value + 2 * second - first;
-        assets += assets.bps(_fees.entryFeeBps, Math.Rounding.Ceil);
+        assets += assets.bps(_settings.entryFeeBps, Math.Rounding.Ceil);
     }
 
     /// @dev {VaultLogic-flowCost} of `value` at the execution bounds' slippage cap.
     function _flowCost(VaultLogic.Valuation memory v, uint256 value) private view returns (uint256) {
-        return VaultLogic.flowCost(v, value, _params.slippageBps);
+        return VaultLogic.flowCost(v, value, _settings.slippageBps);
     }
 
     /// @dev The cost a base exit of `value` leaves the holders: the part the base balance pays must
@@ -638,8 +632,8 @@ contract BallastVault is ERC4626, AccessControl, ReentrancyGuardTransient, IBall
         uint256 assets,
         VaultLogic.Valuation memory v
     ) private view returns (uint256 value, uint256 shares) {
-        value = VaultLogic.exitValueForAssets(v, assets, _params.slippageBps);
-        uint256 fee = assets.bps(_fees.exitFeeBps, Math.Rounding.Ceil);
+        value = VaultLogic.exitValueForAssets(v, assets, _settings.slippageBps);
+        uint256 fee = assets.bps(_settings.exitFeeBps, Math.Rounding.Ceil);
         shares = _toShares(value + fee + _exitFlowCost(v, assets), v.nav, Math.Rounding.Ceil);
     }
 
@@ -647,7 +641,7 @@ contract BallastVault is ERC4626, AccessControl, ReentrancyGuardTransient, IBall
     /// exit fee and the exit's flow cost ({_exitFlowCost}).
     function _redeemValue(uint256 shares, VaultLogic.Valuation memory v) private view returns (uint256) {
         uint256 value = _toAssets(shares, v.nav, Math.Rounding.Floor);
-        value -= value.mulDiv(_fees.exitFeeBps, _fees.exitFeeBps + BasketMath.BPS, Math.Rounding.Ceil);
+        value -= value.mulDiv(_settings.exitFeeBps, _settings.exitFeeBps + BasketMath.BPS, Math.Rounding.Ceil);
         return value - _exitFlowCost(v, value);
     }
 
@@ -655,18 +649,18 @@ contract BallastVault is ERC4626, AccessControl, ReentrancyGuardTransient, IBall
     /// unit, for the fee's rounding up), inverted through {VaultLogic-maxWithdrawable}.
     function _maxWithdraw(address owner, VaultLogic.Valuation memory v) private view returns (uint256) {
         uint256 value = _toAssets(balanceOf(owner), v.nav, Math.Rounding.Floor);
-        uint256 feeBps = _fees.exitFeeBps;
+        uint256 feeBps = _settings.exitFeeBps;
         if (feeBps != 0) {
             uint256 fee = value.mulDiv(feeBps, feeBps + BasketMath.BPS, Math.Rounding.Ceil) + 1;
             value = value > fee ? value - fee : 0;
         }
         // The flow cost of the largest exit bounds that of any smaller one.
-        return VaultLogic.maxWithdrawable(v, value - _exitFlowCost(v, value), _params.slippageBps);
+        return VaultLogic.maxWithdrawable(v, value - _exitFlowCost(v, value), _settings.slippageBps);
     }
 
     /// @dev Reverts with {IBallastErrors-EnforcedPause} while paused.
     function _requireNotPaused() private view {
-        if (_fees.paused) revert EnforcedPause();
+        if (_settings.paused) revert EnforcedPause();
     }
 
     /// @dev Whether entries are open: not paused, every price valid, no call under way.
@@ -684,12 +678,12 @@ contract BallastVault is ERC4626, AccessControl, ReentrancyGuardTransient, IBall
     function _accrueFees() private {
         // Without a rate nothing accrues, and the time of the last accrual is read only under one
         // ({setFeeParams} sets it with the rate): a flow need not write it.
-        if (_fees.managementFeeBps == 0) return;
+        if (_settings.managementFeeBps == 0) return;
         uint256 shares = pendingFeeShares();
         // A time past 2^40 seconds (the year 36812) is not a concern.
-        _fees.accruedAt = uint40(block.timestamp);
+        _accruedAt = uint40(block.timestamp);
         if (shares == 0) return;
-        address recipient = _fees.recipient;
+        address recipient = _feeRecipient;
         _mint(recipient, shares);
         emit ManagementFeeAccrued(recipient, shares);
     }
@@ -713,7 +707,7 @@ contract BallastVault is ERC4626, AccessControl, ReentrancyGuardTransient, IBall
         if (value <= base) {
             assets = exactAssets != 0 ? exactAssets : value;
         } else {
-            uint256 proceeds = VaultLogic.sellExitSlices(_basket, _factory, v, value - base, _params.slippageBps);
+            uint256 proceeds = VaultLogic.sellExitSlices(_basket, _factory, v, value - base, _settings.slippageBps);
             // The leaver gets at most the value its shares were priced at: slices that fetch more
             // (pools above the oracle) leave the surplus with the holders, so that no round trip
             // through a base exit pays more than it put in.
@@ -755,8 +749,15 @@ contract BallastVault is ERC4626, AccessControl, ReentrancyGuardTransient, IBall
         // Dust floor: at most 1_000_000 whole base-asset tokens ($1M for USDC).
         Bounds.check(Parameter.MinTradeValue, p.minTradeValue, 0, 1_000_000 * _baseUnit);
         Bounds.check(Parameter.MaxPoolGapBps, p.maxPoolGapBps, 1, MAX_SLIPPAGE_BPS);
-        emit RebalanceParamsSet(_params, p);
-        _params = p;
+        emit RebalanceParamsSet(VaultLogic.rebalanceParams(_settings), p);
+        VaultLogic.Settings storage f = _settings;
+        (f.slippageBps, f.maxTradeBps, f.maxLossBps, f.minTradeValue, f.maxPoolGapBps) = (
+            p.slippageBps,
+            p.maxTradeBps,
+            p.maxLossBps,
+            p.minTradeValue,
+            p.maxPoolGapBps
+        );
     }
 
     /// @dev Tells the rebalancer, if any, that the basket changed; its recorded prices are not the

@@ -87,6 +87,23 @@ library VaultLogic {
         uint256 flowImpactWad;
     }
 
+    /// @notice The vault's settings that every entry, exit and rebalance reads, in the one slot it
+    /// reads them from (248 bits): the execution bounds ({IBallastVault-RebalanceParams}), the flow
+    /// fees and the management fee's rate ({IBallastVault-FeeParams}; the recipient and the time
+    /// of the last accrual, read only under a rate, are kept apart), and whether the vault is
+    /// paused. Each setter writes its own fields only.
+    struct Settings {
+        uint16 slippageBps;
+        uint16 maxTradeBps;
+        uint16 maxLossBps;
+        uint128 minTradeValue;
+        uint16 maxPoolGapBps;
+        uint16 managementFeeBps;
+        uint16 entryFeeBps;
+        uint16 exitFeeBps;
+        bool paused;
+    }
+
     /// @notice Which way a valuation prices the basket: at the oracles (accounting and views), or
     /// against the caller: an entrant at the higher of each asset's pool price and its oracle price
     /// raised by the deviation thresholds of its oracle and the base's; a leaver at the lower of
@@ -175,10 +192,9 @@ library VaultLogic {
         BasketAdmin.Basket storage basket,
         uint128[] storage lastPrices,
         address factory,
-        IBallastVault.RebalanceParams storage params,
-        bool paused
+        Settings storage settings
     ) public view returns (bytes memory) {
-        return _encode(basket, valuation(basket, lastPrices, factory, false, Side.Oracle), params, paused);
+        return _encode(basket, valuation(basket, lastPrices, factory, false, Side.Oracle), settings);
     }
 
     /// @notice {encodedState}, recording every price read valid as the asset's last price (an
@@ -188,13 +204,12 @@ library VaultLogic {
         BasketAdmin.Basket storage basket,
         uint128[] storage lastPrices,
         address factory,
-        IBallastVault.RebalanceParams storage params,
-        bool paused
+        Settings storage settings
     ) public returns (bytes memory) {
         Valuation memory v = valuation(basket, lastPrices, factory, false, Side.Oracle);
         recordPrices(lastPrices, v.prices);
         PRICES_READ_SLOT.asUint256().tstore(v.valid ? 1 : 0);
-        return _encode(basket, v, params, paused);
+        return _encode(basket, v, settings);
     }
 
     /// @notice Stores `prices` (one per asset, each valid or the asset's last) as the last prices.
@@ -206,21 +221,28 @@ library VaultLogic {
         emit IBallastVault.PricesRecorded(prices);
     }
 
-    /// @dev `v` with the basket's tokens, the bounds `params` and the pause state `paused`, as
+    /// @dev `v` with the basket's tokens, and the bounds and pause state of `settings`, as
     /// {IBallastVault-BasketState}, ABI-encoded.
     function _encode(
         BasketAdmin.Basket storage basket,
         Valuation memory v,
-        IBallastVault.RebalanceParams storage params,
-        bool paused
+        Settings storage settings
     ) private view returns (bytes memory) {
         IBallastVault.BasketState memory s;
         uint256 n = v.values.length;
         s.tokens = new address[](n);
         for (uint256 i; i < n; ++i) s.tokens[i] = basket.assets[i].token;
         (s.balances, s.prices, s.units, s.values, s.targets) = (v.balances, v.prices, v.units, v.values, v.targets);
-        (s.nav, s.firstInvalid, s.valid, s.paused, s.params) = (v.nav, v.firstInvalid, v.valid, paused, params);
+        (s.nav, s.firstInvalid, s.valid) = (v.nav, v.firstInvalid, v.valid);
+        (s.paused, s.params) = (settings.paused, rebalanceParams(settings));
         return abi.encode(s);
+    }
+
+    /// @notice The execution bounds of `settings`.
+    function rebalanceParams(Settings storage settings) internal view returns (IBallastVault.RebalanceParams memory) {
+        Settings memory f = settings;
+        return
+            IBallastVault.RebalanceParams(f.slippageBps, f.maxTradeBps, f.maxLossBps, f.minTradeValue, f.maxPoolGapBps);
     }
 
     /// @dev The cost terms of a flow valuation (see {flowCost}). Each non-base asset takes its
@@ -414,10 +436,11 @@ library VaultLogic {
 
     /// @notice A rebalance's trades, for {IBallastVault-executeRebalance}: values the basket at the
     /// oracles (reverting on an invalid price; with `pricesRead`, at `lastPrices`, which the vault
-    /// recorded from every oracle, all valid, earlier in the same transaction), trades `legs` on `factory`'s pools within the per-leg bounds
-    /// ({_executeLegs}), then holds NAV at the same prices to the loss bound: it may fall by at most
-    /// `p.maxLossBps` (the least NAV allowed rounded down), else {IBallastErrors-BallastRebalanceLoss}.
-    /// Emits {IBallastVault-Rebalanced} for `keeper`.
+    /// recorded from every oracle, all valid, earlier in the same transaction), trades `legs` on
+    /// `factory`'s pools within the per-leg bounds of `settings` ({_executeLegs}), then holds NAV at
+    /// the same prices to the loss bound: it may fall by at most their `maxLossBps` (the least NAV
+    /// allowed rounded down), else {IBallastErrors-BallastRebalanceLoss}. Emits
+    /// {IBallastVault-Rebalanced} for `keeper`.
     /// @return trades The swaps made.
     /// @return navBefore NAV before the trades.
     /// @return navAfter NAV after them, at the same prices.
@@ -430,9 +453,10 @@ library VaultLogic {
         bool pricesRead,
         address factory,
         IBallastVault.Leg[] calldata legs,
-        IBallastVault.RebalanceParams memory p,
+        Settings storage settings,
         address keeper
     ) public returns (uint256 trades, uint256 navBefore, uint256 navAfter, uint256 driftAfter, uint256 rewardBudget) {
+        IBallastVault.RebalanceParams memory p = rebalanceParams(settings);
         BasketAdmin.Asset[] memory assets = basket.assets;
         // Every oracle read valid earlier in this transaction: its prices are `lastPrices` (warm).
         Valuation memory v;

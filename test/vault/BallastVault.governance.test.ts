@@ -240,22 +240,39 @@ describe("BallastVault governance", function () {
       expect(await vault.paused()).to.be.false;
     });
 
-    it("keeps the pause flag and the fees apart, though they share a slot: setting fees leaves a pause, pausing leaves the fees", async function () {
+    it("keeps the pause flag, the fees and the execution bounds apart, though they share a slot: each setter leaves the others", async function () {
       const { vault, admin, guardian, stranger } = await loadFixture(directFixture);
       const fees = { managementFeeBps: 100n, entryFeeBps: 10n, exitFeeBps: 20n, recipient: stranger.address };
       const asTuple = (f: typeof fees) => [f.managementFeeBps, f.entryFeeBps, f.exitFeeBps, f.recipient];
+      const bounds = async () => tuple((await vault.basketState()).params);
       await vault.connect(admin).setFeeParams(fees);
+      expect(await bounds()).to.deep.equal(tuple(PARAMS));
       await vault.connect(guardian).pause();
+      expect(await vault.paused()).to.be.true;
+      expect([...(await vault.feeParams())]).to.deep.equal(asTuple(fees));
+      expect(await bounds()).to.deep.equal(tuple(PARAMS));
+      // Every bound at its widest, the dust floor at its largest (1e6 base tokens, 128 bits).
+      const params = {
+        slippageBps: 500,
+        maxTradeBps: 10_000,
+        maxLossBps: 500,
+        minTradeValue: 10n ** 12n,
+        maxPoolGapBps: 500,
+      };
+      await vault.connect(admin).setRebalanceParams(params);
       expect(await vault.paused()).to.be.true;
       expect([...(await vault.feeParams())]).to.deep.equal(asTuple(fees));
       const next = { ...fees, entryFeeBps: 0n, managementFeeBps: 0n };
       await vault.connect(admin).setFeeParams(next);
       expect(await vault.paused()).to.be.true;
+      expect(await bounds()).to.deep.equal(tuple(params));
       await vault.connect(admin).unpause();
       expect(await vault.paused()).to.be.false;
       expect([...(await vault.feeParams())]).to.deep.equal(asTuple(next));
+      expect(await bounds()).to.deep.equal(tuple(params));
       await vault.connect(admin).setFeeParams(fees);
       expect(await vault.paused()).to.be.false;
+      expect(await bounds()).to.deep.equal(tuple(params));
     });
 
     describe("while paused", function () {
