@@ -20,7 +20,8 @@ import { observeSkipped, refuseEveryPlan, settle } from "./settle";
  * `TRACE_LINES=VaultLogic` (a contract's or library's name): its own gas by source line in each traced
  * transaction; with `TRACE_BY=function`, by compiled function (and how often each ran), which the
  * viaIR source map, putting much of a library on its `library` line, cannot say; with `TRACE_FRAME=k`,
- * in its k-th frame of the transaction alone (0 first).
+ * in its k-th frame of the transaction alone (0 first). `TRACE_SLOTS=1`: the storage slots each
+ * transaction read cold, by owner ({@link printColdSlots}).
  */
 const LINES = process.env.TRACE_LINES;
 const SEGMENTS = process.env.TRACE_SEGMENTS;
@@ -120,6 +121,43 @@ async function trace(hash: string, labels: Map<string, string>, title: string) {
   for (const o of order) console.log(o.line);
   if (LINES) await printLines(logs, LINES);
   for (const target of SEGMENTS?.split(",") ?? []) printSegments(logs, target, labels);
+  if (process.env.TRACE_SLOTS) printColdSlots(logs, labels, (await ethers.provider.getTransaction(hash))?.to ?? "");
+}
+
+/**
+ * `TRACE_SLOTS=1`: the slots each account's storage was first read from (cold) in the transaction,
+ * by storage owner (a library's delegatecall reads its caller's), with the frame that read them:
+ * which slots a call pays 2,100 gas for.
+ */
+function printColdSlots(logs: Log[], labels: Map<string, string>, to: string) {
+  const name = (a: string) => labels.get(a) ?? a.slice(0, 10);
+  // The storage owner and the code of each frame, by depth.
+  const frames = [{ owner: to.toLowerCase(), code: to.toLowerCase() }];
+  const seen = new Set<string>();
+  const cold = new Map<string, string[]>();
+  for (let k = 0; k < logs.length; ++k) {
+    const l = logs[k];
+    frames.length = l.depth;
+    const frame = frames[l.depth - 1];
+    if (["CALL", "STATICCALL", "DELEGATECALL"].includes(l.op) && l.stack && logs[k + 1]?.depth === l.depth + 1) {
+      const target = "0x" + l.stack[l.stack.length - 2].slice(-40).toLowerCase();
+      frames[l.depth] = { owner: l.op === "DELEGATECALL" ? frame.owner : target, code: target };
+    }
+    if ((l.op !== "SLOAD" && l.op !== "SSTORE") || !l.stack) continue;
+    const key = `${frame.owner}:${l.stack[l.stack.length - 1]}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (l.op !== "SLOAD") continue;
+    const list = cold.get(frame.owner) ?? [];
+    list.push(
+      `${BigInt("0x" + l.stack[l.stack.length - 1])
+        .toString(16)
+        .slice(0, 12)}@${name(frame.code)}`,
+    );
+    cold.set(frame.owner, list);
+  }
+  for (const [owner, slots] of cold)
+    console.log(`  cold slots of ${name(owner)} (${slots.length}): ${slots.join(" ")}`);
 }
 
 /**
