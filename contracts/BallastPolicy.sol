@@ -57,10 +57,12 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
         uint128 round;
     }
 
-    /// @dev A vault's volatility estimate (the EWMA of each asset's variance), base first, and when it
-    /// was last observed.
-    struct VolatilityState {
+    /// @dev A vault's record: its volatility estimate (the EWMA of each asset's variance), base
+    /// first, when it was last observed, and when the vault last rebalanced (0: never), in the
+    /// observation time's slot, which a decision under volatility scaling reads too.
+    struct VaultState {
         uint64 updatedAt;
+        uint64 lastRebalance;
         Estimate[] estimates;
     }
 
@@ -89,8 +91,7 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
 
     BandParams private _bands;
     CostSlots private _costs;
-    mapping(address vault => uint256) private _lastRebalance;
-    mapping(address vault => VolatilityState) private _states;
+    mapping(address vault => VaultState) private _states;
 
     constructor(address admin, TriggerParams memory triggers) {
         if (admin == address(0)) revert BallastZeroAddress();
@@ -176,13 +177,13 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
 
     /// @inheritdoc IBallastPolicy
     function lastRebalance(address vault) external view returns (uint256) {
-        return _lastRebalance[vault];
+        return _states[vault].lastRebalance;
     }
 
     /// @inheritdoc IBallastPolicy
     function evaluate(address vault, uint256 driftBps) external view returns (Status, uint256) {
         BandParams memory bp = _bands;
-        uint256 last = _lastRebalance[vault];
+        uint256 last = _states[vault].lastRebalance;
         // The band only where the cooldown does not decide: it may fold the feeds' history.
         if (_cooling(bp, last)) return (Status.Cooldown, bp.targetBandBps);
         return (_status(bp, last, driftBps, _reaches(vault, driftBps)), bp.targetBandBps);
@@ -205,7 +206,8 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
 
     /// @inheritdoc IBallastPolicy
     function recordRebalance() external {
-        _lastRebalance[msg.sender] = block.timestamp;
+        // A time past 2^64 seconds is not a concern.
+        _states[msg.sender].lastRebalance = uint64(block.timestamp);
         emit RebalanceRecorded(msg.sender, block.timestamp);
     }
 
@@ -219,7 +221,7 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
     function _observe(address vault) private returns (uint256[] memory) {
         (bool taken, uint256[] memory estimate, uint256[] memory rounds) = _folded(vault);
         if (!taken) return _stored(vault);
-        VolatilityState storage state = _states[vault];
+        VaultState storage state = _states[vault];
         Estimate[] storage stored = state.estimates;
         uint256 n = estimate.length;
         while (stored.length > n) stored.pop();
@@ -245,7 +247,7 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
 
     /// @inheritdoc IBallastPolicy
     function variances(address vault) external view returns (uint256[] memory variancesWad, uint256 updatedAt) {
-        VolatilityState storage state = _states[vault];
+        VaultState storage state = _states[vault];
         return (_variances(state.estimates), state.updatedAt);
     }
 
@@ -274,7 +276,7 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
         uint256[] memory vars
     ) private view returns (Decision memory d) {
         BandParams memory bp = _bands;
-        uint256 last = _lastRebalance[vault];
+        uint256 last = _states[vault].lastRebalance;
         (d.targetBandBps, d.triggerBandBps) = (bp.targetBandBps, _bandOf(bp, vars));
         d.status = _cooling(bp, last) ? Status.Cooldown : _status(bp, last, driftBps, driftBps >= d.triggerBandBps);
         CostParams memory cp = _costParams();
@@ -348,7 +350,10 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
 
     /// @inheritdoc IBallastPolicy
     function resetObservations() external {
-        delete _states[msg.sender];
+        // The estimate and its time only: the last rebalance, and so the cooldown, stand.
+        VaultState storage state = _states[msg.sender];
+        delete state.estimates;
+        state.updatedAt = 0;
         emit ObservationsReset(msg.sender);
     }
 
@@ -437,7 +442,7 @@ contract BallastPolicy is IBallastPolicy, AccessControl {
     function _folded(address vault) private view returns (bool taken, uint256[] memory vars, uint256[] memory rounds) {
         BandParams memory bp = _bands;
         if (bp.referenceVolBps == 0) return (false, vars, rounds);
-        VolatilityState storage state = _states[vault];
+        VaultState storage state = _states[vault];
         uint256 updatedAt = state.updatedAt;
         if (updatedAt != 0 && block.timestamp - updatedAt < bp.minObservationInterval) return (false, vars, rounds);
         IBallastOracle[] memory sources = VaultOracles.listed(vault);

@@ -51,9 +51,11 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
     /// @dev The vault's Uniswap V3 factory: where the legs' pools are.
     address private immutable _factory;
     IBallastPolicy private _policy;
+    /// @dev {PlanParams}, flattened into the policy's slot: a keeper's plan reads both.
+    uint16 private _minDriftCutBps;
+    uint16 private _costToleranceBps;
     IBallastBreakers private _breakers;
     RewardParams private _reward;
-    PlanParams private _plan;
 
     constructor(
         IBallastVault vault_,
@@ -75,8 +77,8 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
         _setBreakers(breakers_);
         // Plans must reach the band or cut the largest drift by a quarter (the trade cap can stop the
         // on-chain plan itself short of half), and cost at most 0.1% more than quoted.
-        _plan = PlanParams(2_500, 10);
-        emit PlanParamsSet(PlanParams(0, 0), _plan);
+        (_minDriftCutBps, _costToleranceBps) = (2_500, 10);
+        emit PlanParamsSet(PlanParams(0, 0), PlanParams(2_500, 10));
     }
 
     /// @inheritdoc IBallastRebalancer
@@ -129,19 +131,19 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
     }
 
     /// @inheritdoc IBallastRebalancer
-    function planParams() external view returns (PlanParams memory) {
-        return _plan;
+    function planParams() public view returns (PlanParams memory) {
+        return PlanParams(_minDriftCutBps, _costToleranceBps);
     }
 
     /// @inheritdoc IBallastRebalancer
     function setPlanParams(PlanParams calldata params) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        PlanParams memory old = _plan;
+        PlanParams memory old = planParams();
         if (params.minDriftCutBps == old.minDriftCutBps && params.costToleranceBps == old.costToleranceBps) {
             revert BallastParameterUnchanged();
         }
         Bounds.check(Parameter.MinDriftCutBps, params.minDriftCutBps, MIN_DRIFT_CUT_BPS, BasketMath.BPS);
         Bounds.check(Parameter.CostToleranceBps, params.costToleranceBps, 0, MAX_COST_TOLERANCE_BPS);
-        _plan = params;
+        (_minDriftCutBps, _costToleranceBps) = (params.minDriftCutBps, params.costToleranceBps);
         emit PlanParamsSet(old, params);
     }
 
@@ -262,7 +264,7 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
         (IBallastPolicy.Trade[] memory quoted, uint256 removed, uint256 traded) = PlanReview.review(s, legs);
         (uint256 cost, uint256 benefit, bool worthIt, , uint256 premium) = _assess(s, quoted, removed, true);
         go = !gated || _passes(cost, benefit, worthIt);
-        allowedLoss = cost - premium + traded.bps(_plan.costToleranceBps, Math.Rounding.Floor);
+        allowedLoss = cost - premium + traded.bps(_costToleranceBps, Math.Rounding.Floor);
     }
 
     /// @dev Has the vault trade a keeper's `legs`, then holds the outcome to the plan's account
@@ -280,7 +282,7 @@ contract BallastRebalancer is IBallastRebalancer, AccessControl, ReentrancyGuard
         if (driftAfter > band) {
             // `s` is the state before the legs: only a plan that stops short of the band needs it.
             uint256 driftBefore = PlanReview.maxDrift(s);
-            uint256 required = driftBefore.bps(_plan.minDriftCutBps, Math.Rounding.Ceil);
+            uint256 required = driftBefore.bps(_minDriftCutBps, Math.Rounding.Ceil);
             if (driftAfter > driftBefore || driftBefore - driftAfter < required) {
                 revert BallastPlanDrift(driftBefore, driftAfter, band, required);
             }

@@ -358,13 +358,18 @@ describe("BallastPolicy volatility scaling", () => {
     await expect(f.vault.observe()).to.emit(f.policy, "Observed");
   });
 
-  it("starts over when the basket changes size, and when the vault resets it", async () => {
+  it("starts over when the basket changes size, and when the vault resets it, the last rebalance kept", async () => {
     const f = await loadFixture(policyFixture);
     const t0 = (await time.latest()) + 10;
     await report(f, 3_000, t0);
     await report(f, 3_300, t0 + 3_600);
+    // The last rebalance shares the observation time's slot: neither write touches the other.
+    await time.setNextBlockTimestamp(t0 + DAY - 60);
+    await f.vault.recordRebalance();
     await time.setNextBlockTimestamp(t0 + DAY);
     await f.vault.observe();
+    expect(await f.policy.lastRebalance(f.vault)).to.equal(t0 + DAY - 60);
+    expect((await f.policy.variances(f.vault))[1]).to.equal(t0 + DAY);
     await f.vault.setOracles([f.usdcOracle, f.ethOracle, f.ethOracle]);
     await time.increase(3_600);
     await f.vault.observe();
@@ -373,6 +378,8 @@ describe("BallastPolicy volatility scaling", () => {
     expect(variances[1]).to.equal(variances[2]);
     await expect(f.vault.resetObservations()).to.emit(f.policy, "ObservationsReset").withArgs(f.vault);
     expect(await f.policy.variances(f.vault)).to.deep.equal([[], 0n]);
+    // The cooldown stands: a basket change is no rebalance to forget.
+    expect(await f.policy.lastRebalance(f.vault)).to.equal(t0 + DAY - 60);
   });
 
   it("follows a deployed vault's feeds with no maintenance transaction: a calm week narrows the band to its floor", async () => {

@@ -40,6 +40,11 @@ contract MockPolicyVault {
         emit Decided(_policy.decide(driftBps, basePriceWad, baseUnit));
     }
 
+    /// @notice Has the policy record a rebalance of this vault now.
+    function recordRebalance() external {
+        _policy.recordRebalance();
+    }
+
     /// @notice Has the policy forget this vault's estimate.
     function resetObservations() external {
         _policy.resetObservations();
