@@ -268,6 +268,20 @@ describe("BallastRebalancer: the keeper reward", () => {
         .withArgs([2_500n, 10n], [5_000n, 20n]);
     });
 
+    it("keep the plan bounds and the policy apart, though they share a slot: each setter leaves the other", async () => {
+      const f = await loadFixture(investedAdminFixture);
+      const policy = await f.policy.getAddress();
+      await f.rebalancer.setPlanParams({ minDriftCutBps: 10_000, costToleranceBps: 500 });
+      expect(await f.rebalancer.policy()).to.equal(policy);
+      // Another policy (any contract: the breakers stand in), then back.
+      await f.rebalancer.setPolicy(f.breakers);
+      expect(await f.rebalancer.planParams()).to.deep.equal([10_000n, 500n]);
+      await f.rebalancer.setPolicy(policy);
+      await f.rebalancer.setPlanParams({ minDriftCutBps: 1_000, costToleranceBps: 0 });
+      expect(await f.rebalancer.policy()).to.equal(policy);
+      expect(await f.rebalancer.planParams()).to.deep.equal([1_000n, 0n]);
+    });
+
     it("refuse values out of range by parameter, no-ops, and callers without the admin role", async () => {
       const f = await loadFixture(investedAdminFixture);
       const [, outsider] = await ethers.getSigners();
