@@ -165,8 +165,9 @@ library BasketAdmin {
             validateRoute(factory, config.token, config.buyRoute, base, config.token);
         }
         uint16 weight = config.targetWeightBps;
-        // No ramp in progress for a new entry: its weight starts where it ends. Its first pool is
-        // linked once every token it may lead to is listed (see {linkPools}).
+        // No ramp in progress for a new entry: its weight starts where it ends (from == to), so its
+        // ramp of 0 gives that weight at any time, beside entries still on a ramp of their own. Its
+        // first pool is linked once every token it may lead to is listed (see {linkPools}).
         basket.assets.push(
             Asset(
                 config.token,
